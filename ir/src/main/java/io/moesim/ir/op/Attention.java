@@ -1,0 +1,104 @@
+package io.moesim.ir.op;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import java.util.List;
+
+/**
+ * Scaled dot-product attention of {@code batch} sequences, each with {@code q_len} new query tokens
+ * against {@code kv_len} keys (the past {@code kv_len - q_len} come from the KV cache, the new ones
+ * are the k/v operands). Prefill: q_len = kv_len, causal. Decode: q_len = 1. Chunked prefill:
+ * 1 < q_len < kv_len. MHA when kv_heads = heads, MQA when kv_heads = 1, GQA otherwise.
+ * {@code window > 0} is a sliding window (GPT-OSS).
+ *
+ * <p>Operands q {@code [batch·q_len, heads·head_dim]}, k and v {@code [batch·q_len, kv_heads·head_dim]};
+ * result like q. FLOPs = 4·batch·heads·head_dim·pairs (QKᵀ and PV), pairs as in
+ * {@link AttentionMath#pairs}. KV bytes read = batch·past·2·kv_heads·head_dim·sizeof(kv_dtype), so
+ * decode Op/B ≈ heads / kv_heads: the GQA group size.
+ */
+public record Attention(int heads, int kvHeads, int headDim, long batch, long qLen, long kvLen, boolean causal, long window, DType kvDtype)
+        implements Op {
+    public static final String MNEMONIC = "attention";
+
+    public Attention {
+        Check.positive(MNEMONIC, "heads", heads);
+        Check.positive(MNEMONIC, "kv_heads", kvHeads);
+        Check.positive(MNEMONIC, "head_dim", headDim);
+        Check.positive(MNEMONIC, "batch", batch);
+        Check.positive(MNEMONIC, "q_len", qLen);
+        Check.positive(MNEMONIC, "kv_len", kvLen);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException(MNEMONIC + ": heads " + heads + " is not a multiple of kv_heads " + kvHeads);
+        }
+        if (qLen > kvLen) {
+            throw new IllegalArgumentException(MNEMONIC + ": q_len " + qLen + " exceeds kv_len " + kvLen);
+        }
+        if (window < 0) {
+            throw new IllegalArgumentException(MNEMONIC + ": window must be >= 0, got " + window);
+        }
+    }
+
+    public AttentionKind kind() {
+        return kvHeads == heads ? AttentionKind.MHA : kvHeads == 1 ? AttentionKind.MQA : AttentionKind.GQA;
+    }
+
+    public boolean isDecode() {
+        return qLen == 1;
+    }
+
+    public long pairsPerSequence() {
+        return AttentionMath.pairs(qLen, kvLen, causal, window);
+    }
+
+    @Override
+    public String mnemonic() {
+        return MNEMONIC;
+    }
+
+    @Override
+    public Attrs attributes() {
+        Attrs a = new Attrs().put("heads", heads).put("kv_heads", kvHeads).put("head_dim", headDim).put("batch", batch)
+                .put("q_len", qLen).put("kv_len", kvLen).put("causal", causal);
+        if (window != 0) {
+            a.put("window", window);
+        }
+        return a.put("kv_dtype", kvDtype);
+    }
+
+    static Attention fromAttrs(Attrs a) {
+        a.allowOnly(MNEMONIC, "heads", "kv_heads", "head_dim", "batch", "q_len", "kv_len", "causal", "window", "kv_dtype");
+        return new Attention(a.getPositiveInt("heads"), a.getPositiveInt("kv_heads"), a.getPositiveInt("head_dim"), a.getPositive("batch"),
+                a.getPositive("q_len"), a.getPositive("kv_len"), a.getBool("causal"), a.getLong("window", 0), a.getDType("kv_dtype"));
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in) {
+        Check.arity(MNEMONIC, in, 3);
+        long rows = batch * qLen;
+        TensorType q = in.get(0);
+        Check.rank(MNEMONIC, "q", q, 2);
+        Check.floating(MNEMONIC, "q", q);
+        Check.dim(MNEMONIC, "q rows (batch*q_len)", q.shape().dim(0), rows);
+        Check.dim(MNEMONIC, "q width (heads*head_dim)", q.last(), (long) heads * headDim);
+        for (int i = 1; i <= 2; i++) {
+            String what = i == 1 ? "k" : "v";
+            TensorType kv = in.get(i);
+            Check.rank(MNEMONIC, what, kv, 2);
+            Check.dim(MNEMONIC, what + " rows (batch*q_len)", kv.shape().dim(0), rows);
+            Check.dim(MNEMONIC, what + " width (kv_heads*head_dim)", kv.last(), (long) kvHeads * headDim);
+        }
+        return List.of(q);
+    }
+
+    @Override
+    public long flops(List<TensorType> in) {
+        return 4L * batch * heads * headDim * pairsPerSequence();
+    }
+
+    @Override
+    public Traffic traffic(List<TensorType> in) {
+        long read = in.get(0).bytes() + in.get(1).bytes() + in.get(2).bytes();
+        long kv = kvDtype.bytesFor(batch * AttentionMath.pastRead(qLen, kvLen, window) * 2L * kvHeads * headDim);
+        return new Traffic(0, read, in.get(0).bytes(), kv, 0);
+    }
+}

@@ -1,0 +1,82 @@
+package io.moesim.ir.op;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import it.unimi.dsi.fastutil.longs.LongList;
+import java.util.List;
+
+/** Operand checks shared by the ops; each throws a {@link TypeException} that says what was expected. */
+final class Check {
+    private Check() {
+    }
+
+    static void arity(String op, List<TensorType> in, int n) {
+        if (in.size() != n) {
+            throw new TypeException(op + " expects " + n + " operand" + (n == 1 ? "" : "s") + ", got " + in.size());
+        }
+    }
+
+    static void minArity(String op, List<TensorType> in, int n) {
+        if (in.size() < n) {
+            throw new TypeException(op + " expects at least " + n + " operand" + (n == 1 ? "" : "s") + ", got " + in.size());
+        }
+    }
+
+    static void rank(String op, String what, TensorType t, int rank) {
+        if (t.rank() != rank) {
+            throw new TypeException(op + ": " + what + " must have rank " + rank + ", got " + t);
+        }
+    }
+
+    static void minRank(String op, String what, TensorType t, int rank) {
+        if (t.rank() < rank) {
+            throw new TypeException(op + ": " + what + " must have rank >= " + rank + ", got " + t);
+        }
+    }
+
+    static void dim(String op, String what, long actual, long expected) {
+        if (actual != expected) {
+            throw new TypeException(op + ": " + what + " is " + actual + ", expected " + expected);
+        }
+    }
+
+    static void dtype(String op, String what, TensorType t, DType d) {
+        if (t.dtype() != d) {
+            throw new TypeException(op + ": " + what + " must be " + d.text() + ", got " + t);
+        }
+    }
+
+    static void floating(String op, String what, TensorType t) {
+        if (!t.dtype().isFloating()) {
+            throw new TypeException(op + ": " + what + " must be a floating type, got " + t);
+        }
+    }
+
+    static void positive(String op, String what, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(op + ": " + what + " must be > 0, got " + v);
+        }
+    }
+
+    static long sum(LongList xs) {
+        long s = 0;
+        for (int i = 0; i < xs.size(); i++) {
+            long x = xs.getLong(i);
+            if (x < 0) {
+                throw new IllegalArgumentException("negative token count " + x);
+            }
+            s = Math.addExact(s, x);
+        }
+        return s;
+    }
+
+    static int nonZero(LongList xs) {
+        int n = 0;
+        for (int i = 0; i < xs.size(); i++) {
+            if (xs.getLong(i) > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,78 @@
+package io.moesim.ir.op;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import java.util.List;
+
+/**
+ * {@code y = x · W} with a weight matrix W of {@code [k, n]} held in DRAM (a linear layer). With
+ * {@code batch > 1} there are {@code batch} independent weight matrices and x is {@code [batch, m, k]}
+ * (per-head projections such as MLA's absorbed up-projections).
+ *
+ * <p>FLOPs = 2·rows·k·n where rows is the product of x's leading dimensions; weight bytes =
+ * batch·k·n·sizeof(wdtype).
+ */
+public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
+    public static final String MNEMONIC = "matmul";
+
+    public MatMul {
+        Check.positive(MNEMONIC, "k", k);
+        Check.positive(MNEMONIC, "n", n);
+        Check.positive(MNEMONIC, "batch", batch);
+    }
+
+    public MatMul(long k, long n, DType wdtype) {
+        this(k, n, wdtype, 1);
+    }
+
+    @Override
+    public String mnemonic() {
+        return MNEMONIC;
+    }
+
+    @Override
+    public Attrs attributes() {
+        Attrs a = new Attrs().put("k", k).put("n", n).put("wdtype", wdtype);
+        if (batch != 1) {
+            a.put("batch", batch);
+        }
+        return a;
+    }
+
+    static MatMul fromAttrs(Attrs a) {
+        a.allowOnly(MNEMONIC, "k", "n", "wdtype", "batch");
+        return new MatMul(a.getPositive("k"), a.getPositive("n"), a.getDType("wdtype"), a.getLong("batch", 1));
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in) {
+        Check.arity(MNEMONIC, in, 1);
+        TensorType x = in.get(0);
+        Check.floating(MNEMONIC, "input", x);
+        if (batch > 1) {
+            Check.rank(MNEMONIC, "input", x, 3);
+            Check.dim(MNEMONIC, "input dim 0 (batch)", x.shape().dim(0), batch);
+        } else {
+            Check.minRank(MNEMONIC, "input", x, 1);
+        }
+        Check.dim(MNEMONIC, "input last dim (k)", x.last(), k);
+        return List.of(x.withShape(x.shape().withDim(-1, n)));
+    }
+
+    @Override
+    public long flops(List<TensorType> in) {
+        return 2L * in.get(0).rows() * k * n;
+    }
+
+    @Override
+    public Traffic traffic(List<TensorType> in) {
+        TensorType x = in.get(0);
+        long out = x.dtype().bytesFor(x.rows() * n);
+        return new Traffic(wdtype.bytesFor(batch * k * n), x.bytes(), out, 0, 0);
+    }
+
+    @Override
+    public long params() {
+        return batch * k * n;
+    }
+}
