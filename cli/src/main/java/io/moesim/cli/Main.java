@@ -1,0 +1,101 @@
+package io.moesim.cli;
+
+import io.moesim.ir.MoesimException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code moesim} command. Exit codes: 0 success; 1 an internal error (a bug: please report it);
+ * 2 bad input (unknown model, malformed file, impossible shapes, bad options), with one line on
+ * stderr naming the file, line or key; 3 a backend that is not available here (no GPU).
+ */
+@Command(name = "moesim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Compiler and cycle-level simulator for Mixture-of-Experts accelerators.", ""},
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_UNAVAILABLE = 3;
+
+    @Option(names = "--stacktrace", hidden = true, description = "Print the full stack trace of an internal error.")
+    boolean stacktrace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line.getErr(), trace));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter e = ex.getCommandLine().getErr();
+            e.println("moesim: " + ex.getMessage());
+            e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            return EXIT_BAD_INPUT;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object sub : Commands.all()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    static int handle(Exception ex, PrintWriter err, boolean trace) {
+        Throwable t = ex;
+        if (t instanceof MoesimException m) {
+            err.println("moesim: " + oneLine(m.getMessage()));
+            return m instanceof UnavailableException ? EXIT_UNAVAILABLE : EXIT_BAD_INPUT;
+        }
+        if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException) {
+            err.println("moesim: " + oneLine(String.valueOf(t.getMessage())));
+            return EXIT_BAD_INPUT;
+        }
+        err.println("moesim: internal error: " + t + (trace ? "" : " (run with --stacktrace for details, and please report it)"));
+        if (trace) {
+            t.printStackTrace(err);
+        }
+        return EXIT_INTERNAL;
+    }
+
+    private static String oneLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Version from the build (filtered resource). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws Exception {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"moesim " + p.getProperty("version", "dev") + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.moesim.compiler;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything the user chooses about a compilation. Parallel degrees are chosen separately for
+ * attention and MoE layers (Megatron's "parallel folding").
+ *
+ * @param attention       degrees for attention (and dense FFN) layers
+ * @param moe             degrees for MoE layers
+ * @param routingTrace    a routing trace (layer-to-layer transitions) for expert placement; null for none
+ * @param ilpTimeLimitSeconds wall-clock limit of the expert-placement solver
+ * @param tiles           tiles per MoE layer with {@link Overlap#TILE}
+ */
+public record CompileOptions(
+        Parallelism attention,
+        Parallelism moe,
+        Placement placement,
+        ExpertPlacement expertPlacement,
+        Overlap overlap,
+        int tiles,
+        Path routingTrace,
+        double ilpTimeLimitSeconds,
+        long seed) {
+
+    /** Degrees of tensor, expert, data and pipeline parallelism. */
+    public record Parallelism(int tp, int ep, int dp, int pp) {
+        public Parallelism {
+            if (tp < 1 || ep < 1 || dp < 1 || pp < 1) {
+                throw new IllegalArgumentException("parallel degrees must be >= 1, got tp=" + tp + " ep=" + ep + " dp=" + dp + " pp=" + pp);
+            }
+        }
+
+        public static final Parallelism NONE = new Parallelism(1, 1, 1, 1);
+
+        public int devices() {
+            return tp * ep * dp * pp;
+        }
+    }
+
+    /** Where ops go on a heterogeneous device. */
+    public enum Placement {
+        /** Each op to the processor with the lowest predicted time. */
+        OPB,
+        XPU_ONLY,
+        PIM_ONLY,
+        /** OPB plus Duplex's expert and attention co-processing. */
+        COPROC;
+
+        public String text() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** How experts are spread over devices. */
+    public enum ExpertPlacement {
+        RR,
+        GREEDY,
+        ILP
+    }
+
+    /** How communication overlaps computation. */
+    public enum Overlap {
+        NONE,
+        LAYER,
+        TILE
+    }
+
+    public CompileOptions {
+        if (tiles < 1) {
+            throw new IllegalArgumentException("tiles must be >= 1, got " + tiles);
+        }
+        if (!(ilpTimeLimitSeconds > 0)) {
+            throw new IllegalArgumentException("ILP time limit must be > 0, got " + ilpTimeLimitSeconds);
+        }
+    }
+
+    public static CompileOptions defaults() {
+        return new CompileOptions(Parallelism.NONE, Parallelism.NONE, Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 4, null, 10.0, 0L);
+    }
+
+    /** For the plan's provenance: ordered, deterministic. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("attention_tp", (long) attention.tp());
+        m.put("attention_ep", (long) attention.ep());
+        m.put("attention_dp", (long) attention.dp());
+        m.put("attention_pp", (long) attention.pp());
+        m.put("moe_tp", (long) moe.tp());
+        m.put("moe_ep", (long) moe.ep());
+        m.put("moe_dp", (long) moe.dp());
+        m.put("moe_pp", (long) moe.pp());
+        m.put("placement", placement.text());
+        m.put("expert_placement", expertPlacement.name().toLowerCase(Locale.ROOT));
+        m.put("overlap", overlap.name().toLowerCase(Locale.ROOT));
+        m.put("tiles", (long) tiles);
+        m.put("routing_trace", routingTrace == null ? "none" : routingTrace.getFileName().toString());
+        m.put("seed", seed);
+        return m;
+    }
+}

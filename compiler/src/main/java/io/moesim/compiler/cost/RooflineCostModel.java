@@ -1,0 +1,70 @@
+package io.moesim.compiler.cost;
+
+import io.moesim.hw.DerivedFigures;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.Op;
+import java.util.List;
+
+/**
+ * The analytic roofline: {@code max(flops / peak, bytes / bandwidth)} with the processor's dense
+ * peak for the op's compute dtype and the DRAM bandwidth that processor sees (external HBM for a
+ * GPU/xPU, internal bank-bundle bandwidth for PIM). It is the sanity bound of every simulated figure.
+ */
+public final class RooflineCostModel implements CostModel {
+    public static final RooflineCostModel INSTANCE = new RooflineCostModel();
+
+    @Override
+    public String name() {
+        return "roofline";
+    }
+
+    @Override
+    public double seconds(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec processor) {
+        return bound(op, inputs, device, processor).seconds();
+    }
+
+    /** Which side of the ridge an op falls on, and the times of both sides. */
+    public record Bound(double computeSeconds, double memorySeconds) {
+        public double seconds() {
+            return Math.max(computeSeconds, memorySeconds);
+        }
+
+        public boolean computeBound() {
+            return computeSeconds >= memorySeconds;
+        }
+
+        public String name() {
+            return computeBound() ? "compute" : "memory";
+        }
+    }
+
+    public static Bound bound(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec processor) {
+        long flops = op.flops(inputs);
+        long bytes = op instanceof Collective ? 0 : op.traffic(inputs).total();
+        double compute = 0;
+        if (flops > 0) {
+            DType dt = computeDType(inputs);
+            double tflops = DerivedFigures.peakTflops(processor, dt)
+                    .or(() -> DerivedFigures.peakTflops(processor, DType.FP16))
+                    .orElse(0.0);
+            compute = tflops > 0 ? flops / (tflops * 1e12) : Double.POSITIVE_INFINITY;
+        }
+        double bw = DerivedFigures.bandwidthSeenGBps(device, processor);
+        double memory = bytes == 0 ? 0 : bw > 0 ? bytes / (bw * 1e9) : Double.POSITIVE_INFINITY;
+        return new Bound(compute, memory);
+    }
+
+    /** The dtype the math runs in: the first floating operand's (bf16 for a bf16 model), fp16 if none. */
+    public static DType computeDType(List<TensorType> inputs) {
+        for (TensorType t : inputs) {
+            if (t.dtype().isFloating()) {
+                return t.dtype();
+            }
+        }
+        return DType.FP16;
+    }
+}
