@@ -8,6 +8,11 @@ final class Commands {
     }
 
     static List<Object> all() {
-        return List.of();
+        return List.of(
+                new DemoCommand(),
+                new ModelCommands.ListModels(), new ModelCommands.ModelGroup(), new ModelCommands.GraphCmd(), new ModelCommands.Check(),
+                new TargetCommands.ListTargets(), new TargetCommands.TargetGroup(),
+                new TargetCommands.ListSystems(), new TargetCommands.SystemGroup(),
+                new ExportFirrtlCommand());
     }
 }

@@ -150,16 +150,24 @@ public final class FirrtlWriter {
             } else if (s instanceof Stmt.Invalidate i) {
                 line(depth, "invalidate " + expr(i.target()));
             } else if (s instanceof Stmt.When w) {
-                line(depth, "when " + expr(w.cond()) + " :");
-                stmts(w.then(), depth + 1);
-                if (!w.otherwise().isEmpty()) {
-                    line(depth, "else :");
-                    stmts(w.otherwise(), depth + 1);
-                }
+                when(w, depth, "when ");
             } else if (s instanceof Stmt.Instance i) {
                 line(depth, "inst " + names.get(i.name()) + " of " + moduleMap.get(i.module()));
             } else if (s instanceof Stmt.Skip) {
                 line(depth, "skip");
+            }
+        }
+
+        /** An else branch that is a single when prints as {@code else when}, keeping chains flat. */
+        private void when(Stmt.When w, int depth, String keyword) {
+            line(depth, keyword + expr(w.cond()) + " :");
+            stmts(w.then(), depth + 1);
+            List<Stmt> other = w.otherwise();
+            if (other.size() == 1 && other.get(0) instanceof Stmt.When chained) {
+                when(chained, depth, "else when ");
+            } else if (!other.isEmpty()) {
+                line(depth, "else :");
+                stmts(other, depth + 1);
             }
         }
 

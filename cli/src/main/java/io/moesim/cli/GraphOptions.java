@@ -1,0 +1,67 @@
+package io.moesim.cli;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.MoesimException;
+import io.moesim.ir.model.GraphRequest;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
+import picocli.CommandLine.Option;
+
+/** The options that say which iteration graph to build; shared by graph, roofline, compile and simulate. */
+final class GraphOptions {
+    @Option(names = "--model", required = true, paramLabel = "NAME|PATH",
+            description = "A zoo model (see 'moesim models') or a Hugging Face config.json (or its folder).")
+    String model;
+
+    @Option(names = "--phase", defaultValue = "decode", paramLabel = "PHASE",
+            description = "prefill, decode or mixed (prefill chunks and decodes in one batch). Default: ${DEFAULT-VALUE}.")
+    String phase;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B",
+            description = "Sequences in the batch (decode sequences for mixed). Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "1024", paramLabel = "L",
+            description = "Prompt (prefill) length in tokens. Default: ${DEFAULT-VALUE}.")
+    long seq;
+
+    @Option(names = "--kv-len", defaultValue = "1024", paramLabel = "S",
+            description = "KV length of decoding sequences, the new token included. Default: ${DEFAULT-VALUE}.")
+    long kvLen;
+
+    @Option(names = "--prefill-batch", defaultValue = "1", paramLabel = "P",
+            description = "Prefill sequences in a mixed batch. Default: ${DEFAULT-VALUE}.")
+    int prefillBatch;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision (bf16, fp16, fp8e4m3, ...). Default: the model's.")
+    String dtype;
+
+    @Option(names = "--routing", defaultValue = "uniform", paramLabel = "R",
+            description = "Expert routing: uniform, zipf:S (seeded) or trace:FILE. Default: ${DEFAULT-VALUE}.")
+    String routing;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for seeded routings. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    ModelConfig modelConfig() {
+        return ModelZoo.resolve(model);
+    }
+
+    GraphRequest request() {
+        ModelConfig m = modelConfig();
+        Phase p = Phase.parse(phase);
+        DType d;
+        try {
+            d = dtype == null ? null : DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new MoesimException("--dtype: " + e.getMessage());
+        }
+        if (batch <= 0) {
+            throw new MoesimException("--batch must be > 0, got " + batch);
+        }
+        return new GraphRequest(m, p, batch, p == Phase.DECODE ? 1 : seq, p == Phase.PREFILL ? seq : kvLen,
+                p == Phase.MIXED ? prefillBatch : 0, d, Routing.parse(routing), seed);
+    }
+}

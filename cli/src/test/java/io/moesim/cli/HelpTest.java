@@ -1,0 +1,56 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class HelpTest {
+
+    /** Every command and subcommand answers --help with its usage and exit code 0. */
+    @Test
+    void everyCommandHasHelp() {
+        List<String[]> paths = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), paths);
+        assertTrue(paths.size() > 5, "expected several commands, got " + paths.size());
+        for (String[] p : paths) {
+            String[] args = java.util.Arrays.copyOf(p, p.length + 1);
+            args[p.length] = "--help";
+            CliRunner.Outcome o = CliRunner.run(args);
+            assertEquals(0, o.code(), String.join(" ", args) + ": " + o.err());
+            assertTrue(o.out().startsWith("Usage: moesim"), String.join(" ", args) + " printed: " + o.out());
+        }
+    }
+
+    private static void collect(CommandLine cl, List<String> prefix, List<String[]> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            List<String> p = new ArrayList<>(prefix);
+            p.add(e.getKey());
+            out.add(p.toArray(new String[0]));
+            collect(e.getValue(), p, out);
+        }
+    }
+
+    @Test
+    void versionAndTopLevelHelp() {
+        CliRunner.Outcome v = CliRunner.run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("moesim "), v.out());
+        CliRunner.Outcome h = CliRunner.run("--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("targets"), h.out());
+    }
+
+    @Test
+    void unknownOptionIsBadInput() {
+        CliRunner.Outcome o = CliRunner.run("targets", "--bogus");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--bogus"), o.err());
+    }
+}

@@ -1,0 +1,19 @@
+package io.moesim.hw;
+
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/** On-chip SRAM of a processor; absent figures are those its sources do not give. */
+public record SramSpec(
+        OptionalDouble sharedMemoryPerEngineKB,
+        OptionalDouble l2CacheMB,
+        OptionalDouble lastLevelCacheMB,
+        OptionalDouble bufferPerEngineKB,
+        OptionalInt globalBuffers,
+        OptionalDouble globalBufferMB) {
+
+    public static SramSpec none() {
+        return new SramSpec(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.empty(), OptionalInt.empty(), OptionalDouble.empty());
+    }
+}

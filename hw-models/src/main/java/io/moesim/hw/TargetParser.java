@@ -1,0 +1,240 @@
+package io.moesim.hw;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moesim.ir.DType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/** Builds a {@link DeviceSpec} from a merged target tree, then checks that its figures agree. */
+final class TargetParser {
+    /** Declared HBM bandwidth may differ this much from pins × data rate (datasheets round). */
+    static final double BANDWIDTH_TOLERANCE = 0.05;
+    /** Usable capacity may be this much below stacks × per-stack capacity (reserved space), never above. */
+    static final double CAPACITY_TOLERANCE = 0.05;
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+    private static final List<String> KINDS = Arrays.stream(ProcessorKind.values()).map(ProcessorKind::text).toList();
+    private static final List<String> PLACEMENTS = Arrays.stream(PimPlacement.values()).map(PimPlacement::text).toList();
+    private static final List<String> TOPOLOGIES = Arrays.stream(Topology.values()).map(Topology::text).toList();
+    private static final List<String> GENERATIONS = List.of("hbm2", "hbm2e", "hbm3", "hbm3e");
+
+    private TargetParser() {
+    }
+
+    static DeviceSpec parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {
+        SpecReader r = SpecReader.root(file, tree, problems);
+        String name = r.text("name");
+        r.optText("notes");
+        MemorySpec memory = memory(r.section("memory"));
+        Map<String, ProcessorSpec> processors = new LinkedHashMap<>();
+        SpecReader ps = r.section("processors");
+        Map<String, SpecReader> named = ps.namedSections();
+        if (named.isEmpty() && r.has("processors")) {
+            ps.problem("", "needs at least one processor");
+        }
+        named.forEach((pname, pr) -> {
+            if (!NAME.matcher(pname).matches()) {
+                pr.problem("", "processor names are lower case letters, digits and '_'");
+            }
+            processor(pname, pr, memory).ifPresent(p -> processors.put(pname, p));
+        });
+        PowerSpec power = r.optSection("power").map(TargetParser::power).orElse(PowerSpec.none());
+        InterconnectSpec ic = interconnect(r.section("interconnect"));
+        r.finish();
+        DeviceSpec d = new DeviceSpec(id, name, file, processors, memory, power, ic);
+        if (problems.isEmpty()) {
+            check(d, file, problems);
+        }
+        return d;
+    }
+
+    private static MemorySpec memory(SpecReader m) {
+        String gen = m.choice("generation", s -> GENERATIONS.contains(s) ? Optional.of(s) : Optional.empty(), GENERATIONS).orElse("");
+        MemorySpec spec = new MemorySpec(
+                gen,
+                m.count("stacks"),
+                m.number("capacity_GB"),
+                m.optNumber("capacity_per_stack_GB"),
+                m.count("channels_per_stack"),
+                m.count("pseudo_channels_per_channel"),
+                m.count("ranks"),
+                m.count("bank_groups"),
+                m.count("banks_per_group"),
+                m.count("page_size_B"),
+                m.count("burst_length"),
+                m.number("data_rate_Gbps"),
+                m.count("bus_width_bits_per_stack"),
+                m.number("hbm_bandwidth_GBps"),
+                new DramTiming(
+                        m.text("timing_preset"),
+                        m.number("tCK_ns"),
+                        m.number("tRCD_ns"),
+                        m.number("tRP_ns"),
+                        m.number("tRAS_ns"),
+                        m.number("tRC_ns"),
+                        m.number("tCCD_S_ns"),
+                        m.number("tCCD_L_ns"),
+                        m.number("tRRD_S_ns"),
+                        m.number("tRRD_L_ns"),
+                        m.number("tFAW_ns"),
+                        m.number("tWR_ns"),
+                        m.number("tRTP_ns"),
+                        m.number("tRFC_ns"),
+                        m.number("tREFI_ns"),
+                        m.number("tCL_ns"),
+                        m.number("tBL_ns")));
+        m.finish();
+        return spec;
+    }
+
+    private static Optional<ProcessorSpec> processor(String name, SpecReader p, MemorySpec mem) {
+        Optional<ProcessorKind> kindOpt = p.choice("kind", ProcessorKind::parse, KINDS);
+        if (kindOpt.isEmpty()) {
+            return Optional.empty();
+        }
+        ProcessorKind kind = kindOpt.get();
+        Optional<PimSpec> pim = Optional.empty();
+        int engines;
+        if (kind.isPim()) {
+            int stacks = p.count("stacks");
+            int perStack = p.count("engines_per_stack");
+            engines = stacks * perStack;
+            pim = pim(kind, p, mem, stacks, perStack);
+        } else {
+            engines = p.count("engines");
+        }
+        Map<DType, Double> macs = p.dtypeMap("macs_per_cycle", true);
+        double clock = p.number("clock_MHz");
+        OptionalDouble max = p.optNumber("max_clock_MHz");
+        OptionalDouble sustained = p.optNumber("sustained_clock_MHz");
+        Map<DType, Double> vector = p.dtypeMap("vector_flops_per_cycle", false);
+        SramSpec sram = p.optSection("sram").map(TargetParser::sram).orElse(SramSpec.none());
+        p.finish();
+        return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim));
+    }
+
+    private static Optional<PimSpec> pim(ProcessorKind kind, SpecReader p, MemorySpec mem, int stacks, int perStack) {
+        Optional<PimPlacement> placement = p.choice("placement", PimPlacement::parse, PLACEMENTS);
+        if (placement.isPresent() && !placement.equals(kind.placement())) {
+            p.problem("placement", "a " + kind.text() + " processor sits at " + kind.placement().orElseThrow().text()
+                    + ", got " + placement.get().text());
+        }
+        int banksPerBundle;
+        int bundles;
+        int bits;
+        OptionalDouble tsv = OptionalDouble.empty();
+        if (kind == ProcessorKind.BANK_PIM) {
+            // Units in every bank: each bank is its own bundle, read one burst at a time.
+            banksPerBundle = 1;
+            bundles = mem.banksPerPseudoChannel();
+            bits = mem.accessBytes() * 8;
+        } else {
+            banksPerBundle = p.count("banks_per_bundle");
+            bundles = p.count("bundles_per_pseudo_channel");
+            bits = p.count("bits_per_bundle_access");
+        }
+        if (kind == ProcessorKind.LOGIC_PIM) {
+            double t = p.number("tsv_multiplier");
+            tsv = Double.isNaN(t) ? OptionalDouble.empty() : OptionalDouble.of(t);
+        }
+        return Optional.of(new PimSpec(placement.orElse(kind.placement().orElseThrow()), stacks, perStack,
+                banksPerBundle, bundles, bits, tsv));
+    }
+
+    private static SramSpec sram(SpecReader s) {
+        OptionalDouble shared = s.optNumber("shared_memory_per_engine_KB");
+        OptionalDouble l2 = s.optNumber("l2_cache_MB");
+        OptionalDouble llc = s.optNumber("last_level_cache_MB");
+        OptionalDouble buf = s.optNumber("buffer_per_engine_KB");
+        OptionalInt globals = s.optCount("global_buffers");
+        OptionalDouble global = s.optNumber("global_buffer_MB");
+        s.finish();
+        return new SramSpec(shared, l2, llc, buf, globals, global);
+    }
+
+    private static PowerSpec power(SpecReader s) {
+        PowerSpec p = new PowerSpec(s.optNumber("board_power_W"), s.optNumber("hbm_access_energy_pJ_per_bit"));
+        s.finish();
+        return p;
+    }
+
+    private static InterconnectSpec interconnect(SpecReader s) {
+        String intra = link(s, "intra_node_link");
+        Topology intraTopo = s.choice("intra_node_topology", Topology::parse, TOPOLOGIES).orElse(Topology.SWITCH);
+        int max = s.count("max_devices_per_node");
+        String inter = link(s, "inter_node_link");
+        Topology interTopo = s.choice("inter_node_topology", Topology::parse, TOPOLOGIES).orElse(Topology.FAT_TREE);
+        String host = link(s, "host_link");
+        s.finish();
+        return new InterconnectSpec(intra, intraTopo, max, inter, interTopo, host);
+    }
+
+    private static String link(SpecReader s, String key) {
+        String id = s.text(key);
+        if (!id.isEmpty() && !Links.ids().contains(id)) {
+            s.problem(key, "unknown link '" + id + "'" + Suggest.didYouMean(id, Links.ids())
+                    + " (known: " + String.join(", ", Links.ids()) + ")");
+        }
+        return id;
+    }
+
+    /** Cross-checks between figures; runs only on a structurally valid spec. */
+    private static void check(DeviceSpec d, String file, List<SpecProblem> problems) {
+        List<SpecProblem> out = new ArrayList<>();
+        MemorySpec m = d.memory();
+        double pins = DerivedFigures.externalBandwidthFromPinsGBps(m);
+        double off = Math.abs(m.hbmBandwidthGBps() - pins) / pins;
+        if (off > BANDWIDTH_TOLERANCE) {
+            out.add(new SpecProblem(file, "memory.hbm_bandwidth_GBps", String.format(java.util.Locale.ROOT,
+                    "declared %s GB/s is %.1f%% away from data rate x bus width x stacks = %s Gb/s x %d bits x %d stacks / 8 = %.1f GB/s (allowed %.0f%%)",
+                    Suggest.num(m.hbmBandwidthGBps()), off * 100, Suggest.num(m.dataRateGbps()), m.busWidthBitsPerStack(),
+                    m.stacks(), pins, BANDWIDTH_TOLERANCE * 100)));
+        }
+        if (m.capacityPerStackGB().isPresent()) {
+            double raw = m.stacks() * m.capacityPerStackGB().getAsDouble();
+            if (m.capacityGB() > raw * (1 + 1e-9) || m.capacityGB() < raw * (1 - CAPACITY_TOLERANCE)) {
+                out.add(new SpecProblem(file, "memory.capacity_GB", String.format(java.util.Locale.ROOT,
+                        "declared %s GB does not fit stacks x capacity_per_stack_GB = %d x %s = %s GB (usable may be up to %.0f%% less, never more)",
+                        Suggest.num(m.capacityGB()), m.stacks(), Suggest.num(m.capacityPerStackGB().getAsDouble()),
+                        Suggest.num(raw), CAPACITY_TOLERANCE * 100)));
+            }
+        }
+        if (m.busWidthBitsPerStack() % m.pseudoChannelsPerStack() != 0) {
+            out.add(new SpecProblem(file, "memory.bus_width_bits_per_stack", "must split evenly over "
+                    + m.pseudoChannelsPerStack() + " pseudo-channels, got " + m.busWidthBitsPerStack()));
+        }
+        for (ProcessorSpec p : d.processors().values()) {
+            String at = "processors." + p.name();
+            if (p.maxClockMHz().isPresent() && p.clockMHz() > p.maxClockMHz().getAsDouble()) {
+                out.add(new SpecProblem(file, at + ".clock_MHz", "exceeds max_clock_MHz "
+                        + Suggest.num(p.maxClockMHz().getAsDouble()) + ", got " + Suggest.num(p.clockMHz())));
+            }
+            if (p.sustainedClockMHz().isPresent() && p.maxClockMHz().isPresent()
+                    && p.sustainedClockMHz().getAsDouble() > p.maxClockMHz().getAsDouble()) {
+                out.add(new SpecProblem(file, at + ".sustained_clock_MHz", "exceeds max_clock_MHz"));
+            }
+            if (p.pim().isPresent()) {
+                PimSpec pim = p.pim().get();
+                if (pim.stacks() > m.stacks()) {
+                    out.add(new SpecProblem(file, at + ".stacks", "exceeds memory.stacks " + m.stacks()
+                            + ", got " + pim.stacks()));
+                }
+                if (p.kind() != ProcessorKind.BANK_PIM
+                        && pim.banksPerBundle() * pim.bundlesPerPseudoChannel() != m.banksPerPseudoChannel()) {
+                    out.add(new SpecProblem(file, at + ".bundles_per_pseudo_channel", String.format(java.util.Locale.ROOT,
+                            "banks_per_bundle x bundles_per_pseudo_channel = %d x %d must equal the banks of a pseudo-channel (ranks x bank_groups x banks_per_group = %d x %d x %d = %d)",
+                            pim.banksPerBundle(), pim.bundlesPerPseudoChannel(), m.ranks(), m.bankGroups(),
+                            m.banksPerGroup(), m.banksPerPseudoChannel())));
+                }
+            }
+        }
+        problems.addAll(out);
+    }
+}

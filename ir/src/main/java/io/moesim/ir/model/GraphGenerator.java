@@ -1,0 +1,239 @@
+package io.moesim.ir.model;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.graph.Graph;
+import io.moesim.ir.graph.GraphBuilder;
+import io.moesim.ir.graph.Value;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.Combine;
+import io.moesim.ir.op.Concat;
+import io.moesim.ir.op.Dispatch;
+import io.moesim.ir.op.Elementwise;
+import io.moesim.ir.op.Embedding;
+import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.KvAppend;
+import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.MlaAttention;
+import io.moesim.ir.op.Norm;
+import io.moesim.ir.op.Router;
+import io.moesim.ir.op.Split;
+import it.unimi.dsi.fastutil.longs.LongImmutableList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Builds the forward graph of one iteration: embedding, the layers (one repeat block per run of
+ * identical layers, see {@link LayerPlan}), final norm and LM head.
+ *
+ * <p>A layer is: norm, fused QKV projection, kv_append of the new K/V (MLA: the latent and RoPE key),
+ * attention, output projection, residual add, norm, then a dense FFN or router → dispatch →
+ * expert_ffn → combine (plus the shared experts on all tokens, added), and the residual add.
+ * In a mixed iteration the token-wise ops run on all tokens together and attention is split
+ * (rows) into one op for the prefill prompts and one for the decodes, then joined.
+ *
+ * <p>Simplification: token counts per expert are op attributes, so every MoE layer of a repeat
+ * block carries the same routing: one representative draw for the iteration (for a trace, the
+ * mean load share over the trace's layers). Per-expert counts are exact integers summing to
+ * T·top_k. The LM head runs on every token (as a plain forward pass does); engines that sample
+ * only each prompt's last token do less in prefill.
+ *
+ * <p>MLA: prefill uses the plain form (absorbed = false: K and V up-projected per head; the shared
+ * RoPE key expanded to every head by a concat); decode the absorbed form (W_UK applied to q per
+ * head, attention over the latent cache, W_UV applied per head after). Both are weight-exact. A
+ * mixed MLA graph holds both forms, so the up-projection weights appear twice in its parameter
+ * total (they are one tensor in the model).
+ */
+public final class GraphGenerator {
+    private final GraphRequest req;
+    private final ModelConfig m;
+    private final DType dt;
+    private final long tokens;
+    private final long[] expertTokens;
+
+    private GraphGenerator(GraphRequest req) {
+        this.req = req;
+        this.m = req.model();
+        this.dt = req.dtype();
+        this.tokens = req.tokens();
+        this.expertTokens = m.isMoe() ? req.routing().counts(m.moe().experts(), m.moe().topK(), tokens, req.seed()) : null;
+    }
+
+    /** The graph of one iteration. */
+    public static Graph generate(GraphRequest req) {
+        return new GraphGenerator(req).build();
+    }
+
+    /** The per-expert token counts the MoE layers of this request carry (empty for a dense model). */
+    public static long[] expertTokens(GraphRequest req) {
+        long[] c = new GraphGenerator(req).expertTokens;
+        return c == null ? new long[0] : c.clone();
+    }
+
+    private Graph build() {
+        GraphBuilder b = new GraphBuilder(graphName());
+        int h = m.hidden();
+        Value ids = b.input("tokens", TensorType.of(DType.INT32, tokens));
+        Value x = b.add("embed", new Embedding(m.vocab(), h, dt), ids);
+        if (m.learnedPositions() > 0) {
+            Value pos = b.input("positions", TensorType.of(DType.INT32, tokens));
+            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, dt), pos);
+            x = b.add("x", new Elementwise(Elementwise.Kind.ADD), x, pe);
+        }
+        for (LayerPlan.Run run : LayerPlan.of(m).runs()) {
+            String hint = run.block().size() == 1 ? (run.block().get(0).moe() ? "moe_layers" : "dense_layers") : "layers";
+            x = b.repeat(hint, run.count(), List.of(x), (bb, params) -> {
+                Value y = params.get(0);
+                for (LayerPlan.LayerKind k : run.block()) {
+                    y = layer(bb, y, k);
+                }
+                return List.of(y);
+            }).get(0);
+        }
+        x = b.add("final_norm", norm(h), x);
+        Value logits = b.add("logits", new MatMul(h, m.vocab(), dt), x);
+        b.output(logits);
+        return b.build();
+    }
+
+    private String graphName() {
+        return ModelZoo.normalize(m.name()) + "_" + req.phase().text();
+    }
+
+    private Norm norm(long width) {
+        return new Norm(m.norm(), width, m.normEps(), dt);
+    }
+
+    private Value layer(GraphBuilder b, Value x, LayerPlan.LayerKind kind) {
+        Value a = b.add("attn_in", norm(m.hidden()), x);
+        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
+        Value f = b.add("ffn_in", norm(m.hidden()), x1);
+        Value y = kind.moe() ? moe(b, f) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+        return b.add("x", new Elementwise(Elementwise.Kind.ADD), x1, y);
+    }
+
+    private Value attention(GraphBuilder b, Value a, long window) {
+        AttentionConfig at = m.attention();
+        long qw = (long) at.heads() * at.headDim();
+        long kvw = (long) at.kvHeads() * at.headDim();
+        Value qkv = b.add("qkv", new MatMul(m.hidden(), qw + 2 * kvw, dt), a);
+        List<Value> parts = b.addMulti(List.of("q", "k", "v"), Split.of(1, qw, kvw, kvw), List.of(qkv));
+        Value q = parts.get(0);
+        Value k = parts.get(1);
+        Value v = parts.get(2);
+        b.addEffect(new KvAppend(dt), k, v);
+        long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
+        Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.seqLen(), true, window, dt);
+        Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), 1, req.kvLen(), true, window, dt);
+        Value o;
+        switch (req.phase()) {
+            case PREFILL:
+                o = b.add("attn", prefill, q, k, v);
+                break;
+            case DECODE:
+                o = b.add("attn", decode, q, k, v);
+                break;
+            default:
+                List<Value> qs = splitRows(b, "q", q);
+                List<Value> ks = splitRows(b, "k", k);
+                List<Value> vs = splitRows(b, "v", v);
+                Value op = b.add("attn_prefill", prefill, qs.get(0), ks.get(0), vs.get(0));
+                Value od = b.add("attn_decode", decode, qs.get(1), ks.get(1), vs.get(1));
+                o = b.add("attn", new Concat(0), op, od);
+        }
+        return b.add("attn_out", new MatMul(qw, m.hidden(), dt), o);
+    }
+
+    private List<Value> splitRows(GraphBuilder b, String hint, Value v) {
+        return b.addMulti(List.of(hint + "_prefill", hint + "_decode"), Split.of(0, req.prefillTokens(), req.decodeTokens()), List.of(v));
+    }
+
+    private Value mla(GraphBuilder b, Value a) {
+        AttentionConfig at = m.attention();
+        MlaDims d = at.mla();
+        int heads = at.heads();
+        long qWidth = (long) heads * d.qkHeadDim();
+        Value q;
+        if (d.qLoraRank() > 0) {
+            Value cq = b.add("q_latent", new MatMul(m.hidden(), d.qLoraRank(), dt), a);
+            Value cqn = b.add("q_latent_norm", norm(d.qLoraRank()), cq);
+            q = b.add("q", new MatMul(d.qLoraRank(), qWidth, dt), cqn);
+        } else {
+            q = b.add("q", new MatMul(m.hidden(), qWidth, dt), a);
+        }
+        Value ckv = b.add("kv_latent", new MatMul(m.hidden(), d.kvLoraRank() + d.qkRopeHeadDim(), dt), a);
+        List<Value> lr = b.addMulti(List.of("latent", "k_rope"), Split.of(1, d.kvLoraRank(), d.qkRopeHeadDim()), List.of(ckv));
+        Value latent = b.add("latent_norm", norm(d.kvLoraRank()), lr.get(0));
+        Value kRope = lr.get(1);
+        b.addEffect(new KvAppend(dt), latent, kRope);
+        long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
+        Value o;
+        switch (req.phase()) {
+            case PREFILL:
+                o = mlaPrefill(b, q, latent, kRope, pb);
+                break;
+            case DECODE:
+                o = mlaDecode(b, q, latent, kRope);
+                break;
+            default:
+                List<Value> qs = splitRows(b, "q", q);
+                List<Value> ls = splitRows(b, "latent", latent);
+                List<Value> rs = splitRows(b, "k_rope", kRope);
+                Value op = mlaPrefill(b, qs.get(0), ls.get(0), rs.get(0), pb);
+                Value od = mlaDecode(b, qs.get(1), ls.get(1), rs.get(1));
+                o = b.add("attn", new Concat(0), op, od);
+        }
+        return b.add("attn_out", new MatMul((long) heads * d.vHeadDim(), m.hidden(), dt), o);
+    }
+
+    // plain form: per-head K (nope part up-projected, RoPE part shared) and V from the latent
+    private Value mlaPrefill(GraphBuilder b, Value q, Value latent, Value kRope, long seqs) {
+        MlaDims d = m.attention().mla();
+        int heads = m.attention().heads();
+        long kn = (long) heads * d.qkNopeHeadDim();
+        long vw = (long) heads * d.vHeadDim();
+        Value kv = b.add("kv_up", new MatMul(d.kvLoraRank(), kn + vw, dt), latent);
+        List<Value> parts = b.addMulti(List.of("k_nope", "v"), Split.of(1, kn, vw), List.of(kv));
+        List<Value> kParts = new ArrayList<>(heads + 1);
+        kParts.add(parts.get(0));
+        kParts.addAll(Collections.nCopies(heads, kRope));
+        Value k = b.addMulti(List.of("k"), new Concat(1), kParts).get(0);
+        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), seqs, req.seqLen(), req.seqLen(),
+                true, false, dt);
+        return b.add("attn_prefill", op, q, k, parts.get(1));
+    }
+
+    // absorbed form: q_nope·W_UK per head, attention over [latent | rope key], then W_UV per head
+    private Value mlaDecode(GraphBuilder b, Value q, Value latent, Value kRope) {
+        MlaDims d = m.attention().mla();
+        int heads = m.attention().heads();
+        List<Value> qp = b.addMulti(List.of("q_nope", "q_rope"), Split.of(1, (long) heads * d.qkNopeHeadDim(), (long) heads * d.qkRopeHeadDim()),
+                List.of(q));
+        Value qAbs = b.add("q_absorbed", new MatMul(d.qkNopeHeadDim(), d.kvLoraRank(), dt, heads), qp.get(0));
+        Value qCat = b.add("q_latent_space", new Concat(1), qAbs, qp.get(1));
+        Value cache = b.add("latent_kv", new Concat(1), latent, kRope);
+        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), req.batch(), 1, req.kvLen(),
+                true, true, dt);
+        Value o = b.add("attn_decode", op, qCat, cache);
+        return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);
+    }
+
+    private Value moe(GraphBuilder b, Value f) {
+        MoeConfig moe = m.moe();
+        int h = m.hidden();
+        LongImmutableList counts = LongImmutableList.of(expertTokens);
+        List<Value> r = b.addMulti(List.of("expert_ids", "expert_weights"),
+                new Router(moe.experts(), moe.topK(), h, moe.scoring(), moe.sharedExperts(), dt), List.of(f));
+        Value xs = b.add("dispatched", new Dispatch(moe.experts(), moe.topK(), counts), f, r.get(0));
+        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt), xs);
+        Value y = b.add("moe_out", new Combine(moe.experts(), moe.topK(), counts), ys, r.get(1));
+        if (moe.sharedExperts() > 0) {
+            // n shared experts of size f each compute the same as one FFN of size n·f
+            Value s = b.add("shared_out", ExpertFfn.dense(tokens, h, moe.sharedExperts() * moe.sharedFfn(), m.activation(), dt), f);
+            y = b.add("moe_out", new Elementwise(Elementwise.Kind.ADD), y, s);
+        }
+        return y;
+    }
+}

@@ -1,0 +1,85 @@
+package io.moesim.ir.model;
+
+import io.moesim.ir.DType;
+
+/**
+ * What graph to generate: one iteration of {@code model} in a {@code phase}.
+ * <ul>
+ *   <li>prefill: {@code batch} sequences of {@code seqLen} tokens (T = batch·seqLen);</li>
+ *   <li>decode: {@code batch} sequences, one new token each, attending to {@code kvLen} keys
+ *       (the context including the new token; T = batch);</li>
+ *   <li>mixed: {@code prefillBatch} prompts of {@code seqLen} tokens plus {@code batch} decodes at
+ *       {@code kvLen} (T = prefillBatch·seqLen + batch).</li>
+ * </ul>
+ * {@code dtype} is the serving precision of weights, activations and KV cache (null: the model's
+ * weight dtype). {@code seed} drives seeded routings.
+ */
+public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
+        long seed) {
+
+    public GraphRequest {
+        if (model == null || phase == null) {
+            throw new ModelException("graph request: model and phase are required");
+        }
+        dtype = dtype == null ? model.weightDtype() : dtype;
+        routing = routing == null ? Routing.UNIFORM : routing;
+        if (!dtype.isFloating()) {
+            throw new ModelException("graph request: dtype must be a floating type, got " + dtype);
+        }
+        if (batch <= 0) {
+            throw new ModelException("graph request: batch must be > 0, got " + batch);
+        }
+        if (phase != Phase.DECODE && seqLen <= 0) {
+            throw new ModelException("graph request: " + phase.text() + " needs a sequence length > 0, got " + seqLen);
+        }
+        if (phase != Phase.PREFILL && kvLen <= 0) {
+            throw new ModelException("graph request: " + phase.text() + " needs a KV length > 0, got " + kvLen);
+        }
+        if (phase == Phase.MIXED && prefillBatch <= 0) {
+            throw new ModelException("graph request: mixed needs at least one prefill sequence, got " + prefillBatch);
+        }
+    }
+
+    public static GraphRequest prefill(ModelConfig m, int batch, long seqLen) {
+        return new GraphRequest(m, Phase.PREFILL, batch, seqLen, seqLen, 0, null, null, 0);
+    }
+
+    public static GraphRequest decode(ModelConfig m, int batch, long kvLen) {
+        return new GraphRequest(m, Phase.DECODE, batch, 1, kvLen, 0, null, null, 0);
+    }
+
+    public static GraphRequest mixed(ModelConfig m, int prefillSeqs, long seqLen, int decodeSeqs, long kvLen) {
+        return new GraphRequest(m, Phase.MIXED, decodeSeqs, seqLen, kvLen, prefillSeqs, null, null, 0);
+    }
+
+    public GraphRequest withRouting(Routing r) {
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, r, seed);
+    }
+
+    public GraphRequest withSeed(long s) {
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s);
+    }
+
+    public GraphRequest withDtype(DType d) {
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, d, routing, seed);
+    }
+
+    /** Tokens of prompts computed in this iteration. */
+    public long prefillTokens() {
+        return switch (phase) {
+            case PREFILL -> (long) batch * seqLen;
+            case DECODE -> 0;
+            case MIXED -> (long) prefillBatch * seqLen;
+        };
+    }
+
+    /** Decode tokens (one per decoding sequence). */
+    public long decodeTokens() {
+        return phase == Phase.PREFILL ? 0 : batch;
+    }
+
+    /** All tokens the token-wise ops see. */
+    public long tokens() {
+        return prefillTokens() + decodeTokens();
+    }
+}

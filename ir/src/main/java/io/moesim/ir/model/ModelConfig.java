@@ -1,0 +1,108 @@
+package io.moesim.ir.model;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.op.AttentionKind;
+import io.moesim.ir.op.FfnActivation;
+import io.moesim.ir.op.Norm;
+import java.util.Locale;
+
+/**
+ * The architecture of a decoder-only transformer, as much as the cost of one forward pass needs.
+ * {@code moe == null} is a dense model. {@code ffn} is the dense FFN size (0 when every layer is
+ * MoE). {@code learnedPositions} is the size of a learned position table (OPT), 0 with RoPE.
+ * Biases, rotary tables, attention sinks and QK-norm scales are left out: together they are well
+ * under 0.1% of any preset's parameters.
+ */
+public record ModelConfig(String name, String family, int hidden, int layers, long vocab, long ffn, AttentionConfig attention, MoeConfig moe,
+        FfnActivation activation, Norm.Kind norm, double normEps, boolean tiedEmbeddings, long learnedPositions, DType weightDtype) {
+
+    public ModelConfig {
+        if (name == null || name.isBlank()) {
+            throw new ModelException("model: name is required");
+        }
+        String where = "model '" + name + "': ";
+        if (family == null || family.isBlank()) {
+            throw new ModelException(where + "architecture family is required");
+        }
+        positive(where + "hidden", hidden);
+        positive(where + "layers", layers);
+        positive(where + "vocab", vocab);
+        if (attention == null || activation == null || norm == null || weightDtype == null) {
+            throw new ModelException(where + "attention, activation, norm and weight dtype are required");
+        }
+        if (!(normEps > 0)) {
+            throw new ModelException(where + "norm eps must be > 0, got " + normEps);
+        }
+        if (ffn < 0 || learnedPositions < 0) {
+            throw new ModelException(where + "ffn and learned positions must be >= 0");
+        }
+        if (attention.kind() != AttentionKind.MLA && (long) attention.heads() * attention.headDim() <= 0) {
+            throw new ModelException(where + "attention width must be > 0");
+        }
+        int moeLayers = 0;
+        for (int i = 0; i < layers; i++) {
+            if (moe != null && moe.isMoeLayer(i)) {
+                moeLayers++;
+            }
+        }
+        if (moe != null && moeLayers == 0) {
+            throw new ModelException(where + "MoE config given but no layer is an MoE layer");
+        }
+        if (moeLayers < layers && ffn <= 0) {
+            throw new ModelException(where + (layers - moeLayers) + " dense layer(s) need a dense FFN size > 0");
+        }
+        if (!weightDtype.isFloating()) {
+            throw new ModelException(where + "weight dtype must be a floating type, got " + weightDtype);
+        }
+    }
+
+    static void positive(String what, long v) {
+        if (v <= 0) {
+            throw new ModelException(what + " must be > 0, got " + v);
+        }
+    }
+
+    public boolean isMoe() {
+        return moe != null;
+    }
+
+    public boolean isMoeLayer(int layer) {
+        return moe != null && moe.isMoeLayer(layer);
+    }
+
+    public int heads() {
+        return attention.heads();
+    }
+
+    public int kvHeads() {
+        return attention.kvHeads();
+    }
+
+    public int headDim() {
+        return attention.headDim();
+    }
+
+    public int moeLayerCount() {
+        int n = 0;
+        for (int i = 0; i < layers; i++) {
+            n += isMoeLayer(i) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** A copy with another layer count (the rest unchanged). */
+    public ModelConfig withLayers(int n) {
+        return new ModelConfig(name, family, hidden, n, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
+                weightDtype);
+    }
+
+    public ModelConfig withName(String n) {
+        return new ModelConfig(n, family, hidden, layers, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
+                weightDtype);
+    }
+
+    /** Lower-case name, used to match names case-insensitively. */
+    public String key() {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}
