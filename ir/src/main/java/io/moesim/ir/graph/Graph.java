@@ -22,6 +22,17 @@ public final class Graph {
         return g;
     }
 
+    /**
+     * As {@link #of(String, Block)}, with a function giving each node's source position so that every
+     * diagnostic says where it is (the .moeir parser passes file:line:col); see
+     * {@link Verifier#verify(Graph, java.util.function.Function)}.
+     */
+    public static Graph of(String name, Block body, java.util.function.Function<Node, String> locator) {
+        Graph g = new Graph(name, body);
+        Verifier.verify(g, locator);
+        return g;
+    }
+
     public String name() {
         return name;
     }

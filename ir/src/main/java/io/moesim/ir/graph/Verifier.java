@@ -31,7 +31,11 @@ public final class Verifier {
         verify(g, n -> "");
     }
 
-    /** As {@link #verify(Graph)}, with a function that gives each node's source position (for parsed text). */
+    /**
+     * As {@link #verify(Graph)}, with a function that gives each node's source position (for parsed
+     * text). Problems of a repeat body as a whole (its parameters, its yields) are located at the
+     * repeat node; those of the graph's own inputs and outputs are located by {@code locator.apply(null)}.
+     */
     public static void verify(Graph g, Function<Node, String> locator) {
         List<Diagnostic> ds = check(g, locator);
         if (!ds.isEmpty()) {
@@ -42,19 +46,20 @@ public final class Verifier {
     /** All problems of a graph, empty when it is valid. */
     public static List<Diagnostic> check(Graph g, Function<Node, String> locator) {
         Verifier v = new Verifier(locator);
-        v.block(g.body(), "graph @" + g.name());
+        v.block(g.body(), "graph @" + g.name(), null);
         return v.diagnostics;
     }
 
     private void report(Node n, String msg) {
-        String where = n == null ? "" : locator.apply(n);
+        String where = locator.apply(n);
         diagnostics.add(new Diagnostic(where == null ? "" : where, msg));
     }
 
-    private void block(Block b, String what) {
+    // owner: the repeat node whose body this is, null for the graph's top level
+    private void block(Block b, String what, Node owner) {
         Map<String, Value> params = new HashMap<>();
         for (Value p : b.params()) {
-            define(p, null);
+            define(p, owner);
             params.put(p.name(), p);
         }
         // where each result of this block is defined
@@ -91,17 +96,20 @@ public final class Verifier {
             }
             if (operandsOk) {
                 checkTypes(n);
+            } else if (n.op() instanceof Repeat && n.hasBody()) {
+                // still check the body on its own, so that its definitions count (duplicate names) and its errors show
+                block(n.body(), "repeat body", n);
             }
         }
         for (Value y : b.yields()) {
             used.add(y.name());
             if (!params.containsKey(y.name()) && !results.containsKey(y.name())) {
-                report(null, what + ": yields undefined value %" + y.name());
+                report(owner, what + ": yields undefined value %" + y.name());
             }
         }
         for (Value p : b.params()) {
             if (!used.contains(p.name())) {
-                report(null, what + ": parameter %" + p.name() + " is never used");
+                report(owner, what + ": parameter %" + p.name() + " is never used");
             }
         }
         for (Node n : nodes) {
@@ -133,6 +141,10 @@ public final class Verifier {
         } catch (TypeException e) {
             report(n, e.getMessage());
             return;
+        } catch (ArithmeticException e) {
+            // shapes so large that a size overflows a long: bad input, not a crash
+            report(n, n.op().mnemonic() + ": sizes overflow a 64-bit integer");
+            return;
         }
         if (n.op() instanceof Repeat) {
             if (!n.hasBody()) {
@@ -142,7 +154,7 @@ public final class Verifier {
             Block body = n.body();
             checkSameTypes(n, "body parameters", types(body.params()), in);
             checkSameTypes(n, "body yields", types(body.yields()), in);
-            block(body, "repeat body");
+            block(body, "repeat body", n);
         } else if (n.hasBody()) {
             report(n, n.op().mnemonic() + " cannot have a body");
         }

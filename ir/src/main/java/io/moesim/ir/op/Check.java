@@ -65,7 +65,10 @@ final class Check {
             if (x < 0) {
                 throw new IllegalArgumentException("negative token count " + x);
             }
-            s = Math.addExact(s, x);
+            if (s > Long.MAX_VALUE - x) {
+                throw new IllegalArgumentException("token counts overflow a 64-bit integer");
+            }
+            s += x;
         }
         return s;
     }

@@ -29,9 +29,12 @@ public record KvAppend(DType kvDtype) implements Op {
     @Override
     public List<TensorType> inferTypes(List<TensorType> in) {
         Check.minArity(MNEMONIC, in, 1);
-        long rows = in.get(0).shape().dim(0);
+        // ranks first: dim(0) of a scalar would throw an index error instead of a type error
         for (int i = 0; i < in.size(); i++) {
             Check.rank(MNEMONIC, "operand " + i, in.get(i), 2);
+        }
+        long rows = in.get(0).shape().dim(0);
+        for (int i = 0; i < in.size(); i++) {
             Check.dim(MNEMONIC, "operand " + i + " rows", in.get(i).shape().dim(0), rows);
         }
         return List.of();

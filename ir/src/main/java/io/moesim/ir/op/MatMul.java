@@ -7,9 +7,11 @@ import java.util.List;
 /**
  * {@code y = x · W} with a weight matrix W of {@code [k, n]} held in DRAM (a linear layer). With
  * {@code batch > 1} there are {@code batch} independent weight matrices and x is {@code [batch, m, k]}
- * (per-head projections such as MLA's absorbed up-projections).
+ * (per-head projections such as MLA's absorbed up-projections), or x is a flat token tensor
+ * {@code [T, batch·k]} whose features are head-major ({@code [T, batch·n]} out): the layout the
+ * token-wise ops use, so per-head projections need no reshape.
  *
- * <p>FLOPs = 2·rows·k·n where rows is the product of x's leading dimensions; weight bytes =
+ * <p>FLOPs = 2·(output elements)·k, i.e. 2·rows·k·n per weight matrix; weight bytes =
  * batch·k·n·sizeof(wdtype).
  */
 public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
@@ -49,6 +51,10 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
         Check.arity(MNEMONIC, in, 1);
         TensorType x = in.get(0);
         Check.floating(MNEMONIC, "input", x);
+        if (batch > 1 && x.rank() == 2) {
+            Check.dim(MNEMONIC, "input last dim (batch*k)", x.last(), batch * k);
+            return List.of(x.withShape(x.shape().withDim(-1, batch * n)));
+        }
         if (batch > 1) {
             Check.rank(MNEMONIC, "input", x, 3);
             Check.dim(MNEMONIC, "input dim 0 (batch)", x.shape().dim(0), batch);
@@ -61,13 +67,17 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
 
     @Override
     public long flops(List<TensorType> in) {
-        return 2L * in.get(0).rows() * k * n;
+        return 2L * outElements(in.get(0)) * k;
+    }
+
+    private long outElements(TensorType x) {
+        return batch > 1 && x.rank() == 2 ? x.rows() * batch * n : x.rows() * n;
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        long out = x.dtype().bytesFor(x.rows() * n);
+        long out = x.dtype().bytesFor(outElements(x));
         return new Traffic(wdtype.bytesFor(batch * k * n), x.bytes(), out, 0, 0);
     }
 

@@ -67,15 +67,14 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
 
     @Override
     public List<TensorType> inferTypes(List<TensorType> in) {
+        Check.arity(MNEMONIC, in, absorbed ? 2 : 3);
         long rows = batch * qLen;
         TensorType q = in.get(0);
         if (absorbed) {
-            Check.arity(MNEMONIC, in, 2);
             checkOperand("q", q, rows, heads * cacheWidth());
             checkOperand("latent", in.get(1), rows, cacheWidth());
             return List.of(TensorType.of(q.dtype(), rows, (long) heads * kvLoraRank));
         }
-        Check.arity(MNEMONIC, in, 3);
         checkOperand("q", q, rows, (long) heads * (nopeDim + ropeDim));
         checkOperand("k", in.get(1), rows, (long) heads * (nopeDim + ropeDim));
         checkOperand("v", in.get(2), rows, (long) heads * vHeadDim);

@@ -29,6 +29,8 @@ public final class OpRegistry {
         m.put(Softmax.MNEMONIC, Softmax::fromAttrs);
         m.put(Embedding.MNEMONIC, Embedding::fromAttrs);
         m.put(KvAppend.MNEMONIC, KvAppend::fromAttrs);
+        m.put(Split.MNEMONIC, Split::fromAttrs);
+        m.put(Concat.MNEMONIC, Concat::fromAttrs);
         m.put(AllReduce.MNEMONIC, AllReduce::fromAttrs);
         m.put(AllGather.MNEMONIC, AllGather::fromAttrs);
         m.put(ReduceScatter.MNEMONIC, ReduceScatter::fromAttrs);
