@@ -37,7 +37,11 @@ public final class RooflineCostModel implements CostModel {
             return computeSeconds >= memorySeconds;
         }
 
+        /** "compute", "memory", or "none" for an op that neither computes nor moves DRAM bytes (a view). */
         public String name() {
+            if (computeSeconds == 0 && memorySeconds == 0) {
+                return "none";
+            }
             return computeBound() ? "compute" : "memory";
         }
     }
