@@ -1,6 +1,7 @@
 package io.moesim.compiler;
 
 import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.passes.Passes;
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.graph.Graph;
@@ -23,10 +24,18 @@ public final class Compiler {
      */
     public static Result compile(Graph graph, SystemSpec system, CompileOptions options, CostModel costModel, String dumpAfter,
             BiConsumer<String, Program> dumpSink) {
-        throw new UnsupportedOperationException("the standard pipeline is not assembled yet");
+        PassContext ctx = new PassContext(options, costModel);
+        Pipeline.Result r = Passes.pipeline().run(Program.of(graph, system), ctx, dumpAfter, dumpSink);
+        HardwarePlan plan = r.program().require(HardwarePlan.class, "compile");
+        return new Result(plan, r.program(), r.timings(), ctx.notes());
     }
 
     public static Result compile(Graph graph, SystemSpec system, CompileOptions options, CostModel costModel) {
         return compile(graph, system, options, costModel, null, null);
+    }
+
+    /** Names of the standard passes, in order (for {@code --dump-after}'s help). */
+    public static List<String> passNames() {
+        return Passes.standard().stream().map(Pass::name).toList();
     }
 }

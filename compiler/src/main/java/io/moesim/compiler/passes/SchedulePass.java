@@ -1,0 +1,39 @@
+package io.moesim.compiler.passes;
+
+import io.moesim.compiler.CompileOptions.Overlap;
+import io.moesim.compiler.Pass;
+import io.moesim.compiler.PassContext;
+import io.moesim.compiler.Program;
+import io.moesim.compiler.Stage;
+import java.util.Locale;
+import java.util.Set;
+
+/** Chooses how communication overlaps computation (see {@link Schedule}); lowering applies it. */
+public final class SchedulePass implements Pass {
+    public static final String NAME = "schedule";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Stage> requires() {
+        return Set.of(Stage.PARALLELIZED);
+    }
+
+    @Override
+    public Set<Stage> provides() {
+        return Set.of(Stage.SCHEDULED);
+    }
+
+    @Override
+    public Program run(Program in, PassContext ctx) {
+        Overlap o = ctx.options().overlap();
+        int tiles = o == Overlap.TILE ? ctx.options().tiles() : 1;
+        if (o == Overlap.TILE) {
+            ctx.note(String.format(Locale.ROOT, "overlap: tile, MoE blocks cut into up to %d tiles by expert group", tiles));
+        }
+        return in.with(Schedule.class, new Schedule(o, tiles));
+    }
+}

@@ -1,0 +1,98 @@
+package io.moesim.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.compiler.CompileOptions.ExpertPlacement;
+import io.moesim.compiler.CompileOptions.Overlap;
+import io.moesim.compiler.CompileOptions.Placement;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.compiler.placement.ExpertCoprocessor;
+import io.moesim.compiler.plan.HardwarePlan;
+import io.moesim.compiler.plan.Task;
+import io.moesim.hw.Systems;
+import io.moesim.ir.DType;
+import io.moesim.ir.graph.Graph;
+import io.moesim.ir.model.GraphGenerator;
+import io.moesim.ir.model.GraphRequest;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.op.FfnActivation;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Duplex (duplex-x4, tensor parallel as in the paper: experts column-sliced, one all-reduce per MoE layer). */
+class DuplexPlacementTest {
+
+    static HardwarePlan mixtral(GraphRequest req, Placement placement) {
+        Graph g = GraphGenerator.generate(req);
+        return Compiler.compile(g, Systems.load("duplex-x4"), Fixtures.options(Fixtures.p(4, 1, 1, 1), Fixtures.p(4, 1, 1, 1), placement,
+                ExpertPlacement.GREEDY, Overlap.LAYER, 1), RooflineCostModel.INSTANCE).plan();
+    }
+
+    static Set<String> processors(HardwarePlan p, String mnemonic) {
+        Set<String> s = new TreeSet<>();
+        p.tasks().stream().filter(t -> t.op().mnemonic().equals(mnemonic)).forEach(t -> s.add(t.processor()));
+        return s;
+    }
+
+    @Test
+    void decodeBatch64PutsExpertsAndAttentionOnLogicPimAndProjectionsOnXpu() {
+        HardwarePlan p = mixtral(GraphRequest.decode(ModelZoo.get("Mixtral-8x7B"), 64, 2048), Placement.OPB);
+        assertEquals(Set.of("logic_pim"), processors(p, "expert_ffn"));
+        assertEquals(Set.of("logic_pim"), processors(p, "attention"));
+        assertEquals(Set.of("xpu"), processors(p, "matmul"), "QKV, output projection and LM head");
+    }
+
+    @Test
+    void prefillPutsEverythingHeavyOnXpu() {
+        HardwarePlan p = mixtral(GraphRequest.prefill(ModelZoo.get("Mixtral-8x7B"), 4, 1024), Placement.OPB);
+        assertEquals(Set.of("xpu"), processors(p, "expert_ffn"));
+        assertEquals(Set.of("xpu"), processors(p, "attention"));
+        assertEquals(Set.of("xpu"), processors(p, "matmul"));
+    }
+
+    @Test
+    void coprocessingSplitsExpertsAndRunsPrefillAndDecodeAttentionApart() {
+        HardwarePlan p = mixtral(GraphRequest.mixed(ModelZoo.get("Mixtral-8x7B"), 1, 512, 63, 2048), Placement.COPROC);
+        Task pre = p.tasks().stream().filter(t -> t.name().endsWith("attn_prefill")).findFirst().orElseThrow();
+        Task dec = p.tasks().stream().filter(t -> t.name().endsWith("attn_decode") && t.layer() == pre.layer() && t.device() == pre.device())
+                .findFirst().orElseThrow();
+        assertEquals("xpu", pre.processor());
+        assertEquals("logic_pim", dec.processor());
+        assertTrue(!dec.deps().contains(pre.id()) && !pre.deps().contains(dec.id()), "independent, so they run in parallel");
+    }
+
+    @Test
+    void expertCoprocessingMovesTheSmallestExpertsWhileTheFinishImproves() {
+        var dev = Systems.load("duplex-x4").device();
+        ExpertCoprocessor cop = ExpertCoprocessor.forDevice(RooflineCostModel.INSTANCE, dev).orElseThrow();
+        ExpertCoprocessor.Shape shape = new ExpertCoprocessor.Shape(4096, 14336 / 4, FfnActivation.SWIGLU, DType.BF16, DType.BF16);
+        long[] tokens = {16, 16, 16, 16, 16, 16, 16, 16};
+        ExpertCoprocessor.Decision d = cop.decide(shape, tokens);
+        assertTrue(d.pimExperts().length > 0 && d.xpuExperts().length > 0, "uniform decode tokens split over both sides");
+        double allXpu = RooflineCostModel.INSTANCE.seconds(ExpertCoprocessor.subset(shape, tokens),
+                java.util.List.of(io.moesim.ir.TensorType.of(DType.BF16, 128, 4096)), dev, dev.primary());
+        assertTrue(d.seconds() < allXpu);
+        long[] skewed = {1, 2, 3, 200, 300, 400, 500, 600};
+        ExpertCoprocessor.Decision s = cop.decide(shape, skewed);
+        for (int e : s.pimExperts()) {
+            for (int x : s.xpuExperts()) {
+                assertTrue(skewed[e] <= skewed[x], "PIM takes the experts with the fewest tokens");
+            }
+        }
+        assertTrue(cop.decide(shape, tokens) == d, "memoised by signature");
+    }
+
+    @Test
+    void mixtralDoesNotFitOneDuplexAndTheErrorSaysWhatWould() {
+        Graph g = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("Mixtral-8x7B"), 64, 2048));
+        CompilerException e = assertThrows(CompilerException.class, () -> Compiler.compile(g, Systems.load("duplex-x1"),
+                Fixtures.options(Fixtures.p(1, 1, 1, 1), Fixtures.p(1, 1, 1, 1), Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1),
+                RooflineCostModel.INSTANCE));
+        assertTrue(e.getMessage().matches("plan-memory: does not fit: device 0 needs \\d+\\.\\d GB, has 80 GB \\(weights .*"), e.getMessage());
+        assertTrue(e.getMessage().contains("would fit: more devices (2, with ep=2"), e.getMessage());
+        assertTrue(e.getMessage().contains("fp8 weights"), e.getMessage());
+    }
+}

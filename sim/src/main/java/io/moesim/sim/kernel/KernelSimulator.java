@@ -1,0 +1,229 @@
+package io.moesim.sim.kernel;
+
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.DerivedFigures;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.MemorySpec;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.BatchMatMul;
+import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.Combine;
+import io.moesim.ir.op.Concat;
+import io.moesim.ir.op.Dispatch;
+import io.moesim.ir.op.Embedding;
+import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.FfnActivation;
+import io.moesim.ir.op.GroupedMatMul;
+import io.moesim.ir.op.KvAppend;
+import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.MlaAttention;
+import io.moesim.ir.op.Op;
+import io.moesim.ir.op.Repeat;
+import io.moesim.ir.op.Router;
+import io.moesim.ir.op.Split;
+import io.moesim.ir.op.Traffic;
+import io.moesim.sim.kernel.dram.AccessPattern;
+import io.moesim.sim.kernel.dram.HbmModel;
+import io.moesim.sim.kernel.engine.AttentionModel;
+import io.moesim.sim.kernel.engine.EngineContext;
+import io.moesim.sim.kernel.engine.GemmModel;
+import io.moesim.sim.kernel.engine.StreamModel;
+import io.moesim.sim.kernel.engine.WorkBreakdown;
+import io.moesim.sim.kernel.pim.PimKernelModel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel level: one op on one processor, simulated with the DRAM, PIM and engine models and
+ * memoised by (op signature, processor spec). Thread-safe; one instance can serve a whole run.
+ *
+ * <p>GPU/xPU: GEMM-like ops go to {@link GemmModel}, attention to {@link AttentionModel}, the rest
+ * stream through {@link StreamModel}. PIM processors: GEMM-like ops and attention go to
+ * {@link PimKernelModel}'s module simulation, the rest stream at the internal bandwidth. Views
+ * (split, concat, repeat) cost nothing; collectives belong to the system level.
+ */
+public final class KernelSimulator {
+    private final KernelCache cache = new KernelCache();
+    private final Map<MemorySpec, HbmModel> hbms = new HashMap<>();
+    private final Map<ProcessorSpec, PimKernelModel> pims = new HashMap<>();
+
+    public KernelCache cache() {
+        return cache;
+    }
+
+    /** The request on its processor (named, else the device's primary one). */
+    public OpEstimate estimate(OpRequest request, DeviceSpec device) {
+        ProcessorSpec p = request.processor()
+                .map(n -> device.processor(n).orElseThrow(() -> new KernelException("moesim op: target " + device.id()
+                        + " has no processor '" + n + "' (it has " + String.join(", ", device.processors().keySet()) + ")")))
+                .orElse(device.primary());
+        if (request instanceof OpRequest.Compute c) {
+            return estimate(c.op(), c.inputs(), device, p);
+        }
+        if (request instanceof OpRequest.Memcpy m) {
+            return memcpy(m.bytes(), device, p);
+        }
+        OpRequest.Collective c = (OpRequest.Collective) request;
+        throw new KernelException("moesim op " + c.kind() + ": collectives are timed by the system-level link model; pass --system");
+    }
+
+    /** A device-to-device copy: every byte read once and written once, at the copy pattern's bandwidth. */
+    public OpEstimate memcpy(long bytes, DeviceSpec device, ProcessorSpec p) {
+        long moved = 2 * bytes;
+        WorkBreakdown w;
+        if (p.kind().isPim()) {
+            w = pim(device, p).stream(0, moved, DType.FP16, DerivedFigures.bandwidthSeenGBps(device, p));
+        } else {
+            EngineContext ctx = context(device, p);
+            w = StreamModel.run(ctx, 0, 0, AccessPattern.COPY, moved);
+        }
+        double roof = moved / (DerivedFigures.bandwidthSeenGBps(device, p) * 1e9);
+        return OpEstimate.of("memcpy", w, 0, moved, roof, p.name());
+    }
+
+    public OpEstimate estimate(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec p) {
+        String sig = op + "|" + inputs + "|" + p.hashCode() + "|" + p.name() + "|" + device.memory().hashCode();
+        long key = KernelCache.fingerprint(sig);
+        OpEstimate hit = cache.get(key, sig);
+        if (hit != null) {
+            return hit;
+        }
+        OpEstimate e = simulate(op, inputs, device, p);
+        cache.put(key, sig, e);
+        return e;
+    }
+
+    private OpEstimate simulate(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
+        long flops = op.flops(in);
+        long bytes = op instanceof Collective ? 0 : op.traffic(in).total();
+        RooflineCostModel.Bound roof = RooflineCostModel.bound(op, in, device, p);
+        if (op instanceof Split || op instanceof Concat || op instanceof Repeat) {
+            return OpEstimate.of(op.mnemonic(), new WorkBreakdown(0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, p.clockMHz(), false), flops, bytes,
+                    0, p.name());
+        }
+        if (op instanceof Collective) {
+            throw new KernelException("kernel models do not time collective " + op.mnemonic() + ": the system level does");
+        }
+        DType dt = RooflineCostModel.computeDType(in);
+        WorkBreakdown w = p.kind().isPim() ? simulatePim(op, in, device, p, dt, flops, bytes) : simulateEngine(op, in, device, p, dt, flops);
+        if (w == null) {
+            return OpEstimate.of(op.mnemonic(), new WorkBreakdown(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 0, 0, 0, 0, 0, "", 0,
+                    0, p.clockMHz(), false), flops, bytes, roof.seconds(), p.name());
+        }
+        return OpEstimate.of(op.mnemonic(), w, flops, bytes, roof.seconds(), p.name());
+    }
+
+    private WorkBreakdown simulatePim(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt, long flops, long bytes) {
+        PimKernelModel m = pim(device, p);
+        DType mdt = p.macsPerCycle().containsKey(dt) ? dt : DType.FP16;
+        WorkBreakdown w = m.gemmOp(op, in, mdt, bytes);
+        if (w != null) {
+            return w;
+        }
+        return m.stream(flops, bytes, mdt, DerivedFigures.bandwidthSeenGBps(device, p));
+    }
+
+    private WorkBreakdown simulateEngine(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt, long flops) {
+        EngineContext ctx = context(device, p);
+        int macs = ctx.macs(dt);
+        int inB = Math.max(1, dt.bits() / 8);
+        Traffic tr = op.traffic(in);
+        if (macs == 0 && (op instanceof MatMul || op instanceof GroupedMatMul || op instanceof ExpertFfn || op instanceof Attention
+                || op instanceof MlaAttention || op instanceof BatchMatMul)) {
+            return null; // no matrix units for this dtype
+        }
+        if (op instanceof MatMul mm) {
+            TensorType x = in.get(0);
+            long rows = mm.batch() > 1 && x.rank() == 3 ? x.shape().dim(1) : x.rows();
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(rows, mm.n(), mm.k(), mm.batch())), inB, inB, macs);
+        }
+        if (op instanceof GroupedMatMul gm) {
+            List<GemmModel.Shape> shapes = new ArrayList<>();
+            for (int g = 0; g < gm.groups(); g++) {
+                shapes.add(new GemmModel.Shape(gm.tokens().getLong(g), gm.n(), gm.k(), 1));
+            }
+            return GemmModel.run(ctx, shapes, inB, inB, macs);
+        }
+        if (op instanceof ExpertFfn f) {
+            // two grouped GEMM kernels: gate+up fused (2·ffn columns for SwiGLU), then down
+            long up = f.activation() == FfnActivation.SWIGLU ? 2 * f.ffn() : f.ffn();
+            List<GemmModel.Shape> first = new ArrayList<>();
+            List<GemmModel.Shape> second = new ArrayList<>();
+            for (int x = 0; x < f.experts(); x++) {
+                long t = f.tokens().getLong(x);
+                first.add(new GemmModel.Shape(t, up, f.hidden(), 1));
+                second.add(new GemmModel.Shape(t, f.hidden(), f.ffn(), 1));
+            }
+            WorkBreakdown a = GemmModel.run(ctx, first, inB, inB, macs);
+            WorkBreakdown b = GemmModel.run(ctx, second, inB, inB, macs);
+            return a == null ? b : b == null ? a : sum(a, b);
+        }
+        if (op instanceof Router r) {
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(in.get(0).rows(), r.experts(), r.hidden(), 1)), inB, inB, macs);
+        }
+        if (op instanceof BatchMatMul bm) {
+            TensorType a = in.get(0);
+            int rank = a.rank();
+            long m = a.shape().dim(rank - 2);
+            long k = a.last();
+            TensorType b = in.get(1);
+            long n = bm.transposeB() ? b.shape().dim(rank - 2) : b.last();
+            long lead = a.elements() / (m * k);
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(m, n, k, lead)), inB, inB, macs);
+        }
+        if (op instanceof Attention a) {
+            long group = a.heads() / a.kvHeads();
+            return AttentionModel.run(ctx, a.batch() * a.kvHeads(), group * a.qLen(), a.qLen(), a.kvLen(), a.headDim(), a.headDim(),
+                    a.causal(), tr.total(), macs);
+        }
+        if (op instanceof MlaAttention a) {
+            if (a.absorbed()) {
+                return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                        a.causal(), tr.total(), macs);
+            }
+            return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(),
+                    a.vHeadDim(), a.causal(), tr.total(), macs);
+        }
+        if (op instanceof Embedding e) {
+            // gathered rows land at random addresses; the output is written sequentially
+            int rowBytes = (int) Math.min(Integer.MAX_VALUE, e.wdtype().bytesFor(e.hidden()));
+            return StreamModel.run(ctx, 0, tr.activationBytes(), new AccessPattern.Random(rowBytes), tr.weightBytes());
+        }
+        if (op instanceof Dispatch || op instanceof Combine) {
+            TensorType x = in.get(0);
+            int rowBytes = (int) Math.min(Integer.MAX_VALUE, x.dtype().bytesFor(x.last()));
+            return StreamModel.run(ctx, flops, tr.activationWriteBytes(), new AccessPattern.Random(rowBytes), tr.activationReadBytes());
+        }
+        if (op instanceof KvAppend) {
+            TensorType x = in.get(0);
+            int rowBytes = (int) Math.min(Integer.MAX_VALUE, x.dtype().bytesFor(x.last()));
+            return StreamModel.run(ctx, 0, tr.activationBytes(), new AccessPattern.Random(Math.max(32, rowBytes)), tr.kvBytes());
+        }
+        return StreamModel.run(ctx, flops, tr.total(), null, 0);
+    }
+
+    private static WorkBreakdown sum(WorkBreakdown a, WorkBreakdown b) {
+        return new WorkBreakdown(a.totalSeconds() + b.totalSeconds(), a.computeSeconds() + b.computeSeconds(),
+                a.memorySeconds() + b.memorySeconds(), a.launchSeconds() + b.launchSeconds(), a.fillDrainSeconds() + b.fillDrainSeconds(),
+                a.dramBytes() + b.dramBytes(), a.waves() + b.waves(), a.tiles() + b.tiles(), a.tile() + "+" + b.tile(),
+                (a.rowHitRate() + b.rowHitRate()) / 2, Math.max(a.refreshShare(), b.refreshShare()), a.clockMHz(),
+                a.extrapolated() || b.extrapolated());
+    }
+
+    synchronized EngineContext context(DeviceSpec device, ProcessorSpec p) {
+        return new EngineContext(device, p, hbm(device.memory()));
+    }
+
+    public synchronized HbmModel hbm(MemorySpec m) {
+        return hbms.computeIfAbsent(m, HbmModel::new);
+    }
+
+    synchronized PimKernelModel pim(DeviceSpec device, ProcessorSpec p) {
+        return pims.computeIfAbsent(p, q -> new PimKernelModel(q, device.memory()));
+    }
+}

@@ -1,0 +1,101 @@
+package io.moesim.sim.kernel.dram;
+
+import io.moesim.sim.kernel.KernelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a pseudo-channel-local byte address splits into row, rank, bank, bank group and column.
+ * The burst offset (log2 of the access size) is always the least significant field; the others
+ * follow in the order given, most significant first, e.g. the default
+ * {@code row:rank:bank:column:bankgroup}: consecutive bursts rotate over the 4 bank groups (so
+ * back-to-back reads obey tCCD_S, not tCCD_L), then walk the columns of one row in each, then move
+ * to the next bank, rank and finally row.
+ *
+ * <p>Addresses reaching a pseudo-channel are already stripped of the bits that chose the
+ * pseudo-channel and stack (the device interleaves PCs at a fixed granule above this mapping).
+ */
+public final class AddressMapping {
+
+    /** One field of the address. */
+    public enum Field { ROW, RANK, BANK, BANKGROUP, COLUMN }
+
+    public static final String DEFAULT = "row:rank:bank:column:bankgroup";
+
+    private final List<Field> msbFirst;
+    private final int[] shift = new int[Field.values().length];
+    private final long[] mask = new long[Field.values().length];
+    private final int burstShift;
+
+    private AddressMapping(List<Field> msbFirst, int burstBytes, int columns, int bankGroups, int banksPerGroup, int ranks) {
+        this.msbFirst = List.copyOf(msbFirst);
+        this.burstShift = log2Exact(burstBytes, "burst bytes");
+        int s = burstShift;
+        for (int i = msbFirst.size() - 1; i >= 0; i--) {
+            Field f = msbFirst.get(i);
+            int count = switch (f) {
+                case ROW -> 0; // unbounded: takes every bit left
+                case RANK -> ranks;
+                case BANK -> banksPerGroup;
+                case BANKGROUP -> bankGroups;
+                case COLUMN -> columns;
+            };
+            shift[f.ordinal()] = s;
+            if (f == Field.ROW) {
+                mask[f.ordinal()] = -1L;
+                continue;
+            }
+            int bits = log2Exact(count, f.name().toLowerCase(Locale.ROOT) + " count");
+            mask[f.ordinal()] = (1L << bits) - 1;
+            s += bits;
+        }
+    }
+
+    /** Parses {@code row:rank:bank:column:bankgroup} (any order, each field once, row first). */
+    public static AddressMapping parse(String text, int burstBytes, int columns, int bankGroups, int banksPerGroup, int ranks) {
+        List<Field> fields = new ArrayList<>();
+        for (String part : text.split(":")) {
+            Field f;
+            try {
+                f = Field.valueOf(part.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new KernelException("address mapping '" + text + "': unknown field '" + part + "' (expected row, rank, bank, bankgroup, column)");
+            }
+            if (fields.contains(f)) {
+                throw new KernelException("address mapping '" + text + "': field '" + part + "' twice");
+            }
+            fields.add(f);
+        }
+        if (fields.size() != Field.values().length || fields.get(0) != Field.ROW) {
+            throw new KernelException("address mapping '" + text + "': needs all of row, rank, bank, bankgroup, column, row first");
+        }
+        return new AddressMapping(fields, burstBytes, columns, bankGroups, banksPerGroup, ranks);
+    }
+
+    public long field(long address, Field f) {
+        return (address >>> shift[f.ordinal()]) & mask[f.ordinal()];
+    }
+
+    public int burstShift() {
+        return burstShift;
+    }
+
+    public String text() {
+        StringBuilder b = new StringBuilder();
+        for (Field f : msbFirst) {
+            if (b.length() > 0) {
+                b.append(':');
+            }
+            b.append(f.name().toLowerCase(Locale.ROOT));
+        }
+        return b.toString();
+    }
+
+    private static int log2Exact(int v, String what) {
+        if (v <= 0 || Integer.bitCount(v) != 1) {
+            throw new KernelException("address mapping: " + what + " " + v + " is not a power of two");
+        }
+        return Integer.numberOfTrailingZeros(v);
+    }
+}

@@ -1,0 +1,123 @@
+package io.moesim.sim.kernel.engine;
+
+import io.moesim.sim.kernel.dram.AccessPattern;
+import io.moesim.sim.kernel.dram.Transfer;
+import java.util.List;
+
+/**
+ * A GEMM (or a group of GEMMs in one kernel) on a GPU/xPU, tile by tile.
+ *
+ * <ul>
+ *   <li><b>Tiles</b>: the kernel picks, like a library heuristic, the fastest of a few CTA tiles
+ *       (128×256, 256×128, 128×128, 64×256, 64×128, 64×64; K staged by 64) and split-K factors;
+ *       M, N (and K per split) are padded to the tile: <i>tile quantisation</i>.</li>
+ *   <li><b>Engine</b>: an SM/CU's matrix units are one output-stationary MAC array of the same MACs
+ *       per clock ({@link MacArraySim#shapeFor}); a CTA tile is {@code ceil(tm/R)·ceil(tn/C)} array
+ *       tiles back to back, with the array's fill and drain.</li>
+ *   <li><b>Waves</b>: tiles are equal, so the kernel takes {@code ceil(tiles / engines)} tile
+ *       times: <i>wave quantisation</i>.</li>
+ *   <li><b>Traffic</b>: an operand panel is re-read from HBM unless it stays in L2: with half of
+ *       L2 for operands, the output is walked in super-blocks whose A row panels and B column
+ *       panels fit; A is read once per super-block column, B once per super-block row. Split-K
+ *       partial sums (fp32) are written and read back. C is written once.</li>
+ *   <li><b>Feed</b>: a tile's operands ((tm + tn)·K elements) pass the engine's L2 feed
+ *       ({@link EngineContext#FEED_BYTES_PER_CLOCK}); small tiles become feed bound.</li>
+ *   <li><b>Time</b>: launch + fill (DRAM latency of the first K stage) + max(compute, DRAM time
+ *       of the traffic at the sequential pattern's achieved bandwidth) + drain (write latency of
+ *       the last C tiles).</li>
+ * </ul>
+ */
+public final class GemmModel {
+    private static final int[][] TILES = {{128, 256}, {256, 128}, {128, 128}, {64, 256}, {64, 128}, {64, 64}};
+    private static final int[] SPLITS = {1, 2, 4, 8, 16};
+    private static final int K_STAGE = 64;
+
+    private GemmModel() {
+    }
+
+    /** {@code count} independent products of (m × k)·(k × n). */
+    public record Shape(long m, long n, long k, long count) {
+    }
+
+    public static WorkBreakdown run(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs) {
+        WorkBreakdown best = null;
+        for (int[] tile : TILES) {
+            for (int split : SPLITS) {
+                WorkBreakdown w = candidate(ctx, shapes, inBytes, outBytes, macs, tile[0], tile[1], split);
+                if (w != null && (best == null || w.totalSeconds() < best.totalSeconds())) {
+                    best = w;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static WorkBreakdown candidate(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, int tm, int tn,
+            int split) {
+        int[] arr = MacArraySim.shapeFor(macs);
+        double smem = ctx.sharedMemoryBytes();
+        if (smem > 0 && 2.0 * (tm + tn) * K_STAGE * inBytes > smem) {
+            return null; // two K stages must fit shared memory
+        }
+        long tiles = 0;
+        long maxK = 0;
+        long traffic = 0;
+        double l2Half = ctx.l2Bytes() / 2;
+        for (Shape s : shapes) {
+            if (s.m == 0 || s.count == 0) {
+                continue;
+            }
+            if (split > 1 && s.k / split < 4L * K_STAGE) {
+                return null; // split-K only where each split keeps a few stages
+            }
+            long mt = (s.m + tm - 1) / tm;
+            long nt = (s.n + tn - 1) / tn;
+            tiles += mt * nt * split * s.count;
+            long kPer = (s.k + split - 1) / split;
+            maxK = Math.max(maxK, kPer);
+            long a = s.m * s.k * inBytes;
+            long b = s.k * s.n * inBytes;
+            long rA;
+            long rB;
+            if (a + b <= l2Half) {
+                rA = 1;
+                rB = 1;
+            } else {
+                double panelA = (double) tm * s.k * inBytes;
+                double panelB = (double) tn * s.k * inBytes;
+                long bn = Math.max(1, Math.min(nt, (long) (l2Half / 2 / panelB)));
+                long bm = Math.max(1, Math.min(mt, (long) (l2Half / 2 / panelA)));
+                rA = (nt + bn - 1) / bn;
+                rB = (mt + bm - 1) / bm;
+            }
+            traffic += s.count * (a * rA + b * rB + s.m * s.n * outBytes);
+            if (split > 1) {
+                traffic += s.count * 2L * split * s.m * s.n * 4;
+            }
+        }
+        if (tiles == 0) {
+            return null;
+        }
+        long kPadded = (maxK + K_STAGE - 1) / K_STAGE * K_STAGE;
+        long arrayCycles = MacArraySim.cycles(arr[0], arr[1], tm, tn, kPadded);
+        // operands of a tile come through the engine's feed: (tm + tn) × K elements per tile
+        long feedCycles = (long) Math.ceil((tm + tn) * (double) kPadded * inBytes / EngineContext.FEED_BYTES_PER_CLOCK);
+        long tileCycles = Math.max(arrayCycles, feedCycles);
+        long engines = ctx.engines();
+        long waves = (tiles + engines - 1) / engines;
+        long busy = Math.min(tiles, engines);
+        double compute = waves * tileCycles * ctx.cycleSeconds();
+        if (split > 1) {
+            compute += ctx.dramLatencySeconds(); // the partial sums' reduction waits for the last split
+        }
+        Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, traffic, busy);
+        // the first K stage waits for DRAM; the last C tile's write is the drain (latencies: the
+        // bandwidth part is already in the DRAM time of the traffic)
+        double fill = ctx.dramLatencySeconds();
+        double drain = ctx.dramLatencySeconds();
+        double total = EngineContext.LAUNCH_SECONDS + fill + Math.max(compute, mem.seconds()) + drain;
+        String tile = tm + "x" + tn + "x" + K_STAGE + (split > 1 ? "/splitk" + split : "");
+        return new WorkBreakdown(total, compute, mem.seconds(), EngineContext.LAUNCH_SECONDS, fill + drain, traffic, waves, tiles, tile,
+                mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
+    }
+}

@@ -1,0 +1,182 @@
+package io.moesim.sim.kernel.pim;
+
+import io.moesim.hw.firrtl.PimGemmParams;
+
+/**
+ * Cycle model of one Logic-PIM GEMM module (the FIRRTL {@code PimGemm} block) computing
+ * {@code y (N×M) = W (N×K) · x (K×M)} fed by its pseudo-channel's bank-bundle stream.
+ *
+ * <p>One call follows the block's FSM: IDLE (activations loaded, one chunk per clock:
+ * {@code M·kc} clocks), the start clock, RUN (one weight chunk consumed per clock in which a chunk is
+ * there; a clock without one is a stall), FLUSH, DONE. With a chunk always there a call takes
+ * {@code P·N·kc + 3} clocks, {@code P = ceil(M/lanes)}, {@code kc = ceil(K/w)}: the generator's
+ * documented formula. A GEMM larger than the activation buffer runs as several calls: tokens in
+ * groups of at most {@code lanes × slots}, K in tiles of as many chunks as the group leaves room
+ * for, partial sums added outside the module (in the stack's global buffer, not timed). The
+ * generated module has no double buffering, so loads do not overlap compute; DRAM keeps
+ * prefetching into a {@link #FIFO_CHUNKS}-chunk weight FIFO meanwhile.
+ */
+public final class PimGemmModuleSim {
+    /** Weight chunks buffered between the bundle reads and the module (an assumption). */
+    public static final int FIFO_CHUNKS = 8;
+    /** Clock budget beyond which whole token groups are extrapolated instead of simulated. */
+    public static final long DEFAULT_CHUNK_BUDGET = 1L << 21;
+    private static final int MAX_ROWS = 65_535;
+
+    /**
+     * What one engine did.
+     *
+     * @param cycles       module clocks from the first load to the last DONE
+     * @param stallCycles  RUN clocks without a weight chunk
+     * @param loadCycles   clocks spent loading activations
+     * @param chunks       weight chunks consumed
+     * @param extrapolated whether later token groups were extrapolated
+     */
+    public record Result(long cycles, long stallCycles, long loadCycles, long chunks, long calls, boolean extrapolated) {
+        public Result times(long n) {
+            return new Result(cycles * n, stallCycles * n, loadCycles * n, chunks * n, calls * n, extrapolated);
+        }
+
+        public Result plus(Result o) {
+            return new Result(cycles + o.cycles, stallCycles + o.stallCycles, loadCycles + o.loadCycles, chunks + o.chunks,
+                    calls + o.calls, extrapolated || o.extrapolated);
+        }
+
+        public static final Result ZERO = new Result(0, 0, 0, 0, 0, false);
+    }
+
+    private final PimModuleConfig cfg;
+    private final BundleStream stream;
+    private final long chunkBudget;
+    private final long[] fifo = new long[FIFO_CHUNKS];
+    private long cycle;
+    private long chunkIndex;
+    private long arrival;
+    private int chunksLeftInStep;
+
+    private PimGemmModuleSim(PimModuleConfig cfg, BundleStream stream, long chunkBudget) {
+        this.cfg = cfg;
+        this.stream = stream;
+        this.chunkBudget = chunkBudget;
+    }
+
+    /** Clocks of one call with a weight chunk always available (the FIRRTL formula's setting). */
+    public static long callCycles(PimGemmParams p, int m, int n, int k) {
+        int w = p.weightsPerStep();
+        long kc = (k + w - 1) / w;
+        long passes = (m + p.lanes() - 1) / p.lanes();
+        if (passes * kc > p.slotsPerLane()) {
+            throw new IllegalStateException("M=" + m + ", K=" + k + " do not fit the activation buffer");
+        }
+        // step the FSM: start clock, then RUN clocks over (pass, row, chunk), FLUSH, DONE
+        long clocks = 1;
+        long pass = 0, row = 0, chunk = 0;
+        boolean running = true;
+        while (running) {
+            clocks++;
+            if (++chunk == kc) {
+                chunk = 0;
+                if (++row == n) {
+                    row = 0;
+                    running = ++pass < passes;
+                }
+            }
+        }
+        return clocks + 2;
+    }
+
+    /** One engine's GEMM of M tokens, N rows of W, K inner, fed by a fresh bundle stream. */
+    public static Result gemm(PimModuleConfig cfg, BundleStream stream, long m, long n, long k) {
+        return gemm(cfg, stream, m, n, k, DEFAULT_CHUNK_BUDGET);
+    }
+
+    public static Result gemm(PimModuleConfig cfg, BundleStream stream, long m, long n, long k, long chunkBudget) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            return Result.ZERO;
+        }
+        return new PimGemmModuleSim(cfg, stream, chunkBudget).run(m, n, k);
+    }
+
+    private Result run(long m, long n, long k) {
+        PimGemmParams p = cfg.params();
+        int lanes = p.lanes();
+        int slots = p.slotsPerLane();
+        int w = p.weightsPerStep();
+        long kcTotal = (k + w - 1) / w;
+        long group = Math.min(m, (long) lanes * slots);
+        long passesPerGroup = (group + lanes - 1) / lanes;
+        long kcCall = Math.max(1, Math.min(kcTotal, slots / passesPerGroup));
+        long groups = (m + group - 1) / group;
+        long stall = 0, load = 0, chunks = 0, calls = 0;
+        boolean extrapolated = false;
+        long afterFirstGroup = 0;
+        long groupsDone = 0;
+        for (long g = 0; g < groups; g++) {
+            long mg = Math.min(group, m - g * group);
+            long[] acc = new long[3];
+            for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
+                long ng = Math.min(MAX_ROWS, n - r0);
+                for (long c0 = 0; c0 < kcTotal; c0 += kcCall) {
+                    long kc = Math.min(kcCall, kcTotal - c0);
+                    call(mg, ng, kc, lanes, acc);
+                }
+            }
+            stall += acc[0];
+            load += acc[1];
+            chunks += acc[2];
+            calls += ((n + MAX_ROWS - 1) / MAX_ROWS) * ((kcTotal + kcCall - 1) / kcCall);
+            groupsDone++;
+            if (g == 0) {
+                afterFirstGroup = cycle;
+            }
+            long remainingFull = (m - (g + 1) * group) / group;
+            if (chunks > chunkBudget && groupsDone >= 3 && remainingFull > 0) {
+                // steady state: every full group costs the same; extrapolate them, then a remainder
+                double perGroup = (double) (cycle - afterFirstGroup) / (groupsDone - 1);
+                double scale = remainingFull;
+                long rem = m - (g + 1 + remainingFull) * group;
+                scale += (double) rem / group;
+                cycle += Math.round(perGroup * scale);
+                double ratio = scale / groupsDone;
+                stall += Math.round(stall * ratio);
+                load += Math.round(load * ratio);
+                chunks += Math.round(chunks * ratio);
+                calls += Math.round(calls * ratio);
+                extrapolated = true;
+                break;
+            }
+        }
+        return new Result(cycle, stall, load, chunks, calls, extrapolated);
+    }
+
+    /** One call: load, start, RUN over P·N·kc chunks, FLUSH, DONE. acc: stalls, loads, chunks. */
+    private void call(long m, long n, long kc, int lanes, long[] acc) {
+        long passes = (m + lanes - 1) / lanes;
+        long loadClocks = m * kc;
+        cycle += loadClocks;
+        acc[1] += loadClocks;
+        cycle += 1; // start
+        long total = passes * n * kc;
+        for (long i = 0; i < total; i++) {
+            long ready = nextChunk();
+            long c = Math.max(cycle, cfg.cycleAtOrAfter(ready));
+            acc[0] += c - cycle;
+            fifo[(int) (chunkIndex % FIFO_CHUNKS)] = cfg.cycleStartPs(c);
+            chunkIndex++;
+            cycle = c + 1;
+        }
+        acc[2] += total;
+        cycle += 2; // flush, done
+    }
+
+    /** Arrival time (ps) of the next weight chunk; DRAM waits for a free FIFO slot. */
+    private long nextChunk() {
+        if (chunksLeftInStep == 0) {
+            long slotFree = chunkIndex >= FIFO_CHUNKS ? fifo[(int) (chunkIndex % FIFO_CHUNKS)] : 0;
+            arrival = stream.nextStep(slotFree);
+            chunksLeftInStep = cfg.chunksPerStep();
+        }
+        chunksLeftInStep--;
+        return arrival;
+    }
+}

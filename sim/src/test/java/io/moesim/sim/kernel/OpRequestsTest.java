@@ -1,0 +1,79 @@
+package io.moesim.sim.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.GroupedMatMul;
+import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.MlaAttention;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OpRequestsTest {
+
+    private static OpRequest parse(String kind, String... kv) {
+        return OpRequests.parse(kind, List.of(kv));
+    }
+
+    private static String error(String kind, String... kv) {
+        return assertThrows(KernelException.class, () -> parse(kind, kv)).getMessage();
+    }
+
+    @Test
+    void matmul() {
+        OpRequest.Compute c = assertInstanceOf(OpRequest.Compute.class, parse("matmul", "m=64", "n=4096", "k=1024", "dtype=fp16"));
+        assertEquals(new MatMul(1024, 4096, DType.FP16), c.op());
+        assertEquals("fp16[64,1024]", c.inputs().get(0).toString());
+    }
+
+    @Test
+    void groupedBothForms() {
+        OpRequest.Compute a = (OpRequest.Compute) parse("grouped-matmul", "groups=4", "m_per_group=16", "n=128", "k=64");
+        OpRequest.Compute b = (OpRequest.Compute) parse("grouped-matmul", "tokens=16,16,16,16", "n=128", "k=64");
+        assertEquals(a.op(), b.op());
+        assertEquals(4, ((GroupedMatMul) a.op()).groups());
+    }
+
+    @Test
+    void attentionAndMla() {
+        OpRequest.Compute a = (OpRequest.Compute) parse("attention", "batch=2", "heads=32", "kv_heads=8", "head_dim=128", "q_len=1",
+                "kv_len=1024");
+        assertEquals(false, ((Attention) a.op()).causal());
+        assertEquals(3, a.inputs().size());
+        OpRequest.Compute m = (OpRequest.Compute) parse("mla-decode", "batch=4", "kv_len=2048");
+        assertTrue(((MlaAttention) m.op()).absorbed());
+    }
+
+    @Test
+    void memcpyAndCollectives() {
+        assertEquals(new OpRequest.Memcpy(1L << 30, java.util.Optional.empty()), parse("memcpy", "bytes=1GiB"));
+        OpRequest.Collective c = assertInstanceOf(OpRequest.Collective.class, parse("all-reduce", "bytes=1M", "devices=8"));
+        assertEquals(1_000_000, c.bytes());
+        String msg = assertThrows(KernelException.class, () -> new KernelSimulator().estimate(c, KernelFixtures.h100())).getMessage();
+        assertTrue(msg.contains("--system"), msg);
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        assertTrue(error("matmul", "m=64", "n=x", "k=1").contains("key 'n'"));
+        assertTrue(error("matmul", "m=64", "k=1").contains("missing key 'n'"));
+        assertTrue(error("matmul", "m=64", "n=1", "k=1", "mm=3").contains("unknown key 'mm'"));
+        assertTrue(error("matmul", "m=64", "n=1", "k=1", "dtype=fp7").contains("key 'dtype'"));
+        assertTrue(error("matmul", "m=0", "n=1", "k=1").contains("key 'm'"));
+        assertTrue(error("attention", "batch=1", "heads=30", "kv_heads=8", "head_dim=64", "q_len=1", "kv_len=4").contains("kv_heads"));
+        assertTrue(error("convolution").contains("unknown kind"));
+        assertTrue(error("memcpy", "bytes").contains("key=value"));
+        assertTrue(error("memcpy", "bytes=-3").contains("key 'bytes'"));
+    }
+
+    @Test
+    void unknownProcessorIsOneLine() {
+        OpRequest r = parse("matmul", "m=1", "n=1", "k=1", "processor=tpu");
+        String msg = assertThrows(KernelException.class, () -> new KernelSimulator().estimate(r, KernelFixtures.h100())).getMessage();
+        assertTrue(msg.contains("no processor 'tpu'"), msg);
+    }
+}

@@ -1,0 +1,159 @@
+package io.moesim.validation.compare;
+
+import io.moesim.validation.trace.Split;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Predicted beside measured for a set of rows: per-row errors, MAPE overall, by op kind, by target
+ * and by split, the worst rows of each kind, and any calibration. {@link #table()} and
+ * {@link #toJson()} are what {@code moesim validate} prints and writes.
+ */
+public record ValidationReport(String model, String source, List<ComparisonRow> rows, List<KindSummary> kinds,
+        List<CalibrationResult> calibrations) {
+
+    public static final List<String> HEADER = List.of("kind", "op", "gpu", "target", "split", "measured_us", "predicted_us", "error_pct", "source");
+
+    public ValidationReport {
+        rows = List.copyOf(rows);
+        kinds = List.copyOf(kinds);
+        calibrations = List.copyOf(calibrations);
+    }
+
+    public double mapePct() {
+        return Mape.of(rows);
+    }
+
+    public Map<String, Double> mapeByKind() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        kinds.forEach(k -> out.put(k.kind(), k.mapePct()));
+        return out;
+    }
+
+    public Map<String, Double> mapeByTarget() {
+        Map<String, List<ComparisonRow>> g = new TreeMap<>();
+        rows.forEach(r -> g.computeIfAbsent(r.target().isEmpty() ? "(none)" : r.target(), t -> new ArrayList<>()).add(r));
+        Map<String, Double> out = new LinkedHashMap<>();
+        g.forEach((t, rs) -> out.put(t, Mape.of(rs)));
+        return out;
+    }
+
+    /** MAPE by kind within one target and split: the figure the issue asks for (e.g. h100, test). */
+    public Map<String, Double> mapeByKind(String target, Split split) {
+        List<ComparisonRow> sel = rows.stream().filter(r -> r.target().equals(target) && r.measured().split() == split).toList();
+        Map<String, Double> out = new LinkedHashMap<>();
+        Comparison.byKind(sel).forEach(k -> out.put(k.kind(), k.mapePct()));
+        return out;
+    }
+
+    /** One string row per comparison row, in {@link #HEADER} order. */
+    public List<List<String>> table() {
+        List<List<String>> out = new ArrayList<>();
+        for (ComparisonRow r : rows) {
+            out.add(List.of(r.measured().kind(), r.measured().op().text(), r.measured().gpu(), r.target(), r.measured().split().text(),
+                    num(r.measured().medianUs()), r.predicted() ? num(r.prediction().us()) : "-",
+                    r.predicted() ? String.format(Locale.ROOT, "%+.1f", r.errorPct()) : "no model: " + r.prediction().note(),
+                    r.measured().source()));
+        }
+        return out;
+    }
+
+    /** Per-kind summary rows: kind, rows, predicted, MAPE %, worst row's op and error. */
+    public List<List<String>> summaryTable() {
+        List<List<String>> out = new ArrayList<>();
+        for (KindSummary k : kinds) {
+            String worst = k.worst().isEmpty() ? "-" : k.worst().get(0).measured().op().text()
+                    + String.format(Locale.ROOT, " (%+.1f%%)", k.worst().get(0).errorPct());
+            out.add(List.of(k.kind(), String.valueOf(k.rows()), String.valueOf(k.predicted()),
+                    Double.isNaN(k.mapePct()) ? "-" : String.format(Locale.ROOT, "%.1f", k.mapePct()), worst));
+        }
+        return out;
+    }
+
+    /** The JSON map: {@code model}, {@code mape_pct} (overall, by_kind, by_target, by_split), {@code worst}, {@code rows}, {@code calibration}. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("measurements", source);
+        out.put("count", rows.size());
+        out.put("predicted", rows.stream().filter(ComparisonRow::predicted).count());
+        Map<String, Object> mape = new LinkedHashMap<>();
+        mape.put("overall", json(mapePct()));
+        Map<String, Object> byKind = new LinkedHashMap<>();
+        mapeByKind().forEach((k, v) -> byKind.put(k, json(v)));
+        mape.put("by_kind", byKind);
+        Map<String, Object> byTarget = new LinkedHashMap<>();
+        mapeByTarget().forEach((k, v) -> byTarget.put(k, json(v)));
+        mape.put("by_target", byTarget);
+        Map<String, Object> bySplit = new LinkedHashMap<>();
+        for (Split s : Split.values()) {
+            bySplit.put(s.text(), json(Mape.of(rows.stream().filter(r -> r.measured().split() == s).toList())));
+        }
+        mape.put("by_split", bySplit);
+        out.put("mape_pct", mape);
+        Map<String, Object> worst = new LinkedHashMap<>();
+        for (KindSummary k : kinds) {
+            worst.put(k.kind(), k.worst().stream().map(ValidationReport::rowJson).toList());
+        }
+        out.put("worst", worst);
+        out.put("rows", rows.stream().map(ValidationReport::rowJson).toList());
+        List<Object> cal = new ArrayList<>();
+        for (CalibrationResult c : calibrations) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", c.target());
+            m.put("fitted_rows", c.fittedRows());
+            m.put("before", c.before().describe());
+            m.put("after", c.after().describe());
+            Map<String, Object> mp = new LinkedHashMap<>();
+            for (Split s : Split.values()) {
+                Map<String, Object> ba = new LinkedHashMap<>();
+                ba.put("before", json(c.mape(s, false)));
+                ba.put("after", json(c.mape(s, true)));
+                Map<String, Object> kb = new LinkedHashMap<>();
+                c.mapeByKind(s, false).forEach((k, v) -> kb.put(k, json(v)));
+                ba.put("before_by_kind", kb);
+                Map<String, Object> ka = new LinkedHashMap<>();
+                c.mapeByKind(s, true).forEach((k, v) -> ka.put(k, json(v)));
+                ba.put("after_by_kind", ka);
+                mp.put(s.text(), ba);
+            }
+            m.put("mape_pct", mp);
+            m.put("yaml", c.yaml());
+            cal.add(m);
+        }
+        out.put("calibration", cal);
+        return out;
+    }
+
+    private static Map<String, Object> rowJson(ComparisonRow r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", r.measured().kind());
+        m.put("op", r.measured().op().text());
+        m.put("gpu", r.measured().gpu());
+        m.put("target", r.target());
+        m.put("split", r.measured().split().text());
+        m.put("measured_us", r.measured().medianUs());
+        m.put("predicted_us", r.predicted() ? r.prediction().us() : null);
+        m.put("error_pct", r.predicted() ? r.errorPct() : null);
+        m.put("model", r.prediction().model());
+        if (!r.prediction().note().isEmpty()) {
+            m.put("note", r.prediction().note());
+        }
+        m.put("conversion", r.measured().conversion());
+        m.put("source", r.measured().source());
+        m.put("where", r.measured().where());
+        return m;
+    }
+
+    private static Object json(double d) {
+        return Double.isNaN(d) ? null : Math.round(d * 100.0) / 100.0;
+    }
+
+    private static String num(double us) {
+        return us >= 100 ? String.format(Locale.ROOT, "%.1f", us) : String.format(Locale.ROOT, "%.3g", us);
+    }
+}

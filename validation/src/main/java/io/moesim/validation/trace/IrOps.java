@@ -1,0 +1,143 @@
+package io.moesim.validation.trace;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.AllGather;
+import io.moesim.ir.op.AllReduce;
+import io.moesim.ir.op.AllToAll;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.GroupedMatMul;
+import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.Norm;
+import io.moesim.ir.op.Op;
+import io.moesim.ir.op.ReduceScatter;
+import io.moesim.ir.op.Router;
+import io.moesim.ir.op.Scoring;
+import it.unimi.dsi.fastutil.longs.LongImmutableList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Maps an {@link OpForm} to the IR op and operand types it stands for, so FLOPs and bytes come from
+ * the IR's own formulas (one definition for the compiler, the simulator and this harness).
+ * {@code memcpy} has no IR op: it is reported as bytes only.
+ */
+public final class IrOps {
+    private IrOps() {
+    }
+
+    /** An IR op with its operand types. */
+    public record Applied(Op op, List<TensorType> inputs) {
+        public long flops() {
+            return op.flops(inputs);
+        }
+
+        public long trafficBytes() {
+            return op.traffic(inputs).total();
+        }
+    }
+
+    /** The kinds this harness knows, in the spelling of {@code moesim op}. */
+    public static final List<String> KINDS = List.of("matmul", "grouped-matmul", "attention", "rms-norm", "router",
+            "memcpy", "all-reduce", "all-gather", "reduce-scatter", "all-to-all", "moe-layer", "block");
+
+    /** Ops made of several kernels (timed as a whole by the GPU runner); no single IR op stands for them. */
+    public static boolean isComposite(String kind) {
+        return kind.equals("moe-layer") || kind.equals("block");
+    }
+
+    public static boolean isCollective(String kind) {
+        return kind.equals("all-reduce") || kind.equals("all-gather") || kind.equals("reduce-scatter") || kind.equals("all-to-all");
+    }
+
+    public static DType dtype(OpForm f) {
+        try {
+            return DType.parse(f.get("dtype", "bf16"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f.kind() + ": " + e.getMessage());
+        }
+    }
+
+    /** Per-group token counts of a grouped matmul: {@code tokens=[..]} or {@code groups=G m=M}. */
+    public static long[] groupTokens(OpForm f) {
+        if (f.has("tokens")) {
+            return f.getLongs("tokens");
+        }
+        long[] t = new long[Math.toIntExact(f.getLong("groups"))];
+        Arrays.fill(t, f.getLong("m"));
+        return t;
+    }
+
+    /** The IR op, or empty for memcpy and the composites. Throws IllegalArgumentException for an unknown kind or bad attributes. */
+    public static Optional<Applied> apply(OpForm f) {
+        DType dt = dtype(f);
+        switch (f.kind()) {
+            case "matmul": {
+                long m = f.getLong("m");
+                long k = f.getLong("k");
+                return Optional.of(new Applied(new MatMul(k, f.getLong("n"), dt), List.of(TensorType.of(dt, m, k))));
+            }
+            case "grouped-matmul": {
+                long[] tokens = groupTokens(f);
+                long k = f.getLong("k");
+                GroupedMatMul g = new GroupedMatMul(LongImmutableList.of(tokens), k, f.getLong("n"), dt);
+                return Optional.of(new Applied(g, List.of(TensorType.of(dt, g.totalTokens(), k))));
+            }
+            case "attention": {
+                int heads = Math.toIntExact(f.getLong("heads"));
+                int kvHeads = Math.toIntExact(f.getLong("kv_heads", heads));
+                int hd = Math.toIntExact(f.getLong("head_dim"));
+                long batch = f.getLong("batch");
+                long kv = f.getLong("kv_len");
+                long q = f.getLong("q_len", kv);
+                Attention a = new Attention(heads, kvHeads, hd, batch, q, kv, f.getBool("causal", q > 1), 0, dt);
+                TensorType qt = TensorType.of(dt, batch * q, (long) heads * hd);
+                TensorType kvt = TensorType.of(dt, batch * q, (long) kvHeads * hd);
+                return Optional.of(new Applied(a, List.of(qt, kvt, kvt)));
+            }
+            case "rms-norm": {
+                long h = f.getLong("hidden");
+                return Optional.of(new Applied(new Norm(Norm.Kind.RMS, h, 1e-6, dt), List.of(TensorType.of(dt, f.getLong("tokens"), h))));
+            }
+            case "router": {
+                long h = f.getLong("hidden");
+                Scoring s = Scoring.valueOf(f.get("scoring", "softmax").toUpperCase(Locale.ROOT));
+                Router r = new Router(Math.toIntExact(f.getLong("experts")), Math.toIntExact(f.getLong("top_k")), h, s, 0, dt);
+                return Optional.of(new Applied(r, List.of(TensorType.of(dt, f.getLong("tokens"), h))));
+            }
+            case "memcpy":
+                f.getLong("bytes");
+                return Optional.empty();
+            case "moe-layer":
+                for (String k : List.of("tokens", "hidden", "experts", "top_k", "ffn")) {
+                    f.getLong(k);
+                }
+                return Optional.empty();
+            case "block":
+                f.get("model");
+                f.getLong("seq");
+                return Optional.empty();
+            case "all-reduce":
+            case "all-gather":
+            case "reduce-scatter":
+            case "all-to-all": {
+                int group = Math.toIntExact(f.getLong("group"));
+                long bytes = f.getLong("bytes");
+                long elems = Math.max(1, bytes * 8 / dt.bits());
+                Op op = switch (f.kind()) {
+                    case "all-reduce" -> new AllReduce(group);
+                    case "all-gather" -> new AllGather(group, 0);
+                    case "reduce-scatter" -> new ReduceScatter(group, 0);
+                    default -> new AllToAll(group);
+                };
+                // nccl-tests' size is the full buffer: the all-gather output, the reduce-scatter input.
+                long opElems = f.kind().equals("all-gather") ? Math.max(1, elems / group) : elems;
+                return Optional.of(new Applied(op, List.of(TensorType.of(dt, opElems))));
+            }
+            default:
+                throw new IllegalArgumentException("unknown op kind '" + f.kind() + "' (known: " + String.join(", ", KINDS) + ")");
+        }
+    }
+}
