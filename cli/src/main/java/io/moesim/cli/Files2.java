@@ -13,6 +13,15 @@ final class Files2 {
     private Files2() {
     }
 
+    /** Temporary files are created owner-only; the result should have the usual rw-r--r--. */
+    private static void setReadable(Path p) {
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: keep the default
+        }
+    }
+
     static void writeAtomically(Path target, String content) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -23,6 +32,7 @@ final class Files2 {
             Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
             try {
                 Files.writeString(tmp, content, StandardCharsets.UTF_8);
+                setReadable(tmp);
                 try {
                     Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {

@@ -13,6 +13,10 @@ import java.util.Locale;
  * back-to-back reads obey tCCD_S, not tCCD_L), then walk the columns of one row in each, then move
  * to the next bank, rank and finally row.
  *
+ * <p>Fields are mixed-radix digits, so counts need not be powers of two (a 12-high HBM3 stack has
+ * 3 stack IDs): field = (burst index / stride) mod count, the stride being the product of the
+ * counts of the less significant fields.
+ *
  * <p>Addresses reaching a pseudo-channel are already stripped of the bits that chose the
  * pseudo-channel and stack (the device interleaves PCs at a fixed granule above this mapping).
  */
@@ -24,31 +28,31 @@ public final class AddressMapping {
     public static final String DEFAULT = "row:rank:bank:column:bankgroup";
 
     private final List<Field> msbFirst;
-    private final int[] shift = new int[Field.values().length];
-    private final long[] mask = new long[Field.values().length];
+    private final long[] stride = new long[Field.values().length];
+    private final long[] count = new long[Field.values().length];
     private final int burstShift;
 
     private AddressMapping(List<Field> msbFirst, int burstBytes, int columns, int bankGroups, int banksPerGroup, int ranks) {
         this.msbFirst = List.copyOf(msbFirst);
         this.burstShift = log2Exact(burstBytes, "burst bytes");
-        int s = burstShift;
+        long s = 1;
         for (int i = msbFirst.size() - 1; i >= 0; i--) {
             Field f = msbFirst.get(i);
-            int count = switch (f) {
-                case ROW -> 0; // unbounded: takes every bit left
+            int n = switch (f) {
+                case ROW -> Integer.MAX_VALUE; // unbounded: takes everything left
                 case RANK -> ranks;
                 case BANK -> banksPerGroup;
                 case BANKGROUP -> bankGroups;
                 case COLUMN -> columns;
             };
-            shift[f.ordinal()] = s;
-            if (f == Field.ROW) {
-                mask[f.ordinal()] = -1L;
-                continue;
+            if (n <= 0) {
+                throw new KernelException("address mapping: " + f.name().toLowerCase(Locale.ROOT) + " count must be > 0, got " + n);
             }
-            int bits = log2Exact(count, f.name().toLowerCase(Locale.ROOT) + " count");
-            mask[f.ordinal()] = (1L << bits) - 1;
-            s += bits;
+            stride[f.ordinal()] = s;
+            count[f.ordinal()] = f == Field.ROW ? Long.MAX_VALUE : n;
+            if (f != Field.ROW) {
+                s = Math.multiplyExact(s, (long) n);
+            }
         }
     }
 
@@ -74,7 +78,9 @@ public final class AddressMapping {
     }
 
     public long field(long address, Field f) {
-        return (address >>> shift[f.ordinal()]) & mask[f.ordinal()];
+        long burst = address >>> burstShift;
+        long digit = burst / stride[f.ordinal()];
+        return f == Field.ROW ? digit : digit % count[f.ordinal()];
     }
 
     public int burstShift() {

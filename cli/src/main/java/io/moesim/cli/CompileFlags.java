@@ -1,0 +1,118 @@
+package io.moesim.cli;
+
+import io.moesim.compiler.CompileOptions;
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.MoesimException;
+import io.moesim.sim.kernel.KernelCostModel;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Compiler options shared by compile, simulate and compare. With no parallel degree given, the
+ * whole system is one tensor-parallel group (Duplex slices each expert over all devices); once any
+ * degree is given, the others default to 1. Per-layer-type flags (parallel folding) override the
+ * common ones for attention or MoE layers.
+ */
+final class CompileFlags {
+    @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel degree (attention and MoE).")
+    Integer tp;
+
+    @Option(names = "--ep", paramLabel = "N", description = "Expert-parallel degree (MoE layers; attention runs data-parallel over it).")
+    Integer ep;
+
+    @Option(names = "--dp", paramLabel = "N", description = "Data-parallel degree.")
+    Integer dp;
+
+    @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel degree.")
+    Integer pp;
+
+    @Option(names = "--attn-tp", paramLabel = "N", description = "Tensor-parallel degree of attention layers only.")
+    Integer attnTp;
+
+    @Option(names = "--attn-dp", paramLabel = "N", description = "Data-parallel degree of attention layers only.")
+    Integer attnDp;
+
+    @Option(names = "--moe-tp", paramLabel = "N", description = "Tensor-parallel degree of MoE layers only.")
+    Integer moeTp;
+
+    @Option(names = "--moe-ep", paramLabel = "N", description = "Expert-parallel degree of MoE layers only.")
+    Integer moeEp;
+
+    @Option(names = "--placement", defaultValue = "coproc", paramLabel = "P",
+            description = "Processor placement: opb, xpu-only, pim-only or coproc (Duplex co-processing). Default: ${DEFAULT-VALUE}.")
+    String placement;
+
+    @Option(names = "--expert-placement", defaultValue = "greedy", paramLabel = "E",
+            description = "Experts over devices: rr, greedy or ilp (OR-Tools CP-SAT). Default: ${DEFAULT-VALUE}.")
+    String expertPlacement;
+
+    @Option(names = "--overlap", defaultValue = "layer", paramLabel = "O",
+            description = "Communication overlap: none, layer or tile. Default: ${DEFAULT-VALUE}.")
+    String overlap;
+
+    @Option(names = "--tiles", defaultValue = "4", paramLabel = "N", description = "Tiles per MoE layer with --overlap tile. Default: ${DEFAULT-VALUE}.")
+    int tiles;
+
+    @Option(names = "--routing-trace", paramLabel = "FILE",
+            description = "Routing trace for expert placement (layer-to-layer transitions); default: the --routing trace:FILE, if any.")
+    Path routingTrace;
+
+    @Option(names = "--ilp-time-limit", defaultValue = "10", paramLabel = "S", description = "Expert-placement ILP time limit, seconds. Default: ${DEFAULT-VALUE}.")
+    double ilpTimeLimit;
+
+    @Option(names = "--cost-model", defaultValue = "kernel", paramLabel = "M",
+            description = "Cost model for placement: kernel (cycle-level kernel models) or roofline. Default: ${DEFAULT-VALUE}.")
+    String costModel;
+
+    CompileOptions options(SystemSpec system, String routing, long seed) {
+        boolean any = tp != null || ep != null || dp != null || pp != null || attnTp != null || attnDp != null || moeTp != null || moeEp != null;
+        int t = tp != null ? tp : any ? 1 : system.devices();
+        int e = ep != null ? ep : 1;
+        int d = dp != null ? dp : 1;
+        int p = pp != null ? pp : 1;
+        CompileOptions.Parallelism attention;
+        CompileOptions.Parallelism moe;
+        try {
+            attention = new CompileOptions.Parallelism(attnTp != null ? attnTp : t, e, attnDp != null ? attnDp : d, p);
+            moe = new CompileOptions.Parallelism(moeTp != null ? moeTp : t, moeEp != null ? moeEp : e, d, p);
+        } catch (IllegalArgumentException ex) {
+            throw new MoesimException(ex.getMessage());
+        }
+        Path trace = routingTrace;
+        if (trace == null && routing != null && routing.toLowerCase(Locale.ROOT).startsWith("trace:")) {
+            trace = Path.of(routing.substring(6));
+        }
+        try {
+            return new CompileOptions(attention, moe, parse(CompileOptions.Placement.class, placement, "--placement"),
+                    parse(CompileOptions.ExpertPlacement.class, expertPlacement, "--expert-placement"),
+                    parse(CompileOptions.Overlap.class, overlap, "--overlap"), tiles, trace, ilpTimeLimit, seed);
+        } catch (IllegalArgumentException ex) {
+            throw new MoesimException(ex.getMessage());
+        }
+    }
+
+    CostModel costModel() {
+        return switch (costModel.toLowerCase(Locale.ROOT)) {
+            case "kernel" -> new KernelCostModel();
+            case "roofline" -> RooflineCostModel.INSTANCE;
+            default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
+        };
+    }
+
+    static <E extends Enum<E>> E parse(Class<E> type, String text, String flag) {
+        String t = text.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(t)) {
+                return e;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            known.append(known.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new MoesimException(flag + ": unknown '" + text + "' (expected " + known + ")");
+    }
+}

@@ -1,0 +1,90 @@
+package io.moesim.cli;
+
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.MoesimException;
+import io.moesim.sim.SimulationRequest;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The serving workload options shared by simulate, compare and sweep. */
+final class ServingFlags {
+    @Option(names = "--model", required = true, paramLabel = "NAME|PATH", description = "A zoo model or a Hugging Face config.json.")
+    String model;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Closed loop: B requests in flight (also the max batch). Default: 64 unless --qps is given.")
+    Integer batch;
+
+    @Option(names = "--qps", paramLabel = "R", description = "Open loop: Poisson arrivals at R requests/s (seeded).")
+    Double qps;
+
+    @Option(names = "--arrivals", paramLabel = "FILE", description = "Replay arrival times (and lengths) from a trace file.")
+    Path arrivals;
+
+    @Option(names = "--requests", defaultValue = "256", paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
+    int requests;
+
+    @Option(names = "--in", defaultValue = "1024", paramLabel = "L_in", description = "Nominal prompt length. Default: ${DEFAULT-VALUE}.")
+    int in;
+
+    @Option(names = "--out", defaultValue = "1024", paramLabel = "L_out", description = "Nominal output length. Default: ${DEFAULT-VALUE}.")
+    int out;
+
+    @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC",
+            description = "fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded) or a FILE of lengths. Default: ${DEFAULT-VALUE}.")
+    String lengths;
+
+    @Option(names = "--max-batch", defaultValue = "128", paramLabel = "N", description = "Max sequences per iteration (open loop). Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--routing", defaultValue = "uniform", paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
+    String routing;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision. Default: the model's.")
+    String dtype;
+
+    @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
+    String collectives;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of arrivals, lengths and routing. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one spec figure of the device (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    /** A request for one system; compile options depend on the system (its device count). */
+    SimulationRequest.Builder request(String system, SystemSpec spec, CompileFlags flags) {
+        SimulationRequest.Builder b = SimulationRequest.builder(model, system).systemSets(sets);
+        if (arrivals != null) {
+            b.arrivalTrace(arrivals);
+        } else if (qps != null) {
+            if (batch != null) {
+                throw new MoesimException("give either --batch (closed loop) or --qps (open loop), not both");
+            }
+            if (!(qps > 0)) {
+                throw new MoesimException("--qps must be > 0, got " + qps);
+            }
+            b.qps(qps);
+        } else {
+            int bb = batch == null ? 64 : batch;
+            if (bb <= 0) {
+                throw new MoesimException("--batch must be > 0, got " + bb);
+            }
+            b.batch(bb);
+        }
+        if (requests <= 0 || in <= 0 || out <= 0 || maxBatch <= 0) {
+            throw new MoesimException("--requests, --in, --out and --max-batch must be > 0");
+        }
+        CollectiveAlgorithm alg;
+        try {
+            alg = CollectiveAlgorithm.valueOf(collectives.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MoesimException("--collectives: unknown '" + collectives + "' (expected auto, ring, tree or direct)");
+        }
+        return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
+                .collectiveAlgorithm(alg).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
+    }
+}

@@ -1,0 +1,129 @@
+package io.moesim.cli;
+
+import io.moesim.ir.MoesimException;
+import io.moesim.validation.Validation;
+import io.moesim.validation.ValidationOptions;
+import io.moesim.validation.compare.CalibrationResult;
+import io.moesim.validation.compare.ValidationReport;
+import io.moesim.validation.gpu.GpuRunOptions;
+import io.moesim.validation.gpu.GpuRunReport;
+import io.moesim.validation.gpu.GpuValidation;
+import io.moesim.validation.gpu.NoGpuException;
+import io.moesim.validation.reference.NumericCheck;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code moesim validate}: predicted against measured, or a GPU run that produces measurements. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Compare moesim's predictions with measurements (a trace file or folder of *.jsonl; default: traces/published),",
+            "per row and as MAPE per op kind; or, with --backend jcuda, run the op set on this machine's NVIDIA GPU",
+            "and write a measurement trace (exit code 3 when there is no GPU)."})
+final class ValidateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--measurements", paramLabel = "FILE|DIR", description = "Measurement trace(s). Default: traces/published.")
+    Path measurements;
+
+    @Option(names = "--target", paramLabel = "ID", description = "Predict every row on this target instead of the row's own.")
+    String target;
+
+    @Option(names = "--backend", defaultValue = "model", paramLabel = "B",
+            description = "model (compare predictions with the measurements) or jcuda (measure on this GPU). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--calibrate", description = "Fit calibration mechanisms on the calibration rows and report their effect on the test rows.")
+    boolean calibrate;
+
+    @Option(names = "--test-only", description = "Only the test split (rows calibration never sees).")
+    boolean testOnly;
+
+    @Option(names = "--trace-out", paramLabel = "FILE.jsonl", description = "With --backend jcuda: where to write the measured trace.")
+    Path traceOut;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (mape_pct overall and by kind, rows).")
+    Path json;
+
+    @Option(names = "--calibration-out", paramLabel = "DIR", description = "With --calibrate: write each target's fitted overrides as YAML here.")
+    Path calibrationOut;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        switch (backend.toLowerCase(Locale.ROOT)) {
+            case "model" -> {
+                return compare(out);
+            }
+            case "jcuda" -> {
+                return gpu(out);
+            }
+            default -> throw new MoesimException("--backend: unknown '" + backend + "' (expected model or jcuda)");
+        }
+    }
+
+    private int compare(PrintWriter out) {
+        Path m = measurements != null ? measurements : Validation.publishedSet(Path.of("."));
+        if (!Files.exists(m)) {
+            throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
+        }
+        ValidationOptions o = ValidationOptions.defaults();
+        if (calibrate) {
+            o = o.withCalibration();
+        }
+        if (testOnly) {
+            o = o.onlyTest();
+        }
+        ValidationReport r = Validation.run(m, target, o);
+        TextTable rows = new TextTable(ValidationReport.HEADER);
+        r.table().forEach(rows::row);
+        out.print(rows.render());
+        out.println();
+        List<List<String>> summary = r.summaryTable();
+        if (!summary.isEmpty()) {
+            TextTable s = new TextTable(summary.get(0));
+            summary.subList(1, summary.size()).forEach(s::row);
+            out.print(s.render());
+        }
+        out.printf(Locale.ROOT, "MAPE overall: %.1f%% over %d rows (predictor: %s)%n", r.mapePct(), r.rows().size(), r.model());
+        for (CalibrationResult c : r.calibrations()) {
+            out.printf(Locale.ROOT, "calibration %s: test MAPE %.1f%% -> %.1f%%, calibration MAPE %.1f%% -> %.1f%% (%d rows fitted)%n", c.target(),
+                    c.mape(io.moesim.validation.trace.Split.TEST, false), c.mape(io.moesim.validation.trace.Split.TEST, true),
+                    c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true), c.fittedRows());
+            if (calibrationOut != null) {
+                Path f = calibrationOut.resolve(c.target() + ".calibration.yaml");
+                Files2.writeAtomically(f, c.yaml());
+                out.println("  wrote " + f);
+            }
+        }
+        if (json != null) {
+            Files2.writeAtomically(json, Json.write(r.toJson()));
+        }
+        return 0;
+    }
+
+    private int gpu(PrintWriter out) {
+        Path trace = traceOut != null ? traceOut : Path.of("traces", "measured", "jcuda-" + (target == null ? "h100" : target) + ".jsonl");
+        GpuRunReport r;
+        try {
+            r = GpuValidation.run(GpuRunOptions.defaults(target == null ? "h100" : target, trace));
+        } catch (NoGpuException e) {
+            throw new UnavailableException(e.getMessage());
+        }
+        out.println("GPU: " + r.environment());
+        for (NumericCheck c : r.checks()) {
+            out.printf(Locale.ROOT, "  check %-32s max abs %.3g rel %.3g (tolerance %.3g) %s%n", c.what(), c.maxAbs(), c.maxRel(), c.tolerance(),
+                    c.pass() ? "ok" : "FAIL");
+        }
+        out.println("wrote " + r.trace() + " (" + r.measurements().size() + " measurements)");
+        return r.checksPass() ? 0 : 1;
+    }
+}

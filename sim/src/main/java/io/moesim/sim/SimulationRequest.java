@@ -1,0 +1,161 @@
+package io.moesim.sim;
+
+import io.moesim.compiler.CompileOptions;
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.sim.energy.EnergyConstants;
+import io.moesim.sim.serving.ServingConfig;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@code moesim simulate} decides. Build with {@link #builder(String, String)}.
+ *
+ * @param model          preset name, alias or Hugging Face config path
+ * @param system         system id or file ({@code duplex-x4}, {@code h100x8}, ...)
+ * @param systemSets     {@code --set KEY.PATH=V} overrides of the system (and device.*)
+ * @param batch          closed loop with this many concurrent requests (also the max batch); 0 for open loop
+ * @param qps            open loop, Poisson at this rate (requests/s); 0 for closed loop
+ * @param arrivalTrace   replay this file of "arrival_s L_in L_out" instead (null for none)
+ * @param requests       requests to serve
+ * @param maxBatch       max sequences in flight in open loop (closed loop uses {@code batch})
+ * @param lengths        "fixed", "gaussian:SIGMA" (SIGMA a fraction of the nominal) or a file
+ * @param routing        "uniform", "zipf:S" or "trace:FILE"
+ * @param dtype          serving precision ("fp16", "bf16", ...); null for the model's
+ * @param costModel      task durations and the compiler's placement costs
+ * @param tracePath      Chrome/Perfetto trace output (null for none)
+ * @param traceIterations how many iterations the trace holds (from the first)
+ * @param progress       called after every iteration (may be null)
+ */
+public record SimulationRequest(
+        String model,
+        String system,
+        List<String> systemSets,
+        int batch,
+        double qps,
+        Path arrivalTrace,
+        int requests,
+        int inputLength,
+        int outputLength,
+        int maxBatch,
+        String lengths,
+        String routing,
+        String dtype,
+        CompileOptions compileOptions,
+        CostModel costModel,
+        CollectiveAlgorithm collectiveAlgorithm,
+        EnergyConstants energy,
+        long tokenBudget,
+        long kvCapacityTokens,
+        int signatureBits,
+        long seed,
+        Path tracePath,
+        long traceIterations,
+        Progress progress) {
+
+    /** Progress of a run: requests completed of total, and the simulated time so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long completed, long total, double simulatedS);
+    }
+
+    public SimulationRequest {
+        systemSets = List.copyOf(systemSets);
+        if (batch < 0 || qps < 0 || (batch > 0) == (qps > 0) && arrivalTrace == null) {
+            throw new IllegalArgumentException("give exactly one of a batch (closed loop) and a request rate (open loop)");
+        }
+    }
+
+    public static Builder builder(String model, String system) {
+        return new Builder(model, system);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(model, system);
+        b.systemSets = systemSets;
+        b.batch = batch;
+        b.qps = qps;
+        b.arrivalTrace = arrivalTrace;
+        b.requests = requests;
+        b.inputLength = inputLength;
+        b.outputLength = outputLength;
+        b.maxBatch = maxBatch;
+        b.lengths = lengths;
+        b.routing = routing;
+        b.dtype = dtype;
+        b.compileOptions = compileOptions;
+        b.costModel = costModel;
+        b.collectiveAlgorithm = collectiveAlgorithm;
+        b.energy = energy;
+        b.tokenBudget = tokenBudget;
+        b.kvCapacityTokens = kvCapacityTokens;
+        b.signatureBits = signatureBits;
+        b.seed = seed;
+        b.tracePath = tracePath;
+        b.traceIterations = traceIterations;
+        b.progress = progress;
+        return b;
+    }
+
+    /** Defaults: closed loop of 32, 4×batch requests (1000 in open loop), (1024, 1024) fixed, uniform routing, seed 0. */
+    public static final class Builder {
+        private final String model;
+        private final String system;
+        private List<String> systemSets = List.of();
+        private int batch = 32;
+        private double qps;
+        private Path arrivalTrace;
+        private int requests;
+        private int inputLength = 1024;
+        private int outputLength = 1024;
+        private int maxBatch = 128;
+        private String lengths = "fixed";
+        private String routing = "uniform";
+        private String dtype;
+        private CompileOptions compileOptions = CompileOptions.defaults();
+        private CostModel costModel = RooflineCostModel.INSTANCE;
+        private CollectiveAlgorithm collectiveAlgorithm = CollectiveAlgorithm.AUTO;
+        private EnergyConstants energy = EnergyConstants.defaults();
+        private long tokenBudget = ServingConfig.DEFAULT_TOKEN_BUDGET;
+        private long kvCapacityTokens;
+        private int signatureBits = ServingConfig.DEFAULT_SIGNATURE_BITS;
+        private long seed;
+        private Path tracePath;
+        private long traceIterations = Long.MAX_VALUE;
+        private Progress progress;
+
+        private Builder(String model, String system) {
+            this.model = model;
+            this.system = system;
+        }
+
+        public Builder systemSets(List<String> v) { systemSets = v; return this; }
+        public Builder batch(int v) { batch = v; qps = 0; return this; }
+        public Builder qps(double v) { qps = v; batch = 0; return this; }
+        public Builder arrivalTrace(Path v) { arrivalTrace = v; return this; }
+        public Builder requests(int v) { requests = v; return this; }
+        public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
+        public Builder maxBatch(int v) { maxBatch = v; return this; }
+        public Builder lengths(String v) { lengths = v; return this; }
+        public Builder routing(String v) { routing = v; return this; }
+        public Builder dtype(String v) { dtype = v; return this; }
+        public Builder compileOptions(CompileOptions v) { compileOptions = v; return this; }
+        public Builder costModel(CostModel v) { costModel = v; return this; }
+        public Builder collectiveAlgorithm(CollectiveAlgorithm v) { collectiveAlgorithm = v; return this; }
+        public Builder energy(EnergyConstants v) { energy = v; return this; }
+        public Builder tokenBudget(long v) { tokenBudget = v; return this; }
+        public Builder kvCapacityTokens(long v) { kvCapacityTokens = v; return this; }
+        public Builder signatureBits(int v) { signatureBits = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder trace(Path v, long iterations) { tracePath = v; traceIterations = iterations; return this; }
+        public Builder progress(Progress v) { progress = v; return this; }
+
+        public SimulationRequest build() {
+            int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
+            return new SimulationRequest(model, system, systemSets, batch, qps, arrivalTrace, n, inputLength, outputLength, maxBatch,
+                    lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
+                    signatureBits, seed, tracePath, traceIterations, progress);
+        }
+    }
+}

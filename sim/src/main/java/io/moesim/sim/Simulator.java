@@ -1,0 +1,173 @@
+package io.moesim.sim;
+
+import io.moesim.compiler.Compiler;
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.plan.HardwarePlan;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.DType;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelStats;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Routing;
+import io.moesim.ir.op.AttentionKind;
+import io.moesim.sim.energy.EnergyModel;
+import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.serving.ArrivalSpec;
+import io.moesim.sim.serving.IterationCache;
+import io.moesim.sim.serving.LengthSpec;
+import io.moesim.sim.serving.PlanSource;
+import io.moesim.sim.serving.ServingConfig;
+import io.moesim.sim.serving.ServingLoop;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import io.moesim.sim.system.CollectiveModel;
+import io.moesim.sim.system.ExecutionResult;
+import io.moesim.sim.system.PlanExecutor;
+import io.moesim.sim.system.PreparedPlan;
+import io.moesim.sim.system.TaskTimer;
+import io.moesim.sim.trace.TraceWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** The simulator's front door, what the CLI calls: serving runs, comparisons, single plans, traces. */
+public final class Simulator {
+    /**
+     * Fraction of device memory a server may use (vLLM's default {@code gpu_memory_utilization});
+     * the KV cache gets what is left of it after the weights.
+     */
+    public static final double MEMORY_UTILIZATION = 0.9;
+
+    private Simulator() {
+    }
+
+    /** A serving run, each iteration compiled by the standard compiler pipeline. */
+    public static SimulationResult simulate(SimulationRequest req) {
+        SystemSpec system = Systems.load(req.system(), req.systemSets());
+        return simulate(req, system, g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan());
+    }
+
+    /** A serving run with plans from {@code planner} (tests, or a compiler configured elsewhere). */
+    public static SimulationResult simulate(SimulationRequest req, SystemSpec system, PlanSource planner) {
+        return simulate(req, ModelZoo.resolve(req.model()), system, planner);
+    }
+
+    /** A serving run of an already resolved model (a preset with fewer layers, an imported config). */
+    public static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner) {
+        long wall0 = System.nanoTime();
+        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
+        Routing routing = Routing.parse(req.routing());
+        LengthSpec lengths = LengthSpec.parse(req.lengths());
+        ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
+                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+        int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
+        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens() : kvCapacityTokens(model, dtype, system);
+        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
+                req.tokenBudget(), kv, req.signatureBits(), req.seed());
+        EnergyModel energy = new EnergyModel(system, req.energy());
+        IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
+                req.collectiveAlgorithm(), energy);
+        ServingLoop loop = new ServingLoop(cfg, cache, system, energy.staticWatts(), kv, dtype);
+        ServingLoop.Progress progress = req.progress() == null ? null
+                : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
+        SimulationResult r;
+        if (req.tracePath() != null) {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(req.tracePath()), 1 << 16);
+                    TraceWriter tw = new TraceWriter(os)) {
+                r = loop.run(echo(req, model, system, dtype, maxBatch, kv), tw, req.traceIterations(), progress);
+            } catch (IOException e) {
+                throw new SimulationException(0, req.tracePath().toString(), "cannot write the trace: " + e.getMessage());
+            }
+        } else {
+            r = loop.run(echo(req, model, system, dtype, maxBatch, kv), null, 0, progress);
+        }
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        return new SimulationResult(r.config(), r.simulatedS(), r.requestsCompleted(), r.outputTokens(), r.promptTokens(), r.iterations(),
+                r.preemptions(), r.throughputTokensPerS(), r.requestsPerS(), r.ttft(), r.tbt(), r.e2e(), r.utilization(),
+                r.linkUtilization(), r.mfu(), r.hbmBwUtil(), r.energyJPerToken(), r.energy(), r.rooflineBoundS(), r.peakKvTokens(),
+                r.kvCapacityTokens(), r.caches(), OptionalDouble.of(wall));
+    }
+
+    /** The same request on several systems; ratios are to the first. */
+    public static Comparison compare(SimulationRequest req, List<String> systems) {
+        List<SimulationResult> results = new ArrayList<>();
+        for (String s : systems) {
+            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.arrivalTrace(),
+                    req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(), req.dtype(),
+                    req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
+                    req.kvCapacityTokens(), req.signatureBits(), req.seed(), null, 0, req.progress())));
+        }
+        return new Comparison(systems, results);
+    }
+
+    /** Executes one plan at the system level (a single iteration). */
+    public static ExecutionResult execute(HardwarePlan plan, SystemSpec system, CostModel costModel, CollectiveAlgorithm algorithm) {
+        return PlanExecutor.run(new PreparedPlan(plan, system, new TaskTimer(costModel, system.device()),
+                new CollectiveModel(system, algorithm)));
+    }
+
+    /** Writes one execution as a Chrome/Perfetto trace file. */
+    public static void writeTrace(ExecutionResult r, Path file) {
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16); TraceWriter tw = new TraceWriter(os)) {
+            tw.execution(r, 0);
+        } catch (IOException e) {
+            throw new SimulationException(0, file.toString(), "cannot write the trace: " + e.getMessage());
+        }
+    }
+
+    /** KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key). */
+    public static long kvBytesPerToken(ModelConfig m, DType dtype) {
+        long perLayer;
+        if (m.attention().kind() == AttentionKind.MLA) {
+            perLayer = m.attention().mla().kvLoraRank() + m.attention().mla().qkRopeHeadDim();
+        } else {
+            perLayer = 2L * m.kvHeads() * m.headDim();
+        }
+        return dtype.bytesFor(perLayer * m.layers());
+    }
+
+    /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
+        double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
+        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        long tokens = (long) ((usable - weights) / kvBytesPerToken(m, dtype));
+        if (tokens < 1) {
+            throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
+                    + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
+        }
+        return tokens;
+    }
+
+    private static Map<String, Object> echo(SimulationRequest r, ModelConfig model, SystemSpec system, DType dtype, int maxBatch, long kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.name());
+        m.put("system", system.id());
+        m.put("devices", system.devices());
+        m.put("mode", r.arrivalTrace() != null ? "trace" : r.batch() > 0 ? "closed" : "poisson");
+        m.put("batch", r.batch());
+        m.put("qps", r.qps());
+        m.put("arrival_trace", r.arrivalTrace() == null ? "none" : r.arrivalTrace().getFileName().toString());
+        m.put("requests", r.requests());
+        m.put("input_length", r.inputLength());
+        m.put("output_length", r.outputLength());
+        m.put("lengths", r.lengths());
+        m.put("routing", r.routing());
+        m.put("dtype", dtype.text());
+        m.put("max_batch", maxBatch);
+        m.put("token_budget", r.tokenBudget());
+        m.put("kv_capacity_tokens", kv);
+        m.put("signature_bits", r.signatureBits());
+        m.put("cost_model", r.costModel().name());
+        m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("compile", r.compileOptions().describe());
+        m.put("seed", r.seed());
+        return m;
+    }
+}

@@ -1,0 +1,59 @@
+package io.moesim.sim.metrics;
+
+import io.moesim.sim.energy.EnergyBreakdown;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The figures of one simulation. Serialised by {@link ResultJson} in a fixed key order; everything
+ * except {@code simWallS} is a function of the inputs and the seed.
+ *
+ * @param config             what was simulated, echoed in insertion order
+ * @param simulatedS         simulated time from the first arrival to the last completion
+ * @param outputTokens       tokens generated (Σ L_out over completed requests)
+ * @param throughputTokensPerS output tokens per simulated second
+ * @param utilization        busy time / (simulated time × devices), by processor name
+ * @param linkUtilization    busy time / (simulated time × devices), "intra_node" and "inter_node"
+ * @param mfu                model FLOPs / (simulated time × the primary processors' dense peak)
+ * @param hbmBwUtil          Σ over tasks of bytes / the bandwidth its processor sees, over (time × devices)
+ * @param rooflineBoundS     Σ over iterations of the plan's critical path at roofline durations
+ * @param simWallS           host seconds the simulation took (not deterministic), empty to omit
+ */
+public record SimulationResult(
+        Map<String, Object> config,
+        double simulatedS,
+        long requestsCompleted,
+        long outputTokens,
+        long promptTokens,
+        long iterations,
+        long preemptions,
+        double throughputTokensPerS,
+        double requestsPerS,
+        LatencyStats ttft,
+        LatencyStats tbt,
+        LatencyStats e2e,
+        Map<String, Double> utilization,
+        Map<String, Double> linkUtilization,
+        double mfu,
+        double hbmBwUtil,
+        double energyJPerToken,
+        EnergyBreakdown energy,
+        double rooflineBoundS,
+        long peakKvTokens,
+        long kvCapacityTokens,
+        Map<String, Long> caches,
+        OptionalDouble simWallS) {
+
+    public SimulationResult {
+        config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+        utilization = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(utilization));
+        linkUtilization = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(linkUtilization));
+        caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches));
+    }
+
+    public SimulationResult withoutWall() {
+        return new SimulationResult(config, simulatedS, requestsCompleted, outputTokens, promptTokens, iterations, preemptions,
+                throughputTokensPerS, requestsPerS, ttft, tbt, e2e, utilization, linkUtilization, mfu, hbmBwUtil, energyJPerToken,
+                energy, rooflineBoundS, peakKvTokens, kvCapacityTokens, caches, OptionalDouble.empty());
+    }
+}

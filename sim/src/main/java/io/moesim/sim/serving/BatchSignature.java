@@ -1,0 +1,46 @@
+package io.moesim.sim.serving;
+
+/**
+ * The quantised shape of an iteration, the key of the graph/plan/execution cache: the number of
+ * decodes and their mean context, the number of prefill chunks and their mean length.
+ *
+ * <p>Using the mean decode context is exact for the KV bytes decode attention reads (Σ kv = n ·
+ * mean); for prefill, attention FLOPs are quadratic in the chunk, so the mean chunk slightly
+ * underestimates a batch of unequal chunks. Both means are then rounded to {@code bits} significant
+ * bits (see {@link #quantise}): a relative error of at most 2^−bits (3.1% at the default 5 bits,
+ * 1.6% at 6), while consecutive decode iterations, whose mean context grows by one token, keep
+ * hitting the same entry for about mean/2^bits iterations.
+ */
+public record BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength) {
+
+    static BatchSignature of(Batch b, int bits) {
+        int nd = b.decodes.size();
+        int np = b.prefills.size();
+        long kv = nd == 0 ? 0 : quantise(Math.round((double) b.decodeContext() / nd), bits);
+        long pl = np == 0 ? 0 : quantise(Math.round((double) b.prefillTokens() / np), bits);
+        return new BatchSignature(nd, Math.max(kv, nd == 0 ? 0 : 1), np, Math.max(pl, np == 0 ? 0 : 1));
+    }
+
+    /**
+     * Rounds {@code x} to the nearest value with {@code bits} significant bits: values below 2^bits
+     * stay exact, larger ones move by at most half a step of 2^(⌊log2 x⌋ − bits + 1).
+     */
+    public static long quantise(long x, int bits) {
+        if (x < (1L << bits)) {
+            return x;
+        }
+        int shift = 63 - Long.numberOfLeadingZeros(x) - bits + 1;
+        long step = 1L << shift;
+        return ((x + step / 2) >> shift) << shift;
+    }
+
+    /** A mix of the fields for seeding the iteration's routing draw. */
+    long mix(long seed) {
+        long h = seed;
+        h = h * 0x9E3779B97F4A7C15L + decodes;
+        h = h * 0x9E3779B97F4A7C15L + decodeContext;
+        h = h * 0x9E3779B97F4A7C15L + prefills;
+        h = h * 0x9E3779B97F4A7C15L + prefillLength;
+        return h ^ (h >>> 31);
+    }
+}

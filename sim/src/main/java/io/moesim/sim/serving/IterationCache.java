@@ -1,0 +1,140 @@
+package io.moesim.sim.serving;
+
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.compiler.plan.HardwarePlan;
+import io.moesim.compiler.plan.Task;
+import io.moesim.hw.DerivedFigures;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.graph.Graph;
+import io.moesim.ir.model.GraphGenerator;
+import io.moesim.ir.model.GraphRequest;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.energy.EnergyModel;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import io.moesim.sim.system.CollectiveModel;
+import io.moesim.sim.system.ExecutionResult;
+import io.moesim.sim.system.PlanExecutor;
+import io.moesim.sim.system.PreparedPlan;
+import io.moesim.sim.system.TaskTimer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds, compiles and simulates each distinct iteration shape once: signature → graph
+ * ({@link GraphGenerator}) → plan ({@link PlanSource}, normally the compiler, whose placement makes
+ * Duplex's co-processing decision from the routed token counts) → system-level execution. The
+ * routing draw is seeded from the run seed and the signature, so an iteration shape always sees the
+ * same expert loads and the cache can hold the whole result.
+ */
+public final class IterationCache {
+    private final ModelConfig model;
+    private final DType dtype;
+    private final Routing routing;
+    private final long seed;
+    private final SystemSpec system;
+    private final PlanSource planner;
+    private final TaskTimer timer;
+    private final TaskTimer roofline;
+    private final CollectiveModel collectives;
+    private final EnergyModel energy;
+    private final String[] processorNames;
+    private final Map<BatchSignature, IterationOutcome> cache = new HashMap<>();
+    private long hits;
+    private long graphNanos;
+    private long compileNanos;
+    private long simulateNanos;
+
+    public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
+            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy) {
+        this.model = model;
+        this.dtype = dtype == null ? model.weightDtype() : dtype;
+        this.routing = routing;
+        this.seed = seed;
+        this.system = system;
+        this.planner = planner;
+        this.timer = new TaskTimer(costModel, system.device());
+        this.roofline = costModel instanceof RooflineCostModel ? timer : new TaskTimer(RooflineCostModel.INSTANCE, system.device());
+        this.collectives = new CollectiveModel(system, algorithm);
+        this.energy = energy;
+        this.processorNames = system.device().processors().keySet().toArray(String[]::new);
+    }
+
+    public String[] processorNames() {
+        return processorNames.clone();
+    }
+
+    /** The graph request of a signature (decodes share the mean context, prefills the mean chunk). */
+    public GraphRequest request(BatchSignature s) {
+        Phase phase = s.prefills() == 0 ? Phase.DECODE : s.decodes() == 0 ? Phase.PREFILL : Phase.MIXED;
+        int batch = phase == Phase.PREFILL ? s.prefills() : s.decodes();
+        long seqLen = phase == Phase.DECODE ? 1 : s.prefillLength();
+        long kvLen = phase == Phase.PREFILL ? s.prefillLength() : s.decodeContext();
+        int prefillBatch = phase == Phase.MIXED ? s.prefills() : 0;
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s.mix(seed));
+    }
+
+    public IterationOutcome get(BatchSignature s) {
+        IterationOutcome o = cache.get(s);
+        if (o != null) {
+            hits++;
+            return o;
+        }
+        long t0 = System.nanoTime();
+        Graph g = GraphGenerator.generate(request(s));
+        long t1 = System.nanoTime();
+        HardwarePlan plan = planner.plan(g);
+        long t2 = System.nanoTime();
+        o = simulate(plan);
+        simulateNanos += System.nanoTime() - t2;
+        graphNanos += t1 - t0;
+        compileNanos += t2 - t1;
+        cache.put(s, o);
+        return o;
+    }
+
+    /** Executes one plan at the system level and summarises it. */
+    public IterationOutcome simulate(HardwarePlan plan) {
+        PreparedPlan prepared = new PreparedPlan(plan, system, timer, collectives);
+        ExecutionResult r = PlanExecutor.run(prepared);
+        long[] busy = new long[processorNames.length];
+        Map<String, Long> byName = r.busyByProcessor();
+        for (int i = 0; i < processorNames.length; i++) {
+            busy[i] = byName.getOrDefault(processorNames[i], 0L);
+        }
+        Map<String, Long> links = r.busyByLink();
+        double memPs = 0;
+        for (Task t : plan.tasks()) {
+            ProcessorSpec p = system.device().processors().get(t.processor());
+            if (p != null && prepared.instanceOf(t.id()) < 0) {
+                memPs += t.bytes() / (DerivedFigures.bandwidthSeenGBps(system.device(), p) * 1e9) * 1e12;
+            }
+        }
+        long roof = roofline == timer ? prepared.criticalPathPs()
+                : new PreparedPlan(plan, system, roofline, collectives).criticalPathPs();
+        return new IterationOutcome(r.makespanPs(), busy, links.get("intra_node"), links.get("inter_node"), r.flops(), memPs,
+                energy.dynamic(prepared), roof, r);
+    }
+
+    public int size() {
+        return cache.size();
+    }
+
+    public long hits() {
+        return hits;
+    }
+
+    public long misses() {
+        return cache.size();
+    }
+
+    /** Host time spent generating graphs, compiling and simulating plans (ns), for profiling. */
+    public List<Long> nanos() {
+        return List.of(graphNanos, compileNanos, simulateNanos);
+    }
+}

@@ -1,0 +1,191 @@
+package io.moesim.sim.serving;
+
+import io.moesim.sim.SimulationException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Continuous batching under a maximum batch (sequences in flight), a token budget per iteration
+ * (chunked prefill) and the KV-cache capacity in tokens.
+ *
+ * <p>Each iteration: every running sequence past its prompt decodes one token (one new KV slot
+ * each); if those slots do not fit, the most recently admitted sequence is preempted (recompute
+ * policy: its KV is freed and it goes back to the head of the queue, to recompute its prompt plus
+ * what it had generated) until they do. The rest of the token budget goes first to running
+ * sequences still in their prompt, then to queued requests, admitted in arrival order while the
+ * batch has room and the KV cache can hold their whole prompt beside what is already promised.
+ * A prefill that completes its prompt yields a token in the same iteration (as engines sample it).
+ */
+final class Scheduler {
+    private final int maxBatch;
+    private final long tokenBudget;
+    private final long kvCapacity;
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private long kvUsed;
+    private long peakKv;
+    private long preemptions;
+    private long admissions;
+
+    Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
+        if (maxBatch < 1 || tokenBudget < 1 || kvCapacity < 1) {
+            throw new IllegalArgumentException("max batch, token budget and KV capacity must be >= 1");
+        }
+        this.maxBatch = maxBatch;
+        this.tokenBudget = tokenBudget;
+        this.kvCapacity = kvCapacity;
+    }
+
+    void arrive(Sequence s) {
+        if ((long) s.in + s.out > kvCapacity) {
+            throw new SimulationException(s.arrivalPs, "scheduler", "request " + s.id + " needs " + ((long) s.in + s.out)
+                    + " KV tokens (L_in + L_out); the KV cache holds " + kvCapacity);
+        }
+        waiting.addLast(s);
+    }
+
+    boolean idle() {
+        return waiting.isEmpty() && running.isEmpty();
+    }
+
+    Batch form(long now) {
+        Batch b = new Batch();
+        while (true) {
+            int decodes = 0;
+            for (Sequence s : running) {
+                if (s.decoding()) {
+                    decodes++;
+                }
+            }
+            if (kvUsed + decodes <= kvCapacity || running.isEmpty()) {
+                break;
+            }
+            preempt(running.get(running.size() - 1));
+        }
+        long promised = 0;
+        for (Sequence s : running) {
+            if (s.decoding()) {
+                b.decodes.add(s);
+                promised += 1;
+            } else {
+                promised += s.prefillTarget - s.prefilled;
+            }
+        }
+        long budget = tokenBudget - b.decodes.size();
+        long free = kvCapacity - kvUsed - b.decodes.size();
+        for (Sequence s : running) {
+            if (budget <= 0) {
+                break;
+            }
+            if (!s.decoding()) {
+                long chunk = Math.min(Math.min(s.prefillTarget - s.prefilled, budget), free);
+                if (chunk > 0) {
+                    b.prefills.add(s);
+                    b.chunks.add(chunk);
+                    budget -= chunk;
+                    free -= chunk;
+                }
+            }
+        }
+        while (budget > 0 && running.size() < maxBatch && !waiting.isEmpty()) {
+            Sequence s = waiting.peekFirst();
+            long need = s.prefillTarget;
+            if (kvUsed + promised + need > kvCapacity) {
+                break;
+            }
+            waiting.pollFirst();
+            s.admitOrder = admissions++;
+            running.add(s);
+            promised += need;
+            long chunk = Math.min(need, budget);
+            b.prefills.add(s);
+            b.chunks.add(chunk);
+            budget -= chunk;
+        }
+        if (b.isEmpty() && !running.isEmpty()) {
+            throw new SimulationException(now, "scheduler", "no progress possible: " + running.size() + " running, KV "
+                    + kvUsed + " of " + kvCapacity + " tokens");
+        }
+        return b;
+    }
+
+    private void preempt(Sequence s) {
+        running.remove(s);
+        kvUsed -= s.kvTokens;
+        s.kvTokens = 0;
+        s.prefilled = 0;
+        s.prefillTarget = s.in + s.generated;
+        waiting.addFirst(s);
+        preemptions++;
+    }
+
+    /** Applies an iteration that ended at {@code now}; returns the sequences it finished. */
+    List<Sequence> complete(Batch b, long now, TokenSink sink) {
+        List<Sequence> done = new ArrayList<>();
+        for (Sequence s : b.decodes) {
+            s.kvTokens++;
+            kvUsed++;
+            token(s, now, sink, done);
+        }
+        for (int i = 0; i < b.prefills.size(); i++) {
+            Sequence s = b.prefills.get(i);
+            long c = b.chunks.get(i);
+            s.prefilled += c;
+            s.kvTokens += c;
+            kvUsed += c;
+            if (s.decoding()) {
+                token(s, now, sink, done);
+            }
+        }
+        peakKv = Math.max(peakKv, kvUsed);
+        if (kvUsed > kvCapacity) {
+            throw new SimulationException(now, "scheduler", "KV cache over capacity: " + kvUsed + " > " + kvCapacity);
+        }
+        for (Sequence s : done) {
+            running.remove(s);
+            kvUsed -= s.kvTokens;
+            s.kvTokens = 0;
+        }
+        return done;
+    }
+
+    private static void token(Sequence s, long now, TokenSink sink, List<Sequence> done) {
+        s.generated++;
+        if (s.firstTokenPs < 0) {
+            s.firstTokenPs = now;
+        } else {
+            sink.gap(now - s.lastTokenPs);
+        }
+        s.lastTokenPs = now;
+        if (s.generated >= s.out) {
+            s.finishPs = now;
+            done.add(s);
+        }
+    }
+
+    /** Receives every time-between-tokens gap. */
+    interface TokenSink {
+        void gap(long ps);
+    }
+
+    long kvUsed() {
+        return kvUsed;
+    }
+
+    long peakKv() {
+        return peakKv;
+    }
+
+    long preemptions() {
+        return preemptions;
+    }
+
+    int running() {
+        return running.size();
+    }
+
+    int waiting() {
+        return waiting.size();
+    }
+}

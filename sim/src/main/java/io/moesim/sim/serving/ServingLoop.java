@@ -1,0 +1,171 @@
+package io.moesim.sim.serving;
+
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.DType;
+import io.moesim.sim.SimulationException;
+import io.moesim.sim.energy.EnergyBreakdown;
+import io.moesim.sim.metrics.LatencyStats;
+import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.trace.TraceWriter;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The serving level: requests arrive, the {@link Scheduler} forms each iteration, the
+ * {@link IterationCache} gives its simulated duration, and time advances by it. Iterations run back
+ * to back while there is work; with nothing to do, time jumps to the next arrival.
+ */
+public final class ServingLoop {
+    /** Called after every iteration. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long completed, long total, long simulatedPs);
+    }
+
+    private final ServingConfig config;
+    private final IterationCache cache;
+    private final SystemSpec system;
+    private final double staticWatts;
+    private final long kvCapacity;
+    private final DType dtype;
+
+    public ServingLoop(ServingConfig config, IterationCache cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
+        this.config = config;
+        this.cache = cache;
+        this.system = system;
+        this.staticWatts = staticWatts;
+        this.kvCapacity = kvCapacityTokens;
+        this.dtype = dtype;
+    }
+
+    /** Generates the requests: arrival times (−1 = released by a closed loop) and lengths, seeded. */
+    List<Sequence> workload() {
+        SplittableRandom root = new SplittableRandom(config.seed());
+        SplittableRandom lengthRnd = root.split();
+        SplittableRandom arrivalRnd = root.split();
+        List<Sequence> out = new ArrayList<>();
+        ArrivalSpec a = config.arrival();
+        if (a instanceof ArrivalSpec.Trace t) {
+            int n = Math.min(config.requests(), t.in().length);
+            for (int i = 0; i < n; i++) {
+                out.add(new Sequence(i, Math.round(t.arrivalS()[i] * 1e12), t.in()[i], t.out()[i]));
+            }
+            return out;
+        }
+        double clock = 0;
+        for (int i = 0; i < config.requests(); i++) {
+            int[] len = config.lengths().draw(i, config.nominalIn(), config.nominalOut(), lengthRnd);
+            long arrival;
+            if (a instanceof ArrivalSpec.Poisson p) {
+                clock += -Math.log(1.0 - arrivalRnd.nextDouble()) / p.ratePerS();
+                arrival = Math.round(clock * 1e12);
+            } else {
+                int concurrency = ((ArrivalSpec.Closed) a).concurrency();
+                arrival = i < concurrency ? 0 : -1;
+            }
+            out.add(new Sequence(i, arrival, len[0], len[1]));
+        }
+        return out;
+    }
+
+    public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress) {
+        List<Sequence> all = workload();
+        int total = all.size();
+        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), kvCapacity);
+        boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
+        int nextArrival = 0;
+        int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
+        long now = 0;
+        long completed = 0;
+        long iterations = 0;
+        LongArrayList gaps = new LongArrayList();
+        Scheduler.TokenSink sink = gaps::add;
+        String[] names = cache.processorNames();
+        long[] busy = new long[names.length];
+        long intraBusy = 0;
+        long interBusy = 0;
+        double flops = 0;
+        double memPs = 0;
+        double rooflinePs = 0;
+        EnergyBreakdown dynamic = EnergyBreakdown.ZERO;
+        long promptTokens = 0;
+        while (completed < total) {
+            while (nextArrival < total && all.get(nextArrival).arrivalPs >= 0 && all.get(nextArrival).arrivalPs <= now) {
+                sched.arrive(all.get(nextArrival++));
+            }
+            Batch b = sched.form(now);
+            if (b.isEmpty()) {
+                if (nextArrival < total && all.get(nextArrival).arrivalPs >= 0) {
+                    now = Math.max(now, all.get(nextArrival).arrivalPs);
+                    continue;
+                }
+                throw new SimulationException(now, "serving loop", "stalled with " + (total - completed) + " request(s) unfinished and nothing runnable");
+            }
+            BatchSignature sig = BatchSignature.of(b, config.signatureBits());
+            IterationOutcome o = cache.get(sig);
+            long start = now;
+            now += Math.max(1, o.makespanPs());
+            for (int i = 0; i < busy.length; i++) {
+                busy[i] += o.busyPs()[i];
+            }
+            intraBusy += o.intraLinkBusyPs();
+            interBusy += o.interLinkBusyPs();
+            flops += o.flops();
+            memPs += o.memoryBoundPs();
+            rooflinePs += o.rooflinePs();
+            dynamic = dynamic.plus(o.dynamicEnergy());
+            promptTokens += b.prefillTokens();
+            if (trace != null && iterations < traceIterations) {
+                trace.iteration(iterations, start, o.makespanPs(), b.decodes.size(), b.prefills.size(), b.prefillTokens(), o.execution().plan().devices());
+                trace.execution(o.execution(), start);
+            }
+            iterations++;
+            List<Sequence> done = sched.complete(b, now, sink);
+            completed += done.size();
+            if (closed) {
+                for (int i = 0; i < done.size() && released < total; i++) {
+                    all.get(released++).arrivalPs = now;
+                }
+            }
+            if (progress != null) {
+                progress.update(completed, total, now);
+            }
+        }
+
+        long[] ttft = new long[total];
+        long[] e2e = new long[total];
+        long outputTokens = 0;
+        for (int i = 0; i < total; i++) {
+            Sequence s = all.get(i);
+            ttft[i] = s.firstTokenPs - s.arrivalPs;
+            e2e[i] = s.finishPs - s.arrivalPs;
+            outputTokens += s.generated;
+        }
+        double seconds = now / 1e12;
+        int devices = system.devices();
+        Map<String, Double> util = new TreeMap<>();
+        for (int i = 0; i < names.length; i++) {
+            util.put(names[i], busy[i] / (double) now / devices);
+        }
+        Map<String, Double> linkUtil = new TreeMap<>();
+        linkUtil.put("intra_node", intraBusy / (double) now / devices);
+        linkUtil.put("inter_node", interBusy / (double) now / devices);
+        double peak = system.aggregatePeakTflops(dtype) * 1e12;
+        double mfu = peak > 0 ? flops / (seconds * peak) : 0;
+        EnergyBreakdown energy = dynamic.withStatic(staticWatts * seconds);
+        Map<String, Long> caches = new LinkedHashMap<>();
+        caches.put("signatures", (long) cache.size());
+        caches.put("hits", cache.hits());
+        return new SimulationResult(configEcho, seconds, total, outputTokens, promptTokens, iterations, sched.preemptions(),
+                outputTokens / seconds, total / seconds, LatencyStats.ofPicoseconds(ttft, total),
+                LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total), util, linkUtil, mfu,
+                memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv(), kvCapacity, caches,
+                OptionalDouble.empty());
+    }
+}

@@ -1,0 +1,183 @@
+package io.moesim.sim.system;
+
+import io.moesim.hw.LinkSpec;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Topology;
+import io.moesim.ir.op.AllGather;
+import io.moesim.ir.op.AllReduce;
+import io.moesim.ir.op.AllToAll;
+import io.moesim.ir.op.Op;
+import io.moesim.ir.op.ReduceScatter;
+
+/**
+ * Collectives as link transfers over the system's topology, in closed form per algorithm. Notation:
+ * g devices, L the bytes each device sends (the plan's {@code linkBytes}, the ring figure), α the
+ * link's one-way latency paid once per algorithm step, o its per-message overhead paid once per
+ * collective call on each link type used (one kernel launch / one posted work request), and bw
+ * the bandwidth each step runs at. GB/s is bytes per ns, so bytes / GBps is ns.
+ *
+ * <ul>
+ *   <li>ring all-reduce: o + 2(g−1)·α + L/bw, L = 2(g−1)/g·B (reduce-scatter then all-gather);
+ *   <li>tree all-reduce: o + 2⌈log2 g⌉·α + 2B/bw (every byte once up, once down the tree);
+ *   <li>ring all-gather / reduce-scatter: o + (g−1)·α + L/bw;
+ *   <li>direct (full mesh): the same bytes split over the g−1 peer links at once: o + k·α + L/((g−1)·bw_peer),
+ *       k = 2 for all-reduce, 1 otherwise;
+ *   <li>all-to-all over a switch: o + α + L/bw_device (the egress port is the limit); over a full mesh: direct;
+ *   <li>send/recv: o + α + B/bw_peer;
+ *   <li>across nodes, hierarchical: intra-node reduce-scatter, inter-node ring over the nodes with each device
+ *       carrying its 1/g_local share on its own adapter, intra-node all-gather; all-to-all sends its
+ *       remote share over the adapter while the local share crosses NVLink, concurrently.
+ * </ul>
+ * Ring bandwidth is {@link SystemSpec#intraNodePeerBandwidthGBps()}: the whole per-device bandwidth
+ * through a switch, one peer's share of the links in a full mesh, half on a ring.
+ */
+public final class CollectiveModel {
+    private final SystemSpec system;
+    private final CollectiveAlgorithm algorithm;
+
+    public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm) {
+        this.system = system;
+        this.algorithm = algorithm;
+    }
+
+    public SystemSpec system() {
+        return system;
+    }
+
+    /**
+     * Cost of one collective.
+     *
+     * @param op         the collective (or any op moved as a point-to-point transfer)
+     * @param linkBytes  bytes each device sends with the ring algorithm (the plan's figure)
+     * @param tensorBytes the size B of the operand
+     * @param devices    member device indices, ascending
+     */
+    public CollectiveCost cost(Op op, double linkBytes, double tensorBytes, int[] devices) {
+        int g = devices.length;
+        if (g <= 1) {
+            return new CollectiveCost(0, "none", 0, 0, false);
+        }
+        int perNode = system.devicesPerNode();
+        int nodes = 1;
+        int maxLocal = 1;
+        int firstNode = devices[0] / perNode;
+        int count = 0;
+        int prevNode = firstNode;
+        for (int d : devices) {
+            int node = d / perNode;
+            if (node != prevNode) {
+                nodes++;
+                maxLocal = Math.max(maxLocal, count);
+                count = 0;
+                prevNode = node;
+            }
+            count++;
+        }
+        maxLocal = Math.max(maxLocal, count);
+        if (nodes == 1) {
+            return intraNode(op, linkBytes, tensorBytes, g);
+        }
+        LinkSpec inter = system.interNodeLink().orElseThrow(() -> new IllegalStateException(
+                "system " + system.id() + " spans several nodes but has no inter-node link"));
+        return hierarchical(op, tensorBytes, g, maxLocal, nodes, inter);
+    }
+
+    private CollectiveCost intraNode(Op op, double linkBytes, double tensorBytes, int g) {
+        LinkSpec link = system.intraNodeLink();
+        double a = link.latencyNs();
+        double o = link.perMessageOverheadNs();
+        double bwRing = system.intraNodePeerBandwidthGBps();
+        double bwDevice = link.bandwidthPerDeviceGBps();
+        double bwDirect = Math.min(bwDevice, (g - 1) * peerShareGBps(link, system.devicesPerNode()));
+        boolean mesh = system.intraNodeTopology() == Topology.FULL_MESH;
+        if (op instanceof AllReduce) {
+            double ring = o + 2.0 * (g - 1) * a + linkBytes / bwRing;
+            double tree = o + 2.0 * ceilLog2(g) * a + 2.0 * tensorBytes / bwRing;
+            double direct = o + 2.0 * a + linkBytes / bwDirect;
+            return switch (algorithm) {
+                case RING -> of(ring, "ring", linkBytes);
+                case TREE -> of(tree, "tree", 2.0 * tensorBytes);
+                case DIRECT -> of(direct, "direct", linkBytes);
+                case AUTO -> mesh ? of(direct, "direct", linkBytes)
+                        : tree < ring ? of(tree, "tree", 2.0 * tensorBytes) : of(ring, "ring", linkBytes);
+            };
+        }
+        if (op instanceof AllGather || op instanceof ReduceScatter) {
+            double ring = o + (g - 1) * a + linkBytes / bwRing;
+            double direct = o + a + linkBytes / bwDirect;
+            boolean useDirect = algorithm == CollectiveAlgorithm.DIRECT || (algorithm == CollectiveAlgorithm.AUTO && mesh);
+            return useDirect ? of(direct, "direct", linkBytes) : of(ring, "ring", linkBytes);
+        }
+        if (op instanceof AllToAll) {
+            if (system.intraNodeTopology() == Topology.RING) {
+                // forwarded around the ring: g−1 steps, each passing one peer's share on
+                return of(o + (g - 1) * a + linkBytes / bwRing, "ring", linkBytes);
+            }
+            double bw = mesh ? bwDirect : bwDevice;
+            return of(o + a + linkBytes / bw, mesh ? "direct-mesh" : "direct-switch", linkBytes);
+        }
+        // send/recv and plain transfers: one message to one peer
+        double bytes = Math.max(linkBytes, tensorBytes);
+        double bwPeer = mesh ? peerShareGBps(link, system.devicesPerNode()) : bwDevice;
+        return of(o + a + bytes / bwPeer, "p2p", bytes);
+    }
+
+    private CollectiveCost hierarchical(Op op, double b, int g, int local, int nodes, LinkSpec inter) {
+        LinkSpec intra = system.intraNodeLink();
+        double a1 = intra.latencyNs();
+        double a2 = inter.latencyNs();
+        double o = intra.perMessageOverheadNs() + inter.perMessageOverheadNs();
+        double bw1 = system.intraNodePeerBandwidthGBps();
+        double bw2 = inter.bandwidthPerDeviceGBps();
+        double gl = local;
+        double gn = nodes;
+        if (op instanceof AllReduce) {
+            double intraBytes = 2 * (gl - 1) / gl * b;
+            double interBytes = 2 * (gn - 1) / gn * (b / gl);
+            double t = o + 2 * (gl - 1) * a1 + intraBytes / bw1 + 2 * (gn - 1) * a2 + interBytes / bw2;
+            return new CollectiveCost(ps(t), "hierarchical-ring", intraBytes, interBytes, true);
+        }
+        if (op instanceof AllGather) {
+            // b is one device's shard: gather across nodes first (rank by rank), then inside the node
+            double interBytes = (gn - 1) * b;
+            double intraBytes = (gl - 1) * gn * b;
+            double t = o + (gn - 1) * a2 + interBytes / bw2 + (gl - 1) * a1 + intraBytes / bw1;
+            return new CollectiveCost(ps(t), "hierarchical-ring", intraBytes, interBytes, true);
+        }
+        if (op instanceof ReduceScatter) {
+            double intraBytes = (gl - 1) / gl * b;
+            double interBytes = (gn - 1) / gn * (b / gl);
+            double t = o + (gl - 1) * a1 + intraBytes / bw1 + (gn - 1) * a2 + interBytes / bw2;
+            return new CollectiveCost(ps(t), "hierarchical-ring", intraBytes, interBytes, true);
+        }
+        if (op instanceof AllToAll) {
+            double intraBytes = (gl - 1) / g * b;
+            double interBytes = (g - gl) / g * b;
+            double bwLocal = system.intraNodeTopology() == Topology.FULL_MESH
+                    ? Math.min(intra.bandwidthPerDeviceGBps(), (gl - 1) * peerShareGBps(intra, system.devicesPerNode()))
+                    : intra.bandwidthPerDeviceGBps();
+            double t = o + Math.max(a1 + intraBytes / bwLocal, a2 + interBytes / bw2);
+            return new CollectiveCost(ps(t), "hierarchical-direct", intraBytes, interBytes, true);
+        }
+        double t = inter.perMessageOverheadNs() + a2 + b / bw2;
+        return new CollectiveCost(ps(t), "p2p-inter", 0, b, true);
+    }
+
+    /** Bandwidth between one pair of a full mesh: the links split evenly over the n−1 peers. */
+    private static double peerShareGBps(LinkSpec link, int n) {
+        return n <= 1 ? link.bandwidthPerDeviceGBps()
+                : link.bandwidthPerLinkGBps() * Math.max(1, link.linksPerDevice() / (n - 1));
+    }
+
+    private static CollectiveCost of(double ns, String name, double intraBytes) {
+        return new CollectiveCost(ps(ns), name, intraBytes, 0, false);
+    }
+
+    static int ceilLog2(int g) {
+        return 32 - Integer.numberOfLeadingZeros(g - 1);
+    }
+
+    static long ps(double ns) {
+        return Math.round(ns * 1000.0);
+    }
+}

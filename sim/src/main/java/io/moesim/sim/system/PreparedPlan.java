@@ -1,0 +1,306 @@
+package io.moesim.sim.system;
+
+import io.moesim.compiler.plan.HardwarePlan;
+import io.moesim.compiler.plan.Task;
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.Recv;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntImmutableList;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2IntLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A plan turned into flat arrays the executor runs without lookups: durations, dependency counts,
+ * successors, the processor resource of each compute task and the collective instance of each
+ * transfer. Built once per plan and reusable for any number of runs.
+ *
+ * <p>Semantics. A task of stream s on processor p of device d runs after its dependencies and after
+ * the previous task of the same (d, p, s) stream (streams are in-order queues, as CUDA streams).
+ * Collective tasks are matched across devices the way communicators match calls: the k-th task of
+ * device d with group G joins instance k of G; an instance starts when all its member tasks are ready
+ * and all its members' link ports are free.
+ */
+public final class PreparedPlan {
+    /** Port index of the intra-node link of device d is 2d, of the inter-node link 2d+1. */
+    public static final int PORTS_PER_DEVICE = 2;
+
+    private final HardwarePlan plan;
+    private final SystemSpec system;
+    private final int devices;
+    final int[] depCount;
+    final int[] succStart;
+    final int[] succ;
+    final long[] duration;
+    /** ≥ 0: processor resource of a compute task; < 0: −1 − collective instance. */
+    final int[] resource;
+    final String[] resourceName;
+    final int[] resourceDevice;
+    final String[] resourceProcessor;
+    final int[] instanceMembers;
+    final CollectiveCost[] instanceCost;
+    final int[][] instancePorts;
+    final int[][] instanceTasks;
+
+    public PreparedPlan(HardwarePlan plan, SystemSpec system, TaskTimer timer, CollectiveModel collectives) {
+        this.plan = plan;
+        this.system = system;
+        List<Task> tasks = plan.tasks();
+        int n = tasks.size();
+        int maxDevice = Math.max(plan.devices(), system.devices()) - 1;
+        for (Task t : tasks) {
+            maxDevice = Math.max(maxDevice, t.device());
+        }
+        devices = maxDevice + 1;
+        depCount = new int[n];
+        duration = new long[n];
+        resource = new int[n];
+
+        // implicit in-order stream edges, then successor lists in CSR form
+        // processor names interned to small indices so stream and resource keys are longs, not strings
+        Object2IntLinkedOpenHashMap<String> procIndex = new Object2IntLinkedOpenHashMap<>();
+        procIndex.defaultReturnValue(-1);
+        procIndex.put("link", 0);
+        Long2IntOpenHashMap lastInStream = new Long2IntOpenHashMap();
+        lastInStream.defaultReturnValue(-1);
+        int[][] deps = new int[n][];
+        int[] outDegree = new int[n];
+        for (Task t : tasks) {
+            IntArrayList d = new IntArrayList(t.deps());
+            String proc = isTransfer(t) ? "link" : t.processor();
+            int pi = procIndex.getInt(proc);
+            if (pi < 0) {
+                pi = procIndex.size();
+                procIndex.put(proc, pi);
+            }
+            long streamKey = ((long) t.device() << 40) | ((long) pi << 24) | (t.stream() & 0xFFFFFFL);
+            int prev = lastInStream.put(streamKey, t.id());
+            if (prev >= 0 && !d.contains(prev)) {
+                d.add(prev);
+            }
+            int[] arr = d.toIntArray();
+            Arrays.sort(arr);
+            int w = 0;
+            for (int i = 0; i < arr.length; i++) {
+                if (i == 0 || arr[i] != arr[i - 1]) {
+                    arr[w++] = arr[i];
+                }
+            }
+            deps[t.id()] = Arrays.copyOf(arr, w);
+            depCount[t.id()] = w;
+            for (int i = 0; i < w; i++) {
+                outDegree[deps[t.id()][i]]++;
+            }
+        }
+        succStart = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            succStart[i + 1] = succStart[i] + outDegree[i];
+        }
+        succ = new int[succStart[n]];
+        int[] fill = Arrays.copyOf(succStart, n);
+        for (int t = 0; t < n; t++) {
+            for (int dep : deps[t]) {
+                succ[fill[dep]++] = t;
+            }
+        }
+
+        // processors and collective instances
+        Long2IntOpenHashMap resources = new Long2IntOpenHashMap();
+        resources.defaultReturnValue(-1);
+        IntArrayList resDevice = new IntArrayList();
+        List<String> resProc = new ArrayList<>();
+        Object2IntOpenHashMap<String> callCount = new Object2IntOpenHashMap<>();
+        Object2IntLinkedOpenHashMap<String> instances = new Object2IntLinkedOpenHashMap<>();
+        List<IntArrayList> members = new ArrayList<>();
+        for (Task t : tasks) {
+            if (isTransfer(t)) {
+                String group = groupKey(t);
+                int k = callCount.addTo(t.device() + "@" + group, 1);
+                String instKey = group + "#" + k;
+                int inst = instances.getOrDefault(instKey, -1);
+                if (inst < 0) {
+                    inst = instances.size();
+                    instances.put(instKey, inst);
+                    members.add(new IntArrayList());
+                }
+                members.get(inst).add(t.id());
+                resource[t.id()] = -1 - inst;
+            } else {
+                long key = ((long) t.device() << 32) | procIndex.getInt(t.processor());
+                int r = resources.get(key);
+                if (r < 0) {
+                    r = resources.size();
+                    resources.put(key, r);
+                    resDevice.add(t.device());
+                    resProc.add(t.processor());
+                }
+                resource[t.id()] = r;
+                duration[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+            }
+        }
+        int nr = resources.size();
+        resourceName = new String[nr];
+        resourceDevice = new int[nr];
+        resourceProcessor = new String[nr];
+        for (int r = 0; r < nr; r++) {
+            resourceDevice[r] = resDevice.getInt(r);
+            resourceProcessor[r] = resProc.get(r);
+            resourceName[r] = resourceDevice[r] + "/" + resourceProcessor[r];
+        }
+        int ni = members.size();
+        instanceMembers = new int[ni];
+        instanceCost = new CollectiveCost[ni];
+        instancePorts = new int[ni][];
+        instanceTasks = new int[ni][];
+        for (int i = 0; i < ni; i++) {
+            int[] ts = members.get(i).toIntArray();
+            instanceTasks[i] = ts;
+            instanceMembers[i] = ts.length;
+            Task first = tasks.get(ts[0]);
+            int[] group = groupDevices(first, system);
+            double linkBytes = 0;
+            double tensorBytes = 0;
+            for (int tid : ts) {
+                Task t = tasks.get(tid);
+                linkBytes = Math.max(linkBytes, t.linkBytes());
+                tensorBytes = Math.max(tensorBytes, tensorBytes(t));
+            }
+            CollectiveCost c = collectives.cost(first.op(), linkBytes, tensorBytes, group);
+            instanceCost[i] = c;
+            IntArrayList ports = new IntArrayList();
+            for (int tid : ts) {
+                int d = tasks.get(tid).device();
+                ports.add(PORTS_PER_DEVICE * d);
+                if (c.usesInterNode()) {
+                    ports.add(PORTS_PER_DEVICE * d + 1);
+                }
+            }
+            int[] p = ports.toIntArray();
+            Arrays.sort(p);
+            instancePorts[i] = Arrays.stream(p).distinct().toArray();
+            for (int tid : ts) {
+                duration[tid] = c.durationPs();
+            }
+        }
+    }
+
+    static boolean isTransfer(Task t) {
+        return t.op() instanceof Collective || t.isTransfer() || "link".equals(t.processor());
+    }
+
+    private static String groupKey(Task t) {
+        IntImmutableList g = t.group();
+        if (g.isEmpty()) {
+            return "g" + t.device() + ":" + t.op().mnemonic();
+        }
+        int[] s = g.toIntArray();
+        Arrays.sort(s);
+        return Arrays.toString(s);
+    }
+
+    /** Member devices for costing; a plan that names no group gets g consecutive devices from the task's node. */
+    private static int[] groupDevices(Task t, SystemSpec system) {
+        if (!t.group().isEmpty()) {
+            int[] s = t.group().toIntArray();
+            Arrays.sort(s);
+            return Arrays.stream(s).distinct().toArray();
+        }
+        int g = t.op() instanceof Collective c ? c.group() : 1;
+        int base = (t.device() / system.devicesPerNode()) * system.devicesPerNode();
+        int[] s = new int[g];
+        for (int i = 0; i < g; i++) {
+            s[i] = base + i;
+        }
+        return s;
+    }
+
+    private static double tensorBytes(Task t) {
+        if (t.op() instanceof Recv r) {
+            return r.type().bytes();
+        }
+        return t.inputs().isEmpty() ? 0 : t.inputs().get(0).bytes();
+    }
+
+    public HardwarePlan plan() {
+        return plan;
+    }
+
+    public SystemSpec system() {
+        return system;
+    }
+
+    public int devices() {
+        return devices;
+    }
+
+    public int taskCount() {
+        return duration.length;
+    }
+
+    public int resourceCount() {
+        return resourceName.length;
+    }
+
+    public int portCount() {
+        return devices * PORTS_PER_DEVICE;
+    }
+
+    public int instanceCount() {
+        return instanceCost.length;
+    }
+
+    /** Duration of a task alone (compute: cost model; transfer: its collective's time). */
+    public long durationPs(int task) {
+        return duration[task];
+    }
+
+    public String resourceName(int r) {
+        return resourceName[r];
+    }
+
+    public int resourceDevice(int r) {
+        return resourceDevice[r];
+    }
+
+    public String resourceProcessor(int r) {
+        return resourceProcessor[r];
+    }
+
+    /** −1 for a compute task, else the collective instance it belongs to. */
+    public int instanceOf(int task) {
+        return resource[task] < 0 ? -1 - resource[task] : -1;
+    }
+
+    public CollectiveCost instanceCost(int instance) {
+        return instanceCost[instance];
+    }
+
+    /** Successors of a task (its dependants, stream order included). */
+    public int[] successors(int task) {
+        return Arrays.copyOfRange(succ, succStart[task], succStart[task + 1]);
+    }
+
+    /**
+     * Length of the longest dependency chain with every task at its own duration and no resource
+     * contention: no schedule can finish before it.
+     */
+    public long criticalPathPs() {
+        int n = duration.length;
+        long[] finish = new long[n];
+        long best = 0;
+        long[] ready = new long[n];
+        for (int t = 0; t < n; t++) {
+            finish[t] = ready[t] + duration[t];
+            best = Math.max(best, finish[t]);
+            for (int i = succStart[t]; i < succStart[t + 1]; i++) {
+                int s = succ[i];
+                ready[s] = Math.max(ready[s], finish[t]);
+            }
+        }
+        return best;
+    }
+}

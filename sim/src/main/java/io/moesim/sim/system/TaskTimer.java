@@ -1,0 +1,72 @@
+package io.moesim.sim.system;
+
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Op;
+import io.moesim.sim.SimulationException;
+import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import java.util.List;
+
+/**
+ * Durations of compute tasks from any {@link CostModel}, memoised by (op, operand types, processor):
+ * a serving run repeats the same shapes millions of times, and a kernel-level model is expensive.
+ * One timer serves one device spec; it is not thread-safe.
+ */
+public final class TaskTimer {
+    private record Key(Op op, List<TensorType> inputs, String processor) {
+    }
+
+    private final CostModel costModel;
+    private final DeviceSpec device;
+    private final Object2LongOpenHashMap<Key> memo = new Object2LongOpenHashMap<>();
+    private long hits;
+    private long misses;
+
+    public TaskTimer(CostModel costModel, DeviceSpec device) {
+        this.costModel = costModel;
+        this.device = device;
+        memo.defaultReturnValue(-1);
+    }
+
+    public CostModel costModel() {
+        return costModel;
+    }
+
+    public DeviceSpec device() {
+        return device;
+    }
+
+    /** Picoseconds of {@code op} on {@code inputs} on the named processor. */
+    public long durationPs(Op op, List<TensorType> inputs, String processorName) {
+        Key k = new Key(op, inputs, processorName);
+        long v = memo.getLong(k);
+        if (v >= 0) {
+            hits++;
+            return v;
+        }
+        misses++;
+        ProcessorSpec p = device.processors().get(processorName);
+        if (p == null) {
+            throw new SimulationException(0, "device " + device.id(), "the plan uses processor '" + processorName
+                    + "', which device " + device.id() + " lacks (it has " + device.processors().keySet() + ")");
+        }
+        double s = costModel.seconds(op, inputs, device, p);
+        if (!(s >= 0) || Double.isInfinite(s)) {
+            throw new SimulationException(0, processorName, "cost model " + costModel.name() + " cannot run "
+                    + op.mnemonic() + " on " + processorName + " (time " + s + " s)");
+        }
+        v = Math.round(s * 1e12);
+        memo.put(k, v);
+        return v;
+    }
+
+    public long hits() {
+        return hits;
+    }
+
+    public long misses() {
+        return misses;
+    }
+}
