@@ -132,7 +132,8 @@ final class OpCommand implements Callable<Integer> {
         }
         CollectiveCost cost = new CollectiveModel(sys, alg).cost(op, linkBytes, c.bytes(), members);
         double us = cost.durationPs() / 1e6;
-        double bound = linkBytes / (sys.intraNodePeerBandwidthGBps() * 1e9) * 1e6;
+        // lower bound: every byte a device sends leaves through all of its links at once
+        double bound = linkBytes / (sys.intraNodeLink().bandwidthPerDeviceGBps() * 1e9) * 1e6;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", c.kind());
         m.put("latency_us", us);

@@ -1,0 +1,129 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pinned command lines and JSON keys of compile, op, simulate and compare (contracts with users' scripts). */
+class SimulationCommandsTest {
+    private static final ObjectMapper M = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void compileWritesAPlanWithPinnedKeys() throws Exception {
+        Path plan = tmp.resolve("plan.json");
+        CliRunner.Outcome o = CliRunner.run("compile", "--model", "mixtral-8x7b", "--system", "duplex-x4", "--phase", "decode", "--batch", "64",
+                "--cost-model", "roofline", "-o", plan.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(plan.toFile());
+        for (String k : new String[] {"schema_version", "system", "model", "tasks", "memory"}) {
+            assertTrue(j.has(k), k);
+        }
+        JsonNode t = j.get("tasks").get(0);
+        for (String k : new String[] {"id", "op", "processor", "device", "deps", "flops", "bytes"}) {
+            assertTrue(t.has(k), "task key " + k);
+        }
+        assertEquals(4, j.get("memory").size());
+        // deterministic: the same command writes the same bytes
+        Path again = tmp.resolve("again.json");
+        CliRunner.run("compile", "--model", "mixtral-8x7b", "--system", "duplex-x4", "--phase", "decode", "--batch", "64", "--cost-model", "roofline",
+                "-o", again.toString());
+        assertEquals(Files.readString(plan), Files.readString(again));
+    }
+
+    @Test
+    void compileThatDoesNotFitIsExit2AndWritesNothing() {
+        Path plan = tmp.resolve("no.json");
+        CliRunner.Outcome o = CliRunner.run("compile", "--model", "deepseek-v3", "--system", "h100x4", "--phase", "decode", "--batch", "64",
+                "--cost-model", "roofline", "-o", plan.toString());
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("does not fit"), o.err());
+        assertFalse(Files.exists(plan));
+    }
+
+    @Test
+    void opJsonHasPinnedKeys() throws Exception {
+        String[][] cases = {
+            {"op", "matmul", "m=256", "n=4096", "k=4096", "dtype=bf16", "--target", "h100", "--json"},
+            {"op", "attention", "batch=8", "heads=32", "kv_heads=8", "head_dim=128", "q_len=1", "kv_len=2048", "causal=true", "dtype=bf16",
+                "--target", "duplex", "--json"},
+            {"op", "memcpy", "bytes=64M", "--target", "mi300x", "--json"},
+            {"op", "all-to-all", "bytes=16M", "devices=8", "--system", "mi300x8", "--json"},
+        };
+        for (String[] c : cases) {
+            CliRunner.Outcome o = CliRunner.run(c);
+            assertEquals(0, o.code(), String.join(" ", c) + ": " + o.err());
+            JsonNode j = M.readTree(o.out());
+            for (String k : new String[] {"latency_us", "flops", "bytes", "op_per_byte", "achieved_tflops", "achieved_GBps", "roofline_us", "bound",
+                "processor"}) {
+                assertTrue(j.has(k), String.join(" ", c) + " lacks " + k);
+            }
+            // the simulated time is never below the roofline bound
+            assertTrue(j.get("latency_us").asDouble() >= j.get("roofline_us").asDouble() * (1 - 1e-9), o.out());
+        }
+    }
+
+    @Test
+    void opBadKeysAreExit2() {
+        CliRunner.Outcome o = CliRunner.run("op", "matmul", "m=256", "n=4096", "dtype=bf16", "--target", "h100");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("k"), o.err());
+        CliRunner.Outcome c = CliRunner.run("op", "all-reduce", "bytes=1M", "devices=8", "--target", "h100");
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("--system"), c.err());
+    }
+
+    @Test
+    void simulateJsonHasPinnedKeysAndIsDeterministic() throws Exception {
+        Path a = tmp.resolve("a.json");
+        Path b = tmp.resolve("b.json");
+        String[] args = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--batch", "8", "--requests", "16", "--in", "128", "--out", "32",
+            "--lengths", "gaussian:0.2", "--seed", "3", "--cost-model", "roofline", "--json"};
+        CliRunner.Outcome o = CliRunner.run(concat(args, a.toString()));
+        assertEquals(0, o.code(), o.err());
+        CliRunner.run(concat(args, b.toString()));
+        JsonNode j = M.readTree(a.toFile());
+        for (String k : new String[] {"throughput_tokens_per_s", "requests_per_s", "ttft_ms", "tbt_ms", "e2e_ms", "utilization", "energy_j_per_token",
+            "sim_wall_s"}) {
+            assertTrue(j.has(k), k);
+        }
+        for (String k : new String[] {"ttft_ms", "tbt_ms", "e2e_ms"}) {
+            for (String p : new String[] {"p50", "p90", "p99"}) {
+                assertTrue(j.get(k).has(p), k + "." + p);
+            }
+        }
+        // byte-identical apart from the wall time
+        assertEquals(withoutWall(Files.readString(a)), withoutWall(Files.readString(b)));
+    }
+
+    @Test
+    void compareRatiosAreToTheFirstSystem() throws Exception {
+        Path out = tmp.resolve("c.json");
+        CliRunner.Outcome o = CliRunner.run("compare", "--model", "olmoe-1b-7b", "--systems", "h100x4,duplex-x4", "--batch", "8", "--requests", "16",
+                "--in", "128", "--out", "32", "--cost-model", "roofline", "--json", out.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode rows = M.readTree(out.toFile()).get("rows");
+        assertEquals(1.0, rows.get(0).get("throughput_ratio").asDouble(), 1e-12);
+        double ratio = rows.get(1).get("throughput_tokens_per_s").asDouble() / rows.get(0).get("throughput_tokens_per_s").asDouble();
+        assertEquals(ratio, rows.get(1).get("throughput_ratio").asDouble(), 1e-9);
+    }
+
+    private static String[] concat(String[] a, String last) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = last;
+        return r;
+    }
+
+    private static String withoutWall(String json) {
+        return json.replaceAll("\"sim_wall_s\"\\s*:\\s*[0-9.eE+-]+", "");
+    }
+}
