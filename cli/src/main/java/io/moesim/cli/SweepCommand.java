@@ -1,0 +1,82 @@
+package io.moesim.cli;
+
+import io.moesim.ir.MoesimException;
+import io.moesim.reports.Reports;
+import io.moesim.sweep.SimulatorEvaluatorFactory;
+import io.moesim.sweep.SweepOutcome;
+import io.moesim.sweep.SweepProgress;
+import io.moesim.sweep.SweepRequest;
+import io.moesim.sweep.Sweeps;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code moesim sweep}: a design-space sweep, embedded (default) or on Spark. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run a design-space sweep from a YAML spec (base, axes or points, metrics; see sweep/examples/).",
+            "Each finished point is stored atomically in OUT/points/: after a crash, the same command resumes where it stopped.",
+            "Results: OUT/results.csv and OUT/results.parquet. --engine spark runs the same spec as a Spark job (through bin/moesim)."})
+final class SweepCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--spec", required = true, paramLabel = "sweep.yaml", description = "The sweep spec.")
+    Path specFile;
+
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
+    String master;
+
+    @Option(names = "--out", defaultValue = "moesim-out/sweep", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Points at once (0: all cores). Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report of the results (Pareto front and table) into DIR.")
+    Path report;
+
+    @Override
+    public Integer call() {
+        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        SweepRequest req = new SweepRequest(specFile, out, e, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
+        PrintWriter err = spec.commandLine().getErr();
+        boolean tty = System.console() != null && System.getenv("MOESIM_NO_PROGRESS") == null;
+        SweepOutcome o = Sweeps.run(req, p -> progress(err, p, tty));
+        if (tty) {
+            err.print("\r" + " ".repeat(90) + "\r");
+            err.flush();
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "sweep on %s: %d points (%d resumed from a previous run, %d evaluated, %d failed) in %.1f s, %.2f points/s%n", o.engine(),
+                o.total(), o.resumed(), o.evaluated(), o.failed(), o.wallS(), o.pointsPerSecond());
+        w.println("results: " + o.csv() + ", " + o.parquet());
+        if (report != null) {
+            w.println("report: " + Reports.write(Reports.fromFiles("moesim sweep " + specFile.getFileName(), List.of(o.csv())), report));
+        }
+        if (o.failed() > 0) {
+            throw new MoesimException(o.failed() + " of " + o.total() + " points failed; see the error column of " + o.csv());
+        }
+        return 0;
+    }
+
+    private static void progress(PrintWriter err, SweepProgress p, boolean tty) {
+        if (!tty) {
+            return;
+        }
+        int w = 30;
+        int filled = p.total() == 0 ? w : (int) (w * p.done() / p.total());
+        String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, " ETA %.0fs", p.etaS().getAsDouble()) : "";
+        err.printf(Locale.ROOT, "\rsweep [%s%s] %d/%d points%s   ", "#".repeat(filled), " ".repeat(w - filled), p.done(), p.total(), eta);
+        err.flush();
+    }
+}
