@@ -125,7 +125,7 @@ public final class GraphGenerator {
         Value v = parts.get(2);
         b.addEffect(new KvAppend(dt), k, v);
         long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
-        Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.seqLen(), true, window, dt);
+        Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.prefillContext(), true, window, dt);
         Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), 1, req.kvLen(), true, window, dt);
         Value o;
         switch (req.phase()) {
@@ -200,7 +200,7 @@ public final class GraphGenerator {
         kParts.add(parts.get(0));
         kParts.addAll(Collections.nCopies(heads, kRope));
         Value k = b.addMulti(List.of("k"), new Concat(1), kParts).get(0);
-        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), seqs, req.seqLen(), req.seqLen(),
+        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), seqs, req.seqLen(), req.prefillContext(),
                 true, false, dt);
         return b.add("attn_prefill", op, q, k, parts.get(1));
     }

@@ -12,10 +12,18 @@ import io.moesim.ir.DType;
  *       {@code kvLen} (T = prefillBatch·seqLen + batch).</li>
  * </ul>
  * {@code dtype} is the serving precision of weights, activations and KV cache (null: the model's
- * weight dtype). {@code seed} drives seeded routings.
+ * weight dtype). {@code seed} drives seeded routings. {@code prefillContext} is the keys each
+ * prefill chunk attends to: its own {@code seqLen} tokens plus the earlier chunks of its prompt
+ * already in the KV cache (chunked prefill); equal to {@code seqLen} for a whole prompt.
  */
 public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
-        long seed) {
+        long seed, long prefillContext) {
+
+    /** A request whose prefill chunks are whole prompts (prefill context = seqLen). */
+    public GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
+            long seed) {
+        this(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, seqLen);
+    }
 
     public GraphRequest {
         if (model == null || phase == null) {
@@ -35,6 +43,9 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
         if (phase != Phase.PREFILL && kvLen <= 0) {
             throw new ModelException("graph request: " + phase.text() + " needs a KV length > 0, got " + kvLen);
         }
+        if (phase != Phase.DECODE && prefillContext < seqLen) {
+            throw new ModelException("graph request: prefill context " + prefillContext + " is shorter than the chunk " + seqLen);
+        }
         if (phase == Phase.MIXED && prefillBatch <= 0) {
             throw new ModelException("graph request: mixed needs at least one prefill sequence, got " + prefillBatch);
         }
@@ -53,15 +64,20 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
     }
 
     public GraphRequest withRouting(Routing r) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, r, seed);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, r, seed, prefillContext);
     }
 
     public GraphRequest withSeed(long s) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s, prefillContext);
     }
 
     public GraphRequest withDtype(DType d) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, d, routing, seed);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, d, routing, seed, prefillContext);
+    }
+
+    /** Prefill chunks that continue prompts: each attends to {@code context} keys (earlier chunks + itself). */
+    public GraphRequest withPrefillContext(long context) {
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, context);
     }
 
     /** Tokens of prompts computed in this iteration. */

@@ -132,6 +132,7 @@ public final class KernelSimulator {
         EngineContext ctx = context(device, p);
         int macs = ctx.macs(dt);
         int inB = Math.max(1, dt.bits() / 8);
+        double eff = ctx.matrixEfficiency(dt);
         Traffic tr = op.traffic(in);
         if (macs == 0 && (op instanceof MatMul || op instanceof GroupedMatMul || op instanceof ExpertFfn || op instanceof Attention
                 || op instanceof MlaAttention || op instanceof BatchMatMul)) {
@@ -140,14 +141,14 @@ public final class KernelSimulator {
         if (op instanceof MatMul mm) {
             TensorType x = in.get(0);
             long rows = mm.batch() > 1 && x.rank() == 3 ? x.shape().dim(1) : x.rows();
-            return GemmModel.run(ctx, List.of(new GemmModel.Shape(rows, mm.n(), mm.k(), mm.batch())), inB, inB, macs);
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(rows, mm.n(), mm.k(), mm.batch())), inB, inB, macs, eff);
         }
         if (op instanceof GroupedMatMul gm) {
             List<GemmModel.Shape> shapes = new ArrayList<>();
             for (int g = 0; g < gm.groups(); g++) {
                 shapes.add(new GemmModel.Shape(gm.tokens().getLong(g), gm.n(), gm.k(), 1));
             }
-            return GemmModel.run(ctx, shapes, inB, inB, macs);
+            return GemmModel.run(ctx, shapes, inB, inB, macs, eff);
         }
         if (op instanceof ExpertFfn f) {
             // two grouped GEMM kernels: gate+up fused (2·ffn columns for SwiGLU), then down
@@ -159,12 +160,12 @@ public final class KernelSimulator {
                 first.add(new GemmModel.Shape(t, up, f.hidden(), 1));
                 second.add(new GemmModel.Shape(t, f.hidden(), f.ffn(), 1));
             }
-            WorkBreakdown a = GemmModel.run(ctx, first, inB, inB, macs);
-            WorkBreakdown b = GemmModel.run(ctx, second, inB, inB, macs);
+            WorkBreakdown a = GemmModel.run(ctx, first, inB, inB, macs, eff);
+            WorkBreakdown b = GemmModel.run(ctx, second, inB, inB, macs, eff);
             return a == null ? b : b == null ? a : sum(a, b);
         }
         if (op instanceof Router r) {
-            return GemmModel.run(ctx, List.of(new GemmModel.Shape(in.get(0).rows(), r.experts(), r.hidden(), 1)), inB, inB, macs);
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(in.get(0).rows(), r.experts(), r.hidden(), 1)), inB, inB, macs, eff);
         }
         if (op instanceof BatchMatMul bm) {
             TensorType a = in.get(0);
@@ -174,7 +175,7 @@ public final class KernelSimulator {
             TensorType b = in.get(1);
             long n = bm.transposeB() ? b.shape().dim(rank - 2) : b.last();
             long lead = a.elements() / (m * k);
-            return GemmModel.run(ctx, List.of(new GemmModel.Shape(m, n, k, lead)), inB, inB, macs);
+            return GemmModel.run(ctx, List.of(new GemmModel.Shape(m, n, k, lead)), inB, inB, macs, eff);
         }
         if (op instanceof Attention a) {
             long group = a.heads() / a.kvHeads();

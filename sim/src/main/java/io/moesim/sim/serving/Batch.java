@@ -21,6 +21,15 @@ final class Batch {
         return s;
     }
 
+    /** Σ over prefill chunks of the keys each attends to: the earlier chunks of its prompt plus itself. */
+    long prefillContext() {
+        long s = 0;
+        for (int i = 0; i < prefills.size(); i++) {
+            s += prefills.get(i).prefilled + chunks.get(i);
+        }
+        return s;
+    }
+
     /** Σ over decodes of the context each attends to (its KV plus the new token). */
     long decodeContext() {
         long s = 0;

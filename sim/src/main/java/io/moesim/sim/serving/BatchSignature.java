@@ -11,14 +11,22 @@ package io.moesim.sim.serving;
  * 1.6% at 6), while consecutive decode iterations, whose mean context grows by one token, keep
  * hitting the same entry for about mean/2^bits iterations.
  */
-public record BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength) {
+public record BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength, long prefillContext) {
+
+    /** A signature whose prefill chunks are whole prompts. */
+    public BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength) {
+        this(decodes, decodeContext, prefills, prefillLength, prefillLength);
+    }
 
     static BatchSignature of(Batch b, int bits) {
         int nd = b.decodes.size();
         int np = b.prefills.size();
         long kv = nd == 0 ? 0 : quantise(Math.round((double) b.decodeContext() / nd), bits);
         long pl = np == 0 ? 0 : quantise(Math.round((double) b.prefillTokens() / np), bits);
-        return new BatchSignature(nd, Math.max(kv, nd == 0 ? 0 : 1), np, Math.max(pl, np == 0 ? 0 : 1));
+        long pc = np == 0 ? 0 : quantise(Math.round((double) b.prefillContext() / np), bits);
+        pl = Math.max(pl, np == 0 ? 0 : 1);
+        // chunked prefill: a chunk attends to its prompt's earlier chunks too (never fewer keys than itself)
+        return new BatchSignature(nd, Math.max(kv, nd == 0 ? 0 : 1), np, pl, Math.max(pc, pl));
     }
 
     /**

@@ -76,7 +76,9 @@ public final class IterationCache {
         long seqLen = phase == Phase.DECODE ? 1 : s.prefillLength();
         long kvLen = phase == Phase.PREFILL ? s.prefillLength() : s.decodeContext();
         int prefillBatch = phase == Phase.MIXED ? s.prefills() : 0;
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s.mix(seed));
+        long context = phase == Phase.DECODE ? seqLen : Math.max(s.prefillContext(), seqLen);
+        return new GraphRequest(model, phase, batch, seqLen, phase == Phase.PREFILL ? context : kvLen, prefillBatch, dtype, routing, s.mix(seed),
+                context);
     }
 
     public IterationOutcome get(BatchSignature s) {

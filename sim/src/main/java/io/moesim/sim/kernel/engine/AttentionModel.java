@@ -74,8 +74,8 @@ public final class AttentionModel {
         Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, bytes, busy);
         double fill = ctx.dramLatencySeconds();
         long waves = (ctas + engines - 1) / engines;
-        double total = EngineContext.LAUNCH_SECONDS + fill + Math.max(computeS, mem.seconds());
-        return new WorkBreakdown(total, computeS, mem.seconds(), EngineContext.LAUNCH_SECONDS, fill, bytes, waves, ctas,
+        double total = ctx.launchSeconds() + fill + Math.max(computeS, mem.seconds());
+        return new WorkBreakdown(total, computeS, mem.seconds(), ctx.launchSeconds(), fill, bytes, waves, ctas,
                 BLOCK_Q + "x" + BLOCK_KV, mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
     }
 

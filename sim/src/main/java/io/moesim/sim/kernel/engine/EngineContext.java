@@ -12,19 +12,38 @@ import io.moesim.sim.kernel.dram.Transfer;
  * MAC arrays, launch overhead, and the device's HBM model.
  *
  * <p><b>Clock under load</b>: the spec's {@code sustained_clock_MHz} where it gives one, else its
- * datasheet clock. <b>Launch</b>: {@link #LAUNCH_SECONDS} per kernel (the spec has no figure;
- * a calibration candidate). <b>Feed per engine</b>: an engine moves at most
+ * datasheet clock. <b>Launch</b>: the spec's {@code launch_overhead_us} per kernel, else
+ * {@link #DEFAULT_LAUNCH_SECONDS}. <b>Per tile</b>: the spec's {@code tile_overhead_cycles} per CTA
+ * tile, else none. <b>Matrix efficiency</b>: the spec's {@code matrix_efficiency} for the dtype,
+ * else 1 (the datasheet rate). The defaults are uncalibrated: the {@code *-calibrated} targets carry
+ * fitted figures. <b>Feed per engine</b>: an engine moves at most
  * {@link #FEED_BYTES_PER_CLOCK} bytes per clock between L2 and its shared memory, which caps both
  * the operand feed of small tiles and the DRAM bandwidth a kernel with few busy engines can pull
  * (an assumption, a calibration candidate: at 64 B/clock about 26 H100 SMs saturate HBM).
  */
 public record EngineContext(DeviceSpec device, ProcessorSpec processor, HbmModel hbm) {
 
-    public static final double LAUNCH_SECONDS = 2.0e-6;
+    /** Launch cost where the spec has no {@code launch_overhead_us}: an uncalibrated default. */
+    public static final double DEFAULT_LAUNCH_SECONDS = 2.0e-6;
     public static final double FEED_BYTES_PER_CLOCK = 64;
 
     public double clockMHz() {
         return processor.sustainedClockMHz().orElse(processor.clockMHz());
+    }
+
+    public double launchSeconds() {
+        return processor.kernel().launchOverheadUs().isPresent() ? processor.kernel().launchOverheadUs().getAsDouble() * 1e-6
+                : DEFAULT_LAUNCH_SECONDS;
+    }
+
+    /** Clocks a CTA tile spends outside its overlapped main loop (0 where the spec gives none). */
+    public long tileOverheadCycles() {
+        return Math.round(processor.kernel().tileOverheadCycles().orElse(0));
+    }
+
+    /** Fraction of the datasheet MAC rate the matrix engines sustain for the dtype (1 where the spec gives none). */
+    public double matrixEfficiency(DType dtype) {
+        return processor.kernel().matrixEfficiency(dtype).orElse(1.0);
     }
 
     public double cycleSeconds() {

@@ -18,10 +18,16 @@ import java.util.List;
  *       times: <i>wave quantisation</i>.</li>
  *   <li><b>Traffic</b>: an operand panel is re-read from HBM unless it stays in L2: with half of
  *       L2 for operands, the output is walked in super-blocks whose A row panels and B column
- *       panels fit; A is read once per super-block column, B once per super-block row. Split-K
- *       partial sums (fp32) are written and read back. C is written once.</li>
+ *       panels fit; A is read once per super-block column, B once per super-block row. A super-block
+ *       is never smaller than one wave's block of tiles (about √engines on a side, as rasterised
+ *       kernels walk it): the CTAs of a wave stream K in step, so each panel they share is read from
+ *       HBM once and served to the others from L2 whatever its full length. Split-K partial sums
+ *       (fp32) are written and read back. C is written once.</li>
  *   <li><b>Feed</b>: a tile's operands ((tm + tn)·K elements) pass the engine's L2 feed
  *       ({@link EngineContext#FEED_BYTES_PER_CLOCK}); small tiles become feed bound.</li>
+ *   <li><b>Efficiency</b>: the main loop runs at the spec's matrix efficiency for the dtype (array
+ *       clocks / efficiency), and each tile adds the spec's per-tile overhead clocks (prologue and
+ *       epilogue no other work hides); both default to none.</li>
  *   <li><b>Time</b>: launch + fill (DRAM latency of the first K stage) + max(compute, DRAM time
  *       of the traffic at the sequential pattern's achieved bandwidth) + drain (write latency of
  *       the last C tiles).</li>
@@ -39,11 +45,12 @@ public final class GemmModel {
     public record Shape(long m, long n, long k, long count) {
     }
 
-    public static WorkBreakdown run(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs) {
+    /** @param efficiency fraction of the array's MACs per clock the main loop sustains (0 < e ≤ 1) */
+    public static WorkBreakdown run(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, double efficiency) {
         WorkBreakdown best = null;
         for (int[] tile : TILES) {
             for (int split : SPLITS) {
-                WorkBreakdown w = candidate(ctx, shapes, inBytes, outBytes, macs, tile[0], tile[1], split);
+                WorkBreakdown w = candidate(ctx, shapes, inBytes, outBytes, macs, efficiency, tile[0], tile[1], split);
                 if (w != null && (best == null || w.totalSeconds() < best.totalSeconds())) {
                     best = w;
                 }
@@ -52,8 +59,8 @@ public final class GemmModel {
         return best;
     }
 
-    private static WorkBreakdown candidate(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, int tm, int tn,
-            int split) {
+    private static WorkBreakdown candidate(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, double efficiency,
+            int tm, int tn, int split) {
         int[] arr = MacArraySim.shapeFor(macs);
         double smem = ctx.sharedMemoryBytes();
         if (smem > 0 && 2.0 * (tm + tn) * K_STAGE * inBytes > smem) {
@@ -63,6 +70,7 @@ public final class GemmModel {
         long maxK = 0;
         long traffic = 0;
         double l2Half = ctx.l2Bytes() / 2;
+        long engines = ctx.engines();
         for (Shape s : shapes) {
             if (s.m == 0 || s.count == 0) {
                 continue;
@@ -85,8 +93,12 @@ public final class GemmModel {
             } else {
                 double panelA = (double) tm * s.k * inBytes;
                 double panelB = (double) tn * s.k * inBytes;
-                long bn = Math.max(1, Math.min(nt, (long) (l2Half / 2 / panelB)));
-                long bm = Math.max(1, Math.min(mt, (long) (l2Half / 2 / panelA)));
+                // one wave's block of tiles: wm rows of tiles by wn columns, wm·wn ≈ the CTAs in flight
+                long inFlight = Math.min(mt * nt * split, engines);
+                long wm = Math.max(1, Math.min(mt, (long) Math.ceil(Math.sqrt((double) inFlight))));
+                long wn = Math.max(1, Math.min(nt, (inFlight + wm - 1) / wm));
+                long bn = Math.max(wn, Math.min(nt, (long) (l2Half / 2 / panelB)));
+                long bm = Math.max(wm, Math.min(mt, (long) (l2Half / 2 / panelA)));
                 rA = (nt + bn - 1) / bn;
                 rB = (mt + bm - 1) / bm;
             }
@@ -99,11 +111,10 @@ public final class GemmModel {
             return null;
         }
         long kPadded = (maxK + K_STAGE - 1) / K_STAGE * K_STAGE;
-        long arrayCycles = MacArraySim.cycles(arr[0], arr[1], tm, tn, kPadded);
+        long arrayCycles = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], tm, tn, kPadded) / efficiency);
         // operands of a tile come through the engine's feed: (tm + tn) × K elements per tile
         long feedCycles = (long) Math.ceil((tm + tn) * (double) kPadded * inBytes / EngineContext.FEED_BYTES_PER_CLOCK);
-        long tileCycles = Math.max(arrayCycles, feedCycles);
-        long engines = ctx.engines();
+        long tileCycles = Math.max(arrayCycles, feedCycles) + ctx.tileOverheadCycles();
         long waves = (tiles + engines - 1) / engines;
         long busy = Math.min(tiles, engines);
         double compute = waves * tileCycles * ctx.cycleSeconds();
@@ -115,9 +126,9 @@ public final class GemmModel {
         // bandwidth part is already in the DRAM time of the traffic)
         double fill = ctx.dramLatencySeconds();
         double drain = ctx.dramLatencySeconds();
-        double total = EngineContext.LAUNCH_SECONDS + fill + Math.max(compute, mem.seconds()) + drain;
+        double total = ctx.launchSeconds() + fill + Math.max(compute, mem.seconds()) + drain;
         String tile = tm + "x" + tn + "x" + K_STAGE + (split > 1 ? "/splitk" + split : "");
-        return new WorkBreakdown(total, compute, mem.seconds(), EngineContext.LAUNCH_SECONDS, fill + drain, traffic, waves, tiles, tile,
+        return new WorkBreakdown(total, compute, mem.seconds(), ctx.launchSeconds(), fill + drain, traffic, waves, tiles, tile,
                 mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
     }
 }

@@ -20,11 +20,11 @@ public final class StreamModel {
         Transfer other = pattern == null ? Transfer.NONE : ctx.transfer(pattern, patternBytes, ctx.engines());
         double mem = seq.seconds() + other.seconds();
         double latency = ctx.dramLatencySeconds();
-        double total = EngineContext.LAUNCH_SECONDS + latency + Math.max(compute, mem);
+        double total = ctx.launchSeconds() + latency + Math.max(compute, mem);
         long bytes = sequentialBytes + patternBytes;
         double hit = bytes == 0 ? 0 : (seq.rowHitRate() * sequentialBytes + other.rowHitRate() * patternBytes) / bytes;
         double refresh = Math.max(seq.refreshShare(), other.refreshShare());
-        return new WorkBreakdown(total, compute, mem, EngineContext.LAUNCH_SECONDS, latency, bytes, 1, ctx.engines(), "", hit, refresh,
+        return new WorkBreakdown(total, compute, mem, ctx.launchSeconds(), latency, bytes, 1, ctx.engines(), "", hit, refresh,
                 ctx.clockMHz(), false);
     }
 }
