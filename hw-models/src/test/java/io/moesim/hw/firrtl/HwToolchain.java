@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Assumptions;
  * org.chipsalliance:llvm-firtool, path in system property {@code moesim.firtool}, else on PATH)
  * and Verilator with make and a C++ compiler. Missing tools skip the test with a printed reason.
  */
-final class HwToolchain {
+public final class HwToolchain {
 
     private HwToolchain() {}
 
     /** The firtool binary, or null with the reason in {@code why[0]}. */
-    static Path firtool(String[] why) {
+    public static Path firtool(String[] why) {
         String prop = System.getProperty("moesim.firtool");
         List<Path> candidates = new ArrayList<>();
         if (prop != null && !prop.isBlank()) {
@@ -45,7 +45,7 @@ final class HwToolchain {
     }
 
     /** Skips the calling test unless firtool, verilator, make and a C++ compiler all run. */
-    static Path requireTools() {
+    public static Path requireTools() {
         String[] why = new String[1];
         Path firtool = firtool(why);
         String reason = null;
@@ -66,7 +66,7 @@ final class HwToolchain {
     }
 
     /** A fresh scratch folder under the build folder (or the system temp folder). */
-    static Path scratch(String name) throws IOException {
+    public static Path scratch(String name) throws IOException {
         String base = System.getProperty("moesim.hw.scratch");
         Path root = base == null ? Files.createTempDirectory("moesim-firrtl") : Path.of(base);
         Path dir = root.resolve(name);
@@ -80,7 +80,7 @@ final class HwToolchain {
     }
 
     /** Runs a command in {@code dir}; returns stdout+stderr; throws with the output if it fails. */
-    static String run(Path dir, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+    public static String run(Path dir, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -95,7 +95,7 @@ final class HwToolchain {
     }
 
     /** Writes FIRRTL, runs firtool to SystemVerilog, builds it with Verilator and a testbench; returns the binary. */
-    static Path build(Path firtool, Path dir, String top, String firrtl, String testbench)
+    public static Path build(Path firtool, Path dir, String top, String firrtl, String testbench)
             throws IOException, InterruptedException {
         Files.writeString(dir.resolve(top + ".fir"), firrtl, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("tb.cpp"), testbench, StandardCharsets.UTF_8);
