@@ -53,7 +53,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (mape_pct overall and by kind, rows).")
     Path json;
 
-    @Option(names = "--calibration-out", paramLabel = "DIR", description = "With --calibrate: write each target's fitted overrides as YAML here.")
+    @Option(names = "--calibration-out", paramLabel = "DIR", description = "With --calibrate: write each target's calibration overlay (<target>-calibrated.yaml, preset + fitted figures) here.")
     Path calibrationOut;
 
     @Override
@@ -99,7 +99,7 @@ final class ValidateCommand implements Callable<Integer> {
                     c.mape(io.moesim.validation.trace.Split.TEST, false), c.mape(io.moesim.validation.trace.Split.TEST, true),
                     c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true), c.fittedRows());
             if (calibrationOut != null) {
-                Path f = calibrationOut.resolve(c.target() + ".calibration.yaml");
+                Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
                 Files2.writeAtomically(f, c.yaml());
                 out.println("  wrote " + f);
             }

@@ -15,6 +15,7 @@ import java.util.OptionalDouble;
  * @param maxClockMHz        maximum boost clock, when it differs from the datasheet clock
  * @param sustainedClockMHz  clock under sustained load, where a source gives one
  * @param vectorFlopsPerCycle non-matrix FLOPs per cycle per engine, by dtype
+ * @param kernel             launch, per-tile and matrix-efficiency figures (calibration; optional)
  */
 public record ProcessorSpec(
         String name,
@@ -26,11 +27,13 @@ public record ProcessorSpec(
         OptionalDouble sustainedClockMHz,
         Map<DType, Double> vectorFlopsPerCycle,
         SramSpec sram,
-        Optional<PimSpec> pim) {
+        Optional<PimSpec> pim,
+        KernelFigures kernel) {
 
     public ProcessorSpec {
         macsPerCycle = Map.copyOf(macsPerCycle);
         vectorFlopsPerCycle = Map.copyOf(vectorFlopsPerCycle);
+        kernel = kernel == null ? KernelFigures.none() : kernel;
     }
 
     public boolean supports(DType dtype) {

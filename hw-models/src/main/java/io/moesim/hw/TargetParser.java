@@ -116,8 +116,10 @@ final class TargetParser {
         OptionalDouble sustained = p.optNumber("sustained_clock_MHz");
         Map<DType, Double> vector = p.dtypeMap("vector_flops_per_cycle", false);
         SramSpec sram = p.optSection("sram").map(TargetParser::sram).orElse(SramSpec.none());
+        KernelFigures kernel = new KernelFigures(p.optNumber("launch_overhead_us"), p.optNumber("tile_overhead_cycles"),
+                p.dtypeMap("matrix_efficiency", false));
         p.finish();
-        return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim));
+        return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim, kernel));
     }
 
     private static Optional<PimSpec> pim(ProcessorKind kind, SpecReader p, MemorySpec mem, int stacks, int perStack) {
@@ -220,6 +222,16 @@ final class TargetParser {
                     && p.sustainedClockMHz().getAsDouble() > p.maxClockMHz().getAsDouble()) {
                 out.add(new SpecProblem(file, at + ".sustained_clock_MHz", "exceeds max_clock_MHz"));
             }
+            p.kernel().matrixEfficiency().forEach((dt, e) -> {
+                if (e > 1) {
+                    out.add(new SpecProblem(file, at + ".matrix_efficiency." + dt.text(),
+                            "is a fraction of the datasheet MACs per clock: must be <= 1, got " + Suggest.num(e)));
+                }
+                if (!p.supports(dt)) {
+                    out.add(new SpecProblem(file, at + ".matrix_efficiency." + dt.text(),
+                            "has no macs_per_cycle entry for " + dt.text() + " to apply to"));
+                }
+            });
             if (p.pim().isPresent()) {
                 PimSpec pim = p.pim().get();
                 if (pim.stacks() > m.stacks()) {

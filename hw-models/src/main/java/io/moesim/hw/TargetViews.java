@@ -90,6 +90,11 @@ public final class TargetViews {
         m.put("clock_MHz", r3(p.clockMHz()));
         p.maxClockMHz().ifPresent(v -> m.put("max_clock_MHz", r3(v)));
         p.sustainedClockMHz().ifPresent(v -> m.put("sustained_clock_MHz", r3(v)));
+        p.kernel().launchOverheadUs().ifPresent(v -> m.put("launch_overhead_us", r3(v)));
+        p.kernel().tileOverheadCycles().ifPresent(v -> m.put("tile_overhead_cycles", r3(v)));
+        if (!p.kernel().matrixEfficiency().isEmpty()) {
+            m.put("matrix_efficiency", byDtype(p.kernel().matrixEfficiency()));
+        }
         m.put("macs_per_cycle", byDtype(p.macsPerCycle()));
         m.put("peak_tflops", byDtype(DerivedFigures.peakTflops(p)));
         Map<DType, Double> vec = new java.util.EnumMap<>(DType.class);

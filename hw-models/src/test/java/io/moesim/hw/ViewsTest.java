@@ -81,7 +81,8 @@ class ViewsTest {
         List<String> sorted = new ArrayList<>(Targets.ids());
         sorted.sort(null);
         assertEquals(sorted, Targets.ids());
-        assertEquals(List.of("bank-pim", "bankgroup-pim", "duplex", "h100", "h200", "logic-pim", "mi300x", "xpu"), Targets.ids());
+        assertEquals(List.of("bank-pim", "bankgroup-pim", "duplex", "h100", "h100-calibrated", "h200", "h200-calibrated", "logic-pim", "mi300x",
+                "mi300x-calibrated", "xpu"), Targets.ids());
     }
 
     /** Every figure of every built-in file names its source (the loader enforces it; this shows it holds). */

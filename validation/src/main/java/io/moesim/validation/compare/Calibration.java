@@ -2,21 +2,36 @@ package io.moesim.validation.compare;
 
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.Targets;
+import io.moesim.ir.DType;
 import io.moesim.validation.trace.IrOps;
 import io.moesim.validation.trace.Measurement;
 import io.moesim.validation.trace.Split;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.DoubleFunction;
 
 /**
- * Fits the {@link Mechanisms} of one target on the calibration rows only (test rows are refused, so
- * the test set stays unseen), by exhaustive search over a grid of physically meaningful values: the
- * achieved clock from 50% to 100% of the max boost clock in 10 MHz steps, DRAM efficiency 0.50–1.00
- * in steps of 0.01, launch overhead 0–20 µs in steps of 0.5. The objective is the MAPE of the roofline
- * over the rows (collectives excluded: no mechanism here touches them). A grid, not a gradient: the
- * objective is piecewise (max of two sides) and the search is cheap (a few hundred thousand evaluations).
+ * Fits the kernel model's {@link Mechanisms} of one target on its calibration rows only: test rows
+ * are refused, so the test set stays unseen. The objective is the MAPE of the kernel model over the
+ * rows it predicts (collectives excluded: no mechanism here touches them).
+ *
+ * <p>Search: a coarse joint grid first (launch and per-tile overhead trade off on small GEMMs, so
+ * one-at-a-time search from the defaults can stall), every dtype's efficiency moving together; then
+ * coordinate descent over fine grids (launch overhead 0.25–60 µs by 0.25, per-tile overhead 0–8000
+ * clocks by 50, matrix efficiency 0.30–1.00 by 0.01 for each dtype the rows use), each pass scanning
+ * one mechanism's whole grid with the others held, until a pass changes nothing. Deterministic:
+ * grids in ascending order, strict improvement only. A grid, not a gradient: the model picks tiles
+ * by their time, so the objective has steps.
+ *
+ * <p>The clock under load is not fitted: on rows of one matrix dtype it multiplies exactly as that
+ * dtype's efficiency does, so the two cannot be told apart; the spec's {@code sustained_clock_MHz}
+ * (where a source gives it) stays as it is and the efficiency absorbs the rest.
  */
 public final class Calibration {
+    static final int MAX_PASSES = 20;
+
     private Calibration() {
     }
 
@@ -27,53 +42,100 @@ public final class Calibration {
             }
         }
         DeviceSpec device = Targets.load(target, sets);
-        List<Measurement> usable = calibrationRows.stream().filter(m -> !IrOps.isCollective(m.kind())).toList();
-        Mechanisms datasheet = Mechanisms.datasheet(device.primary().clockMHz());
-        if (usable.isEmpty()) {
-            return new CalibrationResult(target, device, datasheet, datasheet, 0, calibrationRows, testRows, sets);
-        }
-        // Precompute each row's two roofline sides at the datasheet figures; the mechanisms only rescale them.
-        int n = usable.size();
-        double[] compute = new double[n];
-        double[] memory = new double[n];
-        double[] measured = new double[n];
-        List<Measurement> kept = new ArrayList<>();
-        int j = 0;
-        for (Measurement m : usable) {
-            double[] sides = RooflinePredictor.sides(m, device);
-            if (sides == null) {
+        Mechanisms start = Mechanisms.of(device);
+        KernelPredictor kernel = new KernelPredictor();
+        List<Measurement> usable = new ArrayList<>();
+        Set<DType> dtypes = new TreeSet<>();
+        for (Measurement m : calibrationRows) {
+            if (IrOps.isCollective(m.kind()) || IrOps.apply(m.op()).isEmpty()) {
                 continue;
             }
-            compute[j] = sides[0];
-            memory[j] = sides[1];
-            measured[j] = m.medianUs();
-            kept.add(m);
-            j++;
+            if (kernel.with(start).predict(m, device).present()) {
+                usable.add(m);
+                dtypes.add(IrOps.dtype(m.op()));
+            }
         }
-        int rows = j;
-        double maxClock = device.primary().maxClockMHz().orElse(device.primary().clockMHz());
-        double specClock = device.primary().clockMHz();
-        double bestErr = Double.POSITIVE_INFINITY;
-        Mechanisms best = datasheet;
-        for (double clock = Math.floor(maxClock * 0.5 / 10) * 10; clock <= maxClock + 1e-9; clock += 10) {
-            double cs = specClock / clock;
-            for (int e = 50; e <= 100; e++) {
-                double eff = e / 100.0;
-                for (int l = 0; l <= 40; l++) {
-                    double launch = l * 0.5;
-                    double err = 0;
-                    for (int i = 0; i < rows && err < bestErr * rows; i++) {
-                        double p = Math.max(compute[i] * cs, memory[i] / eff) + launch;
-                        err += Math.abs(p - measured[i]) / measured[i];
+        if (usable.isEmpty()) {
+            return new CalibrationResult(target, device, start, start, 0, calibrationRows, testRows, sets);
+        }
+        Objective obj = new Objective(kernel, device, usable);
+        Mechanisms best = start;
+        double bestErr = obj.mape(best);
+        for (double launch : new double[] {0.5, 1, 2, 4, 8, 16, 24, 32, 40, 48}) {
+            for (double tile : grid(0, 8000, 500)) {
+                for (double e : grid(0.30, 1.00, 0.05)) {
+                    Mechanisms m = start.withLaunch(launch).withTileOverhead(tile);
+                    for (DType dt : dtypes) {
+                        m = m.withEfficiency(dt, e);
                     }
-                    err = err / rows;
-                    if (err < bestErr) {
+                    double err = obj.mape(m);
+                    if (err < bestErr - 1e-12) {
+                        best = m;
                         bestErr = err;
-                        best = new Mechanisms(clock, eff, launch);
                     }
                 }
             }
         }
-        return new CalibrationResult(target, device, datasheet, best, rows, calibrationRows, testRows, sets);
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            Mechanisms before = best;
+            Step s = scan(obj, grid(0.25, 60, 0.25), before::withLaunch, best, bestErr);
+            best = s.m;
+            bestErr = s.err;
+            Mechanisms afterLaunch = best;
+            s = scan(obj, grid(0, 8000, 50), afterLaunch::withTileOverhead, best, bestErr);
+            best = s.m;
+            bestErr = s.err;
+            for (DType dt : dtypes) {
+                Mechanisms held = best;
+                s = scan(obj, grid(0.30, 1.00, 0.01), e -> held.withEfficiency(dt, e), best, bestErr);
+                best = s.m;
+                bestErr = s.err;
+            }
+            if (best.equals(before)) {
+                break;
+            }
+        }
+        return new CalibrationResult(target, device, start, best, usable.size(), calibrationRows, testRows, sets);
+    }
+
+    private record Step(Mechanisms m, double err) {
+    }
+
+    private static Step scan(Objective obj, double[] grid, DoubleFunction<Mechanisms> at, Mechanisms best, double bestErr) {
+        for (double v : grid) {
+            Mechanisms m = at.apply(v);
+            double err = obj.mape(m);
+            if (err < bestErr - 1e-12) {
+                best = m;
+                bestErr = err;
+            }
+        }
+        return new Step(best, bestErr);
+    }
+
+    /** {@code from, from + step, ..., to}, each value rounded to the step's decimals so grids are exact. */
+    static double[] grid(double from, double to, double step) {
+        int n = (int) Math.round((to - from) / step) + 1;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Math.round((from + i * step) * 1e6) / 1e6;
+        }
+        return out;
+    }
+
+    /** MAPE of the kernel model over the calibration rows with the given mechanisms. */
+    private record Objective(KernelPredictor kernel, DeviceSpec device, List<Measurement> rows) {
+        double mape(Mechanisms m) {
+            KernelPredictor p = kernel.with(m);
+            double sum = 0;
+            for (Measurement r : rows) {
+                Prediction pr = p.predict(r, device);
+                if (!pr.present()) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                sum += Math.abs(pr.us() - r.medianUs()) / r.medianUs();
+            }
+            return sum / rows.size() * 100;
+        }
     }
 }

@@ -1,19 +1,25 @@
 package io.moesim.validation.compare;
 
 import io.moesim.hw.DeviceSpec;
+import io.moesim.ir.DType;
 import io.moesim.validation.trace.Measurement;
 import io.moesim.validation.trace.Split;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The fitted mechanisms of one target and their effect: MAPE before (datasheet) and after
- * (calibrated) on the calibration rows and, separately, on the test rows calibration never saw.
+ * The fitted mechanisms of one target and their effect on the kernel model: MAPE before (the spec's
+ * figures, else the model's uncalibrated defaults) and after (fitted) on the calibration rows and,
+ * separately, on the test rows calibration never saw. {@link #yaml()} is the calibration overlay.
  */
 public record CalibrationResult(String target, DeviceSpec device, Mechanisms before, Mechanisms after, int fittedRows,
         List<Measurement> calibrationRows, List<Measurement> testRows, List<String> sets) {
+
+    /** One simulator for every comparison of every result (it memoises by processor, so figures never mix). */
+    private static final KernelPredictor KERNEL = new KernelPredictor();
 
     public CalibrationResult {
         calibrationRows = List.copyOf(calibrationRows);
@@ -22,10 +28,11 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
     }
 
     public List<ComparisonRow> rows(Split split, boolean calibrated) {
-        Predictor p = calibrated ? RooflinePredictor.calibrated(after) : RooflinePredictor.datasheet();
+        Predictor p = KERNEL.with(calibrated ? after : before);
         return Comparison.compare(split == Split.CALIBRATION ? calibrationRows : testRows, target, sets, p);
     }
 
+    /** MAPE of the kernel-model rows (collectives excluded: no mechanism here acts on them). */
     public double mape(Split split, boolean calibrated) {
         return Mape.of(rows(split, calibrated).stream().filter(r -> !r.prediction().model().equals("collective")).toList());
     }
@@ -39,34 +46,47 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
         return out;
     }
 
+    /** The id the overlay is meant to be stored under ({@code targets/<id>.yaml}). */
+    public String overlayId() {
+        return target + "-calibrated";
+    }
+
     /**
-     * The overrides as YAML: {@code --set}-style key paths into the target spec, each with its
-     * provenance. {@code processors.<name>.sustained_clock_MHz} is a key of the target schema; the
-     * other two are read by this harness's calibrated roofline and are not (yet) target keys.
+     * The calibration overlay: a target spec with {@code preset: <target>} and the fitted figures of
+     * the primary processor, each with its provenance (rows, split rule, MAPE before and after).
      */
     public String yaml() {
         String proc = device.primary().name();
-        String prov = String.format(Locale.ROOT, "fitted by moesim validate --calibrate on %d calibration rows of target %s"
-                + " (split rule: FNV-1a of '%s|gpu|op' mod 3 != 0); test rows never seen", fittedRows, target, Split.SEED);
+        String prov = String.format(Locale.ROOT, "fitted by moesim validate --calibrate on traces/published calibration split"
+                        + " (split rule: FNV-1a of '%s|gpu|op', first third of each target+kind group held out as test), %d rows,"
+                        + " kernel-model MAPE %.1f%% -> %.1f%%; test rows never seen (test MAPE %.1f%% -> %.1f%%)",
+                Split.SEED, fittedRows, mape(Split.CALIBRATION, false), mape(Split.CALIBRATION, true), mape(Split.TEST, false),
+                mape(Split.TEST, true));
         StringBuilder sb = new StringBuilder();
-        sb.append("# Calibration overrides for target ").append(target).append(" (").append(device.name()).append(").\n");
-        sb.append("# Apply the first with: --set ").append("processors.").append(proc).append(".sustained_clock_MHz=")
-                .append(fmt(after.achievedClockMHz())).append('\n');
-        sb.append(String.format(Locale.ROOT, "# MAPE (roofline) calibration set: %.1f%% -> %.1f%%; test set: %.1f%% -> %.1f%%%n",
-                mape(Split.CALIBRATION, false), mape(Split.CALIBRATION, true), mape(Split.TEST, false), mape(Split.TEST, true)));
-        sb.append("target: ").append(target).append('\n');
-        sb.append("set:\n");
-        entry(sb, "processors." + proc + ".sustained_clock_MHz", after.achievedClockMHz(), "achieved SM clock under load; " + prov);
-        entry(sb, "memory.achievable_bandwidth_fraction", after.dramEfficiency(), "fraction of hbm_bandwidth_GBps a streaming kernel reaches; " + prov);
-        entry(sb, "processors." + proc + ".launch_overhead_us", after.launchOverheadUs(), "fixed time per kernel; " + prov);
+        sb.append("# Calibration overlay for target ").append(target).append(" (").append(device.name()).append("):\n");
+        sb.append("# the kernel model's per-mechanism figures fitted on the calibration rows only.\n");
+        sb.append("preset: ").append(target).append('\n');
+        sb.append("name: ").append(device.name()).append(" (calibrated)\n");
+        sb.append("processors:\n  ").append(proc).append(":\n");
+        entry(sb, "    ", "launch_overhead_us", after.launchOverheadUs(), "fixed time per kernel call; " + prov);
+        if (after.tileOverheadCycles() > 0) {
+            entry(sb, "    ", "tile_overhead_cycles", after.tileOverheadCycles(), "clocks per CTA tile outside the overlapped main loop; " + prov);
+        }
+        if (!after.matrixEfficiency().isEmpty()) {
+            sb.append("    matrix_efficiency:\n");
+            for (Map.Entry<DType, Double> e : new TreeMap<>(after.matrixEfficiency()).entrySet()) {
+                entry(sb, "      ", e.getKey().text(), e.getValue(), "fraction of the datasheet MACs per clock sustained (includes any clock"
+                        + " drop under load: not separable on rows of one dtype); " + prov);
+            }
+        }
         return sb.toString();
     }
 
-    private static void entry(StringBuilder sb, String path, double v, String source) {
-        sb.append("  ").append(path).append(": {value: ").append(fmt(v)).append(", source: \"").append(source.replace("\"", "'")).append("\"}\n");
+    private static void entry(StringBuilder sb, String indent, String key, double v, String source) {
+        sb.append(indent).append(key).append(": {value: ").append(fmt(v)).append(", source: \"").append(source.replace("\"", "'")).append("\"}\n");
     }
 
     private static String fmt(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.3f", v);
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "");
     }
 }

@@ -9,29 +9,48 @@ import java.util.Optional;
 /**
  * Predictions from the simulator's kernel model ({@link KernelCostModel}) for single-kernel IR ops;
  * collectives go to the system model as in {@link RooflinePredictor}; memcpy, which has no IR op, is
- * not predicted by this model.
+ * not predicted by this model. A calibrated predictor runs the model on the device with fitted
+ * {@link Mechanisms} in place of the spec's own kernel figures.
  */
 public final class KernelPredictor implements Predictor {
-    private final KernelCostModel model = new KernelCostModel();
+    private final KernelCostModel model;
+    private final Mechanisms mechanisms;
+    private final String name;
 
-    @Override
-    public String name() {
-        return "kernel";
+    public KernelPredictor() {
+        this(new KernelCostModel(), null, "kernel");
+    }
+
+    private KernelPredictor(KernelCostModel model, Mechanisms mechanisms, String name) {
+        this.model = model;
+        this.mechanisms = mechanisms;
+        this.name = name;
+    }
+
+    /** The kernel model with these mechanisms on whatever device it is given (one simulator shared by all calls). */
+    public KernelPredictor with(Mechanisms m) {
+        return new KernelPredictor(model, m, "kernel+calibration");
     }
 
     @Override
-    public Prediction predict(Measurement m, DeviceSpec device) {
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Prediction predict(Measurement m, DeviceSpec spec) {
+        DeviceSpec device = mechanisms == null ? spec : mechanisms.applyTo(spec);
         if (IrOps.isCollective(m.kind())) {
             return RooflinePredictor.datasheet().predict(m, device);
         }
         if (IrOps.isComposite(m.kind())) {
-            return Prediction.none(name(), "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
+            return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
         }
         Optional<IrOps.Applied> a = IrOps.apply(m.op());
         if (a.isEmpty()) {
-            return Prediction.none(name(), m.kind() + " has no IR op for the kernel model");
+            return Prediction.none(name, m.kind() + " has no IR op for the kernel model");
         }
         double s = model.seconds(a.get().op(), a.get().inputs(), device, device.primary());
-        return Double.isFinite(s) ? new Prediction(s * 1e6, name(), "") : Prediction.none(name(), "kernel model cannot run it on " + device.id());
+        return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
     }
 }

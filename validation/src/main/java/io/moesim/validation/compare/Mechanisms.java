@@ -1,32 +1,77 @@
 package io.moesim.validation.compare;
 
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.KernelFigures;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.ir.DType;
+import io.moesim.sim.kernel.engine.EngineContext;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.stream.Collectors;
 
 /**
- * The calibratable mechanisms behind the gap between datasheet peak and achieved time; each is a
- * physical figure with a meaning of its own, never a per-row factor:
+ * The calibratable mechanisms of the kernel model, as the spec's {@link KernelFigures} of a device's
+ * primary processor; each is a physical figure with a meaning of its own, never a per-row factor:
  *
- * @param achievedClockMHz     the SM clock the matrix engines run at under sustained load (datasheet
- *                             peaks assume the boost clock; power and thermals pull it down)
- * @param dramEfficiency       the fraction of the declared HBM bandwidth a streaming kernel reaches
- *                             (refresh, row switches and read/write turnarounds take the rest)
- * @param launchOverheadUs     fixed time per kernel: launch, prologue, pipeline fill and drain
+ * @param launchOverheadUs   fixed time per kernel call
+ * @param tileOverheadCycles clocks per CTA tile outside the overlapped main loop (prologue, epilogue)
+ * @param matrixEfficiency   fraction of the datasheet MACs per clock the main loop sustains, by dtype
  */
-public record Mechanisms(double achievedClockMHz, double dramEfficiency, double launchOverheadUs) {
+public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
 
     public Mechanisms {
-        if (!(achievedClockMHz > 0) || !(dramEfficiency > 0) || dramEfficiency > 1.5 || launchOverheadUs < 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad mechanisms: clock %s MHz, DRAM efficiency %s, launch %s us",
-                    achievedClockMHz, dramEfficiency, launchOverheadUs));
+        matrixEfficiency = Map.copyOf(matrixEfficiency);
+        if (!(launchOverheadUs > 0) || tileOverheadCycles < 0
+                || matrixEfficiency.values().stream().anyMatch(e -> !(e > 0) || e > 1)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad mechanisms: launch %s us, tile overhead %s clocks, efficiency %s",
+                    launchOverheadUs, tileOverheadCycles, matrixEfficiency));
         }
     }
 
-    /** The datasheet: spec clock, full bandwidth, no launch cost (the plain roofline). */
-    public static Mechanisms datasheet(double clockMHz) {
-        return new Mechanisms(clockMHz, 1.0, 0.0);
+    /** What the kernel model uses for this device today: its spec's figures, else the model's defaults. */
+    public static Mechanisms of(DeviceSpec device) {
+        KernelFigures k = device.primary().kernel();
+        return new Mechanisms(k.launchOverheadUs().orElse(EngineContext.DEFAULT_LAUNCH_SECONDS * 1e6), k.tileOverheadCycles().orElse(0),
+                k.matrixEfficiency());
+    }
+
+    public Mechanisms withLaunch(double us) {
+        return new Mechanisms(us, tileOverheadCycles, matrixEfficiency);
+    }
+
+    public Mechanisms withTileOverhead(double cycles) {
+        return new Mechanisms(launchOverheadUs, cycles, matrixEfficiency);
+    }
+
+    public Mechanisms withEfficiency(DType dtype, double e) {
+        Map<DType, Double> m = new EnumMap<>(DType.class);
+        m.putAll(matrixEfficiency);
+        m.put(dtype, e);
+        return new Mechanisms(launchOverheadUs, tileOverheadCycles, m);
+    }
+
+    public double efficiency(DType dtype) {
+        return matrixEfficiency.getOrDefault(dtype, 1.0);
+    }
+
+    /** The device with its primary processor's kernel figures replaced by these. */
+    public DeviceSpec applyTo(DeviceSpec d) {
+        ProcessorSpec p = d.primary();
+        KernelFigures k = new KernelFigures(OptionalDouble.of(launchOverheadUs),
+                tileOverheadCycles > 0 ? OptionalDouble.of(tileOverheadCycles) : OptionalDouble.empty(), matrixEfficiency);
+        ProcessorSpec q = new ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(), p.maxClockMHz(),
+                p.sustainedClockMHz(), p.vectorFlopsPerCycle(), p.sram(), p.pim(), k);
+        Map<String, ProcessorSpec> ps = new LinkedHashMap<>(d.processors());
+        ps.put(p.name(), q);
+        return new DeviceSpec(d.id(), d.name(), d.origin(), ps, d.memory(), d.power(), d.interconnect());
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "clock %.0f MHz, DRAM efficiency %.2f, launch %.1f us", achievedClockMHz, dramEfficiency, launchOverheadUs);
+        String eff = matrixEfficiency.isEmpty() ? "1 (datasheet)" : new java.util.TreeMap<>(matrixEfficiency).entrySet().stream()
+                .map(e -> e.getKey().text() + " " + String.format(Locale.ROOT, "%.2f", e.getValue())).collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, "launch %.2f us, tile overhead %.0f clocks, matrix efficiency %s", launchOverheadUs, tileOverheadCycles, eff);
     }
 }

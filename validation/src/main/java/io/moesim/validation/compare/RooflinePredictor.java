@@ -12,33 +12,24 @@ import io.moesim.sim.system.CollectiveModel;
 import io.moesim.validation.trace.IrOps;
 import io.moesim.validation.trace.Measurement;
 import java.util.Optional;
-import java.util.function.Function;
 
 
 /**
- * The roofline ({@link RooflineCostModel}) with the calibratable {@link Mechanisms}: compute time
- * scaled by datasheet clock ÷ achieved clock, memory time by 1 ÷ DRAM efficiency, plus a launch
- * overhead. With {@link Mechanisms#datasheet} it is exactly the compiler's roofline. memcpy is its
- * bytes read and written over the bandwidth; collectives go to the system model
- * ({@link CollectiveModel}) of the row's {@code system}.
+ * The roofline ({@link RooflineCostModel}) at datasheet figures: the sanity bound, never calibrated
+ * (calibration acts on the kernel model's mechanisms, see {@link Calibration}). memcpy is its bytes
+ * read and written over the bandwidth; collectives go to the system model ({@link CollectiveModel})
+ * of the row's {@code system}.
  */
 public final class RooflinePredictor implements Predictor {
-    private final Function<DeviceSpec, Mechanisms> mechanisms;
-    private final String name;
+    private static final RooflinePredictor INSTANCE = new RooflinePredictor();
+    private final String name = "roofline";
 
-    private RooflinePredictor(String name, Function<DeviceSpec, Mechanisms> mechanisms) {
-        this.name = name;
-        this.mechanisms = mechanisms;
+    private RooflinePredictor() {
     }
 
     /** The plain roofline. */
     public static RooflinePredictor datasheet() {
-        return new RooflinePredictor("roofline", d -> Mechanisms.datasheet(d.primary().clockMHz()));
-    }
-
-    /** The roofline with fitted mechanisms, for the device they were fitted on. */
-    public static RooflinePredictor calibrated(Mechanisms m) {
-        return new RooflinePredictor("roofline+calibration", d -> m);
+        return INSTANCE;
     }
 
     @Override
@@ -54,14 +45,11 @@ public final class RooflinePredictor implements Predictor {
         if (IrOps.isComposite(m.kind())) {
             return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
         }
-        Mechanisms mech = mechanisms.apply(device);
         double[] sides = sides(m, device);
         if (sides == null) {
             return Prediction.none(name, device.primary().name() + " has no peak for " + IrOps.dtype(m.op()));
         }
-        double clockScale = device.primary().clockMHz() / mech.achievedClockMHz();
-        double us = Math.max(sides[0] * clockScale, sides[1] / mech.dramEfficiency()) + mech.launchOverheadUs();
-        return new Prediction(us, name, "");
+        return new Prediction(Math.max(sides[0], sides[1]), name, "");
     }
 
     /**

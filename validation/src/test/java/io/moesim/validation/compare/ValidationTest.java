@@ -33,8 +33,6 @@ class ValidationTest {
         Prediction p = RooflinePredictor.datasheet().predict(m, Targets.load("h100"));
         double peak = 132 * 2048 * 2.0 * 1830e6;
         assertEquals(2.0 * 8192 * 8192 * 8192 / peak * 1e6, p.us(), 1e-6);
-        Mechanisms slow = new Mechanisms(1830 / 2.0, 1.0, 3.0);
-        assertEquals(2 * p.us() + 3.0, RooflinePredictor.calibrated(slow).predict(m, Targets.load("h100")).us(), 1e-6);
     }
 
     @Test
@@ -78,9 +76,11 @@ class ValidationTest {
         assertEquals(1, r.calibrations().size());
         CalibrationResult c = r.calibrations().get(0);
         assertTrue(c.mape(Split.CALIBRATION, true) <= c.mape(Split.CALIBRATION, false) + 1e-9);
-        assertTrue(c.after().achievedClockMHz() < 1830, c.after().describe()); // 600+ TFLOP/s needs a lower clock than the datasheet's
+        // 600+ TFLOP/s of bf16 is below the datasheet's 989: the fit lowers the bf16 matrix efficiency
+        assertTrue(c.after().efficiency(io.moesim.ir.DType.BF16) < 1, c.after().describe());
         String yaml = c.yaml();
-        assertTrue(yaml.contains("processors.gpu.sustained_clock_MHz: {value: "), yaml);
+        assertTrue(yaml.contains("preset: h100"), yaml);
+        assertTrue(yaml.contains("launch_overhead_us: {value: "), yaml);
         assertTrue(yaml.contains("source: \""), yaml);
         List<Measurement> all = TraceReader.read(f);
         List<Measurement> test = all.stream().filter(m -> m.split() == Split.TEST).toList();

@@ -1,0 +1,90 @@
+package io.moesim.validation.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.KernelFigures;
+import io.moesim.hw.Targets;
+import io.moesim.ir.DType;
+import io.moesim.validation.Validation;
+import io.moesim.validation.trace.Measurement;
+import io.moesim.validation.trace.Split;
+import io.moesim.validation.trace.TraceReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Calibration of the kernel model's mechanisms on the published H100 rows. */
+class CalibrationTest {
+    private static List<Measurement> cal;
+    private static List<Measurement> test;
+    private static CalibrationResult fit;
+
+    @BeforeAll
+    static void fitH100() {
+        List<Measurement> h100 = TraceReader.read(Validation.publishedSet(Path.of("..").toAbsolutePath().normalize())).stream()
+                .filter(m -> m.target().equals("h100")).toList();
+        cal = h100.stream().filter(m -> m.split() == Split.CALIBRATION).toList();
+        test = h100.stream().filter(m -> m.split() == Split.TEST).toList();
+        fit = Calibration.fit("h100", cal, test, List.of());
+    }
+
+    /** Test rows are held: the fit refuses them, and whatever they say cannot move the fitted figures. */
+    @Test
+    void theFitNeverReadsATestRow() {
+        assertTrue(!test.isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> Calibration.fit("h100", test, List.of(), List.of()));
+        // the same calibration rows with test rows of absurd times (or none at all) fit the same mechanisms
+        List<Measurement> absurd = test.stream().map(m -> new Measurement(m.op(), m.gpu(), m.target(), m.system(), m.medianUs() * 100,
+                m.p10Us(), m.p90Us(), m.reps(), m.reported(), m.conversion(), m.source(), m.note(), m.env(), m.where(), m.split())).toList();
+        assertEquals(fit.after(), Calibration.fit("h100", cal, absurd, List.of()).after());
+        assertEquals(fit.after(), Calibration.fit("h100", cal, List.of(), List.of()).after());
+    }
+
+    @Test
+    void theFitIsPerMechanismAndImprovesBothSplits() {
+        Mechanisms m = fit.after();
+        assertTrue(m.launchOverheadUs() > 0);
+        // the published rows are all fp8: that is the one efficiency fitted, and it lies in (0, 1]
+        assertEquals(List.of(DType.FP8_E4M3), List.copyOf(m.matrixEfficiency().keySet()));
+        assertTrue(m.efficiency(DType.FP8_E4M3) > 0.3 && m.efficiency(DType.FP8_E4M3) < 1, m.describe());
+        assertTrue(fit.mape(Split.CALIBRATION, true) < fit.mape(Split.CALIBRATION, false));
+        assertTrue(fit.mape(Split.TEST, true) < fit.mape(Split.TEST, false));
+        assertTrue(fit.fittedRows() > 0 && fit.fittedRows() <= cal.size());
+    }
+
+    @Test
+    void theOverlayLoadsThroughTheNormalLoaderAndReproducesTheFit(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve(fit.overlayId() + ".yaml");
+        Files.writeString(f, fit.yaml());
+        DeviceSpec d = Targets.load(f.toString());
+        KernelFigures k = d.primary().kernel();
+        Mechanisms m = fit.after();
+        assertEquals(m.launchOverheadUs(), k.launchOverheadUs().getAsDouble(), 1e-9);
+        assertEquals(m.tileOverheadCycles(), k.tileOverheadCycles().orElse(0), 1e-9);
+        assertEquals(m.efficiency(DType.FP8_E4M3), k.matrixEfficiency(DType.FP8_E4M3).orElseThrow(), 1e-9);
+        // predicting with the overlay as a target gives the calibrated figures
+        List<ComparisonRow> viaOverlay = Comparison.compare(test, f.toString(), List.of(), new KernelPredictor());
+        List<ComparisonRow> viaFit = fit.rows(Split.TEST, true);
+        for (int i = 0; i < viaFit.size(); i++) {
+            if (viaFit.get(i).predicted() && !viaFit.get(i).prediction().model().equals("collective")) {
+                assertEquals(viaFit.get(i).prediction().us(), viaOverlay.get(i).prediction().us(), 1e-6);
+            }
+        }
+    }
+
+    /** The committed overlay holds the figures this code fits on the committed rows (regenerate it when either changes). */
+    @Test
+    void theCommittedOverlayIsCurrent() {
+        KernelFigures k = Targets.load("h100-calibrated").primary().kernel();
+        Mechanisms m = fit.after();
+        assertEquals(m.launchOverheadUs(), k.launchOverheadUs().getAsDouble(), 1e-9);
+        assertEquals(m.tileOverheadCycles(), k.tileOverheadCycles().orElse(0), 1e-9);
+        assertEquals(m.efficiency(DType.FP8_E4M3), k.matrixEfficiency(DType.FP8_E4M3).orElseThrow(), 1e-9);
+    }
+}
