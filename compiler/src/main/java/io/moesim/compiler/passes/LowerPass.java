@@ -44,6 +44,12 @@ import java.util.Set;
  * MoE block is specialised per device from the expert assignment (its own experts and tokens, its
  * exact all-to-all bytes) and, with overlap tile, cut into tiles by expert group. Collective tasks
  * carry the same name on every member of their group, which the simulator matches.
+ *
+ * <p>What a node lowers to, apart from its dependencies and layer index, is the same on every
+ * device and in every layer, and a MoE block's per-device tasks are the same in every layer that
+ * routes and places alike; both are derived once and reused, so lowering costs little more than
+ * emitting the tasks (DeepSeek-V3 over 8 devices once computed about 4,200 token shards of 256 experts
+ * per compile, where 8 are distinct).
  */
 public final class LowerPass implements Pass {
     public static final String NAME = "lower";
@@ -81,7 +87,12 @@ public final class LowerPass implements Pass {
         final Fusions fusions;
         final Schedule schedule;
         final MemoryPlan memory;
+        final String primary;
         final Map<String, Node> nodeAt = new HashMap<>();
+        final Map<String, NodeInfo> infos = new HashMap<>();
+        final Map<Routing, MoeDevice[]> moeMemo = new HashMap<>();
+        /** Token shards of each routing, each computed once and shared by the devices that read it. */
+        final Map<Routing, long[][]> shardMemo = new HashMap<>();
         final List<Task> tasks = new ArrayList<>();
         final int[] lastOn;
         final List<Map<String, int[]>> env = new ArrayList<>();
@@ -104,6 +115,7 @@ public final class LowerPass implements Pass {
             this.fusions = prog.fact(Fusions.class).orElse(Fusions.NONE);
             this.schedule = prog.require(Schedule.class, NAME);
             this.memory = prog.require(MemoryPlan.class, NAME);
+            this.primary = sys.device().primary().name();
             for (GraphWalk.Site s : GraphWalk.sites(prog.graph())) {
                 nodeAt.put(s.path(), s.node());
             }
@@ -140,6 +152,10 @@ public final class LowerPass implements Pass {
                 String path = Integer.toString(i);
                 if (n.op() instanceof Repeat r) {
                     Block body = n.body();
+                    String[] paths = new String[body.nodes().size()];
+                    for (int j = 0; j < paths.length; j++) {
+                        paths[j] = path + "/" + j;
+                    }
                     for (long c = 0; c < r.count(); c++) {
                         int stage = (int) (layer * layout.pp() / Math.max(1, totalLayers));
                         for (int k = 0; k < body.params().size(); k++) {
@@ -150,9 +166,9 @@ public final class LowerPass implements Pass {
                         for (int j = 0; j < body.nodes().size(); j++) {
                             Node b = body.nodes().get(j);
                             if (b.hasBody()) {
-                                throw new CompilerException(NAME, "nested repeat blocks are not supported (node " + path + "/" + j + ")");
+                                throw new CompilerException(NAME, "nested repeat blocks are not supported (node " + paths[j] + ")");
                             }
-                            node(b, path + "/" + j, (int) layer, stage);
+                            node(b, paths[j], (int) layer, stage);
                         }
                         layer++;
                     }
@@ -211,8 +227,7 @@ public final class LowerPass implements Pass {
             return sys.intraNodeLink().id();
         }
 
-        String taskName(int layer, Node n, String path) {
-            String base = n.results().isEmpty() ? n.op().mnemonic() + "@" + path : n.results().get(0).name();
+        static String taskName(int layer, String base) {
             return layer >= 0 ? "L" + layer + "." + base : base;
         }
 
@@ -249,44 +264,102 @@ public final class LowerPass implements Pass {
             return out.toIntArray();
         }
 
-        void node(Node n, String path, int layer, int stage) {
+        /** What a node lowers to apart from its dependencies: the same on every device and in every layer, so derived once per path. */
+        record NodeInfo(String section, MoeBlock block, Fusion absorbed, List<TensorType> inputs, String base, long flops, Traffic traffic,
+                long outputBytes, DeviceGroup group, double linkBytes, Node epilogue, List<Value> epilogueOthers, long epilogueFlops,
+                long epilogueOtherBytes, String processor, int stream) {
+        }
+
+        NodeInfo info(Node n, String path) {
+            NodeInfo i = infos.get(path);
+            if (i == null) {
+                i = describe(n, path);
+                infos.put(path, i);
+            }
+            return i;
+        }
+
+        NodeInfo describe(Node n, String path) {
             String section = layout.section(path);
             MoeBlock block = layout.moeBlockOf(path);
             if (block != null) {
+                return new NodeInfo(section, block, null, List.of(), null, 0, Traffic.ZERO, 0, null, 0, null, List.of(), 0, 0, null, 0);
+            }
+            Fusion absorbed = fusions.absorbing(path);
+            Op op = n.op();
+            List<TensorType> inputs = List.copyOf(GraphWalk.types(n.operands()));
+            String base = n.results().isEmpty() ? op.mnemonic() + "@" + path : n.results().get(0).name();
+            if (absorbed != null) {
+                if (absorbed.kind() == Fusion.Kind.EPILOGUE) {
+                    return new NodeInfo(section, null, absorbed, inputs, base, 0, Traffic.ZERO, 0, null, 0, null, List.of(), 0, 0, null, 0);
+                }
+                return new NodeInfo(section, null, absorbed, inputs, base, op.flops(inputs), op.traffic(inputs), n.result().type().bytes(), null, 0,
+                        null, List.of(), 0, 0, null, 0);
+            }
+            if (op instanceof Collective c) {
+                DeviceGroup g = layout.groups().getOrDefault(path, new DeviceGroup(1, c.group()));
+                return new NodeInfo(section, null, null, inputs, base, 0, c.traffic(inputs), 0, g, c.linkBytesPerDevice(inputs), null, List.of(), 0,
+                        0, null, 0);
+            }
+            Node epi = null;
+            for (Fusion f : fusions.survivingAt(path)) {
+                if (f.kind() == Fusion.Kind.EPILOGUE) {
+                    epi = nodeAt.get(f.consumer());
+                }
+            }
+            List<Value> others = new ArrayList<>();
+            long epiFlops = 0;
+            long other = 0;
+            if (epi != null) {
+                epiFlops = epi.op().flops(GraphWalk.types(epi.operands()));
+                for (Value v : epi.operands()) {
+                    if (!v.equals(n.result())) {
+                        other += v.type().bytes();
+                        others.add(v);
+                    }
+                }
+                base = base + "+" + epi.op().mnemonic();
+            }
+            int stream = 0;
+            if (schedule.overlap() != Overlap.NONE && op instanceof ExpertFfn f && f.experts() == 1 && Sections.MOE.equals(section)) {
+                stream = Schedule.SIDE_STREAM;
+            }
+            return new NodeInfo(section, null, null, inputs, base, op.flops(inputs), op.traffic(inputs), 0, null, 0, epi, List.copyOf(others),
+                    epiFlops, other, procs.of(path, primary), stream);
+        }
+
+        void node(Node n, String path, int layer, int stage) {
+            NodeInfo in = info(n, path);
+            MoeBlock block = in.block();
+            if (block != null) {
                 if (path.equals(block.dispatch())) {
                     int m = moeLayer++;
+                    Routing key = new Routing(block, LongImmutableList.of(experts.tokens().get(m)), IntImmutableList.of(experts.ranks().get(m)));
                     for (int d : stageDevices(stage)) {
-                        moe(d, block, m, layer);
+                        moe(d, block, key, layer);
                     }
                 }
                 return;
             }
-            Fusion absorbed = fusions.absorbing(path);
+            Fusion absorbed = in.absorbed();
             for (int d : stageDevices(stage)) {
                 if (absorbed != null && absorbed.kind() == Fusion.Kind.EPILOGUE) {
                     continue;
                 }
-                List<TensorType> inputs = GraphWalk.types(n.operands());
                 if (absorbed != null) {
-                    Traffic t = n.op().traffic(inputs);
-                    pending.get(d).put(n.result().name(), new Pending(depsOf(d, n.operands()), n.op().flops(inputs), t, n.result().type().bytes()));
+                    pending.get(d).put(n.result().name(), new Pending(depsOf(d, n.operands()), in.flops(), in.traffic(), in.outputBytes()));
                     env.get(d).put(n.result().name(), depsOf(d, n.operands()));
                     continue;
                 }
                 if (n.op() instanceof Collective c) {
-                    collective(d, n, path, c, inputs, layer, section);
+                    IntImmutableList members = in.group().members(d, ds);
+                    int id = emit(d, taskName(layer, in.base()), c, in.inputs(), LINK, Schedule.COMM_STREAM, depsOf(d, n.operands()), 0, in.traffic(),
+                            linkOf(members), in.linkBytes(), members, layer, in.section());
+                    bindResults(d, n, id);
                     continue;
                 }
-                compute(d, n, path, inputs, layer, section);
+                compute(d, n, in, layer);
             }
-        }
-
-        void collective(int d, Node n, String path, Collective c, List<TensorType> inputs, int layer, String section) {
-            DeviceGroup g = layout.groups().getOrDefault(path, new DeviceGroup(1, c.group()));
-            IntImmutableList members = g.members(d, ds);
-            int id = emit(d, taskName(layer, n, path), c, inputs, LINK, Schedule.COMM_STREAM, depsOf(d, n.operands()), 0, c.traffic(inputs),
-                    linkOf(members), c.linkBytesPerDevice(inputs), members, layer, section);
-            bindResults(d, n, id);
         }
 
         void bindResults(int d, Node n, int... ids) {
@@ -295,12 +368,10 @@ public final class LowerPass implements Pass {
             }
         }
 
-        void compute(int d, Node n, String path, List<TensorType> inputs, int layer, String section) {
-            Op op = n.op();
-            long flops = op.flops(inputs);
-            Traffic t = op.traffic(inputs);
+        void compute(int d, Node n, NodeInfo in, int layer) {
+            long flops = in.flops();
+            Traffic t = in.traffic();
             IntArrayList deps = new IntArrayList(depsOf(d, n.operands()));
-            String name = taskName(layer, n, path);
             for (Value v : n.operands()) {
                 Pending p = pending.get(d).remove(v.name());
                 if (p != null) {
@@ -312,39 +383,113 @@ public final class LowerPass implements Pass {
                     deps.addAll(IntArrayList.wrap(p.deps()));
                 }
             }
-            Node epi = null;
-            for (Fusion f : fusions.survivingAt(path)) {
-                if (f.kind() == Fusion.Kind.EPILOGUE) {
-                    epi = nodeAt.get(f.consumer());
-                }
-            }
+            Node epi = in.epilogue();
             if (epi != null) {
-                List<TensorType> ein = GraphWalk.types(epi.operands());
-                flops += epi.op().flops(ein);
-                long other = 0;
-                for (Value v : epi.operands()) {
-                    if (!v.equals(n.result())) {
-                        other += v.type().bytes();
-                        deps.addAll(IntArrayList.wrap(env.get(d).get(v.name())));
-                    }
+                flops += in.epilogueFlops();
+                for (Value v : in.epilogueOthers()) {
+                    deps.addAll(IntArrayList.wrap(env.get(d).get(v.name())));
                 }
-                t = new Traffic(t.weightBytes(), t.activationReadBytes() + other, t.activationWriteBytes(), t.kvReadBytes(), t.kvWriteBytes());
-                name = name + "+" + epi.op().mnemonic();
+                t = new Traffic(t.weightBytes(), t.activationReadBytes() + in.epilogueOtherBytes(), t.activationWriteBytes(), t.kvReadBytes(),
+                        t.kvWriteBytes());
             }
-            String proc = procs.of(path, sys.device().primary().name());
-            int stream = 0;
-            if (schedule.overlap() != Overlap.NONE && op instanceof ExpertFfn f && f.experts() == 1 && Sections.MOE.equals(section)) {
-                stream = Schedule.SIDE_STREAM;
-            }
-            int id = emit(d, name, op, inputs, proc, stream, deps.toIntArray(), flops, t, null, 0, null, layer, section);
+            int id = emit(d, taskName(layer, in.base()), n.op(), in.inputs(), in.processor(), in.stream(), deps.toIntArray(), flops, t, null, 0, null,
+                    layer, in.section());
             bindResults(d, n, id);
             if (epi != null) {
                 bindResults(d, epi, id);
             }
         }
 
-        /** One MoE block on device d, MoE layer m: dispatch, all-to-all, experts, reduce, all-to-all, combine; tiled when asked. */
-        void moe(int d, MoeBlock b, int m, int layer) {
+        /** A layer's routing: layers that route and place alike lower to the same MoE tasks. */
+        record Routing(MoeBlock block, LongImmutableList tokens, IntImmutableList ranks) {
+        }
+
+        /** A compute task of one MoE tile, apart from its dependencies and layer. */
+        record ExpertTask(String name, String processor, ExpertFfn op, List<TensorType> inputs, long flops, Traffic traffic) {
+        }
+
+        /** One tile of a device's MoE block apart from dependencies and layer (names without the layer prefix; null where absent). */
+        record MoeTile(String dispatchName, Dispatch dispatch, Traffic dispatchTraffic, String a2aName, List<TensorType> a2aIn, Traffic a2aTraffic,
+                double a2aBytes, List<ExpertTask> ffn, String reduceName, List<TensorType> reduceIn, Traffic reduceTraffic, double reduceBytes,
+                String backName, List<TensorType> backIn, Traffic backTraffic, double backBytes, String combineName, Combine combine,
+                List<TensorType> combineIn, Traffic combineTraffic, long combineFlops) {
+        }
+
+        /** A device's MoE block under one routing. */
+        record MoeDevice(List<TensorType> dispatchIn, String dispatchProc, String combineProc, AllToAll a2a, AllReduce reduce, List<MoeTile> tiles) {
+        }
+
+        /** The MoE tasks of local device {@code local} under a routing, derived once per distinct routing. */
+        MoeDevice moeDevice(Routing key, int local) {
+            MoeDevice[] perDevice = moeMemo.computeIfAbsent(key, k -> new MoeDevice[ds]);
+            if (perDevice[local] == null) {
+                long[][] shards = shardMemo.computeIfAbsent(key, k -> new long[layout.moe().ep() * layout.moe().dp()][]);
+                perDevice[local] = prepareMoe(key.block(), key.tokens().toLongArray(), key.ranks().toIntArray(), shards, local);
+            }
+            return perDevice[local];
+        }
+
+        /** One MoE block on device d: dispatch, all-to-all, experts, reduce, all-to-all, combine; tiled when asked. */
+        void moe(int d, MoeBlock b, Routing key, int layer) {
+            MoeDevice md = moeDevice(key, d % ds);
+            Node combineNode = nodeAt.get(b.combine());
+            IntImmutableList members = new DeviceGroup(layout.moe().tp(), layout.moe().ep()).members(d, ds);
+            String epLink = linkOf(members);
+            IntImmutableList tg = null;
+            String tpLink = null;
+            if (b.tpReduce() != null) {
+                tg = new DeviceGroup(1, layout.moe().tp()).members(d, ds);
+                tpLink = linkOf(tg);
+            }
+            String sec = Sections.MOE;
+            String pre = "L" + layer + ".";
+            int[] inDeps = depsOf(d, nodeAt.get(b.dispatch()).operands());
+            int[] restDeps = depsOf(d, combineNode.operands().subList(1, combineNode.operands().size()));
+            int[] combineOut = new int[md.tiles().size()];
+            for (int i = 0; i < combineOut.length; i++) {
+                MoeTile t = md.tiles().get(i);
+                int dispatchId = emit(d, pre + t.dispatchName(), t.dispatch(), md.dispatchIn(), md.dispatchProc(), 0, inDeps, 0, t.dispatchTraffic(),
+                        null, 0, null, layer, sec);
+                int last = dispatchId;
+                if (t.a2aName() != null) {
+                    last = emit(d, pre + t.a2aName(), md.a2a(), t.a2aIn(), LINK, Schedule.COMM_STREAM, new int[] {dispatchId}, 0, t.a2aTraffic(), epLink,
+                            t.a2aBytes(), members, layer, sec);
+                }
+                int[] after = new int[t.ffn().size()];
+                for (int k = 0; k < after.length; k++) {
+                    ExpertTask x = t.ffn().get(k);
+                    after[k] = emit(d, pre + x.name(), x.op(), x.inputs(), x.processor(), 0, new int[] {last}, x.flops(), x.traffic(), null, 0, null,
+                            layer, sec);
+                }
+                if (t.reduceName() != null) {
+                    after = new int[] {emit(d, pre + t.reduceName(), md.reduce(), t.reduceIn(), LINK, Schedule.COMM_STREAM, after, 0, t.reduceTraffic(),
+                            tpLink, t.reduceBytes(), tg, layer, sec)};
+                }
+                if (t.backName() != null) {
+                    after = new int[] {emit(d, pre + t.backName(), md.a2a(), t.backIn(), LINK, Schedule.COMM_STREAM, after, 0, t.backTraffic(), epLink,
+                            t.backBytes(), members, layer, sec)};
+                }
+                int[] cdeps = Arrays.copyOf(after, after.length + restDeps.length);
+                System.arraycopy(restDeps, 0, cdeps, after.length, restDeps.length);
+                combineOut[i] = emit(d, pre + t.combineName(), t.combine(), t.combineIn(), md.combineProc(), 0, cdeps, t.combineFlops(),
+                        t.combineTraffic(), null, 0, null, layer, sec);
+            }
+            for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.tpReduce(), b.a2aCombine()}) {
+                if (p != null) {
+                    bindResults(d, nodeAt.get(p), combineOut.clone());
+                }
+            }
+            bindResults(d, combineNode, combineOut.clone());
+        }
+
+        static long[] shard(long[][] shards, long[] global, int i) {
+            if (shards[i] == null) {
+                shards[i] = TokenShards.shard(LongImmutableList.of(global), shards.length, i);
+            }
+            return shards[i];
+        }
+
+        MoeDevice prepareMoe(MoeBlock b, long[] global, int[] rank, long[][] shards, int local) {
             Node dispatchNode = nodeAt.get(b.dispatch());
             Node combineNode = nodeAt.get(b.combine());
             Node ffnNode = nodeAt.get(b.ffn());
@@ -353,23 +498,16 @@ public final class LowerPass implements Pass {
             long h = b.hidden();
             int ep = layout.moe().ep();
             int tp = layout.moe().tp();
-            int shards = ep * layout.moe().dp();
-            long[] global = experts.tokens().get(m);
-            int[] rank = experts.ranks().get(m);
-            LongImmutableList gl = LongImmutableList.of(global);
-            int local = d % ds;
-            int shard = local / tp;
             DeviceGroup epGroup = new DeviceGroup(tp, ep);
-            IntImmutableList members = epGroup.members(d, ds);
-            int myRank = epGroup.rank(d, ds);
-            long[] mine = TokenShards.shard(gl, shards, shard);
+            IntImmutableList members = epGroup.members(local, ds);
+            int myRank = epGroup.rank(local, ds);
+            long[] mine = shard(shards, global, local / tp);
             long[][] groupShards = new long[ep][];
             for (int j = 0; j < ep; j++) {
-                groupShards[j] = TokenShards.shard(gl, shards, (members.getInt(j) % ds) / tp);
+                groupShards[j] = shard(shards, global, (members.getInt(j) % ds) / tp);
             }
             // experts of each rank, ascending, cut into tiles
             int tiles = schedule.overlap() == Overlap.TILE ? schedule.tiles() : 1;
-            int[][] ownTiles = null;
             List<int[][]> tilesOfRank = new ArrayList<>();
             for (int j = 0; j < ep; j++) {
                 IntArrayList own = new IntArrayList();
@@ -380,13 +518,8 @@ public final class LowerPass implements Pass {
                 }
                 tilesOfRank.add(cut(own.toIntArray(), tiles));
             }
-            ownTiles = tilesOfRank.get(myRank);
+            int[][] ownTiles = tilesOfRank.get(myRank);
             int nt = ownTiles.length;
-            String sec = Sections.MOE;
-            String dproc = procs.of(b.dispatch(), sys.device().primary().name());
-            String cproc = procs.of(b.combine(), sys.device().primary().name());
-            int[] inDeps = depsOf(d, dispatchNode.operands());
-            IntArrayList combineOut = new IntArrayList();
             long[] recvAll = new long[rank.length];
             for (int e = 0; e < rank.length; e++) {
                 if (rank[e] == myRank) {
@@ -395,6 +528,14 @@ public final class LowerPass implements Pass {
                     }
                 }
             }
+            List<TensorType> dIn = List.copyOf(GraphWalk.types(dispatchNode.operands()));
+            Traffic dt0 = ((Dispatch) dispatchNode.op()).traffic(dIn);
+            long allCopies = sum(mine);
+            Traffic dAll = nt == 1 ? new Dispatch(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(dIn) : null;
+            List<TensorType> cIn = List.of(TensorType.of(dt, allCopies, h), combineNode.operands().get(1).type());
+            Traffic cAll = new Combine(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(cIn);
+            AllReduce ar = new AllReduce(tp);
+            List<MoeTile> out = new ArrayList<>();
             for (int i = 0; i < nt; i++) {
                 String sfx = nt > 1 ? ".t" + i : "";
                 // experts this tile covers on every rank (tile i of each rank)
@@ -409,15 +550,13 @@ public final class LowerPass implements Pass {
                 }
                 long[] tileTokens = mask(mine, inTile);
                 long copies = sum(tileTokens);
-                long allCopies = sum(mine);
                 Dispatch dop = new Dispatch(b.experts(), b.topK(), LongImmutableList.of(tileTokens));
-                List<TensorType> dIn = GraphWalk.types(dispatchNode.operands());
-                Traffic dt0 = ((Dispatch) dispatchNode.op()).traffic(dIn);
-                Traffic dtr = nt == 1 ? new Dispatch(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(dIn) : scale(dt0, copies, allCopies);
-                int dispatchId = emit(d, "L" + layer + "." + dispatchNode.result().name() + sfx, dop, dIn, dproc, 0, inDeps, 0, dtr, null, 0, null, layer, sec);
-                int last = dispatchId;
-                long[] recv = mask(recvAll, maskOf(ownTiles[i], rank.length));
-                long recvRows = sum(recv);
+                Traffic dtr = nt == 1 ? dAll : scale(dt0, copies, allCopies);
+                long recvRows = sum(mask(recvAll, maskOf(ownTiles[i], rank.length)));
+                String a2aName = null;
+                List<TensorType> a2aIn = null;
+                Traffic a2aTraffic = null;
+                double a2aBytes = 0;
                 if (b.a2aDispatch() != null) {
                     long sent = 0;
                     for (int e = 0; e < rank.length; e++) {
@@ -426,20 +565,26 @@ public final class LowerPass implements Pass {
                         }
                     }
                     TensorType tin = TensorType.of(dt, copies, h);
-                    AllToAll a2a = new AllToAll(ep);
-                    last = emit(d, "L" + layer + "." + nodeAt.get(b.a2aDispatch()).result().name() + sfx, a2a, List.of(tin), LINK,
-                            Schedule.COMM_STREAM, new int[] {dispatchId}, 0, Traffic.activations(tin.bytes(), dt.bytesFor(recvRows * h)),
-                            linkOf(members), (double) dt.bytesFor(sent * h), members, layer, sec);
+                    a2aName = nodeAt.get(b.a2aDispatch()).result().name() + sfx;
+                    a2aIn = List.of(tin);
+                    a2aTraffic = Traffic.activations(tin.bytes(), dt.bytesFor(recvRows * h));
+                    a2aBytes = (double) dt.bytesFor(sent * h);
                 }
-                int[] ffnIds = experts(d, b, ffnOp, ownTiles[i], recvAll, dt, h, last, layer, sfx);
-                int[] after = ffnIds;
+                List<ExpertTask> ffn = expertTasks(b, ffnOp, ownTiles[i], recvAll, dt, h, nodeAt.get(b.ffn()).result().name() + sfx);
+                String reduceName = null;
+                List<TensorType> reduceIn = null;
+                Traffic reduceTraffic = null;
+                double reduceBytes = 0;
                 if (b.tpReduce() != null) {
-                    TensorType t = TensorType.of(dt, recvRows, h);
-                    AllReduce ar = new AllReduce(tp);
-                    IntImmutableList tg = new DeviceGroup(1, tp).members(d, ds);
-                    after = new int[] {emit(d, "L" + layer + "." + nodeAt.get(b.tpReduce()).result().name() + sfx, ar, List.of(t), LINK,
-                            Schedule.COMM_STREAM, ffnIds, 0, ar.traffic(List.of(t)), linkOf(tg), ar.linkBytesPerDevice(List.of(t)), tg, layer, sec)};
+                    reduceIn = List.of(TensorType.of(dt, recvRows, h));
+                    reduceName = nodeAt.get(b.tpReduce()).result().name() + sfx;
+                    reduceTraffic = ar.traffic(reduceIn);
+                    reduceBytes = ar.linkBytesPerDevice(reduceIn);
                 }
+                String backName = null;
+                List<TensorType> backIn = null;
+                Traffic backTraffic = null;
+                double backBytes = 0;
                 if (b.a2aCombine() != null) {
                     long back = 0;
                     for (int e : ownTiles[i]) {
@@ -450,45 +595,34 @@ public final class LowerPass implements Pass {
                         }
                     }
                     TensorType tin = TensorType.of(dt, recvRows, h);
-                    AllToAll a2a = new AllToAll(ep);
-                    after = new int[] {emit(d, "L" + layer + "." + nodeAt.get(b.a2aCombine()).result().name() + sfx, a2a, List.of(tin), LINK,
-                            Schedule.COMM_STREAM, after, 0, Traffic.activations(tin.bytes(), dt.bytesFor(copies * h)), linkOf(members),
-                            (double) dt.bytesFor(back * h), members, layer, sec)};
+                    backName = nodeAt.get(b.a2aCombine()).result().name() + sfx;
+                    backIn = List.of(tin);
+                    backTraffic = Traffic.activations(tin.bytes(), dt.bytesFor(copies * h));
+                    backBytes = (double) dt.bytesFor(back * h);
                 }
-                IntArrayList cdeps = new IntArrayList(after);
-                cdeps.addAll(IntArrayList.wrap(depsOf(d, combineNode.operands().subList(1, combineNode.operands().size()))));
                 Combine cop = new Combine(b.experts(), b.topK(), LongImmutableList.of(tileTokens));
-                List<TensorType> cIn = List.of(TensorType.of(dt, allCopies, h), combineNode.operands().get(1).type());
-                Traffic ctr = scale(new Combine(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(cIn), copies, allCopies);
-                int cid = emit(d, "L" + layer + "." + combineNode.result().name() + sfx, cop, cIn, cproc, 0, cdeps.toIntArray(), 2L * copies * h, ctr,
-                        null, 0, null, layer, sec);
-                combineOut.add(cid);
+                out.add(new MoeTile(dispatchNode.result().name() + sfx, dop, dtr, a2aName, a2aIn, a2aTraffic, a2aBytes, ffn, reduceName, reduceIn,
+                        reduceTraffic, reduceBytes, backName, backIn, backTraffic, backBytes, combineNode.result().name() + sfx, cop, cIn,
+                        scale(cAll, copies, allCopies), 2L * copies * h));
             }
-            for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.tpReduce(), b.a2aCombine()}) {
-                if (p != null) {
-                    bindResults(d, nodeAt.get(p), combineOut.toIntArray());
-                }
-            }
-            bindResults(d, combineNode, combineOut.toIntArray());
+            return new MoeDevice(dIn, procs.of(b.dispatch(), primary), procs.of(b.combine(), primary), new AllToAll(ep), ar, List.copyOf(out));
         }
 
         /** The expert GEMMs of one tile: one task, or an xPU and a PIM task under co-processing. */
-        int[] experts(int d, MoeBlock b, ExpertFfn model, int[] own, long[] recvAll, DType dt, long h, int dep, int layer, String sfx) {
+        List<ExpertTask> expertTasks(MoeBlock b, ExpertFfn model, int[] own, long[] recvAll, DType dt, long h, String name) {
             long[] tok = new long[own.length];
             for (int k = 0; k < own.length; k++) {
                 tok[k] = recvAll[own[k]];
             }
-            String name = "L" + layer + "." + nodeAt.get(b.ffn()).result().name() + sfx;
             ExpertCoprocessor cop = procs.coprocessor();
             ExpertCoprocessor.Shape shape = ExpertCoprocessor.Shape.of(model, dt);
             if (cop == null || own.length == 0) {
                 ExpertFfn op = ExpertCoprocessor.subset(shape, tok.length == 0 ? new long[] {0} : tok);
                 List<TensorType> in = List.of(TensorType.of(dt, op.totalTokens(), h));
-                return new int[] {emit(d, name, op, in, procs.of(b.ffn(), sys.device().primary().name()), 0, new int[] {dep}, op.flops(in),
-                        op.traffic(in), null, 0, null, layer, Sections.MOE)};
+                return List.of(new ExpertTask(name, procs.of(b.ffn(), primary), op, in, op.flops(in), op.traffic(in)));
             }
             ExpertCoprocessor.Decision dec = cop.decide(shape, tok);
-            IntArrayList ids = new IntArrayList();
+            List<ExpertTask> out = new ArrayList<>();
             int[][] sides = {dec.xpuExperts(), dec.pimExperts()};
             String[] procNames = {dec.xpu(), dec.pim()};
             for (int s = 0; s < 2; s++) {
@@ -501,10 +635,9 @@ public final class LowerPass implements Pass {
                 }
                 ExpertFfn op = ExpertCoprocessor.subset(shape, st);
                 List<TensorType> in = List.of(TensorType.of(dt, op.totalTokens(), h));
-                ids.add(emit(d, name + "." + procNames[s], op, in, procNames[s], 0, new int[] {dep}, op.flops(in), op.traffic(in), null, 0, null,
-                        layer, Sections.MOE));
+                out.add(new ExpertTask(name + "." + procNames[s], procNames[s], op, in, op.flops(in), op.traffic(in)));
             }
-            return ids.toIntArray();
+            return List.copyOf(out);
         }
 
         static int[][] cut(int[] own, int tiles) {

@@ -67,6 +67,61 @@ class ExpertPlacementTest {
         }
     }
 
+    /** 48 experts over 4 devices of 12, a synthetic trace's loads and transitions (top-2, so halves). */
+    static PlacementProblem medium(long seed) {
+        RoutingStats trace = RoutingStats.synthetic(2, 48, 2, 600, 1.0, 0.6, seed);
+        int[] prev = new int[48];
+        for (int e = 0; e < prev.length; e++) {
+            prev[e] = e % 4;
+        }
+        double[][] w = {{1, 1, 2, 2}, {1, 1, 2, 2}, {2, 2, 1, 1}, {2, 2, 1, 1}};
+        return new PlacementProblem(trace.loadsOf(1), 4, 12, prev, trace.transitionsInto(1), w, 1.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void swapSearchKeepsCapacityAndNeverLosesToItsStart(long seed) {
+        for (PlacementProblem p : new PlacementProblem[] {small(seed, true), small(seed, false), medium(seed)}) {
+            int[] start = ExpertPlacer.Greedy.assign(p);
+            int[] better = SwapSearch.improve(p, start, 20);
+            assertTrue(p.feasible(better));
+            assertTrue(p.objective(better) <= p.objective(start) + 1e-9);
+        }
+    }
+
+    @Test
+    void coefficientsAreExactIntegersWhenTheDataAllow() {
+        PlacementProblem p = medium(9);
+        // loads are token counts and transitions multiples of 1/2; link weights 1 and 2
+        assertEquals(2, IlpExpertPlacer.integerScale(p, p.outflow()), 0);
+        PlacementProblem q = PlacementProblem.balance(new double[] {Math.PI, Math.E, Math.sqrt(2)}, 2, 2);
+        double s = IlpExpertPlacer.integerScale(q, q.outflow());
+        assertTrue(s > 1e5, "no small exact factor: scaled to about 10^6, got " + s);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void ilpOnAMediumInstanceBeatsGreedyWithABound(long seed) {
+        PlacementProblem p = medium(seed);
+        PlacementResult ilp = new IlpExpertPlacer(2, 0).place(p);
+        PlacementResult greedy = new ExpertPlacer.Greedy().place(p);
+        assertTrue(p.feasible(ilp.assign()));
+        assertTrue(ilp.objective() <= greedy.objective() + 1e-9);
+        assertTrue(ilp.bound() > 0 && ilp.bound() <= ilp.objective() + 1e-9, "bound " + ilp.bound() + " objective " + ilp.objective());
+    }
+
+    @Test
+    void symmetryBreakingKeepsTheHintAPlacementOfTheSameShape() {
+        int[] order = {2, 0, 1, 3};
+        int[] a = {1, 1, 3, 0};
+        int[] c = IlpExpertPlacer.canonical(a, order, 4);
+        // expert 2 (heaviest) on device 0, expert 0 on the next device used, expert 1 beside it
+        assertEquals(0, c[2]);
+        assertEquals(1, c[0]);
+        assertEquals(c[0], c[1]);
+        assertEquals(2, c[3]);
+    }
+
     @Test
     void greedyBalancesAndRoundRobinIgnoresLoad() {
         PlacementProblem p = PlacementProblem.balance(new double[] {10, 9, 1, 1}, 2, 2);
