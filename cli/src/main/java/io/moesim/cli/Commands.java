@@ -13,6 +13,6 @@ final class Commands {
                 new ModelCommands.ListModels(), new ModelCommands.ModelGroup(), new ModelCommands.GraphCmd(), new ModelCommands.Check(),
                 new TargetCommands.ListTargets(), new TargetCommands.TargetGroup(),
                 new TargetCommands.ListSystems(), new TargetCommands.SystemGroup(),
-                new RooflineCommand(), new CompileCommand(), new SimulateCommand(), new CompareCommand(), new OpCommand(), new ValidateCommand(), new ReportCommand(), new SweepCommand(), new ExportFirrtlCommand());
+                new RooflineCommand(), new CompileCommand(), new SimulateCommand(), new CompareCommand(), new OpCommand(), new ValidateCommand(), new ReportCommand(), new SweepCommand(), new ExportFirrtlCommand(), new ReproduceCommand());
     }
 }
