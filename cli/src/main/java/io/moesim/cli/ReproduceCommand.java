@@ -412,7 +412,7 @@ final class ReproduceCommand implements Callable<Integer> {
     private String document(List<Point> points, List<Point> bank, StringBuilder util, StringBuilder breakdown, StringBuilder serving) {
         StringBuilder d = new StringBuilder();
         d.append("# Duplex (MICRO 2024) reproduced with moesim\n\n");
-        d.append("Regenerate with:\n\n```\nmvn -q -B -o package -DskipTests && java -jar cli/target/moesim.jar reproduce duplex")
+        d.append("Regenerate with (from the repository root; bin/moesim builds the CLI first if needed):\n\n```\nbin/moesim reproduce duplex")
                 .append(quick ? " --quick" : "").append(" -o docs/duplex-reproduction.md\n```\n\n");
         d.append(quick ? "This `--quick` subset" : "The full run")
                 .append(" makes ").append(runs).append(" serving simulations plus the single-iteration analyses; ")
