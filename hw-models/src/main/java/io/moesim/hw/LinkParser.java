@@ -3,6 +3,7 @@ package io.moesim.hw;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /** Builds a {@link LinkSpec} from a {@code links/*.yaml} tree. */
 final class LinkParser {
@@ -13,17 +14,22 @@ final class LinkParser {
 
     static LinkSpec parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {
         SpecReader r = SpecReader.root(file, tree, problems);
-        LinkSpec l = new LinkSpec(
-                id,
-                r.text("name"),
-                r.choice("kind", LinkKind::parse, KINDS).orElse(LinkKind.PCIE),
-                r.count("links_per_device"),
-                r.number("bandwidth_per_link_GBps"),
-                r.number("latency_ns"),
-                r.number("per_message_overhead_ns"),
-                r.optNumber("energy_pJ_per_byte"));
+        String name = r.text("name");
+        LinkKind kind = r.choice("kind", LinkKind::parse, KINDS).orElse(LinkKind.PCIE);
+        int links = r.count("links_per_device");
+        double bw = r.number("bandwidth_per_link_GBps");
+        double latency = r.number("latency_ns");
+        double overhead = r.number("per_message_overhead_ns");
+        OptionalDouble energy = r.optNumber("energy_pJ_per_byte");
+        OptionalDouble fraction = r.optNumber("achievable_bandwidth_fraction");
+        if (fraction.isPresent() && fraction.getAsDouble() > 1) {
+            // a share of the line rate: above 1 would mean the datasheet figure is wrong, not that software beats it
+            r.problem("achievable_bandwidth_fraction", "is a fraction of the line rate: must be <= 1, got " + Suggest.num(fraction.getAsDouble()));
+            fraction = OptionalDouble.empty();
+        }
+        boolean switchReduction = r.optFlag("in_switch_reduction").orElse(false);
         r.optText("notes");
         r.finish();
-        return l;
+        return new LinkSpec(id, name, kind, links, bw, latency, overhead, energy, fraction, switchReduction);
     }
 }

@@ -90,6 +90,34 @@ final class SpecReader {
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
+    /** An optional yes/no figure, {@code {value: true, source: "..."}}: a capability, cited like any number. */
+    Optional<Boolean> optFlag(String key) {
+        if (!has(key)) {
+            return Optional.empty();
+        }
+        JsonNode n = node.get(key);
+        if (!n.isObject()) {
+            problem(key, "expected {value: true|false, source: \"...\"}, got " + Suggest.typeName(n));
+            return Optional.empty();
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!FIGURE_KEYS.contains(k)) {
+                problem(key + "." + k, "unknown key" + Suggest.didYouMean(k, FIGURE_KEYS));
+            }
+        }
+        JsonNode src = n.get("source");
+        if (src == null || !src.isTextual() || src.asText().isBlank()) {
+            problem(key + ".source", "missing key (every figure needs a source)");
+        }
+        JsonNode v = n.get("value");
+        if (v == null || !v.isBoolean()) {
+            problem(key + ".value", "expected true or false, got " + (v == null ? "nothing" : Suggest.typeName(v)));
+            return Optional.empty();
+        }
+        return Optional.of(v.asBoolean());
+    }
+
     /** A required positive whole count (a figure like any other, with its source). */
     int count(String key) {
         OptionalInt v = optCount(key);

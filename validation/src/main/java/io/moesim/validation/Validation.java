@@ -3,6 +3,8 @@ package io.moesim.validation;
 import io.moesim.validation.compare.Calibration;
 import io.moesim.validation.compare.CalibrationResult;
 import io.moesim.validation.compare.Comparison;
+import io.moesim.validation.compare.LinkCalibration;
+import io.moesim.validation.compare.LinkCalibrationResult;
 import io.moesim.validation.compare.ComparisonRow;
 import io.moesim.validation.compare.Predictor;
 import io.moesim.validation.compare.Predictors;
@@ -50,7 +52,15 @@ public final class Validation {
                         mine.stream().filter(m -> m.split() == Split.TEST).toList(), options.sets()));
             }
         }
-        return new ValidationReport(predictor.name(), source, rows, Comparison.byKind(rows), cals);
+        List<LinkCalibrationResult> links = new ArrayList<>();
+        if (options.calibrate() && targetOrNull == null) {
+            // collectives calibrate the links they ran over (a target override says nothing about the system)
+            for (String link : LinkCalibration.linkIds(all)) {
+                links.add(LinkCalibration.fit(link, all.stream().filter(m -> m.split() == Split.CALIBRATION).toList(),
+                        all.stream().filter(m -> m.split() == Split.TEST).toList()));
+            }
+        }
+        return new ValidationReport(predictor.name(), source, rows, Comparison.byKind(rows), cals, links);
     }
 
     /** The published measurement set of this repository, relative to the repository root. */

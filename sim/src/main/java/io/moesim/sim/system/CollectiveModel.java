@@ -19,6 +19,10 @@ import io.moesim.ir.op.ReduceScatter;
  * <ul>
  *   <li>ring all-reduce: o + 2(g−1)·α + L/bw, L = 2(g−1)/g·B (reduce-scatter then all-gather);
  *   <li>tree all-reduce: o + 2⌈log2 g⌉·α + 2B/bw (every byte once up, once down the tree);
+ *   <li>in-switch all-reduce (NVLink SHARP, where the link says {@code in_switch_reduction}, on a switch):
+ *       o + 2α + (g+1)/g·B/bw: each device sends its whole operand once for the switch to reduce
+ *       (reduce-scatter) and its reduced 1/g share once for the switch to multicast (all-gather), and
+ *       receives the same (g+1)/g·B; two steps;
  *   <li>ring all-gather / reduce-scatter: o + (g−1)·α + L/bw;
  *   <li>direct (full mesh): the same bytes split over the g−1 peer links at once: o + k·α + L/((g−1)·bw_peer),
  *       k = 2 for all-reduce, 1 otherwise;
@@ -29,7 +33,9 @@ import io.moesim.ir.op.ReduceScatter;
  *       remote share over the adapter while the local share crosses NVLink, concurrently.
  * </ul>
  * Ring bandwidth is {@link SystemSpec#intraNodePeerBandwidthGBps()}: the whole per-device bandwidth
- * through a switch, one peer's share of the links in a full mesh, half on a ring.
+ * through a switch, one peer's share of the links in a full mesh, half on a ring. Every bandwidth is
+ * the line rate times the link's {@link LinkSpec#bandwidthFraction()} (1 unless the spec gives an
+ * achievable fraction): what a collective library sustains on the wire after its protocol's overhead.
  */
 public final class CollectiveModel {
     private final SystemSpec system;
@@ -86,20 +92,26 @@ public final class CollectiveModel {
         LinkSpec link = system.intraNodeLink();
         double a = link.latencyNs();
         double o = link.perMessageOverheadNs();
-        double bwRing = system.intraNodePeerBandwidthGBps();
-        double bwDevice = link.bandwidthPerDeviceGBps();
-        double bwDirect = Math.min(bwDevice, (g - 1) * peerShareGBps(link, system.devicesPerNode()));
+        double f = link.bandwidthFraction();
+        double bwRing = f * system.intraNodePeerBandwidthGBps();
+        double bwDevice = f * link.bandwidthPerDeviceGBps();
+        double bwDirect = Math.min(bwDevice, f * (g - 1) * peerShareGBps(link, system.devicesPerNode()));
         boolean mesh = system.intraNodeTopology() == Topology.FULL_MESH;
         if (op instanceof AllReduce) {
             double ring = o + 2.0 * (g - 1) * a + linkBytes / bwRing;
             double tree = o + 2.0 * ceilLog2(g) * a + 2.0 * tensorBytes / bwRing;
             double direct = o + 2.0 * a + linkBytes / bwDirect;
+            boolean canReduceInSwitch = link.inSwitchReduction() && system.intraNodeTopology() == Topology.SWITCH;
+            double switchBytes = (g + 1.0) / g * tensorBytes;
+            double inSwitch = o + 2.0 * a + switchBytes / bwDevice;
+            CollectiveCost best = tree < ring ? of(tree, "tree", 2.0 * tensorBytes) : of(ring, "ring", linkBytes);
             return switch (algorithm) {
                 case RING -> of(ring, "ring", linkBytes);
                 case TREE -> of(tree, "tree", 2.0 * tensorBytes);
                 case DIRECT -> of(direct, "direct", linkBytes);
+                case SWITCH -> canReduceInSwitch ? of(inSwitch, "switch", switchBytes) : of(ring, "ring", linkBytes);
                 case AUTO -> mesh ? of(direct, "direct", linkBytes)
-                        : tree < ring ? of(tree, "tree", 2.0 * tensorBytes) : of(ring, "ring", linkBytes);
+                        : canReduceInSwitch && ps(inSwitch) < best.durationPs() ? of(inSwitch, "switch", switchBytes) : best;
             };
         }
         if (op instanceof AllGather || op instanceof ReduceScatter) {
@@ -118,7 +130,7 @@ public final class CollectiveModel {
         }
         // send/recv and plain transfers: one message to one peer
         double bytes = Math.max(linkBytes, tensorBytes);
-        double bwPeer = mesh ? peerShareGBps(link, system.devicesPerNode()) : bwDevice;
+        double bwPeer = mesh ? f * peerShareGBps(link, system.devicesPerNode()) : bwDevice;
         return of(o + a + bytes / bwPeer, "p2p", bytes);
     }
 
@@ -127,8 +139,8 @@ public final class CollectiveModel {
         double a1 = intra.latencyNs();
         double a2 = inter.latencyNs();
         double o = intra.perMessageOverheadNs() + inter.perMessageOverheadNs();
-        double bw1 = system.intraNodePeerBandwidthGBps();
-        double bw2 = inter.bandwidthPerDeviceGBps();
+        double bw1 = intra.bandwidthFraction() * system.intraNodePeerBandwidthGBps();
+        double bw2 = inter.bandwidthFraction() * inter.bandwidthPerDeviceGBps();
         double gl = local;
         double gn = nodes;
         if (op instanceof AllReduce) {
@@ -153,9 +165,9 @@ public final class CollectiveModel {
         if (op instanceof AllToAll) {
             double intraBytes = (gl - 1) / g * b;
             double interBytes = (g - gl) / g * b;
-            double bwLocal = system.intraNodeTopology() == Topology.FULL_MESH
+            double bwLocal = intra.bandwidthFraction() * (system.intraNodeTopology() == Topology.FULL_MESH
                     ? Math.min(intra.bandwidthPerDeviceGBps(), (gl - 1) * peerShareGBps(intra, system.devicesPerNode()))
-                    : intra.bandwidthPerDeviceGBps();
+                    : intra.bandwidthPerDeviceGBps());
             double t = o + Math.max(a1 + intraBytes / bwLocal, a2 + interBytes / bw2);
             return new CollectiveCost(ps(t), "hierarchical-direct", intraBytes, interBytes, true);
         }

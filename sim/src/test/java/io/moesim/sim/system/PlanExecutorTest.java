@@ -114,6 +114,29 @@ class PlanExecutorTest {
     }
 
     @Test
+    void inSwitchReductionAndAchievableFractionAreClosedForms() {
+        LinkSpec base = Fixtures.link("nvlink", LinkKind.NVLINK, 18, 25, 1000, 5000);
+        int[] g = {0, 1, 2, 3, 4, 5, 6, 7};
+        long bytes = 1L << 30;
+        double ringBytes = 2.0 * 7 / 8 * bytes;
+        // defaults: the line rate, no in-switch reduction (today's ring)
+        long plain = new CollectiveModel(Fixtures.system(8, 1, base, Topology.SWITCH), CollectiveAlgorithm.AUTO)
+                .cost(new AllReduce(8), ringBytes, bytes, g).durationPs();
+        assertEquals(Math.round((5000 + 14 * 1000 + ringBytes / 450.0) * 1000), plain);
+        // a fraction of the line rate and the switch reducing: (g+1)/g of the operand each way in two steps
+        LinkSpec sharp = base.withCollectiveFigures(5000, 0.6, true);
+        CollectiveCost c = new CollectiveModel(Fixtures.system(8, 1, sharp, Topology.SWITCH), CollectiveAlgorithm.AUTO)
+                .cost(new AllReduce(8), ringBytes, bytes, g);
+        assertEquals("switch", c.algorithm());
+        assertEquals(Math.round((5000 + 2 * 1000 + 9.0 / 8 * bytes / (0.6 * 450.0)) * 1000), c.durationPs());
+        // on a full mesh there is no switch to reduce in: direct, at the fraction
+        CollectiveCost mesh = new CollectiveModel(Fixtures.system(8, 1, Fixtures.link("x", LinkKind.XGMI, 7, 64, 1000, 5000)
+                .withCollectiveFigures(5000, 0.5, true), Topology.FULL_MESH), CollectiveAlgorithm.AUTO).cost(new AllReduce(8), ringBytes, bytes, g);
+        assertEquals("direct", mesh.algorithm());
+        assertEquals(Math.round((5000 + 2 * 1000 + ringBytes / (0.5 * 448.0)) * 1000), mesh.durationPs());
+    }
+
+    @Test
     void allToAllOverASwitchAndOverAFullMesh() {
         long bytes = 128L << 20;
         int g = 8;

@@ -80,6 +80,11 @@ public final class RooflinePredictor implements Predictor {
         } catch (MoesimException e) {
             return Prediction.none("collective", "no system '" + m.system() + "': " + e.getMessage());
         }
+        return collective(m, sys);
+    }
+
+    /** A collective row predicted on the given system (the row's own, or one with calibrated links). */
+    public static Prediction collective(Measurement m, SystemSpec sys) {
         IrOps.Applied a = IrOps.apply(m.op()).orElseThrow();
         Collective c = (Collective) a.op();
         int g = c.group();

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * {@link #toJson()} are what {@code moesim validate} prints and writes.
  */
 public record ValidationReport(String model, String source, List<ComparisonRow> rows, List<KindSummary> kinds,
-        List<CalibrationResult> calibrations) {
+        List<CalibrationResult> calibrations, List<LinkCalibrationResult> linkCalibrations) {
 
     public static final List<String> HEADER = List.of("kind", "op", "gpu", "target", "split", "measured_us", "predicted_us", "error_pct", "source");
 
@@ -22,6 +22,12 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         rows = List.copyOf(rows);
         kinds = List.copyOf(kinds);
         calibrations = List.copyOf(calibrations);
+        linkCalibrations = List.copyOf(linkCalibrations);
+    }
+
+    /** A report without link calibrations. */
+    public ValidationReport(String model, String source, List<ComparisonRow> rows, List<KindSummary> kinds, List<CalibrationResult> calibrations) {
+        this(model, source, rows, kinds, calibrations, List.of());
     }
 
     public double mapePct() {
@@ -126,6 +132,31 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
             cal.add(m);
         }
         out.put("calibration", cal);
+        List<Object> links = new ArrayList<>();
+        for (LinkCalibrationResult c : linkCalibrations) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("link", c.linkId());
+            m.put("fitted_rows", c.fittedRows());
+            m.put("before", c.before().describe());
+            m.put("after", c.after().describe());
+            Map<String, Object> mp = new LinkedHashMap<>();
+            for (Split s : Split.values()) {
+                Map<String, Object> ba = new LinkedHashMap<>();
+                ba.put("before", json(c.mape(s, false)));
+                ba.put("after", json(c.mape(s, true)));
+                Map<String, Object> tb = new LinkedHashMap<>();
+                c.mapeByTarget(s, false).forEach((k, v) -> tb.put(k, json(v)));
+                ba.put("before_by_target", tb);
+                Map<String, Object> ta = new LinkedHashMap<>();
+                c.mapeByTarget(s, true).forEach((k, v) -> ta.put(k, json(v)));
+                ba.put("after_by_target", ta);
+                mp.put(s.text(), ba);
+            }
+            m.put("mape_pct", mp);
+            m.put("yaml", c.yaml());
+            links.add(m);
+        }
+        out.put("link_calibration", links);
         return out;
     }
 
