@@ -104,6 +104,16 @@ final class ValidateCommand implements Callable<Integer> {
                 out.println("  wrote " + f);
             }
         }
+        for (io.moesim.validation.compare.LinkCalibrationResult c : r.linkCalibrations()) {
+            out.printf(Locale.ROOT, "link calibration %s: test MAPE %.1f%% -> %.1f%%, calibration MAPE %.1f%% -> %.1f%%%n", c.linkId(),
+                    c.mape(io.moesim.validation.trace.Split.TEST, false), c.mape(io.moesim.validation.trace.Split.TEST, true),
+                    c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true));
+            if (calibrationOut != null) {
+                Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
+                Files2.writeAtomically(f, c.yaml());
+                out.println("  wrote " + f);
+            }
+        }
         if (json != null) {
             Files2.writeAtomically(json, Json.write(r.toJson()));
         }
