@@ -2,7 +2,7 @@ package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.CompilerException;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -24,23 +24,15 @@ import java.util.Set;
  * Each device holds experts/ep experts (its memory share). The ILP's wall time is split over the
  * layers it solves.
  */
-public final class ExpertPlacementPass implements Pass {
+public final class ExpertPlacementPass extends StagedPass {
     public static final String NAME = "place-experts";
 
-    @Override
-    public String name() {
-        return NAME;
+    public ExpertPlacementPass() {
+        super(NAME, Set.of(Stage.PARALLELIZED), Set.of(Stage.EXPERTS_PLACED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.PARALLELIZED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.EXPERTS_PLACED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

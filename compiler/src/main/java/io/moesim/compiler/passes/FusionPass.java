@@ -1,6 +1,6 @@
 package io.moesim.compiler.passes;
 
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -32,23 +32,15 @@ import java.util.Set;
  * and up GEMMs and the activation are one expert_ffn op; split and concat are views. Not fused:
  * kv_append (a separate cache-write kernel in vLLM and SGLang), and anything across a collective.
  */
-public final class FusionPass implements Pass {
+public final class FusionPass extends StagedPass {
     public static final String NAME = "fuse";
 
-    @Override
-    public String name() {
-        return NAME;
+    public FusionPass() {
+        super(NAME, Set.of(Stage.PARALLELIZED), Set.of(Stage.FUSED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.PARALLELIZED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.FUSED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

@@ -2,7 +2,7 @@ package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompileOptions.Overlap;
 import io.moesim.compiler.CompilerException;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -51,24 +51,16 @@ import java.util.Set;
  * emitting the tasks (DeepSeek-V3 over 8 devices once computed about 4,200 token shards of 256 experts
  * per compile, where 8 are distinct).
  */
-public final class LowerPass implements Pass {
+public final class LowerPass extends StagedPass {
     public static final String NAME = "lower";
+
+    public LowerPass() {
+        super(NAME, Set.of(Stage.FUSED, Stage.EXPERTS_PLACED, Stage.PROCESSORS_PLACED, Stage.MEMORY_PLANNED, Stage.SCHEDULED), Set.of(Stage.LOWERED));
+    }
     public static final String LINK = "link";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.FUSED, Stage.EXPERTS_PLACED, Stage.PROCESSORS_PLACED, Stage.MEMORY_PLANNED, Stage.SCHEDULED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.LOWERED);
-    }
 
     @Override
     public Program run(Program in, PassContext ctx) {

@@ -1,7 +1,7 @@
 package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompilerException;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -27,24 +27,16 @@ import java.util.Set;
  * the largest working set of one op (inputs + outputs), as double-buffered kernels need. When a
  * device does not fit, the error says which, by how much, and which simple changes would fit.
  */
-public final class MemoryPlanPass implements Pass {
+public final class MemoryPlanPass extends StagedPass {
     public static final String NAME = "plan-memory";
+
+    public MemoryPlanPass() {
+        super(NAME, Set.of(Stage.PARALLELIZED), Set.of(Stage.MEMORY_PLANNED));
+    }
     private static final double GB = 1e9;
 
-    @Override
-    public String name() {
-        return NAME;
-    }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.PARALLELIZED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.MEMORY_PLANNED);
-    }
 
     /** What one pipeline stage's devices hold. */
     record StageNeed(long weights, long expertWeights, long weightsFp8, long kv, long activations) {

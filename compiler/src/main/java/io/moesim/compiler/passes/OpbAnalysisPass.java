@@ -1,6 +1,6 @@
 package io.moesim.compiler.passes;
 
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -23,23 +23,15 @@ import java.util.Set;
  * predicted time on each processor of the device (through the context's cost model) and which side
  * of the roofline it sits on. Collectives and repeat nodes are skipped: they run on links.
  */
-public final class OpbAnalysisPass implements Pass {
+public final class OpbAnalysisPass extends StagedPass {
     public static final String NAME = "analyze";
 
-    @Override
-    public String name() {
-        return NAME;
+    public OpbAnalysisPass() {
+        super(NAME, Set.of(Stage.VERIFIED), Set.of(Stage.ANALYZED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.VERIFIED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.ANALYZED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

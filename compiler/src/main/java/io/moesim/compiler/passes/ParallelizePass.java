@@ -3,7 +3,7 @@ package io.moesim.compiler.passes;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.CompileOptions.Parallelism;
 import io.moesim.compiler.CompilerException;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -56,23 +56,15 @@ import java.util.Set;
  * </ul>
  * Attention-side ep is folded into data parallelism (attention DP, MoE EP, as DeepSeek serves).
  */
-public final class ParallelizePass implements Pass {
+public final class ParallelizePass extends StagedPass {
     public static final String NAME = "parallelize";
 
-    @Override
-    public String name() {
-        return NAME;
+    public ParallelizePass() {
+        super(NAME, Set.of(Stage.VERIFIED), Set.of(Stage.PARALLELIZED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.VERIFIED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.PARALLELIZED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

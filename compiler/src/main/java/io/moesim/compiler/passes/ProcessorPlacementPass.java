@@ -1,7 +1,7 @@
 package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompileOptions.Placement;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -25,23 +25,15 @@ import java.util.Set;
  * expert co-processing (decided per device and layer from the actual tokens, see
  * {@link ExpertCoprocessor}). A device with one processor gets everything there.
  */
-public final class ProcessorPlacementPass implements Pass {
+public final class ProcessorPlacementPass extends StagedPass {
     public static final String NAME = "place-processors";
 
-    @Override
-    public String name() {
-        return NAME;
+    public ProcessorPlacementPass() {
+        super(NAME, Set.of(Stage.ANALYZED), Set.of(Stage.PROCESSORS_PLACED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.ANALYZED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.PROCESSORS_PLACED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

@@ -1,7 +1,7 @@
 package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompileOptions.Overlap;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -9,23 +9,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Chooses how communication overlaps computation (see {@link Schedule}); lowering applies it. */
-public final class SchedulePass implements Pass {
+public final class SchedulePass extends StagedPass {
     public static final String NAME = "schedule";
 
-    @Override
-    public String name() {
-        return NAME;
+    public SchedulePass() {
+        super(NAME, Set.of(Stage.PARALLELIZED), Set.of(Stage.SCHEDULED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of(Stage.PARALLELIZED);
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.SCHEDULED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {

@@ -1,7 +1,7 @@
 package io.moesim.compiler.passes;
 
 import io.moesim.compiler.CompilerException;
-import io.moesim.compiler.Pass;
+import io.moesim.compiler.StagedPass;
 import io.moesim.compiler.PassContext;
 import io.moesim.compiler.Program;
 import io.moesim.compiler.Stage;
@@ -10,23 +10,15 @@ import io.moesim.ir.graph.Verifier;
 import java.util.Set;
 
 /** Verifies the input graph (types, SSA, routed-token conservation) before anything relies on it. */
-public final class VerifyPass implements Pass {
+public final class VerifyPass extends StagedPass {
     public static final String NAME = "verify";
 
-    @Override
-    public String name() {
-        return NAME;
+    public VerifyPass() {
+        super(NAME, Set.of(), Set.of(Stage.VERIFIED));
     }
 
-    @Override
-    public Set<Stage> requires() {
-        return Set.of();
-    }
 
-    @Override
-    public Set<Stage> provides() {
-        return Set.of(Stage.VERIFIED);
-    }
+
 
     @Override
     public Program run(Program in, PassContext ctx) {
