@@ -57,14 +57,7 @@ final class ModelCommands {
     }
 
     @Command(name = "model", mixinStandardHelpOptions = true, description = "Show one model.", subcommands = ShowModel.class)
-    static final class ModelGroup implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class ModelGroup extends GroupCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,

@@ -37,14 +37,7 @@ final class TargetCommands {
     }
 
     @Command(name = "target", mixinStandardHelpOptions = true, description = "Show one target.", subcommands = ShowTarget.class)
-    static final class TargetGroup implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class TargetGroup extends GroupCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
@@ -88,14 +81,7 @@ final class TargetCommands {
     }
 
     @Command(name = "system", mixinStandardHelpOptions = true, description = "Show one system.", subcommands = ShowSystem.class)
-    static final class SystemGroup implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class SystemGroup extends GroupCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a system: devices, links, topology, aggregate figures.")
