@@ -106,8 +106,25 @@ public final class HbmModel {
         return pc.run(source(pattern, bursts));
     }
 
+    /**
+     * What one pseudo-channel sees of a pattern: accesses wider than the interleave granule put the
+     * same per-PC request stream on every PC (a 14 KB embedding row and a 1 KB one both give 256 B
+     * random pieces), so they share one profile run instead of one each.
+     */
+    private String profileKey(AccessPattern pattern) {
+        if (pattern instanceof AccessPattern.Random r) {
+            return "random-pc" + perPcBursts(r.bytes());
+        }
+        if (pattern instanceof AccessPattern.Strided s) {
+            int perAccess = perPcBursts(s.bytes());
+            return "strided-pc" + perAccess + "-" + perPcStride(s, perAccess);
+        }
+        return pattern.key();
+    }
+
     private Profile profile(AccessPattern pattern) {
-        Profile p = profiles.get(pattern.key());
+        String key = profileKey(pattern);
+        Profile p = profiles.get(key);
         if (p == null) {
             RequestSource src = source(pattern, profileBursts);
             int n = (int) src.size();
@@ -116,7 +133,7 @@ public final class HbmModel {
             int half = n / 2;
             double tail = (double) (completion[n] - completion[half]) / (n - half);
             p = new Profile(completion, st, tail);
-            profiles.put(pattern.key(), p);
+            profiles.put(key, p);
         }
         return p;
     }
@@ -139,10 +156,13 @@ public final class HbmModel {
         }
         AccessPattern.Strided s = (AccessPattern.Strided) pattern;
         int perAccess = perPcBursts(s.bytes());
-        // a stride wider than the interleave granule lands every access on a new PC: per PC the stride shrinks by PCs
-        long stride = Math.max((long) perAccess * burst, s.strideBytes() >= INTERLEAVE_BYTES
+        return RequestSource.strided(Math.max(1, bursts / perAccess), perAccess, burst, perPcStride(s, perAccess));
+    }
+
+    /** A stride wider than the interleave granule lands every access on a new PC: per PC the stride shrinks by PCs. */
+    private long perPcStride(AccessPattern.Strided s, int perAccess) {
+        return Math.max((long) perAccess * memory.accessBytes(), s.strideBytes() >= INTERLEAVE_BYTES
                 ? Math.max(INTERLEAVE_BYTES, s.strideBytes() / Math.max(1, pseudoChannels())) : s.strideBytes());
-        return RequestSource.strided(Math.max(1, bursts / perAccess), perAccess, burst, stride);
     }
 
     /** Bursts one access puts on one PC: at most the interleave granule's worth. */

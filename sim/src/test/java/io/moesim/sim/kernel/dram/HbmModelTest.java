@@ -137,4 +137,20 @@ class HbmModelTest {
         DramStats b = pc(PagePolicy.OPEN).run(RequestSource.random(5_000, 2, 32, 1L << 29, 3));
         assertEquals(a, b);
     }
+
+    @Test
+    void accessesWiderThanTheInterleaveGranuleShareOneProfile() {
+        // a 14 KB embedding row and a 512 B row both put 256 B pieces (8 bursts) on each PC: the
+        // per-PC request stream is the same, so the profile (and its per-burst rate) is the same
+        HbmModel m = new HbmModel(MEM);
+        DramStats wide = m.profileStats(new AccessPattern.Random(14336));
+        long t0 = System.nanoTime();
+        DramStats narrow = m.profileStats(new AccessPattern.Random(512));
+        long reuseNanos = System.nanoTime() - t0;
+        assertTrue(wide == narrow, "one profile run for both");
+        assertTrue(reuseNanos < 50_000_000L, "served from the cache: " + reuseNanos / 1e6 + " ms");
+        // a 64 B access puts 2 bursts per PC: a different stream, its own profile
+        assertTrue(m.profileStats(new AccessPattern.Random(64)) != wide);
+        assertEquals(m.sustainedGBps(new AccessPattern.Random(14336)), m.sustainedGBps(new AccessPattern.Random(256)), 1e-12);
+    }
 }
