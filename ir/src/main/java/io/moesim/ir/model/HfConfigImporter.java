@@ -80,8 +80,13 @@ public final class HfConfigImporter {
             String s = n.asText();
             return s.substring(s.lastIndexOf('/') + 1);
         }
+        // a downloaded model folder holds config.json: the folder names the model; any other file names itself
+        String file = p.getFileName().toString();
+        if (!file.equals("config.json")) {
+            return file.endsWith(".json") ? file.substring(0, file.length() - 5) : file;
+        }
         Path parent = p.toAbsolutePath().getParent();
-        return parent != null && parent.getFileName() != null ? parent.getFileName().toString() : p.getFileName().toString();
+        return parent != null && parent.getFileName() != null ? parent.getFileName().toString() : file;
     }
 
     private static AttentionConfig standardAttention(Keys k, int hidden) {
