@@ -180,15 +180,15 @@ public final class KernelSimulator {
         if (op instanceof Attention a) {
             long group = a.heads() / a.kvHeads();
             return AttentionModel.run(ctx, a.batch() * a.kvHeads(), group * a.qLen(), a.qLen(), a.kvLen(), a.headDim(), a.headDim(),
-                    a.causal(), tr.total(), macs);
+                    a.causal(), tr.total(), macs, eff);
         }
         if (op instanceof MlaAttention a) {
             if (a.absorbed()) {
                 return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
-                        a.causal(), tr.total(), macs);
+                        a.causal(), tr.total(), macs, eff);
             }
             return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(),
-                    a.vHeadDim(), a.causal(), tr.total(), macs);
+                    a.vHeadDim(), a.causal(), tr.total(), macs, eff);
         }
         if (op instanceof Embedding e) {
             // gathered rows land at random addresses; the output is written sequentially

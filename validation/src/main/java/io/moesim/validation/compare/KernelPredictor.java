@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Predictions from the simulator's kernel model ({@link KernelCostModel}) for single-kernel IR ops;
- * collectives go to the system model as in {@link RooflinePredictor}; memcpy, which has no IR op, is
- * not predicted by this model. A calibrated predictor runs the model on the device with fitted
+ * collectives go to the system model as in {@link RooflinePredictor}; memcpy, which has no IR op, goes
+ * to the simulator's copy model ({@link io.moesim.sim.kernel.KernelSimulator#memcpy}: every byte read
+ * once and written once at the HBM model's copy-pattern bandwidth, plus the launch). A calibrated predictor runs the model on the device with fitted
  * {@link Mechanisms} in place of the spec's own kernel figures.
  */
 public final class KernelPredictor implements Predictor {
@@ -45,6 +46,10 @@ public final class KernelPredictor implements Predictor {
         }
         if (IrOps.isComposite(m.kind())) {
             return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
+        }
+        if (m.kind().equals("memcpy")) {
+            double s = model.simulator().memcpy(m.op().getLong("bytes"), device, device.primary()).seconds();
+            return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
         }
         Optional<IrOps.Applied> a = IrOps.apply(m.op());
         if (a.isEmpty()) {

@@ -50,8 +50,9 @@ class CalibrationTest {
     void theFitIsPerMechanismAndImprovesBothSplits() {
         Mechanisms m = fit.after();
         assertTrue(m.launchOverheadUs() > 0);
-        // the published rows are all fp8: that is the one efficiency fitted, and it lies in (0, 1]
-        assertEquals(List.of(DType.FP8_E4M3), List.copyOf(m.matrixEfficiency().keySet()));
+        // the published h100 rows are fp8 GEMMs and bf16 attention: one efficiency per dtype, each in (0, 1]
+        assertEquals(java.util.Set.of(DType.FP8_E4M3, DType.BF16), m.matrixEfficiency().keySet());
+        assertTrue(m.efficiency(DType.BF16) > 0.3 && m.efficiency(DType.BF16) <= 1, m.describe());
         assertTrue(m.efficiency(DType.FP8_E4M3) > 0.3 && m.efficiency(DType.FP8_E4M3) < 1, m.describe());
         assertTrue(fit.mape(Split.CALIBRATION, true) < fit.mape(Split.CALIBRATION, false));
         assertTrue(fit.mape(Split.TEST, true) < fit.mape(Split.TEST, false));
@@ -86,5 +87,6 @@ class CalibrationTest {
         assertEquals(m.launchOverheadUs(), k.launchOverheadUs().getAsDouble(), 1e-9);
         assertEquals(m.tileOverheadCycles(), k.tileOverheadCycles().orElse(0), 1e-9);
         assertEquals(m.efficiency(DType.FP8_E4M3), k.matrixEfficiency(DType.FP8_E4M3).orElseThrow(), 1e-9);
+        assertEquals(m.efficiency(DType.BF16), k.matrixEfficiency(DType.BF16).orElseThrow(), 1e-9);
     }
 }

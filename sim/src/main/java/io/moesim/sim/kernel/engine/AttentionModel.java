@@ -19,7 +19,9 @@ import java.util.PriorityQueue;
  * </ul>
  * DRAM: the op's minimum traffic (Q, K, V, O; the KV cache once: the CTAs of one KV head run in
  * the same wave and share it through L2), at the sequential pattern's achieved bandwidth.
- * Time = launch + fill + max(compute schedule, DRAM time).
+ * Time = launch + fill + max(compute schedule, DRAM time). The MAC array's clocks run at the spec's
+ * matrix efficiency for the dtype (array clocks / efficiency), as in {@link GemmModel}; the softmax
+ * on the vector units does not.
  */
 public final class AttentionModel {
     public static final int BLOCK_Q = 128;
@@ -40,6 +42,15 @@ public final class AttentionModel {
      */
     public static WorkBreakdown run(EngineContext ctx, long units, long qRows, long qLen, long kvLen, long qkDim, long vDim,
             boolean causal, long bytes, int macs) {
+        return run(ctx, units, qRows, qLen, kvLen, qkDim, vDim, causal, bytes, macs, 1.0);
+    }
+
+    /** @param efficiency fraction of the array's MACs per clock the main loop sustains (0 < e ≤ 1), as in {@link GemmModel#run} */
+    public static WorkBreakdown run(EngineContext ctx, long units, long qRows, long qLen, long kvLen, long qkDim, long vDim,
+            boolean causal, long bytes, int macs, double efficiency) {
+        if (!(efficiency > 0) || efficiency > 1) {
+            throw new IllegalArgumentException("matrix efficiency must be in (0, 1], got " + efficiency);
+        }
         int[] arr = MacArraySim.shapeFor(macs);
         long engines = ctx.engines();
         double vec = ctx.vectorFlops();
@@ -51,14 +62,14 @@ public final class AttentionModel {
             // decode: whole query group in one CTA, keys split over CTAs
             long splits = Math.max(1, Math.min(kvBlocks, (engines + units - 1) / units));
             long blocksPer = (kvBlocks + splits - 1) / splits;
-            long perBlock = blockCycles(arr, qRows, qkDim, vDim, vec);
+            long perBlock = blockCycles(arr, qRows, qkDim, vDim, vec, efficiency);
             cycles = new long[] {blocksPer * perBlock};
             counts = new long[] {units * splits};
             ctas = units * splits;
         } else {
             long qBlocksPerHead = (qLen + BLOCK_Q - 1) / BLOCK_Q;
             long groupRows = qRows / qLen; // query heads per KV head
-            long perBlock = blockCycles(arr, BLOCK_Q, qkDim, vDim, vec);
+            long perBlock = blockCycles(arr, BLOCK_Q, qkDim, vDim, vec, efficiency);
             cycles = new long[(int) Math.min(qBlocksPerHead, 1 << 20)];
             counts = new long[cycles.length];
             for (int i = 0; i < cycles.length; i++) {
@@ -80,9 +91,9 @@ public final class AttentionModel {
     }
 
     /** One key block: Q·Kᵀ (rows × 128 × qk), P·V (rows × v × 128) on the array, softmax on vector units. */
-    private static long blockCycles(int[] arr, long rows, long qkDim, long vDim, double vecFlops) {
-        long qk = MacArraySim.cycles(arr[0], arr[1], rows, BLOCK_KV, qkDim);
-        long pv = MacArraySim.cycles(arr[0], arr[1], rows, vDim, BLOCK_KV);
+    private static long blockCycles(int[] arr, long rows, long qkDim, long vDim, double vecFlops, double efficiency) {
+        long qk = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], rows, BLOCK_KV, qkDim) / efficiency);
+        long pv = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], rows, vDim, BLOCK_KV) / efficiency);
         long softmax = (long) Math.ceil(5.0 * rows * BLOCK_KV / vecFlops);
         return qk + pv + softmax;
     }
