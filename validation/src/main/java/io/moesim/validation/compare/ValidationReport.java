@@ -114,20 +114,7 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
             m.put("fitted_rows", c.fittedRows());
             m.put("before", c.before().describe());
             m.put("after", c.after().describe());
-            Map<String, Object> mp = new LinkedHashMap<>();
-            for (Split s : Split.values()) {
-                Map<String, Object> ba = new LinkedHashMap<>();
-                ba.put("before", json(c.mape(s, false)));
-                ba.put("after", json(c.mape(s, true)));
-                Map<String, Object> kb = new LinkedHashMap<>();
-                c.mapeByKind(s, false).forEach((k, v) -> kb.put(k, json(v)));
-                ba.put("before_by_kind", kb);
-                Map<String, Object> ka = new LinkedHashMap<>();
-                c.mapeByKind(s, true).forEach((k, v) -> ka.put(k, json(v)));
-                ba.put("after_by_kind", ka);
-                mp.put(s.text(), ba);
-            }
-            m.put("mape_pct", mp);
+            m.put("mape_pct", beforeAfter(c::mape, c::mapeByKind, "by_kind"));
             m.put("yaml", c.yaml());
             cal.add(m);
         }
@@ -139,20 +126,7 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
             m.put("fitted_rows", c.fittedRows());
             m.put("before", c.before().describe());
             m.put("after", c.after().describe());
-            Map<String, Object> mp = new LinkedHashMap<>();
-            for (Split s : Split.values()) {
-                Map<String, Object> ba = new LinkedHashMap<>();
-                ba.put("before", json(c.mape(s, false)));
-                ba.put("after", json(c.mape(s, true)));
-                Map<String, Object> tb = new LinkedHashMap<>();
-                c.mapeByTarget(s, false).forEach((k, v) -> tb.put(k, json(v)));
-                ba.put("before_by_target", tb);
-                Map<String, Object> ta = new LinkedHashMap<>();
-                c.mapeByTarget(s, true).forEach((k, v) -> ta.put(k, json(v)));
-                ba.put("after_by_target", ta);
-                mp.put(s.text(), ba);
-            }
-            m.put("mape_pct", mp);
+            m.put("mape_pct", beforeAfter(c::mape, c::mapeByTarget, "by_target"));
             m.put("yaml", c.yaml());
             links.add(m);
         }
@@ -186,5 +160,23 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
 
     private static String num(double us) {
         return us >= 100 ? String.format(Locale.ROOT, "%.1f", us) : String.format(Locale.ROOT, "%.3g", us);
+    }
+
+    /** A calibration's MAPE per split, before and after, overall and broken down ({@code by}: by_kind, by_target). */
+    private static Map<String, Object> beforeAfter(java.util.function.BiFunction<Split, Boolean, Double> mape,
+            java.util.function.BiFunction<Split, Boolean, Map<String, Double>> breakdown, String by) {
+        Map<String, Object> mp = new LinkedHashMap<>();
+        for (Split s : Split.values()) {
+            Map<String, Object> ba = new LinkedHashMap<>();
+            ba.put("before", json(mape.apply(s, false)));
+            ba.put("after", json(mape.apply(s, true)));
+            for (boolean calibrated : new boolean[] {false, true}) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                breakdown.apply(s, calibrated).forEach((k, v) -> m.put(k, json(v)));
+                ba.put((calibrated ? "after_" : "before_") + by, m);
+            }
+            mp.put(s.text(), ba);
+        }
+        return mp;
     }
 }
