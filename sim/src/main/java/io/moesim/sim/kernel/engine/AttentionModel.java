@@ -6,16 +6,41 @@ import java.util.PriorityQueue;
 
 /**
  * Attention on a GPU/xPU, flash style: a CTA owns a block of query rows of one (sequence, KV head)
- * and walks the keys in blocks of {@link #BLOCK_KV}; per key block it runs Q·Kᵀ and P·V on the
- * engine's MAC array (query rows padded to the array's tile: GQA decode rows are few) and the
- * online softmax (5 FLOPs per score) on the vector units.
+ * and walks the keys in blocks of {@link #BLOCK_KV}; per key block it runs S = Q·Kᵀ and O += P·V on
+ * the engine's MAC array (query rows padded to the array's tile: GQA decode rows are few) and the
+ * online softmax on the vector units. A CTA costs what a flash kernel's main loop does
+ * ({@link #ctaCycles}):
  *
  * <ul>
- *   <li>Prefill / chunked prefill: CTAs of {@link #BLOCK_Q} query rows of one head; causal CTAs see
- *       only the key blocks up to their diagonal, so CTA lengths differ and they are placed on the
- *       engines longest first (a list schedule, which is where the wave tail shows).</li>
- *   <li>Decode: one CTA per (sequence, KV head) holds that head's query group; the keys are split
- *       (flash-decoding) until there are about as many CTAs as engines, then reduced.</li>
+ *   <li><b>O stays on chip</b>: the output accumulator is stationary across the CTA's whole key
+ *       range: P·V is one output-stationary product of (rows × keys)·(keys × v), each array tile
+ *       of O filled and drained once per CTA (as {@link GemmModel} costs a CTA output tile).</li>
+ *   <li><b>S streams</b>: the S tiles of consecutive key blocks go through the array back to back
+ *       with fill and drain overlapped (Q·Kᵀ of block j+1 overlaps the softmax and P·V of block j:
+ *       FA3's ping-pong / intra-warpgroup pipelining), so only the stream's first tile pays the
+ *       array's fill and drain: the stream costs what one array tile of K = (all S tiles × qk)
+ *       costs in {@link MacArraySim#cycles}.</li>
+ *   <li><b>Softmax</b> (assumption): per score one exponential on the special-function units and
+ *       {@link #SOFTMAX_FLOPS} FLOPs (max, scale, sum, O rescale) on the FP32 lanes. The FP32-lane
+ *       work overlaps the matrix work (the other warpgroup's GEMMs); the exponentials do not: they
+ *       sit between S and P·V of the same block and are counted after the matrix clocks. The
+ *       special-function rate is the FP32 lane rate / {@link #SFU_RATIO} (CUDA C++ Programming
+ *       Guide throughput table, compute capability 8.x/9.0: 16 exp2 vs 128 FP32 FMA per SM per
+ *       clock). FA3's paper (Shah et al. 2024, Sec. 3) gives the same figures (989 TFLOP/s matmul
+ *       vs 3.9 TFLOP/s special functions) and names the exponential as the forward pass's
+ *       bottleneck next to the GEMMs.</li>
+ *   <li><b>Causal</b>: a CTA sees only the key blocks up to its diagonal (fully masked blocks are
+ *       skipped; the diagonal block is computed in full).</li>
+ *   <li><b>Per CTA</b>: the spec's {@code tile_overhead_cycles} (prologue: Q load, first K/V
+ *       stage; epilogue: O normalise and store), the same calibration mechanism as GEMM tiles;
+ *       none by default.</li>
+ *   <li><b>Prefill / chunked prefill</b>: CTAs of {@link #BLOCK_Q} query rows of one head; causal
+ *       CTAs differ in length, so they are placed on the engines longest first (a list schedule,
+ *       which is where the wave tail shows).</li>
+ *   <li><b>Decode</b>: one CTA per (sequence, KV head) holds that head's query group; the keys are
+ *       split (flash-decoding) until there are about as many CTAs as engines; each split is a CTA
+ *       of the rule above over its keys (the partial results' reduction is small and not costed).
+ *       With few query rows the MAC array is mostly padding, and DRAM time dominates.</li>
  * </ul>
  * DRAM: the op's minimum traffic (Q, K, V, O; the KV cache once: the CTAs of one KV head run in
  * the same wave and share it through L2), at the sequential pattern's achieved bandwidth.
@@ -26,6 +51,10 @@ import java.util.PriorityQueue;
 public final class AttentionModel {
     public static final int BLOCK_Q = 128;
     public static final int BLOCK_KV = 128;
+    /** FP32-lane FLOPs per score besides the exponential: running max, scale, row sum, O rescale. */
+    static final double SOFTMAX_FLOPS = 4;
+    /** FP32 FLOPs per clock (2 per FMA lane) per special-function result per clock: 2 × 128 / 16. */
+    static final double SFU_RATIO = 16;
 
     private AttentionModel() {
     }
@@ -62,20 +91,18 @@ public final class AttentionModel {
             // decode: whole query group in one CTA, keys split over CTAs
             long splits = Math.max(1, Math.min(kvBlocks, (engines + units - 1) / units));
             long blocksPer = (kvBlocks + splits - 1) / splits;
-            long perBlock = blockCycles(arr, qRows, qkDim, vDim, vec, efficiency);
-            cycles = new long[] {blocksPer * perBlock};
+            cycles = new long[] {ctaCycles(arr, qRows, blocksPer, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles())};
             counts = new long[] {units * splits};
             ctas = units * splits;
         } else {
             long qBlocksPerHead = (qLen + BLOCK_Q - 1) / BLOCK_Q;
             long groupRows = qRows / qLen; // query heads per KV head
-            long perBlock = blockCycles(arr, BLOCK_Q, qkDim, vDim, vec, efficiency);
             cycles = new long[(int) Math.min(qBlocksPerHead, 1 << 20)];
             counts = new long[cycles.length];
             for (int i = 0; i < cycles.length; i++) {
                 long lastQ = kvLen - qLen + Math.min(qLen, (i + 1L) * BLOCK_Q); // keys the block's last query sees
                 long blocks = causal ? (lastQ + BLOCK_KV - 1) / BLOCK_KV : kvBlocks;
-                cycles[i] = blocks * perBlock;
+                cycles[i] = ctaCycles(arr, BLOCK_Q, blocks, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles());
                 counts[i] = units * groupRows;
             }
             ctas = units * groupRows * qBlocksPerHead;
@@ -90,12 +117,25 @@ public final class AttentionModel {
                 BLOCK_Q + "x" + BLOCK_KV, mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
     }
 
-    /** One key block: Q·Kᵀ (rows × 128 × qk), P·V (rows × v × 128) on the array, softmax on vector units. */
-    private static long blockCycles(int[] arr, long rows, long qkDim, long vDim, double vecFlops, double efficiency) {
-        long qk = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], rows, BLOCK_KV, qkDim) / efficiency);
-        long pv = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], rows, vDim, BLOCK_KV) / efficiency);
-        long softmax = (long) Math.ceil(5.0 * rows * BLOCK_KV / vecFlops);
-        return qk + pv + softmax;
+    /**
+     * Clocks of one CTA: {@code rows} query rows over {@code blocks} key blocks of {@link #BLOCK_KV}.
+     * Matrix = (S stream: one array tile of K = S tiles × qk) + (P·V: rows × v output tiles, K = all
+     * the CTA's keys), over the efficiency; plus the exponentials on the special-function units;
+     * the FP32-lane softmax overlaps both (max); plus the per-CTA overhead.
+     */
+    static long ctaCycles(int[] arr, long rows, long blocks, long qkDim, long vDim, double vecFlops, double efficiency,
+            long overheadCycles) {
+        if (blocks <= 0) {
+            return overheadCycles;
+        }
+        long sTiles = blocks * MacArraySim.tiles(arr[0], arr[1], rows, BLOCK_KV);
+        long s = MacArraySim.cycles(arr[0], arr[1], arr[0], arr[1], sTiles * qkDim);
+        long pv = MacArraySim.cycles(arr[0], arr[1], rows, vDim, blocks * BLOCK_KV);
+        long matrix = (long) Math.ceil((s + pv) / efficiency);
+        double scores = (double) rows * BLOCK_KV * blocks;
+        long exp = (long) Math.ceil(scores * SFU_RATIO / vecFlops);
+        long lanes = (long) Math.ceil(scores * SOFTMAX_FLOPS / vecFlops);
+        return Math.max(matrix + exp, lanes) + overheadCycles;
     }
 
     /** Longest-first list schedule of CTAs on engines; returns the makespan in cycles. */

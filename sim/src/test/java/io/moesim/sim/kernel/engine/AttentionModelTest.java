@@ -10,7 +10,7 @@ import io.moesim.sim.kernel.KernelFixtures;
 import io.moesim.sim.kernel.dram.HbmModel;
 import org.junit.jupiter.api.Test;
 
-/** The attention model applies the spec's matrix efficiency to its MAC-array clocks, as the GEMM model does. */
+/** The attention model's flash-kernel CTA costing, and the spec's matrix efficiency on its MAC-array clocks, as the GEMM model does. */
 class AttentionModelTest {
     private static EngineContext ctx() {
         DeviceSpec d = KernelFixtures.h100();
@@ -47,5 +47,55 @@ class AttentionModelTest {
         assertTrue(half > 1.5 * full, half + " vs " + full);
         assertThrows(IllegalArgumentException.class, () -> AttentionModel.run(c, 1, 128, 128, 128, 64, 64, false, bytes, macs, 0));
         assertThrows(IllegalArgumentException.class, () -> AttentionModel.run(c, 1, 128, 128, 128, 64, 64, false, bytes, macs, 1.5));
+    }
+
+    /**
+     * By hand, H100 (32×64 array, 256 FP32 FLOPs per clock): a CTA of 128 query rows over 2 key
+     * blocks of 128, head_dim 64. S: 2 × (4 × 2) = 16 array tiles of K = 64 streamed as one:
+     * 1 + 16·64 + (2·32 + 64 − 1) = 1152. P·V: 4 O tiles of K = 256 keys: 1 + 4·(256 + 127) = 1533.
+     * Exponentials: 32768 scores / 16 per clock = 2048. FP32-lane softmax 4·32768 / 256 = 512,
+     * hidden. CTA = 1152 + 1533 + 2048 = 4733 clocks.
+     */
+    @Test
+    void ctaClocksByHand() {
+        EngineContext c = ctx();
+        int macs = c.macs(DType.BF16);
+        int[] arr = MacArraySim.shapeFor(macs);
+        assertEquals(32, arr[0]);
+        assertEquals(64, arr[1]);
+        assertEquals(256, c.vectorFlops(), 0);
+        assertEquals(4733, AttentionModel.ctaCycles(arr, 128, 2, 64, 64, 256, 1.0, 0));
+        // one key block: 1 + 8·64 + 127 = 640; 1 + 4·(128 + 127) = 1021; 16384 / 16 = 1024
+        assertEquals(640 + 1021 + 1024, AttentionModel.ctaCycles(arr, 128, 1, 64, 64, 256, 1.0, 0));
+        // the per-CTA overhead adds once; efficiency divides the matrix clocks only
+        assertEquals(4733 + 100, AttentionModel.ctaCycles(arr, 128, 2, 64, 64, 256, 1.0, 100));
+        assertEquals((long) Math.ceil((1152 + 1533) / 0.5) + 2048, AttentionModel.ctaCycles(arr, 128, 2, 64, 64, 256, 0.5, 0));
+
+        // through run(): 1 head, 256 queries, 256 keys: 2 CTAs on 132 SMs
+        long bytes = 4L * 256 * 64 * 2;
+        WorkBreakdown full = AttentionModel.run(c, 1, 256, 256, 256, 64, 64, false, bytes, macs);
+        assertEquals(2, full.tiles());
+        assertEquals(4733 * c.cycleSeconds(), full.computeSeconds(), 1e-12);
+        // causal: the first CTA skips the second (fully masked) key block; the longer CTA sets the time
+        WorkBreakdown causal = AttentionModel.run(c, 1, 256, 256, 256, 64, 64, true, bytes, macs);
+        assertEquals(4733 * c.cycleSeconds(), causal.computeSeconds(), 1e-12);
+        WorkBreakdown one = AttentionModel.run(c, 1, 256, 256, 128, 64, 64, false, bytes, macs);
+        assertEquals((640 + 1021 + 1024) * c.cycleSeconds(), one.computeSeconds(), 1e-12);
+    }
+
+    /** Long prefill with the O accumulator stationary and S streamed approaches the MAC array's rate plus the exponentials. */
+    @Test
+    void longPrefillApproachesArrayRatePlusExponentials() {
+        EngineContext c = ctx();
+        int macs = c.macs(DType.BF16);
+        long n = 16384;
+        long heads = 16;
+        WorkBreakdown w = AttentionModel.run(c, heads, n, n, n, 128, 128, false, 4L * n * heads * 128 * 2, macs);
+        double flops = 4.0 * n * n * 128 * heads;
+        double matrixS = flops / (2.0 * macs * c.engines()) * c.cycleSeconds();
+        double expS = (double) n * n * heads / (c.vectorFlops() / 16 * c.engines()) * c.cycleSeconds();
+        double ideal = matrixS + expS;
+        assertTrue(w.computeSeconds() >= ideal, w.computeSeconds() + " < " + ideal);
+        assertTrue(w.computeSeconds() < 1.05 * ideal, w.computeSeconds() + " vs " + ideal);
     }
 }
