@@ -86,8 +86,18 @@ public final class KernelSimulator {
         return OpEstimate.of("memcpy", w, 0, moved, roof, p.name());
     }
 
+    private final java.util.Map<Object, String> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A spec's full text, computed once per distinct spec (records compare by content). */
+    private String specText(Object spec) {
+        return specTexts.computeIfAbsent(spec, Object::toString);
+    }
+
     public OpEstimate estimate(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec p) {
-        String sig = op + "|" + inputs + "|" + p.hashCode() + "|" + p.name() + "|" + device.memory().hashCode();
+        // the full text of the specs, not their hashCode: two specs that differ only in a calibrated
+        // figure may share a hash (and enum hashes change from run to run), which would serve one's
+        // estimate for the other and make fits depend on evaluation order
+        String sig = op + "|" + inputs + "|" + specText(p) + "|" + specText(device.memory());
         long key = KernelCache.fingerprint(sig);
         OpEstimate hit = cache.get(key, sig);
         if (hit != null) {
