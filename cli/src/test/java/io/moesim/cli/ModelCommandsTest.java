@@ -105,11 +105,18 @@ class ModelCommandsTest {
     }
 
     @Test
-    void demoPrintsTheOpTable() {
-        CliRunner.Outcome o = CliRunner.run("demo");
+    void demoRunsTheMainJob() throws Exception {
+        Path out = tmp.resolve("demo-out");
+        CliRunner.Outcome o = CliRunner.run("demo", "-o", out.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("expert_ffn"), o.out());
         assertTrue(o.out().contains("Op/B"), o.out());
+        // the comparison table has every system at every batch, and the report is written
+        for (String b : new String[] {"32", "64", "128"}) {
+            assertTrue(o.out().lines().anyMatch(l -> l.trim().startsWith(b + " ") && l.contains("duplex-x4")), b);
+        }
+        assertTrue(Files.exists(out.resolve("index.html")));
+        assertTrue(Files.exists(out.resolve("timeline.json")));
     }
 
     @Test
