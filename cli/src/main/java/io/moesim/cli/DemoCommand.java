@@ -1,9 +1,7 @@
 package io.moesim.cli;
 
 import io.moesim.compiler.CompileOptions;
-import io.moesim.compiler.Compiler;
 import io.moesim.compiler.cost.CostModel;
-import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.graph.Graph;
@@ -11,11 +9,7 @@ import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
-import io.moesim.reports.BreakdownAdapter;
-import io.moesim.reports.ReportAssembler;
-import io.moesim.reports.ReportData;
 import io.moesim.reports.Reports;
-import io.moesim.reports.RooflineAdapter;
 import io.moesim.reports.RunSummary;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
@@ -120,9 +114,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static CompileOptions options(SystemSpec sys) {
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(sys.devices(), 1, 1, 1);
-        return new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null, d.ilpTimeLimitSeconds(), 0L);
+        CompileOptions.Parallelism tp = CompileOptions.Parallelism.tensor(sys.devices());
+        return CompileOptions.defaults().withParallelism(tp, tp);
     }
 
     private void printOps(PrintWriter w, ModelConfig m) {
@@ -142,9 +135,7 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < results.size(); i++) {
             runs.add(RunSummary.of(labels.get(i).substring(0, labels.get(i).indexOf(' ')), results.get(i)));
         }
-        Graph g = GraphGenerator.generate(GraphRequest.decode(m, 64, in + out / 2));
-        HardwarePlan plan = Compiler.compile(g, duplex, options(duplex), cost).plan();
-        ExecutionResult exec = Simulator.execute(plan, duplex, cost, CollectiveAlgorithm.AUTO);
+        ExecutionResult exec = ReportSupport.decodeIteration(GraphRequest.decode(m, 64, in + out / 2), duplex, options(duplex), cost);
         Path timeline = output.toAbsolutePath().resolve("timeline.json");
         try {
             java.nio.file.Files.createDirectories(timeline.getParent());
@@ -160,10 +151,7 @@ final class DemoCommand implements Callable<Integer> {
         meta.put("systems", String.join(", ", SYSTEMS) + " (tensor parallel over the 4 devices, Duplex co-processing)");
         meta.put("workload", "closed loop at batch 32, 64, 128; " + waves + " x batch requests; L_in " + in + ", L_out " + out);
         meta.put("roofline, breakdown, timeline", "one decode iteration on duplex-x4: batch 64, KV length " + (in + out / 2));
-        ReportData d = ReportData.titled("moesim demo: Mixtral-8x7B on 4 x H100 vs 4 x Duplex").withMetadata(meta).withRuns(runs)
-                .withRoofline(RooflineAdapter.of(exec)).withBreakdown(BreakdownAdapter.of(exec))
-                .withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs)).withTrace(timeline);
-        return Reports.write(d, output);
+        return Reports.write(ReportSupport.reportData("moesim demo: Mixtral-8x7B on 4 x H100 vs 4 x Duplex", meta, runs, exec, timeline), output);
     }
 
     private static String utilisation(SimulationResult r) {

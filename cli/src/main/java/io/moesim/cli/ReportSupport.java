@@ -1,6 +1,8 @@
 package io.moesim.cli;
 
+import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.Compiler;
+import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.graph.Graph;
@@ -44,9 +46,8 @@ final class ReportSupport {
         long kv = serving.in + serving.out / 2;
         GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(serving.model), batch, kv).withRouting(Routing.parse(serving.routing))
                 .withSeed(serving.seed);
-        Graph g = GraphGenerator.generate(gr);
-        HardwarePlan plan = Compiler.compile(g, first, flags.options(first, serving.routing, serving.seed), flags.costModel()).plan();
-        ExecutionResult exec = Simulator.execute(plan, first, flags.costModel(), CollectiveAlgorithm.AUTO);
+        CostModel cost = flags.costModel();
+        ExecutionResult exec = decodeIteration(gr, first, flags.options(first, serving.routing, serving.seed), cost);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", serving.model);
         meta.put("systems", String.join(", ", systems));
@@ -54,11 +55,20 @@ final class ReportSupport {
                 + serving.requests + " requests, L_in " + serving.in + ", L_out " + serving.out + ", lengths " + serving.lengths);
         meta.put("roofline and breakdown", "one decode iteration on " + systems.get(0) + ": batch " + batch + ", KV length " + kv);
         meta.put("seed", Long.toString(serving.seed));
+        return Reports.write(reportData(title, meta, runs, exec, trace), dir);
+    }
+
+    /** One iteration compiled and executed at the system level: what the roofline, breakdown and timeline show. */
+    static ExecutionResult decodeIteration(GraphRequest request, SystemSpec system, CompileOptions options, CostModel cost) {
+        Graph g = GraphGenerator.generate(request);
+        HardwarePlan plan = Compiler.compile(g, system, options, cost).plan();
+        return Simulator.execute(plan, system, cost, CollectiveAlgorithm.AUTO);
+    }
+
+    /** The report's sections from the runs and one executed iteration; {@code trace} may be null. */
+    static ReportData reportData(String title, Map<String, String> meta, List<RunSummary> runs, ExecutionResult exec, Path trace) {
         ReportData d = ReportData.titled(title).withMetadata(meta).withRuns(runs).withRoofline(RooflineAdapter.of(exec))
                 .withBreakdown(BreakdownAdapter.of(exec)).withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs));
-        if (trace != null) {
-            d = d.withTrace(trace);
-        }
-        return Reports.write(d, dir);
+        return trace == null ? d : d.withTrace(trace);
     }
 }

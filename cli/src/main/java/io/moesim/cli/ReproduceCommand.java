@@ -184,12 +184,11 @@ final class ReproduceCommand implements Callable<Integer> {
      * node (attention data-parallel across nodes would need an even batch in every iteration, which Gaussian lengths break).
      */
     private CompileOptions options(String model, String systemId, Placement p) {
-        CompileOptions d = CompileOptions.defaults();
         SystemSpec sys = system(systemId);
         int devices = sys.devices();
-        CompileOptions.Parallelism par = ModelZoo.get(model).kvHeads() % devices == 0 ? new CompileOptions.Parallelism(devices, 1, 1, 1)
+        CompileOptions.Parallelism par = ModelZoo.get(model).kvHeads() % devices == 0 ? CompileOptions.Parallelism.tensor(devices)
                 : new CompileOptions.Parallelism(devices / sys.nodes(), 1, 1, sys.nodes());
-        return new CompileOptions(par, par, p, d.expertPlacement(), d.overlap(), d.tiles(), null, d.ilpTimeLimitSeconds(), 0L);
+        return CompileOptions.defaults().withParallelism(par, par).withPlacement(p);
     }
 
     /** Closed loop, one wave of {@code batch} requests with Gaussian lengths, fp16. */

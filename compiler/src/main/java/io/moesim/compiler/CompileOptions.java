@@ -36,6 +36,11 @@ public record CompileOptions(
 
         public static final Parallelism NONE = new Parallelism(1, 1, 1, 1);
 
+        /** One tensor-parallel group over {@code devices} (Duplex slices each expert over all devices). */
+        public static Parallelism tensor(int devices) {
+            return new Parallelism(devices, 1, 1, 1);
+        }
+
         public int devices() {
             return tp * ep * dp * pp;
         }
@@ -80,6 +85,16 @@ public record CompileOptions(
 
     public static CompileOptions defaults() {
         return new CompileOptions(Parallelism.NONE, Parallelism.NONE, Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 4, null, 10.0, 0L);
+    }
+
+    /** These options with other parallel degrees for attention and MoE layers. */
+    public CompileOptions withParallelism(Parallelism attention, Parallelism moe) {
+        return new CompileOptions(attention, moe, placement, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
+    }
+
+    /** These options with another processor placement policy. */
+    public CompileOptions withPlacement(Placement p) {
+        return new CompileOptions(attention, moe, p, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
     }
 
     /** For the plan's provenance: ordered, deterministic. */
