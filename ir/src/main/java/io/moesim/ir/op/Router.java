@@ -54,7 +54,7 @@ public record Router(int experts, int topK, long hidden, Scoring scoring, int sh
         Check.rank(MNEMONIC, "input", x, 2);
         Check.dim(MNEMONIC, "input last dim (hidden)", x.last(), hidden);
         long t = x.shape().dim(0);
-        return List.of(TensorType.of(io.moesim.ir.DType.INT32, t, topK), TensorType.of(io.moesim.ir.DType.FP32, t, topK));
+        return List.of(TensorType.of(DType.INT32, t, topK), TensorType.of(DType.FP32, t, topK));
     }
 
     @Override
