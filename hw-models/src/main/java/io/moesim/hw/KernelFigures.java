@@ -19,15 +19,33 @@ import java.util.OptionalDouble;
  * @param matrixEfficiency   fraction of the datasheet MACs per clock the matrix engines sustain in a
  *                           kernel's main loop, by dtype (0 < e ≤ 1); e.g. fp8 on Hopper loses
  *                           issue slots to promoting partial sums and runs into the power limit
+ * @param hostCallIntervalUs the host's own time per library call (argument checks, heuristics,
+ *                           the launch itself) when calls are issued back to back, as a benchmark
+ *                           loop or an eager framework does: the GPU cannot finish calls faster
+ *                           than the host issues them, so this is a floor on the time per call, not
+ *                           an addition to it (graph-captured launches do not pay it)
  */
-public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
+public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency,
+        OptionalDouble hostCallIntervalUs) {
 
     public KernelFigures {
         matrixEfficiency = Map.copyOf(matrixEfficiency);
     }
 
+    public KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
+        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, OptionalDouble.empty());
+    }
+
     public static KernelFigures none() {
         return new KernelFigures(OptionalDouble.empty(), OptionalDouble.empty(), Map.of());
+    }
+
+    /**
+     * The time per call a back-to-back loop of one kernel sees: the kernel's own time, or the
+     * host's interval per call where that is longer (the GPU then idles between kernels).
+     */
+    public double backToBackSeconds(double kernelSeconds) {
+        return hostCallIntervalUs.isPresent() ? Math.max(kernelSeconds, hostCallIntervalUs.getAsDouble() * 1e-6) : kernelSeconds;
     }
 
     /** The efficiency for a dtype, where the spec gives one. */
@@ -36,6 +54,6 @@ public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tile
     }
 
     public boolean isEmpty() {
-        return launchOverheadUs.isEmpty() && tileOverheadCycles.isEmpty() && matrixEfficiency.isEmpty();
+        return launchOverheadUs.isEmpty() && tileOverheadCycles.isEmpty() && matrixEfficiency.isEmpty() && hostCallIntervalUs.isEmpty();
     }
 }

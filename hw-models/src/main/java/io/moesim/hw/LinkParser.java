@@ -28,8 +28,16 @@ final class LinkParser {
             fraction = OptionalDouble.empty();
         }
         boolean switchReduction = r.optFlag("in_switch_reduction").orElse(false);
+        OptionalDouble switchFraction = r.optNumber("in_switch_bandwidth_fraction");
+        if (switchFraction.isPresent() && switchFraction.getAsDouble() > 1) {
+            r.problem("in_switch_bandwidth_fraction", "is a fraction of the line rate: must be <= 1, got " + Suggest.num(switchFraction.getAsDouble()));
+            switchFraction = OptionalDouble.empty();
+        }
+        if (switchFraction.isPresent() && !switchReduction) {
+            r.problem("in_switch_bandwidth_fraction", "only means something with in_switch_reduction: true");
+        }
         r.optText("notes");
         r.finish();
-        return new LinkSpec(id, name, kind, links, bw, latency, overhead, energy, fraction, switchReduction);
+        return new LinkSpec(id, name, kind, links, bw, latency, overhead, energy, fraction, switchReduction, switchFraction);
     }
 }

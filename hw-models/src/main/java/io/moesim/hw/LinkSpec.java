@@ -14,6 +14,9 @@ import java.util.OptionalDouble;
  * @param inSwitchReduction           the switch this link attaches to reduces and multicasts in the fabric
  *                                    (NVLink SHARP on third-generation NVSwitch), so an all-reduce over a
  *                                    switch moves each byte about once each way instead of a ring's 2(g−1)/g
+ * @param inSwitchBandwidthFraction   share of the line rate an in-switch all-reduce sustains (the
+ *                                    switch's reduce and multicast engines, not the links, set it);
+ *                                    absent means the same as {@code achievableBandwidthFraction}
  */
 public record LinkSpec(
         String id,
@@ -25,15 +28,25 @@ public record LinkSpec(
         double perMessageOverheadNs,
         OptionalDouble energyPjPerByte,
         OptionalDouble achievableBandwidthFraction,
-        boolean inSwitchReduction) {
+        boolean inSwitchReduction,
+        OptionalDouble inSwitchBandwidthFraction) {
 
     public LinkSpec {
-        if (achievableBandwidthFraction.isPresent()) {
-            double f = achievableBandwidthFraction.getAsDouble();
-            if (!(f > 0) || f > 1) {
-                throw new IllegalArgumentException("achievable bandwidth fraction must lie in (0, 1], got " + f);
+        for (OptionalDouble o : new OptionalDouble[] {achievableBandwidthFraction, inSwitchBandwidthFraction}) {
+            if (o.isPresent()) {
+                double f = o.getAsDouble();
+                if (!(f > 0) || f > 1) {
+                    throw new IllegalArgumentException("achievable bandwidth fraction must lie in (0, 1], got " + f);
+                }
             }
         }
+    }
+
+    public LinkSpec(String id, String name, LinkKind kind, int linksPerDevice, double bandwidthPerLinkGBps, double latencyNs,
+            double perMessageOverheadNs, OptionalDouble energyPjPerByte, OptionalDouble achievableBandwidthFraction,
+            boolean inSwitchReduction) {
+        this(id, name, kind, linksPerDevice, bandwidthPerLinkGBps, latencyNs, perMessageOverheadNs, energyPjPerByte,
+                achievableBandwidthFraction, inSwitchReduction, OptionalDouble.empty());
     }
 
     /** A link at its line rate, without in-fabric reduction. */
@@ -53,9 +66,19 @@ public record LinkSpec(
         return achievableBandwidthFraction.orElse(1.0);
     }
 
-    /** This link with its collective figures replaced (a calibration's candidate). */
+    /** The factor an in-switch all-reduce applies to the line rate: its own fraction, else the links'. */
+    public double inSwitchFraction() {
+        return inSwitchBandwidthFraction.orElse(bandwidthFraction());
+    }
+
+    /** This link with its collective figures replaced, the switch (if it reduces) at the links' fraction. */
     public LinkSpec withCollectiveFigures(double overheadNs, double fraction, boolean switchReduction) {
+        return withCollectiveFigures(overheadNs, fraction, switchReduction, fraction);
+    }
+
+    /** This link with its collective figures replaced (a calibration's candidate). */
+    public LinkSpec withCollectiveFigures(double overheadNs, double fraction, boolean switchReduction, double switchFraction) {
         return new LinkSpec(id, name, kind, linksPerDevice, bandwidthPerLinkGBps, latencyNs, overheadNs, energyPjPerByte,
-                OptionalDouble.of(fraction), switchReduction);
+                OptionalDouble.of(fraction), switchReduction, switchReduction ? OptionalDouble.of(switchFraction) : OptionalDouble.empty());
     }
 }

@@ -92,6 +92,7 @@ public final class TargetViews {
         p.sustainedClockMHz().ifPresent(v -> m.put("sustained_clock_MHz", r3(v)));
         p.kernel().launchOverheadUs().ifPresent(v -> m.put("launch_overhead_us", r3(v)));
         p.kernel().tileOverheadCycles().ifPresent(v -> m.put("tile_overhead_cycles", r3(v)));
+        p.kernel().hostCallIntervalUs().ifPresent(v -> m.put("host_call_interval_us", r3(v)));
         if (!p.kernel().matrixEfficiency().isEmpty()) {
             m.put("matrix_efficiency", byDtype(p.kernel().matrixEfficiency()));
         }

@@ -54,6 +54,19 @@ class KernelFiguresTest {
         assertTrue(TargetViews.json(d).toString().contains("launch_overhead_us=4.5"), TargetViews.json(d).toString());
     }
 
+    /** The host's interval per call is a floor on a back-to-back call's time, never an addition to it. */
+    @Test
+    void aHostCallIntervalIsAFloorPerCall() throws IOException {
+        KernelFigures k = load("preset: mi300x\nprocessors:\n  gpu:\n    host_call_interval_us: {value: 40, source: t}\n").primary().kernel();
+        assertEquals(40e-6, k.backToBackSeconds(3e-6), 1e-15);
+        assertEquals(40e-6, k.backToBackSeconds(40e-6), 1e-15);
+        assertEquals(900e-6, k.backToBackSeconds(900e-6), 1e-15);
+        // without the figure nothing changes
+        assertEquals(3e-6, KernelFigures.none().backToBackSeconds(3e-6), 1e-15);
+        SpecException e = error("preset: mi300x\nprocessors:\n  gpu:\n    host_call_interval_us: {value: -4, source: t}\n");
+        assertTrue(e.getMessage().contains("processors.gpu.host_call_interval_us"), e.getMessage());
+    }
+
     @Test
     void anEfficiencyAboveOneIsRejected() throws IOException {
         SpecException e = error("preset: h100\nprocessors:\n  gpu:\n    matrix_efficiency:\n      fp8e4m3: {value: 1.2, source: t}\n");

@@ -28,7 +28,11 @@ class LinkCollectiveFiguresTest {
         assertEquals(base.bandwidthPerDeviceGBps(), c.bandwidthPerDeviceGBps());
         assertTrue(c.bandwidthFraction() > 0 && c.bandwidthFraction() < 1);
         assertTrue(c.inSwitchReduction());
+        assertTrue(c.inSwitchFraction() > 0 && c.inSwitchFraction() < 1);
+        assertEquals(base.bandwidthFraction(), base.inSwitchFraction(), "without its own figure the switch runs at the links' fraction");
         assertFalse(Links.load("xgmi-mi300x-calibrated").inSwitchReduction());
+        assertEquals("nvlink4-calibrated", Systems.load("h200x8-calibrated").intraNodeLink().id());
+        assertEquals("h200", Systems.load("h200x8-calibrated").device().id());
         assertEquals("nvlink4-calibrated", Systems.load("h100x8-calibrated").intraNodeLink().id());
     }
 
@@ -44,5 +48,9 @@ class LinkCollectiveFiguresTest {
         SpecException e2 = assertThrows(SpecException.class, () -> Links.load(g.toString()));
         assertTrue(e2.getMessage().contains("in_switch_reduction.source"), e2.getMessage());
         assertTrue(e2.getMessage().contains("in_switch_reduction.value"), e2.getMessage());
+        Path h = dir.resolve("switchless.yaml");
+        Files.writeString(h, "preset: xgmi-mi300x\nin_switch_bandwidth_fraction: {value: 0.6, source: \"x\"}\n");
+        SpecException e3 = assertThrows(SpecException.class, () -> Links.load(h.toString()));
+        assertTrue(e3.getMessage().contains("in_switch_bandwidth_fraction"), e3.getMessage());
     }
 }

@@ -26,7 +26,7 @@ class SystemsTest {
 
     @Test
     void expectedSystemsAreListed() {
-        assertEquals(List.of("duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "mi300x8", "mi300x8-calibrated"), Systems.ids());
+        assertEquals(List.of("duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "h200x8-calibrated", "mi300x8", "mi300x8-calibrated"), Systems.ids());
     }
 
     @Test

@@ -62,11 +62,12 @@ public final class KernelSimulator {
                 .map(n -> device.processor(n).orElseThrow(() -> new KernelException("moesim op: target " + device.id()
                         + " has no processor '" + n + "' (it has " + String.join(", ", device.processors().keySet()) + ")")))
                 .orElse(device.primary());
+        // one op on its own, as a benchmark times it: called back to back
         if (request instanceof OpRequest.Compute c) {
-            return estimate(c.op(), c.inputs(), device, p);
+            return estimate(c.op(), c.inputs(), device, p).backToBack(p.kernel());
         }
         if (request instanceof OpRequest.Memcpy m) {
-            return memcpy(m.bytes(), device, p);
+            return memcpy(m.bytes(), device, p).backToBack(p.kernel());
         }
         OpRequest.Collective c = (OpRequest.Collective) request;
         throw new KernelException("moesim op " + c.kind() + ": collectives are timed by the system-level link model; pass --system");

@@ -3,6 +3,7 @@ package io.moesim.sim.kernel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moesim.hw.KernelFigures;
 import io.moesim.sim.kernel.engine.WorkBreakdown;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param achievedTflops flops / latency
  * @param achievedGBps  bytes / latency
  * @param rooflineUs    the analytic bound max(flops/peak, bytes/bandwidth); latency is never below it
- * @param bound         "compute" or "memory": which side dominated the simulated time
+ * @param bound         "compute" or "memory": which side dominated the simulated time ("host" for a
+ *                      back-to-back call bound by the host's interval per call)
  * @param processor     the processor's name in the spec
  * @param breakdown     where the time went
  */
@@ -58,6 +60,19 @@ public record OpEstimate(String kind, double latencyUs, long flops, long bytes, 
 
     public double seconds() {
         return latencyUs * 1e-6;
+    }
+
+    /**
+     * This estimate as a loop calling the kernel back to back sees it: the host's interval per call
+     * ({@link KernelFigures#hostCallIntervalUs}) is a floor; where it binds, {@code bound} is "host".
+     */
+    public OpEstimate backToBack(KernelFigures k) {
+        double s = k.backToBackSeconds(seconds());
+        if (s <= seconds()) {
+            return this;
+        }
+        return new OpEstimate(kind, s * 1e6, flops, bytes, opPerByte, flops / s / 1e12, bytes / s / 1e9, rooflineUs, "host", processor,
+                breakdown);
     }
 
     /** The JSON keys of {@code moesim op --json}, in a fixed order. */

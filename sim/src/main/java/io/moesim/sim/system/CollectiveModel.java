@@ -103,7 +103,7 @@ public final class CollectiveModel {
             double direct = o + 2.0 * a + linkBytes / bwDirect;
             boolean canReduceInSwitch = link.inSwitchReduction() && system.intraNodeTopology() == Topology.SWITCH;
             double switchBytes = (g + 1.0) / g * tensorBytes;
-            double inSwitch = o + 2.0 * a + switchBytes / bwDevice;
+            double inSwitch = o + 2.0 * a + switchBytes / (link.inSwitchFraction() * link.bandwidthPerDeviceGBps());
             CollectiveCost best = tree < ring ? of(tree, "tree", 2.0 * tensorBytes) : of(ring, "ring", linkBytes);
             return switch (algorithm) {
                 case RING -> of(ring, "ring", linkBytes);

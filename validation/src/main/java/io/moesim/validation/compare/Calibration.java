@@ -20,7 +20,8 @@ import java.util.function.DoubleFunction;
  * <p>Search: a coarse joint grid first (launch and per-tile overhead trade off on small GEMMs, so
  * one-at-a-time search from the defaults can stall), every dtype's efficiency moving together; then
  * coordinate descent over fine grids (launch overhead 0.25–60 µs by 0.25, per-tile overhead 0–8000
- * clocks by 50, matrix efficiency 0.30–1.00 by 0.01 for each dtype the rows use), each pass scanning
+ * clocks by 50, matrix efficiency 0.30–1.00 by 0.01 for each dtype the rows use, the host's interval
+ * per back-to-back call 0 (none) and 1–80 µs by 0.25), each pass scanning
  * one mechanism's whole grid with the others held, until a pass changes nothing. Deterministic:
  * grids in ascending order, strict improvement only. A grid, not a gradient: the model picks tiles
  * by their time, so the objective has steps.
@@ -31,6 +32,15 @@ import java.util.function.DoubleFunction;
  */
 public final class Calibration {
     static final int MAX_PASSES = 20;
+    /** No floor first (a floor is kept only where it strictly improves the fit), then 1–80 µs. */
+    private static final double[] HOST_INTERVAL_GRID = hostGrid();
+
+    private static double[] hostGrid() {
+        double[] g = grid(1, 80, 0.25);
+        double[] out = new double[g.length + 1];
+        System.arraycopy(g, 0, out, 1, g.length);
+        return out;
+    }
 
     private Calibration() {
     }
@@ -59,6 +69,7 @@ public final class Calibration {
             return new CalibrationResult(target, device, start, start, 0, calibrationRows, testRows, sets);
         }
         Objective obj = new Objective(kernel, device, usable);
+        boolean floorEvident = floorEvident(usable);
         Mechanisms best = start;
         double bestErr = obj.mape(best);
         for (double launch : new double[] {0.5, 1, 2, 4, 8, 16, 24, 32, 40, 48}) {
@@ -85,6 +96,12 @@ public final class Calibration {
             s = scan(obj, grid(0, 8000, 50), afterLaunch::withTileOverhead, best, bestErr);
             best = s.m;
             bestErr = s.err;
+            if (floorEvident) {
+                Mechanisms afterTile = best;
+                s = scan(obj, HOST_INTERVAL_GRID, afterTile::withHostCallInterval, best, bestErr);
+                best = s.m;
+                bestErr = s.err;
+            }
             for (DType dt : dtypes) {
                 Mechanisms held = best;
                 s = scan(obj, grid(0.30, 1.00, 0.01), e -> held.withEfficiency(dt, e), best, bestErr);
@@ -99,6 +116,41 @@ public final class Calibration {
     }
 
     private record Step(Mechanisms m, double err) {
+    }
+
+    /**
+     * Whether the rows show a floor at all: two ops of the same kind whose work differs at least
+     * twofold but whose times agree within 5% (e.g. 1024³ and 2048³ GEMMs both at 40 µs). Without
+     * such a pair a host floor is not identifiable, and fitting one would only absorb whatever
+     * else makes a single small kernel slow.
+     */
+    static boolean floorEvident(List<Measurement> rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            for (int j = i + 1; j < rows.size(); j++) {
+                Measurement a = rows.get(i);
+                Measurement b = rows.get(j);
+                if (!a.kind().equals(b.kind())) {
+                    continue;
+                }
+                double wa = work(a);
+                double wb = work(b);
+                boolean differ = Math.max(wa, wb) >= 2 * Math.min(wa, wb);
+                boolean sameTime = Math.abs(a.medianUs() - b.medianUs()) <= 0.05 * Math.min(a.medianUs(), b.medianUs());
+                if (differ && sameTime) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** An op's work: its FLOPs, or for copies the bytes. */
+    private static double work(Measurement m) {
+        if (m.kind().equals("memcpy")) {
+            return m.op().getLong("bytes");
+        }
+        IrOps.Applied a = IrOps.apply(m.op()).orElseThrow();
+        return Math.max(1, a.op().flops(a.inputs()));
     }
 
     private static Step scan(Objective obj, double[] grid, DoubleFunction<Mechanisms> at, Mechanisms best, double bestErr) {

@@ -72,6 +72,10 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
         if (after.tileOverheadCycles() > 0) {
             entry(sb, "    ", "tile_overhead_cycles", after.tileOverheadCycles(), "clocks per CTA tile outside the overlapped main loop; " + prov);
         }
+        if (after.hostCallIntervalUs() > 0) {
+            entry(sb, "    ", "host_call_interval_us", after.hostCallIntervalUs(), "host time per back-to-back library call, a floor on the"
+                    + " time per call (small kernels all take it); " + prov);
+        }
         if (!after.matrixEfficiency().isEmpty()) {
             sb.append("    matrix_efficiency:\n");
             for (Map.Entry<DType, Double> e : new TreeMap<>(after.matrixEfficiency()).entrySet()) {

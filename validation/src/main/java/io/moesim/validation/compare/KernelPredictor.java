@@ -10,7 +10,8 @@ import java.util.Optional;
  * Predictions from the simulator's kernel model ({@link KernelCostModel}) for single-kernel IR ops;
  * collectives go to the system model as in {@link RooflinePredictor}; memcpy, which has no IR op, goes
  * to the simulator's copy model ({@link io.moesim.sim.kernel.KernelSimulator#memcpy}: every byte read
- * once and written once at the HBM model's copy-pattern bandwidth, plus the launch). A calibrated predictor runs the model on the device with fitted
+ * once and written once at the HBM model's copy-pattern bandwidth, plus the launch). Each time is what
+ * a back-to-back timing loop sees ({@link io.moesim.hw.KernelFigures#backToBackSeconds}). A calibrated predictor runs the model on the device with fitted
  * {@link Mechanisms} in place of the spec's own kernel figures.
  */
 public final class KernelPredictor implements Predictor {
@@ -48,14 +49,19 @@ public final class KernelPredictor implements Predictor {
             return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
         }
         if (m.kind().equals("memcpy")) {
-            double s = model.simulator().memcpy(m.op().getLong("bytes"), device, device.primary()).seconds();
+            double s = backToBack(device, model.simulator().memcpy(m.op().getLong("bytes"), device, device.primary()).seconds());
             return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
         }
         Optional<IrOps.Applied> a = IrOps.apply(m.op());
         if (a.isEmpty()) {
             return Prediction.none(name, m.kind() + " has no IR op for the kernel model");
         }
-        double s = model.seconds(a.get().op(), a.get().inputs(), device, device.primary());
+        double s = backToBack(device, model.seconds(a.get().op(), a.get().inputs(), device, device.primary()));
         return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
+    }
+
+    /** Measurements time a kernel called back to back: the host's interval per call is a floor. */
+    private static double backToBack(DeviceSpec device, double kernelSeconds) {
+        return device.primary().kernel().backToBackSeconds(kernelSeconds);
     }
 }

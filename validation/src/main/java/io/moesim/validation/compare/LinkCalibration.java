@@ -21,13 +21,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * the collectives that ran over it (single-node rows whose system's intra-node link it is); test rows
  * are refused.
  *
- * <p>Fitted: the per-call overhead and the achievable fraction of the line rate. The per-step
+ * <p>Fitted: the per-call overhead and the achievable fraction of the line rate; with in-switch
+ * reduction, the all-reduce's own fraction beside the links' (the switch's reduce/multicast engines
+ * set it: NVLS all-reduce and ring reduce-scatter rows on one NVLink 4 node sustain different
+ * shares), each fitted only where rows show it. The per-step
  * latency α stays as the spec has it: every published row has 8 GPUs, so o and k·α enter as one
  * constant and cannot be told apart. On a switch the in-switch all-reduce (NVLink SHARP) is a
- * discrete choice fitted beside the ring/tree model, each with its own best (o, f). A choice whose
- * fraction ends at the line rate (1) is implausible: its algorithm cannot move the rows' bytes in
- * their time even with no protocol overhead, so it is taken only when no other choice is left;
- * among the rest the lower calibration MAPE wins. Both are kept in the result for the report.
+ * discrete choice fitted beside the ring/tree model, each with its own best (o, f). A choice is
+ * infeasible when some calibration row finished faster than its algorithm could move that row's
+ * bytes at the full line rate with no overhead at all (e.g. 8-GPU all-reduce at a bus bandwidth above
+ * one GPU's NVLink bandwidth cannot be a ring), or when its fitted fraction ends at the line rate;
+ * an infeasible choice is taken only when no other is left, and among the rest the lower
+ * calibration MAPE wins. All are kept in the result for the report.
  *
  * <p>Search: a joint coarse grid (overhead 2–200 µs by 2 µs, fraction 0.30–1.00 by 0.02), then
  * coordinate descent over fine grids (overhead 0.5–200 µs by 0.5 µs, fraction 0.300–1.000 by 0.005)
@@ -61,8 +66,8 @@ public final class LinkCalibration {
         }
         Candidate chosen = null;
         for (Candidate c : candidates) {
-            boolean plausible = c.mechanisms().fraction() < 1;
-            boolean chosenPlausible = chosen != null && chosen.mechanisms().fraction() < 1;
+            boolean plausible = feasible(c, usable);
+            boolean chosenPlausible = chosen != null && feasible(chosen, usable);
             if (chosen == null || (plausible && !chosenPlausible)
                     || (plausible == chosenPlausible && c.mapePct() < chosen.mapePct() - 1e-12)) {
                 chosen = c;
@@ -71,12 +76,32 @@ public final class LinkCalibration {
         return new LinkCalibrationResult(linkId, link, start, chosen.mechanisms(), candidates, usable.size(), calibrationRows, testRows);
     }
 
+    /** Whether the candidate's algorithm, at the full line rate and no overhead, could have produced every row's time. */
+    static boolean feasible(Candidate c, List<Measurement> rows) {
+        if (c.mechanisms().fraction() >= 1 || c.mechanisms().switchFraction() >= 1) {
+            return false;
+        }
+        LinkMechanisms ideal = new LinkMechanisms(1, 1.0, c.mechanisms().inSwitchReduction(), 1.0);
+        for (Measurement r : rows) {
+            Prediction p = predict(ideal, r);
+            // 2% for the measurement's own noise and the row's rounding
+            if (p.present() && r.medianUs() < 0.98 * p.us()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Candidate best(List<Measurement> rows, boolean inSwitch) {
+        // under in-switch reduction the all-reduce rows see only the switch's fraction and the other
+        // collectives only the links': each is fitted where rows show it, else tied to the other
+        boolean linkRows = !inSwitch || rows.stream().anyMatch(m -> !m.kind().equals("all-reduce"));
+        boolean switchRows = inSwitch && rows.stream().anyMatch(m -> m.kind().equals("all-reduce"));
         LinkMechanisms best = null;
         double bestErr = Double.POSITIVE_INFINITY;
         for (double o : Calibration.grid(2000, 200_000, 2000)) {
             for (double f : Calibration.grid(0.30, 1.00, 0.02)) {
-                LinkMechanisms m = new LinkMechanisms(o, f, inSwitch);
+                LinkMechanisms m = new LinkMechanisms(o, f, inSwitch, f);
                 double err = mape(m, rows);
                 if (err < bestErr - 1e-12) {
                     best = m;
@@ -87,7 +112,7 @@ public final class LinkCalibration {
         for (int pass = 0; pass < Calibration.MAX_PASSES; pass++) {
             LinkMechanisms before = best;
             for (double o : Calibration.grid(500, 200_000, 500)) {
-                LinkMechanisms m = new LinkMechanisms(o, before.fraction(), inSwitch);
+                LinkMechanisms m = new LinkMechanisms(o, before.fraction(), inSwitch, before.switchFraction());
                 double err = mape(m, rows);
                 if (err < bestErr - 1e-12) {
                     best = m;
@@ -96,11 +121,23 @@ public final class LinkCalibration {
             }
             LinkMechanisms held = best;
             for (double f : Calibration.grid(0.300, 1.000, 0.005)) {
-                LinkMechanisms m = new LinkMechanisms(held.overheadNs(), f, inSwitch);
+                double fs = switchRows && linkRows ? held.switchFraction() : f;
+                LinkMechanisms m = new LinkMechanisms(held.overheadNs(), f, inSwitch, fs);
                 double err = mape(m, rows);
                 if (err < bestErr - 1e-12) {
                     best = m;
                     bestErr = err;
+                }
+            }
+            if (switchRows && linkRows) {
+                LinkMechanisms held2 = best;
+                for (double fs : Calibration.grid(0.300, 1.000, 0.005)) {
+                    LinkMechanisms m = new LinkMechanisms(held2.overheadNs(), held2.fraction(), true, fs);
+                    double err = mape(m, rows);
+                    if (err < bestErr - 1e-12) {
+                        best = m;
+                        bestErr = err;
+                    }
                 }
             }
             if (best.equals(before)) {

@@ -89,6 +89,8 @@ public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms
         if (after.inSwitchReduction()) {
             sb.append("in_switch_reduction: {value: true, source: \"").append(clean("third-generation NVSwitch reduces and multicasts in the fabric"
                     + " (NVLink SHARP, NCCL's NVLS algorithm); chosen by the fit over ring/tree: " + rivals())).append("\"}\n");
+            entry(sb, "in_switch_bandwidth_fraction", after.switchFraction(), "share of the line rate the in-switch all-reduce sustains"
+                    + " (the switch's reduce and multicast engines); " + prov);
         } else if (!candidates.isEmpty() && candidates.size() > 1) {
             sb.append("notes: \"").append(clean("in-switch reduction tried and not chosen: " + rivals())).append("\"\n");
         }

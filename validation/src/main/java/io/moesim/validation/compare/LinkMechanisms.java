@@ -11,22 +11,30 @@ import java.util.Locale;
  * @param overheadNs        fixed cost per collective call (launch, setup, synchronisation), {@code per_message_overhead_ns}
  * @param fraction          share of the line rate sustained on the wire, {@code achievable_bandwidth_fraction}
  * @param inSwitchReduction the all-reduce is reduced in the switch (NVLink SHARP), {@code in_switch_reduction}
+ * @param switchFraction    share of the line rate the in-switch all-reduce sustains, {@code in_switch_bandwidth_fraction}
+ *                          (meaningful only with in-switch reduction)
  */
-public record LinkMechanisms(double overheadNs, double fraction, boolean inSwitchReduction) {
+public record LinkMechanisms(double overheadNs, double fraction, boolean inSwitchReduction, double switchFraction) {
 
     public LinkMechanisms {
-        if (!(overheadNs > 0) || !(fraction > 0) || fraction > 1) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad link mechanisms: overhead %s ns, fraction %s", overheadNs, fraction));
+        if (!(overheadNs > 0) || !(fraction > 0) || fraction > 1 || !(switchFraction > 0) || switchFraction > 1) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad link mechanisms: overhead %s ns, fraction %s, switch fraction %s",
+                    overheadNs, fraction, switchFraction));
         }
+    }
+
+    /** Without in-switch reduction (or with the switch at the links' fraction). */
+    public LinkMechanisms(double overheadNs, double fraction, boolean inSwitchReduction) {
+        this(overheadNs, fraction, inSwitchReduction, fraction);
     }
 
     /** What the collective model uses for this link today. */
     public static LinkMechanisms of(LinkSpec link) {
-        return new LinkMechanisms(link.perMessageOverheadNs(), link.bandwidthFraction(), link.inSwitchReduction());
+        return new LinkMechanisms(link.perMessageOverheadNs(), link.bandwidthFraction(), link.inSwitchReduction(), link.inSwitchFraction());
     }
 
     public LinkSpec applyTo(LinkSpec link) {
-        return link.withCollectiveFigures(overheadNs, fraction, inSwitchReduction);
+        return link.withCollectiveFigures(overheadNs, fraction, inSwitchReduction, switchFraction);
     }
 
     /** The system with its intra-node link carrying these figures. */
@@ -37,6 +45,6 @@ public record LinkMechanisms(double overheadNs, double fraction, boolean inSwitc
 
     public String describe() {
         return String.format(Locale.ROOT, "overhead %.1f us, achievable bandwidth fraction %.3f, in-switch reduction %s",
-                overheadNs / 1000, fraction, inSwitchReduction ? "yes" : "no");
+                overheadNs / 1000, fraction, inSwitchReduction ? String.format(Locale.ROOT, "yes at fraction %.3f", switchFraction) : "no");
     }
 }

@@ -19,38 +19,49 @@ import java.util.stream.Collectors;
  * @param launchOverheadUs   fixed time per kernel call
  * @param tileOverheadCycles clocks per CTA tile outside the overlapped main loop (prologue, epilogue)
  * @param matrixEfficiency   fraction of the datasheet MACs per clock the main loop sustains, by dtype
+ * @param hostCallIntervalUs the host's time per back-to-back library call, a floor on the time per
+ *                           call (0: none)
  */
-public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
+public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map<DType, Double> matrixEfficiency, double hostCallIntervalUs) {
 
     public Mechanisms {
         matrixEfficiency = Map.copyOf(matrixEfficiency);
-        if (!(launchOverheadUs > 0) || tileOverheadCycles < 0
+        if (!(launchOverheadUs > 0) || tileOverheadCycles < 0 || hostCallIntervalUs < 0
                 || matrixEfficiency.values().stream().anyMatch(e -> !(e > 0) || e > 1)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad mechanisms: launch %s us, tile overhead %s clocks, efficiency %s",
-                    launchOverheadUs, tileOverheadCycles, matrixEfficiency));
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "bad mechanisms: launch %s us, tile overhead %s clocks, efficiency %s, host interval %s us",
+                    launchOverheadUs, tileOverheadCycles, matrixEfficiency, hostCallIntervalUs));
         }
+    }
+
+    public Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
+        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, 0);
     }
 
     /** What the kernel model uses for this device today: its spec's figures, else the model's defaults. */
     public static Mechanisms of(DeviceSpec device) {
         KernelFigures k = device.primary().kernel();
         return new Mechanisms(k.launchOverheadUs().orElse(EngineContext.DEFAULT_LAUNCH_SECONDS * 1e6), k.tileOverheadCycles().orElse(0),
-                k.matrixEfficiency());
+                k.matrixEfficiency(), k.hostCallIntervalUs().orElse(0));
     }
 
     public Mechanisms withLaunch(double us) {
-        return new Mechanisms(us, tileOverheadCycles, matrixEfficiency);
+        return new Mechanisms(us, tileOverheadCycles, matrixEfficiency, hostCallIntervalUs);
     }
 
     public Mechanisms withTileOverhead(double cycles) {
-        return new Mechanisms(launchOverheadUs, cycles, matrixEfficiency);
+        return new Mechanisms(launchOverheadUs, cycles, matrixEfficiency, hostCallIntervalUs);
+    }
+
+    public Mechanisms withHostCallInterval(double us) {
+        return new Mechanisms(launchOverheadUs, tileOverheadCycles, matrixEfficiency, us);
     }
 
     public Mechanisms withEfficiency(DType dtype, double e) {
         Map<DType, Double> m = new EnumMap<>(DType.class);
         m.putAll(matrixEfficiency);
         m.put(dtype, e);
-        return new Mechanisms(launchOverheadUs, tileOverheadCycles, m);
+        return new Mechanisms(launchOverheadUs, tileOverheadCycles, m, hostCallIntervalUs);
     }
 
     public double efficiency(DType dtype) {
@@ -61,7 +72,8 @@ public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map
     public DeviceSpec applyTo(DeviceSpec d) {
         ProcessorSpec p = d.primary();
         KernelFigures k = new KernelFigures(OptionalDouble.of(launchOverheadUs),
-                tileOverheadCycles > 0 ? OptionalDouble.of(tileOverheadCycles) : OptionalDouble.empty(), matrixEfficiency);
+                tileOverheadCycles > 0 ? OptionalDouble.of(tileOverheadCycles) : OptionalDouble.empty(), matrixEfficiency,
+                hostCallIntervalUs > 0 ? OptionalDouble.of(hostCallIntervalUs) : OptionalDouble.empty());
         ProcessorSpec q = new ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(), p.maxClockMHz(),
                 p.sustainedClockMHz(), p.vectorFlopsPerCycle(), p.sram(), p.pim(), k);
         Map<String, ProcessorSpec> ps = new LinkedHashMap<>(d.processors());
@@ -72,6 +84,8 @@ public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map
     public String describe() {
         String eff = matrixEfficiency.isEmpty() ? "1 (datasheet)" : new java.util.TreeMap<>(matrixEfficiency).entrySet().stream()
                 .map(e -> e.getKey().text() + " " + String.format(Locale.ROOT, "%.2f", e.getValue())).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "launch %.2f us, tile overhead %.0f clocks, matrix efficiency %s", launchOverheadUs, tileOverheadCycles, eff);
+        String host = hostCallIntervalUs > 0 ? String.format(Locale.ROOT, ", host call interval %.1f us", hostCallIntervalUs) : "";
+        return String.format(Locale.ROOT, "launch %.2f us, tile overhead %.0f clocks, matrix efficiency %s%s", launchOverheadUs, tileOverheadCycles,
+                eff, host);
     }
 }

@@ -46,6 +46,25 @@ class CalibrationTest {
         assertEquals(fit.after(), Calibration.fit("h100", cal, List.of(), List.of()).after());
     }
 
+    /**
+     * A host floor is fitted only where two rows of work at least 2x apart take the same time: the
+     * MI300X hipBLASLt rows 1024^3 and 2048^3 (8x the work) both take ~40.3 us; no pair of H100
+     * calibration rows does, so h100 gets no floor (a floor there would only absorb whatever makes
+     * one small GEMM slow, and then overshoot the 1024^3 test row).
+     */
+    @Test
+    void aHostFloorIsFittedOnlyWhereTheRowsShowOne() {
+        List<Measurement> all = TraceReader.read(Validation.publishedSet(Path.of("..").toAbsolutePath().normalize()));
+        List<Measurement> mi = all.stream().filter(m -> m.target().equals("mi300x") && m.split() == Split.CALIBRATION)
+                .filter(m -> m.kind().equals("matmul")).toList();
+        assertTrue(Calibration.floorEvident(mi));
+        assertTrue(!Calibration.floorEvident(cal.stream().filter(m -> !io.moesim.validation.trace.IrOps.isCollective(m.kind())
+                && io.moesim.validation.trace.IrOps.apply(m.op()).isPresent()).toList()));
+        assertEquals(0, fit.after().hostCallIntervalUs());
+        Mechanisms m = Calibration.fit("mi300x", mi, List.of(), List.of()).after();
+        assertEquals(40.3, m.hostCallIntervalUs(), 0.5, m.describe());
+    }
+
     @Test
     void theFitIsPerMechanismAndImprovesBothSplits() {
         Mechanisms m = fit.after();

@@ -48,10 +48,16 @@ class LinkCalibrationTest {
 
     @Test
     void theFittedMechanismsArePlausibleAndImproveBothSplits() {
-        // the rows exceed what a ring can do on 450 GB/s: the fit takes the in-switch reduction, below the line rate
+        // the NVLS all-reduce rows exceed what a ring can do on 450 GB/s (8 GiB at 479 GB/s busbw takes 31.4 ms; a ring at
+        // the full line rate needs 1.75 x 8.59e9 B / 450 GB/s = 33.4 ms): the fit takes the in-switch reduction, and marks
+        // the ring/tree choice infeasible
         assertTrue(nvlink.after().inSwitchReduction(), nvlink.after().describe());
-        assertTrue(nvlink.after().fraction() > 0.5 && nvlink.after().fraction() < 0.8, nvlink.after().describe());
-        assertTrue(nvlink.candidates().stream().anyMatch(c -> !c.mechanisms().inSwitchReduction() && c.mechanisms().fraction() == 1.0));
+        List<Measurement> onNvlink = LinkCalibration.rowsOn("nvlink4", cal);
+        assertTrue(nvlink.candidates().stream().filter(c -> !c.mechanisms().inSwitchReduction())
+                .noneMatch(c -> LinkCalibration.feasible(c, onNvlink)));
+        // the switch's share (public NVLS peak ~0.69) and the links' share on the ring reduce-scatter rows (public ring ~0.82)
+        assertTrue(nvlink.after().switchFraction() > 0.5 && nvlink.after().switchFraction() < 0.8, nvlink.after().describe());
+        assertTrue(nvlink.after().fraction() > 0.7 && nvlink.after().fraction() < 0.9, nvlink.after().describe());
         assertFalse(xgmi.after().inSwitchReduction());
         assertTrue(xgmi.after().fraction() > 0.6 && xgmi.after().fraction() < 0.8, xgmi.after().describe());
         for (LinkCalibrationResult r : List.of(nvlink, xgmi)) {
