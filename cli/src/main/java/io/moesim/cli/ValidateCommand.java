@@ -112,6 +112,11 @@ final class ValidateCommand implements Callable<Integer> {
                 Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
                 Files2.writeAtomically(f, c.yaml());
                 out.println("  wrote " + f);
+                for (java.util.Map.Entry<String, String> e : c.systemOverlays().entrySet()) {
+                    Path g = calibrationOut.resolve(e.getKey() + ".yaml");
+                    Files2.writeAtomically(g, e.getValue());
+                    out.println("  wrote " + g);
+                }
             }
         }
         if (json != null) {

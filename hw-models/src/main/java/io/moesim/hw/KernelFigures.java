@@ -24,16 +24,20 @@ import java.util.OptionalDouble;
  *                           loop or an eager framework does: the GPU cannot finish calls faster
  *                           than the host issues them, so this is a floor on the time per call, not
  *                           an addition to it (graph-captured launches do not pay it)
+ * @param memoryLatencyNs    load-to-use latency of a DRAM access seen by an engine (through the
+ *                           on-chip network and L2, not only the DRAM's own tRCD + tCL): what a
+ *                           kernel waits before its first operands arrive, and what a short decode
+ *                           CTA waits again for each dependent load; absent means the DRAM's own
  */
 public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency,
-        OptionalDouble hostCallIntervalUs) {
+        OptionalDouble hostCallIntervalUs, OptionalDouble memoryLatencyNs) {
 
     public KernelFigures {
         matrixEfficiency = Map.copyOf(matrixEfficiency);
     }
 
     public KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
-        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, OptionalDouble.empty());
+        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, OptionalDouble.empty(), OptionalDouble.empty());
     }
 
     public static KernelFigures none() {
@@ -54,6 +58,7 @@ public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tile
     }
 
     public boolean isEmpty() {
-        return launchOverheadUs.isEmpty() && tileOverheadCycles.isEmpty() && matrixEfficiency.isEmpty() && hostCallIntervalUs.isEmpty();
+        return launchOverheadUs.isEmpty() && tileOverheadCycles.isEmpty() && matrixEfficiency.isEmpty() && hostCallIntervalUs.isEmpty()
+                && memoryLatencyNs.isEmpty();
     }
 }

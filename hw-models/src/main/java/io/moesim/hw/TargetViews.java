@@ -93,6 +93,7 @@ public final class TargetViews {
         p.kernel().launchOverheadUs().ifPresent(v -> m.put("launch_overhead_us", r3(v)));
         p.kernel().tileOverheadCycles().ifPresent(v -> m.put("tile_overhead_cycles", r3(v)));
         p.kernel().hostCallIntervalUs().ifPresent(v -> m.put("host_call_interval_us", r3(v)));
+        p.kernel().memoryLatencyNs().ifPresent(v -> m.put("memory_latency_ns", r3(v)));
         if (!p.kernel().matrixEfficiency().isEmpty()) {
             m.put("matrix_efficiency", byDtype(p.kernel().matrixEfficiency()));
         }

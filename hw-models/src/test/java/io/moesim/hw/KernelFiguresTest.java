@@ -42,10 +42,12 @@ class KernelFiguresTest {
         DeviceSpec d = load("preset: h100\nprocessors:\n  gpu:\n"
                 + "    launch_overhead_us: {value: 4.5, source: t}\n"
                 + "    tile_overhead_cycles: {value: 1200, source: t}\n"
+                + "    memory_latency_ns: {value: 450, source: t}\n"
                 + "    matrix_efficiency:\n      fp8e4m3: {value: 0.7, source: t}\n      bf16: {value: 1, source: t}\n");
         KernelFigures k = d.primary().kernel();
         assertEquals(4.5, k.launchOverheadUs().getAsDouble());
         assertEquals(1200, k.tileOverheadCycles().getAsDouble());
+        assertEquals(450, k.memoryLatencyNs().getAsDouble());
         assertEquals(0.7, k.matrixEfficiency(DType.FP8_E4M3).orElseThrow());
         assertEquals(1.0, k.matrixEfficiency(DType.BF16).orElseThrow());
         assertTrue(k.matrixEfficiency(DType.FP16).isEmpty());

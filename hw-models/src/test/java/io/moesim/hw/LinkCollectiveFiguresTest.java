@@ -31,7 +31,12 @@ class LinkCollectiveFiguresTest {
         assertTrue(c.inSwitchFraction() > 0 && c.inSwitchFraction() < 1);
         assertEquals(base.bandwidthFraction(), base.inSwitchFraction(), "without its own figure the switch runs at the links' fraction");
         assertFalse(Links.load("xgmi-mi300x-calibrated").inSwitchReduction());
-        assertEquals("nvlink4-calibrated", Systems.load("h200x8-calibrated").intraNodeLink().id());
+        LinkSpec h200 = Systems.load("h200x8-calibrated").intraNodeLink();
+        assertEquals("nvlink4-h200x8-calibrated", h200.id());
+        // the H200 system's own link overlay changes only the per-call overhead
+        assertEquals(c.bandwidthFraction(), h200.bandwidthFraction());
+        assertEquals(c.inSwitchFraction(), h200.inSwitchFraction());
+        assertTrue(h200.perMessageOverheadNs() != c.perMessageOverheadNs());
         assertEquals("h200", Systems.load("h200x8-calibrated").device().id());
         assertEquals("nvlink4-calibrated", Systems.load("h100x8-calibrated").intraNodeLink().id());
     }

@@ -20,20 +20,31 @@ import java.util.function.DoubleFunction;
  * <p>Search: a coarse joint grid first (launch and per-tile overhead trade off on small GEMMs, so
  * one-at-a-time search from the defaults can stall), every dtype's efficiency moving together; then
  * coordinate descent over fine grids (launch overhead 0.25–60 µs by 0.25, per-tile overhead 0–8000
- * clocks by 50, matrix efficiency 0.30–1.00 by 0.01 for each dtype the rows use, the host's interval
- * per back-to-back call 0 (none) and 1–80 µs by 0.25), each pass scanning
+ * clocks by 50, matrix efficiency 0.30–1.00 by 0.01 for each dtype of a row the model finds compute-bound, the host's interval
+ * per back-to-back call 0 (none) and 1–80 µs by 0.25, the memory latency 0 (the DRAM's own) and
+ * 100–1500 ns by 25), each pass scanning
  * one mechanism's whole grid with the others held, until a pass changes nothing. Deterministic:
  * grids in ascending order, strict improvement only. A grid, not a gradient: the model picks tiles
  * by their time, so the objective has steps.
  *
- * <p>The clock under load is not fitted: on rows of one matrix dtype it multiplies exactly as that
- * dtype's efficiency does, so the two cannot be told apart; the spec's {@code sustained_clock_MHz}
- * (where a source gives it) stays as it is and the efficiency absorbs the rest.
+ * <p>The clock under load multiplies a dtype's compute time exactly as that dtype's efficiency does,
+ * so it is fitted (1000 MHz to the spec's max clock by 10) only where rows measured at a fixed clock
+ * (their {@code env.sm_clock_MHz}; they are predicted at that clock) sit beside rows of the same dtype
+ * that ran at whatever clock the power limit allowed; elsewhere the spec's {@code sustained_clock_MHz}
+ * stays and the efficiency absorbs the rest.
  */
 public final class Calibration {
     static final int MAX_PASSES = 20;
     /** No floor first (a floor is kept only where it strictly improves the fit), then 1–80 µs. */
     private static final double[] HOST_INTERVAL_GRID = hostGrid();
+    /** The DRAM's own latency first (0), then 100–1500 ns by 25. */
+    private static final double[] LATENCY_GRID = withZero(grid(100, 1500, 25));
+
+    private static double[] withZero(double[] g) {
+        double[] out = new double[g.length + 1];
+        System.arraycopy(g, 0, out, 1, g.length);
+        return out;
+    }
 
     private static double[] hostGrid() {
         double[] g = grid(1, 80, 0.25);
@@ -62,7 +73,9 @@ public final class Calibration {
             }
             if (kernel.with(start).predict(m, device).present()) {
                 usable.add(m);
-                dtypes.add(IrOps.dtype(m.op()));
+                if (computeBound(m, device)) {
+                    dtypes.add(IrOps.dtype(m.op()));
+                }
             }
         }
         if (usable.isEmpty()) {
@@ -70,6 +83,8 @@ public final class Calibration {
         }
         Objective obj = new Objective(kernel, device, usable);
         boolean floorEvident = floorEvident(usable);
+        boolean clockIdentifiable = clockIdentifiable(usable);
+        double maxClock = device.primary().maxClockMHz().orElse(device.primary().clockMHz());
         Mechanisms best = start;
         double bestErr = obj.mape(best);
         for (double launch : new double[] {0.5, 1, 2, 4, 8, 16, 24, 32, 40, 48}) {
@@ -96,6 +111,16 @@ public final class Calibration {
             s = scan(obj, grid(0, 8000, 50), afterLaunch::withTileOverhead, best, bestErr);
             best = s.m;
             bestErr = s.err;
+            if (clockIdentifiable) {
+                Mechanisms held = best;
+                s = scan(obj, grid(1000, maxClock, 10), held::withSustainedClock, best, bestErr);
+                best = s.m;
+                bestErr = s.err;
+            }
+            Mechanisms afterTileOverhead = best;
+            s = scan(obj, LATENCY_GRID, afterTileOverhead::withMemoryLatency, best, bestErr);
+            best = s.m;
+            bestErr = s.err;
             if (floorEvident) {
                 Mechanisms afterTile = best;
                 s = scan(obj, HOST_INTERVAL_GRID, afterTile::withHostCallInterval, best, bestErr);
@@ -119,7 +144,7 @@ public final class Calibration {
     }
 
     /**
-     * Whether the rows show a floor at all: two ops of the same kind whose work differs at least
+     * Whether the rows show a floor at all: two ops of the same kind and dtype whose work differs at least
      * twofold but whose times agree within 5% (e.g. 1024³ and 2048³ GEMMs both at 40 µs). Without
      * such a pair a host floor is not identifiable, and fitting one would only absorb whatever
      * else makes a single small kernel slow.
@@ -129,7 +154,7 @@ public final class Calibration {
             for (int j = i + 1; j < rows.size(); j++) {
                 Measurement a = rows.get(i);
                 Measurement b = rows.get(j);
-                if (!a.kind().equals(b.kind())) {
+                if (!a.kind().equals(b.kind()) || IrOps.dtype(a.op()) != IrOps.dtype(b.op())) {
                     continue;
                 }
                 double wa = work(a);
@@ -143,6 +168,33 @@ public final class Calibration {
         }
         return false;
     }
+
+    /**
+     * Whether the clock under load can be told apart from the matrix efficiency: only where a dtype
+     * has rows measured at a fixed clock (whose efficiency that settles) beside rows that ran at
+     * whatever clock the power limit allowed.
+     */
+    static boolean clockIdentifiable(List<Measurement> rows) {
+        Set<DType> fixed = new TreeSet<>();
+        Set<DType> free = new TreeSet<>();
+        for (Measurement m : rows) {
+            (m.env().smClockMHz() > 0 ? fixed : free).add(IrOps.dtype(m.op()));
+        }
+        fixed.retainAll(free);
+        return !fixed.isEmpty();
+    }
+
+    /**
+     * Whether the kernel model puts the row's time on the engines rather than on DRAM: only such rows
+     * say anything about a dtype's matrix efficiency (a decode row's efficiency would only absorb
+     * whatever else makes it slow).
+     */
+    static boolean computeBound(Measurement m, DeviceSpec device) {
+        IrOps.Applied a = IrOps.apply(m.op()).orElseThrow();
+        return SHARED.simulator().estimate(a.op(), a.inputs(), device, device.primary()).bound().equals("compute");
+    }
+
+    private static final io.moesim.sim.kernel.KernelCostModel SHARED = new io.moesim.sim.kernel.KernelCostModel();
 
     /** An op's work: its FLOPs, or for copies the bytes. */
     private static double work(Measurement m) {

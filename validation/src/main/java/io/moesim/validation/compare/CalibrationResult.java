@@ -72,6 +72,14 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
         if (after.tileOverheadCycles() > 0) {
             entry(sb, "    ", "tile_overhead_cycles", after.tileOverheadCycles(), "clocks per CTA tile outside the overlapped main loop; " + prov);
         }
+        if (after.sustainedClockMHz() > 0 && after.sustainedClockMHz() != before.sustainedClockMHz()) {
+            entry(sb, "    ", "sustained_clock_MHz", after.sustainedClockMHz(), "the engines' clock under sustained load (power limit) where"
+                    + " nothing fixes it; separable from the matrix efficiency only because some rows were measured at a fixed clock; " + prov);
+        }
+        if (after.memoryLatencyNs() > 0) {
+            entry(sb, "    ", "memory_latency_ns", after.memoryLatencyNs(), "load-to-use DRAM latency of an engine (first operands,"
+                    + " each dependent load of a short decode CTA); " + prov);
+        }
         if (after.hostCallIntervalUs() > 0) {
             entry(sb, "    ", "host_call_interval_us", after.hostCallIntervalUs(), "host time per back-to-back library call, a floor on the"
                     + " time per call (small kernels all take it); " + prov);

@@ -42,6 +42,10 @@ public final class KernelPredictor implements Predictor {
     @Override
     public Prediction predict(Measurement m, DeviceSpec spec) {
         DeviceSpec device = mechanisms == null ? spec : mechanisms.applyTo(spec);
+        if (m.env().smClockMHz() > 0 && !IrOps.isCollective(m.kind())) {
+            // the row was measured at a fixed clock: that, not a clock under load, is what its engines ran at
+            device = Mechanisms.atClock(device, m.env().smClockMHz());
+        }
         if (IrOps.isCollective(m.kind())) {
             return RooflinePredictor.datasheet().predict(m, device);
         }

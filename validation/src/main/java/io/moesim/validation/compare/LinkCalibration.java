@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the collectives that ran over it (single-node rows whose system's intra-node link it is); test rows
  * are refused.
  *
- * <p>Fitted: the per-call overhead and the achievable fraction of the line rate; with in-switch
+ * <p>Fitted: the per-call overhead (one per system the rows ran on: the collective library is part
+ * of the system) and the achievable fraction of the line rate (the link's); with in-switch
  * reduction, the all-reduce's own fraction beside the links' (the switch's reduce/multicast engines
  * set it: NVLS all-reduce and ring reduce-scatter rows on one NVLink 4 node sustain different
  * shares), each fitted only where rows show it. The per-step
@@ -42,8 +43,28 @@ public final class LinkCalibration {
     private LinkCalibration() {
     }
 
-    /** The best figures under one choice of algorithm, and their calibration MAPE. */
-    public record Candidate(LinkMechanisms mechanisms, double mapePct) {
+    /**
+     * The best figures under one choice of algorithm, and their calibration MAPE.
+     *
+     * @param mechanisms         the link's figures, with the per-call overhead of the first system the rows ran on
+     * @param overheadNsBySystem the per-call overhead fitted on each system's own rows: the collective
+     *                           library and its version are part of the system (NCCL 2.18 and 2.20 differ
+     *                           by ~10 us per small call on the same NVLink 4), the fractions are the link's
+     */
+    public record Candidate(LinkMechanisms mechanisms, Map<String, Double> overheadNsBySystem, double mapePct) {
+        public Candidate {
+            overheadNsBySystem = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(overheadNsBySystem));
+        }
+
+        /** The mechanisms a row on this system sees (the first system's overhead where the fit saw none of its rows). */
+        public LinkMechanisms on(String systemId) {
+            return on(mechanisms, overheadNsBySystem, systemId);
+        }
+
+        static LinkMechanisms on(LinkMechanisms m, Map<String, Double> bySystem, String systemId) {
+            Double o = bySystem.get(systemId);
+            return o == null ? m : new LinkMechanisms(o, m.fraction(), m.inSwitchReduction(), m.switchFraction());
+        }
     }
 
     public static LinkCalibrationResult fit(String linkId, List<Measurement> calibrationRows, List<Measurement> testRows) {
@@ -56,7 +77,7 @@ public final class LinkCalibration {
         LinkSpec link = usable.isEmpty() ? io.moesim.hw.Links.load(linkId) : system(usable.get(0)).orElseThrow().intraNodeLink();
         LinkMechanisms start = LinkMechanisms.of(link);
         if (usable.isEmpty()) {
-            return new LinkCalibrationResult(linkId, link, start, start, List.of(), 0, calibrationRows, testRows);
+            return new LinkCalibrationResult(linkId, link, start, start, Map.of(), List.of(), 0, calibrationRows, testRows);
         }
         boolean anySwitch = usable.stream().anyMatch(m -> system(m).orElseThrow().intraNodeTopology() == Topology.SWITCH);
         List<Candidate> candidates = new ArrayList<>();
@@ -73,7 +94,8 @@ public final class LinkCalibration {
                 chosen = c;
             }
         }
-        return new LinkCalibrationResult(linkId, link, start, chosen.mechanisms(), candidates, usable.size(), calibrationRows, testRows);
+        return new LinkCalibrationResult(linkId, link, start, chosen.mechanisms(), chosen.overheadNsBySystem(), candidates, usable.size(),
+                calibrationRows, testRows);
     }
 
     /** Whether the candidate's algorithm, at the full line rate and no overhead, could have produced every row's time. */
@@ -97,11 +119,12 @@ public final class LinkCalibration {
         // collectives only the links': each is fitted where rows show it, else tied to the other
         boolean linkRows = !inSwitch || rows.stream().anyMatch(m -> !m.kind().equals("all-reduce"));
         boolean switchRows = inSwitch && rows.stream().anyMatch(m -> m.kind().equals("all-reduce"));
-        LinkMechanisms best = null;
+        List<String> systems = rows.stream().map(Measurement::system).distinct().toList();
+        Fit best = null;
         double bestErr = Double.POSITIVE_INFINITY;
         for (double o : Calibration.grid(2000, 200_000, 2000)) {
             for (double f : Calibration.grid(0.30, 1.00, 0.02)) {
-                LinkMechanisms m = new LinkMechanisms(o, f, inSwitch, f);
+                Fit m = Fit.shared(new LinkMechanisms(o, f, inSwitch, f), systems);
                 double err = mape(m, rows);
                 if (err < bestErr - 1e-12) {
                     best = m;
@@ -110,19 +133,22 @@ public final class LinkCalibration {
             }
         }
         for (int pass = 0; pass < Calibration.MAX_PASSES; pass++) {
-            LinkMechanisms before = best;
-            for (double o : Calibration.grid(500, 200_000, 500)) {
-                LinkMechanisms m = new LinkMechanisms(o, before.fraction(), inSwitch, before.switchFraction());
-                double err = mape(m, rows);
-                if (err < bestErr - 1e-12) {
-                    best = m;
-                    bestErr = err;
+            Fit before = best;
+            for (String sys : systems) {
+                Fit held = best;
+                for (double o : Calibration.grid(500, 200_000, 500)) {
+                    Fit m = held.withOverhead(sys, o);
+                    double err = mape(m, rows);
+                    if (err < bestErr - 1e-12) {
+                        best = m;
+                        bestErr = err;
+                    }
                 }
             }
-            LinkMechanisms held = best;
+            Fit held = best;
             for (double f : Calibration.grid(0.300, 1.000, 0.005)) {
-                double fs = switchRows && linkRows ? held.switchFraction() : f;
-                LinkMechanisms m = new LinkMechanisms(held.overheadNs(), f, inSwitch, fs);
+                double fs = switchRows && linkRows ? held.shared().switchFraction() : f;
+                Fit m = held.withFractions(f, fs);
                 double err = mape(m, rows);
                 if (err < bestErr - 1e-12) {
                     best = m;
@@ -130,9 +156,9 @@ public final class LinkCalibration {
                 }
             }
             if (switchRows && linkRows) {
-                LinkMechanisms held2 = best;
+                Fit held2 = best;
                 for (double fs : Calibration.grid(0.300, 1.000, 0.005)) {
-                    LinkMechanisms m = new LinkMechanisms(held2.overheadNs(), held2.fraction(), true, fs);
+                    Fit m = held2.withFractions(held2.shared().fraction(), fs);
                     double err = mape(m, rows);
                     if (err < bestErr - 1e-12) {
                         best = m;
@@ -144,7 +170,41 @@ public final class LinkCalibration {
                 break;
             }
         }
-        return new Candidate(best, bestErr);
+        LinkMechanisms first = Candidate.on(best.shared(), best.overheads(), systems.get(0));
+        return new Candidate(first, best.overheads(), bestErr);
+    }
+
+    /** A point of the search: the link's figures and each system's own per-call overhead. */
+    private record Fit(LinkMechanisms shared, Map<String, Double> overheads) {
+        static Fit shared(LinkMechanisms m, List<String> systems) {
+            Map<String, Double> o = new java.util.LinkedHashMap<>();
+            for (String s : systems) {
+                o.put(s, m.overheadNs());
+            }
+            return new Fit(m, o);
+        }
+
+        Fit withOverhead(String system, double ns) {
+            Map<String, Double> o = new java.util.LinkedHashMap<>(overheads);
+            o.put(system, ns);
+            return new Fit(shared, o);
+        }
+
+        Fit withFractions(double f, double fs) {
+            return new Fit(new LinkMechanisms(shared.overheadNs(), f, shared.inSwitchReduction(), fs), overheads);
+        }
+    }
+
+    private static double mape(Fit fit, List<Measurement> rows) {
+        double sum = 0;
+        for (Measurement r : rows) {
+            Prediction p = predict(Candidate.on(fit.shared(), fit.overheads(), r.system()), r);
+            if (!p.present()) {
+                return Double.POSITIVE_INFINITY;
+            }
+            sum += Math.abs(p.us() - r.medianUs()) / r.medianUs();
+        }
+        return sum / rows.size() * 100;
     }
 
     /** MAPE of the collective model over rows, with the link's figures replaced by m (null: as the spec has them). */

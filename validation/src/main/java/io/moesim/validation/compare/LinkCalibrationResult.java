@@ -15,12 +15,16 @@ import java.util.stream.Collectors;
  * and after, on the calibration rows and on the test rows the fit never saw, overall and by target
  * (GPU). {@link #yaml()} is the link overlay ({@code links/<id>-calibrated.yaml}).
  *
- * @param candidates the best figures under each algorithm choice tried (ring/tree/direct, in-switch)
+ * @param after              the fitted figures, with the first system's per-call overhead
+ * @param overheadNsBySystem the per-call overhead fitted on each system's rows ({@link #systemOverlays()})
+ * @param candidates         the best figures under each algorithm choice tried (ring/tree/direct, in-switch)
  */
-public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms before, LinkMechanisms after, List<LinkCalibration.Candidate> candidates,
+public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms before, LinkMechanisms after,
+        Map<String, Double> overheadNsBySystem, List<LinkCalibration.Candidate> candidates,
         int fittedRows, List<Measurement> calibrationRows, List<Measurement> testRows) {
 
     public LinkCalibrationResult {
+        overheadNsBySystem = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overheadNsBySystem));
         candidates = List.copyOf(candidates);
         calibrationRows = List.copyOf(calibrationRows);
         testRows = List.copyOf(testRows);
@@ -30,7 +34,8 @@ public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms
     public List<ComparisonRow> rows(Split split, boolean calibrated) {
         List<ComparisonRow> out = new ArrayList<>();
         for (Measurement m : LinkCalibration.rowsOn(linkId, split == Split.CALIBRATION ? calibrationRows : testRows)) {
-            out.add(new ComparisonRow(m, m.target(), LinkCalibration.predict(calibrated ? after : before, m)));
+            LinkMechanisms mine = calibrated ? LinkCalibration.Candidate.on(after, overheadNsBySystem, m.system()) : before;
+            out.add(new ComparisonRow(m, m.target(), LinkCalibration.predict(mine, m)));
         }
         return out;
     }
@@ -51,6 +56,39 @@ public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms
     /** The id the overlay is meant to be stored under ({@code links/<id>.yaml}). */
     public String overlayId() {
         return linkId + "-calibrated";
+    }
+
+    /** The systems whose rows gave them a per-call overhead of their own, besides the first (the link overlay's). */
+    public Map<String, Double> ownOverheads() {
+        Map<String, Double> out = new LinkedHashMap<>(overheadNsBySystem);
+        out.entrySet().removeIf(e -> e.getValue() == after.overheadNs());
+        return out;
+    }
+
+    /** The overlay id of a system's own link ({@code <link>-<system>-calibrated}). */
+    public String systemOverlayId(String systemId) {
+        return linkId + "-" + systemId + "-calibrated";
+    }
+
+    /**
+     * One overlay per system with a per-call overhead of its own: {@code preset: <link>-calibrated}
+     * (the link's fitted fractions) and that overhead; by overlay id, in row order.
+     */
+    public Map<String, String> systemOverlays() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : ownOverheads().entrySet()) {
+            long rows = LinkCalibration.rowsOn(linkId, calibrationRows).stream().filter(m -> m.system().equals(e.getKey())).count();
+            String yaml = "# Calibration overlay for link " + linkId + " as system " + e.getKey() + " uses it: the link's fitted figures\n"
+                    + "# (" + overlayId() + ") with the per-call overhead of this system's collective library.\n"
+                    + "preset: " + overlayId() + "\n"
+                    + "name: " + link.name() + " (calibrated on " + e.getKey() + ")\n";
+            StringBuilder sb = new StringBuilder(yaml);
+            entry(sb, "per_message_overhead_ns", e.getValue(), "fixed cost per collective call on " + e.getKey() + " (its collective library"
+                    + " and version); fitted by moesim validate --calibrate on " + rows + " calibration rows of " + e.getKey()
+                    + ", with the link's fractions shared with the other systems");
+            out.put(systemOverlayId(e.getKey()), sb.toString());
+        }
+        return out;
     }
 
     /** The chosen candidate's rival (the other algorithm choice), if one was tried. */
@@ -83,8 +121,10 @@ public record LinkCalibrationResult(String linkId, LinkSpec link, LinkMechanisms
         sb.append("# the collective model's per-mechanism figures fitted on the calibration rows only.\n");
         sb.append("preset: ").append(linkId).append('\n');
         sb.append("name: ").append(link.name()).append(" (calibrated)\n");
-        entry(sb, "per_message_overhead_ns", after.overheadNs(), "fixed cost per collective call; includes the per-step latency of the"
-                + " algorithm's steps beyond latency_ns (not separable: every row has 8 GPUs); " + prov);
+        entry(sb, "per_message_overhead_ns", after.overheadNs(), "fixed cost per collective call"
+                + (overheadNsBySystem.isEmpty() ? "" : " on " + overheadNsBySystem.keySet().iterator().next()
+                + " (systems with their own: " + (ownOverheads().isEmpty() ? "none" : String.join(", ", ownOverheads().keySet())) + ")")
+                + "; includes the per-step latency of the algorithm's steps beyond latency_ns (not separable: every row has 8 GPUs); " + prov);
         entry(sb, "achievable_bandwidth_fraction", after.fraction(), "share of the line rate sustained on the wire; " + prov);
         if (after.inSwitchReduction()) {
             sb.append("in_switch_reduction: {value: true, source: \"").append(clean("third-generation NVSwitch reduces and multicasts in the fabric"

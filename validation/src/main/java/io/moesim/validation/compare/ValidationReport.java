@@ -126,6 +126,8 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
             m.put("fitted_rows", c.fittedRows());
             m.put("before", c.before().describe());
             m.put("after", c.after().describe());
+            m.put("overhead_us_by_system", c.overheadNsBySystem().entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                    Map.Entry::getKey, e -> e.getValue() / 1000, (a, b) -> a, LinkedHashMap::new)));
             m.put("mape_pct", beforeAfter(c::mape, c::mapeByTarget, "by_target"));
             m.put("yaml", c.yaml());
             links.add(m);

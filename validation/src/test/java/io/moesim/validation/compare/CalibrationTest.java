@@ -65,12 +65,43 @@ class CalibrationTest {
         assertEquals(40.3, m.hostCallIntervalUs(), 0.5, m.describe());
     }
 
+    /**
+     * The clock under load is fitted only beside fixed-clock rows of the same dtype (h100: the
+     * FlashAttention-3 rows at 1830 MHz and the bf16 cuBLAS rows), never on h200 (no fixed-clock row).
+     * A fixed-clock row is predicted at its own clock whatever the fitted clock is; a row the model
+     * finds memory-bound (decode attention) does not fit a dtype's efficiency.
+     */
+    @Test
+    void theClockUnderLoadIsFittedOnlyWhereFixedClockRowsSettleTheEfficiency() {
+        List<Measurement> usable = cal.stream().filter(r -> !io.moesim.validation.trace.IrOps.isCollective(r.kind())
+                && io.moesim.validation.trace.IrOps.apply(r.op()).isPresent()).toList();
+        assertTrue(Calibration.clockIdentifiable(usable));
+        assertTrue(fit.after().sustainedClockMHz() > 1000 && fit.after().sustainedClockMHz() <= 1980, fit.after().describe());
+        List<Measurement> all = TraceReader.read(Validation.publishedSet(Path.of("..").toAbsolutePath().normalize()));
+        List<Measurement> h200 = all.stream().filter(m -> m.target().equals("h200") && m.split() == Split.CALIBRATION).toList();
+        assertTrue(!Calibration.clockIdentifiable(h200));
+        Measurement fixed = usable.stream().filter(m -> m.env().smClockMHz() == 1830).findFirst().orElseThrow();
+        DeviceSpec d = Targets.load("h100");
+        KernelPredictor p = new KernelPredictor();
+        double atFit = p.with(fit.after()).predict(fixed, d).us();
+        double atOther = p.with(fit.after().withSustainedClock(1100)).predict(fixed, d).us();
+        assertEquals(atFit, atOther, 1e-9);
+        Measurement decode = usable.stream().filter(m -> m.op().text().contains(" q_len=1 ")).findFirst().orElseThrow();
+        assertTrue(!Calibration.computeBound(decode, d));
+        Measurement big = usable.stream().filter(m -> m.op().text().startsWith("matmul m=8192 n=8192 k=8192")).findFirst().orElseThrow();
+        assertTrue(Calibration.computeBound(big, d));
+    }
+
     @Test
     void theFitIsPerMechanismAndImprovesBothSplits() {
         Mechanisms m = fit.after();
         assertTrue(m.launchOverheadUs() > 0);
-        // the published h100 rows are fp8 GEMMs and bf16 attention: one efficiency per dtype, each in (0, 1]
-        assertEquals(java.util.Set.of(DType.FP8_E4M3, DType.BF16), m.matrixEfficiency().keySet());
+        // one efficiency per dtype the rows use (fp8 GEMMs, bf16/fp16 GEMMs and attention), each in (0, 1]
+        java.util.Set<DType> used = new java.util.TreeSet<>();
+        cal.stream().filter(r -> io.moesim.validation.trace.IrOps.apply(r.op()).isPresent() && !io.moesim.validation.trace.IrOps.isCollective(r.kind()))
+                .forEach(r -> used.add(io.moesim.validation.trace.IrOps.dtype(r.op())));
+        assertEquals(used, new java.util.TreeSet<>(m.matrixEfficiency().keySet()));
+        assertTrue(used.containsAll(java.util.Set.of(DType.FP8_E4M3, DType.BF16)));
         assertTrue(m.efficiency(DType.BF16) > 0.3 && m.efficiency(DType.BF16) <= 1, m.describe());
         assertTrue(m.efficiency(DType.FP8_E4M3) > 0.3 && m.efficiency(DType.FP8_E4M3) < 1, m.describe());
         assertTrue(fit.mape(Split.CALIBRATION, true) < fit.mape(Split.CALIBRATION, false));

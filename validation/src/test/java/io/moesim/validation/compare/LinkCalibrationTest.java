@@ -68,6 +68,26 @@ class LinkCalibrationTest {
         assertEquals(List.of("h100", "h200"), List.copyOf(nvlink.mapeByTarget(Split.TEST, true).keySet()));
     }
 
+    /**
+     * The per-call overhead is the system's (its collective library), the fractions the link's: the
+     * H200 rows (NCCL 2.20.5) take 30.8 us at 64 KiB where the H100 rows (NCCL 2.18.5) take 42.2 us, so
+     * h200x8 gets a smaller overhead of its own while both share one pair of fractions.
+     */
+    @Test
+    void eachSystemGetsItsOwnPerCallOverhead() {
+        assertEquals(List.of("h100x8", "h200x8"), List.copyOf(nvlink.overheadNsBySystem().keySet()));
+        assertEquals(nvlink.after().overheadNs(), nvlink.overheadNsBySystem().get("h100x8"));
+        assertTrue(nvlink.overheadNsBySystem().get("h200x8") < nvlink.overheadNsBySystem().get("h100x8"), nvlink.overheadNsBySystem().toString());
+        assertEquals(List.of("nvlink4-h200x8-calibrated"), List.copyOf(nvlink.systemOverlays().keySet()));
+        assertTrue(xgmi.systemOverlays().isEmpty());
+        // H200 rows are predicted with their own overhead, H100 rows with the link overlay's
+        for (ComparisonRow row : nvlink.rows(Split.TEST, true)) {
+            double o = nvlink.overheadNsBySystem().get(row.measured().system());
+            LinkMechanisms m = new LinkMechanisms(o, nvlink.after().fraction(), true, nvlink.after().switchFraction());
+            assertEquals(LinkCalibration.predict(m, row.measured()).us(), row.prediction().us(), 1e-9);
+        }
+    }
+
     @Test
     void theOverlayLoadsThroughTheNormalLoaderAndReproducesTheFit(@TempDir Path dir) throws Exception {
         for (LinkCalibrationResult r : List.of(nvlink, xgmi)) {
@@ -77,6 +97,15 @@ class LinkCalibrationTest {
             assertEquals(r.after(), LinkMechanisms.of(l));
             assertEquals(r.link().bandwidthPerLinkGBps(), l.bandwidthPerLinkGBps());
             assertEquals(r.link().latencyNs(), l.latencyNs());
+            // a system's overlay takes the link overlay as its preset (the committed one: see theCommittedOverlaysAreCurrent)
+            for (var e : r.systemOverlays().entrySet()) {
+                Path g = dir.resolve(e.getKey() + ".yaml");
+                Files.writeString(g, e.getValue());
+                LinkSpec s = Links.load(g.toString());
+                String system = e.getKey().substring(r.linkId().length() + 1, e.getKey().length() - "-calibrated".length());
+                assertEquals(r.overheadNsBySystem().get(system), s.perMessageOverheadNs());
+                assertEquals(r.after().fraction(), s.bandwidthFraction());
+            }
         }
     }
 
@@ -85,6 +114,7 @@ class LinkCalibrationTest {
     void theCommittedOverlaysAreCurrent() {
         assertEquals(nvlink.after(), LinkMechanisms.of(Links.load("nvlink4-calibrated")));
         assertEquals(xgmi.after(), LinkMechanisms.of(Links.load("xgmi-mi300x-calibrated")));
+        assertEquals(nvlink.overheadNsBySystem().get("h200x8"), Links.load("nvlink4-h200x8-calibrated").perMessageOverheadNs());
     }
 
     /** The calibrated systems use the calibrated links, and predicting on them gives the fit's test predictions. */
@@ -92,6 +122,7 @@ class LinkCalibrationTest {
     void theCalibratedSystemsPredictAsTheFit() {
         SystemSpec h = Systems.load("h100x8-calibrated");
         assertEquals("nvlink4-calibrated", h.intraNodeLink().id());
+        assertEquals("nvlink4-h200x8-calibrated", Systems.load("h200x8-calibrated").intraNodeLink().id());
         assertEquals(Systems.load("h100x8").intraNodeTopology(), h.intraNodeTopology());
         assertEquals("xgmi-mi300x-calibrated", Systems.load("mi300x8-calibrated").intraNodeLink().id());
         for (LinkCalibrationResult r : List.of(nvlink, xgmi)) {

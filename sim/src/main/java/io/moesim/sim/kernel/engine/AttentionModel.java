@@ -38,9 +38,13 @@ import java.util.PriorityQueue;
  *       CTAs differ in length, so they are placed on the engines longest first (a list schedule,
  *       which is where the wave tail shows).</li>
  *   <li><b>Decode</b>: one CTA per (sequence, KV head) holds that head's query group; the keys are
- *       split (flash-decoding) until there are about as many CTAs as engines; each split is a CTA
- *       of the rule above over its keys (the partial results' reduction is small and not costed).
- *       With few query rows the MAC array is mostly padding, and DRAM time dominates.</li>
+ *       split (flash-decoding) into the count, up to one wave of engines, that the model finds
+ *       fastest (more engines never make it slower); each split is a CTA of the rule above over its keys. With few query rows the MAC array is mostly padding, and
+ *       DRAM time dominates. A decode CTA is short, so what a long CTA hides does not hide here: per
+ *       wave of CTAs the stream waits one memory latency (the Q load and first K stage) and the
+ *       per-CTA overhead (epilogue), on top of the KV stream. With more than one split, a second
+ *       kernel merges the partial O and log-sum-exp (fp32): one more launch, one memory latency and
+ *       the partials' traffic.</li>
  * </ul>
  * DRAM: the op's minimum traffic (Q, K, V, O; the KV cache once: the CTAs of one KV head run in
  * the same wave and share it through L2), at the sequential pattern's achieved bandwidth.
@@ -82,39 +86,68 @@ public final class AttentionModel {
         }
         int[] arr = MacArraySim.shapeFor(macs);
         long engines = ctx.engines();
-        double vec = ctx.vectorFlops();
         long kvBlocks = (kvLen + BLOCK_KV - 1) / BLOCK_KV;
-        long ctas;
-        long[] cycles; // cycles of distinct CTA kinds
-        long[] counts;
         if (qLen == 1 || qRows <= BLOCK_Q) {
-            // decode: whole query group in one CTA, keys split over CTAs
-            long splits = Math.max(1, Math.min(kvBlocks, (engines + units - 1) / units));
-            long blocksPer = (kvBlocks + splits - 1) / splits;
-            cycles = new long[] {ctaCycles(arr, qRows, blocksPer, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles())};
-            counts = new long[] {units * splits};
-            ctas = units * splits;
-        } else {
-            long qBlocksPerHead = (qLen + BLOCK_Q - 1) / BLOCK_Q;
-            long groupRows = qRows / qLen; // query heads per KV head
-            cycles = new long[(int) Math.min(qBlocksPerHead, 1 << 20)];
-            counts = new long[cycles.length];
-            for (int i = 0; i < cycles.length; i++) {
-                long lastQ = kvLen - qLen + Math.min(qLen, (i + 1L) * BLOCK_Q); // keys the block's last query sees
-                long blocks = causal ? (lastQ + BLOCK_KV - 1) / BLOCK_KV : kvBlocks;
-                cycles[i] = ctaCycles(arr, BLOCK_Q, blocks, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles());
-                counts[i] = units * groupRows;
+            // decode: whole query group in one CTA; the keys split over CTAs (flash-decoding) as a library's
+            // split heuristic would: the split count up to one wave of engines that the model finds fastest
+            // (wave fill against the merge kernel); ties go to fewer splits
+            long most = Math.max(1, Math.min(kvBlocks, engines / units));
+            WorkBreakdown best = null;
+            for (long s = 1; s <= most; s++) {
+                WorkBreakdown w = decode(ctx, arr, units, qRows, kvBlocks, qkDim, vDim, bytes, efficiency, s);
+                if (best == null || w.totalSeconds() < best.totalSeconds()) {
+                    best = w;
+                }
             }
-            ctas = units * groupRows * qBlocksPerHead;
+            return best;
         }
+        double vec = ctx.vectorFlops();
+        long qBlocksPerHead = (qLen + BLOCK_Q - 1) / BLOCK_Q;
+        long groupRows = qRows / qLen; // query heads per KV head
+        long[] cycles = new long[(int) Math.min(qBlocksPerHead, 1 << 20)]; // cycles of distinct CTA kinds
+        long[] counts = new long[cycles.length];
+        for (int i = 0; i < cycles.length; i++) {
+            long lastQ = kvLen - qLen + Math.min(qLen, (i + 1L) * BLOCK_Q); // keys the block's last query sees
+            long blocks = causal ? (lastQ + BLOCK_KV - 1) / BLOCK_KV : kvBlocks;
+            cycles[i] = ctaCycles(arr, BLOCK_Q, blocks, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles());
+            counts[i] = units * groupRows;
+        }
+        long ctas = units * groupRows * qBlocksPerHead;
         double computeS = listSchedule(cycles, counts, engines) * ctx.cycleSeconds();
-        long busy = Math.min(ctas, engines);
-        Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, bytes, busy);
+        Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, bytes, Math.min(ctas, engines));
         double fill = ctx.dramLatencySeconds();
         long waves = (ctas + engines - 1) / engines;
         double total = ctx.launchSeconds() + fill + Math.max(computeS, mem.seconds());
         return new WorkBreakdown(total, computeS, mem.seconds(), ctx.launchSeconds(), fill, bytes, waves, ctas,
                 BLOCK_Q + "x" + BLOCK_KV, mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
+    }
+
+    /**
+     * Decode with the keys of each (sequence, KV head) split {@code splits} ways. A decode CTA is short:
+     * its Q load waits one memory latency before the KV stream starts and its epilogue (normalise,
+     * store O) runs after it ends, so each wave adds both to the stream; with more than one split a
+     * second kernel merges the partial O and log-sum-exp (fp32).
+     */
+    private static WorkBreakdown decode(EngineContext ctx, int[] arr, long units, long qRows, long kvBlocks, long qkDim, long vDim,
+            long bytes, double efficiency, long splits) {
+        long engines = ctx.engines();
+        long blocksPer = (kvBlocks + splits - 1) / splits;
+        long[] cycles = {ctaCycles(arr, qRows, blocksPer, qkDim, vDim, ctx.vectorFlops(), efficiency, ctx.tileOverheadCycles())};
+        long ctas = units * splits;
+        double computeS = listSchedule(cycles, new long[] {ctas}, engines) * ctx.cycleSeconds();
+        Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, bytes, Math.min(ctas, engines));
+        double fill = ctx.dramLatencySeconds();
+        long waves = (ctas + engines - 1) / engines;
+        double perWave = waves * (fill + ctx.tileOverheadCycles() * ctx.cycleSeconds());
+        double memS = mem.seconds() + perWave;
+        double merge = 0;
+        if (splits > 1) {
+            long partials = units * splits * qRows * (vDim + 1) * 4;
+            merge = ctx.launchSeconds() + fill + ctx.transfer(AccessPattern.SEQUENTIAL, 2 * partials, Math.min(units, engines)).seconds();
+        }
+        double total = ctx.launchSeconds() + fill + Math.max(computeS, memS) + merge;
+        return new WorkBreakdown(total, computeS, mem.seconds(), ctx.launchSeconds() * (splits > 1 ? 2 : 1), fill + perWave, bytes, waves,
+                ctas, BLOCK_Q + "x" + BLOCK_KV, mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
     }
 
     /**

@@ -93,8 +93,14 @@ public record EngineContext(DeviceSpec device, ProcessorSpec processor, HbmModel
         return new Transfer(t.bytes(), feedSeconds, t.rowHitRate(), t.refreshShare());
     }
 
-    /** First-access latency: activate, read, one burst. */
+    /**
+     * First-access latency: the spec's {@code memory_latency_ns} (load-to-use through the on-chip
+     * network and L2) where it gives one, else the DRAM's own: activate, read, one burst.
+     */
     public double dramLatencySeconds() {
+        if (processor.kernel().memoryLatencyNs().isPresent()) {
+            return processor.kernel().memoryLatencyNs().getAsDouble() * 1e-9;
+        }
         var tm = device.memory().timing();
         return (tm.tRCDps() + tm.tCLps() + tm.tBLps()) * 1e-12;
     }

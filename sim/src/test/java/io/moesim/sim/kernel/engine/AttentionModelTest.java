@@ -98,4 +98,55 @@ class AttentionModelTest {
         assertTrue(w.computeSeconds() >= ideal, w.computeSeconds() + " < " + ideal);
         assertTrue(w.computeSeconds() < 1.05 * ideal, w.computeSeconds() + " vs " + ideal);
     }
+
+    private static EngineContext withLatency(double ns) {
+        DeviceSpec d = KernelFixtures.h100();
+        io.moesim.hw.ProcessorSpec p = d.primary();
+        io.moesim.hw.KernelFigures k = new io.moesim.hw.KernelFigures(p.kernel().launchOverheadUs(), p.kernel().tileOverheadCycles(),
+                p.kernel().matrixEfficiency(), p.kernel().hostCallIntervalUs(), java.util.OptionalDouble.of(ns));
+        io.moesim.hw.ProcessorSpec q = new io.moesim.hw.ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(),
+                p.maxClockMHz(), p.sustainedClockMHz(), p.vectorFlopsPerCycle(), p.sram(), p.pim(), k);
+        java.util.Map<String, io.moesim.hw.ProcessorSpec> ps = new java.util.LinkedHashMap<>(d.processors());
+        ps.put(p.name(), q);
+        DeviceSpec e = new DeviceSpec(d.id(), d.name(), d.origin(), ps, d.memory(), d.power(), d.interconnect());
+        return new EngineContext(e, q, new HbmModel(e.memory()));
+    }
+
+    /**
+     * Decode CTAs are short: each wave waits one memory latency (Q load, first K stage) on top of the
+     * KV stream, plus the kernel's own first access. 512 (sequence, KV head) units of one row each over
+     * 132 engines: no key split (one KV block), 4 waves; one more microsecond of latency costs
+     * 1 (kernel fill) + 4 (waves) = 5 us, memory-bound throughout.
+     */
+    @Test
+    void decodePaysTheMemoryLatencyOncePerWave() {
+        int macs = ctx().macs(DType.BF16);
+        long bytes = 2L * 512 * 128 * 128 * 2;
+        WorkBreakdown a = AttentionModel.run(withLatency(500), 512, 1, 1, 128, 128, 128, false, bytes, macs);
+        WorkBreakdown b = AttentionModel.run(withLatency(1500), 512, 1, 1, 128, 128, 128, false, bytes, macs);
+        assertEquals(4, a.waves());
+        assertEquals(512, a.tiles());
+        assertEquals(5e-6, b.totalSeconds() - a.totalSeconds(), 1e-12);
+    }
+
+    /**
+     * Flash-decoding: 4 units over 132 engines split their 64 key blocks (unsplit, 4 CTAs could pull the
+     * 16.8 MB of KV at no more than 4 engines' feed rate, 4 × 64 B × 1.83 GHz = 0.47 TB/s); a second
+     * kernel merges the partials, so the op pays a second launch and a second memory latency beyond
+     * one wave's. The split count is the fastest up to one wave (4 × 33 = 132 CTAs).
+     */
+    @Test
+    void splitKeysPayForTheMergeKernel() {
+        EngineContext c = withLatency(500);
+        int macs = c.macs(DType.BF16);
+        long bytes = 2L * 4 * 8192 * 128 * 2;
+        WorkBreakdown split = AttentionModel.run(c, 4, 8, 1, 8192, 128, 128, false, bytes, macs);
+        assertTrue(split.tiles() > 4 && split.tiles() <= 132 && split.tiles() % 4 == 0, "CTAs " + split.tiles());
+        // the split pulls the KV at more than the unsplit CTAs' feed rate allows
+        assertTrue(split.totalSeconds() < bytes / 0.47e12, split.totalSeconds() + " s");
+        assertEquals(2 * c.launchSeconds(), split.launchSeconds(), 1e-15);
+        WorkBreakdown moreLatency = AttentionModel.run(withLatency(1500), 4, 8, 1, 8192, 128, 128, false, bytes, macs);
+        // kernel fill + one wave + the merge kernel's own access: 3 latencies
+        assertEquals(3e-6, moreLatency.totalSeconds() - split.totalSeconds(), 1e-12);
+    }
 }
