@@ -47,6 +47,10 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--test-only", description = "Only the test split (rows calibration never sees).")
     boolean testOnly;
 
+    @Option(names = "--calibrated", description = "Predict each row on its target's and system's calibrated overlay (<id>-calibrated, "
+            + "the committed figures --calibrate fitted) where one exists.")
+    boolean calibrated;
+
     @Option(names = "--trace-out", paramLabel = "FILE.jsonl", description = "With --backend jcuda: where to write the measured trace.")
     Path traceOut;
 
@@ -81,6 +85,9 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (testOnly) {
             o = o.onlyTest();
+        }
+        if (calibrated) {
+            o = o.onCalibratedOverlays();
         }
         ValidationReport r = Validation.run(m, target, o);
         TextTable rows = new TextTable(ValidationReport.HEADER);

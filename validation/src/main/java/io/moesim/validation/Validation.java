@@ -1,5 +1,7 @@
 package io.moesim.validation;
 
+import io.moesim.hw.Systems;
+import io.moesim.hw.Targets;
 import io.moesim.validation.compare.Calibration;
 import io.moesim.validation.compare.CalibrationResult;
 import io.moesim.validation.compare.Comparison;
@@ -37,7 +39,8 @@ public final class Validation {
     }
 
     public static ValidationReport run(List<Measurement> all, String source, String targetOrNull, ValidationOptions options, Predictor predictor) {
-        List<Measurement> selected = all.stream().filter(m -> options.splits().contains(m.split())).toList();
+        List<Measurement> selected = all.stream().filter(m -> options.splits().contains(m.split()))
+                .map(m -> options.calibrated() && targetOrNull == null ? onCalibrated(m) : m).toList();
         List<ComparisonRow> rows = Comparison.compare(selected, targetOrNull, options.sets(), predictor);
         List<CalibrationResult> cals = new ArrayList<>();
         if (options.calibrate()) {
@@ -61,6 +64,17 @@ public final class Validation {
             }
         }
         return new ValidationReport(predictor.name(), source, rows, Comparison.byKind(rows), cals, links);
+    }
+
+    /**
+     * The row with its target and system replaced by their committed calibrated overlays
+     * ({@code <id>-calibrated}) where those exist: the figures {@code validate --calibrate} fitted.
+     */
+    static Measurement onCalibrated(Measurement m) {
+        String t = Targets.ids().contains(m.target() + "-calibrated") ? m.target() + "-calibrated" : m.target();
+        String s = !m.system().isEmpty() && Systems.ids().contains(m.system() + "-calibrated") ? m.system() + "-calibrated" : m.system();
+        return new Measurement(m.op(), m.gpu(), t, s, m.medianUs(), m.p10Us(), m.p90Us(), m.reps(), m.reported(), m.conversion(), m.source(),
+                m.note(), m.env(), m.where(), m.split());
     }
 
     /** The published measurement set of this repository, relative to the repository root. */

@@ -11,12 +11,18 @@ import java.util.Set;
  * @param splits    which rows to compare (both by default; {@code TEST} alone for the held-out figure)
  * @param calibrate fit the mechanisms of each target on its calibration rows and report their effect
  * @param sets      {@code --set KEY.PATH=VALUE} overrides applied to every target
+ * @param calibrated predict each row on its target's and system's committed calibrated overlay
+ *                  ({@code <id>-calibrated}) where one exists
  */
-public record ValidationOptions(Set<Split> splits, boolean calibrate, List<String> sets) {
+public record ValidationOptions(Set<Split> splits, boolean calibrate, List<String> sets, boolean calibrated) {
 
     public ValidationOptions {
         splits = splits == null || splits.isEmpty() ? EnumSet.allOf(Split.class) : EnumSet.copyOf(splits);
         sets = sets == null ? List.of() : List.copyOf(sets);
+    }
+
+    public ValidationOptions(Set<Split> splits, boolean calibrate, List<String> sets) {
+        this(splits, calibrate, sets, false);
     }
 
     public static ValidationOptions defaults() {
@@ -24,10 +30,14 @@ public record ValidationOptions(Set<Split> splits, boolean calibrate, List<Strin
     }
 
     public ValidationOptions withCalibration() {
-        return new ValidationOptions(splits, true, sets);
+        return new ValidationOptions(splits, true, sets, calibrated);
     }
 
     public ValidationOptions onlyTest() {
-        return new ValidationOptions(EnumSet.of(Split.TEST), calibrate, sets);
+        return new ValidationOptions(EnumSet.of(Split.TEST), calibrate, sets, calibrated);
+    }
+
+    public ValidationOptions onCalibratedOverlays() {
+        return new ValidationOptions(splits, calibrate, sets, true);
     }
 }

@@ -80,7 +80,7 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         return out;
     }
 
-    /** The JSON map: {@code model}, {@code mape_pct} (overall, by_kind, by_target, by_split), {@code worst}, {@code rows}, {@code calibration}. */
+    /** The JSON map: {@code model}, {@code mape_pct} (overall, by_kind, by_target, by_target_kind, by_split), {@code worst}, {@code rows}, {@code calibration}. */
     public Map<String, Object> toJson() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
@@ -95,6 +95,15 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         Map<String, Object> byTarget = new LinkedHashMap<>();
         mapeByTarget().forEach((k, v) -> byTarget.put(k, json(v)));
         mape.put("by_target", byTarget);
+        // per target and kind over the rows compared (with --test-only: the held-out figure per GPU and op kind)
+        Map<String, Object> byTargetKind = new LinkedHashMap<>();
+        for (String t : mapeByTarget().keySet()) {
+            Map<String, Object> k = new LinkedHashMap<>();
+            Comparison.byKind(rows.stream().filter(r -> (r.target().isEmpty() ? "(none)" : r.target()).equals(t)).toList())
+                    .forEach(s -> k.put(s.kind(), json(s.mapePct())));
+            byTargetKind.put(t, k);
+        }
+        mape.put("by_target_kind", byTargetKind);
         Map<String, Object> bySplit = new LinkedHashMap<>();
         for (Split s : Split.values()) {
             bySplit.put(s.text(), json(Mape.of(rows.stream().filter(r -> r.measured().split() == s).toList())));

@@ -89,4 +89,30 @@ class ValidationTest {
         }
         assertTrue(sb.length() == 0);
     }
+
+    /**
+     * {@code --calibrated} predicts each row on the committed overlays: for the h100 test rows the kernel
+     * model covers, the same MAPE as the in-memory fit reports for its test rows (two paths to one figure;
+     * the overlays are the fit's, as CalibrationTest checks).
+     */
+    @Test
+    void calibratedOverlaysReproduceTheFitsTestFigure() {
+        Path published = Validation.publishedSet(Path.of("..").toAbsolutePath().normalize());
+        List<Measurement> all = TraceReader.read(published);
+        ValidationReport r = Validation.run(all, "published", null, ValidationOptions.defaults().onlyTest().onCalibratedOverlays(),
+                new KernelPredictor());
+        assertTrue(r.rows().stream().allMatch(row -> row.measured().split() == Split.TEST));
+        assertTrue(r.rows().stream().filter(row -> row.measured().gpu().contains("H100")).allMatch(row -> row.target().endsWith("-calibrated")),
+                "every H100 row on h100-calibrated");
+        List<Measurement> h100 = all.stream().filter(m -> m.target().equals("h100")).toList();
+        CalibrationResult fit = Calibration.fit("h100", h100.stream().filter(m -> m.split() == Split.CALIBRATION).toList(),
+                h100.stream().filter(m -> m.split() == Split.TEST).toList(), List.of());
+        List<ComparisonRow> kernelRows = r.rows().stream().filter(row -> row.target().equals("h100-calibrated"))
+                .filter(row -> !io.moesim.validation.trace.IrOps.isCollective(row.measured().kind())).toList();
+        assertEquals(fit.mape(Split.TEST, true), Mape.of(kernelRows), 1e-9);
+        Map<String, Object> json = r.toJson();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> byTargetKind = (Map<String, Object>) ((Map<String, Object>) json.get("mape_pct")).get("by_target_kind");
+        assertTrue(byTargetKind.containsKey("h100-calibrated"), byTargetKind.toString());
+    }
 }
