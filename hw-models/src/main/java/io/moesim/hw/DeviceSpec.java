@@ -52,4 +52,11 @@ public record DeviceSpec(
     public Optional<ProcessorSpec> processor(String name) {
         return Optional.ofNullable(processors.get(name));
     }
+
+    /** This device with its primary processor replaced (same name), e.g. by one with other kernel figures. */
+    public DeviceSpec withPrimary(ProcessorSpec q) {
+        java.util.Map<String, ProcessorSpec> ps = new java.util.LinkedHashMap<>(processors);
+        ps.put(primary().name(), q);
+        return new DeviceSpec(id, name, origin, ps, memory, power, interconnect);
+    }
 }

@@ -39,4 +39,14 @@ public record ProcessorSpec(
     public boolean supports(DType dtype) {
         return macsPerCycle.containsKey(dtype);
     }
+
+    /** This processor with other kernel figures. */
+    public ProcessorSpec withKernel(KernelFigures k) {
+        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, sustainedClockMHz, vectorFlopsPerCycle, sram, pim, k);
+    }
+
+    /** This processor with another clock under sustained load. */
+    public ProcessorSpec withSustainedClock(OptionalDouble mhz) {
+        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, mhz, vectorFlopsPerCycle, sram, pim, kernel);
+    }
 }

@@ -6,7 +6,6 @@ import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.DType;
 import io.moesim.sim.kernel.engine.EngineContext;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -79,12 +78,7 @@ public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map
 
     /** The device at a clock a measurement fixed (its {@code env.sm_clock_MHz}): no clock mechanism applies to it. */
     public static DeviceSpec atClock(DeviceSpec d, double mhz) {
-        ProcessorSpec p = d.primary();
-        ProcessorSpec q = new ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(), p.maxClockMHz(),
-                OptionalDouble.of(mhz), p.vectorFlopsPerCycle(), p.sram(), p.pim(), p.kernel());
-        Map<String, ProcessorSpec> ps = new LinkedHashMap<>(d.processors());
-        ps.put(p.name(), q);
-        return new DeviceSpec(d.id(), d.name(), d.origin(), ps, d.memory(), d.power(), d.interconnect());
+        return d.withPrimary(d.primary().withSustainedClock(OptionalDouble.of(mhz)));
     }
 
     public double efficiency(DType dtype) {
@@ -98,11 +92,8 @@ public record Mechanisms(double launchOverheadUs, double tileOverheadCycles, Map
                 tileOverheadCycles > 0 ? OptionalDouble.of(tileOverheadCycles) : OptionalDouble.empty(), matrixEfficiency,
                 hostCallIntervalUs > 0 ? OptionalDouble.of(hostCallIntervalUs) : OptionalDouble.empty(),
                 memoryLatencyNs > 0 ? OptionalDouble.of(memoryLatencyNs) : OptionalDouble.empty());
-        ProcessorSpec q = new ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(), p.maxClockMHz(),
-                sustainedClockMHz > 0 ? OptionalDouble.of(sustainedClockMHz) : p.sustainedClockMHz(), p.vectorFlopsPerCycle(), p.sram(), p.pim(), k);
-        Map<String, ProcessorSpec> ps = new LinkedHashMap<>(d.processors());
-        ps.put(p.name(), q);
-        return new DeviceSpec(d.id(), d.name(), d.origin(), ps, d.memory(), d.power(), d.interconnect());
+        ProcessorSpec q = p.withKernel(k).withSustainedClock(sustainedClockMHz > 0 ? OptionalDouble.of(sustainedClockMHz) : p.sustainedClockMHz());
+        return d.withPrimary(q);
     }
 
     public String describe() {

@@ -104,12 +104,8 @@ class AttentionModelTest {
         io.moesim.hw.ProcessorSpec p = d.primary();
         io.moesim.hw.KernelFigures k = new io.moesim.hw.KernelFigures(p.kernel().launchOverheadUs(), p.kernel().tileOverheadCycles(),
                 p.kernel().matrixEfficiency(), p.kernel().hostCallIntervalUs(), java.util.OptionalDouble.of(ns));
-        io.moesim.hw.ProcessorSpec q = new io.moesim.hw.ProcessorSpec(p.name(), p.kind(), p.engines(), p.macsPerCycle(), p.clockMHz(),
-                p.maxClockMHz(), p.sustainedClockMHz(), p.vectorFlopsPerCycle(), p.sram(), p.pim(), k);
-        java.util.Map<String, io.moesim.hw.ProcessorSpec> ps = new java.util.LinkedHashMap<>(d.processors());
-        ps.put(p.name(), q);
-        DeviceSpec e = new DeviceSpec(d.id(), d.name(), d.origin(), ps, d.memory(), d.power(), d.interconnect());
-        return new EngineContext(e, q, new HbmModel(e.memory()));
+        DeviceSpec e = d.withPrimary(p.withKernel(k));
+        return new EngineContext(e, e.primary(), new HbmModel(e.memory()));
     }
 
     /**
