@@ -182,7 +182,20 @@ public final class TargetViews {
             b.append("  processor ").append(p.name()).append(" (").append(p.kind().text()).append("): ")
                     .append(p.engines()).append(" engines at ").append(fmt(p.clockMHz(), 0)).append(" MHz");
             p.maxClockMHz().ifPresent(v -> b.append(" (max ").append(fmt(v, 0)).append(" MHz)"));
+            p.sustainedClockMHz().ifPresent(v -> b.append(", ").append(fmt(v, 0)).append(" MHz under load"));
             b.append('\n');
+            KernelFigures k = p.kernel();
+            if (!k.isEmpty()) {
+                b.append("    kernel figures:");
+                k.launchOverheadUs().ifPresent(v -> b.append(" launch ").append(fmt(v, 2)).append(" us;"));
+                k.tileOverheadCycles().ifPresent(v -> b.append(" per-tile overhead ").append(fmt(v, 0)).append(" clocks;"));
+                k.memoryLatencyNs().ifPresent(v -> b.append(" memory latency ").append(fmt(v, 0)).append(" ns;"));
+                k.hostCallIntervalUs().ifPresent(v -> b.append(" host call interval ").append(fmt(v, 2)).append(" us;"));
+                new java.util.TreeMap<>(k.matrixEfficiency()).forEach((t, v) -> b.append(" ").append(t.text()).append(" efficiency ")
+                        .append(fmt(v, 2)).append(';'));
+                b.setLength(b.length() - 1);
+                b.append('\n');
+            }
             b.append("    dense peak:");
             DerivedFigures.peakTflops(p).forEach((t, v) -> b.append(' ').append(t.text()).append(' ').append(fmt(v, 1)));
             b.append(" TFLOP/s\n");
