@@ -28,16 +28,26 @@ import java.util.OptionalDouble;
  *                           on-chip network and L2, not only the DRAM's own tRCD + tCL): what a
  *                           kernel waits before its first operands arrive, and what a short decode
  *                           CTA waits again for each dependent load; absent means the DRAM's own
+ * @param harnessOverheadUs  what a timing harness adds per call on top of the launch, by harness id
+ *                           (e.g. {@code torch-eager}: PyTorch's eager dispatch between the timing
+ *                           events): a figure of how a measurement was taken, not of the hardware;
+ *                           only rows that name their harness ({@code env.timing}) pay it
  */
 public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency,
-        OptionalDouble hostCallIntervalUs, OptionalDouble memoryLatencyNs) {
+        OptionalDouble hostCallIntervalUs, OptionalDouble memoryLatencyNs, Map<String, Double> harnessOverheadUs) {
 
     public KernelFigures {
         matrixEfficiency = Map.copyOf(matrixEfficiency);
+        harnessOverheadUs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(harnessOverheadUs));
     }
 
     public KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency) {
-        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, OptionalDouble.empty(), OptionalDouble.empty());
+        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, OptionalDouble.empty(), OptionalDouble.empty(), Map.of());
+    }
+
+    public KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tileOverheadCycles, Map<DType, Double> matrixEfficiency,
+            OptionalDouble hostCallIntervalUs, OptionalDouble memoryLatencyNs) {
+        this(launchOverheadUs, tileOverheadCycles, matrixEfficiency, hostCallIntervalUs, memoryLatencyNs, Map.of());
     }
 
     public static KernelFigures none() {
@@ -59,6 +69,6 @@ public record KernelFigures(OptionalDouble launchOverheadUs, OptionalDouble tile
 
     public boolean isEmpty() {
         return launchOverheadUs.isEmpty() && tileOverheadCycles.isEmpty() && matrixEfficiency.isEmpty() && hostCallIntervalUs.isEmpty()
-                && memoryLatencyNs.isEmpty();
+                && memoryLatencyNs.isEmpty() && harnessOverheadUs.isEmpty();
     }
 }

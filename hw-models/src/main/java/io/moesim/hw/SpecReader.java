@@ -242,6 +242,26 @@ final class SpecReader {
         return out;
     }
 
+    /** An optional map of positive figures under free-form ids ({@code [a-z0-9-]+}), e.g. per timing harness. */
+    Map<String, Double> namedMap(String key) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        Optional<SpecReader> s = optSection(key);
+        if (s.isEmpty()) {
+            return out;
+        }
+        SpecReader r = s.get();
+        for (Iterator<String> it = r.node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.matches("[a-z0-9-]+")) {
+                r.known.add(name);
+                r.problem(name, "ids here are lower-case letters, digits and '-', got '" + name + "'");
+                continue;
+            }
+            r.optNumber(name).ifPresent(v -> out.put(name, v));
+        }
+        return out;
+    }
+
     private static List<String> dtypeNames() {
         return java.util.Arrays.stream(DType.values()).map(DType::text).toList();
     }

@@ -117,7 +117,8 @@ final class TargetParser {
         Map<DType, Double> vector = p.dtypeMap("vector_flops_per_cycle", false);
         SramSpec sram = p.optSection("sram").map(TargetParser::sram).orElse(SramSpec.none());
         KernelFigures kernel = new KernelFigures(p.optNumber("launch_overhead_us"), p.optNumber("tile_overhead_cycles"),
-                p.dtypeMap("matrix_efficiency", false), p.optNumber("host_call_interval_us"), p.optNumber("memory_latency_ns"));
+                p.dtypeMap("matrix_efficiency", false), p.optNumber("host_call_interval_us"), p.optNumber("memory_latency_ns"),
+                p.namedMap("harness_overhead_us"));
         p.finish();
         return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim, kernel));
     }

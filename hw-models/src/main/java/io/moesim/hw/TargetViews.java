@@ -94,6 +94,11 @@ public final class TargetViews {
         p.kernel().tileOverheadCycles().ifPresent(v -> m.put("tile_overhead_cycles", r3(v)));
         p.kernel().hostCallIntervalUs().ifPresent(v -> m.put("host_call_interval_us", r3(v)));
         p.kernel().memoryLatencyNs().ifPresent(v -> m.put("memory_latency_ns", r3(v)));
+        if (!p.kernel().harnessOverheadUs().isEmpty()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            p.kernel().harnessOverheadUs().forEach((id, v) -> h.put(id, r3(v)));
+            m.put("harness_overhead_us", h);
+        }
         if (!p.kernel().matrixEfficiency().isEmpty()) {
             m.put("matrix_efficiency", byDtype(p.kernel().matrixEfficiency()));
         }
@@ -191,6 +196,7 @@ public final class TargetViews {
                 k.tileOverheadCycles().ifPresent(v -> b.append(" per-tile overhead ").append(fmt(v, 0)).append(" clocks;"));
                 k.memoryLatencyNs().ifPresent(v -> b.append(" memory latency ").append(fmt(v, 0)).append(" ns;"));
                 k.hostCallIntervalUs().ifPresent(v -> b.append(" host call interval ").append(fmt(v, 2)).append(" us;"));
+                k.harnessOverheadUs().forEach((id, v) -> b.append(" harness ").append(id).append(" +").append(fmt(v, 2)).append(" us;"));
                 new java.util.TreeMap<>(k.matrixEfficiency()).forEach((t, v) -> b.append(" ").append(t.text()).append(" efficiency ")
                         .append(fmt(v, 2)).append(';'));
                 b.setLength(b.length() - 1);

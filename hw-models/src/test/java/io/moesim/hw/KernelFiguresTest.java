@@ -69,6 +69,17 @@ class KernelFiguresTest {
         assertTrue(e.getMessage().contains("processors.gpu.host_call_interval_us"), e.getMessage());
     }
 
+    /** A timing harness's per-call cost is kept by harness id; an id that is not lower-case letters, digits and '-' is refused. */
+    @Test
+    void harnessOverheadsAreKeptByHarness() throws IOException {
+        KernelFigures k = load("preset: h100\nprocessors:\n  gpu:\n    harness_overhead_us:\n      torch-eager: {value: 2.5, source: t}\n")
+                .primary().kernel();
+        assertEquals(java.util.Map.of("torch-eager", 2.5), k.harnessOverheadUs());
+        assertFalse(k.isEmpty());
+        SpecException e = error("preset: h100\nprocessors:\n  gpu:\n    harness_overhead_us:\n      Torch_Eager: {value: 2.5, source: t}\n");
+        assertTrue(e.getMessage().contains("processors.gpu.harness_overhead_us.Torch_Eager"), e.getMessage());
+    }
+
     @Test
     void anEfficiencyAboveOneIsRejected() throws IOException {
         SpecException e = error("preset: h100\nprocessors:\n  gpu:\n    matrix_efficiency:\n      fp8e4m3: {value: 1.2, source: t}\n");

@@ -76,6 +76,13 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
             entry(sb, "    ", "sustained_clock_MHz", after.sustainedClockMHz(), "the engines' clock under sustained load (power limit) where"
                     + " nothing fixes it; separable from the matrix efficiency only because some rows were measured at a fixed clock; " + prov);
         }
+        if (!after.harnessOverheadUs().isEmpty()) {
+            sb.append("    harness_overhead_us:\n");
+            for (Map.Entry<String, Double> e : after.harnessOverheadUs().entrySet()) {
+                entry(sb, "      ", e.getKey(), e.getValue(), "what the '" + e.getKey() + "' timing harness adds per call on top of the"
+                        + " launch (rows with env.timing '" + e.getKey() + "' only; a figure of the measurement, not of the hardware); " + prov);
+            }
+        }
         if (after.memoryLatencyNs() > 0) {
             entry(sb, "    ", "memory_latency_ns", after.memoryLatencyNs(), "load-to-use DRAM latency of an engine (first operands,"
                     + " each dependent load of a short decode CTA); " + prov);

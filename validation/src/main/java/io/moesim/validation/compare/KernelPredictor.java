@@ -53,15 +53,20 @@ public final class KernelPredictor implements Predictor {
             return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");
         }
         if (m.kind().equals("memcpy")) {
-            double s = backToBack(device, model.simulator().memcpy(m.op().getLong("bytes"), device, device.primary()).seconds());
+            double s = backToBack(device, model.simulator().memcpy(m.op().getLong("bytes"), device, device.primary()).seconds()) + harness(device, m);
             return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
         }
         Optional<IrOps.Applied> a = IrOps.apply(m.op());
         if (a.isEmpty()) {
             return Prediction.none(name, m.kind() + " has no IR op for the kernel model");
         }
-        double s = backToBack(device, model.seconds(a.get().op(), a.get().inputs(), device, device.primary()));
+        double s = backToBack(device, model.seconds(a.get().op(), a.get().inputs(), device, device.primary())) + harness(device, m);
         return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
+    }
+
+    /** What the row's timing harness ({@code env.timing}) adds per call, as the device's spec gives it (seconds). */
+    private static double harness(DeviceSpec device, Measurement m) {
+        return m.env().timing().isEmpty() ? 0 : device.primary().kernel().harnessOverheadUs().getOrDefault(m.env().timing(), 0.0) * 1e-6;
     }
 
     /** Measurements time a kernel called back to back: the host's interval per call is a floor. */

@@ -25,7 +25,7 @@ public final class TraceReader {
     private static final Set<String> KEYS = Set.of("op", "gpu", "target", "system", "median_us", "p10_us", "p90_us", "reps",
             "reported", "source", "note", "env");
     private static final Set<String> REPORTED_KEYS = Set.of("value", "unit", "convention");
-    private static final Set<String> ENV_KEYS = Set.of("driver", "cuda", "sm_clock_MHz", "mem_clock_MHz", "date");
+    private static final Set<String> ENV_KEYS = Set.of("driver", "cuda", "sm_clock_MHz", "mem_clock_MHz", "date", "timing");
 
     private TraceReader() {
     }
@@ -126,7 +126,10 @@ public final class TraceReader {
             }
             checkKeys(e, ENV_KEYS, "env.");
             env = new GpuEnvironment(gpu, text(e, "driver", false), text(e, "cuda", false), zeroIfNaN(number(e, "sm_clock_MHz", false)),
-                    zeroIfNaN(number(e, "mem_clock_MHz", false)), text(e, "date", false));
+                    zeroIfNaN(number(e, "mem_clock_MHz", false)), text(e, "date", false), text(e, "timing", false));
+            if (!env.timing().isEmpty() && !env.timing().matches("[a-z0-9-]+")) {
+                throw new IllegalArgumentException("env.timing: a harness id of lower-case letters, digits and '-', got '" + env.timing() + "'");
+            }
         }
         double reps = number(o, "reps", false);
         double p10 = number(o, "p10_us", false);

@@ -50,13 +50,17 @@ public final class TraceWriter {
             o.put("note", m.note());
         }
         GpuEnvironment e = m.env();
-        if (!e.driver().isEmpty() || !e.cuda().isEmpty() || e.smClockMHz() > 0 || e.memClockMHz() > 0 || !e.date().isEmpty()) {
+        if (!e.driver().isEmpty() || !e.cuda().isEmpty() || e.smClockMHz() > 0 || e.memClockMHz() > 0 || !e.date().isEmpty()
+                || !e.timing().isEmpty()) {
             ObjectNode eo = o.putObject("env");
             eo.put("driver", e.driver());
             eo.put("cuda", e.cuda());
             eo.put("sm_clock_MHz", e.smClockMHz());
             eo.put("mem_clock_MHz", e.memClockMHz());
             eo.put("date", e.date());
+            if (!e.timing().isEmpty()) {
+                eo.put("timing", e.timing());
+            }
         }
         try {
             return JSON.writeValueAsString(o);

@@ -92,6 +92,26 @@ class CalibrationTest {
         assertTrue(Calibration.computeBound(big, d));
     }
 
+    /**
+     * The rows timed through PyTorch eager (triton's do_bench around torch.matmul) pay their harness on
+     * top of the launch; the launch is what the plain loops' rows show. A torch-eager row is predicted
+     * exactly the harness's overhead slower than the same row timed plainly.
+     */
+    @Test
+    void aTimingHarnessGetsItsOwnPerCallCost() {
+        double h = fit.after().harnessOverheadUs("torch-eager");
+        assertTrue(h > 0, fit.after().describe());
+        Measurement eager = cal.stream().filter(m -> m.env().timing().equals("torch-eager")).findFirst().orElseThrow();
+        io.moesim.validation.trace.GpuEnvironment e = eager.env();
+        Measurement plain = new Measurement(eager.op(), eager.gpu(), eager.target(), eager.system(), eager.medianUs(), eager.p10Us(),
+                eager.p90Us(), eager.reps(), eager.reported(), eager.conversion(), eager.source(), eager.note(),
+                new io.moesim.validation.trace.GpuEnvironment(e.gpu(), e.driver(), e.cuda(), e.smClockMHz(), e.memClockMHz(), e.date(), ""),
+                eager.where(), eager.split());
+        KernelPredictor p = new KernelPredictor().with(fit.after());
+        DeviceSpec d = Targets.load("h100");
+        assertEquals(h, p.predict(eager, d).us() - p.predict(plain, d).us(), 1e-9);
+    }
+
     @Test
     void theFitIsPerMechanismAndImprovesBothSplits() {
         Mechanisms m = fit.after();

@@ -69,13 +69,16 @@ class TraceTest {
                 List.of("{\"op\":\"matmul m=1 n=1 k=1\",\"gpu\":\"g\",\"median_us\":-1,\"source\":\"s\"}")));
         assertTrue(e.getMessage().startsWith("k.jsonl:1: "), e.getMessage());
         assertTrue(e.getMessage().indexOf('\n') < 0);
+        e = assertThrows(TraceException.class, () -> TraceReader.parse("k.jsonl",
+                List.of("{\"op\":\"matmul m=1 n=1 k=1\",\"gpu\":\"g\",\"median_us\":1,\"source\":\"s\",\"env\":{\"timing\":\"Torch Eager\"}}")));
+        assertTrue(e.getMessage().contains("k.jsonl:1: env.timing"), e.getMessage());
     }
 
     @Test
     void writerAndReaderRoundTrip(@TempDir Path dir) {
         Measurement m = new Measurement(OpForm.parse("attention batch=1 heads=8 kv_heads=2 head_dim=64 q_len=1 kv_len=100 dtype=bf16"), "NVIDIA H100",
                 "h100", "", 12.5, 11.0, 14.0, 50, Optional.empty(), "measured", "moesim GPU runner", "",
-                new GpuEnvironment("NVIDIA H100", "12.4", "12.6 (NVRTC)", 1980, 2619, "2025-01-01"), "", null);
+                new GpuEnvironment("NVIDIA H100", "12.4", "12.6 (NVRTC)", 1980, 2619, "2025-01-01", "torch-eager"), "", null);
         Path f = dir.resolve("sub/m.jsonl");
         TraceWriter.write(f, List.of(m));
         Measurement back = TraceReader.read(f).get(0);
