@@ -21,23 +21,24 @@ final class LinkParser {
         double latency = r.number("latency_ns");
         double overhead = r.number("per_message_overhead_ns");
         OptionalDouble energy = r.optNumber("energy_pJ_per_byte");
-        OptionalDouble fraction = r.optNumber("achievable_bandwidth_fraction");
-        if (fraction.isPresent() && fraction.getAsDouble() > 1) {
-            // a share of the line rate: above 1 would mean the datasheet figure is wrong, not that software beats it
-            r.problem("achievable_bandwidth_fraction", "is a fraction of the line rate: must be <= 1, got " + Suggest.num(fraction.getAsDouble()));
-            fraction = OptionalDouble.empty();
-        }
+        OptionalDouble fraction = fractionOfLineRate(r, "achievable_bandwidth_fraction");
         boolean switchReduction = r.optFlag("in_switch_reduction").orElse(false);
-        OptionalDouble switchFraction = r.optNumber("in_switch_bandwidth_fraction");
-        if (switchFraction.isPresent() && switchFraction.getAsDouble() > 1) {
-            r.problem("in_switch_bandwidth_fraction", "is a fraction of the line rate: must be <= 1, got " + Suggest.num(switchFraction.getAsDouble()));
-            switchFraction = OptionalDouble.empty();
-        }
+        OptionalDouble switchFraction = fractionOfLineRate(r, "in_switch_bandwidth_fraction");
         if (switchFraction.isPresent() && !switchReduction) {
             r.problem("in_switch_bandwidth_fraction", "only means something with in_switch_reduction: true");
         }
         r.optText("notes");
         r.finish();
         return new LinkSpec(id, name, kind, links, bw, latency, overhead, energy, fraction, switchReduction, switchFraction);
+    }
+
+    /** An optional share of the line rate: above 1 would mean the datasheet figure is wrong, not that software beats it. */
+    private static OptionalDouble fractionOfLineRate(SpecReader r, String key) {
+        OptionalDouble f = r.optNumber(key);
+        if (f.isPresent() && f.getAsDouble() > 1) {
+            r.problem(key, "is a fraction of the line rate: must be <= 1, got " + Suggest.num(f.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return f;
     }
 }

@@ -39,8 +39,12 @@ public final class Validation {
     }
 
     public static ValidationReport run(List<Measurement> all, String source, String targetOrNull, ValidationOptions options, Predictor predictor) {
-        List<Measurement> selected = all.stream().filter(m -> options.splits().contains(m.split()))
-                .map(m -> options.calibrated() && targetOrNull == null ? onCalibrated(m) : m).toList();
+        List<Measurement> selected = all.stream().filter(m -> options.splits().contains(m.split())).toList();
+        if (options.calibrated() && targetOrNull == null) {
+            Set<String> targets = Set.copyOf(Targets.ids());
+            Set<String> systems = Set.copyOf(Systems.ids());
+            selected = selected.stream().map(m -> onCalibrated(m, targets, systems)).toList();
+        }
         List<ComparisonRow> rows = Comparison.compare(selected, targetOrNull, options.sets(), predictor);
         List<CalibrationResult> cals = new ArrayList<>();
         if (options.calibrate()) {
@@ -70,11 +74,10 @@ public final class Validation {
      * The row with its target and system replaced by their committed calibrated overlays
      * ({@code <id>-calibrated}) where those exist: the figures {@code validate --calibrate} fitted.
      */
-    static Measurement onCalibrated(Measurement m) {
-        String t = Targets.ids().contains(m.target() + "-calibrated") ? m.target() + "-calibrated" : m.target();
-        String s = !m.system().isEmpty() && Systems.ids().contains(m.system() + "-calibrated") ? m.system() + "-calibrated" : m.system();
-        return new Measurement(m.op(), m.gpu(), t, s, m.medianUs(), m.p10Us(), m.p90Us(), m.reps(), m.reported(), m.conversion(), m.source(),
-                m.note(), m.env(), m.where(), m.split());
+    static Measurement onCalibrated(Measurement m, Set<String> targetIds, Set<String> systemIds) {
+        String t = targetIds.contains(m.target() + "-calibrated") ? m.target() + "-calibrated" : m.target();
+        String s = !m.system().isEmpty() && systemIds.contains(m.system() + "-calibrated") ? m.system() + "-calibrated" : m.system();
+        return m.on(t, s);
     }
 
     /** The published measurement set of this repository, relative to the repository root. */

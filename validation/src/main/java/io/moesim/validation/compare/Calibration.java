@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.DoubleFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Fits the kernel model's {@link Mechanisms} of one target on its calibration rows only: test rows
@@ -36,7 +37,7 @@ import java.util.function.DoubleFunction;
 public final class Calibration {
     static final int MAX_PASSES = 20;
     /** No floor first (a floor is kept only where it strictly improves the fit), then 1–80 µs. */
-    private static final double[] HOST_INTERVAL_GRID = hostGrid();
+    private static final double[] HOST_INTERVAL_GRID = withZero(grid(1, 80, 0.25));
     /** The DRAM's own latency first (0), then 100–1500 ns by 25. */
     private static final double[] LATENCY_GRID = withZero(grid(100, 1500, 25));
 
@@ -46,12 +47,6 @@ public final class Calibration {
         return out;
     }
 
-    private static double[] hostGrid() {
-        double[] g = grid(1, 80, 0.25);
-        double[] out = new double[g.length + 1];
-        System.arraycopy(g, 0, out, 1, g.length);
-        return out;
-    }
 
     private Calibration() {
     }
@@ -109,38 +104,38 @@ public final class Calibration {
             Mechanisms before = best;
             // a harness row pays launch + its harness: moving the launch keeps that sum, so the scan
             // moves only the plain loops' rows (else the two trade along a valley and the descent stalls)
-            Step s = scan(obj, grid(0.25, 60, 0.25), before::withLaunchKeepingHarnessTotals, best, bestErr);
+            Step<Mechanisms> s = scan(obj::mape, grid(0.25, 60, 0.25), before::withLaunchKeepingHarnessTotals, best, bestErr);
             best = s.m;
             bestErr = s.err;
             Mechanisms afterLaunch = best;
-            s = scan(obj, grid(0, 8000, 50), afterLaunch::withTileOverhead, best, bestErr);
+            s = scan(obj::mape, grid(0, 8000, 50), afterLaunch::withTileOverhead, best, bestErr);
             best = s.m;
             bestErr = s.err;
             if (clockIdentifiable) {
                 Mechanisms held = best;
-                s = scan(obj, grid(1000, maxClock, 10), held::withSustainedClock, best, bestErr);
+                s = scan(obj::mape, grid(1000, maxClock, 10), held::withSustainedClock, best, bestErr);
                 best = s.m;
                 bestErr = s.err;
             }
             for (String h : harnesses) {
                 Mechanisms held = best;
-                s = scan(obj, grid(0, 60, 0.25), v -> held.withHarnessOverhead(h, v), best, bestErr);
+                s = scan(obj::mape, grid(0, 60, 0.25), v -> held.withHarnessOverhead(h, v), best, bestErr);
                 best = s.m;
                 bestErr = s.err;
             }
-            Mechanisms afterTileOverhead = best;
-            s = scan(obj, LATENCY_GRID, afterTileOverhead::withMemoryLatency, best, bestErr);
+            Mechanisms beforeLatency = best;
+            s = scan(obj::mape, LATENCY_GRID, beforeLatency::withMemoryLatency, best, bestErr);
             best = s.m;
             bestErr = s.err;
             if (floorEvident) {
-                Mechanisms afterTile = best;
-                s = scan(obj, HOST_INTERVAL_GRID, afterTile::withHostCallInterval, best, bestErr);
+                Mechanisms beforeFloor = best;
+                s = scan(obj::mape, HOST_INTERVAL_GRID, beforeFloor::withHostCallInterval, best, bestErr);
                 best = s.m;
                 bestErr = s.err;
             }
             for (DType dt : dtypes) {
                 Mechanisms held = best;
-                s = scan(obj, grid(0.30, 1.00, 0.01), e -> held.withEfficiency(dt, e), best, bestErr);
+                s = scan(obj::mape, grid(0.30, 1.00, 0.01), e -> held.withEfficiency(dt, e), best, bestErr);
                 best = s.m;
                 bestErr = s.err;
             }
@@ -151,7 +146,8 @@ public final class Calibration {
         return new CalibrationResult(target, device, start, best, usable.size(), calibrationRows, testRows, sets);
     }
 
-    private record Step(Mechanisms m, double err) {
+    /** The best point found so far in a search and its objective. */
+    record Step<T>(T m, double err) {
     }
 
     /**
@@ -216,16 +212,20 @@ public final class Calibration {
         return Math.max(1, a.op().flops(a.inputs()));
     }
 
-    private static Step scan(Objective obj, double[] grid, DoubleFunction<Mechanisms> at, Mechanisms best, double bestErr) {
+    /**
+     * One figure's scan: every grid value in ascending order, kept only where it strictly improves the
+     * objective (deterministic; shared by the kernel and the link calibrations).
+     */
+    static <T> Step<T> scan(ToDoubleFunction<T> objective, double[] grid, DoubleFunction<T> at, T best, double bestErr) {
         for (double v : grid) {
-            Mechanisms m = at.apply(v);
-            double err = obj.mape(m);
+            T m = at.apply(v);
+            double err = objective.applyAsDouble(m);
             if (err < bestErr - 1e-12) {
                 best = m;
                 bestErr = err;
             }
         }
-        return new Step(best, bestErr);
+        return new Step<>(best, bestErr);
     }
 
     /** {@code from, from + step, ..., to}, each value rounded to the step's decimals so grids are exact. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Fits the collective model's {@link LinkMechanisms} of one link type on the calibration rows of
@@ -132,40 +133,24 @@ public final class LinkCalibration {
                 }
             }
         }
+        ToDoubleFunction<Fit> objective = fit -> mape(fit, rows);
         for (int pass = 0; pass < Calibration.MAX_PASSES; pass++) {
             Fit before = best;
+            Calibration.Step<Fit> s = new Calibration.Step<>(best, bestErr);
             for (String sys : systems) {
-                Fit held = best;
-                for (double o : Calibration.grid(500, 200_000, 500)) {
-                    Fit m = held.withOverhead(sys, o);
-                    double err = mape(m, rows);
-                    if (err < bestErr - 1e-12) {
-                        best = m;
-                        bestErr = err;
-                    }
-                }
+                Fit held = s.m();
+                s = Calibration.scan(objective, Calibration.grid(500, 200_000, 500), o -> held.withOverhead(sys, o), s.m(), s.err());
             }
-            Fit held = best;
-            for (double f : Calibration.grid(0.300, 1.000, 0.005)) {
-                double fs = switchRows && linkRows ? held.shared().switchFraction() : f;
-                Fit m = held.withFractions(f, fs);
-                double err = mape(m, rows);
-                if (err < bestErr - 1e-12) {
-                    best = m;
-                    bestErr = err;
-                }
-            }
+            Fit held = s.m();
+            s = Calibration.scan(objective, Calibration.grid(0.300, 1.000, 0.005),
+                    f -> held.withFractions(f, switchRows && linkRows ? held.shared().switchFraction() : f), s.m(), s.err());
             if (switchRows && linkRows) {
-                Fit held2 = best;
-                for (double fs : Calibration.grid(0.300, 1.000, 0.005)) {
-                    Fit m = held2.withFractions(held2.shared().fraction(), fs);
-                    double err = mape(m, rows);
-                    if (err < bestErr - 1e-12) {
-                        best = m;
-                        bestErr = err;
-                    }
-                }
+                Fit held2 = s.m();
+                s = Calibration.scan(objective, Calibration.grid(0.300, 1.000, 0.005),
+                        fs -> held2.withFractions(held2.shared().fraction(), fs), s.m(), s.err());
             }
+            best = s.m();
+            bestErr = s.err();
             if (best.equals(before)) {
                 break;
             }
@@ -199,19 +184,6 @@ public final class LinkCalibration {
         double sum = 0;
         for (Measurement r : rows) {
             Prediction p = predict(Candidate.on(fit.shared(), fit.overheads(), r.system()), r);
-            if (!p.present()) {
-                return Double.POSITIVE_INFINITY;
-            }
-            sum += Math.abs(p.us() - r.medianUs()) / r.medianUs();
-        }
-        return sum / rows.size() * 100;
-    }
-
-    /** MAPE of the collective model over rows, with the link's figures replaced by m (null: as the spec has them). */
-    static double mape(LinkMechanisms m, List<Measurement> rows) {
-        double sum = 0;
-        for (Measurement r : rows) {
-            Prediction p = predict(m, r);
             if (!p.present()) {
                 return Double.POSITIVE_INFINITY;
             }

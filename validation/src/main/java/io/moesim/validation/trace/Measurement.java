@@ -42,6 +42,11 @@ public record Measurement(
         split = split == null ? Split.TEST : split;
     }
 
+    /** This row as predicted on another target and system (same op, measurement and split). */
+    public Measurement on(String target, String system) {
+        return new Measurement(op, gpu, target, system, medianUs, p10Us, p90Us, reps, reported, conversion, source, note, env, where, split);
+    }
+
     public Measurement withSplit(Split s) {
         return new Measurement(op, gpu, target, system, medianUs, p10Us, p90Us, reps, reported, conversion, source, note, env, where, s);
     }

@@ -182,6 +182,10 @@ public final class AttentionModel {
         for (long c : counts) {
             total += c;
         }
+        if (cycles.length == 1 && total <= 200_000) {
+            // CTAs all alike (decode): the list schedule is whole waves, no placing needed
+            return (total + engines - 1) / engines * cycles[0];
+        }
         if (total > 200_000) {
             // too many CTAs to place one by one: full waves of each kind, then the tail placed
             long makespanLoad = 0;
