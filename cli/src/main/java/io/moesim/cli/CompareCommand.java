@@ -54,7 +54,7 @@ final class CompareCommand implements Callable<Integer> {
             SystemSpec sys = Systems.load(s, serving.sets);
             specs.add(sys);
             try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + s)) {
-                results.add(Simulator.simulate(serving.request(s, sys, flags).progress(p).build()));
+                results.add(Simulator.simulate(serving.request(s, sys, flags).progress(p).build(), sys));
             }
         }
         Comparison c = new Comparison(systems, results);

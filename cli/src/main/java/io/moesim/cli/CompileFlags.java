@@ -94,12 +94,18 @@ final class CompileFlags {
         }
     }
 
+    /** One cost model per command run, so its memo of kernel estimates serves every compile and simulation of the run. */
+    private CostModel cost;
+
     CostModel costModel() {
-        return switch (costModel.toLowerCase(Locale.ROOT)) {
-            case "kernel" -> new KernelCostModel();
-            case "roofline" -> RooflineCostModel.INSTANCE;
-            default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
-        };
+        if (cost == null) {
+            cost = switch (costModel.toLowerCase(Locale.ROOT)) {
+                case "kernel" -> new KernelCostModel();
+                case "roofline" -> RooflineCostModel.INSTANCE;
+                default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
+            };
+        }
+        return cost;
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String text, String flag) {

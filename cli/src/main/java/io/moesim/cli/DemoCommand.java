@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                 SimulationResult r;
                 try (Progress p = new Progress(spec.commandLine().getErr(), "batch " + b + " " + s)) {
                     r = Simulator.simulate(SimulationRequest.builder(MODEL, s).batch(b).requests(waves * b).lengths(in, out)
-                            .compileOptions(options(sys)).costModel(cost).collectiveAlgorithm(CollectiveAlgorithm.AUTO).progress(p).build());
+                            .compileOptions(options(sys)).costModel(cost).collectiveAlgorithm(CollectiveAlgorithm.AUTO).progress(p).build(), sys);
                 }
                 if (base == null) {
                     base = r;

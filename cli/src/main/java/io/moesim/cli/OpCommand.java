@@ -112,12 +112,7 @@ final class OpCommand implements Callable<Integer> {
         if (c.devices() > sys.devices()) {
             throw new MoesimException("op " + kind + ": devices=" + c.devices() + " but " + sys.id() + " has " + sys.devices());
         }
-        CollectiveAlgorithm alg;
-        try {
-            alg = CollectiveAlgorithm.valueOf(algorithm.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new MoesimException("--algorithm: unknown '" + algorithm + "' (expected auto, ring, tree or direct)");
-        }
+        CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, algorithm, "--algorithm");
         Collective op = switch (c.kind()) {
             case "all-reduce" -> new AllReduce(c.devices());
             case "all-gather" -> new AllGather(c.devices(), 0);

@@ -2,25 +2,19 @@ package io.moesim.cli;
 
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.CompileOptions.Placement;
-import io.moesim.compiler.Compiler;
 import io.moesim.compiler.cost.CostModel;
-import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.DerivedFigures;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
-import io.moesim.ir.graph.Graph;
-import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
-import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.op.Attention;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.metrics.SimulationResult;
-import io.moesim.sim.system.CollectiveAlgorithm;
 import io.moesim.sim.system.ExecutionResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -200,8 +194,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
     private SimulationResult run(SimulationRequest r, String label) {
         long t = System.nanoTime();
-        SimulationResult res = Simulator.simulate(r, system(r.system()),
-                g -> Compiler.compile(g, system(r.system()), r.compileOptions(), r.costModel()).plan());
+        SimulationResult res = Simulator.simulate(r, system(r.system()));
         runs++;
         err.printf(Locale.ROOT, "[%3d] %-52s %10.1f tok/s %6.1f s%n", runs, label, res.throughputTokensPerS(), secs(t));
         err.flush();
@@ -235,10 +228,8 @@ final class ReproduceCommand implements Callable<Integer> {
     // ---- per-iteration analyses ----
 
     private ExecutionResult decodeIteration(String model, String systemId, Placement p, int batch, long kv) {
-        ModelConfig m = ModelZoo.get(model);
-        Graph g = GraphGenerator.generate(GraphRequest.decode(m, batch, kv).withDtype(DTYPE));
-        HardwarePlan plan = Compiler.compile(g, system(systemId), options(model, systemId, p), cost).plan();
-        return Simulator.execute(plan, system(systemId), cost, CollectiveAlgorithm.AUTO);
+        return ReportSupport.decodeIteration(GraphRequest.decode(ModelZoo.get(model), batch, kv).withDtype(DTYPE), system(systemId),
+                options(model, systemId, p), cost);
     }
 
     /** Which part of a layer a compute task is: the attention core (QK, softmax, SV) apart from the projections. */

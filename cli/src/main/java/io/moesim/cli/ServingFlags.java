@@ -7,7 +7,6 @@ import io.moesim.sim.system.CollectiveAlgorithm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** The serving workload options shared by simulate, compare and sweep. */
@@ -78,12 +77,7 @@ final class ServingFlags {
         if (requests <= 0 || in <= 0 || out <= 0 || maxBatch <= 0) {
             throw new MoesimException("--requests, --in, --out and --max-batch must be > 0");
         }
-        CollectiveAlgorithm alg;
-        try {
-            alg = CollectiveAlgorithm.valueOf(collectives.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new MoesimException("--collectives: unknown '" + collectives + "' (expected auto, ring, tree or direct)");
-        }
+        CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
                 .collectiveAlgorithm(alg).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
     }

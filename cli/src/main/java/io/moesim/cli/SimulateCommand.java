@@ -66,7 +66,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         SimulationResult r;
         try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + system)) {
-            r = Simulator.simulate(b.progress(p).build());
+            r = Simulator.simulate(b.progress(p).build(), sys);
         }
         print(spec.commandLine().getOut(), system, r);
         if (json != null) {

@@ -13,7 +13,6 @@ import io.moesim.validation.reference.NumericCheck;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -96,8 +95,8 @@ final class ValidateCommand implements Callable<Integer> {
         out.println();
         List<List<String>> summary = r.summaryTable();
         if (!summary.isEmpty()) {
-            TextTable s = new TextTable(summary.get(0));
-            summary.subList(1, summary.size()).forEach(s::row);
+            TextTable s = new TextTable(ValidationReport.SUMMARY_HEADER);
+            summary.forEach(s::row);
             out.print(s.render());
         }
         out.printf(Locale.ROOT, "MAPE overall: %.1f%% over %d rows (predictor: %s)%n", r.mapePct(), r.rows().size(), r.model());

@@ -22,7 +22,7 @@ class GoldenPlanTest {
         String json = PlanJson.toJson(Compiler.compile(Fixtures.toyMoe(2, 8, new long[] {6, 4, 4, 2}), Systems.load("h100x2"),
                 Fixtures.options(Fixtures.p(2, 1, 1, 1), Fixtures.p(1, 2, 1, 1), Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1),
                 RooflineCostModel.INSTANCE).plan());
-        if (Boolean.getBoolean("golden.update") || !Files.exists(GOLDEN)) {
+        if (Boolean.getBoolean("golden.update")) {
             Files.createDirectories(GOLDEN.getParent());
             Files.writeString(GOLDEN, json, StandardCharsets.UTF_8);
         }

@@ -16,9 +16,12 @@ import java.util.Set;
  * quote; a header line first). Columns named like a simulator metric are metrics, the rest are axes.
  */
 public final class SweepCsv {
-    /** Names (or name prefixes) of the simulator's metrics; any other column is an axis of the sweep. */
-    private static final List<String> METRIC_PREFIXES = List.of("throughput", "requests_per_s", "ttft", "tbt", "e2e",
-            "utilization", "link_utilization", "mfu", "hbm_bw_util", "energy", "simulated_s", "roofline_bound_s",
+    /**
+     * Names (or name prefixes) of the simulator's metrics as the sweep writes them (sweep's
+     * {@code SimulatorEvaluator.metrics}); any other column is an axis of the sweep.
+     */
+    private static final List<String> METRIC_PREFIXES = List.of("throughput", "requests_per_s", "requests_completed", "ttft", "tbt", "e2e",
+            "util_", "link_util_", "utilization", "link_utilization", "mfu", "hbm_bw_util", "energy", "simulated_s", "roofline_bound_s",
             "output_tokens", "prompt_tokens", "iterations", "preemptions", "peak_kv_tokens", "kv_capacity_tokens", "sim_wall_s");
 
     private SweepCsv() {

@@ -50,7 +50,11 @@ public final class Simulator {
 
     /** A serving run, each iteration compiled by the standard compiler pipeline. */
     public static SimulationResult simulate(SimulationRequest req) {
-        SystemSpec system = Systems.load(req.system(), req.systemSets());
+        return simulate(req, Systems.load(req.system(), req.systemSets()));
+    }
+
+    /** The same, on the request's system already loaded (with the request's {@code --set} overrides) by the caller. */
+    public static SimulationResult simulate(SimulationRequest req, SystemSpec system) {
         return simulate(req, system, g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan());
     }
 
@@ -89,10 +93,7 @@ public final class Simulator {
             r = loop.run(echo(req, model, system, dtype, maxBatch, kv), null, 0, progress);
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
-        return new SimulationResult(r.config(), r.simulatedS(), r.requestsCompleted(), r.outputTokens(), r.promptTokens(), r.iterations(),
-                r.preemptions(), r.throughputTokensPerS(), r.requestsPerS(), r.ttft(), r.tbt(), r.e2e(), r.utilization(),
-                r.linkUtilization(), r.mfu(), r.hbmBwUtil(), r.energyJPerToken(), r.energy(), r.rooflineBoundS(), r.peakKvTokens(),
-                r.kvCapacityTokens(), r.caches(), OptionalDouble.of(wall));
+        return r.withSimWall(OptionalDouble.of(wall));
     }
 
     /** The same request on several systems; ratios are to the first. */

@@ -112,19 +112,6 @@ public record RoutingStats(int experts, int topK, List<double[]> loads, List<dou
         return t;
     }
 
-    /** The same loads in every layer and no transitions: what a graph's routing alone says. */
-    public static RoutingStats uniformLayers(long[] counts, int topK, int layers) {
-        double[] d = new double[counts.length];
-        for (int e = 0; e < counts.length; e++) {
-            d[e] = counts[e];
-        }
-        List<double[]> loads = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            loads.add(d);
-        }
-        return new RoutingStats(counts.length, topK, loads, new ArrayList<>());
-    }
-
     /**
      * A seeded synthetic trace with skew and layer-to-layer affinity, for benchmarks when no real
      * trace exists: expert popularity is Zipf(skew) under a per-layer random permutation, and a token

@@ -42,10 +42,6 @@ public final class GraphWalk {
         }
     }
 
-    public static String child(String parent, int index) {
-        return parent.isEmpty() ? Integer.toString(index) : parent + "/" + index;
-    }
-
     public static List<TensorType> types(List<Value> vs) {
         List<TensorType> t = new ArrayList<>(vs.size());
         for (Value v : vs) {

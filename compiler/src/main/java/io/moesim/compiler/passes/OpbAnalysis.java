@@ -21,6 +21,15 @@ public record OpbAnalysis(List<OpFigures> ops) {
         return null;
     }
 
+    /** Every node's figures by path (the first where a path repeats, as {@link #at}), for lookups in a loop. */
+    public Map<String, OpFigures> byPath() {
+        Map<String, OpFigures> m = new java.util.HashMap<>();
+        for (OpFigures f : ops) {
+            m.putIfAbsent(f.path(), f);
+        }
+        return m;
+    }
+
     /** Totals per mnemonic, repeat counts applied, in first-seen order. */
     public record KindTotals(String mnemonic, long count, long flops, long bytes) {
         public double opPerByte() {

@@ -18,7 +18,6 @@ import io.moesim.ir.op.AllGather;
 import io.moesim.ir.op.AllReduce;
 import io.moesim.ir.op.AllToAll;
 import io.moesim.ir.op.Attention;
-import io.moesim.ir.op.Collective;
 import io.moesim.ir.op.Combine;
 import io.moesim.ir.op.Concat;
 import io.moesim.ir.op.Dispatch;
@@ -434,8 +433,6 @@ public final class ParallelizePass extends StagedPass {
                 throw new CompilerException(NAME, "node " + inPath + ": a norm over tensor-parallel split features is not supported");
             } else if (op instanceof Elementwise && keep != null) {
                 emit(e, section, hints, op, vs, n, env, want, anySplit, keep);
-            } else if (op instanceof Collective) {
-                emit(e, section, hints, op, vs, n, env, want, anySplit, null);
             } else {
                 emit(e, section, hints, op, vs, n, env, want, anySplit, null);
             }
@@ -443,14 +440,6 @@ public final class ParallelizePass extends StagedPass {
 
         String prevPath(Emitter e) {
             return e.prefix + (e.count - 1);
-        }
-
-        List<String> sliceHints(Value v, int parts) {
-            List<String> h = new ArrayList<>();
-            for (int i = 0; i < parts; i++) {
-                h.add(v.name() + "_heads");
-            }
-            return h;
         }
 
         void emit(Emitter e, String section, List<String> hints, Op op, List<Value> vs, Node n, Map<Value, VState> env, int shards,
@@ -551,12 +540,6 @@ public final class ParallelizePass extends StagedPass {
                 throw new CompilerException(NAME, "node " + inPath + ": attention operands are not produced by column-parallel projections");
             }
         }
-    }
-
-    static long[] equal(long total, int parts) {
-        long[] s = new long[parts];
-        java.util.Arrays.fill(s, total / parts);
-        return s;
     }
 
     private static void divides(long value, int by, String what) {

@@ -43,12 +43,13 @@ public final class ProcessorPlacementPass extends StagedPass {
         ProcessorSpec primary = dev.primary();
         ProcessorSpec pim = dev.pimProcessor().orElse(null);
         Map<String, String> out = new LinkedHashMap<>();
+        Map<String, OpFigures> figures = a.byPath();
         for (GraphWalk.Site s : GraphWalk.sites(in.graph())) {
             Node n = s.node();
             if (n.op() instanceof Repeat || n.op() instanceof Collective) {
                 continue;
             }
-            OpFigures f = a.at(s.path());
+            OpFigures f = figures.get(s.path());
             String p = primary.name();
             if (pim != null && f != null) {
                 p = switch (policy) {

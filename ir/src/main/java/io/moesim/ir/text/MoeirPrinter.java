@@ -116,24 +116,10 @@ public final class MoeirPrinter {
     }
 
     private static void attributeValue(StringBuilder sb, Object v) {
-        if (v instanceof Long l) {
-            sb.append(l.longValue());
-        } else if (v instanceof Double d) {
-            sb.append(Attrs.formatDouble(d));
-        } else if (v instanceof long[] a) {
-            sb.append('[');
-            for (int i = 0; i < a.length; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                sb.append(a[i]);
-            }
-            sb.append(']');
-        } else if (v instanceof TensorType t) {
+        if (v instanceof TensorType t) {
             type(sb, t);
         } else {
-            // Boolean, or a bare identifier (enum or dtype name)
-            sb.append(v);
+            sb.append(Attrs.format(v)); // numbers, lists, booleans, identifiers: the attributes' canonical text
         }
     }
 

@@ -52,8 +52,13 @@ public record SimulationResult(
     }
 
     public SimulationResult withoutWall() {
+        return withSimWall(OptionalDouble.empty());
+    }
+
+    /** This result with another host wall time (the only figure that is not deterministic). */
+    public SimulationResult withSimWall(OptionalDouble wall) {
         return new SimulationResult(config, simulatedS, requestsCompleted, outputTokens, promptTokens, iterations, preemptions,
                 throughputTokensPerS, requestsPerS, ttft, tbt, e2e, utilization, linkUtilization, mfu, hbmBwUtil, energyJPerToken,
-                energy, rooflineBoundS, peakKvTokens, kvCapacityTokens, caches, OptionalDouble.empty());
+                energy, rooflineBoundS, peakKvTokens, kvCapacityTokens, caches, wall);
     }
 }

@@ -22,7 +22,6 @@ import io.moesim.sim.system.PlanExecutor;
 import io.moesim.sim.system.PreparedPlan;
 import io.moesim.sim.system.TaskTimer;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,9 +45,6 @@ public final class IterationCache {
     private final String[] processorNames;
     private final Map<BatchSignature, IterationOutcome> cache = new HashMap<>();
     private long hits;
-    private long graphNanos;
-    private long compileNanos;
-    private long simulateNanos;
 
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
             CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy) {
@@ -87,15 +83,9 @@ public final class IterationCache {
             hits++;
             return o;
         }
-        long t0 = System.nanoTime();
         Graph g = GraphGenerator.generate(request(s));
-        long t1 = System.nanoTime();
         HardwarePlan plan = planner.plan(g);
-        long t2 = System.nanoTime();
         o = simulate(plan);
-        simulateNanos += System.nanoTime() - t2;
-        graphNanos += t1 - t0;
-        compileNanos += t2 - t1;
         cache.put(s, o);
         return o;
     }
@@ -117,8 +107,7 @@ public final class IterationCache {
                 memPs += t.bytes() / (DerivedFigures.bandwidthSeenGBps(system.device(), p) * 1e9) * 1e12;
             }
         }
-        long roof = roofline == timer ? prepared.criticalPathPs()
-                : new PreparedPlan(plan, system, roofline, collectives).criticalPathPs();
+        long roof = roofline == timer ? prepared.criticalPathPs() : prepared.criticalPathPs(roofline);
         return new IterationOutcome(r.makespanPs(), busy, links.get("intra_node"), links.get("inter_node"), r.flops(), memPs,
                 energy.dynamic(prepared), roof, r);
     }
@@ -129,14 +118,5 @@ public final class IterationCache {
 
     public long hits() {
         return hits;
-    }
-
-    public long misses() {
-        return cache.size();
-    }
-
-    /** Host time spent generating graphs, compiling and simulating plans (ns), for profiling. */
-    public List<Long> nanos() {
-        return List.of(graphNanos, compileNanos, simulateNanos);
     }
 }

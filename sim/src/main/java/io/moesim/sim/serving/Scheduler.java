@@ -26,7 +26,6 @@ final class Scheduler {
     private long kvUsed;
     private long peakKv;
     private long preemptions;
-    private long admissions;
 
     Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
         if (maxBatch < 1 || tokenBudget < 1 || kvCapacity < 1) {
@@ -43,10 +42,6 @@ final class Scheduler {
                     + " KV tokens (L_in + L_out); the KV cache holds " + kvCapacity);
         }
         waiting.addLast(s);
-    }
-
-    boolean idle() {
-        return waiting.isEmpty() && running.isEmpty();
     }
 
     Batch form(long now) {
@@ -95,7 +90,6 @@ final class Scheduler {
                 break;
             }
             waiting.pollFirst();
-            s.admitOrder = admissions++;
             running.add(s);
             promised += need;
             long chunk = Math.min(need, budget);
@@ -169,23 +163,11 @@ final class Scheduler {
         void gap(long ps);
     }
 
-    long kvUsed() {
-        return kvUsed;
-    }
-
     long peakKv() {
         return peakKv;
     }
 
     long preemptions() {
         return preemptions;
-    }
-
-    int running() {
-        return running.size();
-    }
-
-    int waiting() {
-        return waiting.size();
     }
 }

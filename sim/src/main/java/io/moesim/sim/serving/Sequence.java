@@ -14,7 +14,6 @@ final class Sequence {
     long firstTokenPs = -1;
     long lastTokenPs = -1;
     long finishPs = -1;
-    long admitOrder;
 
     Sequence(int id, long arrivalPs, int in, int out) {
         this.id = id;
@@ -26,9 +25,5 @@ final class Sequence {
 
     boolean decoding() {
         return prefilled == prefillTarget;
-    }
-
-    boolean finished() {
-        return finishPs >= 0;
     }
 }

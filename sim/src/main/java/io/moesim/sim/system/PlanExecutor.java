@@ -152,7 +152,7 @@ public final class PlanExecutor implements Component {
             busy[r] += p.duration[t];
             finish(engine, t);
             running[r] = -1;
-            if (!readyQueue[r].isEmpty() && running[r] < 0) {
+            if (!readyQueue[r].isEmpty()) {
                 startCompute(engine, r, readyQueue[r].dequeueInt());
             }
         } else {

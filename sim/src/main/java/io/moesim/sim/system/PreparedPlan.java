@@ -289,6 +289,25 @@ public final class PreparedPlan {
      * contention: no schedule can finish before it.
      */
     public long criticalPathPs() {
+        return criticalPathPs(duration);
+    }
+
+    /**
+     * The critical path with every compute task timed by another timer (collectives and dependencies
+     * as prepared here): e.g. the roofline bound of a plan prepared with the kernel model, without
+     * preparing it a second time.
+     */
+    public long criticalPathPs(TaskTimer timer) {
+        long[] d = duration.clone();
+        for (Task t : plan.tasks()) {
+            if (resource[t.id()] >= 0) {
+                d[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+            }
+        }
+        return criticalPathPs(d);
+    }
+
+    private long criticalPathPs(long[] duration) {
         int n = duration.length;
         long[] finish = new long[n];
         long best = 0;

@@ -25,11 +25,6 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         linkCalibrations = List.copyOf(linkCalibrations);
     }
 
-    /** A report without link calibrations. */
-    public ValidationReport(String model, String source, List<ComparisonRow> rows, List<KindSummary> kinds, List<CalibrationResult> calibrations) {
-        this(model, source, rows, kinds, calibrations, List.of());
-    }
-
     public double mapePct() {
         return Mape.of(rows);
     }
@@ -48,14 +43,6 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         return out;
     }
 
-    /** MAPE by kind within one target and split: the figure the issue asks for (e.g. h100, test). */
-    public Map<String, Double> mapeByKind(String target, Split split) {
-        List<ComparisonRow> sel = rows.stream().filter(r -> r.target().equals(target) && r.measured().split() == split).toList();
-        Map<String, Double> out = new LinkedHashMap<>();
-        Comparison.byKind(sel).forEach(k -> out.put(k.kind(), k.mapePct()));
-        return out;
-    }
-
     /** One string row per comparison row, in {@link #HEADER} order. */
     public List<List<String>> table() {
         List<List<String>> out = new ArrayList<>();
@@ -68,7 +55,10 @@ public record ValidationReport(String model, String source, List<ComparisonRow> 
         return out;
     }
 
-    /** Per-kind summary rows: kind, rows, predicted, MAPE %, worst row's op and error. */
+    /** Column names of {@link #summaryTable()}. */
+    public static final List<String> SUMMARY_HEADER = List.of("kind", "rows", "predicted", "mape_pct", "worst");
+
+    /** Per-kind summary rows (no header: {@link #SUMMARY_HEADER}): kind, rows, predicted, MAPE %, worst row's op and error. */
     public List<List<String>> summaryTable() {
         List<List<String>> out = new ArrayList<>();
         for (KindSummary k : kinds) {

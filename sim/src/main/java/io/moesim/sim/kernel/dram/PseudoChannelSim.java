@@ -36,6 +36,9 @@ public final class PseudoChannelSim {
     private final int ranks;
     private final int banks;
     private final int burstBytes;
+    /** A bank's rank and (rank-wide) bank group, by bank index: looked up per queued request per command. */
+    private final int[] bankRank;
+    private final int[] bankGroupOf;
 
     public PseudoChannelSim(MemorySpec m, AddressMapping map, PagePolicy policy, int queueDepth) {
         this.t = HbmTiming.of(m);
@@ -47,6 +50,12 @@ public final class PseudoChannelSim {
         this.ranks = m.ranks();
         this.banks = m.banksPerPseudoChannel();
         this.burstBytes = m.accessBytes();
+        this.bankRank = new int[banks];
+        this.bankGroupOf = new int[banks];
+        for (int b = 0; b < banks; b++) {
+            bankRank[b] = b / (bankGroups * banksPerGroup);
+            bankGroupOf[b] = b / banksPerGroup;
+        }
     }
 
     public HbmTiming timing() {
@@ -138,8 +147,8 @@ public final class PseudoChannelSim {
                 int b = qBank[s];
                 boolean oldestOfBank = !bankSeen[b];
                 bankSeen[b] = true;
-                int rank = b / (bankGroups * banksPerGroup);
-                int rbg = b / banksPerGroup;
+                int rank = bankRank[b];
+                int rbg = bankGroupOf[b];
                 long when;
                 int cmd;
                 if (openRow[b] == qRow[s]) {
@@ -199,8 +208,8 @@ public final class PseudoChannelSim {
             }
             int s = (qHead + bestI) % q;
             int b = qBank[s];
-            int rank = b / (bankGroups * banksPerGroup);
-            int rbg = b / banksPerGroup;
+            int rank = bankRank[b];
+            int rbg = bankGroupOf[b];
             long at = bestT;
             lastIssue = at;
             switch (bestCmd) {
