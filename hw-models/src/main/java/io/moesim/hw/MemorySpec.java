@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
  * @param pageSizeB            row (page) size of one pseudo-channel, bytes
  * @param busWidthBitsPerStack data pins of one stack (1024 for HBM3)
  * @param hbmBandwidthGBps     the declared (datasheet) device bandwidth
+ * @param controller           the memory controller's queues, write draining, refresh mode and mapping
  */
 public record MemorySpec(
         String generation,
@@ -28,7 +29,8 @@ public record MemorySpec(
         double dataRateGbps,
         int busWidthBitsPerStack,
         double hbmBandwidthGBps,
-        DramTiming timing) {
+        DramTiming timing,
+        MemoryController controller) {
 
     public int pseudoChannelsPerStack() {
         return channelsPerStack * pseudoChannelsPerChannel;

@@ -23,6 +23,8 @@ final class TargetParser {
     private static final List<String> KINDS = Arrays.stream(ProcessorKind.values()).map(ProcessorKind::text).toList();
     private static final List<String> PLACEMENTS = Arrays.stream(PimPlacement.values()).map(PimPlacement::text).toList();
     private static final List<String> TOPOLOGIES = Arrays.stream(Topology.values()).map(Topology::text).toList();
+    private static final List<String> REFRESH_MODES = Arrays.stream(MemoryController.Refresh.values())
+            .map(MemoryController.Refresh::text).toList();
     private static final List<String> GENERATIONS = List.of("hbm2", "hbm2e", "hbm3", "hbm3e");
 
     private TargetParser() {
@@ -89,9 +91,48 @@ final class TargetParser {
                         m.number("tRFC_ns"),
                         m.number("tREFI_ns"),
                         m.number("tCL_ns"),
-                        m.number("tBL_ns")));
+                        m.number("tBL_ns"),
+                        m.optNumber("tRCD_WR_ns"),
+                        m.optNumber("tCWL_ns"),
+                        m.optNumber("tWTR_S_ns"),
+                        m.optNumber("tWTR_L_ns"),
+                        m.optNumber("tRTW_ns"),
+                        m.optNumber("tCCD_R_ns"),
+                        m.optNumber("tRFC_pb_ns"),
+                        m.optNumber("tRREFD_ns")),
+                m.optSection("controller").map(TargetParser::controller).orElse(MemoryController.DEFAULTS));
         m.finish();
         return spec;
+    }
+
+    private static MemoryController controller(SpecReader c) {
+        MemoryController d = MemoryController.DEFAULTS;
+        int rq = c.optCount("read_queue").orElse(d.readQueue());
+        int wq = c.optCount("write_queue").orElse(d.writeQueue());
+        double hi = c.optNumber("write_high_watermark").orElse(d.writeHighWatermark());
+        double lo = c.optNumber("write_low_watermark").orElse(d.writeLowWatermark());
+        if (hi > 1) {
+            c.problem("write_high_watermark", "is a share of the write queue: must be <= 1, got " + Suggest.num(hi));
+        }
+        if (lo >= hi) {
+            c.problem("write_low_watermark", "must be below write_high_watermark " + Suggest.num(hi) + ", got " + Suggest.num(lo));
+        }
+        MemoryController.Refresh refresh = c.has("refresh")
+                ? c.choice("refresh", MemoryController.Refresh::parse, REFRESH_MODES).orElse(d.refresh())
+                : d.refresh();
+        int postpone = c.optCount("refresh_postpone_max").orElse(d.refreshPostponeMax());
+        if (postpone > 8) {
+            c.problem("refresh_postpone_max", "JEDEC lets a controller postpone at most 8 refreshes, got " + postpone);
+        }
+        String mapping = c.optText("address_mapping").orElse(d.addressMapping());
+        String fields = MemoryController.fieldsOf(mapping);
+        if (!fields.matches("[a-z]+(/[0-9]+)?(:[a-z]+(/[0-9]+)?)*")) {
+            c.problem("address_mapping", "unknown mapping '" + mapping + "'" + Suggest.didYouMean(mapping, MemoryController.mappingNames())
+                    + " (a name: " + String.join(", ", MemoryController.mappingNames()) + "; or fields most significant first, e.g. "
+                    + MemoryController.MAPPINGS.get(0).get(1) + ")");
+        }
+        c.finish();
+        return new MemoryController(rq, wq, hi, lo, refresh, postpone, mapping);
     }
 
     private static Optional<ProcessorSpec> processor(String name, SpecReader p, MemorySpec mem) {

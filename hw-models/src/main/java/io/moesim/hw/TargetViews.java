@@ -173,7 +173,25 @@ public final class TargetViews {
         tm.put("tREFI_ns", r3(t.tREFIns()));
         tm.put("tCL_ns", r3(t.tCLns()));
         tm.put("tBL_ns", r3(t.tBLns()));
+        t.tRCDWRns().ifPresent(v -> tm.put("tRCD_WR_ns", r3(v)));
+        t.tCWLns().ifPresent(v -> tm.put("tCWL_ns", r3(v)));
+        t.tWTRSns().ifPresent(v -> tm.put("tWTR_S_ns", r3(v)));
+        t.tWTRLns().ifPresent(v -> tm.put("tWTR_L_ns", r3(v)));
+        t.tRTWns().ifPresent(v -> tm.put("tRTW_ns", r3(v)));
+        t.tCCDRns().ifPresent(v -> tm.put("tCCD_R_ns", r3(v)));
+        t.tRFCpbns().ifPresent(v -> tm.put("tRFC_pb_ns", r3(v)));
+        t.tRREFDns().ifPresent(v -> tm.put("tRREFD_ns", r3(v)));
         m.put("timing", tm);
+        MemoryController c = mem.controller();
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("read_queue", c.readQueue());
+        cm.put("write_queue", c.writeQueue());
+        cm.put("write_high_watermark", c.writeHighWatermark());
+        cm.put("write_low_watermark", c.writeLowWatermark());
+        cm.put("refresh", c.refresh().text());
+        cm.put("refresh_postpone_max", c.refreshPostponeMax());
+        cm.put("address_mapping", c.addressMapping());
+        m.put("controller", cm);
         return m;
     }
 
@@ -226,7 +244,17 @@ public final class TargetViews {
                 .append(fmt(t.tRPns(), 3)).append(", tRAS ").append(fmt(t.tRASns(), 3)).append(", tCCD_S ")
                 .append(fmt(t.tCCDSns(), 3)).append(", tCCD_L ").append(fmt(t.tCCDLns(), 3)).append(", tFAW ")
                 .append(fmt(t.tFAWns(), 3)).append(", tRFC ").append(fmt(t.tRFCns(), 3)).append(", tREFI ")
-                .append(fmt(t.tREFIns(), 3)).append('\n');
+                .append(fmt(t.tREFIns(), 3));
+        t.tCWLns().ifPresent(v -> b.append(", tCWL ").append(fmt(v, 3)));
+        t.tRTWns().ifPresent(v -> b.append(", tRTW ").append(fmt(v, 3)));
+        t.tCCDRns().ifPresent(v -> b.append(", tCCD_R ").append(fmt(v, 3)));
+        b.append('\n');
+        MemoryController c = mem.controller();
+        b.append("  controller: ").append(c.refresh().text()).append(" refresh")
+                .append(c.refreshPostponeMax() > 0 ? " (up to " + c.refreshPostponeMax() + " postponed)" : "")
+                .append(", queues ").append(c.readQueue()).append(" read / ").append(c.writeQueue()).append(" write, writes drain at ")
+                .append(fmt(c.writeHighWatermark(), 2)).append(" .. ").append(fmt(c.writeLowWatermark(), 2))
+                .append(", mapping ").append(c.addressMapping()).append('\n');
         d.power().boardPowerW().ifPresent(v -> b.append("  board power: ").append(fmt(v, 0)).append(" W\n"));
         InterconnectSpec ic = d.interconnect();
         b.append("  links: ").append(ic.intraNodeLink()).append(" (").append(ic.intraNodeTopology().text())

@@ -99,7 +99,7 @@ class TargetFiguresTest {
         DeviceSpec d = Targets.load("duplex");
         ProcessorSpec pim = d.processor("logic_pim").orElseThrow();
         PimSpec ps = pim.pim().orElseThrow();
-        double perPcGBps = 512.0 * 4 / 3.077 / 8;
+        double perPcGBps = 512.0 * 4 / (4 * 4 / 5.2) / 8; // tCCD_L = 4 clocks of 4 / 5.2 ns
         double perStackGBps = perPcGBps * 32;
         double externalPerStackGBps = 1024 * 5.2 / 8;
         near(4.0, perStackGBps / externalPerStackGBps, 0.01, "hand ratio");
@@ -151,7 +151,8 @@ class TargetFiguresTest {
         DeviceSpec duplex = Targets.load("duplex");
         ProcessorSpec lp = duplex.processor("logic_pim").orElseThrow();
         near(DerivedFigures.peakTflops(lp, DType.FP16).orElseThrow(), DerivedFigures.peakTflops(p, DType.FP16).orElseThrow(), 1e-12, "compute");
-        near(DerivedFigures.bandwidthSeenGBps(duplex, lp), DerivedFigures.bandwidthSeenGBps(d, p), 1e-12, "bandwidth");
+        // equal up to tCCD_L's six written decimals (Logic-PIM sits exactly at its 4x TSV cap)
+        near(DerivedFigures.bandwidthSeenGBps(duplex, lp), DerivedFigures.bandwidthSeenGBps(d, p), 1e-6, "bandwidth");
     }
 
     @Test
@@ -165,7 +166,9 @@ class TargetFiguresTest {
         assertEquals("hbm3e", h200.memory().generation());
         // clock-counted timings follow the faster clock: nCCDL = 4 tCK at 6.25 Gb/s / 4
         near(4 * 4 / 6.25, h200.memory().timing().tCCDLns(), 1e-9, "tCCD_L");
-        near(h100.memory().timing().tRCDns(), h200.memory().timing().tRCDns(), 1e-9, "tRCD stays in ns");
+        // ns figures stay JESD238's (tRCD 19.375 ns), each counted in whole clocks of its part
+        near(Math.ceil(19.375 / 0.64) * 0.64, h200.memory().timing().tRCDns(), 1e-6, "h200 tRCD");
+        near(Math.ceil(19.375 / (4 / 5.2)) * (4 / 5.2), h100.memory().timing().tRCDns(), 1e-6, "h100 tRCD");
         near(989.4e12 / 4800e9, DerivedFigures.ridgeOpPerByte(h200, h200.primary(), DType.BF16).orElseThrow(), 0.001, "ridge");
     }
 
@@ -200,8 +203,34 @@ class TargetFiguresTest {
     void timingInPicoseconds() {
         DramTiming t = Targets.load("h100").memory().timing();
         assertEquals(3077, t.tCCDLps());
-        assertEquals(14615, t.tRCDps());
+        assertEquals(20000, t.tRCDps());
         assertEquals(3_900_000, t.tREFIps());
-        assertTrue(t.preset().contains("HBM3_5.2Gbps"));
+        assertTrue(t.preset().contains("HBM3_6400Mbps"));
+    }
+
+    /**
+     * JESD238 counts timings in clocks of CK = data rate / 4: every figure of every HBM target is a
+     * whole number of its own tCK (none left over from another speed bin), and each carries the
+     * write-path and stack-ID figures (tCWL, tWTR, tRTW, tRCD_WR, tCCD_R) and the per-bank refresh
+     * figures instead of the old assumptions.
+     */
+    @Test
+    void everyHbmTargetsTimingIsWholeClocksOfItsDataRate() {
+        for (String id : List.of("h100", "h200", "mi300x", "xpu", "duplex", "logic-pim", "bank-pim", "bankgroup-pim")) {
+            MemorySpec m = Targets.load(id).memory();
+            DramTiming t = m.timing();
+            double tck = 4 / m.dataRateGbps();
+            near(tck, t.tCKns(), 1e-5, id + " tCK = 4 / data rate");
+            double[] figures = {t.tRCDns(), t.tRPns(), t.tRASns(), t.tRCns(), t.tCCDSns(), t.tCCDLns(), t.tRRDSns(), t.tRRDLns(),
+                t.tFAWns(), t.tWRns(), t.tRTPns(), t.tRFCns(), t.tREFIns(), t.tCLns(), t.tBLns(), t.tRCDWRns().orElseThrow(),
+                t.tCWLns().orElseThrow(), t.tWTRSns().orElseThrow(), t.tWTRLns().orElseThrow(), t.tRTWns().orElseThrow(),
+                t.tCCDRns().orElseThrow(), t.tRFCpbns().orElseThrow(), t.tRREFDns().orElseThrow()};
+            for (double ns : figures) {
+                double clocks = ns / tck;
+                assertEquals(Math.rint(clocks), clocks, 1e-4, id + ": " + ns + " ns is not whole clocks of " + tck);
+            }
+            assertTrue(t.tCWLns().getAsDouble() < t.tCLns(), id + ": write latency below read latency");
+            assertTrue(t.tFAWns() >= 4 * t.tRRDSns(), id + ": tFAW covers four tRRD_S");
+        }
     }
 }

@@ -24,8 +24,8 @@ public final class HbmModel {
 
     /** Bytes of consecutive addresses one PC holds before the next PC takes over (as GPUs hash over channels). */
     public static final int INTERLEAVE_BYTES = 256;
-    /** Requests the controller sees at once (a typical HBM controller read queue). */
-    public static final int QUEUE_DEPTH = 32;
+    /** Read requests the controller sees at once, by default (the spec's {@code memory.controller} may say otherwise). */
+    public static final int QUEUE_DEPTH = io.moesim.hw.MemoryController.DEFAULTS.readQueue();
     /** Bursts per PC simulated per pattern before extrapolating (65536 bursts ≈ 100 µs, ~25 refresh intervals). */
     public static final int DEFAULT_PROFILE_BURSTS = 1 << 16;
 
@@ -40,8 +40,9 @@ public final class HbmModel {
     record Profile(long[] completion, DramStats stats, double psPerBurstTail) {
     }
 
+    /** The spec's own controller: its address mapping, queues and refresh mode. */
     public HbmModel(MemorySpec memory) {
-        this(memory, AddressMapping.DEFAULT, PagePolicy.OPEN, DEFAULT_PROFILE_BURSTS);
+        this(memory, memory.controller().addressMapping(), PagePolicy.OPEN, DEFAULT_PROFILE_BURSTS);
     }
 
     public HbmModel(MemorySpec memory, String mapping, PagePolicy policy, int profileBursts) {
@@ -51,7 +52,7 @@ public final class HbmModel {
                 memory.ranks());
         this.policy = policy;
         this.profileBursts = profileBursts;
-        this.pc = new PseudoChannelSim(memory, this.mapping, policy, QUEUE_DEPTH);
+        this.pc = new PseudoChannelSim(memory, this.mapping, policy);
     }
 
     public MemorySpec memory() {

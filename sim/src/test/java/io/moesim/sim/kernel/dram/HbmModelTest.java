@@ -8,10 +8,12 @@ import io.moesim.sim.kernel.KernelFixtures;
 import org.junit.jupiter.api.Test;
 
 /**
- * DRAM figures against bounds computed by hand from the H100 spec's timing (Ramulator 2
- * HBM3_5.2Gbps): tCK 0.769 ns, burst = 8 beats / 5.2 Gb/s = 1.538 ns, tCCD_S 1.538, tCCD_L 3.077,
- * tRCD = tRP = 14.615, tRAS 34.615, tRC 48.462, tFAW 30, tRFC 350, tREFI 3900 ns; a pseudo-channel
- * is 32 bits wide with 32 B bursts, 1 KB pages (32 bursts per row), 2 ranks × 16 banks.
+ * DRAM figures against bounds computed by hand from the H100 spec's timing (JESD238 figures as
+ * Ramulator 2.1's HBM3_6400Mbps states them, in whole 0.769 ns clocks at 5.2 Gb/s): burst = 8
+ * beats / 5.2 Gb/s = 1.538 ns, tCCD_S 1.538, tCCD_L 3.077, tRCD 20.0, tRP 16.923, tCL 13.077,
+ * tRC 45.385, tFAW 15.385 (per pseudo-channel, over both stack IDs), tRFC 350, tREFI 3900 ns; a
+ * pseudo-channel is 32 bits wide with 32 B bursts, 1 KB pages (32 bursts per row), 2 stack IDs × 16
+ * banks; the default mapping keeps a 64 B access in one row.
  */
 class HbmModelTest {
     private static final MemorySpec MEM = KernelFixtures.h100().memory();
@@ -19,7 +21,7 @@ class HbmModelTest {
 
     private static PseudoChannelSim pc(PagePolicy policy) {
         AddressMapping map = AddressMapping.parse(AddressMapping.DEFAULT, 32, 32, 4, 4, 2);
-        return new PseudoChannelSim(MEM, map, policy, HbmModel.QUEUE_DEPTH);
+        return new PseudoChannelSim(MEM, map, policy);
     }
 
     @Test
@@ -30,8 +32,8 @@ class HbmModelTest {
         // Upper bound: the bus at peak except while refreshing: 20.8 × (1 − 350/3900) = 18.93 GB/s.
         double upper = PEAK_PC_GBPS * (1 - 350.0 / 3900.0);
         // Lower bound: each refresh also costs closing the open rows and reopening them:
-        // (tRFC + tRP + tRCD + tCL) / tREFI = (350 + 14.6 + 14.6 + 14.6) / 3900 = 10.1 %.
-        double lower = PEAK_PC_GBPS * (1 - (350 + 3 * 14.615) / 3900.0) * 0.99;
+        // (tRFC + tRP + tRCD + tCL) / tREFI = (350 + 16.9 + 20.0 + 13.1) / 3900 = 10.3 %.
+        double lower = PEAK_PC_GBPS * (1 - (350 + 16.923 + 20.0 + 13.077) / 3900.0) * 0.99;
         System.out.printf("sequential per PC: %.2f GB/s (bounds %.2f..%.2f), row hits %.3f, refresh %.3f%n", bw, lower, upper,
                 s.rowHitRate(), s.refreshShare());
         assertTrue(bw <= upper * 1.001, "above the refresh-limited peak: " + bw);
@@ -51,16 +53,17 @@ class HbmModelTest {
 
     @Test
     void randomAccessIsBoundByActivationRate() {
-        // 64 B random reads (2 bursts, same row): every access opens a row. Bounds:
-        //   tFAW: 4 ACT per 30 ns per rank, 2 ranks  -> 2 × 4 × 64 B / 30 ns = 17.07 GB/s
-        //   tRC:  32 banks each one ACT per 48.46 ns -> 32 × 64 / 48.46 = 42.3 GB/s
-        //   tRRD_S: one ACT per 1.538 ns per rank    -> far above
+        // 64 B random reads (2 bursts, same row under the default mapping): every access opens a
+        // row, once. Bounds:
+        //   tFAW: 4 ACT per 15.385 ns per pseudo-channel -> 4 × 64 B / 15.385 ns = 16.64 GB/s
+        //   tRC:  32 banks each one ACT per 45.385 ns     -> 32 × 64 / 45.385 = 45.1 GB/s
+        //   tRRD_S: one ACT per 3.077 ns                  -> 20.8 GB/s
         //   bus: 20.8 GB/s.
         // The scheduler also pays tRP + tRCD per access on a conflicting bank, so it lands well
         // below the bus: clearly activation bound.
         DramStats s = pc(PagePolicy.OPEN).run(RequestSource.random(50_000, 2, 32, 1L << 29, 7));
         double bw = s.bandwidthGBps();
-        double bound = Math.min(PEAK_PC_GBPS, Math.min(2 * 4 * 64 / 30.0, 32 * 64 / 48.462));
+        double bound = Math.min(PEAK_PC_GBPS, Math.min(4 * 64 / 15.385, 32 * 64 / 45.385));
         System.out.printf("random 64 B per PC: %.2f GB/s (bound %.2f), row hits %.3f%n", bw, bound, s.rowHitRate());
         assertTrue(bw <= bound, "random beats the activation bound: " + bw);
         assertTrue(bw < 0.75 * PEAK_PC_GBPS, "random should be far from peak: " + bw);
@@ -71,9 +74,10 @@ class HbmModelTest {
 
     @Test
     void randomSingleBurstsAreBoundByTfaw() {
-        // 32 B random reads: one ACT per burst. tFAW bound: 2 ranks × 4 × 32 B / 30 ns = 8.53 GB/s.
+        // 32 B random reads: one ACT per burst. tFAW bound, per pseudo-channel over both stack
+        // IDs (JESD238): 4 × 32 B / 15.385 ns = 8.32 GB/s.
         DramStats s = pc(PagePolicy.OPEN).run(RequestSource.random(50_000, 1, 32, 1L << 29, 11));
-        double bound = 2 * 4 * 32 / 30.0;
+        double bound = 4 * 32 / 15.385;
         System.out.printf("random 32 B per PC: %.2f GB/s (tFAW bound %.2f)%n", s.bandwidthGBps(), bound);
         assertTrue(s.bandwidthGBps() <= bound * 1.001);
         assertTrue(s.bandwidthGBps() >= 0.5 * bound);
@@ -83,9 +87,9 @@ class HbmModelTest {
     void closedPageLosesOnSequentialStreams() {
         DramStats open = pc(PagePolicy.OPEN).run(RequestSource.sequential(50_000, 32));
         DramStats closed = pc(PagePolicy.CLOSED).run(RequestSource.sequential(50_000, 32));
-        // Closed page: one ACT per 32 B burst, so at most 2 ranks × 4 ACT / tFAW: 8.53 GB/s.
+        // Closed page: one ACT per 32 B burst, so at most 4 ACT per tFAW: 4 × 32 B / 15.385 ns = 8.32 GB/s.
         System.out.printf("sequential open %.2f vs closed %.2f GB/s%n", open.bandwidthGBps(), closed.bandwidthGBps());
-        assertTrue(closed.bandwidthGBps() <= 2 * 4 * 32 / 30.0 * 1.001);
+        assertTrue(closed.bandwidthGBps() <= 4 * 32 / 15.385 * 1.001);
         assertTrue(open.bandwidthGBps() > 2 * closed.bandwidthGBps());
         assertEquals(0.0, closed.rowHitRate(), 1e-9);
     }
@@ -97,7 +101,7 @@ class HbmModelTest {
         // of every 32 KB touches only bank group 0 of rank 0, so column commands are tCCD_L =
         // 3.077 ns apart: 32 B / 3.077 ns = 10.4 GB/s at best.
         AddressMapping map = AddressMapping.parse("row:rank:bankgroup:bank:column", 32, 32, 4, 4, 2);
-        DramStats s = new PseudoChannelSim(MEM, map, PagePolicy.OPEN, 32).run(RequestSource.strided(400, 128, 32, 32 * 1024));
+        DramStats s = new PseudoChannelSim(MEM, map, PagePolicy.OPEN).run(RequestSource.strided(400, 128, 32, 32 * 1024));
         System.out.printf("one bank group: %.2f GB/s (tCCD_L bound %.2f)%n", s.bandwidthGBps(), 32 / 3.077);
         assertTrue(s.bandwidthGBps() <= 32 / 3.077 * 1.001, "tCCD_L bound: " + s.bandwidthGBps());
         assertTrue(s.bandwidthGBps() >= 0.8 * 32 / 3.077 * (1 - 350 / 3900.0));
