@@ -76,11 +76,32 @@ class DramPeerReferenceTest {
         "r21-1sid-pb, stock_pb, rand32, 0.02", "r21-1sid-pb, stock_pb, rand64, 0.02",
     })
     void withinToleranceOfRamulator21(String set, String peerSet, String stream, double tolerance) {
+        compare(set, "ramulator2.1", peerSet, stream, tolerance);
+    }
+
+    /**
+     * On the other peers' own presets, against that peer: Ramulator 2.0's HBM3_2Gbps (its generic
+     * controller's read-to-write turnaround nCL + nBL + 2 - nCWL = 11 tCK) and DRAMsim3's HBM (HBM2:
+     * 128-bit channels, 64 B bursts, read-to-write RL + BL/2 + tRTRS - WL = 13 tCK). DRAMsim3's
+     * triad is left out: the reference does not say how its triad was laid out in 64 B bursts.
+     */
+    @ParameterizedTest(name = "{0} vs {1}: {2}")
+    @CsvSource({
+        "r20-preset, ramulator2.0, seq", "r20-preset, ramulator2.0, rand32", "r20-preset, ramulator2.0, rand64",
+        "r20-preset, ramulator2.0, mix", "r20-preset, ramulator2.0, triad",
+        "dsim3-preset, dramsim3, seq", "dsim3-preset, dramsim3, rand32", "dsim3-preset, dramsim3, rand64",
+        "dsim3-preset, dramsim3, mix",
+    })
+    void withinTwoPercentOfEachPeerOnItsOwnPreset(String set, String peer, String stream) {
+        compare(set, peer, "stock", stream, 0.02);
+    }
+
+    private static void compare(String set, String tool, String peerSet, String stream, double tolerance) {
         DramStats s = run(spec(set), stream);
-        double peer = PEER.get("ramulator2.1/" + peerSet + "/" + stream);
+        double peer = PEER.get(tool + "/" + peerSet + "/" + stream);
         double err = s.bandwidthGBps() / peer - 1;
-        System.out.printf(Locale.ROOT, "dram-peers %-12s %-7s moesim %7.4f GB/s  Ramulator 2.1 %7.4f  %+.2f%%  (acts/req %.3f)%n",
-                set, stream, s.bandwidthGBps(), peer, err * 100, (double) s.acts() / s.requests());
+        System.out.printf(Locale.ROOT, "dram-peers %-12s %-7s moesim %7.4f GB/s  %s %-9s %7.4f  %+.2f%%  (acts/req %.3f)%n",
+                set, stream, s.bandwidthGBps(), tool, peerSet, peer, err * 100, (double) s.acts() / s.requests());
         assertTrue(Math.abs(err) <= tolerance, set + " " + stream + ": " + s.bandwidthGBps() + " vs " + peer);
     }
 
@@ -111,15 +132,17 @@ class DramPeerReferenceTest {
     }
 
     static DramStats run(MemorySpec m, String stream) {
-        AddressMapping map = AddressMapping.parse("bg-interleave-32", 32, 32, 4, 4, m.ranks());
-        return new PseudoChannelSim(m, map, PagePolicy.OPEN).run(stream(stream));
+        int burst = m.accessBytes();
+        AddressMapping map = AddressMapping.parse("bg-interleave-32", burst, m.pageSizeB() / burst, 4, 4, m.ranks());
+        return new PseudoChannelSim(m, map, PagePolicy.OPEN).run(stream(stream, burst));
     }
 
-    static RequestSource stream(String name) {
+    /** The reference stream, in bursts of the set's access size (32 B for HBM3 pseudo-channels, 64 B for DRAMsim3's HBM2). */
+    static RequestSource stream(String name, int burst) {
         return switch (name) {
-            case "seq" -> RequestSource.sequential(N, 32);
-            case "rand32" -> RequestSource.random(N, 1, 32, SPAN, 7);
-            case "rand64" -> RequestSource.random(N / 2, 2, 32, SPAN, 7);
+            case "seq" -> RequestSource.sequential(N, burst);
+            case "rand32" -> RequestSource.random(N, 1, burst, SPAN, 7);
+            case "rand64" -> RequestSource.random(N / 2, 2, burst, SPAN, 7);
             case "mix" -> mix();
             case "triad" -> triad();
             default -> throw new IllegalArgumentException(name);
@@ -162,6 +185,13 @@ class DramPeerReferenceTest {
             case "r21-1sid" -> with(h, 1, ramulator21(260), 6.4, allBank);
             case "r21-2sid" -> with(h, 2, ramulator21(350), 6.4, allBank);
             case "r21-1sid-pb" -> with(h, 1, ramulator21(260), 6.4, perBank);
+            // Ramulator 2.0 HBM3_2Gbps: tCK 1 ns, nBL 4 (a 32 B burst per 4 ns), tRFC 350 ns
+            case "r20-preset" -> with(h, 1, new DramTiming("Ramulator 2.0 HBM3_2Gbps", 1, 7, 7, 17, 19, 1, 2, 2, 3, 15, 8, 3, 350, 3900, 7,
+                    4, o(7), o(2), o(3), o(4), o(7 + 4 + 2 - 2), NONE, NONE, NONE), 2.0, allBank);
+            // DRAMsim3 HBM (configs/HBM_4Gb_x128): 128-bit channels, BL4 = 64 B per 2 ns, tRFC 260 ns
+            case "dsim3-preset" -> new MemorySpec(h.generation(), 8, h.capacityGB(), h.capacityPerStackGB(), 8, 1, 1, 4, 4, 1024, 4, 2.0,
+                    1024, 2048, new DramTiming("DRAMsim3 HBM", 1, 14, 14, 34, 48, 1, 2, 4, 6, 30, 16, 6, 260, 3900, 14, 2, o(14), o(4),
+                    o(6), o(8), o(14 + 2 + 1 - 4), NONE, NONE, NONE), allBank);
             default -> throw new IllegalArgumentException(set);
         };
     }
