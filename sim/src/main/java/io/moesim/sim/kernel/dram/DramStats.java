@@ -7,7 +7,8 @@ package io.moesim.sim.kernel.dram;
  * @param bytes        bytes moved by column commands
  * @param finishPs     when the last data beat left the bus
  * @param rowHits      column commands whose row was already open (no ACT of their own)
- * @param refreshPs    time the pseudo-channel spent blocked by refresh (tRFC per REF)
+ * @param refreshPs    time the pseudo-channel spent blocked by refresh: tRFC per all-bank REF; per-bank
+ *                     REFs block one bank each, so they count tRFC_pb / banks (the share of bank-time)
  */
 public record DramStats(long requests, long bytes, long finishPs, long acts, long pres, long reads, long writes, long refreshes,
         long rowHits, long refreshPs) {

@@ -12,8 +12,9 @@ import io.moesim.hw.MemorySpec;
  *   <li>{@code tWTR_S} = {@code tWTR_L} (end of write data to a read) = tCCD_L + burst;</li>
  *   <li>{@code tRTW} (read to write command) = burst + 2 tCK;</li>
  *   <li>{@code tRCD_WR} = tRCD; {@code tCCD_R} (column commands of different stack IDs) = tCCD_S;</li>
- *   <li>{@code tRFC_pb} = tRFC / 2 and {@code tRREFD} = tRRD_L (per-bank refresh only).</li>
  * </ul>
+ * Per-bank refresh has no such fallback: without {@code tRFC_pb} and {@code tRREFD} in the spec
+ * they read -1 and the pseudo-channel refuses per-bank refresh with a message naming them.
  * The burst time is burst length ÷ data rate rounded up to a whole picosecond (so the bus never
  * beats its pins), and tCCD_S is at least one burst, so a faster data rate never slows the bus.
  */
@@ -33,7 +34,7 @@ public record HbmTiming(long tCK, long tRCD, long tRCDWR, long tRP, long tRAS, l
         long wtrs = ps(t.tWTRSns(), wtrDefault);
         return new HbmTiming(tck, t.tRCDps(), ps(t.tRCDWRns(), t.tRCDps()), t.tRPps(), t.tRASps(),
                 Math.max(t.tRCps(), t.tRASps() + t.tRPps()), ccds, ccdl, ccdr, t.tRRDSps(), rrdl, t.tFAWps(), t.tWRps(),
-                t.tRTPps(), t.tRFCps(), t.tREFIps(), ps(t.tRFCpbns(), t.tRFCps() / 2), ps(t.tRREFDns(), rrdl), t.tCLps(), tBurst,
+                t.tRTPps(), t.tRFCps(), t.tREFIps(), ps(t.tRFCpbns(), -1), ps(t.tRREFDns(), -1), t.tCLps(), tBurst,
                 ps(t.tCWLns(), t.tCLps()), wtrs, Math.max(wtrs, ps(t.tWTRLns(), wtrDefault)), ps(t.tRTWns(), tBurst + 2 * tck));
     }
 

@@ -2,6 +2,7 @@ package io.moesim.sim.kernel.dram;
 
 import io.moesim.hw.MemoryController;
 import io.moesim.hw.MemorySpec;
+import io.moesim.sim.kernel.KernelException;
 import java.util.Arrays;
 
 /**
@@ -109,8 +110,13 @@ public final class PseudoChannelSim {
         this.banksPerGroup = m.banksPerGroup();
         this.banks = m.banksPerPseudoChannel();
         this.burstBytes = m.accessBytes();
-        if (ctrl.refresh() == MemoryController.Refresh.PER_BANK && banks > 64) {
-            throw new io.moesim.sim.kernel.KernelException("per-bank refresh is modelled for at most 64 banks per pseudo-channel, got " + banks);
+        if (ctrl.refresh() == MemoryController.Refresh.PER_BANK) {
+            if (banks > 64) {
+                throw new KernelException("per-bank refresh is modelled for at most 64 banks per pseudo-channel, got " + banks);
+            }
+            if (t.tRFCpb() < 0 || t.tRREFD() < 0) {
+                throw new KernelException("memory.controller.refresh per_bank needs memory.tRFC_pb_ns and memory.tRREFD_ns in the spec");
+            }
         }
         this.bankSid = new int[banks];
         this.bankGroupOf = new int[banks];
@@ -422,10 +428,11 @@ public final class PseudoChannelSim {
     /** The bank a per-bank refresh takes: not yet refreshed this round; idle, else closed, else the lowest. */
     private static int pickRefreshBank(long done, long[] openRow, Queue reads, Queue writes, boolean[] needed) {
         Arrays.fill(needed, false);
-        for (Queue q : new Queue[] {reads, writes}) {
-            for (int i = 0; i < q.count; i++) {
-                needed[q.bank[q.slot(i)]] = true;
-            }
+        for (int i = 0; i < reads.count; i++) {
+            needed[reads.bank[reads.slot(i)]] = true;
+        }
+        for (int i = 0; i < writes.count; i++) {
+            needed[writes.bank[writes.slot(i)]] = true;
         }
         int closed = -1;
         int any = -1;
