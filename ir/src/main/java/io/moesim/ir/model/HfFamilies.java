@@ -28,9 +28,10 @@ import java.util.TreeSet;
  * <li>{@code MiniMaxM2ForCausalLM}: GQA with {@code head_dim}, 256 experts, no shared expert; the MTP
  * modules ({@code num_mtp_modules}) are not imported; a lightning-attention layer in
  * {@code attn_type_list} is rejected.</li>
- * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE. Its sparse attention (DSA: the
- * lightning indexer picks {@code index_topk} keys per query) is not modelled: attention is costed as
- * dense MLA and the indexer's weights are not in the graph; the family says so.</li>
+ * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE plus the lightning indexer's weights
+ * ({@link MlaDims#indexerParams}, counted in {@link ModelStats}). Its sparse attention (DSA: the
+ * indexer picks {@code index_topk} keys per query) is not modelled: attention is costed as dense MLA,
+ * and the indexer's own compute and key cache are not in the graph; the family says so.</li>
  * <li>{@code Qwen3NextForCausalLM}: rejected, naming the key, since {@link ModelConfig} has no
  * linear-attention layers.</li>
  * <li>Any other architecture name: imported from the common keys, or one error naming every key that
@@ -43,7 +44,7 @@ final class HfFamilies {
             "MiniMaxM2ForCausalLM", "DeepseekV32ForCausalLM");
 
     /** The family of an imported DeepSeek-V3.2: the model description says what is not modelled. */
-    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32 (DSA sparse attention not modelled: dense MLA cost, indexer weights left out)";
+    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32 (DSA not modelled: dense MLA cost; indexer weights counted, its compute and key cache not)";
 
     private HfFamilies() {
     }
@@ -144,16 +145,20 @@ final class HfFamilies {
     private static ModelConfig deepseekV32(Cfg c, String name) {
         int hidden = c.intReq("hidden_size");
         int heads = c.intReq("num_attention_heads");
-        MlaDims mla = new MlaDims(c.intOpt("q_lora_rank", 0), c.intReq("kv_lora_rank"), c.intReq("qk_nope_head_dim"), c.intReq("qk_rope_head_dim"),
-                c.intReq("v_head_dim"));
+        int qLora = c.intReq("q_lora_rank"); // the indexer's query is projected from the query latent
+        int indexHeads = c.intReq("index_n_heads");
+        int indexHeadDim = c.intReq("index_head_dim");
+        if (qLora <= 0 || indexHeads <= 0 || indexHeadDim <= 0) {
+            throw new ModelException(c.file + ": keys 'q_lora_rank', 'index_n_heads' and 'index_head_dim' must be > 0, got " + qLora + ", " + indexHeads
+                    + ", " + indexHeadDim + " (" + c.arch + ")");
+        }
+        c.intReq("index_topk"); // read and type-checked; the top-k selection is not modelled
+        MlaDims mla = new MlaDims(qLora, c.intReq("kv_lora_rank"), c.intReq("qk_nope_head_dim"), c.intReq("qk_rope_head_dim"), c.intReq("v_head_dim"),
+                indexHeads, indexHeadDim);
         int freq = c.intOpt("moe_layer_freq", 1);
         if (freq != 1) {
             throw new ModelException(c.file + ": moe_layer_freq " + freq + " is not supported (only 1) (" + c.arch + ")");
         }
-        // read (and type-check) the indexer keys even though the indexer is not modelled
-        c.intReq("index_n_heads");
-        c.intReq("index_head_dim");
-        c.intReq("index_topk");
         MoeConfig moe = MoeConfig.of(c.intReq("n_routed_experts"), c.intReq("num_experts_per_tok"), c.longReq("moe_intermediate_size"))
                 .withScoring(scoring(c, "sigmoid")).withLayout(c.intOpt("first_k_dense_replace", 0), 1, new TreeSet<>());
         int shared = c.intOpt("n_shared_experts", 0);
