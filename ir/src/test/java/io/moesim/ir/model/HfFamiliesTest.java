@@ -109,6 +109,19 @@ class HfFamiliesTest {
         near(active, ModelStats.of(m).active() - tables(m), file + " active without embedding and LM head");
     }
 
+    /** Llama4ForCausalLM (a text-only checkpoint) has the text_config keys at the top level: same model as the Scout import. */
+    @Test
+    void llama4TextOnlyArchitecture(@TempDir Path tmp) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode text = (com.fasterxml.jackson.databind.node.ObjectNode) json
+                .readTree(DIR.resolve("llama-4-scout.json").toFile()).get("text_config");
+        text.putArray("architectures").add("Llama4ForCausalLM");
+        Path p = tmp.resolve("llama-4-scout-text.json");
+        Files.writeString(p, text.toString());
+        ModelConfig scout = load("llama-4-scout.json");
+        assertEquals(scout, HfConfigImporter.load(p).withName(scout.name()));
+    }
+
     @Test
     void glmLayout() {
         ModelConfig m = load("glm-4.5.json");
