@@ -21,8 +21,9 @@ import java.util.TreeSet;
  */
 public final class HfConfigImporter {
     /** The {@code architectures[0]} values understood. */
-    public static final List<String> SUPPORTED = List.of("MixtralForCausalLM", "Qwen2MoeForCausalLM", "Qwen3MoeForCausalLM",
-            "DeepseekV3ForCausalLM", "DbrxForCausalLM", "OlmoeForCausalLM", "GptOssForCausalLM", "LlamaForCausalLM");
+    public static final List<String> SUPPORTED = java.util.stream.Stream.concat(java.util.stream.Stream.of("MixtralForCausalLM", "Qwen2MoeForCausalLM",
+            "Qwen3MoeForCausalLM", "DeepseekV3ForCausalLM", "DbrxForCausalLM", "OlmoeForCausalLM", "GptOssForCausalLM", "LlamaForCausalLM"),
+            HfFamilies.NAMES.stream()).toList();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,8 +70,8 @@ public final class HfConfigImporter {
                 return gptOss(k, name);
             case "LlamaForCausalLM":
                 return llama(k, name);
-            default:
-                throw new ModelException(file + ": unsupported architecture '" + arch + "' (supported: " + String.join(", ", SUPPORTED) + ")");
+            default: // the 2025-26 families, Qwen3-Next's rejection, and the generic import of other names
+                return HfFamilies.load(file, arch, root, name, SUPPORTED);
         }
     }
 

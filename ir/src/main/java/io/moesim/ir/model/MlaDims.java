@@ -3,8 +3,13 @@ package io.moesim.ir.model;
 /**
  * Multi-head latent attention dimensions (DeepSeek-V2/V3). {@code qLoraRank = 0} means the query is
  * projected directly from the hidden state (no query compression).
+ *
+ * <p>{@code indexHeads} and {@code indexHeadDim} describe DeepSeek-V3.2's lightning indexer (0 and 0:
+ * none, as in V2/V3). Only its weights are accounted for ({@link #indexerParams}, added to
+ * {@link ModelStats}); the graph does not hold its ops, and attention is costed as dense MLA (DSA's
+ * top-k sparse attention is not modelled).
  */
-public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim) {
+public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim, int indexHeads, int indexHeadDim) {
     public MlaDims {
         if (qLoraRank < 0) {
             throw new ModelException("mla: q_lora_rank must be >= 0, got " + qLoraRank);
@@ -13,10 +18,38 @@ public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRo
         ModelConfig.positive("mla qk_nope_head_dim", qkNopeHeadDim);
         ModelConfig.positive("mla qk_rope_head_dim", qkRopeHeadDim);
         ModelConfig.positive("mla v_head_dim", vHeadDim);
+        if (indexHeads < 0 || indexHeadDim < 0 || (indexHeads > 0) != (indexHeadDim > 0)) {
+            throw new ModelException("mla: index_n_heads and index_head_dim must both be > 0 (an indexer) or both 0, got " + indexHeads + " and "
+                    + indexHeadDim);
+        }
+        if (indexHeads > 0 && qLoraRank == 0) {
+            throw new ModelException("mla: the indexer reads the query latent, so it needs q_lora_rank > 0");
+        }
+    }
+
+    /** MLA without an indexer (DeepSeek-V2/V3). */
+    public MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim) {
+        this(qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, 0, 0);
     }
 
     /** Query/key width per head: the non-rotary and rotary parts. */
     public int qkHeadDim() {
         return qkNopeHeadDim + qkRopeHeadDim;
+    }
+
+    public boolean hasIndexer() {
+        return indexHeads > 0;
+    }
+
+    /**
+     * Weights of one layer's lightning indexer (DeepSeek-V3.2 inference/model.py {@code Indexer}):
+     * {@code wq_b} q_lora_rank × heads·head_dim, {@code wk} hidden × head_dim, {@code k_norm} LayerNorm
+     * (weight and bias) of head_dim, {@code weights_proj} hidden × heads; 0 without an indexer.
+     */
+    public long indexerParams(long hidden) {
+        if (!hasIndexer()) {
+            return 0;
+        }
+        return (long) qLoraRank * indexHeads * indexHeadDim + hidden * indexHeadDim + 2L * indexHeadDim + hidden * indexHeads;
     }
 }

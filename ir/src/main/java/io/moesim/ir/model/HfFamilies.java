@@ -1,0 +1,527 @@
+package io.moesim.ir.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.moesim.ir.DType;
+import io.moesim.ir.op.FfnActivation;
+import io.moesim.ir.op.Norm;
+import io.moesim.ir.op.Scoring;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The Hugging Face families of 2025–26 beside {@link HfConfigImporter}'s original eight, and the
+ * generic import of an unknown architecture whose keys follow the common conventions.
+ *
+ * <ul>
+ * <li>{@code Glm4MoeForCausalLM} (GLM-4.5, GLM-4.5-Air, GLM-4.6): {@code first_k_dense_replace} dense
+ * layers, then MoE layers with {@code n_shared_experts} shared experts; partial rotary has no
+ * parameters; the {@code num_nextn_predict_layers} MTP layer is not part of the imported model
+ * (speculative decoding only), as for DeepSeek-V3.</li>
+ * <li>{@code Llama4ForConditionalGeneration} (its {@code text_config}) and {@code Llama4ForCausalLM}:
+ * MoE on every {@code interleave_moe_layer_step}-th layer (layers step-1, 2·step-1, ...), one shared
+ * expert of {@code intermediate_size}, dense layers of {@code intermediate_size_mlp}. The vision
+ * encoder is not imported. Llama 4's chunked local attention ({@code attention_chunk_size} on 3 of 4
+ * layers) is costed as full attention.</li>
+ * <li>{@code MiniMaxM2ForCausalLM}: GQA with {@code head_dim}, 256 experts, no shared expert; the MTP
+ * modules ({@code num_mtp_modules}) are not imported; a lightning-attention layer in
+ * {@code attn_type_list} is rejected.</li>
+ * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE plus the lightning indexer's weights
+ * ({@link MlaDims#indexerParams}, counted in {@link ModelStats}). Its sparse attention (DSA: the
+ * indexer picks {@code index_topk} keys per query) is not modelled: attention is costed as dense MLA,
+ * and the indexer's own compute and key cache are not in the graph; the family says so.</li>
+ * <li>{@code Qwen3NextForCausalLM}: rejected, naming the key, since {@link ModelConfig} has no
+ * linear-attention layers.</li>
+ * <li>Any other architecture name: imported from the common keys, or one error naming every key that
+ * is missing or could not be interpreted.</li>
+ * </ul>
+ */
+final class HfFamilies {
+    /** The architecture names this class imports (the generic path aside). */
+    static final List<String> NAMES = List.of("Glm4MoeForCausalLM", "Llama4ForConditionalGeneration", "Llama4ForCausalLM",
+            "MiniMaxM2ForCausalLM", "DeepseekV32ForCausalLM");
+
+    /** The family of an imported DeepSeek-V3.2: the model description says what is not modelled. */
+    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32 (DSA not modelled: dense MLA cost; indexer weights counted, its compute and key cache not)";
+
+    private HfFamilies() {
+    }
+
+    /** Imports {@code arch} from {@code root}; {@code supported} lists every known name for the error message. */
+    static ModelConfig load(String file, String arch, JsonNode root, String name, List<String> supported) {
+        switch (arch) {
+            case "Glm4MoeForCausalLM":
+                return glm4Moe(new Cfg(file, arch, root, ""), name);
+            case "Llama4ForConditionalGeneration":
+                return llama4(new Cfg(file, arch, root, "text_config."), name);
+            case "Llama4ForCausalLM":
+                return llama4(new Cfg(file, arch, root, ""), name);
+            case "MiniMaxM2ForCausalLM":
+                return minimaxM2(new Cfg(file, arch, root, ""), name);
+            case "DeepseekV32ForCausalLM":
+                return deepseekV32(new Cfg(file, arch, root, ""), name);
+            case "Qwen3NextForCausalLM":
+                throw linearAttention(new Cfg(file, arch, root, ""));
+            default:
+                return generic(file, arch, root, name, supported);
+        }
+    }
+
+    private static AttentionConfig gqa(Cfg c, int hidden) {
+        int heads = c.intReq("num_attention_heads");
+        return AttentionConfig.of(heads, c.intOpt("num_key_value_heads", heads), c.intOpt("head_dim", hidden / heads));
+    }
+
+    private static ModelConfig glm4Moe(Cfg c, String name) {
+        int hidden = c.intReq("hidden_size");
+        long expertFfn = c.longReq("moe_intermediate_size");
+        MoeConfig moe = MoeConfig.of(c.intReq("n_routed_experts"), c.intReq("num_experts_per_tok"), expertFfn)
+                .withScoring(scoring(c, "sigmoid")).withLayout(c.intOpt("first_k_dense_replace", 0), 1, new TreeSet<>());
+        int shared = c.intOpt("n_shared_experts", 0);
+        if (shared > 0) {
+            moe = moe.withShared(shared, expertFfn);
+        }
+        return new ModelConfig(name, "glm4_moe", hidden, c.intReq("num_hidden_layers"), c.longReq("vocab_size"), c.longReq("intermediate_size"),
+                gqa(c, hidden), moe, FfnActivation.SWIGLU, Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-5), c.boolOpt("tie_word_embeddings", false),
+                0, c.dtype());
+    }
+
+    private static ModelConfig llama4(Cfg c, String name) {
+        int hidden = c.intReq("hidden_size");
+        int layers = c.intReq("num_hidden_layers");
+        int step = c.intOpt("interleave_moe_layer_step", 1);
+        if (step < 1) {
+            throw c.bad("interleave_moe_layer_step", "an integer >= 1", c.find("interleave_moe_layer_step"));
+        }
+        long expertFfn = c.longReq("intermediate_size");
+        int shared = c.intOpt("n_shared_experts", 1); // Llama4TextMoe always has one shared expert of intermediate_size
+        MoeConfig moe = MoeConfig.of(c.intReq("num_local_experts"), c.intReq("num_experts_per_tok"), expertFfn).withScoring(Scoring.SIGMOID)
+                .withLayout(0, step, new TreeSet<>());
+        if (shared > 0) {
+            moe = moe.withShared(shared, expertFfn);
+        }
+        // an explicit moe_layers list must be the interleaved layout (the only one ModelConfig can hold)
+        List<Integer> listed = c.intList("moe_layers");
+        if (!listed.isEmpty()) {
+            List<Integer> derived = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                if (moe.isMoeLayer(i)) {
+                    derived.add(i);
+                }
+            }
+            if (!derived.equals(listed)) {
+                throw new ModelException(c.file + ": key '" + c.prefix + "moe_layers' is not every " + step
+                        + "th layer as interleave_moe_layer_step says; only that layout is supported (" + c.arch + ")");
+            }
+        }
+        long denseFfn = step > 1 ? c.longReq("intermediate_size_mlp") : c.longOpt("intermediate_size_mlp", 0);
+        return new ModelConfig(name, "llama4", hidden, layers, c.longReq("vocab_size"), denseFfn, gqa(c, hidden), moe, FfnActivation.SWIGLU,
+                Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-5), c.boolOpt("tie_word_embeddings", c.rootBool("tie_word_embeddings", false)), 0,
+                c.dtype());
+    }
+
+    private static ModelConfig minimaxM2(Cfg c, String name) {
+        int hidden = c.intReq("hidden_size");
+        int layers = c.intReq("num_hidden_layers");
+        List<Integer> types = c.intList("attn_type_list");
+        for (int t : types) {
+            if (t != 1) {
+                throw new ModelException(c.file + ": key 'attn_type_list' holds " + t
+                        + " (lightning/linear attention); moesim models only softmax attention layers (1) (" + c.arch + ")");
+            }
+        }
+        long shared = c.longOpt("shared_intermediate_size", 0);
+        MoeConfig moe = MoeConfig.of(c.intReq("num_local_experts"), c.intReq("num_experts_per_tok"), c.longReq("intermediate_size"))
+                .withScoring(scoring(c, "softmax"));
+        if (shared > 0) {
+            moe = moe.withShared(1, shared);
+        }
+        return new ModelConfig(name, "minimax_m2", hidden, layers, c.longReq("vocab_size"), 0, gqa(c, hidden), moe, FfnActivation.SWIGLU,
+                Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-6), c.boolOpt("tie_word_embeddings", false), 0, c.dtype());
+    }
+
+    private static ModelConfig deepseekV32(Cfg c, String name) {
+        int hidden = c.intReq("hidden_size");
+        int heads = c.intReq("num_attention_heads");
+        int qLora = c.intReq("q_lora_rank"); // the indexer's query is projected from the query latent
+        int indexHeads = c.intReq("index_n_heads");
+        int indexHeadDim = c.intReq("index_head_dim");
+        if (qLora <= 0 || indexHeads <= 0 || indexHeadDim <= 0) {
+            throw new ModelException(c.file + ": keys 'q_lora_rank', 'index_n_heads' and 'index_head_dim' must be > 0, got " + qLora + ", " + indexHeads
+                    + ", " + indexHeadDim + " (" + c.arch + ")");
+        }
+        c.intReq("index_topk"); // read and type-checked; the top-k selection is not modelled
+        MlaDims mla = new MlaDims(qLora, c.intReq("kv_lora_rank"), c.intReq("qk_nope_head_dim"), c.intReq("qk_rope_head_dim"), c.intReq("v_head_dim"),
+                indexHeads, indexHeadDim);
+        int freq = c.intOpt("moe_layer_freq", 1);
+        if (freq != 1) {
+            throw new ModelException(c.file + ": moe_layer_freq " + freq + " is not supported (only 1) (" + c.arch + ")");
+        }
+        MoeConfig moe = MoeConfig.of(c.intReq("n_routed_experts"), c.intReq("num_experts_per_tok"), c.longReq("moe_intermediate_size"))
+                .withScoring(scoring(c, "sigmoid")).withLayout(c.intOpt("first_k_dense_replace", 0), 1, new TreeSet<>());
+        int shared = c.intOpt("n_shared_experts", 0);
+        if (shared > 0) {
+            moe = moe.withShared(shared, c.longReq("moe_intermediate_size"));
+        }
+        return new ModelConfig(name, DEEPSEEK_V32_FAMILY, hidden, c.intReq("num_hidden_layers"), c.longReq("vocab_size"), c.longReq("intermediate_size"),
+                AttentionConfig.mla(heads, mla), moe, FfnActivation.SWIGLU, Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-6),
+                c.boolOpt("tie_word_embeddings", false), 0, c.dtype());
+    }
+
+    /** Hybrid linear-attention models (Qwen3-Next): one line naming the key and what ModelConfig lacks. */
+    private static ModelException linearAttention(Cfg c) {
+        String key = c.find("layer_types") != null ? "layer_types" : c.find("full_attention_interval") != null ? "full_attention_interval" : null;
+        String what = key == null ? "Qwen3-Next layers" : "key '" + key + "' (" + c.find(key) + ")";
+        return new ModelException(c.file + ": " + what + " mixes Gated DeltaNet linear-attention layers with full attention;"
+                + " moesim's ModelConfig has no linear-attention layer (recurrent state, no KV cache), so this model cannot be imported (" + c.arch + ")");
+    }
+
+    private static Scoring scoring(Cfg c, String dflt) {
+        String s = c.textOpt("scoring_func", dflt);
+        switch (s) {
+            case "softmax":
+                return Scoring.SOFTMAX;
+            case "sigmoid":
+                return Scoring.SIGMOID;
+            default:
+                throw new ModelException(c.file + ": key '" + c.prefix + "scoring_func' must be softmax or sigmoid, got '" + s + "' (" + c.arch + ")");
+        }
+    }
+
+    // ---- generic import ----
+
+    private static final List<String> EXPERT_KEYS = List.of("num_local_experts", "num_experts", "n_routed_experts");
+
+    /**
+     * An unknown architecture from the common keys. Every key that is missing or cannot be read is
+     * collected and reported in one line, after the "unsupported architecture" sentence.
+     */
+    private static ModelConfig generic(String file, String arch, JsonNode root, String name, List<String> supported) {
+        String prefix = root.get("hidden_size") == null && root.path("text_config").isObject() ? "text_config." : "";
+        Cfg c = new Cfg(file, arch, root, prefix);
+        if (c.find("layer_types") != null || c.find("full_attention_interval") != null) {
+            List<String> types = c.find("layer_types") != null && c.find("layer_types").isArray() ? c.textListLenient("layer_types") : List.of();
+            boolean allFull = !types.isEmpty() && types.stream().allMatch("full_attention"::equals);
+            if (!allFull) {
+                throw new ModelException(c.file + ": unsupported architecture '" + arch + "': key '" + prefix
+                        + (c.find("layer_types") != null ? "layer_types" : "full_attention_interval")
+                        + "' sets per-layer attention kinds, which the generic import cannot interpret (supported: " + String.join(", ", supported) + ")");
+            }
+        }
+        Set<String> problems = new LinkedHashSet<>();
+        Integer hidden = c.tryInt("hidden_size", true, problems);
+        Integer layers = c.tryInt("num_hidden_layers", true, problems);
+        Integer heads = c.tryInt("num_attention_heads", true, problems);
+        Long vocab = c.tryLong("vocab_size", true, problems);
+        Integer kv = c.tryInt("num_key_value_heads", false, problems);
+        Integer headDim = c.tryInt("head_dim", false, problems);
+        Long ffn = c.tryLong("intermediate_size", false, problems);
+        Long moeFfn = c.tryLong("moe_intermediate_size", false, problems);
+        String expertKey = null;
+        for (String k : EXPERT_KEYS) {
+            if (c.find(k) != null) {
+                expertKey = k;
+                break;
+            }
+        }
+        Integer experts = expertKey == null ? null : c.tryInt(expertKey, true, problems);
+        Integer topK = expertKey == null ? null : c.tryInt("num_experts_per_tok", true, problems);
+        Integer firstDense = c.tryInt("first_k_dense_replace", false, problems);
+        Integer sharedCount = c.tryInt("n_shared_experts", false, problems);
+        Long sharedFfn = c.tryLong("shared_expert_intermediate_size", false, problems);
+        Integer step = c.tryInt("decoder_sparse_step", false, problems);
+        Integer freq = c.tryInt("moe_layer_freq", false, problems);
+        if (freq != null && freq != 1) {
+            problems.add("moe_layer_freq (only 1 is understood)");
+        }
+        if (c.find("kv_lora_rank") != null) {
+            problems.add("kv_lora_rank (multi-head latent attention needs DeepseekV3ForCausalLM)");
+        }
+        if (c.find("mlp_only_layers") != null && !c.find("mlp_only_layers").isArray()) {
+            problems.add("mlp_only_layers");
+        }
+        // the FFN sizes: an MoE model needs its expert size (moe_intermediate_size, else intermediate_size as in
+        // Mixtral); dense layers (first_k_dense_replace, mlp_only_layers, a sparse step) need intermediate_size
+        boolean moe = expertKey != null && experts != null && experts > 0;
+        if (!moe && ffn == null && !problems.contains("intermediate_size")) {
+            problems.add("intermediate_size");
+        }
+        if (moe && moeFfn == null && ffn == null && !problems.contains("intermediate_size")) {
+            problems.add("moe_intermediate_size or intermediate_size");
+        }
+        List<Integer> denseListed = List.of();
+        if (problems.isEmpty()) {
+            denseListed = c.intList("mlp_only_layers");
+        }
+        boolean hasDense = (firstDense != null && firstDense > 0) || (step != null && step > 1) || !denseListed.isEmpty();
+        if (moe && hasDense && moeFfn != null && ffn == null && !problems.contains("intermediate_size")) {
+            problems.add("intermediate_size (the dense layers' FFN)");
+        }
+        if (sharedCount != null && sharedCount > 0 && moeFfn == null && ffn == null) {
+            problems.add("moe_intermediate_size (the shared experts' FFN)");
+        }
+        Boolean tied = c.tryBool("tie_word_embeddings", problems);
+        Double eps = c.tryDouble("rms_norm_eps", problems);
+        Long window = c.tryLong("sliding_window", false, problems);
+        Boolean useWindow = c.tryBool("use_sliding_window", problems);
+        DType dtype = null;
+        try {
+            dtype = c.dtype();
+        } catch (ModelException e) {
+            problems.add("torch_dtype");
+        }
+        if (!problems.isEmpty()) {
+            List<String> named = new ArrayList<>();
+            for (String p : problems) {
+                named.add("'" + prefix + p + "'");
+            }
+            throw new ModelException(file + ": unsupported architecture '" + arch + "' (supported: " + String.join(", ", supported)
+                    + "); the generic import could not interpret " + String.join(", ", named));
+        }
+        int h = hidden;
+        if (heads == 0 || (kv != null && (kv == 0 || heads % kv != 0))) {
+            throw new ModelException(file + ": generic import of '" + arch + "': keys '" + prefix + "num_attention_heads' " + heads + " and '" + prefix
+                    + "num_key_value_heads' " + kv + " do not form grouped-query attention");
+        }
+        AttentionConfig att = AttentionConfig.of(heads, kv == null ? heads : kv, headDim == null ? h / heads : headDim);
+        if (window != null && window > 0 && !Boolean.FALSE.equals(useWindow)) {
+            att = att.withSlidingWindow(window, 1);
+        }
+        MoeConfig mc = null;
+        long denseFfn = ffn == null ? 0 : ffn;
+        if (moe) {
+            long expertFfn = moeFfn != null ? moeFfn : ffn;
+            mc = MoeConfig.of(experts, topK, expertFfn).withLayout(firstDense == null ? 0 : firstDense, step == null ? 1 : step,
+                    new TreeSet<>(denseListed));
+            if (sharedCount != null && sharedCount > 0) {
+                mc = mc.withShared(sharedCount, expertFfn);
+            } else if (sharedFfn != null && sharedFfn > 0) {
+                mc = mc.withShared(1, sharedFfn);
+            }
+            if (moeFfn == null && !hasDense) {
+                denseFfn = 0; // intermediate_size was the expert size (Mixtral convention)
+            }
+        }
+        String family = c.rootText("model_type", arch);
+        try {
+            return new ModelConfig(name, family, h, layers, vocab, denseFfn, att, mc, FfnActivation.SWIGLU, Norm.Kind.RMS, eps == null ? 1e-6 : eps,
+                    tied != null && tied, 0, dtype);
+        } catch (ModelException e) {
+            throw new ModelException(file + ": generic import of '" + arch + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Typed access to keys under an optional prefix (e.g. {@code text_config.}); errors name file, key and architecture. */
+    private static final class Cfg {
+        final String file;
+        final String arch;
+        final JsonNode root;
+        final String prefix;
+
+        Cfg(String file, String arch, JsonNode root, String prefix) {
+            this.file = file;
+            this.arch = arch;
+            this.root = root;
+            this.prefix = prefix;
+        }
+
+        private static JsonNode at(JsonNode n, String path) {
+            for (String part : path.split("\\.")) {
+                n = n == null || !n.isObject() ? null : n.get(part);
+            }
+            return n == null || n.isNull() ? null : n;
+        }
+
+        JsonNode find(String key) {
+            return at(root, prefix + key);
+        }
+
+        ModelException bad(String key, String what, JsonNode n) {
+            return new ModelException(file + ": key '" + prefix + key + "' must be " + what + ", got " + n + " (" + arch + ")");
+        }
+
+        private JsonNode req(String key) {
+            JsonNode n = find(key);
+            if (n == null) {
+                throw new ModelException(file + ": missing key '" + prefix + key + "' (" + arch + ")");
+            }
+            return n;
+        }
+
+        long longReq(String key) {
+            JsonNode n = req(key);
+            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                throw bad(key, "an integer", n);
+            }
+            return n.asLong();
+        }
+
+        int intReq(String key) {
+            JsonNode n = req(key);
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw bad(key, "an integer", n);
+            }
+            return n.asInt();
+        }
+
+        int intOpt(String key, int dflt) {
+            return find(key) == null ? dflt : intReq(key);
+        }
+
+        long longOpt(String key, long dflt) {
+            return find(key) == null ? dflt : longReq(key);
+        }
+
+        double doubleOpt(String key, double dflt) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isNumber()) {
+                throw bad(key, "a number", n);
+            }
+            return n.asDouble();
+        }
+
+        boolean boolOpt(String key, boolean dflt) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isBoolean()) {
+                throw bad(key, "true or false", n);
+            }
+            return n.asBoolean();
+        }
+
+        boolean rootBool(String key, boolean dflt) {
+            JsonNode n = at(root, key);
+            return n != null && n.isBoolean() ? n.asBoolean() : dflt;
+        }
+
+        String rootText(String key, String dflt) {
+            JsonNode n = at(root, key);
+            return n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dflt;
+        }
+
+        String textOpt(String key, String dflt) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isTextual()) {
+                throw bad(key, "a string", n);
+            }
+            return n.asText();
+        }
+
+        List<Integer> intList(String key) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw bad(key, "a list of integers", n);
+            }
+            List<Integer> out = new ArrayList<>();
+            for (JsonNode e : n) {
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) {
+                    throw bad(key, "a list of integers", n);
+                }
+                out.add(e.asInt());
+            }
+            return out;
+        }
+
+        List<String> textListLenient(String key) {
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : find(key)) {
+                out.add(e.asText());
+            }
+            return out;
+        }
+
+        // generic-import readers: a missing required key or an unreadable value is collected, not thrown
+        Integer tryInt(String key, boolean required, Set<String> problems) {
+            JsonNode n = find(key);
+            if (n == null) {
+                if (required) {
+                    problems.add(key);
+                }
+                return null;
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+                problems.add(key);
+                return null;
+            }
+            return n.asInt();
+        }
+
+        Long tryLong(String key, boolean required, Set<String> problems) {
+            JsonNode n = find(key);
+            if (n == null) {
+                if (required) {
+                    problems.add(key);
+                }
+                return null;
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
+                problems.add(key);
+                return null;
+            }
+            return n.asLong();
+        }
+
+        Boolean tryBool(String key, Set<String> problems) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return null;
+            }
+            if (!n.isBoolean()) {
+                problems.add(key);
+                return null;
+            }
+            return n.asBoolean();
+        }
+
+        Double tryDouble(String key, Set<String> problems) {
+            JsonNode n = find(key);
+            if (n == null) {
+                return null;
+            }
+            if (!n.isNumber() || !(n.asDouble() > 0)) {
+                problems.add(key);
+                return null;
+            }
+            return n.asDouble();
+        }
+
+        /** torch_dtype (or the newer dtype key) under the prefix, else at the top level; bf16 when absent. */
+        DType dtype() {
+            JsonNode n = find("torch_dtype");
+            String key = prefix + "torch_dtype";
+            if (n == null) {
+                n = find("dtype");
+                key = prefix + "dtype";
+            }
+            if (n == null && !prefix.isEmpty()) {
+                n = at(root, "torch_dtype");
+                key = "torch_dtype";
+            }
+            if (n == null) {
+                return DType.BF16;
+            }
+            if (!n.isTextual()) {
+                throw new ModelException(file + ": key '" + key + "' must be a string, got " + n + " (" + arch + ")");
+            }
+            try {
+                DType d = DType.parse(n.asText());
+                return d.isFloating() ? d : DType.BF16;
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(file + ": key '" + key + "': " + e.getMessage() + " (" + arch + ")");
+            }
+        }
+    }
+}
