@@ -70,9 +70,11 @@ public final class Simulator {
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
         ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
+                : req.offline() ? new ArrivalSpec.Closed(req.requests())
                 : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
-        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens() : kvCapacityTokens(model, dtype, system);
+        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
+                : req.kvFraction() > 0 ? kvCapacityTokens(model, dtype, system, req.kvFraction()) : kvCapacityTokens(model, dtype, system);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 req.tokenBudget(), kv, req.signatureBits(), req.seed());
         EnergyModel energy = new EnergyModel(system, req.energy());
@@ -100,10 +102,10 @@ public final class Simulator {
     public static Comparison compare(SimulationRequest req, List<String> systems) {
         List<SimulationResult> results = new ArrayList<>();
         for (String s : systems) {
-            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.arrivalTrace(),
-                    req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(), req.dtype(),
-                    req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
-                    req.kvCapacityTokens(), req.signatureBits(), req.seed(), null, 0, req.progress())));
+            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.offline(),
+                    req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
+                    req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
+                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.seed(), null, 0, req.progress())));
         }
         return new Comparison(systems, results);
     }
@@ -138,7 +140,25 @@ public final class Simulator {
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
         double weights = dtype.bytesFor(ModelStats.of(m).total());
-        long tokens = (long) ((usable - weights) / kvBytesPerToken(m, dtype));
+        return kvTokens(m, dtype, system, usable - weights, usable);
+    }
+
+    /**
+     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
+     * weights ({@code kv_cache_free_gpu_mem_fraction}; activations and workspace are not modelled).
+     */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
+        }
+        double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
+        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        return kvTokens(m, dtype, system, fraction * (memory - weights), memory);
+    }
+
+    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
+        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        long tokens = (long) (kvBytes / kvBytesPerToken(m, dtype));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
                     + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
@@ -151,7 +171,7 @@ public final class Simulator {
         m.put("model", model.name());
         m.put("system", system.id());
         m.put("devices", system.devices());
-        m.put("mode", r.arrivalTrace() != null ? "trace" : r.batch() > 0 ? "closed" : "poisson");
+        m.put("mode", r.arrivalTrace() != null ? "trace" : r.offline() ? "offline" : r.batch() > 0 ? "closed" : "poisson");
         m.put("batch", r.batch());
         m.put("qps", r.qps());
         m.put("arrival_trace", r.arrivalTrace() == null ? "none" : r.arrivalTrace().getFileName().toString());
@@ -164,6 +184,9 @@ public final class Simulator {
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());
         m.put("kv_capacity_tokens", kv);
+        if (r.kvFraction() > 0) {
+            m.put("kv_fraction", r.kvFraction());
+        }
         m.put("signature_bits", r.signatureBits());
         m.put("cost_model", r.costModel().name());
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
