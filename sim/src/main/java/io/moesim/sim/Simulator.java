@@ -73,13 +73,20 @@ public final class Simulator {
                 : req.offline() ? new ArrivalSpec.Closed(req.requests())
                 : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
-        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                : req.kvFraction() > 0 ? kvCapacityTokens(model, dtype, system, req.kvFraction()) : kvCapacityTokens(model, dtype, system);
-        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
-                req.tokenBudget(), kv, req.signatureBits(), req.seed());
         EnergyModel energy = new EnergyModel(system, req.energy());
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy);
+        long kv;
+        if (req.kvCapacityTokens() > 0) {
+            kv = req.kvCapacityTokens();
+        } else if (req.kvFraction() > 0) {
+            long reserve = system.devices() * activationReserveBytes(cache, req.tokenBudget());
+            kv = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+        } else {
+            kv = kvCapacityTokens(model, dtype, system);
+        }
+        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
+                req.tokenBudget(), kv, req.signatureBits(), req.seed());
         ServingLoop loop = new ServingLoop(cfg, cache, system, energy.staticWatts(), kv, dtype);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
@@ -145,15 +152,41 @@ public final class Simulator {
 
     /**
      * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
-     * weights ({@code kv_cache_free_gpu_mem_fraction}; activations and workspace are not modelled).
+     * weights ({@code kv_cache_free_gpu_mem_fraction}), with nothing reserved for activations.
      */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction) {
+        return kvCapacityTokens(m, dtype, system, fraction, 0, 30);
+    }
+
+    /**
+     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
+     * weights and the activations ({@code reserveBytes}, all devices together), the memory an engine finds
+     * free after loading the weights and running its largest iteration once. It is also kept below
+     * free / (1 + 2^−bits): iteration signatures round the KV context up by at most 2^−bits (see
+     * {@link io.moesim.sim.serving.BatchSignature}), and the compiled iteration must still fit.
+     */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits) {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
         double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
         double weights = dtype.bytesFor(ModelStats.of(m).total());
-        return kvTokens(m, dtype, system, fraction * (memory - weights), memory);
+        double free = memory - weights - reserveBytes;
+        double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
+        return kvTokens(m, dtype, system, kvBytes, memory);
+    }
+
+    /**
+     * Activations of the largest iteration an engine runs, per device: the compiled plan of one prefill
+     * chunk of the whole token budget (the compiler's memory plan: twice the largest op's working set).
+     */
+    static long activationReserveBytes(IterationCache cache, long tokenBudget) {
+        io.moesim.compiler.plan.HardwarePlan plan = cache.get(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
+        long max = 0;
+        for (io.moesim.compiler.plan.DeviceMemory d : plan.memory()) {
+            max = Math.max(max, d.activationBytes());
+        }
+        return max;
     }
 
     private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {

@@ -147,6 +147,12 @@ public class ServingLoopTest {
         long expected = (long) (0.9 * (2 * 80e9 - weights) / perToken);
         assertEquals(expected, Simulator.kvCapacityTokens(m, dt, h, 0.9), expected * 0.002);
         assertTrue(Simulator.kvCapacityTokens(m, dt, h, 0.95) > Simulator.kvCapacityTokens(m, dt, h, 0.9));
+        // the engine measures free memory after its activations too: 4 GB reserved over the two devices
+        long reserved = (long) (0.9 * (2 * 80e9 - weights - 4e9) / perToken);
+        assertEquals(reserved, Simulator.kvCapacityTokens(m, dt, h, 0.9, 4_000_000_000L, 5), reserved * 0.002);
+        // at F = 1 the signature rounding (up to 2^-5 above the true context) keeps 1/33 of the free memory back
+        long full = (long) ((2 * 80e9 - weights) / (1 + 1.0 / 32) / perToken);
+        assertEquals(full, Simulator.kvCapacityTokens(m, dt, h, 1.0, 0, 5), full * 0.002);
     }
 
     @Test
