@@ -120,6 +120,15 @@ final class ValidateCommand implements Callable<Integer> {
                 pct(r.mapePct(ServingReport.Row::ttftErrorPct)), signed(r.meanErrorPct(ServingReport.Row::ttftErrorPct)),
                 pct(r.mapePct(ServingReport.Row::tpotErrorPct)), signed(r.meanErrorPct(ServingReport.Row::tpotErrorPct)),
                 r.rows().stream().filter(ServingReport.Row::predicted).count(), r.rows().size(), r.costModel());
+        for (ServingRow.Scenario sc : ServingRow.Scenario.values()) {
+            ServingReport part = r.only(sc);
+            if (!part.rows().isEmpty()) {
+                out.printf(Locale.ROOT, "  %-8s %2d rows: throughput MAPE %s (bias %s), TTFT %s, TPOT %s%n", sc.name().toLowerCase(Locale.ROOT),
+                        part.rows().size(), pct(part.mapePct(ServingReport.Row::throughputErrorPct)),
+                        signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(part.mapePct(ServingReport.Row::ttftErrorPct)),
+                        pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
+            }
+        }
         if (json != null) {
             Files2.writeAtomically(json, Json.write(r.toJson()));
         }

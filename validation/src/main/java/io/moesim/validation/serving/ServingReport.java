@@ -68,6 +68,11 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         return mean(metric, false);
     }
 
+    /** The same report over one scenario's rows (offline throughput and a server's arrival-bound throughput differ in kind). */
+    public ServingReport only(ServingRow.Scenario scenario) {
+        return new ServingReport(source, costModel, rows.stream().filter(r -> r.row().scenario() == scenario).toList());
+    }
+
     private OptionalDouble mean(Function<Row, OptionalDouble> metric, boolean abs) {
         double sum = 0;
         int n = 0;
@@ -121,6 +126,21 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         bias.put("ttft", value(meanErrorPct(Row::ttftErrorPct)));
         bias.put("tpot", value(meanErrorPct(Row::tpotErrorPct)));
         out.put("mean_error_pct", bias);
+        Map<String, Object> by = new LinkedHashMap<>();
+        for (ServingRow.Scenario sc : ServingRow.Scenario.values()) {
+            ServingReport part = only(sc);
+            if (part.rows().isEmpty()) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("count", part.rows().size());
+            m.put("mape_pct_throughput", value(part.mapePct(Row::throughputErrorPct)));
+            m.put("mape_pct_ttft", value(part.mapePct(Row::ttftErrorPct)));
+            m.put("mape_pct_tpot", value(part.mapePct(Row::tpotErrorPct)));
+            m.put("mean_error_pct_throughput", value(part.meanErrorPct(Row::throughputErrorPct)));
+            by.put(sc.name().toLowerCase(Locale.ROOT), m);
+        }
+        out.put("by_scenario", by);
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
             ServingRow s = r.row();

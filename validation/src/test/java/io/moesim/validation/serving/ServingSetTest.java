@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,6 +109,9 @@ class ServingSetTest {
                 b.ttftErrorPct().getAsDouble()), 1e-9);
         assertEquals(100 * (b.tpotMs().getAsDouble() - 5) / 5, b.tpotErrorPct().getAsDouble(), 1e-9);
         assertEquals(2L, rep.toJson().get("predicted"));
+        assertEquals(Math.abs(e1), rep.only(ServingRow.Scenario.OFFLINE).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertEquals(Math.abs(e2), rep.only(ServingRow.Scenario.SERVER).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertTrue(((Map<?, ?>) rep.toJson().get("by_scenario")).keySet().containsAll(List.of("offline", "server")));
     }
 
     @Test
