@@ -23,6 +23,20 @@ final class ServingFlags {
     @Option(names = "--arrivals", paramLabel = "FILE", description = "Replay arrival times (and lengths) from a trace file.")
     Path arrivals;
 
+    @Option(names = "--offline", description = {"Offline, as trtllm-bench throughput and vLLM's offline benchmark run: all --requests queued at t=0;",
+        "each iteration is bounded by --max-batch, --max-num-tokens and the KV capacity."})
+    boolean offline;
+
+    @Option(names = "--max-num-tokens", paramLabel = "N",
+            description = "Token budget per iteration (decodes count one each, the rest goes to prefill chunks), an engine's max_num_tokens. Default: "
+                    + io.moesim.sim.serving.ServingConfig.DEFAULT_TOKEN_BUDGET + ".")
+    Long maxNumTokens;
+
+    @Option(names = "--kv-fraction", paramLabel = "F",
+            description = {"KV cache = F x (device memory - weights), as TensorRT-LLM's kv_cache_free_gpu_mem_fraction (0 < F <= 1).",
+                "Default: " + io.moesim.sim.Simulator.MEMORY_UTILIZATION + " of all memory less the weights (vLLM's gpu_memory_utilization)."})
+    Double kvFraction;
+
     @Option(names = "--requests", defaultValue = "256", paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
     int requests;
 
@@ -33,10 +47,11 @@ final class ServingFlags {
     int out;
 
     @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC",
-            description = "fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded) or a FILE of lengths. Default: ${DEFAULT-VALUE}.")
+            description = {"fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded), or [file:]FILE of 'L_in L_out' lines (used in order)",
+                "or of 'L_in L_out WEIGHT' lines (a histogram, drawn seeded by weight). Default: ${DEFAULT-VALUE}."})
     String lengths;
 
-    @Option(names = "--max-batch", defaultValue = "128", paramLabel = "N", description = "Max sequences per iteration (open loop). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-batch", defaultValue = "128", paramLabel = "N", description = "Max sequences per iteration (open loop and --offline), an engine's max_batch_size. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
     @Option(names = "--routing", defaultValue = "uniform", paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
@@ -57,7 +72,12 @@ final class ServingFlags {
     /** A request for one system; compile options depend on the system (its device count). */
     SimulationRequest.Builder request(String system, SystemSpec spec, CompileFlags flags) {
         SimulationRequest.Builder b = SimulationRequest.builder(model, system).systemSets(sets);
-        if (arrivals != null) {
+        if (offline) {
+            if (arrivals != null || qps != null || batch != null) {
+                throw new MoesimException("--offline queues every request at t=0: give it without --batch, --qps or --arrivals (bound the batch with --max-batch)");
+            }
+            b.offline();
+        } else if (arrivals != null) {
             b.arrivalTrace(arrivals);
         } else if (qps != null) {
             if (batch != null) {
@@ -76,6 +96,18 @@ final class ServingFlags {
         }
         if (requests <= 0 || in <= 0 || out <= 0 || maxBatch <= 0) {
             throw new MoesimException("--requests, --in, --out and --max-batch must be > 0");
+        }
+        if (maxNumTokens != null) {
+            if (maxNumTokens <= 0) {
+                throw new MoesimException("--max-num-tokens must be > 0, got " + maxNumTokens);
+            }
+            b.tokenBudget(maxNumTokens);
+        }
+        if (kvFraction != null) {
+            if (!(kvFraction > 0 && kvFraction <= 1)) {
+                throw new MoesimException("--kv-fraction must be in (0, 1], got " + kvFraction);
+            }
+            b.kvFraction(kvFraction);
         }
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)

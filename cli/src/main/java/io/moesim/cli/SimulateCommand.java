@@ -87,6 +87,7 @@ final class SimulateCommand implements Callable<Integer> {
         latency(out, "TTFT", r.ttft());
         latency(out, "time/token", r.tbt());
         latency(out, "end-to-end", r.e2e());
+        latency(out, "TPOT", r.tpot());
         StringBuilder u = new StringBuilder();
         for (Map.Entry<String, Double> e : r.utilization().entrySet()) {
             u.append(u.length() == 0 ? "" : ", ").append(e.getKey()).append(String.format(Locale.ROOT, " %.1f%%", 100 * e.getValue()));

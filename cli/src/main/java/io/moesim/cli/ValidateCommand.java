@@ -10,6 +10,10 @@ import io.moesim.validation.gpu.GpuRunReport;
 import io.moesim.validation.gpu.GpuValidation;
 import io.moesim.validation.gpu.NoGpuException;
 import io.moesim.validation.reference.NumericCheck;
+import io.moesim.validation.serving.ServingReport;
+import io.moesim.validation.serving.ServingRow;
+import io.moesim.validation.serving.ServingSet;
+import io.moesim.validation.serving.ServingValidation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Compare moesim's predictions with measurements (a trace file or folder of *.jsonl; default: traces/published),",
             "per row and as MAPE per op kind; or, with --backend jcuda, run the op set on this machine's NVIDIA GPU",
-            "and write a measurement trace (exit code 3 when there is no GPU)."})
+            "and write a measurement trace (exit code 3 when there is no GPU). With --serving, re-run the published serving set",
+            "(traces/published/serving) through the simulator and compare throughput, TTFT and TPOT."})
 final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,21 +61,86 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (mape_pct overall and by kind, rows).")
     Path json;
 
+    @Option(names = "--serving", description = {"Re-run each row of a published serving set (default: traces/published/serving; or --measurements FILE|DIR)",
+        "through the simulator as the benchmark ran it, and report throughput, TTFT and TPOT error per row and as MAPE."})
+    boolean serving;
+
+    @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")
+    List<String> only = new java.util.ArrayList<>();
+
     @Option(names = "--calibration-out", paramLabel = "DIR", description = "With --calibrate: write each target's calibration overlay (<target>-calibrated.yaml, preset + fitted figures) here.")
     Path calibrationOut;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!only.isEmpty() && !serving) {
+            throw new MoesimException("--only selects serving rows: give it with --serving");
+        }
+        if (serving && !backend.equalsIgnoreCase("model")) {
+            throw new MoesimException("--serving compares the simulator with published serving figures: it takes --backend model only");
+        }
         switch (backend.toLowerCase(Locale.ROOT)) {
             case "model" -> {
-                return compare(out);
+                return serving ? serving(out) : compare(out);
             }
             case "jcuda" -> {
                 return gpu(out);
             }
             default -> throw new MoesimException("--backend: unknown '" + backend + "' (expected model or jcuda)");
         }
+    }
+
+    private int serving(PrintWriter out) {
+        if (calibrate || calibrated || testOnly || target != null || calibrationOut != null) {
+            throw new MoesimException("--serving re-runs serving rows on their own systems: --calibrate, --calibrated, --test-only, --target and --calibration-out do not apply");
+        }
+        Path m = measurements != null ? measurements : ServingSet.published(Path.of("."));
+        if (!Files.exists(m)) {
+            throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
+        }
+        List<ServingRow> rows = ServingSet.read(m);
+        if (!only.isEmpty()) {
+            rows = rows.stream().filter(r -> only.stream().anyMatch(t -> r.id().contains(t))).toList();
+            if (rows.isEmpty()) {
+                throw new MoesimException("--only " + String.join(",", only) + ": no row of " + m + " matches");
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        ServingReport r = ServingValidation.run(rows, m.toString(), (i, n, row) -> {
+            err.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, n, row.id());
+            err.flush();
+        });
+        TextTable t = new TextTable(ServingReport.HEADER);
+        r.table().forEach(t::row);
+        out.print(t.render());
+        out.println();
+        out.printf(Locale.ROOT, "serving MAPE: throughput %s (bias %s), TTFT %s (bias %s), TPOT %s (bias %s); %d of %d rows predicted (cost model: %s)%n",
+                pct(r.mapePct(ServingReport.Row::throughputErrorPct)), signed(r.meanErrorPct(ServingReport.Row::throughputErrorPct)),
+                pct(r.mapePct(ServingReport.Row::ttftErrorPct)), signed(r.meanErrorPct(ServingReport.Row::ttftErrorPct)),
+                pct(r.mapePct(ServingReport.Row::tpotErrorPct)), signed(r.meanErrorPct(ServingReport.Row::tpotErrorPct)),
+                r.rows().stream().filter(ServingReport.Row::predicted).count(), r.rows().size(), r.costModel());
+        for (ServingRow.Scenario sc : ServingRow.Scenario.values()) {
+            ServingReport part = r.only(sc);
+            if (!part.rows().isEmpty()) {
+                out.printf(Locale.ROOT, "  %-8s %2d rows: throughput MAPE %s (bias %s), TTFT %s, TPOT %s%n", sc.name().toLowerCase(Locale.ROOT),
+                        part.rows().size(), pct(part.mapePct(ServingReport.Row::throughputErrorPct)),
+                        signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(part.mapePct(ServingReport.Row::ttftErrorPct)),
+                        pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
+            }
+        }
+        if (json != null) {
+            Files2.writeAtomically(json, Json.write(r.toJson()));
+        }
+        return 0;
+    }
+
+    private static String pct(java.util.OptionalDouble d) {
+        return d.isPresent() ? String.format(Locale.ROOT, "%.1f%%", d.getAsDouble()) : "n/a";
+    }
+
+    private static String signed(java.util.OptionalDouble d) {
+        return d.isPresent() ? String.format(Locale.ROOT, "%+.1f%%", d.getAsDouble()) : "n/a";
     }
 
     private int compare(PrintWriter out) {

@@ -32,7 +32,7 @@ class KernelFiguresTest {
 
     @Test
     void datasheetTargetsCarryNoKernelFigures() {
-        for (String id : List.of("h100", "h200", "mi300x")) {
+        for (String id : List.of("h100", "h200", "mi300x", "b200")) {
             assertTrue(Targets.load(id).primary().kernel().isEmpty(), id);
         }
     }

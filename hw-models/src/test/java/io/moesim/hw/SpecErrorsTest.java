@@ -180,8 +180,8 @@ class SpecErrorsTest {
 
     @Test
     void unknownLink() throws IOException {
-        SpecException e = targetError("preset: h100\ninterconnect:\n  intra_node_link: nvlink5\n");
-        assertMentions(e, "bad.yaml: interconnect.intra_node_link: unknown link 'nvlink5' (did you mean nvlink4?)");
+        SpecException e = targetError("preset: h100\ninterconnect:\n  intra_node_link: nvlink6\n");
+        assertMentions(e, "bad.yaml: interconnect.intra_node_link: unknown link 'nvlink6' (did you mean nvlink4?)");
     }
 
     @Test
@@ -228,7 +228,7 @@ class SpecErrorsTest {
     @Test
     void unknownTarget() {
         SpecException e = assertThrows(SpecException.class, () -> Targets.load("h1OO"));
-        assertMentions(e, "targets: unknown target 'h1OO'", "known: bank-pim");
+        assertMentions(e, "targets: unknown target 'h1OO'", "known: b200, bank-pim");
     }
 
     @Test

@@ -26,7 +26,20 @@ class SystemsTest {
 
     @Test
     void expectedSystemsAreListed() {
-        assertEquals(List.of("duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "h200x8-calibrated", "mi300x8", "mi300x8-calibrated"), Systems.ids());
+        assertEquals(List.of("b200x8", "duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "h200x8-calibrated", "mi300x8", "mi300x8-calibrated"), Systems.ids());
+    }
+
+    /** HGX B200: 8 GPUs on NVLink 5 switches, 18 links x 50 GB/s each way = 900 GB/s (1.8 TB/s both ways). */
+    @Test
+    void b200x8IsAnNvlink5Switch() {
+        SystemSpec s = Systems.load("b200x8");
+        assertEquals(8, s.devices());
+        assertEquals("b200", s.device().id());
+        assertEquals("nvlink5", s.intraNodeLink().id());
+        assertEquals(Topology.SWITCH, s.intraNodeTopology());
+        assertEquals(18 * 50, s.intraNodeLink().bandwidthPerDeviceGBps(), 1e-9);
+        assertEquals(8 * 180, s.totalCapacityGB(), 1e-9);
+        assertEquals("b200", Systems.load("b200x2").device().id());
     }
 
     @Test

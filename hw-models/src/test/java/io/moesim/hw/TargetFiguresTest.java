@@ -179,7 +179,7 @@ class TargetFiguresTest {
      */
     @Test
     void everyHbmTargetsColumnBusCarriesItsDatasheetBandwidth() {
-        for (String id : List.of("h100", "h200", "mi300x", "xpu", "duplex")) {
+        for (String id : List.of("h100", "h200", "b200", "mi300x", "xpu", "duplex")) {
             MemorySpec m = Targets.load(id).memory();
             double pcs = (double) m.pseudoChannelsPerStack() * m.stacks();
             double columnBusGBps = pcs * m.accessBytes() / m.timing().tCCDSns();
@@ -188,6 +188,28 @@ class TargetFiguresTest {
             double burstNs = m.burstLength() / m.dataRateGbps();
             near(burstNs, m.timing().tBLns(), 0.01, id + " tBL = burst length / data rate");
         }
+    }
+
+    /**
+     * B200 from NVIDIA's figures: the HGX B200 datasheet's per-GPU dense peaks (2.25 PFLOP/s bf16,
+     * 4.5 fp8), 8 TB/s and 180 GB usable; 148 SMs x 4096 bf16 MACs x 2 x 1.856 GHz recomputed by hand.
+     */
+    @Test
+    void b200HeadlineFigures() {
+        DeviceSpec d = Targets.load("b200");
+        ProcessorSpec gpu = d.primary();
+        double hand = 148 * 4096 * 2 * 1.856e9 / 1e12;
+        near(2250, hand, 0.001, "hand computation agrees with the datasheet");
+        near(2250, DerivedFigures.peakTflops(gpu, DType.BF16).orElseThrow(), 0.001, "B200 bf16");
+        near(4500, DerivedFigures.peakTflops(gpu, DType.FP8_E4M3).orElseThrow(), 0.001, "B200 fp8");
+        near(8000, d.memory().hbmBandwidthGBps(), 1e-9, "B200 bandwidth");
+        near(8 * 1024 * 7.8125 / 8, DerivedFigures.externalBandwidthFromPinsGBps(d.memory()), 1e-9, "B200 pins");
+        near(180, d.memory().capacityGB(), 1e-9, "B200 capacity");
+        assertEquals(8, d.memory().stacks());
+        assertEquals("hbm3e", d.memory().generation());
+        near(4 * 4 / 7.8125, d.memory().timing().tCCDLns(), 1e-9, "tCCD_L = 4 tCK at 7.8125 Gb/s / 4");
+        near(1000, d.power().boardPowerW().orElseThrow(), 1e-9, "B200 board power");
+        near(2250e12 / 8000e9, DerivedFigures.ridgeOpPerByte(d, gpu, DType.BF16).orElseThrow(), 0.001, "B200 bf16 ridge");
     }
 
     @Test

@@ -31,7 +31,7 @@ class ResultFilesTest {
         config.put("batch", 0);
         config.put("qps", qps);
         return new SimulationResult(config, 10, 100, 5000, 20000, 400, 0, throughput, qps, SampleData.lat(400), SampleData.lat(25),
-                SampleData.lat(9000), Map.of("xpu", 0.4, "logic_pim", 0.3), Map.of("intra_node", 0.1), 0.2, 0.5, 0.7,
+                SampleData.lat(9000), SampleData.lat(25), Map.of("xpu", 0.4, "logic_pim", 0.3), Map.of("intra_node", 0.1), 0.2, 0.5, 0.7,
                 new EnergyBreakdown(1, 2, 3, 4, 5), 8, 1000, 100000, Map.of("hits", 3L), OptionalDouble.of(1.5));
     }
 

@@ -15,15 +15,22 @@ import java.util.List;
  * @param model          preset name, alias or Hugging Face config path
  * @param system         system id or file ({@code duplex-x4}, {@code h100x8}, ...)
  * @param systemSets     {@code --set KEY.PATH=V} overrides of the system (and device.*)
- * @param batch          closed loop with this many concurrent requests (also the max batch); 0 for open loop
- * @param qps            open loop, Poisson at this rate (requests/s); 0 for closed loop
+ * @param batch          closed loop with this many concurrent requests (also the max batch); 0 for open loop or offline
+ * @param qps            open loop, Poisson at this rate (requests/s); 0 for closed loop or offline
+ * @param offline        offline (as trtllm-bench throughput and vLLM's offline benchmark run): every request queued at
+ *                       t = 0, the batch bounded by {@code maxBatch}, the token budget and the KV capacity
  * @param arrivalTrace   replay this file of "arrival_s L_in L_out" instead (null for none)
  * @param requests       requests to serve
- * @param maxBatch       max sequences in flight in open loop (closed loop uses {@code batch})
+ * @param maxBatch       max sequences in flight in open loop and offline (closed loop uses {@code batch})
  * @param lengths        "fixed", "gaussian:SIGMA" (SIGMA a fraction of the nominal) or a file
  * @param routing        "uniform", "zipf:S" or "trace:FILE"
  * @param dtype          serving precision ("fp16", "bf16", ...); null for the model's
  * @param costModel      task durations and the compiler's placement costs
+ * @param tokenBudget    tokens per iteration (an engine's {@code max_num_tokens})
+ * @param kvCapacityTokens KV-cache capacity in tokens; 0 to derive it from the memory left after the weights
+ * @param kvFraction     fraction of the memory left after the weights that the KV cache gets (TensorRT-LLM's
+ *                       {@code kv_cache_free_gpu_mem_fraction}); 0 for moesim's default, {@link Simulator#MEMORY_UTILIZATION}
+ *                       of all memory less the weights (vLLM's {@code gpu_memory_utilization})
  * @param tracePath      Chrome/Perfetto trace output (null for none)
  * @param traceIterations how many iterations the trace holds (from the first)
  * @param progress       called after every iteration (may be null)
@@ -34,6 +41,7 @@ public record SimulationRequest(
         List<String> systemSets,
         int batch,
         double qps,
+        boolean offline,
         Path arrivalTrace,
         int requests,
         int inputLength,
@@ -48,6 +56,7 @@ public record SimulationRequest(
         EnergyConstants energy,
         long tokenBudget,
         long kvCapacityTokens,
+        double kvFraction,
         int signatureBits,
         long seed,
         Path tracePath,
@@ -62,8 +71,12 @@ public record SimulationRequest(
 
     public SimulationRequest {
         systemSets = List.copyOf(systemSets);
-        if (batch < 0 || qps < 0 || (batch > 0) == (qps > 0) && arrivalTrace == null) {
-            throw new IllegalArgumentException("give exactly one of a batch (closed loop) and a request rate (open loop)");
+        if (batch < 0 || qps < 0 || offline && (batch > 0 || qps > 0 || arrivalTrace != null)
+                || !offline && (batch > 0) == (qps > 0) && arrivalTrace == null) {
+            throw new IllegalArgumentException("give exactly one of a batch (closed loop), a request rate (open loop) and offline");
+        }
+        if (!(kvFraction >= 0 && kvFraction <= 1)) {
+            throw new IllegalArgumentException("KV fraction must be in (0, 1] (0 for the default), got " + kvFraction);
         }
     }
 
@@ -76,6 +89,7 @@ public record SimulationRequest(
         b.systemSets = systemSets;
         b.batch = batch;
         b.qps = qps;
+        b.offline = offline;
         b.arrivalTrace = arrivalTrace;
         b.requests = requests;
         b.inputLength = inputLength;
@@ -90,6 +104,7 @@ public record SimulationRequest(
         b.energy = energy;
         b.tokenBudget = tokenBudget;
         b.kvCapacityTokens = kvCapacityTokens;
+        b.kvFraction = kvFraction;
         b.signatureBits = signatureBits;
         b.seed = seed;
         b.tracePath = tracePath;
@@ -105,6 +120,7 @@ public record SimulationRequest(
         private List<String> systemSets = List.of();
         private int batch = 32;
         private double qps;
+        private boolean offline;
         private Path arrivalTrace;
         private int requests;
         private int inputLength = 1024;
@@ -119,6 +135,7 @@ public record SimulationRequest(
         private EnergyConstants energy = EnergyConstants.defaults();
         private long tokenBudget = ServingConfig.DEFAULT_TOKEN_BUDGET;
         private long kvCapacityTokens;
+        private double kvFraction;
         private int signatureBits = ServingConfig.DEFAULT_SIGNATURE_BITS;
         private long seed;
         private Path tracePath;
@@ -131,8 +148,10 @@ public record SimulationRequest(
         }
 
         public Builder systemSets(List<String> v) { systemSets = v; return this; }
-        public Builder batch(int v) { batch = v; qps = 0; return this; }
-        public Builder qps(double v) { qps = v; batch = 0; return this; }
+        public Builder batch(int v) { batch = v; qps = 0; offline = false; return this; }
+        public Builder qps(double v) { qps = v; batch = 0; offline = false; return this; }
+        /** Offline: every request queued at t = 0 (max batch, token budget and KV capacity bound each iteration). */
+        public Builder offline() { offline = true; batch = 0; qps = 0; return this; }
         public Builder arrivalTrace(Path v) { arrivalTrace = v; return this; }
         public Builder requests(int v) { requests = v; return this; }
         public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
@@ -146,6 +165,7 @@ public record SimulationRequest(
         public Builder energy(EnergyConstants v) { energy = v; return this; }
         public Builder tokenBudget(long v) { tokenBudget = v; return this; }
         public Builder kvCapacityTokens(long v) { kvCapacityTokens = v; return this; }
+        public Builder kvFraction(double v) { kvFraction = v; return this; }
         public Builder signatureBits(int v) { signatureBits = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder trace(Path v, long iterations) { tracePath = v; traceIterations = iterations; return this; }
@@ -153,9 +173,9 @@ public record SimulationRequest(
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
-            return new SimulationRequest(model, system, systemSets, batch, qps, arrivalTrace, n, inputLength, outputLength, maxBatch,
+            return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    signatureBits, seed, tracePath, traceIterations, progress);
+                    kvFraction, signatureBits, seed, tracePath, traceIterations, progress);
         }
     }
 }

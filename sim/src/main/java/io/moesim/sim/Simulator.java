@@ -70,14 +70,23 @@ public final class Simulator {
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
         ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
+                : req.offline() ? new ArrivalSpec.Closed(req.requests())
                 : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
-        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens() : kvCapacityTokens(model, dtype, system);
-        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
-                req.tokenBudget(), kv, req.signatureBits(), req.seed());
         EnergyModel energy = new EnergyModel(system, req.energy());
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy);
+        long kv;
+        if (req.kvCapacityTokens() > 0) {
+            kv = req.kvCapacityTokens();
+        } else if (req.kvFraction() > 0) {
+            long reserve = system.devices() * activationReserveBytes(cache, req.tokenBudget());
+            kv = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+        } else {
+            kv = kvCapacityTokens(model, dtype, system);
+        }
+        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
+                req.tokenBudget(), kv, req.signatureBits(), req.seed());
         ServingLoop loop = new ServingLoop(cfg, cache, system, energy.staticWatts(), kv, dtype);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
@@ -100,10 +109,10 @@ public final class Simulator {
     public static Comparison compare(SimulationRequest req, List<String> systems) {
         List<SimulationResult> results = new ArrayList<>();
         for (String s : systems) {
-            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.arrivalTrace(),
-                    req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(), req.dtype(),
-                    req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
-                    req.kvCapacityTokens(), req.signatureBits(), req.seed(), null, 0, req.progress())));
+            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.offline(),
+                    req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
+                    req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
+                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.seed(), null, 0, req.progress())));
         }
         return new Comparison(systems, results);
     }
@@ -138,7 +147,51 @@ public final class Simulator {
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
         double weights = dtype.bytesFor(ModelStats.of(m).total());
-        long tokens = (long) ((usable - weights) / kvBytesPerToken(m, dtype));
+        return kvTokens(m, dtype, system, usable - weights, usable);
+    }
+
+    /**
+     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
+     * weights ({@code kv_cache_free_gpu_mem_fraction}), with nothing reserved for activations.
+     */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction) {
+        return kvCapacityTokens(m, dtype, system, fraction, 0, 30);
+    }
+
+    /**
+     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
+     * weights and the activations ({@code reserveBytes}, all devices together), the memory an engine finds
+     * free after loading the weights and running its largest iteration once. It is also kept below
+     * free / (1 + 2^−bits): iteration signatures round the KV context up by at most 2^−bits (see
+     * {@link io.moesim.sim.serving.BatchSignature}), and the compiled iteration must still fit.
+     */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
+        }
+        double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
+        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double free = memory - weights - reserveBytes;
+        double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
+        return kvTokens(m, dtype, system, kvBytes, memory);
+    }
+
+    /**
+     * Activations of the largest iteration an engine runs, per device: the compiled plan of one prefill
+     * chunk of the whole token budget (the compiler's memory plan: twice the largest op's working set).
+     */
+    static long activationReserveBytes(IterationCache cache, long tokenBudget) {
+        io.moesim.compiler.plan.HardwarePlan plan = cache.get(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
+        long max = 0;
+        for (io.moesim.compiler.plan.DeviceMemory d : plan.memory()) {
+            max = Math.max(max, d.activationBytes());
+        }
+        return max;
+    }
+
+    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
+        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        long tokens = (long) (kvBytes / kvBytesPerToken(m, dtype));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
                     + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
@@ -151,7 +204,7 @@ public final class Simulator {
         m.put("model", model.name());
         m.put("system", system.id());
         m.put("devices", system.devices());
-        m.put("mode", r.arrivalTrace() != null ? "trace" : r.batch() > 0 ? "closed" : "poisson");
+        m.put("mode", r.arrivalTrace() != null ? "trace" : r.offline() ? "offline" : r.batch() > 0 ? "closed" : "poisson");
         m.put("batch", r.batch());
         m.put("qps", r.qps());
         m.put("arrival_trace", r.arrivalTrace() == null ? "none" : r.arrivalTrace().getFileName().toString());
@@ -164,6 +217,9 @@ public final class Simulator {
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());
         m.put("kv_capacity_tokens", kv);
+        if (r.kvFraction() > 0) {
+            m.put("kv_fraction", r.kvFraction());
+        }
         m.put("signature_bits", r.signatureBits());
         m.put("cost_model", r.costModel().name());
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));

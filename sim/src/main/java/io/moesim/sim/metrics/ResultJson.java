@@ -35,6 +35,7 @@ public final class ResultJson {
             latency(g, "ttft_ms", r.ttft());
             latency(g, "tbt_ms", r.tbt());
             latency(g, "e2e_ms", r.e2e());
+            latency(g, "tpot_ms", r.tpot());
             doubles(g, "utilization", r.utilization());
             doubles(g, "link_utilization", r.linkUtilization());
             g.writeNumberField("mfu", r.mfu());

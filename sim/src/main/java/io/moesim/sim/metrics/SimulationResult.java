@@ -12,6 +12,9 @@ import java.util.OptionalDouble;
  * @param simulatedS         simulated time from the first arrival to the last completion
  * @param outputTokens       tokens generated (Σ L_out over completed requests)
  * @param throughputTokensPerS output tokens per simulated second
+ * @param tbt                every time-between-tokens gap (all requests' gaps pooled)
+ * @param tpot               time per output token of each request after its first, (finish − first token) / (L_out − 1),
+ *                           over the requests with L_out ≥ 2 (as trtllm-bench and MLPerf report TPOT)
  * @param utilization        busy time / (simulated time × devices), by processor name
  * @param linkUtilization    busy time / (simulated time × devices), "intra_node" and "inter_node"
  * @param mfu                model FLOPs / (simulated time × the primary processors' dense peak)
@@ -32,6 +35,7 @@ public record SimulationResult(
         LatencyStats ttft,
         LatencyStats tbt,
         LatencyStats e2e,
+        LatencyStats tpot,
         Map<String, Double> utilization,
         Map<String, Double> linkUtilization,
         double mfu,
@@ -58,7 +62,7 @@ public record SimulationResult(
     /** This result with another host wall time (the only figure that is not deterministic). */
     public SimulationResult withSimWall(OptionalDouble wall) {
         return new SimulationResult(config, simulatedS, requestsCompleted, outputTokens, promptTokens, iterations, preemptions,
-                throughputTokensPerS, requestsPerS, ttft, tbt, e2e, utilization, linkUtilization, mfu, hbmBwUtil, energyJPerToken,
+                throughputTokensPerS, requestsPerS, ttft, tbt, e2e, tpot, utilization, linkUtilization, mfu, hbmBwUtil, energyJPerToken,
                 energy, rooflineBoundS, peakKvTokens, kvCapacityTokens, caches, wall);
     }
 }

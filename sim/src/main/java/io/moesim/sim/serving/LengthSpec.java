@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
 /**
  * How request lengths (prompt L_in, output L_out) are drawn: {@code fixed}, {@code gaussian:SIGMA}
  * (normal around the nominal with standard deviation SIGMA × nominal, rounded, clamped to ≥ 1;
- * plain {@code gaussian} is SIGMA = 0.1), or a file of "L_in L_out" lines (used in order, cycled).
+ * plain {@code gaussian} is SIGMA = 0.1), or a file ({@code file:PATH} or a plain path) of "L_in L_out" lines
+ * (used in order, cycled) or of "L_in L_out WEIGHT" lines on every line (a histogram of a dataset's lengths:
+ * each request draws a row with probability WEIGHT / ΣWEIGHT from the seeded generator).
  */
 public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian, LengthSpec.FromFile {
 
@@ -52,21 +54,54 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
         }
     }
 
-    record FromFile(Path file, int[] in, int[] out) implements LengthSpec {
+    /** @param cumulative running sum of the weights (a histogram), or null to use the rows in order */
+    record FromFile(Path file, int[] in, int[] out, double[] cumulative) implements LengthSpec {
+        public FromFile(Path file, int[] in, int[] out) {
+            this(file, in, out, null);
+        }
+
         public static FromFile read(Path file) {
             List<Rows.Row> rows = Rows.read(file, 2);
+            boolean histogram = rows.get(0).cells().length >= 3;
             int[] in = new int[rows.size()];
             int[] out = new int[rows.size()];
+            double[] cumulative = histogram ? new double[rows.size()] : null;
+            double sum = 0;
             for (int i = 0; i < rows.size(); i++) {
-                in[i] = rows.get(i).length(0);
-                out[i] = rows.get(i).length(1);
+                Rows.Row r = rows.get(i);
+                in[i] = r.length(0);
+                out[i] = r.length(1);
+                if (histogram != r.cells().length >= 3) {
+                    throw new SimulationException(0, file + ":" + r.line(), "every line needs the same columns: 'L_in L_out' or 'L_in L_out WEIGHT'");
+                }
+                if (histogram) {
+                    sum += r.weight(2);
+                    cumulative[i] = sum;
+                }
             }
-            return new FromFile(file, in, out);
+            if (histogram && !(sum > 0)) {
+                throw new SimulationException(0, file.toString(), "the weights sum to 0");
+            }
+            return new FromFile(file, in, out, cumulative);
         }
 
         @Override
         public int[] draw(int index, int nominalIn, int nominalOut, SplittableRandom rnd) {
-            return new int[] {in[index % in.length], out[index % out.length]};
+            if (cumulative == null) {
+                return new int[] {in[index % in.length], out[index % out.length]};
+            }
+            double u = rnd.nextDouble() * cumulative[cumulative.length - 1];
+            int lo = 0;
+            int hi = cumulative.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cumulative[mid] > u) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return new int[] {in[lo], out[lo]};
         }
 
         @Override
@@ -91,11 +126,15 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
                 throw new SimulationException(0, "lengths", "'" + spec + "': expected gaussian:SIGMA with SIGMA >= 0 a fraction of the nominal length");
             }
         }
-        Path p = Path.of(s);
+        boolean prefixed = lower.startsWith("file:");
+        Path p = Path.of(prefixed ? s.substring(5) : s);
         if (Files.isRegularFile(p)) {
             return FromFile.read(p);
         }
-        throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA or a file of 'L_in L_out' lines)");
+        if (prefixed) {
+            throw new SimulationException(0, "lengths", "'" + spec + "': no such file");
+        }
+        throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
     }
 
     /** Standard normal by Box–Muller from two uniforms of the seeded generator. */

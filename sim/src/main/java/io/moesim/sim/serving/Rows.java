@@ -27,6 +27,19 @@ final class Rows {
             }
         }
 
+        /** A histogram weight: a finite number ≥ 0. */
+        double weight(int column) {
+            try {
+                double v = Double.parseDouble(cells[column]);
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new NumberFormatException();
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new SimulationException(0, file + ":" + line, "expected a weight >= 0, got '" + cells[column] + "'");
+            }
+        }
+
         /** A time in seconds: a finite number ≥ 0. */
         double seconds(int column) {
             try {

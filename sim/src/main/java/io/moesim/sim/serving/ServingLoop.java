@@ -140,12 +140,17 @@ public final class ServingLoop {
 
         long[] ttft = new long[total];
         long[] e2e = new long[total];
+        long[] tpot = new long[total];
+        int tpotCount = 0;
         long outputTokens = 0;
         for (int i = 0; i < total; i++) {
             Sequence s = all.get(i);
             ttft[i] = s.firstTokenPs - s.arrivalPs;
             e2e[i] = s.finishPs - s.arrivalPs;
             outputTokens += s.generated;
+            if (s.generated >= 2) {
+                tpot[tpotCount++] = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
+            }
         }
         double seconds = now / 1e12;
         int devices = system.devices();
@@ -164,7 +169,8 @@ public final class ServingLoop {
         caches.put("hits", cache.hits());
         return new SimulationResult(configEcho, seconds, total, outputTokens, promptTokens, iterations, sched.preemptions(),
                 outputTokens / seconds, total / seconds, LatencyStats.ofPicoseconds(ttft, total),
-                LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total), util, linkUtil, mfu,
+                LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total),
+                LatencyStats.ofPicoseconds(tpot, tpotCount), util, linkUtil, mfu,
                 memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv(), kvCapacity, caches,
                 OptionalDouble.empty());
     }

@@ -97,6 +97,83 @@ public class ServingLoopTest {
         assertTrue(res.ttft().p50Ms() < 100);
     }
 
+    /**
+     * Offline: every request queued at t = 0, so with a batch and token budget that hold them all, the
+     * first iteration prefills every prompt and yields every first token together; each request then
+     * decodes one token per iteration, so all finish in the same L_out iterations.
+     */
+    @Test
+    void offlineQueuesEveryRequestAtTimeZero() {
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(12).maxBatch(64).lengths(32, 8)
+                .tokenBudget(12 * 32).build();
+        SimulationResult res = run(r);
+        assertEquals("offline", res.config().get("mode"));
+        assertEquals(12, res.requestsCompleted());
+        assertEquals(8, res.iterations(), "1 prefill iteration (with the first token) + 7 decode iterations");
+        assertEquals(res.ttft().p50Ms(), res.ttft().maxMs(), 1e-12, "all first tokens come out of the same iteration");
+        assertEquals(res.e2e().p50Ms(), res.e2e().maxMs(), 1e-12);
+        // TPOT of each request = (finish - first token) / (L_out - 1) = the mean gap, the same for all requests
+        assertEquals(12, res.tpot().count());
+        assertEquals(res.tbt().meanMs(), res.tpot().meanMs(), 1e-9);
+        assertEquals((res.e2e().meanMs() - res.ttft().meanMs()) / 7, res.tpot().meanMs(), 1e-9);
+    }
+
+    /** The engine limits bound each iteration: a token budget of one prompt admits one new request per iteration. */
+    @Test
+    void offlineTokenBudgetAndMaxBatchBoundTheBatch() {
+        SimulationResult one = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(4).maxBatch(64).lengths(32, 2)
+                .tokenBudget(33).build());
+        // iteration k (k = 1..4) prefills request k (32 tokens) beside the decodes of the earlier ones; request 4
+        // decodes its last token in iteration 5
+        assertEquals(5, one.iterations());
+        SimulationResult narrow = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(4).maxBatch(2).lengths(32, 2)
+                .tokenBudget(4096).build());
+        // two at a time: (prefill 1,2) (decode 1,2 -> done) (prefill 3,4) (decode 3,4)
+        assertEquals(4, narrow.iterations());
+    }
+
+    /**
+     * TensorRT-LLM sizes the KV cache as a fraction of the memory left after the weights:
+     * tokens = F × (devices × capacity − weight bytes) / KV bytes per token, recomputed here.
+     */
+    @Test
+    void kvFractionSizesTheCacheFromTheMemoryLeftAfterTheWeights() {
+        ModelConfig m = ModelZoo.get("Mixtral-8x7B");
+        io.moesim.ir.DType dt = io.moesim.ir.DType.FP8_E4M3;
+        SystemSpec h = Systems.load("h100x2");
+        double weights = 46_702_792_704.0; // Mixtral-8x7B parameters (1 byte each in fp8)
+        // per layer: K and V x 8 KV heads x 128 dims, 32 layers, 1 byte each
+        double perToken = 2 * 8 * 128 * 32;
+        long expected = (long) (0.9 * (2 * 80e9 - weights) / perToken);
+        assertEquals(expected, Simulator.kvCapacityTokens(m, dt, h, 0.9), expected * 0.002);
+        assertTrue(Simulator.kvCapacityTokens(m, dt, h, 0.95) > Simulator.kvCapacityTokens(m, dt, h, 0.9));
+        // the engine measures free memory after its activations too: 4 GB reserved over the two devices
+        long reserved = (long) (0.9 * (2 * 80e9 - weights - 4e9) / perToken);
+        assertEquals(reserved, Simulator.kvCapacityTokens(m, dt, h, 0.9, 4_000_000_000L, 5), reserved * 0.002);
+        // at F = 1 the signature rounding (up to 2^-5 above the true context) keeps 1/33 of the free memory back
+        long full = (long) ((2 * 80e9 - weights) / (1 + 1.0 / 32) / perToken);
+        assertEquals(full, Simulator.kvCapacityTokens(m, dt, h, 1.0, 0, 5), full * 0.002);
+    }
+
+    @Test
+    void histogramLengthsDrawRowsByWeight(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("hist.txt");
+        java.nio.file.Files.writeString(f, "# L_in L_out weight\n100 10 3\n200 20 1\n300 30 0\n");
+        LengthSpec spec = LengthSpec.parse("file:" + f);
+        SplittableRandom rnd = new SplittableRandom(4);
+        int first = 0;
+        int n = 40_000;
+        for (int i = 0; i < n; i++) {
+            int[] len = spec.draw(i, 1, 1, rnd);
+            assertTrue(len[0] != 300, "a weight of 0 is never drawn");
+            assertEquals(len[0] / 10, len[1]);
+            first += len[0] == 100 ? 1 : 0;
+        }
+        assertEquals(0.75, first / (double) n, 0.01, "weight 3 of 4");
+        java.nio.file.Files.writeString(f, "100 10\n200 20\n");
+        assertEquals(List.of(200, 20), java.util.Arrays.stream(LengthSpec.parse("file:" + f).draw(3, 1, 1, rnd)).boxed().toList(), "pairs in order, cycled");
+    }
+
     @Test
     void quantisationErrorIsBoundedBySignificantBits() {
         SplittableRandom rnd = new SplittableRandom(1);

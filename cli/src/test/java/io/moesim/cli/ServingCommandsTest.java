@@ -1,0 +1,105 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The serving-benchmark flags of simulate (--offline, --max-num-tokens, --kv-fraction, file: lengths) and validate --serving. */
+class ServingCommandsTest {
+    private static final ObjectMapper M = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void offlineRunEchoesItsEngineLimitsAndReportsTpot() throws Exception {
+        Path lengths = tmp.resolve("lengths.txt");
+        Files.writeString(lengths, "# L_in L_out weight\n128 16 1\n256 8 1\n");
+        Path out = tmp.resolve("r.json");
+        CliRunner.Outcome o = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--offline", "--requests", "12",
+                "--lengths", "file:" + lengths, "--max-batch", "6", "--max-num-tokens", "512", "--kv-fraction", "0.9", "--cost-model", "roofline",
+                "--json", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("TPOT"), o.out());
+        JsonNode j = M.readTree(out.toFile());
+        JsonNode c = j.get("config");
+        assertEquals("offline", c.get("mode").asText());
+        assertEquals(6, c.get("max_batch").asInt());
+        assertEquals(512, c.get("token_budget").asInt());
+        assertEquals(0.9, c.get("kv_fraction").asDouble());
+        assertEquals(12, j.get("requests").asInt());
+        for (String p : new String[] {"p50", "p90", "p99", "mean", "count"}) {
+            assertTrue(j.get("tpot_ms").has(p), "tpot_ms." + p);
+        }
+        assertEquals(12, j.get("tpot_ms").get("count").asInt(), "every request has L_out >= 2");
+    }
+
+    @Test
+    void badServingFlagsAreOneLineAndExit2() {
+        String[][] cases = {
+            {"--offline", "--batch", "8", "|--offline queues every request at t=0"},
+            {"--max-num-tokens", "0", "|--max-num-tokens must be > 0"},
+            {"--kv-fraction", "1.5", "|--kv-fraction must be in (0, 1]"},
+            {"--lengths", "file:" + tmp.resolve("missing.txt"), "|no such file"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length - 1 + 10];
+            String[] base = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--requests", "4", "--cost-model", "roofline"};
+            System.arraycopy(base, 0, args, 0, base.length);
+            System.arraycopy(c, 0, args, base.length, c.length - 1);
+            args = java.util.Arrays.stream(args).filter(java.util.Objects::nonNull).toArray(String[]::new);
+            CliRunner.Outcome o = CliRunner.run(args);
+            String want = c[c.length - 1].substring(1);
+            assertEquals(2, o.code(), String.join(" ", args) + ": " + o.err());
+            assertTrue(o.err().contains(want), o.err());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+        }
+    }
+
+    /**
+     * validate --serving on a one-row set: the row's prediction is what simulate predicts for the same
+     * settings given as flags, and its error is (predicted − measured) / measured.
+     */
+    @Test
+    void validateServingReRunsTheRowAsSimulateWould() throws Exception {
+        Path set = tmp.resolve("set.jsonl");
+        Files.writeString(set, "{\"id\": \"olmoe-offline\", \"scenario\": \"offline\", \"framework\": \"trtllm\", \"model\": \"olmoe-1b-7b\", "
+                + "\"dtype\": \"bf16\", \"system\": \"h100x1\", \"tp\": 1, \"requests\": 8, \"in\": 64, \"out\": 4, \"max_batch\": 4, "
+                + "\"max_num_tokens\": 256, \"kv_fraction\": 0.9, \"measured\": {\"throughput_tokens_per_s\": 2000}, "
+                + "\"source\": {\"url\": \"https://example.org\", \"table\": \"test\", \"date\": \"2026\"}}\n");
+        Path rep = tmp.resolve("rep.json");
+        CliRunner.Outcome o = CliRunner.run("validate", "--serving", "--measurements", set.toString(), "--json", rep.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("serving MAPE: throughput"), o.out());
+        JsonNode j = M.readTree(rep.toFile());
+        JsonNode row = j.get("rows").get(0);
+        double predicted = row.get("predicted").get("throughput_tokens_per_s").asDouble();
+        assertEquals(100 * (predicted - 2000) / 2000, row.get("error_pct").get("throughput").asDouble(), 1e-9);
+        assertEquals(Math.abs(row.get("error_pct").get("throughput").asDouble()), j.get("mape_pct").get("throughput").asDouble(), 1e-9);
+        assertTrue(j.get("mape_pct").get("ttft").isNull(), "no TTFT published");
+        Path sim = tmp.resolve("sim.json");
+        CliRunner.Outcome s = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x1", "--tp", "1", "--ep", "1", "--dtype", "bf16",
+                "--offline", "--requests", "8", "--in", "64", "--out", "4", "--max-batch", "4", "--max-num-tokens", "256", "--kv-fraction", "0.9",
+                "--json", sim.toString());
+        assertEquals(0, s.code(), s.err());
+        assertEquals(M.readTree(sim.toFile()).get("throughput_tokens_per_s").asDouble(), predicted, 1e-9);
+    }
+
+    @Test
+    void validateServingBadInput() throws Exception {
+        Path set = tmp.resolve("bad.jsonl");
+        Files.writeString(set, "{\"id\": \"x\"}\n");
+        CliRunner.Outcome o = CliRunner.run("validate", "--serving", "--measurements", set.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("bad.jsonl:1: scenario: expected a non-empty string"), o.err());
+        CliRunner.Outcome only = CliRunner.run("validate", "--only", "x");
+        assertEquals(2, only.code());
+        assertTrue(only.err().contains("--only selects serving rows"), only.err());
+    }
+}

@@ -1,0 +1,212 @@
+package io.moesim.validation.serving;
+
+import io.moesim.sim.metrics.SimulationResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.Function;
+
+/**
+ * Predicted against published serving figures: per row, and as MAPE and mean signed error per metric
+ * (throughput; TTFT and TPOT over the rows that publish them). Errors are (predicted − measured) /
+ * measured in percent, so a positive error is an optimistic throughput or a pessimistic latency.
+ */
+public record ServingReport(String source, String costModel, List<Row> rows) {
+
+    public ServingReport {
+        rows = List.copyOf(rows);
+    }
+
+    /** One row's outcome: the prediction, or why there is none. */
+    public record Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, long kvCapacityTokens,
+            long iterations, long preemptions, String failure) {
+
+        static Row of(ServingRow r, SimulationResult res) {
+            return new Row(r, OptionalDouble.of(res.throughputTokensPerS()), OptionalDouble.of(res.ttft().meanMs()),
+                    res.tpot().count() > 0 ? OptionalDouble.of(res.tpot().meanMs()) : OptionalDouble.empty(), res.kvCapacityTokens(),
+                    res.iterations(), res.preemptions(), "");
+        }
+
+        static Row failed(ServingRow r, String why) {
+            return new Row(r, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), 0, 0, 0, why == null ? "failed" : why);
+        }
+
+        public boolean predicted() {
+            return failure.isEmpty();
+        }
+
+        public OptionalDouble throughputErrorPct() {
+            return error(throughput, OptionalDouble.of(row.measured().throughputTokensPerS()));
+        }
+
+        public OptionalDouble ttftErrorPct() {
+            return error(ttftMs, row.measured().ttftMsMean());
+        }
+
+        public OptionalDouble tpotErrorPct() {
+            return error(tpotMs, row.measured().tpotMsMean());
+        }
+
+        private static OptionalDouble error(OptionalDouble predicted, OptionalDouble measured) {
+            if (predicted.isEmpty() || measured.isEmpty()) {
+                return OptionalDouble.empty();
+            }
+            return OptionalDouble.of(100 * (predicted.getAsDouble() - measured.getAsDouble()) / measured.getAsDouble());
+        }
+    }
+
+    /** Mean absolute error in percent over the rows that have the metric on both sides; empty when none has. */
+    public OptionalDouble mapePct(Function<Row, OptionalDouble> metric) {
+        return mean(metric, true);
+    }
+
+    /** Mean signed error in percent (the bias) over the same rows. */
+    public OptionalDouble meanErrorPct(Function<Row, OptionalDouble> metric) {
+        return mean(metric, false);
+    }
+
+    /** The same report over one scenario's rows (offline throughput and a server's arrival-bound throughput differ in kind). */
+    public ServingReport only(ServingRow.Scenario scenario) {
+        return new ServingReport(source, costModel, rows.stream().filter(r -> r.row().scenario() == scenario).toList());
+    }
+
+    private OptionalDouble mean(Function<Row, OptionalDouble> metric, boolean abs) {
+        double sum = 0;
+        int n = 0;
+        for (Row r : rows) {
+            OptionalDouble e = metric.apply(r);
+            if (e.isPresent()) {
+                sum += abs ? Math.abs(e.getAsDouble()) : e.getAsDouble();
+                n++;
+            }
+        }
+        return n == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / n);
+    }
+
+    public static final List<String> HEADER = List.of("id", "scenario", "system", "tput_measured", "tput_predicted", "tput_err_pct",
+            "ttft_ms_measured", "ttft_ms_predicted", "ttft_err_pct", "tpot_ms_measured", "tpot_ms_predicted", "tpot_err_pct");
+
+    /** One string row per row, in {@link #HEADER} order ({@code -} where a figure is absent). */
+    public List<List<String>> table() {
+        List<List<String>> out = new ArrayList<>();
+        for (Row r : rows) {
+            ServingRow s = r.row();
+            if (!r.predicted()) {
+                List<String> cells = new ArrayList<>(List.of(s.id(), s.scenario().name().toLowerCase(Locale.ROOT), s.system(),
+                        num(s.measured().throughputTokensPerS()), "-", "failed: " + r.failure()));
+                while (cells.size() < HEADER.size()) {
+                    cells.add("-");
+                }
+                out.add(cells);
+                continue;
+            }
+            out.add(List.of(s.id(), s.scenario().name().toLowerCase(Locale.ROOT), s.system(), num(s.measured().throughputTokensPerS()),
+                    num(r.throughput()), pct(r.throughputErrorPct()), num(s.measured().ttftMsMean()), num(r.ttftMs()), pct(r.ttftErrorPct()),
+                    num(s.measured().tpotMsMean()), num(r.tpotMs()), pct(r.tpotErrorPct())));
+        }
+        return out;
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("measurements", source);
+        out.put("cost_model", costModel);
+        out.put("count", rows.size());
+        out.put("predicted", rows.stream().filter(Row::predicted).count());
+        Map<String, Object> mape = new LinkedHashMap<>();
+        mape.put("throughput", value(mapePct(Row::throughputErrorPct)));
+        mape.put("ttft", value(mapePct(Row::ttftErrorPct)));
+        mape.put("tpot", value(mapePct(Row::tpotErrorPct)));
+        out.put("mape_pct", mape);
+        Map<String, Object> bias = new LinkedHashMap<>();
+        bias.put("throughput", value(meanErrorPct(Row::throughputErrorPct)));
+        bias.put("ttft", value(meanErrorPct(Row::ttftErrorPct)));
+        bias.put("tpot", value(meanErrorPct(Row::tpotErrorPct)));
+        out.put("mean_error_pct", bias);
+        Map<String, Object> by = new LinkedHashMap<>();
+        for (ServingRow.Scenario sc : ServingRow.Scenario.values()) {
+            ServingReport part = only(sc);
+            if (part.rows().isEmpty()) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("count", part.rows().size());
+            m.put("mape_pct_throughput", value(part.mapePct(Row::throughputErrorPct)));
+            m.put("mape_pct_ttft", value(part.mapePct(Row::ttftErrorPct)));
+            m.put("mape_pct_tpot", value(part.mapePct(Row::tpotErrorPct)));
+            m.put("mean_error_pct_throughput", value(part.meanErrorPct(Row::throughputErrorPct)));
+            by.put(sc.name().toLowerCase(Locale.ROOT), m);
+        }
+        out.put("by_scenario", by);
+        List<Object> list = new ArrayList<>();
+        for (Row r : rows) {
+            ServingRow s = r.row();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", s.id());
+            m.put("scenario", s.scenario().name().toLowerCase(Locale.ROOT));
+            m.put("framework", s.framework());
+            m.put("model", s.model());
+            m.put("dtype", s.dtype());
+            m.put("system", s.system());
+            m.put("tp", s.tp());
+            m.put("ep", s.ep());
+            m.put("requests", s.requests());
+            m.put("in", s.in());
+            m.put("out", s.out());
+            if (s.qps() > 0) {
+                m.put("qps", s.qps());
+            }
+            if (s.concurrency() > 0) {
+                m.put("concurrency", s.concurrency());
+            }
+            m.put("max_batch", s.maxBatch());
+            m.put("max_num_tokens", s.maxNumTokens());
+            m.put("kv_fraction", s.kvFraction());
+            Map<String, Object> meas = new LinkedHashMap<>();
+            meas.put("throughput_tokens_per_s", s.measured().throughputTokensPerS());
+            meas.put("ttft_ms_mean", value(s.measured().ttftMsMean()));
+            meas.put("tpot_ms_mean", value(s.measured().tpotMsMean()));
+            m.put("measured", meas);
+            Map<String, Object> pred = new LinkedHashMap<>();
+            pred.put("throughput_tokens_per_s", value(r.throughput()));
+            pred.put("ttft_ms_mean", value(r.ttftMs()));
+            pred.put("tpot_ms_mean", value(r.tpotMs()));
+            m.put("predicted", pred);
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("throughput", value(r.throughputErrorPct()));
+            err.put("ttft", value(r.ttftErrorPct()));
+            err.put("tpot", value(r.tpotErrorPct()));
+            m.put("error_pct", err);
+            if (r.predicted()) {
+                m.put("kv_capacity_tokens", r.kvCapacityTokens());
+                m.put("iterations", r.iterations());
+                m.put("preemptions", r.preemptions());
+            } else {
+                m.put("failure", r.failure());
+            }
+            m.put("source", s.source().url() + " | " + s.source().table() + " | " + s.source().date());
+            list.add(m);
+        }
+        out.put("rows", list);
+        return out;
+    }
+
+    private static Object value(OptionalDouble d) {
+        return d.isPresent() ? (Object) d.getAsDouble() : null;
+    }
+
+    private static String num(OptionalDouble d) {
+        return d.isPresent() ? num(d.getAsDouble()) : "-";
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
+    }
+
+    private static String pct(OptionalDouble d) {
+        return d.isPresent() ? String.format(Locale.ROOT, "%+.1f", d.getAsDouble()) : "-";
+    }
+}

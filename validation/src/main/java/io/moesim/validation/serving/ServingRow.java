@@ -1,0 +1,49 @@
+package io.moesim.validation.serving;
+
+import java.util.OptionalDouble;
+
+/**
+ * One published serving measurement with every setting needed to re-run it.
+ *
+ * @param id            unique name of the row
+ * @param scenario      how the benchmark offered its requests
+ * @param framework     serving stack that measured it ({@code trtllm}, {@code vllm}, {@code sglang})
+ * @param model         zoo model the figure is predicted on
+ * @param dtype         serving precision (weights, activations and KV cache)
+ * @param system        moesim system id ({@code h100x2}, ...) the row runs on
+ * @param tp            tensor-parallel degree (attention and MoE)
+ * @param ep            expert-parallel degree (MoE; attention runs data-parallel over it)
+ * @param requests      requests the benchmark served
+ * @param in            prompt length of every request
+ * @param out           output length of every request
+ * @param qps           server scenario: Poisson arrival rate, requests/s (0 otherwise)
+ * @param concurrency   closed scenario: requests in flight (0 otherwise)
+ * @param maxBatch      engine's max batch size (sequences per iteration)
+ * @param maxNumTokens  engine's token budget per iteration
+ * @param kvFraction    fraction of the memory left after the weights given to the KV cache (0: moesim's default)
+ * @param measured      the published figures
+ * @param source        where the figures come from: URL, table, date
+ * @param line          line of the row in its file (for messages)
+ */
+public record ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
+        int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
+        Measured measured, Source source, String note, String file, int line) {
+
+    /** How a benchmark offers its requests. */
+    public enum Scenario {
+        /** Every request queued at t = 0 (trtllm-bench throughput, vLLM's offline throughput benchmark). */
+        OFFLINE,
+        /** Poisson arrivals at {@code qps} (online serving benchmarks, MLPerf's server scenario). */
+        SERVER,
+        /** A fixed number of requests in flight (benchmarks run at a set concurrency). */
+        CLOSED
+    }
+
+    /** Published figures; absent ones are empty. Throughput is output tokens per second over the whole run. */
+    public record Measured(double throughputTokensPerS, OptionalDouble ttftMsMean, OptionalDouble tpotMsMean) {
+    }
+
+    /** Provenance: the page (with its commit where it is a repository file), the table as it is titled, and its date or version. */
+    public record Source(String url, String table, String date) {
+    }
+}

@@ -1,0 +1,71 @@
+package io.moesim.validation.serving;
+
+import io.moesim.compiler.CompileOptions;
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.MoesimException;
+import io.moesim.sim.SimulationRequest;
+import io.moesim.sim.Simulator;
+import io.moesim.sim.kernel.KernelCostModel;
+import io.moesim.sim.metrics.SimulationResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code moesim validate --serving}: re-runs each published serving row through the simulator, as the
+ * benchmark ran it (scenario, lengths, requests, parallelism, engine limits, KV fraction), and compares
+ * throughput, mean TTFT and mean TPOT with the published figures.
+ */
+public final class ServingValidation {
+    /** Called before each row is simulated. */
+    @FunctionalInterface
+    public interface Progress {
+        void row(int index, int total, ServingRow row);
+    }
+
+    private ServingValidation() {
+    }
+
+    /** Every row on the kernel cost model (one instance, so its memo serves every row), seed 0. */
+    public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
+        return run(rows, source, new KernelCostModel(), progress);
+    }
+
+    public static ServingReport run(List<ServingRow> rows, String source, CostModel cost, Progress progress) {
+        List<ServingReport.Row> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            ServingRow r = rows.get(i);
+            if (progress != null) {
+                progress.row(i, rows.size(), r);
+            }
+            try {
+                SystemSpec system = Systems.load(r.system());
+                SimulationResult res = Simulator.simulate(request(r, system, cost), system);
+                out.add(ServingReport.Row.of(r, res));
+            } catch (MoesimException | IllegalArgumentException e) {
+                out.add(ServingReport.Row.failed(r, e.getMessage()));
+            }
+        }
+        return new ServingReport(source, cost.name(), out);
+    }
+
+    /** The simulation a row asks for. */
+    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost) {
+        if (r.tp() * r.ep() != system.devices()) {
+            throw new MoesimException(r.file() + ":" + r.line() + ": tp x ep = " + r.tp() * r.ep() + " but system " + r.system() + " has "
+                    + system.devices() + " devices");
+        }
+        CompileOptions.Parallelism p = new CompileOptions.Parallelism(r.tp(), r.ep(), 1, 1);
+        SimulationRequest.Builder b = SimulationRequest.builder(r.model(), r.system()).dtype(r.dtype()).requests(r.requests())
+                .lengths(r.in(), r.out()).maxBatch(r.maxBatch()).tokenBudget(r.maxNumTokens()).kvFraction(r.kvFraction())
+                .compileOptions(CompileOptions.defaults().withParallelism(p, p)).costModel(cost).seed(0);
+        switch (r.scenario()) {
+            case OFFLINE -> b.offline();
+            case SERVER -> b.qps(r.qps());
+            case CLOSED -> b.batch(r.concurrency());
+            default -> throw new IllegalStateException(r.scenario().name());
+        }
+        return b.build();
+    }
+}

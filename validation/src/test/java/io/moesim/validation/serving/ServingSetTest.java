@@ -1,0 +1,126 @@
+package io.moesim.validation.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.sim.SimulationRequest;
+import io.moesim.sim.Simulator;
+import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.validation.trace.TraceException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServingSetTest {
+    @TempDir
+    Path tmp;
+
+    private static final String SOURCE = "\"source\": {\"url\": \"u\", \"table\": \"t\", \"date\": \"d\"}";
+
+    private static String row(String id, String extra) {
+        return "{\"id\": \"" + id + "\", \"scenario\": \"offline\", \"framework\": \"trtllm\", \"model\": \"olmoe-1b-7b\", \"dtype\": \"bf16\", "
+                + "\"system\": \"h100x1\", \"gpus\": 1, \"tp\": 1, \"ep\": 1, \"requests\": 6, \"in\": 64, \"out\": 4, \"max_batch\": 4, "
+                + "\"max_num_tokens\": 256, \"kv_fraction\": 0.9, \"measured\": {\"throughput_tokens_per_s\": 1000}, " + SOURCE + extra + "}";
+    }
+
+    private Path file(String... lines) throws IOException {
+        Path f = tmp.resolve("s.jsonl");
+        Files.writeString(f, "# a comment\n\n" + String.join("\n", lines) + "\n");
+        return f;
+    }
+
+    /** The committed set: every row parses, names a zoo model and a loadable system of tp x ep devices, and cites its table. */
+    @Test
+    void publishedSetIsComplete() {
+        List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of("..")));
+        assertTrue(rows.size() >= 15 && rows.size() <= 40, "rows: " + rows.size());
+        for (ServingRow r : rows) {
+            ModelZoo.resolve(r.model());
+            SystemSpec s = Systems.load(r.system());
+            assertEquals(r.tp() * r.ep(), s.devices(), r.id());
+            assertTrue(r.source().url().startsWith("https://"), r.id());
+            assertFalse(r.source().table().isBlank() || r.source().date().isBlank(), r.id());
+            assertFalse(r.source().url().toLowerCase(java.util.Locale.ROOT).contains("mlperf") || r.source().table().contains("MLPerf"),
+                    "MLPerf results are kept aside as an external check: " + r.id());
+        }
+        // the row the issue quotes: Mixtral-8x7B fp8, 2 x H100 (TP 2), 1000/1000, all requests queued
+        ServingRow m = rows.stream().filter(r -> r.id().equals("trtllm-0.17-mixtral-8x7b-h100-tp2-1000-1000")).findFirst().orElseThrow();
+        assertEquals(ServingRow.Scenario.OFFLINE, m.scenario());
+        assertEquals(15770.89, m.measured().throughputTokensPerS());
+        assertEquals(3000, m.requests());
+    }
+
+    @Test
+    void badRowsNameFileLineAndKey() throws IOException {
+        String[][] cases = {
+            {row("a", ", \"colour\": \"red\""), "s.jsonl:3: colour: unknown key"},
+            {row("a", "").replace("\"offline\"", "\"online\""), "s.jsonl:3: scenario: unknown 'online'"},
+            {row("a", "").replace("\"offline\"", "\"server\""), "s.jsonl:3: qps: a server row needs its arrival rate"},
+            {row("a", "").replace("\"gpus\": 1", "\"gpus\": 2"), "s.jsonl:3: gpus: 2 is not tp x ep = 1"},
+            {row("a", "").replace("\"kv_fraction\": 0.9", "\"kv_fraction\": 1.5"), "s.jsonl:3: kv_fraction: must be in (0, 1]"},
+            {row("a", "").replace("\"requests\": 6", "\"requests\": 0"), "s.jsonl:3: requests: expected a whole number >= 1"},
+            {row("a", "").replace(", " + SOURCE, ""), "s.jsonl:3: source: expected an object"},
+            {"{not json", "s.jsonl:3: not JSON"},
+        };
+        for (String[] c : cases) {
+            TraceException e = assertThrows(TraceException.class, () -> ServingSet.read(file(c[0])), c[1]);
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        }
+        TraceException dup = assertThrows(TraceException.class, () -> ServingSet.read(file(row("a", ""), row("a", ""))));
+        assertTrue(dup.getMessage().contains("s.jsonl:4: duplicate id 'a'"), dup.getMessage());
+    }
+
+    /**
+     * The harness runs a row as the request the row describes (offline, its lengths, engine limits and KV
+     * fraction), and its errors are (predicted − measured) / measured, recomputed here by hand.
+     */
+    @Test
+    void errorsAreRelativeToTheMeasurementAndTheRowRunsAsWritten() throws IOException {
+        Path f = file(row("a", ""), row("b", "").replace("\"offline\"", "\"server\"").replace("\"requests\": 6",
+                "\"requests\": 6, \"qps\": 50").replace("{\"throughput_tokens_per_s\": 1000}",
+                "{\"throughput_tokens_per_s\": 100, \"ttft_ms_mean\": 20, \"tpot_ms_mean\": 5}"));
+        List<ServingRow> rows = ServingSet.read(f);
+        ServingReport rep = ServingValidation.run(rows, f.toString(), RooflineCostModel.INSTANCE, null);
+        assertEquals(2, rep.rows().size());
+        SystemSpec h = Systems.load("h100x1");
+        SimulationResult direct = Simulator.simulate(SimulationRequest.builder("olmoe-1b-7b", "h100x1").offline().requests(6).lengths(64, 4)
+                .maxBatch(4).tokenBudget(256).kvFraction(0.9).dtype("bf16").costModel(RooflineCostModel.INSTANCE).build(), h);
+        ServingReport.Row a = rep.rows().get(0);
+        assertTrue(a.predicted(), a.failure());
+        assertEquals(direct.throughputTokensPerS(), a.throughput().getAsDouble(), 1e-9);
+        assertEquals(100 * (direct.throughputTokensPerS() - 1000) / 1000, a.throughputErrorPct().getAsDouble(), 1e-9);
+        assertTrue(a.ttftErrorPct().isEmpty() && a.tpotErrorPct().isEmpty(), "row a publishes throughput only");
+        ServingReport.Row b = rep.rows().get(1);
+        double e1 = a.throughputErrorPct().getAsDouble();
+        double e2 = b.throughputErrorPct().getAsDouble();
+        assertEquals((Math.abs(e1) + Math.abs(e2)) / 2, rep.mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertEquals((e1 + e2) / 2, rep.meanErrorPct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertEquals(100 * (b.ttftMs().getAsDouble() - 20) / 20, rep.mapePct(ServingReport.Row::ttftErrorPct).getAsDouble() * Math.signum(
+                b.ttftErrorPct().getAsDouble()), 1e-9);
+        assertEquals(100 * (b.tpotMs().getAsDouble() - 5) / 5, b.tpotErrorPct().getAsDouble(), 1e-9);
+        assertEquals(2L, rep.toJson().get("predicted"));
+        assertEquals(Math.abs(e1), rep.only(ServingRow.Scenario.OFFLINE).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertEquals(Math.abs(e2), rep.only(ServingRow.Scenario.SERVER).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
+        assertTrue(((Map<?, ?>) rep.toJson().get("by_scenario")).keySet().containsAll(List.of("offline", "server")));
+    }
+
+    @Test
+    void aRowThatCannotRunIsReportedNotFatal() throws IOException {
+        // tp x ep = 2 on a 1-device system
+        Path f = file(row("a", "").replace("\"gpus\": 1, \"tp\": 1", "\"gpus\": 2, \"tp\": 2"));
+        ServingReport rep = ServingValidation.run(ServingSet.read(f), f.toString(), RooflineCostModel.INSTANCE, null);
+        assertFalse(rep.rows().get(0).predicted());
+        assertTrue(rep.rows().get(0).failure().contains("tp x ep = 2 but system h100x1 has 1 devices"), rep.rows().get(0).failure());
+        assertTrue(rep.mapePct(ServingReport.Row::throughputErrorPct).isEmpty());
+    }
+}
