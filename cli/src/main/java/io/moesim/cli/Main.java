@@ -40,7 +40,9 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
+        // --stacktrace is accepted anywhere on the line, before or after the subcommand
         boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+        args = java.util.Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line.getErr(), trace));
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter e = ex.getCommandLine().getErr();
@@ -71,6 +73,15 @@ public final class Main implements Runnable {
         }
         if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException) {
             err.println("moesim: " + oneLine(String.valueOf(t.getMessage())));
+            return EXIT_BAD_INPUT;
+        }
+        if (t instanceof ArithmeticException a && a.getMessage() != null && a.getMessage().contains("overflow")) {
+            // exact arithmetic refused a size, count or time too large for 64 bits: the input is out of range
+            err.println("moesim: the input is too large: a size, count or time overflows 64-bit arithmetic (" + a.getMessage()
+                    + "); use smaller shapes, counts or durations");
+            if (trace) {
+                t.printStackTrace(err);
+            }
             return EXIT_BAD_INPUT;
         }
         err.println("moesim: internal error: " + t + (trace ? "" : " (run with --stacktrace for details, and please report it)"));

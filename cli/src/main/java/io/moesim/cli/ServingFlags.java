@@ -63,8 +63,8 @@ final class ServingFlags {
             if (batch != null) {
                 throw new MoesimException("give either --batch (closed loop) or --qps (open loop), not both");
             }
-            if (!(qps > 0)) {
-                throw new MoesimException("--qps must be > 0, got " + qps);
+            if (!(qps > 0) || qps.isInfinite()) {
+                throw new MoesimException("--qps must be a finite number > 0, got " + qps);
             }
             b.qps(qps);
         } else {
@@ -76,6 +76,13 @@ final class ServingFlags {
         }
         if (requests <= 0 || in <= 0 || out <= 0 || maxBatch <= 0) {
             throw new MoesimException("--requests, --in, --out and --max-batch must be > 0");
+        }
+        if (dtype != null) {
+            try {
+                io.moesim.ir.DType.parse(dtype);
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--dtype: " + e.getMessage());
+            }
         }
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)

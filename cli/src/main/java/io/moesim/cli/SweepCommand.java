@@ -47,7 +47,14 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (parallelism < 0) {
+            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
+        }
         SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        io.moesim.ir.io.AtomicFiles.checkFolder(out, out);
+        if (report != null) {
+            io.moesim.ir.io.AtomicFiles.checkFolder(report, report);
+        }
         SweepRequest req = new SweepRequest(specFile, out, e, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
         PrintWriter err = spec.commandLine().getErr();
         boolean tty = System.console() != null && System.getenv("MOESIM_NO_PROGRESS") == null;

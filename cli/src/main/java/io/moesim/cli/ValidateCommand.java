@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.MoesimException;
 import io.moesim.validation.Validation;
 import io.moesim.validation.ValidationOptions;
@@ -106,7 +107,7 @@ final class ValidateCommand implements Callable<Integer> {
                     c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true), c.fittedRows());
             if (calibrationOut != null) {
                 Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
-                Files2.writeAtomically(f, c.yaml());
+                AtomicFiles.write(f, c.yaml());
                 out.println("  wrote " + f);
             }
         }
@@ -116,17 +117,17 @@ final class ValidateCommand implements Callable<Integer> {
                     c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true));
             if (calibrationOut != null) {
                 Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
-                Files2.writeAtomically(f, c.yaml());
+                AtomicFiles.write(f, c.yaml());
                 out.println("  wrote " + f);
                 for (java.util.Map.Entry<String, String> e : c.systemOverlays().entrySet()) {
                     Path g = calibrationOut.resolve(e.getKey() + ".yaml");
-                    Files2.writeAtomically(g, e.getValue());
+                    AtomicFiles.write(g, e.getValue());
                     out.println("  wrote " + g);
                 }
             }
         }
         if (json != null) {
-            Files2.writeAtomically(json, Json.write(r.toJson()));
+            AtomicFiles.write(json, Json.write(r.toJson()));
         }
         return 0;
     }

@@ -44,14 +44,7 @@ public final class SweepSpecs {
 
     public static SweepSpec read(Path file) {
         String display = file.toString();
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw SweepException.at(display, "", "no such file");
-        } catch (IOException e) {
-            throw SweepException.at(display, "", "cannot read: " + e.getMessage());
-        }
+        String text = io.moesim.ir.io.TextFiles.read(file);
         String fileName = file.getFileName().toString();
         int dot = fileName.lastIndexOf('.');
         return parse(text, display, dot > 0 ? fileName.substring(0, dot) : fileName);

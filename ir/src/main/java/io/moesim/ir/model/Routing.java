@@ -19,7 +19,7 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
         @Override
         public long[] counts(int experts, int topK, long tokens, long seed) {
             check(experts, topK, tokens);
-            long total = tokens * topK;
+            long total = Math.multiplyExact(tokens, (long) topK);
             long[] c = new long[experts];
             Arrays.fill(c, total / experts);
             for (int e = 0; e < total % experts; e++) {
@@ -74,7 +74,7 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             int[] picked = new int[topK];
             for (long t = 0; t < tokens; t++) {
                 for (int k = 0; k < topK; k++) {
-                    int r = topK * 2 <= experts ? rejectionDraw(rnd, cdf, acc, taken) : scanDraw(rnd, w, taken);
+                    int r = topK * 2 <= experts ? rejectionDraw(rnd, w, cdf, acc, taken) : scanDraw(rnd, w, taken);
                     taken[r] = true;
                     picked[k] = r;
                     c[perm[r]]++;
@@ -86,9 +86,16 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             return c;
         }
 
+        /**
+         * Redraws before the exact draw takes over: with a steep exponent (zipf:50 gives rank 2 a weight
+         * of 2^-50) a redraw after the top rank is taken almost never lands elsewhere, and an unbounded
+         * loop spun forever.
+         */
+        static final int MAX_REDRAWS = 64;
+
         // few picks among many experts: draw from the full distribution, redraw on a repeat
-        private static int rejectionDraw(SplittableRandom rnd, double[] cdf, double total, boolean[] taken) {
-            while (true) {
+        private static int rejectionDraw(SplittableRandom rnd, double[] w, double[] cdf, double total, boolean[] taken) {
+            for (int attempt = 0; attempt < MAX_REDRAWS; attempt++) {
                 double u = rnd.nextDouble() * total;
                 int i = Arrays.binarySearch(cdf, u);
                 int r = i >= 0 ? Math.min(i + 1, cdf.length - 1) : -i - 1;
@@ -97,6 +104,7 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
                     return r;
                 }
             }
+            return scanDraw(rnd, w, taken);
         }
 
         // many picks: draw from the weights of the experts not yet taken
@@ -104,6 +112,15 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             double total = 0;
             for (int r = 0; r < w.length; r++) {
                 total += taken[r] ? 0 : w[r];
+            }
+            if (!(total > 0)) {
+                // every weight left underflowed to 0 (a huge exponent): the limit of Zipf as s grows
+                // picks the ranks in order, so take the most popular one not yet taken
+                for (int r = 0; r < w.length; r++) {
+                    if (!taken[r]) {
+                        return r;
+                    }
+                }
             }
             double u = rnd.nextDouble() * total;
             int last = -1;
