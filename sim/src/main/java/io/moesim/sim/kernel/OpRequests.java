@@ -29,7 +29,8 @@ import java.util.TreeSet;
  *   <li>{@code attention}: batch heads kv_heads head_dim q_len kv_len [causal = q_len > 1] [dtype]</li>
  *   <li>{@code mla-decode}: batch kv_len [heads=128] [kv_lora_rank=512] [rope_dim=64] [nope_dim=128] [v_head_dim=128] [dtype]
  *       (DeepSeek-V3 defaults; absorbed latent attention, q_len 1)</li>
- *   <li>{@code memcpy}: bytes (suffixes K, M, G, KiB, MiB, GiB accepted)</li>
+ *   <li>{@code memcpy}: bytes (suffixes KiB, MiB, GiB are powers of 1024; KB, MB, GB powers of 1000; a bare K, M or G
+ *       means KiB, MiB, GiB as in nccl-tests' -b/-e sizes)</li>
  *   <li>{@code all-reduce}, {@code all-gather}, {@code all-to-all}: bytes devices (system level)</li>
  * </ul>
  * Every kind also takes {@code processor=NAME}. Errors are one line naming the bad key.
@@ -206,12 +207,13 @@ public final class OpRequests {
             }
         }
 
+        /** A byte count: KiB/MiB/GiB = 2^10/2^20/2^30, KB/MB/GB = 10^3/10^6/10^9, bare K/M/G = KiB/MiB/GiB (nccl-tests). */
         long bytes(String key) {
             String s = text(key);
             String u = s.toUpperCase(Locale.ROOT);
             long mult = 1;
             String[][] suffixes = {{"KIB", "1024"}, {"MIB", "1048576"}, {"GIB", "1073741824"}, {"KB", "1000"}, {"MB", "1000000"},
-                {"GB", "1000000000"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}, {"B", "1"}};
+                {"GB", "1000000000"}, {"K", "1024"}, {"M", "1048576"}, {"G", "1073741824"}, {"B", "1"}};
             for (String[] suf : suffixes) {
                 if (u.endsWith(suf[0])) {
                     mult = Long.parseLong(suf[1]);
