@@ -4,10 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +40,13 @@ public final class SweepSpecs {
 
     public static SweepSpec read(Path file) {
         String display = file.toString();
-        String text = io.moesim.ir.io.TextFiles.read(file);
+        String text;
+        try {
+            text = io.moesim.ir.io.TextFiles.read(file);
+        } catch (io.moesim.ir.MoesimException e) {
+            String m = e.getMessage();
+            throw SweepException.at(display, "", m.startsWith(display + ": ") ? m.substring(display.length() + 2) : m);
+        }
         String fileName = file.getFileName().toString();
         int dot = fileName.lastIndexOf('.');
         return parse(text, display, dot > 0 ? fileName.substring(0, dot) : fileName);

@@ -3,8 +3,6 @@ package io.moesim.compiler.experts;
 import io.moesim.compiler.CompilerException;
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.model.RoutingTrace;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,6 @@
 package io.moesim.sim.serving;
 
 import io.moesim.sim.SimulationException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
