@@ -7,12 +7,14 @@ import java.util.Locale;
 /**
  * Progress on stderr. On a terminal: one line redrawn in place (a bar, counts, an estimate). Not on a
  * terminal (a log, a pipe, CI): a plain line once the run has taken {@value #QUIET_S} s, then one every
- * {@value #EVERY_S} s, and a last line when it ends, so a redirected long run is not silent for minutes.
+ * {@value #EVERY_S} s, and a last line when it ends (each starting with {@code [progress]}), so a redirected long run is not silent for minutes.
  * {@code MOESIM_NO_PROGRESS} (any value) turns both off.
  */
 final class Progress implements SimulationRequest.Progress, AutoCloseable {
     static final long QUIET_S = 2;
     static final long EVERY_S = 10;
+    /** Lines of progress (not on a terminal) start with this, so a log reader or a script can tell them from errors. */
+    static final String PREFIX = "[progress] ";
 
     private final PrintWriter err;
     private final String label;
@@ -66,7 +68,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
             return;
         }
         lastDraw = now;
-        err.printf(Locale.ROOT, "%s: %d/%d requests (%.0f%%), %.1f s simulated, %.0f s so far%s%n", label, completed, total, frac * 100, simulatedS,
+        err.printf(Locale.ROOT, PREFIX + "%s: %d/%d requests (%.0f%%), %.1f s simulated, %.0f s so far%s%n", label, completed, total, frac * 100, simulatedS,
                 el, eta);
         err.flush();
     }
@@ -79,7 +81,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         if (tty) {
             err.print("\r" + " ".repeat(100) + "\r");
         } else {
-            err.printf(Locale.ROOT, "%s: done, %d/%d requests, %.1f s simulated, in %.0f s%n", label, lastCompleted, lastTotal, lastSimulated,
+            err.printf(Locale.ROOT, PREFIX + "%s: done, %d/%d requests, %.1f s simulated, in %.0f s%n", label, lastCompleted, lastTotal, lastSimulated,
                     (System.nanoTime() - start) / 1e9);
         }
         err.flush();

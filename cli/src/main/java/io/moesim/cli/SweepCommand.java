@@ -63,12 +63,12 @@ final class SweepCommand implements Callable<Integer> {
         SweepOutcome o = Sweeps.run(req, p -> {
             if (tty) {
                 progress(err, p, true);
-            } else if (!quiet && (lastLine[0] < 0 ? p.done() == p.resumed() : p.elapsedS() - lastLine[0] >= Progress.EVERY_S)
+            } else if (!quiet && p.elapsedS() >= Progress.QUIET_S && (lastLine[0] < 0 || p.elapsedS() - lastLine[0] >= Progress.EVERY_S)
                     && p.done() < p.total()) {
-                // not a terminal: what the sweep will do, then a line every 10 s
+                // not a terminal: after 2 s, the points done and to do, then a line every 10 s
                 lastLine[0] = p.elapsedS();
                 String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
-                err.printf(Locale.ROOT, "sweep: %d/%d points (%d resumed, %d failed), %.0f s so far%s%n", p.done(), p.total(), p.resumed(),
+                err.printf(Locale.ROOT, Progress.PREFIX + "sweep: %d/%d points (%d resumed, %d failed), %.0f s so far%s%n", p.done(), p.total(), p.resumed(),
                         p.failed(), p.elapsedS(), eta);
                 err.flush();
             }

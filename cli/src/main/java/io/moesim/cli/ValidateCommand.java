@@ -90,7 +90,8 @@ final class ValidateCommand implements Callable<Integer> {
             o = o.onCalibratedOverlays();
         }
         ValidationReport r = Validation.run(m, target, o);
-        TextTable rows = new TextTable(ValidationReport.HEADER);
+        // long op texts, GPU names and sources are cut here (whole in --json), so a row fits a wide terminal
+        TextTable rows = new TextTable(ValidationReport.HEADER).cap("op", 64).cap("gpu", 28).cap("source", 32);
         r.table().forEach(rows::row);
         out.print(rows.render());
         out.println();

@@ -143,7 +143,7 @@ class FuzzCampaignTest {
             t.failures.add("stack trace: " + line);
         }
         if (o.code() == 2) {
-            List<String> lines = o.err().lines().filter(l -> !l.startsWith("Try '")).toList();
+            List<String> lines = o.err().lines().filter(l -> !l.startsWith("Try '") && !l.startsWith(Progress.PREFIX)).toList();
             if (lines.size() != 1 || !lines.get(0).startsWith("moesim: ")) {
                 t.multiLine++;
                 t.failures.add("not one line (" + lines.size() + "): " + line + " -> " + o.err());

@@ -20,9 +20,10 @@ class HardeningCommandsTest {
         CliRunner.Outcome o = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRunner.run(args));
         assertEquals(2, o.code(), String.join(" ", args) + ": " + o.err() + o.out());
         assertFalse(o.err().contains("\tat "), o.err());
-        assertTrue(o.err().startsWith("moesim: "), o.err());
-        assertEquals(1, o.err().lines().filter(l -> !l.startsWith("Try '")).count(), o.err());
-        return o.err();
+        java.util.List<String> lines = o.err().lines().filter(l -> !l.startsWith("Try '") && !l.startsWith(Progress.PREFIX)).toList();
+        assertEquals(1, lines.size(), o.err());
+        assertTrue(lines.get(0).startsWith("moesim: "), o.err());
+        return lines.get(0);
     }
 
     private static CliRunner.Outcome ok(String... args) {
@@ -117,6 +118,35 @@ class HardeningCommandsTest {
         assertEquals(bare, mib);
         assertEquals((double) bare * 256_000_000L / (256L << 20), mb, 1.0);
         assertTrue(bare > mb);
+    }
+
+    @Test
+    void topLevelHelpGivesWholeSentences() {
+        String help = ok("--help").out();
+        String list = help.substring(help.indexOf("Commands:") + "Commands:".length());
+        StringBuilder entry = new StringBuilder();
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        for (String line : list.lines().filter(l -> !l.isBlank()).toList()) {
+            if (line.matches("  [a-z][a-z-]+ +\\S.*") && entry.length() > 0) {
+                entries.add(entry.toString().strip());
+                entry.setLength(0);
+            }
+            entry.append(' ').append(line.strip());
+        }
+        entries.add(entry.toString().strip());
+        assertTrue(entries.size() > 10, entries.toString());
+        for (String e : entries) {
+            assertTrue(e.endsWith("."), "cut mid-sentence: " + e);
+        }
+    }
+
+    @Test
+    void tableColumnsCanBeCapped() {
+        TextTable t = new TextTable(java.util.List.of("op", "source")).cap("source", 10);
+        t.row("matmul", "a very long source citation that goes on");
+        String out = t.render();
+        assertTrue(out.contains("a very ...") && !out.contains("citation"), out);
+        assertTrue(out.lines().allMatch(l -> l.length() <= "matmul".length() + 2 + 10), out);
     }
 
     private static String[] concat(String[] a, String... b) {

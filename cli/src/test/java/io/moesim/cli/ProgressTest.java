@@ -22,9 +22,9 @@ class ProgressTest {
         p.close();
         String[] lines = w.toString().split("\n");
         assertEquals(3, lines.length, w.toString());
-        assertTrue(lines[0].startsWith("simulate h100x4: 30/100 requests (30%), 3.0 s simulated"), lines[0]);
-        assertTrue(lines[1].startsWith("simulate h100x4: 80/100 requests (80%)"), lines[1]);
-        assertTrue(lines[2].startsWith("simulate h100x4: done, 80/100 requests"), lines[2]);
+        assertTrue(lines[0].startsWith("[progress] simulate h100x4: 30/100 requests (30%), 3.0 s simulated"), lines[0]);
+        assertTrue(lines[1].startsWith("[progress] simulate h100x4: 80/100 requests (80%)"), lines[1]);
+        assertTrue(lines[2].startsWith("[progress] simulate h100x4: done, 80/100 requests"), lines[2]);
         assertTrue(!w.toString().contains("\r"));
     }
 
