@@ -43,6 +43,22 @@ class HardeningTest {
     }
 
     @Test
+    void zipfOverHugeTokenCountsFinishes() {
+        // 10^10 tokens (a prefill of 100,000 x 100,000) used to draw 2 x 10^10 experts one by one
+        long tokens = 10_000_000_000L;
+        long[] c = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Routing.Zipf(1.2).counts(8, 2, tokens, 1));
+        assertEquals(tokens * 2, java.util.Arrays.stream(c).sum());
+        for (long x : c) {
+            assertTrue(x >= 0 && x <= tokens, java.util.Arrays.toString(c));
+        }
+        // the steepest skew still gives every token to the two top ranks
+        long[] steep = new Routing.Zipf(50).counts(8, 2, tokens, 1);
+        long[] sorted = steep.clone();
+        java.util.Arrays.sort(sorted);
+        assertArrayEquals(new long[] {0, 0, 0, 0, 0, 0, tokens, tokens}, sorted);
+    }
+
+    @Test
     void zipfStillSumsToTokensTimesTopK() {
         long[] c = new Routing.Zipf(1.2).counts(64, 8, 5000, 3);
         assertEquals(5000L * 8, java.util.Arrays.stream(c).sum());

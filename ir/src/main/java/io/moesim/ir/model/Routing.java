@@ -72,7 +72,8 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             long[] c = new long[experts];
             boolean[] taken = new boolean[experts];
             int[] picked = new int[topK];
-            for (long t = 0; t < tokens; t++) {
+            long drawn = Math.min(tokens, MAX_SAMPLED_TOKENS);
+            for (long t = 0; t < drawn; t++) {
                 for (int k = 0; k < topK; k++) {
                     int r = topK * 2 <= experts ? rejectionDraw(rnd, w, cdf, acc, taken) : scanDraw(rnd, w, taken);
                     taken[r] = true;
@@ -83,8 +84,20 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
                     taken[picked[k]] = false;
                 }
             }
+            if (drawn < tokens) {
+                // more tokens than are worth drawing one by one (a prefill of 10^10 tokens took hours): the
+                // shares of 2^20 drawn tokens, scaled to the total (their sampling error is about 0.1%)
+                double[] share = new double[experts];
+                for (int e = 0; e < experts; e++) {
+                    share[e] = c[e];
+                }
+                return apportion(share, Math.multiplyExact(tokens, (long) topK));
+            }
             return c;
         }
+
+        /** Tokens drawn one by one at most; a larger count is scaled from this sample. */
+        static final long MAX_SAMPLED_TOKENS = 1L << 20;
 
         /**
          * Redraws before the exact draw takes over: with a steep exponent (zipf:50 gives rank 2 a weight
