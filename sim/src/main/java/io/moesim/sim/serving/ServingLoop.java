@@ -46,6 +46,11 @@ public final class ServingLoop {
 
     /** Generates the requests: arrival times (−1 = released by a closed loop) and lengths, seeded. */
     List<Sequence> workload() {
+        if (config.requests() > MAX_REQUESTS) {
+            throw new SimulationException(0, "serving loop", String.format(java.util.Locale.ROOT,
+                    "%,d requests is more than one run holds (at most %,d: each request is kept in memory); split the run", config.requests(),
+                    MAX_REQUESTS));
+        }
         SplittableRandom root = new SplittableRandom(config.seed());
         SplittableRandom lengthRnd = root.split();
         SplittableRandom arrivalRnd = root.split();
@@ -79,6 +84,8 @@ public final class ServingLoop {
      * days), so that sums of times (busy time, latencies) cannot overflow either.
      */
     public static final long MAX_SIMULATED_PS = Long.MAX_VALUE / 4;
+    /** Requests per run at most: every request's state and latencies are kept (about 200 bytes each). */
+    public static final int MAX_REQUESTS = 10_000_000;
 
     private static long arrivalPs(double seconds, int request) {
         double ps = seconds * 1e12;

@@ -21,6 +21,14 @@ class ClockRangeTest {
     }
 
     @Test
+    void runsTooLargeToHoldAreRefusedBeforeTheyStart() {
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(4).requests(2_000_000_000).lengths(32, 8).build();
+        SimulationException e = assertThrows(SimulationException.class,
+                () -> Simulator.simulate(r, ServingLoopTest.tinyModel(), ServingLoopTest.system(), new StandInPlanner(ServingLoopTest.system())));
+        assertTrue(e.getMessage().contains("at most 10,000,000"), e.getMessage());
+    }
+
+    @Test
     void aSlowButRepresentableRateStillRuns() {
         // 1 request/s: 4 arrivals within seconds, far inside the clock's range; every figure stays non-negative
         SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").qps(1).requests(4).lengths(32, 8).build();
