@@ -94,6 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!"duplex".equals(paper)) {
             throw new ParameterException(spec.commandLine(), "unknown paper '" + paper + "' (known: duplex)");
         }
+        io.moesim.ir.io.AtomicFiles.checkWritable(output); // before minutes of simulation, not after
         long t0 = System.nanoTime();
         err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();

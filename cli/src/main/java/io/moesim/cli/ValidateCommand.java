@@ -75,6 +75,13 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private int compare(PrintWriter out) {
+        // output paths are checked before the predictions (and a calibration) run
+        if (json != null) {
+            io.moesim.ir.io.AtomicFiles.checkWritable(json);
+        }
+        if (calibrationOut != null) {
+            io.moesim.ir.io.AtomicFiles.checkFolder(calibrationOut, calibrationOut);
+        }
         Path m = measurements != null ? measurements : Validation.publishedSet(Path.of("."));
         if (!Files.exists(m)) {
             throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
