@@ -38,6 +38,9 @@ class HardeningCommandsTest {
         assertTrue(bad("target", "show", "h100", "--set", "memory.tRFC_ns=5000").contains("memory.tRFC_ns: must be < tREFI_ns"));
         assertTrue(bad("op", "matmul", "m=4096", "n=4096", "k=4096", "--target", "h100", "--set", "memory.tRFC_ns=3900").contains("tRFC"));
         assertTrue(bad("target", "show", "h100", "--set", "memory.data_rate_Gbps=1e308").contains("memory.data_rate_Gbps"));
+        // just below tREFI: accepted before, and the DRAM model never finished; 100 ns between refreshes still runs
+        assertTrue(bad("op", "matmul", "m=4096", "n=4096", "k=4096", "--target", "h100", "--set", "memory.tRFC_ns=3850").contains("row cycles"));
+        ok("op", "matmul", "m=4096", "n=4096", "k=4096", "--target", "h100", "--set", "memory.tRFC_ns=3800");
     }
 
     @Test

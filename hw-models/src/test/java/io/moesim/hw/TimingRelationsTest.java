@@ -22,7 +22,10 @@ class TimingRelationsTest {
         String m = refused("h100", "memory.tRFC_ns=3900");
         assertTrue(m.contains("memory.tRFC_ns") && m.contains("tREFI_ns") && m.contains("--set memory.tRFC_ns=3900"), m);
         refused("h100", "memory.tRFC_ns=5000");
-        assertDoesNotThrow(() -> Targets.load("h100", List.of("memory.tRFC_ns=3899")));
+        // below tREFI but with no room for the DRAM to work between refreshes (2 x tRC = 96.924 ns): the simulator livelocked
+        assertTrue(refused("h100", "memory.tRFC_ns=3899").contains("two row cycles"));
+        refused("h100", "memory.tRFC_ns=3850");
+        assertDoesNotThrow(() -> Targets.load("h100", List.of("memory.tRFC_ns=3800")));
     }
 
     @Test
