@@ -135,7 +135,7 @@ class FuzzCampaignTest {
             case 3 -> t.unavailable++;
             default -> {
                 t.internal++;
-                t.failures.add("exit " + o.code() + " " + o.err().lines().findFirst().orElse("") + ": " + line);
+                t.failures.add("exit " + o.code() + " " + o.err().lines().findFirst().orElse("") + ": " + line + inputs(args));
             }
         }
         if (o.err().contains("\tat ") || o.out().contains("\tat ")) {
@@ -153,7 +153,7 @@ class FuzzCampaignTest {
             String bad = badFigures(o.out());
             if (bad != null) {
                 t.badFigures++;
-                t.failures.add("figure " + bad + ": " + line);
+                t.failures.add("figure " + bad + ": " + line + inputs(args));
             }
         }
         for (Path p : outputs) {
@@ -175,12 +175,10 @@ class FuzzCampaignTest {
                 return "unparsable JSON output";
             }
         }
-        for (String w : new String[] {"NaN", "Infinity"}) {
-            if (s.contains(w)) {
-                return w + " in the output";
-            }
-        }
-        return null;
+        // a figure in a table: a whole token (an echoed name such as "HNaN" is not one)
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(^|\\s)[-+]?(NaN|Infinity)%?(?=\\s|$)", java.util.regex.Pattern.MULTILINE)
+                .matcher(s);
+        return m.find() ? "'" + m.group().strip() + "' in the output" : null;
     }
 
     /** Figures that are signed by definition (predicted minus measured). */
@@ -246,6 +244,23 @@ class FuzzCampaignTest {
         Tally t = tally(category);
         assertTrue(t.tried > 0);
         assertEquals(0, t.problems(), category + ": " + String.join("\n", t.failures));
+    }
+
+    /** The input files named on a failing command line, so a failure can be reproduced from the report. */
+    private static String inputs(String[] args) {
+        StringBuilder b = new StringBuilder();
+        for (String a : args) {
+            Path p = Path.of(a.startsWith("trace:") ? a.substring(6) : a);
+            if (p.startsWith(dir) && Files.isRegularFile(p)) {
+                try {
+                    String text = new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+                    b.append("\n--- ").append(p.getFileName()).append(":\n").append(text, 0, Math.min(text.length(), 2000));
+                } catch (IOException e) {
+                    b.append("\n--- ").append(p).append(": unreadable");
+                }
+            }
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ generators
