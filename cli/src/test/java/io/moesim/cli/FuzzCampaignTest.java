@@ -189,7 +189,7 @@ class FuzzCampaignTest {
         if (n.isNumber() && (!Double.isFinite(n.asDouble()) || (n.asDouble() < 0 && !signed))) {
             return path + " = " + n;
         }
-        if (n.isTextual() && (n.asText().equals("NaN") || n.asText().contains("Infinity"))) {
+        if (n.isTextual() && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(n.asText())) {
             return path + " = " + n;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
