@@ -60,6 +60,10 @@ class OpRequestsTest {
         assertEquals(2_000_000_000L, ((OpRequest.Collective) parse("all-reduce", "bytes=2GB", "devices=8")).bytes());
         assertEquals(2L << 30, ((OpRequest.Collective) parse("all-reduce", "bytes=2G", "devices=8")).bytes());
         assertEquals(4096, ((OpRequest.Memcpy) parse("memcpy", "bytes=4K")).bytes());
+        // found by the fuzz campaign: a memcpy of 2^63-1 bytes reported -2 bytes moved; 2^31 devices wrapped to a negative int
+        assertTrue(assertThrows(KernelException.class, () -> parse("memcpy", "bytes=9223372036854775807")).getMessage().contains("too large"));
+        assertTrue(assertThrows(KernelException.class, () -> parse("all-reduce", "bytes=1", "devices=2147483648")).getMessage()
+                .contains("at most"));
         String msg = assertThrows(KernelException.class, () -> new KernelSimulator().estimate(c, KernelFixtures.h100())).getMessage();
         assertTrue(msg.contains("--system"), msg);
     }
