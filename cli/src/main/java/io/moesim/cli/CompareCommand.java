@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.MoesimException;
@@ -50,17 +51,29 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<SimulationResult> results = new ArrayList<>();
         List<SystemSpec> specs = new ArrayList<>();
+        // every system name, request and output path is checked before the first simulation starts
+        List<io.moesim.sim.SimulationRequest.Builder> requests = new ArrayList<>();
         for (String s : systems) {
             SystemSpec sys = Systems.load(s, serving.sets);
             specs.add(sys);
-            try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + s)) {
-                results.add(Simulator.simulate(serving.request(s, sys, flags).progress(p).build(), sys));
+            requests.add(serving.request(s, sys, flags));
+        }
+        if (json != null) {
+            AtomicFiles.checkWritable(json);
+        }
+        if (report != null) {
+            AtomicFiles.checkFolder(report, report);
+        }
+        for (int i = 0; i < systems.size(); i++) {
+            String s = systems.get(i);
+            try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + s + " (" + (i + 1) + " of " + systems.size() + ")")) {
+                results.add(Simulator.simulate(requests.get(i).progress(p).build(), specs.get(i)));
             }
         }
         Comparison c = new Comparison(systems, results);
         spec.commandLine().getOut().print(table(c));
         if (json != null) {
-            Files2.writeAtomically(json, Json.write(toJson(c)));
+            AtomicFiles.write(json, Json.write(toJson(c)));
         }
         if (report != null) {
             Path index = ReportSupport.writeRunReport(report, "moesim compare " + serving.model, systems, results, specs.get(0), serving, flags, null);

@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.Compiler;
 import io.moesim.compiler.plan.PlanJson;
@@ -48,6 +49,9 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (output != null) {
+            AtomicFiles.checkWritable(output);
+        }
         SystemSpec sys = Systems.load(system, sets);
         Graph g = GraphGenerator.generate(graph.request());
         CompileOptions opts = flags.options(sys, graph.routing, graph.seed);
@@ -55,12 +59,12 @@ final class CompileCommand implements Callable<Integer> {
         Compiler.Result r = Compiler.compile(g, sys, opts, flags.costModel(), dumpAfter, (pass, program) -> dumped[0] = MoeirPrinter.print(program.graph()));
         // everything computed: now write, so a failure above leaves nothing half-written
         if (output != null) {
-            Files2.writeAtomically(output, PlanJson.toJson(r.plan()));
+            AtomicFiles.write(output, PlanJson.toJson(r.plan()));
         }
         if (dumped[0] != null) {
             if (output != null) {
                 Path dump = output.toAbsolutePath().resolveSibling(dumpAfter + ".moeir");
-                Files2.writeAtomically(dump, dumped[0]);
+                AtomicFiles.write(dump, dumped[0]);
                 spec.commandLine().getErr().println("wrote " + dump);
             } else {
                 spec.commandLine().getErr().print(dumped[0]);

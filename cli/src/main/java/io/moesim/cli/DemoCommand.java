@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.hw.SystemSpec;
@@ -67,6 +68,15 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        if (in <= 0 || out <= 0) {
+            throw new io.moesim.ir.MoesimException("--in and --out must be > 0, got " + in + " and " + out);
+        }
+        if (waves <= 0) {
+            throw new io.moesim.ir.MoesimException("--waves must be > 0, got " + waves);
+        }
+        if (!opsOnly) {
+            io.moesim.ir.io.AtomicFiles.checkFolder(output, output);
+        }
         PrintWriter w = spec.commandLine().getOut();
         ModelConfig m = ModelZoo.get(MODEL);
         printOps(w, m);
@@ -144,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Simulator.writeTrace(exec, timeline);
         for (int i = 0; i < results.size(); i++) {
-            Files2.writeAtomically(output.resolve("result-" + labels.get(i).replace(' ', '-') + ".json"), ResultJson.toJson(results.get(i)));
+            AtomicFiles.write(output.resolve("result-" + labels.get(i).replace(' ', '-') + ".json"), ResultJson.toJson(results.get(i)));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", m.name() + " (bf16)");

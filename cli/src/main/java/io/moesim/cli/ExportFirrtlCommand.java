@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.Targets;
 import io.moesim.hw.firrtl.BlockParams;
@@ -38,14 +39,19 @@ final class ExportFirrtlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (output != null) {
+            AtomicFiles.checkWritable(output);
+        }
         DeviceSpec d = Targets.load(target, sets);
         BlockParams params = TargetBlocks.forBlock(block, d);
         String fir = FirrtlExport.generate(params);
         if (output == null) {
             spec.commandLine().getOut().print(fir);
         } else {
-            Files2.writeAtomically(output, fir);
-            spec.commandLine().getErr().println("wrote " + output + " (" + params + ")");
+            AtomicFiles.write(output, fir);
+            // one line: the block's parameters can be a long object dump (the sequencer's program)
+            spec.commandLine().getErr().println("wrote " + output + " (" + block + " for " + target + ", "
+                    + fir.lines().count() + " lines)");
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package io.moesim.cli;
 
 import io.moesim.ir.MoesimException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +41,9 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
+        // --stacktrace is accepted anywhere on the line, before or after the subcommand
         boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+        args = java.util.Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line.getErr(), trace));
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter e = ex.getCommandLine().getErr();
@@ -60,7 +63,59 @@ public final class Main implements Runnable {
             cl.addSubcommand(sub);
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
         return cl;
+    }
+
+    /** The top-level command list: each command's first whole sentence (not its first line, cut mid-sentence). */
+    static String commandList(CommandLine.Help help) {
+        java.util.Map<String, CommandLine.Help> subs = help.subcommands();
+        if (subs.isEmpty()) {
+            return "";
+        }
+        int nameWidth = subs.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
+        int width = Math.max(60, help.commandSpec().usageMessage().width());
+        StringBuilder b = new StringBuilder();
+        for (java.util.Map.Entry<String, CommandLine.Help> e : subs.entrySet()) {
+            CommandLine.Model.UsageMessageSpec u = e.getValue().commandSpec().usageMessage();
+            String sentence = firstSentence(String.join(" ", u.header().length > 0 ? u.header() : u.description()));
+            List<String> lines = wrap(sentence, width - nameWidth - 2);
+            for (int i = 0; i < lines.size(); i++) {
+                b.append("  ").append(String.format("%-" + nameWidth + "s", i == 0 ? e.getKey() : "")).append(lines.get(i)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    static String firstSentence(String text) {
+        String t = text.replaceAll("\\s+", " ").strip();
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '.' && (i + 1 == t.length() || t.charAt(i + 1) == ' ') && !(i >= 3 && t.startsWith("e.g", i - 3))
+                    && !(i >= 2 && t.startsWith("vs", i - 2))) {
+                return t.substring(0, i + 1);
+            }
+        }
+        return t;
+    }
+
+    private static List<String> wrap(String s, int width) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String w : s.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + w.length() > width) {
+                out.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(w);
+        }
+        if (line.length() > 0) {
+            out.add(line.toString());
+        }
+        return out;
     }
 
     static int handle(Exception ex, PrintWriter err, boolean trace) {
@@ -71,6 +126,15 @@ public final class Main implements Runnable {
         }
         if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException) {
             err.println("moesim: " + oneLine(String.valueOf(t.getMessage())));
+            return EXIT_BAD_INPUT;
+        }
+        if (t instanceof ArithmeticException a && a.getMessage() != null && a.getMessage().contains("overflow")) {
+            // exact arithmetic refused a size, count or time too large for 64 bits: the input is out of range
+            err.println("moesim: the input is too large: a size, count or time overflows 64-bit arithmetic (" + a.getMessage()
+                    + "); use smaller shapes, counts or durations");
+            if (trace) {
+                t.printStackTrace(err);
+            }
             return EXIT_BAD_INPUT;
         }
         err.println("moesim: internal error: " + t + (trace ? "" : " (run with --stacktrace for details, and please report it)"));

@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.graph.Graph;
 import io.moesim.ir.graph.GraphStats;
@@ -11,9 +12,6 @@ import io.moesim.ir.model.MoeConfig;
 import io.moesim.ir.text.MoeirParser;
 import io.moesim.ir.text.MoeirPrinter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -141,7 +139,7 @@ final class ModelCommands {
             if (output == null) {
                 spec.commandLine().getOut().print(text);
             } else {
-                Files2.writeAtomically(output, text);
+                AtomicFiles.write(output, text);
             }
             return 0;
         }
@@ -160,12 +158,10 @@ final class ModelCommands {
         public Integer call() {
             String text;
             try {
-                text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                        : Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new MoesimException(file + ": no such file");
+                text = file.equals("-") ? io.moesim.ir.io.TextFiles.decode("<stdin>", System.in.readAllBytes())
+                        : io.moesim.ir.io.TextFiles.read(Path.of(file));
             } catch (IOException e) {
-                throw new MoesimException(file + ": cannot read: " + e.getMessage());
+                throw new MoesimException("<stdin>: cannot read: " + e.getMessage());
             }
             Graph g = MoeirParser.parse(text, file.equals("-") ? "<stdin>" : file);
             spec.commandLine().getOut().print(summary(g));

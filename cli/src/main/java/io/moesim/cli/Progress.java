@@ -4,45 +4,86 @@ import io.moesim.sim.SimulationRequest;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** A one-line progress display on stderr, drawn only when stderr is a terminal (not in scripts or tests). */
+/**
+ * Progress on stderr. On a terminal: one line redrawn in place (a bar, counts, an estimate). Not on a
+ * terminal (a log, a pipe, CI): a plain line once the run has taken {@value #QUIET_S} s, then one every
+ * {@value #EVERY_S} s, and a last line when it ends (each starting with {@code [progress]}), so a redirected long run is not silent for minutes.
+ * {@code MOESIM_NO_PROGRESS} (any value) turns both off.
+ */
 final class Progress implements SimulationRequest.Progress, AutoCloseable {
+    static final long QUIET_S = 2;
+    static final long EVERY_S = 10;
+    /** Lines of progress (not on a terminal) start with this, so a log reader or a script can tell them from errors. */
+    static final String PREFIX = "[progress] ";
+
     private final PrintWriter err;
     private final String label;
     private final boolean enabled;
+    private final boolean tty;
     private final long start = System.nanoTime();
     private long lastDraw;
+    private long lastCompleted;
+    private long lastTotal;
+    private double lastSimulated;
 
     Progress(PrintWriter err, String label) {
+        this(err, label, System.console() != null, System.getenv("MOESIM_NO_PROGRESS") == null);
+    }
+
+    Progress(PrintWriter err, String label, boolean tty, boolean enabled) {
         this.err = err;
         this.label = label;
-        this.enabled = System.console() != null && System.getenv("MOESIM_NO_PROGRESS") == null;
+        this.tty = tty;
+        this.enabled = enabled;
     }
 
     @Override
     public void update(long completed, long total, double simulatedS) {
+        update(completed, total, simulatedS, System.nanoTime());
+    }
+
+    void update(long completed, long total, double simulatedS, long now) {
+        lastCompleted = completed;
+        lastTotal = total;
+        lastSimulated = simulatedS;
         if (!enabled) {
             return;
         }
-        long now = System.nanoTime();
-        if (now - lastDraw < 100_000_000L && completed < total) {
+        double el = (now - start) / 1e9;
+        double frac = total == 0 ? 1 : (double) completed / total;
+        String eta = frac > 0 && frac < 1 ? String.format(Locale.ROOT, " ETA %.0fs", el / frac - el) : "";
+        if (tty) {
+            if (now - lastDraw < 100_000_000L && completed < total) {
+                return;
+            }
+            lastDraw = now;
+            int w = 30;
+            int filled = (int) Math.round(frac * w);
+            err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d requests, %.1f s simulated, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
+                    completed, total, simulatedS, el, eta);
+            err.flush();
+            return;
+        }
+        if (el < QUIET_S || (lastDraw != 0 && now - lastDraw < EVERY_S * 1_000_000_000L) || completed >= total) {
             return;
         }
         lastDraw = now;
-        double el = (now - start) / 1e9;
-        double frac = total == 0 ? 1 : (double) completed / total;
-        int w = 30;
-        int filled = (int) Math.round(frac * w);
-        String eta = frac > 0 && frac < 1 ? String.format(Locale.ROOT, " ETA %.0fs", el / frac - el) : "";
-        err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d requests, %.1f s simulated, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
-                completed, total, simulatedS, el, eta);
+        err.printf(Locale.ROOT, PREFIX + "%s: %d/%d requests (%.0f%%), %.1f s simulated, %.0f s so far%s%n", label, completed, total, frac * 100, simulatedS,
+                el, eta);
         err.flush();
     }
 
     @Override
     public void close() {
-        if (enabled && lastDraw != 0) {
-            err.print("\r" + " ".repeat(100) + "\r");
-            err.flush();
+        if (!enabled || lastDraw == 0) {
+            return;
         }
+        if (tty) {
+            err.print("\r" + " ".repeat(100) + "\r");
+        } else {
+            err.printf(Locale.ROOT, PREFIX + "%s: done, %d/%d requests, %.1f s simulated, in %.0f s%n", label, lastCompleted, lastTotal, lastSimulated,
+                    (System.nanoTime() - start) / 1e9);
+        }
+        err.flush();
     }
 }

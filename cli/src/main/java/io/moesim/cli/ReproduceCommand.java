@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.CompileOptions.Placement;
 import io.moesim.compiler.cost.CostModel;
@@ -93,6 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!"duplex".equals(paper)) {
             throw new ParameterException(spec.commandLine(), "unknown paper '" + paper + "' (known: duplex)");
         }
+        io.moesim.ir.io.AtomicFiles.checkWritable(output); // before minutes of simulation, not after
         long t0 = System.nanoTime();
         err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
@@ -124,7 +126,7 @@ final class ReproduceCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "serving sweep done after %.1f s%n", wall);
 
         String doc = document(points, bank, util, breakdown, serving);
-        Files2.writeAtomically(output, doc);
+        AtomicFiles.write(output, doc);
         out.printf(Locale.ROOT, "wrote %s (%d simulation runs) in %.1f s%n", output, runs, secs(t0));
         return 0;
     }

@@ -83,8 +83,8 @@ final class ServingFlags {
             if (batch != null) {
                 throw new MoesimException("give either --batch (closed loop) or --qps (open loop), not both");
             }
-            if (!(qps > 0)) {
-                throw new MoesimException("--qps must be > 0, got " + qps);
+            if (!(qps > 0) || qps.isInfinite()) {
+                throw new MoesimException("--qps must be a finite number > 0, got " + qps);
             }
             b.qps(qps);
         } else {
@@ -108,6 +108,13 @@ final class ServingFlags {
                 throw new MoesimException("--kv-fraction must be in (0, 1], got " + kvFraction);
             }
             b.kvFraction(kvFraction);
+        }
+        if (dtype != null) {
+            try {
+                io.moesim.ir.DType.parse(dtype);
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--dtype: " + e.getMessage());
+            }
         }
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)

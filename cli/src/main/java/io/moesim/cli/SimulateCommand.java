@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.sim.SimulationRequest;
@@ -50,16 +51,24 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (traceIterations < 0) {
+            throw new io.moesim.ir.MoesimException("--trace-iterations must be >= 0, got " + traceIterations);
+        }
         SystemSpec sys = Systems.load(system, serving.sets);
         SimulationRequest.Builder b = serving.request(system, sys, flags);
+        // output paths are checked before the simulation, not after it
+        if (json != null) {
+            AtomicFiles.checkWritable(json);
+        }
+        if (trace != null) {
+            AtomicFiles.checkWritable(trace);
+        }
         Path tracePath = trace;
+        if (report != null) {
+            AtomicFiles.checkFolder(report, report);
+        }
         if (tracePath == null && report != null) {
             tracePath = report.resolve("timeline.json");
-            try {
-                java.nio.file.Files.createDirectories(report);
-            } catch (java.io.IOException e) {
-                throw new io.moesim.ir.MoesimException(report + ": cannot create: " + e.getMessage());
-            }
         }
         if (tracePath != null) {
             b.trace(tracePath, traceIterations);
@@ -70,7 +79,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         print(spec.commandLine().getOut(), system, r);
         if (json != null) {
-            Files2.writeAtomically(json, ResultJson.toJson(r));
+            AtomicFiles.write(json, ResultJson.toJson(r));
         }
         if (report != null) {
             Path index = ReportSupport.writeRunReport(report, "moesim simulate " + serving.model + " on " + system, java.util.List.of(system),

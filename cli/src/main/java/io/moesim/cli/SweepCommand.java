@@ -47,11 +47,32 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (parallelism < 0) {
+            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
+        }
         SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        io.moesim.ir.io.AtomicFiles.checkFolder(out, out);
+        if (report != null) {
+            io.moesim.ir.io.AtomicFiles.checkFolder(report, report);
+        }
         SweepRequest req = new SweepRequest(specFile, out, e, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
         PrintWriter err = spec.commandLine().getErr();
-        boolean tty = System.console() != null && System.getenv("MOESIM_NO_PROGRESS") == null;
-        SweepOutcome o = Sweeps.run(req, p -> progress(err, p, tty));
+        boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
+        boolean tty = System.console() != null && !quiet;
+        double[] lastLine = {-1};
+        SweepOutcome o = Sweeps.run(req, p -> {
+            if (tty) {
+                progress(err, p, true);
+            } else if (!quiet && p.elapsedS() >= Progress.QUIET_S && (lastLine[0] < 0 || p.elapsedS() - lastLine[0] >= Progress.EVERY_S)
+                    && p.done() < p.total()) {
+                // not a terminal: after 2 s, the points done and to do, then a line every 10 s
+                lastLine[0] = p.elapsedS();
+                String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
+                err.printf(Locale.ROOT, Progress.PREFIX + "sweep: %d/%d points (%d resumed, %d failed), %.0f s so far%s%n", p.done(), p.total(), p.resumed(),
+                        p.failed(), p.elapsedS(), eta);
+                err.flush();
+            }
+        });
         if (tty) {
             err.print("\r" + " ".repeat(90) + "\r");
             err.flush();

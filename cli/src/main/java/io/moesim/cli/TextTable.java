@@ -12,11 +12,29 @@ final class TextTable {
         this.header = List.copyOf(header);
     }
 
+    private final java.util.Map<Integer, Integer> caps = new java.util.HashMap<>();
+
+    /** Cuts the cells of one column to {@code max} characters (ending in "..."), so a table stays readable in a terminal. */
+    TextTable cap(String column, int max) {
+        int i = header.indexOf(column);
+        if (i >= 0 && max > 3) {
+            caps.put(i, max);
+        }
+        return this;
+    }
+
     TextTable row(List<String> cells) {
         if (cells.size() != header.size()) {
             throw new IllegalArgumentException("row has " + cells.size() + " cells, header " + header.size());
         }
-        rows.add(List.copyOf(cells));
+        List<String> c = new ArrayList<>(cells);
+        caps.forEach((i, max) -> {
+            String v = String.valueOf(c.get(i));
+            if (v.length() > max) {
+                c.set(i, v.substring(0, max - 3) + "...");
+            }
+        });
+        rows.add(List.copyOf(c));
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.MoesimException;
 import io.moesim.validation.Validation;
 import io.moesim.validation.ValidationOptions;
@@ -144,6 +145,13 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private int compare(PrintWriter out) {
+        // output paths are checked before the predictions (and a calibration) run
+        if (json != null) {
+            io.moesim.ir.io.AtomicFiles.checkWritable(json);
+        }
+        if (calibrationOut != null) {
+            io.moesim.ir.io.AtomicFiles.checkFolder(calibrationOut, calibrationOut);
+        }
         Path m = measurements != null ? measurements : Validation.publishedSet(Path.of("."));
         if (!Files.exists(m)) {
             throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
@@ -159,7 +167,8 @@ final class ValidateCommand implements Callable<Integer> {
             o = o.onCalibratedOverlays();
         }
         ValidationReport r = Validation.run(m, target, o);
-        TextTable rows = new TextTable(ValidationReport.HEADER);
+        // long op texts, GPU names and sources are cut here (whole in --json), so a row fits a wide terminal
+        TextTable rows = new TextTable(ValidationReport.HEADER).cap("op", 64).cap("gpu", 28).cap("source", 32);
         r.table().forEach(rows::row);
         out.print(rows.render());
         out.println();
@@ -176,7 +185,7 @@ final class ValidateCommand implements Callable<Integer> {
                     c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true), c.fittedRows());
             if (calibrationOut != null) {
                 Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
-                Files2.writeAtomically(f, c.yaml());
+                AtomicFiles.write(f, c.yaml());
                 out.println("  wrote " + f);
             }
         }
@@ -186,17 +195,17 @@ final class ValidateCommand implements Callable<Integer> {
                     c.mape(io.moesim.validation.trace.Split.CALIBRATION, false), c.mape(io.moesim.validation.trace.Split.CALIBRATION, true));
             if (calibrationOut != null) {
                 Path f = calibrationOut.resolve(c.overlayId() + ".yaml");
-                Files2.writeAtomically(f, c.yaml());
+                AtomicFiles.write(f, c.yaml());
                 out.println("  wrote " + f);
                 for (java.util.Map.Entry<String, String> e : c.systemOverlays().entrySet()) {
                     Path g = calibrationOut.resolve(e.getKey() + ".yaml");
-                    Files2.writeAtomically(g, e.getValue());
+                    AtomicFiles.write(g, e.getValue());
                     out.println("  wrote " + g);
                 }
             }
         }
         if (json != null) {
-            Files2.writeAtomically(json, Json.write(r.toJson()));
+            AtomicFiles.write(json, Json.write(r.toJson()));
         }
         return 0;
     }

@@ -64,12 +64,7 @@ final class SpecSources {
             if (!Files.isRegularFile(p)) {
                 throw new SpecException(idOrPath, "", "no such file");
             }
-            String text;
-            try {
-                text = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new SpecException(idOrPath, "", "cannot read: " + e.getMessage());
-            }
+            String text = io.moesim.ir.io.TextFiles.read(p);
             String name = p.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             Path dir = p.toAbsolutePath().getParent();
             return new Doc(name, idOrPath, Optional.ofNullable(dir), parse(idOrPath, text));

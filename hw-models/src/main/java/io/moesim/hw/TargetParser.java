@@ -232,13 +232,86 @@ final class TargetParser {
         return id;
     }
 
+    /** Above this a bandwidth is a typo or an overflow, not a design (1 PB/s per device). */
+    static final double MAX_BANDWIDTH_GBPS = 1e6;
+    /** Timing figures are at least a picosecond (the simulator's clock) and at most a millisecond. */
+    static final double MAX_TIMING_NS = 1e6;
+    /** Organisation bounds that keep the bank model's tables finite (far above any HBM generation). */
+    static final long MAX_STACKS = 1024;
+    static final long MAX_PSEUDO_CHANNELS_PER_STACK = 4096;
+    static final long MAX_BANKS_PER_PSEUDO_CHANNEL = 65536;
+
+    private static void organisation(MemorySpec m, String file, List<SpecProblem> out) {
+        if (m.stacks() > MAX_STACKS) {
+            out.add(new SpecProblem(file, "memory.stacks", "must be <= " + MAX_STACKS + ", got " + m.stacks()));
+        }
+        long pcs = (long) m.channelsPerStack() * m.pseudoChannelsPerChannel();
+        if (pcs > MAX_PSEUDO_CHANNELS_PER_STACK) {
+            out.add(new SpecProblem(file, "memory.pseudo_channels_per_channel", "channels_per_stack x pseudo_channels_per_channel = "
+                    + m.channelsPerStack() + " x " + m.pseudoChannelsPerChannel() + " must be <= " + MAX_PSEUDO_CHANNELS_PER_STACK));
+        }
+        long banks = (long) m.ranks() * m.bankGroups() * m.banksPerGroup();
+        if (banks > MAX_BANKS_PER_PSEUDO_CHANNEL) {
+            out.add(new SpecProblem(file, "memory.banks_per_group", "ranks x bank_groups x banks_per_group = " + m.ranks() + " x "
+                    + m.bankGroups() + " x " + m.banksPerGroup() + " must be <= " + MAX_BANKS_PER_PSEUDO_CHANNEL));
+        }
+    }
+
+    /**
+     * Relations between JEDEC timing figures, not only their ranges: a refresh that takes longer than
+     * the refresh interval leaves the DRAM no time to serve anything (the simulator would never finish).
+     */
+    static void timing(DramTiming t, String file, List<SpecProblem> out) {
+        String[] keys = {"tCK_ns", "tRCD_ns", "tRP_ns", "tRAS_ns", "tRC_ns", "tCCD_S_ns", "tCCD_L_ns", "tRRD_S_ns", "tRRD_L_ns", "tFAW_ns",
+            "tWR_ns", "tRTP_ns", "tRFC_ns", "tREFI_ns", "tCL_ns", "tBL_ns"};
+        double[] v = {t.tCKns(), t.tRCDns(), t.tRPns(), t.tRASns(), t.tRCns(), t.tCCDSns(), t.tCCDLns(), t.tRRDSns(), t.tRRDLns(), t.tFAWns(),
+            t.tWRns(), t.tRTPns(), t.tRFCns(), t.tREFIns(), t.tCLns(), t.tBLns()};
+        boolean ranges = true;
+        for (int i = 0; i < keys.length; i++) {
+            if (!(v[i] >= 0.001 && v[i] <= MAX_TIMING_NS)) {
+                out.add(new SpecProblem(file, "memory." + keys[i], "must be between 0.001 ns (1 ps, the simulator's clock) and "
+                        + Suggest.num(MAX_TIMING_NS) + " ns, got " + Suggest.num(v[i])));
+                ranges = false;
+            }
+        }
+        if (!ranges) {
+            return;
+        }
+        relation(out, file, "tRFC_ns", t.tRFCns(), "<", "tREFI_ns", t.tREFIns(),
+                "a refresh must end before the next is due, or the DRAM never serves a request");
+        if (t.tRFCns() < t.tREFIns() && t.tREFIns() - t.tRFCns() < 2 * t.tRCns()) {
+            // measured on h100 (tRC 48.462 ns): a 50 ns gap between refreshes never finished a 4096^3 matmul, 60 ns did
+            out.add(new SpecProblem(file, "memory.tRFC_ns", "must leave at least two row cycles between refreshes: tREFI_ns - tRFC_ns = "
+                    + Suggest.num(t.tREFIns() - t.tRFCns()) + " ns is below 2 x tRC_ns = " + Suggest.num(2 * t.tRCns()) + " ns, got "
+                    + Suggest.num(t.tRFCns())));
+        }
+        relation(out, file, "tRAS_ns", t.tRASns(), "<=", "tRC_ns", t.tRCns(), "a row cycle includes the row's active time");
+        relation(out, file, "tRCD_ns", t.tRCDns(), "<=", "tRAS_ns", t.tRASns(), "a row stays open at least until it can be read");
+        relation(out, file, "tCCD_S_ns", t.tCCDSns(), "<=", "tCCD_L_ns", t.tCCDLns(), "the same-bank-group gap is the longer one");
+        relation(out, file, "tRRD_S_ns", t.tRRDSns(), "<=", "tRRD_L_ns", t.tRRDLns(), "the same-bank-group gap is the longer one");
+        relation(out, file, "tRRD_S_ns", t.tRRDSns(), "<=", "tFAW_ns", t.tFAWns(), "four activates span at least one activate gap");
+        relation(out, file, "tCK_ns", t.tCKns(), "<=", "tRCD_ns", t.tRCDns(), "timing figures are whole clocks or more");
+    }
+
+    private static void relation(List<SpecProblem> out, String file, String a, double av, String op, String b, double bv, String why) {
+        boolean ok = op.equals("<") ? av < bv : av <= bv;
+        if (!ok) {
+            out.add(new SpecProblem(file, "memory." + a, "must be " + op + " " + b + " (" + Suggest.num(bv) + "): " + why + ", got "
+                    + Suggest.num(av)));
+        }
+    }
+
     /** Cross-checks between figures; runs only on a structurally valid spec. */
     private static void check(DeviceSpec d, String file, List<SpecProblem> problems) {
         List<SpecProblem> out = new ArrayList<>();
         MemorySpec m = d.memory();
         double pins = DerivedFigures.externalBandwidthFromPinsGBps(m);
         double off = Math.abs(m.hbmBandwidthGBps() - pins) / pins;
-        if (off > BANDWIDTH_TOLERANCE) {
+        if (!Double.isFinite(pins) || pins > MAX_BANDWIDTH_GBPS) {
+            out.add(new SpecProblem(file, "memory.data_rate_Gbps", String.format(java.util.Locale.ROOT,
+                    "data rate x bus width x stacks = %s Gb/s x %d bits x %d stacks / 8 is not a usable bandwidth (must be <= %s GB/s)",
+                    Suggest.num(m.dataRateGbps()), m.busWidthBitsPerStack(), m.stacks(), Suggest.num(MAX_BANDWIDTH_GBPS))));
+        } else if (!(off <= BANDWIDTH_TOLERANCE)) {
             out.add(new SpecProblem(file, "memory.hbm_bandwidth_GBps", String.format(java.util.Locale.ROOT,
                     "declared %s GB/s is %.1f%% away from data rate x bus width x stacks = %s Gb/s x %d bits x %d stacks / 8 = %.1f GB/s (allowed %.0f%%)",
                     Suggest.num(m.hbmBandwidthGBps()), off * 100, Suggest.num(m.dataRateGbps()), m.busWidthBitsPerStack(),
@@ -252,6 +325,16 @@ final class TargetParser {
                         Suggest.num(m.capacityGB()), m.stacks(), Suggest.num(m.capacityPerStackGB().getAsDouble()),
                         Suggest.num(raw), CAPACITY_TOLERANCE * 100)));
             }
+        }
+        if (m.hbmBandwidthGBps() > MAX_BANDWIDTH_GBPS) {
+            out.add(new SpecProblem(file, "memory.hbm_bandwidth_GBps", "must be <= " + Suggest.num(MAX_BANDWIDTH_GBPS)
+                    + " GB/s (1 PB/s), got " + Suggest.num(m.hbmBandwidthGBps())));
+        }
+        organisation(m, file, out);
+        timing(m.timing(), file, out);
+        if (!out.isEmpty()) {
+            problems.addAll(out);
+            return;
         }
         if (m.busWidthBitsPerStack() % m.pseudoChannelsPerStack() != 0) {
             out.add(new SpecProblem(file, "memory.bus_width_bits_per_stack", "must split evenly over "

@@ -54,7 +54,8 @@ public final class Targets {
         List<SpecProblem> out = new ArrayList<>();
         for (SpecProblem p : problems) {
             SpecProblem q = p;
-            for (int i = 0; i < setPaths.size(); i++) {
+            // the last --set of a key is the one in effect: blame it
+            for (int i = setPaths.size() - 1; i >= 0; i--) {
                 String sp = setPaths.get(i);
                 if (!p.path().startsWith("--set") && (p.path().equals(sp) || p.path().startsWith(sp + ".")
                         || sp.startsWith(p.path() + "."))) {

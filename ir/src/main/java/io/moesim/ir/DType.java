@@ -42,7 +42,7 @@ public enum DType {
     /** Exact byte size of {@code elements} packed values (rounded up to a whole byte). */
     public long bytesFor(long elements) {
         if (elements < 0) {
-            throw new IllegalArgumentException("negative element count " + elements);
+            throw new ArithmeticException("negative element count " + elements + " (a size overflowed)");
         }
         return Math.addExact(Math.multiplyExact(elements, (long) bits), 7L) / 8L;
     }

@@ -1,5 +1,6 @@
 package io.moesim.reports;
 
+import io.moesim.ir.io.AtomicFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

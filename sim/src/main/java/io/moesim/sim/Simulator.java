@@ -6,6 +6,7 @@ import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelStats;
 import io.moesim.ir.model.ModelZoo;
@@ -26,10 +27,6 @@ import io.moesim.sim.system.PlanExecutor;
 import io.moesim.sim.system.PreparedPlan;
 import io.moesim.sim.system.TaskTimer;
 import io.moesim.sim.trace.TraceWriter;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,12 +89,13 @@ public final class Simulator {
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
         SimulationResult r;
         if (req.tracePath() != null) {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(req.tracePath()), 1 << 16);
-                    TraceWriter tw = new TraceWriter(os)) {
-                r = loop.run(echo(req, model, system, dtype, maxBatch, kv), tw, req.traceIterations(), progress);
-            } catch (IOException e) {
-                throw new SimulationException(0, req.tracePath().toString(), "cannot write the trace: " + e.getMessage());
-            }
+            SimulationResult[] box = new SimulationResult[1];
+            AtomicFiles.write(req.tracePath(), os -> {
+                TraceWriter tw = new TraceWriter(os);
+                box[0] = loop.run(echo(req, model, system, dtype, maxBatch, kv), tw, req.traceIterations(), progress);
+                tw.close();
+            });
+            r = box[0];
         } else {
             r = loop.run(echo(req, model, system, dtype, maxBatch, kv), null, 0, progress);
         }
@@ -125,11 +123,11 @@ public final class Simulator {
 
     /** Writes one execution as a Chrome/Perfetto trace file. */
     public static void writeTrace(ExecutionResult r, Path file) {
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16); TraceWriter tw = new TraceWriter(os)) {
+        AtomicFiles.write(file, os -> {
+            TraceWriter tw = new TraceWriter(os);
             tw.execution(r, 0);
-        } catch (IOException e) {
-            throw new SimulationException(0, file.toString(), "cannot write the trace: " + e.getMessage());
-        }
+            tw.close();
+        });
     }
 
     /** KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key). */

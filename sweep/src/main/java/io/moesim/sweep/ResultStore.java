@@ -3,24 +3,21 @@ package io.moesim.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moesim.ir.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The crash-safe store of a sweep's results: one small JSON file per finished point under
@@ -36,10 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ResultStore implements AutoCloseable {
     public static final String MANIFEST = "sweep.json";
     public static final String POINTS = "points";
-    private static final String TMP = ".tmp-";
+    private static final String TMP = AtomicFiles.TEMP_PREFIX;
     private static final int FORMAT = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicLong NONCE = new AtomicLong();
 
     private final Path out;
     private final Path points;
@@ -164,28 +160,9 @@ public final class ResultStore implements AutoCloseable {
         return out;
     }
 
-    /** Writes a whole file under {@code dir} by the same temporary-fsync-rename steps. */
+    /** Writes a whole file under {@code dir} by the temporary-fsync-rename steps of {@link AtomicFiles}. */
     public static void writeAtomically(Path dir, String name, byte[] bytes) throws IOException {
-        Path tmp = dir.resolve(TMP + name + "-" + ProcessHandle.current().pid() + "-" + NONCE.incrementAndGet());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("the file system cannot rename atomically", e);
-        }
-        // The rename is durable only once the folder's entry is on disk.
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a folder for fsync; the rename itself is still atomic there.
-        }
+        AtomicFiles.write(dir.resolve(name), bytes);
     }
 
     private static String fileName(int index, String id) {

@@ -71,7 +71,11 @@ final class SimulatorEvaluator implements PointEvaluator {
             if (c.containsKey("batch")) {
                 throw new MoesimException("give batch (closed loop) or qps (open loop), not both");
             }
-            b.qps(number(c, "qps"));
+            double qps = number(c, "qps");
+            if (!(qps > 0) || Double.isInfinite(qps)) {
+                throw new MoesimException("qps: must be a finite number > 0, got " + qps);
+            }
+            b.qps(qps);
         } else if (c.containsKey("batch")) {
             b.batch(whole(c, "batch"));
         }
@@ -173,11 +177,23 @@ final class SimulatorEvaluator implements PointEvaluator {
         throw new MoesimException(key + ": expected a number, got '" + c.get(key) + "'");
     }
 
-    private static int whole(Map<String, Object> c, String key) {
+    private static int wholeAny(Map<String, Object> c, String key) {
         if (c.get(key) instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
             return l.intValue();
         }
         throw new MoesimException(key + ": expected a whole number, got '" + c.get(key) + "'");
+    }
+
+    /** Sizes of the workload are > 0: 0 or a negative count is refused, not replaced by a default. */
+    private static final java.util.Set<String> POSITIVE = java.util.Set.of("batch", "requests", "input_len", "output_len", "max_batch",
+            "kv_capacity_tokens", "tiles", "tp", "ep", "dp", "pp", "moe_tp", "moe_ep", "moe_dp", "moe_pp");
+
+    private static int whole(Map<String, Object> c, String key) {
+        int v = wholeAny(c, key);
+        if (POSITIVE.contains(key) && v <= 0) {
+            throw new MoesimException(key + ": must be > 0, got " + v);
+        }
+        return v;
     }
 
     private static int whole(Map<String, Object> c, String key, int dflt) {

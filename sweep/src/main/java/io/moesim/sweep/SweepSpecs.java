@@ -4,10 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,11 +42,10 @@ public final class SweepSpecs {
         String display = file.toString();
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw SweepException.at(display, "", "no such file");
-        } catch (IOException e) {
-            throw SweepException.at(display, "", "cannot read: " + e.getMessage());
+            text = io.moesim.ir.io.TextFiles.read(file);
+        } catch (io.moesim.ir.MoesimException e) {
+            String m = e.getMessage();
+            throw SweepException.at(display, "", m.startsWith(display + ": ") ? m.substring(display.length() + 2) : m);
         }
         String fileName = file.getFileName().toString();
         int dot = fileName.lastIndexOf('.');

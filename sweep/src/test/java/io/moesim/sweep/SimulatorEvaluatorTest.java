@@ -60,6 +60,26 @@ class SimulatorEvaluatorTest {
     }
 
     @Test
+    void zeroOrNegativeWorkloadSizesAreRefusedNotDefaulted() {
+        SweepSpec s = spec("base: {model: mixtral-8x7b-v0.1, system: duplex-x4, workload: {requests: 8}}\naxes: {batch: [16]}");
+        SimulatorEvaluator ev = (SimulatorEvaluator) new SimulatorEvaluatorFactory().create(s);
+        Map<String, Object> c = new LinkedHashMap<>(SimulatorEvaluatorFactory.flatten(s));
+        c.putAll(PointSet.expand(s).get(0).axes());
+        assertEquals(8, ev.request(c).requests());
+        for (long bad : new long[] {0, -4}) {
+            c.put("requests", bad);
+            assertEquals("requests: must be > 0, got " + bad, assertThrows(MoesimException.class, () -> ev.request(c)).getMessage());
+        }
+        c.put("requests", 8L);
+        c.put("input_len", 0L);
+        assertEquals("input_len: must be > 0, got 0", assertThrows(MoesimException.class, () -> ev.request(c)).getMessage());
+        c.remove("input_len");
+        c.remove("batch");
+        c.put("qps", Double.POSITIVE_INFINITY);
+        assertTrue(assertThrows(MoesimException.class, () -> ev.request(c)).getMessage().startsWith("qps: must be a finite number > 0"));
+    }
+
+    @Test
     void specProblemsAreFoundBeforeAnyPointRuns() {
         SimulatorEvaluatorFactory f = new SimulatorEvaluatorFactory();
         assertEquals("s.yaml: axes.batchsize: unknown key (known: batch, dp, dtype, ep, expert_placement, ilp_time_limit_s, input_len, kv_capacity_tokens, "

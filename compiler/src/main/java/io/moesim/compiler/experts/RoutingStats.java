@@ -3,8 +3,6 @@ package io.moesim.compiler.experts;
 import io.moesim.compiler.CompilerException;
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.model.RoutingTrace;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +63,7 @@ public record RoutingStats(int experts, int topK, List<double[]> loads, List<dou
         }
         Map<Integer, List<int[]>> tokens = new TreeMap<>();
         try {
-            for (String line : Files.readAllLines(file)) {
+            for (String line : io.moesim.ir.io.TextFiles.read(file).lines().toList()) {
                 String t = line.trim();
                 if (t.startsWith("token ")) {
                     String[] f = t.split("\\s+");
@@ -77,8 +75,8 @@ public record RoutingStats(int experts, int topK, List<double[]> loads, List<dou
                     tokens.computeIfAbsent(layer, k -> new ArrayList<>()).add(choice);
                 }
             }
-        } catch (IOException e) {
-            throw new CompilerException("place-experts", file + ": cannot read routing trace: " + e.getMessage());
+        } catch (MoesimException e) {
+            throw new CompilerException("place-experts", e.getMessage());
         }
         List<Integer> ids = trace.layerIds();
         List<double[]> loads = new ArrayList<>();

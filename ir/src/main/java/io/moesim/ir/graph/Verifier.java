@@ -47,6 +47,15 @@ public final class Verifier {
     public static List<Diagnostic> check(Graph g, Function<Node, String> locator) {
         Verifier v = new Verifier(locator);
         v.block(g.body(), "graph @" + g.name(), null);
+        if (v.diagnostics.isEmpty()) {
+            try {
+                GraphStats.of(g);
+            } catch (ArithmeticException e) {
+                String where = locator.apply(null);
+                v.diagnostics.add(new Diagnostic(where == null ? "" : where, "graph @" + g.name()
+                        + ": its total FLOPs, bytes or parameters (repeat counts times sizes) overflow a 64-bit integer"));
+            }
+        }
         return v.diagnostics;
     }
 
@@ -159,6 +168,15 @@ public final class Verifier {
             report(n, n.op().mnemonic() + " cannot have a body");
         }
         checkSameTypes(n, "results", types(n.results()), inferred);
+        if (!(n.op() instanceof Repeat)) {
+            try {
+                n.op().flops(in);
+                n.op().traffic(in);
+                n.op().params();
+            } catch (ArithmeticException e) {
+                report(n, n.op().mnemonic() + ": its FLOPs, bytes or parameters overflow a 64-bit integer (sizes too large)");
+            }
+        }
     }
 
     private void checkSameTypes(Node n, String what, List<TensorType> declared, List<TensorType> expected) {

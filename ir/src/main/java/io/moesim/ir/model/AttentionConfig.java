@@ -17,6 +17,8 @@ public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int he
         ModelConfig.positive("attention heads", heads);
         ModelConfig.positive("attention kv heads", kvHeads);
         ModelConfig.positive("attention head dim", headDim);
+        ModelConfig.atMost("attention heads", heads, 1 << 16);
+        ModelConfig.atMost("attention head dim", headDim, 1 << 16);
         if (heads % kvHeads != 0) {
             throw new ModelException("attention: heads " + heads + " is not a multiple of kv heads " + kvHeads);
         }

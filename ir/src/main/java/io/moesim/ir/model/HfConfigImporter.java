@@ -1,15 +1,15 @@
 package io.moesim.ir.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.ir.DType;
+import io.moesim.ir.MoesimException;
+import io.moesim.ir.io.TextFiles;
 import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Scoring;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
@@ -25,7 +25,12 @@ public final class HfConfigImporter {
             "Qwen3MoeForCausalLM", "DeepseekV3ForCausalLM", "DbrxForCausalLM", "OlmoeForCausalLM", "GptOssForCausalLM", "LlamaForCausalLM"),
             HfFamilies.NAMES.stream()).toList();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing text after the object is an error, not ignored. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The names of transformers' ACT2FN table (activations.py). */
+    static final List<String> ACTIVATIONS = List.of("gelu", "gelu_10", "gelu_fast", "gelu_new", "gelu_python", "gelu_pytorch_tanh",
+            "gelu_accurate", "laplace", "leaky_relu", "linear", "mish", "quick_gelu", "relu", "relu2", "relu6", "sigmoid", "silu", "swish",
+            "tanh", "prelu", "xielu");
 
     private HfConfigImporter() {
     }
@@ -33,15 +38,17 @@ public final class HfConfigImporter {
     public static ModelConfig load(Path configJson) {
         String file = configJson.toString();
         JsonNode root;
+        String text;
         try {
-            root = JSON.readTree(Files.readString(configJson));
+            text = TextFiles.read(configJson);
+        } catch (MoesimException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+        try {
+            root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ModelException(file + ":" + line + ": malformed JSON: " + e.getOriginalMessage(), e);
-        } catch (NoSuchFileException e) {
-            throw new ModelException(file + ": no such file", e);
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new ModelException(file + ": expected a JSON object");
@@ -53,6 +60,20 @@ public final class HfConfigImporter {
         String arch = archs.get(0).asText();
         Keys k = new Keys(file, arch, root);
         String name = name(configJson, root);
+        try {
+            k.activation();
+            return build(k, name, arch);
+        } catch (ModelException e) {
+            // a semantic problem found by the model records ("moe: top_k 9 exceeds experts 8"): say which file
+            if (e.getMessage().startsWith(file)) {
+                throw e;
+            }
+            throw new ModelException(file + ": " + e.getMessage() + " (" + arch + ")", e);
+        }
+    }
+
+    private static ModelConfig build(Keys k, String name, String arch) {
+        String file = k.file;
         switch (arch) {
             case "MixtralForCausalLM":
                 return mixtral(k, name);
@@ -91,27 +112,49 @@ public final class HfConfigImporter {
     }
 
     private static AttentionConfig standardAttention(Keys k, int hidden) {
-        int heads = k.intReq("num_attention_heads");
-        int kv = k.intOpt("num_key_value_heads", heads);
-        int headDim = k.intOpt("head_dim", hidden / heads);
+        int heads = k.posReq("num_attention_heads");
+        int kv = k.find("num_key_value_heads") == null ? heads : k.posReq("num_key_value_heads");
+        if (heads % kv != 0) {
+            throw new ModelException(k.file + ": key 'num_attention_heads' " + heads + " is not a multiple of 'num_key_value_heads' " + kv
+                    + " (" + k.arch + ")");
+        }
+        int headDim = k.find("head_dim") == null ? hidden / heads : k.posReq("head_dim");
+        if (headDim <= 0) {
+            throw new ModelException(k.file + ": key 'hidden_size' " + hidden + " is smaller than 'num_attention_heads' " + heads
+                    + ": a head would have no width (" + k.arch + ")");
+        }
         return AttentionConfig.of(heads, kv, headDim);
     }
 
+    /** Experts and top_k, checked against each other with the keys named. */
+    private static MoeConfig moe(Keys k, String expertsKey, String topKKey, String ffnKey) {
+        int experts = k.posReq(expertsKey);
+        int topK = k.posReq(topKKey);
+        if (topK > experts) {
+            throw new ModelException(k.file + ": key '" + topKKey + "' " + topK + " exceeds '" + expertsKey + "' " + experts + " (" + k.arch + ")");
+        }
+        long ffn = k.longReq(ffnKey);
+        if (ffn <= 0 || ffn > ModelConfig.MAX_FFN) {
+            throw new ModelException(k.file + ": key '" + ffnKey + "' must be between 1 and " + ModelConfig.MAX_FFN + ", got " + ffn + " (" + k.arch + ")");
+        }
+        return MoeConfig.of(experts, topK, ffn);
+    }
+
     private static ModelConfig mixtral(Keys k, String name) {
-        int hidden = k.intReq("hidden_size");
+        int hidden = k.posReq("hidden_size");
         AttentionConfig att = standardAttention(k, hidden);
         long window = k.longOpt("sliding_window", 0);
         if (window > 0) {
             att = att.withSlidingWindow(window, 1);
         }
-        MoeConfig moe = MoeConfig.of(k.intReq("num_local_experts"), k.intReq("num_experts_per_tok"), k.longReq("intermediate_size"));
-        return new ModelConfig(name, "mixtral", hidden, k.intReq("num_hidden_layers"), k.longReq("vocab_size"), 0, att, moe, FfnActivation.SWIGLU,
+        MoeConfig moe = moe(k, "num_local_experts", "num_experts_per_tok", "intermediate_size");
+        return new ModelConfig(name, "mixtral", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), 0, att, moe, FfnActivation.SWIGLU,
                 Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5), k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
     private static ModelConfig qwenMoe(Keys k, String name, String family, boolean sharedExpert) {
-        int hidden = k.intReq("hidden_size");
-        MoeConfig moe = MoeConfig.of(k.intReq("num_experts"), k.intReq("num_experts_per_tok"), k.longReq("moe_intermediate_size"))
+        int hidden = k.posReq("hidden_size");
+        MoeConfig moe = moe(k, "num_experts", "num_experts_per_tok", "moe_intermediate_size")
                 .withLayout(0, k.intOpt("decoder_sparse_step", 1), new TreeSet<>(k.intList("mlp_only_layers")));
         if (sharedExpert) {
             long shared = k.longReq("shared_expert_intermediate_size");
@@ -119,14 +162,14 @@ public final class HfConfigImporter {
                 moe = moe.withShared(1, shared);
             }
         }
-        return new ModelConfig(name, family, hidden, k.intReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
+        return new ModelConfig(name, family, hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
                 standardAttention(k, hidden), moe, FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-6),
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
     private static ModelConfig deepseekV3(Keys k, String name) {
-        int hidden = k.intReq("hidden_size");
-        int heads = k.intReq("num_attention_heads");
+        int hidden = k.posReq("hidden_size");
+        int heads = k.posReq("num_attention_heads");
         MlaDims mla = new MlaDims(k.intOpt("q_lora_rank", 0), k.intReq("kv_lora_rank"), k.intReq("qk_nope_head_dim"), k.intReq("qk_rope_head_dim"),
                 k.intReq("v_head_dim"));
         int freq = k.intOpt("moe_layer_freq", 1);
@@ -134,38 +177,38 @@ public final class HfConfigImporter {
             throw new ModelException(k.file + ": moe_layer_freq " + freq + " is not supported (only 1) (" + k.arch + ")");
         }
         String scoring = k.textOpt("scoring_func", "sigmoid");
-        MoeConfig moe = MoeConfig.of(k.intReq("n_routed_experts"), k.intReq("num_experts_per_tok"), k.longReq("moe_intermediate_size"))
+        MoeConfig moe = moe(k, "n_routed_experts", "num_experts_per_tok", "moe_intermediate_size")
                 .withScoring("softmax".equals(scoring) ? Scoring.SOFTMAX : Scoring.SIGMOID)
                 .withLayout(k.intOpt("first_k_dense_replace", 0), 1, new TreeSet<>());
         int shared = k.intOpt("n_shared_experts", 0);
         if (shared > 0) {
             moe = moe.withShared(shared, k.longReq("moe_intermediate_size"));
         }
-        return new ModelConfig(name, "deepseek_v3", hidden, k.intReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
+        return new ModelConfig(name, "deepseek_v3", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
                 AttentionConfig.mla(heads, mla), moe, FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-6),
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
     private static ModelConfig dbrx(Keys k, String name) {
-        int hidden = k.intReq("d_model");
-        int heads = k.intReq("n_heads");
-        AttentionConfig att = AttentionConfig.of(heads, k.intReq("attn_config.kv_n_heads"), hidden / heads);
-        MoeConfig moe = MoeConfig.of(k.intReq("ffn_config.moe_num_experts"), k.intReq("ffn_config.moe_top_k"), k.longReq("ffn_config.ffn_hidden_size"));
+        int hidden = k.posReq("d_model");
+        int heads = k.posReq("n_heads");
+        AttentionConfig att = AttentionConfig.of(heads, k.posReq("attn_config.kv_n_heads"), Math.max(1, hidden / heads));
+        MoeConfig moe = moe(k, "ffn_config.moe_num_experts", "ffn_config.moe_top_k", "ffn_config.ffn_hidden_size");
         // DBRX uses LayerNorm (eps fixed at 1e-5 in its modelling code, not in config.json)
-        return new ModelConfig(name, "dbrx", hidden, k.intReq("n_layers"), k.longReq("vocab_size"), 0, att, moe, FfnActivation.SWIGLU, Norm.Kind.LAYER,
+        return new ModelConfig(name, "dbrx", hidden, k.posReq("n_layers"), k.longReq("vocab_size"), 0, att, moe, FfnActivation.SWIGLU, Norm.Kind.LAYER,
                 1e-5, k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
     private static ModelConfig olmoe(Keys k, String name) {
-        int hidden = k.intReq("hidden_size");
-        MoeConfig moe = MoeConfig.of(k.intReq("num_experts"), k.intReq("num_experts_per_tok"), k.longReq("intermediate_size"));
-        return new ModelConfig(name, "olmoe", hidden, k.intReq("num_hidden_layers"), k.longReq("vocab_size"), 0, standardAttention(k, hidden), moe,
+        int hidden = k.posReq("hidden_size");
+        MoeConfig moe = moe(k, "num_experts", "num_experts_per_tok", "intermediate_size");
+        return new ModelConfig(name, "olmoe", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), 0, standardAttention(k, hidden), moe,
                 FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5), k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
     private static ModelConfig gptOss(Keys k, String name) {
-        int hidden = k.intReq("hidden_size");
-        int layers = k.intReq("num_hidden_layers");
+        int hidden = k.posReq("hidden_size");
+        int layers = k.posReq("num_hidden_layers");
         AttentionConfig att = standardAttention(k, hidden);
         long window = k.longReq("sliding_window");
         List<String> types = k.textList("layer_types");
@@ -176,7 +219,7 @@ public final class HfConfigImporter {
         if (window > 0 && period > 0) {
             att = att.withSlidingWindow(window, period);
         }
-        MoeConfig moe = MoeConfig.of(k.intReq("num_local_experts"), k.intReq("num_experts_per_tok"), k.longReq("intermediate_size"));
+        MoeConfig moe = moe(k, "num_local_experts", "num_experts_per_tok", "intermediate_size");
         return new ModelConfig(name, "gpt_oss", hidden, layers, k.longReq("vocab_size"), 0, att, moe, FfnActivation.SWIGLU, Norm.Kind.RMS,
                 k.doubleOpt("rms_norm_eps", 1e-5), k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
@@ -201,8 +244,8 @@ public final class HfConfigImporter {
     }
 
     private static ModelConfig llama(Keys k, String name) {
-        int hidden = k.intReq("hidden_size");
-        return new ModelConfig(name, "llama", hidden, k.intReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
+        int hidden = k.posReq("hidden_size");
+        return new ModelConfig(name, "llama", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
                 standardAttention(k, hidden), null, FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5),
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
@@ -219,7 +262,7 @@ public final class HfConfigImporter {
             this.root = root;
         }
 
-        private JsonNode find(String key) {
+        JsonNode find(String key) {
             JsonNode n = root;
             for (String part : key.split("\\.")) {
                 n = n == null || !n.isObject() ? null : n.get(part);
@@ -253,6 +296,34 @@ public final class HfConfigImporter {
                 throw bad(key, "an integer", n);
             }
             return n.asInt();
+        }
+
+        /** A required positive integer (a size or a count), checked against the model bounds. */
+        int posReq(String key) {
+            int v = intReq(key);
+            if (v <= 0) {
+                throw new ModelException(file + ": key '" + key + "' must be > 0, got " + v + " (" + arch + ")");
+            }
+            if (key.endsWith("layers") && v > ModelConfig.MAX_LAYERS) {
+                throw new ModelException(file + ": key '" + key + "' must be <= " + ModelConfig.MAX_LAYERS + ", got " + v + " (" + arch + ")");
+            }
+            return v;
+        }
+
+        /**
+         * hidden_act: every supported architecture has a gated MLP (gate, up and down matrices), so the
+         * activation does not change the cost; one that transformers does not know is refused.
+         */
+        void activation() {
+            String key = find("hidden_act") != null ? "hidden_act" : find("hidden_activation") != null ? "hidden_activation" : null;
+            if (key == null) {
+                return;
+            }
+            String act = textOpt(key, "silu");
+            if (!ACTIVATIONS.contains(act)) {
+                throw new ModelException(file + ": key '" + key + "': unknown activation '" + act + "' (known: " + String.join(", ", ACTIVATIONS)
+                        + ") (" + arch + ")");
+            }
         }
 
         int intOpt(String key, int dflt) {

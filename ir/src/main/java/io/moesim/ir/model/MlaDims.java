@@ -18,6 +18,11 @@ public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRo
         ModelConfig.positive("mla qk_nope_head_dim", qkNopeHeadDim);
         ModelConfig.positive("mla qk_rope_head_dim", qkRopeHeadDim);
         ModelConfig.positive("mla v_head_dim", vHeadDim);
+        ModelConfig.atMost("mla q_lora_rank", qLoraRank, 1 << 20);
+        ModelConfig.atMost("mla kv_lora_rank", kvLoraRank, 1 << 20);
+        ModelConfig.atMost("mla qk_nope_head_dim", qkNopeHeadDim, 1 << 16);
+        ModelConfig.atMost("mla qk_rope_head_dim", qkRopeHeadDim, 1 << 16);
+        ModelConfig.atMost("mla v_head_dim", vHeadDim, 1 << 16);
         if (indexHeads < 0 || indexHeadDim < 0 || (indexHeads > 0) != (indexHeadDim > 0)) {
             throw new ModelException("mla: index_n_heads and index_head_dim must both be > 0 (an indexer) or both 0, got " + indexHeads + " and "
                     + indexHeadDim);

@@ -27,6 +27,11 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
         positive(where + "hidden", hidden);
         positive(where + "layers", layers);
         positive(where + "vocab", vocab);
+        atMost(where + "hidden", hidden, MAX_WIDTH);
+        atMost(where + "layers", layers, MAX_LAYERS);
+        atMost(where + "vocab", vocab, MAX_VOCAB);
+        atMost(where + "ffn", ffn, MAX_FFN);
+        atMost(where + "learned positions", learnedPositions, MAX_VOCAB);
         if (attention == null || activation == null || norm == null || weightDtype == null) {
             throw new ModelException(where + "attention, activation, norm and weight dtype are required");
         }
@@ -54,6 +59,38 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
         if (!weightDtype.isFloating()) {
             throw new ModelException(where + "weight dtype must be a floating type, got " + weightDtype);
         }
+        double params = roughParameters(hidden, layers, vocab, ffn, attention, moe, activation);
+        if (!(params <= MAX_PARAMETERS)) {
+            throw new ModelException(where + String.format(Locale.ROOT, "about %.3g parameters is more than moesim models (at most %.0e)",
+                    params, MAX_PARAMETERS));
+        }
+    }
+
+    /**
+     * Bounds that keep every count of a graph (elements, bytes, FLOPs) inside a long and a graph's
+     * size in memory: each is far above any published model (the largest layer count is 126, the
+     * widest hidden size 18,432, the largest vocabulary 256,000, the largest FFN 53,248).
+     */
+    public static final int MAX_LAYERS = 10_000;
+    public static final int MAX_WIDTH = 1 << 20;
+    public static final long MAX_VOCAB = 1L << 26;
+    public static final long MAX_FFN = 1L << 24;
+    /** 10^15 parameters: 500 times the largest published MoE (about 2 x 10^12). */
+    public static final double MAX_PARAMETERS = 1e15;
+
+    static void atMost(String what, long v, long max) {
+        if (v > max) {
+            throw new ModelException(what + " must be <= " + max + ", got " + v);
+        }
+    }
+
+    /** An upper estimate in floating point (it cannot overflow): embeddings, attention projections, FFNs. */
+    private static double roughParameters(int hidden, int layers, long vocab, long ffn, AttentionConfig att, MoeConfig moe, FfnActivation act) {
+        double h = hidden;
+        double attn = 4.0 * h * Math.max(h, (double) att.heads() * att.headDim());
+        double dense = act.matrices() * h * ffn;
+        double experts = moe == null ? 0 : act.matrices() * h * ((double) moe.experts() * moe.expertFfn() + (double) moe.sharedExperts() * moe.sharedFfn());
+        return 2.0 * vocab * h + layers * (attn + Math.max(dense, experts));
     }
 
     static void positive(String what, long v) {

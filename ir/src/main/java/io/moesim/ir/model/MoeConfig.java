@@ -20,6 +20,10 @@ public record MoeConfig(int experts, int topK, long expertFfn, int sharedExperts
         ModelConfig.positive("moe top_k", topK);
         ModelConfig.positive("moe expert ffn", expertFfn);
         ModelConfig.positive("moe step", step);
+        ModelConfig.atMost("moe experts", experts, MAX_EXPERTS);
+        ModelConfig.atMost("moe expert ffn", expertFfn, ModelConfig.MAX_FFN);
+        ModelConfig.atMost("moe shared experts", sharedExperts, MAX_EXPERTS);
+        ModelConfig.atMost("moe shared ffn", sharedFfn, ModelConfig.MAX_FFN);
         if (topK > experts) {
             throw new ModelException("moe: top_k " + topK + " exceeds experts " + experts);
         }
@@ -34,6 +38,9 @@ public record MoeConfig(int experts, int topK, long expertFfn, int sharedExperts
         }
         denseLayers = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(denseLayers == null ? List.of() : denseLayers));
     }
+
+    /** At most this many experts (the most in a published model is 384). */
+    public static final int MAX_EXPERTS = 1 << 16;
 
     /** Every layer MoE, softmax scoring, no shared experts. */
     public static MoeConfig of(int experts, int topK, long expertFfn) {

@@ -19,7 +19,7 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
         @Override
         public long[] counts(int experts, int topK, long tokens, long seed) {
             check(experts, topK, tokens);
-            long total = tokens * topK;
+            long total = Math.multiplyExact(tokens, (long) topK);
             long[] c = new long[experts];
             Arrays.fill(c, total / experts);
             for (int e = 0; e < total % experts; e++) {
@@ -72,9 +72,10 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             long[] c = new long[experts];
             boolean[] taken = new boolean[experts];
             int[] picked = new int[topK];
-            for (long t = 0; t < tokens; t++) {
+            long drawn = Math.min(tokens, MAX_SAMPLED_TOKENS);
+            for (long t = 0; t < drawn; t++) {
                 for (int k = 0; k < topK; k++) {
-                    int r = topK * 2 <= experts ? rejectionDraw(rnd, cdf, acc, taken) : scanDraw(rnd, w, taken);
+                    int r = topK * 2 <= experts ? rejectionDraw(rnd, w, cdf, acc, taken) : scanDraw(rnd, w, taken);
                     taken[r] = true;
                     picked[k] = r;
                     c[perm[r]]++;
@@ -83,12 +84,31 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
                     taken[picked[k]] = false;
                 }
             }
+            if (drawn < tokens) {
+                // more tokens than are worth drawing one by one (a prefill of 10^10 tokens took hours): the
+                // shares of 2^20 drawn tokens, scaled to the total (their sampling error is about 0.1%)
+                double[] share = new double[experts];
+                for (int e = 0; e < experts; e++) {
+                    share[e] = c[e];
+                }
+                return apportion(share, Math.multiplyExact(tokens, (long) topK));
+            }
             return c;
         }
 
+        /** Tokens drawn one by one at most; a larger count is scaled from this sample. */
+        static final long MAX_SAMPLED_TOKENS = 1L << 20;
+
+        /**
+         * Redraws before the exact draw takes over: with a steep exponent (zipf:50 gives rank 2 a weight
+         * of 2^-50) a redraw after the top rank is taken almost never lands elsewhere, and an unbounded
+         * loop spun forever.
+         */
+        static final int MAX_REDRAWS = 64;
+
         // few picks among many experts: draw from the full distribution, redraw on a repeat
-        private static int rejectionDraw(SplittableRandom rnd, double[] cdf, double total, boolean[] taken) {
-            while (true) {
+        private static int rejectionDraw(SplittableRandom rnd, double[] w, double[] cdf, double total, boolean[] taken) {
+            for (int attempt = 0; attempt < MAX_REDRAWS; attempt++) {
                 double u = rnd.nextDouble() * total;
                 int i = Arrays.binarySearch(cdf, u);
                 int r = i >= 0 ? Math.min(i + 1, cdf.length - 1) : -i - 1;
@@ -97,6 +117,7 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
                     return r;
                 }
             }
+            return scanDraw(rnd, w, taken);
         }
 
         // many picks: draw from the weights of the experts not yet taken
@@ -104,6 +125,15 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
             double total = 0;
             for (int r = 0; r < w.length; r++) {
                 total += taken[r] ? 0 : w[r];
+            }
+            if (!(total > 0)) {
+                // every weight left underflowed to 0 (a huge exponent): the limit of Zipf as s grows
+                // picks the ranks in order, so take the most popular one not yet taken
+                for (int r = 0; r < w.length; r++) {
+                    if (!taken[r]) {
+                        return r;
+                    }
+                }
             }
             double u = rnd.nextDouble() * total;
             int last = -1;

@@ -1,8 +1,5 @@
 package io.moesim.ir.model;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,11 +29,9 @@ public record RoutingTrace(String file, String model, int experts, int topK, Str
         String file = path.toString();
         List<String> lines;
         try {
-            lines = Files.readAllLines(path);
-        } catch (NoSuchFileException e) {
-            throw new ModelException(file + ": no such routing trace file", e);
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read routing trace: " + e.getMessage(), e);
+            lines = io.moesim.ir.io.TextFiles.read(path).lines().toList();
+        } catch (io.moesim.ir.MoesimException e) {
+            throw new ModelException(e.getMessage().replace(": no such file", ": no such routing trace file"), e);
         }
         if (lines.isEmpty() || !lines.get(0).strip().equals(MAGIC)) {
             throw new ModelException(file + ":1: not a routing trace: the first line must be '" + MAGIC + "'");

@@ -74,7 +74,7 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
     @Override
     public List<TensorType> inferTypes(List<TensorType> in) {
         Check.arity(MNEMONIC, in, 3);
-        long rows = batch * qLen;
+        long rows = Math.multiplyExact((long) batch, (long) qLen);
         TensorType q = in.get(0);
         Check.rank(MNEMONIC, "q", q, 2);
         Check.floating(MNEMONIC, "q", q);
@@ -92,13 +92,13 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
 
     @Override
     public long flops(List<TensorType> in) {
-        return 4L * batch * heads * headDim * pairsPerSequence();
+        return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(4L, (long) batch), (long) heads), (long) headDim), pairsPerSequence());
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         long read = in.get(0).bytes() + in.get(1).bytes() + in.get(2).bytes();
-        long kv = kvDtype.bytesFor(batch * AttentionMath.pastRead(qLen, kvLen, window) * 2L * kvHeads * headDim);
+        long kv = kvDtype.bytesFor(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) batch, AttentionMath.pastRead(qLen, kvLen, window)), 2L), (long) kvHeads), (long) headDim));
         return new Traffic(0, read, in.get(0).bytes(), kv, 0);
     }
 }

@@ -12,19 +12,19 @@ final class AttentionMath {
      */
     static long pairs(long qLen, long kvLen, boolean causal, long window) {
         if (!causal) {
-            return qLen * (window > 0 ? Math.min(kvLen, window) : kvLen);
+            return Math.multiplyExact((long) qLen, (long) (window > 0 ? Math.min(kvLen, window) : kvLen));
         }
         long first = kvLen - qLen + 1; // keys seen by the first query
         long last = kvLen;
         if (window <= 0 || window >= last) {
-            return (first + last) * qLen / 2;
+            return Math.multiplyExact(Math.addExact(first, last), (long) qLen) / 2;
         }
         if (window <= first) {
-            return qLen * window;
+            return Math.multiplyExact((long) qLen, (long) window);
         }
         // queries seeing first..window-1 keys grow by one, the rest see exactly window keys
         long growing = window - first;
-        return (first + window - 1) * growing / 2 + (qLen - growing) * window;
+        return Math.addExact(Math.multiplyExact(Math.addExact(first, window - 1), growing) / 2, Math.multiplyExact((qLen - growing), (long) window));
     }
 
     /** KV-cache entries read per sequence: the past tokens (not the ones computed now), at most the window. */

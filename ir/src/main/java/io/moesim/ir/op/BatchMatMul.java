@@ -49,7 +49,7 @@ public record BatchMatMul(boolean transposeB) implements Op {
     @Override
     public long flops(List<TensorType> in) {
         TensorType out = inferTypes(in).get(0);
-        return 2L * out.elements() * in.get(0).last();
+        return Math.multiplyExact(Math.multiplyExact(2L, out.elements()), in.get(0).last());
     }
 
     @Override

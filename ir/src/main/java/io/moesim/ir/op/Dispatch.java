@@ -61,6 +61,6 @@ public record Dispatch(int experts, int topK, LongImmutableList tokens) implemen
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        return Traffic.activations(x.bytes() + in.get(1).bytes(), x.bytes() * topK);
+        return Traffic.activations(x.bytes() + in.get(1).bytes(), Math.multiplyExact(x.bytes(), (long) topK));
     }
 }

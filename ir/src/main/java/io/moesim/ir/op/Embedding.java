@@ -51,11 +51,11 @@ public record Embedding(long vocab, long hidden, DType wdtype) implements Op {
     public Traffic traffic(List<TensorType> in) {
         long t = in.get(0).elements();
         long rows = Math.min(t, vocab);
-        return new Traffic(wdtype.bytesFor(rows * hidden), in.get(0).bytes(), wdtype.bytesFor(t * hidden), 0, 0);
+        return new Traffic(wdtype.bytesFor(Math.multiplyExact((long) rows, (long) hidden)), in.get(0).bytes(), wdtype.bytesFor(Math.multiplyExact((long) t, (long) hidden)), 0, 0);
     }
 
     @Override
     public long params() {
-        return vocab * hidden;
+        return Math.multiplyExact((long) vocab, (long) hidden);
     }
 }

@@ -47,7 +47,7 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
     }
 
     public long paramsPerExpert() {
-        return activation.matrices() * hidden * ffn;
+        return Math.multiplyExact(Math.multiplyExact((long) activation.matrices(), (long) hidden), (long) ffn);
     }
 
     @Override
@@ -80,22 +80,22 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
 
     @Override
     public long flops(List<TensorType> in) {
-        return 2L * totalTokens() * hidden * ffn * activation.matrices();
+        return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, totalTokens()), (long) hidden), (long) ffn), (long) activation.matrices());
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        return new Traffic(wdtype.bytesFor(activeExperts() * paramsPerExpert()), x.bytes(), x.bytes(), 0, 0);
+        return new Traffic(wdtype.bytesFor(Math.multiplyExact((long) activeExperts(), paramsPerExpert())), x.bytes(), x.bytes(), 0, 0);
     }
 
     @Override
     public long params() {
-        return experts * paramsPerExpert();
+        return Math.multiplyExact((long) experts, paramsPerExpert());
     }
 
     @Override
     public long activeParams() {
-        return topK * paramsPerExpert();
+        return Math.multiplyExact((long) topK, paramsPerExpert());
     }
 }

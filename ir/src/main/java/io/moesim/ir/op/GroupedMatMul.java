@@ -58,18 +58,18 @@ public record GroupedMatMul(LongImmutableList tokens, long k, long n, DType wdty
 
     @Override
     public long flops(List<TensorType> in) {
-        return 2L * totalTokens() * k * n;
+        return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, totalTokens()), (long) k), (long) n);
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        long w = wdtype.bytesFor((long) Check.nonZero(tokens) * k * n);
-        return new Traffic(w, x.bytes(), x.dtype().bytesFor(totalTokens() * n), 0, 0);
+        long w = wdtype.bytesFor(Math.multiplyExact(Math.multiplyExact((long) Check.nonZero(tokens), (long) k), (long) n));
+        return new Traffic(w, x.bytes(), x.dtype().bytesFor(Math.multiplyExact(totalTokens(), (long) n)), 0, 0);
     }
 
     @Override
     public long params() {
-        return groups() * k * n;
+        return Math.multiplyExact(Math.multiplyExact((long) groups(), (long) k), (long) n);
     }
 }

@@ -67,22 +67,22 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
 
     @Override
     public long flops(List<TensorType> in) {
-        return 2L * outElements(in.get(0)) * k;
+        return Math.multiplyExact(Math.multiplyExact(2L, outElements(in.get(0))), (long) k);
     }
 
     private long outElements(TensorType x) {
-        return batch > 1 && x.rank() == 2 ? x.rows() * batch * n : x.rows() * n;
+        return batch > 1 && x.rank() == 2 ? Math.multiplyExact(Math.multiplyExact(x.rows(), (long) batch), (long) n) : Math.multiplyExact(x.rows(), (long) n);
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
         long out = x.dtype().bytesFor(outElements(x));
-        return new Traffic(wdtype.bytesFor(batch * k * n), x.bytes(), out, 0, 0);
+        return new Traffic(wdtype.bytesFor(params()), x.bytes(), out, 0, 0);
     }
 
     @Override
     public long params() {
-        return batch * k * n;
+        return Math.multiplyExact(Math.multiplyExact((long) batch, (long) k), (long) n);
     }
 }

@@ -68,7 +68,7 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
     @Override
     public List<TensorType> inferTypes(List<TensorType> in) {
         Check.arity(MNEMONIC, in, absorbed ? 2 : 3);
-        long rows = batch * qLen;
+        long rows = Math.multiplyExact((long) batch, (long) qLen);
         TensorType q = in.get(0);
         if (absorbed) {
             checkOperand("q", q, rows, heads * cacheWidth());
@@ -91,7 +91,7 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
     public long flops(List<TensorType> in) {
         long pairs = AttentionMath.pairs(qLen, kvLen, causal, 0);
         long perPair = absorbed ? 2L * kvLoraRank + ropeDim : (long) nopeDim + ropeDim + vHeadDim;
-        return 2L * batch * heads * pairs * perPair;
+        return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, (long) batch), (long) heads), pairs), perPair);
     }
 
     @Override
@@ -101,7 +101,7 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
             read += t.bytes();
         }
         long out = inferTypes(in).get(0).bytes();
-        long kv = kvDtype.bytesFor(batch * AttentionMath.pastRead(qLen, kvLen, 0) * cacheWidth());
+        long kv = kvDtype.bytesFor(Math.multiplyExact(Math.multiplyExact((long) batch, AttentionMath.pastRead(qLen, kvLen, 0)), (long) cacheWidth()));
         return new Traffic(0, read, out, kv, 0);
     }
 }

@@ -60,18 +60,18 @@ public record Router(int experts, int topK, long hidden, Scoring scoring, int sh
     @Override
     public long flops(List<TensorType> in) {
         long t = in.get(0).shape().dim(0);
-        return 2L * t * hidden * experts + 5L * t * experts;
+        return Math.addExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L, t), (long) hidden), (long) experts), Math.multiplyExact(Math.multiplyExact(5L, t), (long) experts));
     }
 
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
         long t = x.shape().dim(0);
-        return new Traffic(wdtype.bytesFor(hidden * experts), x.bytes(), 8L * t * topK, 0, 0);
+        return new Traffic(wdtype.bytesFor(Math.multiplyExact((long) hidden, (long) experts)), x.bytes(), Math.multiplyExact(Math.multiplyExact(8L, t), (long) topK), 0, 0);
     }
 
     @Override
     public long params() {
-        return hidden * experts;
+        return Math.multiplyExact((long) hidden, (long) experts);
     }
 }

@@ -10,7 +10,7 @@ public record Traffic(long weightBytes, long activationReadBytes, long activatio
 
     public Traffic {
         if (weightBytes < 0 || activationReadBytes < 0 || activationWriteBytes < 0 || kvReadBytes < 0 || kvWriteBytes < 0) {
-            throw new IllegalArgumentException("negative traffic");
+            throw new ArithmeticException("negative traffic (a size overflowed)");
         }
     }
 
@@ -19,7 +19,8 @@ public record Traffic(long weightBytes, long activationReadBytes, long activatio
     }
 
     public long total() {
-        return weightBytes + activationReadBytes + activationWriteBytes + kvReadBytes + kvWriteBytes;
+        return Math.addExact(Math.addExact(Math.addExact(weightBytes, activationReadBytes), Math.addExact(activationWriteBytes, kvReadBytes)),
+                kvWriteBytes);
     }
 
     public long activationBytes() {
@@ -31,8 +32,9 @@ public record Traffic(long weightBytes, long activationReadBytes, long activatio
     }
 
     public Traffic plus(Traffic o) {
-        return new Traffic(weightBytes + o.weightBytes, activationReadBytes + o.activationReadBytes,
-                activationWriteBytes + o.activationWriteBytes, kvReadBytes + o.kvReadBytes, kvWriteBytes + o.kvWriteBytes);
+        return new Traffic(Math.addExact(weightBytes, o.weightBytes), Math.addExact(activationReadBytes, o.activationReadBytes),
+                Math.addExact(activationWriteBytes, o.activationWriteBytes), Math.addExact(kvReadBytes, o.kvReadBytes),
+                Math.addExact(kvWriteBytes, o.kvWriteBytes));
     }
 
     public Traffic times(long n) {

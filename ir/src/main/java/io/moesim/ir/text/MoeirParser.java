@@ -33,7 +33,11 @@ public final class MoeirParser {
     private static final String YIELD = "yield";
     private static final String BODY = "body";
 
+    /** Nested bodies deeper than this are refused (every later stage walks them recursively). */
+    public static final int MAX_DEPTH = 64;
+
     private final Lexer lx;
+    private int depth;
     private final String file;
     // node -> (line << 32 | col); identity because Node equality is deep and costly
     private final IdentityHashMap<Node, Long> positions = new IdentityHashMap<>();
@@ -247,8 +251,13 @@ public final class MoeirParser {
         }
         Block body = null;
         if (lx.kind == Kind.IDENT && BODY.equals(lx.text)) {
+            if (++depth > MAX_DEPTH) {
+                throw new MoeirParseException(file, (int) (position >>> 32), (int) position, "repeat bodies nested more than " + MAX_DEPTH
+                        + " deep");
+            }
             lx.next();
             body = block(params(), YIELD, RETURN);
+            depth--;
         }
         return new Pending(results, op, operands, body, position);
     }

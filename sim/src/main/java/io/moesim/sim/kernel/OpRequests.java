@@ -29,7 +29,8 @@ import java.util.TreeSet;
  *   <li>{@code attention}: batch heads kv_heads head_dim q_len kv_len [causal = q_len > 1] [dtype]</li>
  *   <li>{@code mla-decode}: batch kv_len [heads=128] [kv_lora_rank=512] [rope_dim=64] [nope_dim=128] [v_head_dim=128] [dtype]
  *       (DeepSeek-V3 defaults; absorbed latent attention, q_len 1)</li>
- *   <li>{@code memcpy}: bytes (suffixes K, M, G, KiB, MiB, GiB accepted)</li>
+ *   <li>{@code memcpy}: bytes (suffixes KiB, MiB, GiB are powers of 1024; KB, MB, GB powers of 1000; a bare K, M or G
+ *       means KiB, MiB, GiB as in nccl-tests' -b/-e sizes)</li>
  *   <li>{@code all-reduce}, {@code all-gather}, {@code all-to-all}: bytes devices (system level)</li>
  * </ul>
  * Every kind also takes {@code processor=NAME}. Errors are one line naming the bad key.
@@ -37,6 +38,11 @@ import java.util.TreeSet;
 public final class OpRequests {
     public static final List<String> KINDS = List.of("matmul", "grouped-matmul", "expert-ffn", "attention", "mla-decode", "memcpy",
             "all-reduce", "all-gather", "all-to-all");
+
+    /** Largest count or dimension an op attribute may give (heads, devices, top_k, ...). */
+    static final long MAX_COUNT = 1L << 24;
+    /** Largest byte count (1 PiB): twice it (a copy reads and writes) and its time in ps stay inside a long. */
+    static final long MAX_BYTES = 1L << 50;
 
     private OpRequests() {
     }
@@ -52,7 +58,7 @@ public final class OpRequests {
             case "attention" -> attention(a, proc);
             case "mla-decode" -> mla(a, proc);
             case "memcpy" -> new OpRequest.Memcpy(a.bytes("bytes"), proc);
-            case "all-reduce", "all-gather", "all-to-all" -> new OpRequest.Collective(k, a.bytes("bytes"), (int) a.positive("devices"), proc);
+            case "all-reduce", "all-gather", "all-to-all" -> new OpRequest.Collective(k, a.bytes("bytes"), a.positiveInt("devices"), proc);
             default -> throw new KernelException("moesim op: unknown kind '" + kind + "' (expected one of " + String.join(", ", KINDS) + ")");
         };
         a.finish();
@@ -101,7 +107,7 @@ public final class OpRequests {
         if (a.has("experts") && a.has("tokens") && a.positive("experts") != tokens.size()) {
             throw a.bad("experts", "is " + a.text("experts") + " but tokens lists " + tokens.size());
         }
-        int topK = (int) a.optPositive("top_k", Math.min(2, tokens.size()));
+        int topK = a.optPositiveInt("top_k", Math.min(2, tokens.size()));
         FfnActivation act = a.has("act") ? a.choice("act", FfnActivation.class) : FfnActivation.SWIGLU;
         DType dt = a.dtype();
         long total = tokens.longStream().sum();
@@ -111,9 +117,9 @@ public final class OpRequests {
 
     private static OpRequest attention(Args a, Optional<String> proc) {
         long batch = a.positive("batch");
-        int heads = (int) a.positive("heads");
-        int kvHeads = (int) a.positive("kv_heads");
-        int headDim = (int) a.positive("head_dim");
+        int heads = a.positiveInt("heads");
+        int kvHeads = a.positiveInt("kv_heads");
+        int headDim = a.positiveInt("head_dim");
         long qLen = a.positive("q_len");
         long kvLen = a.positive("kv_len");
         boolean causal = a.has("causal") ? a.bool("causal") : qLen > 1;
@@ -127,11 +133,11 @@ public final class OpRequests {
     private static OpRequest mla(Args a, Optional<String> proc) {
         long batch = a.positive("batch");
         long kvLen = a.positive("kv_len");
-        int heads = (int) a.optPositive("heads", 128);
-        int rank = (int) a.optPositive("kv_lora_rank", 512);
-        int rope = (int) a.optPositive("rope_dim", 64);
-        int nope = (int) a.optPositive("nope_dim", 128);
-        int v = (int) a.optPositive("v_head_dim", 128);
+        int heads = a.optPositiveInt("heads", 128);
+        int rank = a.optPositiveInt("kv_lora_rank", 512);
+        int rope = a.optPositiveInt("rope_dim", 64);
+        int nope = a.optPositiveInt("nope_dim", 128);
+        int v = a.optPositiveInt("v_head_dim", 128);
         DType dt = a.dtype();
         return a.build(() -> new MlaAttention(heads, rank, rope, nope, v, batch, 1, kvLen, true, true, dt),
                 List.of(TensorType.of(dt, batch, (long) heads * (rank + rope)), TensorType.of(dt, batch, (long) rank + rope)), proc);
@@ -186,6 +192,19 @@ public final class OpRequests {
             return v;
         }
 
+        /** A count or a dimension that the ops hold in an int: 1 to 2^24, so that products of a few stay in range. */
+        int positiveInt(String key) {
+            long v = positive(key);
+            if (v > MAX_COUNT) {
+                throw bad(key, "must be at most " + MAX_COUNT + ", got " + v);
+            }
+            return (int) v;
+        }
+
+        int optPositiveInt(String key, long dflt) {
+            return has(key) ? positiveInt(key) : (int) dflt;
+        }
+
         long optPositive(String key, long dflt) {
             return has(key) ? positive(key) : dflt;
         }
@@ -206,12 +225,13 @@ public final class OpRequests {
             }
         }
 
+        /** A byte count: KiB/MiB/GiB = 2^10/2^20/2^30, KB/MB/GB = 10^3/10^6/10^9, bare K/M/G = KiB/MiB/GiB (nccl-tests). */
         long bytes(String key) {
             String s = text(key);
             String u = s.toUpperCase(Locale.ROOT);
             long mult = 1;
             String[][] suffixes = {{"KIB", "1024"}, {"MIB", "1048576"}, {"GIB", "1073741824"}, {"KB", "1000"}, {"MB", "1000000"},
-                {"GB", "1000000000"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}, {"B", "1"}};
+                {"GB", "1000000000"}, {"K", "1024"}, {"M", "1048576"}, {"G", "1073741824"}, {"B", "1"}};
             for (String[] suf : suffixes) {
                 if (u.endsWith(suf[0])) {
                     mult = Long.parseLong(suf[1]);
@@ -223,11 +243,16 @@ public final class OpRequests {
             if (v <= 0) {
                 throw bad(key, "must be positive, got '" + s + "'");
             }
+            long b;
             try {
-                return Math.multiplyExact(v, mult);
+                b = Math.multiplyExact(v, mult);
             } catch (ArithmeticException e) {
                 throw bad(key, "is too large: '" + s + "'");
             }
+            if (b > MAX_BYTES) {
+                throw bad(key, "is too large: '" + s + "' (at most 2^50 bytes, 1 PiB)");
+            }
+            return b;
         }
 
         boolean bool(String key) {

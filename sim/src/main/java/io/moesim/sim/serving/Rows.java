@@ -1,8 +1,6 @@
 package io.moesim.sim.serving;
 
 import io.moesim.sim.SimulationException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +54,7 @@ final class Rows {
 
     static List<Row> read(Path file, int columns) {
         List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new SimulationException(0, file.toString(), "cannot read: " + e.getMessage());
-        }
+        lines = io.moesim.ir.io.TextFiles.read(file).lines().toList();
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

@@ -46,6 +46,11 @@ public final class ServingLoop {
 
     /** Generates the requests: arrival times (−1 = released by a closed loop) and lengths, seeded. */
     List<Sequence> workload() {
+        if (config.requests() > MAX_REQUESTS) {
+            throw new SimulationException(0, "serving loop", String.format(java.util.Locale.ROOT,
+                    "%,d requests is more than one run holds (at most %,d: each request is kept in memory); split the run", config.requests(),
+                    MAX_REQUESTS));
+        }
         SplittableRandom root = new SplittableRandom(config.seed());
         SplittableRandom lengthRnd = root.split();
         SplittableRandom arrivalRnd = root.split();
@@ -54,7 +59,7 @@ public final class ServingLoop {
         if (a instanceof ArrivalSpec.Trace t) {
             int n = Math.min(config.requests(), t.in().length);
             for (int i = 0; i < n; i++) {
-                out.add(new Sequence(i, Math.round(t.arrivalS()[i] * 1e12), t.in()[i], t.out()[i]));
+                out.add(new Sequence(i, arrivalPs(t.arrivalS()[i], i), t.in()[i], t.out()[i]));
             }
             return out;
         }
@@ -64,7 +69,7 @@ public final class ServingLoop {
             long arrival;
             if (a instanceof ArrivalSpec.Poisson p) {
                 clock += -Math.log(1.0 - arrivalRnd.nextDouble()) / p.ratePerS();
-                arrival = Math.round(clock * 1e12);
+                arrival = arrivalPs(clock, i);
             } else {
                 int concurrency = ((ArrivalSpec.Closed) a).concurrency();
                 arrival = i < concurrency ? 0 : -1;
@@ -72,6 +77,25 @@ public final class ServingLoop {
             out.add(new Sequence(i, arrival, len[0], len[1]));
         }
         return out;
+    }
+
+    /**
+     * The most simulated time a run may reach: a quarter of the picosecond clock's range (about 26
+     * days), so that sums of times (busy time, latencies) cannot overflow either.
+     */
+    public static final long MAX_SIMULATED_PS = Long.MAX_VALUE / 4;
+    /** Requests per run at most: every request's state and latencies are kept (about 200 bytes each). */
+    public static final int MAX_REQUESTS = 10_000_000;
+
+    private static long arrivalPs(double seconds, int request) {
+        double ps = seconds * 1e12;
+        if (!(ps >= 0) || ps > MAX_SIMULATED_PS) {
+            throw new SimulationException(0, "serving loop", String.format(java.util.Locale.ROOT,
+                    "request %d arrives at %.4g s, beyond the %.0f s (about %d days) of simulated time the picosecond clock can hold; "
+                    + "raise the request rate or lower the request count", request, seconds, MAX_SIMULATED_PS / 1e12,
+                    Math.round(MAX_SIMULATED_PS / 1e12 / 86400)));
+        }
+        return Math.round(ps);
     }
 
     public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress) {
@@ -110,7 +134,11 @@ public final class ServingLoop {
             BatchSignature sig = BatchSignature.of(b, config.signatureBits());
             IterationOutcome o = cache.get(sig);
             long start = now;
-            now += Math.max(1, o.makespanPs());
+            now = Math.addExact(now, Math.max(1, o.makespanPs()));
+            if (now > MAX_SIMULATED_PS) {
+                throw new SimulationException(now, "serving loop", "simulated time passed " + Math.round(MAX_SIMULATED_PS / 1e12)
+                        + " s, the most the picosecond clock can hold; serve fewer requests");
+            }
             for (int i = 0; i < busy.length; i++) {
                 busy[i] += o.busyPs()[i];
             }

@@ -52,7 +52,18 @@ class OpRequestsTest {
     void memcpyAndCollectives() {
         assertEquals(new OpRequest.Memcpy(1L << 30, java.util.Optional.empty()), parse("memcpy", "bytes=1GiB"));
         OpRequest.Collective c = assertInstanceOf(OpRequest.Collective.class, parse("all-reduce", "bytes=1M", "devices=8"));
-        assertEquals(1_000_000, c.bytes());
+        // a bare M is MiB, as nccl-tests' sizes (issue 15); MB is decimal, MiB binary
+        assertEquals(1L << 20, c.bytes());
+        assertEquals(256L << 20, ((OpRequest.Collective) parse("all-reduce", "bytes=256M", "devices=8")).bytes());
+        assertEquals(256_000_000L, ((OpRequest.Collective) parse("all-reduce", "bytes=256MB", "devices=8")).bytes());
+        assertEquals(256L << 20, ((OpRequest.Collective) parse("all-reduce", "bytes=256MiB", "devices=8")).bytes());
+        assertEquals(2_000_000_000L, ((OpRequest.Collective) parse("all-reduce", "bytes=2GB", "devices=8")).bytes());
+        assertEquals(2L << 30, ((OpRequest.Collective) parse("all-reduce", "bytes=2G", "devices=8")).bytes());
+        assertEquals(4096, ((OpRequest.Memcpy) parse("memcpy", "bytes=4K")).bytes());
+        // found by the fuzz campaign: a memcpy of 2^63-1 bytes reported -2 bytes moved; 2^31 devices wrapped to a negative int
+        assertTrue(assertThrows(KernelException.class, () -> parse("memcpy", "bytes=9223372036854775807")).getMessage().contains("too large"));
+        assertTrue(assertThrows(KernelException.class, () -> parse("all-reduce", "bytes=1", "devices=2147483648")).getMessage()
+                .contains("at most"));
         String msg = assertThrows(KernelException.class, () -> new KernelSimulator().estimate(c, KernelFixtures.h100())).getMessage();
         assertTrue(msg.contains("--system"), msg);
     }

@@ -52,6 +52,34 @@ public final class IrOps {
         return kind.equals("all-reduce") || kind.equals("all-gather") || kind.equals("reduce-scatter") || kind.equals("all-to-all");
     }
 
+    /** The attributes each kind takes (every kind also takes dtype); any other is refused, as {@code moesim op} does. */
+    private static final java.util.Map<String, java.util.Set<String>> ATTRIBUTES = java.util.Map.ofEntries(
+            java.util.Map.entry("matmul", java.util.Set.of("m", "n", "k")),
+            java.util.Map.entry("grouped-matmul", java.util.Set.of("tokens", "groups", "m", "n", "k")),
+            java.util.Map.entry("attention", java.util.Set.of("heads", "kv_heads", "head_dim", "batch", "q_len", "kv_len", "causal")),
+            java.util.Map.entry("rms-norm", java.util.Set.of("hidden", "tokens")),
+            java.util.Map.entry("router", java.util.Set.of("hidden", "tokens", "experts", "top_k", "scoring")),
+            java.util.Map.entry("memcpy", java.util.Set.of("bytes")),
+            java.util.Map.entry("all-reduce", java.util.Set.of("group", "bytes")),
+            java.util.Map.entry("all-gather", java.util.Set.of("group", "bytes")),
+            java.util.Map.entry("reduce-scatter", java.util.Set.of("group", "bytes")),
+            java.util.Map.entry("all-to-all", java.util.Set.of("group", "bytes")),
+            java.util.Map.entry("moe-layer", java.util.Set.of("tokens", "hidden", "experts", "top_k", "ffn")),
+            java.util.Map.entry("block", java.util.Set.of("model", "seq", "batch", "phase", "kv_len")));
+
+    static void checkAttributes(OpForm f) {
+        java.util.Set<String> known = ATTRIBUTES.get(f.kind());
+        if (known == null) {
+            return;
+        }
+        for (String k : f.attrs().keySet()) {
+            if (!k.equals("dtype") && !known.contains(k)) {
+                throw new IllegalArgumentException(f.kind() + ": unknown attribute '" + k + "' (known: dtype, "
+                        + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
     public static DType dtype(OpForm f) {
         try {
             return DType.parse(f.get("dtype", "bf16"));
@@ -72,6 +100,7 @@ public final class IrOps {
 
     /** The IR op, or empty for memcpy and the composites. Throws IllegalArgumentException for an unknown kind or bad attributes. */
     public static Optional<Applied> apply(OpForm f) {
+        checkAttributes(f);
         DType dt = dtype(f);
         switch (f.kind()) {
             case "matmul": {

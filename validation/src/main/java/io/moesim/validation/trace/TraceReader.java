@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * message is {@code file:line: reason}; unknown keys are errors so a typo never passes silently.
  */
 public final class TraceReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> KEYS = Set.of("op", "gpu", "target", "system", "median_us", "p10_us", "p90_us", "reps",
             "reported", "source", "note", "env");
     private static final Set<String> REPORTED_KEYS = Set.of("value", "unit", "convention");
@@ -48,12 +48,12 @@ public final class TraceReader {
             return all;
         }
         List<String> lines;
-        try {
-            lines = Files.readAllLines(path);
-        } catch (IOException e) {
-            throw new TraceException(path.toString(), 0, "cannot read: " + e.getMessage());
+        lines = io.moesim.ir.io.TextFiles.read(path).lines().toList();
+        List<Measurement> rows = parseRaw(path.toString(), lines);
+        if (rows.isEmpty()) {
+            throw new TraceException(path.toString(), 0, "no measurements (every line is empty or a comment)");
         }
-        return parseRaw(path.toString(), lines);
+        return rows;
     }
 
     public static List<Measurement> parse(String file, List<String> lines) {

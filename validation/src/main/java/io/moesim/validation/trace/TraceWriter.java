@@ -3,9 +3,6 @@ package io.moesim.validation.trace;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,13 +71,10 @@ public final class TraceWriter {
         for (Measurement m : rows) {
             lines.add(line(m));
         }
-        try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
-            }
-            Files.write(file, lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            b.append(l).append('\n');
         }
+        io.moesim.ir.io.AtomicFiles.write(file, b.toString());
     }
 }
