@@ -131,7 +131,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            Files2.writeAtomically(json, Json.write(r.toJson()));
+            AtomicFiles.write(json, Json.write(r.toJson()));
         }
         return 0;
     }

@@ -92,7 +92,7 @@ public final class HfConfigImporter {
             case "LlamaForCausalLM":
                 return llama(k, name);
             default: // the 2025-26 families, Qwen3-Next's rejection, and the generic import of other names
-                return HfFamilies.load(file, arch, root, name, SUPPORTED);
+                return HfFamilies.load(file, arch, k.root, name, SUPPORTED);
         }
     }
 
