@@ -31,7 +31,7 @@ import java.util.Map;
  * routing draw is seeded from the run seed and the signature, so an iteration shape always sees the
  * same expert loads and the cache can hold the whole result.
  */
-public final class IterationCache {
+public final class IterationCache implements IterationModel {
     private final ModelConfig model;
     private final DType dtype;
     private final Routing routing;
@@ -61,6 +61,7 @@ public final class IterationCache {
         this.processorNames = system.device().processors().keySet().toArray(String[]::new);
     }
 
+    @Override
     public String[] processorNames() {
         return processorNames.clone();
     }
@@ -77,6 +78,12 @@ public final class IterationCache {
                 context);
     }
 
+    @Override
+    public IterationOutcome exact(BatchSignature s) {
+        return get(s);
+    }
+
+    @Override
     public IterationOutcome get(BatchSignature s) {
         IterationOutcome o = cache.get(s);
         if (o != null) {
@@ -112,11 +119,18 @@ public final class IterationCache {
                 energy.dynamic(prepared), roof, r);
     }
 
+    @Override
     public int size() {
         return cache.size();
     }
 
+    @Override
     public long hits() {
         return hits;
+    }
+
+    @Override
+    public long simulated() {
+        return cache.size();
     }
 }
