@@ -108,7 +108,7 @@ public final class KernelSimulator {
 
     /** A spec's full text, computed once per distinct spec (records compare by content). */
     private String specText(Object spec) {
-        return specTexts.computeIfAbsent(spec, Object::toString);
+        return specTexts.computeIfAbsent(spec, SpecText::of);
     }
 
     public OpEstimate estimate(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec p) {

@@ -96,7 +96,7 @@ public final class KernelStore {
             if (lines.length != 5 || !lines[0].equals(MAGIC) || !lines[3].equals("end") || !lines[4].isEmpty()) {
                 throw new IllegalArgumentException("not a whole " + MAGIC + " file");
             }
-            if (!lines[1].equals(signature)) {
+            if (!lines[1].equals(escape(signature))) {
                 misses.incrementAndGet();
                 return Optional.empty(); // another signature with the same fingerprint
             }
@@ -110,7 +110,7 @@ public final class KernelStore {
         }
     }
 
-    /** Stores an estimate (estimates with non-finite figures or odd characters are not stored). */
+    /** Stores an estimate (estimates with non-finite figures, or a tab or line break in a name, are not stored). */
     public void save(long key, String signature, OpEstimate e) {
         if (!writable || !storable(signature, e)) {
             return;
@@ -120,7 +120,7 @@ public final class KernelStore {
             Files.createDirectories(f.getParent());
             Path tmp = Files.createTempFile(f.getParent(), ".tmp-", ".est");
             try {
-                Files.writeString(tmp, MAGIC + "\n" + signature + "\n" + format(e) + "\nend\n", StandardCharsets.UTF_8);
+                Files.writeString(tmp, MAGIC + "\n" + escape(signature) + "\n" + format(e) + "\nend\n", StandardCharsets.UTF_8);
                 try {
                     Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException ex) {
@@ -152,12 +152,28 @@ public final class KernelStore {
                 return false;
             }
         }
-        for (String s : new String[] {signature, e.kind(), e.bound(), e.processor(), b.tile()}) {
+        for (String s : new String[] {e.kind(), e.bound(), e.processor(), b.tile()}) {
             if (s == null || s.indexOf('\n') >= 0 || s.indexOf('\t') >= 0 || s.indexOf('\r') >= 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The signature on one line (spec texts may hold line breaks): backslash escapes. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     static String format(OpEstimate e) {

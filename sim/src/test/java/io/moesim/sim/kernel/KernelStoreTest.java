@@ -89,6 +89,34 @@ class KernelStoreTest {
     }
 
     @Test
+    void aSignatureWithLineBreaksAndTabsRoundTrips() {
+        List<String> warnings = new ArrayList<>();
+        OpEstimate e = estimateAll(new KernelSimulator(), H100).get(1);
+        String sig = "op|a\nb\tc\\n|spec";
+        new KernelStore(dir, "b1", warnings::add).save(42, sig, e);
+        assertEquals(e, new KernelStore(dir, "b1", warnings::add).load(42, sig).orElseThrow());
+        assertTrue(new KernelStore(dir, "b1", warnings::add).load(42, "op|a\\nb\tc\\n|spec").isEmpty(), "escaped text is another signature");
+        assertEquals(List.of(), warnings);
+    }
+
+    record Spec(String name, Map<DType, Double> macs) {
+    }
+
+    @Test
+    void specTextDoesNotDependOnMapOrder() {
+        Map<DType, Double> a = new java.util.LinkedHashMap<>();
+        a.put(DType.BF16, 1024.0);
+        a.put(DType.FP8E4M3, 2048.0);
+        Map<DType, Double> b = new java.util.LinkedHashMap<>();
+        b.put(DType.FP8E4M3, 2048.0);
+        b.put(DType.BF16, 1024.0);
+        assertTrue(!new Spec("x", a).toString().equals(new Spec("x", b).toString()), "toString follows insertion order");
+        assertEquals(SpecText.of(new Spec("x", a)), SpecText.of(new Spec("x", b)));
+        b.put(DType.BF16, 1000.0);
+        assertTrue(!SpecText.of(new Spec("x", a)).equals(SpecText.of(new Spec("x", b))), "a changed figure changes the text");
+    }
+
+    @Test
     void theEnvironmentPicksTheFolderOrTurnsTheStoreOff() {
         assertTrue(KernelStore.fromEnvironment(Map.of("MOESIM_KERNEL_CACHE", "off"), "/home/u", "b", w -> { }).isEmpty());
         assertEquals(Path.of("/x/y/v1-b"), KernelStore.fromEnvironment(Map.of("MOESIM_KERNEL_CACHE", "/x/y"), "/home/u", "b", w -> { })
