@@ -106,9 +106,9 @@ class KernelStoreTest {
     void specTextDoesNotDependOnMapOrder() {
         Map<DType, Double> a = new java.util.LinkedHashMap<>();
         a.put(DType.BF16, 1024.0);
-        a.put(DType.FP8E4M3, 2048.0);
+        a.put(DType.FP8_E4M3, 2048.0);
         Map<DType, Double> b = new java.util.LinkedHashMap<>();
-        b.put(DType.FP8E4M3, 2048.0);
+        b.put(DType.FP8_E4M3, 2048.0);
         b.put(DType.BF16, 1024.0);
         assertTrue(!new Spec("x", a).toString().equals(new Spec("x", b).toString()), "toString follows insertion order");
         assertEquals(SpecText.of(new Spec("x", a)), SpecText.of(new Spec("x", b)));
