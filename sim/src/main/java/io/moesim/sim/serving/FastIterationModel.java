@@ -192,7 +192,7 @@ public final class FastIterationModel implements IterationModel {
 
     @Override
     public IterationOutcome exact(BatchSignature s) {
-        return exact.get(s);
+        return exact.exact(s);
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class IterationCache implements IterationModel {
     private final EnergyModel energy;
     private final String[] processorNames;
     private final Map<BatchSignature, IterationOutcome> cache = new HashMap<>();
+    /** Executions kept for traces only: the cache holds summaries, not every iteration shape's task timeline. */
+    private final Map<BatchSignature, IterationOutcome> traced = new HashMap<>();
     private long hits;
 
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
@@ -78,9 +80,15 @@ public final class IterationCache implements IterationModel {
                 context);
     }
 
+    /** The outcome with its event-level execution (simulated again if the cache kept only the summary). */
     @Override
     public IterationOutcome exact(BatchSignature s) {
-        return get(s);
+        IterationOutcome o = traced.get(s);
+        if (o == null) {
+            o = simulate(planner.plan(GraphGenerator.generate(request(s))));
+            traced.put(s, o);
+        }
+        return o;
     }
 
     @Override
@@ -93,6 +101,9 @@ public final class IterationCache implements IterationModel {
         Graph g = GraphGenerator.generate(request(s));
         HardwarePlan plan = planner.plan(g);
         o = simulate(plan);
+        // memory: the summary is all a run's figures need; the execution (every task's timeline) is dropped
+        o = new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), o.flops(), o.memoryBoundPs(),
+                o.dynamicEnergy(), o.rooflinePs(), null);
         cache.put(s, o);
         return o;
     }

@@ -122,7 +122,7 @@ public final class ServingLoop {
             dynamic = dynamic.plus(o.dynamicEnergy());
             promptTokens += b.prefillTokens();
             if (trace != null && iterations < traceIterations) {
-                // the fast path keeps no execution: the trace shows this signature's exact one
+                // cached outcomes keep no execution: the trace asks for this signature's event-level one
                 IterationOutcome shown = o.execution() != null ? o : cache.exact(sig);
                 trace.iteration(iterations, start, o.makespanPs(), b.decodes.size(), b.prefills.size(), b.prefillTokens(),
                         shown.execution().plan().devices());
