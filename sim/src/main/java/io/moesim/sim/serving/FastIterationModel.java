@@ -1,5 +1,6 @@
 package io.moesim.sim.serving;
 
+import io.moesim.ir.MoesimException;
 import io.moesim.sim.energy.EnergyBreakdown;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,11 +30,11 @@ import java.util.Map;
  */
 public final class FastIterationModel implements IterationModel {
     /**
-     * Significant bits of the grid over the number of decodes: exact below 32, steps of 2 to 63,
-     * of 4 to 127, of 8 to 255 (an iteration's cost steps with it: Duplex moves an expert to co-processing, a GEMM
+     * Significant bits of the grid over the number of decodes: exact below 128, steps of 2 to 255,
+     * of 4 to 511, and so on (an iteration's cost steps with it: Duplex moves an expert to co-processing, a GEMM
      * adds a wave).
      */
-    public static final int DEFAULT_DECODE_BITS = 5;
+    public static final int DEFAULT_DECODE_BITS = 7;
     /** Significant bits of the grid over the decodes' mean context, along which a decode iteration's cost is near affine. */
     public static final int DEFAULT_GRID_BITS = 1;
 
@@ -45,7 +46,9 @@ public final class FastIterationModel implements IterationModel {
     private final int decodeBits;
     private final int bits;
     private final Map<BatchSignature, IterationOutcome> memo = new HashMap<>();
+    private final java.util.Set<BatchSignature> infeasible = new java.util.HashSet<>();
     private long hits;
+    private long fallbacks;
 
     public FastIterationModel(IterationCache exact) {
         this(exact, DEFAULT_DECODE_BITS, DEFAULT_GRID_BITS);
@@ -77,9 +80,33 @@ public final class FastIterationModel implements IterationModel {
             hits++;
             return o;
         }
-        o = interpolate(s);
+        try {
+            o = interpolate(s);
+        } catch (MoesimException e) {
+            // a grid corner past this shape may not fit the devices (its KV cache, say) where the shape
+            // itself does: this signature is simulated exactly instead
+            o = exact.get(s);
+            fallbacks++;
+        }
         memo.put(s, o);
         return o;
+    }
+
+    /** Signatures simulated exactly because a grid corner around them could not be compiled. */
+    public long fallbacks() {
+        return fallbacks;
+    }
+
+    private IterationOutcome corner(BatchSignature s) {
+        if (infeasible.contains(s)) {
+            throw new MoesimException("grid signature " + s + " does not compile");
+        }
+        try {
+            return exact.get(s);
+        } catch (MoesimException e) {
+            infeasible.add(s);
+            throw e;
+        }
     }
 
     private IterationOutcome interpolate(BatchSignature s) {
@@ -112,9 +139,9 @@ public final class FastIterationModel implements IterationModel {
             if (w == 0) {
                 continue;
             }
-            acc.add(w, exact.get(new BatchSignature((int) at[0], at[1], s.prefills(), at[2], at[2] + at[3])));
+            acc.add(w, corner(new BatchSignature((int) at[0], at[1], s.prefills(), at[2], at[2] + at[3])));
             if (at[0] > 0) {
-                acc.add(-w, exact.get(new BatchSignature((int) at[0], at[1], 0, 0)));
+                acc.add(-w, corner(new BatchSignature((int) at[0], at[1], 0, 0)));
             }
         }
         return acc.outcome();
@@ -131,7 +158,7 @@ public final class FastIterationModel implements IterationModel {
             boolean hc = (corner & 2) == 2;
             double w = scale * (hn ? tn : 1 - tn) * (hc ? tc : 1 - tc);
             if (w != 0) {
-                acc.add(w, exact.get(new BatchSignature((int) bn[hn ? 1 : 0], bc[hc ? 1 : 0], 0, 0)));
+                acc.add(w, corner(new BatchSignature((int) bn[hn ? 1 : 0], bc[hc ? 1 : 0], 0, 0)));
             }
         }
     }
