@@ -6,27 +6,28 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The fast iteration cost model: an iteration's cost is interpolated, multilinearly, between the
- * exactly simulated costs of the grid signatures around it, so a run with varied lengths simulates a
- * few grid shapes event by event instead of almost every iteration it meets.
+ * The fast iteration cost model: an iteration's cost is interpolated between the exactly simulated
+ * costs ({@link IterationCache}) of grid signatures around it, so a run with varied lengths simulates
+ * fewer shapes event by event than it meets.
  *
- * <p>The grid's coordinates are the decodes {@code n_d}, their mean context {@code c_d}, the mean
- * prefill chunk {@code l_p} and the chunk's earlier context {@code c_p − l_p}; the number of prefill
- * chunks is kept exact (it changes the graph's structure). Each coordinate is bracketed by the two
- * nearest values with a few significant bits (values below 2^bits are grid points themselves, so 0
- * and 1 decodes, and whole prompts, never mix with anything else): {@link #DEFAULT_DECODE_BITS} for
- * the decodes, whose count makes the cost step, {@link #DEFAULT_GRID_BITS} for the rest. A corner of
- * zero weight is never simulated.
+ * <p>A decode-only iteration (n_d decodes at mean context c_d) is interpolated bilinearly over
+ * (n_d, c_d): n_d on a grid of {@link #DEFAULT_DECODE_BITS} significant bits (the cost steps with it:
+ * Duplex moves an expert to co-processing, a GEMM adds a wave), c_d on {@link #DEFAULT_GRID_BITS}
+ * (the cost is near affine in it: decode attention reads Σ context = n_d · c_d). An iteration with
+ * prefill chunks adds the chunks' increment over the decodes alone, cost(n_d, c_d, n_p, l_p, c_p) −
+ * cost(n_d, c_d), interpolated multilinearly over n_d and c_d ({@link #MIXED_BITS}) and the chunk
+ * l_p and its earlier context c_p − l_p ({@link #PREFILL_BITS}); the number of chunks n_p is exact.
+ * Values below 2^bits are grid points themselves (0 and 1 decodes, whole prompts never mix with
+ * anything else); a corner of zero weight is never simulated. Where a corner does not compile (a
+ * larger shape than the devices hold), the signature is simulated exactly instead.
  *
- * <p>Why this is close: decode attention reads Σ context ∝ n_d · c_d (bilinear, interpolated
- * exactly); weight-streaming GEMMs and expert FFNs are affine in tokens between their wave and tile
- * steps; the error is where the cost has a step or a kink between two grid points (a new GEMM wave,
- * Duplex switching an expert to co-processing). {@code FastIterationModelTest} holds throughput and
- * the latency percentiles within a stated bound of {@link IterationCache} on fixed runs.
- *
- * <p>Every field of the outcome is the same convex combination of the corners' fields, so bounds
- * that hold at the corners (makespan ≥ roofline) hold in between; longs are rounded. Corners are
- * combined in a fixed order, so a run is deterministic. Not thread-safe, like the cache it wraps.
+ * <p>The error is where the exact cost is not smooth between grid points: a wave or co-processing
+ * step, and each signature's own routing draw (seeded by the signature), which under skewed routing
+ * makes neighbouring shapes' exact costs jump. {@code FastIterationModelTest} states the bound held
+ * on fixed runs and where it is not held. The increment's weights can be negative, so fields are
+ * clamped (makespan at least the roofline bound, busy times and bytes at least 0); longs are rounded.
+ * Corners are combined in a fixed order, so a run is deterministic. Not thread-safe, like the cache
+ * it wraps.
  */
 public final class FastIterationModel implements IterationModel {
     /**
