@@ -51,6 +51,31 @@ class KernelStoreTest {
         assertEquals(List.of(), warnings);
     }
 
+    private static String compileDecode(KernelSimulator sim) {
+        io.moesim.hw.SystemSpec sys = io.moesim.hw.Systems.load("duplex-x4");
+        var g = io.moesim.ir.model.GraphGenerator.generate(io.moesim.ir.model.GraphRequest.decode(
+                io.moesim.ir.model.ModelZoo.get("Mixtral-8x7B").withLayers(2), 64, 1024));
+        io.moesim.compiler.CompileOptions d = io.moesim.compiler.CompileOptions.defaults();
+        io.moesim.compiler.CompileOptions.Parallelism tp = new io.moesim.compiler.CompileOptions.Parallelism(4, 1, 1, 1);
+        io.moesim.compiler.CompileOptions opts = new io.moesim.compiler.CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(),
+                d.tiles(), null, d.ilpTimeLimitSeconds(), d.seed());
+        KernelCostModel cost = new KernelCostModel(sim, io.moesim.compiler.cost.RooflineCostModel.INSTANCE);
+        return io.moesim.compiler.Compiler.compile(g, sys, opts, cost).plan().toString();
+    }
+
+    @Test
+    void aSecondCompileSimulatesNothingAndPlansTheSame() {
+        List<String> warnings = new ArrayList<>();
+        KernelSimulator first = new KernelSimulator(new KernelStore(dir, "b1", warnings::add));
+        String plan = compileDecode(first);
+        assertTrue(first.simulations() > 0);
+        KernelSimulator second = new KernelSimulator(new KernelStore(dir, "b1", warnings::add));
+        assertEquals(plan, compileDecode(second));
+        assertEquals(0, second.simulations(), "every kernel estimate of the second compile comes from the store");
+        assertEquals(plan, compileDecode(new KernelSimulator()), "and the plan is the one made without a store");
+        assertEquals(List.of(), warnings);
+    }
+
     @Test
     void anotherBuildOrAChangedSpecMisses() {
         estimateAll(new KernelSimulator(new KernelStore(dir, "b1", w -> { })), H100);
