@@ -13,16 +13,6 @@ public sealed interface IterationModel permits IterationCache, FastIterationMode
     enum Kind {
         EXACT, FAST;
 
-        public static Kind parse(String text) {
-            String t = text == null ? "" : text.strip().toUpperCase(Locale.ROOT);
-            for (Kind k : values()) {
-                if (k.name().equals(t)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("iteration model: unknown '" + text + "' (expected exact or fast)");
-        }
-
         public String text() {
             return name().toLowerCase(Locale.ROOT);
         }
