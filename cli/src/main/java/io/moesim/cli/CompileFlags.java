@@ -5,7 +5,6 @@ import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
-import io.moesim.sim.kernel.KernelCostModel;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -100,7 +99,7 @@ final class CompileFlags {
     CostModel costModel() {
         if (cost == null) {
             cost = switch (costModel.toLowerCase(Locale.ROOT)) {
-                case "kernel" -> new KernelCostModel();
+                case "kernel" -> KernelStores.costModel();
                 case "roofline" -> RooflineCostModel.INSTANCE;
                 default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
             };

@@ -14,7 +14,6 @@ import io.moesim.reports.Reports;
 import io.moesim.reports.RunSummary;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
-import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.metrics.ResultJson;
 import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.system.CollectiveAlgorithm;
@@ -84,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         // one kernel cost model for every run: each distinct op shape is simulated once
-        CostModel cost = new KernelCostModel();
+        CostModel cost = KernelStores.costModel();
         List<String> labels = new ArrayList<>();
         List<SimulationResult> results = new ArrayList<>();
         Map<String, SystemSpec> specs = new LinkedHashMap<>();

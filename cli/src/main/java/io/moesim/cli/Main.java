@@ -38,7 +38,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // start-up: a lone --version needs no command tree (picocli's model of it is most of the time)
+            out.println(Version.text());
+            out.flush();
+            return EXIT_OK;
+        }
+        CommandLine cl = commandLine(Commands.forArgs(args));
         cl.setOut(out);
         cl.setErr(err);
         // --stacktrace is accepted anywhere on the line, before or after the subcommand
@@ -58,8 +64,12 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
+        return commandLine(Commands.all());
+    }
+
+    private static CommandLine commandLine(java.util.List<Object> subcommands) {
         CommandLine cl = new CommandLine(new Main());
-        for (Object sub : Commands.all()) {
+        for (Object sub : subcommands) {
             cl.addSubcommand(sub);
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -152,14 +162,20 @@ public final class Main implements Runnable {
     /** Version from the build (filtered resource). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws Exception {
+        public String[] getVersion() {
+            return new String[] {text()};
+        }
+
+        static String text() {
             java.util.Properties p = new java.util.Properties();
             try (var in = Main.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
+            } catch (java.io.IOException e) {
+                // no version resource: "dev"
             }
-            return new String[] {"moesim " + p.getProperty("version", "dev") + " (Java " + System.getProperty("java.version") + ")"};
+            return "moesim " + p.getProperty("version", "dev") + " (Java " + System.getProperty("java.version") + ")";
         }
     }
 }

@@ -14,7 +14,6 @@ import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.op.Attention;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
-import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.system.ExecutionResult;
 import java.io.PrintWriter;
@@ -84,7 +83,7 @@ final class ReproduceCommand implements Callable<Integer> {
         }
     }
 
-    private final CostModel cost = new KernelCostModel();
+    private final CostModel cost = KernelStores.costModel();
     private final Map<String, SystemSpec> systems = new HashMap<>();
     private PrintWriter err;
     private int runs;

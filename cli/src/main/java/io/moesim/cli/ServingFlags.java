@@ -3,6 +3,7 @@ package io.moesim.cli;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
 import io.moesim.sim.SimulationRequest;
+import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.system.CollectiveAlgorithm;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ final class ServingFlags {
     @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
     String collectives;
 
+    @Option(names = "--iteration-model", defaultValue = "exact", paramLabel = "M",
+            description = "exact: compile and simulate every new batch signature event by event; fast: interpolate each iteration "
+                    + "between exactly simulated grid shapes (throughput and TBT p50/p90 within 1% of exact on the tested runs). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String iterationModel;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of arrivals, lengths and routing. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -117,7 +124,8 @@ final class ServingFlags {
             }
         }
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
+        IterationModel.Kind im = CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model");
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
-                .collectiveAlgorithm(alg).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
+                .collectiveAlgorithm(alg).iterationModel(im).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
     }
 }

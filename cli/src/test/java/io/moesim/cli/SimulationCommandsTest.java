@@ -106,6 +106,25 @@ class SimulationCommandsTest {
     }
 
     @Test
+    void iterationModelIsChosenEchoedAndChecked() throws Exception {
+        String[] args = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--qps", "20", "--requests", "16", "--in", "128", "--out",
+            "32", "--lengths", "gaussian:0.2", "--seed", "3", "--cost-model", "roofline"};
+        Path exact = tmp.resolve("exact.json");
+        Path fast = tmp.resolve("fast.json");
+        assertEquals(0, CliRunner.run(concat(concat(args, "--json"), exact.toString())).code());
+        CliRunner.Outcome o = CliRunner.run(concat(concat(concat(concat(args, "--iteration-model"), "fast"), "--json"), fast.toString()));
+        assertEquals(0, o.code(), o.err());
+        assertEquals("exact", M.readTree(exact.toFile()).get("config").get("iteration_model").asText(), "the default");
+        JsonNode f = M.readTree(fast.toFile());
+        assertEquals("fast", f.get("config").get("iteration_model").asText());
+        assertTrue(f.get("caches").has("simulated"));
+        assertEquals(M.readTree(exact.toFile()).get("output_tokens").asLong(), f.get("output_tokens").asLong());
+        CliRunner.Outcome bad = CliRunner.run(concat(concat(args, "--iteration-model"), "quick"));
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--iteration-model"), bad.err());
+    }
+
+    @Test
     void compareRatiosAreToTheFirstSystem() throws Exception {
         Path out = tmp.resolve("c.json");
         CliRunner.Outcome o = CliRunner.run("compare", "--model", "olmoe-1b-7b", "--systems", "h100x4,duplex-x4", "--batch", "8", "--requests", "16",

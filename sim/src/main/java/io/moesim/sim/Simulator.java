@@ -15,7 +15,9 @@ import io.moesim.ir.op.AttentionKind;
 import io.moesim.sim.energy.EnergyModel;
 import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.serving.ArrivalSpec;
+import io.moesim.sim.serving.FastIterationModel;
 import io.moesim.sim.serving.IterationCache;
+import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.serving.LengthSpec;
 import io.moesim.sim.serving.PlanSource;
 import io.moesim.sim.serving.ServingConfig;
@@ -84,7 +86,8 @@ public final class Simulator {
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 req.tokenBudget(), kv, req.signatureBits(), req.seed());
-        ServingLoop loop = new ServingLoop(cfg, cache, system, energy.staticWatts(), kv, dtype);
+        IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
+        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
         SimulationResult r;
@@ -110,7 +113,7 @@ public final class Simulator {
             results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.offline(),
                     req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
                     req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
-                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.seed(), null, 0, req.progress())));
+                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress())));
         }
         return new Comparison(systems, results);
     }
@@ -219,6 +222,7 @@ public final class Simulator {
             m.put("kv_fraction", r.kvFraction());
         }
         m.put("signature_bits", r.signatureBits());
+        m.put("iteration_model", r.iterationModel().text());
         m.put("cost_model", r.costModel().name());
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
         m.put("compile", r.compileOptions().describe());

@@ -49,6 +49,23 @@ import java.util.Map;
  */
 public final class KernelSimulator {
     private final KernelCache cache = new KernelCache();
+    private final KernelStore store;
+    private final java.util.concurrent.atomic.AtomicLong simulations = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Estimates memoised for this instance only. */
+    public KernelSimulator() {
+        this(null);
+    }
+
+    /** Estimates memoised here and in {@code store} across runs (null for none). */
+    public KernelSimulator(KernelStore store) {
+        this.store = store;
+    }
+
+    /** Ops simulated at the kernel level (neither memo nor store had them). */
+    public long simulations() {
+        return simulations.get();
+    }
     private final Map<MemorySpec, HbmModel> hbms = new HashMap<>();
     private final Map<ProcessorSpec, PimKernelModel> pims = new HashMap<>();
 
@@ -91,7 +108,7 @@ public final class KernelSimulator {
 
     /** A spec's full text, computed once per distinct spec (records compare by content). */
     private String specText(Object spec) {
-        return specTexts.computeIfAbsent(spec, Object::toString);
+        return specTexts.computeIfAbsent(spec, SpecText::of);
     }
 
     public OpEstimate estimate(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec p) {
@@ -104,8 +121,19 @@ public final class KernelSimulator {
         if (hit != null) {
             return hit;
         }
+        if (store != null) {
+            java.util.Optional<OpEstimate> stored = store.load(key, sig);
+            if (stored.isPresent()) {
+                cache.put(key, sig, stored.get());
+                return stored.get();
+            }
+        }
         OpEstimate e = simulate(op, inputs, device, p);
+        simulations.incrementAndGet();
         cache.put(key, sig, e);
+        if (store != null) {
+            store.save(key, sig, e);
+        }
         return e;
     }
 

@@ -31,7 +31,7 @@ import java.util.Map;
  * routing draw is seeded from the run seed and the signature, so an iteration shape always sees the
  * same expert loads and the cache can hold the whole result.
  */
-public final class IterationCache {
+public final class IterationCache implements IterationModel {
     private final ModelConfig model;
     private final DType dtype;
     private final Routing routing;
@@ -44,6 +44,8 @@ public final class IterationCache {
     private final EnergyModel energy;
     private final String[] processorNames;
     private final Map<BatchSignature, IterationOutcome> cache = new HashMap<>();
+    /** Executions kept for traces only: the cache holds summaries, not every iteration shape's task timeline. */
+    private final Map<BatchSignature, IterationOutcome> traced = new HashMap<>();
     private long hits;
 
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
@@ -61,6 +63,7 @@ public final class IterationCache {
         this.processorNames = system.device().processors().keySet().toArray(String[]::new);
     }
 
+    @Override
     public String[] processorNames() {
         return processorNames.clone();
     }
@@ -77,6 +80,18 @@ public final class IterationCache {
                 context);
     }
 
+    /** The outcome with its event-level execution (simulated again if the cache kept only the summary). */
+    @Override
+    public IterationOutcome exact(BatchSignature s) {
+        IterationOutcome o = traced.get(s);
+        if (o == null) {
+            o = simulate(planner.plan(GraphGenerator.generate(request(s))));
+            traced.put(s, o);
+        }
+        return o;
+    }
+
+    @Override
     public IterationOutcome get(BatchSignature s) {
         IterationOutcome o = cache.get(s);
         if (o != null) {
@@ -86,6 +101,9 @@ public final class IterationCache {
         Graph g = GraphGenerator.generate(request(s));
         HardwarePlan plan = planner.plan(g);
         o = simulate(plan);
+        // memory: the summary is all a run's figures need; the execution (every task's timeline) is dropped
+        o = new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), o.flops(), o.memoryBoundPs(),
+                o.dynamicEnergy(), o.rooflinePs(), null);
         cache.put(s, o);
         return o;
     }
@@ -112,11 +130,18 @@ public final class IterationCache {
                 energy.dynamic(prepared), roof, r);
     }
 
+    @Override
     public int size() {
         return cache.size();
     }
 
+    @Override
     public long hits() {
         return hits;
+    }
+
+    @Override
+    public long simulated() {
+        return cache.size();
     }
 }

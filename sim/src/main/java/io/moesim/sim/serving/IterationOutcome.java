@@ -9,6 +9,7 @@ import io.moesim.sim.system.ExecutionResult;
  * @param busyPs         busy time per processor name, in {@link IterationCache#processorNames()} order, over all devices
  * @param memoryBoundPs  Σ over compute tasks of bytes / the bandwidth its processor sees
  * @param rooflinePs     the plan's critical path at roofline durations
+ * @param execution      the event-level execution, for traces; null where only the summary is kept
  */
 public record IterationOutcome(long makespanPs, long[] busyPs, long intraLinkBusyPs, long interLinkBusyPs, long flops,
         double memoryBoundPs, EnergyBreakdown dynamicEnergy, long rooflinePs, ExecutionResult execution) {

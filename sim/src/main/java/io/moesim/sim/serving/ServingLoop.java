@@ -18,7 +18,7 @@ import java.util.TreeMap;
 
 /**
  * The serving level: requests arrive, the {@link Scheduler} forms each iteration, the
- * {@link IterationCache} gives its simulated duration, and time advances by it. Iterations run back
+ * {@link IterationModel} gives its simulated duration, and time advances by it. Iterations run back
  * to back while there is work; with nothing to do, time jumps to the next arrival.
  */
 public final class ServingLoop {
@@ -29,13 +29,13 @@ public final class ServingLoop {
     }
 
     private final ServingConfig config;
-    private final IterationCache cache;
+    private final IterationModel cache;
     private final SystemSpec system;
     private final double staticWatts;
     private final long kvCapacity;
     private final DType dtype;
 
-    public ServingLoop(ServingConfig config, IterationCache cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
         this.config = config;
         this.cache = cache;
         this.system = system;
@@ -150,8 +150,11 @@ public final class ServingLoop {
             dynamic = dynamic.plus(o.dynamicEnergy());
             promptTokens += b.prefillTokens();
             if (trace != null && iterations < traceIterations) {
-                trace.iteration(iterations, start, o.makespanPs(), b.decodes.size(), b.prefills.size(), b.prefillTokens(), o.execution().plan().devices());
-                trace.execution(o.execution(), start);
+                // cached outcomes keep no execution: the trace asks for this signature's event-level one
+                IterationOutcome shown = o.execution() != null ? o : cache.exact(sig);
+                trace.iteration(iterations, start, o.makespanPs(), b.decodes.size(), b.prefills.size(), b.prefillTokens(),
+                        shown.execution().plan().devices());
+                trace.execution(shown.execution(), start);
             }
             iterations++;
             List<Sequence> done = sched.complete(b, now, sink);
@@ -195,6 +198,7 @@ public final class ServingLoop {
         Map<String, Long> caches = new LinkedHashMap<>();
         caches.put("signatures", (long) cache.size());
         caches.put("hits", cache.hits());
+        caches.put("simulated", cache.simulated());
         return new SimulationResult(configEcho, seconds, total, outputTokens, promptTokens, iterations, sched.preemptions(),
                 outputTokens / seconds, total / seconds, LatencyStats.ofPicoseconds(ttft, total),
                 LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total),

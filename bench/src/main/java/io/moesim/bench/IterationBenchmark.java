@@ -1,0 +1,81 @@
+package io.moesim.bench;
+
+import io.moesim.compiler.CompileOptions;
+import io.moesim.compiler.Compiler;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.energy.EnergyConstants;
+import io.moesim.sim.energy.EnergyModel;
+import io.moesim.sim.kernel.KernelCostModel;
+import io.moesim.sim.serving.BatchSignature;
+import io.moesim.sim.serving.FastIterationModel;
+import io.moesim.sim.serving.IterationCache;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one new iteration shape on the serving path: Mixtral-8x7B decode on duplex-x4 (TP 4,
+ * kernel cost model), 64 decodes, each call a context never seen before. {@code exact}: the graph
+ * built, compiled and simulated event by event ({@link IterationCache}); {@code fast}: interpolated
+ * between the two grid shapes around it ({@link FastIterationModel}, grid warmed in setup). Kernel
+ * estimates are memoised across calls in both, as in a run.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class IterationBenchmark {
+    IterationCache exact;
+    FastIterationModel fast;
+    FastIterationModel fastGrid;
+    long nextExact = 1025;
+    long nextFast = 1025;
+
+    @Setup
+    public void setup() {
+        SystemSpec sys = Systems.load("duplex-x4");
+        ModelConfig m = ModelZoo.get("Mixtral-8x7B");
+        KernelCostModel cost = new KernelCostModel();
+        CompileOptions d = CompileOptions.defaults();
+        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
+        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
+                d.ilpTimeLimitSeconds(), d.seed());
+        exact = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+                CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
+        IterationCache grid = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
+                cost, CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
+        fast = new FastIterationModel(grid);
+        fast.get(new BatchSignature(64, 1024, 0, 0));
+        fast.get(new BatchSignature(64, 2048, 0, 0));
+    }
+
+    @Benchmark
+    public long exact() {
+        long c = nextExact++;
+        return exact.get(new BatchSignature(64, c, 0, 0)).makespanPs();
+    }
+
+    @Benchmark
+    public long fast() {
+        long c = nextFast++;
+        if (nextFast >= 2048) {
+            nextFast = 1025; // stays inside the warmed grid cell (the memo then answers repeats)
+        }
+        return fast.get(new BatchSignature(64, c, 0, 0)).makespanPs();
+    }
+}
