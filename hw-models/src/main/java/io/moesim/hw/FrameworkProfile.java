@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * {@code frameworks/<id>.yaml} by {@link FrameworkProfiles}; every figure carries its source there.
  * {@code ideal} has no figures: the kernel model as it is (hypothetical hardware).
  *
- * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code attention_prefill},
+ * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code gemm_fp8} (fp8 GEMMs;
+ * {@code gemm}'s figures where it has none), {@code attention_prefill},
  * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
  * fused MoE block), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
  * (norms, elementwise, permutes).
@@ -27,7 +28,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         java.util.Optional<CustomAllReduce> customAllReduce) {
 
     /** The op classes a profile may give figures for. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "attention_prefill", "attention_decode", "moe", "quantize",
+    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "quantize",
             "other");
 
     public FrameworkProfile {
@@ -44,7 +45,30 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public ClassFigures figures(String opClass) {
-        return classes.getOrDefault(opClass, ClassFigures.NONE);
+        ClassFigures f = classes.get(opClass);
+        if (f == null && opClass.equals("gemm_fp8")) {
+            f = classes.get("gemm");
+        }
+        return f == null ? ClassFigures.NONE : f;
+    }
+
+    /** This profile with one class's figures replaced. */
+    public FrameworkProfile withClass(String opClass, ClassFigures f) {
+        Map<String, ClassFigures> m = new TreeMap<>(classes);
+        m.put(opClass, f);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce);
+    }
+
+    public FrameworkProfile withQuantize(boolean q) {
+        return new FrameworkProfile(id, name, classes, q, customAllReduce);
+    }
+
+    public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c);
+    }
+
+    public FrameworkProfile named(String newId, String newName) {
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce);
     }
 
     /**

@@ -35,7 +35,10 @@ public final class FrameworkCost {
         if (op instanceof Split || op instanceof Concat || op instanceof Repeat) {
             return null;
         }
-        if (op instanceof MatMul || op instanceof BatchMatMul || op instanceof Router) {
+        if (op instanceof MatMul m) {
+            return isFp8(m.wdtype()) ? "gemm_fp8" : "gemm";
+        }
+        if (op instanceof BatchMatMul || op instanceof Router) {
             return "gemm";
         }
         if (op instanceof GroupedMatMul || op instanceof ExpertFfn) {
