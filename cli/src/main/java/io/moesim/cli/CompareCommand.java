@@ -51,14 +51,26 @@ final class CompareCommand implements Callable<Integer> {
         List<SimulationResult> results = new ArrayList<>();
         List<SystemSpec> specs = new ArrayList<>();
         for (String s : systems) {
-            SystemSpec sys = Systems.load(s, serving.sets);
-            specs.add(sys);
+            specs.add(Systems.load(s, serving.sets));
+        }
+        // a GPU compared with a hypothetical device: one profile on both sides (ideal, as the Duplex paper does) unless one is named
+        boolean real = specs.stream().anyMatch(x -> io.moesim.hw.FrameworkProfiles.isRealGpu(x.device()));
+        boolean hypothetical = specs.stream().anyMatch(x -> !io.moesim.hw.FrameworkProfiles.isRealGpu(x.device()));
+        if (flags.framework == null && real && hypothetical) {
+            flags.frameworkForAll("ideal");
+        }
+        for (int i = 0; i < systems.size(); i++) {
+            String s = systems.get(i);
+            SystemSpec sys = specs.get(i);
             try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + s)) {
                 results.add(Simulator.simulate(serving.request(s, sys, flags).progress(p).build(), sys));
             }
         }
         Comparison c = new Comparison(systems, results);
         spec.commandLine().getOut().print(table(c));
+        for (int i = 0; i < systems.size(); i++) {
+            spec.commandLine().getOut().println(systems.get(i) + ": " + flags.describeFramework(specs.get(i).device()));
+        }
         if (json != null) {
             Files2.writeAtomically(json, Json.write(toJson(c)));
         }

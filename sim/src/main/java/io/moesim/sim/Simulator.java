@@ -166,6 +166,7 @@ public final class Simulator {
         m.put("kv_capacity_tokens", kv);
         m.put("signature_bits", r.signatureBits());
         m.put("cost_model", r.costModel().name());
+        m.put("framework", r.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
         m.put("compile", r.compileOptions().describe());
         m.put("seed", r.seed());
