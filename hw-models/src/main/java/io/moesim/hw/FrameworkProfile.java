@@ -67,6 +67,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c);
     }
 
+    /**
+     * The kernel figures alone: each class's compute and bandwidth shares and per-item cost, without the
+     * framework's per-call overhead, quantise kernel or own all-reduce; what a plain timing loop of the
+     * framework's kernels would see (the published kernel benchmarks).
+     */
+    public FrameworkProfile kernelsOnly() {
+        Map<String, ClassFigures> m = new TreeMap<>();
+        classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs())));
+        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
+    }
+
     public FrameworkProfile named(String newId, String newName) {
         return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce);
     }
@@ -80,9 +91,22 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           (the library's tile choice, softmax and masking work in attention)
      * @param bandwidthFraction  share of the kernel model's DRAM bandwidth the framework's kernels sustain
      *                           (the page walk of paged KV, scattered expert weights)
+     * @param perItemNs          engine time per work item outside the main loop, spread over the engines:
+     *                           for attention an item is one (sequence, query head), whose page-table walk,
+     *                           query load and output write a real kernel pays one by one
      */
-    public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
-        public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+    public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs) {
+        public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, OptionalDouble.empty());
+        }
+
+        /** As {@link #seconds(double, double, double, double)}, plus {@code items} work items over {@code engines} engines. */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines) {
+            double t = seconds(modelTotal, launch, compute, memory);
+            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
+        }
 
         /**
          * An op's time under these figures from the kernel model's parts (seconds): the call overhead in

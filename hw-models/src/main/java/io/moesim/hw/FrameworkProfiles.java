@@ -79,8 +79,9 @@ public final class FrameworkProfiles {
                 OptionalDouble over = c.optNumber("call_overhead_us");
                 OptionalDouble eff = fraction(c, "matrix_efficiency");
                 OptionalDouble bw = fraction(c, "bandwidth_fraction");
+                OptionalDouble item = c.optNumber("per_item_ns");
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item));
             }
             cs.get().finish();
         }

@@ -60,7 +60,7 @@ public final class FrameworkCost {
         if (profile.isIdeal() || p.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
             return e.seconds();
         }
-        double t = apply(profile.figures(cls), e);
+        double t = apply(profile.figures(cls), e, items(op), p.engines());
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -68,10 +68,26 @@ public final class FrameworkCost {
         return t;
     }
 
-    /** The estimate under one class's figures. */
+    /** The estimate under one class's figures (no work items). */
     public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e) {
+        return apply(f, e, 0, 1);
+    }
+
+    /** The estimate under one class's figures, with the op's work items over the engines. */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines) {
         OpEstimate.Breakdown b = e.breakdown();
-        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6);
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines);
+    }
+
+    /** Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: (sequence, query head) pairs of attention, else none. */
+    public static double items(Op op) {
+        if (op instanceof Attention a) {
+            return (double) a.batch() * a.heads();
+        }
+        if (op instanceof MlaAttention a) {
+            return (double) a.batch() * a.heads();
+        }
+        return 0;
     }
 
     /**

@@ -24,6 +24,7 @@ import java.util.function.Function;
 public final class DbFit {
     private static final double[] OVERHEADS = geometric(0.5, 150, 44);
     private static final double[] SHARES = linear(0.1, 1.6, 0.05);
+    private static final double[] ITEMS = geometric(5, 20000, 25);
 
     private DbFit() {
     }
@@ -125,11 +126,61 @@ public final class DbFit {
                 }
             }
         }
+        // the per-item figure, where the class's kernels have items (attention): a grid with the call overhead and bandwidth share
+        double item = 0;
+        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
+        if (items) {
+            for (double it : ITEMS) {
+                for (double o : OVERHEADS) {
+                    for (double f : SHARES) {
+                        double err = error(prep, figures(o, best[1], f, it, compute));
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = new double[] {o, best[1], f};
+                            item = it;
+                        }
+                    }
+                }
+            }
+            for (int round = 0; round < 2; round++) {
+                double so = best[0] * (round == 0 ? 0.06 : 0.015);
+                double ss = round == 0 ? 0.01 : 0.0025;
+                double si = item * (round == 0 ? 0.06 : 0.015);
+                double[] c = best.clone();
+                double ci = item;
+                for (int i = -4; i <= 4; i++) {
+                    for (int j = compute ? -4 : 0; j <= (compute ? 4 : 0); j++) {
+                        for (int k = -4; k <= 4; k++) {
+                            for (int l = -4; l <= 4; l++) {
+                                double o = c[0] + i * so;
+                                double e = c[1] + j * ss;
+                                double f = c[2] + k * ss;
+                                double it = ci + l * si;
+                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
+                                    continue;
+                                }
+                                double err = error(prep, figures(o, e, f, it, compute));
+                                if (err < bestErr) {
+                                    bestErr = err;
+                                    best = new double[] {o, e, f};
+                                    item = it;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
-                OptionalDouble.of(round(best[2], 1e-3)));
+                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty());
         return p.withClass(cls, fig);
+    }
+
+    private static ClassFigures figures(double o, double e, double f, double item, boolean compute) {
+        return new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), OptionalDouble.of(f),
+                item > 0 ? OptionalDouble.of(item) : OptionalDouble.empty());
     }
 
     private static double round(double v, double q) {
@@ -141,7 +192,7 @@ public final class DbFit {
         for (Prepared x : prep) {
             double t = x.fixedS;
             for (DbModel.Piece p : x.mine) {
-                t += f.seconds(p.total(), p.launch(), p.compute(), p.memory());
+                t += p.seconds(f);
             }
             s += Math.abs(t - x.measuredS) / x.measuredS;
         }

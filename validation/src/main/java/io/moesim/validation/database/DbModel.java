@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
  *       {@code amax} reads 2.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
- *       (tokens·top_k rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
+ *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
  *       GPU's experts (gate+up, then down, {@code moe}) with the token spread of the row's
  *       {@code distribution}, the unpermute and weighted sum ({@code other}); fp8 blocks quantise their
  *       input and the gated activation when the profile quantises.</li>
@@ -69,17 +69,25 @@ public final class DbModel {
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
      */
-    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory) {
+    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory, double items, int engines) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
+            return of(cls, quantize, e, 0, 1);
+        }
+
+        static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines) {
             OpEstimate.Breakdown b = e.breakdown();
-            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6);
+            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines);
         }
 
         double seconds(FrameworkProfile p) {
             if (quantize && !p.fp8QuantizesActivation()) {
                 return 0;
             }
-            return p.figures(cls).seconds(total, launch, compute, memory);
+            return seconds(p.figures(cls));
+        }
+
+        double seconds(FrameworkProfile.ClassFigures f) {
+            return f.seconds(total, launch, compute, memory, items, engines);
         }
     }
 
@@ -127,7 +135,7 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e));
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines()));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     out.add(Piece.of("quantize", true, sim.memcpy(f.getLong("m") * f.getLong("k") * 3 / 2, device, p)));
                 }
@@ -148,7 +156,7 @@ public final class DbModel {
                 long[] spread = spread(t, k, experts, f.get("distribution", "balanced"));
                 long[] mine = java.util.Arrays.copyOf(spread, local);
                 long rows = java.util.Arrays.stream(mine).sum();
-                long moved = t * k * h * 2; // bf16 activations gathered and scattered
+                long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
                 out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
                 if (rows > 0) {
                     ExpertFfn op = new ExpertFfn(local, Math.min(k, local), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);

@@ -91,6 +91,7 @@ public final class DbReports {
             v.callOverheadUs().ifPresent(x -> c.put("call_overhead_us", x));
             v.matrixEfficiency().ifPresent(x -> c.put("matrix_efficiency", x));
             v.bandwidthFraction().ifPresent(x -> c.put("bandwidth_fraction", x));
+            v.perItemNs().ifPresent(x -> c.put("per_item_ns", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -117,6 +118,7 @@ public final class DbReports {
             v.callOverheadUs().ifPresent(x -> figure(sb, "    ", "call_overhead_us", x, src));
             v.matrixEfficiency().ifPresent(x -> figure(sb, "    ", "matrix_efficiency", x, src));
             v.bandwidthFraction().ifPresent(x -> figure(sb, "    ", "bandwidth_fraction", x, src));
+            v.perItemNs().ifPresent(x -> figure(sb, "    ", "per_item_ns", x, src));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
