@@ -140,7 +140,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 return 0;
             }
             double bw = linkGBps * 1e9 * bandwidthFraction;
-            double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) / (double) group * 2 : 2.0 * (group - 1) / group * bytes;
+            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
+            double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
             int phases = bytes <= oneShotMaxBytes ? 1 : 2;
             return phases * callOverheadUs * 1e-6 + moved / bw;
         }

@@ -51,8 +51,8 @@ class FrameworkProfilesTest {
     @Test
     void customAllReduceByHand() {
         FrameworkProfile.CustomAllReduce a = new FrameworkProfile.CustomAllReduce(4, 0.5, 1 << 20);
-        // one-shot, 8 GPUs, 512 KiB at 450 GB/s x 0.5: 4 us + 2 x 7/8 x 524288 B / 225 GB/s
-        assertEquals(4e-6 + 2 * 7.0 / 8 * 524288 / 225e9, a.seconds(524288, 8, 450), 1e-12);
+        // one-shot, 8 GPUs, 512 KiB at 450 GB/s x 0.5: 4 us + 7 peers' buffers read / 225 GB/s
+        assertEquals(4e-6 + 7.0 * 524288 / 225e9, a.seconds(524288, 8, 450), 1e-12);
         // two-shot above 1 MiB: two phases of overhead, 2 x 7/8 of the buffer
         assertEquals(8e-6 + 2 * 7.0 / 8 * 4194304 / 225e9, a.seconds(4194304, 8, 450), 1e-12);
     }

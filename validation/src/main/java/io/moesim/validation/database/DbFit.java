@@ -22,9 +22,11 @@ import java.util.function.Function;
  * the fit reads: the caller ({@link DbProtocol#fitRows}) chooses them by split, GPU and framework.
  */
 public final class DbFit {
-    private static final double[] OVERHEADS = geometric(0.5, 150, 44);
-    private static final double[] SHARES = linear(0.1, 1.6, 0.05);
-    private static final double[] ITEMS = geometric(5, 20000, 25);
+    private static final double[] OVERHEADS = geometric(0.5, 150, 32);
+    private static final double[] SHARES = linear(0.1, 1.6, 0.1);
+    private static final double[] ROUND_O = {0.08, 0.02, 0.005};
+    private static final double[] ROUND_S = {0.02, 0.005, 0.00125};
+    private static final double[] ITEMS = geometric(5, 20000, 16);
 
     private DbFit() {
     }
@@ -104,9 +106,9 @@ public final class DbFit {
             }
         }
         // a finer grid around the best point
-        for (int round = 0; round < 2; round++) {
-            double so = best[0] * (round == 0 ? 0.06 : 0.015);
-            double ss = round == 0 ? 0.01 : 0.0025;
+        for (int round = 0; round < ROUND_O.length; round++) {
+            double so = best[0] * ROUND_O[round];
+            double ss = ROUND_S[round];
             double[] c = best.clone();
             for (int i = -5; i <= 5; i++) {
                 for (int j = compute ? -5 : 0; j <= (compute ? 5 : 0); j++) {
@@ -142,10 +144,10 @@ public final class DbFit {
                     }
                 }
             }
-            for (int round = 0; round < 2; round++) {
-                double so = best[0] * (round == 0 ? 0.06 : 0.015);
-                double ss = round == 0 ? 0.01 : 0.0025;
-                double si = item * (round == 0 ? 0.06 : 0.015);
+            for (int round = 0; round < ROUND_O.length; round++) {
+                double so = best[0] * ROUND_O[round];
+                double ss = ROUND_S[round];
+                double si = item * ROUND_O[round];
                 double[] c = best.clone();
                 double ci = item;
                 for (int i = -4; i <= 4; i++) {

@@ -44,9 +44,12 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
         }
     }
 
-    /** The moesim system a collective ran on ({@code h100x2}...), empty otherwise. */
+    /**
+     * The moesim system a collective ran on, empty otherwise: the tables were measured on one 8-GPU HGX
+     * node (NVLink 4 switch), a group of 2 or 4 being that many of its GPUs, so {@code <gpu>x8}.
+     */
     public String system() {
-        return f().has("group") ? gpu + "x" + f().get("group") : "";
+        return f().has("group") ? gpu + "x8" : "";
     }
 
     private OpForm f() {

@@ -51,7 +51,7 @@ class DatabaseTest {
                 rows.stream().map(r -> r.op().text()).toList());
         assertEquals(12.5, rows.get(1).us(), 1e-9); // ms per call -> us
         assertEquals("gemm-fp8", rows.get(2).kind());
-        assertEquals("h100x4", rows.get(0).system());
+        assertEquals("h100x8", rows.get(0).system()); // 4 GPUs of one 8-GPU HGX node
         assertEquals("h200", rows.get(3).gpu());
         assertEquals("vllm", rows.get(3).framework());
         // written as a trace and read back: the same rows
