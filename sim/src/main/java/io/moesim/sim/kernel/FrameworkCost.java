@@ -24,7 +24,7 @@ import java.util.List;
  * with the profile's per-call overhead, sustained compute and bandwidth shares for the op's class, and,
  * for fp8 GEMMs of a framework that quantises activations, the quantise kernel before the GEMM (read the
  * bf16 activation, write it as fp8: a streaming kernel of its own, with the {@code quantize} class's
- * figures). PIM processors and the {@code ideal} profile get the kernel model unchanged.
+ * figures: an amax pass and a cast). PIM processors and the {@code ideal} profile get the kernel model unchanged.
  */
 public final class FrameworkCost {
     private FrameworkCost() {
@@ -91,12 +91,14 @@ public final class FrameworkCost {
     }
 
     /**
-     * The activation-quantisation kernel of {@code elements} activation values: read as bf16, written as
-     * fp8 (3 bytes moved per element, as a copy of 1.5 bytes per element), under the {@code quantize} figures.
+     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels under the
+     * {@code quantize} figures: the amax pass (reads the bf16 activation: 2 bytes per element, as a copy of 1)
+     * and the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5).
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
-        OpEstimate q = sim.memcpy(Math.max(1, elements * 3 / 2), device, p);
-        return apply(profile.figures("quantize"), q);
+        OpEstimate amax = sim.memcpy(Math.max(1, elements), device, p);
+        OpEstimate cast = sim.memcpy(Math.max(1, elements * 3 / 2), device, p);
+        return apply(profile.figures("quantize"), amax) + apply(profile.figures("quantize"), cast);
     }
 
     private static boolean isFp8(DType d) {

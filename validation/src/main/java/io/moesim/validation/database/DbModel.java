@@ -137,7 +137,10 @@ public final class DbModel {
                 }
                 out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines()));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
-                    out.add(Piece.of("quantize", true, sim.memcpy(f.getLong("m") * f.getLong("k") * 3 / 2, device, p)));
+                    long el = f.getLong("m") * f.getLong("k");
+                    // dynamic per-tensor quantisation: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
+                    out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
+                    out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
                 }
             }
             case "quantize" -> {
@@ -166,7 +169,9 @@ public final class DbModel {
                     }
                     out.add(Piece.of("moe", false, e));
                     if (dt.bits() == 8) {
-                        out.add(Piece.of("quantize", true, sim.memcpy((t * h + rows * ffn) * 3 / 2, device, p)));
+                        long el = rows * h + rows * ffn; // as FrameworkCost: the expert input rows and the gated activation
+                        out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
+                        out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
                     }
                 }
                 out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
