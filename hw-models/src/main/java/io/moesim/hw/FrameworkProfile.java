@@ -92,8 +92,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param bandwidthFraction  share of the kernel model's DRAM bandwidth the framework's kernels sustain
      *                           (the page walk of paged KV, scattered expert weights)
      * @param perItemNs          engine time per work item outside the main loop, spread over the engines:
-     *                           for attention an item is one (sequence, query head), whose page-table walk,
-     *                           query load and output write a real kernel pays one by one
+     *                           for attention an item is one CTA (sequence, query head, tile of 128 query
+     *                           rows), whose page-table walk, query load, softmax epilogue and output write a
+     *                           real kernel pays one by one
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());

@@ -79,10 +79,16 @@ public final class FrameworkCost {
         return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines);
     }
 
-    /** Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: (sequence, query head) pairs of attention, else none. */
+    /** Query rows of one attention CTA tile (FlashAttention-style prefill kernels on Hopper). */
+    public static final int Q_TILE = 128;
+
+    /**
+     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
+     * (sequence, query head, tile of {@link #Q_TILE} query rows) (decode: one per (sequence, query head)); none elsewhere.
+     */
     public static double items(Op op) {
         if (op instanceof Attention a) {
-            return (double) a.batch() * a.heads();
+            return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
         }
         if (op instanceof MlaAttention a) {
             return (double) a.batch() * a.heads();
