@@ -49,9 +49,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       all-reduce) on the profile's {@link FrameworkProfile.CustomAllReduce} where it has one.</li>
  * </ul>
  *
- * <p><b>Token spread</b> of a MoE row over its E experts (tokens·top_k assignments): {@code balanced}
- * gives each expert an equal share; {@code power_law_a} gives expert i a share proportional to
- * (i+1)^-a, at most one assignment per token per expert (largest remainders rounding). The GPU measured
+ * <p><b>Token spread</b> of a MoE row over its E experts (tokens·top_k assignments): expert i has weight 1
+ * ({@code balanced}) or (i+1)^-a ({@code power_law_a}); a token picks it with probability p_i = top_k·w_i/Σw,
+ * so tokens drawn independently touch Σ 1-(1-p_i)^tokens distinct experts: that many of the hottest are
+ * active, each with one assignment and the rest by weight, at most one per token per expert. The GPU measured
  * holds experts 0..E/ep-1, the most loaded ones: the slowest rank, which decides a step (an assumption:
  * the database does not say which rank it timed).
  */
@@ -191,21 +192,33 @@ public final class DbModel {
         } else if (!distribution.equals("balanced")) {
             throw new IllegalArgumentException("moe-layer: unknown distribution '" + distribution + "' (balanced or power_law_A)");
         }
-        long total = tokens * Math.min(topK, experts);
+        int k = Math.min(topK, experts);
+        long total = tokens * k;
         double[] w = new double[experts];
         double sum = 0;
         for (int i = 0; i < experts; i++) {
             w[i] = Math.pow(i + 1, -alpha);
             sum += w[i];
         }
+        // a token picks expert i with probability p_i = k·w_i (at most 1); tokens drawn independently touch
+        // sum_i 1 - (1 - p_i)^tokens distinct experts: the hottest that many are active
+        double active = 0;
+        for (int i = 0; i < experts; i++) {
+            double p = Math.min(1, k * w[i] / sum);
+            active += 1 - Math.pow(1 - p, tokens);
+        }
+        int n = (int) Math.max(Math.ceil((double) total / tokens), Math.min(Math.min(experts, total), Math.round(active)));
         long[] out = new long[experts];
-        // water-filling with a cap of one assignment per token per expert, largest remainders rounding
-        double[] share = new double[experts];
-        double left = total;
-        boolean[] capped = new boolean[experts];
-        for (int round = 0; round < experts && left > 1e-9; round++) {
+        double[] share = new double[n];
+        // one assignment each, the rest by weight, at most one per token per expert (water-filling)
+        double left = total - n;
+        boolean[] capped = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            share[i] = 1;
+        }
+        for (int round = 0; round <= n && left > 1e-9; round++) {
             double ws = 0;
-            for (int i = 0; i < experts; i++) {
+            for (int i = 0; i < n; i++) {
                 if (!capped[i]) {
                     ws += w[i];
                 }
@@ -213,9 +226,9 @@ public final class DbModel {
             if (ws == 0) {
                 break;
             }
-            boolean any = false;
             double given = 0;
-            for (int i = 0; i < experts; i++) {
+            boolean any = false;
+            for (int i = 0; i < n; i++) {
                 if (capped[i]) {
                     continue;
                 }
@@ -236,17 +249,17 @@ public final class DbModel {
             }
         }
         long assigned = 0;
-        Integer[] order = new Integer[experts];
-        for (int i = 0; i < experts; i++) {
-            out[i] = (long) Math.floor(share[i]);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (long) Math.floor(share[i] + 1e-9);
             assigned += out[i];
             order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> {
-            int c = Double.compare(share[b] - Math.floor(share[b]), share[a] - Math.floor(share[a]));
+            int c = Double.compare(share[b] - Math.floor(share[b] + 1e-9), share[a] - Math.floor(share[a] + 1e-9));
             return c != 0 ? c : Integer.compare(a, b);
         });
-        for (int j = 0; assigned < total && j < experts; j++) {
+        for (int j = 0; assigned < total; j = (j + 1) % n) {
             int i = order[j];
             if (out[i] < tokens) {
                 out[i]++;
