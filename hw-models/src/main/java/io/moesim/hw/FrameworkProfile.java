@@ -74,7 +74,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      */
     public FrameworkProfile kernelsOnly() {
         Map<String, ClassFigures> m = new TreeMap<>();
-        classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs())));
+        classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
+                v.maxKvGroup())));
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
     }
 
@@ -95,17 +96,36 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           for attention an item is one CTA (sequence, query head, tile of 128 query
      *                           rows), whose page-table walk, query load, softmax epilogue and output write a
      *                           real kernel pays one by one
+     * @param maxKvGroup         attention only: the most query heads one pass over a KV head serves (a decode
+     *                           kernel built for grouped-query attention up to that group size; larger groups
+     *                           read the KV cache again per pass)
      */
-    public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs) {
-        public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+    public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+            OptionalDouble maxKvGroup) {
+        public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.empty());
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
-            this(callOverheadUs, matrixEfficiency, bandwidthFraction, OptionalDouble.empty());
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, OptionalDouble.empty(), OptionalDouble.empty());
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, OptionalDouble.empty());
         }
 
         /** As {@link #seconds(double, double, double, double)}, plus {@code items} work items over {@code engines} engines. */
         public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines) {
-            double t = seconds(modelTotal, launch, compute, memory);
+            return seconds(modelTotal, launch, compute, memory, items, engines, 1);
+        }
+
+        /**
+         * As above, for an attention op whose query heads share each KV head {@code kvGroup} ways: a kernel that
+         * serves at most {@link #maxKvGroup} query heads per pass over a KV head reads the KV cache
+         * ceil(kvGroup / maxKvGroup) times.
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
+            double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
+            double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
             return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
         }
 

@@ -80,8 +80,9 @@ public final class FrameworkProfiles {
                 OptionalDouble eff = fraction(c, "matrix_efficiency");
                 OptionalDouble bw = fraction(c, "bandwidth_fraction");
                 OptionalDouble item = c.optNumber("per_item_ns");
+                OptionalDouble group = c.optNumber("max_kv_group");
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group));
             }
             cs.get().finish();
         }

@@ -60,7 +60,7 @@ public final class FrameworkCost {
         if (profile.isIdeal() || p.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
             return e.seconds();
         }
-        double t = apply(profile.figures(cls), e, items(op), p.engines());
+        double t = apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -75,8 +75,18 @@ public final class FrameworkCost {
 
     /** The estimate under one class's figures, with the op's work items over the engines. */
     public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines) {
+        return apply(f, e, items, engines, 1);
+    }
+
+    /** ... and the query heads per KV head of an attention op. */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup) {
         OpEstimate.Breakdown b = e.breakdown();
-        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines);
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+    }
+
+    /** Query heads per KV head of an attention op (1 for anything else). */
+    public static double kvGroup(Op op) {
+        return op instanceof Attention a ? (double) a.heads() / a.kvHeads() : 1;
     }
 
     /** Query rows of one attention CTA tile (FlashAttention-style prefill kernels on Hopper). */

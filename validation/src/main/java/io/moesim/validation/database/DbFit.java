@@ -176,10 +176,26 @@ public final class DbFit {
                 }
             }
         }
+        // the largest KV group one pass serves, where rows have groups above 1 (attention): powers of two, or none
+        double group = 0;
+        if (prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.kvGroup() > 1))) {
+            double[] b = best;
+            double it = item;
+            for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
+                ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
+                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g));
+                double err = error(prep, cand);
+                if (err < bestErr) {
+                    bestErr = err;
+                    group = g;
+                }
+            }
+        }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
-                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty());
+                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty());
         return p.withClass(cls, fig);
     }
 

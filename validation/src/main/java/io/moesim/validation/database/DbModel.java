@@ -70,14 +70,15 @@ public final class DbModel {
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
      */
-    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory, double items, int engines) {
+    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory, double items, int engines,
+            double kvGroup) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
-            return of(cls, quantize, e, 0, 1);
+            return of(cls, quantize, e, 0, 1, 1);
         }
 
-        static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines) {
+        static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
             OpEstimate.Breakdown b = e.breakdown();
-            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines);
+            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
         }
 
         double seconds(FrameworkProfile p) {
@@ -88,7 +89,7 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            return f.seconds(total, launch, compute, memory, items, engines);
+            return f.seconds(total, launch, compute, memory, items, engines, kvGroup);
         }
     }
 
@@ -136,7 +137,7 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines()));
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op())));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     long el = f.getLong("m") * f.getLong("k");
                     // dynamic per-tensor quantisation: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
