@@ -63,14 +63,14 @@ class DatabaseProtocolTest {
         }
     }
 
-    /** MAPE ceilings over rows >= 20 us, per scenario and kind (run of 2026-12-03: value + about 5 points). */
+    /** MAPE ceilings over rows >= 20 us, per scenario and kind (run of 2026-12-03 16:13 UTC: value + about 5 points). */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
-            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 24.0, "attention-prefill", 23.0, "attention-decode", 30.0, "moe", 41.0,
-                    "quantize", 28.0, "custom-all-reduce", 55.0, "all", 28.0),
-            "h200-from-h100", Map.of("gemm-bf16", 13.0, "gemm-fp8", 26.0, "attention-prefill", 26.0, "attention-decode", 33.0, "moe", 42.0,
-                    "quantize", 35.0, "custom-all-reduce", 43.0, "all", 30.0),
-            "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 27.0, "attention-prefill", 32.0, "attention-decode", 36.0, "moe", 42.0,
-                    "quantize", 74.0, "custom-all-reduce", 48.0, "all", 34.0));
+            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 22.0, "attention-prefill", 22.0, "attention-decode", 30.0, "moe", 41.0,
+                    "quantize", 23.0, "custom-all-reduce", 23.0, "all", 27.0),
+            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 24.0, "attention-decode", 32.0, "moe", 42.0,
+                    "quantize", 27.0, "custom-all-reduce", 22.0, "all", 29.0),
+            "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 32.0, "attention-decode", 37.0, "moe", 43.0,
+                    "quantize", 68.0, "custom-all-reduce", 22.0, "all", 33.0));
 
     @Test
     void outOfSampleErrorsStayUnderTheirCeilings() {
@@ -85,7 +85,7 @@ class DatabaseProtocolTest {
                 if (max != null) {
                     assertTrue(st.mape20Pct() <= max, s.name() + " " + st.kind() + ": MAPE >= 20 us " + st.mape20Pct() + "% above its ceiling " + max + "%");
                 }
-                if (!st.kind().equals("nccl") && !st.kind().equals("custom-all-reduce")) {
+                if (!st.kind().equals("nccl")) { // NCCL rows: the link model, which no profile changes
                     assertTrue(st.mapePct() < st.idealMapePct(), s.name() + " " + st.kind() + ": the profile must beat the kernel model alone");
                 }
             }
