@@ -56,7 +56,15 @@ final class CompareCommand implements Callable<Integer> {
         for (String s : systems) {
             SystemSpec sys = Systems.load(s, serving.sets);
             specs.add(sys);
-            requests.add(serving.request(s, sys, flags));
+        }
+        // a GPU compared with a hypothetical device: one profile on both sides (ideal, as the Duplex paper does) unless one is named
+        boolean real = specs.stream().anyMatch(x -> io.moesim.hw.FrameworkProfiles.isRealGpu(x.device()));
+        boolean hypothetical = specs.stream().anyMatch(x -> !io.moesim.hw.FrameworkProfiles.isRealGpu(x.device()));
+        if (flags.framework == null && real && hypothetical) {
+            flags.frameworkForAll("ideal");
+        }
+        for (int i = 0; i < systems.size(); i++) {
+            requests.add(serving.request(systems.get(i), specs.get(i), flags));
         }
         if (json != null) {
             AtomicFiles.checkWritable(json);
@@ -72,6 +80,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         Comparison c = new Comparison(systems, results);
         spec.commandLine().getOut().print(table(c));
+        for (int i = 0; i < systems.size(); i++) {
+            spec.commandLine().getOut().println(systems.get(i) + ": " + flags.describeFramework(specs.get(i).device()));
+        }
         if (json != null) {
             AtomicFiles.write(json, Json.write(toJson(c)));
         }

@@ -71,6 +71,7 @@ final class CompileCommand implements Callable<Integer> {
             }
         }
         spec.commandLine().getOut().print(CompileSummary.of(r).render());
+        spec.commandLine().getOut().println(flags.describeFramework(sys.device()));
         if (output != null) {
             spec.commandLine().getOut().println("plan: " + output + " (" + r.plan().tasks().size() + " tasks)");
         }

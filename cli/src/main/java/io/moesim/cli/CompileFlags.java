@@ -3,6 +3,9 @@ package io.moesim.cli;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
 import java.nio.file.Path;
@@ -66,6 +69,36 @@ final class CompileFlags {
             description = "Cost model for placement: kernel (cycle-level kernel models) or roofline. Default: ${DEFAULT-VALUE}.")
     String costModel;
 
+    @Option(names = "--framework", paramLabel = "ID|FILE.yaml",
+            description = "Framework profile the ops run under (per-call costs, quantise kernels, kernel shares): trtllm, vllm, sglang, ideal, or a file. "
+                    + "Default: trtllm on real GPUs (h100, h200, mi300x, b200), ideal on hypothetical targets.")
+    String framework;
+
+    /** Set by commands that must run every system under one profile (compare of a GPU with a hypothetical device). */
+    private String frameworkOverride;
+
+    void frameworkForAll(String id) {
+        frameworkOverride = id;
+        cost = null;
+    }
+
+    /** The profile a device runs under in this command. */
+    FrameworkProfile profile(DeviceSpec d) {
+        String id = frameworkOverride != null ? frameworkOverride : framework != null ? framework : FrameworkProfiles.defaultId(d);
+        return FrameworkProfiles.load(id);
+    }
+
+    /** One line saying which framework profile the device ran under, and why. */
+    String describeFramework(DeviceSpec d) {
+        if (costModel.toLowerCase(Locale.ROOT).equals("roofline")) {
+            return "framework profile: none (roofline cost model)";
+        }
+        FrameworkProfile p = profile(d);
+        String why = frameworkOverride != null ? "one profile for every system compared"
+                : framework != null ? "--framework" : FrameworkProfiles.isRealGpu(d) ? "default for a real GPU" : "default for a hypothetical target";
+        return "framework profile: " + p.id() + " (" + p.name() + "; " + why + ")";
+    }
+
     CompileOptions options(SystemSpec system, String routing, long seed) {
         boolean any = tp != null || ep != null || dp != null || pp != null || attnTp != null || attnDp != null || moeTp != null || moeEp != null;
         int t = tp != null ? tp : any ? 1 : system.devices();
@@ -99,7 +132,12 @@ final class CompileFlags {
     CostModel costModel() {
         if (cost == null) {
             cost = switch (costModel.toLowerCase(Locale.ROOT)) {
-                case "kernel" -> KernelStores.costModel();
+                case "kernel" -> {
+                    if (framework != null) {
+                        FrameworkProfiles.load(framework); // a bad id or file fails here, once
+                    }
+                    yield KernelStores.costModel(this::profile);
+                }
                 case "roofline" -> RooflineCostModel.INSTANCE;
                 default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
             };

@@ -40,4 +40,13 @@ final class KernelStores {
     static KernelCostModel costModel() {
         return new KernelCostModel(new KernelSimulator(store().orElse(null)), RooflineCostModel.INSTANCE);
     }
+
+    /**
+     * The same, each device run under the framework profile {@code profiles} chooses. The store
+     * holds the kernels' own estimates; the profile's per-call costs apply on top, so one store
+     * serves every profile.
+     */
+    static KernelCostModel costModel(java.util.function.Function<io.moesim.hw.DeviceSpec, io.moesim.hw.FrameworkProfile> profiles) {
+        return new KernelCostModel(new KernelSimulator(store().orElse(null)), RooflineCostModel.INSTANCE, profiles);
+    }
 }

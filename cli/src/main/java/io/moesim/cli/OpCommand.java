@@ -1,6 +1,10 @@
 package io.moesim.cli;
 
 import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfiles;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.sim.kernel.FrameworkCost;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.hw.Targets;
@@ -62,6 +66,10 @@ final class OpCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one spec figure (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--framework", paramLabel = "ID|FILE.yaml",
+            description = "Framework profile for framework_latency_us: trtllm, vllm, sglang, ideal or a file. Default: trtllm on real GPUs, ideal elsewhere.")
+    String framework;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -81,8 +89,16 @@ final class OpCommand implements Callable<Integer> {
             if (d == null) {
                 throw new MoesimException("op " + kind + ": give --target (e.g. --target h100) or --system");
             }
-            OpEstimate e = new KernelSimulator().estimate(req, d);
+            KernelSimulator sim = new KernelSimulator();
+            OpEstimate e = sim.estimate(req, d);
             result = e.toMap();
+            FrameworkProfile fp = FrameworkProfiles.load(framework != null ? framework : FrameworkProfiles.defaultId(d));
+            result.put("framework", fp.id());
+            if (req instanceof OpRequest.Compute c) {
+                ProcessorSpec p = c.processor().map(n -> d.processor(n).orElseThrow()).orElse(d.primary());
+                double s = FrameworkCost.seconds(fp, sim, c.op(), c.inputs(), d, p);
+                result.put("framework_latency_us", p.kernel().backToBackSeconds(s) * 1e6);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -78,6 +78,7 @@ final class SimulateCommand implements Callable<Integer> {
             r = Simulator.simulate(b.progress(p).build(), sys);
         }
         print(spec.commandLine().getOut(), system, r);
+        spec.commandLine().getOut().println("  " + flags.describeFramework(sys.device()));
         if (json != null) {
             AtomicFiles.write(json, ResultJson.toJson(r));
         }

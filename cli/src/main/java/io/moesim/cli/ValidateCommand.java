@@ -72,6 +72,27 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--calibration-out", paramLabel = "DIR", description = "With --calibrate: write each target's calibration overlay (<target>-calibrated.yaml, preset + fitted figures) here.")
     Path calibrationOut;
 
+    @Option(names = "--database", arity = "0..1", fallbackValue = "traces/aiconfigurator", paramLabel = "DIR",
+            description = "Run the out-of-sample protocol on the kernel database (docs/validation.md): the committed sample (default "
+                    + "traces/aiconfigurator) or, given the AIConfigurator folder of csv.gz tables (e.g. ../shared/data/aiconfigurator), the full tables.")
+    Path database;
+
+    @Option(names = "--database-rows", paramLabel = "N",
+            description = "With --database on the csv.gz tables, or --database-convert: rows per (GPU, framework, kind), seeded; 0 = all. "
+                    + "Default: 200 for --database-convert, 2000 for --database.")
+    Integer databaseRows;
+
+    @Option(names = "--database-convert", paramLabel = "DIR",
+            description = "Convert the AIConfigurator csv.gz tables in DIR to the seeded sample (measurement traces) in --database-out.")
+    Path databaseConvert;
+
+    @Option(names = "--database-out", defaultValue = "traces/aiconfigurator", paramLabel = "DIR",
+            description = "Where --database-convert writes. Default: ${DEFAULT-VALUE}.")
+    Path databaseOut;
+
+    @Option(names = "--profiles-out", paramLabel = "DIR", description = "With --database: write the fitted framework profiles (<id>.yaml) here.")
+    Path profilesOut;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -80,6 +101,12 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (serving && !backend.equalsIgnoreCase("model")) {
             throw new MoesimException("--serving compares the simulator with published serving figures: it takes --backend model only");
+        }
+        if (databaseConvert != null) {
+            return convert(out);
+        }
+        if (database != null) {
+            return database(out);
         }
         switch (backend.toLowerCase(Locale.ROOT)) {
             case "model" -> {
@@ -206,6 +233,53 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (json != null) {
             AtomicFiles.write(json, Json.write(r.toJson()));
+        }
+        return 0;
+    }
+
+    private int convert(PrintWriter out) {
+        java.util.List<io.moesim.validation.database.DbRow> all = io.moesim.validation.database.AicConverter.readAll(databaseConvert);
+        java.util.List<io.moesim.validation.database.DbRow> s = io.moesim.validation.database.AicConverter.sample(all,
+                databaseRows == null ? 200 : databaseRows);
+        for (Path f : io.moesim.validation.database.DbTraces.write(s, databaseOut)) {
+            out.println("wrote " + f);
+        }
+        out.printf(Locale.ROOT, "%d of %d rows read (seed %s)%n", s.size(), all.size(), io.moesim.validation.database.AicConverter.SAMPLE_SEED);
+        return 0;
+    }
+
+    private int database(PrintWriter out) {
+        if (!Files.isDirectory(database)) {
+            throw new MoesimException(database + ": no such folder (give --database DIR: traces/aiconfigurator or the AIConfigurator tables)");
+        }
+        java.util.List<io.moesim.validation.database.DbRow> rows;
+        String source;
+        if (Files.isDirectory(database.resolve("h100_sxm").resolve("gemm"))) {
+            int n = databaseRows == null ? 2000 : databaseRows;
+            rows = io.moesim.validation.database.AicConverter.sample(io.moesim.validation.database.AicConverter.readAll(database), n);
+            source = database + " (csv.gz tables, " + (n == 0 ? "every row" : n + " rows per GPU, framework and kind") + ")";
+        } else {
+            rows = io.moesim.validation.database.DbTraces.read(database);
+            source = database.toString();
+        }
+        Path pub = Validation.publishedSet(Path.of("."));
+        java.util.List<io.moesim.validation.trace.Measurement> published = Files.isDirectory(pub) ? io.moesim.validation.trace.TraceReader.read(pub)
+                : java.util.List.of();
+        io.moesim.validation.database.DbProtocol.Report r = io.moesim.validation.database.DbProtocol.run(rows, source, published);
+        TextTable t = new TextTable(io.moesim.validation.database.DbReports.HEADER);
+        io.moesim.validation.database.DbReports.table(r).forEach(t::row);
+        out.print(t.render());
+        out.printf(Locale.ROOT, "%d rows from %s; fits read only H100 calibration rows (ideal = the kernel model alone)%n", r.rows(), source);
+        if (profilesOut != null) {
+            for (String fw : io.moesim.validation.database.DbProtocol.FRAMEWORKS) {
+                io.moesim.validation.database.DbFit.Result f = r.fits().get(fw);
+                Path p = profilesOut.resolve(fw + ".yaml");
+                AtomicFiles.write(p, io.moesim.validation.database.DbReports.yaml(f.profile(), f, source));
+                out.println("wrote " + p);
+            }
+        }
+        if (json != null) {
+            AtomicFiles.write(json, Json.write(io.moesim.validation.database.DbReports.toJson(r)));
         }
         return 0;
     }

@@ -224,6 +224,7 @@ public final class Simulator {
         m.put("signature_bits", r.signatureBits());
         m.put("iteration_model", r.iterationModel().text());
         m.put("cost_model", r.costModel().name());
+        m.put("framework", r.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
         m.put("compile", r.compileOptions().describe());
         m.put("seed", r.seed());

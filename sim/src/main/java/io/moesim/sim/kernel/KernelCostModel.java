@@ -3,32 +3,53 @@ package io.moesim.sim.kernel;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Collective;
 import io.moesim.ir.op.Op;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * The compiler's cost model on cycle-level figures: {@link KernelSimulator} estimates, memoised.
- * Collectives are not the kernel level's to time: they go to {@code collectives} (by default the
- * roofline, i.e. their DRAM side only; the system level passes its link model here).
+ * The compiler's cost model on cycle-level figures: {@link KernelSimulator} estimates, memoised, as
+ * a serving framework runs them ({@link FrameworkCost}, the profile chosen per device; {@code ideal},
+ * the kernel model alone, unless one is given). Collectives are not the kernel level's to time: they
+ * go to {@code collectives} (by default the roofline, i.e. their DRAM side only; the system level
+ * passes its link model here).
  */
 public final class KernelCostModel implements CostModel {
     private final KernelSimulator sim;
     private final CostModel collectives;
+    private final Function<DeviceSpec, FrameworkProfile> profiles;
 
     public KernelCostModel() {
         this(new KernelSimulator(), RooflineCostModel.INSTANCE);
     }
 
     public KernelCostModel(KernelSimulator sim, CostModel collectives) {
+        this(sim, collectives, d -> FrameworkProfile.ideal());
+    }
+
+    /** @param profiles the framework profile each device runs under */
+    public KernelCostModel(KernelSimulator sim, CostModel collectives, Function<DeviceSpec, FrameworkProfile> profiles) {
         this.sim = sim;
         this.collectives = collectives;
+        this.profiles = profiles;
+    }
+
+    /** The kernel model with a profile chooser (a fresh simulator). */
+    public static KernelCostModel withProfiles(Function<DeviceSpec, FrameworkProfile> profiles) {
+        return new KernelCostModel(new KernelSimulator(), RooflineCostModel.INSTANCE, profiles);
     }
 
     public KernelSimulator simulator() {
         return sim;
+    }
+
+    /** The framework profile this model runs the device under. */
+    public FrameworkProfile profile(DeviceSpec device) {
+        return profiles.apply(device);
     }
 
     @Override
@@ -36,7 +57,7 @@ public final class KernelCostModel implements CostModel {
         if (op instanceof Collective) {
             return collectives.seconds(op, inputs, device, processor);
         }
-        return sim.estimate(op, inputs, device, processor).seconds();
+        return FrameworkCost.seconds(profiles.apply(device), sim, op, inputs, device, processor);
     }
 
     @Override

@@ -18,15 +18,26 @@ public final class KernelPredictor implements Predictor {
     private final KernelCostModel model;
     private final Mechanisms mechanisms;
     private final String name;
+    private final io.moesim.hw.FrameworkProfile profile;
 
     public KernelPredictor() {
         this(new KernelCostModel(), null, "kernel");
     }
 
     private KernelPredictor(KernelCostModel model, Mechanisms mechanisms, String name) {
+        this(model, mechanisms, name, null);
+    }
+
+    private KernelPredictor(KernelCostModel model, Mechanisms mechanisms, String name, io.moesim.hw.FrameworkProfile profile) {
         this.model = model;
         this.mechanisms = mechanisms;
         this.name = name;
+        this.profile = profile;
+    }
+
+    /** The kernel model with each single-kernel op as this framework profile runs it ({@link io.moesim.sim.kernel.FrameworkCost}). */
+    public KernelPredictor withProfile(io.moesim.hw.FrameworkProfile p) {
+        return new KernelPredictor(model, mechanisms, "kernel+" + p.id(), p);
     }
 
     /** The kernel model with these mechanisms on whatever device it is given (one simulator shared by all calls). */
@@ -60,7 +71,9 @@ public final class KernelPredictor implements Predictor {
         if (a.isEmpty()) {
             return Prediction.none(name, m.kind() + " has no IR op for the kernel model");
         }
-        double s = backToBack(device, model.seconds(a.get().op(), a.get().inputs(), device, device.primary())) + harness(device, m);
+        double k = profile == null ? model.seconds(a.get().op(), a.get().inputs(), device, device.primary())
+                : io.moesim.sim.kernel.FrameworkCost.seconds(profile, model.simulator(), a.get().op(), a.get().inputs(), device, device.primary());
+        double s = backToBack(device, k) + harness(device, m);
         return Double.isFinite(s) ? new Prediction(s * 1e6, name, "") : Prediction.none(name, "kernel model cannot run it on " + device.id());
     }
 

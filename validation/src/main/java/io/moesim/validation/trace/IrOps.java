@@ -41,7 +41,7 @@ public final class IrOps {
 
     /** The kinds this harness knows, in the spelling of {@code moesim op}. */
     public static final List<String> KINDS = List.of("matmul", "grouped-matmul", "attention", "rms-norm", "router",
-            "memcpy", "all-reduce", "all-gather", "reduce-scatter", "all-to-all", "moe-layer", "block");
+            "memcpy", "all-reduce", "all-gather", "reduce-scatter", "all-to-all", "moe-layer", "block", "quantize");
 
     /** Ops made of several kernels (timed as a whole by the GPU runner); no single IR op stands for them. */
     public static boolean isComposite(String kind) {
@@ -138,6 +138,11 @@ public final class IrOps {
             }
             case "memcpy":
                 f.getLong("bytes");
+                return Optional.empty();
+            case "quantize":
+                // fp8 activation quantisation of an m x k activation (no IR op yet: a framework profile's kernel)
+                f.getLong("m");
+                f.getLong("k");
                 return Optional.empty();
             case "moe-layer":
                 for (String k : List.of("tokens", "hidden", "experts", "top_k", "ffn")) {

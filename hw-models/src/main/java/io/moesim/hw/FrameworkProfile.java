@@ -1,0 +1,170 @@
+package io.moesim.hw;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+
+/**
+ * How a serving framework runs the ops of a model on a real GPU: the per-call costs and kernel
+ * choices that sit between a kernel model and what the framework measures. Loaded from
+ * {@code frameworks/<id>.yaml} by {@link FrameworkProfiles}; every figure carries its source there.
+ * {@code ideal} has no figures: the kernel model as it is (hypothetical hardware).
+ *
+ * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code gemm_fp8} (fp8 GEMMs;
+ * {@code gemm}'s figures where it has none), {@code attention_prefill},
+ * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
+ * fused MoE block), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
+ * (norms, elementwise, permutes).
+ *
+ * @param id                   the profile id ({@code trtllm}, {@code vllm}, {@code sglang}, {@code ideal})
+ * @param name                 what the profile stands for, e.g. "TensorRT-LLM 1.3.0rc20"
+ * @param classes              figures per op class (absent classes run as the kernel model has them)
+ * @param fp8QuantizesActivation whether an fp8 GEMM pays a separate activation-quantisation kernel
+ *                             ({@code quantize} class) before it
+ * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: NCCL through the link model)
+ */
+public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+        java.util.Optional<CustomAllReduce> customAllReduce) {
+
+    /** The op classes a profile may give figures for. */
+    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "quantize",
+            "other");
+
+    public FrameworkProfile {
+        classes = Collections.unmodifiableMap(new TreeMap<>(classes));
+    }
+
+    /** The profile of hypothetical hardware: no framework figures, today's kernel model. */
+    public static FrameworkProfile ideal() {
+        return new FrameworkProfile("ideal", "ideal (the kernel model alone, no framework costs)", Map.of(), false, java.util.Optional.empty());
+    }
+
+    public boolean isIdeal() {
+        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty();
+    }
+
+    public ClassFigures figures(String opClass) {
+        ClassFigures f = classes.get(opClass);
+        if (f == null && opClass.equals("gemm_fp8")) {
+            f = classes.get("gemm");
+        }
+        return f == null ? ClassFigures.NONE : f;
+    }
+
+    /** This profile with one class's figures replaced. */
+    public FrameworkProfile withClass(String opClass, ClassFigures f) {
+        Map<String, ClassFigures> m = new TreeMap<>(classes);
+        m.put(opClass, f);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce);
+    }
+
+    public FrameworkProfile withQuantize(boolean q) {
+        return new FrameworkProfile(id, name, classes, q, customAllReduce);
+    }
+
+    public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c);
+    }
+
+    /**
+     * The kernel figures alone: each class's compute and bandwidth shares and per-item cost, without the
+     * framework's per-call overhead, quantise kernel or own all-reduce; what a plain timing loop of the
+     * framework's kernels would see (the published kernel benchmarks).
+     */
+    public FrameworkProfile kernelsOnly() {
+        Map<String, ClassFigures> m = new TreeMap<>();
+        classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
+                v.maxKvGroup())));
+        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
+    }
+
+    public FrameworkProfile named(String newId, String newName) {
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce);
+    }
+
+    /**
+     * Figures of one op class; each absent figure leaves the kernel model's own.
+     *
+     * @param callOverheadUs     fixed time per call: the launch plus the framework's dispatch (replaces the
+     *                           kernel model's launch)
+     * @param matrixEfficiency   share of the kernel model's compute rate the framework's kernels sustain
+     *                           (the library's tile choice, softmax and masking work in attention)
+     * @param bandwidthFraction  share of the kernel model's DRAM bandwidth the framework's kernels sustain
+     *                           (the page walk of paged KV, scattered expert weights)
+     * @param perItemNs          engine time per work item outside the main loop, spread over the engines:
+     *                           for attention an item is one CTA (sequence, query head, tile of 128 query
+     *                           rows), whose page-table walk, query load, softmax epilogue and output write a
+     *                           real kernel pays one by one
+     * @param maxKvGroup         attention only: the most query heads one pass over a KV head serves (a decode
+     *                           kernel built for grouped-query attention up to that group size; larger groups
+     *                           read the KV cache again per pass)
+     */
+    public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+            OptionalDouble maxKvGroup) {
+        public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.empty());
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, OptionalDouble.empty(), OptionalDouble.empty());
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, OptionalDouble.empty());
+        }
+
+        /** As {@link #seconds(double, double, double, double)}, plus {@code items} work items over {@code engines} engines. */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines) {
+            return seconds(modelTotal, launch, compute, memory, items, engines, 1);
+        }
+
+        /**
+         * As above, for an attention op whose query heads share each KV head {@code kvGroup} ways: a kernel that
+         * serves at most {@link #maxKvGroup} query heads per pass over a KV head reads the KV cache
+         * ceil(kvGroup / maxKvGroup) times.
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
+            double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
+            double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
+            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
+        }
+
+        /**
+         * An op's time under these figures from the kernel model's parts (seconds): the call overhead in
+         * place of the model's launch, compute and DRAM time scaled by what the framework's kernels
+         * sustain, and the rest of the model's time (fill, drain, merges) kept.
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory) {
+            if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty()) {
+                return modelTotal;
+            }
+            double rest = Math.max(0, modelTotal - launch - Math.max(compute, memory));
+            double c = compute / matrixEfficiency.orElse(1);
+            double m = memory / bandwidthFraction.orElse(1);
+            return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 + rest + Math.max(c, m) : launch + rest + Math.max(c, m);
+        }
+    }
+
+    /**
+     * A framework's own all-reduce over NVLink peer memory: one-shot (each GPU reads every peer's whole
+     * buffer and reduces) up to {@code oneShotMaxBytes}, two-shot (reduce-scatter then all-gather, each
+     * GPU moving 2(g-1)/g of the buffer) above.
+     *
+     * @param callOverheadUs    fixed time per call (launch, barrier flags)
+     * @param bandwidthFraction share of the link's line rate a peer-memory copy sustains
+     * @param oneShotMaxBytes   the largest message the one-shot kernel takes
+     */
+    public record CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes) {
+        /** Seconds of one all-reduce of {@code bytes} over {@code group} GPUs on links of {@code linkGBps} per direction. */
+        public double seconds(double bytes, int group, double linkGBps) {
+            if (group <= 1) {
+                return 0;
+            }
+            double bw = linkGBps * 1e9 * bandwidthFraction;
+            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
+            double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
+            int phases = bytes <= oneShotMaxBytes ? 1 : 2;
+            return phases * callOverheadUs * 1e-6 + moved / bw;
+        }
+    }
+}

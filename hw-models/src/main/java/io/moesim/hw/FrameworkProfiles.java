@@ -1,0 +1,117 @@
+package io.moesim.hw;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Framework profiles ({@code frameworks/*.yaml}: {@code trtllm}, {@code vllm}, {@code sglang},
+ * {@code ideal}) or a user's YAML file, read with the same checks and one-line errors as target specs
+ * ({@link SpecException}: file, key path, reason).
+ */
+public final class FrameworkProfiles {
+    private static final Map<String, FrameworkProfile> CACHE = new ConcurrentHashMap<>();
+
+    /** Targets that stand for GPUs one can buy and run a serving framework on (their calibrated overlays included). */
+    private static final Set<String> REAL_GPUS = Set.of("h100", "h200", "mi300x", "b200");
+
+    /** The profile real GPUs get when none is named. */
+    public static final String DEFAULT_REAL = "trtllm";
+
+    private FrameworkProfiles() {
+    }
+
+    public static List<String> ids() {
+        return SpecSources.ids("frameworks");
+    }
+
+    /** Whether the device is a real GPU (h100, h200, mi300x, b200 and their {@code -calibrated} overlays). */
+    public static boolean isRealGpu(DeviceSpec d) {
+        String id = d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
+        return REAL_GPUS.contains(id);
+    }
+
+    /** The profile id a device runs under when none is named: a real framework on real GPUs, {@code ideal} elsewhere. */
+    public static String defaultId(DeviceSpec d) {
+        return isRealGpu(d) ? DEFAULT_REAL : "ideal";
+    }
+
+    /** Loads a profile by built-in id or file path; all problems in one {@link SpecException}. */
+    public static FrameworkProfile load(String idOrPath) {
+        boolean cacheable = !SpecSources.isPath(idOrPath);
+        if (cacheable && CACHE.containsKey(idOrPath)) {
+            return CACHE.get(idOrPath);
+        }
+        SpecSources.Doc doc = SpecSources.read("frameworks", "framework profile", idOrPath);
+        ObjectNode tree = SpecSources.resolve("frameworks", "framework profile", doc);
+        List<SpecProblem> problems = new ArrayList<>();
+        FrameworkProfile p = parse(doc.id(), doc.display(), tree, problems);
+        if (!problems.isEmpty()) {
+            throw new SpecException(problems);
+        }
+        if (cacheable) {
+            CACHE.put(idOrPath, p);
+        }
+        return p;
+    }
+
+    static FrameworkProfile parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {
+        SpecReader r = SpecReader.root(file, tree, problems);
+        String name = r.text("name");
+        r.optText("description");
+        Map<String, FrameworkProfile.ClassFigures> classes = new LinkedHashMap<>();
+        Optional<SpecReader> cs = r.optSection("classes");
+        if (cs.isPresent()) {
+            for (Map.Entry<String, SpecReader> e : cs.get().namedSections().entrySet()) {
+                SpecReader c = e.getValue();
+                if (!FrameworkProfile.CLASSES.contains(e.getKey())) {
+                    cs.get().problem(e.getKey(), "unknown op class" + Suggest.didYouMean(e.getKey(), FrameworkProfile.CLASSES) + " (known: "
+                            + String.join(", ", FrameworkProfile.CLASSES) + ")");
+                    continue;
+                }
+                OptionalDouble over = c.optNumber("call_overhead_us");
+                OptionalDouble eff = fraction(c, "matrix_efficiency");
+                OptionalDouble bw = fraction(c, "bandwidth_fraction");
+                OptionalDouble item = c.optNumber("per_item_ns");
+                OptionalDouble group = c.optNumber("max_kv_group");
+                c.finish();
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group));
+            }
+            cs.get().finish();
+        }
+        boolean quant = r.optFlag("fp8_activation_quantize").orElse(false);
+        Optional<FrameworkProfile.CustomAllReduce> car = Optional.empty();
+        Optional<SpecReader> a = r.optSection("custom_all_reduce");
+        if (a.isPresent()) {
+            SpecReader s = a.get();
+            double over = s.number("call_overhead_us");
+            OptionalDouble bw = fraction(s, "bandwidth_fraction");
+            double oneShot = s.number("one_shot_max_bytes");
+            s.finish();
+            if (Double.isFinite(over) && bw.isPresent() && Double.isFinite(oneShot)) {
+                car = Optional.of(new FrameworkProfile.CustomAllReduce(over, bw.getAsDouble(), oneShot));
+            } else if (bw.isEmpty() && !s.has("bandwidth_fraction")) {
+                s.problem("bandwidth_fraction", "missing key");
+            }
+        }
+        r.finish();
+        return new FrameworkProfile(id, name, classes, quant, car);
+    }
+
+    /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */
+    private static OptionalDouble fraction(SpecReader r, String key) {
+        OptionalDouble v = r.optNumber(key);
+        if (v.isPresent() && v.getAsDouble() > 2) {
+            r.problem(key, "must be in (0, 2], got " + Suggest.num(v.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return v;
+    }
+}

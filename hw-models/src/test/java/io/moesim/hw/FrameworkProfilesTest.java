@@ -1,0 +1,88 @@
+package io.moesim.hw;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FrameworkProfilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void builtInProfilesLoad() {
+        assertEquals(List.of("ideal", "sglang", "trtllm", "vllm"), FrameworkProfiles.ids());
+        assertTrue(FrameworkProfiles.load("ideal").isIdeal());
+        for (String id : List.of("trtllm", "vllm", "sglang")) {
+            FrameworkProfile p = FrameworkProfiles.load(id);
+            assertFalse(p.isIdeal(), id);
+            assertTrue(p.figures("gemm").callOverheadUs().isPresent(), id);
+        }
+    }
+
+    @Test
+    void realGpusDefaultToAFramework() {
+        assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("h100")));
+        assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("h200-calibrated")));
+        assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("mi300x")));
+        assertEquals("ideal", FrameworkProfiles.defaultId(Targets.load("duplex")));
+        assertEquals("ideal", FrameworkProfiles.defaultId(Targets.load("xpu")));
+    }
+
+    @Test
+    void classFiguresByHand() {
+        // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),
+                OptionalDouble.of(100));
+        // 5 (call) + 2 (rest) + max(6 / 0.5, 4 / 0.8) = 19 us; + ceil(264 items / 132 engines) x 100 ns = 19.2 us
+        assertEquals(19e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        assertEquals(19.2e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6, 264, 132), 1e-12);
+        assertEquals(10e-6, FrameworkProfile.ClassFigures.NONE.seconds(10e-6, 2e-6, 6e-6, 4e-6), 0);
+    }
+
+    @Test
+    void customAllReduceByHand() {
+        FrameworkProfile.CustomAllReduce a = new FrameworkProfile.CustomAllReduce(4, 0.5, 1 << 20);
+        // one-shot, 8 GPUs, 512 KiB at 450 GB/s x 0.5: 4 us + 7 peers' buffers read / 225 GB/s
+        assertEquals(4e-6 + 7.0 * 524288 / 225e9, a.seconds(524288, 8, 450), 1e-12);
+        // two-shot above 1 MiB: two phases of overhead, 2 x 7/8 of the buffer
+        assertEquals(8e-6 + 2 * 7.0 / 8 * 4194304 / 225e9, a.seconds(4194304, 8, 450), 1e-12);
+    }
+
+    private SpecException error(String yaml) throws IOException {
+        Path p = dir.resolve("fw.yaml");
+        Files.writeString(p, yaml);
+        return assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+    }
+
+    @Test
+    void badProfilesSayWhere() throws IOException {
+        SpecException e = error("name: x\nclasses:\n  gemm:\n    matrix_efficiency: {value: 3, source: t}\n");
+        assertTrue(e.getMessage().contains("classes.gemm.matrix_efficiency") && e.getMessage().contains("(0, 2]"), e.getMessage());
+        e = error("name: x\nclasses:\n  gemmm:\n    call_overhead_us: {value: 3, source: t}\n");
+        assertTrue(e.getMessage().contains("unknown op class") && e.getMessage().contains("gemm"), e.getMessage());
+        e = error("name: x\nclasses:\n  gemm:\n    call_overhead_us: 3\n");
+        assertTrue(e.getMessage().contains("needs a source"), e.getMessage());
+        e = error("name: x\nspeed: {value: 1, source: t}\n");
+        assertTrue(e.getMessage().contains("speed") && e.getMessage().contains("unknown key"), e.getMessage());
+        e = error("classes: {}\n");
+        assertTrue(e.getMessage().contains("name") && e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void kernelsOnlyDropsFrameworkCosts() {
+        FrameworkProfile p = FrameworkProfiles.load("trtllm").kernelsOnly();
+        assertTrue(p.figures("gemm").callOverheadUs().isEmpty());
+        assertFalse(p.fp8QuantizesActivation());
+        assertTrue(p.customAllReduce().isEmpty());
+        assertEquals(FrameworkProfiles.load("trtllm").figures("gemm").matrixEfficiency(), p.figures("gemm").matrixEfficiency());
+    }
+}

@@ -1,0 +1,142 @@
+package io.moesim.sim.kernel;
+
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.ProcessorSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.BatchMatMul;
+import io.moesim.ir.op.Concat;
+import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GroupedMatMul;
+import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.MlaAttention;
+import io.moesim.ir.op.Op;
+import io.moesim.ir.op.Repeat;
+import io.moesim.ir.op.Router;
+import io.moesim.ir.op.Split;
+import java.util.List;
+
+/**
+ * An op's time as a serving framework runs it ({@link FrameworkProfile}): the kernel model's estimate
+ * with the profile's per-call overhead, sustained compute and bandwidth shares for the op's class, and,
+ * for fp8 GEMMs of a framework that quantises activations, the quantise kernel before the GEMM (read the
+ * bf16 activation, write it as fp8: a streaming kernel of its own, with the {@code quantize} class's
+ * figures: an amax pass and a cast). PIM processors and the {@code ideal} profile get the kernel model unchanged.
+ */
+public final class FrameworkCost {
+    private FrameworkCost() {
+    }
+
+    /** The profile's op class of an op ({@code null} for views, which cost nothing). */
+    public static String opClass(Op op) {
+        if (op instanceof Split || op instanceof Concat || op instanceof Repeat) {
+            return null;
+        }
+        if (op instanceof MatMul m) {
+            return isFp8(m.wdtype()) ? "gemm_fp8" : "gemm";
+        }
+        if (op instanceof BatchMatMul || op instanceof Router) {
+            return "gemm";
+        }
+        if (op instanceof GroupedMatMul || op instanceof ExpertFfn) {
+            return "moe";
+        }
+        if (op instanceof Attention a) {
+            return a.qLen() == 1 ? "attention_decode" : "attention_prefill";
+        }
+        if (op instanceof MlaAttention a) {
+            return a.qLen() == 1 ? "attention_decode" : "attention_prefill";
+        }
+        return "other";
+    }
+
+    /** Seconds of the op under the profile on the processor. */
+    public static double seconds(FrameworkProfile profile, KernelSimulator sim, Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
+        OpEstimate e = sim.estimate(op, in, device, p);
+        String cls = opClass(op);
+        if (profile.isIdeal() || p.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
+            return e.seconds();
+        }
+        double t = apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
+        long quantRows = quantizedActivationElements(profile, op, in);
+        if (quantRows > 0) {
+            t += quantizeSeconds(profile, sim, quantRows, device, p);
+        }
+        return t;
+    }
+
+    /** The estimate under one class's figures (no work items). */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e) {
+        return apply(f, e, 0, 1);
+    }
+
+    /** The estimate under one class's figures, with the op's work items over the engines. */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines) {
+        return apply(f, e, items, engines, 1);
+    }
+
+    /** ... and the query heads per KV head of an attention op. */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup) {
+        OpEstimate.Breakdown b = e.breakdown();
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+    }
+
+    /** Query heads per KV head of an attention op (1 for anything else). */
+    public static double kvGroup(Op op) {
+        return op instanceof Attention a ? (double) a.heads() / a.kvHeads() : 1;
+    }
+
+    /** Query rows of one attention CTA tile (FlashAttention-style prefill kernels on Hopper). */
+    public static final int Q_TILE = 128;
+
+    /**
+     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
+     * (sequence, query head, tile of {@link #Q_TILE} query rows) (decode: one per (sequence, query head)); none elsewhere.
+     */
+    public static double items(Op op) {
+        if (op instanceof Attention a) {
+            return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
+        }
+        if (op instanceof MlaAttention a) {
+            return (double) a.batch() * a.heads();
+        }
+        return 0;
+    }
+
+    /**
+     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels under the
+     * {@code quantize} figures: the amax pass (reads the bf16 activation: 2 bytes per element, as a copy of 1)
+     * and the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5).
+     */
+    public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        OpEstimate amax = sim.memcpy(Math.max(1, elements), device, p);
+        OpEstimate cast = sim.memcpy(Math.max(1, elements * 3 / 2), device, p);
+        return apply(profile.figures("quantize"), amax) + apply(profile.figures("quantize"), cast);
+    }
+
+    private static boolean isFp8(DType d) {
+        return d.isFloating() && d.bits() == 8;
+    }
+
+    /** Activation elements an fp8 GEMM of this framework quantises first (0: none). */
+    static long quantizedActivationElements(FrameworkProfile profile, Op op, List<TensorType> in) {
+        if (!profile.fp8QuantizesActivation() || in.isEmpty()) {
+            return 0;
+        }
+        DType w = op instanceof MatMul m ? m.wdtype() : op instanceof GroupedMatMul g ? g.wdtype() : op instanceof ExpertFfn f ? f.wdtype() : null;
+        if (w == null || !(isFp8(w) || isFp8(RooflineCostModel.computeDType(in)))) {
+            return 0;
+        }
+        if (op instanceof MatMul || op instanceof GroupedMatMul) {
+            return in.get(0).elements();
+        }
+        if (op instanceof ExpertFfn f) {
+            // the block's input, and the gated activation before the down projection
+            return in.get(0).elements() + f.totalTokens() * f.ffn();
+        }
+        return 0;
+    }
+}

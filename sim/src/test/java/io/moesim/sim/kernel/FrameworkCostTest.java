@@ -1,0 +1,67 @@
+package io.moesim.sim.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.Targets;
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.MatMul;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+class FrameworkCostTest {
+    private final DeviceSpec h100 = Targets.load("h100");
+
+    @Test
+    void idealIsTheKernelModel() {
+        KernelSimulator sim = new KernelSimulator();
+        MatMul mm = new MatMul(4096, 4096, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 512, 4096));
+        double model = sim.estimate(mm, in, h100, h100.primary()).seconds();
+        assertEquals(model, FrameworkCost.seconds(FrameworkProfile.ideal(), sim, mm, in, h100, h100.primary()), 0);
+        assertEquals(model, new KernelCostModel().seconds(mm, in, h100, h100.primary()), 0);
+    }
+
+    @Test
+    void callOverheadReplacesTheLaunchAndQuantiseRunsOnlyForFp8() {
+        KernelSimulator sim = new KernelSimulator();
+        FrameworkProfile.ClassFigures over = new FrameworkProfile.ClassFigures(OptionalDouble.of(20), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile.ClassFigures quant = new FrameworkProfile.ClassFigures(OptionalDouble.of(3), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("gemm", over, "gemm_fp8", over, "quantize", quant), true, Optional.empty());
+        MatMul bf = new MatMul(64, 64, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 16, 64));
+        OpEstimate e = sim.estimate(bf, in, h100, h100.primary());
+        // a tiny GEMM: the framework's 20 us stands where the model's launch stood
+        assertEquals(e.seconds() - e.breakdown().launchUs() * 1e-6 + 20e-6, FrameworkCost.seconds(p, sim, bf, in, h100, h100.primary()), 1e-12);
+        MatMul f8 = new MatMul(64, 64, DType.FP8_E4M3);
+        List<TensorType> in8 = List.of(TensorType.of(DType.FP8_E4M3, 16, 64));
+        OpEstimate e8 = sim.estimate(f8, in8, h100, h100.primary());
+        // the quantise kernels: amax (reads 2 B per element: a copy of 1 B each) and cast (reads 2, writes 1: a copy of 1.5 B each)
+        OpEstimate amax = sim.memcpy(16 * 64, h100, h100.primary());
+        OpEstimate q = sim.memcpy(16 * 64 * 3 / 2, h100, h100.primary());
+        double expected = e8.seconds() - e8.breakdown().launchUs() * 1e-6 + 20e-6 + q.seconds() - q.breakdown().launchUs() * 1e-6 + 3e-6
+                + amax.seconds() - amax.breakdown().launchUs() * 1e-6 + 3e-6;
+        assertEquals(expected, FrameworkCost.seconds(p, sim, f8, in8, h100, h100.primary()), 1e-12);
+        assertTrue(FrameworkCost.seconds(p.withQuantize(false), sim, f8, in8, h100, h100.primary()) < expected);
+    }
+
+    @Test
+    void costModelChoosesTheProfilePerDevice() {
+        FrameworkProfile.ClassFigures over = new FrameworkProfile.ClassFigures(OptionalDouble.of(50), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("gemm", over), false, Optional.empty());
+        KernelCostModel m = new KernelCostModel(new KernelSimulator(), RooflineCostModel.INSTANCE, d -> d.id().equals("h100") ? p : FrameworkProfile.ideal());
+        MatMul mm = new MatMul(64, 64, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 16, 64));
+        assertTrue(m.seconds(mm, in, h100, h100.primary()) > 50e-6);
+        DeviceSpec x = Targets.load("xpu");
+        assertTrue(m.seconds(mm, in, x, x.primary()) < 50e-6);
+        assertEquals("t", m.profile(h100).id());
+    }
+}

@@ -1,0 +1,237 @@
+package io.moesim.validation.database;
+
+import io.moesim.ir.MoesimException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads NVIDIA AIConfigurator's kernel database (the gzipped CSV tables under
+ * {@code <root>/<gpu>/<kind>/<framework>/<version>/<table>.csv.gz}, see
+ * {@code data/aiconfigurator/README.md}) into {@link DbRow}s in moesim's op forms, and takes seeded
+ * samples of them.
+ *
+ * <p>What is read (everything else is left out): GEMM bf16 and per-tensor fp8 ({@code fp8_block} left
+ * out); context and generation attention with bf16 activations, bf16 KV and no window; fused MoE
+ * blocks in bf16 and per-tensor fp8 under the balanced and power-law token spreads; NCCL collectives
+ * in half precision; the frameworks' own all-reduce (TensorRT-LLM's, and vLLM's/SGLang's CUDA-graph
+ * variant: the eager variants measure host launch, not the kernel); fp8 activation quantisation
+ * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast). Latency is ms per call in the
+ * tables and µs here.
+ *
+ * <p><b>Sample</b>: within each (GPU, framework, kind) the rows whose FNV-1a hash of
+ * {@code moesim-aic-sample-v1|kind|op} is smallest, so the same shapes are chosen on both GPUs and in
+ * every framework that measured them; duplicate shapes keep the first row read.
+ */
+public final class AicConverter {
+    public static final String SAMPLE_SEED = "moesim-aic-sample-v1";
+    public static final String UPSTREAM = "github.com/ai-dynamo/aiconfigurator@095f58a";
+
+    private AicConverter() {
+    }
+
+    /** Every row this converter knows how to read, in file order (files in name order). */
+    public static List<DbRow> readAll(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new MoesimException(root + ": no such folder (the AIConfigurator database, e.g. ../shared/data/aiconfigurator)");
+        }
+        List<DbRow> out = new ArrayList<>();
+        for (String gpuDir : List.of("h100_sxm", "h200_sxm")) {
+            Path g = root.resolve(gpuDir);
+            if (!Files.isDirectory(g)) {
+                continue;
+            }
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(g)) {
+                files = s.filter(p -> p.getFileName().toString().endsWith(".csv.gz")).sorted().toList();
+            } catch (IOException e) {
+                throw new MoesimException(g + ": cannot list: " + e.getMessage());
+            }
+            for (Path f : files) {
+                String rel = root.relativize(f).toString().replace('\\', '/');
+                String table = f.getFileName().toString().replace(".csv.gz", "");
+                String[] parts = rel.split("/");
+                if (parts.length != 5) {
+                    continue;
+                }
+                readTable(f, rel, gpuDir.startsWith("h100") ? "h100" : "h200", parts[1], parts[2], table, out);
+            }
+        }
+        return out;
+    }
+
+    /** The seeded sample: at most {@code perGroup} rows per (GPU, framework, kind); 0 keeps every row. */
+    public static List<DbRow> sample(List<DbRow> rows, int perGroup) {
+        Map<String, Map<String, DbRow>> groups = new TreeMap<>();
+        for (DbRow r : rows) {
+            groups.computeIfAbsent(r.gpu() + "|" + r.framework() + "|" + r.kind(), k -> new LinkedHashMap<>()).putIfAbsent(r.op().text(), r);
+        }
+        List<DbRow> out = new ArrayList<>();
+        for (Map<String, DbRow> g : groups.values()) {
+            List<DbRow> list = new ArrayList<>(g.values());
+            list.sort(Comparator.comparingLong((DbRow r) -> DbSplit.fnv1a(SAMPLE_SEED + "|" + r.kind() + "|" + r.op().text()))
+                    .thenComparing(r -> r.op().text()));
+            out.addAll(perGroup > 0 && list.size() > perGroup ? list.subList(0, perGroup) : list);
+        }
+        return out;
+    }
+
+    private static void readTable(Path f, String rel, String gpu, String kindDir, String fwDir, String table, List<DbRow> out) {
+        String source = UPSTREAM + " systems/data/" + rel.replace(".csv.gz", "");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8))) {
+            String header = r.readLine();
+            if (header == null) {
+                return;
+            }
+            String[] cols = header.split(",", -1);
+            Map<String, Integer> idx = new HashMap<>();
+            for (int i = 0; i < cols.length; i++) {
+                idx.put(cols[i], i);
+            }
+            String line;
+            int lineNo = 1;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                String[] v = line.split(",", -1);
+                if (v.length != cols.length) {
+                    continue;
+                }
+                Row row = new Row(idx, v);
+                String opText;
+                try {
+                    opText = opText(kindDir, table, row);
+                } catch (NumberFormatException e) {
+                    throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
+                }
+                if (opText == null) {
+                    continue;
+                }
+                double ms = Double.parseDouble(row.get("latency"));
+                if (!(ms > 0) || !Double.isFinite(ms)) {
+                    continue;
+                }
+                String fw = fwDir.equals("nccl") ? "nccl" : fwDir;
+                String device = row.get("device");
+                out.add(DbRow.of(opText, gpu, device.isEmpty() ? gpu : device, fw, ms * 1000, source));
+            }
+        } catch (IOException e) {
+            throw new MoesimException(rel + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private record Row(Map<String, Integer> idx, String[] v) {
+        String get(String col) {
+            Integer i = idx.get(col);
+            return i == null ? "" : v[i].strip();
+        }
+
+        long num(String col) {
+            String s = get(col);
+            double d = Double.parseDouble(s);
+            return Math.round(d);
+        }
+    }
+
+    /** The op form of a table row, or null when the row is one this converter leaves out. */
+    static String opText(String kindDir, String table, Row r) {
+        switch (table) {
+            case "gemm_perf": {
+                String dt = switch (r.get("gemm_dtype")) {
+                    case "bfloat16" -> "bf16";
+                    case "fp8" -> "fp8e4m3";
+                    default -> null;
+                };
+                if (dt == null) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "matmul m=%d n=%d k=%d dtype=%s", r.num("m"), r.num("n"), r.num("k"), dt);
+            }
+            case "context_attention_perf":
+            case "generation_attention_perf": {
+                if (!r.get("attn_dtype").equals("bfloat16") || !r.get("kv_cache_dtype").equals("bfloat16")) {
+                    return null;
+                }
+                String w = r.get("window_size");
+                if (!w.isEmpty() && !w.equals("0")) {
+                    return null;
+                }
+                if (!r.get("beam_width").isEmpty() && !r.get("beam_width").equals("1")) {
+                    return null;
+                }
+                long isl = r.num("isl");
+                boolean gen = table.startsWith("generation");
+                long kv = gen ? isl + r.num("step") : isl;
+                return String.format(Locale.ROOT, "attention batch=%d heads=%d kv_heads=%d head_dim=%d q_len=%d kv_len=%d causal=%s dtype=bf16",
+                        r.num("batch_size"), r.num("num_heads"), r.num("num_key_value_heads"), r.num("head_dim"), gen ? 1 : isl, kv, gen ? "false" : "true");
+            }
+            case "moe_perf": {
+                String dt = switch (r.get("moe_dtype")) {
+                    case "bfloat16" -> "bf16";
+                    case "fp8" -> "fp8e4m3";
+                    default -> null;
+                };
+                String dist = r.get("distribution");
+                if (dt == null || !(dist.equals("balanced") || dist.startsWith("power_law_"))) {
+                    return null;
+                }
+                long tp = r.num("moe_tp_size");
+                long ep = r.num("moe_ep_size");
+                long experts = r.num("num_experts");
+                if (experts % ep != 0 || r.num("inter_size") % tp != 0) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "moe-layer tokens=%d hidden=%d experts=%d top_k=%d ffn=%d tp=%d ep=%d distribution=%s dtype=%s",
+                        r.num("num_tokens"), r.num("hidden_size"), experts, r.num("topk"), r.num("inter_size"), tp, ep, dist, dt);
+            }
+            case "nccl_perf": {
+                if (!r.get("nccl_dtype").equals("half")) {
+                    return null;
+                }
+                String kind = switch (r.get("op_name")) {
+                    case "all_reduce" -> "all-reduce";
+                    case "all_gather" -> "all-gather";
+                    case "reduce_scatter" -> "reduce-scatter";
+                    case "alltoall" -> "all-to-all";
+                    default -> null;
+                };
+                if (kind == null) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "%s bytes=%d group=%d dtype=fp16", kind, 2 * r.num("message_size"), r.num("num_gpus"));
+            }
+            case "custom_allreduce_perf": {
+                String impl = !r.get("implementation").isEmpty() ? r.get("implementation") : r.get("backend");
+                if (impl.endsWith("_eager")) {
+                    return null;
+                }
+                if (!r.get("allreduce_dtype").equals("bfloat16")) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "all-reduce bytes=%d group=%d dtype=bf16 impl=%s", 2 * r.num("message_size"), r.num("num_gpus"),
+                        impl.replace('_', '-'));
+            }
+            case "computescale_perf":
+            case "scale_matrix_perf": {
+                if (!r.get("quant_dtype").equals("fp8")) {
+                    return null;
+                }
+                return String.format(Locale.ROOT, "quantize m=%d k=%d step=%s", r.num("m"), r.num("k"), table.startsWith("computescale") ? "amax" : "cast");
+            }
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.moesim.validation.database;
+
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfile.ClassFigures;
+import io.moesim.hw.Systems;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Function;
+
+/**
+ * Fits a framework profile on database rows: for each op class, the call overhead, the sustained
+ * compute share and the sustained bandwidth share that minimise the MAPE of the rows that identify that
+ * class (a grid, then a finer grid around its best point), in a fixed order: {@code quantize} (from the
+ * quantize tables), {@code gemm} (bf16 GEMMs), {@code gemm_fp8} (fp8 GEMMs, with and without the
+ * activation's quantise kernel: whichever explains the rows better), the two attention classes, {@code moe}
+ * (fused MoE blocks, the other classes fixed), and the framework's own all-reduce. The rows given are all
+ * the fit reads: the caller ({@link DbProtocol#fitRows}) chooses them by split, GPU and framework.
+ */
+public final class DbFit {
+    private static final double[] OVERHEADS = geometric(0.5, 150, 32);
+    private static final double[] SHARES = linear(0.1, 1.6, 0.1);
+    private static final double[] ROUND_O = {0.08, 0.02, 0.005};
+    private static final double[] ROUND_S = {0.02, 0.005, 0.00125};
+    private static final double[] ITEMS = geometric(5, 20000, 16);
+
+    private DbFit() {
+    }
+
+    /** What a fit read and chose: the profile and the rows each class was fitted on. */
+    public record Result(FrameworkProfile profile, Map<String, Integer> rowsPerClass, Map<String, Double> calibrationMapePct) {
+    }
+
+    public static Result fit(String id, String name, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices) {
+        FrameworkProfile p = new FrameworkProfile(id, name, Map.of(), false, Optional.empty());
+        Map<String, Integer> n = new LinkedHashMap<>();
+        Map<String, Double> mape = new LinkedHashMap<>();
+        p = fitClass(p, "quantize", rows(rows, "quantize"), model, devices, n, mape, false);
+        p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
+        List<DbRow> fp8 = rows(rows, "gemm-fp8");
+        Map<String, Integer> n1 = new LinkedHashMap<>();
+        Map<String, Double> m1 = new LinkedHashMap<>();
+        FrameworkProfile with = fitClass(p.withQuantize(true), "gemm_fp8", fp8, model, devices, n1, m1, true);
+        Map<String, Integer> n2 = new LinkedHashMap<>();
+        Map<String, Double> m2 = new LinkedHashMap<>();
+        FrameworkProfile without = fitClass(p.withQuantize(false), "gemm_fp8", fp8, model, devices, n2, m2, true);
+        boolean quant = !fp8.isEmpty() && m1.getOrDefault("gemm_fp8", Double.MAX_VALUE) < m2.getOrDefault("gemm_fp8", Double.MAX_VALUE);
+        p = quant ? with : without;
+        n.putAll(quant ? n1 : n2);
+        mape.putAll(quant ? m1 : m2);
+        p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
+        p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true);
+        p = fitClass(p, "moe", rows(rows, "moe"), model, devices, n, mape, true);
+        p = fitAllReduce(p, rows(rows, "custom-all-reduce"), n, mape);
+        return new Result(p, n, mape);
+    }
+
+    private static List<DbRow> rows(List<DbRow> all, String kind) {
+        return all.stream().filter(r -> r.kind().equals(kind)).toList();
+    }
+
+    /** One row reduced to what varies with the class's figures: the rest of its time, and its pieces of the class. */
+    private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight) {
+    }
+
+    /** Rows under 20 us (launch-bound) count this much in the objective: the figures are for the ops that take time. */
+    static final double SMALL_ROW_WEIGHT = 0.3;
+
+    private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
+            Map<String, Integer> n, Map<String, Double> mape, boolean compute) {
+        List<Prepared> prep = new ArrayList<>();
+        for (DbRow r : rows) {
+            List<DbModel.Piece> ps = model.pieces(r, devices.apply(r.gpu()));
+            if (ps == null) {
+                continue;
+            }
+            double fixed = 0;
+            List<DbModel.Piece> mine = new ArrayList<>();
+            for (DbModel.Piece x : ps) {
+                if (x.cls().equals(cls) && !(x.quantize() && !p.fp8QuantizesActivation())) {
+                    mine.add(x);
+                } else {
+                    fixed += x.seconds(p);
+                }
+            }
+            if (!mine.isEmpty()) {
+                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT));
+            }
+        }
+        if (prep.isEmpty()) {
+            return p;
+        }
+        double[] best = {Double.NaN, 1, 1};
+        double bestErr = Double.MAX_VALUE;
+        double[] effs = compute ? SHARES : new double[] {1};
+        for (double o : OVERHEADS) {
+            for (double e : effs) {
+                for (double f : SHARES) {
+                    double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)));
+                    if (err < bestErr) {
+                        bestErr = err;
+                        best = new double[] {o, e, f};
+                    }
+                }
+            }
+        }
+        // a finer grid around the best point
+        for (int round = 0; round < ROUND_O.length; round++) {
+            double so = best[0] * ROUND_O[round];
+            double ss = ROUND_S[round];
+            double[] c = best.clone();
+            for (int i = -5; i <= 5; i++) {
+                for (int j = compute ? -5 : 0; j <= (compute ? 5 : 0); j++) {
+                    for (int k = -5; k <= 5; k++) {
+                        double o = c[0] + i * so;
+                        double e = c[1] + j * ss;
+                        double f = c[2] + k * ss;
+                        if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2) {
+                            continue;
+                        }
+                        double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)));
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = new double[] {o, e, f};
+                        }
+                    }
+                }
+            }
+        }
+        // the per-item figure, where the class's kernels have items (attention): a grid with the call overhead and bandwidth share
+        double item = 0;
+        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
+        if (items) {
+            for (double it : ITEMS) {
+                for (double o : OVERHEADS) {
+                    for (double f : SHARES) {
+                        double err = error(prep, figures(o, best[1], f, it, compute));
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = new double[] {o, best[1], f};
+                            item = it;
+                        }
+                    }
+                }
+            }
+            for (int round = 0; round < ROUND_O.length; round++) {
+                double so = best[0] * ROUND_O[round];
+                double ss = ROUND_S[round];
+                double si = item * ROUND_O[round];
+                double[] c = best.clone();
+                double ci = item;
+                for (int i = -4; i <= 4; i++) {
+                    for (int j = compute ? -4 : 0; j <= (compute ? 4 : 0); j++) {
+                        for (int k = -4; k <= 4; k++) {
+                            for (int l = -4; l <= 4; l++) {
+                                double o = c[0] + i * so;
+                                double e = c[1] + j * ss;
+                                double f = c[2] + k * ss;
+                                double it = ci + l * si;
+                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
+                                    continue;
+                                }
+                                double err = error(prep, figures(o, e, f, it, compute));
+                                if (err < bestErr) {
+                                    bestErr = err;
+                                    best = new double[] {o, e, f};
+                                    item = it;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // the largest KV group one pass serves, where rows have groups above 1 (attention): powers of two, or none
+        double group = 0;
+        if (prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.kvGroup() > 1))) {
+            double[] b = best;
+            double it = item;
+            for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
+                ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
+                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g));
+                double err = error(prep, cand);
+                if (err < bestErr) {
+                    bestErr = err;
+                    group = g;
+                }
+            }
+        }
+        n.put(cls, prep.size());
+        mape.put(cls, bestErr * 100);
+        ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
+                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty());
+        return p.withClass(cls, fig);
+    }
+
+    private static ClassFigures figures(double o, double e, double f, double item, boolean compute) {
+        return new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), OptionalDouble.of(f),
+                item > 0 ? OptionalDouble.of(item) : OptionalDouble.empty());
+    }
+
+    private static double round(double v, double q) {
+        return Math.round(v / q) * q;
+    }
+
+    private static double error(List<Prepared> prep, ClassFigures f) {
+        double s = 0;
+        double w = 0;
+        for (Prepared x : prep) {
+            double t = x.fixedS;
+            for (DbModel.Piece p : x.mine) {
+                t += p.seconds(f);
+            }
+            s += x.weight * Math.abs(t - x.measuredS) / x.measuredS;
+            w += x.weight;
+        }
+        return s / w;
+    }
+
+    private static FrameworkProfile fitAllReduce(FrameworkProfile p, List<DbRow> rows, Map<String, Integer> n, Map<String, Double> mape) {
+        if (rows.isEmpty()) {
+            return p;
+        }
+        double[] bw = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            bw[i] = Systems.load(rows.get(i).system()).intraNodePeerBandwidthGBps();
+        }
+        FrameworkProfile.CustomAllReduce best = null;
+        double bestErr = Double.MAX_VALUE;
+        double[] oneShot = {16384, 65536, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216};
+        for (double o : OVERHEADS) {
+            for (double f : SHARES) {
+                for (double s : oneShot) {
+                    FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s);
+                    double err = 0;
+                    for (int i = 0; i < rows.size(); i++) {
+                        DbRow r = rows.get(i);
+                        double t = c.seconds(r.op().getLong("bytes"), (int) r.op().getLong("group"), bw[i]) * 1e6;
+                        err += Math.abs(t - r.us()) / r.us();
+                    }
+                    err /= rows.size();
+                    if (err < bestErr) {
+                        bestErr = err;
+                        best = c;
+                    }
+                }
+            }
+        }
+        n.put("custom_all_reduce", rows.size());
+        mape.put("custom_all_reduce", bestErr * 100);
+        return p.withCustomAllReduce(Optional.of(best));
+    }
+
+    private static double[] geometric(double lo, double hi, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = lo * Math.pow(hi / lo, i / (double) (n - 1));
+        }
+        return out;
+    }
+
+    private static double[] linear(double lo, double hi, double step) {
+        int n = (int) Math.round((hi - lo) / step) + 1;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = lo + i * step;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,194 @@
+package io.moesim.validation.database;
+
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.Targets;
+import io.moesim.validation.compare.Comparison;
+import io.moesim.validation.compare.ComparisonRow;
+import io.moesim.validation.compare.KernelPredictor;
+import io.moesim.validation.compare.Predictor;
+import io.moesim.validation.compare.Prediction;
+import io.moesim.validation.trace.Measurement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The out-of-sample protocol on the kernel database, its rules fixed in code before any result was
+ * looked at:
+ * <ol>
+ *   <li><b>h100-heldback</b>: each framework's profile is fitted on its H100 calibration rows
+ *       ({@link DbSplit}); its H100 test rows are reported.</li>
+ *   <li><b>h200-from-h100</b>: the same H100 fits on H200's datasheet target ({@code h200}): its test rows
+ *       (no H200 row is read by any fit).</li>
+ *   <li><b>leave-framework-out</b>: each framework's test rows (H100 and H200) predicted with a profile
+ *       fitted on the other two frameworks' H100 calibration rows.</li>
+ *   <li><b>published</b>: {@code traces/published} on the same fit (the TensorRT-LLM profile's kernel figures,
+ *       {@link FrameworkProfile#kernelsOnly}, on H100/H200 rows' single-kernel ops: those rows are plain timing
+ *       loops, not a framework; collectives, copies and MI300X rows as before).</li>
+ * </ol>
+ * NCCL rows are reported in 1 and 2 on the system link model (no framework ran them, nothing is fitted
+ * on them here). Every figure is also given for the {@code ideal} profile (the kernel model alone) on the
+ * same rows.
+ */
+public final class DbProtocol {
+    public static final List<String> FRAMEWORKS = List.of("trtllm", "vllm", "sglang");
+    static final Map<String, String> NAMES = Map.of("trtllm", "TensorRT-LLM 1.3.0rc20", "vllm", "vLLM 0.24.0", "sglang", "SGLang 0.5.9");
+
+    private DbProtocol() {
+    }
+
+    /** Error figures of one kind in one scenario. */
+    public record Stats(String kind, int rows, double mapePct, double signedPct, int rows20, double mape20Pct, double signed20Pct, double idealMapePct,
+            double idealMape20Pct) {
+    }
+
+    public record Scenario(String name, String description, List<Stats> byKind, Map<String, List<Stats>> byFramework) {
+    }
+
+    public record Report(String source, int rows, Map<String, DbFit.Result> fits, List<Scenario> scenarios) {
+    }
+
+    /** The rows a fit may read: calibration split, the given GPU, the given frameworks. The one place that decides it. */
+    public static List<DbRow> fitRows(List<DbRow> all, String gpu, Set<String> frameworks) {
+        return all.stream().filter(r -> r.split() == DbSplit.CALIBRATION && r.gpu().equals(gpu) && frameworks.contains(r.framework())).toList();
+    }
+
+    /** The fits the protocol makes: each framework on its own H100 calibration rows, and each left out. */
+    public static Map<String, DbFit.Result> fits(List<DbRow> all, DbModel model) {
+        Map<String, DbFit.Result> out = new LinkedHashMap<>();
+        for (String fw : FRAMEWORKS) {
+            out.put(fw, DbFit.fit(fw, NAMES.get(fw), fitRows(all, "h100", Set.of(fw)), model, DbProtocol::device));
+        }
+        for (String fw : FRAMEWORKS) {
+            Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
+            others.remove(fw);
+            out.put("without-" + fw, DbFit.fit("without-" + fw, "fit on " + String.join(" + ", others), fitRows(all, "h100", others), model,
+                    DbProtocol::device));
+        }
+        return out;
+    }
+
+    static DeviceSpec device(String gpu) {
+        return Targets.load(gpu);
+    }
+
+    public static Report run(List<DbRow> all, String source, List<Measurement> published) {
+        DbModel model = new DbModel();
+        Map<String, DbFit.Result> fits = fits(all, model);
+        List<Scenario> sc = new ArrayList<>();
+        sc.add(scenario("h100-heldback", "H100 test split, each framework's profile fitted on its H100 calibration split", all, model,
+                r -> r.gpu().equals("h100") && r.split() == DbSplit.TEST, r -> profile(fits, r.framework())));
+        sc.add(scenario("h200-from-h100", "H200 test split on the h200 datasheet target with the H100 fits (no H200 row fitted)", all, model,
+                r -> r.gpu().equals("h200") && r.split() == DbSplit.TEST, r -> profile(fits, r.framework())));
+        sc.add(scenario("leave-framework-out", "each framework's H100 and H200 test rows with the profile fitted on the other two frameworks' H100 calibration rows",
+                all, model, r -> r.split() == DbSplit.TEST && FRAMEWORKS.contains(r.framework()),
+                r -> fits.get("without-" + r.framework()).profile()));
+        if (published != null && !published.isEmpty()) {
+            sc.add(publishedScenario(published, fits.get("trtllm").profile().kernelsOnly()));
+        }
+        return new Report(source, all.size(), fits, sc);
+    }
+
+    private static FrameworkProfile profile(Map<String, DbFit.Result> fits, String fw) {
+        DbFit.Result r = fits.get(fw);
+        return r == null ? FrameworkProfile.ideal() : r.profile();
+    }
+
+    private static Scenario scenario(String name, String description, List<DbRow> all, DbModel model, Predicate<DbRow> select,
+            java.util.function.Function<DbRow, FrameworkProfile> profileOf) {
+        Map<String, List<double[]>> byKind = new TreeMap<>();
+        Map<String, Map<String, List<double[]>>> byFw = new TreeMap<>();
+        for (DbRow r : all) {
+            if (!select.test(r)) {
+                continue;
+            }
+            DeviceSpec d = device(r.gpu());
+            double p = model.predictUs(r, d, profileOf.apply(r));
+            double i = model.predictUs(r, d, FrameworkProfile.ideal());
+            if (!Double.isFinite(p) || !Double.isFinite(i)) {
+                continue;
+            }
+            double[] e = {(p - r.us()) / r.us(), (i - r.us()) / r.us(), r.us()};
+            byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(e);
+            byFw.computeIfAbsent(r.framework(), k -> new TreeMap<>()).computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(e);
+        }
+        Map<String, List<Stats>> fw = new TreeMap<>();
+        byFw.forEach((f, m) -> fw.put(f, stats(m)));
+        return new Scenario(name, description, stats(byKind), fw);
+    }
+
+    private static List<Stats> stats(Map<String, List<double[]>> m) {
+        List<Stats> out = new ArrayList<>();
+        List<double[]> every = new ArrayList<>();
+        m.forEach((k, v) -> {
+            out.add(stats(k, v));
+            every.addAll(v);
+        });
+        out.add(stats("all", every));
+        return out;
+    }
+
+    static Stats stats(String kind, List<double[]> e) {
+        double a = 0;
+        double s = 0;
+        double ia = 0;
+        double a20 = 0;
+        double s20 = 0;
+        double ia20 = 0;
+        int n20 = 0;
+        for (double[] x : e) {
+            a += Math.abs(x[0]);
+            s += x[0];
+            ia += Math.abs(x[1]);
+            if (x[2] >= 20) {
+                n20++;
+                a20 += Math.abs(x[0]);
+                s20 += x[0];
+                ia20 += Math.abs(x[1]);
+            }
+        }
+        int n = e.size();
+        return new Stats(kind, n, pct(a, n), pct(s, n), n20, pct(a20, n20), pct(s20, n20), pct(ia, n), pct(ia20, n20));
+    }
+
+    private static double pct(double sum, int n) {
+        return n == 0 ? Double.NaN : Math.round(sum / n * 1000) / 10.0;
+    }
+
+    private static Scenario publishedScenario(List<Measurement> published, FrameworkProfile trtllm) {
+        KernelPredictor ideal = new KernelPredictor();
+        KernelPredictor fitted = new KernelPredictor().withProfile(trtllm);
+        Predictor p = new Predictor() {
+            @Override
+            public Prediction predict(Measurement m, DeviceSpec device) {
+                boolean nvidia = m.target().startsWith("h100") || m.target().startsWith("h200");
+                return nvidia ? fitted.predict(m, device) : ideal.predict(m, device);
+            }
+
+            @Override
+            public String name() {
+                return "kernel+trtllm";
+            }
+        };
+        List<ComparisonRow> a = Comparison.compare(published, null, List.of(), p);
+        List<ComparisonRow> b = Comparison.compare(published, null, List.of(), ideal);
+        Map<String, List<double[]>> byKind = new TreeMap<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).predicted() || !b.get(i).predicted()) {
+                continue;
+            }
+            Measurement m = a.get(i).measured();
+            String kind = m.kind().equals("attention") ? (m.op().getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill") : m.kind();
+            byKind.computeIfAbsent(kind, k -> new ArrayList<>())
+                    .add(new double[] {a.get(i).errorPct() / 100, b.get(i).errorPct() / 100, m.medianUs()});
+        }
+        return new Scenario("published", "traces/published (every row): the TensorRT-LLM H100 fit's kernel figures (no framework call overhead or quantise "
+                + "kernel: these are plain timing loops) on H100/H200 single-kernel ops, vs the kernel model alone",
+                stats(byKind), Map.of());
+    }
+}

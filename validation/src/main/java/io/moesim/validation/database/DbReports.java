@@ -1,0 +1,146 @@
+package io.moesim.validation.database;
+
+import io.moesim.hw.FrameworkProfile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The protocol's report as JSON-ready maps, text table rows, and the fitted profiles as YAML. */
+public final class DbReports {
+    public static final List<String> HEADER = List.of("scenario", "kind", "rows", "MAPE %", "signed %", "rows>=20us", "MAPE>=20us %", "signed>=20us %",
+            "ideal MAPE %", "ideal MAPE>=20us %");
+
+    private DbReports() {
+    }
+
+    public static List<List<String>> table(DbProtocol.Report r) {
+        List<List<String>> out = new ArrayList<>();
+        for (DbProtocol.Scenario s : r.scenarios()) {
+            for (DbProtocol.Stats st : s.byKind()) {
+                out.add(List.of(s.name(), st.kind(), String.valueOf(st.rows()), f(st.mapePct()), f(st.signedPct()), String.valueOf(st.rows20()), f(st.mape20Pct()),
+                        f(st.signed20Pct()), f(st.idealMapePct()), f(st.idealMape20Pct())));
+            }
+        }
+        return out;
+    }
+
+    private static String f(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    public static Map<String, Object> toJson(DbProtocol.Report r) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("source", r.source());
+        j.put("rows", r.rows());
+        j.put("split", "test when FNV-1a(" + DbSplit.SEED + "|op) mod 10 < 3 (shape only: the same shapes on every GPU and framework)");
+        Map<String, Object> fits = new LinkedHashMap<>();
+        r.fits().forEach((k, v) -> {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("profile", profileMap(v.profile()));
+            f.put("rows_per_class", v.rowsPerClass());
+            Map<String, Object> m = new LinkedHashMap<>();
+            v.calibrationMapePct().forEach((c, x) -> m.put(c, Math.round(x * 10) / 10.0));
+            f.put("calibration_mape_pct", m);
+            fits.put(k, f);
+        });
+        j.put("fits", fits);
+        List<Object> sc = new ArrayList<>();
+        for (DbProtocol.Scenario s : r.scenarios()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("description", s.description());
+            m.put("by_kind", stats(s.byKind()));
+            Map<String, Object> fw = new LinkedHashMap<>();
+            s.byFramework().forEach((k, v) -> fw.put(k, stats(v)));
+            m.put("by_framework", fw);
+            sc.add(m);
+        }
+        j.put("scenarios", sc);
+        return j;
+    }
+
+    private static Map<String, Object> stats(List<DbProtocol.Stats> l) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (DbProtocol.Stats s : l) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rows", s.rows());
+            m.put("mape_pct", nan(s.mapePct()));
+            m.put("signed_pct", nan(s.signedPct()));
+            m.put("rows_ge_20us", s.rows20());
+            m.put("mape_ge_20us_pct", nan(s.mape20Pct()));
+            m.put("signed_ge_20us_pct", nan(s.signed20Pct()));
+            m.put("ideal_mape_pct", nan(s.idealMapePct()));
+            m.put("ideal_mape_ge_20us_pct", nan(s.idealMape20Pct()));
+            out.put(s.kind(), m);
+        }
+        return out;
+    }
+
+    private static Object nan(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    static Map<String, Object> profileMap(FrameworkProfile p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        Map<String, Object> cs = new LinkedHashMap<>();
+        p.classes().forEach((k, v) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            v.callOverheadUs().ifPresent(x -> c.put("call_overhead_us", x));
+            v.matrixEfficiency().ifPresent(x -> c.put("matrix_efficiency", x));
+            v.bandwidthFraction().ifPresent(x -> c.put("bandwidth_fraction", x));
+            v.perItemNs().ifPresent(x -> c.put("per_item_ns", x));
+            v.maxKvGroup().ifPresent(x -> c.put("max_kv_group", x));
+            cs.put(k, c);
+        });
+        m.put("classes", cs);
+        m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
+        p.customAllReduce().ifPresent(a -> m.put("custom_all_reduce", Map.of("call_overhead_us", a.callOverheadUs(), "bandwidth_fraction",
+                a.bandwidthFraction(), "one_shot_max_bytes", a.oneShotMaxBytes())));
+        return m;
+    }
+
+    /** A profile fitted by the protocol as the YAML of {@code frameworks/<id>.yaml}, each figure citing the fit. */
+    public static String yaml(FrameworkProfile p, DbFit.Result fit, String source) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(p.name()).append(" as measured in NVIDIA AIConfigurator's kernel database (traces/aiconfigurator/README.md).\n");
+        sb.append("# Written by: bin/moesim validate --database --profiles-out hw-models/src/main/resources/frameworks\n");
+        sb.append("# Fitted on the H100 calibration split only (").append(source).append("); each class on its own rows, see docs/validation.md.\n");
+        sb.append("name: ").append(p.name()).append('\n');
+        sb.append("description: \"Per-call costs and kernel shares of ").append(p.name())
+                .append(" on Hopper, fitted by moesim validate --database (H100 calibration split)\"\n");
+        sb.append("classes:\n");
+        p.classes().forEach((k, v) -> {
+            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s (%s)", fit.rowsPerClass().getOrDefault(k, 0),
+                    p.id(), source);
+            sb.append("  ").append(k).append(":\n");
+            v.callOverheadUs().ifPresent(x -> figure(sb, "    ", "call_overhead_us", x, src));
+            v.matrixEfficiency().ifPresent(x -> figure(sb, "    ", "matrix_efficiency", x, src));
+            v.bandwidthFraction().ifPresent(x -> figure(sb, "    ", "bandwidth_fraction", x, src));
+            v.perItemNs().ifPresent(x -> figure(sb, "    ", "per_item_ns", x, src));
+            v.maxKvGroup().ifPresent(x -> figure(sb, "    ", "max_kv_group", x, src));
+        });
+        sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
+                p.fp8QuantizesActivation(), p.id()));
+        p.customAllReduce().ifPresent(a -> {
+            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s's own all-reduce (%s)",
+                    fit.rowsPerClass().getOrDefault("custom_all_reduce", 0), p.id(), source);
+            sb.append("custom_all_reduce:\n");
+            figure(sb, "  ", "call_overhead_us", a.callOverheadUs(), src);
+            figure(sb, "  ", "bandwidth_fraction", a.bandwidthFraction(), src);
+            figure(sb, "  ", "one_shot_max_bytes", a.oneShotMaxBytes(), src);
+        });
+        return sb.toString();
+    }
+
+    private static void figure(StringBuilder sb, String indent, String key, double v, String src) {
+        sb.append(indent).append(key).append(": {value: ").append(num(v)).append(", source: \"").append(src).append("\"}\n");
+    }
+
+    private static String num(double v) {
+        String s = String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "");
+        return s.endsWith(".") ? s + "0" : s;
+    }
+}

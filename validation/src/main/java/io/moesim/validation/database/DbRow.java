@@ -1,0 +1,58 @@
+package io.moesim.validation.database;
+
+import io.moesim.validation.trace.OpForm;
+
+/**
+ * One measured op of the kernel database.
+ *
+ * @param op        the op in the form of {@code moesim op}
+ * @param gpu       the moesim target ({@code h100}, {@code h200})
+ * @param device    the GPU as the table names it
+ * @param framework {@code trtllm}, {@code vllm}, {@code sglang}, or {@code nccl} (collectives no framework ran)
+ * @param us        measured time per call, µs
+ * @param source    the table it came from
+ * @param kind      the reporting kind ({@link #kindOf})
+ * @param split     calibration or test ({@link DbSplit})
+ */
+public record DbRow(OpForm op, String gpu, String device, String framework, double us, String source, String kind, DbSplit split) {
+
+    public static DbRow of(String opText, String gpu, String device, String framework, double us, String source) {
+        OpForm f = OpForm.parse(opText);
+        return new DbRow(f, gpu, device, framework, us, source, kindOf(f), DbSplit.of(f.text()));
+    }
+
+    /** This row with another measured time (tests: a row no fit may read). */
+    public DbRow withUs(double v) {
+        return new DbRow(op, gpu, device, framework, v, source, kind, split);
+    }
+
+    /** The reporting kind of an op form. */
+    public static String kindOf(OpForm f) {
+        switch (f.kind()) {
+            case "matmul":
+                return f.get("dtype", "bf16").startsWith("fp8") ? "gemm-fp8" : "gemm-bf16";
+            case "attention":
+                return f.getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill";
+            case "moe-layer":
+                return "moe";
+            case "quantize":
+                return "quantize";
+            case "all-reduce":
+                return f.has("impl") ? "custom-all-reduce" : "nccl";
+            default:
+                return "nccl";
+        }
+    }
+
+    /**
+     * The moesim system a collective ran on, empty otherwise: the tables were measured on one 8-GPU HGX
+     * node (NVLink 4 switch), a group of 2 or 4 being that many of its GPUs, so {@code <gpu>x8}.
+     */
+    public String system() {
+        return f().has("group") ? gpu + "x8" : "";
+    }
+
+    private OpForm f() {
+        return op;
+    }
+}

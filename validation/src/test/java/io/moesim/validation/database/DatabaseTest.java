@@ -1,0 +1,116 @@
+package io.moesim.validation.database;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.validation.trace.OpForm;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The converter, the split rule and the token spread, against hand-written tables and hand counts. */
+class DatabaseTest {
+    @TempDir
+    Path dir;
+
+    private void table(String rel, String text) throws IOException {
+        Path f = dir.resolve(rel);
+        Files.createDirectories(f.getParent());
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(f))) {
+            o.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void convertsTheTablesMoesimUses() throws IOException {
+        table("h100_sxm/gemm/trtllm/1.3.0rc20/gemm_perf.csv.gz", "framework,version,device,op_name,kernel_source,gemm_dtype,m,n,k,latency\n"
+                + "TRTLLM,1,NVIDIA H100 80GB HBM3,gemm,torch_flow,bfloat16,8,4096,4096,0.0125\n"
+                + "TRTLLM,1,NVIDIA H100 80GB HBM3,gemm,torch_flow,fp8,8,4096,4096,0.02\n"
+                + "TRTLLM,1,NVIDIA H100 80GB HBM3,gemm,torch_flow,fp8_block,8,4096,4096,0.03\n");
+        table("h200_sxm/attention/vllm/0.24.0/generation_attention_perf.csv.gz",
+                "framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,num_key_value_heads,head_dim,beam_width,attn_dtype,kv_cache_dtype,step,window_size,latency\n"
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,bfloat16,7,0,0.05\n"
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,bfloat16,7,128,0.04\n"
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,fp8,7,0,0.04\n");
+        table("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.csv.gz",
+                "framework,version,device,op_name,kernel_source,allreduce_dtype,num_gpus,message_size,latency,backend\n"
+                        + "vLLM,0.24.0,NVIDIA H100 80GB HBM3,all_reduce,g,bfloat16,4,1024,0.004,vllm_graph\n"
+                        + "vLLM,0.24.0,NVIDIA H100 80GB HBM3,all_reduce,e,bfloat16,4,1024,0.02,vllm_eager\n");
+        List<DbRow> rows = AicConverter.readAll(dir);
+        // files in path order (comm before gemm); fp8_block, windowed or fp8-KV attention and eager all-reduce rows left out
+        assertEquals(List.of("all-reduce bytes=2048 group=4 dtype=bf16 impl=vllm-graph", "matmul m=8 n=4096 k=4096 dtype=bf16",
+                "matmul m=8 n=4096 k=4096 dtype=fp8e4m3",
+                "attention batch=4 heads=32 kv_heads=8 head_dim=128 q_len=1 kv_len=1031 causal=false dtype=bf16"),
+                rows.stream().map(r -> r.op().text()).toList());
+        assertEquals(12.5, rows.get(1).us(), 1e-9); // ms per call -> us
+        assertEquals("gemm-fp8", rows.get(2).kind());
+        assertEquals("h100x8", rows.get(0).system()); // 4 GPUs of one 8-GPU HGX node
+        assertEquals("h200", rows.get(3).gpu());
+        assertEquals("vllm", rows.get(3).framework());
+        // written as a trace and read back: the same rows
+        DbTraces.write(rows, dir.resolve("out"));
+        List<DbRow> back = DbTraces.read(dir.resolve("out"));
+        assertEquals(rows.stream().map(r -> r.gpu() + r.framework() + r.op().text() + r.us()).sorted().toList(),
+                back.stream().map(r -> r.gpu() + r.framework() + r.op().text() + r.us()).sorted().toList());
+    }
+
+    @Test
+    void sampleIsSeededAndSameShapesEverywhere() {
+        List<DbRow> a = new java.util.ArrayList<>();
+        for (int m = 1; m <= 50; m++) {
+            for (String gpu : List.of("h100", "h200")) {
+                for (String fw : List.of("trtllm", "vllm")) {
+                    a.add(DbRow.of("matmul m=" + m + " n=64 k=64 dtype=bf16", gpu, gpu, fw, m, "t"));
+                }
+            }
+        }
+        List<DbRow> s = AicConverter.sample(a, 10);
+        assertEquals(40, s.size());
+        List<String> shapes = s.stream().filter(r -> r.gpu().equals("h100") && r.framework().equals("trtllm")).map(r -> r.op().text()).sorted().toList();
+        for (String gpu : List.of("h100", "h200")) {
+            for (String fw : List.of("trtllm", "vllm")) {
+                assertEquals(shapes, s.stream().filter(r -> r.gpu().equals(gpu) && r.framework().equals(fw)).map(r -> r.op().text()).sorted().toList());
+            }
+        }
+        java.util.Collections.reverse(a);
+        assertEquals(shapes, AicConverter.sample(a, 10).stream().filter(r -> r.gpu().equals("h100") && r.framework().equals("trtllm"))
+                .map(r -> r.op().text()).sorted().toList());
+    }
+
+    @Test
+    void splitDependsOnTheShapeOnly() {
+        DbRow a = DbRow.of("matmul m=8 n=64 k=64 dtype=bf16", "h100", "x", "trtllm", 1, "t");
+        DbRow b = DbRow.of("matmul m=8 n=64 k=64 dtype=bf16", "h200", "y", "sglang", 2, "u");
+        assertEquals(a.split(), b.split());
+        long test = java.util.stream.IntStream.range(1, 2001).filter(m -> DbSplit.of("matmul m=" + m + " n=64 k=64") == DbSplit.TEST).count();
+        assertTrue(test > 540 && test < 660, "about 30% test rows, got " + test);
+    }
+
+    @Test
+    void tokenSpreadConservesAssignments() {
+        // balanced: 10 tokens x top 2 over 8 experts = 20 assignments, 2 or 3 each
+        long[] b = DbModel.spread(10, 2, 8, "balanced");
+        assertEquals(20, Arrays.stream(b).sum());
+        assertTrue(Arrays.stream(b).allMatch(x -> x == 2 || x == 3));
+        for (String d : List.of("power_law_1.01", "power_law_1.2")) {
+            for (long t : new long[] {1, 3, 64, 4096}) {
+                long[] s = DbModel.spread(t, 8, 256, d);
+                assertEquals(t * 8, Arrays.stream(s).sum(), d + " " + t);
+                assertTrue(Arrays.stream(s).allMatch(x -> x >= 0 && x <= t), "an expert takes a token at most once");
+                for (int i = 1; i < s.length; i++) {
+                    assertTrue(s[i] <= s[i - 1] + 1, "power law: non-increasing but for rounding");
+                }
+            }
+        }
+        // heavier skew puts more on the first expert
+        assertTrue(DbModel.spread(4096, 8, 256, "power_law_1.2")[0] >= DbModel.spread(4096, 8, 256, "power_law_1.01")[0]);
+        assertEquals("moe", DbRow.kindOf(OpForm.parse("moe-layer tokens=1 hidden=8 experts=8 top_k=2 ffn=8")));
+    }
+}
