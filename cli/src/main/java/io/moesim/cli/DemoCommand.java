@@ -94,6 +94,9 @@ final class DemoCommand implements Callable<Integer> {
                 "J/token", "vs h100x4", "util"));
         w.printf(Locale.ROOT, "%nServing %s, closed loop, %d x batch requests, L_in %d, L_out %d, bf16, uniform routing, seed 0%n", m.name(), waves,
                 in, out);
+        // a GPU beside a hypothetical device: both under one profile, the kernels alone, as the Duplex paper compares
+        w.println("Both systems run under the 'ideal' framework profile (kernels alone, no serving-framework per-call costs), as the "
+                + "Duplex paper compares; 'moesim simulate --framework trtllm' gives the H100 as TensorRT-LLM runs it.");
         for (int b : BATCHES) {
             SimulationResult base = null;
             for (String s : SYSTEMS) {

@@ -499,6 +499,8 @@ final class ReproduceCommand implements Callable<Integer> {
             - Request lengths Gaussian around the nominal (L_in, L_out), sigma 10% of the nominal, seed 0; uniform expert routing.
             - Closed loop: `batch` requests in flight, one wave (`batch` requests in all), continuous batching with chunked prefill
               (token budget 2048 per iteration), so the first iterations are prefill and the last ones drain the batch.
+            - Framework profile: `ideal` on both sides (the kernels alone, no serving framework's per-call costs), as the paper
+              compares; the H100 as TensorRT-LLM runs it is `--framework trtllm` (docs/validation.md).
             - Cost model: moesim's cycle-level kernel model (`KernelCostModel`), one instance shared by every run so each op shape is
               simulated once. Co-processing (`placement coproc`) decides expert and attention co-processing per iteration from the
               routed token counts; `opb` puts each op on the processor with the lowest predicted time.

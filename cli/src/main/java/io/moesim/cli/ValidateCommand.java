@@ -123,7 +123,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (calibrate || calibrated || testOnly || target != null || calibrationOut != null) {
             throw new MoesimException("--serving re-runs serving rows on their own systems: --calibrate, --calibrated, --test-only, --target and --calibration-out do not apply");
         }
-        Path m = measurements != null ? measurements : ServingSet.published(Path.of("."));
+        Path m = measurements != null ? measurements : ServingSet.published(dataRoot());
         if (!Files.exists(m)) {
             throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
         }
@@ -179,7 +179,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (calibrationOut != null) {
             io.moesim.ir.io.AtomicFiles.checkFolder(calibrationOut, calibrationOut);
         }
-        Path m = measurements != null ? measurements : Validation.publishedSet(Path.of("."));
+        Path m = measurements != null ? measurements : Validation.publishedSet(dataRoot());
         if (!Files.exists(m)) {
             throw new MoesimException(m + ": no such file or folder (give --measurements FILE)");
         }
@@ -249,6 +249,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private int database(PrintWriter out) {
+        database = inData(database);
         if (!Files.isDirectory(database)) {
             throw new MoesimException(database + ": no such folder (give --database DIR: traces/aiconfigurator or the AIConfigurator tables)");
         }
@@ -262,7 +263,7 @@ final class ValidateCommand implements Callable<Integer> {
             rows = io.moesim.validation.database.DbTraces.read(database);
             source = database.toString();
         }
-        Path pub = Validation.publishedSet(Path.of("."));
+        Path pub = Validation.publishedSet(dataRoot());
         java.util.List<io.moesim.validation.trace.Measurement> published = Files.isDirectory(pub) ? io.moesim.validation.trace.TraceReader.read(pub)
                 : java.util.List.of();
         io.moesim.validation.database.DbProtocol.Report r = io.moesim.validation.database.DbProtocol.run(rows, source, published);
@@ -282,6 +283,33 @@ final class ValidateCommand implements Callable<Integer> {
             AtomicFiles.write(json, Json.write(io.moesim.validation.database.DbReports.toJson(r)));
         }
         return 0;
+    }
+
+    /**
+     * Where the committed data sets ({@code traces/}) are: the working folder when it has them (a
+     * checkout), else the checkout the running jar was built in ({@code cli/target/moesim.jar}), so
+     * {@code validate} works from any folder.
+     */
+    static Path dataRoot() {
+        Path here = Path.of(".");
+        if (Files.isDirectory(here.resolve("traces"))) {
+            return here;
+        }
+        try {
+            Path jar = Path.of(ValidateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() == null || jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+            if (root != null && Files.isDirectory(root.resolve("traces"))) {
+                return root;
+            }
+        } catch (Exception | LinkageError e) {
+            // not run from a jar: the working folder it is
+        }
+        return here;
+    }
+
+    /** A relative data path that is not under the working folder, looked up under {@link #dataRoot()}. */
+    private static Path inData(Path p) {
+        return p.isAbsolute() || Files.exists(p) ? p : dataRoot().resolve(p);
     }
 
     private int gpu(PrintWriter out) {

@@ -182,7 +182,7 @@ public final class Simulator {
      * chunk of the whole token budget (the compiler's memory plan: twice the largest op's working set).
      */
     static long activationReserveBytes(IterationCache cache, long tokenBudget) {
-        io.moesim.compiler.plan.HardwarePlan plan = cache.get(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
+        io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
         long max = 0;
         for (io.moesim.compiler.plan.DeviceMemory d : plan.memory()) {
             max = Math.max(max, d.activationBytes());

@@ -60,11 +60,14 @@ public final class IrOps {
             java.util.Map.entry("rms-norm", java.util.Set.of("hidden", "tokens")),
             java.util.Map.entry("router", java.util.Set.of("hidden", "tokens", "experts", "top_k", "scoring")),
             java.util.Map.entry("memcpy", java.util.Set.of("bytes")),
-            java.util.Map.entry("all-reduce", java.util.Set.of("group", "bytes")),
+            // impl: the serving framework's own all-reduce kernel (kernel database rows)
+            java.util.Map.entry("all-reduce", java.util.Set.of("group", "bytes", "impl")),
             java.util.Map.entry("all-gather", java.util.Set.of("group", "bytes")),
             java.util.Map.entry("reduce-scatter", java.util.Set.of("group", "bytes")),
             java.util.Map.entry("all-to-all", java.util.Set.of("group", "bytes")),
-            java.util.Map.entry("moe-layer", java.util.Set.of("tokens", "hidden", "experts", "top_k", "ffn")),
+            // tp, ep, distribution: a fused MoE block's parallel layout and token spread (kernel database rows)
+            java.util.Map.entry("moe-layer", java.util.Set.of("tokens", "hidden", "experts", "top_k", "ffn", "tp", "ep", "distribution")),
+            java.util.Map.entry("quantize", java.util.Set.of("m", "k", "step")),
             java.util.Map.entry("block", java.util.Set.of("model", "seq", "batch", "phase", "kv_len")));
 
     static void checkAttributes(OpForm f) {
