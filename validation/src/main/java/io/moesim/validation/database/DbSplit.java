@@ -1,6 +1,5 @@
 package io.moesim.validation.database;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * The database's calibration/test split, fixed before any result was looked at: a row is a test row
@@ -18,11 +17,8 @@ public enum DbSplit {
     }
 
     static long fnv1a(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
+        return io.moesim.validation.trace.Split.fnv1a(s);
+    }
         return h;
     }
 }

@@ -2,15 +2,19 @@ package io.moesim.validation.serving;
 
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.MoesimException;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.kernel.KernelCostModel;
+import io.moesim.sim.kernel.KernelSimulator;
 import io.moesim.sim.metrics.SimulationResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code moesim validate --serving}: re-runs each published serving row through the simulator, as the
@@ -27,12 +31,24 @@ public final class ServingValidation {
     private ServingValidation() {
     }
 
-    /** Every row on the kernel cost model (one instance, so its memo serves every row), seed 0. */
+    /**
+     * Every row on the kernel cost model under the framework profile of the stack that measured it
+     * (the row's {@code framework}: trtllm, vllm, sglang), seed 0. One kernel simulator serves every
+     * row, so each op shape is simulated once.
+     */
     public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
-        return run(rows, source, new KernelCostModel(), progress);
+        KernelSimulator kernels = new KernelSimulator();
+        return run(rows, source, "kernel (each row under its framework's profile)",
+                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> FrameworkProfiles.load(r.framework())), progress);
     }
 
+    /** Every row on one cost model. */
     public static ServingReport run(List<ServingRow> rows, String source, CostModel cost, Progress progress) {
+        return run(rows, source, cost.name(), r -> cost, progress);
+    }
+
+    private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
+            Progress progress) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -41,13 +57,13 @@ public final class ServingValidation {
             }
             try {
                 SystemSpec system = Systems.load(r.system());
-                SimulationResult res = Simulator.simulate(request(r, system, cost), system);
+                SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r)), system);
                 out.add(ServingReport.Row.of(r, res));
             } catch (MoesimException | IllegalArgumentException e) {
                 out.add(ServingReport.Row.failed(r, e.getMessage()));
             }
         }
-        return new ServingReport(source, cost.name(), out);
+        return new ServingReport(source, costName, out);
     }
 
     /** The simulation a row asks for. */

@@ -48,7 +48,8 @@ public enum Split {
         return out;
     }
 
-    static long fnv1a(String s) {
+    /** FNV-1a, 64 bit, of the UTF-8 bytes: the hash every split rule draws from. */
+    public static long fnv1a(String s) {
         long h = 0xcbf29ce484222325L;
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
