@@ -19,6 +19,4 @@ public enum DbSplit {
     static long fnv1a(String s) {
         return io.moesim.validation.trace.Split.fnv1a(s);
     }
-        return h;
-    }
 }
