@@ -27,19 +27,15 @@ final class Rows {
 
         /** A histogram weight: a finite number ≥ 0. */
         double weight(int column) {
-            try {
-                double v = Double.parseDouble(cells[column]);
-                if (!(v >= 0) || Double.isInfinite(v)) {
-                    throw new NumberFormatException();
-                }
-                return v;
-            } catch (NumberFormatException e) {
-                throw new SimulationException(0, file + ":" + line, "expected a weight >= 0, got '" + cells[column] + "'");
-            }
+            return nonNegative(column, "a weight");
         }
 
         /** A time in seconds: a finite number ≥ 0. */
         double seconds(int column) {
+            return nonNegative(column, "a time in seconds");
+        }
+
+        private double nonNegative(int column, String what) {
             try {
                 double v = Double.parseDouble(cells[column]);
                 if (!(v >= 0) || Double.isInfinite(v)) {
@@ -47,7 +43,7 @@ final class Rows {
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new SimulationException(0, file + ":" + line, "expected a time in seconds >= 0, got '" + cells[column] + "'");
+                throw new SimulationException(0, file + ":" + line, "expected " + what + " >= 0, got '" + cells[column] + "'");
             }
         }
     }
