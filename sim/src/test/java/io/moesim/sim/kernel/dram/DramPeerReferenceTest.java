@@ -59,8 +59,9 @@ class DramPeerReferenceTest {
 
     /**
      * Each row: moesim set, peer set of Ramulator 2.1, stream, tolerance. 2% everywhere but triad
-     * with two stack IDs: there Ramulator 2.1 issues twice moesim's activations (77.7 k vs 37 k per
-     * million): its FR-FCFS closes rows a queued request still hits, moesim's scheduler does not.
+     * with two stack IDs (+5.4%, +5.6%): there Ramulator 2.1 issues twice moesim's activations
+     * (77.7 k vs 37 k per million). The cause is not identified: dropping moesim's rule that keeps a
+     * row open while queued requests still hit it does not reproduce Ramulator's activations.
      */
     @ParameterizedTest(name = "{0} vs Ramulator 2.1 {1}: {2}")
     @CsvSource({
