@@ -58,7 +58,7 @@ public final class HfConfigImporter {
             throw new ModelException(file + ": missing key 'architectures' (supported: " + String.join(", ", SUPPORTED) + ")");
         }
         String arch = archs.get(0).asText();
-        Keys k = new Keys(file, arch, root);
+        HfKeys k = new HfKeys(file, arch, root, "");
         String name = name(configJson, root);
         try {
             k.activation();
@@ -72,7 +72,7 @@ public final class HfConfigImporter {
         }
     }
 
-    private static ModelConfig build(Keys k, String name, String arch) {
+    private static ModelConfig build(HfKeys k, String name, String arch) {
         String file = k.file;
         switch (arch) {
             case "MixtralForCausalLM":
@@ -111,7 +111,7 @@ public final class HfConfigImporter {
         return parent != null && parent.getFileName() != null ? parent.getFileName().toString() : file;
     }
 
-    private static AttentionConfig standardAttention(Keys k, int hidden) {
+    private static AttentionConfig standardAttention(HfKeys k, int hidden) {
         int heads = k.posReq("num_attention_heads");
         int kv = k.find("num_key_value_heads") == null ? heads : k.posReq("num_key_value_heads");
         if (heads % kv != 0) {
@@ -127,7 +127,7 @@ public final class HfConfigImporter {
     }
 
     /** Experts and top_k, checked against each other with the keys named. */
-    private static MoeConfig moe(Keys k, String expertsKey, String topKKey, String ffnKey) {
+    private static MoeConfig moe(HfKeys k, String expertsKey, String topKKey, String ffnKey) {
         int experts = k.posReq(expertsKey);
         int topK = k.posReq(topKKey);
         if (topK > experts) {
@@ -140,7 +140,7 @@ public final class HfConfigImporter {
         return MoeConfig.of(experts, topK, ffn);
     }
 
-    private static ModelConfig mixtral(Keys k, String name) {
+    private static ModelConfig mixtral(HfKeys k, String name) {
         int hidden = k.posReq("hidden_size");
         AttentionConfig att = standardAttention(k, hidden);
         long window = k.longOpt("sliding_window", 0);
@@ -152,7 +152,7 @@ public final class HfConfigImporter {
                 Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5), k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    private static ModelConfig qwenMoe(Keys k, String name, String family, boolean sharedExpert) {
+    private static ModelConfig qwenMoe(HfKeys k, String name, String family, boolean sharedExpert) {
         int hidden = k.posReq("hidden_size");
         MoeConfig moe = moe(k, "num_experts", "num_experts_per_tok", "moe_intermediate_size")
                 .withLayout(0, k.intOpt("decoder_sparse_step", 1), new TreeSet<>(k.intList("mlp_only_layers")));
@@ -167,7 +167,7 @@ public final class HfConfigImporter {
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    private static ModelConfig deepseekV3(Keys k, String name) {
+    private static ModelConfig deepseekV3(HfKeys k, String name) {
         int hidden = k.posReq("hidden_size");
         int heads = k.posReq("num_attention_heads");
         MlaDims mla = new MlaDims(k.intOpt("q_lora_rank", 0), k.intReq("kv_lora_rank"), k.intReq("qk_nope_head_dim"), k.intReq("qk_rope_head_dim"),
@@ -189,7 +189,7 @@ public final class HfConfigImporter {
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    private static ModelConfig dbrx(Keys k, String name) {
+    private static ModelConfig dbrx(HfKeys k, String name) {
         int hidden = k.posReq("d_model");
         int heads = k.posReq("n_heads");
         AttentionConfig att = AttentionConfig.of(heads, k.posReq("attn_config.kv_n_heads"), Math.max(1, hidden / heads));
@@ -199,14 +199,14 @@ public final class HfConfigImporter {
                 1e-5, k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    private static ModelConfig olmoe(Keys k, String name) {
+    private static ModelConfig olmoe(HfKeys k, String name) {
         int hidden = k.posReq("hidden_size");
         MoeConfig moe = moe(k, "num_experts", "num_experts_per_tok", "intermediate_size");
         return new ModelConfig(name, "olmoe", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), 0, standardAttention(k, hidden), moe,
                 FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5), k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    private static ModelConfig gptOss(Keys k, String name) {
+    private static ModelConfig gptOss(HfKeys k, String name) {
         int hidden = k.posReq("hidden_size");
         int layers = k.posReq("num_hidden_layers");
         AttentionConfig att = standardAttention(k, hidden);
@@ -225,7 +225,7 @@ public final class HfConfigImporter {
     }
 
     // layer_types as a sliding period: all full = 0, all sliding = 1, sliding/full alternating from layer 0 = 2
-    private static int periodOf(List<String> types, Keys k, int layers) {
+    private static int periodOf(List<String> types, HfKeys k, int layers) {
         if (types.size() != layers) {
             throw new ModelException(k.file + ": layer_types lists " + types.size() + " layers, num_hidden_layers is " + layers + " (" + k.arch + ")");
         }
@@ -243,172 +243,12 @@ public final class HfConfigImporter {
                 + k.arch + ")");
     }
 
-    private static ModelConfig llama(Keys k, String name) {
+    private static ModelConfig llama(HfKeys k, String name) {
         int hidden = k.posReq("hidden_size");
         return new ModelConfig(name, "llama", hidden, k.posReq("num_hidden_layers"), k.longReq("vocab_size"), k.longReq("intermediate_size"),
                 standardAttention(k, hidden), null, FfnActivation.SWIGLU, Norm.Kind.RMS, k.doubleOpt("rms_norm_eps", 1e-5),
                 k.boolOpt("tie_word_embeddings", false), 0, k.dtype());
     }
 
-    /** Typed access to (possibly nested, dot-separated) keys with errors that name the file, key and architecture. */
-    private static final class Keys {
-        final String file;
-        final String arch;
-        final JsonNode root;
 
-        Keys(String file, String arch, JsonNode root) {
-            this.file = file;
-            this.arch = arch;
-            this.root = root;
-        }
-
-        JsonNode find(String key) {
-            JsonNode n = root;
-            for (String part : key.split("\\.")) {
-                n = n == null || !n.isObject() ? null : n.get(part);
-            }
-            return n == null || n.isNull() ? null : n;
-        }
-
-        private JsonNode req(String key) {
-            JsonNode n = find(key);
-            if (n == null) {
-                throw new ModelException(file + ": missing key '" + key + "' (" + arch + ")");
-            }
-            return n;
-        }
-
-        private ModelException bad(String key, String what, JsonNode n) {
-            return new ModelException(file + ": key '" + key + "' must be " + what + ", got " + n + " (" + arch + ")");
-        }
-
-        long longReq(String key) {
-            JsonNode n = req(key);
-            if (!n.canConvertToLong() || !n.isIntegralNumber()) {
-                throw bad(key, "an integer", n);
-            }
-            return n.asLong();
-        }
-
-        int intReq(String key) {
-            JsonNode n = req(key);
-            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-                throw bad(key, "an integer", n);
-            }
-            return n.asInt();
-        }
-
-        /** A required positive integer (a size or a count), checked against the model bounds. */
-        int posReq(String key) {
-            int v = intReq(key);
-            if (v <= 0) {
-                throw new ModelException(file + ": key '" + key + "' must be > 0, got " + v + " (" + arch + ")");
-            }
-            if (key.endsWith("layers") && v > ModelConfig.MAX_LAYERS) {
-                throw new ModelException(file + ": key '" + key + "' must be <= " + ModelConfig.MAX_LAYERS + ", got " + v + " (" + arch + ")");
-            }
-            return v;
-        }
-
-        /**
-         * hidden_act: every supported architecture has a gated MLP (gate, up and down matrices), so the
-         * activation does not change the cost; one that transformers does not know is refused.
-         */
-        void activation() {
-            String key = find("hidden_act") != null ? "hidden_act" : find("hidden_activation") != null ? "hidden_activation" : null;
-            if (key == null) {
-                return;
-            }
-            String act = textOpt(key, "silu");
-            if (!ACTIVATIONS.contains(act)) {
-                throw new ModelException(file + ": key '" + key + "': unknown activation '" + act + "' (known: " + String.join(", ", ACTIVATIONS)
-                        + ") (" + arch + ")");
-            }
-        }
-
-        int intOpt(String key, int dflt) {
-            return find(key) == null ? dflt : intReq(key);
-        }
-
-        long longOpt(String key, long dflt) {
-            return find(key) == null ? dflt : longReq(key);
-        }
-
-        double doubleOpt(String key, double dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isNumber()) {
-                throw bad(key, "a number", n);
-            }
-            return n.asDouble();
-        }
-
-        boolean boolOpt(String key, boolean dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw bad(key, "true or false", n);
-            }
-            return n.asBoolean();
-        }
-
-        String textOpt(String key, String dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw bad(key, "a string", n);
-            }
-            return n.asText();
-        }
-
-        List<Integer> intList(String key) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return List.of();
-            }
-            if (!n.isArray()) {
-                throw bad(key, "a list of integers", n);
-            }
-            java.util.ArrayList<Integer> out = new java.util.ArrayList<>();
-            for (JsonNode e : n) {
-                if (!e.isIntegralNumber()) {
-                    throw bad(key, "a list of integers", n);
-                }
-                out.add(e.asInt());
-            }
-            return out;
-        }
-
-        List<String> textList(String key) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return List.of();
-            }
-            if (!n.isArray()) {
-                throw bad(key, "a list of strings", n);
-            }
-            java.util.ArrayList<String> out = new java.util.ArrayList<>();
-            for (JsonNode e : n) {
-                out.add(e.asText());
-            }
-            return out;
-        }
-
-        /** torch_dtype (or the newer dtype key); bf16 when absent. */
-        DType dtype() {
-            String s = textOpt("torch_dtype", textOpt("dtype", "bfloat16"));
-            try {
-                DType d = DType.parse(s);
-                return d.isFloating() ? d : DType.BF16;
-            } catch (IllegalArgumentException e) {
-                throw new ModelException(file + ": key 'torch_dtype': " + e.getMessage() + " (" + arch + ")");
-            }
-        }
-    }
 }

@@ -53,28 +53,28 @@ final class HfFamilies {
     static ModelConfig load(String file, String arch, JsonNode root, String name, List<String> supported) {
         switch (arch) {
             case "Glm4MoeForCausalLM":
-                return glm4Moe(new Cfg(file, arch, root, ""), name);
+                return glm4Moe(new HfKeys(file, arch, root, ""), name);
             case "Llama4ForConditionalGeneration":
-                return llama4(new Cfg(file, arch, root, "text_config."), name);
+                return llama4(new HfKeys(file, arch, root, "text_config."), name);
             case "Llama4ForCausalLM":
-                return llama4(new Cfg(file, arch, root, ""), name);
+                return llama4(new HfKeys(file, arch, root, ""), name);
             case "MiniMaxM2ForCausalLM":
-                return minimaxM2(new Cfg(file, arch, root, ""), name);
+                return minimaxM2(new HfKeys(file, arch, root, ""), name);
             case "DeepseekV32ForCausalLM":
-                return deepseekV32(new Cfg(file, arch, root, ""), name);
+                return deepseekV32(new HfKeys(file, arch, root, ""), name);
             case "Qwen3NextForCausalLM":
-                throw linearAttention(new Cfg(file, arch, root, ""));
+                throw linearAttention(new HfKeys(file, arch, root, ""));
             default:
                 return generic(file, arch, root, name, supported);
         }
     }
 
-    private static AttentionConfig gqa(Cfg c, int hidden) {
+    private static AttentionConfig gqa(HfKeys c, int hidden) {
         int heads = c.intReq("num_attention_heads");
         return AttentionConfig.of(heads, c.intOpt("num_key_value_heads", heads), c.intOpt("head_dim", hidden / heads));
     }
 
-    private static ModelConfig glm4Moe(Cfg c, String name) {
+    private static ModelConfig glm4Moe(HfKeys c, String name) {
         int hidden = c.intReq("hidden_size");
         long expertFfn = c.longReq("moe_intermediate_size");
         MoeConfig moe = MoeConfig.of(c.intReq("n_routed_experts"), c.intReq("num_experts_per_tok"), expertFfn)
@@ -88,7 +88,7 @@ final class HfFamilies {
                 0, c.dtype());
     }
 
-    private static ModelConfig llama4(Cfg c, String name) {
+    private static ModelConfig llama4(HfKeys c, String name) {
         int hidden = c.intReq("hidden_size");
         int layers = c.intReq("num_hidden_layers");
         int step = c.intOpt("interleave_moe_layer_step", 1);
@@ -122,7 +122,7 @@ final class HfFamilies {
                 c.dtype());
     }
 
-    private static ModelConfig minimaxM2(Cfg c, String name) {
+    private static ModelConfig minimaxM2(HfKeys c, String name) {
         int hidden = c.intReq("hidden_size");
         int layers = c.intReq("num_hidden_layers");
         List<Integer> types = c.intList("attn_type_list");
@@ -142,7 +142,7 @@ final class HfFamilies {
                 Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-6), c.boolOpt("tie_word_embeddings", false), 0, c.dtype());
     }
 
-    private static ModelConfig deepseekV32(Cfg c, String name) {
+    private static ModelConfig deepseekV32(HfKeys c, String name) {
         int hidden = c.intReq("hidden_size");
         int heads = c.intReq("num_attention_heads");
         int qLora = c.intReq("q_lora_rank"); // the indexer's query is projected from the query latent
@@ -171,14 +171,14 @@ final class HfFamilies {
     }
 
     /** Hybrid linear-attention models (Qwen3-Next): one line naming the key and what ModelConfig lacks. */
-    private static ModelException linearAttention(Cfg c) {
+    private static ModelException linearAttention(HfKeys c) {
         String key = c.find("layer_types") != null ? "layer_types" : c.find("full_attention_interval") != null ? "full_attention_interval" : null;
         String what = key == null ? "Qwen3-Next layers" : "key '" + key + "' (" + c.find(key) + ")";
         return new ModelException(c.file + ": " + what + " mixes Gated DeltaNet linear-attention layers with full attention;"
                 + " moesim's ModelConfig has no linear-attention layer (recurrent state, no KV cache), so this model cannot be imported (" + c.arch + ")");
     }
 
-    private static Scoring scoring(Cfg c, String dflt) {
+    private static Scoring scoring(HfKeys c, String dflt) {
         String s = c.textOpt("scoring_func", dflt);
         switch (s) {
             case "softmax":
@@ -200,7 +200,7 @@ final class HfFamilies {
      */
     private static ModelConfig generic(String file, String arch, JsonNode root, String name, List<String> supported) {
         String prefix = root.get("hidden_size") == null && root.path("text_config").isObject() ? "text_config." : "";
-        Cfg c = new Cfg(file, arch, root, prefix);
+        HfKeys c = new HfKeys(file, arch, root, prefix);
         if (c.find("layer_types") != null || c.find("full_attention_interval") != null) {
             List<String> types = c.find("layer_types") != null && c.find("layer_types").isArray() ? c.textListLenient("layer_types") : List.of();
             boolean allFull = !types.isEmpty() && types.stream().allMatch("full_attention"::equals);
@@ -313,215 +313,5 @@ final class HfFamilies {
         }
     }
 
-    /** Typed access to keys under an optional prefix (e.g. {@code text_config.}); errors name file, key and architecture. */
-    private static final class Cfg {
-        final String file;
-        final String arch;
-        final JsonNode root;
-        final String prefix;
 
-        Cfg(String file, String arch, JsonNode root, String prefix) {
-            this.file = file;
-            this.arch = arch;
-            this.root = root;
-            this.prefix = prefix;
-        }
-
-        private static JsonNode at(JsonNode n, String path) {
-            for (String part : path.split("\\.")) {
-                n = n == null || !n.isObject() ? null : n.get(part);
-            }
-            return n == null || n.isNull() ? null : n;
-        }
-
-        JsonNode find(String key) {
-            return at(root, prefix + key);
-        }
-
-        ModelException bad(String key, String what, JsonNode n) {
-            return new ModelException(file + ": key '" + prefix + key + "' must be " + what + ", got " + n + " (" + arch + ")");
-        }
-
-        private JsonNode req(String key) {
-            JsonNode n = find(key);
-            if (n == null) {
-                throw new ModelException(file + ": missing key '" + prefix + key + "' (" + arch + ")");
-            }
-            return n;
-        }
-
-        long longReq(String key) {
-            JsonNode n = req(key);
-            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-                throw bad(key, "an integer", n);
-            }
-            return n.asLong();
-        }
-
-        int intReq(String key) {
-            JsonNode n = req(key);
-            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-                throw bad(key, "an integer", n);
-            }
-            return n.asInt();
-        }
-
-        int intOpt(String key, int dflt) {
-            return find(key) == null ? dflt : intReq(key);
-        }
-
-        long longOpt(String key, long dflt) {
-            return find(key) == null ? dflt : longReq(key);
-        }
-
-        double doubleOpt(String key, double dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isNumber()) {
-                throw bad(key, "a number", n);
-            }
-            return n.asDouble();
-        }
-
-        boolean boolOpt(String key, boolean dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw bad(key, "true or false", n);
-            }
-            return n.asBoolean();
-        }
-
-        boolean rootBool(String key, boolean dflt) {
-            JsonNode n = at(root, key);
-            return n != null && n.isBoolean() ? n.asBoolean() : dflt;
-        }
-
-        String rootText(String key, String dflt) {
-            JsonNode n = at(root, key);
-            return n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dflt;
-        }
-
-        String textOpt(String key, String dflt) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw bad(key, "a string", n);
-            }
-            return n.asText();
-        }
-
-        List<Integer> intList(String key) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return List.of();
-            }
-            if (!n.isArray()) {
-                throw bad(key, "a list of integers", n);
-            }
-            List<Integer> out = new ArrayList<>();
-            for (JsonNode e : n) {
-                if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-                    throw bad(key, "a list of integers", n);
-                }
-                out.add(e.asInt());
-            }
-            return out;
-        }
-
-        List<String> textListLenient(String key) {
-            List<String> out = new ArrayList<>();
-            for (JsonNode e : find(key)) {
-                out.add(e.asText());
-            }
-            return out;
-        }
-
-        // generic-import readers: a missing required key or an unreadable value is collected, not thrown
-        Integer tryInt(String key, boolean required, Set<String> problems) {
-            JsonNode n = find(key);
-            if (n == null) {
-                if (required) {
-                    problems.add(key);
-                }
-                return null;
-            }
-            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
-                problems.add(key);
-                return null;
-            }
-            return n.asInt();
-        }
-
-        Long tryLong(String key, boolean required, Set<String> problems) {
-            JsonNode n = find(key);
-            if (n == null) {
-                if (required) {
-                    problems.add(key);
-                }
-                return null;
-            }
-            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
-                problems.add(key);
-                return null;
-            }
-            return n.asLong();
-        }
-
-        Boolean tryBool(String key, Set<String> problems) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return null;
-            }
-            if (!n.isBoolean()) {
-                problems.add(key);
-                return null;
-            }
-            return n.asBoolean();
-        }
-
-        Double tryDouble(String key, Set<String> problems) {
-            JsonNode n = find(key);
-            if (n == null) {
-                return null;
-            }
-            if (!n.isNumber() || !(n.asDouble() > 0)) {
-                problems.add(key);
-                return null;
-            }
-            return n.asDouble();
-        }
-
-        /** torch_dtype (or the newer dtype key) under the prefix, else at the top level; bf16 when absent. */
-        DType dtype() {
-            JsonNode n = find("torch_dtype");
-            String key = prefix + "torch_dtype";
-            if (n == null) {
-                n = find("dtype");
-                key = prefix + "dtype";
-            }
-            if (n == null && !prefix.isEmpty()) {
-                n = at(root, "torch_dtype");
-                key = "torch_dtype";
-            }
-            if (n == null) {
-                return DType.BF16;
-            }
-            if (!n.isTextual()) {
-                throw new ModelException(file + ": key '" + key + "' must be a string, got " + n + " (" + arch + ")");
-            }
-            try {
-                DType d = DType.parse(n.asText());
-                return d.isFloating() ? d : DType.BF16;
-            } catch (IllegalArgumentException e) {
-                throw new ModelException(file + ": key '" + key + "': " + e.getMessage() + " (" + arch + ")");
-            }
-        }
-    }
 }
