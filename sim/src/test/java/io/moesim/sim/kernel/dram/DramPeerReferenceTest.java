@@ -214,7 +214,6 @@ class DramPeerReferenceTest {
             case "r21-2sid" -> with(h, 2, ramulator21(350), 6.4, allBank);
             case "r21-1sid-pb" -> with(h, 1, ramulator21(260), 6.4, perBank);
 
-            case "r21-2sid-pb" -> with(h, 2, ramulator21(350), 6.4, perBank);
             // Ramulator 2.0 HBM3_2Gbps: tCK 1 ns, nBL 4 (a 32 B burst per 4 ns), tRFC 350 ns
             case "r20-preset" -> with(h, 1, new DramTiming("Ramulator 2.0 HBM3_2Gbps", 1, 7, 7, 17, 19, 1, 2, 2, 3, 15, 8, 3, 350, 3900, 7,
                     4, o(7), o(2), o(3), o(4), o(7 + 4 + 2 - 2), NONE, NONE, NONE), 2.0, allBank);
