@@ -24,6 +24,12 @@ final class SetApplier {
             if (seg.size() > 1 && !root.has(seg.get(0)) && root.path("processors").has(seg.get(0))) {
                 seg.add(0, "processors");
             }
+            // The JSON of `target show` groups a PIM processor's organisation under "pim"
+            // (processors[i].pim.tsv_multiplier); the spec keeps those keys on the processor itself
+            if (seg.size() == 4 && seg.get(0).equals("processors") && seg.get(2).equals("pim")
+                    && root.path("processors").path(seg.get(1)).isObject() && !root.path("processors").path(seg.get(1)).has("pim")) {
+                seg.remove(2);
+            }
             String where = String.join(".", seg);
             effective.add(where);
             String label = "--set " + s.text() + ": " + where;

@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 /**
  * One {@code --set KEY.PATH=VALUE} from the command line. A path names keys from the root of the
  * spec ({@code memory.hbm_bandwidth_GBps}, {@code processors.xpu.clock_MHz}); a processor's keys can
- * also be reached by the processor's name alone ({@code logic_pim.tsv_multiplier}). In a system,
- * {@code device.PATH} reaches the device's spec.
+ * also be reached by the processor's name alone ({@code logic_pim.tsv_multiplier}), and a PIM
+ * processor's organisation by the path its JSON shows ({@code logic_pim.pim.tsv_multiplier}). In a
+ * system, {@code device.PATH} reaches the device's spec, and so does a key the system lacks and
+ * its device has ({@code memory.tRFC_ns}), so keys read the same in every command.
  */
 public record SetOverride(String text, String path, String value) {
 

@@ -1,11 +1,14 @@
 package io.moesim.hw;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +17,8 @@ import java.util.regex.Pattern;
  * {@code DEVICExN} / {@code DEVICE-xN} built on request from a known device id and that device's
  * default link and topology ({@code h200x8}; {@code mi300xx4} is 4 x mi300x). N up to the device's
  * max_devices_per_node makes one node; a larger multiple of it makes several nodes joined by the
- * device's inter-node link. A {@code --set device.KEY.PATH=V} reaches the device's spec.
+ * device's inter-node link. A {@code --set device.KEY.PATH=V} reaches the device's spec, and so does
+ * {@code --set KEY.PATH=V} when the system has no key KEY but its device does.
  */
 public final class Systems {
     private static final Pattern COUNT = Pattern.compile("-?x(\\d{1,6})");
@@ -33,15 +37,6 @@ public final class Systems {
 
     public static SystemSpec load(String idOrPath, List<String> sets) {
         List<SetOverride> all = SetOverride.parseAll(sets);
-        List<String> deviceSets = new ArrayList<>();
-        List<SetOverride> own = new ArrayList<>();
-        for (SetOverride s : all) {
-            if (s.path().startsWith("device.")) {
-                deviceSets.add(s.tail().path() + "=" + s.value());
-            } else {
-                own.add(s);
-            }
-        }
         SpecSources.Doc doc;
         if (SpecSources.exists("systems", idOrPath) || SpecSources.isPath(idOrPath)) {
             doc = SpecSources.read("systems", "system", idOrPath);
@@ -49,6 +44,21 @@ public final class Systems {
             doc = onRequest(idOrPath);
         }
         ObjectNode tree = SpecSources.resolve("systems", "system", doc);
+        // a key the system does not have but its device does (memory.tRFC_ns) reaches the device,
+        // so --set keys read the same as in `target show` and in the device's JSON
+        Set<String> deviceKeys = deviceTopKeys(tree);
+        List<String> deviceSets = new ArrayList<>();
+        List<SetOverride> own = new ArrayList<>();
+        for (SetOverride s : all) {
+            String head = s.path().split("\\.", 2)[0];
+            if (s.path().startsWith("device.")) {
+                deviceSets.add(s.tail().path() + "=" + s.value());
+            } else if (!tree.has(head) && deviceKeys.contains(head)) {
+                deviceSets.add(s.path() + "=" + s.value());
+            } else {
+                own.add(s);
+            }
+        }
         List<SpecProblem> problems = new ArrayList<>();
         List<String> setPaths = SetApplier.apply(tree, own, doc.display(), problems);
         Optional<SystemSpec> sys = SystemParser.parse(doc.id(), doc.display(), doc.dir(), tree, deviceSets, problems);
@@ -59,6 +69,22 @@ public final class Systems {
             throw new SpecException(Targets.markSets(problems, setPaths, own));
         }
         return sys.get();
+    }
+
+    /** The top-level keys of the system's device spec; empty when the device cannot be read (the parser reports that). */
+    private static Set<String> deviceTopKeys(ObjectNode system) {
+        JsonNode dev = system.get("device");
+        if (dev == null || !dev.isTextual()) {
+            return Set.of();
+        }
+        try {
+            ObjectNode t = SpecSources.resolve("targets", "target", SpecSources.read("targets", "target", dev.asText()));
+            Set<String> keys = new HashSet<>();
+            t.fieldNames().forEachRemaining(keys::add);
+            return keys;
+        } catch (SpecException e) {
+            return Set.of();
+        }
     }
 
     /** Builds the tree of {@code DEVICExN} from the device's interconnect defaults. */

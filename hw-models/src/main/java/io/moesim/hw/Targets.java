@@ -39,6 +39,7 @@ public final class Targets {
         ObjectNode tree = SpecSources.resolve("targets", "target", doc);
         List<SpecProblem> problems = new ArrayList<>();
         List<String> setPaths = SetApplier.apply(tree, overrides, doc.display(), problems);
+        markTimingPresetStale(tree, overrides);
         DeviceSpec d = TargetParser.parse(doc.id(), doc.display(), tree, problems);
         if (!problems.isEmpty()) {
             throw new SpecException(markSets(problems, setPaths, overrides));
@@ -47,6 +48,21 @@ public final class Targets {
             CACHE.put(idOrPath, d);
         }
         return d;
+    }
+
+    /**
+     * A data rate changed by {@code --set} leaves the timing figures as the file states them (in
+     * ns), so the timing preset's name must no longer claim the preset's clocks at this rate: it
+     * gains a note, unless the same command line names the preset itself.
+     */
+    private static void markTimingPresetStale(ObjectNode tree, List<SetOverride> overrides) {
+        boolean rate = overrides.stream().anyMatch(o -> o.path().equals("memory.data_rate_Gbps"));
+        boolean preset = overrides.stream().anyMatch(o -> o.path().equals("memory.timing_preset"));
+        if (rate && !preset && tree.path("memory").path("timing_preset").isTextual()) {
+            ObjectNode mem = (ObjectNode) tree.get("memory");
+            mem.put("timing_preset", mem.get("timing_preset").asText()
+                    + " [figures as stated for the file's data rate; memory.data_rate_Gbps changed by --set]");
+        }
     }
 
     /** Says which --set a problem came from, when its key path is one a --set wrote. */

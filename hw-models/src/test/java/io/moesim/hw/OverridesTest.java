@@ -46,6 +46,35 @@ class OverridesTest {
     }
 
     @Test
+    void pimKeysReadAsTheJsonShowsThem() {
+        // `target show duplex --json` lists the organisation under processors[i].pim
+        assertEquals(Targets.load("duplex", List.of("logic_pim.tsv_multiplier=2")),
+                Targets.load("duplex", List.of("processors.logic_pim.pim.tsv_multiplier=2")));
+        assertEquals(Targets.load("duplex", List.of("logic_pim.tsv_multiplier=2")),
+                Targets.load("duplex", List.of("logic_pim.pim.tsv_multiplier=2")));
+    }
+
+    @Test
+    void aSystemsSetReachesItsDeviceWithOrWithoutTheDevicePrefix() {
+        SystemSpec bare = Systems.load("h100x8", List.of("memory.tRFC_ns=300"));
+        SystemSpec prefixed = Systems.load("h100x8", List.of("device.memory.tRFC_ns=300"));
+        assertEquals(300, bare.device().memory().timing().tRFCns(), 1e-9);
+        assertEquals(prefixed, bare);
+        // a key of the system itself stays the system's
+        assertEquals(4, Systems.load("h100x8", List.of("devices_per_node=4")).devicesPerNode());
+    }
+
+    @Test
+    void aDataRateSetOnTheCommandLineNoLongerClaimsThePresetsClocks() {
+        String file = Targets.load("h100").memory().timing().preset();
+        String changed = Targets.load("h100", List.of("memory.data_rate_Gbps=6.4", "memory.hbm_bandwidth_GBps=4096")).memory().timing().preset();
+        assertTrue(changed.startsWith(file) && changed.contains("changed by --set"), changed);
+        String named = Targets.load("h100", List.of("memory.data_rate_Gbps=6.4", "memory.hbm_bandwidth_GBps=4096",
+                "memory.timing_preset=mine")).memory().timing().preset();
+        assertEquals("mine", named);
+    }
+
+    @Test
     void stringKeysCanBeSet() {
         assertEquals("hbm3e", Targets.load("h100", List.of("memory.generation=hbm3e")).memory().generation());
     }
