@@ -146,4 +146,21 @@ class HardeningTest {
         assertThrows(ArithmeticException.class, () -> mm.flops(in));
         assertThrows(ArithmeticException.class, () -> mm.traffic(in));
     }
+
+    @Test
+    void elementwiseFamilyFlopsOverflowInsteadOfWrapping() {
+        // 2^61 elements: 5 (softmax), 8 (gelu, layernorm) or 2 (combine) FLOPs each exceed 2^63
+        List<TensorType> huge = List.of(TensorType.of(DType.BF16, 1L << 31, 1L << 30));
+        assertThrows(ArithmeticException.class, () -> new io.moesim.ir.op.Softmax().flops(huge));
+        assertThrows(ArithmeticException.class, () -> new io.moesim.ir.op.Elementwise(io.moesim.ir.op.Elementwise.Kind.GELU).flops(huge));
+        assertThrows(ArithmeticException.class,
+                () -> new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.LAYER, 1L << 30, 1e-5, DType.BF16).flops(huge));
+        // a shard of 2^62 rows gathered over 4 devices: 2^64 rows
+        assertThrows(ArithmeticException.class,
+                () -> new io.moesim.ir.op.AllGather(4, 0).inferTypes(List.of(TensorType.of(DType.BF16, 1L << 62, 1))));
+        // the same ops at a size that fits agree with the hand count
+        List<TensorType> small = List.of(TensorType.of(DType.BF16, 3, 7));
+        assertEquals(105, new io.moesim.ir.op.Softmax().flops(small));
+        assertEquals(168, new io.moesim.ir.op.Elementwise(io.moesim.ir.op.Elementwise.Kind.GELU).flops(small));
+    }
 }

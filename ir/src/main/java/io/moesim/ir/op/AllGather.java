@@ -36,7 +36,7 @@ public record AllGather(int group, int axis) implements Collective {
         if (axis >= x.rank()) {
             throw new TypeException(MNEMONIC + ": axis " + axis + " out of range for " + x);
         }
-        return List.of(x.withShape(x.shape().withDim(axis, x.shape().dim(axis) * group)));
+        return List.of(x.withShape(x.shape().withDim(axis, Math.multiplyExact(x.shape().dim(axis), (long) group))));
     }
 
     @Override

@@ -47,14 +47,15 @@ public record Combine(int experts, int topK, LongImmutableList tokens) implement
         Check.dtype(MNEMONIC, "weights", w, DType.FP32);
         Check.dim(MNEMONIC, "weights columns (top_k)", w.shape().dim(1), topK);
         long t = w.shape().dim(0);
-        Check.dim(MNEMONIC, "expert output rows (T*top_k)", y.shape().dim(0), t * topK);
-        Check.dim(MNEMONIC, "sum of expert tokens (T*top_k: routed tokens are conserved)", Check.sum(tokens), t * topK);
+        long routed = Math.multiplyExact(t, (long) topK);
+        Check.dim(MNEMONIC, "expert output rows (T*top_k)", y.shape().dim(0), routed);
+        Check.dim(MNEMONIC, "sum of expert tokens (T*top_k: routed tokens are conserved)", Check.sum(tokens), routed);
         return List.of(TensorType.of(y.dtype(), t, y.last()));
     }
 
     @Override
     public long flops(List<TensorType> in) {
-        return 2L * in.get(0).elements();
+        return Math.multiplyExact(2L, in.get(0).elements());
     }
 
     @Override

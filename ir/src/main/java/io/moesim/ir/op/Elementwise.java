@@ -60,7 +60,7 @@ public record Elementwise(Kind kind) implements Op {
 
     @Override
     public long flops(List<TensorType> in) {
-        return kind.flopsPerElement * in.get(0).elements();
+        return Math.multiplyExact((long) kind.flopsPerElement, in.get(0).elements());
     }
 
     @Override

@@ -65,7 +65,7 @@ public record Norm(Kind kind, long hidden, double eps, DType wdtype) implements 
 
     @Override
     public long flops(List<TensorType> in) {
-        return kind.flopsPerElement * in.get(0).elements();
+        return Math.multiplyExact((long) kind.flopsPerElement, in.get(0).elements());
     }
 
     @Override
@@ -76,6 +76,6 @@ public record Norm(Kind kind, long hidden, double eps, DType wdtype) implements 
 
     @Override
     public long params() {
-        return kind.vectors * hidden;
+        return Math.multiplyExact((long) kind.vectors, (long) hidden);
     }
 }

@@ -32,7 +32,7 @@ public record Softmax() implements Op {
 
     @Override
     public long flops(List<TensorType> in) {
-        return 5L * in.get(0).elements();
+        return Math.multiplyExact(5L, in.get(0).elements());
     }
 
     @Override
