@@ -7,7 +7,7 @@ import io.moesim.sim.RunSpec;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.kernel.KernelSimulator;
-import io.moesim.sim.metrics.LatencyStats;
+import io.moesim.sim.metrics.ResultSchema;
 import io.moesim.sim.metrics.SimulationResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,37 +107,8 @@ final class SimulatorEvaluator implements PointEvaluator {
         return RunSpec.fromMap(keys, k -> k);
     }
 
-    /** Every figure of a run by a flat snake_case name; the host wall time is left out (not deterministic). */
+    /** Every figure of a run by its flat name ({@link ResultSchema#flat}); the host wall time is left out (not deterministic). */
     static Map<String, Double> metrics(SimulationResult r) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("throughput_tokens_per_s", r.throughputTokensPerS());
-        m.put("requests_per_s", r.requestsPerS());
-        m.put("simulated_s", r.simulatedS());
-        m.put("requests_completed", (double) r.requestsCompleted());
-        m.put("output_tokens", (double) r.outputTokens());
-        m.put("prompt_tokens", (double) r.promptTokens());
-        m.put("iterations", (double) r.iterations());
-        m.put("preemptions", (double) r.preemptions());
-        latency(m, "ttft", r.ttft());
-        latency(m, "tbt", r.tbt());
-        latency(m, "e2e", r.e2e());
-        r.utilization().forEach((k, v) -> m.put("util_" + k, v));
-        r.linkUtilization().forEach((k, v) -> m.put("link_util_" + k, v));
-        m.put("mfu", r.mfu());
-        m.put("hbm_bw_util", r.hbmBwUtil());
-        m.put("energy_j_per_token", r.energyJPerToken());
-        m.put("energy_total_j", r.energy().totalJ());
-        m.put("roofline_bound_s", r.rooflineBoundS());
-        m.put("peak_kv_tokens", (double) r.peakKvTokens());
-        m.put("kv_capacity_tokens", (double) r.kvCapacityTokens());
-        return m;
-    }
-
-    private static void latency(Map<String, Double> m, String name, LatencyStats s) {
-        m.put(name + "_mean_ms", s.meanMs());
-        m.put(name + "_p50_ms", s.p50Ms());
-        m.put(name + "_p90_ms", s.p90Ms());
-        m.put(name + "_p99_ms", s.p99Ms());
-        m.put(name + "_max_ms", s.maxMs());
+        return ResultSchema.flat(r);
     }
 }
