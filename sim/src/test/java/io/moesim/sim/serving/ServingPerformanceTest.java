@@ -20,6 +20,7 @@ import io.moesim.sim.system.CollectiveModel;
 import io.moesim.sim.system.PlanExecutor;
 import io.moesim.sim.system.PreparedPlan;
 import io.moesim.sim.system.TaskTimer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * library code does not). Uses {@link StandInPlanner} while the compiler's pipeline is not assembled.
  */
 @EnabledIfSystemProperty(named = "moesim.perf", matches = "true")
+@Tag("bench")
 class ServingPerformanceTest {
 
     @Test
