@@ -60,6 +60,13 @@ public final class SimulatorEvaluatorFactory implements EvaluatorFactory {
         if (!keys.contains("system")) {
             throw SweepException.at(spec.file(), "base.system", "missing: every point needs a system");
         }
+        for (Map.Entry<String, String> a : RunSpec.ALIASES.entrySet()) {
+            if (keys.contains(a.getKey()) && keys.contains(a.getValue())) {
+                String k = spec.axisKeys().contains(a.getKey()) ? a.getKey() : a.getValue();
+                String at = spec.axisKeys().contains(k) ? (spec.points().isEmpty() ? "axes." : "points[0].") + k : "base." + k;
+                throw SweepException.at(spec.file(), at, "given twice (as " + a.getKey() + " and " + a.getValue() + ", one setting)");
+            }
+        }
         checkNames(spec, base, "model");
         checkNames(spec, base, "system");
         return new SimulatorEvaluator(base);

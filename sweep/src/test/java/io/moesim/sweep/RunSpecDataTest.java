@@ -90,6 +90,15 @@ class RunSpecDataTest {
     }
 
     @Test
+    void anAliasAndItsKeyTogetherAreRefusedBeforeAnyPointRuns() {
+        SweepException e = assertThrows(SweepException.class, () -> new SimulatorEvaluatorFactory().create(spec("""
+                base: {model: mixtral-8x7b, system: duplex-x4, in: 512, workload: {input_len: 3}}
+                axes: {batch: [32]}
+                """)));
+        assertEquals("s.yaml: base.input_len: given twice (as in and input_len, one setting)", e.getMessage());
+    }
+
+    @Test
     void badKeysFailWithOneLineNamingTheKey() {
         Map<String, Object> m = new LinkedHashMap<>(Map.of("model", "mixtral-8x7b", "system", "duplex-x4"));
         m.put("in", 512L);
