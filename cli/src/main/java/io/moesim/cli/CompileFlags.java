@@ -8,6 +8,7 @@ import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
+import io.moesim.sim.RunSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -43,29 +44,29 @@ final class CompileFlags {
     @Option(names = "--moe-ep", paramLabel = "N", description = "Expert-parallel degree of MoE layers only.")
     Integer moeEp;
 
-    @Option(names = "--placement", defaultValue = "coproc", paramLabel = "P",
+    @Option(names = "--placement", defaultValue = RunSpec.DEFAULT_PLACEMENT, paramLabel = "P",
             description = "Processor placement: opb, xpu-only, pim-only or coproc (Duplex co-processing). Default: ${DEFAULT-VALUE}.")
     String placement;
 
-    @Option(names = "--expert-placement", defaultValue = "greedy", paramLabel = "E",
+    @Option(names = "--expert-placement", defaultValue = RunSpec.DEFAULT_EXPERT_PLACEMENT, paramLabel = "E",
             description = "Experts over devices: rr, greedy or ilp (OR-Tools CP-SAT). Default: ${DEFAULT-VALUE}.")
     String expertPlacement;
 
-    @Option(names = "--overlap", defaultValue = "layer", paramLabel = "O",
+    @Option(names = "--overlap", defaultValue = RunSpec.DEFAULT_OVERLAP, paramLabel = "O",
             description = "Communication overlap: none, layer or tile. Default: ${DEFAULT-VALUE}.")
     String overlap;
 
-    @Option(names = "--tiles", defaultValue = "4", paramLabel = "N", description = "Tiles per MoE layer with --overlap tile. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tiles", defaultValue = "" + RunSpec.DEFAULT_TILES, paramLabel = "N", description = "Tiles per MoE layer with --overlap tile. Default: ${DEFAULT-VALUE}.")
     int tiles;
 
     @Option(names = "--routing-trace", paramLabel = "FILE",
             description = "Routing trace for expert placement (layer-to-layer transitions); default: the --routing trace:FILE, if any.")
     Path routingTrace;
 
-    @Option(names = "--ilp-time-limit", defaultValue = "10", paramLabel = "S", description = "Expert-placement ILP time limit, seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ilp-time-limit", defaultValue = "" + RunSpec.DEFAULT_ILP_TIME_LIMIT_S, paramLabel = "S", description = "Expert-placement ILP time limit, seconds. Default: ${DEFAULT-VALUE}.")
     double ilpTimeLimit;
 
-    @Option(names = "--cost-model", defaultValue = "kernel", paramLabel = "M",
+    @Option(names = "--cost-model", defaultValue = RunSpec.DEFAULT_COST_MODEL, paramLabel = "M",
             description = "Cost model for placement: kernel (cycle-level kernel models) or roofline. Default: ${DEFAULT-VALUE}.")
     String costModel;
 
@@ -99,26 +100,57 @@ final class CompileFlags {
         return "framework profile: " + p.id() + " (" + p.name() + "; " + why + ")";
     }
 
-    CompileOptions options(SystemSpec system, String routing, long seed) {
+    /**
+     * The parallel degrees the flags give, {attention, MoE}, or null when none is given (the default for
+     * the system, {@link CompileOptions.Parallelism#defaultFor}). Once any degree is given, the others
+     * default to 1; the per-layer-type flags override the common ones.
+     */
+    CompileOptions.Parallelism[] parallelism() {
         boolean any = tp != null || ep != null || dp != null || pp != null || attnTp != null || attnDp != null || moeTp != null || moeEp != null;
-        int t = tp != null ? tp : any ? 1 : system.devices();
+        if (!any) {
+            return null;
+        }
+        int t = tp != null ? tp : 1;
         int e = ep != null ? ep : 1;
         int d = dp != null ? dp : 1;
         int p = pp != null ? pp : 1;
-        CompileOptions.Parallelism attention;
-        CompileOptions.Parallelism moe;
         try {
-            attention = new CompileOptions.Parallelism(attnTp != null ? attnTp : t, e, attnDp != null ? attnDp : d, p);
-            moe = new CompileOptions.Parallelism(moeTp != null ? moeTp : t, moeEp != null ? moeEp : e, d, p);
+            return new CompileOptions.Parallelism[] {new CompileOptions.Parallelism(attnTp != null ? attnTp : t, e, attnDp != null ? attnDp : d, p),
+                new CompileOptions.Parallelism(moeTp != null ? moeTp : t, moeEp != null ? moeEp : e, d, p)};
         } catch (IllegalArgumentException ex) {
             throw new MoesimException(ex.getMessage());
         }
-        Path trace = routingTrace;
-        if (trace == null && routing != null && routing.toLowerCase(Locale.ROOT).startsWith("trace:")) {
-            trace = Path.of(routing.substring(6));
+    }
+
+    /** The compile-side settings of a run (parallelism, placement, cost model, framework), checked and named by flag. */
+    RunSpec.Builder into(RunSpec.Builder b) {
+        CompileOptions.Parallelism[] par = parallelism();
+        if (par != null) {
+            b.attention(par[0]).moe(par[1]);
         }
+        if (tiles < 1) {
+            throw new MoesimException("--tiles must be >= 1, got " + tiles);
+        }
+        if (!(ilpTimeLimit > 0) || Double.isInfinite(ilpTimeLimit)) {
+            throw new MoesimException("--ilp-time-limit must be a finite number > 0, got " + ilpTimeLimit);
+        }
+        b.placement(parse(CompileOptions.Placement.class, placement, "--placement"))
+                .expertPlacement(parse(CompileOptions.ExpertPlacement.class, expertPlacement, "--expert-placement"))
+                .overlap(parse(CompileOptions.Overlap.class, overlap, "--overlap")).tiles(tiles).routingTrace(routingTrace)
+                .ilpTimeLimitSeconds(ilpTimeLimit).costModel(parse(RunSpec.CostModelKind.class, costModel, "--cost-model"));
+        if (framework != null) {
+            b.framework(RunSpec.checkFramework(framework, "--framework"));
+        }
+        return b;
+    }
+
+    CompileOptions options(SystemSpec system, String routing, long seed) {
+        CompileOptions.Parallelism[] par = parallelism();
+        CompileOptions d = RunSpec.defaultCompileOptions(system.devices(), routing, seed);
+        Path trace = routingTrace != null ? routingTrace : d.routingTrace();
         try {
-            return new CompileOptions(attention, moe, parse(CompileOptions.Placement.class, placement, "--placement"),
+            return new CompileOptions(par == null ? d.attention() : par[0], par == null ? d.moe() : par[1],
+                    parse(CompileOptions.Placement.class, placement, "--placement"),
                     parse(CompileOptions.ExpertPlacement.class, expertPlacement, "--expert-placement"),
                     parse(CompileOptions.Overlap.class, overlap, "--overlap"), tiles, trace, ilpTimeLimit, seed);
         } catch (IllegalArgumentException ex) {
@@ -131,31 +163,20 @@ final class CompileFlags {
 
     CostModel costModel() {
         if (cost == null) {
-            cost = switch (costModel.toLowerCase(Locale.ROOT)) {
-                case "kernel" -> {
+            cost = switch (parse(RunSpec.CostModelKind.class, costModel, "--cost-model")) {
+                case KERNEL -> {
                     if (framework != null) {
-                        FrameworkProfiles.load(framework); // a bad id or file fails here, once
+                        RunSpec.checkFramework(framework, "--framework"); // a bad id or file fails here, once
                     }
                     yield KernelStores.costModel(this::profile);
                 }
-                case "roofline" -> RooflineCostModel.INSTANCE;
-                default -> throw new MoesimException("--cost-model: unknown '" + costModel + "' (expected kernel or roofline)");
+                case ROOFLINE -> RooflineCostModel.INSTANCE;
             };
         }
         return cost;
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String text, String flag) {
-        String t = text.strip().toUpperCase(Locale.ROOT).replace('-', '_');
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equals(t)) {
-                return e;
-            }
-        }
-        StringBuilder known = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            known.append(known.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
-        throw new MoesimException(flag + ": unknown '" + text + "' (expected " + known + ")");
+        return RunSpec.option(type, text, flag);
     }
 }

@@ -126,8 +126,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static CompileOptions options(SystemSpec sys) {
-        CompileOptions.Parallelism tp = CompileOptions.Parallelism.tensor(sys.devices());
-        return CompileOptions.defaults().withParallelism(tp, tp);
+        return CompileOptions.defaults(sys.devices());
     }
 
     private void printOps(PrintWriter w, ModelConfig m) {

@@ -16,6 +16,7 @@ import io.moesim.reports.ReportData;
 import io.moesim.reports.Reports;
 import io.moesim.reports.RooflineAdapter;
 import io.moesim.reports.RunSummary;
+import io.moesim.sim.RunSpec;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.system.CollectiveAlgorithm;
@@ -34,7 +35,8 @@ final class ReportSupport {
     /**
      * Writes the report: the runs (throughput/latency, utilisation) and, from one representative
      * decode iteration on the first system (batch B at the mean context L_in + L_out/2), the roofline
-     * with each op placed and the per-layer time breakdown.
+     * with each op placed and the per-layer time breakdown. The report describes the run as it was made
+     * (its {@link RunSpec}: the batch used, its defaults included, and the collective algorithm).
      */
     static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, SystemSpec first,
             ServingFlags serving, CompileFlags flags, Path trace) {
@@ -42,27 +44,58 @@ final class ReportSupport {
         for (int i = 0; i < results.size(); i++) {
             runs.add(RunSummary.of(systems.get(i), results.get(i)));
         }
-        int batch = serving.batch != null ? serving.batch : serving.maxBatch;
-        long kv = serving.in + serving.out / 2;
-        GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(serving.model), batch, kv).withRouting(Routing.parse(serving.routing))
-                .withSeed(serving.seed);
+        RunSpec run = serving.runSpec(systems.get(0), flags);
+        GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(run.model()), decodeBatch(run), decodeKv(run))
+                .withRouting(Routing.parse(run.routing())).withSeed(run.seed());
         CostModel cost = flags.costModel();
-        ExecutionResult exec = decodeIteration(gr, first, flags.options(first, serving.routing, serving.seed), cost);
+        ExecutionResult exec = decodeIteration(gr, first, run.compileOptions(first.devices()), cost, run.collectives());
+        return Reports.write(reportData(title, describe(run, systems), runs, exec, trace), dir);
+    }
+
+    /** The batch of the decode iteration a report shows: the closed loop's, else the most an iteration holds. */
+    static int decodeBatch(RunSpec run) {
+        return run.mode() == RunSpec.Mode.CLOSED ? run.batch() : run.maxBatch();
+    }
+
+    private static long decodeKv(RunSpec run) {
+        return run.inputLength() + run.outputLength() / 2;
+    }
+
+    /** The report's description of the run (its metadata table). */
+    static Map<String, String> describe(RunSpec run, List<String> systems) {
+        int batch = decodeBatch(run);
+        long kv = decodeKv(run);
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("model", serving.model);
+        meta.put("model", run.model());
         meta.put("systems", String.join(", ", systems));
-        meta.put("workload", (serving.qps != null ? "Poisson " + serving.qps + " req/s" : "closed loop, batch " + batch) + ", "
-                + serving.requests + " requests, L_in " + serving.in + ", L_out " + serving.out + ", lengths " + serving.lengths);
+        meta.put("workload", workload(run) + ", " + run.requests() + " requests, L_in " + run.inputLength() + ", L_out " + run.outputLength()
+                + ", lengths " + run.lengths());
+        meta.put("collectives", RunSpec.text(run.collectives()));
         meta.put("roofline and breakdown", "one decode iteration on " + systems.get(0) + ": batch " + batch + ", KV length " + kv);
-        meta.put("seed", Long.toString(serving.seed));
-        return Reports.write(reportData(title, meta, runs, exec, trace), dir);
+        meta.put("seed", Long.toString(run.seed()));
+        return meta;
+    }
+
+    private static String workload(RunSpec run) {
+        return switch (run.mode()) {
+            case CLOSED -> "closed loop, batch " + run.batch();
+            case POISSON -> "Poisson " + run.qps() + " req/s, max batch " + run.maxBatch();
+            case OFFLINE -> "offline, max batch " + run.maxBatch();
+            case TRACE -> "arrivals from " + run.arrivals().getFileName() + ", max batch " + run.maxBatch();
+        };
     }
 
     /** One iteration compiled and executed at the system level: what the roofline, breakdown and timeline show. */
     static ExecutionResult decodeIteration(GraphRequest request, SystemSpec system, CompileOptions options, CostModel cost) {
+        return decodeIteration(request, system, options, cost, CollectiveAlgorithm.AUTO);
+    }
+
+    /** The same, collectives timed by {@code algorithm}. */
+    static ExecutionResult decodeIteration(GraphRequest request, SystemSpec system, CompileOptions options, CostModel cost,
+            CollectiveAlgorithm algorithm) {
         Graph g = GraphGenerator.generate(request);
         HardwarePlan plan = Compiler.compile(g, system, options, cost).plan();
-        return Simulator.execute(plan, system, cost, CollectiveAlgorithm.AUTO);
+        return Simulator.execute(plan, system, cost, algorithm);
     }
 
     /** The report's sections from the runs and one executed iteration; {@code trace} may be null. */

@@ -181,9 +181,12 @@ final class ReproduceCommand implements Callable<Integer> {
     private CompileOptions options(String model, String systemId, Placement p) {
         SystemSpec sys = system(systemId);
         int devices = sys.devices();
-        CompileOptions.Parallelism par = ModelZoo.get(model).kvHeads() % devices == 0 ? CompileOptions.Parallelism.tensor(devices)
-                : new CompileOptions.Parallelism(devices / sys.nodes(), 1, 1, sys.nodes());
-        return CompileOptions.defaults().withParallelism(par, par).withPlacement(p);
+        CompileOptions d = CompileOptions.defaults(devices);
+        if (ModelZoo.get(model).kvHeads() % devices != 0) {
+            CompileOptions.Parallelism perNode = new CompileOptions.Parallelism(devices / sys.nodes(), 1, 1, sys.nodes());
+            d = d.withParallelism(perNode, perNode);
+        }
+        return d.withPlacement(p);
     }
 
     /** Closed loop, one wave of {@code batch} requests with Gaussian lengths, fp16. */

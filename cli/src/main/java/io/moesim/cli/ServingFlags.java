@@ -2,6 +2,7 @@ package io.moesim.cli;
 
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
+import io.moesim.sim.RunSpec;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.system.CollectiveAlgorithm;
@@ -15,7 +16,7 @@ final class ServingFlags {
     @Option(names = "--model", required = true, paramLabel = "NAME|PATH", description = "A zoo model or a Hugging Face config.json.")
     String model;
 
-    @Option(names = "--batch", paramLabel = "B", description = "Closed loop: B requests in flight (also the max batch). Default: 64 unless --qps is given.")
+    @Option(names = "--batch", paramLabel = "B", description = "Closed loop: B requests in flight (also the max batch). Default: " + RunSpec.DEFAULT_BATCH + " unless --qps is given.")
     Integer batch;
 
     @Option(names = "--qps", paramLabel = "R", description = "Open loop: Poisson arrivals at R requests/s (seeded).")
@@ -30,7 +31,7 @@ final class ServingFlags {
 
     @Option(names = "--max-num-tokens", paramLabel = "N",
             description = "Token budget per iteration (decodes count one each, the rest goes to prefill chunks), an engine's max_num_tokens. Default: "
-                    + io.moesim.sim.serving.ServingConfig.DEFAULT_TOKEN_BUDGET + ".")
+                    + RunSpec.DEFAULT_TOKEN_BUDGET + ".")
     Long maxNumTokens;
 
     @Option(names = "--kv-fraction", paramLabel = "F",
@@ -38,39 +39,39 @@ final class ServingFlags {
                 "Default: " + io.moesim.sim.Simulator.MEMORY_UTILIZATION + " of all memory less the weights (vLLM's gpu_memory_utilization)."})
     Double kvFraction;
 
-    @Option(names = "--requests", defaultValue = "256", paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--requests", defaultValue = "" + RunSpec.DEFAULT_REQUESTS, paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--in", defaultValue = "1024", paramLabel = "L_in", description = "Nominal prompt length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--in", defaultValue = "" + RunSpec.DEFAULT_IN, paramLabel = "L_in", description = "Nominal prompt length. Default: ${DEFAULT-VALUE}.")
     int in;
 
-    @Option(names = "--out", defaultValue = "1024", paramLabel = "L_out", description = "Nominal output length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--out", defaultValue = "" + RunSpec.DEFAULT_OUT, paramLabel = "L_out", description = "Nominal output length. Default: ${DEFAULT-VALUE}.")
     int out;
 
-    @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC",
+    @Option(names = "--lengths", defaultValue = RunSpec.DEFAULT_LENGTHS, paramLabel = "SPEC",
             description = {"fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded), or [file:]FILE of 'L_in L_out' lines (used in order)",
                 "or of 'L_in L_out WEIGHT' lines (a histogram, drawn seeded by weight). Default: ${DEFAULT-VALUE}."})
     String lengths;
 
-    @Option(names = "--max-batch", defaultValue = "128", paramLabel = "N", description = "Max sequences per iteration (open loop and --offline), an engine's max_batch_size. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-batch", defaultValue = "" + RunSpec.DEFAULT_MAX_BATCH, paramLabel = "N", description = "Max sequences per iteration (open loop and --offline), an engine's max_batch_size. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--routing", defaultValue = "uniform", paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--routing", defaultValue = RunSpec.DEFAULT_ROUTING, paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
     String routing;
 
     @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision. Default: the model's.")
     String dtype;
 
-    @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--collectives", defaultValue = RunSpec.DEFAULT_COLLECTIVES, paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
     String collectives;
 
-    @Option(names = "--iteration-model", defaultValue = "exact", paramLabel = "M",
+    @Option(names = "--iteration-model", defaultValue = RunSpec.DEFAULT_ITERATION_MODEL, paramLabel = "M",
             description = "exact: compile and simulate every new batch signature event by event; fast: interpolate each iteration "
                     + "between exactly simulated grid shapes (throughput and TBT p50/p90 within 1% of exact on the tested runs). "
                     + "Default: ${DEFAULT-VALUE}.")
     String iterationModel;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of arrivals, lengths and routing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "" + RunSpec.DEFAULT_SEED, paramLabel = "N", description = "Seed of arrivals, lengths and routing. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one spec figure of the device (repeatable).")
@@ -78,14 +79,19 @@ final class ServingFlags {
 
     /** A request for one system; compile options depend on the system (its device count). */
     SimulationRequest.Builder request(String system, SystemSpec spec, CompileFlags flags) {
-        SimulationRequest.Builder b = SimulationRequest.builder(model, system).systemSets(sets);
+        return runSpec(system, flags).request(spec, flags.costModel()).toBuilder();
+    }
+
+    /** The run these flags (and the compile flags) state on {@code system}; errors name the flag. */
+    RunSpec runSpec(String system, CompileFlags flags) {
+        RunSpec.Builder b = RunSpec.builder(model, system).sets(sets);
         if (offline) {
             if (arrivals != null || qps != null || batch != null) {
                 throw new MoesimException("--offline queues every request at t=0: give it without --batch, --qps or --arrivals (bound the batch with --max-batch)");
             }
             b.offline();
         } else if (arrivals != null) {
-            b.arrivalTrace(arrivals);
+            b.arrivals(arrivals);
         } else if (qps != null) {
             if (batch != null) {
                 throw new MoesimException("give either --batch (closed loop) or --qps (open loop), not both");
@@ -94,12 +100,11 @@ final class ServingFlags {
                 throw new MoesimException("--qps must be a finite number > 0, got " + qps);
             }
             b.qps(qps);
-        } else {
-            int bb = batch == null ? 64 : batch;
-            if (bb <= 0) {
-                throw new MoesimException("--batch must be > 0, got " + bb);
+        } else if (batch != null) {
+            if (batch <= 0) {
+                throw new MoesimException("--batch must be > 0, got " + batch);
             }
-            b.batch(bb);
+            b.batch(batch);
         }
         if (requests <= 0 || in <= 0 || out <= 0 || maxBatch <= 0) {
             throw new MoesimException("--requests, --in, --out and --max-batch must be > 0");
@@ -117,15 +122,11 @@ final class ServingFlags {
             b.kvFraction(kvFraction);
         }
         if (dtype != null) {
-            try {
-                io.moesim.ir.DType.parse(dtype);
-            } catch (IllegalArgumentException e) {
-                throw new MoesimException("--dtype: " + e.getMessage());
-            }
+            b.dtype(RunSpec.checkDtype(dtype, "--dtype"));
         }
-        CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
-        IterationModel.Kind im = CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model");
-        return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
-                .collectiveAlgorithm(alg).iterationModel(im).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
+        b.collectives(CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives"))
+                .iterationModel(CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model"))
+                .routing(RunSpec.checkRouting(routing, "--routing")).lengths(RunSpec.checkLengths(lengths, "--lengths"));
+        return flags.into(b.requests(requests).lengths(in, out).maxBatch(maxBatch).seed(seed)).build();
     }
 }

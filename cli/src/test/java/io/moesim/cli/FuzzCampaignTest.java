@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>CI runs a few inputs per category (well under a minute); {@code -Dmoesim.fuzz.long=true} runs
  * 20 times as many, {@code -Dmoesim.fuzz.seed=N} another seed. The counts per category are printed.
  */
+@Tag("slow")
 class FuzzCampaignTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final boolean LONG = Boolean.getBoolean("moesim.fuzz.long");

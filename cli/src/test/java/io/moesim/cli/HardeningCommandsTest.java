@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 15 at the command line: each listed hang, crash and silently accepted input is now exit 0 or one line and exit 2. */
+@Tag("slow")
 class HardeningCommandsTest {
     @TempDir
     Path tmp;

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The serving-benchmark flags of simulate (--offline, --max-num-tokens, --kv-fraction, file: lengths) and validate --serving. */
+@Tag("slow")
 class ServingCommandsTest {
     private static final ObjectMapper M = new ObjectMapper();
 

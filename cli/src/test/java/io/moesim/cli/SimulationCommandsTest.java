@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pinned command lines and JSON keys of compile, op, simulate and compare (contracts with users' scripts). */
+@Tag("slow")
 class SimulationCommandsTest {
     private static final ObjectMapper M = new ObjectMapper();
 

@@ -41,6 +41,17 @@ public record CompileOptions(
             return new Parallelism(devices, 1, 1, 1);
         }
 
+        /**
+         * The default degrees on {@code devices} devices: one tensor-parallel group over all of them, which
+         * every model folds (Duplex slices each expert over all devices). Valid for any device count.
+         */
+        public static Parallelism defaultFor(int devices) {
+            if (devices < 1) {
+                throw new IllegalArgumentException("a system has at least one device, got " + devices);
+            }
+            return tensor(devices);
+        }
+
         public int devices() {
             return tp * ep * dp * pp;
         }
@@ -83,8 +94,20 @@ public record CompileOptions(
         }
     }
 
+    /** The defaults on one device (no parallelism); {@link #defaults(int)} for a system of several. */
     public static CompileOptions defaults() {
-        return new CompileOptions(Parallelism.NONE, Parallelism.NONE, Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 4, null, 10.0, 0L);
+        return defaults(1);
+    }
+
+    /** The defaults on a system of {@code devices} devices: {@link Parallelism#defaultFor} for both kinds of layer. */
+    public static CompileOptions defaults(int devices) {
+        Parallelism p = Parallelism.defaultFor(devices);
+        return new CompileOptions(p, p, Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 4, null, 10.0, 0L);
+    }
+
+    /** These options with another routing trace and seed (a run's). */
+    public CompileOptions withRun(Path routingTrace, long seed) {
+        return new CompileOptions(attention, moe, placement, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
     }
 
     /** These options with other parallel degrees for attention and MoE layers. */

@@ -18,6 +18,7 @@ import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelZoo;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * and the expert-placement ILP for 256 experts over 8 devices on a seeded synthetic skewed trace
  * with layer-to-layer transitions.
  */
+@Tag("bench")
 class CompilerBenchmarkTest {
 
     @Test

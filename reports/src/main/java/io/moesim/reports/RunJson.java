@@ -2,6 +2,7 @@ package io.moesim.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.moesim.sim.metrics.LatencyStats;
+import io.moesim.sim.metrics.ResultSchema;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,15 +13,16 @@ final class RunJson {
     }
 
     static RunSummary parse(String source, JsonNode root) {
-        JsonNode config = root.path("config");
+        JsonNode config = root.path(ResultSchema.CONFIG);
         String mode = text(config, "mode");
         double qps = config.path("qps").isNumber() ? config.path("qps").asDouble() : 0;
-        double rps = number(source, root, "requests_per_s");
+        double rps = number(source, root, ResultSchema.REQUESTS_PER_S);
         return new RunSummary(source, text(config, "system"), text(config, "model"), mode,
                 RunSummary.offeredRate(mode, qps, rps), config.path("batch").asLong(0),
-                number(source, root, "throughput_tokens_per_s"), rps,
-                latency(source, root, "ttft_ms"), latency(source, root, "tbt_ms"), latency(source, root, "e2e_ms"),
-                fractions(source, root, "utilization"), number(source, root, "energy_j_per_token"), number(source, root, "mfu"));
+                number(source, root, ResultSchema.THROUGHPUT), rps,
+                latency(source, root, ResultSchema.Latency.TTFT.jsonKey()), latency(source, root, ResultSchema.Latency.TBT.jsonKey()),
+                latency(source, root, ResultSchema.Latency.E2E.jsonKey()), fractions(source, root, ResultSchema.UTILIZATION),
+                number(source, root, ResultSchema.ENERGY_J_PER_TOKEN), number(source, root, ResultSchema.MFU));
     }
 
     private static String text(JsonNode config, String key) {

@@ -20,16 +20,11 @@ public final class SweepCsv {
      * Names (or name prefixes) of the simulator's metrics as the sweep writes them (sweep's
      * {@code SimulatorEvaluator.metrics}); any other column is an axis of the sweep.
      */
-    private static final List<String> METRIC_PREFIXES = List.of("throughput", "requests_per_s", "requests_completed", "ttft", "tbt", "e2e",
-            "util_", "link_util_", "utilization", "link_utilization", "mfu", "hbm_bw_util", "energy", "simulated_s", "roofline_bound_s",
-            "output_tokens", "prompt_tokens", "iterations", "preemptions", "peak_kv_tokens", "kv_capacity_tokens", "sim_wall_s");
-
     private SweepCsv() {
     }
 
     public static boolean isMetric(String column) {
-        String c = column.toLowerCase(Locale.ROOT);
-        return METRIC_PREFIXES.stream().anyMatch(c::startsWith);
+        return io.moesim.sim.metrics.ResultSchema.isMetric(column);
     }
 
     public static SweepTable read(Path file) {

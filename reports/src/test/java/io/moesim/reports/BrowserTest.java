@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * console. The report itself has no script, so the check script is added to a copy of the page.
  * Skips, with a line on stderr, where chromium is not installed (apt-get install chromium).
  */
+@Tag("slow")
 class BrowserTest {
     /** Records failed resource loads (capture phase) and, at load, every image and inline SVG that did not render. */
     private static final String CHECK_SCRIPT = """

@@ -2,7 +2,6 @@ package io.moesim.sim;
 
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
-import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.sim.energy.EnergyConstants;
 import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.serving.ServingConfig;
@@ -90,7 +89,8 @@ public record SimulationRequest(
      * of it but moves TTFT tails by a few percent, and saves well under the 10x a default change
      * would be worth on the issue's runs (see FastIterationModel); it is there to ask for.
      */
-    public static final IterationModel.Kind DEFAULT_ITERATION_MODEL = IterationModel.Kind.EXACT;
+    public static final IterationModel.Kind DEFAULT_ITERATION_MODEL = RunSpec.option(IterationModel.Kind.class,
+            RunSpec.DEFAULT_ITERATION_MODEL, "iteration_model");
 
     public static Builder builder(String model, String system) {
         return new Builder(model, system);
@@ -126,32 +126,46 @@ public record SimulationRequest(
         return b;
     }
 
-    /** Defaults: closed loop of 32, 4×batch requests (1000 in open loop), (1024, 1024) fixed, uniform routing, seed 0. */
+    /**
+     * The compile options on {@code system}: this request's, or where it gives none, the defaults for the
+     * system's device count ({@link RunSpec#defaultCompileOptions}).
+     */
+    public CompileOptions compileOptionsOn(io.moesim.hw.SystemSpec system) {
+        return compileOptions != null ? compileOptions : RunSpec.defaultCompileOptions(system.devices(), routing, seed);
+    }
+
+    /**
+     * Defaults: those of {@link RunSpec}, declared there once (closed loop of {@link RunSpec#DEFAULT_BATCH},
+     * {@link RunSpec#DEFAULT_REQUESTS} requests, fixed lengths, uniform routing, the kernel cost model under
+     * each device's default framework profile, tensor parallelism over the system, seed 0).
+     */
     public static final class Builder {
         private final String model;
         private final String system;
         private List<String> systemSets = List.of();
-        private int batch = 32;
+        private int batch = RunSpec.DEFAULT_BATCH;
         private double qps;
         private boolean offline;
         private Path arrivalTrace;
         private int requests;
-        private int inputLength = 1024;
-        private int outputLength = 1024;
-        private int maxBatch = 128;
-        private String lengths = "fixed";
-        private String routing = "uniform";
+        private int inputLength = RunSpec.DEFAULT_IN;
+        private int outputLength = RunSpec.DEFAULT_OUT;
+        private int maxBatch = RunSpec.DEFAULT_MAX_BATCH;
+        private String lengths = RunSpec.DEFAULT_LENGTHS;
+        private String routing = RunSpec.DEFAULT_ROUTING;
         private String dtype;
-        private CompileOptions compileOptions = CompileOptions.defaults();
-        private CostModel costModel = RooflineCostModel.INSTANCE;
-        private CollectiveAlgorithm collectiveAlgorithm = CollectiveAlgorithm.AUTO;
+        /** Null: the defaults for the system's device count ({@link SimulationRequest#compileOptionsOn}). */
+        private CompileOptions compileOptions;
+        /** Null: {@link RunSpec#DEFAULT_COST_MODEL}, each device under its default framework profile. */
+        private CostModel costModel;
+        private CollectiveAlgorithm collectiveAlgorithm = RunSpec.option(CollectiveAlgorithm.class, RunSpec.DEFAULT_COLLECTIVES, "collectives");
         private EnergyConstants energy = EnergyConstants.defaults();
         private long tokenBudget = ServingConfig.DEFAULT_TOKEN_BUDGET;
         private long kvCapacityTokens;
         private double kvFraction;
         private int signatureBits = ServingConfig.DEFAULT_SIGNATURE_BITS;
         private IterationModel.Kind iterationModel = DEFAULT_ITERATION_MODEL;
-        private long seed;
+        private long seed = RunSpec.DEFAULT_SEED;
         private Path tracePath;
         private long traceIterations = Long.MAX_VALUE;
         private Progress progress;
@@ -166,7 +180,7 @@ public record SimulationRequest(
         public Builder qps(double v) { qps = v; batch = 0; offline = false; return this; }
         /** Offline: every request queued at t = 0 (max batch, token budget and KV capacity bound each iteration). */
         public Builder offline() { offline = true; batch = 0; qps = 0; return this; }
-        public Builder arrivalTrace(Path v) { arrivalTrace = v; return this; }
+        public Builder arrivalTrace(Path v) { arrivalTrace = v; batch = 0; qps = 0; offline = false; return this; }
         public Builder requests(int v) { requests = v; return this; }
         public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
         public Builder maxBatch(int v) { maxBatch = v; return this; }
@@ -187,9 +201,11 @@ public record SimulationRequest(
         public Builder progress(Progress v) { progress = v; return this; }
 
         public SimulationRequest build() {
-            int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
+            int n = requests > 0 ? requests : RunSpec.DEFAULT_REQUESTS;
+            CostModel cost = costModel != null ? costModel
+                    : RunSpec.defaultCostModel(new io.moesim.sim.kernel.KernelSimulator());
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
-                    lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
+                    lengths, routing, dtype, compileOptions, cost, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
                     kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress);
         }
     }

@@ -1,5 +1,6 @@
 package io.moesim.sim;
 
+import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.Compiler;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.plan.HardwarePlan;
@@ -30,7 +31,6 @@ import io.moesim.sim.system.PreparedPlan;
 import io.moesim.sim.system.TaskTimer;
 import io.moesim.sim.trace.TraceWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,8 @@ public final class Simulator {
 
     /** The same, on the request's system already loaded (with the request's {@code --set} overrides) by the caller. */
     public static SimulationResult simulate(SimulationRequest req, SystemSpec system) {
-        return simulate(req, system, g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan());
+        CompileOptions options = req.compileOptionsOn(system);
+        return simulate(req, system, g -> Compiler.compile(g, system, options, req.costModel()).plan());
     }
 
     /** A serving run with plans from {@code planner} (tests, or a compiler configured elsewhere). */
@@ -104,18 +105,6 @@ public final class Simulator {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
-    }
-
-    /** The same request on several systems; ratios are to the first. */
-    public static Comparison compare(SimulationRequest req, List<String> systems) {
-        List<SimulationResult> results = new ArrayList<>();
-        for (String s : systems) {
-            results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.offline(),
-                    req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
-                    req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
-                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress())));
-        }
-        return new Comparison(systems, results);
     }
 
     /** Executes one plan at the system level (a single iteration). */
@@ -226,7 +215,7 @@ public final class Simulator {
         m.put("cost_model", r.costModel().name());
         m.put("framework", r.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("compile", r.compileOptions().describe());
+        m.put("compile", r.compileOptionsOn(system).describe());
         m.put("seed", r.seed());
         return m;
     }

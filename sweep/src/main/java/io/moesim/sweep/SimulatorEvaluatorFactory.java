@@ -4,6 +4,7 @@ import io.moesim.hw.Systems;
 import io.moesim.hw.Targets;
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.model.ModelZoo;
+import io.moesim.sim.RunSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +21,20 @@ import java.util.Set;
 public final class SimulatorEvaluatorFactory implements EvaluatorFactory {
     private static final long serialVersionUID = 1L;
 
-    /** Keys of the simulated serving run. */
-    static final Set<String> WORKLOAD = Set.of("batch", "qps", "requests", "input_len", "output_len", "max_batch", "lengths",
-            "routing", "dtype", "seed", "kv_capacity_tokens");
+    static final Set<String> TOP = Set.of("model", "system", "sets");
     /** Keys of the compile options. */
     static final Set<String> COMPILE = Set.of("placement", "expert_placement", "overlap", "tiles", "tp", "ep", "dp", "pp", "moe_tp",
-            "moe_ep", "moe_dp", "moe_pp", "ilp_time_limit_s", "routing_trace");
-    static final Set<String> TOP = Set.of("model", "system", "sets");
+            "moe_ep", "moe_dp", "moe_pp", "ilp_time_limit_s", "routing_trace", "cost_model", "framework");
+    /** Keys of the simulated serving run: every other key of a run ({@link RunSpec#KEYS}, {@link RunSpec#ALIASES}). */
+    static final Set<String> WORKLOAD = workload();
+
+    private static Set<String> workload() {
+        Set<String> w = new java.util.TreeSet<>(RunSpec.KEYS);
+        w.addAll(RunSpec.ALIASES.keySet());
+        w.removeAll(COMPILE);
+        w.removeAll(TOP);
+        return Set.copyOf(w);
+    }
 
     @Override
     public PointEvaluator create(SweepSpec spec) {
@@ -52,9 +60,32 @@ public final class SimulatorEvaluatorFactory implements EvaluatorFactory {
         if (!keys.contains("system")) {
             throw SweepException.at(spec.file(), "base.system", "missing: every point needs a system");
         }
+        for (Map.Entry<String, String> a : RunSpec.ALIASES.entrySet()) {
+            if (keys.contains(a.getKey()) && keys.contains(a.getValue())) {
+                String k = spec.axisKeys().contains(a.getKey()) ? a.getKey() : a.getValue();
+                String at = spec.axisKeys().contains(k) ? (spec.points().isEmpty() ? "axes." : "points[0].") + k : "base." + k;
+                throw SweepException.at(spec.file(), at, "given twice (as " + a.getKey() + " and " + a.getValue() + ", one setting)");
+            }
+        }
         checkNames(spec, base, "model");
         checkNames(spec, base, "system");
         return new SimulatorEvaluator(base);
+    }
+
+    /** The run of each point of {@code spec}, in point order: what a sweep of it simulates. */
+    public static List<RunSpec> runs(SweepSpec spec) {
+        SimulatorEvaluator ev = (SimulatorEvaluator) new SimulatorEvaluatorFactory().create(spec);
+        List<RunSpec> out = new ArrayList<>();
+        for (SweepPoint p : PointSet.expand(spec)) {
+            out.add(ev.run(ev.point(p.axes())));
+        }
+        return out;
+    }
+
+    /** The simulation of point {@code index} of {@code spec}, exactly as a sweep runs it (before its metrics are taken). */
+    public static io.moesim.sim.metrics.SimulationResult simulate(SweepSpec spec, int index) {
+        SimulatorEvaluator ev = (SimulatorEvaluator) new SimulatorEvaluatorFactory().create(spec);
+        return ev.simulate(PointSet.expand(spec).get(index).axes());
     }
 
     /** Fails early on a model or system name that no point could use. */

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** kill -9 of a sweep mid-run, then a restart: no point lost, none redone, the rows of an uninterrupted run. */
+@Tag("slow")
 class CrashTest {
     @TempDir
     Path dir;

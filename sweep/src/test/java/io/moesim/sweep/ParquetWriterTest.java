@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Our hand-written Parquet, read back by an independent reader (Spark's, i.e. parquet-mr). */
+@Tag("slow")
 class ParquetWriterTest {
     @TempDir
     Path dir;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ class SimulatorSweepTest {
     Path dir;
 
     @Test
+    @Tag("slow")
     void theExampleRunsOnBothEnginesWithTheSameRows() throws Exception {
         Path spec = Path.of("examples/duplex-tsv-batch.yaml");
         SweepOutcome local = Sweeps.run(SweepRequest.local(spec, dir.resolve("local")).withParallelism(2), SweepProgress.NONE);
@@ -24,6 +26,7 @@ class SimulatorSweepTest {
     }
 
     @Test
+    @Tag("bench")
     void measurePointsPerSecondOn64SimulatorPoints() throws Exception {
         Path spec = dir.resolve("s64.yaml");
         Files.writeString(spec, """

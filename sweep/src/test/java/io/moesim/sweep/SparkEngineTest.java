@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Spark engine on local[2] gives the local engine's rows, byte for byte; and the engines' speed ratio. */
+@Tag("slow")
 class SparkEngineTest {
     @TempDir
     Path dir;

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A standalone Spark cluster on 127.0.0.1 from the Maven jars (a master and a worker as child JVMs),
  * a sweep on it, and the worker killed with SIGKILL mid-run and replaced: every point still arrives.
  */
+@Tag("slow")
 class StandaloneClusterTest {
     @TempDir
     Path dir;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the cycle count must equal the generator's documented formula exactly. Skips (with a printed
  * reason) where firtool or Verilator is missing.
  */
+@Tag("slow")
 class FirrtlToolFlowTest {
 
     // ---------------------------------------------------------------- MAC array

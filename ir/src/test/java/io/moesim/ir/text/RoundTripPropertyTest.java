@@ -8,10 +8,12 @@ import io.moesim.ir.graph.GraphStats;
 import io.moesim.ir.graph.Verifier;
 import io.moesim.ir.testing.RandomGraphs;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Seeded property: every random valid graph survives print → parse → print exactly. */
+@Tag("slow")
 class RoundTripPropertyTest {
 
     static LongStream seeds() {

@@ -30,47 +30,45 @@ public final class ResultJson {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
-            g.writeNumberField("throughput_tokens_per_s", r.throughputTokensPerS());
-            g.writeNumberField("requests_per_s", r.requestsPerS());
-            latency(g, "ttft_ms", r.ttft());
-            latency(g, "tbt_ms", r.tbt());
-            latency(g, "e2e_ms", r.e2e());
-            latency(g, "tpot_ms", r.tpot());
-            doubles(g, "utilization", r.utilization());
-            doubles(g, "link_utilization", r.linkUtilization());
-            g.writeNumberField("mfu", r.mfu());
-            g.writeNumberField("hbm_bw_util", r.hbmBwUtil());
-            g.writeNumberField("energy_j_per_token", r.energyJPerToken());
-            g.writeObjectFieldStart("energy_j");
-            g.writeNumberField("dram", r.energy().dramJ());
-            g.writeNumberField("sram", r.energy().sramJ());
-            g.writeNumberField("logic", r.energy().logicJ());
-            g.writeNumberField("link", r.energy().linkJ());
-            g.writeNumberField("static", r.energy().staticJ());
-            g.writeNumberField("total", r.energy().totalJ());
+            g.writeNumberField(ResultSchema.THROUGHPUT, r.throughputTokensPerS());
+            g.writeNumberField(ResultSchema.REQUESTS_PER_S, r.requestsPerS());
+            for (ResultSchema.Latency l : ResultSchema.Latency.values()) {
+                latency(g, l.jsonKey(), l.of(r));
+            }
+            doubles(g, ResultSchema.UTILIZATION, r.utilization());
+            doubles(g, ResultSchema.LINK_UTILIZATION, r.linkUtilization());
+            g.writeNumberField(ResultSchema.MFU, r.mfu());
+            g.writeNumberField(ResultSchema.HBM_BW_UTIL, r.hbmBwUtil());
+            g.writeNumberField(ResultSchema.ENERGY_J_PER_TOKEN, r.energyJPerToken());
+            g.writeObjectFieldStart(ResultSchema.ENERGY_J);
+            double[] parts = {r.energy().dramJ(), r.energy().sramJ(), r.energy().logicJ(), r.energy().linkJ(), r.energy().staticJ(),
+                r.energy().totalJ()};
+            for (int i = 0; i < parts.length; i++) {
+                g.writeNumberField(ResultSchema.ENERGY_PARTS.get(i), parts[i]);
+            }
             g.writeEndObject();
-            g.writeNumberField("simulated_s", r.simulatedS());
-            g.writeNumberField("roofline_bound_s", r.rooflineBoundS());
-            g.writeNumberField("requests", r.requestsCompleted());
-            g.writeNumberField("output_tokens", r.outputTokens());
-            g.writeNumberField("prompt_tokens", r.promptTokens());
-            g.writeNumberField("iterations", r.iterations());
-            g.writeNumberField("preemptions", r.preemptions());
-            g.writeNumberField("peak_kv_tokens", r.peakKvTokens());
-            g.writeNumberField("kv_capacity_tokens", r.kvCapacityTokens());
-            g.writeObjectFieldStart("caches");
+            g.writeNumberField(ResultSchema.SIMULATED_S, r.simulatedS());
+            g.writeNumberField(ResultSchema.ROOFLINE_BOUND_S, r.rooflineBoundS());
+            g.writeNumberField(ResultSchema.JSON_REQUESTS, r.requestsCompleted());
+            g.writeNumberField(ResultSchema.OUTPUT_TOKENS, r.outputTokens());
+            g.writeNumberField(ResultSchema.PROMPT_TOKENS, r.promptTokens());
+            g.writeNumberField(ResultSchema.ITERATIONS, r.iterations());
+            g.writeNumberField(ResultSchema.PREEMPTIONS, r.preemptions());
+            g.writeNumberField(ResultSchema.PEAK_KV_TOKENS, r.peakKvTokens());
+            g.writeNumberField(ResultSchema.KV_CAPACITY_TOKENS, r.kvCapacityTokens());
+            g.writeObjectFieldStart(ResultSchema.CACHES);
             for (Map.Entry<String, Long> e : r.caches().entrySet()) {
                 g.writeNumberField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
-            g.writeObjectFieldStart("config");
+            g.writeObjectFieldStart(ResultSchema.CONFIG);
             for (Map.Entry<String, Object> e : r.config().entrySet()) {
                 g.writeFieldName(e.getKey());
                 value(g, e.getValue());
             }
             g.writeEndObject();
             if (r.simWallS().isPresent()) {
-                g.writeNumberField("sim_wall_s", r.simWallS().getAsDouble());
+                g.writeNumberField(ResultSchema.SIM_WALL_S, r.simWallS().getAsDouble());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -80,12 +78,13 @@ public final class ResultJson {
 
     private static void latency(JsonGenerator g, String key, LatencyStats s) throws IOException {
         g.writeObjectFieldStart(key);
-        g.writeNumberField("p50", s.p50Ms());
-        g.writeNumberField("p90", s.p90Ms());
-        g.writeNumberField("p99", s.p99Ms());
-        g.writeNumberField("mean", s.meanMs());
-        g.writeNumberField("max", s.maxMs());
-        g.writeNumberField("count", s.count());
+        for (String stat : ResultSchema.JSON_STATS) {
+            if (stat.equals("count")) {
+                g.writeNumberField(stat, s.count());
+            } else {
+                g.writeNumberField(stat, ResultSchema.stat(s, stat));
+            }
+        }
         g.writeEndObject();
     }
 

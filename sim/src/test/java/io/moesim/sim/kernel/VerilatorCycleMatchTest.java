@@ -13,6 +13,7 @@ import io.moesim.sim.kernel.engine.MacArraySim;
 import io.moesim.sim.kernel.pim.BundleStream;
 import io.moesim.sim.kernel.pim.PimGemmModuleSim;
 import io.moesim.sim.kernel.pim.PimModuleConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <p>One Verilator build per block configuration (two MAC arrays, two Logic-PIM modules); the
  * shapes run on the same build.
  */
+@Tag("slow")
 class VerilatorCycleMatchTest {
 
     private static final DeviceSpec BANK_PIM = KernelFixtures.target("bank-pim");

@@ -22,6 +22,7 @@ import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.system.CollectiveAlgorithm;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * throughput 1.4% and TBT p50 8.1% off on zipf:1.2, where each signature's own routing draw makes
  * the exact cost jump between neighbouring shapes (the reason exact is the default).
  */
+@Tag("slow")
 class FastIterationModelTest {
     static final double BOUND_PCT = 1.0;
     static final double TAIL_BOUND_PCT = 12.0;

@@ -1,5 +1,6 @@
 package io.moesim.sim.serving;
 
+import io.moesim.compiler.cost.RooflineCostModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ public class ServingLoopTest {
 
     @Test
     void everyRequestFinishesAndGeneratesItsOutputLength() {
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(16).requests(60).lengths(128, 40)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(16).requests(60).lengths(128, 40)
                 .lengths("gaussian:0.3").seed(3).build();
         SimulationResult res = run(r);
         ServingConfig cfg = new ServingConfig(new ArrivalSpec.Closed(16), 60, 128, 40, LengthSpec.parse("gaussian:0.3"), 16, 2048, 1 << 20, 5, 3);
@@ -58,7 +59,7 @@ public class ServingLoopTest {
     @Test
     void closedLoopObeysLittlesLaw() {
         int b = 8;
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(b).requests(40 * b).lengths(32, 16).build();
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(b).requests(40 * b).lengths(32, 16).build();
         SimulationResult res = run(r);
         // L = λ·W: requests in the system = completion rate × mean time in the system
         double l = res.requestsPerS() * res.e2e().meanMs() / 1000;
@@ -67,7 +68,7 @@ public class ServingLoopTest {
 
     @Test
     void tinyKvCacheForcesPreemptionAndIsNeverExceeded() {
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(8).requests(24).lengths(64, 64)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(8).requests(24).lengths(64, 64)
                 .kvCapacityTokens(3 * 128).build();
         SimulationResult res = run(r);
         assertTrue(res.preemptions() > 0, "preemptions " + res.preemptions());
@@ -78,7 +79,7 @@ public class ServingLoopTest {
 
     @Test
     void sameSeedGivesByteIdenticalJsonAndAnotherSeedDiffers() {
-        SimulationRequest.Builder b = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").qps(200).requests(50).lengths(96, 24)
+        SimulationRequest.Builder b = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).qps(200).requests(50).lengths(96, 24)
                 .lengths("gaussian:0.2").routing("zipf:1.1");
         String a1 = ResultJson.toJson(run(b.seed(11).build()).withoutWall());
         String a2 = ResultJson.toJson(run(b.seed(11).build()).withoutWall());
@@ -91,7 +92,7 @@ public class ServingLoopTest {
 
     @Test
     void openLoopUnderLightLoadServesAtTheArrivalRate() {
-        SimulationResult res = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").qps(5).requests(100).lengths(64, 16).seed(5).build());
+        SimulationResult res = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).qps(5).requests(100).lengths(64, 16).seed(5).build());
         assertEquals(100, res.requestsCompleted());
         assertEquals(5, res.requestsPerS(), 1.5);
         assertTrue(res.ttft().p50Ms() < 100);
@@ -104,7 +105,7 @@ public class ServingLoopTest {
      */
     @Test
     void offlineQueuesEveryRequestAtTimeZero() {
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(12).maxBatch(64).lengths(32, 8)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).offline().requests(12).maxBatch(64).lengths(32, 8)
                 .tokenBudget(12 * 32).build();
         SimulationResult res = run(r);
         assertEquals("offline", res.config().get("mode"));
@@ -121,12 +122,12 @@ public class ServingLoopTest {
     /** The engine limits bound each iteration: a token budget of one prompt admits one new request per iteration. */
     @Test
     void offlineTokenBudgetAndMaxBatchBoundTheBatch() {
-        SimulationResult one = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(4).maxBatch(64).lengths(32, 2)
+        SimulationResult one = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).offline().requests(4).maxBatch(64).lengths(32, 2)
                 .tokenBudget(33).build());
         // iteration k (k = 1..4) prefills request k (32 tokens) beside the decodes of the earlier ones; request 4
         // decodes its last token in iteration 5
         assertEquals(5, one.iterations());
-        SimulationResult narrow = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").offline().requests(4).maxBatch(2).lengths(32, 2)
+        SimulationResult narrow = run(SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).offline().requests(4).maxBatch(2).lengths(32, 2)
                 .tokenBudget(4096).build());
         // two at a time: (prefill 1,2) (decode 1,2 -> done) (prefill 3,4) (decode 3,4)
         assertEquals(4, narrow.iterations());

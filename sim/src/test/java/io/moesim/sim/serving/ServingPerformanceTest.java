@@ -20,6 +20,7 @@ import io.moesim.sim.system.CollectiveModel;
 import io.moesim.sim.system.PlanExecutor;
 import io.moesim.sim.system.PreparedPlan;
 import io.moesim.sim.system.TaskTimer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -28,13 +29,14 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * library code does not). Uses {@link StandInPlanner} while the compiler's pipeline is not assembled.
  */
 @EnabledIfSystemProperty(named = "moesim.perf", matches = "true")
+@Tag("bench")
 class ServingPerformanceTest {
 
     @Test
     void mixtralServingRunOnDuplexX4() {
         SystemSpec sys = Systems.load("duplex-x4");
         ModelConfig m = ModelZoo.get("Mixtral-8x7B");
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(128).requests(1000).lengths(1024, 1024)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(128).requests(1000).lengths(1024, 1024)
                 .lengths("gaussian:0.1").seed(1).build();
         long t0 = System.nanoTime();
         SimulationResult res = Simulator.simulate(r, m, sys, new StandInPlanner(sys));
@@ -50,7 +52,7 @@ class ServingPerformanceTest {
         CompileOptions d = CompileOptions.defaults();
         CompileOptions opts = new CompileOptions(tp4, tp4, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
                 d.ilpTimeLimitSeconds(), d.seed());
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(128).requests(1000).lengths(1024, 1024)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(128).requests(1000).lengths(1024, 1024)
                 .lengths("gaussian:0.1").compileOptions(opts).seed(1).build();
         long t0 = System.nanoTime();
         SimulationResult res = Simulator.simulate(r);

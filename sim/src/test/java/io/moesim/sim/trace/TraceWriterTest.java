@@ -1,5 +1,6 @@
 package io.moesim.sim.trace;
 
+import io.moesim.compiler.cost.RooflineCostModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,7 @@ class TraceWriterTest {
     @Test
     void traceIsValidJsonAndEventsNestPerThread(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("run.json");
-        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(4).requests(8).lengths(32, 8)
+        SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(RooflineCostModel.INSTANCE).batch(4).requests(8).lengths(32, 8)
                 .trace(file, 5).build();
         Simulator.simulate(r, ServingLoopTest.tinyModel(), ServingLoopTest.system(), new StandInPlanner(ServingLoopTest.system()));
         JsonNode root = new ObjectMapper().readTree(Files.readString(file));

@@ -16,10 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Calibration of the kernel model's mechanisms on the published H100 rows. */
+@Tag("slow")
 class CalibrationTest {
     private static List<Measurement> cal;
     private static List<Measurement> test;

@@ -13,6 +13,7 @@ import io.moesim.validation.trace.TraceReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * with calibration. The report is written to the build folder (validation-published.json) for the
  * issue note.
  */
+@Tag("slow")
 class PublishedSetTest {
 
     @Test

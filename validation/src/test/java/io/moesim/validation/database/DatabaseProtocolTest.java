@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * under pinned ceilings (set from the run of 2026-12-03 plus a margin; a model change that loses accuracy
  * fails here). The full tables run behind {@code -Dmoesim.database.full=DIR}.
  */
+@Tag("slow")
 class DatabaseProtocolTest {
     private static List<DbRow> rows;
     private static Map<String, DbFit.Result> fits;
