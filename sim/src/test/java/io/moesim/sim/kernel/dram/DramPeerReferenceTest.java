@@ -1,5 +1,6 @@
 package io.moesim.sim.kernel.dram;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * two stack IDs, write latency = read latency); "own preset" is Ramulator 2.1's HBM3_6400Mbps with
  * one stack ID (its HBM3_4Gb org: tRFC 260 ns) and with two (HBM3_16Gb_8hi: tRFC 350 ns).
  */
+@Tag("slow")
 class DramPeerReferenceTest {
     /** Requests per run: a few refresh intervals' worth of steady state, seconds in CI. */
     private static final long N = 200_000;

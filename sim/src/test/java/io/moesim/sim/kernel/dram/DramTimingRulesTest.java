@@ -1,5 +1,6 @@
 package io.moesim.sim.kernel.dram;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * tRCD_WR 10.000, tCL 13.077, tCWL 6.923, tCCD_S 1.538 (the 1.539 ns burst), tCCD_R 2.308 ns;
  * expected times are sums of those figures, in picoseconds.
  */
+@Tag("slow")
 class DramTimingRulesTest {
     private static final MemorySpec H100 = Targets.load("h100").memory();
 

@@ -1,5 +1,6 @@
 package io.moesim.sim.kernel.dram;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * pseudo-channel is 32 bits wide with 32 B bursts, 1 KB pages (32 bursts per row), 2 stack IDs × 16
  * banks; the default mapping keeps a 64 B access in one row.
  */
+@Tag("slow")
 class HbmModelTest {
     private static final MemorySpec MEM = KernelFixtures.h100().memory();
     private static final double PEAK_PC_GBPS = 32 * 5.2 / 8; // 20.8 GB/s = 32 B per 1.538 ns
