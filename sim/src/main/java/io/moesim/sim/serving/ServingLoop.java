@@ -34,8 +34,18 @@ public final class ServingLoop {
     private final double staticWatts;
     private final long kvCapacity;
     private final DType dtype;
+    private final double prefixHit;
 
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
+        this(config, cache, system, staticWatts, kvCapacityTokens, dtype, 0);
+    }
+
+    /**
+     * @param prefixHit share of each prompt found in the prefix cache (see {@link PrefixCache}); 0 for none
+     */
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
+            double prefixHit) {
+        this.prefixHit = PrefixCache.check(prefixHit);
         this.config = config;
         this.cache = cache;
         this.system = system;
@@ -101,7 +111,8 @@ public final class ServingLoop {
     public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress) {
         List<Sequence> all = workload();
         int total = all.size();
-        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), kvCapacity);
+        long resident = PrefixCache.apply(all, prefixHit);
+        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -203,7 +214,7 @@ public final class ServingLoop {
                 outputTokens / seconds, total / seconds, LatencyStats.ofPicoseconds(ttft, total),
                 LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total),
                 LatencyStats.ofPicoseconds(tpot, tpotCount), util, linkUtil, mfu,
-                memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv(), kvCapacity, caches,
+                memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv() + resident, kvCapacity, caches,
                 OptionalDouble.empty());
     }
 }
