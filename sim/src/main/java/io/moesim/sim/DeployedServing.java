@@ -150,7 +150,9 @@ public final class DeployedServing {
             return Links.load(g.kvLink());
         }
         long devices = (long) ps.devices() * g.prefillInstances() + (long) ds.devices() * g.decodeInstances();
-        if (ps.nodes() == 1 && ds.nodes() == 1 && devices <= ps.devicesPerNode() && ps.intraNodeLink().id().equals(ds.intraNodeLink().id())) {
+        // one node holds as many devices as the device's wiring allows (a DGX H100: 8), whatever one instance uses
+        int perNode = ps.device().interconnect() == null ? ps.devicesPerNode() : Math.max(ps.devicesPerNode(), ps.device().interconnect().maxDevicesPerNode());
+        if (ps.nodes() == 1 && ds.nodes() == 1 && devices <= perNode && ps.intraNodeLink().id().equals(ds.intraNodeLink().id())) {
             return ps.intraNodeLink();
         }
         return ps.interNodeLink().orElseGet(() -> ds.interNodeLink().orElseGet(() -> Links.load("ib-ndr-400")));
