@@ -46,7 +46,7 @@ class DeploymentCommandsTest {
         assertEquals(0, o.code(), o.err());
         JsonNode j = M.readTree(out.toFile());
         assertEquals(8 * 128, j.get("prompt_tokens").asInt(), "half of each 256-token prompt is a cache hit");
-        assertTrue(j.get("sla").has("ttft_p90_met"));
+        assertTrue(j.get("sla").has("ttft_p90_met") && j.get("sla").has("goodput_requests_per_s"));
         assertEquals(0.5, j.get("config").get("prefix_hit").asDouble());
     }
 

@@ -69,6 +69,12 @@ public final class Simulator {
 
     /** The same with prefix caching at {@code prefixHit} (see {@link io.moesim.sim.serving.PrefixCache}). */
     static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit) {
+        return simulate(req, model, system, planner, prefixHit, null);
+    }
+
+    /** The same, telling {@code requests} (may be null) each request's TTFT and TPOT. */
+    static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit,
+            ServingLoop.RequestSink requests) {
         long wall0 = System.nanoTime();
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
@@ -100,12 +106,12 @@ public final class Simulator {
             SimulationResult[] box = new SimulationResult[1];
             AtomicFiles.write(req.tracePath(), os -> {
                 TraceWriter tw = new TraceWriter(os);
-                box[0] = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), tw, req.traceIterations(), progress);
+                box[0] = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), tw, req.traceIterations(), progress, requests);
                 tw.close();
             });
             r = box[0];
         } else {
-            r = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), null, 0, progress);
+            r = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), null, 0, progress, requests);
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));

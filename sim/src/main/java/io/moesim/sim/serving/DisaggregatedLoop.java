@@ -66,6 +66,11 @@ public final class DisaggregatedLoop {
     /** Latency targets for goodput; 0 for none. */
     public record Sla(double ttftMs, double tpotMs) {
         public static final Sla NONE = new Sla(0, 0);
+
+        /** Whether a request with this TTFT and TPOT (−1: fewer than 2 tokens, no TPOT) meets both limits. */
+        public boolean meets(long ttftPs, long tpotPs) {
+            return (ttftMs <= 0 || ttftPs <= ttftMs * 1e9) && (tpotMs <= 0 || tpotPs < 0 || tpotPs <= tpotMs * 1e9);
+        }
     }
 
     /** A run's result: the usual figures and the disaggregation's own, as JSON sections. */
@@ -456,8 +461,7 @@ public final class DisaggregatedLoop {
                 t = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
                 tpot[tpotCount++] = t;
             }
-            boolean ok = (sla.ttftMs() <= 0 || ttft[i] <= sla.ttftMs() * 1e9) && (sla.tpotMs() <= 0 || t < 0 || t <= sla.tpotMs() * 1e9);
-            if (ok) {
+            if (sla.meets(ttft[i], t)) {
                 met++;
             }
         }
@@ -522,7 +526,10 @@ public final class DisaggregatedLoop {
         dis.put("decode_tokens_per_s", decodeTokens / seconds);
         dis.put("throughput_tokens_per_s_per_device", outputTokens / seconds / (pDev + dDev));
         sections.put("disaggregation", dis);
-        sections.put("sla", slaSection(sla, met, total, seconds, pDev + dDev));
+        Map<String, Object> slaMap = slaSection(sla, met, total, seconds, pDev + dDev);
+        slaMap.put("ttft_p90_met", sla.ttftMs() <= 0 || r.ttft().p90Ms() <= sla.ttftMs());
+        slaMap.put("tpot_p90_met", sla.tpotMs() <= 0 || r.tpot().p90Ms() <= sla.tpotMs());
+        sections.put("sla", slaMap);
         if (speculation != null) {
             Map<String, Object> sp = new LinkedHashMap<>();
             sp.put("method", speculation.method().name().toLowerCase(java.util.Locale.ROOT));

@@ -108,7 +108,18 @@ public final class ServingLoop {
         return Math.round(ps);
     }
 
+    /** Receives each request's TTFT and TPOT (−1 when it produced fewer than 2 tokens), in picoseconds. */
+    @FunctionalInterface
+    public interface RequestSink {
+        void request(long ttftPs, long tpotPs);
+    }
+
     public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress) {
+        return run(configEcho, trace, traceIterations, progress, null);
+    }
+
+    /** The same, telling {@code requests} (may be null) each request's latencies at the end. */
+    public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress, RequestSink requests) {
         List<Sequence> all = workload();
         int total = all.size();
         long resident = PrefixCache.apply(all, prefixHit);
@@ -192,6 +203,9 @@ public final class ServingLoop {
             outputTokens += s.generated;
             if (s.generated >= 2) {
                 tpot[tpotCount++] = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
+            }
+            if (requests != null) {
+                requests.request(ttft[i], s.generated >= 2 ? tpot[tpotCount - 1] : -1);
             }
         }
         double seconds = now / 1e12;
