@@ -284,6 +284,7 @@ public final class DisaggregatedLoop {
                     Sequence s = all.get(e.index());
                     kvReceived += ((long) s.in - s.shared) * kv.bytesPerToken();
                     s.prefilled = s.prefillTarget;
+                    s.kvTokens = s.in; // the whole prompt's KV (its cached prefix included) is the decode's context
                     s.generated = 1;
                     s.firstTokenPs = now;
                     s.lastTokenPs = now;

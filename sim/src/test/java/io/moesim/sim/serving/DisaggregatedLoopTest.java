@@ -119,6 +119,10 @@ public class DisaggregatedLoopTest {
         assertEquals(expected / 1e9, o.result().ttft().p50Ms(), 1e-6);
         Map<String, Object> d = section(o, "disaggregation");
         assertEquals(450.0 * 4, (Double) d.get("kv_link_GBps"), 1e-9);
+        // decode steps attend to the whole prompt: contexts 1025..1027, each 1024 at 5 significant bits (steps of 64)
+        long stepPs = cache(H100X4).get(new BatchSignature(1, 1024, 0, 0, 0)).makespanPs();
+        assertTrue(stepPs > cache(H100X4).get(new BatchSignature(1, 4, 0, 0, 0)).makespanPs(), "the premise: context costs time");
+        assertEquals(stepPs / 1e9, o.result().tpot().p50Ms(), 1e-6);
         // layer by layer: only the last of the 2 layers' share is exposed when the prefill outlasts the transfer
         DisaggregatedLoop.Outcome layered = run(s.overlap(true));
         assertTrue(prefillPs / 2.0 > wirePs, "the premise: half the prefill outlasts the transfer");
