@@ -39,6 +39,15 @@ import java.util.TreeMap;
  * speculative proposal): a reservation, so decode never preempts. Each step decodes every running
  * request; with {@link Speculation} the step is the verifier's pass on k + 1 tokens per sequence
  * (a prefill-shaped iteration: k + 1 queries over the sequence's context) plus the proposer's cost.
+ * The tokens one step emits share its gap evenly in the time-between-tokens figures (TPOT is exact).
+ *
+ * <p>With prefix caching both pools hold the shared prefix once (resident, outside the requests' KV),
+ * so a request's prefill computes and its transfer sends only its own part of the prompt.
+ *
+ * <p>Simplifications: the prefill instance frees a request's KV when its prompt is done (the transfer
+ * reads a staging copy); one prefill instance's transfers do not contend with another's (each sends
+ * on its own devices' links); the proposer's time counts in the decode pool's busy fraction but not in
+ * its per-processor utilisation.
  */
 public final class DisaggregatedLoop {
 
