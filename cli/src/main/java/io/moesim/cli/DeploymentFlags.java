@@ -30,6 +30,14 @@ final class DeploymentFlags {
     @Option(names = "--decode-max-batch", paramLabel = "N", description = "Max sequences per decode instance. Default: --max-batch.")
     Integer decodeMaxBatch;
 
+    @Option(names = "--prefill-parallel", paramLabel = "K=N[,K=N...]",
+            description = {"The prefill pool's own parallel layout, in place of --tp/--ep/...: keys tp, ep, dp, pp, attn-tp, attn-dp, moe-tp, moe-ep",
+                "(e.g. attn-dp=8,moe-ep=8). Default: the shared parallel flags, else tensor parallel over the instance's devices."})
+    String prefillParallel;
+
+    @Option(names = "--decode-parallel", paramLabel = "K=N[,K=N...]", description = "The decode pool's own parallel layout (as --prefill-parallel).")
+    String decodeParallel;
+
     @Option(names = "--kv-link", paramLabel = "LINK",
             description = {"Link the KV cache moves on (" + "see hw-models links/: nvlink4, nvlink5, ib-ndr-400, pcie5-x16, ...).",
                 "Default: the prefill system's intra-node link when both pools fit in one of its nodes, else its inter-node link (ib-ndr-400 when none)."})
@@ -130,11 +138,40 @@ final class DeploymentFlags {
             String[] p = split();
             SystemSpec[] sys = systems(serving);
             d = new Disaggregation(p[0], p[1], prefillPools, decodePools, pmb, dmb, kvLink, layer,
-                    flags.options(sys[0], serving.routing, serving.seed), flags.options(sys[1], serving.routing, serving.seed));
-        } else if (prefillMaxBatch != null || decodeMaxBatch != null || kvLink != null || prefillPools != 1 || decodePools != 1) {
-            throw new MoesimException("--prefill-pools, --decode-pools, --prefill-max-batch, --decode-max-batch and --kv-link go with --disagg");
+                    flags.options(sys[0], serving.routing, serving.seed, parallel("--prefill-parallel", prefillParallel)),
+                    flags.options(sys[1], serving.routing, serving.seed, parallel("--decode-parallel", decodeParallel)));
+        } else if (prefillMaxBatch != null || decodeMaxBatch != null || kvLink != null || prefillPools != 1 || decodePools != 1
+                || prefillParallel != null || decodeParallel != null) {
+            throw new MoesimException("--prefill-pools, --decode-pools, --prefill-max-batch, --decode-max-batch, --prefill-parallel, "
+                    + "--decode-parallel and --kv-link go with --disagg");
         }
         return new Deployment(hit, d, spec, new DisaggregatedLoop.Sla(slaTtftMs, slaTpotMs));
+    }
+
+    /** Parses a pool's parallel layout "K=N,K=N"; null (the shared flags) when not given. */
+    static java.util.Map<String, Integer> parallel(String flag, String text) {
+        if (text == null) {
+            return null;
+        }
+        java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            String[] kv = part.split("=", -1);
+            String k = kv[0].strip().toLowerCase(Locale.ROOT);
+            if (kv.length != 2 || !CompileFlags.PARALLEL_KEYS.contains(k)) {
+                throw new MoesimException(flag + ": expected K=N pairs with K one of " + String.join(", ", CompileFlags.PARALLEL_KEYS) + ", got '" + part + "'");
+            }
+            int n;
+            try {
+                n = Integer.parseInt(kv[1].strip());
+            } catch (NumberFormatException e) {
+                throw new MoesimException(flag + ": " + k + " must be an integer, got '" + kv[1] + "'");
+            }
+            if (n < 1) {
+                throw new MoesimException(flag + ": " + k + " must be >= 1, got " + n);
+            }
+            m.put(k, n);
+        }
+        return m;
     }
 
     /** Whether anything beyond a plain aggregated run was asked for. */

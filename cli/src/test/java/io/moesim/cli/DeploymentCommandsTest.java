@@ -21,7 +21,7 @@ class DeploymentCommandsTest {
         Path out = tmp.resolve("r.json");
         CliRunner.Outcome o = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--disagg", "h100x2:h100x2", "--prefill-pools", "1",
                 "--decode-pools", "2", "--qps", "20", "--requests", "16", "--in", "256", "--out", "16", "--cost-model", "roofline",
-                "--prefix-hit", "0.5", "--spec-k", "2", "--spec-accept", "0.8,0.6", "--sla-ttft-ms", "500", "--sla-tpot-ms", "50",
+                "--decode-parallel", "tp=1,pp=2", "--prefix-hit", "0.5", "--spec-k", "2", "--spec-accept", "0.8,0.6", "--sla-ttft-ms", "500", "--sla-tpot-ms", "50",
                 "--json", out.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("pools") && o.out().contains("speculation") && o.out().contains("SLA"), o.out());
@@ -36,6 +36,9 @@ class DeploymentCommandsTest {
         assertEquals(16 * 16, j.get("output_tokens").asInt());
         assertEquals("h100x2:h100x2", j.get("config").get("disagg").asText());
         assertEquals(6, j.get("config").get("devices").asInt());
+        assertEquals(2, j.get("config").get("decode_compile").get("attention_pp").asInt(), j.get("config").get("decode_compile").toString());
+        assertEquals(1, j.get("config").get("decode_compile").get("attention_tp").asInt());
+        assertEquals(2, j.get("config").get("prefill_compile").get("attention_tp").asInt(), "the prefill pool keeps the default: TP over its 2 devices");
     }
 
     @Test
@@ -65,6 +68,9 @@ class DeploymentCommandsTest {
             {"--disagg", "h100x2:h100x2", "--spec-k", "2", "--spec-accept", "0.5,0.4,0.3", "|one per proposed position"},
             {"--disagg", "h100x2:h100x2", "--spec-k", "2", "--spec-method", "draft:nosuch", "|nosuch"},
             {"--system", "h100x2", "--sla-ttft-ms", "-1", "|--sla-ttft-ms"},
+            {"--disagg", "h100x2:h100x2", "--decode-parallel", "xx=2", "|--decode-parallel: expected K=N"},
+            {"--disagg", "h100x2:h100x2", "--prefill-parallel", "tp=0", "|must be >= 1"},
+            {"--system", "h100x2", "--prefill-parallel", "tp=2", "|go with --disagg"},
         };
         for (String[] c : cases) {
             String[] base = {"simulate", "--model", "olmoe-1b-7b", "--qps", "10", "--requests", "4", "--cost-model", "roofline"};
