@@ -17,7 +17,6 @@ import io.moesim.sim.serving.FastIterationModel;
 import io.moesim.sim.serving.IterationCache;
 import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.serving.LengthSpec;
-import io.moesim.sim.serving.PrefixCache;
 import io.moesim.sim.serving.ServingConfig;
 import io.moesim.sim.serving.ServingLoop;
 import io.moesim.sim.serving.Speculation;
@@ -162,10 +161,5 @@ public final class DeployedServing {
             return ps.intraNodeLink();
         }
         return ps.interNodeLink().orElseGet(() -> ds.interNodeLink().orElseGet(() -> Links.load("ib-ndr-400")));
-    }
-
-    /** The prefix-cache hit rate, checked. */
-    public static double prefixHit(double r) {
-        return PrefixCache.check(r);
     }
 }

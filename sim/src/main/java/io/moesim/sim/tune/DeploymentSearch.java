@@ -38,9 +38,10 @@ import java.util.Map;
  * estimate gives each candidate's TTFT and TPOT at a request rate λ (prefill as an M/D/1 queue;
  * decode batch B from Little's law, B = λ · (L_out − 1) · TPOT(B) with TPOT linear in B; aggregated
  * decodes slowed by the prefill share of the time) and the largest λ meeting the limits (bisection).
- * The best estimates (tokens/s per device) are confirmed by event-level simulation at that rate;
- * a finalist whose simulated p90 TTFT or TPOT misses the limit is retried at 80% of the rate, up to
- * three times. The best deployment is the confirmed finalist with the most output tokens/s per device.
+ * The best estimates (tokens/s per device) are confirmed by event-level simulation (see
+ * {@link #confirm}); while none of them meets the limits at p90, further candidates are confirmed, up
+ * to three times the finalists asked for. The best deployment is the confirmed finalist with the most
+ * output tokens/s per device at the rate it met the limits.
  */
 public final class DeploymentSearch {
     private DeploymentSearch() {
@@ -122,14 +123,18 @@ public final class DeploymentSearch {
         List<Estimate> pareto = pareto(est);
         List<Confirmed> fin = new ArrayList<>();
         int n = 0;
+        boolean anyMet = false;
+        // the best finalists by estimate; while none meets the limits in simulation, up to three times as many
         for (Estimate e : est) {
-            if (e.maxQps() <= 0 || n >= o.finalists()) {
+            if (e.maxQps() <= 0 || n >= o.finalists() && (anyMet || n >= 3 * o.finalists())) {
                 break;
             }
-            fin.add(confirm(e, o));
+            Confirmed c = confirm(e, o);
+            fin.add(c);
+            anyMet |= c.meets();
             n++;
             if (progress != null) {
-                progress.update("confirm", n, Math.min(o.finalists(), feasible));
+                progress.update("confirm", n, Math.min(anyMet ? o.finalists() : 3 * o.finalists(), feasible));
             }
         }
         Confirmed best = null;
@@ -306,23 +311,44 @@ public final class DeploymentSearch {
         return out;
     }
 
-    /** Simulates a finalist event by event at its estimated rate (80% of it after each miss, three tries). */
+    /**
+     * Simulates a finalist event by event at its estimated rate; after a miss, at half the rate, up to
+     * three halvings; after a met rate below a missed one, two bisection steps between them. Returns the
+     * highest rate that met the limits, or the last miss.
+     */
     static Confirmed confirm(Estimate e, Options o) {
-        Candidate c = e.candidate();
         double qps = e.maxQps();
-        Confirmed last = null;
-        for (int t = 0; t < 3; t++) {
-            double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
-            DeployedServing.Served s = simulate(c, o, perReplica);
-            SimulationResult r = s.result();
-            boolean ok = r.ttft().p90Ms() <= o.ttftMs() && r.tpot().p90Ms() <= o.tpotMs();
-            last = new Confirmed(e, qps, r, ok, commandLine(c, o, perReplica));
-            if (ok) {
-                return last;
+        Confirmed met = null;
+        Confirmed miss = null;
+        for (int t = 0; t < 4; t++) {
+            Confirmed c = run(e, o, qps);
+            if (c.meets()) {
+                met = c;
+                break;
             }
-            qps *= 0.8;
+            miss = c;
+            qps /= 2;
         }
-        return last;
+        if (met == null) {
+            return miss;
+        }
+        for (int t = 0; t < 2 && miss != null; t++) {
+            Confirmed c = run(e, o, (met.qps() + miss.qps()) / 2);
+            if (c.meets()) {
+                met = c;
+            } else {
+                miss = c;
+            }
+        }
+        return met;
+    }
+
+    private static Confirmed run(Estimate e, Options o, double qps) {
+        Candidate c = e.candidate();
+        double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
+        SimulationResult r = simulate(c, o, perReplica).result();
+        boolean ok = r.ttft().p90Ms() <= o.ttftMs() && r.tpot().p90Ms() <= o.tpotMs();
+        return new Confirmed(e, qps, r, ok, commandLine(c, o, perReplica));
     }
 
     /** One run of a candidate (one replica of an aggregated one) at {@code qps}. */
