@@ -106,6 +106,22 @@ final class CompileFlags {
      * default to 1; the per-layer-type flags override the common ones.
      */
     CompileOptions.Parallelism[] parallelism() {
+        return parallelism(null);
+    }
+
+    /** The keys of a pool's parallel layout ({@code --prefill-parallel tp=4,moe-ep=8}). */
+    static final java.util.List<String> PARALLEL_KEYS = java.util.List.of("tp", "ep", "dp", "pp", "attn-tp", "attn-dp", "moe-tp", "moe-ep");
+
+    /** As {@link #parallelism()}, with {@code parallel} (keys of {@link #PARALLEL_KEYS}), when not null, in place of the flags: a disaggregated pool's own layout. */
+    CompileOptions.Parallelism[] parallelism(java.util.Map<String, Integer> parallel) {
+        Integer tp = parallel == null ? this.tp : parallel.get("tp");
+        Integer ep = parallel == null ? this.ep : parallel.get("ep");
+        Integer dp = parallel == null ? this.dp : parallel.get("dp");
+        Integer pp = parallel == null ? this.pp : parallel.get("pp");
+        Integer attnTp = parallel == null ? this.attnTp : parallel.get("attn-tp");
+        Integer attnDp = parallel == null ? this.attnDp : parallel.get("attn-dp");
+        Integer moeTp = parallel == null ? this.moeTp : parallel.get("moe-tp");
+        Integer moeEp = parallel == null ? this.moeEp : parallel.get("moe-ep");
         boolean any = tp != null || ep != null || dp != null || pp != null || attnTp != null || attnDp != null || moeTp != null || moeEp != null;
         if (!any) {
             return null;
@@ -145,7 +161,12 @@ final class CompileFlags {
     }
 
     CompileOptions options(SystemSpec system, String routing, long seed) {
-        CompileOptions.Parallelism[] par = parallelism();
+        return options(system, routing, seed, null);
+    }
+
+    /** The options with a disaggregated pool's own parallel layout in place of the flags, when {@code parallel} is not null. */
+    CompileOptions options(SystemSpec system, String routing, long seed, java.util.Map<String, Integer> parallel) {
+        CompileOptions.Parallelism[] par = parallelism(parallel);
         CompileOptions d = RunSpec.defaultCompileOptions(system.devices(), routing, seed);
         Path trace = routingTrace != null ? routingTrace : d.routingTrace();
         try {

@@ -34,7 +34,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     CompileFlags flags;
 
-    @Option(names = "--system", required = true, paramLabel = "ID", description = "A system (see 'moesim systems') or NAMExN.")
+    @Mixin
+    DeploymentFlags deploy;
+
+    @Option(names = "--system", paramLabel = "ID", description = "A system (see 'moesim systems') or NAMExN (or --disagg PREFILL:DECODE).")
     String system;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (same inputs and seed: same bytes, but for sim_wall_s).")
@@ -54,8 +57,16 @@ final class SimulateCommand implements Callable<Integer> {
         if (traceIterations < 0) {
             throw new io.moesim.ir.MoesimException("--trace-iterations must be >= 0, got " + traceIterations);
         }
-        SystemSpec sys = Systems.load(system, serving.sets);
-        SimulationRequest.Builder b = serving.request(system, sys, flags);
+        if ((system == null) == (deploy.disagg == null)) {
+            throw new io.moesim.ir.MoesimException("give --system ID (one pool) or --disagg PREFILL_SYSTEM:DECODE_SYSTEM, not both or neither");
+        }
+        if (deploy.disaggregated() && (trace != null || report != null)) {
+            throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
+        }
+        String shown = system != null ? system : deploy.disagg;
+        SystemSpec sys = system != null ? Systems.load(system, serving.sets) : deploy.systems(serving)[0];
+        SimulationRequest.Builder b = serving.request(system != null ? system : sys.id(), sys, flags);
+        io.moesim.sim.Deployment dep = deploy.deployment(serving, flags);
         // output paths are checked before the simulation, not after it
         if (json != null) {
             AtomicFiles.checkWritable(json);
@@ -74,13 +85,21 @@ final class SimulateCommand implements Callable<Integer> {
             b.trace(tracePath, traceIterations);
         }
         SimulationResult r;
-        try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + system)) {
-            r = Simulator.simulate(b.progress(p).build(), sys);
+        Map<String, Object> sections = Map.of();
+        try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + shown)) {
+            if (deploy.any()) {
+                io.moesim.sim.DeployedServing.Served s = io.moesim.sim.DeployedServing.serve(b.progress(p).build(), sys, dep);
+                r = s.result();
+                sections = s.sections();
+            } else {
+                r = Simulator.simulate(b.progress(p).build(), sys);
+            }
         }
-        print(spec.commandLine().getOut(), system, r);
+        print(spec.commandLine().getOut(), shown, r);
+        printSections(spec.commandLine().getOut(), sections);
         spec.commandLine().getOut().println("  " + flags.describeFramework(sys.device()));
         if (json != null) {
-            AtomicFiles.write(json, ResultJson.toJson(r));
+            AtomicFiles.write(json, sections.isEmpty() ? ResultJson.toJson(r) : ResultJson.toJson(r, sections));
         }
         if (report != null) {
             Path index = ReportSupport.writeRunReport(report, "moesim simulate " + serving.model + " on " + system, java.util.List.of(system),
@@ -105,6 +124,36 @@ final class SimulateCommand implements Callable<Integer> {
         out.println("  utilisation     " + u);
         out.printf(Locale.ROOT, "  MFU %.2f%%, HBM bandwidth %.1f%%, energy %.3f J/token%n", 100 * r.mfu(), 100 * r.hbmBwUtil(), r.energyJPerToken());
         r.simWallS().ifPresent(w -> out.printf(Locale.ROOT, "  simulated in %.2f s%n", w));
+    }
+
+    @SuppressWarnings("unchecked")
+    static void printSections(PrintWriter out, Map<String, Object> sections) {
+        Object d = sections.get("disaggregation");
+        if (d instanceof Map<?, ?> m) {
+            Map<String, Object> x = (Map<String, Object>) m;
+            out.printf(Locale.ROOT, "  pools           %d x %s prefill : %d x %s decode, KV over %s (%.0f GB/s, overlap %s)%n",
+                    x.get("prefill_instances"), x.get("prefill_system"), x.get("decode_instances"), x.get("decode_system"), x.get("kv_link"),
+                    (Double) x.get("kv_link_GBps"), Boolean.TRUE.equals(x.get("kv_layerwise_overlap")) ? "layer" : "none");
+            out.printf(Locale.ROOT, "  busy            prefill %.1f%%, decode %.1f%%; KV transfer %.1f%% of TTFT, %.3f GB sent = %.3f GB received%n",
+                    100 * (Double) x.get("prefill_busy_fraction"), 100 * (Double) x.get("decode_busy_fraction"),
+                    100 * (Double) x.get("transfer_share_of_ttft"), ((Long) x.get("kv_bytes_sent")) / 1e9, ((Long) x.get("kv_bytes_received")) / 1e9);
+            out.printf(Locale.ROOT, "  per device      %.1f tokens/s%n", (Double) x.get("throughput_tokens_per_s_per_device"));
+        }
+        if (sections.get("sla") instanceof Map<?, ?> m) {
+            Map<String, Object> x = (Map<String, Object>) m;
+            out.printf(Locale.ROOT, "  SLA             TTFT <= %s ms, TPOT <= %s ms: %.1f%% of requests, goodput %.3f requests/s (%.4f per device); p90s met: %s, %s%n",
+                    x.get("ttft_ms"), x.get("tpot_ms"), 100 * (Double) x.get("attainment"), (Double) x.get("goodput_requests_per_s"),
+                    (Double) x.get("goodput_requests_per_s_per_device"), x.get("ttft_p90_met"), x.get("tpot_p90_met"));
+        }
+        if (sections.get("speculation") instanceof Map<?, ?> m) {
+            Map<String, Object> x = (Map<String, Object>) m;
+            out.printf(Locale.ROOT, "  speculation     %s k=%s: %d of %d proposed accepted, %.3f accepted and %.3f tokens per step%n", x.get("method"),
+                    x.get("k"), (Long) x.get("accepted_tokens"), (Long) x.get("proposed_tokens"), (Double) x.get("accepted_per_step"),
+                    (Double) x.get("tokens_per_step"));
+        }
+        if (sections.get("prefix_cache") instanceof Map<?, ?> m) {
+            out.printf(Locale.ROOT, "  prefix cache    hit rate %s%n", m.get("hit_rate"));
+        }
     }
 
     private static void latency(PrintWriter out, String what, LatencyStats s) {

@@ -65,6 +65,17 @@ public final class Simulator {
 
     /** A serving run of an already resolved model (a preset with fewer layers, an imported config). */
     public static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner) {
+        return simulate(req, model, system, planner, 0);
+    }
+
+    /** The same with prefix caching at {@code prefixHit} (see {@link io.moesim.sim.serving.PrefixCache}). */
+    static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit) {
+        return simulate(req, model, system, planner, prefixHit, null);
+    }
+
+    /** The same, telling {@code requests} (may be null) each request's TTFT and TPOT. */
+    static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit,
+            ServingLoop.RequestSink requests) {
         long wall0 = System.nanoTime();
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
@@ -88,7 +99,7 @@ public final class Simulator {
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 req.tokenBudget(), kv, req.signatureBits(), req.seed());
         IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
-        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype);
+        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
         SimulationResult r;
@@ -96,12 +107,12 @@ public final class Simulator {
             SimulationResult[] box = new SimulationResult[1];
             AtomicFiles.write(req.tracePath(), os -> {
                 TraceWriter tw = new TraceWriter(os);
-                box[0] = loop.run(echo(req, model, system, dtype, maxBatch, kv), tw, req.traceIterations(), progress);
+                box[0] = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), tw, req.traceIterations(), progress, requests);
                 tw.close();
             });
             r = box[0];
         } else {
-            r = loop.run(echo(req, model, system, dtype, maxBatch, kv), null, 0, progress);
+            r = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), null, 0, progress, requests);
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
@@ -189,7 +200,14 @@ public final class Simulator {
         return tokens;
     }
 
-    private static Map<String, Object> echo(SimulationRequest r, ModelConfig model, SystemSpec system, DType dtype, int maxBatch, long kv) {
+    private static Map<String, Object> echoPrefix(Map<String, Object> echo, double prefixHit) {
+        if (prefixHit > 0) {
+            echo.put("prefix_hit", prefixHit);
+        }
+        return echo;
+    }
+
+    static Map<String, Object> echo(SimulationRequest r, ModelConfig model, SystemSpec system, DType dtype, int maxBatch, long kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
         m.put("system", system.id());

@@ -27,6 +27,17 @@ public final class ResultJson {
     }
 
     public static void write(SimulationResult r, Writer out) {
+        write(r, Map.of(), out);
+    }
+
+    /** The result with extra sections (disaggregation, speculation, prefix cache, SLA), each a key of its own before "config". */
+    public static String toJson(SimulationResult r, Map<String, Object> sections) {
+        StringWriter w = new StringWriter();
+        write(r, sections, w);
+        return w.toString();
+    }
+
+    public static void write(SimulationResult r, Map<String, Object> sections, Writer out) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
@@ -61,6 +72,10 @@ public final class ResultJson {
                 g.writeNumberField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
+            for (Map.Entry<String, Object> e : sections.entrySet()) {
+                g.writeFieldName(e.getKey());
+                value(g, e.getValue());
+            }
             g.writeObjectFieldStart(ResultSchema.CONFIG);
             for (Map.Entry<String, Object> e : r.config().entrySet()) {
                 g.writeFieldName(e.getKey());

@@ -16,6 +16,10 @@ import java.util.List;
  * sequences still in their prompt, then to queued requests, admitted in arrival order while the
  * batch has room and the KV cache can hold their whole prompt beside what is already promised.
  * A prefill that completes its prompt yields a token in the same iteration (as engines sample it).
+ *
+ * <p>Prefix caching: a sequence's {@link Sequence#shared} prompt tokens are already in the cache, so
+ * its prefill starts after them and they take no KV of its own (the caller keeps the shared blocks
+ * out of {@code kvCapacity}).
  */
 final class Scheduler {
     private final int maxBatch;
@@ -37,7 +41,7 @@ final class Scheduler {
     }
 
     void arrive(Sequence s) {
-        if ((long) s.in + s.out > kvCapacity) {
+        if ((long) s.in + s.out - s.shared > kvCapacity) {
             throw new SimulationException(s.arrivalPs, "scheduler", "request " + s.id + " needs " + ((long) s.in + s.out)
                     + " KV tokens (L_in + L_out); the KV cache holds " + kvCapacity);
         }
@@ -85,7 +89,7 @@ final class Scheduler {
         }
         while (budget > 0 && running.size() < maxBatch && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
-            long need = s.prefillTarget;
+            long need = s.prefillTarget - s.prefilled;
             if (kvUsed + promised + need > kvCapacity) {
                 break;
             }
@@ -106,9 +110,9 @@ final class Scheduler {
 
     private void preempt(Sequence s) {
         running.remove(s);
-        kvUsed -= s.kvTokens;
-        s.kvTokens = 0;
-        s.prefilled = 0;
+        kvUsed -= s.kvTokens - s.shared;
+        s.kvTokens = s.shared;
+        s.prefilled = s.shared;
         s.prefillTarget = s.in + s.generated;
         waiting.addFirst(s);
         preemptions++;
@@ -138,7 +142,7 @@ final class Scheduler {
         }
         for (Sequence s : done) {
             running.remove(s);
-            kvUsed -= s.kvTokens;
+            kvUsed -= s.kvTokens - s.shared;
             s.kvTokens = 0;
         }
         return done;

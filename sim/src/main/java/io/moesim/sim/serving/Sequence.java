@@ -11,6 +11,11 @@ final class Sequence {
     long prefilled;
     long generated;
     long kvTokens;
+    /**
+     * Prompt tokens found in the prefix cache (shared KV blocks, resident once for all requests): they
+     * count in {@code prefilled} and {@code kvTokens} (attention reads them) but not in the scheduler's KV use.
+     */
+    long shared;
     long firstTokenPs = -1;
     long lastTokenPs = -1;
     long finishPs = -1;
@@ -21,6 +26,13 @@ final class Sequence {
         this.in = in;
         this.out = out;
         this.prefillTarget = in;
+    }
+
+    /** Marks the first {@code tokens} of the prompt as prefix-cache hits (at most L_in − 1: the last prompt token is always computed). */
+    void sharePrefix(long tokens) {
+        shared = Math.max(0, Math.min(tokens, in - 1L));
+        prefilled = shared;
+        kvTokens = shared;
     }
 
     boolean decoding() {

@@ -34,8 +34,18 @@ public final class ServingLoop {
     private final double staticWatts;
     private final long kvCapacity;
     private final DType dtype;
+    private final double prefixHit;
 
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
+        this(config, cache, system, staticWatts, kvCapacityTokens, dtype, 0);
+    }
+
+    /**
+     * @param prefixHit share of each prompt found in the prefix cache (see {@link PrefixCache}); 0 for none
+     */
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
+            double prefixHit) {
+        this.prefixHit = PrefixCache.check(prefixHit);
         this.config = config;
         this.cache = cache;
         this.system = system;
@@ -98,10 +108,22 @@ public final class ServingLoop {
         return Math.round(ps);
     }
 
+    /** Receives each request's TTFT and TPOT (−1 when it produced fewer than 2 tokens), in picoseconds. */
+    @FunctionalInterface
+    public interface RequestSink {
+        void request(long ttftPs, long tpotPs);
+    }
+
     public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress) {
+        return run(configEcho, trace, traceIterations, progress, null);
+    }
+
+    /** The same, telling {@code requests} (may be null) each request's latencies at the end. */
+    public SimulationResult run(Map<String, Object> configEcho, TraceWriter trace, long traceIterations, Progress progress, RequestSink requests) {
         List<Sequence> all = workload();
         int total = all.size();
-        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), kvCapacity);
+        long resident = PrefixCache.apply(all, prefixHit);
+        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -182,6 +204,9 @@ public final class ServingLoop {
             if (s.generated >= 2) {
                 tpot[tpotCount++] = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
             }
+            if (requests != null) {
+                requests.request(ttft[i], s.generated >= 2 ? tpot[tpotCount - 1] : -1);
+            }
         }
         double seconds = now / 1e12;
         int devices = system.devices();
@@ -203,7 +228,7 @@ public final class ServingLoop {
                 outputTokens / seconds, total / seconds, LatencyStats.ofPicoseconds(ttft, total),
                 LatencyStats.ofPicoseconds(gaps.elements(), gaps.size()), LatencyStats.ofPicoseconds(e2e, total),
                 LatencyStats.ofPicoseconds(tpot, tpotCount), util, linkUtil, mfu,
-                memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv(), kvCapacity, caches,
+                memPs / now / devices, energy.totalJ() / outputTokens, energy, rooflinePs / 1e12, sched.peakKv() + resident, kvCapacity, caches,
                 OptionalDouble.empty());
     }
 }

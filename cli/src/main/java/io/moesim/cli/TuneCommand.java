@@ -1,0 +1,200 @@
+package io.moesim.cli;
+
+import io.moesim.ir.MoesimException;
+import io.moesim.ir.io.AtomicFiles;
+import io.moesim.sim.SimulationRequest;
+import io.moesim.sim.serving.IterationModel;
+import io.moesim.sim.tune.DeploymentSearch;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code moesim tune}: the best deployment of a model on a device budget under TTFT / TPOT limits. */
+@Command(name = "tune", mixinStandardHelpOptions = true,
+        description = {"Search deployments of a model on a device budget: aggregated replicas vs disaggregated prefill/decode pools,",
+            "pool ratio, instance size (tensor parallel), max batch. An analytic estimate ranks every candidate by the output tokens/s",
+            "per device it sustains within the TTFT and TPOT limits; the best are confirmed by event-level simulation.",
+            "Prints the Pareto front (tokens/s per device vs TPOT), the finalists and the best deployment with its command line."})
+final class TuneCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME|PATH", description = "A zoo model or a Hugging Face config.json.")
+    String model;
+
+    @Option(names = "--devices", defaultValue = "h100", split = ",", paramLabel = "TYPE[,TYPE...]",
+            description = "Device types to build instances of (h100, h200, b200, mi300x, duplex, ...). Default: ${DEFAULT-VALUE}.")
+    List<String> devices;
+
+    @Option(names = "--budget", required = true, paramLabel = "N", description = "Devices available.")
+    int budget;
+
+    @Option(names = "--in", defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    int in;
+
+    @Option(names = "--out", defaultValue = "256", paramLabel = "L_out", description = "Output length. Default: ${DEFAULT-VALUE}.")
+    int out;
+
+    @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC", description = "As simulate's --lengths (confirmation runs). Default: ${DEFAULT-VALUE}.")
+    String lengths;
+
+    @Option(names = "--requests", defaultValue = "200", paramLabel = "N", description = "Requests per confirmation run. Default: ${DEFAULT-VALUE}.")
+    int requests;
+
+    @Option(names = "--max-batches", defaultValue = "64,128,256", split = ",", paramLabel = "B[,B...]", description = "Max batches to try. Default: ${DEFAULT-VALUE}.")
+    List<Integer> maxBatches;
+
+    @Option(names = "--sla-ttft-ms", required = true, paramLabel = "MS", description = "TTFT p90 limit.")
+    double ttftMs;
+
+    @Option(names = "--sla-tpot-ms", required = true, paramLabel = "MS", description = "TPOT p90 limit.")
+    double tpotMs;
+
+    @Option(names = "--finalists", defaultValue = "3", paramLabel = "N", description = "Candidates confirmed by simulation. Default: ${DEFAULT-VALUE}.")
+    int finalists;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision. Default: the model's.")
+    String dtype;
+
+    @Option(names = "--cost-model", defaultValue = "kernel", paramLabel = "M", description = "kernel or roofline. Default: ${DEFAULT-VALUE}.")
+    String costModel;
+
+    @Option(names = "--iteration-model", defaultValue = "fast", paramLabel = "M", description = "exact or fast (confirmation runs). Default: ${DEFAULT-VALUE}.")
+    String iterationModel;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the search's result as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() {
+        if (budget < 1 || budget > 4096 || in < 1 || out < 1 || requests < 1 || finalists < 1 || !(ttftMs > 0) || !(tpotMs > 0)
+                || Double.isInfinite(ttftMs) || Double.isInfinite(tpotMs)) {
+            throw new MoesimException("tune: --budget in 1..4096, --in, --out, --requests, --finalists >= 1 and finite --sla-ttft-ms, --sla-tpot-ms > 0");
+        }
+        for (int b : maxBatches) {
+            if (b < 1) {
+                throw new MoesimException("--max-batches: each must be >= 1, got " + b);
+            }
+        }
+        for (String d : devices) {
+            io.moesim.hw.Systems.load(d + "x1"); // an unknown device type fails here, once
+        }
+        if (json != null) {
+            AtomicFiles.checkWritable(json);
+        }
+        CompileFlags cf = new CompileFlags();
+        cf.costModel = costModel;
+        SimulationRequest.Builder b = SimulationRequest.builder(model, devices.get(0) + "x1").qps(1).requests(requests).lengths(in, out)
+                .lengths(lengths).dtype(dtype).costModel(cf.costModel()).seed(seed)
+                .iterationModel(CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model"));
+        io.moesim.ir.model.ModelZoo.resolve(model);
+        io.moesim.sim.serving.LengthSpec.parse(lengths);
+        String extra = "--cost-model " + costModel.toLowerCase(Locale.ROOT);
+        DeploymentSearch.Options o = new DeploymentSearch.Options(b.build(), devices, budget, maxBatches, ttftMs, tpotMs, finalists, extra);
+        DeploymentSearch.Result r;
+        PrintWriter err = spec.commandLine().getErr();
+        try (Progress p = new Progress(err, "tune " + model)) {
+            r = DeploymentSearch.search(o, (phase, done, total) -> p.update(done, total, 0));
+        }
+        print(spec.commandLine().getOut(), r, o);
+        if (json != null) {
+            AtomicFiles.write(json, json(r, o));
+        }
+        return 0;
+    }
+
+    static void print(PrintWriter out, DeploymentSearch.Result r, DeploymentSearch.Options o) {
+        out.printf(Locale.ROOT, "tune: %d candidates (%d meet the limits by estimate) in %.1f s (estimates %.1f s, %.0f candidates/s)%n", r.enumerated(),
+                r.feasible(), r.wallS(), r.estimateWallS(), r.enumerated() / Math.max(1e-9, r.estimateWallS()));
+        out.printf(Locale.ROOT, "  limits: TTFT p90 <= %s ms, TPOT p90 <= %s ms%n", o.ttftMs(), o.tpotMs());
+        out.println("Pareto front (estimate): tokens/s per device vs TPOT");
+        out.printf(Locale.ROOT, "  %-52s %10s %12s %10s %10s%n", "deployment", "max req/s", "tok/s/dev", "TTFT ms", "TPOT ms");
+        for (DeploymentSearch.Estimate e : r.pareto()) {
+            out.printf(Locale.ROOT, "  %-52s %10.3f %12.1f %10.1f %10.2f%n", e.candidate().describe(), e.maxQps(), e.tokensPerSPerDevice(), e.ttftMs(), e.tpotMs());
+        }
+        out.println("Finalists (event-level simulation)");
+        out.printf(Locale.ROOT, "  %-52s %10s %12s %10s %10s %5s%n", "deployment", "req/s", "tok/s/dev", "TTFT p90", "TPOT p90", "SLA");
+        for (DeploymentSearch.Confirmed c : r.finalists()) {
+            out.printf(Locale.ROOT, "  %-52s %10.3f %12.1f %10.1f %10.2f %5s%n", c.estimate().candidate().describe(), c.qps(),
+                    c.qps() * o.base().outputLength() / c.estimate().candidate().devices(), c.result().ttft().p90Ms(), c.result().tpot().p90Ms(),
+                    c.meets() ? "met" : "MISS");
+        }
+        if (r.best() == null) {
+            out.println("best: none of the finalists met the limits in simulation");
+        } else {
+            out.println("best: " + r.best().estimate().candidate().describe());
+            out.println("  " + r.best().commandLine());
+        }
+    }
+
+    static String json(DeploymentSearch.Result r, DeploymentSearch.Options o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("candidates", r.enumerated());
+        m.put("feasible_by_estimate", r.feasible());
+        m.put("wall_s", r.wallS());
+        m.put("estimate_wall_s", r.estimateWallS());
+        m.put("ttft_ms", o.ttftMs());
+        m.put("tpot_ms", o.tpotMs());
+        List<Object> pareto = new ArrayList<>();
+        for (DeploymentSearch.Estimate e : r.pareto()) {
+            pareto.add(estimate(e));
+        }
+        m.put("pareto", pareto);
+        List<Object> fin = new ArrayList<>();
+        for (DeploymentSearch.Confirmed c : r.finalists()) {
+            fin.add(confirmed(c, o));
+        }
+        m.put("finalists", fin);
+        m.put("best", r.best() == null ? null : confirmed(r.best(), o));
+        StringWriter w = new StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+            g.useDefaultPrettyPrinter();
+            new com.fasterxml.jackson.databind.ObjectMapper().writeValue(g, m);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static Map<String, Object> estimate(DeploymentSearch.Estimate e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        DeploymentSearch.Candidate c = e.candidate();
+        m.put("deployment", c.describe());
+        m.put("disaggregated", c.disaggregated());
+        m.put("prefill_system", c.prefillSystem());
+        m.put("prefill_instances", c.prefillInstances());
+        m.put("decode_system", c.decodeSystem());
+        m.put("decode_instances", c.decodeInstances());
+        m.put("max_batch", c.maxBatch());
+        m.put("devices", c.devices());
+        m.put("max_qps", e.maxQps());
+        m.put("tokens_per_s_per_device", e.tokensPerSPerDevice());
+        m.put("ttft_ms", e.ttftMs());
+        m.put("tpot_ms", e.tpotMs());
+        return m;
+    }
+
+    private static Map<String, Object> confirmed(DeploymentSearch.Confirmed c, DeploymentSearch.Options o) {
+        Map<String, Object> m = estimate(c.estimate());
+        m.put("simulated_qps", c.qps());
+        m.put("meets_sla", c.meets());
+        m.put("simulated_ttft_p90_ms", c.result().ttft().p90Ms());
+        m.put("simulated_tpot_p90_ms", c.result().tpot().p90Ms());
+        m.put("simulated_tokens_per_s_per_device", c.qps() * o.base().outputLength() / c.estimate().candidate().devices());
+        m.put("command_line", c.commandLine());
+        return m;
+    }
+}

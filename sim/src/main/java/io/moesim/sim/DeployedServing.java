@@ -1,0 +1,165 @@
+package io.moesim.sim;
+
+import io.moesim.compiler.Compiler;
+import io.moesim.hw.LinkSpec;
+import io.moesim.hw.Links;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.DType;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.energy.EnergyModel;
+import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.serving.ArrivalSpec;
+import io.moesim.sim.serving.DisaggregatedLoop;
+import io.moesim.sim.serving.FastIterationModel;
+import io.moesim.sim.serving.IterationCache;
+import io.moesim.sim.serving.IterationModel;
+import io.moesim.sim.serving.LengthSpec;
+import io.moesim.sim.serving.ServingConfig;
+import io.moesim.sim.serving.ServingLoop;
+import io.moesim.sim.serving.Speculation;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Serving runs as deployed ({@link Deployment}): one aggregated pool with prefix caching, or
+ * disaggregated prefill and decode pools with KV transfer, prefix caching and speculative decoding.
+ */
+public final class DeployedServing {
+    private DeployedServing() {
+    }
+
+    /** A run's figures and its extra JSON sections (disaggregation, speculation, prefix_cache, sla). */
+    public record Served(SimulationResult result, Map<String, Object> sections) {
+    }
+
+    /**
+     * Serves {@code req} as {@code d} deploys it. {@code system} is the request's system already loaded
+     * (aggregated runs); disaggregated runs load their two pools' systems with the request's overrides.
+     */
+    public static Served serve(SimulationRequest req, SystemSpec system, Deployment d) {
+        ModelConfig model = ModelZoo.resolve(req.model());
+        if (d.disaggregation() == null) {
+            if (d.speculation() != null) {
+                throw new SimulationException(0, "speculation", "speculative decoding is modelled in the decode pool of a disaggregated run; give --disagg");
+            }
+            long[] met = new long[1];
+            DisaggregatedLoop.Sla sla = d.sla();
+            SimulationResult r = Simulator.simulate(req, model, system,
+                    g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan(), d.prefixHit(), (ttft, tpot) -> {
+                        if (sla.meets(ttft, tpot)) {
+                            met[0]++;
+                        }
+                    });
+            Map<String, Object> sections = new LinkedHashMap<>();
+            if (d.prefixHit() > 0) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("hit_rate", d.prefixHit());
+                sections.put("prefix_cache", m);
+            }
+            if (d.sla().ttftMs() > 0 || d.sla().tpotMs() > 0) {
+                Map<String, Object> m = DisaggregatedLoop.slaSection(sla, met[0], r.requestsCompleted(), r.simulatedS(), system.devices());
+                m.putAll(p90Sla(sla, r));
+                sections.put("sla", m);
+            }
+            return new Served(r, sections);
+        }
+        return disaggregated(req, model, d);
+    }
+
+    /** Whether the p90 TTFT and TPOT meet the limits (a limit of 0 always holds). */
+    static Map<String, Object> p90Sla(DisaggregatedLoop.Sla sla, SimulationResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ttft_p90_met", sla.ttftMs() <= 0 || r.ttft().p90Ms() <= sla.ttftMs());
+        m.put("tpot_p90_met", sla.tpotMs() <= 0 || r.tpot().p90Ms() <= sla.tpotMs());
+        return m;
+    }
+
+    private static Served disaggregated(SimulationRequest req, ModelConfig model, Deployment d) {
+        long wall0 = System.nanoTime();
+        Disaggregation g = d.disaggregation();
+        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
+        SystemSpec ps = Systems.load(g.prefillSystem(), req.systemSets());
+        SystemSpec ds = Systems.load(g.decodeSystem(), req.systemSets());
+        Routing routing = Routing.parse(req.routing());
+        LengthSpec lengths = LengthSpec.parse(req.lengths());
+        ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
+                : req.offline() ? new ArrivalSpec.Closed(req.requests())
+                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+        EnergyModel pe = new EnergyModel(ps, req.energy());
+        EnergyModel de = new EnergyModel(ds, req.energy());
+        IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
+                gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
+        IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
+                gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
+        long pkv = capacity(req, model, dtype, ps, pc);
+        long dkv = capacity(req, model, dtype, ds, dc);
+        boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
+        IterationModel pm = fast ? new FastIterationModel(pc) : pc;
+        IterationModel dm = fast ? new FastIterationModel(dc) : dc;
+        IterationModel draft = null;
+        Speculation spec = d.speculation();
+        if (spec != null && spec.method() == Speculation.Method.DRAFT) {
+            ModelConfig dmodel = ModelZoo.resolve(spec.draftModel());
+            draft = new IterationCache(dmodel, dtype, routing, req.seed(), ds,
+                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
+        }
+        LinkSpec link = kvLink(g, ps, ds);
+        ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),
+                req.tokenBudget(), pkv, req.signatureBits(), req.seed());
+        DisaggregatedLoop loop = new DisaggregatedLoop(cfg,
+                new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts()),
+                new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts()),
+                new DisaggregatedLoop.KvTransfer(link, g.layerwise(), Simulator.kvBytesPerToken(model, dtype), model.layers()),
+                d.prefixHit(), spec, draft, d.sla(), dtype);
+        Map<String, Object> echo = Simulator.echo(req, model, ps, dtype, g.prefillMaxBatch(), pkv);
+        echo.put("system", ps.id() + ":" + ds.id());
+        echo.put("devices", ps.devices() * g.prefillInstances() + ds.devices() * g.decodeInstances());
+        echo.put("disagg", ps.id() + ":" + ds.id());
+        echo.put("prefill_pools", g.prefillInstances());
+        echo.put("decode_pools", g.decodeInstances());
+        echo.put("decode_max_batch", g.decodeMaxBatch());
+        echo.put("kv_link", link.id());
+        echo.put("kv_overlap", g.layerwise() ? "layer" : "none");
+        echo.put("prefill_compile", g.prefillOptions().describe());
+        echo.put("decode_compile", g.decodeOptions().describe());
+        if (d.prefixHit() > 0) {
+            echo.put("prefix_hit", d.prefixHit());
+        }
+        if (spec != null) {
+            echo.put("speculation", spec.describe());
+        }
+        ServingLoop.Progress progress = req.progress() == null ? null : (done, total, t) -> req.progress().update(done, total, t / 1e12);
+        DisaggregatedLoop.Outcome o = loop.run(echo, progress);
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        return new Served(o.result().withSimWall(OptionalDouble.of(wall)), o.sections());
+    }
+
+    private static long capacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache) {
+        if (req.kvCapacityTokens() > 0) {
+            return req.kvCapacityTokens();
+        }
+        if (req.kvFraction() > 0) {
+            long reserve = system.devices() * Simulator.activationReserveBytes(cache, req.tokenBudget());
+            return Simulator.kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+        }
+        return Simulator.kvCapacityTokens(model, dtype, system);
+    }
+
+    /** The link the KV moves on: the named one, else NVLink-class within one node, else the inter-node link. */
+    static LinkSpec kvLink(Disaggregation g, SystemSpec ps, SystemSpec ds) {
+        if (g.kvLink() != null) {
+            return Links.load(g.kvLink());
+        }
+        long devices = (long) ps.devices() * g.prefillInstances() + (long) ds.devices() * g.decodeInstances();
+        // one node holds as many devices as the device's wiring allows (a DGX H100: 8), whatever one instance uses
+        int perNode = ps.device().interconnect() == null ? ps.devicesPerNode() : Math.max(ps.devicesPerNode(), ps.device().interconnect().maxDevicesPerNode());
+        if (ps.nodes() == 1 && ds.nodes() == 1 && devices <= perNode && ps.intraNodeLink().id().equals(ds.intraNodeLink().id())) {
+            return ps.intraNodeLink();
+        }
+        return ps.interNodeLink().orElseGet(() -> ds.interNodeLink().orElseGet(() -> Links.load("ib-ndr-400")));
+    }
+}
