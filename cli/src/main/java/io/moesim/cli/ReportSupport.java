@@ -31,12 +31,18 @@ final class ReportSupport {
     private ReportSupport() {
     }
 
+    /** The report of runs on one system (simulate --report). */
+    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, SystemSpec first,
+            ServingFlags serving, CompileFlags flags, Path trace) {
+        return writeRunReport(dir, title, systems, results, List.of(first), serving, flags, trace);
+    }
+
     /**
      * Writes the report: the runs (throughput/latency, utilisation) and, from one representative
-     * decode iteration on the first system (batch B at the mean context L_in + L_out/2), the roofline
-     * with each op placed and the per-layer time breakdown.
+     * decode iteration on each system given in {@code specs} (batch B at the mean context
+     * L_in + L_out/2), the roofline with each op placed and the per-layer time breakdown.
      */
-    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, SystemSpec first,
+    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, List<SystemSpec> specs,
             ServingFlags serving, CompileFlags flags, Path trace) {
         List<RunSummary> runs = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
@@ -47,15 +53,21 @@ final class ReportSupport {
         GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(serving.model), batch, kv).withRouting(Routing.parse(serving.routing))
                 .withSeed(serving.seed);
         CostModel cost = flags.costModel();
-        ExecutionResult exec = decodeIteration(gr, first, flags.options(first, serving.routing, serving.seed), cost);
+        List<ExecutionResult> execs = new ArrayList<>();
+        for (SystemSpec spec : specs) {
+            execs.add(decodeIteration(gr, spec, flags.options(spec, serving.routing, serving.seed), cost));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", serving.model);
         meta.put("systems", String.join(", ", systems));
-        meta.put("workload", (serving.qps != null ? "Poisson " + serving.qps + " req/s" : "closed loop, batch " + batch) + ", "
-                + serving.requests + " requests, L_in " + serving.in + ", L_out " + serving.out + ", lengths " + serving.lengths);
-        meta.put("roofline and breakdown", "one decode iteration on " + systems.get(0) + ": batch " + batch + ", KV length " + kv);
+        meta.put("workload", (serving.qps != null ? "Poisson " + serving.qps + " req/s, open loop (max batch " + serving.maxBatch + ")"
+                : "closed loop, batch " + batch) + ", " + serving.requests + " requests, L_in " + serving.in + ", L_out " + serving.out
+                + ", lengths " + serving.lengths);
+        meta.put("roofline and breakdown", "one decode iteration on " + (specs.size() > 1 ? "each system" : systems.get(0)) + ": batch "
+                + batch + ", KV length " + kv);
         meta.put("seed", Long.toString(serving.seed));
-        return Reports.write(reportData(title, meta, runs, exec, trace), dir);
+        List<String> names = specs.size() > 1 ? systems.subList(0, specs.size()) : List.of("");
+        return Reports.write(reportData(title, meta, runs, execs, names, trace), dir);
     }
 
     /** One iteration compiled and executed at the system level: what the roofline, breakdown and timeline show. */
@@ -67,8 +79,17 @@ final class ReportSupport {
 
     /** The report's sections from the runs and one executed iteration; {@code trace} may be null. */
     static ReportData reportData(String title, Map<String, String> meta, List<RunSummary> runs, ExecutionResult exec, Path trace) {
-        ReportData d = ReportData.titled(title).withMetadata(meta).withRuns(runs).withRoofline(RooflineAdapter.of(exec))
-                .withBreakdown(BreakdownAdapter.of(exec)).withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs));
+        return reportData(title, meta, runs, List.of(exec), List.of(""), trace);
+    }
+
+    /** As above with one executed iteration per system; {@code names} label each system's breakdown (empty for one system). */
+    static ReportData reportData(String title, Map<String, String> meta, List<RunSummary> runs, List<ExecutionResult> execs,
+            List<String> names, Path trace) {
+        ReportData d = ReportData.titled(title).withMetadata(meta).withRuns(runs);
+        for (int i = 0; i < execs.size(); i++) {
+            d = d.withRoofline(RooflineAdapter.of(execs.get(i))).withBreakdown(names.get(i), BreakdownAdapter.of(execs.get(i)));
+        }
+        d = d.withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs));
         return trace == null ? d : d.withTrace(trace);
     }
 }

@@ -20,7 +20,8 @@ final class RunJson {
                 RunSummary.offeredRate(mode, qps, rps), config.path("batch").asLong(0),
                 number(source, root, "throughput_tokens_per_s"), rps,
                 latency(source, root, "ttft_ms"), latency(source, root, "tbt_ms"), latency(source, root, "e2e_ms"),
-                fractions(source, root, "utilization"), number(source, root, "energy_j_per_token"), number(source, root, "mfu"));
+                fractions(source, root, "utilization"), number(source, root, "energy_j_per_token"), number(source, root, "mfu"),
+                config.path("max_batch").asLong(0));
     }
 
     private static String text(JsonNode config, String key) {
