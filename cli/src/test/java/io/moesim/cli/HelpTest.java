@@ -72,6 +72,26 @@ class HelpTest {
         }
     }
 
+    /** A bare '%' in a description makes picocli warn on stderr and print the text unformatted. */
+    @Test
+    void helpTextsFormatWithoutWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String[]> paths = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), paths);
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (String[] p : paths) {
+                String[] args = java.util.Arrays.copyOf(p, p.length + 1);
+                args[p.length] = "--help";
+                CliRunner.run(args);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(!err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("picocli WARN"), err.toString());
+    }
+
     @Test
     void unknownOptionIsBadInput() {
         CliRunner.Outcome o = CliRunner.run("targets", "--bogus");
