@@ -60,17 +60,14 @@ final class BreakdownChart {
         return max > 0 ? max * 1.05 : 0;
     }
 
-    /** Categories in first-seen order, so the stacking follows the data's own order; all-zero categories are left out. */
+    /**
+     * Categories in the data's own order (the first layer type's, then any others first seen), so
+     * each processor keeps its colour; categories that are zero everywhere are left out.
+     */
     static List<String> categories(List<LayerTimes> layers) {
-        Set<String> out = new LinkedHashSet<>();
-        layers.forEach(l -> l.secondsByCategory().forEach((c, v) -> {
-            if (v != 0) {
-                out.add(c);
-            }
-        }));
-        if (out.isEmpty()) {
-            layers.forEach(l -> out.addAll(l.secondsByCategory().keySet()));
-        }
-        return List.copyOf(out);
+        Set<String> all = new LinkedHashSet<>();
+        layers.forEach(l -> all.addAll(l.secondsByCategory().keySet()));
+        List<String> out = all.stream().filter(c -> layers.stream().anyMatch(l -> l.secondsByCategory().getOrDefault(c, 0.0) != 0)).toList();
+        return out.isEmpty() ? List.copyOf(all) : out;
     }
 }

@@ -18,7 +18,7 @@ final class HtmlPage {
             th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}th{background:#f4f4f4}
             td.t,th.t{text-align:left}tr.front td{background:#fff3d6;font-weight:600}
             img.chart{max-width:100%;height:auto;border:1px solid #eee}
-            div.wide{max-width:100%;overflow-x:auto}table.sweep th{white-space:normal;min-width:5em}
+            div.wide{max-width:100%;overflow-x:auto}div.wide td{white-space:nowrap}table.sweep th{white-space:normal;min-width:5em}
             p.empty,ul.empty{color:#777;font-style:italic}nav a{margin-right:1em}code{background:#f4f4f4;padding:0 .2em}
             """;
 

@@ -52,15 +52,19 @@ class ChartPolishTest {
         var s = chart.getStyler();
         // The axes span 0 to twice the one value, and ticks a tenth of that apart print with few digits.
         assertEquals(0.0, s.getXAxisMin());
-        assertEquals(2 * 1234.56789123, s.getXAxisMax(), 1e-9);
+        assertEquals(2500, s.getXAxisMax(), 1e-9); // the round number above twice 1234.6
+        assertEquals(60, s.getYAxisMax(), 1e-9); // the p90 is 1.5 x 17.35 = 26.02 (SampleData.lat): 60 is above twice that
+        assertEquals(80, ChartStyle.niceCeil(69.2), 1e-12);
+        assertEquals(0.3, ChartStyle.niceCeil(0.25001), 1e-12);
+        assertEquals(1000, ChartStyle.niceCeil(1000), 1e-9);
         assertEquals(0.0, s.getYAxisMin());
         java.text.DecimalFormat x = new java.text.DecimalFormat(s.getXAxisDecimalPattern(),
                 java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
         java.text.DecimalFormat y = new java.text.DecimalFormat(s.getYAxisDecimalPattern(),
                 java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
         for (int i = 0; i <= 10; i++) {
-            String xl = x.format(i * 2 * 1234.56789123 / 10);
-            String yl = y.format(i * 2 * 17.3456789123 / 10);
+            String xl = x.format(i * 2500.0 / 10);
+            String yl = y.format(i * 60.0 / 10);
             assertTrue(xl.replace(".", "").replaceAll("^0+", "").length() <= 5, xl);
             assertTrue(yl.replace(".", "").replaceAll("^0+", "").length() <= 5, yl);
         }
