@@ -19,6 +19,15 @@ class ValidateOutputTest {
         assertTrue(o.out().lines().count() > 100, "every row is printed");
     }
 
+    /** Signed errors line up: "+0.4" is a number like "-24.2", right-aligned under error_pct. */
+    @Test
+    void signedNumbersAreRightAligned() {
+        String t = new TextTable(List.of("error_pct", "ref")).row("-24.2", "[1]").row("+0.4", "[1]").render();
+        List<String> lines = t.lines().toList();
+        assertEquals("    -24.2  [1]", lines.get(2));
+        assertEquals("     +0.4  [1]", lines.get(3));
+    }
+
     @Test
     void wrapKeepsWordsAndIndentsContinuations() {
         String w = ValidateCommand.wrap("[1] " + "word ".repeat(60).trim(), "    ");
