@@ -87,7 +87,7 @@ final class CompareCommand implements Callable<Integer> {
             AtomicFiles.write(json, Json.write(toJson(c)));
         }
         if (report != null) {
-            Path index = ReportSupport.writeRunReport(report, "moesim compare " + serving.model, systems, results, specs.get(0), serving, flags, null);
+            Path index = ReportSupport.writeRunReport(report, "moesim compare " + serving.model, systems, results, specs, serving, flags, null);
             spec.commandLine().getOut().println("report: " + index);
         }
         return 0;

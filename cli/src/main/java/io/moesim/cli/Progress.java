@@ -42,7 +42,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         update(completed, total, simulatedS, System.nanoTime());
     }
 
-    void update(long completed, long total, double simulatedS, long now) {
+    synchronized void update(long completed, long total, double simulatedS, long now) {
         lastCompleted = completed;
         lastTotal = total;
         lastSimulated = simulatedS;
@@ -73,9 +73,89 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         err.flush();
     }
 
+    /** Set once {@link #ticking} ran: the run has stages but no counts, so lines say only how long it has run. */
+    private volatile String stage;
+    private Thread ticker;
+
+    /**
+     * For work that reports no counts (validate --calibrate): a daemon thread that calls
+     * {@link #tick} every second, so the same cadence applies; {@link #close} stops it.
+     */
+    Progress ticking(String what) {
+        stage = what;
+        if (!enabled) {
+            return this;
+        }
+        ticker = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(1000);
+                    tick(System.nanoTime());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "moesim-progress");
+        ticker.setDaemon(true);
+        ticker.start();
+        return this;
+    }
+
+    /** As {@link #ticking} without the thread, so a test drives {@link #tick} with its own clock. */
+    void stageForTest(String what) {
+        stage = what;
+    }
+
+    /** One heartbeat at time {@code now}: a line (not on a terminal) after {@value #QUIET_S} s, then every {@value #EVERY_S} s. */
+    synchronized void tick(long now) {
+        if (!enabled) {
+            return;
+        }
+        double el = (now - start) / 1e9;
+        String what = stage == null ? "running" : stage;
+        if (tty) {
+            if (el < QUIET_S) {
+                return;
+            }
+            lastDraw = now;
+            err.printf(Locale.ROOT, "\r%s: %s, %.0f s so far   ", label, what, el);
+            err.flush();
+            return;
+        }
+        if (el < QUIET_S || (lastDraw != 0 && now - lastDraw < EVERY_S * 1_000_000_000L)) {
+            return;
+        }
+        lastDraw = now;
+        err.printf(Locale.ROOT, PREFIX + "%s: %s, %.0f s so far%n", label, what, el);
+        err.flush();
+    }
+
     @Override
     public void close() {
+        if (ticker != null) {
+            ticker.interrupt();
+            try {
+                ticker.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            closeLine();
+        }
+    }
+
+    private void closeLine() {
         if (!enabled || lastDraw == 0) {
+            return;
+        }
+        if (stage != null) {
+            if (tty) {
+                err.print("\r" + " ".repeat(100) + "\r");
+            } else {
+                err.printf(Locale.ROOT, PREFIX + "%s: done in %.0f s%n", label, (System.nanoTime() - start) / 1e9);
+            }
+            err.flush();
             return;
         }
         if (tty) {

@@ -32,13 +32,20 @@ final class ReportSupport {
     private ReportSupport() {
     }
 
+    /** The report of runs on one system (simulate --report). */
+    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, SystemSpec first,
+            ServingFlags serving, CompileFlags flags, Path trace) {
+        return writeRunReport(dir, title, systems, results, List.of(first), serving, flags, trace);
+    }
+
     /**
      * Writes the report: the runs (throughput/latency, utilisation) and, from one representative
-     * decode iteration on the first system (batch B at the mean context L_in + L_out/2), the roofline
-     * with each op placed and the per-layer time breakdown. The report describes the run as it was made
-     * (its {@link RunSpec}: the batch used, its defaults included, and the collective algorithm).
+     * decode iteration on each system given in {@code specs} (batch B at the mean context
+     * L_in + L_out/2), the roofline with each op placed and the per-layer time breakdown. The report
+     * describes the run as it was made (its {@link RunSpec}: the batch used, its defaults included,
+     * and the collective algorithm).
      */
-    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, SystemSpec first,
+    static Path writeRunReport(Path dir, String title, List<String> systems, List<SimulationResult> results, List<SystemSpec> specs,
             ServingFlags serving, CompileFlags flags, Path trace) {
         List<RunSummary> runs = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
@@ -48,8 +55,12 @@ final class ReportSupport {
         GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(run.model()), decodeBatch(run), decodeKv(run))
                 .withRouting(Routing.parse(run.routing())).withSeed(run.seed());
         CostModel cost = flags.costModel();
-        ExecutionResult exec = decodeIteration(gr, first, run.compileOptions(first.devices()), cost, run.collectives());
-        return Reports.write(reportData(title, describe(run, systems), runs, exec, trace), dir);
+        List<ExecutionResult> execs = new ArrayList<>();
+        for (SystemSpec spec : specs) {
+            execs.add(decodeIteration(gr, spec, run.compileOptions(spec.devices()), cost, run.collectives()));
+        }
+        List<String> names = specs.size() > 1 ? systems.subList(0, specs.size()) : List.of("");
+        return Reports.write(reportData(title, describe(run, systems, specs.size() > 1), runs, execs, names, trace), dir);
     }
 
     /** The batch of the decode iteration a report shows: the closed loop's, else the most an iteration holds. */
@@ -63,6 +74,11 @@ final class ReportSupport {
 
     /** The report's description of the run (its metadata table). */
     static Map<String, String> describe(RunSpec run, List<String> systems) {
+        return describe(run, systems, false);
+    }
+
+    /** As above; {@code eachSystem} when the report shows an iteration of every system, not only the first. */
+    static Map<String, String> describe(RunSpec run, List<String> systems, boolean eachSystem) {
         int batch = decodeBatch(run);
         long kv = decodeKv(run);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -71,7 +87,8 @@ final class ReportSupport {
         meta.put("workload", workload(run) + ", " + run.requests() + " requests, L_in " + run.inputLength() + ", L_out " + run.outputLength()
                 + ", lengths " + run.lengths());
         meta.put("collectives", RunSpec.text(run.collectives()));
-        meta.put("roofline and breakdown", "one decode iteration on " + systems.get(0) + ": batch " + batch + ", KV length " + kv);
+        meta.put("roofline and breakdown", "one decode iteration on " + (eachSystem ? "each system" : systems.get(0)) + ": batch " + batch
+                + ", KV length " + kv);
         meta.put("seed", Long.toString(run.seed()));
         return meta;
     }
@@ -79,7 +96,7 @@ final class ReportSupport {
     private static String workload(RunSpec run) {
         return switch (run.mode()) {
             case CLOSED -> "closed loop, batch " + run.batch();
-            case POISSON -> "Poisson " + run.qps() + " req/s, max batch " + run.maxBatch();
+            case POISSON -> "Poisson " + run.qps() + " req/s, open loop (max batch " + run.maxBatch() + ")";
             case OFFLINE -> "offline, max batch " + run.maxBatch();
             case TRACE -> "arrivals from " + run.arrivals().getFileName() + ", max batch " + run.maxBatch();
         };
@@ -100,8 +117,17 @@ final class ReportSupport {
 
     /** The report's sections from the runs and one executed iteration; {@code trace} may be null. */
     static ReportData reportData(String title, Map<String, String> meta, List<RunSummary> runs, ExecutionResult exec, Path trace) {
-        ReportData d = ReportData.titled(title).withMetadata(meta).withRuns(runs).withRoofline(RooflineAdapter.of(exec))
-                .withBreakdown(BreakdownAdapter.of(exec)).withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs));
+        return reportData(title, meta, runs, List.of(exec), List.of(""), trace);
+    }
+
+    /** As above with one executed iteration per system; {@code names} label each system's breakdown (empty for one system). */
+    static ReportData reportData(String title, Map<String, String> meta, List<RunSummary> runs, List<ExecutionResult> execs,
+            List<String> names, Path trace) {
+        ReportData d = ReportData.titled(title).withMetadata(meta).withRuns(runs);
+        for (int i = 0; i < execs.size(); i++) {
+            d = d.withRoofline(RooflineAdapter.of(execs.get(i))).withBreakdown(names.get(i), BreakdownAdapter.of(execs.get(i)));
+        }
+        d = d.withUtilisation(ReportAssembler.utilisation(runs)).withLoad(ReportAssembler.load(runs));
         return trace == null ? d : d.withTrace(trace);
     }
 }

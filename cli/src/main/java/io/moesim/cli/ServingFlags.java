@@ -67,7 +67,7 @@ final class ServingFlags {
 
     @Option(names = "--iteration-model", defaultValue = RunSpec.DEFAULT_ITERATION_MODEL, paramLabel = "M",
             description = "exact: compile and simulate every new batch signature event by event; fast: interpolate each iteration "
-                    + "between exactly simulated grid shapes (throughput and TBT p50/p90 within 1% of exact on the tested runs). "
+                    + "between exactly simulated grid shapes (throughput and TBT p50/p90 within 1%% of exact on the tested runs). "
                     + "Default: ${DEFAULT-VALUE}.")
     String iterationModel;
 

@@ -93,6 +93,6 @@ final class TextTable {
                 return false;
             }
         }
-        return Character.isDigit(s.charAt(0)) || s.charAt(0) == '-' && s.length() > 1;
+        return Character.isDigit(s.charAt(0)) || (s.charAt(0) == '-' || s.charAt(0) == '+') && s.length() > 1;
     }
 }

@@ -193,17 +193,20 @@ final class ValidateCommand implements Callable<Integer> {
         if (calibrated) {
             o = o.onCalibratedOverlays();
         }
-        ValidationReport r = Validation.run(m, target, o);
-        // long op texts, GPU names and sources are cut here (whole in --json), so a row fits a wide terminal
-        TextTable rows = new TextTable(ValidationReport.HEADER).cap("op", 64).cap("gpu", 28).cap("source", 32);
-        r.table().forEach(rows::row);
-        out.print(rows.render());
+        ValidationReport r;
+        if (calibrate) {
+            // calibration fits each target's overlay and takes minutes: say so on stderr, also when redirected
+            try (Progress p = new Progress(spec.commandLine().getErr(), "validate --calibrate").ticking("fitting calibration overlays")) {
+                r = Validation.run(m, target, o);
+            }
+        } else {
+            r = Validation.run(m, target, o);
+        }
+        out.print(rowsText(r.table()));
         out.println();
         List<List<String>> summary = r.summaryTable();
         if (!summary.isEmpty()) {
-            TextTable s = new TextTable(ValidationReport.SUMMARY_HEADER);
-            summary.forEach(s::row);
-            out.print(s.render());
+            out.print(fit(ValidationReport.SUMMARY_HEADER, summary, "worst"));
         }
         out.printf(Locale.ROOT, "MAPE overall: %.1f%% over %d rows (predictor: %s)%n", r.mapePct(), r.rows().size(), r.model());
         for (CalibrationResult c : r.calibrations()) {
@@ -327,5 +330,80 @@ final class ValidateCommand implements Callable<Integer> {
         }
         out.println("wrote " + r.trace() + " (" + r.measurements().size() + " measurements)");
         return r.checksPass() ? 0 : 1;
+    }
+
+    /** The widest line validate prints: a terminal of 120 columns shows every row whole. */
+    static final int MAX_LINE = 120;
+
+    /**
+     * The per-row table in at most {@link #MAX_LINE} columns: GPU and source (the same for many rows)
+     * become a short reference, spelled out once below the table, and long op texts are cut
+     * (whole in --json).
+     */
+    static String rowsText(List<List<String>> table) {
+        List<String> h = ValidationReport.HEADER;
+        int gpu = h.indexOf("gpu");
+        int source = h.indexOf("source");
+        int kind = h.indexOf("kind");
+        int op = h.indexOf("op");
+        java.util.Map<String, String> refs = new java.util.LinkedHashMap<>();
+        List<String> header = new java.util.ArrayList<>();
+        for (int i = 0; i < h.size(); i++) {
+            if (i != gpu && i != source) {
+                header.add(h.get(i));
+            }
+        }
+        header.add("ref");
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (List<String> row : table) {
+            String key = row.get(gpu) + "; " + row.get(source);
+            String ref = refs.computeIfAbsent(key, k -> "[" + (refs.size() + 1) + "]");
+            List<String> c = new java.util.ArrayList<>();
+            for (int i = 0; i < row.size(); i++) {
+                if (i == op && row.get(i).startsWith(row.get(kind) + " ")) {
+                    c.add(row.get(i).substring(row.get(kind).length() + 1)); // the kind is in its own column
+                } else if (i != gpu && i != source) {
+                    c.add(row.get(i));
+                }
+            }
+            c.add(ref);
+            rows.add(c);
+        }
+        StringBuilder sb = new StringBuilder(fit(header, rows, "op"));
+        if (!refs.isEmpty()) {
+            sb.append("ref: GPU; source\n");
+            refs.forEach((k, ref) -> sb.append(wrap(ref + " " + k, "    ")));
+        }
+        return sb.toString();
+    }
+
+    /** Renders the table, cutting the cells of {@code column} until no line is wider than {@link #MAX_LINE}. */
+    static String fit(List<String> header, List<List<String>> rows, String column) {
+        String text = null;
+        for (int cap = 200; cap >= 12; cap -= 2) {
+            TextTable t = new TextTable(header).cap(column, cap);
+            rows.forEach(t::row);
+            text = t.render();
+            if (text.lines().allMatch(l -> l.length() <= MAX_LINE)) {
+                break;
+            }
+        }
+        return text;
+    }
+
+    /** One line, wrapped at spaces to {@link #MAX_LINE}; continuation lines indented. */
+    static String wrap(String line, String indent) {
+        StringBuilder sb = new StringBuilder();
+        StringBuilder cur = new StringBuilder();
+        for (String word : line.split(" ")) {
+            if (cur.length() > 0 && cur.length() + 1 + word.length() > MAX_LINE) {
+                sb.append(cur).append('\n');
+                cur = new StringBuilder(indent);
+            } else if (cur.length() > 0 && !cur.toString().equals(indent)) {
+                cur.append(' ');
+            }
+            cur.append(word);
+        }
+        return sb.append(cur).append('\n').toString();
     }
 }

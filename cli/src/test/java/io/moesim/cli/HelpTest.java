@@ -47,6 +47,51 @@ class HelpTest {
         assertTrue(h.out().contains("targets"), h.out());
     }
 
+    /** Each command's summary in the top-level help is whole: it ends a sentence, not mid-word or with an ellipsis. */
+    @Test
+    void topLevelSummariesAreWholeSentences() {
+        String out = CliRunner.run("--help").out();
+        String commands = out.substring(out.indexOf("Commands:") + "Commands:".length());
+        java.util.Map<String, StringBuilder> summaries = new java.util.LinkedHashMap<>();
+        String current = null;
+        for (String line : commands.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  (\\S+)\\s+(.*)$").matcher(line);
+            if (m.matches()) {
+                current = m.group(1);
+                summaries.put(current, new StringBuilder(m.group(2).trim()));
+            } else if (current != null && !line.isBlank()) {
+                summaries.get(current).append(' ').append(line.trim());
+            }
+        }
+        assertTrue(summaries.size() > 10, summaries.keySet().toString());
+        for (var e : summaries.entrySet()) {
+            String s = e.getValue().toString();
+            assertTrue(s.matches("[A-Z].*[.)]") && !s.endsWith("..."), e.getKey() + ": '" + s + "'");
+            // picocli's summary is the first sentence of the description: none may stop at an abbreviation such as "e.g."
+            assertTrue(!s.endsWith("e.g.") && !s.endsWith("i.e.") && !s.endsWith("vs."), e.getKey() + ": '" + s + "'");
+        }
+    }
+
+    /** A bare '%' in a description makes picocli warn on stderr and print the text unformatted. */
+    @Test
+    void helpTextsFormatWithoutWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String[]> paths = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), paths);
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (String[] p : paths) {
+                String[] args = java.util.Arrays.copyOf(p, p.length + 1);
+                args[p.length] = "--help";
+                CliRunner.run(args);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(!err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("picocli WARN"), err.toString());
+    }
+
     @Test
     void unknownOptionIsBadInput() {
         CliRunner.Outcome o = CliRunner.run("targets", "--bogus");

@@ -29,6 +29,26 @@ class ProgressTest {
     }
 
     @Test
+    void workWithoutCountsGetsTheSameCadence() {
+        StringWriter w = new StringWriter();
+        Progress p = new Progress(new PrintWriter(w), "validate --calibrate", false, true);
+        p.stageForTest("fitting calibration overlays");
+        long t0 = System.nanoTime();
+        p.tick(t0 + 1_000_000_000L);   // 1 s: quiet
+        assertEquals("", w.toString());
+        p.tick(t0 + 2_500_000_000L);   // 2.5 s: first line
+        p.tick(t0 + 6_000_000_000L);   // 3.5 s after it: not yet
+        p.tick(t0 + 13_000_000_000L);  // 10.5 s after it: second line
+        p.close();
+        String[] lines = w.toString().split("\n");
+        assertEquals(3, lines.length, w.toString());
+        assertTrue(lines[0].startsWith("[progress] validate --calibrate: fitting calibration overlays, "), lines[0]);
+        assertTrue(lines[1].startsWith("[progress] validate --calibrate: fitting calibration overlays, 13 s so far")
+                || lines[1].contains("so far"), lines[1]);
+        assertTrue(lines[2].startsWith("[progress] validate --calibrate: done in "), lines[2]);
+    }
+
+    @Test
     void shortRunsAndDisabledProgressPrintNothing() {
         StringWriter w = new StringWriter();
         Progress p = new Progress(new PrintWriter(w), "x", false, true);

@@ -32,7 +32,7 @@ class ReportSupportTest {
         Map<String, String> m = describe("--model", "mixtral-8x7b", "--system", "duplex-x4", "--qps", "4", "--max-batch", "32",
                 "--collectives", "ring");
         assertEquals("ring", m.get("collectives"));
-        assertEquals("Poisson 4.0 req/s, max batch 32, 256 requests, L_in 1024, L_out 1024, lengths fixed", m.get("workload"));
+        assertEquals("Poisson 4.0 req/s, open loop (max batch 32), 256 requests, L_in 1024, L_out 1024, lengths fixed", m.get("workload"));
         assertEquals("one decode iteration on duplex-x4: batch 32, KV length 1536", m.get("roofline and breakdown"));
     }
 }

@@ -12,10 +12,13 @@ final class LoadChart {
 
     static XYChart of(LoadData data) {
         XYChart chart = new XYChartBuilder().width(ChartStyle.WIDTH).height(ChartStyle.HEIGHT)
-                .title("Throughput vs latency over request rates").xAxisTitle("throughput (output tokens/s)")
+                .title(data.title()).xAxisTitle("throughput (output tokens/s)")
                 .yAxisTitle(data.latencyLabel()).build();
         ChartStyle.apply(chart.getStyler());
         chart.getStyler().setMarkerSize(7);
+        ChartStyle.readableAxes(chart.getStyler(),
+                data.curves().stream().flatMap(c -> c.points().stream()).mapToDouble(LoadPoint::throughputTokensPerS).toArray(),
+                data.curves().stream().flatMap(c -> c.points().stream()).mapToDouble(LoadPoint::latencyMs).toArray());
         for (int i = 0; i < data.curves().size(); i++) {
             LoadCurve c = data.curves().get(i);
             XYSeries s = chart.addSeries(c.system(), c.points().stream().mapToDouble(LoadPoint::throughputTokensPerS).toArray(),

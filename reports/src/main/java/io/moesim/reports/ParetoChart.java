@@ -34,6 +34,8 @@ final class ParetoChart {
                 ys.add(y);
             }
         }
+        ChartStyle.readableAxes(chart.getStyler(), xs.stream().mapToDouble(Double::doubleValue).toArray(),
+                ys.stream().mapToDouble(Double::doubleValue).toArray());
         XYSeries all = chart.addSeries("design points", xs, ys);
         all.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         all.setMarker(SeriesMarkers.CIRCLE);

@@ -71,7 +71,18 @@ public final class ReportAssembler {
         }
         List<LoadCurve> curves = new ArrayList<>();
         bySystem.forEach((s, pts) -> curves.add(new LoadCurve(s, pts)));
-        return new LoadData(LOAD_LATENCY, curves);
+        return new LoadData(LOAD_LATENCY, curves, varies(runs));
+    }
+
+    /** What the runs vary: request rates (all Poisson), batch sizes (all closed loop), else nothing named. */
+    static String varies(List<RunSummary> runs) {
+        if (runs.stream().allMatch(r -> "poisson".equals(r.mode()))) {
+            return runs.stream().map(RunSummary::requestRate).distinct().count() > 1 ? "request rates" : "";
+        }
+        if (runs.stream().allMatch(r -> "closed".equals(r.mode()))) {
+            return runs.stream().map(RunSummary::batch).distinct().count() > 1 ? "batch sizes" : "";
+        }
+        return "";
     }
 
     /**

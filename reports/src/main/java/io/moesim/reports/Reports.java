@@ -43,10 +43,17 @@ public final class Reports {
 
     private static Map<String, ChartFile> charts(ReportData d, List<Integer> front) {
         Map<String, ChartFile> out = new LinkedHashMap<>();
-        d.roofline().filter(r -> !r.roofs().isEmpty())
-                .ifPresent(r -> put(out, "roofline", "roofline of " + r.system(), SvgEncoder.encode(RooflineChart.of(r))));
-        if (!d.breakdown().isEmpty()) {
-            put(out, "breakdown", "time per layer type", SvgEncoder.encode(BreakdownChart.of(d.breakdown())));
+        for (int i = 0; i < d.rooflines().size(); i++) {
+            RooflineData r = d.rooflines().get(i);
+            if (!r.roofs().isEmpty()) {
+                put(out, numbered("roofline", i), "roofline of " + r.system(), SvgEncoder.encode(RooflineChart.of(r)));
+            }
+        }
+        double yMax = BreakdownChart.axisMaxMs(d.breakdowns());
+        for (int i = 0; i < d.breakdowns().size(); i++) {
+            ReportData.Breakdown b = d.breakdowns().get(i);
+            String of = b.system().isEmpty() ? "" : " on " + b.system();
+            put(out, numbered("breakdown", i), "time per layer type" + of, SvgEncoder.encode(BreakdownChart.of(b, yMax)));
         }
         if (!d.utilisation().isEmpty()) {
             put(out, "utilisation", "utilisation per processor", SvgEncoder.encode(UtilisationChart.of(d.utilisation())));
@@ -56,6 +63,11 @@ public final class Reports {
         d.sweep().filter(s -> !front.isEmpty())
                 .ifPresent(s -> put(out, "pareto", "Pareto front of the sweep", SvgEncoder.encode(ParetoChart.of(s, front))));
         return out;
+    }
+
+    /** The first chart of a kind keeps the plain name; the others of a comparison are numbered from 2. */
+    static String numbered(String kind, int i) {
+        return i == 0 ? kind : kind + "-" + (i + 1);
     }
 
     private static void put(Map<String, ChartFile> out, String key, String alt, byte[] svg) {

@@ -22,7 +22,8 @@ final class RunJson {
                 number(source, root, ResultSchema.THROUGHPUT), rps,
                 latency(source, root, ResultSchema.Latency.TTFT.jsonKey()), latency(source, root, ResultSchema.Latency.TBT.jsonKey()),
                 latency(source, root, ResultSchema.Latency.E2E.jsonKey()), fractions(source, root, ResultSchema.UTILIZATION),
-                number(source, root, ResultSchema.ENERGY_J_PER_TOKEN), number(source, root, ResultSchema.MFU));
+                number(source, root, ResultSchema.ENERGY_J_PER_TOKEN), number(source, root, ResultSchema.MFU),
+                config.path("max_batch").asLong(0));
     }
 
     private static String text(JsonNode config, String key) {

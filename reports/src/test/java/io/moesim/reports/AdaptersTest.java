@@ -37,10 +37,15 @@ class AdaptersTest {
     }
 
     private static void add(List<Task> tasks, String processor, long m, long k, long n, String layerType, int layer) {
+        int id = tasks.size();
+        add(tasks, processor, m, k, n, layerType, layer, id == 0 ? IntImmutableList.of() : IntImmutableList.of(id - 1));
+    }
+
+    private static void add(List<Task> tasks, String processor, long m, long k, long n, String layerType, int layer,
+            IntImmutableList deps) {
         Op op = new MatMul(k, n, DType.BF16);
         List<TensorType> in = List.of(TensorType.of(DType.BF16, m, k));
         int id = tasks.size();
-        IntImmutableList deps = id == 0 ? IntImmutableList.of() : IntImmutableList.of(id - 1);
         tasks.add(new Task(id, "mm" + id, op, in, 0, processor, 0, deps, op.flops(in), op.traffic(in), null, 0,
                 IntImmutableList.of(), layer, layerType));
     }
@@ -90,6 +95,34 @@ class AdaptersTest {
         assertEquals(0.0, attn.get("communication"));
         assertEquals((executed.startPs(1) - executed.endPs(0)) / 1e12, attn.get("idle"), 1e-15, "a chain leaves no gap but latency");
         assertEquals(0.0, b.get(1).secondsByCategory().get("compute logic_pim"));
+    }
+
+    @Test
+    void concurrentWorkIsCountedOnce() {
+        // xpu and logic_pim GEMMs of one attention layer with no dependency between them run side by side.
+        List<Task> tasks = new ArrayList<>();
+        add(tasks, "logic_pim", 8, 4096, 14336, "attention", 0, IntImmutableList.of());
+        add(tasks, "xpu", 4096, 4096, 4096, "attention", 0, IntImmutableList.of());
+        add(tasks, "xpu", 256, 4096, 14336, "moe", 0, IntImmutableList.of(0, 1));
+        HardwarePlan plan = new HardwarePlan(DUPLEX.id(), "test", 1, Map.of(), tasks,
+                List.of(new DeviceMemory(0, 0, 0, 0, 80_000_000_000L)));
+        ExecutionResult ex = Simulator.execute(plan, DUPLEX, RooflineCostModel.INSTANCE, CollectiveAlgorithm.AUTO);
+        long s0 = ex.startPs(0);
+        long e0 = ex.endPs(0);
+        long s1 = ex.startPs(1);
+        long e1 = ex.endPs(1);
+        long overlap = Math.max(0, Math.min(e0, e1) - Math.max(s0, s1));
+        assertTrue(overlap > 0, "the two attention GEMMs overlap: [" + s0 + "," + e0 + "] [" + s1 + "," + e1 + "]");
+        Map<String, Double> attn = BreakdownAdapter.of(ex).get(0).secondsByCategory();
+        double total = attn.values().stream().mapToDouble(Double::doubleValue).sum();
+        // The bar is the wall time of the layer (its span), not the sum of the two tasks' busy times.
+        assertEquals((Math.max(e0, e1) - Math.min(s0, s1)) / 1e12, total, 1e-15);
+        assertEquals(overlap / 1e12, attn.get("concurrent xpu + logic_pim"), 1e-15);
+        assertEquals((e0 - s0 - overlap) / 1e12, attn.get("compute logic_pim"), 1e-15);
+        assertEquals((e1 - s1 - overlap) / 1e12, attn.get("compute xpu"), 1e-15);
+        double all = BreakdownAdapter.of(ex).stream().flatMap(l -> l.secondsByCategory().values().stream())
+                .mapToDouble(Double::doubleValue).sum();
+        assertTrue(all <= ex.makespanPs() / 1e12 + 1e-15, all + " s of bars in a " + ex.makespanPs() + " ps iteration");
     }
 
     @Test

@@ -41,6 +41,24 @@ class BrowserTest {
                 var b = svgs[j].getBoundingClientRect();
                 if (b.width === 0 || b.height === 0) problems.push('svg #' + j);
               }
+              // Layout: nothing may reach past the page's width (a wide table must scroll in its own box),
+              // and no section may be a heading with nothing under it.
+              var vw = document.documentElement.clientWidth;
+              if (document.documentElement.scrollWidth > vw) problems.push('page wider than the window: ' + document.documentElement.scrollWidth + ' > ' + vw);
+              var all = document.body.querySelectorAll('table, img, p, h1, h2, h3, nav, ul');
+              for (var k = 0; k < all.length; k++) {
+                var r = all[k].getBoundingClientRect();
+                var box = all[k].closest('div.wide');
+                var right = box ? Math.min(r.right, box.getBoundingClientRect().right) : r.right;
+                if (right > vw + 0.5) problems.push('overflow ' + all[k].tagName + ' right=' + Math.round(right) + ' > ' + vw);
+              }
+              var secs = document.querySelectorAll('section');
+              for (var q = 0; q < secs.length; q++) {
+                var kids = secs[q].children;
+                if (kids.length < 2) problems.push('empty section #' + secs[q].id);
+                var empty = secs[q].querySelector('p.empty');
+                if (empty) problems.push('section #' + secs[q].id + ' has only a placeholder');
+              }
               var pre = document.createElement('pre');
               pre.id = 'checks';
               pre.textContent = (problems.length ? 'FAIL ' + problems.join('; ') : 'OK') + ' images=' + imgs.length + ' svgs=' + svgs.length;
@@ -97,6 +115,39 @@ class BrowserTest {
         assertEquals(List.of(), shot.pageProblems());
         System.err.printf("BrowserTest: report checked in headless chromium in %.1f s; screenshot %s%n",
                 (System.nanoTime() - t0) / 1e9, png.toAbsolutePath());
+    }
+
+    /** A sweep-only report in a narrow window: sections without data are gone, and the 20-column sweep table scrolls in its box. */
+    @Test
+    void aWideSweepStaysInsideANarrowPage() throws IOException, InterruptedException {
+        List<String> axes = List.of("tsv_multiplier", "batch", "xpu_tflops", "pim_banks", "hbm_stacks", "link_gbps", "topology", "routing");
+        List<String> metrics = List.of("throughput_tokens_per_s", "tbt_p90_ms", "tbt_p50_ms", "ttft_p90_ms", "ttft_p50_ms", "e2e_p50_ms",
+                "energy_j_per_token", "mfu", "hbm_bw_util", "requests_per_s", "utilization_xpu", "utilization_logic_pim");
+        List<SweepRow> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            List<String> a = new java.util.ArrayList<>();
+            axes.forEach(x -> a.add(x + "-value-" + 1000));
+            List<Double> m = new java.util.ArrayList<>();
+            for (int j = 0; j < metrics.size(); j++) {
+                m.add(j == 0 ? 1000.0 + 37 * i : 123456.789 / (1 + i + j));
+            }
+            rows.add(new SweepRow(a, m));
+        }
+        SweepTable t = new SweepTable("a-sweep-with-a-long-name/results.csv", axes, metrics, rows);
+        Path dir = tmp.resolve("wide");
+        Path index = Reports.write(ReportData.titled("wide sweep").withSweep(new SweepSection(t, ReportAssembler.defaultPareto(t))), dir);
+        assertEquals("OK images=1 svgs=0", checks(index));
+    }
+
+    @Test
+    void theCheckCatchesOverflowAndEmptySections() throws IOException, InterruptedException {
+        Path dir = tmp.resolve("overflow");
+        Path index = Reports.write(SampleData.report(null), dir);
+        String html = Files.readString(index).replace("<div class=\"wide\"><table class=\"sweep\">", "<div><table class=\"sweep\" style=\"width:3000px\">")
+                .replace("</body>", "<section id=\"hollow\"><h2>Hollow</h2></section></body>");
+        Files.writeString(index, html);
+        String outcome = checks(index);
+        assertTrue(outcome.contains("overflow TABLE") && outcome.contains("empty section #hollow"), outcome);
     }
 
     @Test
