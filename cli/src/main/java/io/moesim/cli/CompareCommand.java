@@ -38,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--systems", required = true, split = ",", paramLabel = "S1,S2,...", description = "Systems to compare; ratios are to the first.")
     List<String> systems;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the table and every system's result as JSON.")
+    @Option(names = {"--json", "--json-file"}, paramLabel = "FILE", description = "Write the table and every system's result as JSON; also --json-file (here --json takes a file; in op, roofline, models and target show it is a switch).")
     Path json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report into DIR.")

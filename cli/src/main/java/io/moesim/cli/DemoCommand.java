@@ -52,10 +52,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "moesim-out", paramLabel = "DIR", description = "Report folder. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--in", defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--in", "--input-len"}, defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
     int in;
 
-    @Option(names = "--out", defaultValue = "256", paramLabel = "L_out", description = "Output length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--out", "--output-len"}, defaultValue = "256", paramLabel = "L_out", description = "Output length. Also --output-len (not -o/--output, a file or folder; nor sweep's --out, a folder). Default: ${DEFAULT-VALUE}.")
     int out;
 
     @Option(names = "--waves", defaultValue = "2", paramLabel = "N", description = "Requests per run = N x batch. Default: ${DEFAULT-VALUE}.")

@@ -42,10 +42,10 @@ final class ServingFlags {
     @Option(names = "--requests", defaultValue = "" + RunSpec.DEFAULT_REQUESTS, paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--in", defaultValue = "" + RunSpec.DEFAULT_IN, paramLabel = "L_in", description = "Nominal prompt length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--in", "--input-len"}, defaultValue = "" + RunSpec.DEFAULT_IN, paramLabel = "L_in", description = "Nominal prompt length. Default: ${DEFAULT-VALUE}.")
     int in;
 
-    @Option(names = "--out", defaultValue = "" + RunSpec.DEFAULT_OUT, paramLabel = "L_out", description = "Nominal output length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--out", "--output-len"}, defaultValue = "" + RunSpec.DEFAULT_OUT, paramLabel = "L_out", description = "Nominal output length. Also --output-len (not -o/--output, a file or folder; nor sweep's --out, a folder). Default: ${DEFAULT-VALUE}.")
     int out;
 
     @Option(names = "--lengths", defaultValue = RunSpec.DEFAULT_LENGTHS, paramLabel = "SPEC",

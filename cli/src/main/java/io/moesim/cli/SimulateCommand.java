@@ -40,7 +40,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "ID", description = "A system (see 'moesim systems') or NAMExN (or --disagg PREFILL:DECODE).")
     String system;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (same inputs and seed: same bytes, but for sim_wall_s).")
+    @Option(names = {"--json", "--json-file"}, paramLabel = "FILE", description = "Write the result as JSON (same inputs and seed: same bytes, but for sim_wall_s); also --json-file (here --json takes a file; in op, roofline, models and target show it is a switch).")
     Path json;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "Write a Perfetto / Chrome trace-event timeline (open at ui.perfetto.dev).")

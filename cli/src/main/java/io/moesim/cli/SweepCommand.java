@@ -36,7 +36,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
     String master;
 
-    @Option(names = "--out", defaultValue = "moesim-out/sweep", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--out", "--out-dir"}, defaultValue = "moesim-out/sweep", paramLabel = "DIR", description = "Output folder; also --out-dir (in simulate, demo and tune --out is the output length). Default: ${DEFAULT-VALUE}.")
     Path out;
 
     @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Points at once (0: all cores). Default: ${DEFAULT-VALUE}.")

@@ -39,10 +39,10 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--budget", required = true, paramLabel = "N", description = "Devices available.")
     int budget;
 
-    @Option(names = "--in", defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--in", "--input-len"}, defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
     int in;
 
-    @Option(names = "--out", defaultValue = "256", paramLabel = "L_out", description = "Output length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--out", "--output-len"}, defaultValue = "256", paramLabel = "L_out", description = "Output length. Also --output-len (not -o/--output, a file or folder; nor sweep's --out, a folder). Default: ${DEFAULT-VALUE}.")
     int out;
 
     @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC", description = "As simulate's --lengths (confirmation runs). Default: ${DEFAULT-VALUE}.")
@@ -75,7 +75,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the search's result as JSON.")
+    @Option(names = {"--json", "--json-file"}, paramLabel = "FILE", description = "Write the search's result as JSON; also --json-file (here --json takes a file; in op, roofline, models and target show it is a switch).")
     Path json;
 
     @Override

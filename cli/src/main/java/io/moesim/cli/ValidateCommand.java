@@ -59,7 +59,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--trace-out", paramLabel = "FILE.jsonl", description = "With --backend jcuda: where to write the measured trace.")
     Path traceOut;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (mape_pct overall and by kind, rows).")
+    @Option(names = {"--json", "--json-file"}, paramLabel = "FILE", description = "Also write the report as JSON (mape_pct overall and by kind, rows); also --json-file (here --json takes a file; in op, roofline, models and target show it is a switch).")
     Path json;
 
     @Option(names = "--serving", description = {"Re-run each row of a published serving set (default: traces/published/serving; or --measurements FILE|DIR)",

@@ -25,6 +25,22 @@ class HelpTest {
         }
     }
 
+    /** The clearer names stand beside the old ones and mean the same option (issue 14: --out and --json mean different things per command). */
+    @Test
+    void clearerNamesStandBesideTheOldOnes() {
+        CommandLine cl = Main.commandLine();
+        String[][] pairs = {
+            {"simulate", "--out", "--output-len"}, {"simulate", "--in", "--input-len"}, {"simulate", "--json", "--json-file"},
+            {"compare", "--json", "--json-file"}, {"validate", "--json", "--json-file"}, {"demo", "--out", "--output-len"},
+            {"tune", "--out", "--output-len"}, {"tune", "--json", "--json-file"}, {"sweep", "--out", "--out-dir"},
+        };
+        for (String[] p : pairs) {
+            var spec = cl.getSubcommands().get(p[0]).getCommandSpec();
+            assertTrue(spec.findOption(p[1]) != null, p[0] + " " + p[1]);
+            assertTrue(spec.findOption(p[1]) == spec.findOption(p[2]), p[0] + ": " + p[2] + " must be another name of " + p[1]);
+        }
+    }
+
     private static void collect(CommandLine cl, List<String> prefix, List<String[]> out) {
         for (var e : cl.getSubcommands().entrySet()) {
             if (e.getKey().equals("help")) {
