@@ -45,8 +45,19 @@ final class GraphOptions {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for seeded routings. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--expert-dtype", paramLabel = "FMT", description = ExpertFormatFlags.DTYPE_HELP)
+    String expertDtype;
+
+    @Option(names = "--expert-bits", paramLabel = "B", description = ExpertFormatFlags.BITS_HELP)
+    Double expertBits;
+
+    @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
+    java.nio.file.Path expertFormats;
+
     ModelConfig modelConfig() {
-        return ModelZoo.resolve(model);
+        ModelConfig m = ModelZoo.resolve(model);
+        io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
+        return q == null ? m : m.withExpertQuant(q);
     }
 
     GraphRequest request() {

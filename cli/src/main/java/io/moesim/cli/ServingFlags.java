@@ -61,6 +61,15 @@ final class ServingFlags {
     @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision. Default: the model's.")
     String dtype;
 
+    @Option(names = "--expert-dtype", paramLabel = "FMT", description = ExpertFormatFlags.DTYPE_HELP)
+    String expertDtype;
+
+    @Option(names = "--expert-bits", paramLabel = "B", description = ExpertFormatFlags.BITS_HELP)
+    Double expertBits;
+
+    @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
+    Path expertFormats;
+
     @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
     String collectives;
 
@@ -125,6 +134,7 @@ final class ServingFlags {
         }
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         IterationModel.Kind im = CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model");
+        b.expertQuant(ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats));
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
                 .collectiveAlgorithm(alg).iterationModel(im).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
     }

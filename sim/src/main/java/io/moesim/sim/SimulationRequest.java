@@ -37,6 +37,7 @@ import java.util.List;
  * @param tracePath      Chrome/Perfetto trace output (null for none)
  * @param traceIterations how many iterations the trace holds (from the first)
  * @param progress       called after every iteration (may be null)
+ * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
  */
 public record SimulationRequest(
         String model,
@@ -65,7 +66,8 @@ public record SimulationRequest(
         long seed,
         Path tracePath,
         long traceIterations,
-        Progress progress) {
+        Progress progress,
+        io.moesim.ir.model.ExpertQuant expertQuant) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
     @FunctionalInterface
@@ -123,6 +125,7 @@ public record SimulationRequest(
         b.tracePath = tracePath;
         b.traceIterations = traceIterations;
         b.progress = progress;
+        b.expertQuant = expertQuant;
         return b;
     }
 
@@ -155,6 +158,7 @@ public record SimulationRequest(
         private Path tracePath;
         private long traceIterations = Long.MAX_VALUE;
         private Progress progress;
+        private io.moesim.ir.model.ExpertQuant expertQuant;
 
         private Builder(String model, String system) {
             this.model = model;
@@ -185,12 +189,14 @@ public record SimulationRequest(
         public Builder seed(long v) { seed = v; return this; }
         public Builder trace(Path v, long iterations) { tracePath = v; traceIterations = iterations; return this; }
         public Builder progress(Progress v) { progress = v; return this; }
+        /** Routed experts stored as {@code v} says (compressed experts; null: the serving dtype). */
+        public Builder expertQuant(io.moesim.ir.model.ExpertQuant v) { expertQuant = v; return this; }
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress);
+                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant);
         }
     }
 }

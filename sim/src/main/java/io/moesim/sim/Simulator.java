@@ -8,7 +8,6 @@ import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
 import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.model.ModelConfig;
-import io.moesim.ir.model.ModelStats;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Routing;
 import io.moesim.ir.op.AttentionKind;
@@ -63,8 +62,9 @@ public final class Simulator {
     }
 
     /** A serving run of an already resolved model (a preset with fewer layers, an imported config). */
-    public static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner) {
+    public static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner) {
         long wall0 = System.nanoTime();
+        ModelConfig model = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
@@ -113,7 +113,8 @@ public final class Simulator {
             results.add(simulate(new SimulationRequest(req.model(), s, req.systemSets(), req.batch(), req.qps(), req.offline(),
                     req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
                     req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
-                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress())));
+                    req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress(),
+                    req.expertQuant())));
         }
         return new Comparison(systems, results);
     }
@@ -147,7 +148,7 @@ public final class Simulator {
     /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         return kvTokens(m, dtype, system, usable - weights, usable);
     }
 
@@ -171,7 +172,7 @@ public final class Simulator {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
         double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         double free = memory - weights - reserveBytes;
         double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
         return kvTokens(m, dtype, system, kvBytes, memory);
@@ -191,7 +192,7 @@ public final class Simulator {
     }
 
     private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         long tokens = (long) (kvBytes / kvBytesPerToken(m, dtype));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
@@ -215,6 +216,9 @@ public final class Simulator {
         m.put("lengths", r.lengths());
         m.put("routing", r.routing());
         m.put("dtype", dtype.text());
+        if (model.moe() != null && model.moe().quant() != null) {
+            m.put("expert_format", model.moe().quant().describe());
+        }
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());
         m.put("kv_capacity_tokens", kv);

@@ -110,7 +110,7 @@ public final class GraphGenerator {
         Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
         Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
         Value f = b.add("ffn_in", norm(m.hidden()), x1);
-        Value y = kind.moe() ? moe(b, f) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+        Value y = kind.moe() ? moe(b, f, kind.expertFormat()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
         return b.add("x", new Elementwise(Elementwise.Kind.ADD), x1, y);
     }
 
@@ -220,14 +220,14 @@ public final class GraphGenerator {
         return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);
     }
 
-    private Value moe(GraphBuilder b, Value f) {
+    private Value moe(GraphBuilder b, Value f, io.moesim.ir.WeightFormat format) {
         MoeConfig moe = m.moe();
         int h = m.hidden();
         LongImmutableList counts = LongImmutableList.of(expertTokens);
         List<Value> r = b.addMulti(List.of("expert_ids", "expert_weights"),
                 new Router(moe.experts(), moe.topK(), h, moe.scoring(), moe.sharedExperts(), dt), List.of(f));
         Value xs = b.add("dispatched", new Dispatch(moe.experts(), moe.topK(), counts), f, r.get(0));
-        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt), xs);
+        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format), xs);
         Value y = b.add("moe_out", new Combine(moe.experts(), moe.topK(), counts), ys, r.get(1));
         if (moe.sharedExperts() > 0) {
             // n shared experts of size f each compute the same as one FFN of size n·f
