@@ -259,7 +259,10 @@ public final class KernelSimulator {
      * so the weight-stream time scales by r. The PIM engines have no vector unit in the specs, so the
      * decode runs on the MACs: one MAC slot per dequantisation instruction per weight, on all engines.
      * Busy time = max(module compute + decode, module busy time × r) (decode is not hidden under the
-     * MACs' own work, the stream is).
+     * MACs' own work, the stream is). The modules' datapath stays as specified (fp16 weights per
+     * clock), so compressed storage shortens only the time they stall on bundle reads: Duplex's
+     * modules are balanced to their bundle rate, so on Logic-PIM a compressed expert gains little
+     * and pays its decode, and the placement moves experts to the xPU.
      */
     private static WorkBreakdown compressedOnPim(ExpertFfn f, WorkBreakdown w, ProcessorSpec p, DType mdt) {
         long weights = Math.multiplyExact((long) f.activeExperts(), f.paramsPerExpert());
