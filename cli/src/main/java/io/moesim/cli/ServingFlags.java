@@ -70,6 +70,19 @@ final class ServingFlags {
     @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
     Path expertFormats;
 
+    @Option(names = "--hbm-budget", paramLabel = "SIZE",
+            description = {"HBM per device for weights, KV cache and an expert cache (e.g. 24GB, 40GiB); routed experts that do not fit live in",
+                "the --offload tier and are fetched when activated. Prints an upper bound on throughput beside the simulated one."})
+    String hbmBudget;
+
+    @Option(names = "--offload", paramLabel = "TIER",
+            description = "Where offloaded experts live: host (PCIe 5.0), c2c (NVLink-C2C), cxl, nvme, or a tier YAML file. Default with --hbm-budget: host.")
+    String offload;
+
+    @Option(names = "--offload-policy", defaultValue = "lru", paramLabel = "P",
+            description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer). Default: ${DEFAULT-VALUE}.")
+    String offloadPolicy;
+
     @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
     String collectives;
 
@@ -135,6 +148,7 @@ final class ServingFlags {
         CollectiveAlgorithm alg = CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives");
         IterationModel.Kind im = CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model");
         b.expertQuant(ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats));
+        b.offload(OffloadFlags.parse(hbmBudget, offload, offloadPolicy, spec));
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
                 .collectiveAlgorithm(alg).iterationModel(im).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
     }

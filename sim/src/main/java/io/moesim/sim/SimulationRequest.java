@@ -38,6 +38,7 @@ import java.util.List;
  * @param traceIterations how many iterations the trace holds (from the first)
  * @param progress       called after every iteration (may be null)
  * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
+ * @param offload        expert offloading to a slower tier under an HBM budget (null: every weight in HBM)
  */
 public record SimulationRequest(
         String model,
@@ -67,7 +68,8 @@ public record SimulationRequest(
         Path tracePath,
         long traceIterations,
         Progress progress,
-        io.moesim.ir.model.ExpertQuant expertQuant) {
+        io.moesim.ir.model.ExpertQuant expertQuant,
+        io.moesim.sim.offload.OffloadSpec offload) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
     @FunctionalInterface
@@ -126,6 +128,7 @@ public record SimulationRequest(
         b.traceIterations = traceIterations;
         b.progress = progress;
         b.expertQuant = expertQuant;
+        b.offload = offload;
         return b;
     }
 
@@ -159,6 +162,7 @@ public record SimulationRequest(
         private long traceIterations = Long.MAX_VALUE;
         private Progress progress;
         private io.moesim.ir.model.ExpertQuant expertQuant;
+        private io.moesim.sim.offload.OffloadSpec offload;
 
         private Builder(String model, String system) {
             this.model = model;
@@ -191,12 +195,14 @@ public record SimulationRequest(
         public Builder progress(Progress v) { progress = v; return this; }
         /** Routed experts stored as {@code v} says (compressed experts; null: the serving dtype). */
         public Builder expertQuant(io.moesim.ir.model.ExpertQuant v) { expertQuant = v; return this; }
+        /** Expert offloading under an HBM budget (null: none). */
+        public Builder offload(io.moesim.sim.offload.OffloadSpec v) { offload = v; return this; }
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant);
+                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload);
         }
     }
 }

@@ -53,7 +53,9 @@ public final class Simulator {
 
     /** The same, on the request's system already loaded (with the request's {@code --set} overrides) by the caller. */
     public static SimulationResult simulate(SimulationRequest req, SystemSpec system) {
-        return simulate(req, system, g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan());
+        // offloading: the compiler places every weight as if HBM held them (the expert cache model holds the real budget)
+        SystemSpec compileOn = req.offload() == null ? system : io.moesim.sim.offload.OffloadRun.unbounded(system);
+        return simulate(req, system, g -> Compiler.compile(g, compileOn, req.compileOptions(), req.costModel()).plan());
     }
 
     /** A serving run with plans from {@code planner} (tests, or a compiler configured elsewhere). */
@@ -76,7 +78,12 @@ public final class Simulator {
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy);
         long kv;
-        if (req.kvCapacityTokens() > 0) {
+        io.moesim.sim.offload.OffloadRun offload = null;
+        if (req.offload() != null) {
+            offload = io.moesim.sim.offload.OffloadRun.plan(req.offload(), model, dtype, routing, system, req.kvCapacityTokens() > 0
+                    ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
+            kv = offload.kvTokens();
+        } else if (req.kvCapacityTokens() > 0) {
             kv = req.kvCapacityTokens();
         } else if (req.kvFraction() > 0) {
             long reserve = system.devices() * activationReserveBytes(cache, req.tokenBudget());
@@ -87,6 +94,11 @@ public final class Simulator {
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 req.tokenBudget(), kv, req.signatureBits(), req.seed());
         IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
+        io.moesim.sim.serving.OffloadIterationModel offloaded = offload == null ? null
+                : new io.moesim.sim.serving.OffloadIterationModel(iterations, offload.model());
+        if (offloaded != null) {
+            iterations = offloaded;
+        }
         ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
@@ -102,6 +114,9 @@ public final class Simulator {
         } else {
             r = loop.run(echo(req, model, system, dtype, maxBatch, kv), null, 0, progress);
         }
+        if (offloaded != null) {
+            r = r.withConfig(offload.report(offloaded, r));
+        }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
     }
@@ -114,7 +129,7 @@ public final class Simulator {
                     req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
                     req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
                     req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress(),
-                    req.expertQuant())));
+                    req.expertQuant(), req.offload())));
         }
         return new Comparison(systems, results);
     }
