@@ -79,7 +79,7 @@ final class ServingFlags {
             description = "Where offloaded experts live: host (PCIe 5.0), c2c (NVLink-C2C), cxl, nvme, or a tier YAML file. Default with --hbm-budget: host.")
     String offload;
 
-    @Option(names = "--offload-policy", defaultValue = "lru", paramLabel = "P",
+    @Option(names = "--offload-policy", defaultValue = "ondemand", paramLabel = "P",
             description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer). Default: ${DEFAULT-VALUE}.")
     String offloadPolicy;
 
