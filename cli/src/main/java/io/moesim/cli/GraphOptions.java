@@ -54,10 +54,21 @@ final class GraphOptions {
     @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
     java.nio.file.Path expertFormats;
 
+    @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...). Default: the serving dtype.")
+    String kvDtype;
+
     ModelConfig modelConfig() {
         ModelConfig m = ModelZoo.resolve(model);
         io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
-        return q == null ? m : m.withExpertQuant(q);
+        m = q == null ? m : m.withExpertQuant(q);
+        if (kvDtype != null) {
+            try {
+                m = m.withKvDtype(DType.parse(kvDtype));
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--kv-dtype: " + e.getMessage());
+            }
+        }
+        return m;
     }
 
     GraphRequest request() {

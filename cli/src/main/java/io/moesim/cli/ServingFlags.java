@@ -70,6 +70,9 @@ final class ServingFlags {
     @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
     Path expertFormats;
 
+    @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...): its bytes and capacity. Default: the serving dtype.")
+    String kvDtype;
+
     @Option(names = "--hbm-budget", paramLabel = "SIZE",
             description = {"HBM per device for weights, KV cache and an expert cache (e.g. 24GB, 40GiB); routed experts that do not fit live in",
                 "the --offload tier and are fetched when activated. Prints an upper bound on throughput beside the simulated one."})
@@ -149,6 +152,14 @@ final class ServingFlags {
         IterationModel.Kind im = CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model");
         b.expertQuant(ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats));
         b.offload(OffloadFlags.parse(hbmBudget, offload, offloadPolicy, spec));
+        if (kvDtype != null) {
+            try {
+                io.moesim.ir.DType.parse(kvDtype);
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--kv-dtype: " + e.getMessage());
+            }
+            b.kvDtype(kvDtype);
+        }
         return b.requests(requests).lengths(in, out).lengths(lengths).maxBatch(maxBatch).routing(routing).dtype(dtype)
                 .collectiveAlgorithm(alg).iterationModel(im).seed(seed).compileOptions(flags.options(spec, routing, seed)).costModel(flags.costModel());
     }

@@ -39,6 +39,7 @@ import java.util.List;
  * @param progress       called after every iteration (may be null)
  * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
  * @param offload        expert offloading to a slower tier under an HBM budget (null: every weight in HBM)
+ * @param kvDtype        KV-cache dtype ("fp8e4m3", "int8", ...); null for the serving dtype
  */
 public record SimulationRequest(
         String model,
@@ -69,7 +70,8 @@ public record SimulationRequest(
         long traceIterations,
         Progress progress,
         io.moesim.ir.model.ExpertQuant expertQuant,
-        io.moesim.sim.offload.OffloadSpec offload) {
+        io.moesim.sim.offload.OffloadSpec offload,
+        String kvDtype) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
     @FunctionalInterface
@@ -129,6 +131,7 @@ public record SimulationRequest(
         b.progress = progress;
         b.expertQuant = expertQuant;
         b.offload = offload;
+        b.kvDtype = kvDtype;
         return b;
     }
 
@@ -163,6 +166,7 @@ public record SimulationRequest(
         private Progress progress;
         private io.moesim.ir.model.ExpertQuant expertQuant;
         private io.moesim.sim.offload.OffloadSpec offload;
+        private String kvDtype;
 
         private Builder(String model, String system) {
             this.model = model;
@@ -197,12 +201,14 @@ public record SimulationRequest(
         public Builder expertQuant(io.moesim.ir.model.ExpertQuant v) { expertQuant = v; return this; }
         /** Expert offloading under an HBM budget (null: none). */
         public Builder offload(io.moesim.sim.offload.OffloadSpec v) { offload = v; return this; }
+        /** KV cache stored in this dtype (null: the serving dtype). */
+        public Builder kvDtype(String v) { kvDtype = v; return this; }
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : batch > 0 ? 4 * batch : 1000;
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, costModel, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload);
+                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload, kvDtype);
         }
     }
 }

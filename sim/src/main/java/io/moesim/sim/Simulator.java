@@ -66,7 +66,8 @@ public final class Simulator {
     /** A serving run of an already resolved model (a preset with fewer layers, an imported config). */
     public static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner) {
         long wall0 = System.nanoTime();
-        ModelConfig model = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
+        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
+        ModelConfig model = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
@@ -129,7 +130,7 @@ public final class Simulator {
                     req.arrivalTrace(), req.requests(), req.inputLength(), req.outputLength(), req.maxBatch(), req.lengths(), req.routing(),
                     req.dtype(), req.compileOptions(), req.costModel(), req.collectiveAlgorithm(), req.energy(), req.tokenBudget(),
                     req.kvCapacityTokens(), req.kvFraction(), req.signatureBits(), req.iterationModel(), req.seed(), null, 0, req.progress(),
-                    req.expertQuant(), req.offload())));
+                    req.expertQuant(), req.offload(), req.kvDtype())));
         }
         return new Comparison(systems, results);
     }
@@ -157,7 +158,8 @@ public final class Simulator {
         } else {
             perLayer = 2L * m.kvHeads() * m.headDim();
         }
-        return dtype.bytesFor(perLayer * m.layers());
+        DType kv = m.attention().kvDtype() != null ? m.attention().kvDtype() : dtype;
+        return kv.bytesFor(perLayer * m.layers());
     }
 
     /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
@@ -233,6 +235,9 @@ public final class Simulator {
         m.put("dtype", dtype.text());
         if (model.moe() != null && model.moe().quant() != null) {
             m.put("expert_format", model.moe().quant().describe());
+        }
+        if (model.attention().kvDtype() != null) {
+            m.put("kv_dtype", model.attention().kvDtype().text());
         }
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());

@@ -133,6 +133,12 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
                 weightDtype);
     }
 
+    /** A copy whose KV cache is stored in {@code d} (null: the serving dtype). */
+    public ModelConfig withKvDtype(DType d) {
+        return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention.withKvDtype(d), moe, activation, norm, normEps, tiedEmbeddings,
+                learnedPositions, weightDtype);
+    }
+
     /** A copy whose routed experts are stored as {@code q} says (checked against the layers). */
     public ModelConfig withExpertQuant(ExpertQuant q) {
         if (moe == null) {

@@ -45,6 +45,20 @@ class OffloadServingTest {
     }
 
     @Test
+    void anFp8KvCacheHalvesTheBytesPerTokenAndDoublesTheCapacity() {
+        io.moesim.ir.model.ModelConfig m = io.moesim.ir.model.ModelZoo.get("mixtral-8x7b");
+        // by hand: K and V x 8 KV heads x 128 x 32 layers, 2 bytes in bf16, 1 in fp8
+        assertEquals(131_072, Simulator.kvBytesPerToken(m, io.moesim.ir.DType.BF16));
+        assertEquals(65_536, Simulator.kvBytesPerToken(m.withKvDtype(io.moesim.ir.DType.FP8_E4M3), io.moesim.ir.DType.BF16));
+        SimulationRequest.Builder b = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").batch(8).requests(8).lengths(64, 8);
+        SimulationResult bf16 = Simulator.simulate(b.build(), ServingLoopTest.TINY, ServingLoopTest.SYSTEM, new StandInPlanner(ServingLoopTest.SYSTEM));
+        SimulationResult fp8 = Simulator.simulate(b.kvDtype("fp8").build(), ServingLoopTest.TINY, ServingLoopTest.SYSTEM,
+                new StandInPlanner(ServingLoopTest.SYSTEM));
+        assertEquals(2.0, (double) fp8.kvCapacityTokens() / bf16.kvCapacityTokens(), 1e-6);
+        assertEquals("fp8e4m3", fp8.config().get("kv_dtype"));
+    }
+
+    @Test
     void moreHbmOrAFasterTierNeverSlowsARunDown() {
         double small = run(500_000_000L, "host", OffloadSpec.Policy.LRU).throughputTokensPerS();
         double large = run(1_000_000_000L, "host", OffloadSpec.Policy.LRU).throughputTokensPerS();
