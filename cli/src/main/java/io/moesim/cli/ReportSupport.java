@@ -8,7 +8,6 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.ir.graph.Graph;
 import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
-import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Routing;
 import io.moesim.reports.BreakdownAdapter;
 import io.moesim.reports.ReportAssembler;
@@ -44,10 +43,12 @@ final class ReportSupport {
         }
         int batch = serving.batch != null ? serving.batch : serving.maxBatch;
         long kv = serving.in + serving.out / 2;
-        GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(serving.model), batch, kv).withRouting(Routing.parse(serving.routing))
+        GraphRequest gr = GraphRequest.decode(serving.modelConfig(), batch, kv).withRouting(Routing.parse(serving.routing))
                 .withSeed(serving.seed);
         CostModel cost = flags.costModel();
-        ExecutionResult exec = decodeIteration(gr, first, flags.options(first, serving.routing, serving.seed), cost);
+        // under offloading the run compiled as if HBM held every weight; the report's iteration does the same
+        SystemSpec on = serving.offloading() ? io.moesim.sim.offload.OffloadRun.unbounded(first) : first;
+        ExecutionResult exec = decodeIteration(gr, on, flags.options(first, serving.routing, serving.seed), cost);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", serving.model);
         meta.put("systems", String.join(", ", systems));

@@ -101,6 +101,19 @@ final class ServingFlags {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one spec figure of the device (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    /** The model with the expert formats and KV dtype these flags give. */
+    io.moesim.ir.model.ModelConfig modelConfig() {
+        io.moesim.ir.model.ModelConfig m = io.moesim.ir.model.ModelZoo.resolve(model);
+        io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
+        m = q == null ? m : m.withExpertQuant(q);
+        return kvDtype == null ? m : m.withKvDtype(io.moesim.ir.DType.parse(kvDtype));
+    }
+
+    /** Whether experts are offloaded (a budget or a tier given). */
+    boolean offloading() {
+        return hbmBudget != null || offload != null;
+    }
+
     /** A request for one system; compile options depend on the system (its device count). */
     SimulationRequest.Builder request(String system, SystemSpec spec, CompileFlags flags) {
         SimulationRequest.Builder b = SimulationRequest.builder(model, system).systemSets(sets);

@@ -32,6 +32,21 @@ class OffloadCommandsTest {
     }
 
     @Test
+    void anOffloadedRunPrintsTheBoundAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CliRunner.Outcome o = CliRunner.run("simulate", "--model", "mixtral-8x7b", "--system", "h100x1", "--batch", "4", "--requests", "4", "--in",
+                "16", "--out", "4", "--hbm-budget", "40GB", "--offload", "host", "--json", dir.resolve("r.json").toString(), "--report",
+                dir.resolve("rep").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("upper bound") && o.out().contains("offload         host tier, ondemand policy"), o.out());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile());
+        String json = j.toString();
+        for (String k : new String[] {"upper_bound_tokens_per_s", "expert_hit_rate", "experts_offloaded_GB", "offload_stall_s"}) {
+            assertTrue(json.contains("\"" + k + "\""), k + " in " + json);
+        }
+        assertTrue(java.nio.file.Files.exists(dir.resolve("rep").resolve("index.html")));
+    }
+
+    @Test
     void sizesAreDecimalOrBinary() {
         assertEquals(24_000_000_000L, OffloadFlags.size("24GB"));
         assertEquals(40L << 30, OffloadFlags.size("40GiB"));
