@@ -83,7 +83,8 @@ final class ServingFlags {
     String offload;
 
     @Option(names = "--offload-policy", defaultValue = "ondemand", paramLabel = "P",
-            description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer). Default: ${DEFAULT-VALUE}.")
+            description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer), "
+                    + "pregated (Read-ME: the router runs ahead, so the next layer's actual experts). Default: ${DEFAULT-VALUE}.")
     String offloadPolicy;
 
     @Option(names = "--collectives", defaultValue = "auto", paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")

@@ -28,7 +28,8 @@ import java.util.TreeSet;
  * <p><b>Time</b>: an iteration's compute time (the simulated iteration without offloading) is spread
  * evenly over the model's layers; a layer's fetch on demand stalls it by latency + bytes / bandwidth.
  * Prefetching (policy PREFETCH) streams layer l's predicted experts during layer l−1, only as many as
- * finish in that time, so it never stalls; what was not predicted is fetched on demand.
+ * finish in that time, so it never stalls; what was not predicted is fetched on demand. Pre-gated routing
+ * (PREGATED, Read-ME) does the same with the experts layer l will actually activate.
  *
  * <p><b>Upper bound</b> (MoE-Lens style: the larger of the compute time and the transfer time no policy
  * can avoid): an iteration cannot take less than max(compute, (active expert bytes − cache bytes) /
@@ -165,10 +166,12 @@ public final class ExpertOffload {
             }
             boolean[] pre = new boolean[experts];
             long preBytes = 0;
-            if (policy == OffloadSpec.Policy.PREFETCH) {
+            if (policy == OffloadSpec.Policy.PREFETCH || policy == OffloadSpec.Policy.PREGATED) {
+                // prefetch: the most popular non-resident experts; pre-gated: the ones this iteration activates (the router ran ahead)
+                boolean known = policy == OffloadSpec.Policy.PREGATED;
                 long n = 0;
                 for (int e : order[l]) {
-                    if (!resident[l][e]) {
+                    if (!resident[l][e] && (!known || act[e])) {
                         if (latencyPs + fetchPs((n + 1) * bytes[l]) > window) {
                             break;
                         }

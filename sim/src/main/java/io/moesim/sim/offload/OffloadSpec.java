@@ -28,7 +28,12 @@ public record OffloadSpec(long hbmBytes, MemoryTier tier, Policy policy) {
          * The static set of ONDEMAND, and while layer l−1 computes, the most popular non-resident experts of layer l
          * are fetched, as many as the tier streams in that time; activated experts not prefetched are fetched on demand.
          */
-        PREFETCH;
+        PREFETCH,
+        /**
+         * Pre-gated routing (Read-ME): the router runs ahead of its layer, so while layer l−1 computes, layer l's
+         * activated non-resident experts are known and fetched, as many as the tier streams in that time; the rest on demand.
+         */
+        PREGATED;
 
         public String text() {
             return name().toLowerCase(Locale.ROOT);
@@ -41,7 +46,7 @@ public record OffloadSpec(long hbmBytes, MemoryTier tier, Policy policy) {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown offload policy '" + s + "' (expected ondemand, lru, lfu or prefetch)");
+            throw new IllegalArgumentException("unknown offload policy '" + s + "' (expected ondemand, lru, lfu, prefetch or pregated)");
         }
     }
 }
