@@ -45,8 +45,30 @@ final class GraphOptions {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for seeded routings. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--expert-dtype", paramLabel = "FMT", description = ExpertFormatFlags.DTYPE_HELP)
+    String expertDtype;
+
+    @Option(names = "--expert-bits", paramLabel = "B", description = ExpertFormatFlags.BITS_HELP)
+    Double expertBits;
+
+    @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
+    java.nio.file.Path expertFormats;
+
+    @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...). Default: the serving dtype.")
+    String kvDtype;
+
     ModelConfig modelConfig() {
-        return ModelZoo.resolve(model);
+        ModelConfig m = ModelZoo.resolve(model);
+        io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
+        m = q == null ? m : m.withExpertQuant(q);
+        if (kvDtype != null) {
+            try {
+                m = m.withKvDtype(DType.parse(kvDtype));
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--kv-dtype: " + e.getMessage());
+            }
+        }
+        return m;
     }
 
     GraphRequest request() {

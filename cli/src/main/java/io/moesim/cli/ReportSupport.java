@@ -8,7 +8,6 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.ir.graph.Graph;
 import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
-import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Routing;
 import io.moesim.reports.BreakdownAdapter;
 import io.moesim.reports.ReportAssembler;
@@ -52,12 +51,14 @@ final class ReportSupport {
             runs.add(RunSummary.of(systems.get(i), results.get(i)));
         }
         RunSpec run = serving.runSpec(systems.get(0), flags);
-        GraphRequest gr = GraphRequest.decode(ModelZoo.resolve(run.model()), decodeBatch(run), decodeKv(run))
+        GraphRequest gr = GraphRequest.decode(serving.modelConfig(), decodeBatch(run), decodeKv(run))
                 .withRouting(Routing.parse(run.routing())).withSeed(run.seed());
         CostModel cost = flags.costModel();
         List<ExecutionResult> execs = new ArrayList<>();
         for (SystemSpec spec : specs) {
-            execs.add(decodeIteration(gr, spec, run.compileOptions(spec.devices()), cost, run.collectives()));
+            // under offloading the run compiled as if HBM held every weight; the report's iteration does the same
+            SystemSpec on = serving.offloading() ? io.moesim.sim.offload.OffloadRun.unbounded(spec) : spec;
+            execs.add(decodeIteration(gr, on, run.compileOptions(spec.devices()), cost, run.collectives()));
         }
         List<String> names = specs.size() > 1 ? systems.subList(0, specs.size()) : List.of("");
         return Reports.write(reportData(title, describe(run, systems, specs.size() > 1), runs, execs, names, trace), dir);

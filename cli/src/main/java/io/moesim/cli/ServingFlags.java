@@ -62,6 +62,32 @@ final class ServingFlags {
     @Option(names = "--dtype", paramLabel = "DTYPE", description = "Serving precision. Default: the model's.")
     String dtype;
 
+    @Option(names = "--expert-dtype", paramLabel = "FMT", description = ExpertFormatFlags.DTYPE_HELP)
+    String expertDtype;
+
+    @Option(names = "--expert-bits", paramLabel = "B", description = ExpertFormatFlags.BITS_HELP)
+    Double expertBits;
+
+    @Option(names = "--expert-formats", paramLabel = "FILE", description = ExpertFormatFlags.FILE_HELP)
+    Path expertFormats;
+
+    @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...): its bytes and capacity. Default: the serving dtype.")
+    String kvDtype;
+
+    @Option(names = "--hbm-budget", paramLabel = "SIZE",
+            description = {"HBM per device for weights, KV cache and an expert cache (e.g. 24GB, 40GiB); routed experts that do not fit live in",
+                "the --offload tier and are fetched when activated. Prints an upper bound on throughput beside the simulated one."})
+    String hbmBudget;
+
+    @Option(names = "--offload", paramLabel = "TIER",
+            description = "Where offloaded experts live: host (PCIe 5.0), c2c (NVLink-C2C), cxl, nvme, or a tier YAML file. Default with --hbm-budget: host.")
+    String offload;
+
+    @Option(names = "--offload-policy", defaultValue = "ondemand", paramLabel = "P",
+            description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer), "
+                    + "pregated (Read-ME: the router runs ahead, so the next layer's actual experts). Default: ${DEFAULT-VALUE}.")
+    String offloadPolicy;
+
     @Option(names = "--collectives", defaultValue = RunSpec.DEFAULT_COLLECTIVES, paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")
     String collectives;
 
@@ -77,9 +103,29 @@ final class ServingFlags {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one spec figure of the device (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    /** The model with the expert formats and KV dtype these flags give. */
+    io.moesim.ir.model.ModelConfig modelConfig() {
+        io.moesim.ir.model.ModelConfig m = io.moesim.ir.model.ModelZoo.resolve(model);
+        io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
+        m = q == null ? m : m.withExpertQuant(q);
+        return kvDtype == null ? m : m.withKvDtype(io.moesim.ir.DType.parse(kvDtype));
+    }
+
+    /** Whether experts are offloaded (a budget or a tier given). */
+    boolean offloading() {
+        return hbmBudget != null || offload != null;
+    }
+
     /** A request for one system; compile options depend on the system (its device count). */
     SimulationRequest.Builder request(String system, SystemSpec spec, CompileFlags flags) {
-        return runSpec(system, flags).request(spec, flags.costModel()).toBuilder();
+        SimulationRequest.Builder b = runSpec(system, flags).request(spec, flags.costModel()).toBuilder();
+        // compressed experts, KV dtype and offloading are simulate's own (a sweep point does not take them yet)
+        b.expertQuant(ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats));
+        b.offload(OffloadFlags.parse(hbmBudget, offload, offloadPolicy, spec));
+        if (kvDtype != null) {
+            b.kvDtype(RunSpec.checkDtype(kvDtype, "--kv-dtype"));
+        }
+        return b;
     }
 
     /** The run these flags (and the compile flags) state on {@code system}; errors name the flag. */

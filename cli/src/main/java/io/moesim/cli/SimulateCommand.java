@@ -113,6 +113,15 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %d requests, %d output tokens in %.3f s simulated (%d iterations, %d preemptions)%n", system,
                 r.requestsCompleted(), r.outputTokens(), r.simulatedS(), r.iterations(), r.preemptions());
         out.printf(Locale.ROOT, "  throughput      %.1f tokens/s, %.3f requests/s%n", r.throughputTokensPerS(), r.requestsPerS());
+        if (r.config().get("upper_bound_tokens_per_s") instanceof Double ub) {
+            Map<String, Object> c = r.config();
+            out.printf(Locale.ROOT, "  upper bound     %.1f tokens/s (MoE-Lens style: per iteration max(compute, unavoidable expert fetch)); simulated at %.1f%% of it%n",
+                    ub, 100 * r.throughputTokensPerS() / ub);
+            out.printf(Locale.ROOT, "  offload         %s tier, %s policy, %.1f GB HBM per device: expert cache %.1f GB, %.1f GB of experts offloaded, "
+                    + "hit rate %.1f%%, %.1f GB fetched, stall %.3f s%n", c.get("offload_tier"), c.get("offload_policy"), c.get("hbm_budget_GB"),
+                    c.get("expert_cache_GB"), c.get("experts_offloaded_GB"), 100 * (Double) c.get("expert_hit_rate"), c.get("experts_fetched_GB"),
+                    c.get("offload_stall_s"));
+        }
         latency(out, "TTFT", r.ttft());
         latency(out, "time/token", r.tbt());
         latency(out, "end-to-end", r.e2e());

@@ -36,6 +36,9 @@ import java.util.List;
  * @param tracePath      Chrome/Perfetto trace output (null for none)
  * @param traceIterations how many iterations the trace holds (from the first)
  * @param progress       called after every iteration (may be null)
+ * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
+ * @param offload        expert offloading to a slower tier under an HBM budget (null: every weight in HBM)
+ * @param kvDtype        KV-cache dtype ("fp8e4m3", "int8", ...); null for the serving dtype
  */
 public record SimulationRequest(
         String model,
@@ -64,7 +67,10 @@ public record SimulationRequest(
         long seed,
         Path tracePath,
         long traceIterations,
-        Progress progress) {
+        Progress progress,
+        io.moesim.ir.model.ExpertQuant expertQuant,
+        io.moesim.sim.offload.OffloadSpec offload,
+        String kvDtype) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
     @FunctionalInterface
@@ -123,6 +129,9 @@ public record SimulationRequest(
         b.tracePath = tracePath;
         b.traceIterations = traceIterations;
         b.progress = progress;
+        b.expertQuant = expertQuant;
+        b.offload = offload;
+        b.kvDtype = kvDtype;
         return b;
     }
 
@@ -169,6 +178,9 @@ public record SimulationRequest(
         private Path tracePath;
         private long traceIterations = Long.MAX_VALUE;
         private Progress progress;
+        private io.moesim.ir.model.ExpertQuant expertQuant;
+        private io.moesim.sim.offload.OffloadSpec offload;
+        private String kvDtype;
 
         private Builder(String model, String system) {
             this.model = model;
@@ -199,6 +211,12 @@ public record SimulationRequest(
         public Builder seed(long v) { seed = v; return this; }
         public Builder trace(Path v, long iterations) { tracePath = v; traceIterations = iterations; return this; }
         public Builder progress(Progress v) { progress = v; return this; }
+        /** Routed experts stored as {@code v} says (compressed experts; null: the serving dtype). */
+        public Builder expertQuant(io.moesim.ir.model.ExpertQuant v) { expertQuant = v; return this; }
+        /** Expert offloading under an HBM budget (null: none). */
+        public Builder offload(io.moesim.sim.offload.OffloadSpec v) { offload = v; return this; }
+        /** KV cache stored in this dtype (null: the serving dtype). */
+        public Builder kvDtype(String v) { kvDtype = v; return this; }
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : RunSpec.DEFAULT_REQUESTS;
@@ -206,7 +224,7 @@ public record SimulationRequest(
                     : RunSpec.defaultCostModel(new io.moesim.sim.kernel.KernelSimulator());
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, cost, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress);
+                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload, kvDtype);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
 import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.model.ModelConfig;
-import io.moesim.ir.model.ModelStats;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Routing;
 import io.moesim.ir.op.AttentionKind;
@@ -55,7 +54,9 @@ public final class Simulator {
     /** The same, on the request's system already loaded (with the request's {@code --set} overrides) by the caller. */
     public static SimulationResult simulate(SimulationRequest req, SystemSpec system) {
         CompileOptions options = req.compileOptionsOn(system);
-        return simulate(req, system, g -> Compiler.compile(g, system, options, req.costModel()).plan());
+        // offloading: the compiler places every weight as if HBM held them (the expert cache model holds the real budget)
+        SystemSpec compileOn = req.offload() == null ? system : io.moesim.sim.offload.OffloadRun.unbounded(system);
+        return simulate(req, system, g -> Compiler.compile(g, compileOn, options, req.costModel()).plan());
     }
 
     /** A serving run with plans from {@code planner} (tests, or a compiler configured elsewhere). */
@@ -74,9 +75,11 @@ public final class Simulator {
     }
 
     /** The same, telling {@code requests} (may be null) each request's TTFT and TPOT. */
-    static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit,
+    static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, double prefixHit,
             ServingLoop.RequestSink requests) {
         long wall0 = System.nanoTime();
+        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
+        ModelConfig model = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
@@ -88,7 +91,12 @@ public final class Simulator {
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy);
         long kv;
-        if (req.kvCapacityTokens() > 0) {
+        io.moesim.sim.offload.OffloadRun offload = null;
+        if (req.offload() != null) {
+            offload = io.moesim.sim.offload.OffloadRun.plan(req.offload(), model, dtype, routing, system, req.kvCapacityTokens() > 0
+                    ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
+            kv = offload.kvTokens();
+        } else if (req.kvCapacityTokens() > 0) {
             kv = req.kvCapacityTokens();
         } else if (req.kvFraction() > 0) {
             long reserve = system.devices() * activationReserveBytes(cache, req.tokenBudget());
@@ -99,6 +107,11 @@ public final class Simulator {
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 req.tokenBudget(), kv, req.signatureBits(), req.seed());
         IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
+        io.moesim.sim.serving.OffloadIterationModel offloaded = offload == null ? null
+                : new io.moesim.sim.serving.OffloadIterationModel(iterations, offload.model());
+        if (offloaded != null) {
+            iterations = offloaded;
+        }
         ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
@@ -113,6 +126,9 @@ public final class Simulator {
             r = box[0];
         } else {
             r = loop.run(echoPrefix(echo(req, model, system, dtype, maxBatch, kv), prefixHit), null, 0, progress, requests);
+        }
+        if (offloaded != null) {
+            r = r.withConfig(offload.report(offloaded, r));
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
@@ -141,13 +157,14 @@ public final class Simulator {
         } else {
             perLayer = 2L * m.kvHeads() * m.headDim();
         }
-        return dtype.bytesFor(perLayer * m.layers());
+        DType kv = m.attention().kvDtype() != null ? m.attention().kvDtype() : dtype;
+        return kv.bytesFor(perLayer * m.layers());
     }
 
     /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         return kvTokens(m, dtype, system, usable - weights, usable);
     }
 
@@ -171,7 +188,7 @@ public final class Simulator {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
         double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         double free = memory - weights - reserveBytes;
         double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
         return kvTokens(m, dtype, system, kvBytes, memory);
@@ -191,7 +208,7 @@ public final class Simulator {
     }
 
     private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
-        double weights = dtype.bytesFor(ModelStats.of(m).total());
+        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         long tokens = (long) (kvBytes / kvBytesPerToken(m, dtype));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
@@ -222,6 +239,12 @@ public final class Simulator {
         m.put("lengths", r.lengths());
         m.put("routing", r.routing());
         m.put("dtype", dtype.text());
+        if (model.moe() != null && model.moe().quant() != null) {
+            m.put("expert_format", model.moe().quant().describe());
+        }
+        if (model.attention().kvDtype() != null) {
+            m.put("kv_dtype", model.attention().kvDtype().text());
+        }
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());
         m.put("kv_capacity_tokens", kv);

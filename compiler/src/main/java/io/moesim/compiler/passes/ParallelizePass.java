@@ -385,7 +385,7 @@ public final class ParallelizePass extends StagedPass {
             } else if (op instanceof ExpertFfn f) {
                 divides(f.ffn(), tp, "dense FFN width");
                 long rows = vs.get(0).type().shape().dim(0);
-                ExpertFfn local = ExpertFfn.dense(rows, f.hidden(), f.ffn() / tp, f.activation(), f.wdtype());
+                ExpertFfn local = f.withTokens(1, 1, LongImmutableList.of(rows), f.ffn() / tp);
                 emit(e, section, hints, local, vs, n, env, want, false, tp > 1 ? tpGroup(section) : null);
             } else if (op instanceof Combine c) {
                 long[] t = TokenShards.shard(c.tokens(), moe.ep() * moe.dp(), 0);
@@ -477,8 +477,7 @@ public final class ParallelizePass extends StagedPass {
             }
             int local = f.experts() / ep;
             long rows = vs.get(0).type().shape().dim(0);
-            ExpertFfn op = new ExpertFfn(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.hidden(),
-                    f.ffn() / tp, f.activation(), f.wdtype());
+            ExpertFfn op = f.withTokens(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.ffn() / tp);
             String ffnPath = e.nextPath();
             Value y = e.add(section, List.of(n.result().name()), op, vs, null).get(0);
             // expert tensor parallelism leaves partial sums; they are reduced where the result is used

@@ -37,6 +37,9 @@ final class WeightBytes {
     }
 
     static long of(Op op) {
+        if (op instanceof ExpertFfn f) {
+            return f.wfmt().bytesFor(op.params());
+        }
         return op.params() == 0 ? 0 : dtype(op).bytesFor(op.params());
     }
 
@@ -47,6 +50,7 @@ final class WeightBytes {
         }
         boolean big = op instanceof MatMul || op instanceof ExpertFfn || op instanceof Embedding || op instanceof GroupedMatMul;
         DType d = big && as.bits() < dtype(op).bits() ? as : dtype(op);
-        return d.bytesFor(op.params());
+        long bytes = d.bytesFor(op.params());
+        return op instanceof ExpertFfn f ? Math.min(bytes, of(f)) : bytes;
     }
 }

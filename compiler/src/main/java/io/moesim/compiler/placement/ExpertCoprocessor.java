@@ -46,9 +46,18 @@ public final class ExpertCoprocessor {
     }
 
     /** What one expert set costs: the expert's shape, independent of its tokens. */
-    public record Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype) {
+    public record Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype, io.moesim.ir.WeightFormat wfmt) {
+        /** Weights stored in {@code wdtype}. */
+        public Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype) {
+            this(hidden, ffn, activation, wdtype, dtype, null);
+        }
+
+        public Shape {
+            wfmt = wfmt == null ? io.moesim.ir.WeightFormat.of(wdtype) : wfmt;
+        }
+
         public static Shape of(ExpertFfn f, DType activationDtype) {
-            return new Shape(f.hidden(), f.ffn(), f.activation(), f.wdtype(), activationDtype);
+            return new Shape(f.hidden(), f.ffn(), f.activation(), f.wdtype(), activationDtype, f.wfmt());
         }
     }
 
@@ -130,6 +139,6 @@ public final class ExpertCoprocessor {
     /** An expert_ffn over some experts with these token counts. */
     public static ExpertFfn subset(Shape s, long[] tokens) {
         int n = tokens.length;
-        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype());
+        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt());
     }
 }

@@ -9,7 +9,14 @@ import io.moesim.ir.op.AttentionKind;
  * {@code slidingPeriod > 0 && i % slidingPeriod == 0} (period 1: every layer; GPT-OSS: period 2,
  * layers 0, 2, 4, ... sliding and the others full).
  */
-public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod) {
+public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod,
+        io.moesim.ir.DType kvDtype) {
+
+    /** KV cache in the serving dtype. */
+    public AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod) {
+        this(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, null);
+    }
+
     public AttentionConfig {
         if (kind == null) {
             throw new ModelException("attention: kind is required");
@@ -54,7 +61,12 @@ public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int he
     }
 
     public AttentionConfig withSlidingWindow(long window, int period) {
-        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, window, period);
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, window, period, kvDtype);
+    }
+
+    /** The same attention with its KV cache stored in {@code d} (null: the serving dtype). */
+    public AttentionConfig withKvDtype(io.moesim.ir.DType d) {
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, d);
     }
 
     /** Query heads per KV head (the GQA group size; 1 for MHA and MLA). */

@@ -49,6 +49,7 @@ public final class GraphGenerator {
     private final GraphRequest req;
     private final ModelConfig m;
     private final DType dt;
+    private final DType kvDt;
     private final long tokens;
     private final long[] expertTokens;
 
@@ -56,6 +57,7 @@ public final class GraphGenerator {
         this.req = req;
         this.m = req.model();
         this.dt = req.dtype();
+        this.kvDt = m.attention().kvDtype() != null ? m.attention().kvDtype() : dt;
         this.tokens = req.tokens();
         this.expertTokens = m.isMoe() ? req.routing().counts(m.moe().experts(), m.moe().topK(), tokens, req.seed()) : null;
     }
@@ -110,7 +112,7 @@ public final class GraphGenerator {
         Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
         Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
         Value f = b.add("ffn_in", norm(m.hidden()), x1);
-        Value y = kind.moe() ? moe(b, f) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+        Value y = kind.moe() ? moe(b, f, kind.expertFormat()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
         return b.add("x", new Elementwise(Elementwise.Kind.ADD), x1, y);
     }
 
@@ -123,10 +125,10 @@ public final class GraphGenerator {
         Value q = parts.get(0);
         Value k = parts.get(1);
         Value v = parts.get(2);
-        b.addEffect(new KvAppend(dt), k, v);
+        b.addEffect(new KvAppend(kvDt), k, v);
         long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
-        Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.prefillContext(), true, window, dt);
-        Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), 1, req.kvLen(), true, window, dt);
+        Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.prefillContext(), true, window, kvDt);
+        Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), 1, req.kvLen(), true, window, kvDt);
         Value o;
         switch (req.phase()) {
             case PREFILL:
@@ -167,7 +169,7 @@ public final class GraphGenerator {
         List<Value> lr = b.addMulti(List.of("latent", "k_rope"), Split.of(1, d.kvLoraRank(), d.qkRopeHeadDim()), List.of(ckv));
         Value latent = b.add("latent_norm", norm(d.kvLoraRank()), lr.get(0));
         Value kRope = lr.get(1);
-        b.addEffect(new KvAppend(dt), latent, kRope);
+        b.addEffect(new KvAppend(kvDt), latent, kRope);
         long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
         Value o;
         switch (req.phase()) {
@@ -201,7 +203,7 @@ public final class GraphGenerator {
         kParts.addAll(Collections.nCopies(heads, kRope));
         Value k = b.addMulti(List.of("k"), new Concat(1), kParts).get(0);
         MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), seqs, req.seqLen(), req.prefillContext(),
-                true, false, dt);
+                true, false, kvDt);
         return b.add("attn_prefill", op, q, k, parts.get(1));
     }
 
@@ -215,19 +217,19 @@ public final class GraphGenerator {
         Value qCat = b.add("q_latent_space", new Concat(1), qAbs, qp.get(1));
         Value cache = b.add("latent_kv", new Concat(1), latent, kRope);
         MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), req.batch(), 1, req.kvLen(),
-                true, true, dt);
+                true, true, kvDt);
         Value o = b.add("attn_decode", op, qCat, cache);
         return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);
     }
 
-    private Value moe(GraphBuilder b, Value f) {
+    private Value moe(GraphBuilder b, Value f, io.moesim.ir.WeightFormat format) {
         MoeConfig moe = m.moe();
         int h = m.hidden();
         LongImmutableList counts = LongImmutableList.of(expertTokens);
         List<Value> r = b.addMulti(List.of("expert_ids", "expert_weights"),
                 new Router(moe.experts(), moe.topK(), h, moe.scoring(), moe.sharedExperts(), dt), List.of(f));
         Value xs = b.add("dispatched", new Dispatch(moe.experts(), moe.topK(), counts), f, r.get(0));
-        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt), xs);
+        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format), xs);
         Value y = b.add("moe_out", new Combine(moe.experts(), moe.topK(), counts), ys, r.get(1));
         if (moe.sharedExperts() > 0) {
             // n shared experts of size f each compute the same as one FFN of size n·f

@@ -11,7 +11,10 @@ import java.util.List;
 public record LayerPlan(List<Run> runs) {
 
     /** What distinguishes one layer's graph from another's. */
-    public record LayerKind(boolean moe, long window) {
+    public record LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat) {
+        public LayerKind(boolean moe, long window) {
+            this(moe, window, null);
+        }
     }
 
     /** {@code count} repetitions of {@code block}, starting at layer {@code start}. */
@@ -34,7 +37,9 @@ public record LayerPlan(List<Run> runs) {
     public static LayerPlan of(ModelConfig m) {
         List<LayerKind> kinds = new ArrayList<>();
         for (int i = 0; i < m.layers(); i++) {
-            kinds.add(new LayerKind(m.isMoeLayer(i), m.attention().windowOf(i)));
+            boolean moe = m.isMoeLayer(i);
+            io.moesim.ir.WeightFormat f = moe && m.moe().quant() != null ? m.moe().quant().formatOf(i) : null;
+            kinds.add(new LayerKind(moe, m.attention().windowOf(i), f));
         }
         List<Run> runs = new ArrayList<>();
         int i = 0;

@@ -133,6 +133,24 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
                 weightDtype);
     }
 
+    /** A copy whose KV cache is stored in {@code d} (null: the serving dtype). */
+    public ModelConfig withKvDtype(DType d) {
+        return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention.withKvDtype(d), moe, activation, norm, normEps, tiedEmbeddings,
+                learnedPositions, weightDtype);
+    }
+
+    /** A copy whose routed experts are stored as {@code q} says (checked against the layers). */
+    public ModelConfig withExpertQuant(ExpertQuant q) {
+        if (moe == null) {
+            throw new ModelException("model '" + name + "': expert formats need an MoE model (this one is dense)");
+        }
+        if (q != null) {
+            q.check(this);
+        }
+        return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention, moe.withQuant(q), activation, norm, normEps, tiedEmbeddings,
+                learnedPositions, weightDtype);
+    }
+
     public ModelConfig withName(String n) {
         return new ModelConfig(n, family, hidden, layers, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
                 weightDtype);

@@ -14,7 +14,14 @@ import java.util.TreeSet;
  * run on every token beside the routed ones.
  */
 public record MoeConfig(int experts, int topK, long expertFfn, int sharedExperts, long sharedFfn, Scoring scoring, int firstDense, int step,
-        SortedSet<Integer> denseLayers) {
+        SortedSet<Integer> denseLayers, ExpertQuant quant) {
+
+    /** Routed experts in the serving dtype (no {@link ExpertQuant}). */
+    public MoeConfig(int experts, int topK, long expertFfn, int sharedExperts, long sharedFfn, Scoring scoring, int firstDense, int step,
+            SortedSet<Integer> denseLayers) {
+        this(experts, topK, expertFfn, sharedExperts, sharedFfn, scoring, firstDense, step, denseLayers, null);
+    }
+
     public MoeConfig {
         ModelConfig.positive("moe experts", experts);
         ModelConfig.positive("moe top_k", topK);
@@ -48,15 +55,20 @@ public record MoeConfig(int experts, int topK, long expertFfn, int sharedExperts
     }
 
     public MoeConfig withShared(int count, long ffn) {
-        return new MoeConfig(experts, topK, expertFfn, count, ffn, scoring, firstDense, step, denseLayers);
+        return new MoeConfig(experts, topK, expertFfn, count, ffn, scoring, firstDense, step, denseLayers, quant);
     }
 
     public MoeConfig withScoring(Scoring s) {
-        return new MoeConfig(experts, topK, expertFfn, sharedExperts, sharedFfn, s, firstDense, step, denseLayers);
+        return new MoeConfig(experts, topK, expertFfn, sharedExperts, sharedFfn, s, firstDense, step, denseLayers, quant);
     }
 
     public MoeConfig withLayout(int firstDenseLayers, int everyStep, SortedSet<Integer> dense) {
-        return new MoeConfig(experts, topK, expertFfn, sharedExperts, sharedFfn, scoring, firstDenseLayers, everyStep, dense);
+        return new MoeConfig(experts, topK, expertFfn, sharedExperts, sharedFfn, scoring, firstDenseLayers, everyStep, dense, quant);
+    }
+
+    /** The same experts stored as {@code q} says (null: the serving dtype). */
+    public MoeConfig withQuant(ExpertQuant q) {
+        return new MoeConfig(experts, topK, expertFfn, sharedExperts, sharedFfn, scoring, firstDense, step, denseLayers, q);
     }
 
     public boolean isMoeLayer(int layer) {

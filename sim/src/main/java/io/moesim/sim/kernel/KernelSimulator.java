@@ -161,6 +161,9 @@ public final class KernelSimulator {
         PimKernelModel m = pim(device, p);
         DType mdt = p.macsPerCycle().containsKey(dt) ? dt : DType.FP16;
         WorkBreakdown w = m.gemmOp(op, in, mdt, bytes);
+        if (w != null && op instanceof ExpertFfn f && f.compressed()) {
+            return compressedOnPim(f, w, p, mdt);
+        }
         if (w != null) {
             return w;
         }
@@ -199,8 +202,11 @@ public final class KernelSimulator {
                 first.add(new GemmModel.Shape(t, up, f.hidden(), 1));
                 second.add(new GemmModel.Shape(t, f.hidden(), f.ffn(), 1));
             }
-            WorkBreakdown a = GemmModel.run(ctx, first, inB, inB, macs, eff);
-            WorkBreakdown b = GemmModel.run(ctx, second, inB, inB, macs, eff);
+            // compressed experts: B in the format's bytes per weight, decoded per tile on the vector lanes
+            double wB = f.compressed() ? f.wfmt().bytesPerWeight() : inB;
+            int dq = f.compressed() ? f.wfmt().dequantInstructions(dt) : 0;
+            WorkBreakdown a = GemmModel.run(ctx, first, inB, inB, macs, eff, wB, dq);
+            WorkBreakdown b = GemmModel.run(ctx, second, inB, inB, macs, eff, wB, dq);
             return a == null ? b : b == null ? a : sum(a, b);
         }
         if (op instanceof Router r) {
@@ -245,6 +251,32 @@ public final class KernelSimulator {
             return StreamModel.run(ctx, 0, tr.activationBytes(), new AccessPattern.Random(Math.max(32, rowBytes)), tr.kvBytes());
         }
         return StreamModel.run(ctx, flops, tr.total(), null, 0);
+    }
+
+    /**
+     * Compressed experts on a PIM processor. The module simulation streams the weights at the MACs'
+     * width ({@code mdt}); a format of fewer bits moves the same weights in a fraction r of the bytes,
+     * so the weight-stream time scales by r. The PIM engines have no vector unit in the specs, so the
+     * decode runs on the MACs: one MAC slot per dequantisation instruction per weight, on all engines.
+     * Busy time = max(module compute + decode, module busy time × r) (decode is not hidden under the
+     * MACs' own work, the stream is). The modules' datapath stays as specified (fp16 weights per
+     * clock), so compressed storage shortens only the time they stall on bundle reads: Duplex's
+     * modules are balanced to their bundle rate, so on Logic-PIM a compressed expert gains little
+     * and pays its decode, and the placement moves experts to the xPU.
+     */
+    private static WorkBreakdown compressedOnPim(ExpertFfn f, WorkBreakdown w, ProcessorSpec p, DType mdt) {
+        long weights = Math.multiplyExact((long) f.activeExperts(), f.paramsPerExpert());
+        if (weights == 0) {
+            return w;
+        }
+        double r = (double) f.wfmt().bytesFor(weights) / mdt.bytesFor(weights);
+        double macs = p.macsPerCycle().getOrDefault(mdt, p.macsPerCycle().values().stream().findFirst().orElse(1.0));
+        double decode = weights * (double) f.wfmt().dequantInstructions(mdt) / (macs * p.engines() * p.clockMHz() * 1e6);
+        double busy = w.totalSeconds() - w.launchSeconds();
+        double busy2 = Math.max(w.computeSeconds() + decode, busy * r);
+        long dram = Math.max(Math.round(w.dramBytes() * r), f.wfmt().bytesFor(weights));
+        return new WorkBreakdown(w.launchSeconds() + busy2, w.computeSeconds() + decode, w.memorySeconds(), w.launchSeconds(),
+                w.fillDrainSeconds(), dram, w.waves(), w.tiles(), w.tile(), w.rowHitRate(), w.refreshShare(), w.clockMHz(), w.extrapolated());
     }
 
     private static WorkBreakdown sum(WorkBreakdown a, WorkBreakdown b) {

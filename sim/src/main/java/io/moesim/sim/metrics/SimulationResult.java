@@ -55,6 +55,15 @@ public record SimulationResult(
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches));
     }
 
+    /** This result with more entries in its config echo (added after the run: offloading's figures). */
+    public SimulationResult withConfig(Map<String, Object> more) {
+        Map<String, Object> c = new java.util.LinkedHashMap<>(config);
+        c.putAll(more);
+        return new SimulationResult(c, simulatedS, requestsCompleted, outputTokens, promptTokens, iterations, preemptions,
+                throughputTokensPerS, requestsPerS, ttft, tbt, e2e, tpot, utilization, linkUtilization, mfu, hbmBwUtil, energyJPerToken,
+                energy, rooflineBoundS, peakKvTokens, kvCapacityTokens, caches, simWallS);
+    }
+
     public SimulationResult withoutWall() {
         return withSimWall(OptionalDouble.empty());
     }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * each distinct batch signature compiled and simulated event by event) or
  * {@link FastIterationModel} (interpolated between exactly simulated grid signatures).
  */
-public sealed interface IterationModel permits IterationCache, FastIterationModel {
+public sealed interface IterationModel permits IterationCache, FastIterationModel, OffloadIterationModel {
 
     /** The choice of {@code --iteration-model}. */
     enum Kind {

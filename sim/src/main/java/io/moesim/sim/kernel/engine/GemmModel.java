@@ -47,10 +47,24 @@ public final class GemmModel {
 
     /** @param efficiency fraction of the array's MACs per clock the main loop sustains (0 < e ≤ 1) */
     public static WorkBreakdown run(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, double efficiency) {
+        return run(ctx, shapes, inBytes, outBytes, macs, efficiency, inBytes, 0);
+    }
+
+    /**
+     * The same with the B operand (the weights) stored in {@code weightBytes} bytes per element (a
+     * fraction for sub-byte formats): B's DRAM traffic, its L2 panels and its feed scale with it.
+     * A compressed B tile is decoded in shared memory before the MMA: {@code dequantInstructions}
+     * lane instructions per weight on the engine's vector lanes ({@link EngineContext#vectorFlops()}
+     * / 2 a clock, an FMA being one instruction), added to every tile's clocks (each CTA decodes the
+     * B tile it loads; the decode is not overlapped with the tile's MMA).
+     */
+    public static WorkBreakdown run(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, double efficiency,
+            double weightBytes, double dequantInstructions) {
         WorkBreakdown best = null;
         for (int[] tile : TILES) {
             for (int split : SPLITS) {
-                WorkBreakdown w = candidate(ctx, shapes, inBytes, outBytes, macs, efficiency, tile[0], tile[1], split);
+                WorkBreakdown w = candidate(ctx, shapes, inBytes, outBytes, macs, efficiency, tile[0], tile[1], split, weightBytes,
+                        dequantInstructions);
                 if (w != null && (best == null || w.totalSeconds() < best.totalSeconds())) {
                     best = w;
                 }
@@ -60,10 +74,10 @@ public final class GemmModel {
     }
 
     private static WorkBreakdown candidate(EngineContext ctx, List<Shape> shapes, int inBytes, int outBytes, int macs, double efficiency,
-            int tm, int tn, int split) {
+            int tm, int tn, int split, double wB, double dequant) {
         int[] arr = MacArraySim.shapeFor(macs);
         double smem = ctx.sharedMemoryBytes();
-        if (smem > 0 && 2.0 * (tm + tn) * K_STAGE * inBytes > smem) {
+        if (smem > 0 && 2.0 * (tm * inBytes + tn * wB) * K_STAGE > smem) {
             return null; // two K stages must fit shared memory
         }
         long tiles = 0;
@@ -84,7 +98,7 @@ public final class GemmModel {
             long kPer = (s.k + split - 1) / split;
             maxK = Math.max(maxK, kPer);
             long a = s.m * s.k * inBytes;
-            long b = s.k * s.n * inBytes;
+            long b = (long) Math.ceil(s.k * s.n * wB);
             long rA;
             long rB;
             if (a + b <= l2Half) {
@@ -92,7 +106,7 @@ public final class GemmModel {
                 rB = 1;
             } else {
                 double panelA = (double) tm * s.k * inBytes;
-                double panelB = (double) tn * s.k * inBytes;
+                double panelB = (double) tn * s.k * wB;
                 // one wave's block of tiles: wm rows of tiles by wn columns, wm·wn ≈ the CTAs in flight
                 long inFlight = Math.min(mt * nt * split, engines);
                 long wm = Math.max(1, Math.min(mt, (long) Math.ceil(Math.sqrt((double) inFlight))));
@@ -113,8 +127,9 @@ public final class GemmModel {
         long kPadded = (maxK + K_STAGE - 1) / K_STAGE * K_STAGE;
         long arrayCycles = (long) Math.ceil(MacArraySim.cycles(arr[0], arr[1], tm, tn, kPadded) / efficiency);
         // operands of a tile come through the engine's feed: (tm + tn) × K elements per tile
-        long feedCycles = (long) Math.ceil((tm + tn) * (double) kPadded * inBytes / EngineContext.FEED_BYTES_PER_CLOCK);
-        long tileCycles = Math.max(arrayCycles, feedCycles) + ctx.tileOverheadCycles();
+        long feedCycles = (long) Math.ceil((tm * (double) inBytes + tn * wB) * kPadded / EngineContext.FEED_BYTES_PER_CLOCK);
+        long dequantCycles = dequant > 0 ? (long) Math.ceil(tn * (double) kPadded * dequant / (ctx.vectorFlops() / 2)) : 0;
+        long tileCycles = Math.max(arrayCycles, feedCycles) + dequantCycles + ctx.tileOverheadCycles();
         long waves = (tiles + engines - 1) / engines;
         long busy = Math.min(tiles, engines);
         double compute = waves * tileCycles * ctx.cycleSeconds();

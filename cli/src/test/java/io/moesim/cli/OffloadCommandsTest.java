@@ -1,0 +1,55 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class OffloadCommandsTest {
+
+    @Test
+    void badOffloadFlagsAreOneLineErrors() {
+        String[] base = {"simulate", "--model", "mixtral-8x7b", "--system", "h100x1", "--batch", "4", "--requests", "4", "--in", "16", "--out", "4"};
+        String[][] cases = {
+            {"--hbm-budget", "lots", "--hbm-budget: 'lots' is not a size"},
+            {"--offload-policy", "mru", "--offload-policy: unknown offload policy 'mru'"},
+            {"--offload", "floppy", "floppy"},
+            {"--hbm-budget", "1GB", "does not hold"},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOf(base, base.length + 2 + (c[0].equals("--offload-policy") ? 2 : 0));
+            args[base.length] = c[0];
+            args[base.length + 1] = c[1];
+            if (c[0].equals("--offload-policy")) {
+                args[base.length + 2] = "--hbm-budget";
+                args[base.length + 3] = "40GB";
+            }
+            CliRunner.Outcome o = CliRunner.run(args);
+            assertEquals(2, o.code(), c[0] + " " + c[1] + ": " + o.out() + o.err());
+            assertTrue(o.err().contains(c[2]), o.err());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+        }
+    }
+
+    @Test
+    void anOffloadedRunPrintsTheBoundAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CliRunner.Outcome o = CliRunner.run("simulate", "--model", "mixtral-8x7b", "--system", "h100x1", "--batch", "4", "--requests", "4", "--in",
+                "16", "--out", "4", "--hbm-budget", "40GB", "--offload", "host", "--json", dir.resolve("r.json").toString(), "--report",
+                dir.resolve("rep").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("upper bound") && o.out().contains("offload         host tier, ondemand policy"), o.out());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile());
+        String json = j.toString();
+        for (String k : new String[] {"upper_bound_tokens_per_s", "expert_hit_rate", "experts_offloaded_GB", "offload_stall_s"}) {
+            assertTrue(json.contains("\"" + k + "\""), k + " in " + json);
+        }
+        assertTrue(java.nio.file.Files.exists(dir.resolve("rep").resolve("index.html")));
+    }
+
+    @Test
+    void sizesAreDecimalOrBinary() {
+        assertEquals(24_000_000_000L, OffloadFlags.size("24GB"));
+        assertEquals(40L << 30, OffloadFlags.size("40GiB"));
+        assertEquals(512_000_000L, OffloadFlags.size("512 MB"));
+    }
+}
