@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of one new iteration shape on the serving path: Mixtral-8x7B decode on duplex-x4 (TP 4,
  * kernel cost model), 64 decodes, each call a context never seen before. {@code exact}: the graph
  * built, compiled and simulated event by event ({@link IterationCache}); {@code fast}: interpolated
- * between the two grid shapes around it ({@link FastIterationModel}, grid warmed in setup). Kernel
+ * between the two grid shapes around it ({@link FastIterationModel}, grid warmed in setup);
+ * {@code exactEveryLayer}: the exact path simulating all 32 layers (the exact path simulates the model
+ * cut to 1 and 2 layers and extrapolates, see {@link IterationCache#get}). Kernel
  * estimates are memoised across calls in both, as in a run.
  */
 @State(Scope.Thread)
@@ -41,9 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class IterationBenchmark {
     IterationCache exact;
+    IterationCache everyLayer;
     FastIterationModel fast;
     FastIterationModel fastGrid;
     long nextExact = 1025;
+    long nextEveryLayer = 1025;
     long nextFast = 1025;
 
     @Setup
@@ -57,6 +61,8 @@ public class IterationBenchmark {
                 d.ilpTimeLimitSeconds(), d.seed());
         exact = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
                 CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
+        everyLayer = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+                CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()), false);
         IterationCache grid = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
                 cost, CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
         fast = new FastIterationModel(grid);
@@ -68,6 +74,13 @@ public class IterationBenchmark {
     public long exact() {
         long c = nextExact++;
         return exact.get(new BatchSignature(64, c, 0, 0)).makespanPs();
+    }
+
+    /** The exact path without the layer extrapolation: all 32 layers compiled and simulated. */
+    @Benchmark
+    public long exactEveryLayer() {
+        long c = nextEveryLayer++;
+        return everyLayer.get(new BatchSignature(64, c, 0, 0)).makespanPs();
     }
 
     @Benchmark
