@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -42,6 +43,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 @Fork(1)
 public class IterationBenchmark {
+    /** The system (tensor parallel over all its devices). */
+    @Param({"duplex-x4"})
+    public String system;
+    /** The dtype ("" for the model's). */
+    @Param({""})
+    public String dtype;
     IterationCache exact;
     IterationCache everyLayer;
     FastIterationModel fast;
@@ -52,18 +59,19 @@ public class IterationBenchmark {
 
     @Setup
     public void setup() {
-        SystemSpec sys = Systems.load("duplex-x4");
+        SystemSpec sys = Systems.load(system);
+        io.moesim.ir.DType dt = dtype == null || dtype.isEmpty() ? null : io.moesim.ir.DType.parse(dtype);
         ModelConfig m = ModelZoo.get("Mixtral-8x7B");
         KernelCostModel cost = new KernelCostModel();
         CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
+        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(sys.devices(), 1, 1, 1);
         CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
                 d.ilpTimeLimitSeconds(), d.seed());
-        exact = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+        exact = new IterationCache(m, dt, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
                 CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
-        everyLayer = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+        everyLayer = new IterationCache(m, dt, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
                 CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()), false);
-        IterationCache grid = new IterationCache(m, null, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
+        IterationCache grid = new IterationCache(m, dt, Routing.parse("uniform"), 0, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
                 cost, CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
         fast = new FastIterationModel(grid);
         fast.get(new BatchSignature(64, 1024, 0, 0));
