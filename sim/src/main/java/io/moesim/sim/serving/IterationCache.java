@@ -2,6 +2,7 @@ package io.moesim.sim.serving;
 
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.compiler.plan.DeviceMemory;
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.DerivedFigures;
@@ -182,19 +183,29 @@ public final class IterationCache implements IterationModel {
      * the first signature of each phase (decode, prefill, mixed) of a run is simulated in full as
      * well, and if any figure differs (the integers at all, the others beyond 1e−9 relative), or a cut
      * model does not compile, extrapolation stops for the run and every signature from then on is
-     * simulated in full. {@code LayerExtrapolationTest} holds the identity on other shapes.
+     * simulated in full. Memory is extrapolated too ({@link #fits}): a shape whose layers would not all
+     * fit the devices is compiled in full, which fails as it always did. {@code LayerExtrapolationTest}
+     * holds the identity on other shapes.
      */
     private IterationOutcome extrapolated(BatchSignature s) {
-        IterationOutcome e;
+        HardwarePlan pa;
+        HardwarePlan pb;
         try {
-            IterationOutcome a = simulate(planner.plan(GraphGenerator.generate(request(s, cut[0]))));
-            IterationOutcome b = simulate(planner.plan(GraphGenerator.generate(request(s, cut[1]))));
-            e = extrapolate(a, b, model.layers());
+            pa = planner.plan(GraphGenerator.generate(request(s, cut[0])));
+            pb = planner.plan(GraphGenerator.generate(request(s, cut[1])));
         } catch (MoesimException ex) {
-            // e.g. a pipeline cut into more stages than 1 or 2 layers can fill
+            // the full compile decides: if it fails too (a shape too large even for 1 layer), its error
+            // goes up and extrapolation stays; if it succeeds (e.g. a pipeline cut into more stages
+            // than 1 or 2 layers can fill), the cut models are no use for this run
+            IterationOutcome f = full(s);
             extrapolating = false;
+            return f;
+        }
+        if (!fits(pa, pb, model.layers())) {
+            // all layers may not fit the devices where 1 and 2 do: the full compile decides (and says why)
             return full(s);
         }
+        IterationOutcome e = extrapolate(simulate(pa), simulate(pb), model.layers());
         Phase phase = request(s).phase();
         if (checked.add(phase)) {
             IterationOutcome f = full(s);
@@ -204,6 +215,27 @@ public final class IterationCache implements IterationModel {
             }
         }
         return e;
+    }
+
+    /**
+     * Whether every device's memory (weights, KV cache, activations), extrapolated over the layers as
+     * the figures are, stays below 99% of its capacity: the margin leaves a shape near the edge to
+     * the full compile, whose memory check is the reference.
+     */
+    static boolean fits(HardwarePlan a, HardwarePlan b, int layers) {
+        if (a.memory().size() != b.memory().size() || a.memory().isEmpty()) {
+            return false;
+        }
+        long k = layers - 1L;
+        for (int i = 0; i < a.memory().size(); i++) {
+            DeviceMemory ma = a.memory().get(i);
+            DeviceMemory mb = b.memory().get(i);
+            double total = ma.totalBytes() + (double) k * (mb.totalBytes() - ma.totalBytes());
+            if (total > 0.99 * ma.capacityBytes()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** a + (layers − 1)·(b − a), field by field. */

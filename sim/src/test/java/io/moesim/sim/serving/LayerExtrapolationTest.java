@@ -3,6 +3,7 @@ package io.moesim.sim.serving;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.compiler.CompileOptions;
@@ -83,6 +84,19 @@ class LayerExtrapolationTest {
         assertFalse(IterationCache.uniformLayers(ModelZoo.get("DeepSeek-V3"), Routing.parse("uniform")));
         assertFalse(IterationCache.uniformLayers(ModelZoo.get("GLaM"), Routing.parse("uniform")));
         assertFalse(IterationCache.uniformLayers(ModelZoo.get("Mixtral-8x7B").withLayers(2), Routing.parse("uniform")));
+    }
+
+    @Test
+    void aShapeWhoseLayersDoNotAllFitFailsAsTheFullCompileDoes() {
+        ModelConfig m = ModelZoo.get("Mixtral-8x7B");
+        IterationCache full = cache(m, "h100x2", "uniform", "fp8e4m3", CompileOptions.Overlap.LAYER, false, null);
+        IterationCache c = cache(m, "h100x2", "uniform", "fp8e4m3", CompileOptions.Overlap.LAYER, true, null);
+        // the KV cache of 2,048 decodes at 32k tokens each is far beyond two 80 GB devices; 1 or 2 layers of it are not
+        BatchSignature big = new BatchSignature(2048, 32768, 0, 0);
+        c.get(new BatchSignature(8, 512, 0, 0)); // the decode phase's check, passed
+        String expected = assertThrows(CompilerException.class, () -> full.get(big)).getMessage();
+        assertEquals(expected, assertThrows(CompilerException.class, () -> c.get(big)).getMessage());
+        assertTrue(c.extrapolating(), "a shape too large is not a reason to stop extrapolating");
     }
 
     @Test
