@@ -59,7 +59,8 @@ final class CompileCommand implements Callable<Integer> {
         Compiler.Result r = Compiler.compile(g, sys, opts, flags.costModel(), dumpAfter, (pass, program) -> dumped[0] = MoeirPrinter.print(program.graph()));
         // everything computed: now write, so a failure above leaves nothing half-written
         if (output != null) {
-            AtomicFiles.write(output, PlanJson.toJson(r.plan()));
+            // streamed: a plan of 20,000 tasks is megabytes of JSON, not worth holding as one string
+            AtomicFiles.write(output, out -> PlanJson.write(r.plan(), new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8)));
         }
         if (dumped[0] != null) {
             if (output != null) {

@@ -51,12 +51,12 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         }
         double el = (now - start) / 1e9;
         double frac = total == 0 ? 1 : (double) completed / total;
-        String eta = frac > 0 && frac < 1 ? String.format(Locale.ROOT, " ETA %.0fs", el / frac - el) : "";
         if (tty) {
             if (now - lastDraw < 100_000_000L && completed < total) {
                 return;
             }
             lastDraw = now;
+            String eta = eta(frac, el);
             int w = 30;
             int filled = (int) Math.round(frac * w);
             err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d requests, %.1f s simulated, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
@@ -68,6 +68,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
             return;
         }
         lastDraw = now;
+        String eta = eta(frac, el);
         err.printf(Locale.ROOT, PREFIX + "%s: %d/%d requests (%.0f%%), %.1f s simulated, %.0f s so far%s%n", label, completed, total, frac * 100, simulatedS,
                 el, eta);
         err.flush();
@@ -128,6 +129,11 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         lastDraw = now;
         err.printf(Locale.ROOT, PREFIX + "%s: %s, %.0f s so far%n", label, what, el);
         err.flush();
+    }
+
+    /** Formatted only when a line is drawn: the serving loop reports every iteration. */
+    private static String eta(double frac, double el) {
+        return frac > 0 && frac < 1 ? String.format(Locale.ROOT, " ETA %.0fs", el / frac - el) : "";
     }
 
     @Override

@@ -87,8 +87,9 @@ public final class ExpertPlacementPass extends StagedPass {
             ranks.add(r.assign());
             prev = r.assign();
             if (l == 0 || trace != null && l == layers.size() - 1) {
-                ctx.note(String.format(Locale.ROOT, "experts (%s) layer %d: max device load %.1f tokens, max pair traffic %.1f, objective %.1f (%s)",
-                        policy, l, p.maxLoad(r.assign()), p.maxPairTraffic(r.assign()), r.objective(), r.status()));
+                int layer = l;
+                ctx.note(() -> String.format(Locale.ROOT, "experts (%s) layer %d: max device load %.1f tokens, max pair traffic %.1f, objective %.1f (%s)",
+                        policy, layer, p.maxLoad(r.assign()), p.maxPairTraffic(r.assign()), r.objective(), r.status()));
             }
         }
         if (o.expertPlacement() == CompileOptions.ExpertPlacement.ILP) {

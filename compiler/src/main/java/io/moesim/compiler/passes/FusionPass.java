@@ -101,14 +101,17 @@ public final class FusionPass extends StagedPass {
                 }
             }
         }
-        out.sort(java.util.Comparator.comparing(f -> order(f.absorbed())));
+        // each key once (a comparator by a computed key computes it at every comparison)
+        java.util.Map<String, String> keys = new java.util.HashMap<>();
+        out.sort(java.util.Comparator.comparing(f -> keys.computeIfAbsent(f.absorbed(), FusionPass::order)));
     }
 
     /** Sort key: program order of paths ("3/10" after "3/9"). */
     static String order(String path) {
         StringBuilder sb = new StringBuilder();
         for (String part : path.split("/")) {
-            sb.append(String.format("%08d/", Integer.parseInt(part)));
+            String digits = Integer.toString(Integer.parseInt(part));
+            sb.append("0".repeat(Math.max(0, 8 - digits.length()))).append(digits).append('/');
         }
         return sb.toString();
     }

@@ -63,7 +63,7 @@ public final class MemoryPlanPass extends StagedPass {
             }
         }
         DeviceMemory worst = out.stream().max(java.util.Comparator.comparingLong(DeviceMemory::totalBytes)).orElseThrow();
-        ctx.note(String.format(Locale.ROOT, "memory: device %d holds %.1f GB of %.0f GB (weights %.1f, KV cache %.1f, activations %.2f)",
+        ctx.note(() -> String.format(Locale.ROOT, "memory: device %d holds %.1f GB of %.0f GB (weights %.1f, KV cache %.1f, activations %.2f)",
                 worst.device(), worst.totalBytes() / GB, capacity / GB, worst.weightBytes() / GB, worst.kvCacheBytes() / GB,
                 worst.activationBytes() / GB));
         return in.with(MemoryPlan.class, new MemoryPlan(out, experts));

@@ -81,7 +81,7 @@ public final class ParallelizePass extends StagedPass {
         Graph out = r.run();
         ParallelLayout layout = new ParallelLayout(attn, m, devices, devices / a.pp(), r.globalTokens, r.sections, r.groups, r.blocks);
         if (devices > 1) {
-            ctx.note(String.format("parallel: attention tp=%d dp=%d, moe tp=%d ep=%d dp=%d, pp=%d over %d devices",
+            ctx.note(() -> String.format("parallel: attention tp=%d dp=%d, moe tp=%d ep=%d dp=%d, pp=%d over %d devices",
                     attn.tp(), attn.dp(), m.tp(), m.ep(), m.dp(), a.pp(), devices));
         }
         return in.withGraph(out).with(ParallelLayout.class, layout);

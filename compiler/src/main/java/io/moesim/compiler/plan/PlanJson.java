@@ -2,11 +2,12 @@ package io.moesim.compiler.plan;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Attrs;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.Map;
@@ -19,9 +20,14 @@ public final class PlanJson {
     }
 
     public static String toJson(HardwarePlan plan) {
-        StringWriter w = new StringWriter();
+        // segments rather than one growing (and synchronised) buffer: a plan of 20,000 tasks is megabytes
+        SegmentedStringWriter w = new SegmentedStringWriter(new BufferRecycler());
         write(plan, w);
-        return w.toString();
+        try {
+            return w.getAndClear();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static void write(HardwarePlan plan, Writer out) {

@@ -35,6 +35,11 @@ public final class KernelCache {
         return null;
     }
 
+    /** A hit answered by a memo in front of this one (counted here, so hits cover every repeat). */
+    synchronized void recordHit() {
+        hits++;
+    }
+
     public synchronized void put(long key, String signature, OpEstimate estimate) {
         Entry e = map.get(key);
         if (e == null) {

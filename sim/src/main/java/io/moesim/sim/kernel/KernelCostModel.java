@@ -49,7 +49,13 @@ public final class KernelCostModel implements CostModel {
 
     /** The framework profile this model runs the device under. */
     public FrameworkProfile profile(DeviceSpec device) {
-        return profiles.apply(device);
+        LastProfile l = last;
+        if (l != null && l.device == device) {
+            return l.profile;
+        }
+        FrameworkProfile p = profiles.apply(device);
+        last = new LastProfile(device, p);
+        return p;
     }
 
     @Override
@@ -57,8 +63,14 @@ public final class KernelCostModel implements CostModel {
         if (op instanceof Collective) {
             return collectives.seconds(op, inputs, device, processor);
         }
-        return FrameworkCost.seconds(profiles.apply(device), sim, op, inputs, device, processor);
+        return FrameworkCost.seconds(profile(device), sim, op, inputs, device, processor);
     }
+
+    /** The last device asked about and its profile: a run asks for one device's profile millions of times. */
+    private record LastProfile(DeviceSpec device, FrameworkProfile profile) {
+    }
+
+    private volatile LastProfile last;
 
     @Override
     public String name() {

@@ -92,6 +92,20 @@ public final class KernelSimulator {
 
     /** A device-to-device copy: every byte read once and written once, at the copy pattern's bandwidth. */
     public OpEstimate memcpy(long bytes, DeviceSpec device, ProcessorSpec p) {
+        // memoised like an op (a framework's quantise kernels ask for the same sizes once per GEMM shape)
+        FrontKey fk = new FrontKey(null, bytes, specId(p), specId(device.memory()));
+        OpEstimate front = this.front.get(fk);
+        if (front != null) {
+            cache.recordHit();
+            return front;
+        }
+        String sig = "memcpy|" + bytes + "|" + specText(p) + "|" + specText(device.memory());
+        OpEstimate e = lookup(sig, () -> simulateMemcpy(bytes, device, p));
+        this.front.put(fk, e);
+        return e;
+    }
+
+    private OpEstimate simulateMemcpy(long bytes, DeviceSpec device, ProcessorSpec p) {
         long moved = 2 * bytes;
         WorkBreakdown w;
         if (p.kind().isPim()) {
@@ -111,11 +125,47 @@ public final class KernelSimulator {
         return specTexts.computeIfAbsent(spec, SpecText::of);
     }
 
+    /**
+     * The key of the in-run front memo: the op (records compare by content) and its operand types,
+     * with the specs by identity (an id per spec object), so that a repeated op costs one hash lookup
+     * rather than the signature text (kilobytes of spec text) built and hashed again. Spec objects
+     * that are equal but distinct get distinct ids and meet again in {@link #cache}, keyed by text.
+     */
+    private record FrontKey(Op op, Object inputs, int processor, int memory) {
+    }
+
+    private final Map<FrontKey, OpEstimate> front = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Object, Integer> specIds = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    private int specId(Object spec) {
+        synchronized (specIds) {
+            Integer id = specIds.get(spec);
+            if (id == null) {
+                id = specIds.size();
+                specIds.put(spec, id);
+            }
+            return id;
+        }
+    }
+
     public OpEstimate estimate(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec p) {
+        FrontKey fk = new FrontKey(op, inputs, specId(p), specId(device.memory()));
+        OpEstimate hit = front.get(fk);
+        if (hit != null) {
+            cache.recordHit();
+            return hit;
+        }
         // the full text of the specs, not their hashCode: two specs that differ only in a calibrated
         // figure may share a hash (and enum hashes change from run to run), which would serve one's
         // estimate for the other and make fits depend on evaluation order
         String sig = op + "|" + inputs + "|" + specText(p) + "|" + specText(device.memory());
+        OpEstimate e = lookup(sig, () -> simulate(op, inputs, device, p));
+        front.put(fk, e);
+        return e;
+    }
+
+    /** The estimate of a signature text: from the memo, else the store, else simulated (and kept in both). */
+    private OpEstimate lookup(String sig, java.util.function.Supplier<OpEstimate> simulate) {
         long key = KernelCache.fingerprint(sig);
         OpEstimate hit = cache.get(key, sig);
         if (hit != null) {
@@ -128,7 +178,7 @@ public final class KernelSimulator {
                 return stored.get();
             }
         }
-        OpEstimate e = simulate(op, inputs, device, p);
+        OpEstimate e = simulate.get();
         simulations.incrementAndGet();
         cache.put(key, sig, e);
         if (store != null) {

@@ -73,7 +73,8 @@ public final class KernelStore {
     }
 
     private Path file(long key) {
-        String hex = String.format(Locale.ROOT, "%016x", key);
+        String h = Long.toHexString(key);
+        String hex = "0".repeat(16 - h.length()) + h;
         return dir.resolve(hex.substring(0, 2)).resolve(hex + ".est");
     }
 
