@@ -461,14 +461,13 @@ public final class DisaggregatedLoop {
         double xferSum = 0;
         for (int i = 0; i < total; i++) {
             Sequence s = all.get(i);
-            ttft[i] = s.firstTokenPs - s.arrivalPs;
-            e2e[i] = s.finishPs - s.arrivalPs;
+            ttft[i] = s.ttftPs();
+            e2e[i] = s.e2ePs();
             outputTokens += s.generated;
             ttftSum += ttft[i];
             xferSum += transferPs[i];
-            long t = -1;
-            if (s.generated >= 2) {
-                t = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
+            long t = s.tpotPs();
+            if (t >= 0) {
                 tpot[tpotCount++] = t;
             }
             if (sla.meets(ttft[i], t)) {

@@ -35,6 +35,21 @@ final class Sequence {
         kvTokens = shared;
     }
 
+    /** Time to first token: arrival to the first generated token. */
+    long ttftPs() {
+        return firstTokenPs - arrivalPs;
+    }
+
+    /** End to end: arrival to the last token. */
+    long e2ePs() {
+        return finishPs - arrivalPs;
+    }
+
+    /** Time per output token after the first: (finish − first token) / (generated − 1); −1 with fewer than 2 tokens. */
+    long tpotPs() {
+        return generated >= 2 ? Math.round((finishPs - firstTokenPs) / (double) (generated - 1)) : -1;
+    }
+
     boolean decoding() {
         return prefilled == prefillTarget;
     }

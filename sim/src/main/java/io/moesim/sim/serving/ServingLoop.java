@@ -198,14 +198,15 @@ public final class ServingLoop {
         long outputTokens = 0;
         for (int i = 0; i < total; i++) {
             Sequence s = all.get(i);
-            ttft[i] = s.firstTokenPs - s.arrivalPs;
-            e2e[i] = s.finishPs - s.arrivalPs;
+            ttft[i] = s.ttftPs();
+            e2e[i] = s.e2ePs();
             outputTokens += s.generated;
-            if (s.generated >= 2) {
-                tpot[tpotCount++] = Math.round((s.finishPs - s.firstTokenPs) / (double) (s.generated - 1));
+            long t = s.tpotPs();
+            if (t >= 0) {
+                tpot[tpotCount++] = t;
             }
             if (requests != null) {
-                requests.request(ttft[i], s.generated >= 2 ? tpot[tpotCount - 1] : -1);
+                requests.request(ttft[i], t);
             }
         }
         double seconds = now / 1e12;
