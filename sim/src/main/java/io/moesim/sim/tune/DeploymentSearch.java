@@ -151,7 +151,7 @@ public final class DeploymentSearch {
         List<String> systems = new ArrayList<>();
         for (String d : o.deviceTypes()) {
             for (int s = 1; s <= Math.min(8, o.deviceBudget()); s *= 2) {
-                systems.add(d + "x" + s);
+                systems.add(systemName(d, s));
             }
         }
         List<Candidate> out = new ArrayList<>();
@@ -174,6 +174,20 @@ public final class DeploymentSearch {
             }
         }
         return out;
+    }
+
+    /**
+     * The system of {@code n} devices of type {@code device}: a built-in one where it exists (duplex-x4
+     * sits on the node of its H100 baseline), else {@code DEVICExN} built on request.
+     */
+    static String systemName(String device, int n) {
+        java.util.List<String> builtIn = Systems.ids();
+        for (String name : new String[] {device + "x" + n, device + "-x" + n}) {
+            if (builtIn.contains(name)) {
+                return name;
+            }
+        }
+        return device + "x" + n;
     }
 
     private static int size(String system) {
