@@ -52,6 +52,19 @@ public final class AtomicFiles {
 
     /** Streams the content (a trace may be larger than memory should hold) through {@code body}. */
     public static void write(Path target, Body body) {
+        write(target, body, true);
+    }
+
+    /**
+     * A cache entry: as {@link #write(Path, String)}, whole or not at all, but not flushed to disk
+     * first. A crash may lose it (the cache recomputes it) but never leaves half of it, and a cache of
+     * thousands of small files does not pay a disk flush per entry.
+     */
+    public static void writeCacheEntry(Path target, String text) {
+        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)), false);
+    }
+
+    private static void write(Path target, Body body, boolean durable) {
         Path abs = target.toAbsolutePath();
         if (Files.exists(abs) && !Files.isRegularFile(abs) && !Files.isDirectory(abs)) {
             writeInPlace(target, abs, body);
@@ -65,17 +78,21 @@ public final class AtomicFiles {
                 OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 body.writeTo(unclosable(os));
                 os.flush();
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the file system cannot rename atomically", e);
             }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException e) {
-                // some platforms cannot open a folder to flush it; the rename itself is still atomic there
+            if (durable) {
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true);
+                } catch (IOException e) {
+                    // some platforms cannot open a folder to flush it; the rename itself is still atomic there
+                }
             }
         } catch (IOException e) {
             throw new MoesimException(target + ": cannot write: " + reason(e), e);

@@ -2,11 +2,9 @@ package io.moesim.sim.kernel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -118,19 +116,8 @@ public final class KernelStore {
         }
         Path f = file(key);
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), ".tmp-", ".est");
-            try {
-                Files.writeString(tmp, MAGIC + "\n" + escape(signature) + "\n" + format(e) + "\nend\n", StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException ex) {
-                    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException ex) {
+            io.moesim.ir.io.AtomicFiles.writeCacheEntry(f, MAGIC + "\n" + escape(signature) + "\n" + format(e) + "\nend\n");
+        } catch (io.moesim.ir.MoesimException ex) {
             writable = false;
             warn.accept("kernel cache: cannot write under " + dir + " (" + ex.getMessage() + "); estimates are not stored this run");
         }
