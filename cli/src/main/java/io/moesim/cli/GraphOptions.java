@@ -57,8 +57,15 @@ final class GraphOptions {
     @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...). Default: the serving dtype.")
     String kvDtype;
 
+    static final String RESIDUAL_HELP = "Residual stream: standard, or ladder (Ladder Residual: each attention/FFN reads the stream without the "
+            + "previous module's output, so its tensor-parallel all-reduce overlaps the next module's compute; same ops and FLOPs). "
+            + "Default: ${DEFAULT-VALUE}.";
+
+    @Option(names = "--residual", defaultValue = "standard", paramLabel = "FORM", description = RESIDUAL_HELP)
+    String residual;
+
     ModelConfig modelConfig() {
-        ModelConfig m = ModelZoo.resolve(model);
+        ModelConfig m = ModelZoo.resolve(model).withResidual(io.moesim.ir.model.Residual.parse(residual));
         io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
         m = q == null ? m : m.withExpertQuant(q);
         if (kvDtype != null) {

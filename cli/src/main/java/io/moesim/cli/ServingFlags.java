@@ -74,6 +74,9 @@ final class ServingFlags {
     @Option(names = "--kv-dtype", paramLabel = "DTYPE", description = "KV-cache dtype (fp8e4m3, int8, int4, ...): its bytes and capacity. Default: the serving dtype.")
     String kvDtype;
 
+    @Option(names = "--residual", defaultValue = "standard", paramLabel = "FORM", description = GraphOptions.RESIDUAL_HELP)
+    String residual;
+
     @Option(names = "--hbm-budget", paramLabel = "SIZE",
             description = {"HBM per device for weights, KV cache and an expert cache (e.g. 24GB, 40GiB); routed experts that do not fit live in",
                 "the --offload tier and are fetched when activated. Prints an upper bound on throughput beside the simulated one."})
@@ -108,6 +111,7 @@ final class ServingFlags {
         io.moesim.ir.model.ModelConfig m = io.moesim.ir.model.ModelZoo.resolve(model);
         io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
         m = q == null ? m : m.withExpertQuant(q);
+        m = m.withResidual(io.moesim.ir.model.Residual.parse(residual));
         return kvDtype == null ? m : m.withKvDtype(io.moesim.ir.DType.parse(kvDtype));
     }
 
@@ -125,6 +129,7 @@ final class ServingFlags {
         if (kvDtype != null) {
             b.kvDtype(RunSpec.checkDtype(kvDtype, "--kv-dtype"));
         }
+        b.residual(io.moesim.ir.model.Residual.parse(residual));
         return b;
     }
 

@@ -39,6 +39,7 @@ import java.util.List;
  * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
  * @param offload        expert offloading to a slower tier under an HBM budget (null: every weight in HBM)
  * @param kvDtype        KV-cache dtype ("fp8e4m3", "int8", ...); null for the serving dtype
+ * @param residual       residual-stream form (standard or ladder); null for the model's own
  */
 public record SimulationRequest(
         String model,
@@ -70,7 +71,8 @@ public record SimulationRequest(
         Progress progress,
         io.moesim.ir.model.ExpertQuant expertQuant,
         io.moesim.sim.offload.OffloadSpec offload,
-        String kvDtype) {
+        String kvDtype,
+        io.moesim.ir.model.Residual residual) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
     @FunctionalInterface
@@ -132,6 +134,7 @@ public record SimulationRequest(
         b.expertQuant = expertQuant;
         b.offload = offload;
         b.kvDtype = kvDtype;
+        b.residual = residual;
         return b;
     }
 
@@ -181,6 +184,7 @@ public record SimulationRequest(
         private io.moesim.ir.model.ExpertQuant expertQuant;
         private io.moesim.sim.offload.OffloadSpec offload;
         private String kvDtype;
+        private io.moesim.ir.model.Residual residual;
 
         private Builder(String model, String system) {
             this.model = model;
@@ -217,6 +221,8 @@ public record SimulationRequest(
         public Builder offload(io.moesim.sim.offload.OffloadSpec v) { offload = v; return this; }
         /** KV cache stored in this dtype (null: the serving dtype). */
         public Builder kvDtype(String v) { kvDtype = v; return this; }
+        /** The model's residual stream in this form (null: the model's own, standard). */
+        public Builder residual(io.moesim.ir.model.Residual v) { residual = v; return this; }
 
         public SimulationRequest build() {
             int n = requests > 0 ? requests : RunSpec.DEFAULT_REQUESTS;
@@ -224,7 +230,7 @@ public record SimulationRequest(
                     : RunSpec.defaultCostModel(new io.moesim.sim.kernel.KernelSimulator());
             return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
                     lengths, routing, dtype, compileOptions, cost, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload, kvDtype);
+                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload, kvDtype, residual);
         }
     }
 }

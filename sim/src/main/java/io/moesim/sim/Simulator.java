@@ -79,7 +79,8 @@ public final class Simulator {
             ServingLoop.RequestSink requests) {
         long wall0 = System.nanoTime();
         ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
-        ModelConfig model = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
+        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
+        ModelConfig model = req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
@@ -244,6 +245,9 @@ public final class Simulator {
         }
         if (model.attention().kvDtype() != null) {
             m.put("kv_dtype", model.attention().kvDtype().text());
+        }
+        if (model.residual() != io.moesim.ir.model.Residual.STANDARD) {
+            m.put("residual", model.residual().text());
         }
         m.put("max_batch", maxBatch);
         m.put("token_budget", r.tokenBudget());

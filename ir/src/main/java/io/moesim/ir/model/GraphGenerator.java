@@ -83,7 +83,10 @@ public final class GraphGenerator {
             Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, dt), pos);
             x = b.add("x", new Elementwise(Elementwise.Kind.ADD), x, pe);
         }
-        for (LayerPlan.Run run : LayerPlan.of(m).runs()) {
+        if (m.residual() == Residual.LADDER) {
+            x = ladderLayers(b, x);
+        }
+        for (LayerPlan.Run run : m.residual() == Residual.LADDER ? List.<LayerPlan.Run>of() : LayerPlan.of(m).runs()) {
             String hint = run.block().size() == 1 ? (run.block().get(0).moe() ? "moe_layers" : "dense_layers") : "layers";
             x = b.repeat(hint, run.count(), List.of(x), (bb, params) -> {
                 Value y = params.get(0);
@@ -112,8 +115,65 @@ public final class GraphGenerator {
         Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
         Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
         Value f = b.add("ffn_in", norm(m.hidden()), x1);
-        Value y = kind.moe() ? moe(b, f, kind.expertFormat()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+        Value y = ffn(b, f, kind);
         return b.add("x", new Elementwise(Elementwise.Kind.ADD), x1, y);
+    }
+
+    private Value ffn(GraphBuilder b, Value f, LayerPlan.LayerKind kind) {
+        return kind.moe() ? moe(b, f, kind.expertFormat()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+    }
+
+    /**
+     * The layers in the ladder form. The stream carried from layer to layer is the pair (r, p): r
+     * the residual without the last FFN output, p that output, still to be added. Block i:
+     * attention reads r (without block i-1's FFN output p), then r1 = r + p, the FFN reads r1
+     * (without block i's attention output), then r2 = r1 + attention; block i yields (r2, its FFN
+     * output). After the last layer the pending FFN output is added. The first layer has nothing
+     * pending: both its modules read the embedding x, and it has one add fewer, which the final
+     * add makes up, so the ops are exactly the standard form's (2 adds per layer). The first layer
+     * (the first instance of the first run's block) is therefore emitted before that run's repeat.
+     */
+    private Value ladderLayers(GraphBuilder b, Value x) {
+        Value r = x;
+        Value p = null;
+        for (LayerPlan.Run run : LayerPlan.of(m).runs()) {
+            String hint = run.block().size() == 1 ? (run.block().get(0).moe() ? "moe_layers" : "dense_layers") : "layers";
+            long count = run.count();
+            if (p == null) {
+                for (LayerPlan.LayerKind k : run.block()) {
+                    List<Value> rp = ladderLayer(b, r, p, k);
+                    r = rp.get(0);
+                    p = rp.get(1);
+                }
+                count--;
+            }
+            if (count > 0) {
+                List<Value> out = b.repeat(hint, (int) count, List.of(r, p), (bb, params) -> {
+                    Value rr = params.get(0);
+                    Value pp = params.get(1);
+                    for (LayerPlan.LayerKind k : run.block()) {
+                        List<Value> rp = ladderLayer(bb, rr, pp, k);
+                        rr = rp.get(0);
+                        pp = rp.get(1);
+                    }
+                    return List.of(rr, pp);
+                });
+                r = out.get(0);
+                p = out.get(1);
+            }
+        }
+        return b.add("x", new Elementwise(Elementwise.Kind.ADD), r, p);
+    }
+
+    /** One ladder layer on (r, p); {@code p == null} for the first layer. Returns (r2, ffn output). */
+    private List<Value> ladderLayer(GraphBuilder b, Value r, Value p, LayerPlan.LayerKind kind) {
+        Value a = b.add("attn_in", norm(m.hidden()), r);
+        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value r1 = p == null ? r : b.add("h", new Elementwise(Elementwise.Kind.ADD), r, p);
+        Value f = b.add("ffn_in", norm(m.hidden()), r1);
+        Value y = ffn(b, f, kind);
+        Value r2 = b.add("x", new Elementwise(Elementwise.Kind.ADD), r1, attn);
+        return List.of(r2, y);
     }
 
     private Value attention(GraphBuilder b, Value a, long window) {

@@ -14,9 +14,20 @@ import java.util.Locale;
  * under 0.1% of any preset's parameters.
  */
 public record ModelConfig(String name, String family, int hidden, int layers, long vocab, long ffn, AttentionConfig attention, MoeConfig moe,
-        FfnActivation activation, Norm.Kind norm, double normEps, boolean tiedEmbeddings, long learnedPositions, DType weightDtype) {
+        FfnActivation activation, Norm.Kind norm, double normEps, boolean tiedEmbeddings, long learnedPositions, DType weightDtype,
+        Residual residual) {
+
+    /** A model with the standard residual stream. */
+    public ModelConfig(String name, String family, int hidden, int layers, long vocab, long ffn, AttentionConfig attention, MoeConfig moe,
+            FfnActivation activation, Norm.Kind norm, double normEps, boolean tiedEmbeddings, long learnedPositions, DType weightDtype) {
+        this(name, family, hidden, layers, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions, weightDtype,
+                Residual.STANDARD);
+    }
 
     public ModelConfig {
+        if (residual == null) {
+            residual = Residual.STANDARD;
+        }
         if (name == null || name.isBlank()) {
             throw new ModelException("model: name is required");
         }
@@ -130,13 +141,13 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
     /** A copy with another layer count (the rest unchanged). */
     public ModelConfig withLayers(int n) {
         return new ModelConfig(name, family, hidden, n, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
-                weightDtype);
+                weightDtype, residual);
     }
 
     /** A copy whose KV cache is stored in {@code d} (null: the serving dtype). */
     public ModelConfig withKvDtype(DType d) {
         return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention.withKvDtype(d), moe, activation, norm, normEps, tiedEmbeddings,
-                learnedPositions, weightDtype);
+                learnedPositions, weightDtype, residual);
     }
 
     /** A copy whose routed experts are stored as {@code q} says (checked against the layers). */
@@ -148,12 +159,18 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
             q.check(this);
         }
         return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention, moe.withQuant(q), activation, norm, normEps, tiedEmbeddings,
-                learnedPositions, weightDtype);
+                learnedPositions, weightDtype, residual);
     }
 
     public ModelConfig withName(String n) {
         return new ModelConfig(n, family, hidden, layers, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
-                weightDtype);
+                weightDtype, residual);
+    }
+
+    /** A copy whose residual stream has the form {@code r} (see {@link Residual}). */
+    public ModelConfig withResidual(Residual r) {
+        return new ModelConfig(name, family, hidden, layers, vocab, ffn, attention, moe, activation, norm, normEps, tiedEmbeddings, learnedPositions,
+                weightDtype, r);
     }
 
     /** Lower-case name, used to match names case-insensitively. */
