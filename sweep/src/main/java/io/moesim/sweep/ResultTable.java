@@ -35,7 +35,8 @@ public record ResultTable(List<Column> columns, List<List<Object>> rows) {
         cols.add(new Column("index", Kind.LONG, false));
         cols.add(new Column("id", Kind.STRING, false));
         for (String a : axes) {
-            cols.add(new Column(a, axisKind(a, results), false));
+            boolean optional = results.stream().anyMatch(r -> !r.axes().containsKey(a));
+            cols.add(new Column(a, axisKind(a, results), optional));
         }
         for (String m : metrics) {
             cols.add(new Column(m, Kind.DOUBLE, true));
@@ -64,6 +65,9 @@ public record ResultTable(List<Column> columns, List<List<Object>> rows) {
         boolean allNumber = true;
         for (PointResult r : results) {
             Object v = r.axes().get(axis);
+            if (v == null) {
+                continue; // a point without this key (experiments): an empty cell
+            }
             allLong &= v instanceof Long;
             allNumber &= v instanceof Long || v instanceof Double;
         }
@@ -71,6 +75,9 @@ public record ResultTable(List<Column> columns, List<List<Object>> rows) {
     }
 
     private static Object cell(Object v, Kind kind) {
+        if (v == null) {
+            return null;
+        }
         return switch (kind) {
             case LONG -> v;
             case DOUBLE -> ((Number) v).doubleValue();

@@ -32,9 +32,17 @@ public record SweepSpec(String name, String file, Map<String, Object> base, Map<
         metrics = List.copyOf(metrics);
     }
 
-    /** The axis keys, in column order. */
+    /**
+     * The axis keys, in column order: the axes', or the points' keys in the order first seen (a spec read from
+     * YAML gives every point the same keys; an experiment's points may differ, and a row lacks the keys its point lacks).
+     */
     public List<String> axisKeys() {
-        return points.isEmpty() ? List.copyOf(axes.keySet()) : List.copyOf(points.get(0).keySet());
+        if (points.isEmpty()) {
+            return List.copyOf(axes.keySet());
+        }
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+        points.forEach(p -> keys.addAll(p.keySet()));
+        return List.copyOf(keys);
     }
 
     /**

@@ -142,6 +142,21 @@ public final class ResultSchema {
         return m;
     }
 
+    /** {@code energy_PART_j}: the energy of each component but the total (an experiment's rows keep them; a sweep's {@link #flat} does not). */
+    public static final List<String> ENERGY_PART_COLUMNS = List.of("energy_dram_j", "energy_sram_j", "energy_logic_j", "energy_link_j",
+            "energy_static_j");
+
+    /** The energy of each component by its {@link #ENERGY_PART_COLUMNS} name, in that order. */
+    public static Map<String, Double> energyParts(SimulationResult r) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(ENERGY_PART_COLUMNS.get(0), r.energy().dramJ());
+        m.put(ENERGY_PART_COLUMNS.get(1), r.energy().sramJ());
+        m.put(ENERGY_PART_COLUMNS.get(2), r.energy().logicJ());
+        m.put(ENERGY_PART_COLUMNS.get(3), r.energy().linkJ());
+        m.put(ENERGY_PART_COLUMNS.get(4), r.energy().staticJ());
+        return m;
+    }
+
     /**
      * How a reader of a table tells a metric column from an axis: its name starts with one of these
      * (every name of either form, families by their prefix, {@code throughput*} and {@code energy*} whole).
