@@ -32,6 +32,7 @@ final class Commands {
                 new Entry(SimulateCommand.class, SimulateCommand::new), new Entry(CompareCommand.class, CompareCommand::new),
                 new Entry(OpCommand.class, OpCommand::new), new Entry(ValidateCommand.class, ValidateCommand::new),
                 new Entry(ReportCommand.class, ReportCommand::new), new Entry(SweepCommand.class, SweepCommand::new),
+                new Entry(ExperimentCommand.class, ExperimentCommand::new),
                 new Entry(ExportFirrtlCommand.class, ExportFirrtlCommand::new), new Entry(ReproduceCommand.class, ReproduceCommand::new),
                 new Entry(TuneCommand.class, TuneCommand::new));
     }

@@ -1,6 +1,5 @@
 package io.moesim.cli;
 
-import io.moesim.ir.io.AtomicFiles;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.CompileOptions.Placement;
 import io.moesim.compiler.cost.CostModel;
@@ -9,13 +8,18 @@ import io.moesim.hw.DerivedFigures;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
+import io.moesim.ir.MoesimException;
+import io.moesim.ir.io.AtomicFiles;
 import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.op.Attention;
-import io.moesim.sim.SimulationRequest;
-import io.moesim.sim.Simulator;
-import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.RunSpec;
+import io.moesim.sim.metrics.ResultSchema;
 import io.moesim.sim.system.ExecutionResult;
+import io.moesim.sweep.ExperimentResults;
+import io.moesim.sweep.ExperimentSpec;
+import io.moesim.sweep.ExperimentSpecs;
+import io.moesim.sweep.SweepRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,18 +38,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code moesim reproduce duplex}: runs the Duplex paper's configurations (reference/duplex.md)
- * and writes a Markdown document with moesim's figures beside the paper's. The document holds no
- * timestamps and no wall times, so the same code writes the same bytes; wall times go to stdout.
+ * {@code moesim reproduce duplex}: runs the Duplex paper's experiment file (built in:
+ * {@code sweep/src/main/resources/experiments/duplex.yaml}, its configurations and the paper's figures with their
+ * sources) on the sweep engine, as {@code moesim experiment duplex} does, then runs the file's single-iteration
+ * analyses and writes a Markdown document with moesim's figures beside the paper's. The document holds no timestamps
+ * and no wall times, so the same results give the same bytes; wall times go to stdout.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = {"Reproduce a paper's evaluation with moesim and write a Markdown report beside its figures.",
             "PAPER: duplex (Yun et al., MICRO 2024): throughput of Duplex over H100 per model, batch and lengths; co-processing;",
-            "Bank-PIM; energy; GPU utilisation in decode; serving saturation. Progress goes to stderr."})
+            "Bank-PIM; energy; GPU utilisation in decode; serving saturation. Progress goes to stderr.",
+            "The configurations and the paper's figures are the experiment file duplex (duplex-quick with --quick; see",
+            "moesim experiment): its runs go to the sweep engine with their results stored in --out-dir, so a killed run resumes."})
 final class ReproduceCommand implements Callable<Integer> {
-    static final String GAUSSIAN = "gaussian:0.1";
     static final DType DTYPE = DType.FP16;
-    static final long SEED = 0;
 
     @Spec
     CommandSpec spec;
@@ -53,19 +59,51 @@ final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "Which paper: duplex.")
     String paper;
 
-    @Option(names = "--quick", description = "A small subset (for development): a few configurations, fewer requests.")
+    @Option(names = "--quick", description = "A small subset (for development): a few configurations, fewer requests (the experiment duplex-quick).")
     boolean quick;
 
     @Option(names = {"-o", "--output"}, defaultValue = "docs/duplex-reproduction.md", paramLabel = "FILE",
             description = "Markdown output. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    /** A model on its paper system pair, and the (L_in, L_out) pairs and batches run for it. */
-    record Setup(String model, String duplex, String gpu, String layout, int[] batches, int[][] lengths) {
+    @Option(names = "--out-dir", paramLabel = "DIR",
+            description = "Where the experiment's runs are stored (a sweep's output folder; run again to resume). Default: moesim-out/experiment-duplex (or -duplex-quick).")
+    Path outDir;
+
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
+    String master;
+
+    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Runs at once (0: all cores). Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    /** One run's figures (a stored sweep row) on its system. */
+    record Run(String system, Map<String, Double> m) {
+        double get(String metric) {
+            Double v = m.get(metric);
+            if (v == null) {
+                throw new MoesimException("the stored run on " + system + " has no metric '" + metric + "'");
+            }
+            return v;
+        }
+
+        double throughputTokensPerS() {
+            return get(ResultSchema.THROUGHPUT);
+        }
+
+        double energyJPerToken() {
+            return get(ResultSchema.ENERGY_J_PER_TOKEN);
+        }
+    }
+
+    /** A model on its paper system pair. */
+    record Setup(String model, String duplex, String gpu) {
     }
 
     /** One throughput configuration: the GPU run, Duplex with co-processing, Duplex without. */
-    record Point(Setup setup, int batch, int in, int out, SimulationResult gpu, SimulationResult coproc, SimulationResult opb) {
+    record Point(Setup setup, int batch, int in, int out, Run gpu, Run coproc, Run opb) {
         double ratio() {
             return coproc.throughputTokensPerS() / gpu.throughputTokensPerS();
         }
@@ -86,87 +124,69 @@ final class ReproduceCommand implements Callable<Integer> {
     private final CostModel cost = KernelStores.costModel();
     private final Map<String, SystemSpec> systems = new HashMap<>();
     private PrintWriter err;
-    private int runs;
+    private ExperimentSpec exp;
+    private ExperimentResults results;
 
     @Override
     public Integer call() {
         if (!"duplex".equals(paper)) {
             throw new ParameterException(spec.commandLine(), "unknown paper '" + paper + "' (known: duplex)");
         }
-        io.moesim.ir.io.AtomicFiles.checkWritable(output); // before minutes of simulation, not after
+        if (parallelism < 0) {
+            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
+        }
+        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        exp = ExperimentSpecs.load(quick ? "duplex-quick" : "duplex");
+        AtomicFiles.checkWritable(output); // before minutes of simulation, not after
+        Path dir = outDir != null ? outDir : Path.of("moesim-out", "experiment-" + exp.name());
+        AtomicFiles.checkFolder(dir, dir);
         long t0 = System.nanoTime();
         err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
 
-        List<Point> points = new ArrayList<>();
-        for (Setup s : setups()) {
-            for (int[] l : s.lengths()) {
-                for (int b : s.batches()) {
-                    points.add(point(s, b, l[0], l[1]));
-                }
-            }
-        }
-        out.printf(Locale.ROOT, "throughput runs done after %.1f s%n", secs(t0));
+        results = ExperimentCommand.run(exp, dir, e, master, parallelism, err);
+        out.printf(Locale.ROOT, "experiment %s on %s: %d serving runs (%d resumed from %s, %d evaluated) done after %.1f s%n", exp.name(),
+                results.outcome().engine(), results.outcome().total(), results.outcome().resumed(), dir, results.outcome().evaluated(), secs(t0));
         out.flush();
-        List<Point> bank = new ArrayList<>();
-        for (Object[] c : bankPimConfigs()) {
-            Setup s = (Setup) c[0];
-            int[] l = (int[]) c[2];
-            bank.add(bankPoint(s, (Integer) c[1], l[0], l[1], points));
-        }
-        out.printf(Locale.ROOT, "Bank-PIM runs done after %.1f s%n", secs(t0));
-        out.flush();
+        List<Point> points = points("throughput", "gpu", "coproc", "opb");
+        List<Point> bank = points("bank_pim", "bank", "duplex", "duplex");
         StringBuilder util = utilisation();
         StringBuilder breakdown = breakdowns();
         out.printf(Locale.ROOT, "per-iteration analyses done after %.1f s%n", secs(t0));
         out.flush();
         StringBuilder serving = serving();
-        double wall = secs(t0);
-        out.printf(Locale.ROOT, "serving sweep done after %.1f s%n", wall);
 
         String doc = document(points, bank, util, breakdown, serving);
         AtomicFiles.write(output, doc);
-        out.printf(Locale.ROOT, "wrote %s (%d simulation runs) in %.1f s%n", output, runs, secs(t0));
+        out.printf(Locale.ROOT, "wrote %s (%d simulation runs) in %.1f s%n", output, results.runs(), secs(t0));
         return 0;
     }
 
-    // ---- configurations ----
+    // ---- the experiment's rows ----
 
-    private List<Setup> setups() {
-        if (quick) {
-            return List.of(
-                    new Setup("Mixtral-8x7B", "duplex-x4", "h100x4", "1 node x 4", new int[] {32, 128}, new int[][] {{256, 256}}),
-                    new Setup("GLaM", "duplex-x8", "h100x8", "1 node x 8", new int[] {64}, new int[][] {{512, 512}}),
-                    new Setup("Grok-1", "duplex-2x8", "h100x16", "2 nodes x 8", new int[] {64}, new int[][] {{256, 256}}),
-                    new Setup("OPT-66B", "duplex-x4", "h100x4", "1 node x 4", new int[] {64}, new int[][] {{256, 256}}),
-                    new Setup("Llama-3-70B", "duplex-x4", "h100x4", "1 node x 4", new int[] {64}, new int[][] {{256, 256}}));
-        }
-        int[] all = {32, 64, 128};
-        return List.of(
-                new Setup("Mixtral-8x7B", "duplex-x4", "h100x4", "1 node x 4", all, new int[][] {{256, 256}, {1024, 1024}, {4096, 4096}}),
-                new Setup("GLaM", "duplex-x8", "h100x8", "1 node x 8", all, new int[][] {{512, 512}, {2048, 2048}}),
-                new Setup("Grok-1", "duplex-2x8", "h100x16", "2 nodes x 8", all, new int[][] {{1024, 1024}}),
-                new Setup("OPT-66B", "duplex-x4", "h100x4", "1 node x 4", all, new int[][] {{1024, 1024}}),
-                new Setup("Llama-3-70B", "duplex-x4", "h100x4", "1 node x 4", all, new int[][] {{1024, 1024}}));
+    private static String text(Object v) {
+        return String.valueOf(v);
     }
 
-    /** (setup, batch, lengths) run on Bank-PIM: Mixtral (GQA) and OPT (MHA). */
-    private List<Object[]> bankPimConfigs() {
-        List<Setup> s = setups();
-        Setup mixtral = s.get(0);
-        Setup opt = s.get(3);
-        List<Object[]> c = new ArrayList<>();
-        int[] batches = quick ? new int[] {128} : new int[] {32, 64, 128};
-        int[][] lengths = quick ? new int[][] {{256, 256}} : new int[][] {{256, 256}, {1024, 1024}};
-        for (int[] l : lengths) {
-            for (int b : batches) {
-                c.add(new Object[] {mixtral, b, l});
-            }
+    private static int whole(Object v) {
+        return ((Number) v).intValue();
+    }
+
+    /**
+     * A study's rows as points: {@code gpu} in the GPU slot, {@code coproc} and {@code opb} in the Duplex slots. For
+     * Bank-PIM the GPU slot holds Bank-PIM and both Duplex slots the Duplex run, so {@link Point#ratio} is Duplex over Bank-PIM.
+     */
+    private List<Point> points(String study, String gpu, String coproc, String opb) {
+        ExperimentSpec.Study s = exp.study(study);
+        List<Point> l = new ArrayList<>();
+        for (ExperimentResults.Row r : results.rows(s)) {
+            Map<String, Object> c = r.configuration();
+            Map<String, Map<String, Object>> roles = r.setup().roles();
+            Setup setup = new Setup(r.setup().name(), text(roles.get(coproc).get("system")), text(roles.get(gpu).get("system")));
+            l.add(new Point(setup, whole(c.get("batch")), whole(c.get("input_len")), whole(c.get("output_len")),
+                    new Run(setup.gpu(), r.role(gpu)), new Run(setup.duplex(), r.role(coproc)), new Run(setup.duplex(), r.role(opb))));
         }
-        for (int b : quick ? new int[] {64} : new int[] {32, 128}) {
-            c.add(new Object[] {opt, b, opt.lengths()[0]});
-        }
-        return c;
+        return l;
     }
 
     private SystemSpec system(String id) {
@@ -174,66 +194,45 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /**
-     * The whole system one tensor-parallel group for attention and MoE, as {@code moesim demo}; where the KV heads do not
-     * divide over all devices (Grok-1: 8 KV heads on 16 devices) tensor-parallel within a node and one pipeline stage per
-     * node (attention data-parallel across nodes would need an even batch in every iteration, which Gaussian lengths break).
+     * The defaults on the system (the whole system one tensor-parallel group for attention and MoE, as {@code moesim demo}),
+     * or, where an analysis gives {@code tp} and {@code pp}, that layout for both kinds of layer (Grok-1: 8 KV heads on 16
+     * devices, tensor parallel within a node and one pipeline stage per node).
      */
-    private CompileOptions options(String model, String systemId, Placement p) {
-        SystemSpec sys = system(systemId);
-        int devices = sys.devices();
-        CompileOptions d = CompileOptions.defaults(devices);
-        if (ModelZoo.get(model).kvHeads() % devices != 0) {
-            CompileOptions.Parallelism perNode = new CompileOptions.Parallelism(devices / sys.nodes(), 1, 1, sys.nodes());
-            d = d.withParallelism(perNode, perNode);
+    private CompileOptions options(String systemId, Placement p, Map<String, Object> params) {
+        CompileOptions d = CompileOptions.defaults(system(systemId).devices());
+        if (params.containsKey("tp")) {
+            CompileOptions.Parallelism layout = new CompileOptions.Parallelism(whole(params.get("tp")), 1, 1, whole(params.getOrDefault("pp", 1L)));
+            d = d.withParallelism(layout, layout);
         }
         return d.withPlacement(p);
     }
 
-    /** Closed loop, one wave of {@code batch} requests with Gaussian lengths, fp16. */
-    private SimulationResult closed(String model, String systemId, Placement p, int batch, int in, int out) {
-        SimulationRequest r = SimulationRequest.builder(model, systemId).batch(batch).requests(batch).lengths(in, out).lengths(GAUSSIAN)
-                .dtype(DTYPE.text()).compileOptions(options(model, systemId, p)).costModel(cost).seed(SEED).build();
-        return run(r, String.format(Locale.ROOT, "%s %s %s b%d (%d,%d)", model, systemId, p.text(), batch, in, out));
-    }
-
-    private SimulationResult run(SimulationRequest r, String label) {
-        long t = System.nanoTime();
-        SimulationResult res = Simulator.simulate(r, system(r.system()));
-        runs++;
-        err.printf(Locale.ROOT, "[%3d] %-52s %10.1f tok/s %6.1f s%n", runs, label, res.throughputTokensPerS(), secs(t));
-        err.flush();
-        return res;
-    }
-
-    private Point point(Setup s, int b, int in, int out) {
-        SimulationResult gpu = closed(s.model(), s.gpu(), Placement.OPB, b, in, out);
-        SimulationResult co = closed(s.model(), s.duplex(), Placement.COPROC, b, in, out);
-        SimulationResult opb = closed(s.model(), s.duplex(), Placement.OPB, b, in, out);
-        return new Point(s, b, in, out, gpu, co, opb);
-    }
-
-    /** Bank-PIM run (its own placement: opb; co-processing pairs the xPU with any PIM) against the Duplex run already made. */
-    private Point bankPoint(Setup s, int b, int in, int out, List<Point> done) {
-        String bankSys = "bank-pimx" + system(s.duplex()).devices();
-        SimulationResult bank = closed(s.model(), bankSys, Placement.COPROC, b, in, out);
-        SimulationResult dup = null;
-        for (Point p : done) {
-            if (p.setup().model().equals(s.model()) && p.batch() == b && p.in() == in && p.out() == out) {
-                dup = p.coproc();
-            }
+    private ExperimentSpec.Analysis analysis(String name, String kind) {
+        ExperimentSpec.Analysis a = exp.analysis(name);
+        if (a == null || !a.kind().equals(kind)) {
+            throw new MoesimException(exp.file() + ": analyses: needs one named " + name + " of kind " + kind);
         }
-        if (dup == null) {
-            dup = closed(s.model(), s.duplex(), Placement.COPROC, b, in, out);
+        return a;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(ExperimentSpec.Analysis a, String key) {
+        Object v = a.params().get(key);
+        if (!(v instanceof List<?>)) {
+            throw new MoesimException("analyses." + a.name() + "." + key + ": expected a list");
         }
-        // gpu slot holds Bank-PIM, coproc slot Duplex: ratio() is Duplex over Bank-PIM
-        return new Point(s, b, in, out, bank, dup, dup);
+        return (List<Object>) v;
+    }
+
+    private static Placement placement(Object v) {
+        return RunSpec.option(Placement.class, text(v), "placement");
     }
 
     // ---- per-iteration analyses ----
 
-    private ExecutionResult decodeIteration(String model, String systemId, Placement p, int batch, long kv) {
+    private ExecutionResult decodeIteration(String model, String systemId, Placement p, int batch, long kv, Map<String, Object> params) {
         return ReportSupport.decodeIteration(GraphRequest.decode(ModelZoo.get(model), batch, kv).withDtype(DTYPE), system(systemId),
-                options(model, systemId, p), cost);
+                options(systemId, p, params), cost);
     }
 
     /** Which part of a layer a compute task is: the attention core (QK, softmax, SV) apart from the projections. */
@@ -254,11 +253,13 @@ final class ReproduceCommand implements Callable<Integer> {
      * tasks / (Σ of their simulated durations × the GPU's dense fp16 peak), over all devices.
      */
     private StringBuilder utilisation() {
-        String model = "Mixtral-8x7B";
-        String sys = "h100x4";
+        ExperimentSpec.Analysis an = analysis("utilisation", "decode_utilisation");
+        String model = text(an.params().get("model"));
+        String sys = text(an.params().get("system"));
+        Placement placement = placement(an.params().get("placement"));
         double peak = DerivedFigures.peakTflops(system(sys).device().primary(), DTYPE).orElseThrow() * 1e12;
-        int[] batches = quick ? new int[] {64} : new int[] {32, 64, 128};
-        long[] kvs = quick ? new long[] {1024} : new long[] {512, 2048, 6144};
+        List<Object> batches = list(an, "batches");
+        List<Object> kvs = list(an, "kv_lengths");
         List<String> parts = List.of("attention core", "attention projections", "MoE (router + experts)");
         StringBuilder sb = new StringBuilder();
         sb.append("| batch | KV length | ");
@@ -267,10 +268,12 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         sb.append("whole iteration (incl. all-reduce) |\n|---|---|");
         sb.append("---|".repeat(parts.size() + 1)).append('\n');
-        for (int b : batches) {
-            for (long kv : kvs) {
+        for (Object bo : batches) {
+            int b = whole(bo);
+            for (Object kvo : kvs) {
+                long kv = ((Number) kvo).longValue();
                 long t = System.nanoTime();
-                ExecutionResult r = decodeIteration(model, sys, Placement.OPB, b, kv);
+                ExecutionResult r = decodeIteration(model, sys, placement, b, kv, an.params());
                 Map<String, double[]> acc = new HashMap<>();
                 double flops = 0;
                 for (Task task : r.plan().plan().tasks()) {
@@ -298,17 +301,15 @@ final class ReproduceCommand implements Callable<Integer> {
     /** Where one decode iteration's time goes on device 0, per system: the evidence behind the ratios. */
     private StringBuilder breakdowns() {
         StringBuilder sb = new StringBuilder();
-        List<Object[]> cases = new ArrayList<>();
-        cases.add(new Object[] {"Mixtral-8x7B", "h100x4", "duplex-x4", 128, 2048L});
-        cases.add(new Object[] {"Mixtral-8x7B", "h100x4", "duplex-x4", 32, 512L});
-        if (!quick) {
-            cases.add(new Object[] {"GLaM", "h100x8", "duplex-x8", 128, 2048L});
-            cases.add(new Object[] {"Grok-1", "h100x16", "duplex-2x8", 128, 2048L});
-            // OPT-66B's MHA KV cache at batch 128 and 2048 tokens (618 GB) exceeds 4 x 80 GB
-            cases.add(new Object[] {"OPT-66B", "h100x4", "duplex-x4", 32, 2048L});
-            cases.add(new Object[] {"Llama-3-70B", "h100x4", "duplex-x4", 128, 2048L});
-        }
-        for (Object[] c : cases) {
+        ExperimentSpec.Analysis an = analysis("breakdown", "decode_breakdown");
+        for (Object co : list(an, "cases")) {
+            if (!(co instanceof Map<?, ?>)) {
+                throw new MoesimException("analyses." + an.name() + ".cases: expected mappings of model, gpu, duplex, batch, kv_len");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cm = (Map<String, Object>) co;
+            Object[] c = {text(cm.get("model")), text(cm.get("gpu")), text(cm.get("duplex")), whole(cm.get("batch")),
+                ((Number) cm.get("kv_len")).longValue()};
             String model = (String) c[0];
             int b = (Integer) c[3];
             long kv = (Long) c[4];
@@ -321,7 +322,7 @@ final class ReproduceCommand implements Callable<Integer> {
             String[][] runsOf = {{(String) c[1], "OPB"}, {(String) c[2], "COPROC"}, {(String) c[2], "OPB"}};
             for (String[] ro : runsOf) {
                 long t = System.nanoTime();
-                ExecutionResult r = decodeIteration(model, ro[0], Placement.valueOf(ro[1]), b, kv);
+                ExecutionResult r = decodeIteration(model, ro[0], Placement.valueOf(ro[1]), b, kv, cm);
                 Map<String, Double> m = new TreeMap<>();
                 for (Task task : r.plan().plan().tasks()) {
                     if (task.device() != 0) {
@@ -357,27 +358,26 @@ final class ReproduceCommand implements Callable<Integer> {
     // ---- serving saturation ----
 
     private StringBuilder serving() {
-        double[] rates = quick ? new double[] {4, 10, 16} : new double[] {4, 8, 10, 12, 14, 16};
-        // enough requests that arrivals span several end-to-end latencies at the higher rates
-        int requests = quick ? 64 : 256;
-        String model = "Mixtral-8x7B";
+        ExperimentSpec.Study s = exp.study("serving");
+        ExperimentSpec.Setup st = s.setups().get(0);
         StringBuilder sb = new StringBuilder();
-        sb.append("Mixtral-8x7B, (L_in, L_out) = (4096, 512) Gaussian (sigma 10%), Poisson arrivals, ").append(requests)
-                .append(" requests per rate, max batch 128, fp16, seed 0.\n\n");
+        sb.append(st.name()).append(", (L_in, L_out) = (").append(st.base().get("input_len")).append(", ").append(st.base().get("output_len"))
+                .append(") Gaussian (sigma 10%), Poisson arrivals, ").append(st.base().get("requests"))
+                .append(" requests per rate, max batch ").append(st.base().get("max_batch")).append(", fp16, seed 0.\n\n");
         sb.append("| offered req/s | system | served req/s | tokens/s | TTFT p50 ms | TTFT p90 ms | TBT p50 ms | E2E p50 ms |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         Map<String, List<double[]>> bySystem = new LinkedHashMap<>();
-        for (double rate : rates) {
-            for (String[] so : new String[][] {{"h100x4", "OPB"}, {"duplex-x4", "COPROC"}}) {
-                SimulationRequest r = SimulationRequest.builder(model, so[0]).qps(rate).requests(requests).maxBatch(128).lengths(4096, 512)
-                        .lengths(GAUSSIAN).dtype(DTYPE.text()).compileOptions(options(model, so[0], Placement.valueOf(so[1]))).costModel(cost)
-                        .seed(SEED).build();
-                SimulationResult res = run(r, String.format(Locale.ROOT, "%s %s poisson %.0f/s", model, so[0], rate));
-                sb.append("| ").append(f1(rate)).append(" | ").append(so[0]).append(" | ").append(f2(res.requestsPerS())).append(" | ")
-                        .append(f1(res.throughputTokensPerS())).append(" | ").append(f1(res.ttft().p50Ms())).append(" | ")
-                        .append(f1(res.ttft().p90Ms())).append(" | ").append(f2(res.tbt().p50Ms())).append(" | ").append(f1(res.e2e().p50Ms()))
-                        .append(" |\n");
-                bySystem.computeIfAbsent(so[0], k -> new ArrayList<>()).add(new double[] {rate, res.ttft().p50Ms(), res.requestsPerS()});
+        for (ExperimentResults.Row row : results.rows(s)) {
+            double rate = ((Number) row.configuration().get("qps")).doubleValue();
+            for (String role : s.roles()) {
+                String sys = text(row.setup().roles().get(role).get("system"));
+                Run res = new Run(sys, row.role(role));
+                sb.append("| ").append(f1(rate)).append(" | ").append(sys).append(" | ").append(f2(res.get(ResultSchema.REQUESTS_PER_S))).append(" | ")
+                        .append(f1(res.throughputTokensPerS())).append(" | ").append(f1(res.get(ResultSchema.Latency.TTFT.column("p50")))).append(" | ")
+                        .append(f1(res.get(ResultSchema.Latency.TTFT.column("p90")))).append(" | ").append(f2(res.get(ResultSchema.Latency.TBT.column("p50"))))
+                        .append(" | ").append(f1(res.get(ResultSchema.Latency.E2E.column("p50")))).append(" |\n");
+                bySystem.computeIfAbsent(sys, k -> new ArrayList<>())
+                        .add(new double[] {rate, res.get(ResultSchema.Latency.TTFT.column("p50")), res.get(ResultSchema.REQUESTS_PER_S)});
             }
         }
         sb.append('\n');
@@ -409,7 +409,7 @@ final class ReproduceCommand implements Callable<Integer> {
         d.append("Regenerate with (from the repository root; bin/moesim builds the CLI first if needed):\n\n```\nbin/moesim reproduce duplex")
                 .append(quick ? " --quick" : "").append(" -o docs/duplex-reproduction.md\n```\n\n");
         d.append(quick ? "This `--quick` subset" : "The full run")
-                .append(" makes ").append(runs).append(" serving simulations plus the single-iteration analyses; ")
+                .append(" makes ").append(results.runs()).append(" serving simulations plus the single-iteration analyses; ")
                 .append(RUNTIME_NOTE).append("\n\n");
         d.append(SETUP_TEXT);
 
@@ -435,33 +435,27 @@ final class ReproduceCommand implements Callable<Integer> {
                 .append(x(mean(l, Point::coprocGain))).append(" | ").append(pct(mean(l, Point::energySaving))).append(" | ")
                 .append(pct(max(l, Point::energySaving))).append(" |\n"));
         d.append("\n### Headline, beside the paper\n\n| figure | paper | moesim |\n|---|---|---|\n");
-        d.append("| Duplex / H100 throughput, average | 2.07x | ").append(x(mean(points, Point::ratio))).append(" |\n");
-        d.append("| Duplex / H100 throughput, best | 2.67x | ").append(x(max(points, Point::ratio))).append(" |\n");
-        d.append("| Duplex without co-processing / H100, best | 2.51x | ").append(x(max(points, Point::ratioOpb))).append(" |\n");
-        d.append("| co-processing gain, average | about 1.04x | ").append(x(mean(points, Point::coprocGain))).append(" |\n");
-        d.append("| energy per token, average reduction | 28.19% | ").append(pct(mean(points, Point::energySaving))).append(" |\n");
-        d.append("| energy, best reduction: Mixtral / GLaM / Grok-1 | 33.28% / 42.03% / 34.59% | ")
-                .append(pct(max(byModel.getOrDefault("Mixtral-8x7B", List.of()), Point::energySaving))).append(" / ")
-                .append(pct(max(byModel.getOrDefault("GLaM", List.of()), Point::energySaving))).append(" / ")
-                .append(pct(max(byModel.getOrDefault("Grok-1", List.of()), Point::energySaving))).append(" |\n");
-        List<Point> bankMix = bank.stream().filter(p -> p.setup().model().startsWith("Mixtral")).toList();
-        List<Point> bankOpt = bank.stream().filter(p -> p.setup().model().startsWith("OPT")).toList();
-        d.append("| Duplex / Bank-PIM on Mixtral, average | 1.49x | ").append(x(mean(bankMix, Point::ratio))).append(" |\n");
-        d.append("| Duplex / Bank-PIM on Mixtral, best | 1.80x | ").append(x(max(bankMix, Point::ratio))).append(" |\n");
-        d.append("| Duplex / Bank-PIM on OPT-66B (MHA) | below 1 (Bank-PIM wins) | ").append(x(mean(bankOpt, Point::ratio))).append(" |\n");
-
+        for (String id : List.of("throughput_mean", "throughput_best", "no_coproc_best", "coproc_gain_mean", "energy_mean")) {
+            headline(d, List.of(figure(id)), figure(id).figure());
+        }
+        headline(d, List.of(figure("energy_best_mixtral"), figure("energy_best_glam"), figure("energy_best_grok")),
+                "energy, best reduction: Mixtral / GLaM / Grok-1");
+        for (String id : List.of("bank_mixtral_mean", "bank_mixtral_best", "bank_opt")) {
+            headline(d, List.of(figure(id)), figure(id).figure());
+        }
         d.append("\n### Energy per output token, by component (first configuration of each model)\n\n");
         d.append("| model | batch | L_in, L_out | system | DRAM J/tok | SRAM J/tok | logic J/tok | links J/tok | static J/tok | total J/tok |\n");
         d.append("|---|---|---|---|---|---|---|---|---|---|\n");
         byModel.forEach((m, l) -> {
             Point p = l.get(0);
-            for (SimulationResult r : List.of(p.gpu(), p.coproc())) {
-                double tok = r.outputTokens();
+            for (Run r : List.of(p.gpu(), p.coproc())) {
+                double tok = r.get(ResultSchema.OUTPUT_TOKENS);
                 d.append("| ").append(m).append(" | ").append(p.batch()).append(" | ").append(p.in()).append(", ").append(p.out()).append(" | ")
-                        .append(r.config().get("system")).append(" | ").append(f4(r.energy().dramJ() / tok)).append(" | ")
-                        .append(f4(r.energy().sramJ() / tok)).append(" | ").append(f4(r.energy().logicJ() / tok)).append(" | ")
-                        .append(f4(r.energy().linkJ() / tok)).append(" | ").append(f4(r.energy().staticJ() / tok)).append(" | ")
-                        .append(f4(r.energyJPerToken())).append(" |\n");
+                        .append(r.system()).append(" | ");
+                for (String part : ResultSchema.ENERGY_PART_COLUMNS) {
+                    d.append(f4(r.get(part) / tok)).append(" | ");
+                }
+                d.append(f4(r.energyJPerToken())).append(" |\n");
             }
         });
 
@@ -476,12 +470,13 @@ final class ReproduceCommand implements Callable<Integer> {
         }
 
         d.append("\n## 3. GPU utilisation in decode\n\n");
-        d.append(UTIL_TEXT).append('\n').append(util);
+        d.append(String.format(Locale.ROOT, UTIL_TEXT, figure("util_moe").paper(), figure("util_attention").paper())).append('\n').append(util);
 
         d.append("\n## 4. Serving saturation\n\n").append(serving);
         d.append("\nSaturation here: the lowest offered rate at which the median time to first token exceeds ")
                 .append(f1(SATURATION_FACTOR)).append("x its value at the lowest rate (requests queue for admission). ")
-                .append("Paper: the GPU system saturates above about 9 requests/s, Duplex at about 14.\n");
+                .append("Paper: the GPU system saturates ").append(figure("saturation_gpu").paper()).append(" requests/s, Duplex at ")
+                .append(figure("saturation_duplex").paper()).append(".\n");
 
         d.append("\n## 5. Where the time goes (one decode iteration)\n").append(breakdown);
         d.append("\n## 6. Gaps and their reasons\n\n").append(GAPS_TEXT);
@@ -518,7 +513,7 @@ final class ReproduceCommand implements Callable<Integer> {
             Mixtral-8x7B on `h100x4`, one decode iteration (fp16), compiled and executed at the system level. For each part of a
             layer: utilisation = sum of the FLOPs of its compute tasks / (sum of their simulated durations x the H100's dense fp16
             peak, 989.4 TFLOP/s), over all four devices; the last column divides all FLOPs by the iteration's makespan (all-reduces
-            and idle time included) x 4 peaks. Paper: under 11% for MoE layers, 2.06% for attention.
+            and idle time included) x 4 peaks. Paper: %s for MoE layers, %s for attention.
             """;
 
     static final String GAPS_TEXT = """
@@ -576,6 +571,28 @@ final class ReproduceCommand implements Callable<Integer> {
             9. **fp16.** The serving requests ask for fp16; on these targets fp16 and bf16 have the same peak and size, so it
                changes no time.
             """;
+
+    /** A figure of the experiment file, by id. */
+    private ExperimentSpec.Figure figure(String id) {
+        ExperimentSpec.Figure f = exp.figure(id);
+        if (f == null) {
+            throw new MoesimException(exp.file() + ": figures: needs one with id " + id);
+        }
+        return f;
+    }
+
+    /** A headline row: the figures' names, the paper's texts and moesim's values, joined by " / " where there are several. */
+    private void headline(StringBuilder d, List<ExperimentSpec.Figure> fs, String name) {
+        List<String> paperText = new ArrayList<>();
+        List<String> ours = new ArrayList<>();
+        for (ExperimentSpec.Figure f : fs) {
+            paperText.add(f.paper());
+            boolean saving = exp.study(f.study()).ratio(f.ratio()).saving();
+            double v = results.value(f);
+            ours.add(saving ? pct(v) : x(v));
+        }
+        d.append("| ").append(name).append(" | ").append(String.join(" / ", paperText)).append(" | ").append(String.join(" / ", ours)).append(" |\n");
+    }
 
     // ---- formatting ----
 

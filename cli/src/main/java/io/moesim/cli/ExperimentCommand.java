@@ -1,0 +1,122 @@
+package io.moesim.cli;
+
+import io.moesim.ir.MoesimException;
+import io.moesim.ir.io.AtomicFiles;
+import io.moesim.reports.Reports;
+import io.moesim.sweep.ExperimentReport;
+import io.moesim.sweep.ExperimentResults;
+import io.moesim.sweep.ExperimentSpec;
+import io.moesim.sweep.ExperimentSpecs;
+import io.moesim.sweep.Experiments;
+import io.moesim.sweep.SimulatorEvaluatorFactory;
+import io.moesim.sweep.SweepProgress;
+import io.moesim.sweep.SweepRequest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code moesim experiment FILE}: an experiment file's runs on the sweep engine, then its comparison table. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = {"Run an experiment file (a paper's configurations, how its runs pair up into ratios, the paper's figures with",
+            "their sources; see sweep/src/main/resources/experiments/duplex.yaml) on the sweep engine, then write the comparison",
+            "table as OUT/experiment.md and OUT/experiment.json. The runs are one sweep stored in OUT (OUT/points/, OUT/results.csv,",
+            "OUT/results.parquet): after a kill the same command resumes where it stopped; --engine spark runs them as a Spark job.",
+            "FILE: a YAML file, or a built-in experiment's name (duplex, duplex-quick). Progress goes to stderr.",
+            "A bad file is one line naming the file and the key (exit 2), before anything is written."})
+final class ExperimentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The experiment file, or a built-in experiment's name (duplex, duplex-quick).")
+    String file;
+
+    @Option(names = {"--out-dir", "--out"}, paramLabel = "DIR",
+            description = "Output folder (the sweep's store and the tables); also --out, as in sweep. Default: moesim-out/experiment-NAME.")
+    Path out;
+
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
+    String master;
+
+    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Runs at once (0: all cores). Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write the sweep's HTML report of the runs (Pareto front and table) into DIR.")
+    Path report;
+
+    @Override
+    public Integer call() {
+        if (parallelism < 0) {
+            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
+        }
+        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        ExperimentSpec exp = ExperimentSpecs.load(file); // every check before anything is written
+        Path dir = out != null ? out : Path.of("moesim-out", "experiment-" + exp.name());
+        AtomicFiles.checkFolder(dir, dir);
+        if (report != null) {
+            AtomicFiles.checkFolder(report, report);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        ExperimentResults r = run(exp, dir, e, master, parallelism, err);
+        AtomicFiles.write(dir.resolve(ExperimentReport.MARKDOWN), ExperimentReport.markdown(r));
+        AtomicFiles.write(dir.resolve(ExperimentReport.JSON), ExperimentReport.json(r));
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "experiment %s on %s: %d runs (%d resumed from a previous run, %d evaluated) in %.1f s%n", exp.name(),
+                r.outcome().engine(), r.outcome().total(), r.outcome().resumed(), r.outcome().evaluated(), r.outcome().wallS());
+        if (!exp.analyses().isEmpty()) {
+            w.println("analyses not run here (" + String.join(", ", exp.analyses().stream().map(ExperimentSpec.Analysis::name).toList())
+                    + "): they are single iterations that a paper's own report runs (moesim reproduce)");
+        }
+        w.println("results: " + r.outcome().csv() + ", " + r.outcome().parquet());
+        w.println("tables: " + dir.resolve(ExperimentReport.MARKDOWN) + ", " + dir.resolve(ExperimentReport.JSON));
+        if (report != null) {
+            w.println("report: " + Reports.write(Reports.fromFiles("moesim experiment " + exp.name(), List.of(r.outcome().csv())), report));
+        }
+        return 0;
+    }
+
+    /** Runs an experiment's sweep with progress on {@code err}; a failed run is an error (the tables need every run). */
+    static ExperimentResults run(ExperimentSpec exp, Path dir, SweepRequest.Engine engine, String master, int parallelism, PrintWriter err) {
+        SweepRequest req = new SweepRequest(Path.of(exp.file()), dir, engine, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
+        ExperimentResults r = Experiments.run(exp, req, progress(err, "experiment " + exp.name()));
+        if (r.outcome().failed() > 0) {
+            throw new MoesimException(r.outcome().failed() + " of " + r.outcome().total() + " runs failed; see the error column of " + r.outcome().csv());
+        }
+        return r;
+    }
+
+    /** Progress on stderr, as {@code moesim sweep} gives it: a bar on a terminal, else a line every 10 s after the first 2 s. */
+    static SweepProgress.Listener progress(PrintWriter err, String what) {
+        boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
+        boolean tty = System.console() != null && !quiet;
+        double[] lastLine = {-1};
+        return p -> {
+            if (quiet) {
+                return;
+            }
+            String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
+            if (tty) {
+                err.printf(Locale.ROOT, "\r%s: %d/%d runs (%d resumed, %d failed)%s   ", what, p.done(), p.total(), p.resumed(), p.failed(), eta);
+                if (p.done() == p.total()) {
+                    err.println();
+                }
+                err.flush();
+            } else if (p.elapsedS() >= Progress.QUIET_S && (lastLine[0] < 0 || p.elapsedS() - lastLine[0] >= Progress.EVERY_S) && p.done() < p.total()) {
+                lastLine[0] = p.elapsedS();
+                err.printf(Locale.ROOT, Progress.PREFIX + "%s: %d/%d runs (%d resumed, %d failed), %.0f s so far%s%n", what, p.done(), p.total(),
+                        p.resumed(), p.failed(), p.elapsedS(), eta);
+                err.flush();
+            }
+        };
+    }
+}
