@@ -8,7 +8,12 @@ import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.metrics.ResultJson;
 import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sweep.ExperimentResults;
+import io.moesim.sweep.ExperimentSpec;
+import io.moesim.sweep.ExperimentSpecs;
+import io.moesim.sweep.Experiments;
 import io.moesim.sweep.SimulatorEvaluatorFactory;
+import io.moesim.sweep.SweepRequest;
 import io.moesim.sweep.SweepSpec;
 import io.moesim.sweep.SweepSpecs;
 import java.nio.file.Files;
@@ -33,8 +38,30 @@ class RunParityTest {
             axes: {batch: [32]}
             """;
 
+    /** The same point as an experiment file: one setup, one role, one configuration. */
+    static final String EXPERIMENT = """
+            experiment: point
+            title: One point
+            paper: "none (the issue's example point)"
+            source: "RunParityTest.FLAGS"
+            base: {seed: 5}
+            studies:
+              - name: s
+                title: S
+                setups:
+                  - name: m
+                    base: {model: mixtral-8x7b, input_len: 512, output_len: 256, requests: 64}
+                    roles:
+                      duplex: {system: duplex-x4}
+                    points: [{batch: 32}]
+            """;
+
     @TempDir
     Path dir;
+
+    private static ExperimentSpec experiment() {
+        return ExperimentSpecs.parse(EXPERIMENT, "point-experiment.yaml", "point");
+    }
 
     private static RunSpec fromFlags(String... args) {
         CommandLine cl = new CommandLine(new SimulateCommand());
@@ -53,6 +80,7 @@ class RunParityTest {
         RunSpec flags = fromFlags(FLAGS);
         assertEquals(flags, SimulatorEvaluatorFactory.runs(sweep(SWEEP)).get(0));
         assertEquals(flags, RunSpec.builder("mixtral-8x7b", "duplex-x4").batch(32).lengths(512, 256).requests(64).seed(5).build());
+        assertEquals(flags, SimulatorEvaluatorFactory.runs(Experiments.sweepSpec(experiment())).get(0));
         // the flag and the key of the cost model agree
         assertEquals(fromFlags(concat(FLAGS, "--cost-model", "roofline")),
                 SimulatorEvaluatorFactory.runs(sweep(SWEEP.replace("seed: 5}", "seed: 5, cost_model: roofline}"))).get(0));
@@ -83,8 +111,17 @@ class RunParityTest {
         String viaSweep = json(SimulatorEvaluatorFactory.simulate(sweep(SWEEP), 0));
         String viaBuilder = json(Simulator.simulate(SimulationRequest.builder("mixtral-8x7b", "duplex-x4").batch(32).lengths(512, 256)
                 .requests(64).seed(5).build()));
+        String viaExperiment = json(SimulatorEvaluatorFactory.simulate(Experiments.sweepSpec(experiment()), 0));
         assertEquals(viaBuilder, viaSweep);
+        assertEquals(viaBuilder, viaExperiment);
         assertEquals(viaBuilder.strip(), cli.strip());
+        // and what an experiment stores of it (on the sweep engine) is the sweep's row: the same figures, exactly
+        ExperimentResults r = Experiments.run(experiment(), SweepRequest.local(dir.resolve("x.yaml"), dir.resolve("exp")).withParallelism(1), p -> { });
+        ExperimentSpec.Setup st = r.spec().studies().get(0).setups().get(0);
+        java.util.Map<String, Double> stored = new java.util.TreeMap<>(r.metrics(st, 0, "duplex"));
+        java.util.Map<String, Double> want = new java.util.TreeMap<>(io.moesim.sim.metrics.ResultSchema.flat(SimulatorEvaluatorFactory.simulate(sweep(SWEEP), 0)));
+        io.moesim.sim.metrics.ResultSchema.ENERGY_PART_COLUMNS.forEach(stored::remove);
+        assertEquals(want, stored);
         // the point under the roofline cost model (the sweep's old default) is another result: the key takes effect
         String roofline = json(SimulatorEvaluatorFactory.simulate(sweep(SWEEP.replace("seed: 5}", "seed: 5, cost_model: roofline}")), 0));
         assertNotEquals(viaSweep, roofline);
