@@ -145,6 +145,9 @@ final class ReproduceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
 
         results = ExperimentCommand.run(exp, dir, e, master, parallelism, err);
+        // the generic comparison tables too, as moesim experiment writes them
+        AtomicFiles.write(dir.resolve(io.moesim.sweep.ExperimentReport.MARKDOWN), io.moesim.sweep.ExperimentReport.markdown(results));
+        AtomicFiles.write(dir.resolve(io.moesim.sweep.ExperimentReport.JSON), io.moesim.sweep.ExperimentReport.json(results));
         out.printf(Locale.ROOT, "experiment %s on %s: %d serving runs (%d resumed from %s, %d evaluated) done after %.1f s%n", exp.name(),
                 results.outcome().engine(), results.outcome().total(), results.outcome().resumed(), dir, results.outcome().evaluated(), secs(t0));
         out.flush();
