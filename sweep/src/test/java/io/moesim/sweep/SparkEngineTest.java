@@ -53,6 +53,35 @@ class SparkEngineTest {
         assertArrayEquals(Files.readAllBytes(local.csv()), Files.readAllBytes(rest.csv()));
     }
 
+    /** An experiment on Spark: its rows (points with differing keys, empty cells) and tables equal the local engine's. */
+    @Test
+    void anExperimentOnSparkGivesTheLocalEnginesTables() throws IOException {
+        String mixed = """
+                  - name: mixed
+                    title: Points with other keys
+                    setups:
+                      - name: M
+                        base: {model: mixtral-8x7b, batch: 8}
+                        roles:
+                          gpu: {system: h100x4}
+                          pim: {system: duplex-x4, tp: 2, ep: 2}
+                        points: [{requests: 8}]
+                """;
+        ExperimentSpec e = ExperimentSpecs.parse(ExperimentsTest.EXPERIMENT.replace("figures:\n", mixed + "figures:\n"), "x.yaml", "x");
+        assertEquals(6, Experiments.sweepSpec(e).points().size());
+        ExperimentsTest.DIE_AFTER.set(-1);
+        SweepRequest local = new SweepRequest(dir.resolve("x.yaml"), dir.resolve("elocal"), SweepRequest.Engine.LOCAL, null, 2,
+                new ExperimentsTest.Counting(), Map.of());
+        SweepRequest spark = new SweepRequest(dir.resolve("x.yaml"), dir.resolve("espark"), SweepRequest.Engine.SPARK, "local[2]", 0,
+                new ExperimentsTest.Counting(), Map.of());
+        ExperimentResults l = Experiments.run(e, local, SweepProgress.NONE);
+        ExperimentResults s = Experiments.run(e, spark, SweepProgress.NONE);
+        assertEquals("spark local[2]", s.outcome().engine());
+        assertEquals(ExperimentReport.json(l), ExperimentReport.json(s));
+        assertArrayEquals(Files.readAllBytes(l.outcome().csv()), Files.readAllBytes(s.outcome().csv()));
+        assertArrayEquals(Files.readAllBytes(l.outcome().parquet()), Files.readAllBytes(s.outcome().parquet()));
+    }
+
     /**
      * The measure for the issue note: points per second of each engine on the same 64-point sweep,
      * each point a fixed 50 ms of work (so the ratio shows the engines' overheads, not the evaluator).
