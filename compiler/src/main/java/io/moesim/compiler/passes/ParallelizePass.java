@@ -300,6 +300,7 @@ public final class ParallelizePass extends StagedPass {
 
         void node(Node n, String inPath, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead, Map<String, VState> cache) {
             Op op = n.op();
+            ShardingRules.of(op, inPath); // every op kind has its rule; none is an error, not a silent default
             int tp = tp(section);
             int want = rowShards(section);
             if (op instanceof Repeat rep) {
