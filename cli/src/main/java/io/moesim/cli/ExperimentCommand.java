@@ -61,6 +61,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
         ExperimentSpec exp = ExperimentSpecs.load(file); // every check before anything is written
+        new io.moesim.sweep.ExperimentEvaluatorFactory().create(Experiments.sweepSpec(exp)); // and the sweep's own (spec key paths)
         Path dir = out != null ? out : Path.of("moesim-out", "experiment-" + exp.name());
         AtomicFiles.checkFolder(dir, dir);
         if (report != null) {

@@ -137,6 +137,7 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
         exp = ExperimentSpecs.load(quick ? "duplex-quick" : "duplex");
+        new io.moesim.sweep.ExperimentEvaluatorFactory().create(io.moesim.sweep.Experiments.sweepSpec(exp)); // every check first
         AtomicFiles.checkWritable(output); // before minutes of simulation, not after
         Path dir = outDir != null ? outDir : Path.of("moesim-out", "experiment-" + exp.name());
         AtomicFiles.checkFolder(dir, dir);

@@ -50,6 +50,10 @@ class ExperimentCommandTest {
         refused(GOOD.replace("batch: 32", "batch: -32"), "studies[0].setups[0].base.batch: must be > 0");
         refused(GOOD.replace("{system: duplex-x4}", "{system: duplex-x4, placement: best}"), "studies[0].setups[0].roles.duplex.placement: unknown 'best'");
         refused(GOOD + "figures:\n  - {id: f, figure: F, paper: 2x}\n", "figures[0].source: missing");
+        refused(GOOD.replace("{system: duplex-x4}", "{system: nosuch-x4}"), "studies[0].setups[0].roles.duplex.system: ");
+        refused(GOOD.replace("model: mixtral-8x7b", "model: mixtral-9x7b"), "studies[0].setups[0].base.model: ");
+        refused(GOOD.replace("{system: duplex-x4}", "{system: duplex-x4, nosuch.memory.hbm_bandwidth_GBps: 9}"),
+                "points[0].nosuch.memory.hbm_bandwidth_GBps: a key path starts with");
     }
 
     @Test

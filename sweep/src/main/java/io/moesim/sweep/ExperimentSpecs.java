@@ -75,7 +75,8 @@ public final class ExperimentSpecs {
             String res = BUILT_IN + nameOrFile + ".yaml";
             try (InputStream in = ExperimentSpecs.class.getClassLoader().getResourceAsStream(res)) {
                 if (in != null) {
-                    return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), res, nameOrFile);
+                    // named as it is in the repository, so that a message or a report points at the file
+                    return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "sweep/src/main/resources/" + res, nameOrFile);
                 }
             } catch (IOException e) {
                 throw SweepException.at(res, "", "cannot read the built-in experiment: " + e.getMessage());
@@ -481,6 +482,22 @@ public final class ExperimentSpecs {
             String m = e.getMessage();
             throw new SweepException(m.startsWith(spec.file() + ": ") ? m : spec.file() + ": " + setupAt + ": " + m);
         }
+        // names that no run could use: refused here too, naming where they are given
+        for (String k : List.of("model", "system")) {
+            String v = String.valueOf(plain.get(k));
+            if (p.checked.add(k + "=" + v)) {
+                try {
+                    if (k.equals("model")) {
+                        io.moesim.ir.model.ModelZoo.resolve(v);
+                    } else {
+                        io.moesim.hw.Systems.load(v);
+                    }
+                } catch (MoesimException e) {
+                    String m = e.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+                    throw new SweepException(where.apply(k) + ": " + m);
+                }
+            }
+        }
     }
 
     /** The command line's names of a key ({@code in}, {@code out}) as a run's ({@code input_len}, {@code output_len}). */
@@ -491,6 +508,8 @@ public final class ExperimentSpecs {
     /** Parsing helpers that know the file. */
     private static final class P {
         final String file;
+        /** model=NAME and system=NAME already checked. */
+        final Set<String> checked = new HashSet<>();
 
         P(String file) {
             this.file = file;
