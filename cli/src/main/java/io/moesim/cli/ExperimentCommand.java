@@ -88,6 +88,7 @@ final class ExperimentCommand implements Callable<Integer> {
 
     /** Runs an experiment's sweep with progress on {@code err}; a failed run is an error (the tables need every run). */
     static ExperimentResults run(ExperimentSpec exp, Path dir, SweepRequest.Engine engine, String master, int parallelism, PrintWriter err) {
+        KernelStores.store(); // points share the persistent kernel estimates, as simulate does
         SweepRequest req = new SweepRequest(Path.of(exp.file()), dir, engine, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
         ExperimentResults r = Experiments.run(exp, req, progress(err, "experiment " + exp.name()));
         if (r.outcome().failed() > 0) {

@@ -32,6 +32,7 @@ final class KernelStores {
             } catch (Exception | LinkageError e) {
                 store = Optional.empty();
             }
+            KernelStore.installProcessDefault(store.orElse(null));
         }
         return store;
     }

@@ -55,6 +55,7 @@ final class SweepCommand implements Callable<Integer> {
         if (report != null) {
             io.moesim.ir.io.AtomicFiles.checkFolder(report, report);
         }
+        KernelStores.store(); // points share the persistent kernel estimates, as simulate does
         SweepRequest req = new SweepRequest(specFile, out, e, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;

@@ -26,8 +26,11 @@ final class SimulatorEvaluator implements PointEvaluator {
     private final Map<String, String> deviceOf = new HashMap<>();
     /** System name and sets to the system. */
     private final Map<List<String>, SystemSpec> systems = new HashMap<>();
-    /** One kernel model per evaluator (one per thread), so its memo serves every point the thread runs. */
-    private final KernelSimulator kernels = new KernelSimulator();
+    /**
+     * One kernel model per evaluator (one per thread), so its memo serves every point the thread runs;
+     * backed by the process's persistent store where the CLI installed one.
+     */
+    private final KernelSimulator kernels = new KernelSimulator(io.moesim.sim.kernel.KernelStore.processDefault().orElse(null));
 
     SimulatorEvaluator(Map<String, Object> base) {
         this.base = base;

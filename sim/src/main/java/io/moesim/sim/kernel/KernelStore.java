@@ -38,6 +38,9 @@ public final class KernelStore {
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean writable = true;
 
+    /** The store this process's runners use when none is passed (set by the CLI at start; none in tests). */
+    private static volatile KernelStore processDefault;
+
     /** A store in {@code root}/{@value #FORMAT}-{@code build}. */
     public KernelStore(Path root, String build, Consumer<String> warn) {
         this.dir = root.resolve(FORMAT + "-" + build.replaceAll("[^A-Za-z0-9._-]", "_"));
@@ -64,6 +67,20 @@ public final class KernelStore {
             return Optional.empty();
         }
         return Optional.of(new KernelStore(root, build, warn));
+    }
+
+    /**
+     * Makes {@code store} the one every kernel simulator made for a sweep point uses in this process
+     * (a sweep, an experiment, a reproduction), so their points share the estimates {@code simulate}
+     * persisted; {@code null} turns it off. Spark executors on other machines keep their own memo only.
+     */
+    public static void installProcessDefault(KernelStore store) {
+        processDefault = store;
+    }
+
+    /** The store {@link #installProcessDefault} set, if any. */
+    public static Optional<KernelStore> processDefault() {
+        return Optional.ofNullable(processDefault);
     }
 
     public Path folder() {
