@@ -48,10 +48,13 @@ public final class PimGemmModuleSim {
     private final PimModuleConfig cfg;
     private final BundleStream stream;
     private final long chunkBudget;
+    /** The module clock in which each of the last {@value #FIFO_CHUNKS} chunks was consumed (its FIFO slot freed). */
     private final long[] fifo = new long[FIFO_CHUNKS];
     private long cycle;
     private long chunkIndex;
     private long arrival;
+    /** The first module clock at or after {@link #arrival}. */
+    private long arrivalCycle;
     private int chunksLeftInStep;
 
     private PimGemmModuleSim(PimModuleConfig cfg, BundleStream stream, long chunkBudget) {
@@ -149,7 +152,15 @@ public final class PimGemmModuleSim {
         return new Result(cycle, stall, load, chunks, calls, extrapolated);
     }
 
-    /** One call: load, start, RUN over P·N·kc chunks, FLUSH, DONE. acc: stalls, loads, chunks. */
+    /**
+     * One call: load, start, RUN over P·N·kc chunks, FLUSH, DONE. acc: stalls, loads, chunks.
+     *
+     * <p>The chunks of one DRAM step arrive together, so the module waits (if at all) only for the
+     * first chunk of a step it takes and then runs one chunk per clock: the loop goes step by step.
+     * The FIFO holds the clock each chunk was consumed in; its start in picoseconds (the back-pressure
+     * time DRAM waits for) is computed only when a step reads it. Clock for clock the same as the
+     * chunk-by-chunk loop ({@code PimGemmModuleSimTest} holds the two equal).
+     */
     private void call(long m, long n, long kc, int lanes, long[] acc) {
         long passes = (m + lanes - 1) / lanes;
         long loadClocks = m * kc;
@@ -157,26 +168,27 @@ public final class PimGemmModuleSim {
         acc[1] += loadClocks;
         cycle += 1; // start
         long total = passes * n * kc;
-        for (long i = 0; i < total; i++) {
-            long ready = nextChunk();
-            long c = Math.max(cycle, cfg.cycleAtOrAfter(ready));
-            acc[0] += c - cycle;
-            fifo[(int) (chunkIndex % FIFO_CHUNKS)] = cfg.cycleStartPs(c);
-            chunkIndex++;
-            cycle = c + 1;
+        long stalls = 0;
+        for (long i = 0; i < total;) {
+            if (chunksLeftInStep == 0) {
+                long slotFree = chunkIndex >= FIFO_CHUNKS ? cfg.cycleStartPs(fifo[(int) (chunkIndex % FIFO_CHUNKS)]) : 0;
+                arrival = stream.nextStep(slotFree);
+                arrivalCycle = cfg.cycleAtOrAfter(arrival);
+                chunksLeftInStep = cfg.chunksPerStep();
+            }
+            long run = Math.min(chunksLeftInStep, total - i);
+            long c = Math.max(cycle, arrivalCycle);
+            stalls += c - cycle;
+            for (long j = 0; j < run; j++) {
+                fifo[(int) (chunkIndex % FIFO_CHUNKS)] = c + j;
+                chunkIndex++;
+            }
+            cycle = c + run;
+            chunksLeftInStep -= (int) run;
+            i += run;
         }
+        acc[0] += stalls;
         acc[2] += total;
         cycle += 2; // flush, done
-    }
-
-    /** Arrival time (ps) of the next weight chunk; DRAM waits for a free FIFO slot. */
-    private long nextChunk() {
-        if (chunksLeftInStep == 0) {
-            long slotFree = chunkIndex >= FIFO_CHUNKS ? fifo[(int) (chunkIndex % FIFO_CHUNKS)] : 0;
-            arrival = stream.nextStep(slotFree);
-            chunksLeftInStep = cfg.chunksPerStep();
-        }
-        chunksLeftInStep--;
-        return arrival;
     }
 }
