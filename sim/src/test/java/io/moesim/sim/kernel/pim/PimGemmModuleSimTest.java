@@ -144,10 +144,14 @@ class PimGemmModuleSimTest {
     }
 
     private static void same(Case c, long m, long n, long k, long budget) {
+        same(c, m, n, k, budget, null);
+    }
+
+    private static void same(Case c, long m, long n, long k, long budget, PimGemmModuleSim.Checkpoints cps) {
         PimModuleConfig cfg = PimModuleConfig.of(c.p(), c.d().memory(), c.dtype());
         PimSpecStream a = new PimSpecStream(c);
         PimSpecStream b = new PimSpecStream(c);
-        PimGemmModuleSim.Result fast = PimGemmModuleSim.gemm(cfg, a.stream, m, n, k, budget);
+        PimGemmModuleSim.Result fast = PimGemmModuleSim.gemm(cfg, a.stream, m, n, k, budget, cps);
         PimGemmModuleSim.Result ref = new Reference(cfg, b.stream, budget).run(m, n, k);
         String at = c.name() + " m=" + m + " n=" + n + " k=" + k + " budget=" + budget;
         assertEquals(ref, fast, at);
@@ -190,5 +194,41 @@ class PimGemmModuleSimTest {
             }
         }
         assertTrue(checked >= 120);
+    }
+
+    /**
+     * GEMMs of one shape with varied token counts, in random order, sharing their checkpoints: each
+     * equals the chunk-by-chunk loop run from scratch (fewer tokens than a group, whole groups, a
+     * partial last group, long ones extrapolated under a small chunk budget).
+     */
+    @Test
+    void gemmsStartingFromCheckpointsEqualTheirWholeSimulation() {
+        SplittableRandom rnd = new SplittableRandom(1616);
+        int resumed = 0;
+        for (Case c : cases()) {
+            PimModuleConfig cfg = PimModuleConfig.of(c.p(), c.d().memory(), c.dtype());
+            long group = (long) cfg.params().lanes() * cfg.slotsPerLane();
+            for (long[] nk : new long[][] {{180, 4096}, {26, 14336}, {7, 300}, {1 + rnd.nextInt(300), 1 + rnd.nextInt(3000)}}) {
+                long n = nk[0];
+                long k = nk[1];
+                long perGroup = Math.max(1, n * k * group / Math.max(1, cfg.params().weightsPerStep()));
+                long maxGroups = Math.max(2, Math.min(40, 20_000_000L / perGroup));
+                PimGemmModuleSim.Checkpoints cps = new PimGemmModuleSim.Checkpoints();
+                for (int i = 0; i < 12; i++) {
+                    long m = i % 4 == 0 ? 1 + rnd.nextLong(group) : 1 + rnd.nextLong(maxGroups * group);
+                    if (i % 5 == 1) {
+                        m = group * (1 + rnd.nextLong(maxGroups)); // whole groups only
+                    }
+                    long budget = i % 3 == 2 ? 1 + rnd.nextLong(4 * perGroup) : PimGemmModuleSim.DEFAULT_CHUNK_BUDGET;
+                    int before = cps.size();
+                    same(c, m, n, k, budget, cps);
+                    if (before > 0 && m > group) {
+                        resumed++;
+                    }
+                }
+                assertTrue(cps.size() > 0, c.name() + " n=" + n + " k=" + k + ": no checkpoint kept");
+            }
+        }
+        assertTrue(resumed >= 40, "GEMMs that started from a checkpoint: " + resumed);
     }
 }
