@@ -24,15 +24,16 @@ import org.junit.jupiter.api.Test;
  * makespan against the exact one (the expected values are the exact path's, a separate computation).
  *
  * <p>Measured when written (issue 16): decode-only iterations within 0.65% (most within 0.3%);
- * iterations carrying a prompt off by up to 8.4% either way (+8.4% for 17 decodes beside a 992-token prompt;
- * a 1,088-token prompt alone was −7.3% in a longer sample). The exact cost of a prefill is not smooth in the chunk length: each shape's own routing
- * draw and the GEMM waves over its experts' token counts make it step from one length to the next,
- * and the fast path interpolates it linearly between grid lengths 128 tokens apart. That is the TTFT
- * error of the fast path on the demo (p50 +2.25%, p90 +1.53%), while throughput and TBT, set by the
- * decode iterations, stay within 1.3%. Simulating the prompt-carrying iterations exactly brings
- * every percentile within 0.8% but leaves the fast path 1,045 exact simulations of the exact
- * path's 1,183 on that run: no speed left, so the fast path was left as it is. This test holds the
- * decode-only bound and prints the rest.
+ * iterations carrying a prompt off by up to 8.4% either way (+8.4% for 17 decodes beside a
+ * 992-token prompt; a 1,088-token prompt alone was −7.3% in a longer sample). The exact cost of a
+ * prefill is not smooth in the chunk length, and the fast path interpolates it linearly between
+ * grid lengths 128 tokens apart (likely causes, not isolated here: each shape's own routing draw,
+ * the GEMM waves over its experts' token counts). That is the TTFT error of the fast path on the
+ * demo (p50 +2.25%, p90 +1.53%), while throughput and TBT, set by the decode iterations, stay
+ * within 1.3%. Simulating the prompt-carrying iterations exactly brings every percentile within
+ * 0.8% but leaves the fast path 1,045 exact simulations of the exact path's 1,183 on that run: no
+ * speed left, so the fast path was left as it is. This test holds the decode-only bound and prints
+ * the rest.
  */
 @Tag("slow")
 class FastPathErrorByShapeTest {
