@@ -72,8 +72,10 @@ public final class PimKernelModel {
         PimGemmModuleSim.Result r = gemms.get(key);
         if (r == null) {
             PimModuleConfig c = config(dtype);
+            // only a GEMM of at least one whole token group keeps or uses checkpoints
+            boolean grouped = m >= (long) c.params().lanes() * c.params().slotsPerLane();
             r = PimGemmModuleSim.gemm(c, new BundleStream(processor.pim().orElseThrow(), memory), m, n, k, PimGemmModuleSim.DEFAULT_CHUNK_BUDGET,
-                    checkpoints.computeIfAbsent(new ShapeKey(dtype, n, k), x -> new PimGemmModuleSim.Checkpoints()));
+                    grouped ? checkpoints.computeIfAbsent(new ShapeKey(dtype, n, k), x -> new PimGemmModuleSim.Checkpoints()) : null);
             gemms.put(key, r);
         }
         return r;
