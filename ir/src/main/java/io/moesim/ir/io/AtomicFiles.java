@@ -61,8 +61,39 @@ public final class AtomicFiles {
      * thousands of small files does not pay a disk flush per entry.
      */
     public static void writeCacheEntry(Path target, String text) {
-        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)), false);
+        // a cache writes thousands of these per run: a temporary file, one write, one rename, and
+        // the folder made only when the temporary file cannot be opened for want of it (the checks
+        // of write(...) cost a dozen system calls per entry); the target is a hashed name in the
+        // cache's own folder, never a device or a user's file
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = dir.resolve(TEMP_PREFIX + abs.getFileName() + "-" + PID + "-" + NONCE.incrementAndGet());
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        try {
+            FileChannel opened;
+            try {
+                opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                checkFolder(target, dir);
+                opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
+            try (FileChannel ch = opened) {
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes);
+                }
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the error below is what matters
+            }
+            throw new MoesimException(target + ": cannot write: " + reason(e), e);
+        }
     }
+
+    private static final long PID = ProcessHandle.current().pid();
 
     private static void write(Path target, Body body, boolean durable) {
         Path abs = target.toAbsolutePath();

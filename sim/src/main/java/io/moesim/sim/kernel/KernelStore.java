@@ -112,7 +112,7 @@ public final class KernelStore {
             if (lines.length != 5 || !lines[0].equals(MAGIC) || !lines[3].equals("end") || !lines[4].isEmpty()) {
                 throw new IllegalArgumentException("not a whole " + MAGIC + " file");
             }
-            if (!lines[1].equals(escape(signature))) {
+            if (!isEscapeOf(lines[1], signature)) {
                 misses.incrementAndGet();
                 return Optional.empty(); // another signature with the same fingerprint
             }
@@ -179,6 +179,34 @@ public final class KernelStore {
             }
         }
         return b.toString();
+    }
+
+    /** Whether {@code escaped} is {@link #escape}({@code s}), compared char by char without building it. */
+    static boolean isEscapeOf(String escaped, String s) {
+        int j = 0;
+        int n = escaped.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            char e = switch (c) {
+                case '\\' -> '\\';
+                case '\n' -> 'n';
+                case '\r' -> 'r';
+                case '\t' -> 't';
+                default -> 0;
+            };
+            if (e == 0) {
+                if (j >= n || escaped.charAt(j) != c) {
+                    return false;
+                }
+                j++;
+            } else {
+                if (j + 1 >= n || escaped.charAt(j) != '\\' || escaped.charAt(j + 1) != e) {
+                    return false;
+                }
+                j += 2;
+            }
+        }
+        return j == n;
     }
 
     static String format(OpEstimate e) {

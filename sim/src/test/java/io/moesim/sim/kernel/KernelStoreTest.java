@@ -153,4 +153,33 @@ class KernelStoreTest {
         assertEquals(Path.of("/c/moesim/kernels/v1-b"), KernelStore.fromEnvironment(Map.of("XDG_CACHE_HOME", "/c"), "/home/u", "b", w -> { })
                 .orElseThrow().folder());
     }
+
+    /** The read's comparison without building the escaped text agrees with building it, on random texts of the escaped characters. */
+    @Test
+    void escapeComparisonAgreesWithEscaping() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(16);
+        String alphabet = "ab\\\n\r\tnrt|";
+        int equal = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder a = new StringBuilder();
+            for (int k = rnd.nextInt(8); k > 0; k--) {
+                a.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            }
+            String s = a.toString();
+            String escaped;
+            if (rnd.nextBoolean()) {
+                escaped = KernelStore.escape(s);
+            } else {
+                StringBuilder b = new StringBuilder();
+                for (int k = rnd.nextInt(12); k > 0; k--) {
+                    b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                }
+                escaped = b.toString();
+            }
+            boolean truth = escaped.equals(KernelStore.escape(s));
+            assertEquals(truth, KernelStore.isEscapeOf(escaped, s), "'" + escaped + "' vs '" + s + "'");
+            equal += truth ? 1 : 0;
+        }
+        assertTrue(equal > 5_000 && equal < 15_000, "both answers met: " + equal);
+    }
 }

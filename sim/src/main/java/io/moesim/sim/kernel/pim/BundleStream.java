@@ -89,6 +89,25 @@ public final class BundleStream {
         return issue + t.tCL() + t.tBurst();
     }
 
+    /** The stream's state between two steps (its timing figures are the spec's and do not change). */
+    record State(long nextIssue, long rowStart, int accessInRow, long nextRefresh, long steps, long refreshes, long rowSwitches) {
+    }
+
+    State state() {
+        return new State(nextIssue, rowStart, accessInRow, nextRefresh, steps, refreshes, rowSwitches);
+    }
+
+    /** Puts the stream in a state taken from a stream of the same spec. */
+    void restore(State s) {
+        nextIssue = s.nextIssue;
+        rowStart = s.rowStart;
+        accessInRow = s.accessInRow;
+        nextRefresh = s.nextRefresh;
+        steps = s.steps;
+        refreshes = s.refreshes;
+        rowSwitches = s.rowSwitches;
+    }
+
     public long steps() {
         return steps;
     }

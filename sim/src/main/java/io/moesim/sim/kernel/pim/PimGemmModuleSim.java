@@ -45,14 +45,43 @@ public final class PimGemmModuleSim {
         public static final Result ZERO = new Result(0, 0, 0, 0, 0, false);
     }
 
+    /**
+     * The states of GEMMs of one shape (module config, n rows, k inner, the same fresh bundle stream)
+     * after their first whole token groups, for the next GEMM of that shape with another number of
+     * tokens. The token groups of a GEMM run one after the other, every group but the last one whole
+     * ({@code lanes × slots} tokens), so the state after j whole groups (the module's clock, FIFO and
+     * step, the stream's rows and refresh, the counts) does not depend on how many tokens follow: a
+     * GEMM of m tokens takes it from here for its first ⌊m / group⌋ groups and simulates only the
+     * rest, with the same result as simulating them all ({@code PimGemmModuleSimTest}). A prefill
+     * chunk's tokens on PIM (900 to 2,000 of them in the Duplex demo, each length new) then cost
+     * one group instead of 15 to 30. Not thread-safe; its owner serialises the calls.
+     */
+    public static final class Checkpoints {
+        private final java.util.ArrayList<State> afterGroups = new java.util.ArrayList<>();
+
+        /** Whole groups whose state is held. */
+        public int size() {
+            return afterGroups.size();
+        }
+    }
+
+    private record State(long cycle, long chunkIndex, long arrival, long arrivalCycle, int chunksLeftInStep, long[] fifo,
+            BundleStream.State stream, long stall, long load, long chunks, long calls, long afterFirstGroup) {
+    }
+
     private final PimModuleConfig cfg;
     private final BundleStream stream;
     private final long chunkBudget;
+    /** The module clock in which each of the last {@value #FIFO_CHUNKS} chunks was consumed (its FIFO slot freed). */
     private final long[] fifo = new long[FIFO_CHUNKS];
     private long cycle;
     private long chunkIndex;
     private long arrival;
+    /** The first module clock at or after {@link #arrival}. */
+    private long arrivalCycle;
     private int chunksLeftInStep;
+
+    private Checkpoints checkpoints;
 
     private PimGemmModuleSim(PimModuleConfig cfg, BundleStream stream, long chunkBudget) {
         this.cfg = cfg;
@@ -91,10 +120,21 @@ public final class PimGemmModuleSim {
     }
 
     public static Result gemm(PimModuleConfig cfg, BundleStream stream, long m, long n, long k, long chunkBudget) {
+        return gemm(cfg, stream, m, n, k, chunkBudget, null);
+    }
+
+    /**
+     * A GEMM that starts from (and adds to) the {@code checkpoints} of its shape: they must come only
+     * from GEMMs of the same config, n and k, each fed by a fresh stream of the same spec as
+     * {@code stream}, which must be fresh too; null for none.
+     */
+    public static Result gemm(PimModuleConfig cfg, BundleStream stream, long m, long n, long k, long chunkBudget, Checkpoints checkpoints) {
         if (m <= 0 || n <= 0 || k <= 0) {
             return Result.ZERO;
         }
-        return new PimGemmModuleSim(cfg, stream, chunkBudget).run(m, n, k);
+        PimGemmModuleSim sim = new PimGemmModuleSim(cfg, stream, chunkBudget);
+        sim.checkpoints = checkpoints;
+        return sim.run(m, n, k);
     }
 
     private Result run(long m, long n, long k) {
@@ -111,23 +151,46 @@ public final class PimGemmModuleSim {
         boolean extrapolated = false;
         long afterFirstGroup = 0;
         long groupsDone = 0;
+        // checkpoints hold states after whole groups of lanes × slots tokens (a GEMM of fewer tokens has one group of its own size)
+        Checkpoints cps = group == (long) lanes * slots ? checkpoints : null;
         for (long g = 0; g < groups; g++) {
             long mg = Math.min(group, m - g * group);
-            long[] acc = new long[3];
-            for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
-                long ng = Math.min(MAX_ROWS, n - r0);
-                for (long c0 = 0; c0 < kcTotal; c0 += kcCall) {
-                    long kc = Math.min(kcCall, kcTotal - c0);
-                    call(mg, ng, kc, lanes, acc);
+            if (cps != null && mg == group && g < cps.afterGroups.size()) {
+                State st = cps.afterGroups.get((int) g);
+                cycle = st.cycle;
+                chunkIndex = st.chunkIndex;
+                arrival = st.arrival;
+                arrivalCycle = st.arrivalCycle;
+                chunksLeftInStep = st.chunksLeftInStep;
+                System.arraycopy(st.fifo, 0, fifo, 0, FIFO_CHUNKS);
+                stream.restore(st.stream);
+                stall = st.stall;
+                load = st.load;
+                chunks = st.chunks;
+                calls = st.calls;
+                afterFirstGroup = st.afterFirstGroup;
+                groupsDone = g + 1;
+            } else {
+                long[] acc = new long[3];
+                for (long r0 = 0; r0 < n; r0 += MAX_ROWS) {
+                    long ng = Math.min(MAX_ROWS, n - r0);
+                    for (long c0 = 0; c0 < kcTotal; c0 += kcCall) {
+                        long kc = Math.min(kcCall, kcTotal - c0);
+                        call(mg, ng, kc, lanes, acc);
+                    }
                 }
-            }
-            stall += acc[0];
-            load += acc[1];
-            chunks += acc[2];
-            calls += ((n + MAX_ROWS - 1) / MAX_ROWS) * ((kcTotal + kcCall - 1) / kcCall);
-            groupsDone++;
-            if (g == 0) {
-                afterFirstGroup = cycle;
+                stall += acc[0];
+                load += acc[1];
+                chunks += acc[2];
+                calls += ((n + MAX_ROWS - 1) / MAX_ROWS) * ((kcTotal + kcCall - 1) / kcCall);
+                groupsDone++;
+                if (g == 0) {
+                    afterFirstGroup = cycle;
+                }
+                if (cps != null && mg == group && g == cps.afterGroups.size()) {
+                    cps.afterGroups.add(new State(cycle, chunkIndex, arrival, arrivalCycle, chunksLeftInStep, fifo.clone(), stream.state(), stall,
+                            load, chunks, calls, afterFirstGroup));
+                }
             }
             long remainingFull = (m - (g + 1) * group) / group;
             if (chunks > chunkBudget && groupsDone >= 3 && remainingFull > 0) {
@@ -149,7 +212,15 @@ public final class PimGemmModuleSim {
         return new Result(cycle, stall, load, chunks, calls, extrapolated);
     }
 
-    /** One call: load, start, RUN over P·N·kc chunks, FLUSH, DONE. acc: stalls, loads, chunks. */
+    /**
+     * One call: load, start, RUN over P·N·kc chunks, FLUSH, DONE. acc: stalls, loads, chunks.
+     *
+     * <p>The chunks of one DRAM step arrive together, so the module waits (if at all) only for the
+     * first chunk of a step it takes and then runs one chunk per clock: the loop goes step by step.
+     * The FIFO holds the clock each chunk was consumed in; its start in picoseconds (the back-pressure
+     * time DRAM waits for) is computed only when a step reads it. Clock for clock the same as the
+     * chunk-by-chunk loop ({@code PimGemmModuleSimTest} holds the two equal).
+     */
     private void call(long m, long n, long kc, int lanes, long[] acc) {
         long passes = (m + lanes - 1) / lanes;
         long loadClocks = m * kc;
@@ -157,26 +228,27 @@ public final class PimGemmModuleSim {
         acc[1] += loadClocks;
         cycle += 1; // start
         long total = passes * n * kc;
-        for (long i = 0; i < total; i++) {
-            long ready = nextChunk();
-            long c = Math.max(cycle, cfg.cycleAtOrAfter(ready));
-            acc[0] += c - cycle;
-            fifo[(int) (chunkIndex % FIFO_CHUNKS)] = cfg.cycleStartPs(c);
-            chunkIndex++;
-            cycle = c + 1;
+        long stalls = 0;
+        for (long i = 0; i < total;) {
+            if (chunksLeftInStep == 0) {
+                long slotFree = chunkIndex >= FIFO_CHUNKS ? cfg.cycleStartPs(fifo[(int) (chunkIndex % FIFO_CHUNKS)]) : 0;
+                arrival = stream.nextStep(slotFree);
+                arrivalCycle = cfg.cycleAtOrAfter(arrival);
+                chunksLeftInStep = cfg.chunksPerStep();
+            }
+            long run = Math.min(chunksLeftInStep, total - i);
+            long c = Math.max(cycle, arrivalCycle);
+            stalls += c - cycle;
+            for (long j = 0; j < run; j++) {
+                fifo[(int) (chunkIndex % FIFO_CHUNKS)] = c + j;
+                chunkIndex++;
+            }
+            cycle = c + run;
+            chunksLeftInStep -= (int) run;
+            i += run;
         }
+        acc[0] += stalls;
         acc[2] += total;
         cycle += 2; // flush, done
-    }
-
-    /** Arrival time (ps) of the next weight chunk; DRAM waits for a free FIFO slot. */
-    private long nextChunk() {
-        if (chunksLeftInStep == 0) {
-            long slotFree = chunkIndex >= FIFO_CHUNKS ? fifo[(int) (chunkIndex % FIFO_CHUNKS)] : 0;
-            arrival = stream.nextStep(slotFree);
-            chunksLeftInStep = cfg.chunksPerStep();
-        }
-        chunksLeftInStep--;
-        return arrival;
     }
 }

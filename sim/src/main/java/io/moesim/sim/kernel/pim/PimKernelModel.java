@@ -47,6 +47,12 @@ public final class PimKernelModel {
     private record GemmKey(DType dtype, long m, long n, long k) {
     }
 
+    /** GEMMs of one shape but their tokens share their first whole token groups' simulation. */
+    private record ShapeKey(DType dtype, long n, long k) {
+    }
+
+    private final Map<ShapeKey, PimGemmModuleSim.Checkpoints> checkpoints = new HashMap<>();
+
     /** One engine's share of a kernel: GEMMs it runs in sequence, count times each. */
     private record Gemm(long m, long n, long k, long count) {
     }
@@ -66,7 +72,10 @@ public final class PimKernelModel {
         PimGemmModuleSim.Result r = gemms.get(key);
         if (r == null) {
             PimModuleConfig c = config(dtype);
-            r = PimGemmModuleSim.gemm(c, new BundleStream(processor.pim().orElseThrow(), memory), m, n, k);
+            // only a GEMM of at least one whole token group keeps or uses checkpoints
+            boolean grouped = m >= (long) c.params().lanes() * c.params().slotsPerLane();
+            r = PimGemmModuleSim.gemm(c, new BundleStream(processor.pim().orElseThrow(), memory), m, n, k, PimGemmModuleSim.DEFAULT_CHUNK_BUDGET,
+                    grouped ? checkpoints.computeIfAbsent(new ShapeKey(dtype, n, k), x -> new PimGemmModuleSim.Checkpoints()) : null);
             gemms.put(key, r);
         }
         return r;
