@@ -54,7 +54,22 @@ public final class DbFit {
         mape.putAll(quant ? m1 : m2);
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true);
-        p = fitClass(p, "moe", rows(rows, "moe"), model, devices, n, mape, true);
+        // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
+        // whichever explains the calibration rows better
+        List<DbRow> moe = rows(rows, "moe");
+        Map<String, Integer> ns = new LinkedHashMap<>();
+        Map<String, Double> ms = new LinkedHashMap<>();
+        FrameworkProfile slots = p.withClass(DbModel.SLOTS, ClassFigures.NONE);
+        slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
+        slots = fitClass(slots, DbModel.SLOTS, moe, model, devices, ns, ms, false);
+        slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
+        Map<String, Integer> nn = new LinkedHashMap<>();
+        Map<String, Double> mn = new LinkedHashMap<>();
+        FrameworkProfile plain = fitClass(p, "moe", moe, model, devices, nn, mn, true);
+        boolean useSlots = !moe.isEmpty() && ms.getOrDefault("moe", Double.MAX_VALUE) < mn.getOrDefault("moe", Double.MAX_VALUE);
+        p = useSlots ? slots : plain;
+        n.putAll(useSlots ? ns : nn);
+        mape.putAll(useSlots ? ms : mn);
         p = fitAllReduce(p, rows(rows, "custom-all-reduce"), n, mape);
         return new Result(p, n, mape);
     }
@@ -81,7 +96,7 @@ public final class DbFit {
             double fixed = 0;
             List<DbModel.Piece> mine = new ArrayList<>();
             for (DbModel.Piece x : ps) {
-                if (x.cls().equals(cls) && !(x.quantize() && !p.fp8QuantizesActivation())) {
+                if (x.cls().equals(cls) && x.runs(p)) {
                     mine.add(x);
                 } else {
                     fixed += x.seconds(p);

@@ -70,7 +70,7 @@ public final class DbModel {
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
      */
-    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory, double items, int engines,
+    public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double items, int engines,
             double kvGroup) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
             return of(cls, quantize, e, 0, 1, 1);
@@ -78,11 +78,25 @@ public final class DbModel {
 
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
             OpEstimate.Breakdown b = e.breakdown();
-            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+            return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+        }
+
+        /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
+        Piece slots(int s) {
+            return new Piece(cls, quantize, s, total, launch, compute, memory, items, engines, kvGroup);
+        }
+
+        /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
+        boolean runs(FrameworkProfile p) {
+            if (quantize && !p.fp8QuantizesActivation()) {
+                return false;
+            }
+            boolean hasSlots = p.classes().containsKey(SLOTS);
+            return slots == 0 || (slots > 0) == hasSlots;
         }
 
         double seconds(FrameworkProfile p) {
-            if (quantize && !p.fp8QuantizesActivation()) {
+            if (!runs(p)) {
                 return 0;
             }
             return seconds(p.figures(cls));
@@ -91,7 +105,25 @@ public final class DbModel {
         double seconds(FrameworkProfile.ClassFigures f) {
             return f.seconds(total, launch, compute, memory, items, engines, kvGroup);
         }
+
+        /** The mean of the same pieces over several token draws (every part averaged). */
+        static Piece mean(List<Piece> ps) {
+            Piece a = ps.get(0);
+            double n = ps.size();
+            double t = 0, l = 0, c = 0, m = 0, it = 0;
+            for (Piece x : ps) {
+                t += x.total;
+                l += x.launch;
+                c += x.compute;
+                m += x.memory;
+                it += x.items;
+            }
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, it / n, a.engines, a.kvGroup);
+        }
     }
+
+    /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
+    public static final String SLOTS = "moe_slots";
 
     /** Predicted µs of the row on the device under the profile; NaN where the model cannot run it. */
     public double predictUs(DbRow r, DeviceSpec device, FrameworkProfile profile) {
@@ -156,31 +188,176 @@ public final class DbModel {
                 int experts = (int) f.getLong("experts");
                 int k = (int) f.getLong("top_k");
                 long ffn = f.getLong("ffn") / f.getLong("tp", 1);
-                int local = (int) (experts / f.getLong("ep", 1));
+                int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
-                long[] spread = spread(t, k, experts, f.get("distribution", "balanced"));
-                long[] mine = java.util.Arrays.copyOf(spread, local);
-                long rows = java.util.Arrays.stream(mine).sum();
-                long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
-                out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
-                if (rows > 0) {
-                    ExpertFfn op = new ExpertFfn(local, Math.min(k, local), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
-                    OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
-                    if (!Double.isFinite(e.seconds())) {
+                List<long[]> draws = localLoads(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
+                List<List<Piece>> per = new ArrayList<>();
+                for (long[] mine : draws) {
+                    List<Piece> one = moePieces(t, h, ffn, k, mine, dt, device, p);
+                    if (one == null) {
                         return null;
                     }
-                    out.add(Piece.of("moe", false, e));
-                    if (dt.bits() == 8) {
-                        long el = rows * h + rows * ffn; // as FrameworkCost: the expert input rows and the gated activation
-                        out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
-                        out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
-                    }
+                    per.add(one);
                 }
-                out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
+                for (int i = 0; i < per.get(0).size(); i++) {
+                    List<Piece> same = new ArrayList<>();
+                    for (List<Piece> one : per) {
+                        same.add(one.get(i));
+                    }
+                    out.add(Piece.mean(same));
+                }
             }
             default -> {
                 return null;
             }
+        }
+        return out;
+    }
+
+    /** Token draws averaged for a power-law row (the collector itself averages 5 draws per measurement). */
+    static final int DRAWS = 8;
+
+    /**
+     * The kernels of one fused MoE block on the GPU measured, for one draw of its local experts' loads
+     * ({@code mine}: assignments per local expert). Always the same pieces in the same order (so draws can be
+     * averaged): the permute (this GPU's rows gathered, {@code other}); the grouped expert GEMMs over the
+     * active local experts ({@code moe}; items: the active experts, one after another); fp8 quantise kernels
+     * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
+     * without the slot buffer) or the slot-buffer kernels ({@link #SLOTS}).
+     */
+    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, DType dt, DeviceSpec device, ProcessorSpec p) {
+        List<Piece> out = new ArrayList<>();
+        long rows = java.util.Arrays.stream(mine).sum();
+        long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
+        long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
+        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)));
+        if (rows > 0) {
+            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
+            OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
+            if (!Double.isFinite(e.seconds())) {
+                return null;
+            }
+            out.add(Piece.of("moe", false, e, active, 1, 1));
+        } else {
+            out.add(new Piece("moe", false, 0, 0, 0, 0, 0, 0, 1, 1));
+        }
+        if (dt.bits() == 8) {
+            long el = Math.max(1, rows * h + rows * ffn); // as FrameworkCost: the expert input rows and the gated activation
+            out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
+            out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
+        }
+        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)).slots(-1));
+        // the slot buffer (tokens x top_k rows, as Triton fused_moe keeps it): the first GEMM's output and the
+        // second's zero-filled where a slot's expert is on another GPU, the gated activation over every slot
+        // (reads 2·ffn, writes ffn), and the top-k reduction (reads every slot, writes one row per token); bf16
+        long slots = t * k;
+        long others = Math.max(0, slots - rows);
+        long bytes = others * 2 * ffn * 2 + slots * 3 * ffn * 2 + others * h * 2 + slots * h * 2 + t * h * 2;
+        out.add(Piece.of(SLOTS, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1));
+        return out;
+    }
+
+    /**
+     * The assignments per local expert of the GPU measured, as NVIDIA's collector routes the tokens
+     * (aiconfigurator {@code collector/helper.py}): {@code balanced}, one deterministic draw: token i takes
+     * experts (i + j·s) mod E for j &lt; top_k, s = ceil(E / top_k) (when tokens &lt; s: floor(i·s/tokens + j·s)
+     * mod E); {@code power_law_a}, {@link #DRAWS} seeded draws: each expert's load sampled from a power law of
+     * exponent a on [1, 0.8·tokens] (on [0.01, 2] when tokens·top_k &le; E), scaled and rounded to
+     * tokens·top_k, and the EP rank with the most assignments swapped to rank 0. The GPU measured holds
+     * experts 0..E/ep-1 (rank 0).
+     */
+    public static List<long[]> localLoads(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
+        int local = Math.max(1, experts / Math.max(1, ep));
+        if (distribution.equals("balanced")) {
+            long[] mine = new long[local];
+            long stride = (experts + topK - 1) / topK;
+            java.util.BitSet seen = new java.util.BitSet(experts);
+            for (long i = 0; i < tokens; i++) {
+                seen.clear();
+                for (int j = 0; j < topK; j++) {
+                    long e;
+                    if (tokens >= stride) {
+                        e = (i + j * stride) % experts;
+                    } else {
+                        double v = ((double) i * stride / tokens + j * stride) % experts;
+                        e = (long) (float) v;
+                    }
+                    if (!seen.get((int) e)) {
+                        seen.set((int) e);
+                        if (e < local) {
+                            mine[(int) e]++;
+                        }
+                    }
+                }
+            }
+            return List.of(mine);
+        }
+        if (!distribution.startsWith("power_law_")) {
+            throw new IllegalArgumentException("moe-layer: unknown distribution '" + distribution + "' (balanced or power_law_A)");
+        }
+        double alpha = Double.parseDouble(distribution.substring("power_law_".length()));
+        long target = tokens * topK;
+        double lo = target > experts ? 1 : 0.01;
+        double hi = target > experts ? tokens * 0.8 : 2;
+        List<long[]> out = new ArrayList<>();
+        long seed = 0xcbf29ce484222325L;
+        for (char c : ("moesim-moe-draws-v1|" + seedText).toCharArray()) {
+            seed = (seed ^ c) * 0x100000001b3L;
+        }
+        for (int d = 0; d < DRAWS; d++) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + d);
+            double[] x = new double[experts];
+            double sum = 0;
+            double a1 = 1 - alpha;
+            for (int i = 0; i < experts; i++) {
+                double u = rnd.nextDouble();
+                x[i] = Math.pow((Math.pow(hi, a1) - Math.pow(lo, a1)) * u + Math.pow(lo, a1), 1 / a1);
+                sum += x[i];
+            }
+            long[] n = new long[experts];
+            long cur = 0;
+            for (int i = 0; i < experts; i++) {
+                n[i] = (long) Math.rint(x[i] / sum * target);
+                cur += n[i];
+            }
+            Integer[] order = new Integer[experts];
+            for (int i = 0; i < experts; i++) {
+                order[i] = i;
+            }
+            final long[] nn = n;
+            java.util.Arrays.sort(order, (p, q) -> nn[p] != nn[q] ? Long.compare(nn[q], nn[p]) : Integer.compare(p, q));
+            long delta = target - cur;
+            for (long i = 0; i < delta; i++) {
+                n[order[(int) (i % experts)]]++;
+            }
+            for (long i = 0; i < -delta; i++) {
+                int e = order[experts - 1 - (int) (i % experts)];
+                if (n[e] > 0) {
+                    n[e]--;
+                } else {
+                    int m = 0;
+                    for (int q = 1; q < experts; q++) {
+                        if (n[q] > n[m]) {
+                            m = q;
+                        }
+                    }
+                    n[m]--;
+                }
+            }
+            int groups = Math.max(1, experts / local);
+            int best = 0;
+            long bestSum = -1;
+            for (int g = 0; g < groups; g++) {
+                long s = 0;
+                for (int i = g * local; i < (g + 1) * local && i < experts; i++) {
+                    s += n[i];
+                }
+                if (s > bestSum) {
+                    bestSum = s;
+                    best = g;
+                }
+            }
+            out.add(java.util.Arrays.copyOfRange(n, best * local, best * local + local));
         }
         return out;
     }
