@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code gemm_fp8} (fp8 GEMMs;
  * {@code gemm}'s figures where it has none), {@code attention_prefill},
  * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
- * fused MoE block), {@code moe_slots} (a fused MoE block's kernels over its whole slot buffer, tokens × top_k rows, as
- * Triton fused_moe runs them: the gated activation, the zero-fill of slots whose expert is on another GPU and
- * the top-k reduction; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
+ * fused MoE block), {@code moe_fp8} (the same with fp8 expert weights: another kernel family, {@code moe}'s
+ * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
+ * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
  * (norms, elementwise, permutes).
  *
  * @param id                   the profile id ({@code trtllm}, {@code vllm}, {@code sglang}, {@code ideal})
@@ -30,8 +30,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         java.util.Optional<CustomAllReduce> customAllReduce) {
 
     /** The op classes a profile may give figures for. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_slots",
-            "quantize", "other");
+    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
+            "moe_slots", "quantize", "other");
 
     public FrameworkProfile {
         classes = Collections.unmodifiableMap(new TreeMap<>(classes));
@@ -50,6 +50,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         ClassFigures f = classes.get(opClass);
         if (f == null && opClass.equals("gemm_fp8")) {
             f = classes.get("gemm");
+        }
+        if (f == null && opClass.equals("moe_fp8")) {
+            f = classes.get("moe");
         }
         return f == null ? ClassFigures.NONE : f;
     }

@@ -41,8 +41,11 @@ public final class FrameworkCost {
         if (op instanceof BatchMatMul || op instanceof Router) {
             return "gemm";
         }
-        if (op instanceof GroupedMatMul || op instanceof ExpertFfn) {
-            return "moe";
+        if (op instanceof GroupedMatMul g) {
+            return isFp8(g.wdtype()) ? "moe_fp8" : "moe";
+        }
+        if (op instanceof ExpertFfn f) {
+            return isFp8(f.wdtype()) ? "moe_fp8" : "moe";
         }
         if (op instanceof Attention a) {
             return a.qLen() == 1 ? "attention_decode" : "attention_prefill";

@@ -61,17 +61,31 @@ public final class DbFit {
         Map<String, Double> ms = new LinkedHashMap<>();
         FrameworkProfile slots = p.withClass(DbModel.SLOTS, ClassFigures.NONE);
         slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
+        slots = fitClass(slots, "moe_fp8", moe, model, devices, ns, ms, true);
         slots = fitClass(slots, DbModel.SLOTS, moe, model, devices, ns, ms, false);
         slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
+        slots = fitClass(slots, "moe_fp8", moe, model, devices, ns, ms, true);
         Map<String, Integer> nn = new LinkedHashMap<>();
         Map<String, Double> mn = new LinkedHashMap<>();
         FrameworkProfile plain = fitClass(p, "moe", moe, model, devices, nn, mn, true);
-        boolean useSlots = !moe.isEmpty() && ms.getOrDefault("moe", Double.MAX_VALUE) < mn.getOrDefault("moe", Double.MAX_VALUE);
+        plain = fitClass(plain, "moe_fp8", moe, model, devices, nn, mn, true);
+        boolean useSlots = !moe.isEmpty() && moeError(ms, ns) < moeError(mn, nn);
         p = useSlots ? slots : plain;
         n.putAll(useSlots ? ns : nn);
         mape.putAll(useSlots ? ms : mn);
         p = fitAllReduce(p, rows(rows, "custom-all-reduce"), n, mape);
         return new Result(p, n, mape);
+    }
+
+    /** The calibration error of the MoE rows of a fit: bf16 and fp8 blocks, weighted by their rows. */
+    private static double moeError(Map<String, Double> mape, Map<String, Integer> n) {
+        double s = 0;
+        double w = 0;
+        for (String c : List.of("moe", "moe_fp8")) {
+            s += mape.getOrDefault(c, 0.0) * n.getOrDefault(c, 0);
+            w += n.getOrDefault(c, 0);
+        }
+        return w == 0 ? Double.MAX_VALUE : s / w;
     }
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {

@@ -42,19 +42,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code amax} reads 2.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
- *       GPU's experts (gate+up, then down, {@code moe}) with the token spread of the row's
- *       {@code distribution}, the unpermute and weighted sum ({@code other}); fp8 blocks quantise their
- *       input and the gated activation when the profile quantises.</li>
+ *       GPU's experts (gate+up, then down, {@code moe}, or {@code moe_fp8} for fp8 experts) with the token routing
+ *       of the row's {@code distribution} ({@link #localLoads}), then the unpermute of this GPU's rows
+ *       ({@code other}) or, in a framework with the {@code moe_slots} class, the top-k reduction over every
+ *       slot; fp8 blocks quantise their input and the gated activation when the profile quantises.</li>
  *   <li>collectives: NCCL rows on the system's link model; {@code impl=} rows (a framework's own
  *       all-reduce) on the profile's {@link FrameworkProfile.CustomAllReduce} where it has one.</li>
  * </ul>
  *
- * <p><b>Token spread</b> of a MoE row over its E experts (tokens·top_k assignments): expert i has weight 1
- * ({@code balanced}) or (i+1)^-a ({@code power_law_a}); a token picks it with probability p_i = top_k·w_i/Σw,
- * so tokens drawn independently touch Σ 1-(1-p_i)^tokens distinct experts: that many of the hottest are
- * active, each with one assignment and the rest by weight, at most one per token per expert. The GPU measured
- * holds experts 0..E/ep-1, the most loaded ones: the slowest rank, which decides a step (an assumption:
- * the database does not say which rank it timed).
+ * <p><b>Token routing</b> of a MoE row: as NVIDIA's collector routes it ({@link #localLoads}); the GPU measured
+ * holds experts 0..E/ep-1, which the collector makes the most loaded EP rank under a power-law spread.
  */
 public final class DbModel {
     private final KernelSimulator sim = new KernelSimulator();
@@ -223,13 +220,14 @@ public final class DbModel {
      * averaged): the permute (this GPU's rows gathered, {@code other}); the grouped expert GEMMs over the
      * active local experts ({@code moe}; items: the active experts, one after another); fp8 quantise kernels
      * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
-     * without the slot buffer) or the slot-buffer kernels ({@link #SLOTS}).
+     * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}).
      */
     private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, DType dt, DeviceSpec device, ProcessorSpec p) {
         List<Piece> out = new ArrayList<>();
         long rows = java.util.Arrays.stream(mine).sum();
         long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
         long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
+        String cls = dt.bits() == 8 ? "moe_fp8" : "moe";
         out.add(Piece.of("other", false, sim.memcpy(moved, device, p)));
         if (rows > 0) {
             ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
@@ -237,9 +235,9 @@ public final class DbModel {
             if (!Double.isFinite(e.seconds())) {
                 return null;
             }
-            out.add(Piece.of("moe", false, e, active, 1, 1));
+            out.add(Piece.of(cls, false, e, active, 1, 1));
         } else {
-            out.add(new Piece("moe", false, 0, 0, 0, 0, 0, 0, 1, 1));
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
             long el = Math.max(1, rows * h + rows * ffn); // as FrameworkCost: the expert input rows and the gated activation
@@ -247,12 +245,11 @@ public final class DbModel {
             out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
         }
         out.add(Piece.of("other", false, sim.memcpy(moved, device, p)).slots(-1));
-        // the slot buffer (tokens x top_k rows, as Triton fused_moe keeps it): the first GEMM's output and the
-        // second's zero-filled where a slot's expert is on another GPU, the gated activation over every slot
-        // (reads 2·ffn, writes ffn), and the top-k reduction (reads every slot, writes one row per token); bf16
+        // the top-k reduction over the block's slots (tokens x top_k rows: every slot's down-projection row read,
+        // one bf16 row per token written, whichever GPU holds the slot's expert), in frameworks that keep the slot
+        // buffer (fitted in or out with the moe_slots class)
         long slots = t * k;
-        long others = Math.max(0, slots - rows);
-        long bytes = others * 2 * ffn * 2 + slots * 3 * ffn * 2 + others * h * 2 + slots * h * 2 + t * h * 2;
+        long bytes = slots * h * 2 + t * h * 2;
         out.add(Piece.of(SLOTS, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1));
         return out;
     }
@@ -358,91 +355,6 @@ public final class DbModel {
                 }
             }
             out.add(java.util.Arrays.copyOfRange(n, best * local, best * local + local));
-        }
-        return out;
-    }
-
-    /** Assignments per expert of tokens·top_k over the experts under a distribution (see the class comment). */
-    public static long[] spread(long tokens, int topK, int experts, String distribution) {
-        double alpha = 0;
-        if (distribution.startsWith("power_law_")) {
-            alpha = Double.parseDouble(distribution.substring("power_law_".length()));
-        } else if (!distribution.equals("balanced")) {
-            throw new IllegalArgumentException("moe-layer: unknown distribution '" + distribution + "' (balanced or power_law_A)");
-        }
-        int k = Math.min(topK, experts);
-        long total = tokens * k;
-        double[] w = new double[experts];
-        double sum = 0;
-        for (int i = 0; i < experts; i++) {
-            w[i] = Math.pow(i + 1, -alpha);
-            sum += w[i];
-        }
-        // a token picks expert i with probability p_i = k·w_i (at most 1); tokens drawn independently touch
-        // sum_i 1 - (1 - p_i)^tokens distinct experts: the hottest that many are active
-        double active = 0;
-        for (int i = 0; i < experts; i++) {
-            double p = Math.min(1, k * w[i] / sum);
-            active += 1 - Math.pow(1 - p, tokens);
-        }
-        int n = (int) Math.max(Math.ceil((double) total / tokens), Math.min(Math.min(experts, total), Math.round(active)));
-        long[] out = new long[experts];
-        double[] share = new double[n];
-        // one assignment each, the rest by weight, at most one per token per expert (water-filling)
-        double left = total - n;
-        boolean[] capped = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            share[i] = 1;
-        }
-        for (int round = 0; round <= n && left > 1e-9; round++) {
-            double ws = 0;
-            for (int i = 0; i < n; i++) {
-                if (!capped[i]) {
-                    ws += w[i];
-                }
-            }
-            if (ws == 0) {
-                break;
-            }
-            double given = 0;
-            boolean any = false;
-            for (int i = 0; i < n; i++) {
-                if (capped[i]) {
-                    continue;
-                }
-                double add = left * w[i] / ws;
-                if (share[i] + add >= tokens) {
-                    given += tokens - share[i];
-                    share[i] = tokens;
-                    capped[i] = true;
-                    any = true;
-                } else {
-                    share[i] += add;
-                    given += add;
-                }
-            }
-            left -= given;
-            if (!any) {
-                break;
-            }
-        }
-        long assigned = 0;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (long) Math.floor(share[i] + 1e-9);
-            assigned += out[i];
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> {
-            int c = Double.compare(share[b] - Math.floor(share[b] + 1e-9), share[a] - Math.floor(share[a] + 1e-9));
-            return c != 0 ? c : Integer.compare(a, b);
-        });
-        for (int j = 0; assigned < total; j = (j + 1) % n) {
-            int i = order[j];
-            if (out[i] < tokens) {
-                out[i]++;
-                assigned++;
-            }
         }
         return out;
     }
