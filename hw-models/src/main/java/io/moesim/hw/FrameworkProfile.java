@@ -98,8 +98,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param bandwidthFraction  share of the kernel model's DRAM bandwidth the framework's kernels sustain
      *                           (the page walk of paged KV, scattered expert weights)
      * @param perItemNs          engine time per work item outside the main loop, spread over the engines:
-     *                           for attention an item is one CTA (sequence, query head, tile of 128 query
-     *                           rows), whose page-table walk, query load, softmax epilogue and output write a
+     *                           for attention an item is one CTA (prefill: sequence, query head, tile of 128
+     *                           query rows; decode: sequence, KV head, pass of at most {@code maxKvGroup} query
+     *                           heads), whose page-table walk, query load, softmax epilogue and output write a
      *                           real kernel pays one by one
      * @param maxKvGroup         attention only: the most query heads one pass over a KV head serves (a decode
      *                           kernel built for grouped-query attention up to that group size; larger groups
@@ -126,12 +127,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /**
          * As above, for an attention op whose query heads share each KV head {@code kvGroup} ways: a kernel that
          * serves at most {@link #maxKvGroup} query heads per pass over a KV head reads the KV cache
-         * ceil(kvGroup / maxKvGroup) times.
+         * ceil(kvGroup / maxKvGroup) times, and runs that many times the items it is given.
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
             double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
-            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
+            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items * passes / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
         }
 
         /**

@@ -97,10 +97,15 @@ public final class FrameworkCost {
 
     /**
      * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows) (decode: one per (sequence, query head)); none elsewhere.
+     * (sequence, query head, tile of {@link #Q_TILE} query rows); decode: one per (sequence, KV head), the query
+     * group in one CTA as a GQA decode kernel runs it (a profile's {@code max_kv_group} multiplies them by its passes);
+     * none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
+            if (a.qLen() == 1) {
+                return (double) a.batch() * a.kvHeads();
+            }
             return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
         }
         if (op instanceof MlaAttention a) {
