@@ -249,7 +249,8 @@ public final class DbModel {
         // one bf16 row per token written, whichever GPU holds the slot's expert), in frameworks that keep the slot
         // buffer (fitted in or out with the moe_slots class)
         long slots = t * k;
-        long bytes = slots * h * 2 + t * h * 2;
+        long others = Math.max(0, slots - rows);
+        long bytes = slots * h * 2 + t * h * 2 + others * h * 2;
         out.add(Piece.of(SLOTS, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1));
         return out;
     }
