@@ -62,6 +62,7 @@ public final class DbModel {
      *
      * @param cls         the profile's op class
      * @param quantize    a quantise kernel that runs only where the profile quantises fp8 activations
+     * @param slots       0: always runs; 1: only where the profile has the {@code moe_slots} class; -1: only where it lacks it
      * @param total       the model's time, s
      * @param launch      its launch part, s
      * @param compute     its compute part, s
