@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code gemm_fp8} (fp8 GEMMs;
  * {@code gemm}'s figures where it has none), {@code attention_prefill},
  * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
- * fused MoE block), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
+ * fused MoE block), {@code moe_fp8} (the same with fp8 expert weights: another kernel family, {@code moe}'s
+ * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
+ * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
  * (norms, elementwise, permutes).
  *
  * @param id                   the profile id ({@code trtllm}, {@code vllm}, {@code sglang}, {@code ideal})
@@ -28,8 +30,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         java.util.Optional<CustomAllReduce> customAllReduce) {
 
     /** The op classes a profile may give figures for. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "quantize",
-            "other");
+    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
+            "moe_slots", "quantize", "other");
 
     public FrameworkProfile {
         classes = Collections.unmodifiableMap(new TreeMap<>(classes));
@@ -48,6 +50,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         ClassFigures f = classes.get(opClass);
         if (f == null && opClass.equals("gemm_fp8")) {
             f = classes.get("gemm");
+        }
+        if (f == null && opClass.equals("moe_fp8")) {
+            f = classes.get("moe");
         }
         return f == null ? ClassFigures.NONE : f;
     }
@@ -93,8 +98,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param bandwidthFraction  share of the kernel model's DRAM bandwidth the framework's kernels sustain
      *                           (the page walk of paged KV, scattered expert weights)
      * @param perItemNs          engine time per work item outside the main loop, spread over the engines:
-     *                           for attention an item is one CTA (sequence, query head, tile of 128 query
-     *                           rows), whose page-table walk, query load, softmax epilogue and output write a
+     *                           for attention an item is one CTA (prefill: sequence, query head, tile of 128
+     *                           query rows; decode: sequence, KV head, pass of at most {@code maxKvGroup} query
+     *                           heads), whose page-table walk, query load, softmax epilogue and output write a
      *                           real kernel pays one by one
      * @param maxKvGroup         attention only: the most query heads one pass over a KV head serves (a decode
      *                           kernel built for grouped-query attention up to that group size; larger groups
@@ -121,12 +127,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /**
          * As above, for an attention op whose query heads share each KV head {@code kvGroup} ways: a kernel that
          * serves at most {@link #maxKvGroup} query heads per pass over a KV head reads the KV cache
-         * ceil(kvGroup / maxKvGroup) times.
+         * ceil(kvGroup / maxKvGroup) times, and runs that many times the items it is given.
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
             double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
-            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
+            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items * passes / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
         }
 
         /**

@@ -41,8 +41,11 @@ public final class FrameworkCost {
         if (op instanceof BatchMatMul || op instanceof Router) {
             return "gemm";
         }
-        if (op instanceof GroupedMatMul || op instanceof ExpertFfn) {
-            return "moe";
+        if (op instanceof GroupedMatMul g) {
+            return isFp8(g.wdtype()) ? "moe_fp8" : "moe";
+        }
+        if (op instanceof ExpertFfn f) {
+            return isFp8(f.wdtype()) ? "moe_fp8" : "moe";
         }
         if (op instanceof Attention a) {
             return a.qLen() == 1 ? "attention_decode" : "attention_prefill";
@@ -94,10 +97,15 @@ public final class FrameworkCost {
 
     /**
      * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows) (decode: one per (sequence, query head)); none elsewhere.
+     * (sequence, query head, tile of {@link #Q_TILE} query rows); decode: one per (sequence, KV head), the query
+     * group in one CTA as a GQA decode kernel runs it (a profile's {@code max_kv_group} multiplies them by its passes);
+     * none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
+            if (a.qLen() == 1) {
+                return (double) a.batch() * a.kvHeads();
+            }
             return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
         }
         if (op instanceof MlaAttention a) {

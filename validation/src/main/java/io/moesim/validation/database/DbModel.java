@@ -42,19 +42,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code amax} reads 2.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
- *       GPU's experts (gate+up, then down, {@code moe}) with the token spread of the row's
- *       {@code distribution}, the unpermute and weighted sum ({@code other}); fp8 blocks quantise their
- *       input and the gated activation when the profile quantises.</li>
+ *       GPU's experts (gate+up, then down, {@code moe}, or {@code moe_fp8} for fp8 experts) with the token routing
+ *       of the row's {@code distribution} ({@link #localLoads}), then the unpermute of this GPU's rows
+ *       ({@code other}) or, in a framework with the {@code moe_slots} class, the top-k reduction over every
+ *       slot; fp8 blocks quantise their input and the gated activation when the profile quantises.</li>
  *   <li>collectives: NCCL rows on the system's link model; {@code impl=} rows (a framework's own
  *       all-reduce) on the profile's {@link FrameworkProfile.CustomAllReduce} where it has one.</li>
  * </ul>
  *
- * <p><b>Token spread</b> of a MoE row over its E experts (tokens·top_k assignments): expert i has weight 1
- * ({@code balanced}) or (i+1)^-a ({@code power_law_a}); a token picks it with probability p_i = top_k·w_i/Σw,
- * so tokens drawn independently touch Σ 1-(1-p_i)^tokens distinct experts: that many of the hottest are
- * active, each with one assignment and the rest by weight, at most one per token per expert. The GPU measured
- * holds experts 0..E/ep-1, the most loaded ones: the slowest rank, which decides a step (an assumption:
- * the database does not say which rank it timed).
+ * <p><b>Token routing</b> of a MoE row: as NVIDIA's collector routes it ({@link #localLoads}); the GPU measured
+ * holds experts 0..E/ep-1, which the collector makes the most loaded EP rank under a power-law spread.
  */
 public final class DbModel {
     private final KernelSimulator sim = new KernelSimulator();
@@ -65,12 +62,13 @@ public final class DbModel {
      *
      * @param cls         the profile's op class
      * @param quantize    a quantise kernel that runs only where the profile quantises fp8 activations
+     * @param slots       0: always runs; 1: only where the profile has the {@code moe_slots} class; -1: only where it lacks it
      * @param total       the model's time, s
      * @param launch      its launch part, s
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
      */
-    public record Piece(String cls, boolean quantize, double total, double launch, double compute, double memory, double items, int engines,
+    public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double items, int engines,
             double kvGroup) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
             return of(cls, quantize, e, 0, 1, 1);
@@ -78,11 +76,25 @@ public final class DbModel {
 
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
             OpEstimate.Breakdown b = e.breakdown();
-            return new Piece(cls, quantize, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+            return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+        }
+
+        /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
+        Piece slots(int s) {
+            return new Piece(cls, quantize, s, total, launch, compute, memory, items, engines, kvGroup);
+        }
+
+        /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
+        boolean runs(FrameworkProfile p) {
+            if (quantize && !p.fp8QuantizesActivation()) {
+                return false;
+            }
+            boolean hasSlots = p.classes().containsKey(SLOTS);
+            return slots == 0 || (slots > 0) == hasSlots;
         }
 
         double seconds(FrameworkProfile p) {
-            if (quantize && !p.fp8QuantizesActivation()) {
+            if (!runs(p)) {
                 return 0;
             }
             return seconds(p.figures(cls));
@@ -91,7 +103,25 @@ public final class DbModel {
         double seconds(FrameworkProfile.ClassFigures f) {
             return f.seconds(total, launch, compute, memory, items, engines, kvGroup);
         }
+
+        /** The mean of the same pieces over several token draws (every part averaged). */
+        static Piece mean(List<Piece> ps) {
+            Piece a = ps.get(0);
+            double n = ps.size();
+            double t = 0, l = 0, c = 0, m = 0, it = 0;
+            for (Piece x : ps) {
+                t += x.total;
+                l += x.launch;
+                c += x.compute;
+                m += x.memory;
+                it += x.items;
+            }
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, it / n, a.engines, a.kvGroup);
+        }
     }
+
+    /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
+    public static final String SLOTS = "moe_slots";
 
     /** Predicted µs of the row on the device under the profile; NaN where the model cannot run it. */
     public double predictUs(DbRow r, DeviceSpec device, FrameworkProfile profile) {
@@ -156,27 +186,24 @@ public final class DbModel {
                 int experts = (int) f.getLong("experts");
                 int k = (int) f.getLong("top_k");
                 long ffn = f.getLong("ffn") / f.getLong("tp", 1);
-                int local = (int) (experts / f.getLong("ep", 1));
+                int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
-                long[] spread = spread(t, k, experts, f.get("distribution", "balanced"));
-                long[] mine = java.util.Arrays.copyOf(spread, local);
-                long rows = java.util.Arrays.stream(mine).sum();
-                long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
-                out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
-                if (rows > 0) {
-                    ExpertFfn op = new ExpertFfn(local, Math.min(k, local), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
-                    OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
-                    if (!Double.isFinite(e.seconds())) {
+                List<long[]> draws = localLoads(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
+                List<List<Piece>> per = new ArrayList<>();
+                for (long[] mine : draws) {
+                    List<Piece> one = moePieces(t, h, ffn, k, mine, dt, device, p);
+                    if (one == null) {
                         return null;
                     }
-                    out.add(Piece.of("moe", false, e));
-                    if (dt.bits() == 8) {
-                        long el = rows * h + rows * ffn; // as FrameworkCost: the expert input rows and the gated activation
-                        out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
-                        out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
-                    }
+                    per.add(one);
                 }
-                out.add(Piece.of("other", false, sim.memcpy(Math.max(1, moved), device, p)));
+                for (int i = 0; i < per.get(0).size(); i++) {
+                    List<Piece> same = new ArrayList<>();
+                    for (List<Piece> one : per) {
+                        same.add(one.get(i));
+                    }
+                    out.add(Piece.mean(same));
+                }
             }
             default -> {
                 return null;
@@ -185,87 +212,151 @@ public final class DbModel {
         return out;
     }
 
-    /** Assignments per expert of tokens·top_k over the experts under a distribution (see the class comment). */
-    public static long[] spread(long tokens, int topK, int experts, String distribution) {
-        double alpha = 0;
-        if (distribution.startsWith("power_law_")) {
-            alpha = Double.parseDouble(distribution.substring("power_law_".length()));
-        } else if (!distribution.equals("balanced")) {
+    /** Token draws averaged for a power-law row (the collector itself averages 5 draws per measurement). */
+    static final int DRAWS = 8;
+
+    /**
+     * The kernels of one fused MoE block on the GPU measured, for one draw of its local experts' loads
+     * ({@code mine}: assignments per local expert). Always the same pieces in the same order (so draws can be
+     * averaged): the permute (this GPU's rows gathered, {@code other}); the grouped expert GEMMs over the
+     * active local experts ({@code moe}; items: the active experts, one after another); fp8 quantise kernels
+     * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
+     * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}).
+     */
+    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, DType dt, DeviceSpec device, ProcessorSpec p) {
+        List<Piece> out = new ArrayList<>();
+        long rows = java.util.Arrays.stream(mine).sum();
+        long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
+        long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
+        String cls = dt.bits() == 8 ? "moe_fp8" : "moe";
+        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)));
+        if (rows > 0) {
+            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
+            OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
+            if (!Double.isFinite(e.seconds())) {
+                return null;
+            }
+            out.add(Piece.of(cls, false, e, active, 1, 1));
+        } else {
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 1, 1));
+        }
+        if (dt.bits() == 8) {
+            long el = Math.max(1, rows * h + rows * ffn); // as FrameworkCost: the expert input rows and the gated activation
+            out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
+            out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
+        }
+        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)).slots(-1));
+        // the top-k reduction over the block's slots (tokens x top_k rows: every slot's down-projection row read,
+        // one bf16 row per token written, whichever GPU holds the slot's expert), in frameworks that keep the slot
+        // buffer (fitted in or out with the moe_slots class)
+        long slots = t * k;
+        long others = Math.max(0, slots - rows);
+        long bytes = slots * h * 2 + t * h * 2 + others * h * 2;
+        out.add(Piece.of(SLOTS, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1));
+        return out;
+    }
+
+    /**
+     * The assignments per local expert of the GPU measured, as NVIDIA's collector routes the tokens
+     * (aiconfigurator {@code collector/helper.py}): {@code balanced}, one deterministic draw: token i takes
+     * experts (i + j·s) mod E for j &lt; top_k, s = ceil(E / top_k) (when tokens &lt; s: floor(i·s/tokens + j·s)
+     * mod E); {@code power_law_a}, {@link #DRAWS} seeded draws: each expert's load sampled from a power law of
+     * exponent a on [1, 0.8·tokens] (on [0.01, 2] when tokens·top_k &le; E), scaled and rounded to
+     * tokens·top_k, and the EP rank with the most assignments swapped to rank 0. The GPU measured holds
+     * experts 0..E/ep-1 (rank 0).
+     */
+    public static List<long[]> localLoads(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
+        int local = Math.max(1, experts / Math.max(1, ep));
+        if (distribution.equals("balanced")) {
+            long[] mine = new long[local];
+            long stride = (experts + topK - 1) / topK;
+            java.util.BitSet seen = new java.util.BitSet(experts);
+            for (long i = 0; i < tokens; i++) {
+                seen.clear();
+                for (int j = 0; j < topK; j++) {
+                    long e;
+                    if (tokens >= stride) {
+                        e = (i + j * stride) % experts;
+                    } else {
+                        double v = ((double) i * stride / tokens + j * stride) % experts;
+                        e = (long) (float) v;
+                    }
+                    if (!seen.get((int) e)) {
+                        seen.set((int) e);
+                        if (e < local) {
+                            mine[(int) e]++;
+                        }
+                    }
+                }
+            }
+            return List.of(mine);
+        }
+        if (!distribution.startsWith("power_law_")) {
             throw new IllegalArgumentException("moe-layer: unknown distribution '" + distribution + "' (balanced or power_law_A)");
         }
-        int k = Math.min(topK, experts);
-        long total = tokens * k;
-        double[] w = new double[experts];
-        double sum = 0;
-        for (int i = 0; i < experts; i++) {
-            w[i] = Math.pow(i + 1, -alpha);
-            sum += w[i];
+        double alpha = Double.parseDouble(distribution.substring("power_law_".length()));
+        long target = tokens * topK;
+        double lo = target > experts ? 1 : 0.01;
+        double hi = target > experts ? tokens * 0.8 : 2;
+        List<long[]> out = new ArrayList<>();
+        long seed = 0xcbf29ce484222325L;
+        for (char c : ("moesim-moe-draws-v1|" + seedText).toCharArray()) {
+            seed = (seed ^ c) * 0x100000001b3L;
         }
-        // a token picks expert i with probability p_i = k·w_i (at most 1); tokens drawn independently touch
-        // sum_i 1 - (1 - p_i)^tokens distinct experts: the hottest that many are active
-        double active = 0;
-        for (int i = 0; i < experts; i++) {
-            double p = Math.min(1, k * w[i] / sum);
-            active += 1 - Math.pow(1 - p, tokens);
-        }
-        int n = (int) Math.max(Math.ceil((double) total / tokens), Math.min(Math.min(experts, total), Math.round(active)));
-        long[] out = new long[experts];
-        double[] share = new double[n];
-        // one assignment each, the rest by weight, at most one per token per expert (water-filling)
-        double left = total - n;
-        boolean[] capped = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            share[i] = 1;
-        }
-        for (int round = 0; round <= n && left > 1e-9; round++) {
-            double ws = 0;
-            for (int i = 0; i < n; i++) {
-                if (!capped[i]) {
-                    ws += w[i];
-                }
+        for (int d = 0; d < DRAWS; d++) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed + d);
+            double[] x = new double[experts];
+            double sum = 0;
+            double a1 = 1 - alpha;
+            for (int i = 0; i < experts; i++) {
+                double u = rnd.nextDouble();
+                x[i] = Math.pow((Math.pow(hi, a1) - Math.pow(lo, a1)) * u + Math.pow(lo, a1), 1 / a1);
+                sum += x[i];
             }
-            if (ws == 0) {
-                break;
+            long[] n = new long[experts];
+            long cur = 0;
+            for (int i = 0; i < experts; i++) {
+                n[i] = (long) Math.rint(x[i] / sum * target);
+                cur += n[i];
             }
-            double given = 0;
-            boolean any = false;
-            for (int i = 0; i < n; i++) {
-                if (capped[i]) {
-                    continue;
-                }
-                double add = left * w[i] / ws;
-                if (share[i] + add >= tokens) {
-                    given += tokens - share[i];
-                    share[i] = tokens;
-                    capped[i] = true;
-                    any = true;
+            Integer[] order = new Integer[experts];
+            for (int i = 0; i < experts; i++) {
+                order[i] = i;
+            }
+            final long[] nn = n;
+            java.util.Arrays.sort(order, (p, q) -> nn[p] != nn[q] ? Long.compare(nn[q], nn[p]) : Integer.compare(p, q));
+            long delta = target - cur;
+            for (long i = 0; i < delta; i++) {
+                n[order[(int) (i % experts)]]++;
+            }
+            for (long i = 0; i < -delta; i++) {
+                int e = order[experts - 1 - (int) (i % experts)];
+                if (n[e] > 0) {
+                    n[e]--;
                 } else {
-                    share[i] += add;
-                    given += add;
+                    int m = 0;
+                    for (int q = 1; q < experts; q++) {
+                        if (n[q] > n[m]) {
+                            m = q;
+                        }
+                    }
+                    n[m]--;
                 }
             }
-            left -= given;
-            if (!any) {
-                break;
+            int groups = Math.max(1, experts / local);
+            int best = 0;
+            long bestSum = -1;
+            for (int g = 0; g < groups; g++) {
+                long s = 0;
+                for (int i = g * local; i < (g + 1) * local && i < experts; i++) {
+                    s += n[i];
+                }
+                if (s > bestSum) {
+                    bestSum = s;
+                    best = g;
+                }
             }
-        }
-        long assigned = 0;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (long) Math.floor(share[i] + 1e-9);
-            assigned += out[i];
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> {
-            int c = Double.compare(share[b] - Math.floor(share[b] + 1e-9), share[a] - Math.floor(share[a] + 1e-9));
-            return c != 0 ? c : Integer.compare(a, b);
-        });
-        for (int j = 0; assigned < total; j = (j + 1) % n) {
-            int i = order[j];
-            if (out[i] < tokens) {
-                out[i]++;
-                assigned++;
-            }
+            out.add(java.util.Arrays.copyOfRange(n, best * local, best * local + local));
         }
         return out;
     }

@@ -65,14 +65,19 @@ class DatabaseProtocolTest {
         }
     }
 
-    /** MAPE ceilings over rows >= 20 us, per scenario and kind (run of 2026-12-03 16:13 UTC: value + about 5 points). */
+    /**
+     * MAPE ceilings over rows >= 20 us, per scenario and kind: regression guards at the measured figure plus a margin.
+     * Run of 2026-12-03 21:37 UTC (issue 12, op level): attention-decode, moe and all at value + about 3 points
+     * (h100 22.2 / 20.3 / 17.4, h200 23.8 / 22.9 / 19.4, leave-framework-out 22.8 / 35.2 / 25.8); the other kinds
+     * unchanged from the run of 16:13 UTC (value + about 5 points).
+     */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
-            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 22.0, "attention-prefill", 22.0, "attention-decode", 30.0, "moe", 41.0,
-                    "quantize", 23.0, "custom-all-reduce", 23.0, "all", 27.0),
-            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 24.0, "attention-decode", 32.0, "moe", 42.0,
-                    "quantize", 27.0, "custom-all-reduce", 22.0, "all", 29.0),
-            "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 32.0, "attention-decode", 37.0, "moe", 43.0,
-                    "quantize", 68.0, "custom-all-reduce", 22.0, "all", 33.0));
+            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 22.0, "attention-prefill", 22.0, "attention-decode", 25.0, "moe", 24.0,
+                    "quantize", 23.0, "custom-all-reduce", 23.0, "all", 21.0),
+            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 24.0, "attention-decode", 27.0, "moe", 26.0,
+                    "quantize", 27.0, "custom-all-reduce", 22.0, "all", 23.0),
+            "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 24.0, "attention-prefill", 32.0, "attention-decode", 26.0, "moe", 39.0,
+                    "quantize", 68.0, "custom-all-reduce", 22.0, "all", 29.0));
 
     @Test
     void outOfSampleErrorsStayUnderTheirCeilings() {

@@ -1,5 +1,6 @@
 package io.moesim.validation.database;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,23 +95,30 @@ class DatabaseTest {
     }
 
     @Test
-    void tokenSpreadConservesAssignments() {
-        // balanced: 10 tokens x top 2 over 8 experts = 20 assignments, 2 or 3 each
-        long[] b = DbModel.spread(10, 2, 8, "balanced");
-        assertEquals(20, Arrays.stream(b).sum());
-        assertTrue(Arrays.stream(b).allMatch(x -> x == 2 || x == 3));
+    void tokenRoutingAsTheCollectorRoutes() {
+        // balanced, tokens >= stride: 10 tokens x top 2 over 8 experts, stride ceil(8/2) = 4, token i takes i mod 8 and
+        // (i + 4) mod 8: by hand, experts 0..7 get 3 3 2 2 3 3 2 2 (20 assignments); EP 2 measures experts 0..3
+        assertArrayEquals(new long[] {3, 3, 2, 2, 3, 3, 2, 2}, DbModel.localLoads(10, 2, 8, 1, "balanced", "x").get(0));
+        assertArrayEquals(new long[] {3, 3, 2, 2}, DbModel.localLoads(10, 2, 8, 2, "balanced", "x").get(0));
+        // balanced, tokens < stride: 2 tokens, token i takes floor(i*4/2 + j*4) mod 8: experts 0, 4 and 2, 6
+        assertArrayEquals(new long[] {1, 0, 1, 0}, DbModel.localLoads(2, 2, 8, 2, "balanced", "x").get(0));
         for (String d : List.of("power_law_1.01", "power_law_1.2")) {
             for (long t : new long[] {1, 3, 64, 4096}) {
-                long[] s = DbModel.spread(t, 8, 256, d);
-                assertEquals(t * 8, Arrays.stream(s).sum(), d + " " + t);
-                assertTrue(Arrays.stream(s).allMatch(x -> x >= 0 && x <= t), "an expert takes a token at most once");
-                for (int i = 1; i < s.length; i++) {
-                    assertTrue(s[i] <= s[i - 1] + 1, "power law: non-increasing but for rounding");
+                List<long[]> all = DbModel.localLoads(t, 8, 256, 1, d, "row");
+                assertEquals(DbModel.DRAWS, all.size());
+                for (long[] s : all) {
+                    assertEquals(t * 8, Arrays.stream(s).sum(), d + " " + t + ": every assignment lands on an expert");
+                    assertTrue(Arrays.stream(s).allMatch(x -> x >= 0));
                 }
+                // EP 8: the rank measured is the most loaded one, so it holds at least the mean share
+                for (long[] s : DbModel.localLoads(t, 8, 256, 8, d, "row")) {
+                    assertEquals(32, s.length);
+                    assertTrue(Arrays.stream(s).sum() >= t * 8 / 8, d + " " + t);
+                }
+                // seeded: the same row draws the same loads
+                assertArrayEquals(all.get(3), DbModel.localLoads(t, 8, 256, 1, d, "row").get(3));
             }
         }
-        // heavier skew puts more on the first expert
-        assertTrue(DbModel.spread(4096, 8, 256, "power_law_1.2")[0] >= DbModel.spread(4096, 8, 256, "power_law_1.01")[0]);
         assertEquals("moe", DbRow.kindOf(OpForm.parse("moe-layer tokens=1 hidden=8 experts=8 top_k=2 ffn=8")));
     }
 }
