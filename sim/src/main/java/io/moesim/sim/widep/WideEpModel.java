@@ -99,10 +99,22 @@ public final class WideEpModel {
             double overlapHiddenS,
             int nodes) {
 
-        /** Share of the step spent in dispatch and combine (after overlap: the part not hidden). */
+        /** Compute alone: the step with dispatch and combine taking no time. */
+        public double computeOnlyS() {
+            int mb = microBatches == 2 ? 2 : 1;
+            return otherComputeS + moeLayers * mb * (attentionPerLayerS + expertMaxS);
+        }
+
+        /** Share of the step that dispatch and combine add beyond compute (what overlap leaves exposed). */
         public double communicationShare() {
-            double comm = moeLayers * (dispatchS + combineS) * (microBatches == 2 ? 2 : 1);
-            return seconds <= 0 ? 0 : Math.max(0, comm - overlapHiddenS) / seconds;
+            return seconds <= 0 ? 0 : Math.max(0, seconds - computeOnlyS()) / seconds;
+        }
+
+        /** Dispatch and combine time over dispatch, combine and compute time, before any overlap. */
+        public double communicationSerialShare() {
+            int mb = microBatches == 2 ? 2 : 1;
+            double comm = moeLayers * mb * (dispatchS + combineS);
+            return comm / (comm + computeOnlyS());
         }
 
         /** Tokens per second per node (global tokens of the iteration over its time, over the nodes the EP ranks span). */
@@ -136,6 +148,8 @@ public final class WideEpModel {
             m.put("ep.micro_batches", microBatches);
             m.put("ep.overlap_hidden_ms", overlapHiddenS * 1e3);
             m.put("ep.dispatch_combine_share", communicationShare());
+            m.put("ep.dispatch_combine_serial_share", communicationSerialShare());
+            m.put("ep.compute_only_ms", computeOnlyS() * 1e3);
             return m;
         }
     }

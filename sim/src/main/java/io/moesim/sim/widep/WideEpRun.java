@@ -1,0 +1,71 @@
+package io.moesim.sim.widep;
+
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.model.GraphRequest;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.SimulationException;
+import io.moesim.sim.SimulationRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code moesim simulate --ep-mode ...}: one iteration shape of a wide-EP deployment. The request's
+ * {@code batch} is the global batch (sequences; prompts in prefill), spread evenly over the attention-DP
+ * ranks; its input length is the prompt length (prefill) or the KV context (decode).
+ */
+public final class WideEpRun {
+    private WideEpRun() {
+    }
+
+    /** The run's echo and the step's {@code ep.*} figures, in a stable order. */
+    public static Map<String, Object> run(SimulationRequest req, SystemSpec system, WideEpConfig cfg, Phase phase) {
+        if (phase == Phase.MIXED) {
+            throw new SimulationException(0, "--ep-phase", "must be prefill or decode");
+        }
+        if (req.batch() <= 0) {
+            throw new SimulationException(0, "--batch", "wide EP needs the global batch (--batch B, a multiple of --attn-dp " + cfg.attnDp() + ")");
+        }
+        if (req.batch() % cfg.attnDp() != 0) {
+            throw new SimulationException(0, "--batch", "the global batch " + req.batch() + " must be a multiple of --attn-dp " + cfg.attnDp()
+                    + " (each DP rank runs the same shape)");
+        }
+        ModelConfig base = ModelZoo.resolve(req.model());
+        ModelConfig model = req.expertQuant() == null ? base : base.withExpertQuant(req.expertQuant());
+        if (req.kvDtype() != null) {
+            model = model.withKvDtype(DType.parse(req.kvDtype()));
+        }
+        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
+        int perRank = req.batch() / cfg.attnDp();
+        long len = req.inputLength();
+        GraphRequest shape = new GraphRequest(model, phase, perRank, phase == Phase.PREFILL ? len : 1, len, 0, dtype, Routing.parse(req.routing()),
+                req.seed());
+        WideEpModel.Step s = new WideEpModel(model, system, req.costModel(), cfg).step(shape);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.name());
+        m.put("system", system.id());
+        m.put("devices", system.devices());
+        m.put("mode", "wide-ep");
+        m.put("phase", phase.text());
+        m.put("batch", req.batch());
+        m.put("batch_per_rank", perRank);
+        m.put(phase == Phase.PREFILL ? "prompt_length" : "kv_length", len);
+        m.put("routing", req.routing());
+        m.put("dtype", dtype.text());
+        m.put("attn_dp", cfg.attnDp());
+        m.put("moe_ep", cfg.moeEp());
+        m.put("ep_mode", cfg.mode().text());
+        m.put("dispatch_dtype", cfg.dispatchDtype().text());
+        m.put("combine_dtype", cfg.combineDtype().text());
+        m.put("eplb_slots", cfg.eplbSlots());
+        m.put("micro_batches", cfg.microBatches());
+        m.put("cost_model", req.costModel().name());
+        m.put("framework", req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
+        m.put("seed", req.seed());
+        m.putAll(s.toMap());
+        return m;
+    }
+}
