@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WideEpCommandsTest {
     private static final String[] COMMON = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "ll", "--batch", "256",
         "--in", "1024", "--cost-model", "roofline"};
+    private static final String[] PREFILL = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "normal", "--ep-phase", "prefill",
+        "--batch", "32", "--in", "1000", "--cost-model", "roofline"};
 
     @Test
     void decodeOnTwoNodesWritesTheEpKeys(@TempDir Path dir) throws Exception {
@@ -33,6 +35,23 @@ class WideEpCommandsTest {
         // fp8 dispatch: 7168 bytes + 56 fp32 scales; bf16 combine
         assertEquals(7392, j.get("ep.dispatch_bytes_per_copy").asLong());
         assertEquals(14336, j.get("ep.combine_bytes_per_copy").asLong());
+    }
+
+    @Test
+    void prefixHitsComputeTheRestAndCountInTheInputRate(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        CliRunner.Outcome o = CliRunner.run(concat(PREFILL, "--prefix-hit", "0.6", "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        // 2 prompts per rank, 400 of 1000 tokens computed each: 16 x 2 x 400 tokens, 8 copies each
+        assertEquals(400, j.get("computed_prompt_tokens").asLong());
+        assertEquals(12_800, j.get("ep.global_tokens").asLong());
+        assertEquals(102_400, j.get("ep.dispatched_copies").asLong());
+        double step = j.get("ep.step_ms").asDouble() / 1e3;
+        // 32 prompts x 1000 tokens over the step and 2 nodes
+        assertEquals(32 * 1000 / step / 2, j.get("ep.input_tokens_per_s_per_node_incl_hits").asDouble(), 1e-6);
+        CliRunner.Outcome d = CliRunner.run(concat(COMMON, "--prefix-hit", "0.5"));
+        assertEquals(2, d.code(), "prefix hits are a prefill figure: " + d.err());
     }
 
     @Test

@@ -23,6 +23,22 @@ public final class WideEpRun {
 
     /** The run's echo and the step's {@code ep.*} figures, in a stable order. */
     public static Map<String, Object> run(SimulationRequest req, SystemSpec system, WideEpConfig cfg, Phase phase) {
+        return run(req, system, cfg, phase, 0);
+    }
+
+    /**
+     * The same with prefix caching in prefill: the first {@code prefixHit} x L tokens of every prompt are in
+     * the cache, so each prompt computes the rest, attending to all L keys (the cached ones too); the
+     * input throughput counts the hit tokens as well ({@code ep.input_tokens_per_s_per_node_incl_hits}),
+     * as DeepSeek's published prefill figure does.
+     */
+    public static Map<String, Object> run(SimulationRequest req, SystemSpec system, WideEpConfig cfg, Phase phase, double prefixHit) {
+        if (!(prefixHit >= 0 && prefixHit < 1)) {
+            throw new SimulationException(0, "--prefix-hit", "must be in [0, 1), got " + prefixHit);
+        }
+        if (prefixHit > 0 && phase != Phase.PREFILL) {
+            throw new SimulationException(0, "--prefix-hit", "with --ep-mode applies to --ep-phase prefill only");
+        }
         if (phase == Phase.MIXED) {
             throw new SimulationException(0, "--ep-phase", "must be prefill or decode");
         }
@@ -41,8 +57,10 @@ public final class WideEpRun {
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         int perRank = req.batch() / cfg.attnDp();
         long len = req.inputLength();
-        GraphRequest shape = new GraphRequest(model, phase, perRank, phase == Phase.PREFILL ? len : 1, len, 0, dtype, Routing.parse(req.routing()),
-                req.seed());
+        long hit = Math.round(prefixHit * len);
+        long computed = len - hit;
+        GraphRequest shape = new GraphRequest(model, phase, perRank, phase == Phase.PREFILL ? computed : 1, len, 0, dtype,
+                Routing.parse(req.routing()), req.seed(), phase == Phase.PREFILL ? len : 1);
         WideEpModel.Step s = new WideEpModel(model, system, req.costModel(), cfg).step(shape);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
@@ -53,6 +71,10 @@ public final class WideEpRun {
         m.put("batch", req.batch());
         m.put("batch_per_rank", perRank);
         m.put(phase == Phase.PREFILL ? "prompt_length" : "kv_length", len);
+        if (phase == Phase.PREFILL) {
+            m.put("prefix_hit", prefixHit);
+            m.put("computed_prompt_tokens", computed);
+        }
         m.put("routing", req.routing());
         m.put("dtype", dtype.text());
         m.put("attn_dp", cfg.attnDp());
@@ -66,6 +88,9 @@ public final class WideEpRun {
         m.put("framework", req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
         m.put("seed", req.seed());
         m.putAll(s.toMap());
+        if (phase == Phase.PREFILL) {
+            m.put("ep.input_tokens_per_s_per_node_incl_hits", (double) req.batch() * len / s.seconds() / s.nodes());
+        }
         return m;
     }
 }
