@@ -117,8 +117,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     /** {@code --ep-mode}: one iteration shape under wide expert parallelism. */
     private int wideEp() {
-        if (system == null || deploy.disaggregated() || deploy.specK != null || deploy.slaTtftMs > 0 || deploy.slaTpotMs > 0) {
-            throw new io.moesim.ir.MoesimException("--ep-mode times one pool: give --system ID (a multi-node system such as h800x144), without --disagg, --spec-k or SLA flags");
+        if (system == null || deploy.disaggregated() || deploy.slaTtftMs > 0 || deploy.slaTpotMs > 0) {
+            throw new io.moesim.ir.MoesimException("--ep-mode times one pool: give --system ID (a multi-node system such as h800x144), without --disagg or SLA flags");
         }
         if (trace != null || report != null) {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --ep-mode");
@@ -141,16 +141,21 @@ final class SimulateCommand implements Callable<Integer> {
             flags.moeEp = moeEp;
         }
         Map<String, Object> m = io.moesim.sim.widep.WideEpRun.run(req, sys, cfg, io.moesim.ir.model.Phase.parse(wideEp.phase),
-                deploy.prefixHit == null ? 0 : deploy.prefixHit);
+                deploy.prefixHit == null ? 0 : deploy.prefixHit, deploy.speculation());
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s: %s %s, DP %s / EP %s over %s nodes, %s per rank, %s mode, dispatch %s, EPLB %s slots, %s micro-batch(es)%n",
                 system, m.get("model"), m.get("phase"), m.get("attn_dp"), m.get("moe_ep"), m.get("ep.nodes"), m.get("batch_per_rank"),
                 m.get("ep_mode"), m.get("dispatch_dtype"), m.get("eplb_slots"), m.get("micro_batches"));
-        out.printf(Locale.ROOT, "  step            %.3f ms for %d tokens: %.1f tokens/s per node%n", (Double) m.get("ep.step_ms"),
+        out.printf(Locale.ROOT, "  step            %.3f ms for %d sequences' tokens: %.1f tokens/s per node%n", (Double) m.get("ep.step_ms"),
                 (Long) m.get("ep.global_tokens"), (Double) m.get("ep.tokens_per_s_per_node"));
         if (m.get("ep.input_tokens_per_s_per_node_incl_hits") instanceof Double in && (Double) m.get("prefix_hit") > 0) {
             out.printf(Locale.ROOT, "  prefix hits     %.1f%% of each prompt cached: %.1f input tokens/s per node counting the hits%n",
                     100 * (Double) m.get("prefix_hit"), in);
+        }
+        if (m.get("speculation") != null) {
+            out.printf(Locale.ROOT, "  speculation     %s: verify %.3f ms + propose %.3f ms (plain step %.3f ms), %.3f tokens per step per sequence%n",
+                    m.get("speculation"), (Double) m.get("ep.verify_ms"), (Double) m.get("ep.propose_ms"), (Double) m.get("ep.plain_step_ms"),
+                    (Double) m.get("ep.tokens_per_step_per_sequence"));
         }
         out.printf(Locale.ROOT, "  per MoE layer   attention etc. %.1f us, experts max %.1f us (mean %.1f), dispatch %.1f us, combine %.1f us (x %d layers)%n",
                 (Double) m.get("ep.attention_per_layer_us"), (Double) m.get("ep.expert_max_us"), (Double) m.get("ep.expert_mean_us"),

@@ -55,6 +55,24 @@ class WideEpCommandsTest {
     }
 
     @Test
+    void mtpVerifiesKPlusOneRowsPerSequence(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.json");
+        CliRunner.Outcome o = CliRunner.run(concat(COMMON, "--spec-k", "1", "--spec-accept", "0.85", "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        // 1 + 0.85 tokens per step; the verifier routes 256 x 2 rows x top-8
+        assertEquals(1.85, j.get("ep.tokens_per_step_per_sequence").asDouble(), 1e-12);
+        assertEquals(4096, j.get("ep.verify_dispatched_copies").asLong());
+        double step = j.get("ep.step_ms").asDouble() / 1e3;
+        assertEquals(j.get("ep.verify_ms").asDouble() + j.get("ep.propose_ms").asDouble(), j.get("ep.step_ms").asDouble(), 1e-9);
+        assertEquals(256 * 1.85 / step / 2, j.get("ep.tokens_per_s_per_node").asDouble(), 1e-6);
+        // the proposer is one MTP layer: a plain step over DeepSeek-V3's 61 layers
+        assertEquals(j.get("ep.plain_step_ms").asDouble() / 61, j.get("ep.propose_ms").asDouble(), 1e-9);
+        CliRunner.Outcome p = CliRunner.run(concat(PREFILL, "--spec-k", "1"));
+        assertEquals(2, p.code(), "MTP is a decode figure: " + p.err());
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() {
         String[][] bad = {
             concat(COMMON, "--ep-phase", "mixed"),

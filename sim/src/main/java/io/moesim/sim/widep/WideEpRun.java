@@ -33,6 +33,21 @@ public final class WideEpRun {
      * as DeepSeek's published prefill figure does.
      */
     public static Map<String, Object> run(SimulationRequest req, SystemSpec system, WideEpConfig cfg, Phase phase, double prefixHit) {
+        return run(req, system, cfg, phase, prefixHit, null);
+    }
+
+    /**
+     * The same with speculative decoding in decode (MTP only), as the disaggregated decode pool models it
+     * (see {@link io.moesim.sim.serving.DisaggregatedLoop}): the step is the verifier's pass on k + 1 tokens per
+     * sequence (here decode-shaped: k + 1 rows per sequence over its context, absorbed MLA), itself under wide EP, plus the
+     * proposer, k MTP layers (each 1/layers of a plain decode step); each step emits the expected
+     * 1 + accepted tokens per sequence ({@code ep.tokens_per_step_per_sequence}).
+     */
+    public static Map<String, Object> run(SimulationRequest req, SystemSpec system, WideEpConfig cfg, Phase phase, double prefixHit,
+            io.moesim.sim.serving.Speculation spec) {
+        if (spec != null && (phase != Phase.DECODE || spec.method() != io.moesim.sim.serving.Speculation.Method.MTP)) {
+            throw new SimulationException(0, "--spec-k", "with --ep-mode: MTP speculation in --ep-phase decode only");
+        }
         if (!(prefixHit >= 0 && prefixHit < 1)) {
             throw new SimulationException(0, "--prefix-hit", "must be in [0, 1), got " + prefixHit);
         }
@@ -61,7 +76,20 @@ public final class WideEpRun {
         long computed = len - hit;
         GraphRequest shape = new GraphRequest(model, phase, perRank, phase == Phase.PREFILL ? computed : 1, len, 0, dtype,
                 Routing.parse(req.routing()), req.seed(), phase == Phase.PREFILL ? len : 1);
-        WideEpModel.Step s = new WideEpModel(model, system, req.costModel(), cfg).step(shape);
+        WideEpModel wide = new WideEpModel(model, system, req.costModel(), cfg);
+        WideEpModel.Step s = wide.step(shape);
+        WideEpModel.Step verify = null;
+        double proposeS = 0;
+        if (spec != null) {
+            int k = spec.k();
+            // k + 1 decode rows per sequence: the matmuls, experts and all-to-alls see (k + 1) x the rows, as the verifier does; the
+            // attention reads each sequence's KV cache k + 1 times (FlashMLA reads it once for its k + 1 queries): an upper bound there.
+            // (A prefill-shaped verifier, as the disaggregated pool uses, would run MLA in its plain form: K and V up-projected over the
+            // whole context, 2.8x a plain decode step for DeepSeek-V3 at 88 x 4989; no serving stack verifies MTP that way.)
+            verify = wide.step(new GraphRequest(model, Phase.DECODE, perRank * (k + 1), 1, len + k, 0, dtype, Routing.parse(req.routing()),
+                    req.seed()));
+            proposeS = k * s.seconds() / model.layers();
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
         m.put("system", system.id());
@@ -87,7 +115,22 @@ public final class WideEpRun {
         m.put("cost_model", req.costModel().name());
         m.put("framework", req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
         m.put("seed", req.seed());
+        if (spec != null) {
+            m.put("speculation", spec.describe());
+        }
         m.putAll(s.toMap());
+        if (spec != null) {
+            // the plain step's figures stay above; the speculative step replaces the step time and rate
+            double step = verify.seconds() + proposeS;
+            double perSeq = spec.expectedTokensPerStep();
+            m.put("ep.plain_step_ms", s.seconds() * 1e3);
+            m.put("ep.verify_ms", verify.seconds() * 1e3);
+            m.put("ep.propose_ms", proposeS * 1e3);
+            m.put("ep.step_ms", step * 1e3);
+            m.put("ep.tokens_per_step_per_sequence", perSeq);
+            m.put("ep.tokens_per_s_per_node", req.batch() * perSeq / step / s.nodes());
+            m.put("ep.verify_dispatched_copies", verify.dispatchedCopies());
+        }
         if (phase == Phase.PREFILL) {
             m.put("ep.input_tokens_per_s_per_node_incl_hits", (double) req.batch() * len / s.seconds() / s.nodes());
         }
