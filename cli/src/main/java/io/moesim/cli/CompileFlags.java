@@ -72,7 +72,7 @@ final class CompileFlags {
 
     @Option(names = "--framework", paramLabel = "ID|FILE.yaml",
             description = "Framework profile the ops run under (per-call costs, quantise kernels, kernel shares): trtllm, vllm, sglang, ideal, or a file. "
-                    + "Default: trtllm on real GPUs (h100, h200, mi300x, b200), ideal on hypothetical targets.")
+                    + "Default: trtllm on real GPUs (h100, h200, h800, mi300x, b200), ideal on hypothetical targets.")
     String framework;
 
     /** Set by commands that must run every system under one profile (compare of a GPU with a hypothetical device). */

@@ -51,7 +51,7 @@ final class DeploymentFlags {
             description = "Prefix caching: the first R x L_in tokens of every prompt are in the cache (0 <= R < 1): their prefill is skipped, their KV shared.")
     Double prefixHit;
 
-    @Option(names = "--spec-k", paramLabel = "K", description = "Speculative decoding (disaggregated decode pool): K proposed tokens per step.")
+    @Option(names = "--spec-k", paramLabel = "K", description = "Speculative decoding (disaggregated decode pool, or --ep-mode decode with mtp): K proposed tokens per step.")
     Integer specK;
 
     @Option(names = "--spec-accept", defaultValue = "0.8", paramLabel = "A[,A2,...]",
@@ -99,23 +99,7 @@ final class DeploymentFlags {
             if (!disaggregated()) {
                 throw new MoesimException("--spec-k: speculative decoding is modelled in the decode pool of a disaggregated run; give --disagg");
             }
-            String m = specMethod.strip();
-            Speculation.Method method;
-            String draft = null;
-            if (m.equalsIgnoreCase("mtp")) {
-                method = Speculation.Method.MTP;
-            } else if (m.toLowerCase(Locale.ROOT).startsWith("draft:") && m.length() > 6) {
-                method = Speculation.Method.DRAFT;
-                draft = m.substring(6);
-                io.moesim.ir.model.ModelZoo.resolve(draft); // an unknown model fails here, once
-            } else {
-                throw new MoesimException("--spec-method: expected mtp or draft:MODEL, got '" + specMethod + "'");
-            }
-            try {
-                spec = new Speculation(method, specK, Speculation.parseAcceptance(specAccept, specK), draft);
-            } catch (IllegalArgumentException e) {
-                throw new MoesimException("--spec-k/--spec-accept: " + e.getMessage());
-            }
+            spec = speculation();
         }
         Disaggregation d = null;
         if (disaggregated()) {
@@ -172,6 +156,32 @@ final class DeploymentFlags {
             m.put(k, n);
         }
         return m;
+    }
+
+    /** The speculation these flags state (null without --spec-k); errors name the flag. */
+    Speculation speculation() {
+        if (specK == null) {
+            return null;
+        }
+        Speculation spec;
+        String m = specMethod.strip();
+        Speculation.Method method;
+        String draft = null;
+        if (m.equalsIgnoreCase("mtp")) {
+            method = Speculation.Method.MTP;
+        } else if (m.toLowerCase(Locale.ROOT).startsWith("draft:") && m.length() > 6) {
+            method = Speculation.Method.DRAFT;
+            draft = m.substring(6);
+            io.moesim.ir.model.ModelZoo.resolve(draft); // an unknown model fails here, once
+        } else {
+            throw new MoesimException("--spec-method: expected mtp or draft:MODEL, got '" + specMethod + "'");
+        }
+        try {
+            spec = new Speculation(method, specK, Speculation.parseAcceptance(specAccept, specK), draft);
+        } catch (IllegalArgumentException e) {
+            throw new MoesimException("--spec-k/--spec-accept: " + e.getMessage());
+        }
+        return spec;
     }
 
     /** Whether anything beyond a plain aggregated run was asked for. */

@@ -37,6 +37,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     DeploymentFlags deploy;
 
+    @Mixin
+    WideEpFlags wideEp;
+
     @Option(names = "--system", paramLabel = "ID", description = "A system (see 'moesim systems') or NAMExN (or --disagg PREFILL:DECODE).")
     String system;
 
@@ -62,6 +65,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (deploy.disaggregated() && (trace != null || report != null)) {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
+        }
+        if (wideEp.enabled()) {
+            return wideEp();
         }
         String shown = system != null ? system : deploy.disagg;
         SystemSpec sys = system != null ? Systems.load(system, serving.sets) : deploy.systems(serving)[0];
@@ -105,6 +111,61 @@ final class SimulateCommand implements Callable<Integer> {
             Path index = ReportSupport.writeRunReport(report, "moesim simulate " + serving.model + " on " + system, java.util.List.of(system),
                     java.util.List.of(r), sys, serving, flags, tracePath);
             spec.commandLine().getOut().println("report: " + index);
+        }
+        return 0;
+    }
+
+    /** {@code --ep-mode}: one iteration shape under wide expert parallelism. */
+    private int wideEp() {
+        if (system == null || deploy.disaggregated() || deploy.slaTtftMs > 0 || deploy.slaTpotMs > 0) {
+            throw new io.moesim.ir.MoesimException("--ep-mode times one pool: give --system ID (a multi-node system such as h800x144), without --disagg or SLA flags");
+        }
+        if (trace != null || report != null) {
+            throw new io.moesim.ir.MoesimException("--trace and --report are not available with --ep-mode");
+        }
+        if (json != null) {
+            AtomicFiles.checkWritable(json);
+        }
+        SystemSpec sys = Systems.load(system, serving.sets);
+        io.moesim.sim.widep.WideEpConfig cfg = wideEp.config(flags, sys);
+        // the compile flags' attention-DP / EP layout is the wide-EP layout here, not the compiler's
+        Integer attnDp = flags.attnDp;
+        Integer moeEp = flags.moeEp;
+        flags.attnDp = null;
+        flags.moeEp = null;
+        SimulationRequest req;
+        try {
+            req = serving.request(system, sys, flags).build();
+        } finally {
+            flags.attnDp = attnDp;
+            flags.moeEp = moeEp;
+        }
+        Map<String, Object> m = io.moesim.sim.widep.WideEpRun.run(req, sys, cfg, io.moesim.ir.model.Phase.parse(wideEp.phase),
+                deploy.prefixHit == null ? 0 : deploy.prefixHit, deploy.speculation());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s: %s %s, DP %s / EP %s over %s nodes, %s per rank, %s mode, dispatch %s, EPLB %s slots, %s micro-batch(es)%n",
+                system, m.get("model"), m.get("phase"), m.get("attn_dp"), m.get("moe_ep"), m.get("ep.nodes"), m.get("batch_per_rank"),
+                m.get("ep_mode"), m.get("dispatch_dtype"), m.get("eplb_slots"), m.get("micro_batches"));
+        out.printf(Locale.ROOT, "  step            %.3f ms for %d sequences' tokens: %.1f tokens/s per node%n", (Double) m.get("ep.step_ms"),
+                (Long) m.get("ep.global_tokens"), (Double) m.get("ep.tokens_per_s_per_node"));
+        if (m.get("ep.input_tokens_per_s_per_node_incl_hits") instanceof Double in && (Double) m.get("prefix_hit") > 0) {
+            out.printf(Locale.ROOT, "  prefix hits     %.1f%% of each prompt cached: %.1f input tokens/s per node counting the hits%n",
+                    100 * (Double) m.get("prefix_hit"), in);
+        }
+        if (m.get("speculation") != null) {
+            out.printf(Locale.ROOT, "  speculation     %s: verify %.3f ms + propose %.3f ms (plain step %.3f ms), %.3f tokens per step per sequence%n",
+                    m.get("speculation"), (Double) m.get("ep.verify_ms"), (Double) m.get("ep.propose_ms"), (Double) m.get("ep.plain_step_ms"),
+                    (Double) m.get("ep.tokens_per_step_per_sequence"));
+        }
+        out.printf(Locale.ROOT, "  per MoE layer   attention etc. %.1f us, experts max %.1f us (mean %.1f), dispatch %.1f us, combine %.1f us (x %d layers)%n",
+                (Double) m.get("ep.attention_per_layer_us"), (Double) m.get("ep.expert_max_us"), (Double) m.get("ep.expert_mean_us"),
+                (Double) m.get("ep.dispatch_us"), (Double) m.get("ep.combine_us"), (Long) m.get("ep.moe_layers"));
+        out.printf(Locale.ROOT, "  load            max/mean %.4f over EP ranks; %d copies dispatched = %d combined; dispatch/combine %.1f%% of the step%n",
+                (Double) m.get("ep.max_over_mean_load"), (Long) m.get("ep.dispatched_copies"), (Long) m.get("ep.combined_copies"),
+                100 * (Double) m.get("ep.dispatch_combine_share"));
+        out.println("  " + flags.describeFramework(sys.device()));
+        if (json != null) {
+            AtomicFiles.write(json, Json.write(m));
         }
         return 0;
     }

@@ -20,7 +20,7 @@ public final class FrameworkProfiles {
     private static final Map<String, FrameworkProfile> CACHE = new ConcurrentHashMap<>();
 
     /** Targets that stand for GPUs one can buy and run a serving framework on (their calibrated overlays included). */
-    private static final Set<String> REAL_GPUS = Set.of("h100", "h200", "mi300x", "b200");
+    private static final Set<String> REAL_GPUS = Set.of("h100", "h200", "h800", "mi300x", "b200");
 
     /** The profile real GPUs get when none is named. */
     public static final String DEFAULT_REAL = "trtllm";
@@ -32,7 +32,7 @@ public final class FrameworkProfiles {
         return SpecSources.ids("frameworks");
     }
 
-    /** Whether the device is a real GPU (h100, h200, mi300x, b200 and their {@code -calibrated} overlays). */
+    /** Whether the device is a real GPU (h100, h200, h800, mi300x, b200 and their {@code -calibrated} overlays). */
     public static boolean isRealGpu(DeviceSpec d) {
         String id = d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
         return REAL_GPUS.contains(id);

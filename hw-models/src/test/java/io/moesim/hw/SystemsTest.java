@@ -26,7 +26,7 @@ class SystemsTest {
 
     @Test
     void expectedSystemsAreListed() {
-        assertEquals(List.of("b200x8", "duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "h200x8-calibrated", "mi300x8", "mi300x8-calibrated"), Systems.ids());
+        assertEquals(List.of("b200x8", "duplex-2x8", "duplex-x4", "duplex-x8", "h100x4", "h100x8", "h100x8-calibrated", "h200x8-calibrated", "h800x144", "h800x32", "h800x8", "mi300x8", "mi300x8-calibrated"), Systems.ids());
     }
 
     /** HGX B200: 8 GPUs on NVLink 5 switches, 18 links x 50 GB/s each way = 900 GB/s (1.8 TB/s both ways). */

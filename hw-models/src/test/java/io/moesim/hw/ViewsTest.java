@@ -82,7 +82,7 @@ class ViewsTest {
         List<String> sorted = new ArrayList<>(Targets.ids());
         sorted.sort(null);
         assertEquals(sorted, Targets.ids());
-        assertEquals(List.of("b200", "bank-pim", "bankgroup-pim", "duplex", "h100", "h100-calibrated", "h200", "h200-calibrated", "logic-pim", "mi300x",
+        assertEquals(List.of("b200", "bank-pim", "bankgroup-pim", "duplex", "h100", "h100-calibrated", "h200", "h200-calibrated", "h800", "logic-pim", "mi300x",
                 "mi300x-calibrated", "xpu"), Targets.ids());
     }
 

@@ -1,0 +1,48 @@
+package io.moesim.cli;
+
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.MoesimException;
+import io.moesim.sim.widep.EpMode;
+import io.moesim.sim.widep.WideEpConfig;
+import picocli.CommandLine.Option;
+
+/** {@code simulate}'s wide expert-parallelism flags (issue 17): attention DP + MoE EP over many devices and nodes. */
+final class WideEpFlags {
+    @Option(names = "--ep-mode", paramLabel = "M",
+            description = {"Wide expert parallelism (attention DP = MoE EP over --moe-ep devices, default all): time one iteration shape with",
+                "DeepEP-style dispatch/combine, 'normal' (high throughput, NVLink forwarding; prefill) or 'll' (low latency, pure RDMA; decode).",
+                "--batch is the global batch, --in the prompt length (prefill) or KV context (decode). See docs/deployment.md."})
+    String mode;
+
+    @Option(names = "--ep-phase", defaultValue = "decode", paramLabel = "P", description = "With --ep-mode: prefill or decode. Default: ${DEFAULT-VALUE}.")
+    String phase;
+
+    @Option(names = "--dispatch-dtype", defaultValue = "fp8", paramLabel = "DTYPE",
+            description = "With --ep-mode: dtype of dispatched tokens (fp8 adds one fp32 scale per 128 channels; combine is bf16). Default: ${DEFAULT-VALUE}.")
+    String dispatchDtype;
+
+    @Option(names = "--eplb-slots", defaultValue = "0", paramLabel = "N",
+            description = "With --ep-mode: redundant expert slots placed by EPLB from the routing's statistics (0: plain EP). Default: ${DEFAULT-VALUE}.")
+    int eplbSlots;
+
+    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "N",
+            description = "With --ep-mode: 2 overlaps one micro-batch's dispatch/combine with the other's compute. Default: ${DEFAULT-VALUE}.")
+    int microBatches;
+
+    boolean enabled() {
+        return mode != null;
+    }
+
+    WideEpConfig config(CompileFlags flags, SystemSpec system) {
+        int ep = flags.moeEp != null ? flags.moeEp : flags.attnDp != null ? flags.attnDp : system.devices();
+        int dp = flags.attnDp != null ? flags.attnDp : ep;
+        DType d;
+        try {
+            d = DType.parse(dispatchDtype);
+        } catch (RuntimeException e) {
+            throw new MoesimException("--dispatch-dtype: not a dtype: '" + dispatchDtype + "' (fp8 or bf16)");
+        }
+        return new WideEpConfig(dp, ep, EpMode.parse(mode), d, DType.BF16, eplbSlots, microBatches);
+    }
+}

@@ -1,0 +1,97 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** simulate --ep-mode: the ep.* keys, conservation of routed copies, one-line errors with exit 2. */
+class WideEpCommandsTest {
+    private static final String[] COMMON = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "ll", "--batch", "256",
+        "--in", "1024", "--cost-model", "roofline"};
+    private static final String[] PREFILL = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "normal", "--ep-phase", "prefill",
+        "--batch", "32", "--in", "1000", "--cost-model", "roofline"};
+
+    @Test
+    void decodeOnTwoNodesWritesTheEpKeys(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("ep.json");
+        CliRunner.Outcome o = CliRunner.run(concat(COMMON, "--eplb-slots", "16", "--micro-batches", "2", "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("DP 16 / EP 16 over 2 nodes, 16 per rank"), o.out());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        assertEquals("wide-ep", j.get("mode").asText());
+        // 256 tokens x top-8 = 2048 copies out and back
+        assertEquals(2048, j.get("ep.dispatched_copies").asLong());
+        assertEquals(2048, j.get("ep.combined_copies").asLong());
+        assertEquals(16, j.get("ep.redundant_slots").asInt());
+        assertEquals(2, j.get("ep.nodes").asInt());
+        assertTrue(j.get("ep.max_over_mean_load").asDouble() >= 1.0);
+        double share = j.get("ep.dispatch_combine_share").asDouble();
+        assertTrue(share >= 0 && share <= 1, "share " + share);
+        // fp8 dispatch: 7168 bytes + 56 fp32 scales; bf16 combine
+        assertEquals(7392, j.get("ep.dispatch_bytes_per_copy").asLong());
+        assertEquals(14336, j.get("ep.combine_bytes_per_copy").asLong());
+    }
+
+    @Test
+    void prefixHitsComputeTheRestAndCountInTheInputRate(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        CliRunner.Outcome o = CliRunner.run(concat(PREFILL, "--prefix-hit", "0.6", "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        // 2 prompts per rank, 400 of 1000 tokens computed each: 16 x 2 x 400 tokens, 8 copies each
+        assertEquals(400, j.get("computed_prompt_tokens").asLong());
+        assertEquals(12_800, j.get("ep.global_tokens").asLong());
+        assertEquals(102_400, j.get("ep.dispatched_copies").asLong());
+        double step = j.get("ep.step_ms").asDouble() / 1e3;
+        // 32 prompts x 1000 tokens over the step and 2 nodes
+        assertEquals(32 * 1000 / step / 2, j.get("ep.input_tokens_per_s_per_node_incl_hits").asDouble(), 1e-6);
+        CliRunner.Outcome d = CliRunner.run(concat(COMMON, "--prefix-hit", "0.5"));
+        assertEquals(2, d.code(), "prefix hits are a prefill figure: " + d.err());
+    }
+
+    @Test
+    void mtpVerifiesKPlusOneRowsPerSequence(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.json");
+        CliRunner.Outcome o = CliRunner.run(concat(COMMON, "--spec-k", "1", "--spec-accept", "0.85", "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        // 1 + 0.85 tokens per step; the verifier routes 256 x 2 rows x top-8
+        assertEquals(1.85, j.get("ep.tokens_per_step_per_sequence").asDouble(), 1e-12);
+        assertEquals(4096, j.get("ep.verify_dispatched_copies").asLong());
+        double step = j.get("ep.step_ms").asDouble() / 1e3;
+        assertEquals(j.get("ep.verify_ms").asDouble() + j.get("ep.propose_ms").asDouble(), j.get("ep.step_ms").asDouble(), 1e-9);
+        assertEquals(256 * 1.85 / step / 2, j.get("ep.tokens_per_s_per_node").asDouble(), 1e-6);
+        // the proposer is one MTP layer: a plain step over DeepSeek-V3's 61 layers
+        assertEquals(j.get("ep.plain_step_ms").asDouble() / 61, j.get("ep.propose_ms").asDouble(), 1e-9);
+        CliRunner.Outcome p = CliRunner.run(concat(PREFILL, "--spec-k", "1"));
+        assertEquals(2, p.code(), "MTP is a decode figure: " + p.err());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitTwo() {
+        String[][] bad = {
+            concat(COMMON, "--ep-phase", "mixed"),
+            {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "fast", "--batch", "256"},
+            {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "ll", "--batch", "100", "--cost-model", "roofline"},
+            concat(COMMON, "--eplb-slots", "5"),
+            concat(COMMON, "--attn-dp", "8", "--moe-ep", "16"),
+            {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--ep-mode", "ll", "--moe-ep", "32", "--batch", "256", "--cost-model", "roofline"},
+        };
+        for (String[] a : bad) {
+            CliRunner.Outcome o = CliRunner.run(a);
+            assertEquals(2, o.code(), String.join(" ", a) + ": " + o.err());
+            assertEquals(1, o.err().strip().lines().count(), String.join(" ", a) + ": " + o.err());
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
