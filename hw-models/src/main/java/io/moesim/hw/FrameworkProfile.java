@@ -23,9 +23,16 @@ import java.util.TreeMap;
  * @param fp8QuantizesActivation whether an fp8 GEMM pays a separate activation-quantisation kernel
  *                             ({@code quantize} class) before it
  * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: NCCL through the link model)
+ * @param serving              the engine's own work each serving iteration (scheduler, sampling, host-device
+ *                             sync; {@link Serving#NONE} for none)
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
-        java.util.Optional<CustomAllReduce> customAllReduce) {
+        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, Serving.NONE);
+    }
 
     /** The op classes a profile may give figures for. */
     public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "quantize",
@@ -41,7 +48,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public boolean isIdeal() {
-        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty();
+        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone();
     }
 
     public ClassFigures figures(String opClass) {
@@ -56,15 +63,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving);
     }
 
     /**
@@ -79,8 +86,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
     }
 
+    /** This profile with other per-iteration engine figures. */
+    public FrameworkProfile withServing(Serving v) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v);
+    }
+
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving);
     }
 
     /**
@@ -165,6 +177,47 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
             int phases = bytes <= oneShotMaxBytes ? 1 : 2;
             return phases * callOverheadUs * 1e-6 + moved / bw;
+        }
+    }
+
+    /**
+     * The engine's own work in every serving iteration, outside the kernels: the scheduler forming the
+     * batch, sampling, detokenising and bookkeeping, and the host-device synchronisation that ends a
+     * step. The GPU waits for it (none of the profiled engines overlap it with the next step's kernels),
+     * so the serving loop adds it to each iteration's time.
+     *
+     * @param iterationOverheadUs fixed host time per iteration
+     * @param perSequenceUs       host time per sequence in the iteration's batch (decodes and prefill chunks)
+     * @param guaranteedNoEvict   whether the engine admits a request only when the KV cache can hold it to
+     *                            its last token (TensorRT-LLM's default capacity policy, GUARANTEED_NO_EVICT),
+     *                            so it never preempts; false admits on the prompt and preempts when decodes
+     *                            run out of KV (vLLM's recompute policy)
+     */
+    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict) {
+        public static final Serving NONE = new Serving(0, 0, false);
+
+        public Serving(double iterationOverheadUs, double perSequenceUs) {
+            this(iterationOverheadUs, perSequenceUs, false);
+        }
+
+        public Serving {
+            if (!(iterationOverheadUs >= 0) || !(perSequenceUs >= 0) || Double.isInfinite(iterationOverheadUs) || Double.isInfinite(perSequenceUs)) {
+                throw new IllegalArgumentException("serving figures must be finite and >= 0, got " + iterationOverheadUs + ", " + perSequenceUs);
+            }
+        }
+
+        public boolean isNone() {
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict;
+        }
+
+        /** The same admission policy with other host costs (the serving fit's candidates). */
+        public Serving withCosts(double iterationUs, double sequenceUs) {
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict);
+        }
+
+        /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */
+        public long ps(int sequences) {
+            return Math.round((iterationOverheadUs + perSequenceUs * sequences) * 1e6);
         }
     }
 }

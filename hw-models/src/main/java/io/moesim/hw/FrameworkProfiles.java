@@ -101,8 +101,19 @@ public final class FrameworkProfiles {
                 s.problem("bandwidth_fraction", "missing key");
             }
         }
+        FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
+        Optional<SpecReader> sv = r.optSection("serving");
+        if (sv.isPresent()) {
+            // each figure optional (absent: none of that cost); figures are > 0 like every spec figure
+            SpecReader s = sv.get();
+            OptionalDouble it = s.optNumber("iteration_overhead_us");
+            OptionalDouble seq = s.optNumber("per_sequence_us");
+            boolean noEvict = s.optFlag("guaranteed_no_evict").orElse(false);
+            s.finish();
+            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict);
+        }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car);
+        return new FrameworkProfile(id, name, classes, quant, car, serving);
     }
 
     /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */

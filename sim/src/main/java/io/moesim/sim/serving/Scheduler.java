@@ -17,6 +17,10 @@ import java.util.List;
  * batch has room and the KV cache can hold their whole prompt beside what is already promised.
  * A prefill that completes its prompt yields a token in the same iteration (as engines sample it).
  *
+ * <p>Under {@code noEvict} (TensorRT-LLM's GUARANTEED_NO_EVICT) a queued request is admitted only when
+ * its whole prompt and output fit beside every running sequence's remaining growth, so the cache never
+ * runs short and nothing is preempted.
+ *
  * <p>Prefix caching: a sequence's {@link Sequence#shared} prompt tokens are already in the cache, so
  * its prefill starts after them and they take no KV of its own (the caller keeps the shared blocks
  * out of {@code kvCapacity}).
@@ -25,6 +29,7 @@ final class Scheduler {
     private final int maxBatch;
     private final long tokenBudget;
     private final long kvCapacity;
+    private final boolean noEvict;
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private long kvUsed;
@@ -32,6 +37,16 @@ final class Scheduler {
     private long preemptions;
 
     Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
+        this(maxBatch, tokenBudget, kvCapacity, false);
+    }
+
+    /**
+     * @param noEvict admit a request only when the KV cache can hold it to its last token beside what the
+     *        running sequences may still grow to (TensorRT-LLM's GUARANTEED_NO_EVICT capacity policy), so
+     *        that no sequence is ever preempted
+     */
+    Scheduler(int maxBatch, long tokenBudget, long kvCapacity, boolean noEvict) {
+        this.noEvict = noEvict;
         if (maxBatch < 1 || tokenBudget < 1 || kvCapacity < 1) {
             throw new IllegalArgumentException("max batch, token budget and KV capacity must be >= 1");
         }
@@ -66,9 +81,9 @@ final class Scheduler {
         for (Sequence s : running) {
             if (s.decoding()) {
                 b.decodes.add(s);
-                promised += 1;
+                promised += noEvict ? s.out - s.generated : 1;
             } else {
-                promised += s.prefillTarget - s.prefilled;
+                promised += s.prefillTarget - s.prefilled + (noEvict ? s.out - s.generated : 0);
             }
         }
         long budget = tokenBudget - b.decodes.size();
@@ -90,12 +105,13 @@ final class Scheduler {
         while (budget > 0 && running.size() < maxBatch && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
             long need = s.prefillTarget - s.prefilled;
-            if (kvUsed + promised + need > kvCapacity) {
+            long reserve = need + (noEvict ? s.out - s.generated : 0);
+            if (kvUsed + promised + reserve > kvCapacity) {
                 break;
             }
             waiting.pollFirst();
             running.add(s);
-            promised += need;
+            promised += reserve;
             long chunk = Math.min(need, budget);
             b.prefills.add(s);
             b.chunks.add(chunk);
