@@ -192,12 +192,19 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                            its last token (TensorRT-LLM's default capacity policy, GUARANTEED_NO_EVICT),
      *                            so it never preempts; false admits on the prompt and preempts when decodes
      *                            run out of KV (vLLM's recompute policy)
+     * @param chunkedPrefill      whether a prompt may be split over iterations to fill the token budget
+     *                            (vLLM, SGLang, moesim's default); false schedules each prompt whole in one
+     *                            iteration, as TensorRT-LLM does unless chunked context is enabled
      */
-    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict) {
-        public static final Serving NONE = new Serving(0, 0, false);
+    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill) {
+        public static final Serving NONE = new Serving(0, 0, false, true);
 
         public Serving(double iterationOverheadUs, double perSequenceUs) {
-            this(iterationOverheadUs, perSequenceUs, false);
+            this(iterationOverheadUs, perSequenceUs, false, true);
+        }
+
+        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict) {
+            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, true);
         }
 
         public Serving {
@@ -207,12 +214,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
 
         public boolean isNone() {
-            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict;
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill;
         }
 
         /** The same admission policy with other host costs (the serving fit's candidates). */
         public Serving withCosts(double iterationUs, double sequenceUs) {
-            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict);
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill);
         }
 
         /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */

@@ -137,7 +137,7 @@ public final class ServingLoop {
         int total = all.size();
         long resident = PrefixCache.apply(all, prefixHit);
         Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident),
-                engine != null && engine.guaranteedNoEvict());
+                engine != null && engine.guaranteedNoEvict(), engine == null || engine.chunkedPrefill());
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -235,6 +235,7 @@ public final class ServingLoop {
             e.put("iteration_overhead_us", engine.iterationOverheadUs());
             e.put("per_sequence_us", engine.perSequenceUs());
             e.put("guaranteed_no_evict", engine.guaranteedNoEvict());
+            e.put("chunked_prefill", engine.chunkedPrefill());
             e.put("iterations", iterations);
             e.put("sequence_iterations", sequenceIterations);
             e.put("total_s", engineTotal / 1e12);

@@ -60,6 +60,38 @@ class ServingEngineTest {
         assertTrue(onPrompt[1] > 0, "and preempts: " + onPrompt[1]);
     }
 
+    /**
+     * A token budget of 100 and prompts of 60: chunked prefill fills the first iteration with one whole prompt
+     * and 40 tokens of the next; whole prompts only (TensorRT-LLM's default) run one prompt and leave 40 unused.
+     */
+    @Test
+    void wholePromptsLeaveTheBudgetUnfilledWhereChunkingWouldFillIt() {
+        Scheduler chunked = new Scheduler(8, 100, 10_000, false, true);
+        Scheduler whole = new Scheduler(8, 100, 10_000, false, false);
+        for (int i = 0; i < 3; i++) {
+            chunked.arrive(new Sequence(i, 0, 60, 2));
+            whole.arrive(new Sequence(i, 0, 60, 2));
+        }
+        Batch c = chunked.form(0);
+        assertEquals(2, c.prefills.size());
+        assertEquals(100, c.prefillTokens());
+        Batch w = whole.form(0);
+        assertEquals(1, w.prefills.size());
+        assertEquals(60, w.prefillTokens());
+        // a prompt longer than the whole budget still runs, in chunks (nothing stalls)
+        // (chunks of 100, 100 and 50, the last yielding the first token, then one decode: 4 iterations)
+        Scheduler big = new Scheduler(8, 100, 10_000, false, false);
+        big.arrive(new Sequence(0, 0, 250, 2));
+        int iterations = 0;
+        int done = 0;
+        while (done == 0) {
+            Batch b = big.form(iterations);
+            iterations++;
+            done += big.complete(b, iterations, ps -> { }).size();
+        }
+        assertEquals(4, iterations);
+    }
+
     private static SimulationResult offline(FrameworkProfile p) {
         KernelCostModel cost = new KernelCostModel(new KernelSimulator(), RooflineCostModel.INSTANCE, d -> p);
         SimulationRequest r = SimulationRequest.builder("Mixtral-8x7B", "h100x1").costModel(cost).offline().requests(12).lengths(32, 10)
