@@ -195,6 +195,21 @@ final class ValidateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The {@code serving:} block at the end of a framework profile's YAML, with the comment line that
+     * introduces it ("" when there is none): what {@code --profiles-out} keeps when it rewrites the file.
+     */
+    static String servingBlock(String yaml) {
+        int at = yaml.indexOf("\n# Serving-engine figures");
+        if (at < 0) {
+            at = yaml.indexOf("\nserving:");
+        }
+        if (at < 0) {
+            return yaml.startsWith("serving:") ? yaml : "";
+        }
+        return yaml.substring(at + 1);
+    }
+
     private static String pct(java.util.OptionalDouble d) {
         return d.isPresent() ? String.format(Locale.ROOT, "%.1f%%", d.getAsDouble()) : "n/a";
     }
@@ -313,17 +328,11 @@ final class ValidateCommand implements Callable<Integer> {
                 // the serving: block (serving-level figures, validate --serving) is not the database's to fit: kept as it is
                 String keep = "";
                 if (Files.isRegularFile(p)) {
-                    String old;
                     try {
-                        old = Files.readString(p);
+                        keep = servingBlock(Files.readString(p));
                     } catch (java.io.IOException e) {
                         throw new MoesimException(p + ": cannot read (" + e.getMessage() + ")");
                     }
-                    int at = old.indexOf("\n# Serving-engine figures");
-                    if (at < 0) {
-                        at = old.indexOf("\nserving:");
-                    }
-                    keep = at < 0 ? "" : old.substring(at + 1);
                 }
                 AtomicFiles.write(p, io.moesim.validation.database.DbReports.yaml(f.profile(), f, source) + keep);
                 out.println("wrote " + p);

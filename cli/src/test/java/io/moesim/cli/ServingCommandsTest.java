@@ -109,6 +109,18 @@ class ServingCommandsTest {
         assertEquals(1, fit.err().strip().lines().count(), fit.err());
     }
 
+    /** --profiles-out rewrites a profile from the database fit and keeps its serving: block, which that fit does not own. */
+    @Test
+    void profilesOutKeepsTheServingBlock() throws Exception {
+        String committed = new String(getClass().getResourceAsStream("/frameworks/trtllm.yaml").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String block = ValidateCommand.servingBlock(committed);
+        assertTrue(block.startsWith("# Serving-engine figures"), block);
+        assertTrue(block.contains("\nserving:\n") && block.contains("guaranteed_no_evict"), block);
+        assertTrue(!block.contains("classes:") && !block.contains("custom_all_reduce"), "only the serving block: " + block);
+        assertEquals("", ValidateCommand.servingBlock("name: x\nclasses:\n  gemm: {}\n"));
+        assertEquals("serving:\n  a: 1\n", ValidateCommand.servingBlock("name: x\nserving:\n  a: 1\n"));
+    }
+
     /** The report gives calibration, held-back and all rows apart (by_split), each row its split; old keys stay. */
     @Test
     void validateServingReportsTheSplits() throws Exception {
