@@ -66,6 +66,10 @@ final class ValidateCommand implements Callable<Integer> {
         "through the simulator as the benchmark ran it, and report throughput, TTFT and TPOT error per row and as MAPE."})
     boolean serving;
 
+    @Option(names = "--fit-engine", description = {"With --serving: fit each framework's per-iteration engine costs (the serving: block of",
+            "its profile) on the calibration offline rows only, and print them as YAML."})
+    boolean fitEngine;
+
     @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")
     List<String> only = new java.util.ArrayList<>();
 
@@ -96,6 +100,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (fitEngine && !serving) {
+            throw new MoesimException("--fit-engine fits the serving engine's costs: give it with --serving");
+        }
         if (!only.isEmpty() && !serving) {
             throw new MoesimException("--only selects serving rows: give it with --serving");
         }
@@ -135,6 +142,21 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
+        if (fitEngine) {
+            java.util.Map<String, io.moesim.validation.serving.ServingFit.Result> fits = ServingValidation.fitEngine(rows, (i, n, row) -> {
+                err.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, n, row.id());
+                err.flush();
+            });
+            for (io.moesim.validation.serving.ServingFit.Result f : fits.values()) {
+                String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration offline rows of %s (%s)",
+                        f.rows(), f.framework(), m);
+                out.printf(Locale.ROOT, "# %s: calibration throughput MAPE %.1f%% without engine costs, %.1f%% with them%n", f.framework(),
+                        f.mapeBeforePct(), f.mapeAfterPct());
+                out.printf(Locale.ROOT, "  iteration_overhead_us: {value: %s, source: \"%s\"}%n", Double.toString(f.figures().iterationOverheadUs()), src);
+                out.printf(Locale.ROOT, "  per_sequence_us: {value: %s, source: \"%s\"}%n", Double.toString(f.figures().perSequenceUs()), src);
+            }
+            return 0;
+        }
         ServingReport r = ServingValidation.run(rows, m.toString(), (i, n, row) -> {
             err.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, n, row.id());
             err.flush();
@@ -157,10 +179,35 @@ final class ValidateCommand implements Callable<Integer> {
                         pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
             }
         }
+        for (io.moesim.validation.serving.ServingSplit sp : io.moesim.validation.serving.ServingSplit.values()) {
+            ServingReport part = r.only(sp);
+            if (!part.rows().isEmpty()) {
+                ServingReport off = part.only(ServingRow.Scenario.OFFLINE);
+                out.printf(Locale.ROOT, "  %-11s %2d rows: throughput MAPE %s (bias %s; offline %s over %d), TTFT %s, TPOT %s%n", sp.text(),
+                        part.rows().size(), pct(part.mapePct(ServingReport.Row::throughputErrorPct)),
+                        signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(off.mapePct(ServingReport.Row::throughputErrorPct)),
+                        off.rows().size(), pct(part.mapePct(ServingReport.Row::ttftErrorPct)), pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
+            }
+        }
         if (json != null) {
             AtomicFiles.write(json, Json.write(r.toJson()));
         }
         return 0;
+    }
+
+    /**
+     * The {@code serving:} block at the end of a framework profile's YAML, with the comment line that
+     * introduces it ("" when there is none): what {@code --profiles-out} keeps when it rewrites the file.
+     */
+    static String servingBlock(String yaml) {
+        int at = yaml.indexOf("\n# Serving-engine figures");
+        if (at < 0) {
+            at = yaml.indexOf("\nserving:");
+        }
+        if (at < 0) {
+            return yaml.startsWith("serving:") ? yaml : "";
+        }
+        return yaml.substring(at + 1);
     }
 
     private static String pct(java.util.OptionalDouble d) {
@@ -278,7 +325,16 @@ final class ValidateCommand implements Callable<Integer> {
             for (String fw : io.moesim.validation.database.DbProtocol.FRAMEWORKS) {
                 io.moesim.validation.database.DbFit.Result f = r.fits().get(fw);
                 Path p = profilesOut.resolve(fw + ".yaml");
-                AtomicFiles.write(p, io.moesim.validation.database.DbReports.yaml(f.profile(), f, source));
+                // the serving: block (serving-level figures, validate --serving) is not the database's to fit: kept as it is
+                String keep = "";
+                if (Files.isRegularFile(p)) {
+                    try {
+                        keep = servingBlock(Files.readString(p));
+                    } catch (java.io.IOException e) {
+                        throw new MoesimException(p + ": cannot read (" + e.getMessage() + ")");
+                    }
+                }
+                AtomicFiles.write(p, io.moesim.validation.database.DbReports.yaml(f.profile(), f, source) + keep);
                 out.println("wrote " + p);
             }
         }

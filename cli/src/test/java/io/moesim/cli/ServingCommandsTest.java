@@ -103,5 +103,50 @@ class ServingCommandsTest {
         CliRunner.Outcome only = CliRunner.run("validate", "--only", "x");
         assertEquals(2, only.code());
         assertTrue(only.err().contains("--only selects serving rows"), only.err());
+        CliRunner.Outcome fit = CliRunner.run("validate", "--fit-engine");
+        assertEquals(2, fit.code());
+        assertTrue(fit.err().contains("--fit-engine fits the serving engine's costs: give it with --serving"), fit.err());
+        assertEquals(1, fit.err().strip().lines().count(), fit.err());
+    }
+
+    /** --profiles-out rewrites a profile from the database fit and keeps its serving: block, which that fit does not own. */
+    @Test
+    void profilesOutKeepsTheServingBlock() throws Exception {
+        String committed = new String(getClass().getResourceAsStream("/frameworks/trtllm.yaml").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String block = ValidateCommand.servingBlock(committed);
+        assertTrue(block.startsWith("# Serving-engine figures"), block);
+        assertTrue(block.contains("\nserving:\n") && block.contains("guaranteed_no_evict"), block);
+        assertTrue(!block.contains("classes:") && !block.contains("custom_all_reduce"), "only the serving block: " + block);
+        assertEquals("", ValidateCommand.servingBlock("name: x\nclasses:\n  gemm: {}\n"));
+        assertEquals("serving:\n  a: 1\n", ValidateCommand.servingBlock("name: x\nserving:\n  a: 1\n"));
+    }
+
+    /** The report gives calibration, held-back and all rows apart (by_split), each row its split; old keys stay. */
+    @Test
+    void validateServingReportsTheSplits() throws Exception {
+        Path set = tmp.resolve("split.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (String id : new String[] {"row-a", "row-b", "row-c", "row-d"}) {
+            sb.append("{\"id\": \"").append(id).append("\", \"scenario\": \"offline\", \"framework\": \"trtllm\", \"model\": \"olmoe-1b-7b\", ")
+                    .append("\"dtype\": \"bf16\", \"system\": \"h100x1\", \"tp\": 1, \"requests\": 4, \"in\": 32, \"out\": 2, \"max_batch\": 4, ")
+                    .append("\"max_num_tokens\": 256, \"measured\": {\"throughput_tokens_per_s\": 2000}, ")
+                    .append("\"source\": {\"url\": \"https://example.org\", \"table\": \"test\", \"date\": \"2026\"}}\n");
+        }
+        Files.writeString(set, sb.toString());
+        Path rep = tmp.resolve("split.json");
+        CliRunner.Outcome o = CliRunner.run("validate", "--serving", "--measurements", set.toString(), "--json", rep.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(rep.toFile());
+        JsonNode by = j.get("by_split");
+        int cal = by.has("calibration") ? by.get("calibration").get("count").asInt() : 0;
+        int held = by.has("held_back") ? by.get("held_back").get("count").asInt() : 0;
+        assertEquals(4, cal + held);
+        assertEquals(4, by.get("all").get("count").asInt());
+        assertEquals(j.get("mape_pct").get("throughput").asDouble(), by.get("all").get("mape_pct_throughput").asDouble(), 1e-9);
+        for (JsonNode row : j.get("rows")) {
+            String want = io.moesim.validation.serving.ServingSplit.of(row.get("id").asText()).text();
+            assertEquals(want, row.get("split").asText());
+        }
+        assertTrue(j.has("by_scenario") && j.has("mean_error_pct"), "the keys that were there stay");
     }
 }

@@ -25,9 +25,16 @@ import java.util.TreeMap;
  * @param fp8QuantizesActivation whether an fp8 GEMM pays a separate activation-quantisation kernel
  *                             ({@code quantize} class) before it
  * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: NCCL through the link model)
+ * @param serving              the engine's own work each serving iteration (scheduler, sampling, host-device
+ *                             sync; {@link Serving#NONE} for none)
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
-        java.util.Optional<CustomAllReduce> customAllReduce) {
+        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, Serving.NONE);
+    }
 
     /** The op classes a profile may give figures for. */
     public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
@@ -43,7 +50,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public boolean isIdeal() {
-        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty();
+        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone();
     }
 
     public ClassFigures figures(String opClass) {
@@ -61,15 +68,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving);
     }
 
     /**
@@ -84,8 +91,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
     }
 
+    /** This profile with other per-iteration engine figures. */
+    public FrameworkProfile withServing(Serving v) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v);
+    }
+
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving);
     }
 
     /**
@@ -171,6 +183,54 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
             int phases = bytes <= oneShotMaxBytes ? 1 : 2;
             return phases * callOverheadUs * 1e-6 + moved / bw;
+        }
+    }
+
+    /**
+     * The engine's own work in every serving iteration, outside the kernels: the scheduler forming the
+     * batch, sampling, detokenising and bookkeeping, and the host-device synchronisation that ends a
+     * step. The GPU waits for it (none of the profiled engines overlap it with the next step's kernels),
+     * so the serving loop adds it to each iteration's time.
+     *
+     * @param iterationOverheadUs fixed host time per iteration
+     * @param perSequenceUs       host time per sequence in the iteration's batch (decodes and prefill chunks)
+     * @param guaranteedNoEvict   whether the engine admits a request only when the KV cache can hold it to
+     *                            its last token (TensorRT-LLM's default capacity policy, GUARANTEED_NO_EVICT),
+     *                            so it never preempts; false admits on the prompt and preempts when decodes
+     *                            run out of KV (vLLM's recompute policy)
+     * @param chunkedPrefill      whether a prompt may be split over iterations to fill the token budget
+     *                            (vLLM, SGLang, moesim's default); false schedules each prompt whole in one
+     *                            iteration, as TensorRT-LLM does unless chunked context is enabled
+     */
+    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill) {
+        public static final Serving NONE = new Serving(0, 0, false, true);
+
+        public Serving(double iterationOverheadUs, double perSequenceUs) {
+            this(iterationOverheadUs, perSequenceUs, false, true);
+        }
+
+        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict) {
+            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, true);
+        }
+
+        public Serving {
+            if (!(iterationOverheadUs >= 0) || !(perSequenceUs >= 0) || Double.isInfinite(iterationOverheadUs) || Double.isInfinite(perSequenceUs)) {
+                throw new IllegalArgumentException("serving figures must be finite and >= 0, got " + iterationOverheadUs + ", " + perSequenceUs);
+            }
+        }
+
+        public boolean isNone() {
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill;
+        }
+
+        /** The same admission policy with other host costs (the serving fit's candidates). */
+        public Serving withCosts(double iterationUs, double sequenceUs) {
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill);
+        }
+
+        /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */
+        public long ps(int sequences) {
+            return Math.round((iterationOverheadUs + perSequenceUs * sequences) * 1e6);
         }
     }
 }

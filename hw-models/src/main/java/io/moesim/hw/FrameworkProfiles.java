@@ -38,9 +38,22 @@ public final class FrameworkProfiles {
         return REAL_GPUS.contains(id);
     }
 
-    /** The profile id a device runs under when none is named: a real framework on real GPUs, {@code ideal} elsewhere. */
+    /**
+     * GPUs TensorRT-LLM does not run on, and the framework their vendor publishes serving figures with:
+     * AMD's MI300X runs vLLM on ROCm (AMD's own inference results use ROCm vLLM; TensorRT-LLM is CUDA only).
+     */
+    private static final Map<String, String> DEFAULT_BY_GPU = Map.of("mi300x", "vllm");
+
+    /**
+     * The profile id a device runs under when none is named: a real framework on real GPUs (TensorRT-LLM,
+     * vLLM on AMD's), {@code ideal} elsewhere.
+     */
     public static String defaultId(DeviceSpec d) {
-        return isRealGpu(d) ? DEFAULT_REAL : "ideal";
+        if (!isRealGpu(d)) {
+            return "ideal";
+        }
+        String id = d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
+        return DEFAULT_BY_GPU.getOrDefault(id, DEFAULT_REAL);
     }
 
     /** Loads a profile by built-in id or file path; all problems in one {@link SpecException}. */
@@ -101,8 +114,20 @@ public final class FrameworkProfiles {
                 s.problem("bandwidth_fraction", "missing key");
             }
         }
+        FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
+        Optional<SpecReader> sv = r.optSection("serving");
+        if (sv.isPresent()) {
+            // each figure optional (absent: none of that cost); figures are > 0 like every spec figure
+            SpecReader s = sv.get();
+            OptionalDouble it = s.optNumber("iteration_overhead_us");
+            OptionalDouble seq = s.optNumber("per_sequence_us");
+            boolean noEvict = s.optFlag("guaranteed_no_evict").orElse(false);
+            boolean chunked = s.optFlag("chunked_prefill").orElse(true);
+            s.finish();
+            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked);
+        }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car);
+        return new FrameworkProfile(id, name, classes, quant, car, serving);
     }
 
     /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */

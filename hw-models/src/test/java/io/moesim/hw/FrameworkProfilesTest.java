@@ -32,7 +32,9 @@ class FrameworkProfilesTest {
     void realGpusDefaultToAFramework() {
         assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("h100")));
         assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("h200-calibrated")));
-        assertEquals("trtllm", FrameworkProfiles.defaultId(Targets.load("mi300x")));
+        // TensorRT-LLM is CUDA only: AMD's MI300X serves with ROCm vLLM
+        assertEquals("vllm", FrameworkProfiles.defaultId(Targets.load("mi300x")));
+        assertEquals("vllm", FrameworkProfiles.defaultId(Targets.load("mi300x-calibrated")));
         assertEquals("ideal", FrameworkProfiles.defaultId(Targets.load("duplex")));
         assertEquals("ideal", FrameworkProfiles.defaultId(Targets.load("xpu")));
     }

@@ -113,7 +113,10 @@ public final class Simulator {
         if (offloaded != null) {
             iterations = offloaded;
         }
-        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit);
+        // a real framework's engine work per iteration (its profile's serving: figures); none under ideal or another cost model
+        io.moesim.hw.FrameworkProfile.Serving engine = req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k
+                && !k.profile(system.device()).isIdeal() ? k.profile(system.device()).serving() : null;
+        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit, engine);
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
         SimulationResult r;
@@ -138,7 +141,7 @@ public final class Simulator {
     /** Executes one plan at the system level (a single iteration). */
     public static ExecutionResult execute(HardwarePlan plan, SystemSpec system, CostModel costModel, CollectiveAlgorithm algorithm) {
         return PlanExecutor.run(new PreparedPlan(plan, system, new TaskTimer(costModel, system.device()),
-                new CollectiveModel(system, algorithm)));
+                CollectiveModel.of(system, algorithm, costModel)));
     }
 
     /** Writes one execution as a Chrome/Perfetto trace file. */

@@ -78,7 +78,7 @@ public final class IterationCache implements IterationModel {
         this.planner = planner;
         this.timer = new TaskTimer(costModel, system.device());
         this.roofline = costModel instanceof RooflineCostModel ? timer : new TaskTimer(RooflineCostModel.INSTANCE, system.device());
-        this.collectives = new CollectiveModel(system, algorithm);
+        this.collectives = CollectiveModel.of(system, algorithm, costModel);
         this.energy = energy;
         this.processorNames = system.device().processors().keySet().toArray(String[]::new);
         this.cut = layerExtrapolation && uniformLayers(model, routing) ? new ModelConfig[] {model.withLayers(1), model.withLayers(2)} : null;

@@ -17,6 +17,13 @@ import java.util.List;
  * batch has room and the KV cache can hold their whole prompt beside what is already promised.
  * A prefill that completes its prompt yields a token in the same iteration (as engines sample it).
  *
+ * <p>Without {@code chunked} prefill (TensorRT-LLM's default) a prompt runs whole in one iteration: one that
+ * does not fit what is left of the token budget waits for the next iteration.
+ *
+ * <p>Under {@code noEvict} (TensorRT-LLM's GUARANTEED_NO_EVICT) a queued request is admitted only when
+ * its whole prompt and output fit beside every running sequence's remaining growth, so the cache never
+ * runs short and nothing is preempted.
+ *
  * <p>Prefix caching: a sequence's {@link Sequence#shared} prompt tokens are already in the cache, so
  * its prefill starts after them and they take no KV of its own (the caller keeps the shared blocks
  * out of {@code kvCapacity}).
@@ -25,6 +32,8 @@ final class Scheduler {
     private final int maxBatch;
     private final long tokenBudget;
     private final long kvCapacity;
+    private final boolean noEvict;
+    private final boolean chunked;
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private long kvUsed;
@@ -32,6 +41,26 @@ final class Scheduler {
     private long preemptions;
 
     Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
+        this(maxBatch, tokenBudget, kvCapacity, false);
+    }
+
+    /**
+     * @param noEvict admit a request only when the KV cache can hold it to its last token beside what the
+     *        running sequences may still grow to (TensorRT-LLM's GUARANTEED_NO_EVICT capacity policy), so
+     *        that no sequence is ever preempted
+     */
+    Scheduler(int maxBatch, long tokenBudget, long kvCapacity, boolean noEvict) {
+        this(maxBatch, tokenBudget, kvCapacity, noEvict, true);
+    }
+
+    /**
+     * @param chunked whether a prompt may be split over iterations; false schedules each prompt whole in one
+     *        iteration (a prompt that does not fit what is left of the token budget waits for the next one;
+     *        one longer than the whole budget still runs, in chunks, so that nothing stalls)
+     */
+    Scheduler(int maxBatch, long tokenBudget, long kvCapacity, boolean noEvict, boolean chunked) {
+        this.noEvict = noEvict;
+        this.chunked = chunked;
         if (maxBatch < 1 || tokenBudget < 1 || kvCapacity < 1) {
             throw new IllegalArgumentException("max batch, token budget and KV capacity must be >= 1");
         }
@@ -66,9 +95,9 @@ final class Scheduler {
         for (Sequence s : running) {
             if (s.decoding()) {
                 b.decodes.add(s);
-                promised += 1;
+                promised += noEvict ? s.out - s.generated : 1;
             } else {
-                promised += s.prefillTarget - s.prefilled;
+                promised += s.prefillTarget - s.prefilled + (noEvict ? s.out - s.generated : 0);
             }
         }
         long budget = tokenBudget - b.decodes.size();
@@ -79,6 +108,9 @@ final class Scheduler {
             }
             if (!s.decoding()) {
                 long chunk = Math.min(Math.min(s.prefillTarget - s.prefilled, budget), free);
+                if (!chunked && chunk < s.prefillTarget - s.prefilled && s.prefillTarget - s.prefilled <= tokenBudget) {
+                    continue; // whole prompts only: this one waits for an iteration with room
+                }
                 if (chunk > 0) {
                     b.prefills.add(s);
                     b.chunks.add(chunk);
@@ -90,12 +122,16 @@ final class Scheduler {
         while (budget > 0 && running.size() < maxBatch && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
             long need = s.prefillTarget - s.prefilled;
-            if (kvUsed + promised + need > kvCapacity) {
+            long reserve = need + (noEvict ? s.out - s.generated : 0);
+            if (kvUsed + promised + reserve > kvCapacity) {
                 break;
+            }
+            if (!chunked && need > budget && need <= tokenBudget) {
+                break; // whole prompts only: the next one waits for an iteration with room
             }
             waiting.pollFirst();
             running.add(s);
-            promised += need;
+            promised += reserve;
             long chunk = Math.min(need, budget);
             b.prefills.add(s);
             b.chunks.add(chunk);

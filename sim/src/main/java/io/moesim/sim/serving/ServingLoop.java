@@ -1,5 +1,6 @@
 package io.moesim.sim.serving;
 
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.DType;
 import io.moesim.sim.SimulationException;
@@ -35,6 +36,7 @@ public final class ServingLoop {
     private final long kvCapacity;
     private final DType dtype;
     private final double prefixHit;
+    private final FrameworkProfile.Serving engine;
 
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
         this(config, cache, system, staticWatts, kvCapacityTokens, dtype, 0);
@@ -45,6 +47,17 @@ public final class ServingLoop {
      */
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
             double prefixHit) {
+        this(config, cache, system, staticWatts, kvCapacityTokens, dtype, prefixHit, null);
+    }
+
+    /**
+     * @param engine the serving engine's own work per iteration (its framework profile's {@code serving:}
+     *        figures): added to every iteration's time, as the GPUs wait for it, and echoed with the
+     *        iteration counts as {@code engine_overhead}; null for none and no echo (hypothetical hardware)
+     */
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
+            double prefixHit, FrameworkProfile.Serving engine) {
+        this.engine = engine;
         this.prefixHit = PrefixCache.check(prefixHit);
         this.config = config;
         this.cache = cache;
@@ -123,7 +136,8 @@ public final class ServingLoop {
         List<Sequence> all = workload();
         int total = all.size();
         long resident = PrefixCache.apply(all, prefixHit);
-        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
+        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident),
+                engine != null && engine.guaranteedNoEvict(), engine == null || engine.chunkedPrefill());
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -141,6 +155,8 @@ public final class ServingLoop {
         double rooflinePs = 0;
         EnergyBreakdown dynamic = EnergyBreakdown.ZERO;
         long promptTokens = 0;
+        long engineTotal = 0;
+        long sequenceIterations = 0;
         while (completed < total) {
             while (nextArrival < total && all.get(nextArrival).arrivalPs >= 0 && all.get(nextArrival).arrivalPs <= now) {
                 sched.arrive(all.get(nextArrival++));
@@ -156,7 +172,10 @@ public final class ServingLoop {
             BatchSignature sig = BatchSignature.of(b, config.signatureBits());
             IterationOutcome o = cache.get(sig);
             long start = now;
-            now = Math.addExact(now, Math.max(1, o.makespanPs()));
+            long engineWork = engine == null ? 0 : engine.ps(b.decodes.size() + b.prefills.size());
+            engineTotal += engineWork;
+            sequenceIterations += b.decodes.size() + b.prefills.size();
+            now = Math.addExact(now, Math.max(1, o.makespanPs()) + engineWork);
             if (now > MAX_SIMULATED_PS) {
                 throw new SimulationException(now, "serving loop", "simulated time passed " + Math.round(MAX_SIMULATED_PS / 1e12)
                         + " s, the most the picosecond clock can hold; serve fewer requests");
@@ -210,6 +229,19 @@ public final class ServingLoop {
             }
         }
         double seconds = now / 1e12;
+        if (engine != null) {
+            // the engine's per-iteration work, echoed so that a reader (and the serving fit) can take it apart
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("iteration_overhead_us", engine.iterationOverheadUs());
+            e.put("per_sequence_us", engine.perSequenceUs());
+            e.put("guaranteed_no_evict", engine.guaranteedNoEvict());
+            e.put("chunked_prefill", engine.chunkedPrefill());
+            e.put("iterations", iterations);
+            e.put("sequence_iterations", sequenceIterations);
+            e.put("total_s", engineTotal / 1e12);
+            configEcho = new LinkedHashMap<>(configEcho);
+            configEcho.put("engine_overhead", e);
+        }
         int devices = system.devices();
         Map<String, Double> util = new TreeMap<>();
         for (int i = 0; i < names.length; i++) {

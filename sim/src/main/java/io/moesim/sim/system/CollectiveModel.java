@@ -1,5 +1,6 @@
 package io.moesim.sim.system;
 
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.LinkSpec;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Topology;
@@ -36,14 +37,38 @@ import io.moesim.ir.op.ReduceScatter;
  * through a switch, one peer's share of the links in a full mesh, half on a ring. Every bandwidth is
  * the line rate times the link's {@link LinkSpec#bandwidthFraction()} (1 unless the spec gives an
  * achievable fraction): what a collective library sustains on the wire after its protocol's overhead.
+ *
+ * <p>Under a serving framework's profile with its own all-reduce ({@code custom_all_reduce}: TensorRT-LLM's,
+ * vLLM's and SGLang's one-shot / two-shot kernels over NVLink peer memory), an all-reduce inside one node
+ * is timed by that figure, as the database protocol times the framework's measured all-reduce; the link
+ * model above stays for {@code ideal} and for an explicitly chosen algorithm.
  */
 public final class CollectiveModel {
     private final SystemSpec system;
     private final CollectiveAlgorithm algorithm;
+    private final java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce;
 
     public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm) {
+        this(system, algorithm, java.util.Optional.empty());
+    }
+
+    /**
+     * @param frameworkAllReduce the serving framework's own one-/two-shot all-reduce (its profile's
+     *        {@code custom_all_reduce}); where present, and the algorithm is {@code auto}, an all-reduce
+     *        inside one node is timed by it ({@link FrameworkProfile.CustomAllReduce#seconds}) instead of
+     *        the link model, as the framework runs its tensor-parallel all-reduce
+     */
+    public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm, java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce) {
         this.system = system;
         this.algorithm = algorithm;
+        this.frameworkAllReduce = frameworkAllReduce;
+    }
+
+    /** The collective model a cost model implies: the framework all-reduce of the device's profile where the cost model has one. */
+    public static CollectiveModel of(SystemSpec system, CollectiveAlgorithm algorithm, io.moesim.compiler.cost.CostModel costModel) {
+        java.util.Optional<FrameworkProfile.CustomAllReduce> car = costModel instanceof io.moesim.sim.kernel.KernelCostModel k
+                ? k.profile(system.device()).customAllReduce() : java.util.Optional.empty();
+        return new CollectiveModel(system, algorithm, car);
     }
 
     public SystemSpec system() {
@@ -97,6 +122,16 @@ public final class CollectiveModel {
         double bwDevice = f * link.bandwidthPerDeviceGBps();
         double bwDirect = Math.min(bwDevice, f * (g - 1) * peerShareGBps(link, system.devicesPerNode()));
         boolean mesh = system.intraNodeTopology() == Topology.FULL_MESH;
+        if (op instanceof AllReduce && frameworkAllReduce.isPresent() && algorithm == CollectiveAlgorithm.AUTO) {
+            FrameworkProfile.CustomAllReduce car = frameworkAllReduce.get();
+            // the kernel reads from (one-shot) or exchanges with (two-shot) every peer at once: the device's whole
+            // NVLink bandwidth through a switch, the g-1 peers' links together on a full mesh
+            double linkGBps = mesh ? Math.min(link.bandwidthPerDeviceGBps(), (g - 1) * peerShareGBps(link, system.devicesPerNode()))
+                    : system.intraNodePeerBandwidthGBps();
+            double ns = car.seconds(tensorBytes, g, linkGBps) * 1e9;
+            boolean oneShot = tensorBytes <= car.oneShotMaxBytes();
+            return of(ns, oneShot ? "framework-one-shot" : "framework-two-shot", oneShot ? (g - 1) * tensorBytes : 2.0 * (g - 1) / g * tensorBytes);
+        }
         if (op instanceof AllReduce) {
             double ring = o + 2.0 * (g - 1) * a + linkBytes / bwRing;
             double tree = o + 2.0 * ceilLog2(g) * a + 2.0 * tensorBytes / bwRing;

@@ -20,14 +20,30 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         rows = List.copyOf(rows);
     }
 
-    /** One row's outcome: the prediction, or why there is none. */
+    /**
+     * One row's outcome: the prediction, or why there is none. {@code simulatedS}, {@code outputTokens},
+     * {@code sequenceIterations} (Σ over iterations of the sequences in the batch) and {@code engineS} (the
+     * framework engine's per-iteration time within the run) take the run apart for {@link ServingFit};
+     * the last two are 0 where the run had no framework engine.
+     */
     public record Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, long kvCapacityTokens,
-            long iterations, long preemptions, String failure) {
+            long iterations, long preemptions, String failure, double simulatedS, long outputTokens, long sequenceIterations, double engineS) {
+
+        public Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, long kvCapacityTokens,
+                long iterations, long preemptions, String failure) {
+            this(row, throughput, ttftMs, tpotMs, kvCapacityTokens, iterations, preemptions, failure, 0, 0, 0, 0);
+        }
 
         static Row of(ServingRow r, SimulationResult res) {
+            long seqIters = 0;
+            double engineS = 0;
+            if (res.config().get("engine_overhead") instanceof Map<?, ?> e) {
+                seqIters = ((Number) e.get("sequence_iterations")).longValue();
+                engineS = ((Number) e.get("total_s")).doubleValue();
+            }
             return new Row(r, OptionalDouble.of(res.throughputTokensPerS()), OptionalDouble.of(res.ttft().meanMs()),
                     res.tpot().count() > 0 ? OptionalDouble.of(res.tpot().meanMs()) : OptionalDouble.empty(), res.kvCapacityTokens(),
-                    res.iterations(), res.preemptions(), "");
+                    res.iterations(), res.preemptions(), "", res.simulatedS(), res.outputTokens(), seqIters, engineS);
         }
 
         static Row failed(ServingRow r, String why) {
@@ -71,6 +87,38 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
     /** The same report over one scenario's rows (offline throughput and a server's arrival-bound throughput differ in kind). */
     public ServingReport only(ServingRow.Scenario scenario) {
         return new ServingReport(source, costModel, rows.stream().filter(r -> r.row().scenario() == scenario).toList());
+    }
+
+    /** The same report over one split's rows ({@link ServingSplit}: calibration or held back). */
+    public ServingReport only(ServingSplit split) {
+        return new ServingReport(source, costModel, rows.stream().filter(r -> ServingSplit.of(r.row()) == split).toList());
+    }
+
+    /** Count, MAPE and bias per metric of this report, and the same per scenario (the JSON of {@code by_split}). */
+    private Map<String, Object> summary() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", rows.size());
+        m.put("predicted", rows.stream().filter(Row::predicted).count());
+        m.put("mape_pct_throughput", value(mapePct(Row::throughputErrorPct)));
+        m.put("mape_pct_ttft", value(mapePct(Row::ttftErrorPct)));
+        m.put("mape_pct_tpot", value(mapePct(Row::tpotErrorPct)));
+        m.put("mean_error_pct_throughput", value(meanErrorPct(Row::throughputErrorPct)));
+        m.put("mean_error_pct_ttft", value(meanErrorPct(Row::ttftErrorPct)));
+        m.put("mean_error_pct_tpot", value(meanErrorPct(Row::tpotErrorPct)));
+        Map<String, Object> by = new LinkedHashMap<>();
+        for (ServingRow.Scenario sc : ServingRow.Scenario.values()) {
+            ServingReport part = only(sc);
+            if (part.rows().isEmpty()) {
+                continue;
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("count", part.rows().size());
+            p.put("mape_pct_throughput", value(part.mapePct(Row::throughputErrorPct)));
+            p.put("mean_error_pct_throughput", value(part.meanErrorPct(Row::throughputErrorPct)));
+            by.put(sc.name().toLowerCase(Locale.ROOT), p);
+        }
+        m.put("by_scenario", by);
+        return m;
     }
 
     private OptionalDouble mean(Function<Row, OptionalDouble> metric, boolean abs) {
@@ -141,12 +189,20 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             by.put(sc.name().toLowerCase(Locale.ROOT), m);
         }
         out.put("by_scenario", by);
+        Map<String, Object> splits = new LinkedHashMap<>();
+        splits.put("rule", "held back when the top bit of FNV-1a(\"" + ServingSplit.SEED + "|<id>\") is set (ServingSplit)");
+        for (ServingSplit sp : ServingSplit.values()) {
+            splits.put(sp.text(), only(sp).summary());
+        }
+        splits.put("all", summary());
+        out.put("by_split", splits);
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
             ServingRow s = r.row();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", s.id());
             m.put("scenario", s.scenario().name().toLowerCase(Locale.ROOT));
+            m.put("split", ServingSplit.of(s).text());
             m.put("framework", s.framework());
             m.put("model", s.model());
             m.put("dtype", s.dtype());
@@ -184,6 +240,10 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
                 m.put("kv_capacity_tokens", r.kvCapacityTokens());
                 m.put("iterations", r.iterations());
                 m.put("preemptions", r.preemptions());
+                if (r.sequenceIterations() > 0) {
+                    m.put("sequence_iterations", r.sequenceIterations());
+                    m.put("engine_overhead_s", r.engineS());
+                }
             } else {
                 m.put("failure", r.failure());
             }

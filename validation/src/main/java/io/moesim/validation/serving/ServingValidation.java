@@ -3,6 +3,7 @@ package io.moesim.validation.serving;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
@@ -14,6 +15,7 @@ import io.moesim.sim.kernel.KernelSimulator;
 import io.moesim.sim.metrics.SimulationResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -40,6 +42,22 @@ public final class ServingValidation {
         KernelSimulator kernels = new KernelSimulator();
         return run(rows, source, "kernel (each row under its framework's profile)",
                 r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> FrameworkProfiles.load(r.framework())), progress);
+    }
+
+    /**
+     * The serving fit ({@link ServingFit}): the calibration offline rows ({@link ServingSplit}) only, each
+     * run under its framework's profile with the engine's per-iteration costs taken out (its admission
+     * policy kept), then each framework's costs fitted on them. No held-back row is run or read.
+     */
+    public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
+        List<ServingRow> cal = ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE).toList();
+        KernelSimulator kernels = new KernelSimulator();
+        ServingReport r = run(cal, "calibration rows", "kernel (engine costs out)", row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE,
+                d -> {
+                    FrameworkProfile p = FrameworkProfiles.load(row.framework());
+                    return p.withServing(p.serving().withCosts(0, 0));
+                }), progress);
+        return ServingFit.fit(ServingFit.points(r));
     }
 
     /** Every row on one cost model. */
