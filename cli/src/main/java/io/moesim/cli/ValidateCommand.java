@@ -152,8 +152,8 @@ final class ValidateCommand implements Callable<Integer> {
                         f.rows(), f.framework(), m);
                 out.printf(Locale.ROOT, "# %s: calibration throughput MAPE %.1f%% without engine costs, %.1f%% with them%n", f.framework(),
                         f.mapeBeforePct(), f.mapeAfterPct());
-                out.printf(Locale.ROOT, "  iteration_overhead_us: {value: %s, source: \"%s\"}%n", Double.toString(f.figures().iterationOverheadUs()), src);
-                out.printf(Locale.ROOT, "  per_sequence_us: {value: %s, source: \"%s\"}%n", Double.toString(f.figures().perSequenceUs()), src);
+                engineFigure(out, "iteration_overhead_us", f.figures().iterationOverheadUs(), src);
+                engineFigure(out, "per_sequence_us", f.figures().perSequenceUs(), src);
             }
             return 0;
         }
@@ -461,5 +461,14 @@ final class ValidateCommand implements Callable<Integer> {
             cur.append(word);
         }
         return sb.append(cur).append('\n').toString();
+    }
+
+    /** One fitted engine figure as a profile line; a figure fitted to zero is left out (spec figures are > 0; absent means none). */
+    private static void engineFigure(PrintWriter out, String key, double value, String src) {
+        if (value > 0) {
+            out.printf(Locale.ROOT, "  %s: {value: %s, source: \"%s\"}%n", key, Double.toString(value), src);
+        } else {
+            out.printf(Locale.ROOT, "  # %s fitted to 0: leave the key out (%s)%n", key, src);
+        }
     }
 }

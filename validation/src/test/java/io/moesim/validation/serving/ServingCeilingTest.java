@@ -23,14 +23,17 @@ class ServingCeilingTest {
         return r.mapePct(ServingReport.Row::throughputErrorPct).orElseThrow();
     }
 
-    /** vLLM's batch-8 latency rows: measured 2026-12-03 at -0.6% and +0.5% (calibration rows of the engine fit). */
+    /**
+     * vLLM's batch-8 latency rows: measured 2026-12-03 at -1.5% and -7.1% after the op-level refit, with the engine
+     * fit giving vLLM no per-iteration cost (calibration rows of the engine fit).
+     */
     @Test
     void vllmLatencyRows() {
         List<ServingRow> rows = published().stream().filter(r -> r.framework().equals("vllm")).toList();
         assertEquals(2, rows.size());
         ServingReport r = ServingValidation.run(rows, "published", null);
         assertEquals(2, r.rows().stream().filter(ServingReport.Row::predicted).count());
-        assertTrue(mape(r) <= 3.0, "vLLM rows throughput MAPE " + mape(r));
+        assertTrue(mape(r) <= 5.0, "vLLM rows throughput MAPE " + mape(r));
     }
 
     /** The whole set, calibration / held-back / all (figures of docs/serving-validation.md). */
@@ -51,10 +54,11 @@ class ServingCeilingTest {
         assertTrue(ttft <= TTFT_CEILING, "TTFT MAPE " + ttft);
     }
 
-    // measured 2026-12-03 (docs/serving-validation.md): held back 17.6%, calibration 13.4%, all 15.4%, TPOT 13.4%, TTFT 31.8%
-    static final double HELD_BACK_CEILING = 18.5;
-    static final double CALIBRATION_CEILING = 14.5;
-    static final double ALL_CEILING = 16.5;
-    static final double TPOT_CEILING = 14.5;
-    static final double TTFT_CEILING = 33.0;
+    // measured 2026-12-03 after the op-level refit and the engine refit (docs/serving-validation.md):
+    // held back 11.6%, calibration 10.8%, all 11.2%, TPOT 11.4%, TTFT 21.4%; each ceiling about a point above
+    static final double HELD_BACK_CEILING = 12.5;
+    static final double CALIBRATION_CEILING = 12.0;
+    static final double ALL_CEILING = 12.5;
+    static final double TPOT_CEILING = 12.5;
+    static final double TTFT_CEILING = 23.0;
 }
