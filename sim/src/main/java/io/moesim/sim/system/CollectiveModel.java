@@ -88,6 +88,32 @@ public final class CollectiveModel {
         return hierarchical(op, tensorBytes, g, maxLocal, nodes, inter);
     }
 
+    /**
+     * Cost of a one-sided put issued by the GPU itself (NVSHMEM-style, as a fused MoE kernel does): the
+     * same as {@link #cost} without the per-message overhead o, which is the host's kernel launch or
+     * posted work request; the link's latency and bandwidth stay.
+     */
+    public CollectiveCost costDeviceInitiated(Op op, double linkBytes, double tensorBytes, int[] devices) {
+        CollectiveCost c = cost(op, linkBytes, tensorBytes, devices);
+        if (c.durationPs() == 0) {
+            return c;
+        }
+        double o = c.usesInterNode() ? system.interNodeLink().map(LinkSpec::perMessageOverheadNs).orElse(0.0)
+                : system.intraNodeLink().perMessageOverheadNs();
+        return new CollectiveCost(Math.max(0, c.durationPs() - ps(o)), c.algorithm() + "-put", c.intraBytesPerDevice(),
+                c.interBytesPerDevice(), c.usesInterNode());
+    }
+
+    /**
+     * The part of a device-initiated put's time that is flight, not port occupancy: the link's one-way
+     * latency. Puts to several peers pipeline, so a port is busy only for a put's bytes; the data lands
+     * a latency later.
+     */
+    public long putLatencyPs(CollectiveCost c) {
+        double a = c.usesInterNode() ? system.interNodeLink().map(LinkSpec::latencyNs).orElse(0.0) : system.intraNodeLink().latencyNs();
+        return Math.min(c.durationPs(), ps(a));
+    }
+
     private CollectiveCost intraNode(Op op, double linkBytes, double tensorBytes, int g) {
         LinkSpec link = system.intraNodeLink();
         double a = link.latencyNs();

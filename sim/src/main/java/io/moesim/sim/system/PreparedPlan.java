@@ -1,10 +1,12 @@
 package io.moesim.sim.system;
 
+import io.moesim.compiler.passes.FusedMoe;
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.op.Collective;
 import io.moesim.ir.op.Recv;
+import io.moesim.ir.op.Send;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntImmutableList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
@@ -45,6 +47,10 @@ public final class PreparedPlan {
     final CollectiveCost[] instanceCost;
     final int[][] instancePorts;
     final int[][] instanceTasks;
+    /** Compute tasks inside a fused MoE kernel after its first: timed without their per-call overhead. */
+    final boolean[] launchFree;
+    /** How long an instance holds its members' ports: its duration, or for a device-initiated put its bytes' time only. */
+    final long[] instancePortPs;
 
     public PreparedPlan(HardwarePlan plan, SystemSpec system, TaskTimer timer, CollectiveModel collectives) {
         this.plan = plan;
@@ -59,6 +65,9 @@ public final class PreparedPlan {
         depCount = new int[n];
         duration = new long[n];
         resource = new int[n];
+        launchFree = new boolean[n];
+        boolean fused = FusedMoe.fused(plan);
+        java.util.Set<Long> kernelStarted = new java.util.HashSet<>();
 
         // implicit in-order stream edges, then successor lists in CSR form
         // processor names interned to small indices so stream and resource keys are longs, not strings
@@ -139,7 +148,10 @@ public final class PreparedPlan {
                     resProc.add(t.processor());
                 }
                 resource[t.id()] = r;
-                duration[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+                // a fused MoE block is one persistent kernel per device and layer: its first task pays the launch
+                launchFree[t.id()] = fused && FusedMoe.inKernel(t) && !kernelStarted.add(((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL));
+                duration[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor())
+                        : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
         }
         int nr = resources.size();
@@ -156,6 +168,7 @@ public final class PreparedPlan {
         instanceCost = new CollectiveCost[ni];
         instancePorts = new int[ni][];
         instanceTasks = new int[ni][];
+        instancePortPs = new long[ni];
         for (int i = 0; i < ni; i++) {
             int[] ts = members.get(i).toIntArray();
             instanceTasks[i] = ts;
@@ -169,8 +182,11 @@ public final class PreparedPlan {
                 linkBytes = Math.max(linkBytes, t.linkBytes());
                 tensorBytes = Math.max(tensorBytes, tensorBytes(t));
             }
-            CollectiveCost c = collectives.cost(first.op(), linkBytes, tensorBytes, group);
+            boolean put = fused && FusedMoe.devicePut(first);
+            CollectiveCost c = put ? collectives.costDeviceInitiated(first.op(), linkBytes, tensorBytes, group)
+                    : collectives.cost(first.op(), linkBytes, tensorBytes, group);
             instanceCost[i] = c;
+            instancePortPs[i] = put ? c.durationPs() - collectives.putLatencyPs(c) : c.durationPs();
             IntArrayList ports = new IntArrayList();
             for (int tid : ts) {
                 int d = tasks.get(tid).device();
@@ -193,6 +209,10 @@ public final class PreparedPlan {
     }
 
     private static String groupKey(Task t) {
+        if (t.op() instanceof Send s) {
+            // one direction of a pair: a put from d to p never matches one from p to d
+            return "send " + t.device() + ">" + s.peer();
+        }
         IntImmutableList g = t.group();
         if (g.isEmpty()) {
             return "g" + t.device() + ":" + t.op().mnemonic();
@@ -301,7 +321,7 @@ public final class PreparedPlan {
         long[] d = duration.clone();
         for (Task t : plan.tasks()) {
             if (resource[t.id()] >= 0) {
-                d[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+                d[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor()) : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
         }
         return criticalPathPs(d);
