@@ -31,6 +31,14 @@ public final class FusedMoe {
     /** The plan option value that marks a fused lowering. */
     public static final String OPTION = "fused";
 
+    /** First link stream of the puts: one in-order queue per destination, so puts to different peers do not wait on each other. */
+    public static final int PUT_STREAM_BASE = 16;
+
+    /** The link stream of a put to device {@code to}. */
+    public static int putStream(int to) {
+        return PUT_STREAM_BASE + to;
+    }
+
     /** Whether the plan was lowered with {@code --overlap fused}. */
     public static boolean fused(HardwarePlan plan) {
         return OPTION.equals(String.valueOf(plan.options().get("overlap")));

@@ -649,7 +649,7 @@ public final class LowerPass extends StagedPass {
         int put(int from, int to, String name, DType dt, long rows, long h, int[] deps, int layer) {
             TensorType t = TensorType.of(dt, rows, h);
             Send s = new Send(to);
-            return emit(from, name, s, List.of(t), LINK, Schedule.COMM_STREAM, deps, 0, s.traffic(List.of(t)), linkBetween(from, to), t.bytes(),
+            return emit(from, name, s, List.of(t), LINK, FusedMoe.putStream(to), deps, 0, s.traffic(List.of(t)), linkBetween(from, to), t.bytes(),
                     IntImmutableList.of(from, to), layer, Sections.MOE);
         }
 

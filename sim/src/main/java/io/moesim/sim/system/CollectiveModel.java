@@ -105,13 +105,31 @@ public final class CollectiveModel {
     }
 
     /**
-     * The part of a device-initiated put's time that is flight, not port occupancy: the link's one-way
-     * latency. Puts to several peers pipeline, so a port is busy only for a put's bytes; the data lands
-     * a latency later.
+     * How long a device-initiated put of {@code bytes} holds its sender's port: its bytes at the device's whole
+     * egress rate. Puts to several peers pipeline: over a switch each runs at the port's rate one after
+     * another; in a full mesh each runs on its own peer's links at the peer rate, concurrently (the port is not
+     * held; the per-peer put stream orders each link). The put itself lands after latency + bytes at the peer rate
+     * ({@link #costDeviceInitiated}).
      */
-    public long putLatencyPs(CollectiveCost c) {
-        double a = c.usesInterNode() ? system.interNodeLink().map(LinkSpec::latencyNs).orElse(0.0) : system.intraNodeLink().latencyNs();
-        return Math.min(c.durationPs(), ps(a));
+    public long putPortPs(CollectiveCost c, double bytes) {
+        if (c.durationPs() == 0) {
+            return 0;
+        }
+        double bw;
+        if (c.usesInterNode()) {
+            LinkSpec inter = system.interNodeLink().orElseThrow();
+            bw = inter.bandwidthFraction() * inter.bandwidthPerDeviceGBps();
+        } else {
+            LinkSpec link = system.intraNodeLink();
+            double f = link.bandwidthFraction();
+            int g = system.devicesPerNode();
+            if (system.intraNodeTopology() == Topology.FULL_MESH) {
+                // each peer has its own links: puts to different peers share nothing (one put stream per peer orders each link)
+                return 0;
+            }
+            bw = system.intraNodeTopology() == Topology.RING ? f * system.intraNodePeerBandwidthGBps() : f * link.bandwidthPerDeviceGBps();
+        }
+        return Math.min(c.durationPs(), ps(bytes / bw));
     }
 
     private CollectiveCost intraNode(Op op, double linkBytes, double tensorBytes, int g) {

@@ -5,6 +5,7 @@ import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.Recv;
 import io.moesim.ir.op.Send;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -154,6 +155,9 @@ public final class PreparedPlan {
                         : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
         }
+        if (fused) {
+            fusedGemms(tasks, timer, duration);
+        }
         int nr = resources.size();
         resourceName = new String[nr];
         resourceDevice = new int[nr];
@@ -186,7 +190,7 @@ public final class PreparedPlan {
             CollectiveCost c = put ? collectives.costDeviceInitiated(first.op(), linkBytes, tensorBytes, group)
                     : collectives.cost(first.op(), linkBytes, tensorBytes, group);
             instanceCost[i] = c;
-            instancePortPs[i] = put ? c.durationPs() - collectives.putLatencyPs(c) : c.durationPs();
+            instancePortPs[i] = put ? collectives.putPortPs(c, Math.max(linkBytes, tensorBytes)) : c.durationPs();
             IntArrayList ports = new IntArrayList();
             for (int tid : ts) {
                 int d = tasks.get(tid).device();
@@ -200,6 +204,49 @@ public final class PreparedPlan {
             instancePorts[i] = Arrays.stream(p).distinct().toArray();
             for (int tid : ts) {
                 duration[tid] = c.durationPs();
+            }
+        }
+    }
+
+    /**
+     * The expert GEMM tiles of one fused MoE kernel (device, layer, processor) run at the efficiency of the
+     * device's whole expert workload: a persistent kernel keeps every SM busy with whichever tile is ready
+     * (FlashMoE's tile parallelism), so cutting the work into tiles adds no wave quantisation or fill per
+     * tile. Each tile gets the whole workload's in-kernel time in proportion to its own.
+     */
+    private static void fusedGemms(List<Task> tasks, TaskTimer timer, long[] duration) {
+        java.util.Map<String, IntArrayList> groups = new java.util.LinkedHashMap<>();
+        for (Task t : tasks) {
+            if (!isTransfer(t) && t.op() instanceof ExpertFfn && FusedMoe.inKernel(t)) {
+                groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
+            }
+        }
+        for (IntArrayList g : groups.values()) {
+            if (g.size() < 2) {
+                continue;
+            }
+            Task first = tasks.get(g.getInt(0));
+            ExpertFfn f0 = (ExpertFfn) first.op();
+            it.unimi.dsi.fastutil.longs.LongArrayList tok = new it.unimi.dsi.fastutil.longs.LongArrayList();
+            long[] in = new long[g.size()];
+            long sumIn = 0;
+            for (int i = 0; i < g.size(); i++) {
+                Task t = tasks.get(g.getInt(i));
+                tok.addAll(((ExpertFfn) t.op()).tokens());
+                in[i] = timer.inKernelPs(t.op(), t.inputs(), t.processor());
+                sumIn += in[i];
+            }
+            if (sumIn == 0) {
+                continue;
+            }
+            long rows = tok.longStream().sum();
+            ExpertFfn merged = f0.withTokens(tok.size(), Math.min(f0.topK(), tok.size()), it.unimi.dsi.fastutil.longs.LongImmutableList.of(tok.toLongArray()),
+                    f0.ffn());
+            List<io.moesim.ir.TensorType> mergedIn = List.of(io.moesim.ir.TensorType.of(first.inputs().get(0).dtype(), Math.max(1, rows), f0.hidden()));
+            double factor = (double) timer.inKernelPs(merged, mergedIn, first.processor()) / sumIn;
+            for (int i = 0; i < g.size(); i++) {
+                int id = g.getInt(i);
+                duration[id] = duration[id] - in[i] + Math.round(in[i] * factor);
             }
         }
     }
@@ -323,6 +370,9 @@ public final class PreparedPlan {
             if (resource[t.id()] >= 0) {
                 d[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor()) : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
+        }
+        if (FusedMoe.fused(plan)) {
+            fusedGemms(plan.tasks(), timer, d);
         }
         return criticalPathPs(d);
     }
