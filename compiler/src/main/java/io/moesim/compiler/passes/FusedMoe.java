@@ -2,6 +2,7 @@ package io.moesim.compiler.passes;
 
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
+import io.moesim.ir.op.AllReduce;
 import io.moesim.ir.op.Combine;
 import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.ExpertFfn;
@@ -21,8 +22,8 @@ import io.moesim.ir.op.Send;
  *
  * <p>The simulator ({@code PreparedPlan}) reads the block as one persistent kernel: the dispatch, expert
  * and combine tasks of a block on a device pay the per-call cost (launch, framework dispatch) once, on
- * the block's first task, and the sends are device-initiated (no per-message host overhead; the link's
- * latency and bandwidth stay).
+ * the block's first task, and the sends (and a tile's tensor-parallel all-reduce, where the experts are
+ * sliced) are device-initiated (no per-message host overhead; the link's latency and bandwidth stay).
  */
 public final class FusedMoe {
     private FusedMoe() {
@@ -52,5 +53,13 @@ public final class FusedMoe {
     /** A device-initiated put of a fused MoE block. */
     public static boolean devicePut(Task t) {
         return Sections.MOE.equals(t.layerType()) && t.op() instanceof Send;
+    }
+
+    /**
+     * A transfer issued from inside the fused kernel: a put, or a tile's tensor-parallel all-reduce (which the
+     * kernel runs itself, without a host launch per tile).
+     */
+    public static boolean deviceInitiated(Task t) {
+        return Sections.MOE.equals(t.layerType()) && (t.op() instanceof Send || t.op() instanceof AllReduce);
     }
 }

@@ -120,6 +120,47 @@ public final class MoeWeakScaling {
         return new Point(n, experts, tokens, r.makespanPs() / 1e6);
     }
 
+    /**
+     * T(2)/T(N) on {@code base} cut to 2, 4, ... GPUs up to all of its devices (same device, links and
+     * topology; a node holds as many GPUs as in {@code base}), expert parallel over all of them.
+     */
+    public static Result measure(SystemSpec base, Shape s, Overlap overlap, int tiles, CostModel cost, CollectiveAlgorithm algorithm) {
+        int max = base.devices();
+        if (max < 2) {
+            throw new IllegalArgumentException("weak scaling needs at least 2 devices, system " + base.id() + " has " + max);
+        }
+        List<Point> pts = new ArrayList<>();
+        for (int n = 2; n <= max; n = n * 2 > max && n < max ? max : n * 2) {
+            pts.add(point(cut(base, n), s, overlap, tiles, cost, algorithm));
+        }
+        return new Result(overlap, s, List.copyOf(pts));
+    }
+
+    /** {@code base} with {@code n} devices. */
+    static SystemSpec cut(SystemSpec base, int n) {
+        int perNode = Math.min(n, base.devicesPerNode());
+        int nodes = (n + perNode - 1) / perNode;
+        return new SystemSpec(base.id() + "@" + n, base.name(), base.origin(), base.device(), perNode, nodes, base.intraNodeLink(),
+                base.intraNodeTopology(), nodes > 1 ? base.interNodeLink() : java.util.Optional.empty(),
+                nodes > 1 ? base.interNodeTopology() : java.util.Optional.empty(), base.hostLink());
+    }
+
+    /**
+     * The shape of a model's MoE layer at {@code devices} GPUs: its experts spread evenly (at least one per GPU),
+     * its top-k, and {@code tokensPerDevice} rounded up so that the copies route uniformly.
+     */
+    public static Shape shapeOf(io.moesim.ir.model.MoeConfig moe, long hidden, DType dt, int devices, long tokensPerDevice) {
+        int epd = Math.max(1, moe.experts() / devices);
+        int k = Math.min(moe.topK(), epd * devices);
+        long step = epd / gcd(epd, k);
+        long t = Math.max(step, (tokensPerDevice + step - 1) / step * step);
+        return new Shape(epd, k, t, hidden, moe.expertFfn(), dt);
+    }
+
+    static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
     /** T(2)/T(N) on DEVICEx2 ... DEVICExN (N a power of two, at least 2). */
     public static Result measure(String deviceName, int maxDevices, Shape s, Overlap overlap, int tiles, CostModel cost, CollectiveAlgorithm algorithm) {
         if (maxDevices < 2) {

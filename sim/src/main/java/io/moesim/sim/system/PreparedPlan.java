@@ -187,7 +187,7 @@ public final class PreparedPlan {
                 tensorBytes = Math.max(tensorBytes, tensorBytes(t));
             }
             boolean put = fused && FusedMoe.devicePut(first);
-            CollectiveCost c = put ? collectives.costDeviceInitiated(first.op(), linkBytes, tensorBytes, group)
+            CollectiveCost c = fused && FusedMoe.deviceInitiated(first) ? collectives.costDeviceInitiated(first.op(), linkBytes, tensorBytes, group)
                     : collectives.cost(first.op(), linkBytes, tensorBytes, group);
             instanceCost[i] = c;
             instancePortPs[i] = put ? collectives.putPortPs(c, Math.max(linkBytes, tensorBytes)) : c.durationPs();
@@ -240,9 +240,12 @@ public final class PreparedPlan {
                 continue;
             }
             long rows = tok.longStream().sum();
+            if (rows == 0) {
+                continue;
+            }
             ExpertFfn merged = f0.withTokens(tok.size(), Math.min(f0.topK(), tok.size()), it.unimi.dsi.fastutil.longs.LongImmutableList.of(tok.toLongArray()),
                     f0.ffn());
-            List<io.moesim.ir.TensorType> mergedIn = List.of(io.moesim.ir.TensorType.of(first.inputs().get(0).dtype(), Math.max(1, rows), f0.hidden()));
+            List<io.moesim.ir.TensorType> mergedIn = List.of(io.moesim.ir.TensorType.of(first.inputs().get(0).dtype(), rows, f0.hidden()));
             double factor = (double) timer.inKernelPs(merged, mergedIn, first.processor()) / sumIn;
             for (int i = 0; i < g.size(); i++) {
                 int id = g.getInt(i);
