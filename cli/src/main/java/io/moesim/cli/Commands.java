@@ -33,7 +33,7 @@ final class Commands {
                 new Entry(OpCommand.class, OpCommand::new), new Entry(ValidateCommand.class, ValidateCommand::new),
                 new Entry(ReportCommand.class, ReportCommand::new), new Entry(SweepCommand.class, SweepCommand::new),
                 new Entry(ExportFirrtlCommand.class, ExportFirrtlCommand::new), new Entry(ReproduceCommand.class, ReproduceCommand::new),
-                new Entry(TuneCommand.class, TuneCommand::new));
+                new Entry(TuneCommand.class, TuneCommand::new), new Entry(MoeScalingCommand.class, MoeScalingCommand::new));
     }
 
     static List<Object> all() {

@@ -40,6 +40,24 @@ public final class FusedMoe {
         return PUT_STREAM_BASE + to;
     }
 
+    /**
+     * A rank's experts (ascending) dealt into {@code tiles} tiles in turn: tile i holds the i-th, (i+n)-th, ...
+     * expert. A fused kernel's tiles so mix experts whose tokens come from different senders (a sender's copies
+     * go to a block of consecutive experts), and each tile starts as soon as its share from every sender is in,
+     * rather than tile i waiting on the few senders whose block it covers.
+     */
+    public static int[][] interleave(int[] own, int tiles) {
+        int n = Math.max(1, Math.min(tiles, own.length));
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = new int[(own.length - i + n - 1) / n];
+            for (int k = 0; k < out[i].length; k++) {
+                out[i][k] = own[i + k * n];
+            }
+        }
+        return out;
+    }
+
     /** Whether the plan was lowered with {@code --overlap fused}. */
     public static boolean fused(HardwarePlan plan) {
         return OPTION.equals(String.valueOf(plan.options().get("overlap")));

@@ -505,7 +505,7 @@ public final class LowerPass extends StagedPass {
                         own.add(e);
                     }
                 }
-                tilesOfRank.add(cut(own.toIntArray(), schedule.tiles()));
+                tilesOfRank.add(FusedMoe.interleave(own.toIntArray(), schedule.tiles()));
             }
             Node dispatchNode = nodeAt.get(b.dispatch());
             Node combineNode = nodeAt.get(b.combine());
@@ -546,8 +546,10 @@ public final class LowerPass extends StagedPass {
                 for (int k = 0; k < n; k++) {
                     int d = devs[k];
                     for (int i = 0; i < dispatchId[k].length; i++) {
-                        for (int j = 0; j < ep; j++) {
-                            if (j == myRank[k] || i >= tilesOfRank.get(j).length) {
+                        // peers in rotated order (rank+1, rank+2, ...), so the senders of a tile do not all start on the same peer
+                        for (int x = 1; x < ep; x++) {
+                            int j = (myRank[k] + x) % ep;
+                            if (i >= tilesOfRank.get(j).length) {
                                 continue;
                             }
                             long rows = 0;
@@ -602,10 +604,8 @@ public final class LowerPass extends StagedPass {
                     int d = devs[k];
                     int[][] ownTiles = tilesOfRank.get(myRank[k]);
                     for (int i = 0; i < after[k].length && i < ownTiles.length; i++) {
-                        for (int j = 0; j < ep; j++) {
-                            if (j == myRank[k]) {
-                                continue;
-                            }
+                        for (int x = 1; x < ep; x++) {
+                            int j = (myRank[k] + x) % ep;
                             int peer = members[k].getInt(j);
                             int pk = indexOf(devs, peer);
                             if (pk < 0 || i >= home.get(pk).size()) {
@@ -700,7 +700,7 @@ public final class LowerPass extends StagedPass {
                         own.add(e);
                     }
                 }
-                tilesOfRank.add(cut(own.toIntArray(), tiles));
+                tilesOfRank.add(schedule.overlap() == Overlap.FUSED ? FusedMoe.interleave(own.toIntArray(), tiles) : cut(own.toIntArray(), tiles));
             }
             int[][] ownTiles = tilesOfRank.get(myRank);
             int nt = ownTiles.length;

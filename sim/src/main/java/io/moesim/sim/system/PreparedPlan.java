@@ -5,6 +5,8 @@ import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.Combine;
+import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.Recv;
 import io.moesim.ir.op.Send;
@@ -221,6 +223,7 @@ public final class PreparedPlan {
                 groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
             }
         }
+        streamingTiles(tasks, timer, duration);
         for (IntArrayList g : groups.values()) {
             if (g.size() < 2) {
                 continue;
@@ -250,6 +253,58 @@ public final class PreparedPlan {
             for (int i = 0; i < g.size(); i++) {
                 int id = g.getInt(i);
                 duration[id] = duration[id] - in[i] + Math.round(in[i] * factor);
+            }
+        }
+    }
+
+    /**
+     * The dispatch (and combine) tiles of one fused MoE kernel are one pass over the device's tokens cut by
+     * expert group: together they cost the whole block's dispatch (combine), each its share of the token
+     * copies, rather than a full pass each (a tile's task reads the whole activation, as a separate kernel would).
+     */
+    private static void streamingTiles(List<Task> tasks, TaskTimer timer, long[] duration) {
+        java.util.Map<String, IntArrayList> groups = new java.util.LinkedHashMap<>();
+        for (Task t : tasks) {
+            if (!isTransfer(t) && (t.op() instanceof Dispatch || t.op() instanceof Combine) && FusedMoe.inKernel(t)) {
+                groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor() + "/" + t.op().mnemonic(), k -> new IntArrayList())
+                        .add(t.id());
+            }
+        }
+        for (IntArrayList g : groups.values()) {
+            if (g.size() < 2) {
+                continue;
+            }
+            Task first = tasks.get(g.getInt(0));
+            long[] sum = null;
+            long[] copies = new long[g.size()];
+            long[] in = new long[g.size()];
+            long all = 0;
+            for (int i = 0; i < g.size(); i++) {
+                Task t = tasks.get(g.getInt(i));
+                it.unimi.dsi.fastutil.longs.LongList tok = t.op() instanceof Dispatch d ? d.tokens() : ((Combine) t.op()).tokens();
+                if (sum == null) {
+                    sum = new long[tok.size()];
+                }
+                if (tok.size() != sum.length || !t.inputs().equals(first.inputs())) {
+                    return;
+                }
+                for (int e = 0; e < sum.length; e++) {
+                    sum[e] += tok.getLong(e);
+                    copies[i] += tok.getLong(e);
+                }
+                all += copies[i];
+                in[i] = timer.inKernelPs(t.op(), t.inputs(), t.processor());
+            }
+            if (all == 0) {
+                continue;
+            }
+            it.unimi.dsi.fastutil.longs.LongImmutableList merged = it.unimi.dsi.fastutil.longs.LongImmutableList.of(sum);
+            io.moesim.ir.op.Op whole = first.op() instanceof Dispatch d ? new Dispatch(d.experts(), d.topK(), merged)
+                    : new Combine(((Combine) first.op()).experts(), ((Combine) first.op()).topK(), merged);
+            long wholePs = timer.inKernelPs(whole, first.inputs(), first.processor());
+            for (int i = 0; i < g.size(); i++) {
+                int id = g.getInt(i);
+                duration[id] = duration[id] - in[i] + Math.round((double) wholePs * copies[i] / all);
             }
         }
     }

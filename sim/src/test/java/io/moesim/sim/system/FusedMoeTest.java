@@ -69,9 +69,9 @@ class FusedMoeTest {
 
     @Test
     void tilesWaitOnlyForTheirOwnTokensOverOneSidedPuts() {
-        // 32 experts round-robin over 4 GPUs, top-2 uniform over 1024 tokens: 64 copies per expert; each GPU's shard of
-        // copies is 8 consecutive experts (experts 8s..8s+7 for GPU s), which are tile s of every rank (tiles of 2 experts:
-        // rank j's tile i is {j + 8i, j + 8i + 4}); so GPU s puts 2 x 64 rows to each peer for tile s and nothing else
+        // 32 experts round-robin over 4 GPUs (rank j holds j, j+4, ..., j+28), top-2 uniform over 1024 tokens: 64 copies per
+        // expert. GPU s's shard of copies is the block of experts 8s..8s+7. Fused tiles deal a rank's experts in turn, so
+        // rank j's tile i is {j+4i, j+4i+16}: its tokens come from GPUs (j+4i)/8 and (j+4i+16)/8, 64 rows from each.
         SystemSpec sys = Systems.load("h100x4");
         HardwarePlan p = plan(sys, new MoeWeakScaling.Shape(8, 2, 256, 1024, 512, DType.BF16), Overlap.FUSED, RooflineCostModel.INSTANCE);
         Pattern tile = Pattern.compile("\\.t(\\d+)");
@@ -82,31 +82,28 @@ class FusedMoeTest {
             if (t.op() instanceof Send s) {
                 assertEquals(2, t.group().size());
                 assertEquals(s.peer(), t.group().getInt(1));
-                assertEquals(128, t.inputs().get(0).shape().dim(0), t.name());
+                assertEquals(64, t.inputs().get(0).shape().dim(0), t.name());
                 putRows += t.inputs().get(0).shape().dim(0);
-                Matcher m = tile.matcher(t.name());
-                assertTrue(m.find());
-                if (t.name().contains("dispatched")) {
-                    assertEquals(t.device(), Integer.parseInt(m.group(1)), "GPU s sends tile s only: " + t.name());
-                }
             }
             if (t.op() instanceof ExpertFfn) {
                 gemms++;
                 Matcher m = tile.matcher(t.name());
                 assertTrue(m.find(), t.name());
                 int mine = Integer.parseInt(m.group(1));
-                int puts = 0;
+                java.util.Set<Integer> from = new java.util.TreeSet<>();
                 for (int i = 0; i < t.deps().size(); i++) {
                     Task d = p.tasks().get(t.deps().getInt(i));
                     Matcher dm = tile.matcher(d.name());
                     assertTrue(dm.find() && Integer.parseInt(dm.group(1)) == mine, t.name() + " waits for " + d.name());
                     if (d.op() instanceof Send s) {
-                        puts++;
                         assertEquals(t.device(), s.peer(), "a GEMM waits only for puts into its own device");
+                        from.add(d.device());
                     }
                 }
-                // tile i's tokens come from GPU i alone; a GPU's own tile needs no put
-                assertEquals(mine == t.device() ? 0 : 1, puts, t.name());
+                int j = t.device();
+                java.util.Set<Integer> expected = new java.util.TreeSet<>(java.util.List.of((j + 4 * mine) / 8, (j + 4 * mine + 16) / 8));
+                expected.remove(j);
+                assertEquals(expected, from, t.name() + " on GPU " + j);
             }
         }
         assertEquals(4 * 4, gemms, "4 devices x 4 tiles");
@@ -125,16 +122,17 @@ class FusedMoeTest {
 
     @Test
     void withFreeLinksFusedEqualsTheComputeOnlyBound() {
-        // roofline tasks (no launch): the compute-only bound of the layer is the busiest device's compute, each
-        // task timed alone; with free links the fused schedule has no idle gap, so it meets that bound
+        // roofline tasks (no launch). The compute-only bound of the layer: the busiest device's compute with separate,
+        // untiled kernels (router, dispatch, expert GEMMs, combine), each timed alone, no communication at all. With free
+        // links the fused kernel has no idle gap and its tiles together do the untiled work, so it meets that bound.
         SystemSpec sys = freeLinks(Systems.load("h100x2"));
         MoeWeakScaling.Shape s = new MoeWeakScaling.Shape(2, 1, 4096, 1024, 1024, DType.BF16);
         CostModel rf = RooflineCostModel.INSTANCE;
-        HardwarePlan p = plan(sys, s, Overlap.FUSED, rf);
-        long makespan = run(sys, p, rf).makespanPs();
+        long makespan = run(sys, plan(sys, s, Overlap.FUSED, rf), rf).makespanPs();
+        HardwarePlan separate = plan(sys, s, Overlap.LAYER, rf);
         double[] compute = new double[2];
         double gemmS = 0;
-        for (Task t : p.tasks()) {
+        for (Task t : separate.tasks()) {
             if (!t.isTransfer()) {
                 double sec = rf.seconds(t.op(), t.inputs(), sys.device(), sys.device().processors().get(t.processor()));
                 compute[t.device()] += sec;
@@ -150,7 +148,11 @@ class FusedMoeTest {
         double peak = DerivedFigures.peakTflops(sys.device().primary(), DType.BF16).orElseThrow();
         assertEquals(989.4, peak, 1.0);
         double handGemm = 2.0 * 3 * 1024 * 1024 * 4096 / (989.4e12);
-        assertEquals(handGemm, gemmS, handGemm * 0.01, "expert GEMMs compute bound, all tiles together");
+        assertEquals(handGemm, gemmS, handGemm * 0.01, "expert GEMMs compute bound");
+        // and on real links fused pays only what it cannot hide: at least the bound, and below separate kernels
+        SystemSpec real = Systems.load("h100x2");
+        long fusedReal = run(real, plan(real, s, Overlap.FUSED, rf), rf).makespanPs();
+        assertTrue(fusedReal >= makespan && fusedReal <= run(real, plan(real, s, Overlap.LAYER, rf), rf).makespanPs());
     }
 
     @Test
@@ -161,8 +163,11 @@ class FusedMoeTest {
         MoeWeakScaling.Result layer = MoeWeakScaling.measure("h100", 8, s, Overlap.LAYER, 4, KERNEL, CollectiveAlgorithm.AUTO);
         assertEquals(3, fused.points().size());
         assertEquals(256, fused.points().get(2).experts());
-        assertTrue(fused.efficiency() > layer.efficiency(), fused.efficiency() + " vs " + layer.efficiency());
-        assertTrue(fused.efficiency() <= 1.0 + 1e-9 || fused.points().get(0).layerUs() > 0);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(fused.points().get(i).layerUs() <= layer.points().get(i).layerUs(), "fused faster at " + fused.points().get(i).devices());
+        }
+        // the share of tokens that leave their GPU grows from 1/2 to 7/8: no overlap makes T(8) shorter than T(2)
+        assertTrue(fused.efficiency() <= 1.0 && layer.efficiency() <= 1.0);
         assertTrue(fused.echo().containsKey("moe_weak_scaling_efficiency"));
     }
 }
