@@ -26,10 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code moesim moe-scaling}: FlashMoE's weak-scaling efficiency of one MoE layer, per overlap. */
 @Command(name = "moe-scaling", mixinStandardHelpOptions = true,
-        description = {"Weak-scaling efficiency T(2 GPUs)/T(N GPUs) of one of the model's MoE layers with the work per GPU fixed, "
-                + "expert parallel over 2, 4, ... N devices of the system, for each overlap (none, layer, tile, fused), as FlashMoE "
-                + "(arXiv 2506.04667) reports it.",
-            "Experts per GPU: the model's experts over the system's N GPUs; tokens per GPU: --tokens-per-gpu (routed uniformly)."})
+        description = {"Weak-scaling efficiency T(2 GPUs)/T(N GPUs) of one MoE layer of the model with the work per GPU fixed, for each overlap "
+                + "(none, layer, tile, fused), as FlashMoE (arXiv 2506.04667) reports it.",
+            "The layer runs expert parallel over 2, 4 and so on up to the system's N GPUs (smaller systems cut from it); experts per GPU: "
+                + "the model's experts over N; tokens per GPU: --tokens-per-gpu, routed uniformly."})
 final class MoeScalingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
