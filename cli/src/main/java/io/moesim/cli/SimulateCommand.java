@@ -121,6 +121,10 @@ final class SimulateCommand implements Callable<Integer> {
                     + "hit rate %.1f%%, %.1f GB fetched, stall %.3f s%n", c.get("offload_tier"), c.get("offload_policy"), c.get("hbm_budget_GB"),
                     c.get("expert_cache_GB"), c.get("experts_offloaded_GB"), 100 * (Double) c.get("expert_hit_rate"), c.get("experts_fetched_GB"),
                     c.get("offload_stall_s"));
+            if (c.get("experts_on_cpu") != null) {
+                out.printf(Locale.ROOT, "  host CPU        %s expert runs on the host CPU (Fiddler/MoE-Lens); bound over link + host CPU bandwidth%n",
+                        c.get("experts_on_cpu"));
+            }
         }
         if (r.config().get("moe_weak_scaling_efficiency") instanceof Double eff) {
             Map<String, Object> c = r.config();
