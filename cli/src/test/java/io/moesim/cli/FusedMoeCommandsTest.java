@@ -38,7 +38,8 @@ class FusedMoeCommandsTest {
         String[] common = {"simulate", "--model", "qwen3-30b-a3b", "--system", "h100x4", "--batch", "8", "--requests", "8", "--input-len", "128",
             "--output-len", "4"};
         CliRunner.Outcome l = CliRunner.run(concat(common, "--json", dir.resolve("l.json").toString()));
-        CliRunner.Outcome f = CliRunner.run(concat(common, "--overlap", "fused", "--json", dir.resolve("f.json").toString()));
+        CliRunner.Outcome f = CliRunner.run(concat(common, "--overlap", "fused", "--json", dir.resolve("f.json").toString(), "--report",
+                dir.resolve("rep").toString()));
         assertEquals(0, l.code(), l.err());
         assertEquals(0, f.code(), f.err());
         assertFalse(Files.readString(dir.resolve("l.json")).contains("moe_weak_scaling"), "other overlaps: no new key");
@@ -46,6 +47,8 @@ class FusedMoeCommandsTest {
         assertTrue(fj.contains("\"moe_weak_scaling_efficiency\""), fj.substring(0, Math.min(600, fj.length())));
         assertTrue(fj.contains("\"moe_weak_scaling_efficiency_separate\""));
         assertTrue(f.out().contains("MoE weak scaling T(2)/T(4)"), f.out());
+        String html = Files.readString(dir.resolve("rep").resolve("index.html"));
+        assertTrue(html.contains("MoE weak scaling (FlashMoE)"), "the HTML report's run table names the figure");
     }
 
     private static String[] concat(String[] a, String... b) {
