@@ -63,9 +63,13 @@ public final class FusedMoe {
         return OPTION.equals(String.valueOf(plan.options().get("overlap")));
     }
 
-    /** A compute task that runs inside the persistent MoE kernel of a fused plan. */
+    /**
+     * A compute task that runs inside the persistent MoE kernel of a fused plan: a tile's dispatch, expert GEMM or
+     * combine. A shared expert (on the side stream) stays a kernel of its own.
+     */
     public static boolean inKernel(Task t) {
-        return Sections.MOE.equals(t.layerType()) && (t.op() instanceof Dispatch || t.op() instanceof ExpertFfn || t.op() instanceof Combine);
+        return Sections.MOE.equals(t.layerType()) && t.stream() != Schedule.SIDE_STREAM
+                && (t.op() instanceof Dispatch || t.op() instanceof ExpertFfn || t.op() instanceof Combine);
     }
 
     /** A device-initiated put of a fused MoE block. */
