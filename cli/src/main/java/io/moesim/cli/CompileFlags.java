@@ -53,10 +53,10 @@ final class CompileFlags {
     String expertPlacement;
 
     @Option(names = "--overlap", defaultValue = RunSpec.DEFAULT_OVERLAP, paramLabel = "O",
-            description = "Communication overlap: none, layer or tile. Default: ${DEFAULT-VALUE}.")
+            description = "Communication overlap: none, layer, tile, or fused (FlashMoE: each MoE block one persistent kernel, tiles started as their tokens arrive over device-initiated puts). Default: ${DEFAULT-VALUE}.")
     String overlap;
 
-    @Option(names = "--tiles", defaultValue = "" + RunSpec.DEFAULT_TILES, paramLabel = "N", description = "Tiles per MoE layer with --overlap tile. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tiles", defaultValue = "" + RunSpec.DEFAULT_TILES, paramLabel = "N", description = "Tiles per MoE layer with --overlap tile or fused. Default: ${DEFAULT-VALUE}.")
     int tiles;
 
     @Option(names = "--routing-trace", paramLabel = "FILE",

@@ -61,7 +61,15 @@ final class ReportSupport {
             execs.add(decodeIteration(gr, on, run.compileOptions(spec.devices()), cost, run.collectives()));
         }
         List<String> names = specs.size() > 1 ? systems.subList(0, specs.size()) : List.of("");
-        return Reports.write(reportData(title, describe(run, systems, specs.size() > 1), runs, execs, names, trace), dir);
+        Map<String, String> meta = new LinkedHashMap<>(describe(run, systems, specs.size() > 1));
+        Map<String, Object> c = results.get(0).config();
+        if (c.get("moe_weak_scaling_efficiency") instanceof Double eff) {
+            meta.put("MoE weak scaling (FlashMoE)", String.format(java.util.Locale.ROOT,
+                    "T(2)/T(%s) %.3f fused, %.3f separate kernels; one MoE layer, %s tokens and %s experts per GPU; layer %s us",
+                    c.get("moe_weak_scaling_devices"), eff, c.get("moe_weak_scaling_efficiency_separate"), c.get("moe_weak_scaling_tokens_per_gpu"),
+                    c.get("moe_weak_scaling_experts_per_gpu"), c.get("moe_weak_scaling_layer_us")));
+        }
+        return Reports.write(reportData(title, meta, runs, execs, names, trace), dir);
     }
 
     /** The batch of the decode iteration a report shows: the closed loop's, else the most an iteration holds. */

@@ -88,7 +88,8 @@ final class ServingFlags {
 
     @Option(names = "--offload-policy", defaultValue = "ondemand", paramLabel = "P",
             description = "Expert cache in HBM: ondemand (static hot set), lru, lfu, prefetch (next layer's likely experts during this layer), "
-                    + "pregated (Read-ME: the router runs ahead, so the next layer's actual experts). Default: ${DEFAULT-VALUE}.")
+                    + "pregated (Read-ME: the router runs ahead, so the next layer's actual experts), cpu (Fiddler/MoE-Lens: a cold expert runs on "
+                    + "the host CPU where that beats fetching it; tier host). Default: ${DEFAULT-VALUE}.")
     String offloadPolicy;
 
     @Option(names = "--collectives", defaultValue = RunSpec.DEFAULT_COLLECTIVES, paramLabel = "A", description = "Collective algorithm: auto, ring, tree, direct. Default: ${DEFAULT-VALUE}.")

@@ -182,6 +182,16 @@ final class SimulateCommand implements Callable<Integer> {
                     + "hit rate %.1f%%, %.1f GB fetched, stall %.3f s%n", c.get("offload_tier"), c.get("offload_policy"), c.get("hbm_budget_GB"),
                     c.get("expert_cache_GB"), c.get("experts_offloaded_GB"), 100 * (Double) c.get("expert_hit_rate"), c.get("experts_fetched_GB"),
                     c.get("offload_stall_s"));
+            if (c.get("experts_on_cpu") != null) {
+                out.printf(Locale.ROOT, "  host CPU        %s expert runs on the host CPU (Fiddler/MoE-Lens); bound over link + host CPU bandwidth%n",
+                        c.get("experts_on_cpu"));
+            }
+        }
+        if (r.config().get("moe_weak_scaling_efficiency") instanceof Double eff) {
+            Map<String, Object> c = r.config();
+            out.printf(Locale.ROOT, "  MoE weak scaling T(2)/T(%d) %.3f fused (FlashMoE), %.3f separate kernels (one MoE layer, %d tokens and %d experts per GPU; layer %s us)%n",
+                    c.get("moe_weak_scaling_devices"), eff, c.get("moe_weak_scaling_efficiency_separate"), c.get("moe_weak_scaling_tokens_per_gpu"),
+                    c.get("moe_weak_scaling_experts_per_gpu"), c.get("moe_weak_scaling_layer_us"));
         }
         latency(out, "TTFT", r.ttft());
         latency(out, "time/token", r.tbt());

@@ -52,4 +52,34 @@ class OffloadCommandsTest {
         assertEquals(40L << 30, OffloadFlags.size("40GiB"));
         assertEquals(512_000_000L, OffloadFlags.size("512 MB"));
     }
+
+    @Test
+    void theCpuPolicyRunsColdExpertsOnTheHostAndNeedsItsFigures(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String[] base = {"simulate", "--model", "mixtral-8x7b", "--system", "h100x1", "--batch", "4", "--requests", "4", "--in", "16", "--out", "4",
+            "--hbm-budget", "40GB"};
+        CliRunner.Outcome od = CliRunner.run(concat(base, "--json", dir.resolve("o.json").toString()));
+        CliRunner.Outcome cpu = CliRunner.run(concat(base, "--offload-policy", "cpu", "--json", dir.resolve("c.json").toString()));
+        assertEquals(0, od.code(), od.err());
+        assertEquals(0, cpu.code(), cpu.err());
+        assertTrue(cpu.out().contains("expert runs on the host CPU"), cpu.out());
+        String cj = java.nio.file.Files.readString(dir.resolve("c.json"));
+        assertTrue(cj.contains("\"experts_on_cpu\""), cj.substring(0, Math.min(500, cj.length())));
+        assertTrue(simulated(cj) <= simulated(java.nio.file.Files.readString(dir.resolve("o.json"))));
+        CliRunner.Outcome bad = CliRunner.run(concat(base, "--offload", "nvme", "--offload-policy", "cpu"));
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("gives no host CPU figures"), bad.err());
+    }
+
+    private static double simulated(String json) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"simulated_s\"\\s*:\\s*([0-9.eE+-]+)").matcher(json);
+        assertTrue(m.find());
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

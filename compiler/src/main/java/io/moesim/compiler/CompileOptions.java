@@ -13,7 +13,7 @@ import java.util.Map;
  * @param moe             degrees for MoE layers
  * @param routingTrace    a routing trace (layer-to-layer transitions) for expert placement; null for none
  * @param ilpTimeLimitSeconds wall-clock limit of the expert-placement solver
- * @param tiles           tiles per MoE layer with {@link Overlap#TILE}
+ * @param tiles           tiles per MoE layer with {@link Overlap#TILE} and {@link Overlap#FUSED}
  */
 public record CompileOptions(
         Parallelism attention,
@@ -82,7 +82,12 @@ public record CompileOptions(
     public enum Overlap {
         NONE,
         LAYER,
-        TILE
+        TILE,
+        /**
+         * FlashMoE: dispatch, expert GEMMs and combine of a MoE block as one persistent kernel with one-sided,
+         * device-initiated transfers per peer, cut into tiles as with TILE (see {@code Schedule}).
+         */
+        FUSED
     }
 
     public CompileOptions {

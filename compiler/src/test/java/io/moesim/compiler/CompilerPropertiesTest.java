@@ -39,7 +39,11 @@ class CompilerPropertiesTest {
                 Arguments.of("h100x4", Fixtures.p(2, 1, 2, 1), Fixtures.p(1, 4, 1, 1), Overlap.TILE, SKEWED),
                 Arguments.of("h100x4", Fixtures.p(1, 1, 4, 1), Fixtures.p(1, 2, 2, 1), Overlap.LAYER, UNIFORM),
                 Arguments.of("h100x4", Fixtures.p(2, 1, 1, 2), Fixtures.p(1, 2, 1, 2), Overlap.TILE, UNIFORM),
-                Arguments.of("duplex-x4", Fixtures.p(4, 1, 1, 1), Fixtures.p(1, 4, 1, 1), Overlap.TILE, SKEWED));
+                Arguments.of("duplex-x4", Fixtures.p(4, 1, 1, 1), Fixtures.p(1, 4, 1, 1), Overlap.TILE, SKEWED),
+                Arguments.of("h100x4", Fixtures.p(2, 1, 2, 1), Fixtures.p(1, 4, 1, 1), Overlap.FUSED, SKEWED),
+                Arguments.of("h100x4", Fixtures.p(2, 1, 1, 2), Fixtures.p(1, 2, 1, 2), Overlap.FUSED, UNIFORM),
+                Arguments.of("h100x2", Fixtures.p(2, 1, 1, 1), Fixtures.p(2, 1, 1, 1), Overlap.FUSED, UNIFORM),
+                Arguments.of("duplex-x4", Fixtures.p(4, 1, 1, 1), Fixtures.p(1, 4, 1, 1), Overlap.FUSED, SKEWED));
     }
 
     static Compiler.Result compile(String sys, Parallelism a, Parallelism m, Overlap o, long[] tokens, Placement pl) {
@@ -96,7 +100,7 @@ class CompilerPropertiesTest {
     @MethodSource("cases")
     void everyOpIsPlacedExactlyOncePerDevice(String sys, Parallelism a, Parallelism m, Overlap o, long[] tokens) {
         // without tiles and co-processing each node is one task per device of its stage (fused nodes inside their partner)
-        Compiler.Result r = compile(sys, a, m, o == Overlap.TILE ? Overlap.LAYER : o, tokens, Placement.OPB);
+        Compiler.Result r = compile(sys, a, m, o == Overlap.TILE || o == Overlap.FUSED ? Overlap.LAYER : o, tokens, Placement.OPB);
         Graph g = r.program().graph();
         long perStage = 0;
         for (Node n : g.nodes()) {

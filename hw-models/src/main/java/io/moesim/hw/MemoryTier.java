@@ -9,7 +9,13 @@ import java.util.List;
  * {@code host} (PCIe 5.0), {@code c2c} (NVLink-C2C), {@code cxl}, {@code nvme}, or a user's file),
  * per device: what it holds, how fast a fetch into HBM streams and what each fetch costs to start.
  */
-public record MemoryTier(String id, String name, double capacityGB, double bandwidthGBps, double latencyUs) {
+public record MemoryTier(String id, String name, double capacityGB, double bandwidthGBps, double latencyUs, java.util.OptionalDouble hostCpuTflops,
+        java.util.OptionalDouble hostCpuMemoryGBps) {
+
+    /** A tier without host CPU figures. */
+    public MemoryTier(String id, String name, double capacityGB, double bandwidthGBps, double latencyUs) {
+        this(id, name, capacityGB, bandwidthGBps, latencyUs, java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty());
+    }
 
     public MemoryTier {
         if (!(capacityGB > 0) || !(bandwidthGBps > 0) || !(latencyUs >= 0)) {
@@ -31,6 +37,9 @@ public record MemoryTier(String id, String name, double capacityGB, double bandw
         double cap = positive(r, "capacity_GB");
         double bw = positive(r, "bandwidth_GBps");
         double lat = r.number("latency_us");
+        // the host CPU beside this memory, per device (its share), for running cold experts there (--offload-policy cpu)
+        java.util.OptionalDouble cpuTflops = r.optNumber("host_cpu_bf16_TFLOPS");
+        java.util.OptionalDouble cpuGBps = r.optNumber("host_cpu_memory_GBps");
         if (Double.isFinite(lat) && lat < 0) {
             r.problem("latency_us", "must be >= 0");
         }
@@ -38,7 +47,7 @@ public record MemoryTier(String id, String name, double capacityGB, double bandw
         if (!problems.isEmpty()) {
             throw new SpecException(problems);
         }
-        return new MemoryTier(doc.id(), name, cap, bw, lat);
+        return new MemoryTier(doc.id(), name, cap, bw, lat, cpuTflops, cpuGBps);
     }
 
     private static double positive(SpecReader r, String key) {
@@ -51,11 +60,11 @@ public record MemoryTier(String id, String name, double capacityGB, double bandw
 
     /** A copy with another bandwidth (for what-if questions and tests). */
     public MemoryTier withBandwidth(double gbps) {
-        return new MemoryTier(id, name, capacityGB, gbps, latencyUs);
+        return new MemoryTier(id, name, capacityGB, gbps, latencyUs, hostCpuTflops, hostCpuMemoryGBps);
     }
 
     /** A copy with another fetch latency. */
     public MemoryTier withLatency(double us) {
-        return new MemoryTier(id, name, capacityGB, bandwidthGBps, us);
+        return new MemoryTier(id, name, capacityGB, bandwidthGBps, us, hostCpuTflops, hostCpuMemoryGBps);
     }
 }

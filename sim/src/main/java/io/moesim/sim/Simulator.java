@@ -134,6 +134,7 @@ public final class Simulator {
         if (offloaded != null) {
             r = r.withConfig(offload.report(offloaded, r));
         }
+        r = r.withConfig(weakScaling(req, model, dtype, system, maxBatch));
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
     }
@@ -142,6 +143,32 @@ public final class Simulator {
     public static ExecutionResult execute(HardwarePlan plan, SystemSpec system, CostModel costModel, CollectiveAlgorithm algorithm) {
         return PlanExecutor.run(new PreparedPlan(plan, system, new TaskTimer(costModel, system.device()),
                 CollectiveModel.of(system, algorithm, costModel)));
+    }
+
+    /**
+     * Under {@code --overlap fused}, FlashMoE's weak-scaling efficiency T(2 GPUs)/T(N GPUs) of one of the model's
+     * MoE layers on this system's device and links, with the work per GPU fixed at the run's largest decode batch
+     * per GPU ({@link io.moesim.sim.system.MoeWeakScaling}), beside the same with separate kernels (overlap layer).
+     * Empty for other overlaps, dense models and one device.
+     */
+    static java.util.Map<String, Object> weakScaling(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, int maxBatch) {
+        io.moesim.compiler.CompileOptions o = req.compileOptionsOn(system);
+        if (o.overlap() != io.moesim.compiler.CompileOptions.Overlap.FUSED || model.moe() == null || system.devices() < 2) {
+            return java.util.Map.of();
+        }
+        var shape = io.moesim.sim.system.MoeWeakScaling.shapeOf(model.moe(), model.hidden(), dtype, system.devices(),
+                Math.max(1, (long) maxBatch / system.devices()));
+        if (shape.expertsPerDevice() < system.devices()) {
+            // a GPU's share of token copies goes to a block of consecutive experts (TokenShards); round-robin placement spreads
+            // that block over every GPU only when each holds at least as many experts as there are GPUs
+            return java.util.Map.of();
+        }
+        var fused = io.moesim.sim.system.MoeWeakScaling.measure(system, shape, o.overlap(), o.tiles(), req.costModel(), req.collectiveAlgorithm());
+        var layer = io.moesim.sim.system.MoeWeakScaling.measure(system, shape, io.moesim.compiler.CompileOptions.Overlap.LAYER, o.tiles(),
+                req.costModel(), req.collectiveAlgorithm());
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(fused.echo());
+        m.put("moe_weak_scaling_efficiency_separate", layer.efficiency());
+        return m;
     }
 
     /** Writes one execution as a Chrome/Perfetto trace file. */

@@ -16,6 +16,15 @@ public interface CostModel {
     /** Seconds to run {@code op} on operands of {@code inputs} on {@code processor} of {@code device}; +inf if it cannot run there. */
     double seconds(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec processor);
 
+    /**
+     * The part of {@link #seconds} paid once per call rather than for the work: the kernel launch and the
+     * framework's dispatch. A persistent kernel that runs several ops (a fused MoE block) pays it once.
+     * None by default (the roofline has no launch).
+     */
+    default double callOverheadSeconds(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec processor) {
+        return 0;
+    }
+
     /** A short name for reports ("roofline", "kernel"). */
     String name();
 }

@@ -327,8 +327,12 @@ public final class LowerPass extends StagedPass {
                 if (path.equals(block.dispatch())) {
                     int m = moeLayer++;
                     Routing key = new Routing(block, LongImmutableList.of(experts.tokens().get(m)), IntImmutableList.of(experts.ranks().get(m)));
-                    for (int d : stageDevices(stage)) {
-                        moe(d, block, key, layer);
+                    if (schedule.overlap() == Overlap.FUSED) {
+                        moeFused(stageDevices(stage), block, key, layer);
+                    } else {
+                        for (int d : stageDevices(stage)) {
+                            moe(d, block, key, layer);
+                        }
                     }
                 }
                 return;
@@ -474,6 +478,194 @@ public final class LowerPass extends StagedPass {
             bindResults(d, combineNode, combineOut.clone());
         }
 
+        /**
+         * One MoE block on every device of a stage as a FlashMoE persistent kernel ({@link FusedMoe}): per tile,
+         * dispatch; one put per peer of the tile's tokens for that peer's experts; the expert GEMMs after the
+         * tile's tokens from every peer; the TP reduce, if any; one put back per peer; the combine after the
+         * tile's results from every peer. Emitted phase by phase over the devices, so every put precedes
+         * (in task order) the tasks on its destination that wait for it.
+         */
+        void moeFused(int[] devs, MoeBlock b, Routing key, int layer) {
+            int n = devs.length;
+            int tp = layout.moe().tp();
+            int ep = layout.moe().ep();
+            DeviceGroup epGroup = new DeviceGroup(tp, ep);
+            MoeDevice[] md = new MoeDevice[n];
+            for (int k = 0; k < n; k++) {
+                md[k] = moeDevice(key, devs[k] % ds);
+            }
+            long[] global = key.tokens().toLongArray();
+            int[] rank = key.ranks().toIntArray();
+            long[][] shards = shardMemo.get(key);
+            List<int[][]> tilesOfRank = new ArrayList<>();
+            for (int j = 0; j < ep; j++) {
+                IntArrayList own = new IntArrayList();
+                for (int e = 0; e < rank.length; e++) {
+                    if (rank[e] == j) {
+                        own.add(e);
+                    }
+                }
+                tilesOfRank.add(FusedMoe.interleave(own.toIntArray(), schedule.tiles()));
+            }
+            Node dispatchNode = nodeAt.get(b.dispatch());
+            Node combineNode = nodeAt.get(b.combine());
+            DType dt = dispatchNode.operands().get(0).type().dtype();
+            long h = b.hidden();
+            String sec = Sections.MOE;
+            String pre = "L" + layer + ".";
+            int[][] dispatchId = new int[n][];
+            // tokens of device k for tile i of rank j
+            long[][] mine = new long[n][];
+            int[] myRank = new int[n];
+            IntImmutableList[] members = new IntImmutableList[n];
+            for (int k = 0; k < n; k++) {
+                int d = devs[k];
+                int local = d % ds;
+                mine[k] = shard(shards, global, local / tp);
+                myRank[k] = epGroup.rank(local, ds);
+                members[k] = epGroup.members(d, ds);
+                int[] inDeps = depsOf(d, dispatchNode.operands());
+                dispatchId[k] = new int[md[k].tiles().size()];
+                for (int i = 0; i < dispatchId[k].length; i++) {
+                    MoeTile t = md[k].tiles().get(i);
+                    dispatchId[k][i] = emit(d, pre + t.dispatchName(), t.dispatch(), md[k].dispatchIn(), md[k].dispatchProc(), 0, inDeps, 0,
+                            t.dispatchTraffic(), null, 0, null, layer, sec);
+                }
+            }
+            // puts: into[k][i] collects the sends that device k's tile i waits for
+            List<List<IntArrayList>> into = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                List<IntArrayList> l = new ArrayList<>();
+                for (int i = 0; i < md[k].tiles().size(); i++) {
+                    l.add(new IntArrayList());
+                }
+                into.add(l);
+            }
+            String a2aBase = b.a2aDispatch() != null ? nodeAt.get(b.a2aDispatch()).result().name() : null;
+            if (a2aBase != null) {
+                for (int k = 0; k < n; k++) {
+                    int d = devs[k];
+                    for (int i = 0; i < dispatchId[k].length; i++) {
+                        // peers in rotated order (rank+1, rank+2, ...), so the senders of a tile do not all start on the same peer
+                        for (int x = 1; x < ep; x++) {
+                            int j = (myRank[k] + x) % ep;
+                            if (i >= tilesOfRank.get(j).length) {
+                                continue;
+                            }
+                            long rows = 0;
+                            for (int e : tilesOfRank.get(j)[i]) {
+                                rows += mine[k][e];
+                            }
+                            int peer = members[k].getInt(j);
+                            int pk = indexOf(devs, peer);
+                            if (rows == 0 || pk < 0 || i >= into.get(pk).size()) {
+                                continue;
+                            }
+                            into.get(pk).get(i).add(put(d, peer, pre + a2aBase + ".t" + i + ".to" + peer, dt, rows, h, dispatchId[k][i], layer));
+                        }
+                    }
+                }
+            }
+            // expert GEMMs and TP reduce
+            int[][][] after = new int[n][][];
+            for (int k = 0; k < n; k++) {
+                int d = devs[k];
+                after[k] = new int[md[k].tiles().size()][];
+                IntImmutableList tg = b.tpReduce() != null ? new DeviceGroup(1, tp).members(d, ds) : null;
+                for (int i = 0; i < after[k].length; i++) {
+                    MoeTile t = md[k].tiles().get(i);
+                    IntArrayList deps = new IntArrayList(into.get(k).get(i));
+                    deps.add(dispatchId[k][i]);
+                    int[] a = new int[t.ffn().size()];
+                    for (int x = 0; x < a.length; x++) {
+                        ExpertTask e = t.ffn().get(x);
+                        a[x] = emit(d, pre + e.name(), e.op(), e.inputs(), e.processor(), 0, deps.toIntArray(), e.flops(), e.traffic(), null, 0, null,
+                                layer, sec);
+                    }
+                    if (t.reduceName() != null) {
+                        a = new int[] {emit(d, pre + t.reduceName(), md[k].reduce(), t.reduceIn(), LINK, Schedule.COMM_STREAM, a, 0, t.reduceTraffic(),
+                                linkOf(tg), t.reduceBytes(), tg, layer, sec)};
+                    }
+                    after[k][i] = a;
+                }
+            }
+            // puts back: home[k][i] collects the sends that device k's combine of tile i waits for
+            List<List<IntArrayList>> home = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                List<IntArrayList> l = new ArrayList<>();
+                for (int i = 0; i < md[k].tiles().size(); i++) {
+                    l.add(new IntArrayList(after[k][i]));
+                }
+                home.add(l);
+            }
+            String backBase = b.a2aCombine() != null ? nodeAt.get(b.a2aCombine()).result().name() : null;
+            if (backBase != null) {
+                for (int k = 0; k < n; k++) {
+                    int d = devs[k];
+                    int[][] ownTiles = tilesOfRank.get(myRank[k]);
+                    for (int i = 0; i < after[k].length && i < ownTiles.length; i++) {
+                        for (int x = 1; x < ep; x++) {
+                            int j = (myRank[k] + x) % ep;
+                            int peer = members[k].getInt(j);
+                            int pk = indexOf(devs, peer);
+                            if (pk < 0 || i >= home.get(pk).size()) {
+                                continue;
+                            }
+                            long rows = 0;
+                            for (int e : ownTiles[i]) {
+                                rows += mine[pk][e];
+                            }
+                            if (rows == 0) {
+                                continue;
+                            }
+                            // the peer's combine of tile i waits for this put
+                            home.get(pk).get(i).add(put(d, peer, pre + backBase + ".t" + i + ".to" + peer, dt, rows, h,
+                                    after[k][i], layer));
+                        }
+                    }
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                int d = devs[k];
+                int[] restDeps = depsOf(d, combineNode.operands().subList(1, combineNode.operands().size()));
+                int[] combineOut = new int[md[k].tiles().size()];
+                for (int i = 0; i < combineOut.length; i++) {
+                    MoeTile t = md[k].tiles().get(i);
+                    IntArrayList deps = new IntArrayList(home.get(k).get(i));
+                    deps.addAll(IntArrayList.wrap(restDeps));
+                    combineOut[i] = emit(d, pre + t.combineName(), t.combine(), t.combineIn(), md[k].combineProc(), 0, deps.toIntArray(),
+                            t.combineFlops(), t.combineTraffic(), null, 0, null, layer, sec);
+                }
+                for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.tpReduce(), b.a2aCombine()}) {
+                    if (p != null) {
+                        bindResults(d, nodeAt.get(p), combineOut.clone());
+                    }
+                }
+                bindResults(d, combineNode, combineOut.clone());
+            }
+        }
+
+        /** A one-sided put of {@code rows} token rows from device {@code from} to {@code to} (fused MoE). */
+        int put(int from, int to, String name, DType dt, long rows, long h, int[] deps, int layer) {
+            TensorType t = TensorType.of(dt, rows, h);
+            Send s = new Send(to);
+            return emit(from, name, s, List.of(t), LINK, FusedMoe.putStream(to), deps, 0, s.traffic(List.of(t)), linkBetween(from, to), t.bytes(),
+                    IntImmutableList.of(from, to), layer, Sections.MOE);
+        }
+
+        int put(int from, int to, String name, DType dt, long rows, long h, int dep, int layer) {
+            return put(from, to, name, dt, rows, h, new int[] {dep}, layer);
+        }
+
+        static int indexOf(int[] a, int x) {
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == x) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
         static long[] shard(long[][] shards, long[] global, int i) {
             if (shards[i] == null) {
                 shards[i] = TokenShards.shard(LongImmutableList.of(global), shards.length, i);
@@ -499,7 +691,7 @@ public final class LowerPass extends StagedPass {
                 groupShards[j] = shard(shards, global, (members.getInt(j) % ds) / tp);
             }
             // experts of each rank, ascending, cut into tiles
-            int tiles = schedule.overlap() == Overlap.TILE ? schedule.tiles() : 1;
+            int tiles = schedule.overlap() == Overlap.TILE || schedule.overlap() == Overlap.FUSED ? schedule.tiles() : 1;
             List<int[][]> tilesOfRank = new ArrayList<>();
             for (int j = 0; j < ep; j++) {
                 IntArrayList own = new IntArrayList();
@@ -508,7 +700,7 @@ public final class LowerPass extends StagedPass {
                         own.add(e);
                     }
                 }
-                tilesOfRank.add(cut(own.toIntArray(), tiles));
+                tilesOfRank.add(schedule.overlap() == Overlap.FUSED ? FusedMoe.interleave(own.toIntArray(), tiles) : cut(own.toIntArray(), tiles));
             }
             int[][] ownTiles = tilesOfRank.get(myRank);
             int nt = ownTiles.length;

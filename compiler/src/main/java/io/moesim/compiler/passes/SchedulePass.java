@@ -22,9 +22,11 @@ public final class SchedulePass extends StagedPass {
     @Override
     public Program run(Program in, PassContext ctx) {
         Overlap o = ctx.options().overlap();
-        int tiles = o == Overlap.TILE ? ctx.options().tiles() : 1;
+        int tiles = o == Overlap.TILE || o == Overlap.FUSED ? ctx.options().tiles() : 1;
         if (o == Overlap.TILE) {
             ctx.note(String.format(Locale.ROOT, "overlap: tile, MoE blocks cut into up to %d tiles by expert group", tiles));
+        } else if (o == Overlap.FUSED) {
+            ctx.note(String.format(Locale.ROOT, "overlap: fused, each MoE block one persistent kernel of up to %d tiles with device-initiated puts", tiles));
         }
         return in.with(Schedule.class, new Schedule(o, tiles));
     }

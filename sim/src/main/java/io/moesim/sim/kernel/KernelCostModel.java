@@ -66,6 +66,25 @@ public final class KernelCostModel implements CostModel {
         return FrameworkCost.seconds(profile(device), sim, op, inputs, device, processor);
     }
 
+    /**
+     * The launch of the kernel model, or the profile's per-call overhead that replaces it for the op's class
+     * ({@link FrameworkCost}); none for collectives.
+     */
+    @Override
+    public double callOverheadSeconds(Op op, List<TensorType> inputs, DeviceSpec device, ProcessorSpec processor) {
+        if (op instanceof Collective) {
+            return 0;
+        }
+        OpEstimate e = sim.estimate(op, inputs, device, processor);
+        double launch = e.breakdown().launchUs() * 1e-6;
+        FrameworkProfile p = profile(device);
+        String cls = FrameworkCost.opClass(op);
+        if (p.isIdeal() || processor.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
+            return launch;
+        }
+        return p.figures(cls).callOverheadUs().isPresent() ? p.figures(cls).callOverheadUs().getAsDouble() * 1e-6 : launch;
+    }
+
     /** The last device asked about and its profile: a run asks for one device's profile millions of times. */
     private record LastProfile(DeviceSpec device, FrameworkProfile profile) {
     }

@@ -242,6 +242,10 @@ public final class KernelSimulator {
             }
             return GemmModel.run(ctx, shapes, inB, inB, macs, eff);
         }
+        if (op instanceof ExpertFfn f && f.totalTokens() == 0) {
+            // a tile whose experts received no tokens (overlap tile/fused): no work, no kernel
+            return new WorkBreakdown(0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0, p.clockMHz(), false);
+        }
         if (op instanceof ExpertFfn f) {
             // two grouped GEMM kernels: gate+up fused (2·ffn columns for SwiGLU), then down
             long up = f.activation() == FfnActivation.SWIGLU ? 2 * f.ffn() : f.ffn();

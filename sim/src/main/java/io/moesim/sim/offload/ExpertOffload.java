@@ -4,6 +4,7 @@ import io.moesim.ir.DType;
 import io.moesim.ir.WeightFormat;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.Routing;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +61,96 @@ public final class ExpertOffload {
     private long stallPs;
     private long prefetched;
     private long iterations;
+
+    /**
+     * The host CPU that runs cold experts under {@link OffloadSpec.Policy#CPU}, all devices together.
+     *
+     * @param flopsPerS        its matrix rate (bf16)
+     * @param memoryBytesPerS  its memory bandwidth (it reads the expert's weights where they live)
+     * @param flopsPerToken    per MoE layer: one expert's FLOPs per token (2 per weight)
+     * @param activationBytes  one token's activation (hidden x dtype): sent to the host and its result sent back
+     */
+    public record HostCpu(double flopsPerS, double memoryBytesPerS, long[] flopsPerToken, long activationBytes) {
+        public HostCpu {
+            if (!(flopsPerS > 0) || !(memoryBytesPerS > 0) || activationBytes < 0) {
+                throw new IllegalArgumentException("host CPU: rate and bandwidth must be > 0");
+            }
+            flopsPerToken = flopsPerToken.clone();
+        }
+    }
+
+    private HostCpu cpu;
+    private long cpuExperts;
+
+    /** The same, with the host CPU that {@link OffloadSpec.Policy#CPU} runs cold experts on. */
+    public ExpertOffload(OffloadSpec.Policy policy, int totalLayers, int experts, int topK, long[] bytes, double[][] popularity, long capacityBytes,
+            double bandwidthBps, long latencyPs, long seed, HostCpu cpu) {
+        this(policy, totalLayers, experts, topK, bytes, popularity, capacityBytes, bandwidthBps, latencyPs, seed);
+        if (policy == OffloadSpec.Policy.CPU && (cpu == null || cpu.flopsPerToken().length != bytes.length)) {
+            throw new IllegalArgumentException("expert offload: the cpu policy needs the host CPU's figures for every MoE layer");
+        }
+        this.cpu = cpu;
+    }
+
+    /** Experts run on the host CPU so far (policy cpu). */
+    public long cpuExperts() {
+        return cpuExperts;
+    }
+
+    /**
+     * Layer stall under the cpu policy: the misses sorted by expected tokens ascending (the coldest first: the CPU's
+     * case), and the prefix of them run on the CPU that gives the shortest layer; the empty prefix is on-demand fetching,
+     * so this is never slower. The GPU's fetch and the CPU's work overlap each other and the layer's GPU compute:
+     * stall = max(latency + fetched bytes / bandwidth, CPU time − window). The order does not depend on the tier, so a
+     * faster tier or a larger cache never lengthens the best choice.
+     */
+    private long cpuLayer(int l, boolean[] act, long tokens, long window, long[] demandOut) {
+        IntArrayList miss = new IntArrayList();
+        for (int e = 0; e < experts; e++) {
+            if (act[e] && !resident[l][e]) {
+                miss.add(e);
+            }
+        }
+        int n = miss.size();
+        if (n == 0) {
+            demandOut[0] = 0;
+            return 0;
+        }
+        double[] tok = new double[experts];
+        for (int k = 0; k < n; k++) {
+            int e = miss.getInt(k);
+            double q = Math.min(1.0, topK * popularity[l][e]);
+            double pAct = 1 - Math.pow(1 - q, tokens);
+            tok[e] = pAct > 0 ? tokens * q / pAct : 1; // expected tokens given that it is active
+        }
+        int[] sorted = miss.toIntArray();
+        java.util.Arrays.sort(sorted); // ascending index first, then a stable sort by tokens
+        Integer[] boxed = java.util.Arrays.stream(sorted).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(boxed, (a, b) -> Double.compare(tok[a], tok[b]));
+        int best = 0;
+        long bestStall = latencyPs + fetchPs((long) n * bytes[l]);
+        double cpuPs = 0;
+        for (int k = 0; k < n; k++) {
+            int e = boxed[k];
+            double compute = cpu.flopsPerToken()[l] * tok[e] / cpu.flopsPerS();
+            double weights = bytes[l] / cpu.memoryBytesPerS();
+            cpuPs += Math.max(compute, weights) * 1e12 + 2 * tok[e] * cpu.activationBytes() * psPerByte;
+            long rest = (long) (n - k - 1) * bytes[l];
+            long fetch = rest == 0 ? 0 : latencyPs + fetchPs(rest);
+            long stall = Math.max(fetch, (long) Math.ceil(latencyPs + cpuPs) - window);
+            if (stall < bestStall) {
+                bestStall = stall;
+                best = k + 1;
+            }
+        }
+        cpuExperts += best;
+        demandOut[0] = (long) (n - best) * bytes[l];
+        for (int k = 0; k < n; k++) {
+            count[l][boxed[k]]++;
+        }
+        misses += n; // not in HBM: fetched or run on the CPU
+        return Math.max(0, bestStall);
+    }
 
     /** One iteration: its stall, the bytes it fetched, and the least time any policy could take for it. */
     public record Step(long stallPs, long fetchedBytes, long activeExperts, long missedExperts, long boundPs) {
@@ -183,6 +274,24 @@ public final class ExpertOffload {
                 prefetched += n;
             }
             long demand = 0;
+            if (policy == OffloadSpec.Policy.CPU) {
+                long[] d = new long[1];
+                long before = misses;
+                for (int e = 0; e < experts; e++) {
+                    if (act[e]) {
+                        active++;
+                        activeBytes += bytes[l];
+                        if (resident[l][e]) {
+                            hits++;
+                            touch(l, e);
+                        }
+                    }
+                }
+                stall += cpuLayer(l, act, tokens, window, d);
+                missed += misses - before;
+                fetched += d[0];
+                continue;
+            }
             for (int e = 0; e < experts; e++) {
                 if (!act[e]) {
                     continue;
@@ -214,7 +323,10 @@ public final class ExpertOffload {
             }
             fetched += demand + preBytes;
         }
-        long lower = (long) Math.floor(Math.max(0, activeBytes - capacityBytes) * psPerByte);
+        // with the CPU in play a non-resident expert's weights either cross the link or are read by the host CPU,
+        // at best both at once: the bytes no policy can avoid move at no more than the two bandwidths together
+        double perByte = policy == OffloadSpec.Policy.CPU ? 1e12 / (1e12 / psPerByte + cpu.memoryBytesPerS()) : psPerByte;
+        long lower = (long) Math.floor(Math.max(0, activeBytes - capacityBytes) * perByte);
         fetchedBytes += fetched;
         stallPs += stall;
         return new Step(stall, fetched, active, missed, Math.max(computePs, lower));

@@ -55,8 +55,19 @@ public record OffloadRun(OffloadSpec spec, long kvTokens, ExpertOffload model, l
         }
         double bandwidth = devices * spec.tier().bandwidthGBps() * 1e9;
         long latencyPs = Math.round(spec.tier().latencyUs() * 1e6);
+        ExpertOffload.HostCpu cpu = null;
+        if (spec.policy() == OffloadSpec.Policy.CPU) {
+            if (spec.tier().hostCpuTflops().isEmpty() || spec.tier().hostCpuMemoryGBps().isEmpty()) {
+                throw new SimulationException(0, "offload", "--offload-policy cpu: tier " + spec.tier().id()
+                        + " gives no host CPU figures (host_cpu_bf16_TFLOPS, host_cpu_memory_GBps); use --offload host or a tier file with them");
+            }
+            long[] flops = new long[bytes.length];
+            java.util.Arrays.fill(flops, 2L * m.activation().matrices() * m.hidden() * m.moe().expertFfn());
+            cpu = new ExpertOffload.HostCpu(devices * spec.tier().hostCpuTflops().getAsDouble() * 1e12,
+                    devices * spec.tier().hostCpuMemoryGBps().getAsDouble() * 1e9, flops, dtype.bytesFor(m.hidden()));
+        }
         ExpertOffload model = new ExpertOffload(spec.policy(), m.layers(), m.moe().experts(), m.moe().topK(), bytes,
-                ExpertOffload.popularity(m, routing, seed), capacity, bandwidth, latencyPs, seed);
+                ExpertOffload.popularity(m, routing, seed), capacity, bandwidth, latencyPs, seed, cpu);
         return new OffloadRun(spec, kvTokens, model, offloaded);
     }
 
@@ -73,6 +84,9 @@ public record OffloadRun(OffloadSpec spec, long kvTokens, ExpertOffload model, l
         m.put("expert_hit_rate", uses == 0 ? 1.0 : (double) o.hits() / uses);
         m.put("experts_fetched_GB", o.fetchedBytes() / 1e9);
         m.put("offload_stall_s", o.stallPs() / 1e12);
+        if (spec.policy() == OffloadSpec.Policy.CPU) {
+            m.put("experts_on_cpu", o.cpuExperts());
+        }
         double boundS = r.simulatedS() - it.slackPs() / 1e12;
         m.put("upper_bound_tokens_per_s", boundS > 0 ? r.outputTokens() / boundS : Double.POSITIVE_INFINITY);
         return m;

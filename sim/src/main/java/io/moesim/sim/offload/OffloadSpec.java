@@ -33,7 +33,13 @@ public record OffloadSpec(long hbmBytes, MemoryTier tier, Policy policy) {
          * Pre-gated routing (Read-ME): the router runs ahead of its layer, so while layer l−1 computes, layer l's
          * activated non-resident experts are known and fetched, as many as the tier streams in that time; the rest on demand.
          */
-        PREGATED;
+        PREGATED,
+        /**
+         * Fiddler / MoE-Lens: the static set of ONDEMAND; an activated non-resident expert either is fetched or runs on
+         * the host CPU beside the tier's memory (its tokens' activations cross the link both ways, its weights stay),
+         * chosen per expert and layer where that shortens the layer; the CPU works while the GPU computes and fetches.
+         */
+        CPU;
 
         public String text() {
             return name().toLowerCase(Locale.ROOT);
@@ -46,7 +52,7 @@ public record OffloadSpec(long hbmBytes, MemoryTier tier, Policy policy) {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown offload policy '" + s + "' (expected ondemand, lru, lfu, prefetch or pregated)");
+            throw new IllegalArgumentException("unknown offload policy '" + s + "' (expected ondemand, lru, lfu, prefetch, pregated or cpu)");
         }
     }
 }

@@ -113,6 +113,50 @@ public final class CollectiveModel {
         return hierarchical(op, tensorBytes, g, maxLocal, nodes, inter);
     }
 
+    /**
+     * Cost of a one-sided put issued by the GPU itself (NVSHMEM-style, as a fused MoE kernel does): the
+     * same as {@link #cost} without the per-message overhead o, which is the host's kernel launch or
+     * posted work request; the link's latency and bandwidth stay.
+     */
+    public CollectiveCost costDeviceInitiated(Op op, double linkBytes, double tensorBytes, int[] devices) {
+        CollectiveCost c = cost(op, linkBytes, tensorBytes, devices);
+        if (c.durationPs() == 0) {
+            return c;
+        }
+        double o = c.usesInterNode() ? system.interNodeLink().map(LinkSpec::perMessageOverheadNs).orElse(0.0)
+                : system.intraNodeLink().perMessageOverheadNs();
+        return new CollectiveCost(Math.max(0, c.durationPs() - ps(o)), c.algorithm() + "-put", c.intraBytesPerDevice(),
+                c.interBytesPerDevice(), c.usesInterNode());
+    }
+
+    /**
+     * How long a device-initiated put of {@code bytes} holds its sender's port: its bytes at the device's whole
+     * egress rate. Puts to several peers pipeline: over a switch each runs at the port's rate one after
+     * another; in a full mesh each runs on its own peer's links at the peer rate, concurrently (the port is not
+     * held; the per-peer put stream orders each link). The put itself lands after latency + bytes at the peer rate
+     * ({@link #costDeviceInitiated}).
+     */
+    public long putPortPs(CollectiveCost c, double bytes) {
+        if (c.durationPs() == 0) {
+            return 0;
+        }
+        double bw;
+        if (c.usesInterNode()) {
+            LinkSpec inter = system.interNodeLink().orElseThrow();
+            bw = inter.bandwidthFraction() * inter.bandwidthPerDeviceGBps();
+        } else {
+            LinkSpec link = system.intraNodeLink();
+            double f = link.bandwidthFraction();
+            int g = system.devicesPerNode();
+            if (system.intraNodeTopology() == Topology.FULL_MESH) {
+                // each peer has its own links: puts to different peers share nothing (one put stream per peer orders each link)
+                return 0;
+            }
+            bw = system.intraNodeTopology() == Topology.RING ? f * system.intraNodePeerBandwidthGBps() : f * link.bandwidthPerDeviceGBps();
+        }
+        return Math.min(c.durationPs(), ps(bytes / bw));
+    }
+
     private CollectiveCost intraNode(Op op, double linkBytes, double tensorBytes, int g) {
         LinkSpec link = system.intraNodeLink();
         double a = link.latencyNs();

@@ -26,6 +26,8 @@ import java.util.Arrays;
 public final class PlanExecutor implements Component {
     private static final int TASK_DONE = 0;
     private static final int COLLECTIVE_DONE = 1;
+    /** A device-initiated put's ports free before its data lands (the link latency is flight, not occupancy). */
+    private static final int PORTS_FREE = 2;
 
     private final PreparedPlan p;
     private final int[] remaining;
@@ -133,12 +135,16 @@ public final class PlanExecutor implements Component {
             }
         }
         long d = p.instanceCost[inst].durationPs();
+        long held = p.instancePortPs[inst];
         for (int port : ports) {
             portHeld[port] = true;
-            portBusy[port] += d;
+            portBusy[port] += held;
         }
         for (int t : p.instanceTasks[inst]) {
             start[t] = engine.now();
+        }
+        if (held < d) {
+            engine.schedule(held, this, PORTS_FREE, inst);
         }
         engine.schedule(d, this, COLLECTIVE_DONE, inst);
         return true;
@@ -157,11 +163,16 @@ public final class PlanExecutor implements Component {
             }
         } else {
             int inst = (int) arg;
-            for (int port : p.instancePorts[inst]) {
-                portHeld[port] = false;
+            boolean portsStillHeld = p.instancePortPs[inst] >= p.instanceCost[inst].durationPs();
+            if (kind == PORTS_FREE || portsStillHeld) {
+                for (int port : p.instancePorts[inst]) {
+                    portHeld[port] = false;
+                }
             }
-            for (int t : p.instanceTasks[inst]) {
-                finish(engine, t);
+            if (kind == COLLECTIVE_DONE) {
+                for (int t : p.instanceTasks[inst]) {
+                    finish(engine, t);
+                }
             }
             for (int i = 0; i < waiting.size(); ) {
                 if (tryStart(engine, waiting.getInt(i))) {

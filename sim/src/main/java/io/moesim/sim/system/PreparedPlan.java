@@ -1,10 +1,15 @@
 package io.moesim.sim.system;
 
+import io.moesim.compiler.passes.FusedMoe;
 import io.moesim.compiler.plan.HardwarePlan;
 import io.moesim.compiler.plan.Task;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.Combine;
+import io.moesim.ir.op.Dispatch;
+import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.Recv;
+import io.moesim.ir.op.Send;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntImmutableList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
@@ -45,6 +50,10 @@ public final class PreparedPlan {
     final CollectiveCost[] instanceCost;
     final int[][] instancePorts;
     final int[][] instanceTasks;
+    /** Compute tasks inside a fused MoE kernel after its first: timed without their per-call overhead. */
+    final boolean[] launchFree;
+    /** How long an instance holds its members' ports: its duration, or for a device-initiated put its bytes' time only. */
+    final long[] instancePortPs;
 
     public PreparedPlan(HardwarePlan plan, SystemSpec system, TaskTimer timer, CollectiveModel collectives) {
         this.plan = plan;
@@ -59,6 +68,9 @@ public final class PreparedPlan {
         depCount = new int[n];
         duration = new long[n];
         resource = new int[n];
+        launchFree = new boolean[n];
+        boolean fused = FusedMoe.fused(plan);
+        java.util.Set<Long> kernelStarted = new java.util.HashSet<>();
 
         // implicit in-order stream edges, then successor lists in CSR form
         // processor names interned to small indices so stream and resource keys are longs, not strings
@@ -139,8 +151,14 @@ public final class PreparedPlan {
                     resProc.add(t.processor());
                 }
                 resource[t.id()] = r;
-                duration[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+                // a fused MoE block is one persistent kernel per device and layer: its first task pays the launch
+                launchFree[t.id()] = fused && FusedMoe.inKernel(t) && !kernelStarted.add(((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL));
+                duration[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor())
+                        : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
+        }
+        if (fused) {
+            fusedGemms(tasks, timer, duration);
         }
         int nr = resources.size();
         resourceName = new String[nr];
@@ -156,6 +174,7 @@ public final class PreparedPlan {
         instanceCost = new CollectiveCost[ni];
         instancePorts = new int[ni][];
         instanceTasks = new int[ni][];
+        instancePortPs = new long[ni];
         for (int i = 0; i < ni; i++) {
             int[] ts = members.get(i).toIntArray();
             instanceTasks[i] = ts;
@@ -169,8 +188,11 @@ public final class PreparedPlan {
                 linkBytes = Math.max(linkBytes, t.linkBytes());
                 tensorBytes = Math.max(tensorBytes, tensorBytes(t));
             }
-            CollectiveCost c = collectives.cost(first.op(), linkBytes, tensorBytes, group);
+            boolean put = fused && FusedMoe.devicePut(first);
+            CollectiveCost c = fused && FusedMoe.deviceInitiated(first) ? collectives.costDeviceInitiated(first.op(), linkBytes, tensorBytes, group)
+                    : collectives.cost(first.op(), linkBytes, tensorBytes, group);
             instanceCost[i] = c;
+            instancePortPs[i] = put ? collectives.putPortPs(c, Math.max(linkBytes, tensorBytes)) : c.durationPs();
             IntArrayList ports = new IntArrayList();
             for (int tid : ts) {
                 int d = tasks.get(tid).device();
@@ -188,11 +210,114 @@ public final class PreparedPlan {
         }
     }
 
+    /**
+     * The expert GEMM tiles of one fused MoE kernel (device, layer, processor) run at the efficiency of the
+     * device's whole expert workload: a persistent kernel keeps every SM busy with whichever tile is ready
+     * (FlashMoE's tile parallelism), so cutting the work into tiles adds no wave quantisation or fill per
+     * tile. Each tile gets the whole workload's in-kernel time in proportion to its own.
+     */
+    private static void fusedGemms(List<Task> tasks, TaskTimer timer, long[] duration) {
+        java.util.Map<String, IntArrayList> groups = new java.util.LinkedHashMap<>();
+        for (Task t : tasks) {
+            if (!isTransfer(t) && t.op() instanceof ExpertFfn && FusedMoe.inKernel(t)) {
+                groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
+            }
+        }
+        streamingTiles(tasks, timer, duration);
+        for (IntArrayList g : groups.values()) {
+            if (g.size() < 2) {
+                continue;
+            }
+            Task first = tasks.get(g.getInt(0));
+            ExpertFfn f0 = (ExpertFfn) first.op();
+            it.unimi.dsi.fastutil.longs.LongArrayList tok = new it.unimi.dsi.fastutil.longs.LongArrayList();
+            long[] in = new long[g.size()];
+            long sumIn = 0;
+            for (int i = 0; i < g.size(); i++) {
+                Task t = tasks.get(g.getInt(i));
+                tok.addAll(((ExpertFfn) t.op()).tokens());
+                in[i] = timer.inKernelPs(t.op(), t.inputs(), t.processor());
+                sumIn += in[i];
+            }
+            if (sumIn == 0) {
+                continue;
+            }
+            long rows = tok.longStream().sum();
+            if (rows == 0) {
+                continue;
+            }
+            ExpertFfn merged = f0.withTokens(tok.size(), Math.min(f0.topK(), tok.size()), it.unimi.dsi.fastutil.longs.LongImmutableList.of(tok.toLongArray()),
+                    f0.ffn());
+            List<io.moesim.ir.TensorType> mergedIn = List.of(io.moesim.ir.TensorType.of(first.inputs().get(0).dtype(), rows, f0.hidden()));
+            double factor = (double) timer.inKernelPs(merged, mergedIn, first.processor()) / sumIn;
+            for (int i = 0; i < g.size(); i++) {
+                int id = g.getInt(i);
+                duration[id] = duration[id] - in[i] + Math.round(in[i] * factor);
+            }
+        }
+    }
+
+    /**
+     * The dispatch (and combine) tiles of one fused MoE kernel are one pass over the device's tokens cut by
+     * expert group: together they cost the whole block's dispatch (combine), each its share of the token
+     * copies, rather than a full pass each (a tile's task reads the whole activation, as a separate kernel would).
+     */
+    private static void streamingTiles(List<Task> tasks, TaskTimer timer, long[] duration) {
+        java.util.Map<String, IntArrayList> groups = new java.util.LinkedHashMap<>();
+        for (Task t : tasks) {
+            if (!isTransfer(t) && (t.op() instanceof Dispatch || t.op() instanceof Combine) && FusedMoe.inKernel(t)) {
+                groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor() + "/" + t.op().mnemonic(), k -> new IntArrayList())
+                        .add(t.id());
+            }
+        }
+        for (IntArrayList g : groups.values()) {
+            if (g.size() < 2) {
+                continue;
+            }
+            Task first = tasks.get(g.getInt(0));
+            long[] sum = null;
+            long[] copies = new long[g.size()];
+            long[] in = new long[g.size()];
+            long all = 0;
+            for (int i = 0; i < g.size(); i++) {
+                Task t = tasks.get(g.getInt(i));
+                it.unimi.dsi.fastutil.longs.LongList tok = t.op() instanceof Dispatch d ? d.tokens() : ((Combine) t.op()).tokens();
+                if (sum == null) {
+                    sum = new long[tok.size()];
+                }
+                if (tok.size() != sum.length || !t.inputs().equals(first.inputs())) {
+                    return;
+                }
+                for (int e = 0; e < sum.length; e++) {
+                    sum[e] += tok.getLong(e);
+                    copies[i] += tok.getLong(e);
+                }
+                all += copies[i];
+                in[i] = timer.inKernelPs(t.op(), t.inputs(), t.processor());
+            }
+            if (all == 0) {
+                continue;
+            }
+            it.unimi.dsi.fastutil.longs.LongImmutableList merged = it.unimi.dsi.fastutil.longs.LongImmutableList.of(sum);
+            io.moesim.ir.op.Op whole = first.op() instanceof Dispatch d ? new Dispatch(d.experts(), d.topK(), merged)
+                    : new Combine(((Combine) first.op()).experts(), ((Combine) first.op()).topK(), merged);
+            long wholePs = timer.inKernelPs(whole, first.inputs(), first.processor());
+            for (int i = 0; i < g.size(); i++) {
+                int id = g.getInt(i);
+                duration[id] = duration[id] - in[i] + Math.round((double) wholePs * copies[i] / all);
+            }
+        }
+    }
+
     static boolean isTransfer(Task t) {
         return t.op() instanceof Collective || t.isTransfer() || "link".equals(t.processor());
     }
 
     private static String groupKey(Task t) {
+        if (t.op() instanceof Send s) {
+            // one direction of a pair: a put from d to p never matches one from p to d
+            return "send " + t.device() + ">" + s.peer();
+        }
         IntImmutableList g = t.group();
         if (g.isEmpty()) {
             return "g" + t.device() + ":" + t.op().mnemonic();
@@ -301,8 +426,11 @@ public final class PreparedPlan {
         long[] d = duration.clone();
         for (Task t : plan.tasks()) {
             if (resource[t.id()] >= 0) {
-                d[t.id()] = timer.durationPs(t.op(), t.inputs(), t.processor());
+                d[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor()) : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
+        }
+        if (FusedMoe.fused(plan)) {
+            fusedGemms(plan.tasks(), timer, d);
         }
         return criticalPathPs(d);
     }

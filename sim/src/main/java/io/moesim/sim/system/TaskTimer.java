@@ -62,6 +62,27 @@ public final class TaskTimer {
         return v;
     }
 
+    /**
+     * Picoseconds of {@code op} on the named processor without its per-call overhead (launch, framework
+     * dispatch): its time inside a persistent kernel that paid the launch once. Never below zero.
+     */
+    public long inKernelPs(Op op, List<TensorType> inputs, String processorName) {
+        long full = durationPs(op, inputs, processorName);
+        Key k = new Key(op, inputs, "\0call:" + processorName);
+        long v = overhead.getLong(k);
+        if (v < 0) {
+            ProcessorSpec p = device.processors().get(processorName);
+            v = Math.max(0, Math.round(costModel.callOverheadSeconds(op, inputs, device, p) * 1e12));
+            overhead.put(k, v);
+        }
+        return Math.max(0, full - v);
+    }
+
+    private final Object2LongOpenHashMap<Key> overhead = new Object2LongOpenHashMap<>();
+    {
+        overhead.defaultReturnValue(-1);
+    }
+
     public long hits() {
         return hits;
     }

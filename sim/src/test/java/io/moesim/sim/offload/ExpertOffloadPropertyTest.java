@@ -57,7 +57,17 @@ class ExpertOffloadPropertyTest {
         }
 
         ExpertOffload model(OffloadSpec.Policy p, long capacity, double bandwidth, long latency) {
-            return new ExpertOffload(p, layers, experts, topK, bytes, pop, capacity, bandwidth, latency, drawSeed);
+            return new ExpertOffload(p, layers, experts, topK, bytes, pop, capacity, bandwidth, latency, drawSeed, host());
+        }
+
+        /** A host CPU drawn from the case's seed: 1 to 300 TFLOP/s, 10 to 700 GB/s, 2 FLOP per token per weight byte, activations up to 64 KiB. */
+        ExpertOffload.HostCpu host() {
+            SplittableRandom r = new SplittableRandom(drawSeed ^ 77);
+            long[] flops = new long[bytes.length];
+            for (int l = 0; l < flops.length; l++) {
+                flops[l] = 2 * bytes[l];
+            }
+            return new ExpertOffload.HostCpu(1e12 * (1 + r.nextDouble() * 299), 1e9 * (10 + r.nextDouble() * 690), flops, 1 + r.nextLong(1 << 16));
         }
 
         /** Total time of the iterations under p: compute + stalls. */
@@ -132,6 +142,39 @@ class ExpertOffloadPropertyTest {
             assertTrue(pregated <= c.time(OffloadSpec.Policy.PREFETCH, c.cap, c.bw, c.lat), "seed " + seed);
             assertTrue(pregated <= c.time(OffloadSpec.Policy.ONDEMAND, c.cap, c.bw, c.lat), "seed " + seed);
         });
+    }
+
+    @Test
+    void cpuExecutionNeverLosesAgainstOnDemandWhenItMayChoosePerExpert() {
+        qt().withExamples(600).forAll(longs().all()).checkAssert(seed -> {
+            Case c = Case.of(seed);
+            assertTrue(c.time(OffloadSpec.Policy.CPU, c.cap, c.bw, c.lat) <= c.time(OffloadSpec.Policy.ONDEMAND, c.cap, c.bw, c.lat), "seed " + seed);
+        });
+    }
+
+    @Test
+    void aColdExpertRunsOnTheCpuWhenThatBeatsFetchingIt() {
+        // by hand: 1 layer of 4 experts of 1 MB, top-1, 4 tokens, nothing cached, tier 1 GB/s with 1 us latency: on demand
+        // fetches every active expert (1 ms each). A CPU of 1 TFLOP/s and 100 GB/s runs one 1 MB expert for one token in
+        // max(2 MFLOP / 1 TFLOP/s, 1 MB / 100 GB/s) = 10 us plus 2 x 1 KB of activations over the tier (2 us):
+        // every active expert goes to the CPU, the layer waits ~ (1 us + active x 12 us) - window instead of 1 us + active x 1 ms
+        double[][] pop = {{.25, .25, .25, .25}};
+        ExpertOffload onDemand = new ExpertOffload(OffloadSpec.Policy.ONDEMAND, 1, 4, 1, new long[] {1_000_000}, pop, 0, 1e9, 1_000_000, 3);
+        ExpertOffload cpu = new ExpertOffload(OffloadSpec.Policy.CPU, 1, 4, 1, new long[] {1_000_000}, pop, 0, 1e9, 1_000_000, 3,
+                new ExpertOffload.HostCpu(1e12, 1e11, new long[] {2_000_000}, 1000));
+        ExpertOffload.Step a = onDemand.next(4, 1000);
+        ExpertOffload.Step b = cpu.next(4, 1000);
+        assertEquals(a.activeExperts(), b.activeExperts(), "the same activation draws");
+        long n = a.activeExperts();
+        assertTrue(n >= 1);
+        assertEquals(1_000_000 + n * 1_000_000_000L, a.stallPs());
+        assertEquals(n, cpu.cpuExperts());
+        assertEquals(0, b.fetchedBytes());
+        // expected tokens of an active expert: 4 x 0.25 / (1 - 0.75^4) = 1.4629...; CPU time per expert: 10 us weights-bound
+        // + 2 x 1.4629 x 1000 B at 1 GB/s = 2.926 us; one 1 us latency; window 1000 ps
+        double perExpert = 10e6 + 2 * 4 * 0.25 / (1 - Math.pow(0.75, 4)) * 1000 * 1000;
+        assertEquals(1_000_000 + n * perExpert - 1000, b.stallPs(), n * 2.0);
+        assertTrue(b.boundPs() <= 1000 + b.stallPs());
     }
 
     @Test
