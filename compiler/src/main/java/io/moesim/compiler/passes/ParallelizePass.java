@@ -16,21 +16,16 @@ import io.moesim.ir.graph.Node;
 import io.moesim.ir.graph.Value;
 import io.moesim.ir.op.AllGather;
 import io.moesim.ir.op.AllReduce;
-import io.moesim.ir.op.AllToAll;
 import io.moesim.ir.op.Attention;
-import io.moesim.ir.op.Combine;
 import io.moesim.ir.op.Concat;
 import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.Elementwise;
-import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
-import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.ReduceScatter;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Split;
-import it.unimi.dsi.fastutil.longs.LongImmutableList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -94,7 +89,151 @@ public final class ParallelizePass extends StagedPass {
     }
 
     /** How a value of the parallel graph relates to the model's: row shards, split features, pending sum. */
-    private record VState(Value v, int shards, boolean split, DeviceGroup partial) {
+    record VState(Value v, int shards, boolean split, DeviceGroup partial) {
+    }
+
+    /** Operands as a rule gets them: their states after any row conversion, their values, and whether any has split features. */
+    record Operands(List<VState> states, List<Value> values, boolean anySplit) {
+    }
+
+    /**
+     * One node being rewritten, as its sharding rule sees it: the op, its section and that section's degrees, its
+     * operands' states, and the means to convert operands and emit nodes. Rules hold no state; the rewriter owns it.
+     */
+    static final class Site {
+        private final Rewriter rw;
+        private final Node node;
+        private final String path;
+        private final String section;
+        private final Emitter e;
+        private final Map<Value, VState> env;
+        private final Set<Value> perHead;
+        private final Map<String, VState> cache;
+
+        Site(Rewriter rw, Node node, String path, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead,
+                Map<String, VState> cache) {
+            this.rw = rw;
+            this.node = node;
+            this.path = path;
+            this.section = section;
+            this.e = e;
+            this.env = env;
+            this.perHead = perHead;
+            this.cache = cache;
+        }
+
+        Op op() {
+            return node.op();
+        }
+
+        Node node() {
+            return node;
+        }
+
+        /** The node's path in the model graph (error messages name it). */
+        String path() {
+            return path;
+        }
+
+        /** The tensor-parallel degree of the node's section. */
+        int tp() {
+            return rw.tp(section);
+        }
+
+        /** How many ways the node's section splits rows. */
+        int rowShards() {
+            return rw.rowShards(section);
+        }
+
+        Parallelism moe() {
+            return rw.moe;
+        }
+
+        DeviceGroup tpGroup() {
+            return rw.tpGroup(section);
+        }
+
+        /** Whether {@code v} carries per-head features into attention. */
+        boolean perHead(Value v) {
+            return perHead.contains(v);
+        }
+
+        /** The state of a model value, or null when it is not defined yet. */
+        VState state(Value v) {
+            return env.get(v);
+        }
+
+        /** The states of the node's operands as they are; an error when one is not defined before the node. */
+        List<VState> operandStates() {
+            List<VState> raw = new ArrayList<>();
+            for (Value v : node.operands()) {
+                VState s = env.get(v);
+                if (s == null) {
+                    throw new CompilerException(NAME, "node " + path + " uses %" + v.name() + ", which is not defined before it");
+                }
+                raw.add(s);
+            }
+            return raw;
+        }
+
+        /**
+         * The operands with the row sharding {@code want}: split features stay as they are, and so does a sum pending over
+         * {@code keep} (a linear op passes it through); others are converted (all-gather, reduce-scatter, all-reduce).
+         */
+        Operands operands(List<VState> raw, int want, DeviceGroup keep) {
+            List<VState> ops = new ArrayList<>();
+            for (VState s : raw) {
+                boolean passPartial = keep != null && s.partial() != null && s.partial().equals(keep) && s.shards() == want;
+                ops.add(s.split() || passPartial ? s : rw.convert(e, s, want, section, cache));
+            }
+            List<Value> vs = new ArrayList<>();
+            for (VState s : ops) {
+                vs.add(s.v());
+            }
+            return new Operands(ops, vs, ops.stream().anyMatch(VState::split));
+        }
+
+        /** Emits {@code op} for the node, its results named as the model's, and records their states. */
+        void emit(Op op, List<Value> vs, int shards, boolean split, DeviceGroup partial) {
+            List<String> hints = new ArrayList<>();
+            node.results().forEach(r -> hints.add(r.name()));
+            rw.emit(e, section, hints, op, vs, node, env, shards, split, partial);
+        }
+
+        /** The path the next emitted node gets. */
+        String nextPath() {
+            return e.nextPath();
+        }
+
+        /** The path of the node emitted last. */
+        String prevPath() {
+            return rw.prevPath(e);
+        }
+
+        /** Emits one node of any name (a collective the rule adds) in the node's section. */
+        Value add1(String hint, Op op, DeviceGroup group, Value... operands) {
+            return e.add1(section, hint, op, group, operands);
+        }
+
+        /** Emits {@code op} under the hints given. */
+        List<Value> add(List<String> hints, Op op, List<Value> operands, DeviceGroup group) {
+            return e.add(section, hints, op, operands, group);
+        }
+
+        /** Records the state of a model value. */
+        void bind(Value v, VState s) {
+            env.put(v, s);
+        }
+
+        /** The MoE blocks found so far; the last is the open one. */
+        List<MoeBlock> blocks() {
+            return rw.blocks;
+        }
+
+        /** Converts a repeat's body, section by section, back to the entry's sharding at the yield. */
+        void repeat(Repeat rep) {
+            rw.repeat(node, rep, path, e, env, cache);
+        }
     }
 
     /** Adds nodes to one block, recording the path and section of each. */
@@ -187,11 +326,6 @@ public final class ParallelizePass extends StagedPass {
                 throw new CompilerException(NAME, "cannot fold attention rows split " + a + " ways with MoE rows split " + b + " ways");
             }
             return Math.max(a, b);
-        }
-
-        /** Ops that work row by row on whatever rows they get. */
-        boolean tokenWise(Op op) {
-            return op instanceof Norm || op instanceof Elementwise || op instanceof io.moesim.ir.op.Softmax || op instanceof io.moesim.ir.op.Embedding;
         }
 
         String sectionOfOutput() {
@@ -298,145 +432,9 @@ public final class ParallelizePass extends StagedPass {
             return out;
         }
 
+        /** Rewrites one node by its op kind's rule ({@link ShardingRules}); a kind without one is an error, not a silent default. */
         void node(Node n, String inPath, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead, Map<String, VState> cache) {
-            Op op = n.op();
-            ShardingRules.of(op, inPath); // every op kind has its rule; none is an error, not a silent default
-            int tp = tp(section);
-            int want = rowShards(section);
-            if (op instanceof Repeat rep) {
-                repeat(n, rep, inPath, e, env, cache);
-                return;
-            }
-            if (op instanceof MatMul mm && env.containsKey(n.operands().get(0)) && env.get(n.operands().get(0)).split()) {
-                VState x = env.get(n.operands().get(0));
-                if (mm.batch() > 1) {
-                    divides(mm.batch(), tp, "matmul batch (heads)");
-                    Value v = e.add1(section, n.result().name(), new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch() / tp), null, x.v());
-                    env.put(n.result(), new VState(v, x.shards(), true, null));
-                } else {
-                    divides(mm.k(), tp, "row-parallel matmul k");
-                    Value v = e.add1(section, n.result().name(), new MatMul(mm.k() / tp, mm.n(), mm.wdtype()), null, x.v());
-                    env.put(n.result(), new VState(v, x.shards(), false, tpGroup(section)));
-                }
-                return;
-            }
-            List<VState> raw = new ArrayList<>();
-            for (Value v : n.operands()) {
-                VState s = env.get(v);
-                if (s == null) {
-                    throw new CompilerException(NAME, "node " + inPath + " uses %" + v.name() + ", which is not defined before it");
-                }
-                raw.add(s);
-            }
-            if (tokenWise(op) && !raw.isEmpty()) {
-                want = raw.stream().mapToInt(VState::shards).max().getAsInt();
-            }
-            // sums pending over the same group pass through linear ops: an add of two, a combine, an all-to-all
-            DeviceGroup keep = null;
-            if (op instanceof Combine || op instanceof AllToAll) {
-                keep = raw.get(0).partial();
-            } else if (op instanceof Elementwise ew && ew.kind() == Elementwise.Kind.ADD && raw.get(0).partial() != null
-                    && raw.get(0).partial().equals(raw.get(1).partial()) && raw.get(0).shards() == raw.get(1).shards()) {
-                keep = raw.get(0).partial();
-                want = raw.get(0).shards();
-            }
-            List<VState> ops = new ArrayList<>();
-            for (int k = 0; k < raw.size(); k++) {
-                VState s = raw.get(k);
-                boolean passPartial = keep != null && s.partial() != null && s.partial().equals(keep) && s.shards() == want;
-                ops.add(s.split() || passPartial ? s : convert(e, s, want, section, cache));
-            }
-            List<Value> vs = new ArrayList<>();
-            for (VState s : ops) {
-                vs.add(s.v());
-            }
-            boolean anySplit = ops.stream().anyMatch(VState::split);
-            List<String> hints = new ArrayList<>();
-            n.results().forEach(r -> hints.add(r.name()));
-            if (op instanceof MatMul mm) {
-                if (tp > 1 && perHead.contains(n.result())) {
-                    divides(mm.batch() > 1 ? mm.batch() : mm.n(), tp, "column-parallel matmul " + (mm.batch() > 1 ? "batch" : "n"));
-                    MatMul local = mm.batch() > 1 ? new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch() / tp)
-                            : new MatMul(mm.k(), mm.n() / tp, mm.wdtype());
-                    if (mm.batch() > 1 && vs.get(0).type().rank() == 2) {
-                        throw new CompilerException(NAME, "node " + inPath + ": a per-head matmul on replicated features is not supported");
-                    }
-                    emit(e, section, hints, local, vs, n, env, ops.get(0).shards(), true, null);
-                } else {
-                    emit(e, section, hints, mm, vs, n, env, ops.get(0).shards(), false, null);
-                }
-            } else if (op instanceof Attention at) {
-                requireSplitOrTp1(ops, tp, inPath);
-                divides(at.heads(), tp, "attention heads");
-                divides(at.kvHeads(), tp, "attention kv_heads");
-                divides(at.batch(), want, "attention batch (sequences) under data parallelism");
-                Attention local = new Attention(at.heads() / tp, at.kvHeads() / tp, at.headDim(), at.batch() / want, at.qLen(), at.kvLen(),
-                        at.causal(), at.window(), at.kvDtype());
-                emit(e, section, hints, local, vs, n, env, want, tp > 1, null);
-            } else if (op instanceof MlaAttention ml) {
-                divides(ml.heads(), tp, "attention heads");
-                divides(ml.batch(), want, "attention batch (sequences) under data parallelism");
-                MlaAttention local = new MlaAttention(ml.heads() / tp, ml.kvLoraRank(), ml.ropeDim(), ml.nopeDim(), ml.vHeadDim(),
-                        ml.batch() / want, ml.qLen(), ml.kvLen(), ml.causal(), ml.absorbed(), ml.kvDtype());
-                emit(e, section, hints, local, vs, n, env, want, tp > 1, null);
-            } else if (op instanceof Dispatch d) {
-                moeBlock(n, d, e, section, vs, env);
-            } else if (op instanceof ExpertFfn f && f.experts() > 1) {
-                expertFfn(n, f, e, section, vs, env);
-            } else if (op instanceof ExpertFfn f) {
-                divides(f.ffn(), tp, "dense FFN width");
-                long rows = vs.get(0).type().shape().dim(0);
-                ExpertFfn local = f.withTokens(1, 1, LongImmutableList.of(rows), f.ffn() / tp);
-                emit(e, section, hints, local, vs, n, env, want, false, tp > 1 ? tpGroup(section) : null);
-            } else if (op instanceof Combine c) {
-                long[] t = TokenShards.shard(c.tokens(), moe.ep() * moe.dp(), 0);
-                emit(e, section, hints, new Combine(c.experts(), c.topK(), LongImmutableList.of(t)), vs, n, env, want, false, ops.get(0).partial());
-                MoeBlock open = blocks.get(blocks.size() - 1);
-                blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), open.ffn(), open.tpReduce(), open.a2aCombine(),
-                        prevPath(e), open.experts(), open.topK(), open.hidden(), open.globalTokens()));
-            } else if (op instanceof Split sp) {
-                Split local = sp;
-                if (sp.axis() == 0 && want > 1) {
-                    long[] sizes = sp.sizes().toLongArray();
-                    for (int k = 0; k < sizes.length; k++) {
-                        divides(sizes[k], want, "split rows (prefill/decode parts) under data parallelism");
-                        sizes[k] /= want;
-                    }
-                    local = Split.of(0, sizes);
-                } else if (sp.axis() > 0 && anySplit && tp > 1) {
-                    long[] sizes = sp.sizes().toLongArray();
-                    for (int k = 0; k < sizes.length; k++) {
-                        divides(sizes[k], tp, "split of head features");
-                        sizes[k] /= tp;
-                    }
-                    local = Split.of(sp.axis(), sizes);
-                }
-                emit(e, section, hints, local, vs, n, env, want, anySplit, null);
-            } else if (op instanceof Concat c && c.axis() > 0 && anySplit && tp > 1) {
-                // copies of a replicated operand (one per head) shrink with the heads
-                List<Value> kept = new ArrayList<>();
-                Map<Value, Integer> seen = new HashMap<>();
-                for (int k = 0; k < vs.size(); k++) {
-                    Value v = vs.get(k);
-                    int copies = java.util.Collections.frequency(vs, v);
-                    if (ops.get(k).split() || copies == 1) {
-                        kept.add(v);
-                    } else {
-                        divides(copies, tp, "copies of a shared operand in a concat");
-                        int used = seen.merge(v, 1, Integer::sum);
-                        if (used <= copies / tp) {
-                            kept.add(v);
-                        }
-                    }
-                }
-                emit(e, section, hints, c, kept, n, env, want, true, null);
-            } else if (op instanceof Norm && anySplit) {
-                throw new CompilerException(NAME, "node " + inPath + ": a norm over tensor-parallel split features is not supported");
-            } else if (op instanceof Elementwise && keep != null) {
-                emit(e, section, hints, op, vs, n, env, want, anySplit, keep);
-            } else {
-                emit(e, section, hints, op, vs, n, env, want, anySplit, null);
-            }
+            ShardingRules.of(n.op(), inPath).apply(new Site(this, n, inPath, section, e, env, perHead, cache));
         }
 
         String prevPath(Emitter e) {
@@ -449,49 +447,6 @@ public final class ParallelizePass extends StagedPass {
             for (int i = 0; i < r.size(); i++) {
                 env.put(n.results().get(i), new VState(r.get(i), shards, split, partial));
             }
-        }
-
-        void moeBlock(Node n, Dispatch d, Emitter e, String section, List<Value> vs, Map<Value, VState> env) {
-            int ep = moe.ep();
-            int shards = moe.ep() * moe.dp();
-            divides(d.experts(), ep, "experts under expert parallelism");
-            long[] t = TokenShards.shard(d.tokens(), shards, 0);
-            String dispatchPath = e.nextPath();
-            Value y = e.add(section, List.of(n.result().name()), new Dispatch(d.experts(), d.topK(), LongImmutableList.of(t)), vs, null).get(0);
-            String a2a = null;
-            if (ep > 1) {
-                a2a = e.nextPath();
-                y = e.add1(section, n.result().name() + "_a2a", new AllToAll(ep), new DeviceGroup(moe.tp(), ep), y);
-            }
-            env.put(n.result(), new VState(y, shards, false, null));
-            blocks.add(new MoeBlock(dispatchPath, a2a, null, null, null, null, d.experts(), d.topK(),
-                    vs.get(0).type().last(), d.tokens()));
-        }
-
-        void expertFfn(Node n, ExpertFfn f, Emitter e, String section, List<Value> vs, Map<Value, VState> env) {
-            int ep = moe.ep();
-            int tp = moe.tp();
-            divides(f.experts(), ep, "experts under expert parallelism");
-            divides(f.ffn(), tp, "expert FFN width under expert tensor parallelism");
-            if (blocks.isEmpty()) {
-                throw new CompilerException(NAME, "expert_ffn of " + f.experts() + " experts without a dispatch before it");
-            }
-            int local = f.experts() / ep;
-            long rows = vs.get(0).type().shape().dim(0);
-            ExpertFfn op = f.withTokens(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.ffn() / tp);
-            String ffnPath = e.nextPath();
-            Value y = e.add(section, List.of(n.result().name()), op, vs, null).get(0);
-            // expert tensor parallelism leaves partial sums; they are reduced where the result is used
-            String reduce = null;
-            String back = null;
-            if (ep > 1) {
-                back = e.nextPath();
-                y = e.add1(section, n.result().name() + "_a2a", new AllToAll(ep), new DeviceGroup(tp, ep), y);
-            }
-            env.put(n.result(), new VState(y, moe.ep() * moe.dp(), false, tp > 1 ? new DeviceGroup(1, tp) : null));
-            MoeBlock open = blocks.get(blocks.size() - 1);
-            blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), ffnPath, reduce, back, null, open.experts(),
-                    open.topK(), open.hidden(), open.globalTokens()));
         }
 
         void repeat(Node n, Repeat rep, String inPath, Emitter e, Map<Value, VState> env, Map<String, VState> cache) {
@@ -533,18 +488,6 @@ public final class ParallelizePass extends StagedPass {
             for (int i = 0; i < results.size(); i++) {
                 env.put(n.results().get(i), new VState(results.get(i), opStates.get(i).shards(), false, null));
             }
-        }
-
-        void requireSplitOrTp1(List<VState> ops, int tp, String inPath) {
-            if (tp > 1 && ops.stream().anyMatch(s -> !s.split())) {
-                throw new CompilerException(NAME, "node " + inPath + ": attention operands are not produced by column-parallel projections");
-            }
-        }
-    }
-
-    private static void divides(long value, int by, String what) {
-        if (by > 1 && value % by != 0) {
-            throw new CompilerException(NAME, what + " " + value + " is not divisible by " + by);
         }
     }
 }
