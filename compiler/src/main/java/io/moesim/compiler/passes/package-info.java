@@ -4,6 +4,7 @@
  * leave on the {@code Program} ({@code ParallelLayout}, {@code Fusions}, {@code OpbAnalysis},
  * {@code ExpertAssignment}, {@code ProcessorAssignment}, {@code MemoryPlan}, {@code Schedule}). A
  * pass never mutates its input and reports problems as {@code CompilerException} naming itself and
- * the node.
+ * the node. Each op kind's sharding rule is in {@code ShardingRules} (applied by
+ * {@code ParallelizePass}); MoE blocks are lowered by {@code MoeLowering} (for {@code LowerPass}).
  */
 package io.moesim.compiler.passes;
