@@ -143,26 +143,26 @@ final class MoeLowering {
         int[] combineOut = new int[md.tiles().size()];
         for (int i = 0; i < combineOut.length; i++) {
             MoeTile t = md.tiles().get(i);
-            int dispatchId = tasks.emit(d, pre + t.dispatchName(), t.dispatch(), md.dispatchIn(), md.dispatchProc(), 0, inDeps, 0, t.dispatchTraffic(),
-                    null, 0, null, layer, sec);
+            int dispatchId = tasks.emit(d, pre + t.dispatchName(), t.dispatch(), md.dispatchIn(), md.dispatchProc(), 0, inDeps, 0,
+                    t.dispatchTraffic(), null, 0, null, layer, sec);
             int last = dispatchId;
             if (t.a2aName() != null) {
-                last = tasks.emit(d, pre + t.a2aName(), md.a2a(), t.a2aIn(), LowerPass.LINK, Schedule.COMM_STREAM, new int[] {dispatchId}, 0, t.a2aTraffic(), epLink,
-                        t.a2aBytes(), members, layer, sec);
+                last = tasks.emit(d, pre + t.a2aName(), md.a2a(), t.a2aIn(), LowerPass.LINK, Schedule.COMM_STREAM, new int[] {dispatchId}, 0,
+                        t.a2aTraffic(), epLink, t.a2aBytes(), members, layer, sec);
             }
             int[] after = new int[t.ffn().size()];
             for (int k = 0; k < after.length; k++) {
                 ExpertTask x = t.ffn().get(k);
-                after[k] = tasks.emit(d, pre + x.name(), x.op(), x.inputs(), x.processor(), 0, new int[] {last}, x.flops(), x.traffic(), null, 0, null,
-                        layer, sec);
+                after[k] = tasks.emit(d, pre + x.name(), x.op(), x.inputs(), x.processor(), 0, new int[] {last}, x.flops(), x.traffic(), null,
+                        0, null, layer, sec);
             }
             if (t.reduceName() != null) {
-                after = new int[] {tasks.emit(d, pre + t.reduceName(), md.reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, after, 0, t.reduceTraffic(),
-                        tpLink, t.reduceBytes(), tg, layer, sec)};
+                after = new int[] {tasks.emit(d, pre + t.reduceName(), md.reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, after,
+                        0, t.reduceTraffic(), tpLink, t.reduceBytes(), tg, layer, sec)};
             }
             if (t.backName() != null) {
-                after = new int[] {tasks.emit(d, pre + t.backName(), md.a2a(), t.backIn(), LowerPass.LINK, Schedule.COMM_STREAM, after, 0, t.backTraffic(), epLink,
-                        t.backBytes(), members, layer, sec)};
+                after = new int[] {tasks.emit(d, pre + t.backName(), md.a2a(), t.backIn(), LowerPass.LINK, Schedule.COMM_STREAM, after, 0,
+                        t.backTraffic(), epLink, t.backBytes(), members, layer, sec)};
             }
             int[] cdeps = Arrays.copyOf(after, after.length + restDeps.length);
             System.arraycopy(restDeps, 0, cdeps, after.length, restDeps.length);
@@ -278,12 +278,12 @@ final class MoeLowering {
                 int[] a = new int[t.ffn().size()];
                 for (int x = 0; x < a.length; x++) {
                     ExpertTask e = t.ffn().get(x);
-                    a[x] = tasks.emit(d, pre + e.name(), e.op(), e.inputs(), e.processor(), 0, deps.toIntArray(), e.flops(), e.traffic(), null, 0, null,
-                            layer, sec);
+                    a[x] = tasks.emit(d, pre + e.name(), e.op(), e.inputs(), e.processor(), 0, deps.toIntArray(), e.flops(), e.traffic(), null,
+                            0, null, layer, sec);
                 }
                 if (t.reduceName() != null) {
-                    a = new int[] {tasks.emit(d, pre + t.reduceName(), md[k].reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, a, 0, t.reduceTraffic(),
-                            tasks.linkOf(tg), t.reduceBytes(), tg, layer, sec)};
+                    a = new int[] {tasks.emit(d, pre + t.reduceName(), md[k].reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, a, 0,
+                            t.reduceTraffic(), tasks.linkOf(tg), t.reduceBytes(), tg, layer, sec)};
                 }
                 after[k][i] = a;
             }
@@ -348,8 +348,8 @@ final class MoeLowering {
     int put(int from, int to, String name, DType dt, long rows, long h, int[] deps, int layer) {
         TensorType t = TensorType.of(dt, rows, h);
         Send s = new Send(to);
-        return tasks.emit(from, name, s, List.of(t), LowerPass.LINK, FusedMoe.putStream(to), deps, 0, s.traffic(List.of(t)), tasks.linkBetween(from, to), t.bytes(),
-                IntImmutableList.of(from, to), layer, Sections.MOE);
+        return tasks.emit(from, name, s, List.of(t), LowerPass.LINK, FusedMoe.putStream(to), deps, 0, s.traffic(List.of(t)),
+                tasks.linkBetween(from, to), t.bytes(), IntImmutableList.of(from, to), layer, Sections.MOE);
     }
 
     int put(int from, int to, String name, DType dt, long rows, long h, int dep, int layer) {

@@ -193,7 +193,8 @@ final class ShardingRules {
         int want = x.rowShards();
         Operands o = x.operands(x.operandStates(), want, null);
         if (tp > 1 && o.states().stream().anyMatch(s -> !s.split())) {
-            throw new CompilerException(ParallelizePass.NAME, "node " + x.path() + ": attention operands are not produced by column-parallel projections");
+            throw new CompilerException(ParallelizePass.NAME,
+                    "node " + x.path() + ": attention operands are not produced by column-parallel projections");
         }
         divides(at.heads(), tp, "attention heads");
         divides(at.kvHeads(), tp, "attention kv_heads");
