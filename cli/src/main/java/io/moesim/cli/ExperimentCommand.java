@@ -42,24 +42,15 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Output folder (the sweep's store and the tables); also --out, as in sweep. Default: moesim-out/experiment-NAME.")
     Path out;
 
-    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
-    String master;
-
-    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Runs at once (0: all cores). Default: ${DEFAULT-VALUE}.")
-    int parallelism;
+    @picocli.CommandLine.Mixin
+    EngineOptions where = new EngineOptions();
 
     @Option(names = "--report", paramLabel = "DIR", description = "Also write the sweep's HTML report of the runs (Pareto front and table) into DIR.")
     Path report;
 
     @Override
     public Integer call() {
-        if (parallelism < 0) {
-            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
-        }
-        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        SweepRequest.Engine e = where.engine();
         ExperimentSpec exp = ExperimentSpecs.load(file); // every check before anything is written
         new io.moesim.sweep.ExperimentEvaluatorFactory().create(Experiments.sweepSpec(exp)); // and the sweep's own (spec key paths)
         Path dir = out != null ? out : Path.of("moesim-out", "experiment-" + exp.name());
@@ -68,7 +59,7 @@ final class ExperimentCommand implements Callable<Integer> {
             AtomicFiles.checkFolder(report, report);
         }
         PrintWriter err = spec.commandLine().getErr();
-        ExperimentResults r = run(exp, dir, e, master, parallelism, err);
+        ExperimentResults r = run(exp, dir, e, where.master, where.parallelism, err);
         AtomicFiles.write(dir.resolve(ExperimentReport.MARKDOWN), ExperimentReport.markdown(r));
         AtomicFiles.write(dir.resolve(ExperimentReport.JSON), ExperimentReport.json(r));
         PrintWriter w = spec.commandLine().getOut();

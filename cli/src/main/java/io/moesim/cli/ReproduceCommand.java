@@ -70,14 +70,8 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Where the experiment's runs are stored (a sweep's output folder; run again to resume). Default: moesim-out/experiment-duplex (or -duplex-quick).")
     Path outDir;
 
-    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
-    String master;
-
-    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Runs at once (0: all cores). Default: ${DEFAULT-VALUE}.")
-    int parallelism;
+    @picocli.CommandLine.Mixin
+    EngineOptions where = new EngineOptions();
 
     /** One run's figures (a stored sweep row) on its system. */
     record Run(String system, Map<String, Double> m) {
@@ -132,10 +126,7 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!"duplex".equals(paper)) {
             throw new ParameterException(spec.commandLine(), "unknown paper '" + paper + "' (known: duplex)");
         }
-        if (parallelism < 0) {
-            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
-        }
-        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        SweepRequest.Engine e = where.engine();
         exp = ExperimentSpecs.load(quick ? "duplex-quick" : "duplex");
         new io.moesim.sweep.ExperimentEvaluatorFactory().create(io.moesim.sweep.Experiments.sweepSpec(exp)); // every check first
         AtomicFiles.checkWritable(output); // before minutes of simulation, not after
@@ -145,7 +136,7 @@ final class ReproduceCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
 
-        results = ExperimentCommand.run(exp, dir, e, master, parallelism, err);
+        results = ExperimentCommand.run(exp, dir, e, where.master, where.parallelism, err);
         // the generic comparison tables too, as moesim experiment writes them
         AtomicFiles.write(dir.resolve(io.moesim.sweep.ExperimentReport.MARKDOWN), io.moesim.sweep.ExperimentReport.markdown(results));
         AtomicFiles.write(dir.resolve(io.moesim.sweep.ExperimentReport.JSON), io.moesim.sweep.ExperimentReport.json(results));

@@ -30,33 +30,24 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "sweep.yaml", description = "The sweep spec.")
     Path specFile;
 
-    @Option(names = "--engine", defaultValue = "local", paramLabel = "E", description = "local (embedded, all cores) or spark. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master: local[N], spark://host:port, ... Default: local[*].")
-    String master;
-
     @Option(names = {"--out", "--out-dir"}, defaultValue = "moesim-out/sweep", paramLabel = "DIR", description = "Output folder; also --out-dir (in simulate, demo and tune --out is the output length). Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--parallelism", defaultValue = "0", paramLabel = "N", description = "Points at once (0: all cores). Default: ${DEFAULT-VALUE}.")
-    int parallelism;
+    @picocli.CommandLine.Mixin
+    EngineOptions where = new EngineOptions();
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report of the results (Pareto front and table) into DIR.")
     Path report;
 
     @Override
     public Integer call() {
-        if (parallelism < 0) {
-            throw new MoesimException("--parallelism must be >= 0 (0: all cores), got " + parallelism);
-        }
-        SweepRequest.Engine e = CompileFlags.parse(SweepRequest.Engine.class, engine, "--engine");
+        SweepRequest.Engine e = where.engine();
         io.moesim.ir.io.AtomicFiles.checkFolder(out, out);
         if (report != null) {
             io.moesim.ir.io.AtomicFiles.checkFolder(report, report);
         }
         KernelStores.store(); // points share the persistent kernel estimates, as simulate does
-        SweepRequest req = new SweepRequest(specFile, out, e, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
+        SweepRequest req = new SweepRequest(specFile, out, e, where.master, where.parallelism, new SimulatorEvaluatorFactory(), Map.of());
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
         boolean tty = System.console() != null && !quiet;

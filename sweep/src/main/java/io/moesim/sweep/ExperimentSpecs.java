@@ -1,9 +1,6 @@
 package io.moesim.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.moesim.ir.MoesimException;
 import io.moesim.sim.RunSpec;
 import java.io.IOException;
@@ -94,29 +91,12 @@ public final class ExperimentSpecs {
     }
 
     public static ExperimentSpec read(Path file) {
-        String display = file.toString();
-        String text;
-        try {
-            text = io.moesim.ir.io.TextFiles.read(file);
-        } catch (MoesimException e) {
-            String m = e.getMessage();
-            throw SweepException.at(display, "", m.startsWith(display + ": ") ? m.substring(display.length() + 2) : m);
-        }
-        String fileName = file.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        return parse(text, display, dot > 0 ? fileName.substring(0, dot) : fileName);
+        return parse(SweepSpecs.text(file), file.toString(), SweepSpecs.baseName(file));
     }
 
     /** Parses YAML text; {@code file} names it in messages, {@code defaultName} is the name when it gives none. */
     public static ExperimentSpec parse(String yaml, String file, String defaultName) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-            String first = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-            throw SweepException.at(file, "", where + "not valid YAML (" + first.strip() + ")");
-        }
+        JsonNode root = SweepSpecs.yamlTree(yaml, file);
         P p = new P(file);
         if (root == null || !root.isObject()) {
             throw SweepException.at(file, "", "expected a mapping with experiment, title, paper, source, base, studies and figures");

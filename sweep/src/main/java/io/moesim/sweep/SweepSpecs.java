@@ -39,29 +39,41 @@ public final class SweepSpecs {
     }
 
     public static SweepSpec read(Path file) {
+        return parse(text(file), file.toString(), baseName(file));
+    }
+
+    /** A spec file's text; a read or UTF-8 error is a {@link SweepException} naming the file. */
+    static String text(Path file) {
         String display = file.toString();
-        String text;
         try {
-            text = io.moesim.ir.io.TextFiles.read(file);
+            return io.moesim.ir.io.TextFiles.read(file);
         } catch (io.moesim.ir.MoesimException e) {
             String m = e.getMessage();
             throw SweepException.at(display, "", m.startsWith(display + ": ") ? m.substring(display.length() + 2) : m);
         }
-        String fileName = file.getFileName().toString();
-        int dot = fileName.lastIndexOf('.');
-        return parse(text, display, dot > 0 ? fileName.substring(0, dot) : fileName);
     }
 
-    /** Parses YAML text; {@code file} names it in messages, {@code defaultName} is used when it has no name. */
-    public static SweepSpec parse(String yaml, String file, String defaultName) {
-        JsonNode root;
+    /** The file's name without its extension: a spec's name when it gives none. */
+    static String baseName(Path file) {
+        String fileName = file.getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** The YAML tree of {@code yaml}; a syntax error is one line naming {@code file} and the line. */
+    static JsonNode yamlTree(String yaml, String file) {
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            return new ObjectMapper(new YAMLFactory()).readTree(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
             String first = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
             throw SweepException.at(file, "", where + "not valid YAML (" + first.strip() + ")");
         }
+    }
+
+    /** Parses YAML text; {@code file} names it in messages, {@code defaultName} is used when it has no name. */
+    public static SweepSpec parse(String yaml, String file, String defaultName) {
+        JsonNode root = yamlTree(yaml, file);
         if (root == null || !root.isObject()) {
             throw SweepException.at(file, "", "expected a mapping with base, axes or points, and metrics");
         }
