@@ -198,13 +198,7 @@ final class MoeLowering {
         long[][] shards = shardMemo.get(key);
         List<int[][]> tilesOfRank = new ArrayList<>();
         for (int j = 0; j < ep; j++) {
-            IntArrayList own = new IntArrayList();
-            for (int e = 0; e < rank.length; e++) {
-                if (rank[e] == j) {
-                    own.add(e);
-                }
-            }
-            tilesOfRank.add(FusedMoe.interleave(own.toIntArray(), schedule.tiles()));
+            tilesOfRank.add(FusedMoe.interleave(expertsOf(rank, j), schedule.tiles()));
         }
         Node dispatchNode = nodeAt.get(b.dispatch());
         Node combineNode = nodeAt.get(b.combine());
@@ -393,13 +387,8 @@ final class MoeLowering {
         int tiles = schedule.overlap() == Overlap.TILE || schedule.overlap() == Overlap.FUSED ? schedule.tiles() : 1;
         List<int[][]> tilesOfRank = new ArrayList<>();
         for (int j = 0; j < ep; j++) {
-            IntArrayList own = new IntArrayList();
-            for (int e = 0; e < rank.length; e++) {
-                if (rank[e] == j) {
-                    own.add(e);
-                }
-            }
-            tilesOfRank.add(schedule.overlap() == Overlap.FUSED ? FusedMoe.interleave(own.toIntArray(), tiles) : cut(own.toIntArray(), tiles));
+            int[] own = expertsOf(rank, j);
+            tilesOfRank.add(schedule.overlap() == Overlap.FUSED ? FusedMoe.interleave(own, tiles) : cut(own, tiles));
         }
         int[][] ownTiles = tilesOfRank.get(myRank);
         int nt = ownTiles.length;
@@ -565,5 +554,16 @@ final class MoeLowering {
         }
         return new Traffic(t.weightBytes() * part / whole, t.activationReadBytes() * part / whole, t.activationWriteBytes() * part / whole,
                 t.kvReadBytes() * part / whole, t.kvWriteBytes() * part / whole);
+    }
+
+    /** The experts rank {@code j} holds, ascending ({@code rank[e]} is expert e's rank). */
+    private static int[] expertsOf(int[] rank, int j) {
+        IntArrayList own = new IntArrayList();
+        for (int e = 0; e < rank.length; e++) {
+            if (rank[e] == j) {
+                own.add(e);
+            }
+        }
+        return own.toIntArray();
     }
 }
