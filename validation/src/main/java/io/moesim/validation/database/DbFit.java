@@ -174,14 +174,18 @@ public final class DbFit {
         double item = 0;
         boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
         if (items) {
+            // the compute share with it: a per-item time takes over part of what the share alone explained, so the
+            // two are searched together
             for (double it : ITEMS) {
                 for (double o : OVERHEADS) {
-                    for (double f : SHARES) {
-                        double err = error(prep, figures(o, best[1], f, it, compute));
-                        if (err < bestErr) {
-                            bestErr = err;
-                            best = new double[] {o, best[1], f};
-                            item = it;
+                    for (double e : effs) {
+                        for (double f : SHARES) {
+                            double err = error(prep, figures(o, e, f, it, compute));
+                            if (err < bestErr) {
+                                bestErr = err;
+                                best = new double[] {o, e, f};
+                                item = it;
+                            }
                         }
                     }
                 }
