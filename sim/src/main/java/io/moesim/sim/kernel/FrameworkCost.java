@@ -96,48 +96,22 @@ public final class FrameworkCost {
     public static final int Q_TILE = 128;
 
     /**
-     * KV blocks per causal prefill CTA that run the masked (diagonal) path: FlashAttention's
-     * {@code n_masking_steps = ceil(kBlockM / kBlockN) + 1} for 128 x 128 tiles (FlashAttention-2
-     * {@code flash_fwd_kernel.h}, {@code compute_attn_1rowblock}; FlashAttention-3 and TensorRT-LLM's context FMHA
-     * mask the same diagonal band). A masked step applies the mask to every score and does not overlap with the
-     * next block's loads, so it costs more than the model's plain block: the profile's per-item time.
-     */
-    public static final int MASKED_STEPS = 2;
-
-    /**
-     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: prefill attention's masked KV
-     * blocks, for each (sequence, query head, tile of {@link #Q_TILE} query rows) the first {@link #MASKED_STEPS}
-     * blocks of the tile's keys when causal (its diagonal band; fewer where the tile sees fewer blocks), one per
-     * tile otherwise (its prologue), each in units of a head dim of 128 (a block's work grows with the head dim);
-     * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a
-     * profile's {@code max_kv_group} multiplies them by its passes); none elsewhere.
+     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
+     * (sequence, query head, tile of {@link #Q_TILE} query rows); decode: one per (sequence, KV head), the query
+     * group in one CTA as a GQA decode kernel runs it (a profile's {@code max_kv_group} multiplies them by its passes);
+     * none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.qLen() == 1) {
                 return (double) a.batch() * a.kvHeads();
             }
-            return (double) a.batch() * a.heads() * maskedBlocksPerHead(a.qLen(), a.kvLen(), a.causal()) * a.headDim() / 128.0;
+            return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
         }
         if (op instanceof MlaAttention a) {
             return (double) a.batch() * a.heads();
         }
         return 0;
-    }
-
-    /** Masked KV blocks of one head's prefill: per query tile, min(the tile's key blocks, {@link #MASKED_STEPS}) when causal, else 1. */
-    static long maskedBlocksPerHead(long qLen, long kvLen, boolean causal) {
-        long tiles = (qLen + Q_TILE - 1) / Q_TILE;
-        if (!causal) {
-            return tiles;
-        }
-        long n = 0;
-        for (long i = 0; i < tiles; i++) {
-            long lastQ = kvLen - qLen + Math.min(qLen, (i + 1) * Q_TILE); // keys the tile's last query sees
-            long blocks = (lastQ + Q_TILE - 1) / Q_TILE;
-            n += Math.max(1, Math.min(blocks, MASKED_STEPS));
-        }
-        return n;
     }
 
     /**
