@@ -87,7 +87,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile kernelsOnly() {
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
-                v.maxKvGroup())));
+                v.maxKvGroup(), v.exposedMemory())));
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
     }
 
@@ -117,11 +117,31 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param maxKvGroup         attention only: the most query heads one pass over a KV head serves (a decode
      *                           kernel built for grouped-query attention up to that group size; larger groups
      *                           read the KV cache again per pass)
+     * @param exposedMemory      share (0..1) of the shorter of the compute and DRAM parts that the kernels do not
+     *                           hide under the longer one: 0 (absent) overlaps them fully, as the kernel model does;
+     *                           1 runs them one after the other (a prefill attention CTA loads its Q tile and first
+     *                           K/V stage before its matrix work starts and stores O after it ends)
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-            OptionalDouble maxKvGroup) {
+            OptionalDouble maxKvGroup, OptionalDouble exposedMemory) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty());
+                OptionalDouble.empty(), OptionalDouble.empty());
+
+        public ClassFigures {
+            if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
+                throw new IllegalArgumentException("exposed_memory must be in [0, 1], got " + exposedMemory.getAsDouble());
+            }
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, OptionalDouble.empty());
+        }
+
+        /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
+        public ClassFigures withExposedMemory(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, OptionalDouble.empty(), OptionalDouble.empty());
@@ -153,13 +173,14 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
          * sustain, and the rest of the model's time (fill, drain, merges) kept.
          */
         public double seconds(double modelTotal, double launch, double compute, double memory) {
-            if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty()) {
+            if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty() && exposedMemory.isEmpty()) {
                 return modelTotal;
             }
             double rest = Math.max(0, modelTotal - launch - Math.max(compute, memory));
             double c = compute / matrixEfficiency.orElse(1);
             double m = memory / bandwidthFraction.orElse(1);
-            return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 + rest + Math.max(c, m) : launch + rest + Math.max(c, m);
+            double body = Math.max(c, m) + exposedMemory.orElse(0) * Math.min(c, m);
+            return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 + rest + body : launch + rest + body;
         }
     }
 

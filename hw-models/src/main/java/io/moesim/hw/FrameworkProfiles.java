@@ -94,8 +94,13 @@ public final class FrameworkProfiles {
                 OptionalDouble bw = fraction(c, "bandwidth_fraction");
                 OptionalDouble item = c.optNumber("per_item_ns");
                 OptionalDouble group = c.optNumber("max_kv_group");
+                OptionalDouble exposed = c.optNumber("exposed_memory");
+                if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
+                    c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
+                    exposed = OptionalDouble.empty();
+                }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed));
             }
             cs.get().finish();
         }

@@ -48,6 +48,11 @@ class FrameworkProfilesTest {
         assertEquals(19e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
         assertEquals(19.2e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6, 264, 132), 1e-12);
         assertEquals(10e-6, FrameworkProfile.ClassFigures.NONE.seconds(10e-6, 2e-6, 6e-6, 4e-6), 0);
+        // exposed_memory: the shorter part (memory 4 / 0.8 = 5 us) not hidden under the compute (12 us):
+        // serial 5 + 2 + 12 + 5 = 24 us; half exposed 5 + 2 + 12 + 2.5 = 21.5 us
+        assertEquals(24e-6, f.withExposedMemory(1).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        assertEquals(21.5e-6, f.withExposedMemory(0.5).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        assertEquals(19e-6, f.withExposedMemory(0).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
     }
 
     @Test
@@ -75,6 +80,8 @@ class FrameworkProfilesTest {
         assertTrue(e.getMessage().contains("needs a source"), e.getMessage());
         e = error("name: x\nspeed: {value: 1, source: t}\n");
         assertTrue(e.getMessage().contains("speed") && e.getMessage().contains("unknown key"), e.getMessage());
+        e = error("name: x\nclasses:\n  attention_prefill:\n    exposed_memory: {value: 1.5, source: t}\n");
+        assertTrue(e.getMessage().contains("classes.attention_prefill.exposed_memory") && e.getMessage().contains("[0, 1]"), e.getMessage());
         e = error("classes: {}\n");
         assertTrue(e.getMessage().contains("name") && e.getMessage().contains("missing"), e.getMessage());
     }

@@ -24,7 +24,7 @@ class ServingCeilingTest {
     }
 
     /**
-     * vLLM's batch-8 latency rows: measured 2026-12-03 at -1.5% and -7.1% after the op-level refit, with the engine
+     * vLLM's batch-8 latency rows: measured 2026-12-03 at -1.9% and -7.3% after the prefill-attention refit (-1.5% and -7.1% before), with the engine
      * fit giving vLLM no per-iteration cost (calibration rows of the engine fit).
      */
     @Test
@@ -54,11 +54,12 @@ class ServingCeilingTest {
         assertTrue(ttft <= TTFT_CEILING, "TTFT MAPE " + ttft);
     }
 
-    // measured 2026-12-03 after the op-level refit and the engine refit (docs/serving-validation.md):
-    // held back 11.6%, calibration 10.8%, all 11.2%, TPOT 11.4%, TTFT 21.4%; each ceiling about a point above
+    // measured 2026-12-03 22:33 UTC after the prefill-attention refit (exposed_memory) and the engine refit
+    // (docs/serving-validation.md): held back 11.6%, calibration 10.9%, all 11.2%, TPOT 11.9%, TTFT 21.7%; each
+    // ceiling about a point above
     static final double HELD_BACK_CEILING = 12.5;
     static final double CALIBRATION_CEILING = 12.0;
     static final double ALL_CEILING = 12.5;
-    static final double TPOT_CEILING = 12.5;
+    static final double TPOT_CEILING = 13.0;
     static final double TTFT_CEILING = 23.0;
 }
