@@ -59,7 +59,6 @@ class DeploymentCommandsTest {
             {"--system", "h100x2", "--disagg", "h100x2:h100x2", "|not both or neither"},
             {"--disagg", "h100x2", "|expected PREFILL_SYSTEM:DECODE_SYSTEM"},
             {"--disagg", "h100x2:nosuch", "|nosuch"},
-            {"--system", "h100x2", "--spec-k", "2", "|give --disagg"},
             {"--system", "h100x2", "--decode-pools", "2", "|go with --disagg"},
             {"--disagg", "h100x2:h100x2", "--kv-link", "nosuch", "|nosuch"},
             {"--disagg", "h100x2:h100x2", "--kv-overlap", "sometimes", "|--kv-overlap"},
