@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * The serving level: requests arrive, the {@link Scheduler} forms each iteration, the
  * {@link IterationModel} gives its simulated duration, and time advances by it. Iterations run back
  * to back while there is work; with nothing to do, time jumps to the next arrival.
+ *
+ * <p>With {@link Speculation}, every iteration with decodes is costed with each decode verifying k + 1
+ * tokens, plus the proposer's time; each decode emits 1 + its accepted proposals, never past L_out.
  */
 public final class ServingLoop {
     /** Called after every iteration. */
