@@ -51,7 +51,7 @@ final class DeploymentFlags {
             description = "Prefix caching: the first R x L_in tokens of every prompt are in the cache (0 <= R < 1): their prefill is skipped, their KV shared.")
     Double prefixHit;
 
-    @Option(names = "--spec-k", paramLabel = "K", description = "Speculative decoding (disaggregated decode pool, or --ep-mode decode with mtp): K proposed tokens per step.")
+    @Option(names = "--spec-k", paramLabel = "K", description = "Speculative decoding (every decode of a serving run, aggregated or the decode pool of --disagg; or --ep-mode decode with mtp): K proposed tokens per step.")
     Integer specK;
 
     @Option(names = "--spec-accept", defaultValue = "0.8", paramLabel = "A[,A2,...]",
@@ -96,9 +96,6 @@ final class DeploymentFlags {
         }
         Speculation spec = null;
         if (specK != null) {
-            if (!disaggregated()) {
-                throw new MoesimException("--spec-k: speculative decoding is modelled in the decode pool of a disaggregated run; give --disagg");
-            }
             spec = speculation();
         }
         Disaggregation d = null;

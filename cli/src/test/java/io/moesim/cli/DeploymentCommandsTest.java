@@ -54,12 +54,34 @@ class DeploymentCommandsTest {
     }
 
     @Test
+    void aggregatedSpeculationAddsItsSection() throws Exception {
+        Path out = tmp.resolve("s.json");
+        CliRunner.Outcome o = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x2", "--batch", "4", "--requests", "8",
+                "--in", "64", "--out", "17", "--lengths", "fixed", "--cost-model", "roofline", "--spec-k", "3", "--spec-accept", "1",
+                "--json", out.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(out.toFile());
+        assertEquals(8 * 17, j.get("output_tokens").asInt(), "every token once, none past L_out");
+        JsonNode sp = j.get("speculation");
+        // acceptance 1: the 16 tokens after the first come 4 per step: 4 steps per request, 3 accepted each
+        assertEquals(8 * 4, sp.get("steps").asInt());
+        assertEquals(8 * 4 * 3, sp.get("accepted_tokens").asInt());
+        assertEquals(sp.get("proposed_tokens").asInt(), sp.get("accepted_tokens").asInt());
+        assertEquals(4.0, sp.get("tokens_per_step").asDouble(), 1e-12);
+        assertEquals("mtp k=3 acceptance=[1.0,1.0,1.0]", j.get("config").get("speculation").asText());
+        assertTrue(o.out().contains("speculation     mtp k=3"), o.out());
+        CliRunner.Outcome d = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x2", "--batch", "4", "--requests", "8",
+                "--in", "64", "--out", "17", "--lengths", "fixed", "--cost-model", "roofline", "--spec-k", "2", "--spec-method", "draft:olmoe-1b-7b");
+        assertEquals(0, d.code(), d.err());
+        assertTrue(d.out().contains("speculation     draft k=2"), d.out());
+    }
+
+    @Test
     void badDeploymentFlagsAreOneLineAndExit2() {
         String[][] cases = {
             {"--system", "h100x2", "--disagg", "h100x2:h100x2", "|not both or neither"},
             {"--disagg", "h100x2", "|expected PREFILL_SYSTEM:DECODE_SYSTEM"},
             {"--disagg", "h100x2:nosuch", "|nosuch"},
-            {"--system", "h100x2", "--spec-k", "2", "|give --disagg"},
             {"--system", "h100x2", "--decode-pools", "2", "|go with --disagg"},
             {"--disagg", "h100x2:h100x2", "--kv-link", "nosuch", "|nosuch"},
             {"--disagg", "h100x2:h100x2", "--kv-overlap", "sometimes", "|--kv-overlap"},

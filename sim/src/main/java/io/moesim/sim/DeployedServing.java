@@ -43,18 +43,19 @@ public final class DeployedServing {
     public static Served serve(SimulationRequest req, SystemSpec system, Deployment d) {
         ModelConfig model = ModelZoo.resolve(req.model());
         if (d.disaggregation() == null) {
-            if (d.speculation() != null) {
-                throw new SimulationException(0, "speculation", "speculative decoding is modelled in the decode pool of a disaggregated run; give --disagg");
-            }
             long[] met = new long[1];
             DisaggregatedLoop.Sla sla = d.sla();
+            Map<String, Object> sections = new LinkedHashMap<>();
+            Map<String, Object> spec = new LinkedHashMap<>();
             SimulationResult r = Simulator.simulate(req, model, system,
                     g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan(), d.prefixHit(), (ttft, tpot) -> {
                         if (sla.meets(ttft, tpot)) {
                             met[0]++;
                         }
-                    });
-            Map<String, Object> sections = new LinkedHashMap<>();
+                    }, d.speculation(), spec::putAll);
+            if (d.speculation() != null) {
+                sections.put("speculation", spec);
+            }
             if (d.prefixHit() > 0) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("hit_rate", d.prefixHit());

@@ -77,6 +77,16 @@ public final class Simulator {
     /** The same, telling {@code requests} (may be null) each request's TTFT and TPOT. */
     static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, double prefixHit,
             ServingLoop.RequestSink requests) {
+        return simulate(req, resolved, system, planner, prefixHit, requests, null, null);
+    }
+
+    /**
+     * The same with speculative decoding {@code spec} (null for none) in the continuous-batching loop;
+     * {@code specSection} (may be null) receives the run's {@code speculation} section.
+     */
+    static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, double prefixHit,
+            ServingLoop.RequestSink requests, io.moesim.sim.serving.Speculation spec,
+            java.util.function.Consumer<java.util.Map<String, Object>> specSection) {
         long wall0 = System.nanoTime();
         ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
         ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
@@ -116,7 +126,13 @@ public final class Simulator {
         // a real framework's engine work per iteration (its profile's serving: figures); none under ideal or another cost model
         io.moesim.hw.FrameworkProfile.Serving engine = req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k
                 && !k.profile(system.device()).isIdeal() ? k.profile(system.device()).serving() : null;
-        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit, engine);
+        IterationModel draft = null;
+        if (spec != null && spec.method() == io.moesim.sim.serving.Speculation.Method.DRAFT) {
+            // the draft model on the same devices, compiled by the same planner
+            draft = new IterationCache(ModelZoo.resolve(spec.draftModel()), dtype, routing, req.seed(), system, planner, req.costModel(),
+                    req.collectiveAlgorithm(), energy);
+        }
+        ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit, engine, spec, draft, model.layers());
         ServingLoop.Progress progress = req.progress() == null ? null
                 : (done, total, ps) -> req.progress().update(done, total, ps / 1e12);
         SimulationResult r;
@@ -135,6 +151,12 @@ public final class Simulator {
             r = r.withConfig(offload.report(offloaded, r));
         }
         r = r.withConfig(weakScaling(req, model, dtype, system, maxBatch));
+        if (spec != null) {
+            r = r.withConfig(java.util.Map.of("speculation", spec.describe()));
+            if (specSection != null) {
+                specSection.accept(loop.speculationSection());
+            }
+        }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
     }

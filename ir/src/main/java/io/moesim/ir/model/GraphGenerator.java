@@ -44,6 +44,10 @@ import java.util.List;
  * head, attention over the latent cache, W_UV applied per head after). Both are weight-exact. A
  * mixed MLA graph holds both forms, so the up-projection weights appear twice in its parameter
  * total (they are one tensor in the model).
+ *
+ * <p>A speculative verifier ({@link GraphRequest#decodeQuery} = k + 1) is a decode graph: the same
+ * decode kernels (absorbed MLA) on k + 1 query rows per sequence, causal among them, each sequence's
+ * KV read once.
  */
 public final class GraphGenerator {
     private final GraphRequest req;
@@ -188,7 +192,7 @@ public final class GraphGenerator {
         b.addEffect(new KvAppend(kvDt), k, v);
         long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
         Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.prefillContext(), true, window, kvDt);
-        Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), 1, req.kvLen(), true, window, kvDt);
+        Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), req.decodeQuery(), req.kvLen(), true, window, kvDt);
         Value o;
         switch (req.phase()) {
             case PREFILL:
@@ -276,7 +280,7 @@ public final class GraphGenerator {
         Value qAbs = b.add("q_absorbed", new MatMul(d.qkNopeHeadDim(), d.kvLoraRank(), dt, heads), qp.get(0));
         Value qCat = b.add("q_latent_space", new Concat(1), qAbs, qp.get(1));
         Value cache = b.add("latent_kv", new Concat(1), latent, kRope);
-        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), req.batch(), 1, req.kvLen(),
+        MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), req.batch(), req.decodeQuery(), req.kvLen(),
                 true, true, kvDt);
         Value o = b.add("attn_decode", op, qCat, cache);
         return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);

@@ -15,9 +15,21 @@ import io.moesim.ir.DType;
  * weight dtype). {@code seed} drives seeded routings. {@code prefillContext} is the keys each
  * prefill chunk attends to: its own {@code seqLen} tokens plus the earlier chunks of its prompt
  * already in the KV cache (chunked prefill); equal to {@code seqLen} for a whole prompt.
+ *
+ * <p>{@code decodeQuery} is the query tokens of each decoding sequence: 1 for a plain decode step,
+ * k + 1 for a speculative verifier pass (the decode kernels on a query of k + 1 tokens per sequence:
+ * GEMMs on (k + 1)·batch rows, attention reading each sequence's KV once). {@code kvLen} then counts
+ * the new query tokens too, so a verifier at {@code kvLen + k} reads the same past KV as a decode step
+ * at {@code kvLen}.
  */
 public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
-        long seed, long prefillContext) {
+        long seed, long prefillContext, long decodeQuery) {
+
+    /** A request whose decodes are plain steps of one query token. */
+    public GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
+            long seed, long prefillContext) {
+        this(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, prefillContext, 1);
+    }
 
     /** A request whose prefill chunks are whole prompts (prefill context = seqLen). */
     public GraphRequest(ModelConfig model, Phase phase, int batch, long seqLen, long kvLen, int prefillBatch, DType dtype, Routing routing,
@@ -46,6 +58,9 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
         if (phase != Phase.DECODE && prefillContext < seqLen) {
             throw new ModelException("graph request: prefill context " + prefillContext + " is shorter than the chunk " + seqLen);
         }
+        if (decodeQuery < 1 || (phase != Phase.PREFILL && decodeQuery > kvLen)) {
+            throw new ModelException("graph request: decode query tokens must be in 1..kv length (" + kvLen + "), got " + decodeQuery);
+        }
         if (phase == Phase.MIXED && prefillBatch <= 0) {
             throw new ModelException("graph request: mixed needs at least one prefill sequence, got " + prefillBatch);
         }
@@ -64,20 +79,20 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
     }
 
     public GraphRequest withRouting(Routing r) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, r, seed, prefillContext);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, r, seed, prefillContext, decodeQuery);
     }
 
     public GraphRequest withSeed(long s) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s, prefillContext);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, s, prefillContext, decodeQuery);
     }
 
     public GraphRequest withDtype(DType d) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, d, routing, seed, prefillContext);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, d, routing, seed, prefillContext, decodeQuery);
     }
 
     /** Prefill chunks that continue prompts: each attends to {@code context} keys (earlier chunks + itself). */
     public GraphRequest withPrefillContext(long context) {
-        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, context);
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, context, decodeQuery);
     }
 
     /** Tokens of prompts computed in this iteration. */
@@ -89,9 +104,17 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
         };
     }
 
-    /** Decode tokens (one per decoding sequence). */
+    /**
+     * Speculative verification: each of the {@code batch} decodes runs {@code query} tokens (k + 1)
+     * against {@code kvLen} keys (its context plus the k proposed tokens).
+     */
+    public GraphRequest withDecodeQuery(long query) {
+        return new GraphRequest(model, phase, batch, seqLen, kvLen, prefillBatch, dtype, routing, seed, prefillContext, query);
+    }
+
+    /** Decode tokens ({@code decodeQuery} per decoding sequence: one, or k + 1 in a verifier pass). */
     public long decodeTokens() {
-        return phase == Phase.PREFILL ? 0 : batch;
+        return phase == Phase.PREFILL ? 0 : Math.multiplyExact((long) batch, decodeQuery);
     }
 
     /** All tokens the token-wise ops see. */

@@ -42,8 +42,23 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
         return kvHeads == heads ? AttentionKind.MHA : kvHeads == 1 ? AttentionKind.MQA : AttentionKind.GQA;
     }
 
+    /**
+     * The most query tokens per sequence a decode kernel takes: a speculative verifier's k + 1 with k
+     * at most 16 (the decode kernels of serving stacks take a short query per sequence against its KV).
+     */
+    public static final long DECODE_QUERY_MAX = 17;
+
+    /**
+     * A decode-shaped attention: one query token per sequence, or a short query (at most
+     * {@link #DECODE_QUERY_MAX}, e.g. a speculative verifier's k + 1) against a longer KV cache.
+     */
     public boolean isDecode() {
-        return qLen == 1;
+        return isDecode(qLen, kvLen);
+    }
+
+    /** Whether {@code qLen} queries per sequence against {@code kvLen} keys is decode-shaped (see {@link #isDecode()}). */
+    public static boolean isDecode(long qLen, long kvLen) {
+        return qLen == 1 || (qLen <= DECODE_QUERY_MAX && qLen < kvLen);
     }
 
     public long pairsPerSequence() {

@@ -36,8 +36,9 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
         }
     }
 
+    /** Decode-shaped: one query token per sequence, or a verifier's short query (see {@link Attention#isDecode()}). */
     public boolean isDecode() {
-        return qLen == 1;
+        return Attention.isDecode(qLen, kvLen);
     }
 
     /** Latent KV-cache elements per token. */

@@ -48,10 +48,10 @@ public final class FrameworkCost {
             return isFp8(f.wdtype()) ? "moe_fp8" : "moe";
         }
         if (op instanceof Attention a) {
-            return a.qLen() == 1 ? "attention_decode" : "attention_prefill";
+            return a.isDecode() ? "attention_decode" : "attention_prefill";
         }
         if (op instanceof MlaAttention a) {
-            return a.qLen() == 1 ? "attention_decode" : "attention_prefill";
+            return a.isDecode() ? "attention_decode" : "attention_prefill";
         }
         return "other";
     }
@@ -103,7 +103,7 @@ public final class FrameworkCost {
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
-            if (a.qLen() == 1) {
+            if (a.isDecode()) {
                 return (double) a.batch() * a.kvHeads();
             }
             return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);

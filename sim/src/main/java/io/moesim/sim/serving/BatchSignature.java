@@ -10,8 +10,22 @@ package io.moesim.sim.serving;
  * bits (see {@link #quantise}): a relative error of at most 2^−bits (3.1% at the default 5 bits,
  * 1.6% at 6), while consecutive decode iterations, whose mean context grows by one token, keep
  * hitting the same entry for about mean/2^bits iterations.
+ *
+ * <p>{@code decodeQuery} is the query tokens of each decode: 1 for a plain step, k + 1 for a
+ * speculative verifier pass, whose {@code decodeContext} then counts the k proposed tokens too.
  */
-public record BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength, long prefillContext) {
+public record BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength, long prefillContext, int decodeQuery) {
+
+    public BatchSignature {
+        if (decodeQuery < 1) {
+            throw new IllegalArgumentException("batch signature: decode query tokens must be >= 1, got " + decodeQuery);
+        }
+    }
+
+    /** A signature whose decodes are plain steps (one query token each). */
+    public BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength, long prefillContext) {
+        this(decodes, decodeContext, prefills, prefillLength, prefillContext, 1);
+    }
 
     /** A signature whose prefill chunks are whole prompts. */
     public BatchSignature(int decodes, long decodeContext, int prefills, long prefillLength) {
@@ -19,14 +33,22 @@ public record BatchSignature(int decodes, long decodeContext, int prefills, long
     }
 
     static BatchSignature of(Batch b, int bits) {
+        return of(b, bits, 0);
+    }
+
+    /**
+     * The signature of {@code b} with each decode verifying {@code k} proposed tokens (k + 1 query
+     * tokens, k more keys each); k = 0 is a plain iteration.
+     */
+    static BatchSignature of(Batch b, int bits, int k) {
         int nd = b.decodes.size();
         int np = b.prefills.size();
-        long kv = nd == 0 ? 0 : quantise(Math.round((double) b.decodeContext() / nd), bits);
+        long kv = nd == 0 ? 0 : quantise(Math.round((double) b.decodeContext() / nd) + k, bits);
         long pl = np == 0 ? 0 : quantise(Math.round((double) b.prefillTokens() / np), bits);
         long pc = np == 0 ? 0 : quantise(Math.round((double) b.prefillContext() / np), bits);
         pl = Math.max(pl, np == 0 ? 0 : 1);
         // chunked prefill: a chunk attends to its prompt's earlier chunks too (never fewer keys than itself)
-        return new BatchSignature(nd, Math.max(kv, nd == 0 ? 0 : 1), np, pl, Math.max(pc, pl));
+        return new BatchSignature(nd, Math.max(kv, nd == 0 ? 0 : k + 1), np, pl, Math.max(pc, pl), nd == 0 ? 1 : k + 1);
     }
 
     /**
@@ -49,6 +71,9 @@ public record BatchSignature(int decodes, long decodeContext, int prefills, long
         h = h * 0x9E3779B97F4A7C15L + decodeContext;
         h = h * 0x9E3779B97F4A7C15L + prefills;
         h = h * 0x9E3779B97F4A7C15L + prefillLength;
+        if (decodeQuery > 1) {
+            h = h * 0x9E3779B97F4A7C15L + decodeQuery; // plain signatures keep their routing draws
+        }
         return h ^ (h >>> 31);
     }
 }

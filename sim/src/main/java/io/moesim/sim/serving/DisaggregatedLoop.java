@@ -38,7 +38,8 @@ import java.util.TreeMap;
  * batch has room and its KV cache can hold the whole request (prompt plus output, plus k slots of a
  * speculative proposal): a reservation, so decode never preempts. Each step decodes every running
  * request; with {@link Speculation} the step is the verifier's pass on k + 1 tokens per sequence
- * (a prefill-shaped iteration: k + 1 queries over the sequence's context) plus the proposer's cost.
+ * (a decode-shaped iteration: the decode kernels on k + 1 query tokens per sequence, GEMMs on
+ * (k + 1)·n rows, each sequence's KV read once, as serving stacks verify) plus the proposer's cost.
  * The tokens one step emits share its gap evenly in the time-between-tokens figures (TPOT is exact).
  *
  * <p>With prefix caching both pools hold the shared prefix once (resident, outside the requests' KV),
@@ -394,8 +395,9 @@ public final class DisaggregatedLoop {
                     java.util.Arrays.fill(d.emitted, 1);
                 } else {
                     int k = speculation.k();
-                    long verifyCtx = Math.max(k + 1, BatchSignature.quantise(Math.round((double) (context + (long) n * k) / n), config.signatureBits()));
-                    IterationOutcome v = decode.model().get(new BatchSignature(0, 0, n, k + 1, verifyCtx));
+                    // the verifier: a decode-shaped pass of k + 1 query tokens per sequence (decode kernels, each KV read once)
+                    long verifyCtx = Math.max(k + 1, BatchSignature.quantise(Math.round((double) context / n) + k, config.signatureBits()));
+                    IterationOutcome v = decode.model().get(new BatchSignature(n, verifyCtx, 0, 0, 0, k + 1));
                     dStats.add(v);
                     long propose;
                     if (speculation.method() == Speculation.Method.MTP) {
@@ -540,27 +542,32 @@ public final class DisaggregatedLoop {
         slaMap.put("tpot_p90_met", sla.tpotMs() <= 0 || r.tpot().p90Ms() <= sla.tpotMs());
         sections.put("sla", slaMap);
         if (speculation != null) {
-            Map<String, Object> sp = new LinkedHashMap<>();
-            sp.put("method", speculation.method().name().toLowerCase(java.util.Locale.ROOT));
-            sp.put("draft_model", speculation.draftModel() == null ? "none" : speculation.draftModel());
-            sp.put("k", speculation.k());
-            List<Object> acc = new ArrayList<>();
-            for (double a : speculation.acceptance()) {
-                acc.add(a);
-            }
-            sp.put("acceptance", acc);
-            sp.put("steps", specSteps);
-            sp.put("proposed_tokens", proposed);
-            sp.put("accepted_tokens", accepted);
-            sp.put("accepted_per_step", specSteps == 0 ? 0.0 : accepted / (double) specSteps);
-            sp.put("tokens_per_step", specSteps == 0 ? 0.0 : emitted / (double) specSteps);
-            sp.put("expected_tokens_per_step", speculation.expectedTokensPerStep());
-            sections.put("speculation", sp);
+            sections.put("speculation", speculationSection(speculation, specSteps, proposed, accepted, emitted));
         }
         if (prefixHit > 0) {
             sections.put("prefix_cache", prefixSection(all, prefixHit, resident));
         }
         return new Outcome(r, sections);
+    }
+
+    /** The {@code speculation} JSON section (a step: one sequence's verify of k proposals). */
+    static Map<String, Object> speculationSection(Speculation speculation, long specSteps, long proposed, long accepted, long emitted) {
+        Map<String, Object> sp = new LinkedHashMap<>();
+        sp.put("method", speculation.method().name().toLowerCase(java.util.Locale.ROOT));
+        sp.put("draft_model", speculation.draftModel() == null ? "none" : speculation.draftModel());
+        sp.put("k", speculation.k());
+        List<Object> acc = new ArrayList<>();
+        for (double a : speculation.acceptance()) {
+            acc.add(a);
+        }
+        sp.put("acceptance", acc);
+        sp.put("steps", specSteps);
+        sp.put("proposed_tokens", proposed);
+        sp.put("accepted_tokens", accepted);
+        sp.put("accepted_per_step", specSteps == 0 ? 0.0 : accepted / (double) specSteps);
+        sp.put("tokens_per_step", specSteps == 0 ? 0.0 : emitted / (double) specSteps);
+        sp.put("expected_tokens_per_step", speculation.expectedTokensPerStep());
+        return sp;
     }
 
     private static Map<String, Double> poolUtil(Pool pool, PoolStats st, long now) {

@@ -81,6 +81,12 @@ public final class FastIterationModel implements IterationModel {
             hits++;
             return o;
         }
+        if (s.decodeQuery() > 1) {
+            // speculative verifier passes are off the interpolation grid (its corners are plain steps): exact
+            o = exact.get(s);
+            memo.put(s, o);
+            return o;
+        }
         try {
             o = interpolate(s);
         } catch (MoesimException e) {

@@ -136,7 +136,7 @@ public final class IterationCache implements IterationModel {
         int prefillBatch = phase == Phase.MIXED ? s.prefills() : 0;
         long context = phase == Phase.DECODE ? seqLen : Math.max(s.prefillContext(), seqLen);
         return new GraphRequest(model, phase, batch, seqLen, phase == Phase.PREFILL ? context : kvLen, prefillBatch, dtype, routing, s.mix(seed),
-                context);
+                context, phase == Phase.PREFILL ? 1 : s.decodeQuery());
     }
 
     /** The outcome with its event-level execution (simulated again if the cache kept only the summary). */

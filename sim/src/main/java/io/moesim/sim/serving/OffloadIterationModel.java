@@ -22,7 +22,7 @@ public final class OffloadIterationModel implements IterationModel {
     @Override
     public IterationOutcome get(BatchSignature s) {
         IterationOutcome o = inner.get(s);
-        long tokens = (long) s.decodes() + (long) s.prefills() * s.prefillLength();
+        long tokens = (long) s.decodes() * s.decodeQuery() + (long) s.prefills() * s.prefillLength();
         ExpertOffload.Step step = offload.next(tokens, o.makespanPs());
         long total = Math.addExact(o.makespanPs(), step.stallPs());
         slackPs += total - step.boundPs();

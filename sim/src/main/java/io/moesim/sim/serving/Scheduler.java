@@ -27,6 +27,10 @@ import java.util.List;
  * <p>Prefix caching: a sequence's {@link Sequence#shared} prompt tokens are already in the cache, so
  * its prefill starts after them and they take no KV of its own (the caller keeps the shared blocks
  * out of {@code kvCapacity}).
+ *
+ * <p>Speculative decoding ({@link #speculate}): a decode verifies k + 1 query tokens and keeps up to
+ * k + 1 of them, so it holds k + 1 KV slots in the iteration instead of one; {@link #complete(Batch,
+ * long, TokenSink, int[])} adds the tokens each decode emitted.
  */
 final class Scheduler {
     private final int maxBatch;
@@ -39,6 +43,8 @@ final class Scheduler {
     private long kvUsed;
     private long peakKv;
     private long preemptions;
+    /** KV slots a decode may fill in one iteration: 1, or k + 1 under speculation. */
+    private int decodeSlots = 1;
 
     Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
         this(maxBatch, tokenBudget, kvCapacity, false);
@@ -69,6 +75,14 @@ final class Scheduler {
         this.kvCapacity = kvCapacity;
     }
 
+    /** Each decode from now on verifies {@code k} proposed tokens (k + 1 KV slots per iteration). */
+    void speculate(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("speculation: k must be >= 0, got " + k);
+        }
+        decodeSlots = k + 1;
+    }
+
     void arrive(Sequence s) {
         if ((long) s.in + s.out - s.shared > kvCapacity) {
             throw new SimulationException(s.arrivalPs, "scheduler", "request " + s.id + " needs " + ((long) s.in + s.out)
@@ -80,28 +94,30 @@ final class Scheduler {
     Batch form(long now) {
         Batch b = new Batch();
         while (true) {
-            int decodes = 0;
+            long slots = 0;
             for (Sequence s : running) {
                 if (s.decoding()) {
-                    decodes++;
+                    slots += slots(s);
                 }
             }
-            if (kvUsed + decodes <= kvCapacity || running.isEmpty()) {
+            if (kvUsed + slots <= kvCapacity || running.isEmpty()) {
                 break;
             }
             preempt(running.get(running.size() - 1));
         }
         long promised = 0;
+        long decodeSlotsUsed = 0;
         for (Sequence s : running) {
             if (s.decoding()) {
                 b.decodes.add(s);
-                promised += noEvict ? s.out - s.generated : 1;
+                decodeSlotsUsed += slots(s);
+                promised += noEvict ? s.out - s.generated : slots(s);
             } else {
                 promised += s.prefillTarget - s.prefilled + (noEvict ? s.out - s.generated : 0);
             }
         }
-        long budget = tokenBudget - b.decodes.size();
-        long free = kvCapacity - kvUsed - b.decodes.size();
+        long budget = tokenBudget - decodeSlotsUsed; // a verifying decode computes k + 1 tokens
+        long free = kvCapacity - kvUsed - decodeSlotsUsed;
         for (Sequence s : running) {
             if (budget <= 0) {
                 break;
@@ -144,6 +160,11 @@ final class Scheduler {
         return b;
     }
 
+    /** KV slots a decode may fill this iteration: one, or k + 1 under speculation, never past its last token. */
+    private long slots(Sequence s) {
+        return Math.min(decodeSlots, s.out - s.generated);
+    }
+
     private void preempt(Sequence s) {
         running.remove(s);
         kvUsed -= s.kvTokens - s.shared;
@@ -156,11 +177,38 @@ final class Scheduler {
 
     /** Applies an iteration that ended at {@code now}; returns the sequences it finished. */
     List<Sequence> complete(Batch b, long now, TokenSink sink) {
+        return complete(b, now, sink, null);
+    }
+
+    /**
+     * The same, decode i emitting {@code emitted[i]} tokens (1 + accepted proposals, at most what it
+     * still has to produce; null: one each). The tokens one step emits share its gap evenly.
+     */
+    List<Sequence> complete(Batch b, long now, TokenSink sink, int[] emitted) {
         List<Sequence> done = new ArrayList<>();
-        for (Sequence s : b.decodes) {
-            s.kvTokens++;
-            kvUsed++;
-            token(s, now, sink, done);
+        for (int i = 0; i < b.decodes.size(); i++) {
+            Sequence s = b.decodes.get(i);
+            int e = emitted == null ? 1 : emitted[i];
+            if (e < 1 || e > slots(s)) {
+                throw new IllegalStateException("decode of request " + s.id + " emits " + e + " tokens with " + (s.out - s.generated)
+                        + " to go and " + decodeSlots + " slots");
+            }
+            s.kvTokens += e;
+            kvUsed += e;
+            if (e == 1) {
+                token(s, now, sink, done);
+            } else {
+                long gap = (now - s.lastTokenPs) / e;
+                for (int j = 0; j < e; j++) {
+                    sink.gap(gap);
+                }
+                s.generated += e;
+                s.lastTokenPs = now;
+                if (s.generated >= s.out) {
+                    s.finishPs = now;
+                    done.add(s);
+                }
+            }
         }
         for (int i = 0; i < b.prefills.size(); i++) {
             Sequence s = b.prefills.get(i);

@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * The serving level: requests arrive, the {@link Scheduler} forms each iteration, the
  * {@link IterationModel} gives its simulated duration, and time advances by it. Iterations run back
  * to back while there is work; with nothing to do, time jumps to the next arrival.
+ *
+ * <p>With {@link Speculation}, every iteration with decodes is costed with each decode verifying k + 1
+ * tokens, plus the proposer's time; each decode emits 1 + its accepted proposals, never past L_out.
  */
 public final class ServingLoop {
     /** Called after every iteration. */
@@ -37,6 +40,10 @@ public final class ServingLoop {
     private final DType dtype;
     private final double prefixHit;
     private final FrameworkProfile.Serving engine;
+    private final Speculation speculation;
+    private final IterationModel draft;
+    private final int layers;
+    private Map<String, Object> speculationSection;
 
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
         this(config, cache, system, staticWatts, kvCapacityTokens, dtype, 0);
@@ -57,6 +64,29 @@ public final class ServingLoop {
      */
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
             double prefixHit, FrameworkProfile.Serving engine) {
+        this(config, cache, system, staticWatts, kvCapacityTokens, dtype, prefixHit, engine, null, null, 1);
+    }
+
+    /**
+     * @param speculation speculative decoding of every decode (see {@link Speculation}): the iteration
+     *        is costed with each decode verifying k + 1 query tokens (a decode-shaped pass, its KV read
+     *        once), plus the proposer's time (MTP: k × a plain decode step of the iteration's decodes / L;
+     *        draft: k plain decode steps of the draft model); each decode then emits 1 + its accepted
+     *        proposals, drawn from its own seeded stream; null for none
+     * @param draft the draft model's iteration costs for {@link Speculation.Method#DRAFT}; null otherwise
+     * @param layers the target model's layers (MTP's proposer is one layer of them)
+     */
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
+            double prefixHit, FrameworkProfile.Serving engine, Speculation speculation, IterationModel draft, int layers) {
+        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
+            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
+        }
+        if (layers < 1) {
+            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
+        }
+        this.speculation = speculation;
+        this.draft = draft;
+        this.layers = layers;
         this.engine = engine;
         this.prefixHit = PrefixCache.check(prefixHit);
         this.config = config;
@@ -65,6 +95,14 @@ public final class ServingLoop {
         this.staticWatts = staticWatts;
         this.kvCapacity = kvCapacityTokens;
         this.dtype = dtype;
+    }
+
+    /**
+     * The {@code speculation} section of the last run (method, k, acceptance, steps, proposed and
+     * accepted tokens, tokens per step, as the disaggregated run's), null without speculation.
+     */
+    public Map<String, Object> speculationSection() {
+        return speculationSection == null ? null : new LinkedHashMap<>(speculationSection);
     }
 
     /** Generates the requests: arrival times (−1 = released by a closed loop) and lengths, seeded. */
@@ -138,6 +176,21 @@ public final class ServingLoop {
         long resident = PrefixCache.apply(all, prefixHit);
         Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident),
                 engine != null && engine.guaranteedNoEvict(), engine == null || engine.chunkedPrefill());
+        int specK = speculation == null ? 0 : speculation.k();
+        SplittableRandom[] specRnd = new SplittableRandom[speculation == null ? 0 : total];
+        if (speculation != null) {
+            sched.speculate(specK);
+            // the same per-request streams as the disaggregated loop's
+            SplittableRandom root = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+            for (int i = 0; i < total; i++) {
+                specRnd[i] = root.split();
+            }
+        }
+        long proposed = 0;
+        long accepted = 0;
+        long specSteps = 0;
+        long specEmitted = 0;
+        long proposePs = 0;
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -169,13 +222,33 @@ public final class ServingLoop {
                 }
                 throw new SimulationException(now, "serving loop", "stalled with " + (total - completed) + " request(s) unfinished and nothing runnable");
             }
-            BatchSignature sig = BatchSignature.of(b, config.signatureBits());
+            int k = b.decodes.isEmpty() ? 0 : specK;
+            BatchSignature sig = BatchSignature.of(b, config.signatureBits(), k);
             IterationOutcome o = cache.get(sig);
             long start = now;
             long engineWork = engine == null ? 0 : engine.ps(b.decodes.size() + b.prefills.size());
             engineTotal += engineWork;
             sequenceIterations += b.decodes.size() + b.prefills.size();
-            now = Math.addExact(now, Math.max(1, o.makespanPs()) + engineWork);
+            int[] emitted = null;
+            long propose = 0;
+            if (k > 0) {
+                // the proposer: k plain decode steps of the iteration's decodes (MTP: one layer of the target's)
+                BatchSignature step = new BatchSignature(b.decodes.size(), BatchSignature.of(b, config.signatureBits()).decodeContext(), 0, 0, 0);
+                propose = speculation.method() == Speculation.Method.MTP ? k * Math.max(1, cache.get(step).makespanPs()) / layers
+                        : k * Math.max(1, draft.get(step).makespanPs());
+                proposePs += propose;
+                emitted = new int[b.decodes.size()];
+                for (int j = 0; j < emitted.length; j++) {
+                    Sequence s = b.decodes.get(j);
+                    int a = speculation.draw(specRnd[s.id]);
+                    proposed += k;
+                    accepted += a;
+                    specSteps++;
+                    emitted[j] = (int) Math.min(a + 1, s.out - s.generated);
+                    specEmitted += emitted[j];
+                }
+            }
+            now = Math.addExact(now, Math.max(1, o.makespanPs()) + propose + engineWork);
             if (now > MAX_SIMULATED_PS) {
                 throw new SimulationException(now, "serving loop", "simulated time passed " + Math.round(MAX_SIMULATED_PS / 1e12)
                         + " s, the most the picosecond clock can hold; serve fewer requests");
@@ -198,7 +271,7 @@ public final class ServingLoop {
                 trace.execution(shown.execution(), start);
             }
             iterations++;
-            List<Sequence> done = sched.complete(b, now, sink);
+            List<Sequence> done = sched.complete(b, now, sink, emitted);
             completed += done.size();
             if (closed) {
                 for (int i = 0; i < done.size() && released < total; i++) {
@@ -241,6 +314,11 @@ public final class ServingLoop {
             e.put("total_s", engineTotal / 1e12);
             configEcho = new LinkedHashMap<>(configEcho);
             configEcho.put("engine_overhead", e);
+        }
+        speculationSection = speculation == null ? null
+                : DisaggregatedLoop.speculationSection(speculation, specSteps, proposed, accepted, specEmitted);
+        if (speculationSection != null) {
+            speculationSection.put("propose_s", proposePs / 1e12);
         }
         int devices = system.devices();
         Map<String, Double> util = new TreeMap<>();

@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * Speculative decoding: each decode step proposes {@code k} tokens per sequence, the target model
- * verifies them in one pass over k + 1 query tokens per sequence, and the sequence keeps the accepted
+ * verifies them in one pass over k + 1 query tokens per sequence (a decode-shaped pass: the decode kernels
+ * on k + 1 query rows, each sequence's KV read once; {@link BatchSignature#decodeQuery}), and the sequence keeps the accepted
  * prefix of the proposal plus one token of its own (the verifier's correction or bonus token).
  *
  * <p>{@code acceptance[i]} is the probability that proposed token i + 1 is accepted given that the

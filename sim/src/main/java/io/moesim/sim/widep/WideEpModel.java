@@ -183,7 +183,7 @@ public final class WideEpModel {
             throw new SimulationException(0, "--micro-batches", "two micro-batches need an even per-rank batch, got " + r.batch());
         }
         return new GraphRequest(r.model(), r.phase(), r.batch() / 2, r.seqLen(), r.kvLen(), r.prefillBatch(), r.dtype(), r.routing(), r.seed(),
-                r.prefillContext());
+                r.prefillContext(), r.decodeQuery());
     }
 
     private long[] globalCounts(GraphRequest perRank, long tokensPerRank) {
