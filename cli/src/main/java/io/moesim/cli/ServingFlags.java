@@ -31,7 +31,7 @@ final class ServingFlags {
 
     @Option(names = "--max-num-tokens", paramLabel = "N",
             description = "Token budget per iteration (decodes count one each, the rest goes to prefill chunks), an engine's max_num_tokens. Default: "
-                    + RunSpec.DEFAULT_TOKEN_BUDGET + ".")
+                    + "on a real GPU the framework profile's max_num_tokens where it has one, else " + RunSpec.DEFAULT_TOKEN_BUDGET + ".")
     Long maxNumTokens;
 
     @Option(names = "--kv-fraction", paramLabel = "F",

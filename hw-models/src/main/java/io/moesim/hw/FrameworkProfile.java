@@ -222,9 +222,16 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param chunkedPrefill      whether a prompt may be split over iterations to fill the token budget
      *                            (vLLM, SGLang, moesim's default); false schedules each prompt whole in one
      *                            iteration, as TensorRT-LLM does unless chunked context is enabled
+     * @param maxNumTokens        the engine's default token budget per iteration ({@code max_num_tokens}), used
+     *                            when a run gives none; 0 for moesim's own default
      */
-    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill) {
-        public static final Serving NONE = new Serving(0, 0, false, true);
+    public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill,
+            long maxNumTokens) {
+        public static final Serving NONE = new Serving(0, 0, false, true, 0);
+
+        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill) {
+            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, 0);
+        }
 
         public Serving(double iterationOverheadUs, double perSequenceUs) {
             this(iterationOverheadUs, perSequenceUs, false, true);
@@ -238,15 +245,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             if (!(iterationOverheadUs >= 0) || !(perSequenceUs >= 0) || Double.isInfinite(iterationOverheadUs) || Double.isInfinite(perSequenceUs)) {
                 throw new IllegalArgumentException("serving figures must be finite and >= 0, got " + iterationOverheadUs + ", " + perSequenceUs);
             }
+            if (maxNumTokens < 0) {
+                throw new IllegalArgumentException("max_num_tokens must be >= 0 (0: none), got " + maxNumTokens);
+            }
         }
 
         public boolean isNone() {
-            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill;
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill && maxNumTokens == 0;
         }
 
         /** The same admission policy with other host costs (the serving fit's candidates). */
         public Serving withCosts(double iterationUs, double sequenceUs) {
-            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill);
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens);
         }
 
         /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */

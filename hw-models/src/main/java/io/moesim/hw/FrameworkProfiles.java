@@ -128,8 +128,12 @@ public final class FrameworkProfiles {
             OptionalDouble seq = s.optNumber("per_sequence_us");
             boolean noEvict = s.optFlag("guaranteed_no_evict").orElse(false);
             boolean chunked = s.optFlag("chunked_prefill").orElse(true);
+            OptionalDouble maxTokens = s.optNumber("max_num_tokens");
+            if (maxTokens.isPresent() && maxTokens.getAsDouble() != Math.rint(maxTokens.getAsDouble())) {
+                s.problem("max_num_tokens", "must be a whole number of tokens, got " + Suggest.num(maxTokens.getAsDouble()));
+            }
             s.finish();
-            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked);
+            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
         r.finish();
         return new FrameworkProfile(id, name, classes, quant, car, serving);

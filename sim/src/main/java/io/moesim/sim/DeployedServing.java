@@ -110,7 +110,7 @@ public final class DeployedServing {
         }
         LinkSpec link = kvLink(g, ps, ds);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),
-                req.tokenBudget(), pkv, req.signatureBits(), req.seed());
+                Simulator.tokenBudget(req, ps), pkv, req.signatureBits(), req.seed());
         DisaggregatedLoop loop = new DisaggregatedLoop(cfg,
                 new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts()),
                 new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts()),
@@ -144,7 +144,7 @@ public final class DeployedServing {
             return req.kvCapacityTokens();
         }
         if (req.kvFraction() > 0) {
-            long reserve = system.devices() * Simulator.activationReserveBytes(cache, req.tokenBudget());
+            long reserve = system.devices() * Simulator.activationReserveBytes(cache, Simulator.tokenBudget(req, system));
             return Simulator.kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
         }
         return Simulator.kvCapacityTokens(model, dtype, system);

@@ -33,7 +33,8 @@ import java.util.function.Function;
  * @param sets        {@code --set KEY.PATH=V} overrides of the system
  * @param mode        closed loop ({@code batch} in flight), Poisson ({@code qps}), offline, or a trace of arrivals
  * @param dtype       serving precision; null for the model's
- * @param tokenBudget tokens per iteration (an engine's {@code max_num_tokens})
+ * @param tokenBudget tokens per iteration (an engine's {@code max_num_tokens}); 0 for the engine's default: the
+ *                    framework profile's {@code max_num_tokens} where it has one, else {@link #DEFAULT_TOKEN_BUDGET}
  * @param kvCapacityTokens KV-cache capacity in tokens; 0 to derive it
  * @param kvFraction  0 for the default KV sizing, else TensorRT-LLM's {@code kv_cache_free_gpu_mem_fraction}
  * @param framework   framework profile id or file; null for the device's default ({@link FrameworkProfiles#defaultId})
@@ -114,6 +115,7 @@ public record RunSpec(
     public static final int DEFAULT_TILES = 4;
     public static final double DEFAULT_ILP_TIME_LIMIT_S = 10.0;
     public static final long DEFAULT_SEED = 0;
+    /** The token budget when neither the run nor its framework profile gives one. */
     public static final long DEFAULT_TOKEN_BUDGET = ServingConfig.DEFAULT_TOKEN_BUDGET;
 
     public RunSpec {
@@ -150,7 +152,7 @@ public record RunSpec(
         positive("out", outputLength);
         positive("max_batch", maxBatch);
         positive("tiles", tiles);
-        if (tokenBudget <= 0) {
+        if (tokenBudget < 0) {
             throw new MoesimException("max_num_tokens: must be > 0, got " + tokenBudget);
         }
         if (kvCapacityTokens < 0) {
@@ -278,7 +280,9 @@ public record RunSpec(
         if (dtype != null) {
             m.put("dtype", dtype);
         }
-        m.put("max_num_tokens", tokenBudget);
+        if (tokenBudget > 0) {
+            m.put("max_num_tokens", tokenBudget);
+        }
         if (kvCapacityTokens > 0) {
             m.put("kv_capacity_tokens", kvCapacityTokens);
         }
@@ -575,7 +579,7 @@ public record RunSpec(
         private String lengths = DEFAULT_LENGTHS;
         private String routing = DEFAULT_ROUTING;
         private String dtype;
-        private long tokenBudget = DEFAULT_TOKEN_BUDGET;
+        private long tokenBudget; // 0: the engine's default
         private long kvCapacityTokens;
         private double kvFraction;
         private CollectiveAlgorithm collectives = option(CollectiveAlgorithm.class, DEFAULT_COLLECTIVES, "collectives");

@@ -26,7 +26,8 @@ import java.util.List;
  * @param routing        "uniform", "zipf:S" or "trace:FILE"
  * @param dtype          serving precision ("fp16", "bf16", ...); null for the model's
  * @param costModel      task durations and the compiler's placement costs
- * @param tokenBudget    tokens per iteration (an engine's {@code max_num_tokens})
+ * @param tokenBudget    tokens per iteration (an engine's {@code max_num_tokens}); 0 for the engine's default (see
+ *                       {@link Simulator#tokenBudget})
  * @param kvCapacityTokens KV-cache capacity in tokens; 0 to derive it from the memory left after the weights
  * @param kvFraction     fraction of the memory left after the weights that the KV cache gets (TensorRT-LLM's
  *                       {@code kv_cache_free_gpu_mem_fraction}); 0 for moesim's default, {@link Simulator#MEMORY_UTILIZATION}
@@ -172,7 +173,7 @@ public record SimulationRequest(
         private CostModel costModel;
         private CollectiveAlgorithm collectiveAlgorithm = RunSpec.option(CollectiveAlgorithm.class, RunSpec.DEFAULT_COLLECTIVES, "collectives");
         private EnergyConstants energy = EnergyConstants.defaults();
-        private long tokenBudget = ServingConfig.DEFAULT_TOKEN_BUDGET;
+        private long tokenBudget; // 0: the engine's default
         private long kvCapacityTokens;
         private double kvFraction;
         private int signatureBits = ServingConfig.DEFAULT_SIGNATURE_BITS;

@@ -110,13 +110,13 @@ public final class Simulator {
         } else if (req.kvCapacityTokens() > 0) {
             kv = req.kvCapacityTokens();
         } else if (req.kvFraction() > 0) {
-            long reserve = system.devices() * activationReserveBytes(cache, req.tokenBudget());
+            long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
             kv = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
         } else {
             kv = kvCapacityTokens(model, dtype, system);
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
-                req.tokenBudget(), kv, req.signatureBits(), req.seed());
+                tokenBudget(req, system), kv, req.signatureBits(), req.seed());
         IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
         io.moesim.sim.serving.OffloadIterationModel offloaded = offload == null ? null
                 : new io.moesim.sim.serving.OffloadIterationModel(iterations, offload.model());
@@ -251,6 +251,22 @@ public final class Simulator {
      * Activations of the largest iteration an engine runs, per device: the compiled plan of one prefill
      * chunk of the whole token budget (the compiler's memory plan: twice the largest op's working set).
      */
+    /**
+     * The token budget per iteration a run gets: the request's, else its framework profile's default
+     * ({@code serving: max_num_tokens}, e.g. TensorRT-LLM's 8192) under a real framework's kernel cost model,
+     * else {@link ServingConfig#DEFAULT_TOKEN_BUDGET}.
+     */
+    public static long tokenBudget(SimulationRequest req, SystemSpec system) {
+        if (req.tokenBudget() > 0) {
+            return req.tokenBudget();
+        }
+        if (req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k && !k.profile(system.device()).isIdeal()
+                && k.profile(system.device()).serving().maxNumTokens() > 0) {
+            return k.profile(system.device()).serving().maxNumTokens();
+        }
+        return ServingConfig.DEFAULT_TOKEN_BUDGET;
+    }
+
     static long activationReserveBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
         long max = 0;
@@ -302,7 +318,7 @@ public final class Simulator {
             m.put("residual", model.residual().text());
         }
         m.put("max_batch", maxBatch);
-        m.put("token_budget", r.tokenBudget());
+        m.put("token_budget", tokenBudget(r, system));
         m.put("kv_capacity_tokens", kv);
         if (r.kvFraction() > 0) {
             m.put("kv_fraction", r.kvFraction());

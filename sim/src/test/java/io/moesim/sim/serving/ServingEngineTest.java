@@ -128,4 +128,28 @@ class ServingEngineTest {
         assertTrue(FrameworkProfiles.load("ideal").serving().isNone());
         assertTrue(FrameworkProfiles.load("ideal").isIdeal());
     }
+
+    /**
+     * A run that gives no token budget gets its engine's: TensorRT-LLM's max_num_tokens default of 8192 (its
+     * profile), moesim's 2048 under a profile without one; a budget the run gives always wins.
+     */
+    @Test
+    void aRunWithoutATokenBudgetGetsItsEnginesDefault() {
+        assertEquals(8192, FrameworkProfiles.load("trtllm").serving().maxNumTokens());
+        FrameworkProfile none = new FrameworkProfile("t", "test", Map.of(), false, Optional.empty());
+        FrameworkProfile engine = none.withServing(new FrameworkProfile.Serving(0, 0, false, true, 8192));
+        assertEquals(8192, Simulator.tokenBudget(request(engine, 0), H100));
+        assertEquals(2048, Simulator.tokenBudget(request(engine, 2048), H100), "the run's own budget wins");
+        assertEquals(2048, Simulator.tokenBudget(request(none, 0), H100), "no engine default: moesim's 2048");
+        assertEquals(2048, Simulator.tokenBudget(SimulationRequest.builder("Mixtral-8x7B", "h100x1").batch(4).requests(4)
+                .costModel(RooflineCostModel.INSTANCE).build(), H100), "another cost model: moesim's 2048");
+        SimulationResult r = Simulator.simulate(request(engine, 0), TINY, H100, new StandInPlanner(H100));
+        assertEquals(8192L, ((Number) r.config().get("token_budget")).longValue(), "the run echoes the budget it used");
+    }
+
+    private static SimulationRequest request(FrameworkProfile p, long budget) {
+        KernelCostModel cost = new KernelCostModel(new KernelSimulator(), RooflineCostModel.INSTANCE, d -> p);
+        return SimulationRequest.builder("Mixtral-8x7B", "h100x1").costModel(cost).batch(4).requests(4).lengths(32, 4)
+                .tokenBudget(budget).build();
+    }
 }
