@@ -478,9 +478,9 @@ final class ReproduceCommand implements Callable<Integer> {
         return d.toString();
     }
 
-    static final String RUNTIME_NOTE = "measured on a 2-core machine with a cold kernel cache, it took 64 s and 82 s of wall time (93 and 123 CPU s, "
-            + "1.5 GB peak RSS) when nothing else ran, and about 14 minutes while other builds shared the machine (wall times are printed "
-            + "to stdout, not written here).";
+    static final String RUNTIME_NOTE = "measured on a 2-core machine with a cold kernel cache and nothing else running, it took 40 s of wall "
+            + "time (78 CPU s, 2.3 GB peak RSS: the sweep engine runs two simulations at once), and several minutes while other builds "
+            + "shared the machine (wall times are printed to stdout, not written here).";
 
     static final String SETUP_TEXT = """
             ## Setup
