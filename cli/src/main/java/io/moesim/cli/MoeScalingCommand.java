@@ -46,7 +46,7 @@ final class MoeScalingCommand implements Callable<Integer> {
     @Option(names = "--tokens-per-gpu", defaultValue = "2048", paramLabel = "T", description = "Tokens per GPU. Default: ${DEFAULT-VALUE}.")
     long tokensPerGpu;
 
-    @Option(names = "--tiles", defaultValue = "4", paramLabel = "N", description = "Tiles per MoE layer (tile, fused). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tiles", defaultValue = "" + RunSpec.DEFAULT_TILES, paramLabel = "N", description = "Tiles per MoE layer (tile, fused). Default: ${DEFAULT-VALUE}.")
     int tiles;
 
     @Option(names = "--dtype", defaultValue = "bf16", paramLabel = "D", description = "Activation and weight dtype. Default: ${DEFAULT-VALUE}.")
@@ -69,7 +69,7 @@ final class MoeScalingCommand implements Callable<Integer> {
             throw new MoesimException("--system " + system + " has " + sys.devices() + " device; weak scaling needs at least 2");
         }
         MoeWeakScaling.Shape shape = MoeWeakScaling.shapeOf(m.moe(), m.hidden(), DType.parse(dtype), sys.devices(), tokensPerGpu);
-        CostModel cost = RunSpec.defaultCostModel(new KernelSimulator());
+        CostModel cost = RunSpec.defaultCostModel(new KernelSimulator(KernelStores.store().orElse(null))); // estimates persist, as in simulate
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Overlap o : Overlap.values()) {

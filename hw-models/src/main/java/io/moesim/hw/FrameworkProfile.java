@@ -229,17 +229,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             long maxNumTokens) {
         public static final Serving NONE = new Serving(0, 0, false, true, 0);
 
-        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill) {
-            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, 0);
-        }
 
         public Serving(double iterationOverheadUs, double perSequenceUs) {
-            this(iterationOverheadUs, perSequenceUs, false, true);
+            this(iterationOverheadUs, perSequenceUs, false, true, 0);
         }
 
-        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict) {
-            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, true);
-        }
 
         public Serving {
             if (!(iterationOverheadUs >= 0) || !(perSequenceUs >= 0) || Double.isInfinite(iterationOverheadUs) || Double.isInfinite(perSequenceUs)) {

@@ -34,8 +34,12 @@ public final class FrameworkProfiles {
 
     /** Whether the device is a real GPU (h100, h200, h800, mi300x, b200 and their {@code -calibrated} overlays). */
     public static boolean isRealGpu(DeviceSpec d) {
-        String id = d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
-        return REAL_GPUS.contains(id);
+        return REAL_GPUS.contains(baseId(d));
+    }
+
+    /** The device's id without a {@code -calibrated} overlay suffix, lower case. */
+    private static String baseId(DeviceSpec d) {
+        return d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
     }
 
     /**
@@ -52,8 +56,7 @@ public final class FrameworkProfiles {
         if (!isRealGpu(d)) {
             return "ideal";
         }
-        String id = d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
-        return DEFAULT_BY_GPU.getOrDefault(id, DEFAULT_REAL);
+        return DEFAULT_BY_GPU.getOrDefault(baseId(d), DEFAULT_REAL);
     }
 
     /** Loads a profile by built-in id or file path; all problems in one {@link SpecException}. */

@@ -101,6 +101,7 @@ public final class Simulator {
         EnergyModel energy = new EnergyModel(system, req.energy());
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy);
+        long budget = tokenBudget(req, system);
         long kv;
         io.moesim.sim.offload.OffloadRun offload = null;
         if (req.offload() != null) {
@@ -110,13 +111,13 @@ public final class Simulator {
         } else if (req.kvCapacityTokens() > 0) {
             kv = req.kvCapacityTokens();
         } else if (req.kvFraction() > 0) {
-            long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
+            long reserve = system.devices() * activationReserveBytes(cache, budget);
             kv = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
         } else {
             kv = kvCapacityTokens(model, dtype, system);
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
-                tokenBudget(req, system), kv, req.signatureBits(), req.seed());
+                budget, kv, req.signatureBits(), req.seed());
         IterationModel iterations = req.iterationModel() == IterationModel.Kind.FAST ? new FastIterationModel(cache) : cache;
         io.moesim.sim.serving.OffloadIterationModel offloaded = offload == null ? null
                 : new io.moesim.sim.serving.OffloadIterationModel(iterations, offload.model());

@@ -384,7 +384,7 @@ final class MoeLowering {
             groupShards[j] = shard(shards, global, (members.getInt(j) % ds) / tp);
         }
         // experts of each rank, ascending, cut into tiles
-        int tiles = schedule.overlap() == Overlap.TILE || schedule.overlap() == Overlap.FUSED ? schedule.tiles() : 1;
+        int tiles = schedule.tiles(); // 1 unless the overlap is tile or fused (SchedulePass)
         List<int[][]> tilesOfRank = new ArrayList<>();
         for (int j = 0; j < ep; j++) {
             int[] own = expertsOf(rank, j);

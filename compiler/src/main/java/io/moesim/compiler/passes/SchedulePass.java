@@ -24,9 +24,9 @@ public final class SchedulePass extends StagedPass {
         Overlap o = ctx.options().overlap();
         int tiles = o == Overlap.TILE || o == Overlap.FUSED ? ctx.options().tiles() : 1;
         if (o == Overlap.TILE) {
-            ctx.note(String.format(Locale.ROOT, "overlap: tile, MoE blocks cut into up to %d tiles by expert group", tiles));
+            ctx.note(() -> String.format(Locale.ROOT, "overlap: tile, MoE blocks cut into up to %d tiles by expert group", tiles));
         } else if (o == Overlap.FUSED) {
-            ctx.note(String.format(Locale.ROOT, "overlap: fused, each MoE block one persistent kernel of up to %d tiles with device-initiated puts", tiles));
+            ctx.note(() -> String.format(Locale.ROOT, "overlap: fused, each MoE block one persistent kernel of up to %d tiles with device-initiated puts", tiles));
         }
         return in.with(Schedule.class, new Schedule(o, tiles));
     }

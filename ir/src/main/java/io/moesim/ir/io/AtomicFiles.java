@@ -103,7 +103,7 @@ public final class AtomicFiles {
         }
         checkWritable(target);
         Path dir = abs.getParent();
-        Path tmp = dir.resolve(TEMP_PREFIX + abs.getFileName() + "-" + ProcessHandle.current().pid() + "-" + NONCE.incrementAndGet());
+        Path tmp = dir.resolve(TEMP_PREFIX + abs.getFileName() + "-" + PID + "-" + NONCE.incrementAndGet());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);

@@ -229,7 +229,8 @@ public final class DbModel {
         long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
         long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
         String cls = dt.bits() == 8 ? "moe_fp8" : "moe";
-        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)));
+        OpEstimate permute = sim.memcpy(moved, device, p); // the gather; the scatter back moves the same bytes
+        out.add(Piece.of("other", false, permute));
         if (rows > 0) {
             ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
             OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
@@ -245,7 +246,7 @@ public final class DbModel {
             out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
             out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
         }
-        out.add(Piece.of("other", false, sim.memcpy(moved, device, p)).slots(-1));
+        out.add(Piece.of("other", false, permute).slots(-1));
         // the top-k reduction over the block's slots (tokens x top_k rows: every slot's down-projection row read,
         // one bf16 row per token written, whichever GPU holds the slot's expert), in frameworks that keep the slot
         // buffer (fitted in or out with the moe_slots class)
