@@ -8,7 +8,6 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.ir.graph.Graph;
 import io.moesim.ir.model.GraphGenerator;
 import io.moesim.ir.model.GraphRequest;
-import io.moesim.ir.model.Routing;
 import io.moesim.reports.BreakdownAdapter;
 import io.moesim.reports.ReportAssembler;
 import io.moesim.reports.ReportData;
@@ -52,7 +51,7 @@ final class ReportSupport {
         }
         RunSpec run = serving.runSpec(systems.get(0), flags);
         GraphRequest gr = GraphRequest.decode(serving.modelConfig(), decodeBatch(run), decodeKv(run))
-                .withRouting(Routing.parse(run.routing())).withSeed(run.seed());
+                .withRouting(run.routing().value()).withSeed(run.seed());
         CostModel cost = flags.costModel();
         List<ExecutionResult> execs = new ArrayList<>();
         for (SystemSpec spec : specs) {
@@ -94,7 +93,7 @@ final class ReportSupport {
         meta.put("model", run.model());
         meta.put("systems", String.join(", ", systems));
         meta.put("workload", workload(run) + ", " + run.requests() + " requests, L_in " + run.inputLength() + ", L_out " + run.outputLength()
-                + ", lengths " + run.lengths());
+                + ", lengths " + run.lengths().text());
         meta.put("collectives", RunSpec.text(run.collectives()));
         meta.put("roofline and breakdown", "one decode iteration on " + (eachSystem ? "each system" : systems.get(0)) + ": batch " + batch
                 + ", KV length " + kv);

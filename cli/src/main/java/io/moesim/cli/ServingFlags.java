@@ -2,6 +2,7 @@ package io.moesim.cli;
 
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.MoesimException;
+import io.moesim.sim.Parsed;
 import io.moesim.sim.RunSpec;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.serving.IterationModel;
@@ -113,7 +114,7 @@ final class ServingFlags {
         io.moesim.ir.model.ExpertQuant q = ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats);
         m = q == null ? m : m.withExpertQuant(q);
         m = m.withResidual(io.moesim.ir.model.Residual.parse(residual));
-        return kvDtype == null ? m : m.withKvDtype(io.moesim.ir.DType.parse(kvDtype));
+        return kvDtype == null ? m : m.withKvDtype(Parsed.dtype(kvDtype, "--kv-dtype"));
     }
 
     /** Whether experts are offloaded (a budget or a tier given). */
@@ -128,7 +129,7 @@ final class ServingFlags {
         b.expertQuant(ExpertFormatFlags.parse(expertDtype, expertBits, expertFormats));
         b.offload(OffloadFlags.parse(hbmBudget, offload, offloadPolicy, spec));
         if (kvDtype != null) {
-            b.kvDtype(RunSpec.checkDtype(kvDtype, "--kv-dtype"));
+            b.kvDtype(Parsed.dtype(kvDtype, "--kv-dtype"));
         }
         b.residual(io.moesim.ir.model.Residual.parse(residual));
         return b;
@@ -174,11 +175,11 @@ final class ServingFlags {
             b.kvFraction(kvFraction);
         }
         if (dtype != null) {
-            b.dtype(RunSpec.checkDtype(dtype, "--dtype"));
+            b.dtype(Parsed.dtype(dtype, "--dtype"));
         }
         b.collectives(CompileFlags.parse(CollectiveAlgorithm.class, collectives, "--collectives"))
                 .iterationModel(CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model"))
-                .routing(RunSpec.checkRouting(routing, "--routing")).lengths(RunSpec.checkLengths(lengths, "--lengths"));
+                .routing(Parsed.routing(routing, "--routing")).lengths(Parsed.lengths(lengths, "--lengths"));
         return flags.into(b.requests(requests).lengths(in, out).maxBatch(maxBatch).seed(seed)).build();
     }
 }

@@ -98,10 +98,10 @@ final class TuneCommand implements Callable<Integer> {
         CompileFlags cf = new CompileFlags();
         cf.costModel = costModel;
         SimulationRequest.Builder b = SimulationRequest.builder(model, devices.get(0) + "x1").qps(1).requests(requests).lengths(in, out)
-                .lengths(lengths).dtype(dtype).costModel(cf.costModel()).seed(seed)
+                .lengths(io.moesim.sim.Parsed.lengths(lengths, "--lengths")).dtype(io.moesim.sim.Parsed.dtype(dtype, "--dtype"))
+                .costModel(cf.costModel()).seed(seed)
                 .iterationModel(CompileFlags.parse(IterationModel.Kind.class, iterationModel, "--iteration-model"));
         io.moesim.ir.model.ModelZoo.resolve(model);
-        io.moesim.sim.serving.LengthSpec.parse(lengths);
         String extra = "--cost-model " + costModel.toLowerCase(Locale.ROOT);
         DeploymentSearch.Options o = new DeploymentSearch.Options(b.build(), devices, budget, maxBatches, ttftMs, tpotMs, finalists, extra);
         DeploymentSearch.Result r;

@@ -82,11 +82,11 @@ public final class DeployedServing {
     private static Served disaggregated(SimulationRequest req, ModelConfig model, Deployment d) {
         long wall0 = System.nanoTime();
         Disaggregation g = d.disaggregation();
-        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
+        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
         SystemSpec ps = Systems.load(g.prefillSystem(), req.systemSets());
         SystemSpec ds = Systems.load(g.decodeSystem(), req.systemSets());
-        Routing routing = Routing.parse(req.routing());
-        LengthSpec lengths = LengthSpec.parse(req.lengths());
+        Routing routing = req.routing().value();
+        LengthSpec lengths = req.lengths().value();
         ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
                 : req.offline() ? new ArrivalSpec.Closed(req.requests())
                 : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());

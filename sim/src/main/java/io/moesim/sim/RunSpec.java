@@ -27,11 +27,14 @@ import java.util.function.Function;
  * framework profile, seed. Every default is declared here, once ({@code DEFAULT_*}); {@code moesim simulate}'s
  * flags, a sweep point's YAML keys ({@link #fromMap}) and the library's {@link SimulationRequest.Builder}
  * all take their defaults from here, so the same settings give the same run whichever way they were
- * stated. Text (routing, lengths, dtype, enum options) is checked at that boundary, with a one-line error
+ * stated. Text (routing, lengths, dtype, enum options) is parsed once, at that boundary, into typed values
+ * ({@link Parsed}, {@link DType}, enums), with a one-line error
  * naming the flag or key; a RunSpec that exists is valid.
  *
  * @param sets        {@code --set KEY.PATH=V} overrides of the system
  * @param mode        closed loop ({@code batch} in flight), Poisson ({@code qps}), offline, or a trace of arrivals
+ * @param lengths     how request lengths are drawn, parsed where it was given ({@link Parsed#lengths})
+ * @param routing     how tokens spread over experts, parsed where it was given ({@link Parsed#routing})
  * @param dtype       serving precision; null for the model's
  * @param tokenBudget tokens per iteration (an engine's {@code max_num_tokens}); 0 for the engine's default: the
  *                    framework profile's {@code max_num_tokens} where it has one, else {@link #DEFAULT_TOKEN_BUDGET}
@@ -54,9 +57,9 @@ public record RunSpec(
         int inputLength,
         int outputLength,
         int maxBatch,
-        String lengths,
-        String routing,
-        String dtype,
+        Parsed<LengthSpec> lengths,
+        Parsed<Routing> routing,
+        DType dtype,
         long tokenBudget,
         long kvCapacityTokens,
         double kvFraction,
@@ -164,11 +167,6 @@ public record RunSpec(
         if (!(ilpTimeLimitSeconds > 0) || Double.isInfinite(ilpTimeLimitSeconds)) {
             throw new MoesimException("ilp_time_limit_s: must be a finite number > 0, got " + ilpTimeLimitSeconds);
         }
-        checkLengths(lengths, "lengths");
-        checkRouting(routing, "routing");
-        if (dtype != null) {
-            checkDtype(dtype, "dtype");
-        }
     }
 
     private static void positive(String key, long v) {
@@ -186,7 +184,7 @@ public record RunSpec(
     /** The compile options on a system of {@code devices} devices (the default parallelism fills it). */
     public CompileOptions compileOptions(int devices) {
         CompileOptions.Parallelism d = CompileOptions.Parallelism.defaultFor(devices);
-        Path trace = routingTrace != null ? routingTrace : traceOf(routing);
+        Path trace = routingTrace != null ? routingTrace : traceOf(routing.text());
         return new CompileOptions(attention != null ? attention : d, moe != null ? moe : d, placement, expertPlacement, overlap, tiles,
                 trace, ilpTimeLimitSeconds, seed);
     }
@@ -275,10 +273,10 @@ public record RunSpec(
         m.put("input_len", (long) inputLength);
         m.put("output_len", (long) outputLength);
         m.put("max_batch", (long) maxBatch);
-        m.put("lengths", lengths);
-        m.put("routing", routing);
+        m.put("lengths", lengths.text());
+        m.put("routing", routing.text());
         if (dtype != null) {
-            m.put("dtype", dtype);
+            m.put("dtype", dtype.text());
         }
         if (tokenBudget > 0) {
             m.put("max_num_tokens", tokenBudget);
@@ -372,13 +370,13 @@ public record RunSpec(
             b.maxBatch(r.positive("max_batch"));
         }
         if (c.containsKey("lengths")) {
-            b.lengths(checkLengths(r.text("lengths"), at.apply("lengths")));
+            b.lengths(Parsed.lengths(r.text("lengths"), at.apply("lengths")));
         }
         if (c.containsKey("routing")) {
-            b.routing(checkRouting(r.text("routing"), at.apply("routing")));
+            b.routing(Parsed.routing(r.text("routing"), at.apply("routing")));
         }
         if (c.containsKey("dtype")) {
-            b.dtype(checkDtype(r.text("dtype"), at.apply("dtype")));
+            b.dtype(Parsed.dtype(r.text("dtype"), at.apply("dtype")));
         }
         if (c.containsKey("max_num_tokens")) {
             b.tokenBudget(r.whole("max_num_tokens", true));
@@ -523,36 +521,6 @@ public record RunSpec(
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** A routing ({@code uniform}, {@code zipf:S}, {@code trace:FILE}), checked; the text is kept as given. */
-    public static String checkRouting(String text, String label) {
-        try {
-            Routing.parse(text);
-        } catch (MoesimException | IllegalArgumentException e) {
-            throw new MoesimException(label + ": " + e.getMessage());
-        }
-        return text;
-    }
-
-    /** A length distribution ({@code fixed}, {@code gaussian:SIGMA}, a file), checked; the text is kept as given. */
-    public static String checkLengths(String text, String label) {
-        try {
-            LengthSpec.parse(text);
-        } catch (MoesimException | IllegalArgumentException e) {
-            throw new MoesimException(label + ": " + e.getMessage());
-        }
-        return text;
-    }
-
-    /** A dtype name, checked; the text is kept as given. */
-    public static String checkDtype(String text, String label) {
-        try {
-            DType.parse(text);
-        } catch (MoesimException | IllegalArgumentException e) {
-            throw new MoesimException(label + ": " + e.getMessage());
-        }
-        return text;
-    }
-
     /** A framework profile id or file, checked (loaded once). */
     public static String checkFramework(String text, String label) {
         try {
@@ -576,9 +544,9 @@ public record RunSpec(
         private int inputLength = DEFAULT_IN;
         private int outputLength = DEFAULT_OUT;
         private int maxBatch = DEFAULT_MAX_BATCH;
-        private String lengths = DEFAULT_LENGTHS;
-        private String routing = DEFAULT_ROUTING;
-        private String dtype;
+        private Parsed<LengthSpec> lengths = Parsed.lengths(DEFAULT_LENGTHS, "lengths");
+        private Parsed<Routing> routing = Parsed.routing(DEFAULT_ROUTING, "routing");
+        private DType dtype;
         private long tokenBudget; // 0: the engine's default
         private long kvCapacityTokens;
         private double kvFraction;
@@ -610,9 +578,15 @@ public record RunSpec(
         public Builder requests(int v) { requests = v; return this; }
         public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
         public Builder maxBatch(int v) { maxBatch = v; return this; }
-        public Builder lengths(String v) { lengths = v; return this; }
-        public Builder routing(String v) { routing = v; return this; }
-        public Builder dtype(String v) { dtype = v; return this; }
+        public Builder lengths(Parsed<LengthSpec> v) { lengths = v; return this; }
+        /** Lengths as text, parsed now (an error names {@code lengths}). */
+        public Builder lengths(String v) { return lengths(Parsed.lengths(v, "lengths")); }
+        public Builder routing(Parsed<Routing> v) { routing = v; return this; }
+        /** Routing as text, parsed now (an error names {@code routing}). */
+        public Builder routing(String v) { return routing(Parsed.routing(v, "routing")); }
+        public Builder dtype(DType v) { dtype = v; return this; }
+        /** The serving dtype by name, parsed now (null: the model's; an error names {@code dtype}). */
+        public Builder dtype(String v) { return dtype(Parsed.dtype(v, "dtype")); }
         public Builder tokenBudget(long v) { tokenBudget = v; return this; }
         public Builder kvCapacityTokens(long v) { kvCapacityTokens = v; return this; }
         public Builder kvFraction(double v) { kvFraction = v; return this; }

@@ -2,8 +2,11 @@ package io.moesim.sim;
 
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
+import io.moesim.ir.DType;
+import io.moesim.ir.model.Routing;
 import io.moesim.sim.energy.EnergyConstants;
 import io.moesim.sim.serving.IterationModel;
+import io.moesim.sim.serving.LengthSpec;
 import io.moesim.sim.serving.ServingConfig;
 import io.moesim.sim.system.CollectiveAlgorithm;
 import java.nio.file.Path;
@@ -22,9 +25,9 @@ import java.util.List;
  * @param arrivalTrace   replay this file of "arrival_s L_in L_out" instead (null for none)
  * @param requests       requests to serve
  * @param maxBatch       max sequences in flight in open loop and offline (closed loop uses {@code batch})
- * @param lengths        "fixed", "gaussian:SIGMA" (SIGMA a fraction of the nominal) or a file
- * @param routing        "uniform", "zipf:S" or "trace:FILE"
- * @param dtype          serving precision ("fp16", "bf16", ...); null for the model's
+ * @param lengths        "fixed", "gaussian:SIGMA" (SIGMA a fraction of the nominal) or a file, parsed ({@link Parsed#lengths})
+ * @param routing        "uniform", "zipf:S" or "trace:FILE", parsed ({@link Parsed#routing})
+ * @param dtype          serving precision; null for the model's
  * @param costModel      task durations and the compiler's placement costs
  * @param tokenBudget    tokens per iteration (an engine's {@code max_num_tokens}); 0 for the engine's default (see
  *                       {@link Simulator#tokenBudget})
@@ -39,7 +42,7 @@ import java.util.List;
  * @param progress       called after every iteration (may be null)
  * @param expertQuant    storage format of the routed experts' weights per MoE layer (null: the serving dtype)
  * @param offload        expert offloading to a slower tier under an HBM budget (null: every weight in HBM)
- * @param kvDtype        KV-cache dtype ("fp8e4m3", "int8", ...); null for the serving dtype
+ * @param kvDtype        KV-cache dtype; null for the serving dtype
  * @param residual       residual-stream form (standard or ladder); null for the model's own
  */
 public record SimulationRequest(
@@ -54,9 +57,9 @@ public record SimulationRequest(
         int inputLength,
         int outputLength,
         int maxBatch,
-        String lengths,
-        String routing,
-        String dtype,
+        Parsed<LengthSpec> lengths,
+        Parsed<Routing> routing,
+        DType dtype,
         CompileOptions compileOptions,
         CostModel costModel,
         CollectiveAlgorithm collectiveAlgorithm,
@@ -72,7 +75,7 @@ public record SimulationRequest(
         Progress progress,
         io.moesim.ir.model.ExpertQuant expertQuant,
         io.moesim.sim.offload.OffloadSpec offload,
-        String kvDtype,
+        DType kvDtype,
         io.moesim.ir.model.Residual residual) {
 
     /** Progress of a run: requests completed of total, and the simulated time so far. */
@@ -144,7 +147,7 @@ public record SimulationRequest(
      * system's device count ({@link RunSpec#defaultCompileOptions}).
      */
     public CompileOptions compileOptionsOn(io.moesim.hw.SystemSpec system) {
-        return compileOptions != null ? compileOptions : RunSpec.defaultCompileOptions(system.devices(), routing, seed);
+        return compileOptions != null ? compileOptions : RunSpec.defaultCompileOptions(system.devices(), routing.text(), seed);
     }
 
     /**
@@ -164,9 +167,9 @@ public record SimulationRequest(
         private int inputLength = RunSpec.DEFAULT_IN;
         private int outputLength = RunSpec.DEFAULT_OUT;
         private int maxBatch = RunSpec.DEFAULT_MAX_BATCH;
-        private String lengths = RunSpec.DEFAULT_LENGTHS;
-        private String routing = RunSpec.DEFAULT_ROUTING;
-        private String dtype;
+        private Parsed<LengthSpec> lengths = Parsed.lengths(RunSpec.DEFAULT_LENGTHS, "lengths");
+        private Parsed<Routing> routing = Parsed.routing(RunSpec.DEFAULT_ROUTING, "routing");
+        private DType dtype;
         /** Null: the defaults for the system's device count ({@link SimulationRequest#compileOptionsOn}). */
         private CompileOptions compileOptions;
         /** Null: {@link RunSpec#DEFAULT_COST_MODEL}, each device under its default framework profile. */
@@ -184,7 +187,7 @@ public record SimulationRequest(
         private Progress progress;
         private io.moesim.ir.model.ExpertQuant expertQuant;
         private io.moesim.sim.offload.OffloadSpec offload;
-        private String kvDtype;
+        private DType kvDtype;
         private io.moesim.ir.model.Residual residual;
 
         private Builder(String model, String system) {
@@ -201,9 +204,15 @@ public record SimulationRequest(
         public Builder requests(int v) { requests = v; return this; }
         public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
         public Builder maxBatch(int v) { maxBatch = v; return this; }
-        public Builder lengths(String v) { lengths = v; return this; }
-        public Builder routing(String v) { routing = v; return this; }
-        public Builder dtype(String v) { dtype = v; return this; }
+        public Builder lengths(Parsed<LengthSpec> v) { lengths = v; return this; }
+        /** Lengths as text, parsed now (an error names {@code lengths}). */
+        public Builder lengths(String v) { return lengths(Parsed.lengths(v, "lengths")); }
+        public Builder routing(Parsed<Routing> v) { routing = v; return this; }
+        /** Routing as text, parsed now (an error names {@code routing}). */
+        public Builder routing(String v) { return routing(Parsed.routing(v, "routing")); }
+        public Builder dtype(DType v) { dtype = v; return this; }
+        /** The serving dtype by name, parsed now (null: the model's; an error names {@code dtype}). */
+        public Builder dtype(String v) { return dtype(Parsed.dtype(v, "dtype")); }
         public Builder compileOptions(CompileOptions v) { compileOptions = v; return this; }
         public Builder costModel(CostModel v) { costModel = v; return this; }
         public Builder collectiveAlgorithm(CollectiveAlgorithm v) { collectiveAlgorithm = v; return this; }
@@ -221,7 +230,9 @@ public record SimulationRequest(
         /** Expert offloading under an HBM budget (null: none). */
         public Builder offload(io.moesim.sim.offload.OffloadSpec v) { offload = v; return this; }
         /** KV cache stored in this dtype (null: the serving dtype). */
-        public Builder kvDtype(String v) { kvDtype = v; return this; }
+        public Builder kvDtype(DType v) { kvDtype = v; return this; }
+        /** The KV-cache dtype by name, parsed now (null: the serving dtype; an error names {@code kv_dtype}). */
+        public Builder kvDtype(String v) { return kvDtype(Parsed.dtype(v, "kv_dtype")); }
         /** The model's residual stream in this form (null: the model's own, standard). */
         public Builder residual(io.moesim.ir.model.Residual v) { residual = v; return this; }
 

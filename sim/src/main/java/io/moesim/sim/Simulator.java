@@ -89,11 +89,11 @@ public final class Simulator {
             java.util.function.Consumer<java.util.Map<String, Object>> specSection) {
         long wall0 = System.nanoTime();
         ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
-        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
+        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(req.kvDtype());
         ModelConfig model = req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
-        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
-        Routing routing = Routing.parse(req.routing());
-        LengthSpec lengths = LengthSpec.parse(req.lengths());
+        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
+        Routing routing = req.routing().value();
+        LengthSpec lengths = req.lengths().value();
         ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
                 : req.offline() ? new ArrivalSpec.Closed(req.requests())
                 : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
@@ -306,8 +306,8 @@ public final class Simulator {
         m.put("requests", r.requests());
         m.put("input_length", r.inputLength());
         m.put("output_length", r.outputLength());
-        m.put("lengths", r.lengths());
-        m.put("routing", r.routing());
+        m.put("lengths", r.lengths().text());
+        m.put("routing", r.routing().text());
         m.put("dtype", dtype.text());
         if (model.moe() != null && model.moe().quant() != null) {
             m.put("expert_format", model.moe().quant().describe());

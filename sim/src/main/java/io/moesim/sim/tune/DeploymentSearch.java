@@ -8,7 +8,6 @@ import io.moesim.ir.DType;
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
-import io.moesim.ir.model.Routing;
 import io.moesim.sim.DeployedServing;
 import io.moesim.sim.Deployment;
 import io.moesim.sim.Disaggregation;
@@ -102,7 +101,7 @@ public final class DeploymentSearch {
         long t0 = System.nanoTime();
         SimulationRequest base = o.base();
         ModelConfig model = ModelZoo.resolve(base.model());
-        DType dtype = base.dtype() == null ? model.weightDtype() : DType.parse(base.dtype());
+        DType dtype = base.dtype() == null ? model.weightDtype() : base.dtype();
         List<Candidate> all = enumerate(o);
         Map<String, Costs> costs = new HashMap<>();
         List<Estimate> est = new ArrayList<>();
@@ -204,7 +203,7 @@ public final class DeploymentSearch {
             SimulationRequest b = o.base();
             SystemSpec s = Systems.load(system, b.systemSets());
             CompileOptions co = options(s, b.seed());
-            IterationCache cache = new IterationCache(model, dtype, Routing.parse(b.routing()), b.seed(), s,
+            IterationCache cache = new IterationCache(model, dtype, b.routing().value(), b.seed(), s,
                     g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()));
             long kv = Simulator.kvCapacityTokens(model, dtype, s);
             long ctx = b.inputLength() + b.outputLength() / 2;
@@ -398,11 +397,11 @@ public final class DeploymentSearch {
         s.append(" --max-batch ").append(c.maxBatch());
         s.append(String.format(Locale.ROOT, " --qps %.6g", qps));
         s.append(" --requests ").append(b.requests()).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());
-        if (!"fixed".equals(b.lengths())) {
-            s.append(" --lengths ").append(b.lengths());
+        if (!"fixed".equals(b.lengths().text())) {
+            s.append(" --lengths ").append(b.lengths().text());
         }
         if (b.dtype() != null) {
-            s.append(" --dtype ").append(b.dtype());
+            s.append(" --dtype ").append(b.dtype().text());
         }
         s.append(" --iteration-model ").append(b.iterationModel().text()).append(" --seed ").append(b.seed());
         if (!o.extraFlags().isBlank()) {

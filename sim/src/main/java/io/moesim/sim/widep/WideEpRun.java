@@ -6,7 +6,6 @@ import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Phase;
-import io.moesim.ir.model.Routing;
 import io.moesim.sim.SimulationException;
 import io.moesim.sim.SimulationRequest;
 import java.util.LinkedHashMap;
@@ -67,15 +66,15 @@ public final class WideEpRun {
         ModelConfig base = ModelZoo.resolve(req.model());
         ModelConfig model = req.expertQuant() == null ? base : base.withExpertQuant(req.expertQuant());
         if (req.kvDtype() != null) {
-            model = model.withKvDtype(DType.parse(req.kvDtype()));
+            model = model.withKvDtype(req.kvDtype());
         }
-        DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
+        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
         int perRank = req.batch() / cfg.attnDp();
         long len = req.inputLength();
         long hit = Math.round(prefixHit * len);
         long computed = len - hit;
         GraphRequest shape = new GraphRequest(model, phase, perRank, phase == Phase.PREFILL ? computed : 1, len, 0, dtype,
-                Routing.parse(req.routing()), req.seed(), phase == Phase.PREFILL ? len : 1);
+                req.routing().value(), req.seed(), phase == Phase.PREFILL ? len : 1);
         WideEpModel wide = new WideEpModel(model, system, req.costModel(), cfg);
         WideEpModel.Step s = wide.step(shape);
         WideEpModel.Step verify = null;
@@ -86,7 +85,7 @@ public final class WideEpRun {
             // attention reads each sequence's KV cache k + 1 times (FlashMLA reads it once for its k + 1 queries): an upper bound there.
             // (A prefill-shaped verifier, as the disaggregated pool uses, would run MLA in its plain form: K and V up-projected over the
             // whole context, 2.8x a plain decode step for DeepSeek-V3 at 88 x 4989; no serving stack verifies MTP that way.)
-            verify = wide.step(new GraphRequest(model, Phase.DECODE, perRank * (k + 1), 1, len + k, 0, dtype, Routing.parse(req.routing()),
+            verify = wide.step(new GraphRequest(model, Phase.DECODE, perRank * (k + 1), 1, len + k, 0, dtype, req.routing().value(),
                     req.seed()));
             proposeS = k * s.seconds() / model.layers();
         }
@@ -103,7 +102,7 @@ public final class WideEpRun {
             m.put("prefix_hit", prefixHit);
             m.put("computed_prompt_tokens", computed);
         }
-        m.put("routing", req.routing());
+        m.put("routing", req.routing().text());
         m.put("dtype", dtype.text());
         m.put("attn_dp", cfg.attnDp());
         m.put("moe_ep", cfg.moeEp());

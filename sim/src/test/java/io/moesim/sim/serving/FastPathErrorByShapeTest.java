@@ -46,7 +46,7 @@ class FastPathErrorByShapeTest {
         SimulationRequest req = SimulationRequest.builder("Mixtral-8x7B", "duplex-x4").costModel(cost).seed(3).build();
         CompileOptions opts = req.compileOptionsOn(sys);
         ModelConfig model = ModelZoo.get("Mixtral-8x7B");
-        IterationCache exact = new IterationCache(model, null, Routing.parse(req.routing()), 3, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
+        IterationCache exact = new IterationCache(model, null, req.routing().value(), 3, sys, g -> Compiler.compile(g, sys, opts, cost).plan(),
                 cost, req.collectiveAlgorithm(), new EnergyModel(sys, req.energy()));
         FastIterationModel fast = new FastIterationModel(exact);
         SplittableRandom rnd = new SplittableRandom(16);
