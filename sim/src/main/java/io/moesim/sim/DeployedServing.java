@@ -47,12 +47,13 @@ public final class DeployedServing {
             DisaggregatedLoop.Sla sla = d.sla();
             Map<String, Object> sections = new LinkedHashMap<>();
             Map<String, Object> spec = new LinkedHashMap<>();
+            io.moesim.compiler.CompileOptions options = req.compileOptionsOn(system);
             SimulationResult r = Simulator.simulate(req, model, system,
-                    g -> Compiler.compile(g, system, req.compileOptions(), req.costModel()).plan(), d.prefixHit(), (ttft, tpot) -> {
+                    g -> Compiler.compile(g, system, options, req.costModel()).plan(), new Simulator.Deployed(d.prefixHit(), (ttft, tpot) -> {
                         if (sla.meets(ttft, tpot)) {
                             met[0]++;
                         }
-                    }, d.speculation(), spec::putAll);
+                    }, d.speculation(), spec::putAll));
             if (d.speculation() != null) {
                 sections.put("speculation", spec);
             }
@@ -82,22 +83,20 @@ public final class DeployedServing {
     private static Served disaggregated(SimulationRequest req, ModelConfig model, Deployment d) {
         long wall0 = System.nanoTime();
         Disaggregation g = d.disaggregation();
-        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
+        DType dtype = req.dtypeOf(model);
         SystemSpec ps = Systems.load(g.prefillSystem(), req.systemSets());
         SystemSpec ds = Systems.load(g.decodeSystem(), req.systemSets());
         Routing routing = req.routing().value();
         LengthSpec lengths = req.lengths().value();
-        ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
-                : req.offline() ? new ArrivalSpec.Closed(req.requests())
-                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+        ArrivalSpec arrival = Simulator.arrival(req);
         EnergyModel pe = new EnergyModel(ps, req.energy());
         EnergyModel de = new EnergyModel(ds, req.energy());
         IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
                 gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
         IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                 gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-        long pkv = capacity(req, model, dtype, ps, pc);
-        long dkv = capacity(req, model, dtype, ds, dc);
+        long pkv = Simulator.kvCapacity(req, model, dtype, ps, pc);
+        long dkv = Simulator.kvCapacity(req, model, dtype, ds, dc);
         boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
         IterationModel pm = fast ? new FastIterationModel(pc) : pc;
         IterationModel dm = fast ? new FastIterationModel(dc) : dc;
@@ -137,17 +136,6 @@ public final class DeployedServing {
         DisaggregatedLoop.Outcome o = loop.run(echo, progress);
         double wall = (System.nanoTime() - wall0) / 1e9;
         return new Served(o.result().withSimWall(OptionalDouble.of(wall)), o.sections());
-    }
-
-    private static long capacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache) {
-        if (req.kvCapacityTokens() > 0) {
-            return req.kvCapacityTokens();
-        }
-        if (req.kvFraction() > 0) {
-            long reserve = system.devices() * Simulator.activationReserveBytes(cache, Simulator.tokenBudget(req, system));
-            return Simulator.kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
-        }
-        return Simulator.kvCapacityTokens(model, dtype, system);
     }
 
     /** The link the KV moves on: the named one, else NVLink-class within one node, else the inter-node link. */

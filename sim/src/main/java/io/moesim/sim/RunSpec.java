@@ -230,17 +230,41 @@ public record RunSpec(
 
     /** The simulator's request for this run on {@code system} (loaded with {@link #sets}), timed by {@code cost}. */
     public SimulationRequest request(SystemSpec system, CostModel cost) {
-        SimulationRequest.Builder b = SimulationRequest.builder(model, this.system).systemSets(sets);
-        switch (mode) {
-            case CLOSED -> b.batch(batch);
-            case POISSON -> b.qps(qps);
-            case OFFLINE -> b.offline();
-            case TRACE -> b.arrivalTrace(arrivals);
-            default -> throw new AssertionError(mode);
-        }
-        return b.requests(requests).lengths(inputLength, outputLength).maxBatch(maxBatch).lengths(lengths).routing(routing).dtype(dtype)
-                .tokenBudget(tokenBudget).kvCapacityTokens(kvCapacityTokens).kvFraction(kvFraction).collectiveAlgorithm(collectives)
-                .iterationModel(iterationModel).costModel(cost).compileOptions(compileOptions(system.devices())).seed(seed).build();
+        return SimulationRequest.builder(this).costModel(cost).compileOptions(compileOptions(system.devices())).build();
+    }
+
+    /** A builder holding this run's settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(model, system);
+        b.sets = sets;
+        b.mode = mode;
+        b.batch = batch;
+        b.qps = qps;
+        b.arrivals = arrivals;
+        b.requests = requests;
+        b.inputLength = inputLength;
+        b.outputLength = outputLength;
+        b.maxBatch = maxBatch;
+        b.lengths = lengths;
+        b.routing = routing;
+        b.dtype = dtype;
+        b.tokenBudget = tokenBudget;
+        b.kvCapacityTokens = kvCapacityTokens;
+        b.kvFraction = kvFraction;
+        b.collectives = collectives;
+        b.iterationModel = iterationModel;
+        b.costModel = costModel;
+        b.framework = framework;
+        b.attention = attention;
+        b.moe = moe;
+        b.placement = placement;
+        b.expertPlacement = expertPlacement;
+        b.overlap = overlap;
+        b.tiles = tiles;
+        b.routingTrace = routingTrace;
+        b.ilpTimeLimitSeconds = ilpTimeLimitSeconds;
+        b.seed = seed;
+        return b;
     }
 
     // ---- as data: the keys of a sweep spec or experiment file ---------------------------------

@@ -3,6 +3,7 @@ package io.moesim.sim;
 import io.moesim.compiler.CompileOptions;
 import io.moesim.compiler.cost.CostModel;
 import io.moesim.ir.DType;
+import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.Routing;
 import io.moesim.sim.energy.EnergyConstants;
 import io.moesim.sim.serving.IterationModel;
@@ -11,32 +12,20 @@ import io.moesim.sim.serving.ServingConfig;
 import io.moesim.sim.system.CollectiveAlgorithm;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Everything {@code moesim simulate} decides. Build with {@link #builder(String, String)}.
+ * What the simulator runs: a {@link RunSpec} (the run as the user states it, every default declared there)
+ * resolved for the simulator, with what only a library caller or {@code simulate} gives beside it. It has no
+ * defaults of its own for what a RunSpec says: its builder delegates those to {@link RunSpec.Builder}, and the
+ * accessors below ({@link #batch()}, {@link #routing()}, ...) read them from {@link #run}. Build with
+ * {@link #builder(String, String)} or {@link RunSpec#request}.
  *
- * @param model          preset name, alias or Hugging Face config path
- * @param system         system id or file ({@code duplex-x4}, {@code h100x8}, ...)
- * @param systemSets     {@code --set KEY.PATH=V} overrides of the system (and device.*)
- * @param batch          closed loop with this many concurrent requests (also the max batch); 0 for open loop or offline
- * @param qps            open loop, Poisson at this rate (requests/s); 0 for closed loop or offline
- * @param offline        offline (as trtllm-bench throughput and vLLM's offline benchmark run): every request queued at
- *                       t = 0, the batch bounded by {@code maxBatch}, the token budget and the KV capacity
- * @param arrivalTrace   replay this file of "arrival_s L_in L_out" instead (null for none)
- * @param requests       requests to serve
- * @param maxBatch       max sequences in flight in open loop and offline (closed loop uses {@code batch})
- * @param lengths        "fixed", "gaussian:SIGMA" (SIGMA a fraction of the nominal) or a file, parsed ({@link Parsed#lengths})
- * @param routing        "uniform", "zipf:S" or "trace:FILE", parsed ({@link Parsed#routing})
- * @param dtype          serving precision; null for the model's
+ * @param run            the run: model, system, workload, lengths, routing, dtype, engine limits, seed
+ * @param compileOptions the compile options; null for the run's on the system ({@link #compileOptionsOn})
  * @param costModel      task durations and the compiler's placement costs
- * @param tokenBudget    tokens per iteration (an engine's {@code max_num_tokens}); 0 for the engine's default (see
- *                       {@link Simulator#tokenBudget})
- * @param kvCapacityTokens KV-cache capacity in tokens; 0 to derive it from the memory left after the weights
- * @param kvFraction     fraction of the memory left after the weights that the KV cache gets (TensorRT-LLM's
- *                       {@code kv_cache_free_gpu_mem_fraction}); 0 for moesim's default, {@link Simulator#MEMORY_UTILIZATION}
- *                       of all memory less the weights (vLLM's {@code gpu_memory_utilization})
- * @param iterationModel how an iteration's cost is found: {@code EXACT} compiles and simulates every new batch signature
- *                       event by event, {@code FAST} interpolates between exactly simulated grid signatures
+ * @param energy         energy constants
+ * @param signatureBits  precision of iteration signatures ({@link io.moesim.sim.serving.BatchSignature})
  * @param tracePath      Chrome/Perfetto trace output (null for none)
  * @param traceIterations how many iterations the trace holds (from the first)
  * @param progress       called after every iteration (may be null)
@@ -46,30 +35,11 @@ import java.util.List;
  * @param residual       residual-stream form (standard or ladder); null for the model's own
  */
 public record SimulationRequest(
-        String model,
-        String system,
-        List<String> systemSets,
-        int batch,
-        double qps,
-        boolean offline,
-        Path arrivalTrace,
-        int requests,
-        int inputLength,
-        int outputLength,
-        int maxBatch,
-        Parsed<LengthSpec> lengths,
-        Parsed<Routing> routing,
-        DType dtype,
+        RunSpec run,
         CompileOptions compileOptions,
         CostModel costModel,
-        CollectiveAlgorithm collectiveAlgorithm,
         EnergyConstants energy,
-        long tokenBudget,
-        long kvCapacityTokens,
-        double kvFraction,
         int signatureBits,
-        IterationModel.Kind iterationModel,
-        long seed,
         Path tracePath,
         long traceIterations,
         Progress progress,
@@ -85,53 +55,71 @@ public record SimulationRequest(
     }
 
     public SimulationRequest {
-        systemSets = List.copyOf(systemSets);
-        iterationModel = iterationModel == null ? DEFAULT_ITERATION_MODEL : iterationModel;
-        if (batch < 0 || qps < 0 || offline && (batch > 0 || qps > 0 || arrivalTrace != null)
-                || !offline && (batch > 0) == (qps > 0) && arrivalTrace == null) {
-            throw new IllegalArgumentException("give exactly one of a batch (closed loop), a request rate (open loop) and offline");
-        }
-        if (!(kvFraction >= 0 && kvFraction <= 1)) {
-            throw new IllegalArgumentException("KV fraction must be in (0, 1] (0 for the default), got " + kvFraction);
-        }
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(costModel, "costModel");
+        Objects.requireNonNull(energy, "energy");
     }
 
-    /**
-     * The default iteration model: exact. The fast path holds throughput and the TBT p50/p90 within 1%
-     * of it but moves TTFT tails by a few percent, and saves well under the 10x a default change
-     * would be worth on the issue's runs (see FastIterationModel); it is there to ask for.
-     */
-    public static final IterationModel.Kind DEFAULT_ITERATION_MODEL = RunSpec.option(IterationModel.Kind.class,
-            RunSpec.DEFAULT_ITERATION_MODEL, "iteration_model");
+    // ---- the run's settings (see RunSpec) -----------------------------------------------------------
+
+    /** Preset name, alias or Hugging Face config path. */
+    public String model() { return run.model(); }
+    /** System id or file ({@code duplex-x4}, {@code h100x8}, ...). */
+    public String system() { return run.system(); }
+    /** {@code --set KEY.PATH=V} overrides of the system (and device.*). */
+    public List<String> systemSets() { return run.sets(); }
+    /** Closed loop with this many concurrent requests (also the max batch); 0 for open loop, offline or a trace. */
+    public int batch() { return run.batch(); }
+    /** Open loop, Poisson at this rate (requests/s); 0 otherwise. */
+    public double qps() { return run.qps(); }
+    /** Offline: every request queued at t = 0, the batch bounded by {@link #maxBatch}, the token budget and the KV capacity. */
+    public boolean offline() { return run.mode() == RunSpec.Mode.OFFLINE; }
+    /** A file of "arrival_s L_in L_out" replayed instead (null for none). */
+    public Path arrivalTrace() { return run.arrivals(); }
+    public int requests() { return run.requests(); }
+    public int inputLength() { return run.inputLength(); }
+    public int outputLength() { return run.outputLength(); }
+    /** Max sequences in flight in open loop and offline (closed loop uses {@link #batch}). */
+    public int maxBatch() { return run.maxBatch(); }
+    public Parsed<LengthSpec> lengths() { return run.lengths(); }
+    public Parsed<Routing> routing() { return run.routing(); }
+    /** Serving precision; null for the model's ({@link #dtypeOf}). */
+    public DType dtype() { return run.dtype(); }
+    /** Tokens per iteration; 0 for the engine's default (see {@link Simulator#tokenBudget}). */
+    public long tokenBudget() { return run.tokenBudget(); }
+    /** KV-cache capacity in tokens; 0 to derive it. */
+    public long kvCapacityTokens() { return run.kvCapacityTokens(); }
+    /** 0 for the default KV sizing, else TensorRT-LLM's {@code kv_cache_free_gpu_mem_fraction}. */
+    public double kvFraction() { return run.kvFraction(); }
+    public CollectiveAlgorithm collectiveAlgorithm() { return run.collectives(); }
+    public IterationModel.Kind iterationModel() { return run.iterationModel(); }
+    public long seed() { return run.seed(); }
+
+    /** The serving dtype on {@code model}: the request's, else the model's weights'. */
+    public DType dtypeOf(ModelConfig model) {
+        return run.dtype() != null ? run.dtype() : model.weightDtype();
+    }
+
+    /** The compile options on {@code system}: this request's, or where it gives none, the run's on the system's device count. */
+    public CompileOptions compileOptionsOn(io.moesim.hw.SystemSpec system) {
+        return compileOptions != null ? compileOptions : run.compileOptions(system.devices());
+    }
 
     public static Builder builder(String model, String system) {
-        return new Builder(model, system);
+        return new Builder(RunSpec.builder(model, system));
+    }
+
+    /** A builder that starts from {@code run}. */
+    public static Builder builder(RunSpec run) {
+        return new Builder(run.toBuilder());
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(model, system);
-        b.systemSets = systemSets;
-        b.batch = batch;
-        b.qps = qps;
-        b.offline = offline;
-        b.arrivalTrace = arrivalTrace;
-        b.requests = requests;
-        b.inputLength = inputLength;
-        b.outputLength = outputLength;
-        b.maxBatch = maxBatch;
-        b.lengths = lengths;
-        b.routing = routing;
-        b.dtype = dtype;
+        Builder b = new Builder(run.toBuilder());
         b.compileOptions = compileOptions;
         b.costModel = costModel;
-        b.collectiveAlgorithm = collectiveAlgorithm;
         b.energy = energy;
-        b.tokenBudget = tokenBudget;
-        b.kvCapacityTokens = kvCapacityTokens;
-        b.kvFraction = kvFraction;
         b.signatureBits = signatureBits;
-        b.iterationModel = iterationModel;
-        b.seed = seed;
         b.tracePath = tracePath;
         b.traceIterations = traceIterations;
         b.progress = progress;
@@ -143,45 +131,19 @@ public record SimulationRequest(
     }
 
     /**
-     * The compile options on {@code system}: this request's, or where it gives none, the defaults for the
-     * system's device count ({@link RunSpec#defaultCompileOptions}).
-     */
-    public CompileOptions compileOptionsOn(io.moesim.hw.SystemSpec system) {
-        return compileOptions != null ? compileOptions : RunSpec.defaultCompileOptions(system.devices(), routing.text(), seed);
-    }
-
-    /**
-     * Defaults: those of {@link RunSpec}, declared there once (closed loop of {@link RunSpec#DEFAULT_BATCH},
-     * {@link RunSpec#DEFAULT_REQUESTS} requests, fixed lengths, uniform routing, the kernel cost model under
-     * each device's default framework profile, tensor parallelism over the system, seed 0).
+     * The run's settings go to a {@link RunSpec.Builder} (its defaults, declared there once, and its checks, at
+     * {@link #build}); the rest are the simulator's own: the run's cost model when none is given, the run's compile
+     * options on the system when none are given, the default energy constants and signature bits, no trace,
+     * progress, expert format, offloading, KV dtype or residual change.
      */
     public static final class Builder {
-        private final String model;
-        private final String system;
-        private List<String> systemSets = List.of();
-        private int batch = RunSpec.DEFAULT_BATCH;
-        private double qps;
-        private boolean offline;
-        private Path arrivalTrace;
-        private int requests;
-        private int inputLength = RunSpec.DEFAULT_IN;
-        private int outputLength = RunSpec.DEFAULT_OUT;
-        private int maxBatch = RunSpec.DEFAULT_MAX_BATCH;
-        private Parsed<LengthSpec> lengths = Parsed.lengths(RunSpec.DEFAULT_LENGTHS, "lengths");
-        private Parsed<Routing> routing = Parsed.routing(RunSpec.DEFAULT_ROUTING, "routing");
-        private DType dtype;
-        /** Null: the defaults for the system's device count ({@link SimulationRequest#compileOptionsOn}). */
+        private final RunSpec.Builder run;
+        /** Null: the run's compile options on the system ({@link SimulationRequest#compileOptionsOn}). */
         private CompileOptions compileOptions;
-        /** Null: {@link RunSpec#DEFAULT_COST_MODEL}, each device under its default framework profile. */
+        /** Null: the run's cost model ({@link RunSpec#costModel}), each device under its default framework profile. */
         private CostModel costModel;
-        private CollectiveAlgorithm collectiveAlgorithm = RunSpec.option(CollectiveAlgorithm.class, RunSpec.DEFAULT_COLLECTIVES, "collectives");
         private EnergyConstants energy = EnergyConstants.defaults();
-        private long tokenBudget; // 0: the engine's default
-        private long kvCapacityTokens;
-        private double kvFraction;
         private int signatureBits = ServingConfig.DEFAULT_SIGNATURE_BITS;
-        private IterationModel.Kind iterationModel = DEFAULT_ITERATION_MODEL;
-        private long seed = RunSpec.DEFAULT_SEED;
         private Path tracePath;
         private long traceIterations = Long.MAX_VALUE;
         private Progress progress;
@@ -190,39 +152,38 @@ public record SimulationRequest(
         private DType kvDtype;
         private io.moesim.ir.model.Residual residual;
 
-        private Builder(String model, String system) {
-            this.model = model;
-            this.system = system;
+        private Builder(RunSpec.Builder run) {
+            this.run = run;
         }
 
-        public Builder systemSets(List<String> v) { systemSets = v; return this; }
-        public Builder batch(int v) { batch = v; qps = 0; offline = false; return this; }
-        public Builder qps(double v) { qps = v; batch = 0; offline = false; return this; }
+        public Builder systemSets(List<String> v) { run.sets(v); return this; }
+        public Builder batch(int v) { run.batch(v); return this; }
+        public Builder qps(double v) { run.qps(v); return this; }
         /** Offline: every request queued at t = 0 (max batch, token budget and KV capacity bound each iteration). */
-        public Builder offline() { offline = true; batch = 0; qps = 0; return this; }
-        public Builder arrivalTrace(Path v) { arrivalTrace = v; batch = 0; qps = 0; offline = false; return this; }
-        public Builder requests(int v) { requests = v; return this; }
-        public Builder lengths(int in, int out) { inputLength = in; outputLength = out; return this; }
-        public Builder maxBatch(int v) { maxBatch = v; return this; }
-        public Builder lengths(Parsed<LengthSpec> v) { lengths = v; return this; }
+        public Builder offline() { run.offline(); return this; }
+        public Builder arrivalTrace(Path v) { run.arrivals(v); return this; }
+        public Builder requests(int v) { run.requests(v); return this; }
+        public Builder lengths(int in, int out) { run.lengths(in, out); return this; }
+        public Builder maxBatch(int v) { run.maxBatch(v); return this; }
+        public Builder lengths(Parsed<LengthSpec> v) { run.lengths(v); return this; }
         /** Lengths as text, parsed now (an error names {@code lengths}). */
-        public Builder lengths(String v) { return lengths(Parsed.lengths(v, "lengths")); }
-        public Builder routing(Parsed<Routing> v) { routing = v; return this; }
+        public Builder lengths(String v) { run.lengths(v); return this; }
+        public Builder routing(Parsed<Routing> v) { run.routing(v); return this; }
         /** Routing as text, parsed now (an error names {@code routing}). */
-        public Builder routing(String v) { return routing(Parsed.routing(v, "routing")); }
-        public Builder dtype(DType v) { dtype = v; return this; }
+        public Builder routing(String v) { run.routing(v); return this; }
+        public Builder dtype(DType v) { run.dtype(v); return this; }
         /** The serving dtype by name, parsed now (null: the model's; an error names {@code dtype}). */
-        public Builder dtype(String v) { return dtype(Parsed.dtype(v, "dtype")); }
+        public Builder dtype(String v) { run.dtype(v); return this; }
+        public Builder tokenBudget(long v) { run.tokenBudget(v); return this; }
+        public Builder kvCapacityTokens(long v) { run.kvCapacityTokens(v); return this; }
+        public Builder kvFraction(double v) { run.kvFraction(v); return this; }
+        public Builder collectiveAlgorithm(CollectiveAlgorithm v) { run.collectives(v); return this; }
+        public Builder iterationModel(IterationModel.Kind v) { run.iterationModel(v); return this; }
+        public Builder seed(long v) { run.seed(v); return this; }
         public Builder compileOptions(CompileOptions v) { compileOptions = v; return this; }
         public Builder costModel(CostModel v) { costModel = v; return this; }
-        public Builder collectiveAlgorithm(CollectiveAlgorithm v) { collectiveAlgorithm = v; return this; }
         public Builder energy(EnergyConstants v) { energy = v; return this; }
-        public Builder tokenBudget(long v) { tokenBudget = v; return this; }
-        public Builder kvCapacityTokens(long v) { kvCapacityTokens = v; return this; }
-        public Builder kvFraction(double v) { kvFraction = v; return this; }
         public Builder signatureBits(int v) { signatureBits = v; return this; }
-        public Builder iterationModel(IterationModel.Kind v) { iterationModel = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
         public Builder trace(Path v, long iterations) { tracePath = v; traceIterations = iterations; return this; }
         public Builder progress(Progress v) { progress = v; return this; }
         /** Routed experts stored as {@code v} says (compressed experts; null: the serving dtype). */
@@ -236,13 +197,12 @@ public record SimulationRequest(
         /** The model's residual stream in this form (null: the model's own, standard). */
         public Builder residual(io.moesim.ir.model.Residual v) { residual = v; return this; }
 
+        /** The request; a setting out of range fails here, naming it (see {@link RunSpec}). */
         public SimulationRequest build() {
-            int n = requests > 0 ? requests : RunSpec.DEFAULT_REQUESTS;
-            CostModel cost = costModel != null ? costModel
-                    : RunSpec.defaultCostModel(new io.moesim.sim.kernel.KernelSimulator());
-            return new SimulationRequest(model, system, systemSets, batch, qps, offline, arrivalTrace, n, inputLength, outputLength, maxBatch,
-                    lengths, routing, dtype, compileOptions, cost, collectiveAlgorithm, energy, tokenBudget, kvCapacityTokens,
-                    kvFraction, signatureBits, iterationModel, seed, tracePath, traceIterations, progress, expertQuant, offload, kvDtype, residual);
+            RunSpec r = run.build();
+            CostModel cost = costModel != null ? costModel : r.costModel(new io.moesim.sim.kernel.KernelSimulator());
+            return new SimulationRequest(r, compileOptions, cost, energy, signatureBits, tracePath, traceIterations, progress, expertQuant,
+                    offload, kvDtype, residual);
         }
     }
 }

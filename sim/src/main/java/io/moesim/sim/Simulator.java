@@ -56,47 +56,38 @@ public final class Simulator {
         CompileOptions options = req.compileOptionsOn(system);
         // offloading: the compiler places every weight as if HBM held them (the expert cache model holds the real budget)
         SystemSpec compileOn = req.offload() == null ? system : io.moesim.sim.offload.OffloadRun.unbounded(system);
-        return simulate(req, system, g -> Compiler.compile(g, compileOn, options, req.costModel()).plan());
+        return simulate(req, ModelZoo.resolve(req.model()), system, g -> Compiler.compile(g, compileOn, options, req.costModel()).plan());
     }
 
-    /** A serving run with plans from {@code planner} (tests, or a compiler configured elsewhere). */
-    public static SimulationResult simulate(SimulationRequest req, SystemSpec system, PlanSource planner) {
-        return simulate(req, ModelZoo.resolve(req.model()), system, planner);
-    }
-
-    /** A serving run of an already resolved model (a preset with fewer layers, an imported config). */
+    /** A serving run of an already resolved model (a preset with fewer layers, an imported config), with plans from {@code planner}. */
     public static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner) {
-        return simulate(req, model, system, planner, 0);
-    }
-
-    /** The same with prefix caching at {@code prefixHit} (see {@link io.moesim.sim.serving.PrefixCache}). */
-    static SimulationResult simulate(SimulationRequest req, ModelConfig model, SystemSpec system, PlanSource planner, double prefixHit) {
-        return simulate(req, model, system, planner, prefixHit, null);
-    }
-
-    /** The same, telling {@code requests} (may be null) each request's TTFT and TPOT. */
-    static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, double prefixHit,
-            ServingLoop.RequestSink requests) {
-        return simulate(req, resolved, system, planner, prefixHit, requests, null, null);
+        return simulate(req, model, system, planner, Deployed.NONE);
     }
 
     /**
-     * The same with speculative decoding {@code spec} (null for none) in the continuous-batching loop;
-     * {@code specSection} (may be null) receives the run's {@code speculation} section.
+     * What an aggregated deployment ({@link DeployedServing}) adds to a serving run: prefix caching at {@code prefixHit}
+     * (see {@link io.moesim.sim.serving.PrefixCache}), {@code requests} told each request's TTFT and TPOT, speculative
+     * decoding {@code spec} in the continuous-batching loop and {@code specSection}, told the run's {@code speculation}
+     * section (each may be null: none).
      */
-    static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, double prefixHit,
-            ServingLoop.RequestSink requests, io.moesim.sim.serving.Speculation spec,
+    record Deployed(double prefixHit, ServingLoop.RequestSink requests, io.moesim.sim.serving.Speculation spec,
             java.util.function.Consumer<java.util.Map<String, Object>> specSection) {
+        static final Deployed NONE = new Deployed(0, null, null, null);
+    }
+
+    /** The serving run every public entry point comes to. */
+    static SimulationResult simulate(SimulationRequest req, ModelConfig resolved, SystemSpec system, PlanSource planner, Deployed d) {
+        double prefixHit = d.prefixHit();
+        ServingLoop.RequestSink requests = d.requests();
+        io.moesim.sim.serving.Speculation spec = d.spec();
         long wall0 = System.nanoTime();
         ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
         ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(req.kvDtype());
         ModelConfig model = req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
-        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
+        DType dtype = req.dtypeOf(model);
         Routing routing = req.routing().value();
         LengthSpec lengths = req.lengths().value();
-        ArrivalSpec arrival = req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
-                : req.offline() ? new ArrivalSpec.Closed(req.requests())
-                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+        ArrivalSpec arrival = arrival(req);
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         EnergyModel energy = new EnergyModel(system, req.energy());
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
@@ -108,13 +99,8 @@ public final class Simulator {
             offload = io.moesim.sim.offload.OffloadRun.plan(req.offload(), model, dtype, routing, system, req.kvCapacityTokens() > 0
                     ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
             kv = offload.kvTokens();
-        } else if (req.kvCapacityTokens() > 0) {
-            kv = req.kvCapacityTokens();
-        } else if (req.kvFraction() > 0) {
-            long reserve = system.devices() * activationReserveBytes(cache, budget);
-            kv = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
         } else {
-            kv = kvCapacityTokens(model, dtype, system);
+            kv = kvCapacity(req, model, dtype, system, cache);
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 budget, kv, req.signatureBits(), req.seed());
@@ -154,12 +140,35 @@ public final class Simulator {
         r = r.withConfig(weakScaling(req, model, dtype, system, maxBatch));
         if (spec != null) {
             r = r.withConfig(java.util.Map.of("speculation", spec.describe()));
-            if (specSection != null) {
-                specSection.accept(loop.speculationSection());
+            if (d.specSection() != null) {
+                d.specSection().accept(loop.speculationSection());
             }
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
+    }
+
+    /** How the request's requests arrive: a trace, all at once (offline), a closed loop of its batch, or Poisson at its rate. */
+    static ArrivalSpec arrival(SimulationRequest req) {
+        return req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
+                : req.offline() ? new ArrivalSpec.Closed(req.requests())
+                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+    }
+
+    /**
+     * The KV-cache capacity in tokens of one instance on {@code system}: the request's, else {@code kvFraction} of the memory
+     * left after the weights and the activations of {@code cache}'s largest iteration, else {@link #MEMORY_UTILIZATION} of all
+     * memory less the weights.
+     */
+    static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache) {
+        if (req.kvCapacityTokens() > 0) {
+            return req.kvCapacityTokens();
+        }
+        if (req.kvFraction() > 0) {
+            long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
+            return kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+        }
+        return kvCapacityTokens(model, dtype, system);
     }
 
     /** Executes one plan at the system level (a single iteration). */

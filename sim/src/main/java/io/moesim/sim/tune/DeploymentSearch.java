@@ -101,7 +101,7 @@ public final class DeploymentSearch {
         long t0 = System.nanoTime();
         SimulationRequest base = o.base();
         ModelConfig model = ModelZoo.resolve(base.model());
-        DType dtype = base.dtype() == null ? model.weightDtype() : base.dtype();
+        DType dtype = base.dtypeOf(model);
         List<Candidate> all = enumerate(o);
         Map<String, Costs> costs = new HashMap<>();
         List<Estimate> est = new ArrayList<>();

@@ -68,7 +68,7 @@ public final class WideEpRun {
         if (req.kvDtype() != null) {
             model = model.withKvDtype(req.kvDtype());
         }
-        DType dtype = req.dtype() == null ? model.weightDtype() : req.dtype();
+        DType dtype = req.dtypeOf(model);
         int perRank = req.batch() / cfg.attnDp();
         long len = req.inputLength();
         long hit = Math.round(prefixHit * len);
