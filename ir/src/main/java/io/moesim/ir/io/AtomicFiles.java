@@ -52,7 +52,7 @@ public final class AtomicFiles {
 
     /** Streams the content (a trace may be larger than memory should hold) through {@code body}. */
     public static void write(Path target, Body body) {
-        write(target, body, true);
+        writeDurably(target, body);
     }
 
     /**
@@ -95,7 +95,8 @@ public final class AtomicFiles {
 
     private static final long PID = ProcessHandle.current().pid();
 
-    private static void write(Path target, Body body, boolean durable) {
+    /** The file's bytes and then the rename are flushed to disk (the only way {@link #write(Path, Body)} writes). */
+    private static void writeDurably(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         if (Files.exists(abs) && !Files.isRegularFile(abs) && !Files.isDirectory(abs)) {
             writeInPlace(target, abs, body);
@@ -109,21 +110,17 @@ public final class AtomicFiles {
                 OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 body.writeTo(unclosable(os));
                 os.flush();
-                if (durable) {
-                    ch.force(true);
-                }
+                ch.force(true);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the file system cannot rename atomically", e);
             }
-            if (durable) {
-                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                    d.force(true);
-                } catch (IOException e) {
-                    // some platforms cannot open a folder to flush it; the rename itself is still atomic there
-                }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException e) {
+                // some platforms cannot open a folder to flush it; the rename itself is still atomic there
             }
         } catch (IOException e) {
             throw new MoesimException(target + ": cannot write: " + reason(e), e);
