@@ -9,7 +9,6 @@ import io.moesim.sweep.ExperimentSpec;
 import io.moesim.sweep.ExperimentSpecs;
 import io.moesim.sweep.Experiments;
 import io.moesim.sweep.SimulatorEvaluatorFactory;
-import io.moesim.sweep.SweepProgress;
 import io.moesim.sweep.SweepRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ final class ExperimentCommand implements Callable<Integer> {
     public Integer call() {
         SweepRequest.Engine e = where.engine();
         ExperimentSpec exp = ExperimentSpecs.load(file); // every check before anything is written
-        new io.moesim.sweep.ExperimentEvaluatorFactory().create(Experiments.sweepSpec(exp)); // and the sweep's own (spec key paths)
+        check(exp);
         Path dir = out != null ? out : Path.of("moesim-out", "experiment-" + exp.name());
         AtomicFiles.checkFolder(dir, dir);
         if (report != null) {
@@ -60,56 +59,51 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         ExperimentResults r = run(exp, dir, e, where.master, where.parallelism, err);
-        AtomicFiles.write(dir.resolve(ExperimentReport.MARKDOWN), ExperimentReport.markdown(r));
-        AtomicFiles.write(dir.resolve(ExperimentReport.JSON), ExperimentReport.json(r));
+        Path analyses = dir.resolve(ANALYSES);
+        if (!exp.analyses().isEmpty()) {
+            AtomicFiles.write(analyses, new ExperimentAnalyses(exp, r, err).markdown());
+        }
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "experiment %s on %s: %d runs (%d resumed from a previous run, %d evaluated) in %.1f s%n", exp.name(),
                 r.outcome().engine(), r.outcome().total(), r.outcome().resumed(), r.outcome().evaluated(), r.outcome().wallS());
-        if (!exp.analyses().isEmpty()) {
-            w.println("analyses not run here (" + String.join(", ", exp.analyses().stream().map(ExperimentSpec.Analysis::name).toList())
-                    + "): they are single iterations that a paper's own report runs (moesim reproduce)");
-        }
         w.println("results: " + r.outcome().csv() + ", " + r.outcome().parquet());
         w.println("tables: " + dir.resolve(ExperimentReport.MARKDOWN) + ", " + dir.resolve(ExperimentReport.JSON));
+        if (!exp.analyses().isEmpty()) {
+            w.println("analyses (" + String.join(", ", exp.analyses().stream().map(ExperimentSpec.Analysis::name).toList()) + "): " + analyses);
+        }
         if (report != null) {
             w.println("report: " + Reports.write(Reports.fromFiles("moesim experiment " + exp.name(), List.of(r.outcome().csv())), report));
         }
         return 0;
     }
 
-    /** Runs an experiment's sweep with progress on {@code err}; a failed run is an error (the tables need every run). */
+    /** The analyses' Markdown in the output folder. */
+    static final String ANALYSES = "analyses.md";
+
+    /**
+     * Every check of an experiment before anything runs or is written: the sweep's own (spec key paths; the file's were made
+     * when it was read) and its analyses' kinds.
+     */
+    static void check(ExperimentSpec exp) {
+        new io.moesim.sweep.ExperimentEvaluatorFactory().create(Experiments.sweepSpec(exp));
+        ExperimentAnalyses.check(exp);
+    }
+
+    /**
+     * Runs an experiment's sweep with progress on {@code err}, then writes its comparison tables into {@code dir}
+     * ({@link ExperimentReport#MARKDOWN}, {@link ExperimentReport#JSON}); a failed run is an error (the tables need every run).
+     */
     static ExperimentResults run(ExperimentSpec exp, Path dir, SweepRequest.Engine engine, String master, int parallelism, PrintWriter err) {
         KernelStores.store(); // points share the persistent kernel estimates, as simulate does
         SweepRequest req = new SweepRequest(Path.of(exp.file()), dir, engine, master, parallelism, new SimulatorEvaluatorFactory(), Map.of());
-        ExperimentResults r = Experiments.run(exp, req, progress(err, "experiment " + exp.name()));
+        Progress.Sweep ticker = new Progress.Sweep(err, "experiment " + exp.name(), "runs");
+        ExperimentResults r = Experiments.run(exp, req, ticker.listener());
+        ticker.end();
         if (r.outcome().failed() > 0) {
             throw new MoesimException(r.outcome().failed() + " of " + r.outcome().total() + " runs failed; see the error column of " + r.outcome().csv());
         }
+        AtomicFiles.write(dir.resolve(ExperimentReport.MARKDOWN), ExperimentReport.markdown(r));
+        AtomicFiles.write(dir.resolve(ExperimentReport.JSON), ExperimentReport.json(r));
         return r;
-    }
-
-    /** Progress on stderr, as {@code moesim sweep} gives it: a bar on a terminal, else a line every 10 s after the first 2 s. */
-    static SweepProgress.Listener progress(PrintWriter err, String what) {
-        boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
-        boolean tty = System.console() != null && !quiet;
-        double[] lastLine = {-1};
-        return p -> {
-            if (quiet) {
-                return;
-            }
-            String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
-            if (tty) {
-                err.printf(Locale.ROOT, "\r%s: %d/%d runs (%d resumed, %d failed)%s   ", what, p.done(), p.total(), p.resumed(), p.failed(), eta);
-                if (p.done() == p.total()) {
-                    err.println();
-                }
-                err.flush();
-            } else if (p.elapsedS() >= Progress.QUIET_S && (lastLine[0] < 0 || p.elapsedS() - lastLine[0] >= Progress.EVERY_S) && p.done() < p.total()) {
-                lastLine[0] = p.elapsedS();
-                err.printf(Locale.ROOT, Progress.PREFIX + "%s: %d/%d runs (%d resumed, %d failed), %.0f s so far%s%n", what, p.done(), p.total(),
-                        p.resumed(), p.failed(), p.elapsedS(), eta);
-                err.flush();
-            }
-        };
     }
 }

@@ -172,4 +172,50 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         }
         err.flush();
     }
+
+    /**
+     * A sweep's progress (its points, or an experiment's runs) on stderr, as the rest: on a terminal a bar redrawn in place and
+     * cleared by {@link #end}; else, once the sweep has taken {@value #QUIET_S} s, a line every {@value #EVERY_S} s.
+     */
+    static final class Sweep {
+        private final PrintWriter err;
+        private final String what;
+        private final String unit;
+        private final boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
+        private final boolean tty = System.console() != null && !quiet;
+        private double lastLine = -1;
+
+        /** {@code what} names the sweep ("sweep", "experiment duplex"), {@code unit} what it counts ("points", "runs"). */
+        Sweep(PrintWriter err, String what, String unit) {
+            this.err = err;
+            this.what = what;
+            this.unit = unit;
+        }
+
+        io.moesim.sweep.SweepProgress.Listener listener() {
+            return p -> {
+                if (tty) {
+                    int w = 30;
+                    int filled = p.total() == 0 ? w : (int) (w * p.done() / p.total());
+                    String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, " ETA %.0fs", p.etaS().getAsDouble()) : "";
+                    err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s%s   ", what, "#".repeat(filled), " ".repeat(w - filled), p.done(), p.total(), unit, eta);
+                    err.flush();
+                } else if (!quiet && p.elapsedS() >= QUIET_S && (lastLine < 0 || p.elapsedS() - lastLine >= EVERY_S) && p.done() < p.total()) {
+                    lastLine = p.elapsedS();
+                    String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
+                    err.printf(Locale.ROOT, PREFIX + "%s: %d/%d %s (%d resumed, %d failed), %.0f s so far%s%n", what, p.done(), p.total(), unit,
+                            p.resumed(), p.failed(), p.elapsedS(), eta);
+                    err.flush();
+                }
+            };
+        }
+
+        /** Clears the bar on a terminal. */
+        void end() {
+            if (tty) {
+                err.print("\r" + " ".repeat(90) + "\r");
+                err.flush();
+            }
+        }
+    }
 }

@@ -4,7 +4,6 @@ import io.moesim.ir.MoesimException;
 import io.moesim.reports.Reports;
 import io.moesim.sweep.SimulatorEvaluatorFactory;
 import io.moesim.sweep.SweepOutcome;
-import io.moesim.sweep.SweepProgress;
 import io.moesim.sweep.SweepRequest;
 import io.moesim.sweep.Sweeps;
 import java.io.PrintWriter;
@@ -49,26 +48,9 @@ final class SweepCommand implements Callable<Integer> {
         KernelStores.store(); // points share the persistent kernel estimates, as simulate does
         SweepRequest req = new SweepRequest(specFile, out, e, where.master, where.parallelism, new SimulatorEvaluatorFactory(), Map.of());
         PrintWriter err = spec.commandLine().getErr();
-        boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
-        boolean tty = System.console() != null && !quiet;
-        double[] lastLine = {-1};
-        SweepOutcome o = Sweeps.run(req, p -> {
-            if (tty) {
-                progress(err, p, true);
-            } else if (!quiet && p.elapsedS() >= Progress.QUIET_S && (lastLine[0] < 0 || p.elapsedS() - lastLine[0] >= Progress.EVERY_S)
-                    && p.done() < p.total()) {
-                // not a terminal: after 2 s, the points done and to do, then a line every 10 s
-                lastLine[0] = p.elapsedS();
-                String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, ", ETA %.0f s", p.etaS().getAsDouble()) : "";
-                err.printf(Locale.ROOT, Progress.PREFIX + "sweep: %d/%d points (%d resumed, %d failed), %.0f s so far%s%n", p.done(), p.total(), p.resumed(),
-                        p.failed(), p.elapsedS(), eta);
-                err.flush();
-            }
-        });
-        if (tty) {
-            err.print("\r" + " ".repeat(90) + "\r");
-            err.flush();
-        }
+        Progress.Sweep ticker = new Progress.Sweep(err, "sweep", "points");
+        SweepOutcome o = Sweeps.run(req, ticker.listener());
+        ticker.end();
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "sweep on %s: %d points (%d resumed from a previous run, %d evaluated, %d failed) in %.1f s, %.2f points/s%n", o.engine(),
                 o.total(), o.resumed(), o.evaluated(), o.failed(), o.wallS(), o.pointsPerSecond());
@@ -80,16 +62,5 @@ final class SweepCommand implements Callable<Integer> {
             throw new MoesimException(o.failed() + " of " + o.total() + " points failed; see the error column of " + o.csv());
         }
         return 0;
-    }
-
-    private static void progress(PrintWriter err, SweepProgress p, boolean tty) {
-        if (!tty) {
-            return;
-        }
-        int w = 30;
-        int filled = p.total() == 0 ? w : (int) (w * p.done() / p.total());
-        String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, " ETA %.0fs", p.etaS().getAsDouble()) : "";
-        err.printf(Locale.ROOT, "\rsweep [%s%s] %d/%d points%s   ", "#".repeat(filled), " ".repeat(w - filled), p.done(), p.total(), eta);
-        err.flush();
     }
 }

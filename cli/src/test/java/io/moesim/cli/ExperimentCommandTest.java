@@ -54,6 +54,57 @@ class ExperimentCommandTest {
         refused(GOOD.replace("model: mixtral-8x7b", "model: mixtral-9x7b"), "studies[0].setups[0].base.model: ");
         refused(GOOD.replace("{system: duplex-x4}", "{system: duplex-x4, nosuch.memory.hbm_bandwidth_GBps: 9}"),
                 "points[0].nosuch.memory.hbm_bandwidth_GBps: a key path starts with");
+        refused(GOOD + "analyses:\n  - {name: a, kind: decode_everything}\n", "analyses.a.kind: unknown kind 'decode_everything' (known: ");
+        refused(GOOD + "analyses:\n  - {name: a, kind: serving_saturation, study: nosuch, metric: ttft_p50_ms, factor: 3.0}\n",
+                "analyses.a.study: no study named 'nosuch'");
+        refused(GOOD + "notes: [a, b]\n", "notes: expected a mapping of name to text");
+        refused(GOOD + "notes: {setup: [a]}\n", "notes.setup: expected text");
+        refused(GOOD + "notes: one-without-notes\n", "notes: no experiment named one-without-notes");
+        refused(GOOD + "notes: duplex-quick\n", "notes: names duplex-quick, which has no notes of its own");
+    }
+
+    /**
+     * {@code experiment} runs the analyses its file names and writes them to OUT/analyses.md. The saturation rule (the lowest
+     * rate whose metric exceeds factor x its value at the lowest rate) gives, whatever the simulated latencies: with factor 0,
+     * the lowest rate itself (every positive TTFT exceeds 0); with factor 1e9, none ("above" the highest rate).
+     */
+    @Test
+    @Tag("slow")
+    void theAnalysesTheFileNamesRun() throws Exception {
+        Path file = dir.resolve("sat.yaml");
+        Files.writeString(file, """
+                experiment: sat
+                title: Saturation
+                paper: "nobody"
+                source: "nowhere"
+                studies:
+                  - name: serving
+                    title: Serving
+                    setups:
+                      - name: m
+                        base: {model: mixtral-8x7b, input_len: 128, output_len: 8, requests: 8, seed: 1}
+                        roles:
+                          d: {system: duplex-x4}
+                        axes: {qps: [1.0, 50.0]}
+                analyses:
+                  - {name: at_once, kind: serving_saturation, study: serving, metric: ttft_p50_ms, factor: 0.0}
+                  - {name: never, kind: serving_saturation, study: serving, metric: ttft_p50_ms, factor: 1.0e9}
+                """);
+        Path out = dir.resolve("out");
+        CliRunner.Outcome o = CliRunner.run("experiment", file.toString(), "--out-dir", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("analyses (at_once, never): " + out.resolve("analyses.md")), o.out());
+        assertEquals("""
+                # Saturation: analyses
+
+                ## at_once (serving_saturation)
+
+                - duplex-x4: saturates between 1.0 and 1.0 requests/s
+
+                ## never (serving_saturation)
+
+                - duplex-x4: saturates above 50.0 requests/s
+                """, Files.readString(out.resolve("analyses.md")));
     }
 
     @Test

@@ -19,12 +19,14 @@ import java.util.Map;
  * @param base     run keys ({@link io.moesim.sim.RunSpec#fromMap}) every run shares
  * @param studies  groups of runs compared with one another, in report order
  * @param figures  the paper's figures, each with its source and, where moesim computes it, the ratio and aggregate
- * @param analyses other analyses a report may run in-process (not serving runs, not on the sweep engine)
+ * @param analyses other analyses run in-process after the runs (not serving runs, not on the sweep engine)
+ * @param notes    a report's prose by name (its setup, its gaps, ...), as the file gives it
  */
 public record ExperimentSpec(String name, String file, String title, String paper, String source, Map<String, Object> base,
-        List<Study> studies, List<Figure> figures, List<Analysis> analyses) {
+        List<Study> studies, List<Figure> figures, List<Analysis> analyses, Map<String, String> notes) {
 
     public ExperimentSpec {
+        notes = Collections.unmodifiableMap(new LinkedHashMap<>(notes));
         base = Collections.unmodifiableMap(new LinkedHashMap<>(base));
         studies = List.copyOf(studies);
         figures = List.copyOf(figures);
@@ -124,6 +126,11 @@ public record ExperimentSpec(String name, String file, String title, String pape
 
     public Figure figure(String id) {
         return figures.stream().filter(f -> f.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** The note named {@code name}, or null. */
+    public String note(String name) {
+        return notes.get(name);
     }
 
     public Analysis analysis(String name) {

@@ -49,12 +49,16 @@ import java.util.regex.Pattern;
  * figures:                            # the paper's figures; every one names its source
  *   - {id: mean, figure: "Duplex / H100, average", paper: 2.07x, value: 2.07, source: "...",
  *      study: throughput, ratio: ratio, aggregate: mean, setups: [Mixtral-8x7B]}
- * analyses:                           # optional: analyses a report runs in-process, by kind, parameters as given
+ * analyses:                           # optional: analyses run in-process after the runs, by kind, parameters as given
  *   - {name: utilisation, kind: decode_utilisation, ...}
+ * notes:                              # optional: a report's prose, by name (or the name of another experiment sharing its notes)
+ *   setup: |
+ *     ...
  * </pre>
  */
 public final class ExperimentSpecs {
-    private static final Set<String> TOP = Set.of("experiment", "title", "paper", "source", "base", "studies", "figures", "analyses");
+    private static final Set<String> TOP = Set.of("experiment", "title", "paper", "source", "base", "studies", "figures", "analyses",
+            "notes");
     private static final Set<String> STUDY = Set.of("name", "title", "metrics", "setups", "ratios");
     private static final Set<String> SETUP = Set.of("name", "base", "roles", "points", "axes");
     private static final Set<String> RATIO = Set.of("name", "metric", "numerator", "denominator", "saving");
@@ -68,12 +72,21 @@ public final class ExperimentSpecs {
 
     /** A built-in experiment's name ({@code duplex}) or a file. */
     public static ExperimentSpec load(String nameOrFile) {
+        Source s = source(nameOrFile);
+        return parse(s.yaml(), s.file(), s.name());
+    }
+
+    /** An experiment file's text, how messages name it, and its default name. */
+    private record Source(String yaml, String file, String name) {
+    }
+
+    private static Source source(String nameOrFile) {
         if (NAME.matcher(nameOrFile).matches() && !nameOrFile.contains(".")) {
             String res = BUILT_IN + nameOrFile + ".yaml";
             try (InputStream in = ExperimentSpecs.class.getClassLoader().getResourceAsStream(res)) {
                 if (in != null) {
                     // named as it is in the repository, so that a message or a report points at the file
-                    return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "sweep/src/main/resources/" + res, nameOrFile);
+                    return new Source(new String(in.readAllBytes(), StandardCharsets.UTF_8), "sweep/src/main/resources/" + res, nameOrFile);
                 }
             } catch (IOException e) {
                 throw SweepException.at(res, "", "cannot read the built-in experiment: " + e.getMessage());
@@ -82,7 +95,40 @@ public final class ExperimentSpecs {
                 throw SweepException.at(nameOrFile, "", "no such file, and no built-in experiment of that name (built in: " + String.join(", ", builtIns()) + ")");
             }
         }
-        return read(Path.of(nameOrFile));
+        Path file = Path.of(nameOrFile);
+        return new Source(SweepSpecs.text(file), file.toString(), SweepSpecs.baseName(file));
+    }
+
+    /**
+     * A report's prose by name: a mapping of name to text, or (where {@code follow}) the name of another experiment, built-in
+     * or a file, whose own notes (a mapping) it shares.
+     */
+    private static Map<String, String> notes(P p, JsonNode n, boolean follow) {
+        if (n.isTextual() && follow) {
+            Source other;
+            try {
+                other = source(n.asText());
+            } catch (SweepException e) {
+                throw SweepException.at(p.file, "notes", "no experiment named " + n.asText() + " (" + e.getMessage() + ")");
+            }
+            JsonNode root = SweepSpecs.yamlTree(other.yaml(), other.file());
+            if (root == null || !root.isObject() || !root.has("notes") || !root.get("notes").isObject()) {
+                throw SweepException.at(p.file, "notes", "names " + n.asText() + ", which has no notes of its own (a mapping of name to text)");
+            }
+            return notes(new P(other.file()), root.get("notes"), false);
+        }
+        if (!n.isObject()) {
+            throw SweepException.at(p.file, "notes", "expected a mapping of name to text, or the name of another experiment whose notes it shares");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw SweepException.at(p.file, "notes." + e.getKey(), "expected text");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
     }
 
     /** The built-in experiments' names. */
@@ -153,13 +199,14 @@ public final class ExperimentSpecs {
                 for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext();) {
                     Map.Entry<String, JsonNode> e = it.next();
                     if (!e.getKey().equals("name") && !e.getKey().equals("kind")) {
-                        params.put(e.getKey(), p.value(e.getValue(), at + "." + e.getKey()));
+                        params.put(e.getKey(), SweepSpecs.value(file, at + "." + e.getKey(), e.getValue()));
                     }
                 }
                 analyses.add(new ExperimentSpec.Analysis(n, kind, params));
             }
         }
-        ExperimentSpec spec = new ExperimentSpec(name, file, title, paper, source, base, studies, figures, analyses);
+        Map<String, String> notes = root.has("notes") ? notes(p, root.get("notes"), true) : Map.of();
+        ExperimentSpec spec = new ExperimentSpec(name, file, title, paper, source, base, studies, figures, analyses, notes);
         // Every run is built once here, so that a bad value is refused (naming its key) before anything runs.
         for (ExperimentSpec.Study s : spec.studies()) {
             for (int si = 0; si < s.setups().size(); si++) {
@@ -560,7 +607,7 @@ public final class ExperimentSpecs {
                 if (e.getValue().isArray() && !lists) {
                     throw SweepException.at(file, kat, "expected a single value (lists, such as sets, belong in the experiment's base)");
                 }
-                Object v = e.getValue().isArray() ? value(e.getValue(), kat) : SweepSpecs.scalar(file, kat, e.getValue());
+                Object v = e.getValue().isArray() ? SweepSpecs.value(file, kat, e.getValue()) : SweepSpecs.scalar(file, kat, e.getValue());
                 if (out.put(canonical(k), v) != null) {
                     throw SweepException.at(file, kat, "given twice (as " + k + " and " + (k.equals(canonical(k)) ? aliasOf(k) : canonical(k)) + ")");
                 }
@@ -570,25 +617,6 @@ public final class ExperimentSpecs {
 
         private static String aliasOf(String k) {
             return RunSpec.ALIASES.entrySet().stream().filter(e -> e.getValue().equals(k)).map(Map.Entry::getKey).findFirst().orElse(k);
-        }
-
-        Object value(JsonNode n, String at) {
-            if (n.isObject()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    out.put(e.getKey(), value(e.getValue(), at + "." + e.getKey()));
-                }
-                return out;
-            }
-            if (n.isArray()) {
-                List<Object> out = new ArrayList<>();
-                for (int i = 0; i < n.size(); i++) {
-                    out.add(value(n.get(i), at + "[" + i + "]"));
-                }
-                return out;
-            }
-            return SweepSpecs.scalar(file, at, n);
         }
     }
 }

@@ -208,7 +208,8 @@ public final class SweepSpecs {
         return out;
     }
 
-    private static Object value(String file, String at, JsonNode n) {
+    /** A YAML value as plain data: mappings, lists and {@link #scalar}s; errors name {@code file} and the key path {@code at}. */
+    static Object value(String file, String at, JsonNode n) {
         if (n.isObject()) {
             return map(file, at, n);
         }
