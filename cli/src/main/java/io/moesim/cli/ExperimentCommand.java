@@ -22,12 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code moesim experiment FILE}: an experiment file's runs on the sweep engine, then its comparison table. */
+/** {@code moesim experiment FILE}: an experiment file's runs on the sweep engine, then its comparison table and its analyses. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = {"Run an experiment file (a paper's configurations, how its runs pair up into ratios, the paper's figures with",
             "their sources; see sweep/src/main/resources/experiments/duplex.yaml) on the sweep engine, then write the comparison",
             "table as OUT/experiment.md and OUT/experiment.json. The runs are one sweep stored in OUT (OUT/points/, OUT/results.csv,",
             "OUT/results.parquet): after a kill the same command resumes where it stopped; --engine spark runs them as a Spark job.",
+            "Then the analyses the file names (decode iterations, serving saturation) into OUT/analyses.md.",
             "FILE: a YAML file, or a built-in experiment's name (duplex, duplex-quick). Progress goes to stderr.",
             "A bad file is one line naming the file and the key (exit 2), before anything is written."})
 final class ExperimentCommand implements Callable<Integer> {
