@@ -111,9 +111,12 @@ public final class DeployedServing {
         LinkSpec link = kvLink(g, ps, ds);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),
                 Simulator.tokenBudget(req, ps), pkv, req.signatureBits(), req.seed());
+        // each pool's engine (per-iteration host work, admission policy) and token budget from its own system's profile, as an aggregated run's
         DisaggregatedLoop loop = new DisaggregatedLoop(cfg,
-                new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts()),
-                new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts()),
+                new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts(),
+                        Simulator.engine(req, ps), Simulator.tokenBudget(req, ps)),
+                new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts(),
+                        Simulator.engine(req, ds), Simulator.tokenBudget(req, ds)),
                 new DisaggregatedLoop.KvTransfer(link, g.layerwise(), Simulator.kvBytesPerToken(model, dtype), model.layers()),
                 d.prefixHit(), spec, draft, d.sla(), dtype);
         Map<String, Object> echo = Simulator.echo(req, model, ps, dtype, g.prefillMaxBatch(), pkv);

@@ -124,9 +124,7 @@ public final class Simulator {
         if (offloaded != null) {
             iterations = offloaded;
         }
-        // a real framework's engine work per iteration (its profile's serving: figures); none under ideal or another cost model
-        io.moesim.hw.FrameworkProfile.Serving engine = req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k
-                && !k.profile(system.device()).isIdeal() ? k.profile(system.device()).serving() : null;
+        io.moesim.hw.FrameworkProfile.Serving engine = engine(req, system);
         IterationModel draft = null;
         if (spec != null && spec.method() == io.moesim.sim.serving.Speculation.Method.DRAFT) {
             // the draft model on the same devices, compiled by the same planner
@@ -266,6 +264,16 @@ public final class Simulator {
             return k.profile(system.device()).serving().maxNumTokens();
         }
         return ServingConfig.DEFAULT_TOKEN_BUDGET;
+    }
+
+    /**
+     * The serving engine a run on {@code system} pays and schedules under: its framework profile's {@code serving:}
+     * figures under the kernel cost model, null under {@code ideal} or another cost model (hypothetical hardware).
+     * Every serving loop (aggregated, and each disaggregated pool on its own system) takes its engine from here.
+     */
+    public static io.moesim.hw.FrameworkProfile.Serving engine(SimulationRequest req, SystemSpec system) {
+        return req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k && !k.profile(system.device()).isIdeal()
+                ? k.profile(system.device()).serving() : null;
     }
 
     static long activationReserveBytes(IterationCache cache, long tokenBudget) {

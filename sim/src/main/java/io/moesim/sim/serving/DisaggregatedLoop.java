@@ -52,13 +52,30 @@ import java.util.TreeMap;
  */
 public final class DisaggregatedLoop {
 
-    /** One pool: {@code instances} copies of {@code system}, each with its own iteration model's costs. */
+    /**
+     * One pool: {@code instances} copies of {@code system}, each with its own iteration model's costs.
+     *
+     * @param engine      the pool's serving engine (its framework profile's {@code serving:} figures): each instance's
+     *                    every iteration pays its host work, and the prefill pool admits under its policy (no-evict, whole
+     *                    prompts), through {@link EngineWork} as the aggregated loop does; null for none (hypothetical hardware)
+     * @param tokenBudget tokens per iteration of one instance (prefill: prompt tokens; decode: query tokens, one per
+     *                    sequence or k + 1 under speculation); 0 for the serving config's
+     */
     public record Pool(String role, SystemSpec system, IterationModel model, int instances, int maxBatch, long kvCapacityTokens,
-            double staticWatts) {
+            double staticWatts, io.moesim.hw.FrameworkProfile.Serving engine, long tokenBudget) {
         public Pool {
-            if (instances < 1 || maxBatch < 1 || kvCapacityTokens < 1) {
-                throw new IllegalArgumentException(role + " pool: instances, max batch and KV capacity must be >= 1");
+            if (instances < 1 || maxBatch < 1 || kvCapacityTokens < 1 || tokenBudget < 0) {
+                throw new IllegalArgumentException(role + " pool: instances, max batch and KV capacity must be >= 1, the token budget >= 0");
             }
+        }
+
+        /** A pool without an engine, on the serving config's token budget. */
+        public Pool(String role, SystemSpec system, IterationModel model, int instances, int maxBatch, long kvCapacityTokens, double staticWatts) {
+            this(role, system, model, instances, maxBatch, kvCapacityTokens, staticWatts, null, 0);
+        }
+
+        long budget(ServingConfig config) {
+            return tokenBudget > 0 ? tokenBudget : config.tokenBudget();
         }
     }
 
@@ -193,10 +210,18 @@ public final class DisaggregatedLoop {
                         + " KV tokens (L_in + L_out" + (extra > 0 ? " + k" : "") + ", less its cached prefix); a decode instance holds " + decodeKv);
             }
         }
+        // both pools' engines priced and scheduling as the aggregated loop's (one EngineWork per pool, counting all its instances)
+        EngineWork pWork = new EngineWork(prefill.engine());
+        EngineWork dWork = new EngineWork(decode.engine());
+        long decodeBudget = decode.budget(config);
+        if (decodeBudget < extra + 1) {
+            throw new SimulationException(0, "decode pool", "a token budget of " + decodeBudget + " cannot hold one decode of " + (extra + 1)
+                    + " query tokens");
+        }
         PrefillInstance[] ps = new PrefillInstance[prefill.instances()];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = new PrefillInstance();
-            ps[i].sched = new Scheduler(prefill.maxBatch(), config.tokenBudget(), prefillKv);
+            ps[i].sched = pWork.scheduler(prefill.maxBatch(), prefill.budget(config), prefillKv);
         }
         DecodeInstance[] ds = new DecodeInstance[decode.instances()];
         for (int i = 0; i < ds.length; i++) {
@@ -355,18 +380,20 @@ public final class DisaggregatedLoop {
                 }
                 IterationOutcome o = prefill.model().get(BatchSignature.of(b, config.signatureBits()));
                 pStats.add(o);
+                long engineWork = pWork.charge(b.decodes.size() + b.prefills.size());
+                pStats.iterationPs += engineWork; // the engine's host work holds the instance as it does the aggregated server
                 promptTokens += b.prefillTokens();
                 p.batch = b;
                 p.busy = true;
                 p.iterationStart = now;
-                q.add(new Event(Math.addExact(now, Math.max(1, o.makespanPs())), seq[0]++, PREFILL_END, i));
+                q.add(new Event(Math.addExact(now, Math.max(1, o.makespanPs()) + engineWork), seq[0]++, PREFILL_END, i));
             }
             for (int i = 0; i < ds.length; i++) {
                 DecodeInstance d = ds[i];
                 if (d.busy) {
                     continue;
                 }
-                while (!d.waiting.isEmpty() && d.running.size() < decode.maxBatch()) {
+                while (!d.waiting.isEmpty() && d.running.size() < decode.maxBatch() && (d.running.size() + 1L) * (extra + 1) <= decodeBudget) {
                     Sequence s = d.waiting.peekFirst();
                     long need = (long) s.in - s.shared + s.out + extra;
                     if (d.reserved + need > decodeKv) {
@@ -417,6 +444,9 @@ public final class DisaggregatedLoop {
                         emittedTotal += d.emitted[j];
                     }
                 }
+                long engineWork = dWork.charge(n);
+                makespan += engineWork;
+                dStats.iterationPs += engineWork;
                 d.peak = Math.max(d.peak, d.reserved);
                 d.busy = true;
                 q.add(new Event(Math.addExact(now, makespan), seq[0]++, DECODE_END, i));
@@ -430,7 +460,7 @@ public final class DisaggregatedLoop {
                     + " request(s) unfinished and nothing runnable (a request larger than an instance's KV cache?)");
         }
         return result(all, now, pStats, dStats, transferPs, gaps, promptTokens, kvSent, kvReceived, kvLinkBusy, proposed, accepted,
-                specSteps, emittedTotal, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho);
+                specSteps, emittedTotal, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho, pWork, dWork);
     }
 
     /** KV link bandwidth one prefill instance sends at: min(prefill, decode devices) links at the achievable rate, bytes/s. */
@@ -450,7 +480,7 @@ public final class DisaggregatedLoop {
     private Outcome result(List<Sequence> all, long now, PoolStats pStats, PoolStats dStats, long[] transferPs, LongArrayList gaps,
             long promptTokens, long kvSent, long kvReceived, long kvLinkBusy, long proposed, long accepted, long specSteps, long emitted,
             long decodeTokens, long prefillPeakKv, DecodeInstance[] ds, long resident, long decodeKv, long prefillKv,
-            Map<String, Object> configEcho) {
+            Map<String, Object> configEcho, EngineWork pWork, EngineWork dWork) {
         int total = all.size();
         long[] ttft = new long[total];
         long[] e2e = new long[total];
@@ -535,6 +565,12 @@ public final class DisaggregatedLoop {
         dis.put("prefill_iterations", pStats.iterations);
         dis.put("decode_iterations", dStats.iterations);
         dis.put("decode_tokens_per_s", decodeTokens / seconds);
+        if (pWork.echo() != null) {
+            dis.put("prefill_engine_overhead", pWork.echo());
+        }
+        if (dWork.echo() != null) {
+            dis.put("decode_engine_overhead", dWork.echo());
+        }
         dis.put("throughput_tokens_per_s_per_device", outputTokens / seconds / (pDev + dDev));
         sections.put("disaggregation", dis);
         Map<String, Object> slaMap = slaSection(sla, met, total, seconds, pDev + dDev);

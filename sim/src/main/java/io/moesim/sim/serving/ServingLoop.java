@@ -174,8 +174,8 @@ public final class ServingLoop {
         List<Sequence> all = workload();
         int total = all.size();
         long resident = PrefixCache.apply(all, prefixHit);
-        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident),
-                engine != null && engine.guaranteedNoEvict(), engine == null || engine.chunkedPrefill());
+        EngineWork work = new EngineWork(engine);
+        Scheduler sched = work.scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
         int specK = speculation == null ? 0 : speculation.k();
         SplittableRandom[] specRnd = new SplittableRandom[speculation == null ? 0 : total];
         if (speculation != null) {
@@ -208,8 +208,6 @@ public final class ServingLoop {
         double rooflinePs = 0;
         EnergyBreakdown dynamic = EnergyBreakdown.ZERO;
         long promptTokens = 0;
-        long engineTotal = 0;
-        long sequenceIterations = 0;
         while (completed < total) {
             while (nextArrival < total && all.get(nextArrival).arrivalPs >= 0 && all.get(nextArrival).arrivalPs <= now) {
                 sched.arrive(all.get(nextArrival++));
@@ -226,9 +224,7 @@ public final class ServingLoop {
             BatchSignature sig = BatchSignature.of(b, config.signatureBits(), k);
             IterationOutcome o = cache.get(sig);
             long start = now;
-            long engineWork = engine == null ? 0 : engine.ps(b.decodes.size() + b.prefills.size());
-            engineTotal += engineWork;
-            sequenceIterations += b.decodes.size() + b.prefills.size();
+            long engineWork = work.charge(b.decodes.size() + b.prefills.size());
             int[] emitted = null;
             long propose = 0;
             if (k > 0) {
@@ -302,18 +298,9 @@ public final class ServingLoop {
             }
         }
         double seconds = now / 1e12;
-        if (engine != null) {
-            // the engine's per-iteration work, echoed so that a reader (and the serving fit) can take it apart
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("iteration_overhead_us", engine.iterationOverheadUs());
-            e.put("per_sequence_us", engine.perSequenceUs());
-            e.put("guaranteed_no_evict", engine.guaranteedNoEvict());
-            e.put("chunked_prefill", engine.chunkedPrefill());
-            e.put("iterations", iterations);
-            e.put("sequence_iterations", sequenceIterations);
-            e.put("total_s", engineTotal / 1e12);
+        if (work.echo() != null) {
             configEcho = new LinkedHashMap<>(configEcho);
-            configEcho.put("engine_overhead", e);
+            configEcho.put("engine_overhead", work.echo());
         }
         speculationSection = speculation == null ? null
                 : DisaggregatedLoop.speculationSection(speculation, specSteps, proposed, accepted, specEmitted);
