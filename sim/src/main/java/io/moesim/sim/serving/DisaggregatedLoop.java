@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -229,13 +228,7 @@ public final class DisaggregatedLoop {
         }
         Sequence[] proxies = new Sequence[total];
         long[] transferPs = new long[total];
-        SplittableRandom[] specRnd = new SplittableRandom[total];
-        if (speculation != null) {
-            SplittableRandom root = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-            for (int i = 0; i < total; i++) {
-                specRnd[i] = root.split();
-            }
-        }
+        SpeculativeRun spec = speculation == null ? null : new SpeculativeRun(speculation, draft, Math.max(1, kv.layers()), config.seed(), total);
         PoolStats pStats = new PoolStats(prefill.model().processorNames().length);
         PoolStats dStats = new PoolStats(decode.model().processorNames().length);
         PriorityQueue<Event> q = new PriorityQueue<>();
@@ -254,10 +247,6 @@ public final class DisaggregatedLoop {
         long kvReceived = 0;
         long kvLinkBusy = 0;
         long promptTokens = 0;
-        long proposed = 0;
-        long accepted = 0;
-        long specSteps = 0;
-        long emittedTotal = 0;
         long decodeTokens = 0;
         long prefillPeakKv = 0;
         double linkBw = linkBytesPerS();
@@ -426,23 +415,10 @@ public final class DisaggregatedLoop {
                     long verifyCtx = Math.max(k + 1, BatchSignature.quantise(Math.round((double) context / n) + k, config.signatureBits()));
                     IterationOutcome v = decode.model().get(new BatchSignature(n, verifyCtx, 0, 0, 0, k + 1));
                     dStats.add(v);
-                    long propose;
-                    if (speculation.method() == Speculation.Method.MTP) {
-                        propose = k * Math.max(1, decode.model().get(step).makespanPs()) / layers;
-                    } else {
-                        propose = k * Math.max(1, draft.get(step).makespanPs());
-                    }
+                    long propose = spec.proposePs(decode.model(), step);
                     makespan = Math.max(1, v.makespanPs()) + propose;
                     dStats.iterationPs += propose; // the proposer's time counts as busy (not in the per-processor figures)
-                    for (int j = 0; j < n; j++) {
-                        Sequence s = d.running.get(j);
-                        int a = speculation.draw(specRnd[s.id]);
-                        proposed += k;
-                        accepted += a;
-                        specSteps++;
-                        d.emitted[j] = (int) Math.min(a + 1, s.out - s.generated);
-                        emittedTotal += d.emitted[j];
-                    }
+                    d.emitted = spec.step(d.running);
                 }
                 long engineWork = dWork.charge(n);
                 makespan += engineWork;
@@ -459,8 +435,7 @@ public final class DisaggregatedLoop {
             throw new SimulationException(now, "disaggregated loop", "stalled with " + (total - completed)
                     + " request(s) unfinished and nothing runnable (a request larger than an instance's KV cache?)");
         }
-        return result(all, now, pStats, dStats, transferPs, gaps, promptTokens, kvSent, kvReceived, kvLinkBusy, proposed, accepted,
-                specSteps, emittedTotal, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho, pWork, dWork);
+        return result(all, now, pStats, dStats, transferPs, gaps, promptTokens, kvSent, kvReceived, kvLinkBusy, spec, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho, pWork, dWork);
     }
 
     /** KV link bandwidth one prefill instance sends at: min(prefill, decode devices) links at the achievable rate, bytes/s. */
@@ -478,8 +453,7 @@ public final class DisaggregatedLoop {
     }
 
     private Outcome result(List<Sequence> all, long now, PoolStats pStats, PoolStats dStats, long[] transferPs, LongArrayList gaps,
-            long promptTokens, long kvSent, long kvReceived, long kvLinkBusy, long proposed, long accepted, long specSteps, long emitted,
-            long decodeTokens, long prefillPeakKv, DecodeInstance[] ds, long resident, long decodeKv, long prefillKv,
+            long promptTokens, long kvSent, long kvReceived, long kvLinkBusy, SpeculativeRun spec, long decodeTokens, long prefillPeakKv, DecodeInstance[] ds, long resident, long decodeKv, long prefillKv,
             Map<String, Object> configEcho, EngineWork pWork, EngineWork dWork) {
         int total = all.size();
         long[] ttft = new long[total];
@@ -577,33 +551,13 @@ public final class DisaggregatedLoop {
         slaMap.put("ttft_p90_met", sla.ttftMs() <= 0 || r.ttft().p90Ms() <= sla.ttftMs());
         slaMap.put("tpot_p90_met", sla.tpotMs() <= 0 || r.tpot().p90Ms() <= sla.tpotMs());
         sections.put("sla", slaMap);
-        if (speculation != null) {
-            sections.put("speculation", speculationSection(speculation, specSteps, proposed, accepted, emitted));
+        if (spec != null) {
+            sections.put("speculation", spec.section());
         }
         if (prefixHit > 0) {
             sections.put("prefix_cache", prefixSection(all, prefixHit, resident));
         }
         return new Outcome(r, sections);
-    }
-
-    /** The {@code speculation} JSON section (a step: one sequence's verify of k proposals). */
-    static Map<String, Object> speculationSection(Speculation speculation, long specSteps, long proposed, long accepted, long emitted) {
-        Map<String, Object> sp = new LinkedHashMap<>();
-        sp.put("method", speculation.method().name().toLowerCase(java.util.Locale.ROOT));
-        sp.put("draft_model", speculation.draftModel() == null ? "none" : speculation.draftModel());
-        sp.put("k", speculation.k());
-        List<Object> acc = new ArrayList<>();
-        for (double a : speculation.acceptance()) {
-            acc.add(a);
-        }
-        sp.put("acceptance", acc);
-        sp.put("steps", specSteps);
-        sp.put("proposed_tokens", proposed);
-        sp.put("accepted_tokens", accepted);
-        sp.put("accepted_per_step", specSteps == 0 ? 0.0 : accepted / (double) specSteps);
-        sp.put("tokens_per_step", specSteps == 0 ? 0.0 : emitted / (double) specSteps);
-        sp.put("expected_tokens_per_step", speculation.expectedTokensPerStep());
-        return sp;
     }
 
     private static Map<String, Double> poolUtil(Pool pool, PoolStats st, long now) {

@@ -176,21 +176,11 @@ public final class ServingLoop {
         long resident = PrefixCache.apply(all, prefixHit);
         EngineWork work = new EngineWork(engine);
         Scheduler sched = work.scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
-        int specK = speculation == null ? 0 : speculation.k();
-        SplittableRandom[] specRnd = new SplittableRandom[speculation == null ? 0 : total];
-        if (speculation != null) {
+        SpeculativeRun spec = speculation == null ? null : new SpeculativeRun(speculation, draft, layers, config.seed(), total);
+        int specK = spec == null ? 0 : spec.k();
+        if (spec != null) {
             sched.speculate(specK);
-            // the same per-request streams as the disaggregated loop's
-            SplittableRandom root = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-            for (int i = 0; i < total; i++) {
-                specRnd[i] = root.split();
-            }
         }
-        long proposed = 0;
-        long accepted = 0;
-        long specSteps = 0;
-        long specEmitted = 0;
-        long proposePs = 0;
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -230,19 +220,8 @@ public final class ServingLoop {
             if (k > 0) {
                 // the proposer: k plain decode steps of the iteration's decodes (MTP: one layer of the target's)
                 BatchSignature step = new BatchSignature(b.decodes.size(), BatchSignature.of(b, config.signatureBits()).decodeContext(), 0, 0, 0);
-                propose = speculation.method() == Speculation.Method.MTP ? k * Math.max(1, cache.get(step).makespanPs()) / layers
-                        : k * Math.max(1, draft.get(step).makespanPs());
-                proposePs += propose;
-                emitted = new int[b.decodes.size()];
-                for (int j = 0; j < emitted.length; j++) {
-                    Sequence s = b.decodes.get(j);
-                    int a = speculation.draw(specRnd[s.id]);
-                    proposed += k;
-                    accepted += a;
-                    specSteps++;
-                    emitted[j] = (int) Math.min(a + 1, s.out - s.generated);
-                    specEmitted += emitted[j];
-                }
+                propose = spec.proposePs(cache, step);
+                emitted = spec.step(b.decodes);
             }
             now = Math.addExact(now, Math.max(1, o.makespanPs()) + propose + engineWork);
             if (now > MAX_SIMULATED_PS) {
@@ -302,11 +281,7 @@ public final class ServingLoop {
             configEcho = new LinkedHashMap<>(configEcho);
             configEcho.put("engine_overhead", work.echo());
         }
-        speculationSection = speculation == null ? null
-                : DisaggregatedLoop.speculationSection(speculation, specSteps, proposed, accepted, specEmitted);
-        if (speculationSection != null) {
-            speculationSection.put("propose_s", proposePs / 1e12);
-        }
+        speculationSection = spec == null ? null : spec.section();
         int devices = system.devices();
         Map<String, Double> util = new TreeMap<>();
         for (int i = 0; i < names.length; i++) {

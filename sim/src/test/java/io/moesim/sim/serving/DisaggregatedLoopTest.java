@@ -245,6 +245,29 @@ public class DisaggregatedLoopTest {
     }
 
     @Test
+    void bothLoopsKeepTheSameSpeculativeAccountsForTheSameRequests() {
+        // each request draws from its own seeded stream until it has its L_out tokens, whatever batch it runs in: the
+        // aggregated loop and the disaggregated decode pool must count the same steps, proposals and acceptances
+        Speculation spec = new Speculation(Speculation.Method.MTP, 3, new double[] {0.8, 0.6, 0.4}, null);
+        Setup s = new Setup(new ArrivalSpec.Closed(8), 24, 128, 40, "gaussian:0.3", 1, 1, H100X4, NVLINK4, true, 0, spec, 1 << 20);
+        Map<String, Object> dis = section(run(s), "speculation");
+        ServingLoop agg = new ServingLoop(s.config(), cache(H100X4), H100X4, 0, 1 << 20, TINY.weightDtype(), 0, null, spec, null, TINY.layers());
+        SimulationResult r = agg.run(Map.of(), null, 0, null);
+        Map<String, Object> one = agg.speculationSection();
+        for (String key : List.of("steps", "proposed_tokens", "accepted_tokens", "tokens_per_step")) {
+            assertEquals(one.get(key), dis.get(key), key);
+        }
+        long out = 0;
+        for (Sequence q : workload(s)) {
+            out += q.out;
+        }
+        assertEquals(out, r.outputTokens());
+        // the steps emit every token but each request's first (its prefill's)
+        assertEquals((double) (out - 24), (Double) dis.get("tokens_per_step") * (Long) dis.get("steps"), 1e-6);
+        assertTrue((Long) dis.get("accepted_tokens") <= (Long) dis.get("proposed_tokens"));
+    }
+
+    @Test
     void higherAcceptanceNeverLowersTokensPerSecond() {
         double last = 0;
         for (double a : new double[] {0, 0.3, 0.6, 0.9, 1.0}) {
