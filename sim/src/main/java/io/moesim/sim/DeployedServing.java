@@ -79,8 +79,18 @@ public final class DeployedServing {
         return m;
     }
 
-    private static Served disaggregated(SimulationRequest req, ModelConfig model, Deployment d) {
+    private static Served disaggregated(SimulationRequest req, ModelConfig resolved, Deployment d) {
         long wall0 = System.nanoTime();
+        // what the disaggregated pools cannot do yet fails here, naming the flag, rather than being dropped
+        if (req.offload() != null) {
+            throw new SimulationException(0, "--offload", "expert offloading is not modelled with --disagg (both pools hold every weight in HBM); "
+                    + "drop --offload or --disagg");
+        }
+        if (req.tracePath() != null) {
+            throw new SimulationException(0, "--trace", "a timeline is not written with --disagg yet; drop --trace or --disagg");
+        }
+        // compressed experts, the KV dtype and the residual form as an aggregated run takes them
+        ModelConfig model = Simulator.configured(req, resolved);
         Disaggregation g = d.disaggregation();
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         SystemSpec ps = Systems.load(g.prefillSystem(), req.systemSets());

@@ -88,9 +88,7 @@ public final class Simulator {
             ServingLoop.RequestSink requests, io.moesim.sim.serving.Speculation spec,
             java.util.function.Consumer<java.util.Map<String, Object>> specSection) {
         long wall0 = System.nanoTime();
-        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
-        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
-        ModelConfig model = req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
+        ModelConfig model = configured(req, resolved);
         DType dtype = req.dtype() == null ? model.weightDtype() : DType.parse(req.dtype());
         Routing routing = Routing.parse(req.routing());
         LengthSpec lengths = LengthSpec.parse(req.lengths());
@@ -158,6 +156,17 @@ public final class Simulator {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         return r.withSimWall(OptionalDouble.of(wall));
+    }
+
+    /**
+     * The model as the request serves it: its routed experts stored as {@code --expert-dtype} says, its KV cache in
+     * {@code --kv-dtype}, its residual stream in {@code --residual}'s form. Every serving path (aggregated, each
+     * disaggregated pool) takes its model from here.
+     */
+    public static ModelConfig configured(SimulationRequest req, ModelConfig resolved) {
+        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
+        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(DType.parse(req.kvDtype()));
+        return req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
     }
 
     /** Executes one plan at the system level (a single iteration). */

@@ -140,9 +140,7 @@ public final class DisaggregatedLoop {
         this.draft = draft;
         this.sla = sla == null ? Sla.NONE : sla;
         this.dtype = dtype;
-        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
-            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
-        }
+        SpeculativeRun.check(speculation, draft, 1);
     }
 
     /** Per-pool accumulators. */

@@ -78,12 +78,7 @@ public final class ServingLoop {
      */
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
             double prefixHit, FrameworkProfile.Serving engine, Speculation speculation, IterationModel draft, int layers) {
-        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
-            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
-        }
-        if (layers < 1) {
-            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
-        }
+        SpeculativeRun.check(speculation, draft, layers);
         this.speculation = speculation;
         this.draft = draft;
         this.layers = layers;

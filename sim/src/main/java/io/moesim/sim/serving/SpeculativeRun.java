@@ -30,12 +30,7 @@ final class SpeculativeRun {
      * @param requests the run's requests (request i draws from stream i)
      */
     SpeculativeRun(Speculation speculation, IterationModel draft, int layers, long seed, int requests) {
-        if (speculation.method() == Speculation.Method.DRAFT && draft == null) {
-            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
-        }
-        if (layers < 1) {
-            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
-        }
+        check(speculation, draft, layers);
         this.speculation = speculation;
         this.draft = draft;
         this.layers = layers;
@@ -43,6 +38,16 @@ final class SpeculativeRun {
         SplittableRandom root = new SplittableRandom(seed ^ 0x5DEECE66DL);
         for (int i = 0; i < requests; i++) {
             streams[i] = root.split();
+        }
+    }
+
+    /** Checks a loop's speculation inputs (null speculation: none): draft speculation needs the draft's costs, layers >= 1. */
+    static void check(Speculation speculation, IterationModel draft, int layers) {
+        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
+            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
+        }
+        if (layers < 1) {
+            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
         }
     }
 
