@@ -76,6 +76,14 @@ public final class DisaggregatedLoop {
         long budget(ServingConfig config) {
             return tokenBudget > 0 ? tokenBudget : config.tokenBudget();
         }
+
+        /**
+         * The sequences one engine's host work covers in an iteration of {@code n}: all of them, or under wide EP the
+         * busiest DP rank's share (each rank runs its own engine, side by side).
+         */
+        int engineSequences(int n) {
+            return model instanceof WideEpIterationModel w ? (n + w.ranks() - 1) / w.ranks() : n;
+        }
     }
 
     /**
@@ -367,7 +375,7 @@ public final class DisaggregatedLoop {
                 }
                 IterationOutcome o = prefill.model().get(BatchSignature.of(b, config.signatureBits()));
                 pStats.add(o);
-                long engineWork = pWork.charge(b.decodes.size() + b.prefills.size());
+                long engineWork = pWork.charge(prefill.engineSequences(b.decodes.size() + b.prefills.size()));
                 pStats.iterationPs += engineWork; // the engine's host work holds the instance as it does the aggregated server
                 promptTokens += b.prefillTokens();
                 p.batch = b;
@@ -418,7 +426,7 @@ public final class DisaggregatedLoop {
                     dStats.iterationPs += propose; // the proposer's time counts as busy (not in the per-processor figures)
                     d.emitted = spec.step(d.running);
                 }
-                long engineWork = dWork.charge(n);
+                long engineWork = dWork.charge(decode.engineSequences(n));
                 makespan += engineWork;
                 dStats.iterationPs += engineWork;
                 d.peak = Math.max(d.peak, d.reserved);
