@@ -18,14 +18,16 @@ import java.util.Map;
 /**
  * Iteration costs of one wide-EP instance (attention DP = MoE EP over all its devices, {@link WideEpModel}) for a
  * serving loop: an iteration of n sequences runs ⌈n / DP⌉ of them on every DP rank (the busiest rank's share sets the
- * step, as all ranks wait for the slowest in dispatch/combine; with two micro-batches an odd share is padded to the
- * next even one), priced by the wide-EP step model: each rank's non-expert ops by the cost model, the routed experts
+ * step, as all ranks wait for the slowest in dispatch/combine; with two micro-batches an odd share runs as one batch),
+ * priced by the wide-EP step model: each rank's non-expert ops by the cost model, the routed experts
  * per EP rank under the layout (EPLB or plain), dispatch/combine as all-to-alls on the links. A decode signature with
  * {@link BatchSignature#decodeQuery} k + 1 is the decode-shaped verifier of a speculative step.
  *
  * <p>Only prefill-only and decode-only iterations: the pools of a {@link DisaggregatedLoop} (as DeepSeek deploys wide
  * EP: prefill and decode on separate nodes). A mixed iteration (an aggregated server's continuous batching) is refused.
- * Each distinct per-rank shape is priced once. Not kept: per-processor busy time beyond the step's compute share,
+ * Every rank is priced with the busiest rank's share (the step model's equal shapes), so a lightly loaded instance
+ * (fewer sequences than ranks) is priced as if each rank held one: an upper bound there. Each distinct per-rank shape
+ * is priced once. Not kept: per-processor busy time beyond the step's compute share,
  * FLOPs, memory-bound time, energy and the roofline bound (0 in the run's figures), nor a trace.
  */
 public final class WideEpIterationModel implements IterationModel {
@@ -36,6 +38,7 @@ public final class WideEpIterationModel implements IterationModel {
     private final SystemSpec system;
     private final WideEpConfig cfg;
     private final WideEpModel wide;
+    private final WideEpModel single;
     private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
     private final String[] names;
     private long hits;
@@ -52,6 +55,7 @@ public final class WideEpIterationModel implements IterationModel {
         this.system = system;
         this.cfg = cfg;
         this.wide = new WideEpModel(model, system, cost, cfg);
+        this.single = cfg.microBatches() == 1 ? wide : new WideEpModel(model, system, cost, cfg.withMicroBatches(1));
         this.names = new String[] {system.device().primary().name()};
     }
 
@@ -60,10 +64,9 @@ public final class WideEpIterationModel implements IterationModel {
         return cfg.attnDp();
     }
 
-    /** The busiest rank's share of {@code n} sequences (padded to even under two micro-batches). */
+    /** The busiest rank's share of {@code n} sequences. */
     int perRank(int n) {
-        int r = (n + cfg.attnDp() - 1) / cfg.attnDp();
-        return cfg.microBatches() == 2 && r % 2 != 0 ? r + 1 : r;
+        return (n + cfg.attnDp() - 1) / cfg.attnDp();
     }
 
     /** The per-rank graph request of a signature. */
@@ -93,7 +96,8 @@ public final class WideEpIterationModel implements IterationModel {
             hits++;
             return o;
         }
-        WideEpModel.Step step = wide.step(r);
+        // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
+        WideEpModel.Step step = (r.batch() % 2 == 0 ? wide : single).step(r);
         long ps = Math.max(1, Math.round(step.seconds() * 1e12));
         long compute = Math.min(ps, Math.round(step.computeOnlyS() * 1e12));
         o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, 0, EnergyBreakdown.ZERO, 0, null);

@@ -101,6 +101,18 @@ class WideEpServingTest {
     }
 
     @Test
+    void twoMicroBatchesSplitAnEvenShareAndAnOddShareRunsWhole() {
+        WideEpConfig two = EP4.withMicroBatches(2);
+        WideEpIterationModel m = new WideEpIterationModel(TINY, DType.BF16, Routing.UNIFORM, 0, H100X4, RooflineCostModel.INSTANCE, two);
+        BatchSignature odd = new BatchSignature(12, 512, 0, 0, 0); // 3 per rank
+        BatchSignature even = new BatchSignature(16, 512, 0, 0, 0); // 4 per rank
+        WideEpModel one = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, EP4);
+        WideEpModel halves = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, two);
+        assertEquals(Math.round(one.step(m.request(odd)).seconds() * 1e12), m.get(odd).makespanPs());
+        assertEquals(Math.round(halves.step(m.request(even)).seconds() * 1e12), m.get(even).makespanPs());
+    }
+
+    @Test
     void aMixedIterationIsRefused() {
         assertThrows(SimulationException.class, () -> model().get(new BatchSignature(4, 300, 1, 128)));
     }
