@@ -128,7 +128,7 @@ public final class DeployedServing {
         if (wide != null) {
             if (req.kvFraction() > 0) {
                 throw new SimulationException(0, "--kv-fraction", "is not modelled with --ep-mode serving (each device keeps "
-                        + Simulator.MEMORY_UTILIZATION + " of its memory less its weights for KV); give --kv-capacity or drop it");
+                        + Simulator.MEMORY_UTILIZATION + " of its memory less its weights for KV); drop it");
             }
             if (spec != null && spec.method() != Speculation.Method.MTP) {
                 throw new SimulationException(0, "--spec-method", "with --ep-mode: MTP speculation only");
