@@ -68,7 +68,8 @@ public final class WideEpRun {
             throw new SimulationException(0, "--ep-phase", "must be prefill or decode");
         }
         if (req.batch() <= 0) {
-            throw new SimulationException(0, "--batch", "wide EP needs the global batch (--batch B, a multiple of --attn-dp " + cfg.attnDp() + ")");
+            throw new SimulationException(0, "--batch", "one wide-EP iteration shape needs the global batch (--batch B, a multiple of --attn-dp "
+                    + cfg.attnDp() + "); a serving run under wide EP needs disaggregated pools (--disagg PREFILL:DECODE)");
         }
         if (req.batch() % cfg.attnDp() != 0) {
             throw new SimulationException(0, "--batch", "the global batch " + req.batch() + " must be a multiple of --attn-dp " + cfg.attnDp()
