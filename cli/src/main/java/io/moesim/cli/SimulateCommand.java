@@ -66,7 +66,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (deploy.disaggregated() && (trace != null || report != null)) {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
         }
-        if (wideEp.enabled()) {
+        if (wideEp.enabled() && !deploy.disaggregated()) {
             return wideEp();
         }
         String shown = system != null ? system : deploy.disagg;
@@ -94,7 +94,9 @@ final class SimulateCommand implements Callable<Integer> {
         Map<String, Object> sections = Map.of();
         try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + shown)) {
             if (deploy.any()) {
-                io.moesim.sim.DeployedServing.Served s = io.moesim.sim.DeployedServing.serve(b.progress(p).build(), sys, dep);
+                // --ep-mode with --disagg: a serving run whose pools run under wide EP (attention DP = EP over each pool instance)
+                io.moesim.sim.DeployedServing.WideEpPools pools = wideEp.enabled() ? wideEp.pools(deploy.systems(serving)) : null;
+                io.moesim.sim.DeployedServing.Served s = io.moesim.sim.DeployedServing.serve(b.progress(p).build(), sys, dep, pools);
                 r = s.result();
                 sections = s.sections();
             } else {

@@ -12,7 +12,9 @@ final class WideEpFlags {
     @Option(names = "--ep-mode", paramLabel = "M",
             description = {"Wide expert parallelism (attention DP = MoE EP over --moe-ep devices, default all): time one iteration shape with",
                 "DeepEP-style dispatch/combine, 'normal' (high throughput, NVLink forwarding; prefill) or 'll' (low latency, pure RDMA; decode).",
-                "--batch is the global batch, --in the prompt length (prefill) or KV context (decode). See docs/deployment.md."})
+                "--batch is the global batch, --in the prompt length (prefill) or KV context (decode). See docs/deployment.md.",
+                "With --disagg PREFILL:DECODE: a serving run (--qps, --offline, --requests) whose pools run under wide EP over each",
+                "instance's devices; M for both pools, or PREFILL_MODE:DECODE_MODE (DeepSeek: normal:ll)."})
     String mode;
 
     @Option(names = "--ep-phase", defaultValue = "decode", paramLabel = "P", description = "With --ep-mode: prefill or decode. Default: ${DEFAULT-VALUE}.")
@@ -34,15 +36,30 @@ final class WideEpFlags {
         return mode != null;
     }
 
-    WideEpConfig config(CompileFlags flags, SystemSpec system) {
-        int ep = flags.moeEp != null ? flags.moeEp : flags.attnDp != null ? flags.attnDp : system.devices();
-        int dp = flags.attnDp != null ? flags.attnDp : ep;
-        DType d;
+    /** With --disagg: each pool's wide-EP layout, DP = EP over all of an instance's devices; --ep-mode M or PREFILL_MODE:DECODE_MODE. */
+    io.moesim.sim.DeployedServing.WideEpPools pools(SystemSpec[] systems) {
+        String[] m = mode.split(":", -1);
+        if (m.length > 2) {
+            throw new MoesimException("--ep-mode: expected M or PREFILL_MODE:DECODE_MODE, got '" + mode + "'");
+        }
+        DType d = dispatch();
+        WideEpConfig p = new WideEpConfig(systems[0].devices(), systems[0].devices(), EpMode.parse(m[0]), d, DType.BF16, eplbSlots, microBatches);
+        WideEpConfig q = new WideEpConfig(systems[1].devices(), systems[1].devices(), EpMode.parse(m[m.length - 1]), d, DType.BF16, eplbSlots,
+                microBatches);
+        return new io.moesim.sim.DeployedServing.WideEpPools(p, q);
+    }
+
+    private DType dispatch() {
         try {
-            d = DType.parse(dispatchDtype);
+            return DType.parse(dispatchDtype);
         } catch (RuntimeException e) {
             throw new MoesimException("--dispatch-dtype: not a dtype: '" + dispatchDtype + "' (fp8 or bf16)");
         }
-        return new WideEpConfig(dp, ep, EpMode.parse(mode), d, DType.BF16, eplbSlots, microBatches);
+    }
+
+    WideEpConfig config(CompileFlags flags, SystemSpec system) {
+        int ep = flags.moeEp != null ? flags.moeEp : flags.attnDp != null ? flags.attnDp : system.devices();
+        int dp = flags.attnDp != null ? flags.attnDp : ep;
+        return new WideEpConfig(dp, ep, EpMode.parse(mode), dispatch(), DType.BF16, eplbSlots, microBatches);
     }
 }

@@ -73,6 +73,32 @@ class WideEpCommandsTest {
     }
 
     @Test
+    void aServingRunUnderWideEpWithDisaggregatedPools(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("s.json");
+        String[] serve = {"simulate", "--model", "deepseek-v3", "--disagg", "h800x16:h800x16", "--dtype", "fp8e4m3", "--ep-mode", "normal:ll", "--qps", "50",
+            "--requests", "24", "--in", "512", "--out", "6", "--cost-model", "roofline", "--json", f.toString()};
+        CliRunner.Outcome o = CliRunner.run(serve);
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        assertEquals(24 * 6, j.get("output_tokens").asLong(), "every request's tokens once");
+        assertEquals(24 * 512, j.get("prompt_tokens").asLong());
+        assertEquals("normal:ll", j.get("config").get("ep_mode").asText());
+        assertEquals(16, j.get("config").get("decode_attn_dp").asInt());
+        assertTrue(j.get("ttft_ms").get("p50").asDouble() > 0 && j.get("tpot_ms").get("p50").asDouble() > 0);
+        assertEquals(j.get("disaggregation").get("kv_bytes_sent").asLong(), j.get("disaggregation").get("kv_bytes_received").asLong());
+        String[][] bad = {
+            replace(serve, "normal:ll", "ll:normal:ll"),
+            concat(serve, "--kv-fraction", "0.9"),
+            concat(serve, "--spec-k", "1", "--spec-method", "draft:mixtral-8x7b"),
+        };
+        for (String[] a : bad) {
+            CliRunner.Outcome b = CliRunner.run(a);
+            assertEquals(2, b.code(), String.join(" ", a) + ": " + b.err());
+            assertEquals(1, b.err().strip().lines().count(), String.join(" ", a) + ": " + b.err());
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() {
         String[][] bad = {
             concat(COMMON, "--ep-phase", "mixed"),
@@ -87,6 +113,14 @@ class WideEpCommandsTest {
             assertEquals(2, o.code(), String.join(" ", a) + ": " + o.err());
             assertEquals(1, o.err().strip().lines().count(), String.join(" ", a) + ": " + o.err());
         }
+    }
+
+    private static String[] replace(String[] a, String from, String to) {
+        String[] r = a.clone();
+        for (int i = 0; i < r.length; i++) {
+            r[i] = r[i].equals(from) ? to : r[i];
+        }
+        return r;
     }
 
     private static String[] concat(String[] a, String... b) {

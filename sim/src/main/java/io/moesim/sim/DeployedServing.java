@@ -41,7 +41,23 @@ public final class DeployedServing {
      * (aggregated runs); disaggregated runs load their two pools' systems with the request's overrides.
      */
     public static Served serve(SimulationRequest req, SystemSpec system, Deployment d) {
+        return serve(req, system, d, null);
+    }
+
+    /**
+     * Wide expert parallelism in each pool of a disaggregated run: attention DP = MoE EP over all of a pool instance's
+     * devices, each iteration priced by the wide-EP step model ({@link io.moesim.sim.serving.WideEpIterationModel}).
+     */
+    public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
+    }
+
+    /** The same with {@code wide} (null for none; only with disaggregated pools) pricing the pools' iterations under wide EP. */
+    public static Served serve(SimulationRequest req, SystemSpec system, Deployment d, WideEpPools wide) {
         ModelConfig model = ModelZoo.resolve(req.model());
+        if (wide != null && d.disaggregation() == null) {
+            throw new SimulationException(0, "--ep-mode", "a serving run under wide EP needs disaggregated pools (--disagg PREFILL:DECODE); "
+                    + "one iteration shape of one pool is --ep-mode with --batch");
+        }
         if (d.disaggregation() == null) {
             long[] met = new long[1];
             DisaggregatedLoop.Sla sla = d.sla();
@@ -69,7 +85,7 @@ public final class DeployedServing {
             }
             return new Served(r, sections);
         }
-        return disaggregated(req, model, d);
+        return disaggregated(req, model, d, wide);
     }
 
     /** Whether the p90 TTFT and TPOT meet the limits (a limit of 0 always holds). */
@@ -80,8 +96,18 @@ public final class DeployedServing {
         return m;
     }
 
-    private static Served disaggregated(SimulationRequest req, ModelConfig model, Deployment d) {
+    private static Served disaggregated(SimulationRequest req, ModelConfig resolved, Deployment d, WideEpPools wide) {
         long wall0 = System.nanoTime();
+        // what the disaggregated pools cannot do yet fails here, naming the flag, rather than being dropped
+        if (req.offload() != null) {
+            throw new SimulationException(0, "--offload", "expert offloading is not modelled with --disagg (both pools hold every weight in HBM); "
+                    + "drop --offload or --disagg");
+        }
+        if (req.tracePath() != null) {
+            throw new SimulationException(0, "--trace", "a timeline is not written with --disagg yet; drop --trace or --disagg");
+        }
+        // compressed experts, the KV dtype and the residual form as an aggregated run takes them
+        ModelConfig model = Simulator.configured(req, resolved);
         Disaggregation g = d.disaggregation();
         DType dtype = req.dtypeOf(model);
         SystemSpec ps = Systems.load(g.prefillSystem(), req.systemSets());
@@ -91,17 +117,47 @@ public final class DeployedServing {
         ArrivalSpec arrival = Simulator.arrival(req);
         EnergyModel pe = new EnergyModel(ps, req.energy());
         EnergyModel de = new EnergyModel(ds, req.energy());
-        IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
-                gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
-        IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
-                gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-        long pkv = Simulator.kvCapacity(req, model, dtype, ps, pc);
-        long dkv = Simulator.kvCapacity(req, model, dtype, ds, dc);
-        boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
-        IterationModel pm = fast ? new FastIterationModel(pc) : pc;
-        IterationModel dm = fast ? new FastIterationModel(dc) : dc;
-        IterationModel draft = null;
+        IterationModel pm;
+        IterationModel dm;
+        long pkv;
+        long dkv;
         Speculation spec = d.speculation();
+        long pBudget = Simulator.tokenBudget(req, ps);
+        long dBudget = Simulator.tokenBudget(req, ds);
+        if (wide != null) {
+            if (req.kvFraction() > 0) {
+                throw new SimulationException(0, "--kv-fraction", "is not modelled with --ep-mode serving (each device keeps "
+                        + Simulator.MEMORY_UTILIZATION + " of its memory less its weights for KV); drop it");
+            }
+            if (spec != null && spec.method() != Speculation.Method.MTP) {
+                throw new SimulationException(0, "--spec-method", "with --ep-mode: MTP speculation only");
+            }
+            io.moesim.sim.serving.WideEpIterationModel pw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ps,
+                    req.costModel(), wide.prefill());
+            io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
+                    req.costModel(), wide.decode());
+            long kvBytes = Simulator.kvBytesPerToken(model, dtype);
+            pkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
+                    : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ps, wide.prefill(), Simulator.MEMORY_UTILIZATION, kvBytes);
+            dkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
+                    : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ds, wide.decode(), Simulator.MEMORY_UTILIZATION, kvBytes);
+            // the engine's token budget holds per DP rank: an instance's iteration holds DP ranks' worth
+            pBudget = Math.multiplyExact(pBudget, (long) pw.ranks());
+            dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
+            pm = pw;
+            dm = dw;
+        } else {
+            IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
+                    gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
+            IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
+                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc);
+            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc);
+            boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
+            pm = fast ? new FastIterationModel(pc) : pc;
+            dm = fast ? new FastIterationModel(dc) : dc;
+        }
+        IterationModel draft = null;
         if (spec != null && spec.method() == Speculation.Method.DRAFT) {
             ModelConfig dmodel = ModelZoo.resolve(spec.draftModel());
             draft = new IterationCache(dmodel, dtype, routing, req.seed(), ds,
@@ -109,10 +165,13 @@ public final class DeployedServing {
         }
         LinkSpec link = kvLink(g, ps, ds);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),
-                Simulator.tokenBudget(req, ps), pkv, req.signatureBits(), req.seed());
+                pBudget, pkv, req.signatureBits(), req.seed());
+        // each pool's engine (per-iteration host work, admission policy) and token budget from its own system's profile, as an aggregated run's
         DisaggregatedLoop loop = new DisaggregatedLoop(cfg,
-                new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts()),
-                new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts()),
+                new DisaggregatedLoop.Pool("prefill", ps, pm, g.prefillInstances(), g.prefillMaxBatch(), pkv, pe.staticWatts(),
+                        Simulator.engine(req, ps), pBudget),
+                new DisaggregatedLoop.Pool("decode", ds, dm, g.decodeInstances(), g.decodeMaxBatch(), dkv, de.staticWatts(),
+                        Simulator.engine(req, ds), dBudget),
                 new DisaggregatedLoop.KvTransfer(link, g.layerwise(), Simulator.kvBytesPerToken(model, dtype), model.layers()),
                 d.prefixHit(), spec, draft, d.sla(), dtype);
         Map<String, Object> echo = Simulator.echo(req, model, ps, dtype, g.prefillMaxBatch(), pkv);
@@ -131,6 +190,15 @@ public final class DeployedServing {
         }
         if (spec != null) {
             echo.put("speculation", spec.describe());
+        }
+        if (wide != null) {
+            echo.put("token_budget", pBudget);
+            echo.put("ep_mode", wide.prefill().mode().text() + ":" + wide.decode().mode().text());
+            echo.put("prefill_attn_dp", wide.prefill().attnDp());
+            echo.put("decode_attn_dp", wide.decode().attnDp());
+            echo.put("eplb_slots", wide.decode().eplbSlots());
+            echo.put("micro_batches", wide.decode().microBatches());
+            echo.put("iteration_model", "wide-ep");
         }
         ServingLoop.Progress progress = req.progress() == null ? null : (done, total, t) -> req.progress().update(done, total, t / 1e12);
         DisaggregatedLoop.Outcome o = loop.run(echo, progress);

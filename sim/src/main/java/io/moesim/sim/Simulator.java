@@ -81,9 +81,7 @@ public final class Simulator {
         ServingLoop.RequestSink requests = d.requests();
         io.moesim.sim.serving.Speculation spec = d.spec();
         long wall0 = System.nanoTime();
-        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
-        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(req.kvDtype());
-        ModelConfig model = req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
+        ModelConfig model = configured(req, resolved);
         DType dtype = req.dtypeOf(model);
         Routing routing = req.routing().value();
         LengthSpec lengths = req.lengths().value();
@@ -110,9 +108,7 @@ public final class Simulator {
         if (offloaded != null) {
             iterations = offloaded;
         }
-        // a real framework's engine work per iteration (its profile's serving: figures); none under ideal or another cost model
-        io.moesim.hw.FrameworkProfile.Serving engine = req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k
-                && !k.profile(system.device()).isIdeal() ? k.profile(system.device()).serving() : null;
+        io.moesim.hw.FrameworkProfile.Serving engine = engine(req, system);
         IterationModel draft = null;
         if (spec != null && spec.method() == io.moesim.sim.serving.Speculation.Method.DRAFT) {
             // the draft model on the same devices, compiled by the same planner
@@ -169,6 +165,17 @@ public final class Simulator {
             return kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
         }
         return kvCapacityTokens(model, dtype, system);
+    }
+
+    /**
+     * The model as the request serves it: its routed experts stored as {@code --expert-dtype} says, its KV cache in
+     * {@code --kv-dtype}, its residual stream in {@code --residual}'s form. Every serving path (aggregated, each
+     * disaggregated pool) takes its model from here.
+     */
+    public static ModelConfig configured(SimulationRequest req, ModelConfig resolved) {
+        ModelConfig quantised = req.expertQuant() == null ? resolved : resolved.withExpertQuant(req.expertQuant());
+        ModelConfig kvModel = req.kvDtype() == null ? quantised : quantised.withKvDtype(req.kvDtype());
+        return req.residual() == null ? kvModel : kvModel.withResidual(req.residual());
     }
 
     /** Executes one plan at the system level (a single iteration). */
@@ -275,6 +282,16 @@ public final class Simulator {
             return k.profile(system.device()).serving().maxNumTokens();
         }
         return ServingConfig.DEFAULT_TOKEN_BUDGET;
+    }
+
+    /**
+     * The serving engine a run on {@code system} pays and schedules under: its framework profile's {@code serving:}
+     * figures under the kernel cost model, null under {@code ideal} or another cost model (hypothetical hardware).
+     * Every serving loop (aggregated, and each disaggregated pool on its own system) takes its engine from here.
+     */
+    public static io.moesim.hw.FrameworkProfile.Serving engine(SimulationRequest req, SystemSpec system) {
+        return req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k && !k.profile(system.device()).isIdeal()
+                ? k.profile(system.device()).serving() : null;
     }
 
     static long activationReserveBytes(IterationCache cache, long tokenBudget) {

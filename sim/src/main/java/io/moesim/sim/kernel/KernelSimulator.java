@@ -282,6 +282,16 @@ public final class KernelSimulator {
                     a.causal(), tr.total(), macs, eff);
         }
         if (op instanceof MlaAttention a) {
+            long rows = (long) a.heads() * a.qLen();
+            if (a.absorbed() && a.qLen() > 1 && a.isDecode() && rows > AttentionModel.BLOCK_Q) {
+                // a decode-shaped verifier pass (k + 1 query tokens per sequence) of more query rows than one CTA tile holds
+                // (heads x query tokens; DeepSeek-V3 under attention DP has all 128 heads on a rank): FlashMLA-style, the rows
+                // split into tiles of BLOCK_Q, each a decode CTA streaming the sequence's latent KV (its DRAM bytes counted
+                // once, tr.total()). The prefill branch would tile each head's k + 1 queries on their own, a 128-row tile each.
+                long tiles = (rows + AttentionModel.BLOCK_Q - 1) / AttentionModel.BLOCK_Q;
+                return AttentionModel.run(ctx, a.batch() * tiles, (rows + tiles - 1) / tiles, 1, a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                        a.causal(), tr.total(), macs, eff);
+            }
             if (a.absorbed()) {
                 return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
                         a.causal(), tr.total(), macs, eff);

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.PriorityQueue;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -52,13 +51,38 @@ import java.util.TreeMap;
  */
 public final class DisaggregatedLoop {
 
-    /** One pool: {@code instances} copies of {@code system}, each with its own iteration model's costs. */
+    /**
+     * One pool: {@code instances} copies of {@code system}, each with its own iteration model's costs.
+     *
+     * @param engine      the pool's serving engine (its framework profile's {@code serving:} figures): each instance's
+     *                    every iteration pays its host work, and the prefill pool admits under its policy (no-evict, whole
+     *                    prompts), through {@link EngineWork} as the aggregated loop does; null for none (hypothetical hardware)
+     * @param tokenBudget tokens per iteration of one instance (prefill: prompt tokens; decode: query tokens, one per
+     *                    sequence or k + 1 under speculation); 0 for the serving config's
+     */
     public record Pool(String role, SystemSpec system, IterationModel model, int instances, int maxBatch, long kvCapacityTokens,
-            double staticWatts) {
+            double staticWatts, io.moesim.hw.FrameworkProfile.Serving engine, long tokenBudget) {
         public Pool {
-            if (instances < 1 || maxBatch < 1 || kvCapacityTokens < 1) {
-                throw new IllegalArgumentException(role + " pool: instances, max batch and KV capacity must be >= 1");
+            if (instances < 1 || maxBatch < 1 || kvCapacityTokens < 1 || tokenBudget < 0) {
+                throw new IllegalArgumentException(role + " pool: instances, max batch and KV capacity must be >= 1, the token budget >= 0");
             }
+        }
+
+        /** A pool without an engine, on the serving config's token budget. */
+        public Pool(String role, SystemSpec system, IterationModel model, int instances, int maxBatch, long kvCapacityTokens, double staticWatts) {
+            this(role, system, model, instances, maxBatch, kvCapacityTokens, staticWatts, null, 0);
+        }
+
+        long budget(ServingConfig config) {
+            return tokenBudget > 0 ? tokenBudget : config.tokenBudget();
+        }
+
+        /**
+         * The sequences one engine's host work covers in an iteration of {@code n}: all of them, or under wide EP the
+         * busiest DP rank's share (each rank runs its own engine, side by side).
+         */
+        int engineSequences(int n) {
+            return model instanceof WideEpIterationModel w ? (n + w.ranks() - 1) / w.ranks() : n;
         }
     }
 
@@ -124,9 +148,7 @@ public final class DisaggregatedLoop {
         this.draft = draft;
         this.sla = sla == null ? Sla.NONE : sla;
         this.dtype = dtype;
-        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
-            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
-        }
+        SpeculativeRun.check(speculation, draft, 1);
     }
 
     /** Per-pool accumulators. */
@@ -193,10 +215,18 @@ public final class DisaggregatedLoop {
                         + " KV tokens (L_in + L_out" + (extra > 0 ? " + k" : "") + ", less its cached prefix); a decode instance holds " + decodeKv);
             }
         }
+        // both pools' engines priced and scheduling as the aggregated loop's (one EngineWork per pool, counting all its instances)
+        EngineWork pWork = new EngineWork(prefill.engine());
+        EngineWork dWork = new EngineWork(decode.engine());
+        long decodeBudget = decode.budget(config);
+        if (decodeBudget < extra + 1) {
+            throw new SimulationException(0, "decode pool", "a token budget of " + decodeBudget + " cannot hold one decode of " + (extra + 1)
+                    + " query tokens");
+        }
         PrefillInstance[] ps = new PrefillInstance[prefill.instances()];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = new PrefillInstance();
-            ps[i].sched = new Scheduler(prefill.maxBatch(), config.tokenBudget(), prefillKv);
+            ps[i].sched = pWork.scheduler(prefill.maxBatch(), prefill.budget(config), prefillKv);
         }
         DecodeInstance[] ds = new DecodeInstance[decode.instances()];
         for (int i = 0; i < ds.length; i++) {
@@ -204,13 +234,7 @@ public final class DisaggregatedLoop {
         }
         Sequence[] proxies = new Sequence[total];
         long[] transferPs = new long[total];
-        SplittableRandom[] specRnd = new SplittableRandom[total];
-        if (speculation != null) {
-            SplittableRandom root = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-            for (int i = 0; i < total; i++) {
-                specRnd[i] = root.split();
-            }
-        }
+        SpeculativeRun spec = speculation == null ? null : new SpeculativeRun(speculation, draft, Math.max(1, kv.layers()), config.seed(), total);
         PoolStats pStats = new PoolStats(prefill.model().processorNames().length);
         PoolStats dStats = new PoolStats(decode.model().processorNames().length);
         PriorityQueue<Event> q = new PriorityQueue<>();
@@ -229,10 +253,6 @@ public final class DisaggregatedLoop {
         long kvReceived = 0;
         long kvLinkBusy = 0;
         long promptTokens = 0;
-        long proposed = 0;
-        long accepted = 0;
-        long specSteps = 0;
-        long emittedTotal = 0;
         long decodeTokens = 0;
         long prefillPeakKv = 0;
         double linkBw = linkBytesPerS();
@@ -355,18 +375,20 @@ public final class DisaggregatedLoop {
                 }
                 IterationOutcome o = prefill.model().get(BatchSignature.of(b, config.signatureBits()));
                 pStats.add(o);
+                long engineWork = pWork.charge(prefill.engineSequences(b.decodes.size() + b.prefills.size()));
+                pStats.iterationPs += engineWork; // the engine's host work holds the instance as it does the aggregated server
                 promptTokens += b.prefillTokens();
                 p.batch = b;
                 p.busy = true;
                 p.iterationStart = now;
-                q.add(new Event(Math.addExact(now, Math.max(1, o.makespanPs())), seq[0]++, PREFILL_END, i));
+                q.add(new Event(Math.addExact(now, Math.max(1, o.makespanPs()) + engineWork), seq[0]++, PREFILL_END, i));
             }
             for (int i = 0; i < ds.length; i++) {
                 DecodeInstance d = ds[i];
                 if (d.busy) {
                     continue;
                 }
-                while (!d.waiting.isEmpty() && d.running.size() < decode.maxBatch()) {
+                while (!d.waiting.isEmpty() && d.running.size() < decode.maxBatch() && (d.running.size() + 1L) * (extra + 1) <= decodeBudget) {
                     Sequence s = d.waiting.peekFirst();
                     long need = (long) s.in - s.shared + s.out + extra;
                     if (d.reserved + need > decodeKv) {
@@ -399,24 +421,14 @@ public final class DisaggregatedLoop {
                     long verifyCtx = Math.max(k + 1, BatchSignature.quantise(Math.round((double) context / n) + k, config.signatureBits()));
                     IterationOutcome v = decode.model().get(new BatchSignature(n, verifyCtx, 0, 0, 0, k + 1));
                     dStats.add(v);
-                    long propose;
-                    if (speculation.method() == Speculation.Method.MTP) {
-                        propose = k * Math.max(1, decode.model().get(step).makespanPs()) / layers;
-                    } else {
-                        propose = k * Math.max(1, draft.get(step).makespanPs());
-                    }
+                    long propose = spec.proposePs(decode.model(), step);
                     makespan = Math.max(1, v.makespanPs()) + propose;
                     dStats.iterationPs += propose; // the proposer's time counts as busy (not in the per-processor figures)
-                    for (int j = 0; j < n; j++) {
-                        Sequence s = d.running.get(j);
-                        int a = speculation.draw(specRnd[s.id]);
-                        proposed += k;
-                        accepted += a;
-                        specSteps++;
-                        d.emitted[j] = (int) Math.min(a + 1, s.out - s.generated);
-                        emittedTotal += d.emitted[j];
-                    }
+                    d.emitted = spec.step(d.running);
                 }
+                long engineWork = dWork.charge(decode.engineSequences(n));
+                makespan += engineWork;
+                dStats.iterationPs += engineWork;
                 d.peak = Math.max(d.peak, d.reserved);
                 d.busy = true;
                 q.add(new Event(Math.addExact(now, makespan), seq[0]++, DECODE_END, i));
@@ -429,8 +441,7 @@ public final class DisaggregatedLoop {
             throw new SimulationException(now, "disaggregated loop", "stalled with " + (total - completed)
                     + " request(s) unfinished and nothing runnable (a request larger than an instance's KV cache?)");
         }
-        return result(all, now, pStats, dStats, transferPs, gaps, promptTokens, kvSent, kvReceived, kvLinkBusy, proposed, accepted,
-                specSteps, emittedTotal, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho);
+        return result(all, now, pStats, dStats, transferPs, gaps, promptTokens, kvSent, kvReceived, kvLinkBusy, spec, decodeTokens, prefillPeakKv, ds, resident, decodeKv, prefillKv, configEcho, pWork, dWork);
     }
 
     /** KV link bandwidth one prefill instance sends at: min(prefill, decode devices) links at the achievable rate, bytes/s. */
@@ -448,9 +459,8 @@ public final class DisaggregatedLoop {
     }
 
     private Outcome result(List<Sequence> all, long now, PoolStats pStats, PoolStats dStats, long[] transferPs, LongArrayList gaps,
-            long promptTokens, long kvSent, long kvReceived, long kvLinkBusy, long proposed, long accepted, long specSteps, long emitted,
-            long decodeTokens, long prefillPeakKv, DecodeInstance[] ds, long resident, long decodeKv, long prefillKv,
-            Map<String, Object> configEcho) {
+            long promptTokens, long kvSent, long kvReceived, long kvLinkBusy, SpeculativeRun spec, long decodeTokens, long prefillPeakKv, DecodeInstance[] ds, long resident, long decodeKv, long prefillKv,
+            Map<String, Object> configEcho, EngineWork pWork, EngineWork dWork) {
         int total = all.size();
         long[] ttft = new long[total];
         long[] e2e = new long[total];
@@ -535,39 +545,25 @@ public final class DisaggregatedLoop {
         dis.put("prefill_iterations", pStats.iterations);
         dis.put("decode_iterations", dStats.iterations);
         dis.put("decode_tokens_per_s", decodeTokens / seconds);
+        if (pWork.echo() != null) {
+            dis.put("prefill_engine_overhead", pWork.echo());
+        }
+        if (dWork.echo() != null) {
+            dis.put("decode_engine_overhead", dWork.echo());
+        }
         dis.put("throughput_tokens_per_s_per_device", outputTokens / seconds / (pDev + dDev));
         sections.put("disaggregation", dis);
         Map<String, Object> slaMap = slaSection(sla, met, total, seconds, pDev + dDev);
         slaMap.put("ttft_p90_met", sla.ttftMs() <= 0 || r.ttft().p90Ms() <= sla.ttftMs());
         slaMap.put("tpot_p90_met", sla.tpotMs() <= 0 || r.tpot().p90Ms() <= sla.tpotMs());
         sections.put("sla", slaMap);
-        if (speculation != null) {
-            sections.put("speculation", speculationSection(speculation, specSteps, proposed, accepted, emitted));
+        if (spec != null) {
+            sections.put("speculation", spec.section());
         }
         if (prefixHit > 0) {
             sections.put("prefix_cache", prefixSection(all, prefixHit, resident));
         }
         return new Outcome(r, sections);
-    }
-
-    /** The {@code speculation} JSON section (a step: one sequence's verify of k proposals). */
-    static Map<String, Object> speculationSection(Speculation speculation, long specSteps, long proposed, long accepted, long emitted) {
-        Map<String, Object> sp = new LinkedHashMap<>();
-        sp.put("method", speculation.method().name().toLowerCase(java.util.Locale.ROOT));
-        sp.put("draft_model", speculation.draftModel() == null ? "none" : speculation.draftModel());
-        sp.put("k", speculation.k());
-        List<Object> acc = new ArrayList<>();
-        for (double a : speculation.acceptance()) {
-            acc.add(a);
-        }
-        sp.put("acceptance", acc);
-        sp.put("steps", specSteps);
-        sp.put("proposed_tokens", proposed);
-        sp.put("accepted_tokens", accepted);
-        sp.put("accepted_per_step", specSteps == 0 ? 0.0 : accepted / (double) specSteps);
-        sp.put("tokens_per_step", specSteps == 0 ? 0.0 : emitted / (double) specSteps);
-        sp.put("expected_tokens_per_step", speculation.expectedTokensPerStep());
-        return sp;
     }
 
     private static Map<String, Double> poolUtil(Pool pool, PoolStats st, long now) {

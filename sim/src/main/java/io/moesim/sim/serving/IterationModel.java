@@ -5,9 +5,10 @@ import java.util.Locale;
 /**
  * Where the serving loop gets an iteration's cost from: {@link IterationCache} (the exact path:
  * each distinct batch signature compiled and simulated event by event) or
- * {@link FastIterationModel} (interpolated between exactly simulated grid signatures).
+ * {@link FastIterationModel} (interpolated between exactly simulated grid signatures), or
+ * {@link WideEpIterationModel} (a wide-EP instance's step model).
  */
-public sealed interface IterationModel permits IterationCache, FastIterationModel, OffloadIterationModel {
+public sealed interface IterationModel permits IterationCache, FastIterationModel, OffloadIterationModel, WideEpIterationModel {
 
     /** The choice of {@code --iteration-model}. */
     enum Kind {

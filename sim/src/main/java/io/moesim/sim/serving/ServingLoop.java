@@ -78,12 +78,7 @@ public final class ServingLoop {
      */
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
             double prefixHit, FrameworkProfile.Serving engine, Speculation speculation, IterationModel draft, int layers) {
-        if (speculation != null && speculation.method() == Speculation.Method.DRAFT && draft == null) {
-            throw new IllegalArgumentException("draft speculation needs the draft model's iteration costs");
-        }
-        if (layers < 1) {
-            throw new IllegalArgumentException("layers must be >= 1, got " + layers);
-        }
+        SpeculativeRun.check(speculation, draft, layers);
         this.speculation = speculation;
         this.draft = draft;
         this.layers = layers;
@@ -174,23 +169,13 @@ public final class ServingLoop {
         List<Sequence> all = workload();
         int total = all.size();
         long resident = PrefixCache.apply(all, prefixHit);
-        Scheduler sched = new Scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident),
-                engine != null && engine.guaranteedNoEvict(), engine == null || engine.chunkedPrefill());
-        int specK = speculation == null ? 0 : speculation.k();
-        SplittableRandom[] specRnd = new SplittableRandom[speculation == null ? 0 : total];
-        if (speculation != null) {
+        EngineWork work = new EngineWork(engine);
+        Scheduler sched = work.scheduler(config.maxBatch(), config.tokenBudget(), PrefixCache.capacityLeft(kvCapacity, resident));
+        SpeculativeRun spec = speculation == null ? null : new SpeculativeRun(speculation, draft, layers, config.seed(), total);
+        int specK = spec == null ? 0 : spec.k();
+        if (spec != null) {
             sched.speculate(specK);
-            // the same per-request streams as the disaggregated loop's
-            SplittableRandom root = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-            for (int i = 0; i < total; i++) {
-                specRnd[i] = root.split();
-            }
         }
-        long proposed = 0;
-        long accepted = 0;
-        long specSteps = 0;
-        long specEmitted = 0;
-        long proposePs = 0;
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;
         int released = closed ? Math.min(total, ((ArrivalSpec.Closed) config.arrival()).concurrency()) : total;
@@ -208,8 +193,6 @@ public final class ServingLoop {
         double rooflinePs = 0;
         EnergyBreakdown dynamic = EnergyBreakdown.ZERO;
         long promptTokens = 0;
-        long engineTotal = 0;
-        long sequenceIterations = 0;
         while (completed < total) {
             while (nextArrival < total && all.get(nextArrival).arrivalPs >= 0 && all.get(nextArrival).arrivalPs <= now) {
                 sched.arrive(all.get(nextArrival++));
@@ -226,27 +209,14 @@ public final class ServingLoop {
             BatchSignature sig = BatchSignature.of(b, config.signatureBits(), k);
             IterationOutcome o = cache.get(sig);
             long start = now;
-            long engineWork = engine == null ? 0 : engine.ps(b.decodes.size() + b.prefills.size());
-            engineTotal += engineWork;
-            sequenceIterations += b.decodes.size() + b.prefills.size();
+            long engineWork = work.charge(b.decodes.size() + b.prefills.size());
             int[] emitted = null;
             long propose = 0;
             if (k > 0) {
                 // the proposer: k plain decode steps of the iteration's decodes (MTP: one layer of the target's)
                 BatchSignature step = new BatchSignature(b.decodes.size(), BatchSignature.of(b, config.signatureBits()).decodeContext(), 0, 0, 0);
-                propose = speculation.method() == Speculation.Method.MTP ? k * Math.max(1, cache.get(step).makespanPs()) / layers
-                        : k * Math.max(1, draft.get(step).makespanPs());
-                proposePs += propose;
-                emitted = new int[b.decodes.size()];
-                for (int j = 0; j < emitted.length; j++) {
-                    Sequence s = b.decodes.get(j);
-                    int a = speculation.draw(specRnd[s.id]);
-                    proposed += k;
-                    accepted += a;
-                    specSteps++;
-                    emitted[j] = (int) Math.min(a + 1, s.out - s.generated);
-                    specEmitted += emitted[j];
-                }
+                propose = spec.proposePs(cache, step);
+                emitted = spec.step(b.decodes);
             }
             now = Math.addExact(now, Math.max(1, o.makespanPs()) + propose + engineWork);
             if (now > MAX_SIMULATED_PS) {
@@ -302,24 +272,11 @@ public final class ServingLoop {
             }
         }
         double seconds = now / 1e12;
-        if (engine != null) {
-            // the engine's per-iteration work, echoed so that a reader (and the serving fit) can take it apart
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("iteration_overhead_us", engine.iterationOverheadUs());
-            e.put("per_sequence_us", engine.perSequenceUs());
-            e.put("guaranteed_no_evict", engine.guaranteedNoEvict());
-            e.put("chunked_prefill", engine.chunkedPrefill());
-            e.put("iterations", iterations);
-            e.put("sequence_iterations", sequenceIterations);
-            e.put("total_s", engineTotal / 1e12);
+        if (work.echo() != null) {
             configEcho = new LinkedHashMap<>(configEcho);
-            configEcho.put("engine_overhead", e);
+            configEcho.put("engine_overhead", work.echo());
         }
-        speculationSection = speculation == null ? null
-                : DisaggregatedLoop.speculationSection(speculation, specSteps, proposed, accepted, specEmitted);
-        if (speculationSection != null) {
-            speculationSection.put("propose_s", proposePs / 1e12);
-        }
+        speculationSection = spec == null ? null : spec.section();
         int devices = system.devices();
         Map<String, Double> util = new TreeMap<>();
         for (int i = 0; i < names.length; i++) {

@@ -6,6 +6,7 @@ import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
 import io.moesim.sim.SimulationException;
 import io.moesim.sim.SimulationRequest;
 import java.util.LinkedHashMap;
@@ -36,9 +37,19 @@ public final class WideEpRun {
     }
 
     /**
+     * The verifier's pass of a speculative decode step, decode-shaped as the serving loops price it
+     * ({@link GraphRequest#decodeQuery} = k + 1): each of the rank's {@code perRank} sequences has k + 1 query rows
+     * over its context of {@code kvLen} + k keys, so the matmuls, experts and all-to-alls see (k + 1) × the rows
+     * while the attention reads each sequence's KV once for its k + 1 queries (as FlashMLA does).
+     */
+    public static GraphRequest verifier(ModelConfig model, int perRank, long kvLen, int k, DType dtype, Routing routing, long seed) {
+        return new GraphRequest(model, Phase.DECODE, perRank, 1, kvLen + k, 0, dtype, routing, seed, 1, k + 1);
+    }
+
+    /**
      * The same with speculative decoding in decode (MTP only), as the disaggregated decode pool models it
      * (see {@link io.moesim.sim.serving.DisaggregatedLoop}): the step is the verifier's pass on k + 1 tokens per
-     * sequence (here decode-shaped: k + 1 rows per sequence over its context, absorbed MLA), itself under wide EP, plus the
+     * sequence ({@link #verifier}: decode-shaped, k + 1 rows per sequence over its context, each KV read once), itself under wide EP, plus the
      * proposer, k MTP layers (each 1/layers of a plain decode step); each step emits the expected
      * 1 + accepted tokens per sequence ({@code ep.tokens_per_step_per_sequence}).
      */
@@ -57,7 +68,8 @@ public final class WideEpRun {
             throw new SimulationException(0, "--ep-phase", "must be prefill or decode");
         }
         if (req.batch() <= 0) {
-            throw new SimulationException(0, "--batch", "wide EP needs the global batch (--batch B, a multiple of --attn-dp " + cfg.attnDp() + ")");
+            throw new SimulationException(0, "--batch", "one wide-EP iteration shape needs the global batch (--batch B, a multiple of --attn-dp "
+                    + cfg.attnDp() + "); a serving run under wide EP needs disaggregated pools (--disagg PREFILL:DECODE)");
         }
         if (req.batch() % cfg.attnDp() != 0) {
             throw new SimulationException(0, "--batch", "the global batch " + req.batch() + " must be a multiple of --attn-dp " + cfg.attnDp()
@@ -81,12 +93,7 @@ public final class WideEpRun {
         double proposeS = 0;
         if (spec != null) {
             int k = spec.k();
-            // k + 1 decode rows per sequence: the matmuls, experts and all-to-alls see (k + 1) x the rows, as the verifier does; the
-            // attention reads each sequence's KV cache k + 1 times (FlashMLA reads it once for its k + 1 queries): an upper bound there.
-            // (A prefill-shaped verifier, as the disaggregated pool uses, would run MLA in its plain form: K and V up-projected over the
-            // whole context, 2.8x a plain decode step for DeepSeek-V3 at 88 x 4989; no serving stack verifies MTP that way.)
-            verify = wide.step(new GraphRequest(model, Phase.DECODE, perRank * (k + 1), 1, len + k, 0, dtype, req.routing().value(),
-                    req.seed()));
+            verify = wide.step(verifier(model, perRank, len, k, dtype, req.routing().value(), req.seed()));
             proposeS = k * s.seconds() / model.layers();
         }
         Map<String, Object> m = new LinkedHashMap<>();

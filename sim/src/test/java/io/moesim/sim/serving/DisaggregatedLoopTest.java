@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.LinkSpec;
 import io.moesim.hw.Links;
 import io.moesim.hw.SystemSpec;
@@ -66,11 +67,16 @@ public class DisaggregatedLoopTest {
     }
 
     static DisaggregatedLoop.Outcome run(Setup s) {
+        return run(s, null);
+    }
+
+    /** The same with {@code engine} (null: none, as under the ideal profile) on both pools. */
+    static DisaggregatedLoop.Outcome run(Setup s, FrameworkProfile.Serving engine) {
         SystemSpec ds = s.decodeSystem();
         IterationModel draft = s.spec() != null && s.spec().method() == Speculation.Method.DRAFT ? cache(ds) : null;
         DisaggregatedLoop loop = new DisaggregatedLoop(s.config(),
-                new DisaggregatedLoop.Pool("prefill", H100X4, cache(H100X4), s.prefill(), 64, s.kvTokens(), 0),
-                new DisaggregatedLoop.Pool("decode", ds, cache(ds), s.decode(), 64, s.kvTokens(), 0),
+                new DisaggregatedLoop.Pool("prefill", H100X4, cache(H100X4), s.prefill(), 64, s.kvTokens(), 0, engine, 0),
+                new DisaggregatedLoop.Pool("decode", ds, cache(ds), s.decode(), 64, s.kvTokens(), 0, engine, 0),
                 new DisaggregatedLoop.KvTransfer(s.link(), s.layerwise(), KV_BYTES_PER_TOKEN, TINY.layers()), s.prefixHit(), s.spec(), draft,
                 new DisaggregatedLoop.Sla(50, 5), TINY.weightDtype());
         return loop.run(new java.util.LinkedHashMap<>(), null);
@@ -128,6 +134,52 @@ public class DisaggregatedLoopTest {
         assertTrue(prefillPs / 2.0 > wirePs, "the premise: half the prefill outlasts the transfer");
         long expectedLayered = prefillPs + Math.round(wirePs) / 2 + 5_000_000 + 1_000_000;
         assertEquals(expectedLayered / 1e9, layered.result().ttft().p50Ms(), 1e-6);
+    }
+
+    @Test
+    void bothPoolsPayTheEnginesWorkPerIterationAsTheAggregatedLoopDoes() {
+        // 3 requests of 256 + 8 tokens at t = 0: one prefill iteration of 3 whole prompts, then each on its own decode
+        // instance (3 instances) for 7 steps of 1 sequence. TensorRT-LLM's figures: a = 2090.6 us per iteration,
+        // b = 8.547 us per sequence; by hand the prefill iteration costs a + 3b = 2116.241 us more and each decode step
+        // a + b = 2099.147 us more, so every request's end-to-end time is 2116.241 + 7 x 2099.147 = 16810.270 us longer
+        Setup s = new Setup(new ArrivalSpec.Closed(3), 3, 256, 8, "fixed", 1, 3, H100X4, NVLINK4, false, 0, null, 1 << 20);
+        FrameworkProfile.Serving trtllm = new FrameworkProfile.Serving(2090.6, 8.547, true, false, 8192);
+        DisaggregatedLoop.Outcome ideal = run(s);
+        DisaggregatedLoop.Outcome engine = run(s, trtllm);
+        assertEquals(2.116241, engine.result().ttft().p50Ms() - ideal.result().ttft().p50Ms(), 1e-6);
+        assertEquals(2.116241, engine.result().ttft().maxMs() - ideal.result().ttft().maxMs(), 1e-6);
+        assertEquals(2.099147, engine.result().tpot().p50Ms() - ideal.result().tpot().p50Ms(), 1e-6);
+        assertEquals(16.810270, engine.result().e2e().maxMs() - ideal.result().e2e().maxMs(), 1e-6);
+        assertEquals(16.810270, engine.result().simulatedS() * 1e3 - ideal.result().simulatedS() * 1e3, 1e-6);
+        Map<String, Object> d = section(engine, "disaggregation");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> p = (Map<String, Object>) d.get("prefill_engine_overhead");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> dec = (Map<String, Object>) d.get("decode_engine_overhead");
+        assertEquals(1L, p.get("iterations"));
+        assertEquals(3L, p.get("sequence_iterations"));
+        assertEquals(21L, dec.get("iterations"));
+        assertEquals(21L, dec.get("sequence_iterations"));
+        assertEquals((2116.241 + 21 * 2099.147) * 1e-6, (Double) p.get("total_s") + (Double) dec.get("total_s"), 1e-12);
+        assertTrue(section(ideal, "disaggregation").get("decode_engine_overhead") == null, "no engine, no echo");
+        assertEquals(ideal.result().outputTokens(), engine.result().outputTokens());
+    }
+
+    @Test
+    void thePrefillPoolAdmitsWholePromptsUnderTheEnginesPolicy() {
+        // token budget 2048 (the config's): 3 prompts of 768 at t = 0. Chunked (no engine): 768 + 768 + 512 of the third in the
+        // first iteration, its last 256 in the second; whole prompts (TensorRT-LLM): 2 prompts (1536 tokens), then the third
+        // alone, as 768 > 2048 - 1536: 2 iterations each, and the third's first token after both whole iterations
+        Setup s = new Setup(new ArrivalSpec.Closed(3), 3, 768, 2, "fixed", 1, 1, H100X4, NVLINK4, false, 0, null, 1 << 20);
+        FrameworkProfile.Serving whole = new FrameworkProfile.Serving(0, 0, true, false, 0);
+        DisaggregatedLoop.Outcome chunked = run(s);
+        DisaggregatedLoop.Outcome wholePrompts = run(s, whole);
+        assertEquals(2L, section(chunked, "disaggregation").get("prefill_iterations"));
+        assertEquals(2L, section(wholePrompts, "disaggregation").get("prefill_iterations"));
+        long first = cache(H100X4).get(new BatchSignature(0, 0, 2, 768)).makespanPs();
+        long third = cache(H100X4).get(new BatchSignature(0, 0, 1, 768)).makespanPs();
+        double wirePs = 768.0 * 8192 / (4 * 18 * 25e9) * 1e12;
+        assertEquals((first + third + Math.round(wirePs) + 5_000_000 + 1_000_000) / 1e9, wholePrompts.result().ttft().maxMs(), 1e-6);
     }
 
     @Test
@@ -190,6 +242,29 @@ public class DisaggregatedLoopTest {
         assertTrue(steps > 3000, "steps " + steps);
         assertEquals(0.75, mean, 4 * 0.83 / Math.sqrt(steps), "accepted per step");
         assertEquals(1.75, spec.expectedTokensPerStep(), 1e-12);
+    }
+
+    @Test
+    void bothLoopsKeepTheSameSpeculativeAccountsForTheSameRequests() {
+        // each request draws from its own seeded stream until it has its L_out tokens, whatever batch it runs in: the
+        // aggregated loop and the disaggregated decode pool must count the same steps, proposals and acceptances
+        Speculation spec = new Speculation(Speculation.Method.MTP, 3, new double[] {0.8, 0.6, 0.4}, null);
+        Setup s = new Setup(new ArrivalSpec.Closed(8), 24, 128, 40, "gaussian:0.3", 1, 1, H100X4, NVLINK4, true, 0, spec, 1 << 20);
+        Map<String, Object> dis = section(run(s), "speculation");
+        ServingLoop agg = new ServingLoop(s.config(), cache(H100X4), H100X4, 0, 1 << 20, TINY.weightDtype(), 0, null, spec, null, TINY.layers());
+        SimulationResult r = agg.run(Map.of(), null, 0, null);
+        Map<String, Object> one = agg.speculationSection();
+        for (String key : List.of("steps", "proposed_tokens", "accepted_tokens", "tokens_per_step")) {
+            assertEquals(one.get(key), dis.get(key), key);
+        }
+        long out = 0;
+        for (Sequence q : workload(s)) {
+            out += q.out;
+        }
+        assertEquals(out, r.outputTokens());
+        // the steps emit every token but each request's first (its prefill's)
+        assertEquals((double) (out - 24), (Double) dis.get("tokens_per_step") * (Long) dis.get("steps"), 1e-6);
+        assertTrue((Long) dis.get("accepted_tokens") <= (Long) dis.get("proposed_tokens"));
     }
 
     @Test

@@ -51,6 +51,29 @@ class WideEpModelTest {
     }
 
     @Test
+    void theVerifierReadsEachSequencesKvOnce() {
+        // Mixtral (GQA, 8 KV heads: a decode's attention is memory bound, about 4 FLOP per KV byte per query) on h800x8, EP 8,
+        // 64 sequences per rank at 4,096 keys, MTP k = 1, roofline pricing. A verifier that runs 2 x 64 single-token decodes
+        // reads every KV twice: its attention part exceeds the plain step's by one more read of 64 x 4,097 keys x 4 KiB
+        // (the weights are read once either way). The decode-shaped verifier (2 query rows per sequence) reads each KV once,
+        // so it adds far less than that: under a tenth of it.
+        ModelConfig mixtral = ModelZoo.get("mixtral-8x7b");
+        SystemSpec h800x8 = Systems.load("h800x8");
+        WideEpModel wide = new WideEpModel(mixtral, h800x8, RooflineCostModel.INSTANCE,
+                new WideEpConfig(8, 8, EpMode.LOW_LATENCY, DType.FP8_E4M3, DType.BF16, 0, 1));
+        WideEpModel.Step plain = wide.step(new GraphRequest(mixtral, Phase.DECODE, 64, 1, 4096, 0, DType.BF16, Routing.UNIFORM, 7));
+        WideEpModel.Step twice = wide.step(new GraphRequest(mixtral, Phase.DECODE, 128, 1, 4097, 0, DType.BF16, Routing.UNIFORM, 7));
+        WideEpModel.Step verify = wide.step(WideEpRun.verifier(mixtral, 64, 4096, 1, DType.BF16, Routing.UNIFORM, 7));
+        double extraRead = twice.attentionPerLayerS() - plain.attentionPerLayerS();
+        double kvRead = 64.0 * 4097 * 2 * 8 * 128 * 2 / (h800x8.device().memory().hbmBandwidthGBps() * 1e9);
+        assertEquals(kvRead, extraRead, 0.05 * kvRead, "the premise: a second read of the KV is what the doubled batch adds");
+        assertTrue(verify.attentionPerLayerS() - plain.attentionPerLayerS() < 0.1 * extraRead,
+                verify.attentionPerLayerS() + " vs plain " + plain.attentionPerLayerS() + " and doubled " + twice.attentionPerLayerS());
+        assertEquals(2L * 64, verify.tokensPerRank(), "the verifier's rows: (k + 1) x the sequences");
+        assertEquals(2L * 64 * 8 * 2, verify.dispatchedCopies(), "(k + 1) x 64 rows x 8 ranks x top-2 copies");
+    }
+
+    @Test
     void tokensDispatchedEqualTokensCombinedEqualTokensTimesTopK() {
         for (Routing r : new Routing[] {Routing.UNIFORM, new Routing.Zipf(1.2)}) {
             for (int slots : new int[] {0, 32}) {

@@ -1,0 +1,157 @@
+package io.moesim.sim.serving;
+
+import io.moesim.compiler.cost.CostModel;
+import io.moesim.hw.SystemSpec;
+import io.moesim.ir.DType;
+import io.moesim.ir.model.GraphRequest;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelStats;
+import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.SimulationException;
+import io.moesim.sim.energy.EnergyBreakdown;
+import io.moesim.sim.widep.WideEpConfig;
+import io.moesim.sim.widep.WideEpModel;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Iteration costs of one wide-EP instance (attention DP = MoE EP over all its devices, {@link WideEpModel}) for a
+ * serving loop: an iteration of n sequences runs ⌈n / DP⌉ of them on every DP rank (the busiest rank's share sets the
+ * step, as all ranks wait for the slowest in dispatch/combine; with two micro-batches an odd share runs as one batch),
+ * priced by the wide-EP step model: each rank's non-expert ops by the cost model, the routed experts
+ * per EP rank under the layout (EPLB or plain), dispatch/combine as all-to-alls on the links. A decode signature with
+ * {@link BatchSignature#decodeQuery} k + 1 is the decode-shaped verifier of a speculative step.
+ *
+ * <p>Only prefill-only and decode-only iterations: the pools of a {@link DisaggregatedLoop} (as DeepSeek deploys wide
+ * EP: prefill and decode on separate nodes). A mixed iteration (an aggregated server's continuous batching) is refused.
+ * Every rank is priced with the busiest rank's share (the step model's equal shapes), so a lightly loaded instance
+ * (fewer sequences than ranks) is priced as if each rank held one: an upper bound there. Each distinct per-rank shape
+ * is priced once. Not kept: per-processor busy time beyond the step's compute share,
+ * FLOPs, memory-bound time, energy and the roofline bound (0 in the run's figures), nor a trace.
+ */
+public final class WideEpIterationModel implements IterationModel {
+    private final ModelConfig model;
+    private final DType dtype;
+    private final Routing routing;
+    private final long seed;
+    private final SystemSpec system;
+    private final WideEpConfig cfg;
+    private final WideEpModel wide;
+    private final WideEpModel single;
+    private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
+    private final String[] names;
+    private long hits;
+
+    public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg) {
+        if (cfg.attnDp() != system.devices()) {
+            throw new SimulationException(0, "--ep-mode", "a wide-EP pool runs attention DP over all its devices: DP " + cfg.attnDp()
+                    + " on " + system.id() + "'s " + system.devices());
+        }
+        this.model = model;
+        this.dtype = dtype;
+        this.routing = routing;
+        this.seed = seed;
+        this.system = system;
+        this.cfg = cfg;
+        this.wide = new WideEpModel(model, system, cost, cfg);
+        this.single = cfg.microBatches() == 1 ? wide : new WideEpModel(model, system, cost, cfg.withMicroBatches(1));
+        this.names = new String[] {system.device().primary().name()};
+    }
+
+    /** DP ranks: the sequences of one iteration are spread over them. */
+    public int ranks() {
+        return cfg.attnDp();
+    }
+
+    /** The busiest rank's share of {@code n} sequences. */
+    int perRank(int n) {
+        return (n + cfg.attnDp() - 1) / cfg.attnDp();
+    }
+
+    /** The per-rank graph request of a signature. */
+    GraphRequest request(BatchSignature s) {
+        if (s.decodes() > 0 && s.prefills() > 0) {
+            throw new SimulationException(0, "--ep-mode", "wide-EP serving prices prefill-only or decode-only iterations (disaggregated pools); "
+                    + "an iteration of " + s.decodes() + " decodes and " + s.prefills() + " prompts is mixed");
+        }
+        // the routing draw is seeded by the per-rank shape, so that signatures of one shape share one priced step
+        if (s.prefills() > 0) {
+            int n = perRank(s.prefills());
+            long context = Math.max(s.prefillContext(), s.prefillLength());
+            long mix = new BatchSignature(0, 0, n, s.prefillLength(), context).mix(seed);
+            return new GraphRequest(model, Phase.PREFILL, n, s.prefillLength(), context, 0, dtype, routing, mix, context, 1);
+        }
+        int n = perRank(s.decodes());
+        long context = Math.max(s.decodeContext(), s.decodeQuery());
+        long mix = new BatchSignature(n, context, 0, 0, 0, s.decodeQuery()).mix(seed);
+        return new GraphRequest(model, Phase.DECODE, n, 1, context, 0, dtype, routing, mix, 1, s.decodeQuery());
+    }
+
+    @Override
+    public IterationOutcome get(BatchSignature s) {
+        GraphRequest r = request(s);
+        IterationOutcome o = memo.get(r);
+        if (o != null) {
+            hits++;
+            return o;
+        }
+        // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
+        WideEpModel.Step step = (r.batch() % 2 == 0 ? wide : single).step(r);
+        long ps = Math.max(1, Math.round(step.seconds() * 1e12));
+        long compute = Math.min(ps, Math.round(step.computeOnlyS() * 1e12));
+        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, 0, EnergyBreakdown.ZERO, 0, null);
+        memo.put(r, o);
+        return o;
+    }
+
+    @Override
+    public IterationOutcome exact(BatchSignature s) {
+        throw new SimulationException(0, "--trace", "wide-EP serving keeps no event-level execution to trace");
+    }
+
+    @Override
+    public String[] processorNames() {
+        return names.clone();
+    }
+
+    @Override
+    public int size() {
+        return memo.size();
+    }
+
+    @Override
+    public long hits() {
+        return hits;
+    }
+
+    @Override
+    public long simulated() {
+        return memo.size();
+    }
+
+    /**
+     * KV capacity in tokens of one wide-EP instance: on every device {@code memoryUtilization} of its memory less what it
+     * holds of the weights (every non-expert weight, replicated on each DP rank, and its EP share of the routed experts
+     * with the redundant slots), over the KV bytes of a token.
+     */
+    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, WideEpConfig cfg, double memoryUtilization, long kvBytesPerToken) {
+        long all = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
+        long routedParams = 0;
+        for (int l = 0; l < m.layers(); l++) {
+            if (m.isMoeLayer(l)) {
+                routedParams += (long) m.moe().experts() * m.activation().matrices() * m.hidden() * m.moe().expertFfn();
+            }
+        }
+        long nonRouted = dtype.bytesFor(ModelStats.of(m).total() - routedParams);
+        double routed = all - nonRouted;
+        double perDevice = nonRouted + routed * (m.moe().experts() + cfg.eplbSlots()) / m.moe().experts() / cfg.moeEp();
+        double free = memoryUtilization * system.device().memory().capacityGB() * 1e9 - perDevice;
+        long tokens = (long) (system.devices() * free / kvBytesPerToken);
+        if (tokens < 1) {
+            throw new SimulationException(0, "system " + system.id(), "under wide EP each device holds " + Math.round(perDevice / 1e9)
+                    + " GB of " + m.name() + "'s weights, leaving no room for a KV cache");
+        }
+        return tokens;
+    }
+}
