@@ -151,9 +151,14 @@ final class TuneCommand implements Callable<Integer> {
         DeploymentSearch.Result r;
         PrintWriter err = spec.commandLine().getErr();
         long cpu0 = cpuNanos();
-        try (Progress p = new Progress(err, "tune " + model)) {
-            DeploymentSearch.Confirmer confirmer = TuneSweep.confirmer(base, req, sp -> p.update(sp.done(), sp.total(), 0));
-            r = DeploymentSearch.search(o, (phase, done, total) -> p.update(done, total, 0), confirmer);
+        try (Progress est = new Progress(err, "tune " + model + ": estimate", "candidates");
+                Progress conf = new Progress(err, "tune " + model + ": confirm", "finalists")) {
+            DeploymentSearch.Confirmer confirmer = TuneSweep.confirmer(base, req, sp -> conf.update(sp.done(), sp.total(), 0));
+            r = DeploymentSearch.search(o, (phase, done, total) -> {
+                if (phase.equals("estimate")) {
+                    est.update(done, total, 0);
+                }
+            }, confirmer);
         } finally {
             if (tmp != null) {
                 deleteTree(tmp);

@@ -49,17 +49,17 @@ import java.util.function.ToDoubleFunction;
  * per shape (one whole prompt, a decode batch of 1 and of each max batch, at the mean context), so
  * candidates sharing an instance reuse them: compiler layouts by compiling and simulating the iteration
  * event by event ({@link IterationCache}), wide EP by the wide-EP run's per-step cost ({@link WideEpModel}:
- * prompts in {@code normal} mode, decodes in {@code ll} mode, two micro-batches, EPLB with 32 redundant
- * slots, fp8 dispatch under fp8). From them an analytic estimate gives each candidate's TTFT and TPOT at a
- * request rate λ (prefill as an M/D/1 queue, a wide-EP prefill instance serving one prompt per DP rank per
+ * two prompts per rank in {@code normal} mode, decodes in {@code ll} mode, two micro-batches where the
+ * per-rank batch is even, EPLB with 32 redundant slots, fp8 dispatch under fp8). From them an analytic estimate gives each candidate's TTFT and TPOT at a
+ * request rate λ (prefill as an M/D/1 queue, a wide-EP prefill instance serving two prompts per DP rank per
  * step; decode batch B from Little's law, B = λ · (L_out − 1) · TPOT(B) with TPOT linear in B per DP rank;
  * aggregated decodes slowed by the prefill share of the time) and the largest λ meeting the limits
  * (bisection).
  *
  * <p>The best estimates (tokens/s per device) are confirmed (see {@link #confirm}): candidates whose pools
  * are compiler layouts by an event-level serving simulation; candidates with a wide-EP pool, for which no
- * serving loop exists, by re-timing each pool's step at the operating batch ({@code simulate --ep-mode}'s
- * step, the batch's own routing draw, not an interpolation), kind {@code step}. While none meets the limits,
+ * serving loop exists, by a serving run simulated step by step from the pools' step times
+ * ({@link StepServing}; {@code simulate --ep-mode}'s steps at the batches the run reaches), kind {@code step}. While none meets the limits,
  * further candidates are confirmed, up to three times the finalists asked for. The best deployment is the
  * confirmed finalist with the most output tokens/s per device at the rate it met the limits.
  */
@@ -298,6 +298,11 @@ public final class DeploymentSearch {
     /** Cost figures of one instance for one max batch, from its memoised iteration shapes. */
     private record Costs(double prefillS, double decode1S, double decodeMaxS, int maxBatch, long kvTokens, int devices, int layers,
             double kvLinkBytesPerS, int ranks) {
+        /** Prompts one prefill step serves. */
+        int prefillPerStep() {
+            return ranks > 1 ? ranks * PREFILL_PER_RANK : 1;
+        }
+
         /** Per-rank decode step time at per-rank batch b (linear between 1 and the max batch). */
         double decodeS(double b) {
             return decode1S + (decodeMaxS - decode1S) * Math.max(0, b - 1) / Math.max(1, maxBatch - 1);
@@ -503,17 +508,28 @@ public final class DeploymentSearch {
             }
             Routing r = Routing.parse(b.routing());
             boolean fp8 = dtype.bits() <= 8;
-            WideEpModel pre = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.NORMAL, fp8));
-            WideEpModel dec = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.LOW_LATENCY, fp8));
-            return shape -> shape.equals("p") ? pre.step(new GraphRequest(model, Phase.PREFILL, 1, in, in, 0, dtype, r, b.seed(), in)).seconds()
-                    : dec.step(new GraphRequest(model, Phase.DECODE, Integer.parseInt(shape.substring(2)), 1, ctx, 0, dtype, r, b.seed(), 1)).seconds();
+            WideEpModel pre = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.NORMAL, fp8, 2));
+            WideEpModel dec2 = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.LOW_LATENCY, fp8, 2));
+            WideEpModel dec1 = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.LOW_LATENCY, fp8, 1));
+            return shape -> {
+                if (shape.equals("p")) {
+                    return pre.step(new GraphRequest(model, Phase.PREFILL, PREFILL_PER_RANK, in, in, 0, dtype, r, b.seed(), in)).seconds();
+                }
+                int n = Integer.parseInt(shape.substring(2));
+                return (n % 2 == 0 ? dec2 : dec1).step(new GraphRequest(model, Phase.DECODE, n, 1, ctx, 0, dtype, r, b.seed(), 1)).seconds();
+            };
         }
     }
 
-    /** The wide-EP configuration the search uses: DeepSeek's (two micro-batches, EPLB 32 slots), fp8 dispatch under fp8 serving. */
-    static WideEpConfig wideEp(int ep, EpMode mode, boolean fp8) {
-        WideEpConfig d = WideEpConfig.deepseek(ep, mode, 32);
-        return fp8 ? d : new WideEpConfig(ep, ep, mode, DType.BF16, DType.BF16, 32, 2);
+    /** Prompts per rank in one wide-EP prefill step (DeepSeek's two micro-batches need two). */
+    static final int PREFILL_PER_RANK = 2;
+
+    /**
+     * The wide-EP configuration the search uses: DeepSeek's (EPLB 32 slots, fp8 dispatch under fp8 serving), two
+     * micro-batches where the per-rank batch is even, else one.
+     */
+    static WideEpConfig wideEp(int ep, EpMode mode, boolean fp8, int microBatches) {
+        return new WideEpConfig(ep, ep, mode, fp8 ? DType.FP8_E4M3 : DType.BF16, DType.BF16, 32, microBatches);
     }
 
     @FunctionalInterface
@@ -591,7 +607,7 @@ public final class DeploymentSearch {
     static double[] latencies(Candidate c, Costs p, Costs d, int in, int out, double qps, ModelConfig model, DType dtype) {
         int replicas = c.prefillInstances();
         double lp = qps / replicas;
-        double service = p.prefillS() / p.ranks(); // a wide-EP prefill step serves one prompt per DP rank
+        double service = p.prefillS() / p.prefillPerStep(); // a wide-EP prefill step serves PREFILL_PER_RANK prompts per DP rank
         double rho = lp * service;
         if (rho >= 1) {
             return null;
@@ -613,8 +629,7 @@ public final class DeploymentSearch {
         double tpot = d.decodeS(batch / d.ranks()) * stretch;
         double ttft = p.prefillS() + wait;
         if (c.disaggregated()) {
-            double bytes = (double) in * Simulator.kvBytesPerToken(model, dtype);
-            ttft += bytes / Math.min(p.kvLinkBytesPerS(), d.kvLinkBytesPerS()) / Math.max(1, p.layers());
+            ttft += transferS(p, d, in, model, dtype);
         } else {
             ttft += d.decodeS(batch / d.ranks()); // the prompt shares its iteration with the decodes
         }
@@ -651,20 +666,18 @@ public final class DeploymentSearch {
     }
 
     /**
-     * Confirms a finalist. A servable candidate is simulated event by event at its estimated rate; after a
-     * miss, at half the rate, up to three halvings; after a met rate below a missed one, two bisection
-     * steps between them. Returns the highest rate that met the limits, or the last miss. A candidate with
-     * a wide-EP pool is confirmed by {@link #confirmSteps}.
+     * Confirms a finalist: simulated at its estimated rate; after a miss, at half the rate, up to three
+     * halvings; after a met rate below a missed one, two bisection steps between them. Returns the highest
+     * rate that met the limits, or the last miss. A servable candidate is simulated event by event by the
+     * serving loop; a candidate with a wide-EP pool by {@link #steps}.
      */
     public static Confirmed confirm(Estimate e, Options o) {
-        if (!e.candidate().servable()) {
-            return confirmSteps(e, o);
-        }
+        java.util.function.DoubleFunction<Confirmed> at = e.candidate().servable() ? q -> run(e, o, q) : steps(e, o);
         double qps = e.maxQps();
         Confirmed met = null;
         Confirmed miss = null;
         for (int t = 0; t < 4; t++) {
-            Confirmed c = run(e, o, qps);
+            Confirmed c = at.apply(qps);
             if (c.meets()) {
                 met = c;
                 break;
@@ -676,7 +689,7 @@ public final class DeploymentSearch {
             return miss;
         }
         for (int t = 0; t < 2 && miss != null; t++) {
-            Confirmed c = run(e, o, (met.qps() + miss.qps()) / 2);
+            Confirmed c = at.apply((met.qps() + miss.qps()) / 2);
             if (c.meets()) {
                 met = c;
             } else {
@@ -687,37 +700,55 @@ public final class DeploymentSearch {
     }
 
     /**
-     * A candidate with a wide-EP pool, for which no serving loop exists: each pool's step is re-timed at
-     * the operating point (decode: the estimate's batch per rank, rounded up, its own routing draw;
-     * prefill: one prompt per rank) and TTFT / TPOT recomputed from those steps as the estimate does;
-     * after a miss, the rate is halved (up to three times).
+     * The confirmation of a candidate with a wide-EP pool, for which no serving loop exists, at a rate: a
+     * serving run simulated step by step ({@link StepServing}) from the pools' step times — prefill steps
+     * of two prompts per rank (one prompt for a compiler-layout pool), decode steps at each per-rank batch
+     * piecewise linear between exactly timed batches 1, 2, 4, ... up to the max batch (each with its own
+     * routing draw) — with the run's requests, lengths and seed; p90 TTFT and TPOT over its requests.
      */
-    static Confirmed confirmSteps(Estimate e, Options o) {
+    static java.util.function.DoubleFunction<Confirmed> steps(Estimate e, Options o) {
         Candidate c = e.candidate();
         ModelConfig model = ModelZoo.resolve(o.base().model());
         DType dtype = dtypeOf(c, model);
         Instances memo = new Instances(o, model);
         Costs p = costs(c, true, o, model, memo);
-        Costs d0 = c.disaggregated() ? costs(c, false, o, model, memo) : p;
+        Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
         String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
         Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
-        double qps = e.maxQps();
-        Confirmed last = null;
-        for (int t = 0; t < 4; t++) {
-            double[] l = latencies(c, p, d0, o.base().inputLength(), o.base().outputLength(), qps, model, dtype);
-            if (l != null) {
-                int perRank = (int) Math.ceil(l[2] / dl.ranks());
-                // aggregated: the decodes are stretched by the prefill share of the time, as the estimate does
-                double stretch = c.disaggregated() ? 1 : 1 / (1 - qps / c.prefillInstances() * p.prefillS() / p.ranks());
-                double step = memo.seconds(dsys, dl, dtype, "d:" + perRank) * stretch;
-                last = confirmed(e, o, qps, l[0] * 1e3, step * 1e3, o.base().outputLength(), perRank);
-                if (last.meets()) {
-                    return last;
-                }
-            }
-            qps /= 2;
+        int max = c.maxBatch();
+        List<Integer> grid = new ArrayList<>();
+        for (int b = 1; b < max; b *= 2) {
+            grid.add(b);
         }
-        return last != null ? last : new Confirmed(e, qps, Double.NaN, Double.NaN, o.base().outputLength(), false, commandLine(c, o, qps, 1), "step", 1);
+        grid.add(max);
+        double[] at = new double[grid.size()];
+        for (int k = 0; k < at.length; k++) {
+            at[k] = memo.seconds(dsys, dl, dtype, "d:" + grid.get(k));
+        }
+        java.util.function.IntToDoubleFunction decodeS = b -> {
+            int k = 1;
+            while (k < grid.size() - 1 && grid.get(k) < b) {
+                k++;
+            }
+            int b0 = grid.get(k - 1);
+            int b1 = grid.get(Math.min(k, grid.size() - 1));
+            return b1 == b0 ? at[k - 1] : at[k - 1] + (at[k] - at[k - 1]) * (b - b0) / (b1 - b0);
+        };
+        int in = o.base().inputLength();
+        int out = o.base().outputLength();
+        double transfer = c.disaggregated() ? transferS(p, d, in, model, dtype) : 0;
+        return qps -> {
+            StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.prefillS(), transfer,
+                    c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, o.base().requests(), out,
+                    c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
+            return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));
+        };
+    }
+
+    /** The KV transfer a request's first token waits for (layer by layer: one layer's share exposed). */
+    private static double transferS(Costs p, Costs d, int in, ModelConfig model, DType dtype) {
+        double bytes = (double) in * Simulator.kvBytesPerToken(model, dtype);
+        return bytes / Math.min(p.kvLinkBytesPerS(), d.kvLinkBytesPerS()) / Math.max(1, p.layers());
     }
 
     private static Confirmed run(Estimate e, Options o, double qps) {
@@ -803,14 +834,15 @@ public final class DeploymentSearch {
 
     /**
      * The step runs of a candidate with a wide-EP pool: each pool's step as {@code simulate --ep-mode} times it (the
-     * prefill pool at one prompt per rank, the decode pool at {@code perRank} sequences per rank), joined by " ; ".
+     * prefill pool at two prompts per rank, the decode pool at {@code perRank} sequences per rank), joined by " ; ".
      */
     static String commandLine(Candidate c, Options o, double qps, int perRank) {
         SimulationRequest b = o.base();
         String dt = c.dtype() != null ? c.dtype() : b.dtype();
         String common = "moesim simulate --model " + b.model() + (dt == null ? "" : " --dtype " + dt) + " --seed " + b.seed()
                 + (o.extraFlags().isBlank() ? "" : " " + o.extraFlags().strip());
-        String pre = pool(c.prefillSystem(), c.prefillLayout(), "prefill", c.prefillLayout().ranks(), b.inputLength(), common);
+        String pre = pool(c.prefillSystem(), c.prefillLayout(), "prefill", c.prefillLayout().servable() ? 1 : PREFILL_PER_RANK * c.prefillLayout().ranks(),
+                b.inputLength(), common);
         String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
         Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
         String dec = pool(dsys, dl, "decode", perRank * dl.ranks(), b.inputLength() + b.outputLength() / 2, common);
@@ -822,8 +854,9 @@ public final class DeploymentSearch {
             return common + " --system " + system + " " + l.flags() + " --phase " + phase + " --batch " + batch + " --in " + len;
         }
         boolean dec = phase.equals("decode");
+        int mb = batch / l.ranks() % 2 == 0 ? 2 : 1;
         return common + " --system " + system + " --ep-mode " + (dec ? "ll" : "normal") + " --ep-phase " + phase + " --batch " + batch + " --in " + len
-                + " --eplb-slots 32 --micro-batches 2";
+                + " --eplb-slots 32 --micro-batches " + mb;
     }
 
     private static String trim(double v) {
