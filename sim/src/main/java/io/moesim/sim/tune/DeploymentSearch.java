@@ -393,7 +393,7 @@ public final class DeploymentSearch {
     private record Inst(String system, Layout layout) {
     }
 
-    /** Every candidate within the budget: instance sizes are powers of two. */
+    /** Every candidate within the budget whose instances hold the model in memory (in some precision searched): instance sizes are powers of two. */
     static List<Candidate> enumerate(Options o) {
         return enumerate(o, ModelZoo.resolve(o.base().model()));
     }
@@ -403,7 +403,10 @@ public final class DeploymentSearch {
         for (String d : o.deviceTypes()) {
             int perNode = Math.max(1, Math.min(8, Systems.load(systemName(d, 8)).devicesPerNode()));
             for (Layout l : layouts(model, o.deviceBudget(), perNode)) {
-                inst.add(new Inst(systemName(d, l.devices()), l));
+                String sys = systemName(d, l.devices());
+                if (fits(model, sys, o)) {
+                    inst.add(new Inst(sys, l));
+                }
             }
         }
         List<Candidate> out = new ArrayList<>();
@@ -428,6 +431,22 @@ public final class DeploymentSearch {
             }
         }
         return out;
+    }
+
+    /** Whether the weights leave room for one request's KV cache on the system in some precision searched. */
+    private static boolean fits(ModelConfig model, String system, Options o) {
+        SystemSpec s = Systems.load(system, o.base().systemSets());
+        for (String dt : o.dtypes()) {
+            DType dtype = dt == null ? model.weightDtype() : DType.parse(dt);
+            try {
+                if (Simulator.kvCapacityTokens(model, dtype, s) >= (long) o.base().inputLength() + o.base().outputLength()) {
+                    return true;
+                }
+            } catch (MoesimException e) {
+                // no room for a KV cache in this precision
+            }
+        }
+        return false;
     }
 
     /**
@@ -704,7 +723,9 @@ public final class DeploymentSearch {
      * serving run simulated step by step ({@link StepServing}) from the pools' step times — prefill steps
      * of two prompts per rank (one prompt for a compiler-layout pool), decode steps at each per-rank batch
      * piecewise linear between exactly timed batches 1, 2, 4, ... up to the max batch (each with its own
-     * routing draw) — with the run's requests, lengths and seed; p90 TTFT and TPOT over its requests.
+     * routing draw) — with the run's lengths and seed and enough requests to reach the steady state (arrivals over
+     * four lifetimes of a request at the limits, 4 (TTFT + L_out TPOT), at least the run's requests; a short run at a
+     * high rate would never fill the decode batch); p90 TTFT and TPOT over its requests.
      */
     static java.util.function.DoubleFunction<Confirmed> steps(Estimate e, Options o) {
         Candidate c = e.candidate();
@@ -738,8 +759,11 @@ public final class DeploymentSearch {
         int out = o.base().outputLength();
         double transfer = c.disaggregated() ? transferS(p, d, in, model, dtype) : 0;
         return qps -> {
+            // enough requests to reach the steady state: arrivals over four lifetimes of a request at the limits (at least the run's requests)
+            double span = 4 * (o.ttftMs() + out * o.tpotMs()) / 1e3;
+            int requests = (int) Math.min(200_000, Math.max(o.base().requests(), Math.ceil(qps * span)));
             StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.prefillS(), transfer,
-                    c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, o.base().requests(), out,
+                    c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, requests, out,
                     c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
             return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));
         };
