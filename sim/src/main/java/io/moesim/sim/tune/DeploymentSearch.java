@@ -49,8 +49,8 @@ import java.util.function.ToDoubleFunction;
  * per shape (one whole prompt, a decode batch of 1 and of each max batch, at the mean context), so
  * candidates sharing an instance reuse them: compiler layouts by compiling and simulating the iteration
  * event by event ({@link IterationCache}), wide EP by the wide-EP run's per-step cost ({@link WideEpModel}:
- * two prompts per rank in {@code normal} mode, decodes in {@code ll} mode, two micro-batches where the
- * per-rank batch is even, EPLB with 32 redundant slots, fp8 dispatch under fp8). From them an analytic estimate gives each candidate's TTFT and TPOT at a
+ * two prompts per rank in {@code normal} mode, decodes in {@code ll} mode, two micro-batches from 64
+ * sequences per rank, EPLB with 32 redundant slots, fp8 dispatch under fp8). From them an analytic estimate gives each candidate's TTFT and TPOT at a
  * request rate λ (prefill as an M/D/1 queue, a wide-EP prefill instance serving two prompts per DP rank per
  * step; decode batch B from Little's law, B = λ · (L_out − 1) · TPOT(B) with TPOT linear in B per DP rank;
  * aggregated decodes slowed by the prefill share of the time) and the largest λ meeting the limits
@@ -535,9 +535,19 @@ public final class DeploymentSearch {
                     return pre.step(new GraphRequest(model, Phase.PREFILL, PREFILL_PER_RANK, in, in, 0, dtype, r, b.seed(), in)).seconds();
                 }
                 int n = Integer.parseInt(shape.substring(2));
-                return (n % 2 == 0 ? dec2 : dec1).step(new GraphRequest(model, Phase.DECODE, n, 1, ctx, 0, dtype, r, b.seed(), 1)).seconds();
+                return (twoMicroBatches(n) ? dec2 : dec1).step(new GraphRequest(model, Phase.DECODE, n, 1, ctx, 0, dtype, r, b.seed(), 1)).seconds();
             };
         }
+    }
+
+    /**
+     * Whether a wide-EP decode step of {@code perRank} sequences per rank runs two micro-batches: from 64 per rank
+     * (even), where hiding the all-to-alls outweighs re-reading the weights for each half (docs/deployment.md: at 128
+     * per rank two micro-batches take 61.3 ms against 69.0 ms for one; at a few sequences per rank the halves cost
+     * nearly twice one step).
+     */
+    static boolean twoMicroBatches(int perRank) {
+        return perRank >= 64 && perRank % 2 == 0;
     }
 
     /** Prompts per rank in one wide-EP prefill step (DeepSeek's two micro-batches need two). */
@@ -545,7 +555,7 @@ public final class DeploymentSearch {
 
     /**
      * The wide-EP configuration the search uses: DeepSeek's (EPLB 32 slots, fp8 dispatch under fp8 serving), two
-     * micro-batches where the per-rank batch is even, else one.
+     * micro-batches or one ({@link #twoMicroBatches}; two in prefill).
      */
     static WideEpConfig wideEp(int ep, EpMode mode, boolean fp8, int microBatches) {
         return new WideEpConfig(ep, ep, mode, fp8 ? DType.FP8_E4M3 : DType.BF16, DType.BF16, 32, microBatches);
@@ -878,7 +888,7 @@ public final class DeploymentSearch {
             return common + " --system " + system + " " + l.flags() + " --phase " + phase + " --batch " + batch + " --in " + len;
         }
         boolean dec = phase.equals("decode");
-        int mb = batch / l.ranks() % 2 == 0 ? 2 : 1;
+        int mb = !dec || twoMicroBatches(batch / l.ranks()) ? 2 : 1;
         return common + " --system " + system + " --ep-mode " + (dec ? "ll" : "normal") + " --ep-phase " + phase + " --batch " + batch + " --in " + len
                 + " --eplb-slots 32 --micro-batches " + mb;
     }
