@@ -772,7 +772,7 @@ public final class DeploymentSearch {
             // enough requests to reach the steady state: arrivals over four lifetimes of a request at the limits (at least the run's requests)
             double span = 4 * (o.ttftMs() + out * o.tpotMs()) / 1e3;
             int requests = (int) Math.min(200_000, Math.max(o.base().requests(), Math.ceil(qps * span)));
-            StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.prefillS(), transfer,
+            StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.ranks(), p.prefillS(), transfer,
                     c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, requests, out,
                     c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
             return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));

@@ -11,7 +11,8 @@ import java.util.function.IntToDoubleFunction;
 /**
  * A serving run simulated step by step from the pools' step times, for deployments no serving loop runs
  * (wide-EP pools): Poisson arrivals (seeded), prompts queued FIFO to the prefill instances, each step of
- * an instance taking up to {@code promptsPerStep} waiting prompts for {@code prefillS}; a prompt's first
+ * an instance taking up to {@code promptsPerStep} waiting prompts, spread over its {@code prefillRanks} ranks, for
+ * {@code prefillS} x (the busiest rank's prompts / a full step's per rank); a prompt's first
  * token at the end of its step plus the KV transfer; then each request joins the decode instance with
  * the fewest sequences (disaggregated; up to the instance's max batch, else it waits), where every step
  * of {@code decodeS(per-rank batch)} emits one token per sequence; TPOT = (last token − first token) /
@@ -29,8 +30,11 @@ final class StepServing {
     /**
      * @param decodeS step time at a per-rank decode batch (1 ... maxPerRank)
      */
-    static Outcome run(boolean disaggregated, int prefillInstances, int promptsPerStep, double prefillS, double transferS, int decodeInstances,
-            int ranks, int maxPerRank, IntToDoubleFunction decodeS, int requests, int out, double qps, long seed) {
+    static Outcome run(boolean disaggregated, int prefillInstances, int promptsPerStep, int prefillRanks, double prefillS, double transferS,
+            int decodeInstances, int ranks, int maxPerRank, IntToDoubleFunction decodeS, int requests, int out, double qps, long seed) {
+        // a step of n prompts spread over the ranks lasts as long as its busiest rank's share: prefillS for a full step
+        int perRankFull = Math.max(1, promptsPerStep / prefillRanks);
+        java.util.function.IntToDoubleFunction prefill = n -> prefillS * Math.min(perRankFull, (n + prefillRanks - 1) / prefillRanks) / perRankFull;
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] arrival = new double[requests];
         double t = 0;
@@ -53,8 +57,12 @@ final class StepServing {
                     }
                 }
                 double start = Math.max(free[j], arrival[i]);
-                double done = start + prefillS;
-                for (int n = 0; n < promptsPerStep && i < requests && arrival[i] <= start; n++, i++) {
+                int n = 0;
+                while (n < promptsPerStep && i + n < requests && arrival[i + n] <= start) {
+                    n++;
+                }
+                double done = start + prefill.applyAsDouble(n);
+                for (int k = 0; k < n; k++, i++) {
                     first[i] = done + transferS;
                 }
                 free[j] = done;
@@ -88,8 +96,9 @@ final class StepServing {
                     waiting.add(next++);
                 }
                 if (!waiting.isEmpty() && active.size() < (long) maxPerRank * ranks) {
-                    double end = now + prefillS;
-                    for (int n = 0; n < promptsPerStep && !waiting.isEmpty() && active.size() < (long) maxPerRank * ranks; n++) {
+                    int take = (int) Math.min(Math.min(promptsPerStep, waiting.size()), (long) maxPerRank * ranks - active.size());
+                    double end = now + prefill.applyAsDouble(take);
+                    for (int n = 0; n < take; n++) {
                         int r = waiting.poll();
                         first[r] = end;
                         if (out <= 1) {

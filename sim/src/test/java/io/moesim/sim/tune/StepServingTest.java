@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The step-level serving run against figures computed by hand. */
+/**
+ * The step-level serving run against figures computed by hand. Most cases give each rank one prompt per step
+ * (prefill ranks = prompts per step), so a step lasts prefillS whatever it carries.
+ */
 class StepServingTest {
     /**
      * Requests far apart (0.001 req/s: a mean gap of 1000 s against a 0.1 s prompt and 0.01 s steps) never queue:
@@ -13,7 +16,7 @@ class StepServingTest {
      */
     @Test
     void aloneEachRequestSeesOneStepOfEach() {
-        StepServing.Outcome o = StepServing.run(true, 1, 1, 0.1, 0.002, 1, 1, 64, b -> 0.01, 20, 5, 0.001, 3);
+        StepServing.Outcome o = StepServing.run(true, 1, 1, 1, 0.1, 0.002, 1, 1, 64, b -> 0.01, 20, 5, 0.001, 3);
         assertEquals(0.102, o.ttftP90S(), 1e-9);
         assertEquals(0.01, o.tpotP90S(), 1e-12);
         assertEquals(1.0, o.meanBatchPerRank(), 1e-12);
@@ -27,10 +30,10 @@ class StepServingTest {
      */
     @Test
     void aBurstQueuesForThePrefillSteps() {
-        assertEquals(0.9, StepServing.run(true, 1, 1, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
-        assertEquals(0.3, StepServing.run(true, 1, 4, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
+        assertEquals(0.9, StepServing.run(true, 1, 1, 1, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
+        assertEquals(0.3, StepServing.run(true, 1, 4, 4, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
         // two instances halve the queue: steps end at 0.1 (requests 0, 1), 0.2 (2, 3), ... 0.5 (8, 9): the 9th at 0.5 s
-        assertEquals(0.5, StepServing.run(true, 2, 1, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
+        assertEquals(0.5, StepServing.run(true, 2, 1, 1, 0.1, 0, 1, 1, 64, b -> 0.01, 10, 2, 1e12, 1).ttftP90S(), 1e-6);
     }
 
     /**
@@ -42,18 +45,29 @@ class StepServingTest {
      */
     @Test
     void decodeStepsArePricedByThePerRankBatch() {
-        StepServing.Outcome o = StepServing.run(true, 1, 8, 0.1, 0, 1, 4, 64, b -> 0.01 * b, 8, 3, 1e12, 1);
+        StepServing.Outcome o = StepServing.run(true, 1, 8, 8, 0.1, 0, 1, 4, 64, b -> 0.01 * b, 8, 3, 1e12, 1);
         assertEquals(0.02, o.tpotP90S(), 1e-9);
         assertEquals(1.5, o.meanBatchPerRank(), 1e-12);
-        StepServing.Outcome w = StepServing.run(true, 1, 8, 0.1, 0, 1, 4, 1, b -> 0.01 * b, 8, 3, 1e12, 1);
+        StepServing.Outcome w = StepServing.run(true, 1, 8, 8, 0.1, 0, 1, 4, 1, b -> 0.01 * b, 8, 3, 1e12, 1);
         assertTrue(w.tpotP90S() > 0.01, "the second wave waits for the first: its TPOT counts from its first token");
     }
 
     /** Aggregated: decodes stall during prefill steps, so a lone request's TPOT is one decode step and its TTFT one prefill step. */
     @Test
     void aggregatedAloneIsOneStepOfEach() {
-        StepServing.Outcome o = StepServing.run(false, 1, 2, 0.2, 0, 1, 2, 8, b -> 0.03, 10, 4, 0.0001, 5);
+        StepServing.Outcome o = StepServing.run(false, 1, 2, 2, 0.2, 0, 1, 2, 8, b -> 0.03, 10, 4, 0.0001, 5);
         assertEquals(0.2, o.ttftP90S(), 1e-9);
         assertEquals(0.03, o.tpotP90S(), 1e-9);
+    }
+
+    /**
+     * A partly filled wide-EP prefill step lasts as long as its busiest rank's share: 4 ranks of 2 prompts each (8 per
+     * step, 0.2 s full). A lone request's step carries 1 prompt, on one rank: half a full step, 0.1 s.
+     */
+    @Test
+    void aPartlyFilledPrefillStepLastsItsBusiestRanksShare() {
+        assertEquals(0.1, StepServing.run(true, 1, 8, 4, 0.2, 0, 1, 1, 64, b -> 0.01, 10, 2, 0.001, 3).ttftP90S(), 1e-9);
+        // all 8 at once after the first (which runs alone, 0.1 s): 7 prompts over 4 ranks, 2 on the busiest: a full step, 0.2 s
+        assertEquals(0.3, StepServing.run(true, 1, 8, 4, 0.2, 0, 1, 1, 64, b -> 0.01, 8, 2, 1e12, 3).ttftP90S(), 1e-6);
     }
 }
