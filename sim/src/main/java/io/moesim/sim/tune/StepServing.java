@@ -114,14 +114,7 @@ final class StepServing {
                     now += decodeS.applyAsDouble(per);
                     batchSum += per;
                     steps++;
-                    for (int k = active.size() - 1; k >= 0; k--) {
-                        int[] a = active.get(k);
-                        if (--a[1] == 0) {
-                            last[a[0]] = now;
-                            active.remove(k);
-                            doneCount++;
-                        }
-                    }
+                    doneCount += emit(active, last, now);
                 } else {
                     now = arrival[next];
                 }
@@ -161,15 +154,23 @@ final class StepServing {
             now += decodeS.applyAsDouble(per);
             sum += per;
             steps++;
-            for (int k = active.size() - 1; k >= 0; k--) {
-                int[] a = active.get(k);
-                if (--a[1] == 0) {
-                    last[a[0]] = now;
-                    active.remove(k);
-                }
-            }
+            emit(active, last, now);
         }
         return new double[] {sum, steps};
+    }
+
+    /** One decode step ending at {@code now}: a token for every active sequence {request, tokens left}; returns how many finished. */
+    private static int emit(List<int[]> active, double[] last, double now) {
+        int done = 0;
+        for (int k = active.size() - 1; k >= 0; k--) {
+            int[] a = active.get(k);
+            if (--a[1] == 0) {
+                last[a[0]] = now;
+                active.remove(k);
+                done++;
+            }
+        }
+        return done;
     }
 
     /** The nearest-rank 90th percentile. */
