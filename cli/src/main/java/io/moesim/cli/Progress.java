@@ -31,10 +31,27 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
     }
 
     Progress(PrintWriter err, String label, boolean tty, boolean enabled) {
+        this(err, label, tty, enabled, "requests");
+    }
+
+    /** Counting {@code unit} (candidates, finalists, ...) in place of simulated requests: no simulated time is shown. */
+    Progress(PrintWriter err, String label, String unit) {
+        this(err, label, System.console() != null, System.getenv("MOESIM_NO_PROGRESS") == null, unit);
+    }
+
+    private Progress(PrintWriter err, String label, boolean tty, boolean enabled, String unit) {
         this.err = err;
         this.label = label;
         this.tty = tty;
         this.enabled = enabled;
+        this.unit = unit;
+    }
+
+    private final String unit;
+
+    /** ", X s simulated" for a simulation's requests, nothing for other units. */
+    private String simulated(double s) {
+        return unit.equals("requests") ? String.format(Locale.ROOT, ", %.1f s simulated", s) : "";
     }
 
     @Override
@@ -59,8 +76,8 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
             String eta = eta(frac, el);
             int w = 30;
             int filled = (int) Math.round(frac * w);
-            err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d requests, %.1f s simulated, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
-                    completed, total, simulatedS, el, eta);
+            err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s%s, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
+                    completed, total, unit, simulated(simulatedS), el, eta);
             err.flush();
             return;
         }
@@ -69,7 +86,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         }
         lastDraw = now;
         String eta = eta(frac, el);
-        err.printf(Locale.ROOT, PREFIX + "%s: %d/%d requests (%.0f%%), %.1f s simulated, %.0f s so far%s%n", label, completed, total, frac * 100, simulatedS,
+        err.printf(Locale.ROOT, PREFIX + "%s: %d/%d %s (%.0f%%)%s, %.0f s so far%s%n", label, completed, total, unit, frac * 100, simulated(simulatedS),
                 el, eta);
         err.flush();
     }
@@ -167,7 +184,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         if (tty) {
             err.print("\r" + " ".repeat(100) + "\r");
         } else {
-            err.printf(Locale.ROOT, PREFIX + "%s: done, %d/%d requests, %.1f s simulated, in %.0f s%n", label, lastCompleted, lastTotal, lastSimulated,
+            err.printf(Locale.ROOT, PREFIX + "%s: done, %d/%d %s%s, in %.0f s%n", label, lastCompleted, lastTotal, unit, simulated(lastSimulated),
                     (System.nanoTime() - start) / 1e9);
         }
         err.flush();

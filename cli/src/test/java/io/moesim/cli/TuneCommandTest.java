@@ -29,8 +29,8 @@ class TuneCommandTest {
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("Pareto front") && o.out().contains("best: "), o.out());
         JsonNode j = M.readTree(out.toFile());
-        // budget 2, sizes 1 and 2: aggregated h100x1 (2 replicas), h100x2; disaggregated h100x1:h100x1 (1:1)
-        assertEquals(3, j.get("candidates").asInt());
+        // budget 2, sizes 1 and 2: aggregated h100x1 tp1 (2 replicas), h100x2 tp2, h100x2 tp2/ep2; disaggregated h100x1:h100x1 (1:1)
+        assertEquals(4, j.get("candidates").asInt());
         JsonNode best = j.get("best");
         assertTrue(best.get("meets_sla").asBoolean());
         String cmd = best.get("command_line").asText();
@@ -47,6 +47,39 @@ class TuneCommandTest {
         assertTrue(res.get("tpot_ms").get("p90").asDouble() <= 20, res.get("tpot_ms").toString());
         assertEquals(best.get("simulated_tpot_p90_ms").asDouble(), res.get("tpot_ms").get("p90").asDouble(), 1e-9,
                 "the command line reproduces the confirmation run");
+    }
+
+    /**
+     * The confirmations run as points of the sweep engine, stored under --out-dir: a second run with the same
+     * folder finds every point stored (a killed search resumes), and gives the same result; --html writes the page.
+     */
+    @Test
+    void confirmationsAreStoredSweepPointsAndAResumedRunGivesTheSameResult() throws Exception {
+        Path store = tmp.resolve("store");
+        String[] args = {"tune", "--model", "olmoe-1b-7b", "--devices", "h100", "--budget", "2", "--max-batches", "32", "--in", "256", "--out",
+            "32", "--requests", "40", "--cost-model", "roofline", "--sla-ttft-ms", "200", "--sla-tpot-ms", "20", "--finalists", "2",
+            "--out-dir", store.toString(), "--parallelism", "1"};
+        List<String> first = new ArrayList<>(Arrays.asList(args));
+        first.addAll(List.of("--json", tmp.resolve("a.json").toString(), "--html", tmp.resolve("a.html").toString()));
+        CliRunner.Outcome a = CliRunner.run(first.toArray(String[]::new));
+        assertEquals(0, a.code(), a.err());
+        Path points = store.resolve("tune-confirm-1").resolve("points");
+        long stored;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(points)) {
+            stored = s.filter(f -> f.toString().endsWith(".json")).count();
+        }
+        assertEquals(2, stored, "one stored point per finalist");
+        List<String> second = new ArrayList<>(Arrays.asList(args));
+        second.addAll(List.of("--json", tmp.resolve("b.json").toString()));
+        CliRunner.Outcome b = CliRunner.run(second.toArray(String[]::new));
+        assertEquals(0, b.code(), b.err());
+        JsonNode ja = M.readTree(tmp.resolve("a.json").toFile());
+        JsonNode jb = M.readTree(tmp.resolve("b.json").toFile());
+        assertEquals(ja.get("finalists"), jb.get("finalists"));
+        assertEquals(ja.get("best"), jb.get("best"));
+        String html = java.nio.file.Files.readString(tmp.resolve("a.html"));
+        assertTrue(html.contains("data:image/svg+xml;base64,") && html.contains("Best deployment"), html);
+        assertTrue(html.contains(ja.get("best").get("command_line").asText()), "the best command line is on the page");
     }
 
     @Test

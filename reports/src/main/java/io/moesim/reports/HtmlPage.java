@@ -10,7 +10,7 @@ import java.util.Optional;
  * of the SVG files written beside it, so one chart's SVG ids can never collide with another's.
  */
 final class HtmlPage {
-    private static final String CSS = """
+    static final String CSS = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0 auto;\
             max-width:1100px;padding:1.5em;color:#222;line-height:1.4}
             h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}

@@ -139,6 +139,27 @@ class BrowserTest {
         assertEquals("OK images=1 svgs=0", checks(index));
     }
 
+    /** The tune page (one file, its chart inlined): the chart renders, a long command line wraps inside the page, the console stays quiet. */
+    @Test
+    void theTunePageRendersInOneFile() throws IOException, InterruptedException {
+        io.moesim.sim.SimulationRequest base = io.moesim.sim.SimulationRequest.builder("olmoe-1b-7b", "h100x1").qps(1).requests(40)
+                .lengths(256, 32).build();
+        io.moesim.sim.tune.DeploymentSearch.Options o = new io.moesim.sim.tune.DeploymentSearch.Options(base, List.of("h100"), 2, List.of(32),
+                200, 20, 2, "--cost-model roofline");
+        List<io.moesim.sim.tune.DeploymentSearch.Estimate> est = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            est.add(new io.moesim.sim.tune.DeploymentSearch.Estimate(new io.moesim.sim.tune.DeploymentSearch.Candidate(false, "h100x1", i, "", 0,
+                    32 * i, i), 10.0 * i, 50, 2.0 * i, 300.0 / i, 16));
+        }
+        io.moesim.sim.tune.DeploymentSearch.Confirmed best = io.moesim.sim.tune.DeploymentSearch.confirmed(est.get(0), o, 8, 40, 3, 32, 0);
+        io.moesim.sim.tune.DeploymentSearch.Result r = new io.moesim.sim.tune.DeploymentSearch.Result(6, 6, est, est, List.of(best), best, 1, 0.5,
+                12, 6);
+        Path page = tmp.resolve("tune").resolve("tune.html");
+        Files.createDirectories(page.getParent());
+        Files.writeString(page, TunePage.render(r, o));
+        assertEquals("OK images=1 svgs=0", checks(page));
+    }
+
     @Test
     void theCheckCatchesOverflowAndEmptySections() throws IOException, InterruptedException {
         Path dir = tmp.resolve("overflow");

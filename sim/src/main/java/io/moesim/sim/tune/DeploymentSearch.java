@@ -6,8 +6,11 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
 import io.moesim.ir.MoesimException;
+import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Phase;
+import io.moesim.ir.model.Routing;
 import io.moesim.sim.DeployedServing;
 import io.moesim.sim.Deployment;
 import io.moesim.sim.Disaggregation;
@@ -18,69 +21,254 @@ import io.moesim.sim.metrics.SimulationResult;
 import io.moesim.sim.serving.BatchSignature;
 import io.moesim.sim.serving.DisaggregatedLoop;
 import io.moesim.sim.serving.IterationCache;
+import io.moesim.sim.widep.EpMode;
+import io.moesim.sim.widep.WideEpConfig;
+import io.moesim.sim.widep.WideEpModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The search for the best deployment of a model on a GPU budget under TTFT / TPOT limits
  * ({@code moesim tune}).
  *
- * <p>Candidates: aggregated (n replicas of one NAMExS system, tensor parallel over its S devices, the
- * load split evenly between replicas) and disaggregated (x prefill instances of one system and y
- * decode instances of another, possibly another device type), each at several max batches, within
- * the budget. Every distinct system has three iteration shapes compiled and simulated (one whole
- * prompt, a decode batch of 1 and of the max batch at the mean context); from them an analytic
- * estimate gives each candidate's TTFT and TPOT at a request rate λ (prefill as an M/D/1 queue;
- * decode batch B from Little's law, B = λ · (L_out − 1) · TPOT(B) with TPOT linear in B; aggregated
- * decodes slowed by the prefill share of the time) and the largest λ meeting the limits (bisection).
- * The best estimates (tokens/s per device) are confirmed by event-level simulation (see
- * {@link #confirm}); while none of them meets the limits at p90, further candidates are confirmed, up
- * to three times the finalists asked for. The best deployment is the confirmed finalist with the most
- * output tokens/s per device at the rate it met the limits.
+ * <p>Candidates: aggregated (n replicas of one instance, the load split evenly between replicas) and
+ * disaggregated (x prefill instances and y decode instances, possibly of another device type), each at
+ * several max batches and precisions, within the budget. An instance is {@code k} devices of one type
+ * under one {@link Layout}: tensor parallel within a node ({@code tp}), attention TP with MoE expert
+ * parallel ({@code attn-tp=k,moe-ep=k}, where the compiler folds it), TP over a node's devices with
+ * pipeline stages across nodes ({@code tp=g,pp=k/g}), or wide EP (attention data parallel + MoE expert
+ * parallel over k devices, DeepEP-style all-to-alls, as {@code simulate --ep-mode} runs it: a pool of a
+ * disaggregated deployment, as DeepSeek deploys it, or an aggregated instance, as SGLang's DP attention runs it).
+ *
+ * <p>Every instance (device type, layout, precision) has its iteration shapes costed once and memoised
+ * per shape (one whole prompt, a decode batch of 1 and of each max batch, at the mean context), so
+ * candidates sharing an instance reuse them: compiler layouts by compiling and simulating the iteration
+ * event by event ({@link IterationCache}), wide EP by the wide-EP run's per-step cost ({@link WideEpModel}:
+ * two prompts per rank in {@code normal} mode, decodes in {@code ll} mode, two micro-batches from 64
+ * sequences per rank, EPLB with 32 redundant slots, fp8 dispatch under fp8). From them an analytic estimate gives each candidate's TTFT and TPOT at a
+ * request rate λ (prefill as an M/D/1 queue, a wide-EP prefill instance serving two prompts per DP rank per
+ * step; decode batch B from Little's law, B = λ · (L_out − 1) · TPOT(B) with TPOT linear in B per DP rank;
+ * aggregated decodes slowed by the prefill share of the time) and the largest λ meeting the limits
+ * (bisection).
+ *
+ * <p>The best estimates (tokens/s per device) are confirmed (see {@link #confirm}): candidates whose pools
+ * are compiler layouts by an event-level serving simulation; candidates with a wide-EP pool, for which no
+ * serving loop exists, by a serving run simulated step by step from the pools' step times
+ * ({@link StepServing}; {@code simulate --ep-mode}'s steps at the batches the run reaches), kind {@code step}. While none meets the limits,
+ * further candidates are confirmed, up to three times the finalists asked for. The best deployment is the
+ * confirmed finalist with the most output tokens/s per device at the rate it met the limits.
  */
 public final class DeploymentSearch {
     private DeploymentSearch() {
     }
 
-    /** What to search. {@code base} carries the workload (model, lengths, requests, cost model, seed). */
-    /** @param extraFlags flags the reproducing command line carries as given (cost model, framework), "" for none */
+    /**
+     * What to search. {@code base} carries the workload (model, lengths, requests, cost model, seed).
+     *
+     * @param dtypes     precisions to try (null entries: the model's own); empty: the base's dtype
+     * @param extraFlags flags the reproducing command line carries as given (cost model, framework), "" for none
+     */
     public record Options(SimulationRequest base, List<String> deviceTypes, int deviceBudget, List<Integer> maxBatches, double ttftMs,
-            double tpotMs, int finalists, String extraFlags) {
+            double tpotMs, int finalists, String extraFlags, List<String> dtypes) {
         public Options {
             deviceTypes = List.copyOf(deviceTypes);
             maxBatches = List.copyOf(maxBatches);
+            dtypes = dtypes == null || dtypes.isEmpty() ? java.util.Collections.singletonList(base.dtype() == null ? null : base.dtype().text())
+                    : java.util.Collections.unmodifiableList(new ArrayList<>(dtypes));
             if (deviceBudget < 1 || finalists < 1 || deviceTypes.isEmpty() || maxBatches.isEmpty() || !(ttftMs > 0) || !(tpotMs > 0)) {
                 throw new IllegalArgumentException("tune: a device budget >= 1, one device type, one max batch, finalists >= 1 and TTFT / TPOT limits > 0");
             }
         }
+
+        public Options(SimulationRequest base, List<String> deviceTypes, int deviceBudget, List<Integer> maxBatches, double ttftMs, double tpotMs,
+                int finalists, String extraFlags) {
+            this(base, deviceTypes, deviceBudget, maxBatches, ttftMs, tpotMs, finalists, extraFlags, List.of());
+        }
     }
 
-    /** One deployment. Aggregated: {@code prefill*} describe the replicas and {@code decode*} are empty. */
-    public record Candidate(boolean disaggregated, String prefillSystem, int prefillInstances, String decodeSystem, int decodeInstances,
-            int maxBatch, int devices) {
+    /** How an instance's devices are used. */
+    public enum Kind {
+        /** Tensor parallel over all devices (one node). */
+        TP,
+        /** Attention tensor parallel, MoE expert parallel, over the same devices. */
+        TP_EP,
+        /** Tensor parallel within a node, pipeline stages across nodes. */
+        PP,
+        /** Attention data parallel + MoE expert parallel (DeepEP-style all-to-alls). */
+        WIDE_EP
+    }
+
+    /** An instance's parallel layout over {@code devices} devices. */
+    public record Layout(Kind kind, int devices, int tp, int pp) {
+        public static Layout tp(int n) {
+            return new Layout(Kind.TP, n, n, 1);
+        }
+
+        public static Layout tpEp(int n) {
+            return new Layout(Kind.TP_EP, n, n, 1);
+        }
+
+        public static Layout pp(int tp, int pp) {
+            return new Layout(Kind.PP, tp * pp, tp, pp);
+        }
+
+        public static Layout wideEp(int n) {
+            return new Layout(Kind.WIDE_EP, n, 1, 1);
+        }
+
+        /** Whether a serving loop runs it (the compiler's layouts); wide EP is timed per step only. */
+        public boolean servable() {
+            return kind != Kind.WIDE_EP;
+        }
+
+        /** Attention-DP ranks, each with its own slice of the batch (1 but for wide EP). */
+        public int ranks() {
+            return kind == Kind.WIDE_EP ? devices : 1;
+        }
+
         public String describe() {
-            return disaggregated ? String.format(Locale.ROOT, "disagg %dx%s : %dx%s, max batch %d", prefillInstances, prefillSystem, decodeInstances,
-                    decodeSystem, maxBatch) : String.format(Locale.ROOT, "aggregated %dx%s, max batch %d", prefillInstances, prefillSystem, maxBatch);
+            return switch (kind) {
+                case TP -> "tp" + tp;
+                case TP_EP -> "tp" + tp + "/ep" + tp;
+                case PP -> "tp" + tp + "xpp" + pp;
+                case WIDE_EP -> "dp" + devices + "/ep" + devices;
+            };
+        }
+
+        /** The layout {@link #describe} names: tpN, tpN/epN, tpNxppM, dpN/epN. */
+        public static Layout parse(String text) {
+            java.util.regex.Matcher m;
+            if ((m = java.util.regex.Pattern.compile("tp(\\d+)").matcher(text)).matches()) {
+                return tp(Integer.parseInt(m.group(1)));
+            }
+            if ((m = java.util.regex.Pattern.compile("tp(\\d+)/ep\\1").matcher(text)).matches()) {
+                return tpEp(Integer.parseInt(m.group(1)));
+            }
+            if ((m = java.util.regex.Pattern.compile("tp(\\d+)xpp(\\d+)").matcher(text)).matches()) {
+                return pp(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            }
+            if ((m = java.util.regex.Pattern.compile("dp(\\d+)/ep\\1").matcher(text)).matches()) {
+                return wideEp(Integer.parseInt(m.group(1)));
+            }
+            throw new IllegalArgumentException("not a layout: '" + text + "' (tpN, tpN/epN, tpNxppM, dpN/epN)");
+        }
+
+        /** The pool layout's keys ({@code --prefill-parallel}), or null for wide EP. */
+        public String poolParallel() {
+            return switch (kind) {
+                case TP -> "tp=" + tp;
+                case TP_EP -> "attn-tp=" + tp + ",moe-ep=" + tp;
+                case PP -> "tp=" + tp + ",pp=" + pp;
+                case WIDE_EP -> null;
+            };
+        }
+
+        /** The compile flags of an aggregated run. */
+        String flags() {
+            return switch (kind) {
+                case TP -> "--tp " + tp;
+                case TP_EP -> "--attn-tp " + tp + " --moe-ep " + tp;
+                case PP -> "--tp " + tp + " --pp " + pp;
+                case WIDE_EP -> "--ep-mode ll --attn-dp " + devices + " --moe-ep " + devices;
+            };
+        }
+
+        CompileOptions options(long seed) {
+            CompileOptions d = CompileOptions.defaults();
+            CompileOptions.Parallelism a;
+            CompileOptions.Parallelism m;
+            switch (kind) {
+                case TP -> {
+                    a = new CompileOptions.Parallelism(tp, 1, 1, 1);
+                    m = a;
+                }
+                case TP_EP -> {
+                    a = new CompileOptions.Parallelism(tp, 1, 1, 1);
+                    m = new CompileOptions.Parallelism(1, tp, 1, 1);
+                }
+                case PP -> {
+                    a = new CompileOptions.Parallelism(tp, 1, 1, pp);
+                    m = a;
+                }
+                default -> throw new IllegalStateException("wide EP is not a compiler layout");
+            }
+            return new CompileOptions(a, m, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), d.routingTrace(), d.ilpTimeLimitSeconds(),
+                    seed);
         }
     }
 
-    /** A candidate's analytic estimate at its largest request rate meeting the limits (0 when none does). */
-    public record Estimate(Candidate candidate, double maxQps, double ttftMs, double tpotMs, double tokensPerSPerDevice) {
+    /**
+     * One deployment. Aggregated: {@code prefill*} describe the replicas and {@code decode*} are empty.
+     * {@code maxBatch} is per attention-DP rank (per instance for the compiler's layouts). {@code dtype}
+     * null: the model's.
+     */
+    public record Candidate(boolean disaggregated, String prefillSystem, int prefillInstances, String decodeSystem, int decodeInstances,
+            int maxBatch, int devices, Layout prefillLayout, Layout decodeLayout, String dtype) {
+        public Candidate {
+            if (prefillLayout == null) {
+                prefillLayout = Layout.tp(size(prefillSystem));
+            }
+            if (decodeLayout == null && disaggregated) {
+                decodeLayout = Layout.tp(size(decodeSystem));
+            }
+        }
+
+        /** A tensor-parallel candidate in the model's precision (the layout before layouts were searched). */
+        public Candidate(boolean disaggregated, String prefillSystem, int prefillInstances, String decodeSystem, int decodeInstances, int maxBatch,
+                int devices) {
+            this(disaggregated, prefillSystem, prefillInstances, decodeSystem, decodeInstances, maxBatch, devices, null, null, null);
+        }
+
+        /** Whether both pools run in a serving loop (else the confirmation times steps). */
+        public boolean servable() {
+            return prefillLayout.servable() && (!disaggregated || decodeLayout.servable());
+        }
+
+        public String describe() {
+            String dt = dtype == null ? "" : ", " + dtype;
+            String mb = maxBatch + (prefillLayout.ranks() > 1 || disaggregated && decodeLayout.ranks() > 1 ? " per rank" : "");
+            return disaggregated ? String.format(Locale.ROOT, "disagg %dx%s %s : %dx%s %s, max batch %s%s", prefillInstances, prefillSystem,
+                    prefillLayout.describe(), decodeInstances, decodeSystem, decodeLayout.describe(), mb, dt)
+                    : String.format(Locale.ROOT, "aggregated %dx%s %s, max batch %s%s", prefillInstances, prefillSystem, prefillLayout.describe(), mb, dt);
+        }
     }
 
-    /** A finalist simulated event by event at {@code qps} (for one replica of an aggregated candidate: qps / replicas). */
-    public record Confirmed(Estimate estimate, double qps, SimulationResult result, boolean meets, String commandLine) {
+    /**
+     * A candidate's analytic estimate at its largest request rate meeting the limits (0 when none does).
+     * {@code decodeBatch}: the estimated decode batch of one decode instance there.
+     */
+    public record Estimate(Candidate candidate, double maxQps, double ttftMs, double tpotMs, double tokensPerSPerDevice, double decodeBatch) {
+        public Estimate(Candidate candidate, double maxQps, double ttftMs, double tpotMs, double tokensPerSPerDevice) {
+            this(candidate, maxQps, ttftMs, tpotMs, tokensPerSPerDevice, 0);
+        }
+    }
+
+    /**
+     * A finalist confirmed at {@code qps} (for one replica of an aggregated candidate: qps / replicas).
+     *
+     * @param kind             {@code serving} (an event-level serving run) or {@code step} (wide-EP pools: each
+     *                         pool's step re-timed at the operating batch)
+     * @param meanOutputTokens output tokens per completed request in the run
+     * @param stepBatchPerRank the decode batch per rank a {@code step} confirmation timed (0 for {@code serving})
+     */
+    public record Confirmed(Estimate estimate, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens, boolean meets,
+            String commandLine, String kind, int stepBatchPerRank) {
         public double tokensPerSPerDevice() {
-            return meets ? qps * result.outputTokens() / result.requestsCompleted() / estimate.candidate().devices() : 0;
+            return meets ? qps * meanOutputTokens / estimate.candidate().devices() : 0;
         }
     }
 
+    /**
+     * @param runnable       candidates whose instances fit the model in memory and fold its layout (each has a full estimate)
+     * @param instanceShapes iteration shapes costed (the memo's size)
+     */
     public record Result(int enumerated, int feasible, List<Estimate> estimates, List<Estimate> pareto, List<Confirmed> finalists,
-            Confirmed best, double wallS, double estimateWallS) {
+            Confirmed best, double wallS, double estimateWallS, int instanceShapes, int runnable) {
     }
 
     /** Progress: a phase ("estimate", "confirm") and how far it is. */
@@ -89,26 +277,57 @@ public final class DeploymentSearch {
         void update(String phase, long done, long total);
     }
 
-    /** Cost figures of one system, from three simulated iteration shapes. */
+    /**
+     * Confirms a list of finalists (in order). The default runs {@link #confirm} on each here; the CLI runs
+     * them as points of the sweep engine (resumable, local or Spark).
+     */
+    @FunctionalInterface
+    public interface Confirmer {
+        List<Confirmed> confirmAll(List<Estimate> finalists, Options o);
+    }
+
+    /** One at a time, in this thread. */
+    public static final Confirmer SEQUENTIAL = (list, o) -> {
+        List<Confirmed> out = new ArrayList<>();
+        for (Estimate e : list) {
+            out.add(confirm(e, o));
+        }
+        return out;
+    };
+
+    /** Cost figures of one instance for one max batch, from its memoised iteration shapes. */
     private record Costs(double prefillS, double decode1S, double decodeMaxS, int maxBatch, long kvTokens, int devices, int layers,
-            double kvLinkBytesPerS) {
-        double decodeS(double batch) {
-            return decode1S + (decodeMaxS - decode1S) * Math.max(0, batch - 1) / Math.max(1, maxBatch - 1);
+            double kvLinkBytesPerS, int ranks) {
+        /** Prompts one prefill step serves. */
+        int prefillPerStep() {
+            return ranks > 1 ? ranks * PREFILL_PER_RANK : 1;
+        }
+
+        /** Per-rank decode step time at per-rank batch b (linear between 1 and the max batch). */
+        double decodeS(double b) {
+            return decode1S + (decodeMaxS - decode1S) * Math.max(0, b - 1) / Math.max(1, maxBatch - 1);
         }
     }
 
     public static Result search(Options o, Progress progress) {
+        return search(o, progress, SEQUENTIAL);
+    }
+
+    public static Result search(Options o, Progress progress, Confirmer confirmer) {
         long t0 = System.nanoTime();
         SimulationRequest base = o.base();
         ModelConfig model = ModelZoo.resolve(base.model());
-        DType dtype = base.dtypeOf(model);
-        List<Candidate> all = enumerate(o);
-        Map<String, Costs> costs = new HashMap<>();
+        List<Candidate> all = enumerate(o, model);
+        Instances memo = new Instances(o, model);
         List<Estimate> est = new ArrayList<>();
         int feasible = 0;
+        int runnable = 0;
         int i = 0;
         for (Candidate c : all) {
-            Estimate e = estimate(c, o, model, dtype, costs);
+            if (costs(c, true, o, model, memo) != null && (!c.disaggregated() || costs(c, false, o, model, memo) != null)) {
+                runnable++;
+            }
+            Estimate e = estimate(c, o, model, memo);
             est.add(e);
             if (e.maxQps() > 0) {
                 feasible++;
@@ -120,21 +339,24 @@ public final class DeploymentSearch {
         double estWall = (System.nanoTime() - t0) / 1e9;
         est.sort(Comparator.comparingDouble(Estimate::tokensPerSPerDevice).reversed().thenComparing(e -> e.candidate().describe()));
         List<Estimate> pareto = pareto(est);
+        List<Estimate> ranked = est.stream().filter(e -> e.maxQps() > 0).toList();
         List<Confirmed> fin = new ArrayList<>();
-        int n = 0;
-        boolean anyMet = false;
         // the best finalists by estimate; while none meets the limits in simulation, up to three times as many
-        for (Estimate e : est) {
-            if (e.maxQps() <= 0 || n >= o.finalists() && (anyMet || n >= 3 * o.finalists())) {
+        int from = 0;
+        int to = Math.min(o.finalists(), ranked.size());
+        while (from < to) {
+            if (progress != null) {
+                progress.update("confirm", from, to);
+            }
+            fin.addAll(confirmer.confirmAll(ranked.subList(from, to), o));
+            if (progress != null) {
+                progress.update("confirm", to, to);
+            }
+            if (fin.stream().anyMatch(Confirmed::meets)) {
                 break;
             }
-            Confirmed c = confirm(e, o);
-            fin.add(c);
-            anyMet |= c.meets();
-            n++;
-            if (progress != null) {
-                progress.update("confirm", n, Math.min(anyMet ? o.finalists() : 3 * o.finalists(), feasible));
-            }
+            from = to;
+            to = Math.min(3 * o.finalists(), ranked.size());
         }
         Confirmed best = null;
         for (Confirmed c : fin) {
@@ -142,37 +364,89 @@ public final class DeploymentSearch {
                 best = c;
             }
         }
-        return new Result(all.size(), feasible, est, pareto, fin, best, (System.nanoTime() - t0) / 1e9, estWall);
+        return new Result(all.size(), feasible, est, pareto, fin, best, (System.nanoTime() - t0) / 1e9, estWall, memo.shapes(), runnable);
     }
 
-    /** Every candidate within the budget: instance sizes are powers of two up to one node of the device. */
+    /** The instances of one device type within the budget (layouts the model can use). */
+    static List<Layout> layouts(ModelConfig model, int budget, int perNode) {
+        List<Layout> out = new ArrayList<>();
+        for (int s = 1; s <= Math.min(perNode, budget); s *= 2) {
+            out.add(Layout.tp(s));
+        }
+        if (model.isMoe()) {
+            for (int s = 2; s <= Math.min(perNode, budget); s *= 2) {
+                out.add(Layout.tpEp(s));
+            }
+        }
+        for (int p = 2; perNode * p <= budget; p *= 2) {
+            out.add(Layout.pp(perNode, p));
+        }
+        if (model.isMoe()) {
+            for (int s = 4; s <= budget; s *= 2) {
+                out.add(Layout.wideEp(s));
+            }
+        }
+        return out;
+    }
+
+    /** An instance: a system and its layout. */
+    private record Inst(String system, Layout layout) {
+    }
+
+    /** Every candidate within the budget whose instances hold the model in memory (in some precision searched): instance sizes are powers of two. */
     static List<Candidate> enumerate(Options o) {
-        List<String> systems = new ArrayList<>();
+        return enumerate(o, ModelZoo.resolve(o.base().model()));
+    }
+
+    static List<Candidate> enumerate(Options o, ModelConfig model) {
+        List<Inst> inst = new ArrayList<>();
         for (String d : o.deviceTypes()) {
-            for (int s = 1; s <= Math.min(8, o.deviceBudget()); s *= 2) {
-                systems.add(systemName(d, s));
+            int perNode = Math.max(1, Math.min(8, Systems.load(systemName(d, 8)).devicesPerNode()));
+            for (Layout l : layouts(model, o.deviceBudget(), perNode)) {
+                String sys = systemName(d, l.devices());
+                if (fits(model, sys, o)) {
+                    inst.add(new Inst(sys, l));
+                }
             }
         }
         List<Candidate> out = new ArrayList<>();
-        for (int mb : o.maxBatches()) {
-            for (String s : systems) {
-                int size = size(s);
-                int n = o.deviceBudget() / size;
-                out.add(new Candidate(false, s, n, "", 0, mb, n * size));
-            }
-            for (String p : systems) {
-                for (String d : systems) {
-                    int sp = size(p);
-                    int sd = size(d);
-                    for (int x = 1; x * sp + sd <= o.deviceBudget(); x++) {
-                        for (int y = 1; x * sp + y * sd <= o.deviceBudget(); y++) {
-                            out.add(new Candidate(true, p, x, d, y, mb, x * sp + y * sd));
+        for (String dt : o.dtypes()) {
+            for (int mb : o.maxBatches()) {
+                for (Inst s : inst) {
+                    int size = s.layout().devices();
+                    int n = o.deviceBudget() / size;
+                    out.add(new Candidate(false, s.system(), n, "", 0, mb, n * size, s.layout(), null, dt));
+                }
+                for (Inst p : inst) {
+                    for (Inst d : inst) {
+                        int sp = p.layout().devices();
+                        int sd = d.layout().devices();
+                        for (int x = 1; x * sp + sd <= o.deviceBudget(); x++) {
+                            for (int y = 1; x * sp + y * sd <= o.deviceBudget(); y++) {
+                                out.add(new Candidate(true, p.system(), x, d.system(), y, mb, x * sp + y * sd, p.layout(), d.layout(), dt));
+                            }
                         }
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** Whether the weights leave room for one request's KV cache on the system in some precision searched. */
+    private static boolean fits(ModelConfig model, String system, Options o) {
+        SystemSpec s = Systems.load(system, o.base().systemSets());
+        for (String dt : o.dtypes()) {
+            DType dtype = dt == null ? model.weightDtype() : DType.parse(dt);
+            try {
+                if (Simulator.kvCapacityTokens(model, dtype, s) >= (long) o.base().inputLength() + o.base().outputLength()) {
+                    return true;
+                }
+            } catch (MoesimException e) {
+                // no room for a KV cache in this precision
+            }
+        }
+        return false;
     }
 
     /**
@@ -193,51 +467,141 @@ public final class DeploymentSearch {
         return Integer.parseInt(system.substring(system.lastIndexOf('x') + 1));
     }
 
-    private static Costs costs(String system, int maxBatch, Options o, ModelConfig model, DType dtype, Map<String, Costs> memo) {
-        String key = system + "@" + maxBatch;
-        if (memo.containsKey(key)) {
-            return memo.get(key);
+    /**
+     * The memo of iteration shapes per instance (system, layout, precision): a shape is costed once,
+     * whichever candidates share the instance. Not thread-safe (one search, one thread).
+     */
+    private static final class Instances {
+        private final Options o;
+        private final ModelConfig model;
+        private final Map<String, Timer> timers = new HashMap<>();
+        private final Map<String, Double> shapes = new HashMap<>();
+
+        Instances(Options o, ModelConfig model) {
+            this.o = o;
+            this.model = model;
         }
-        Costs c = null;
-        try {
+
+        int shapes() {
+            return shapes.size();
+        }
+
+        /** The seconds of one shape ("p" prompt, "d:B" a decode batch of B per rank), NaN where the instance cannot run it. */
+        double seconds(String system, Layout l, DType dtype, String shape) {
+            String key = system + "|" + l.describe() + "|" + dtype.text();
+            String sk = key + "|" + shape;
+            Double v = shapes.get(sk);
+            if (v != null) {
+                return v;
+            }
+            double s;
+            try {
+                Timer t = timers.computeIfAbsent(key, k -> timer(system, l, dtype));
+                s = t == null ? Double.NaN : t.seconds(shape);
+            } catch (MoesimException | IllegalArgumentException e) {
+                s = Double.NaN; // the layout does not fold this model, or the shape does not fit: not a candidate
+            }
+            shapes.put(sk, s);
+            return s;
+        }
+
+        long kvTokens(String system, DType dtype) {
+            return Simulator.kvCapacityTokens(model, dtype, Systems.load(system, o.base().systemSets()));
+        }
+
+        private Timer timer(String system, Layout l, DType dtype) {
             SimulationRequest b = o.base();
             SystemSpec s = Systems.load(system, b.systemSets());
-            CompileOptions co = options(s, b.seed());
-            IterationCache cache = new IterationCache(model, dtype, b.routing().value(), b.seed(), s,
-                    g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()));
-            long kv = Simulator.kvCapacityTokens(model, dtype, s);
+            int in = b.inputLength();
             long ctx = b.inputLength() + b.outputLength() / 2;
-            double pre = cache.get(new BatchSignature(0, 0, 1, b.inputLength())).makespanPs() / 1e12;
-            double d1 = cache.get(new BatchSignature(1, ctx, 0, 0, 0)).makespanPs() / 1e12;
-            long q = BatchSignature.quantise(ctx, b.signatureBits());
-            double dm = cache.get(new BatchSignature(maxBatch, q, 0, 0, 0)).makespanPs() / 1e12;
-            double link = s.interNodeLink().orElse(io.moesim.hw.Links.load("ib-ndr-400")).bandwidthPerDeviceGBps() * 1e9 * s.devices();
-            c = new Costs(pre, d1, dm, maxBatch, kv, s.devices(), model.layers(), link);
-        } catch (MoesimException e) {
-            c = null; // the weights do not fit, or the layout is impossible: not a candidate
+            if (Simulator.kvCapacityTokens(model, dtype, s) < (long) in + b.outputLength()) {
+                return null; // the weights leave no room for one request's KV cache
+            }
+            if (l.servable()) {
+                CompileOptions co = l.options(b.seed());
+                IterationCache cache = new IterationCache(model, dtype, b.routing().value(), b.seed(), s,
+                        g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()));
+                long q = BatchSignature.quantise(ctx, b.signatureBits());
+                return shape -> shape.equals("p") ? cache.get(new BatchSignature(0, 0, 1, in)).makespanPs() / 1e12
+                        : cache.get(new BatchSignature(Integer.parseInt(shape.substring(2)), shape.equals("d:1") ? ctx : q, 0, 0, 0)).makespanPs() / 1e12;
+            }
+            Routing r = b.routing().value();
+            boolean fp8 = dtype.bits() <= 8;
+            WideEpModel pre = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.NORMAL, fp8, 2));
+            WideEpModel dec2 = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.LOW_LATENCY, fp8, 2));
+            WideEpModel dec1 = new WideEpModel(model, s, b.costModel(), wideEp(l.devices(), EpMode.LOW_LATENCY, fp8, 1));
+            return shape -> {
+                if (shape.equals("p")) {
+                    return pre.step(new GraphRequest(model, Phase.PREFILL, PREFILL_PER_RANK, in, in, 0, dtype, r, b.seed(), in)).seconds();
+                }
+                int n = Integer.parseInt(shape.substring(2));
+                return (twoMicroBatches(n) ? dec2 : dec1).step(new GraphRequest(model, Phase.DECODE, n, 1, ctx, 0, dtype, r, b.seed(), 1)).seconds();
+            };
         }
-        memo.put(key, c);
-        return c;
     }
 
-    /** Tensor parallel over the instance's devices (the compiler's default layout). */
-    static CompileOptions options(SystemSpec s, long seed) {
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism p = new CompileOptions.Parallelism(s.devices(), 1, 1, 1);
-        return new CompileOptions(p, p, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), d.routingTrace(), d.ilpTimeLimitSeconds(), seed);
+    /**
+     * Whether a wide-EP decode step of {@code perRank} sequences per rank runs two micro-batches: from 64 per rank
+     * (even), where hiding the all-to-alls outweighs re-reading the weights for each half (docs/deployment.md: at 128
+     * per rank two micro-batches take 61.3 ms against 69.0 ms for one; at a few sequences per rank the halves cost
+     * nearly twice one step).
+     */
+    static boolean twoMicroBatches(int perRank) {
+        return perRank >= 64 && perRank % 2 == 0;
     }
 
-    static Estimate estimate(Candidate c, Options o, ModelConfig model, DType dtype, Map<String, Costs> memo) {
-        Costs p = costs(c.prefillSystem(), c.maxBatch(), o, model, dtype, memo);
-        Costs d = c.disaggregated() ? costs(c.decodeSystem(), c.maxBatch(), o, model, dtype, memo) : p;
+    /** Prompts per rank in one wide-EP prefill step (DeepSeek's two micro-batches need two). */
+    static final int PREFILL_PER_RANK = 2;
+
+    /**
+     * The wide-EP configuration the search uses: DeepSeek's (EPLB 32 slots, fp8 dispatch under fp8 serving), two
+     * micro-batches or one ({@link #twoMicroBatches}; two in prefill).
+     */
+    static WideEpConfig wideEp(int ep, EpMode mode, boolean fp8, int microBatches) {
+        return new WideEpConfig(ep, ep, mode, fp8 ? DType.FP8_E4M3 : DType.BF16, DType.BF16, 32, microBatches);
+    }
+
+    @FunctionalInterface
+    private interface Timer {
+        double seconds(String shape);
+    }
+
+    private static DType dtypeOf(Candidate c, ModelConfig model) {
+        return c.dtype() == null ? model.weightDtype() : DType.parse(c.dtype());
+    }
+
+    private static Costs costs(String system, Layout l, int maxBatch, Options o, ModelConfig model, DType dtype, Instances memo) {
+        double pre = memo.seconds(system, l, dtype, "p");
+        if (Double.isNaN(pre)) {
+            return null;
+        }
+        double d1 = memo.seconds(system, l, dtype, "d:1");
+        double dm = memo.seconds(system, l, dtype, "d:" + maxBatch);
+        if (Double.isNaN(d1) || Double.isNaN(dm)) {
+            return null;
+        }
+        SystemSpec s = Systems.load(system, o.base().systemSets());
+        double link = s.interNodeLink().orElse(io.moesim.hw.Links.load("ib-ndr-400")).bandwidthPerDeviceGBps() * 1e9 * s.devices();
+        return new Costs(pre, d1, dm, maxBatch, memo.kvTokens(system, dtype), s.devices(), model.layers(), link, l.ranks());
+    }
+
+    /** The costs of a candidate's prefill (or aggregated) instance, or of its decode instance. */
+    private static Costs costs(Candidate c, boolean prefill, Options o, ModelConfig model, Instances memo) {
+        return prefill ? costs(c.prefillSystem(), c.prefillLayout(), c.maxBatch(), o, model, dtypeOf(c, model), memo)
+                : costs(c.decodeSystem(), c.decodeLayout(), c.maxBatch(), o, model, dtypeOf(c, model), memo);
+    }
+
+    static Estimate estimate(Candidate c, Options o, ModelConfig model, Instances memo) {
+        DType dtype = dtypeOf(c, model);
+        Costs p = costs(c, true, o, model, memo);
+        Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
         if (p == null || d == null) {
             return new Estimate(c, 0, 0, 0, 0);
         }
         int in = o.base().inputLength();
         int out = o.base().outputLength();
         double lo = 0;
-        double hi = 0;
-        double[] at = null;
+        double hi;
         double guess = 1e-3;
         // grow, then bisect the largest rate whose estimate meets both limits
         while (latencies(c, p, d, in, out, guess, model, dtype) != null && meets(latencies(c, p, d, in, out, guess, model, dtype), o)) {
@@ -260,81 +624,89 @@ public final class DeploymentSearch {
                 hi = mid;
             }
         }
-        at = latencies(c, p, d, in, out, lo, model, dtype);
-        return new Estimate(c, lo, at[0] * 1e3, at[1] * 1e3, lo * out / c.devices());
+        double[] at = latencies(c, p, d, in, out, lo, model, dtype);
+        return new Estimate(c, lo, at[0] * 1e3, at[1] * 1e3, lo * out / c.devices(), at[2]);
     }
 
     private static boolean meets(double[] l, Options o) {
         return l[0] * 1e3 <= o.ttftMs() && l[1] * 1e3 <= o.tpotMs();
     }
 
-    /** Estimated {TTFT, TPOT} in seconds at total rate {@code qps}, or null when a pool is overloaded. */
+    /** Estimated {TTFT, TPOT} in seconds and the decode batch of one instance at total rate {@code qps}, or null when a pool is overloaded. */
     static double[] latencies(Candidate c, Costs p, Costs d, int in, int out, double qps, ModelConfig model, DType dtype) {
         int replicas = c.prefillInstances();
         double lp = qps / replicas;
-        double rho = lp * p.prefillS();
+        double service = p.prefillS() / p.prefillPerStep(); // a wide-EP prefill step serves PREFILL_PER_RANK prompts per DP rank
+        double rho = lp * service;
         if (rho >= 1) {
             return null;
         }
-        double wait = rho * p.prefillS() / (2 * (1 - rho)); // M/D/1 mean wait
+        double wait = rho * service / (2 * (1 - rho)); // M/D/1 mean wait
         double ld = c.disaggregated() ? qps / c.decodeInstances() : lp;
-        // decode batch from Little's law with TPOT = a + b·B (aggregated: stretched by the prefill share of the time)
-        double a = d.decode1S() - (d.decodeMaxS() - d.decode1S()) / Math.max(1, d.maxBatch() - 1);
+        // decode batch from Little's law with TPOT = a + s·B/ranks (aggregated: stretched by the prefill share of the time)
         double slope = (d.decodeMaxS() - d.decode1S()) / Math.max(1, d.maxBatch() - 1);
+        double a = d.decode1S() - slope;
         double stretch = c.disaggregated() ? 1 : 1 / (1 - rho);
-        double denom = 1 - ld * (out - 1) * slope * stretch;
+        double denom = 1 - ld * (out - 1) * slope / d.ranks() * stretch;
         if (denom <= 0) {
             return null;
         }
-        double batch = Math.max(1, ld * (out - 1) * a * stretch / denom);
-        if (batch > d.maxBatch() || batch * (in + out) > d.kvTokens()) {
+        double batch = Math.max(d.ranks(), ld * (out - 1) * a * stretch / denom);
+        if (batch > (double) d.maxBatch() * d.ranks() || batch * (in + out) > d.kvTokens()) {
             return null;
         }
-        double tpot = d.decodeS(batch) * stretch;
+        double tpot = d.decodeS(batch / d.ranks()) * stretch;
         double ttft = p.prefillS() + wait;
         if (c.disaggregated()) {
-            double bytes = (double) in * Simulator.kvBytesPerToken(model, dtype);
-            ttft += bytes / Math.min(p.kvLinkBytesPerS(), d.kvLinkBytesPerS()) / Math.max(1, p.layers());
+            ttft += transferS(p, d, in, model, dtype);
         } else {
-            ttft += d.decodeS(batch); // the prompt shares its iteration with the decodes
+            ttft += d.decodeS(batch / d.ranks()); // the prompt shares its iteration with the decodes
         }
-        return new double[] {ttft, tpot};
+        return new double[] {ttft, tpot, batch};
     }
 
     /** The estimates not beaten on both tokens/s per device (higher) and TPOT (lower). */
     static List<Estimate> pareto(List<Estimate> est) {
-        List<Estimate> out = new ArrayList<>();
-        for (Estimate e : est) {
-            if (e.maxQps() <= 0) {
-                continue;
-            }
-            boolean dominated = false;
-            for (Estimate f : est) {
-                if (f != e && f.maxQps() > 0 && f.tokensPerSPerDevice() >= e.tokensPerSPerDevice() && f.tpotMs() <= e.tpotMs()
-                        && (f.tokensPerSPerDevice() > e.tokensPerSPerDevice() || f.tpotMs() < e.tpotMs())) {
-                    dominated = true;
-                    break;
-                }
-            }
-            if (!dominated) {
-                out.add(e);
+        return paretoBy(est.stream().filter(e -> e.maxQps() > 0).toList(), Estimate::tokensPerSPerDevice, Estimate::tpotMs,
+                Comparator.comparingDouble(Estimate::tpotMs).thenComparing(e -> e.candidate().describe()));
+    }
+
+    /** The items not beaten on both {@code up} (higher is better) and {@code down} (lower is better), sorted by {@code order}. */
+    public static <T> List<T> paretoBy(List<T> items, ToDoubleFunction<T> up, ToDoubleFunction<T> down, Comparator<T> order) {
+        List<T> out = new ArrayList<>();
+        // sweep by down ascending, ties by up descending: an item is kept when its up beats every earlier one
+        List<T> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparingDouble(down).thenComparing(Comparator.comparingDouble(up).reversed()));
+        double bestUp = Double.NEGATIVE_INFINITY;
+        double lastDown = Double.NaN;
+        double lastUp = Double.NaN;
+        for (T t : sorted) {
+            double u = up.applyAsDouble(t);
+            double dn = down.applyAsDouble(t);
+            if (u > bestUp || u == lastUp && dn == lastDown) {
+                out.add(t);
+                bestUp = Math.max(bestUp, u);
+                lastUp = u;
+                lastDown = dn;
             }
         }
-        out.sort(Comparator.comparingDouble(Estimate::tpotMs).thenComparing(e -> e.candidate().describe()));
+        out.sort(order);
         return out;
     }
 
     /**
-     * Simulates a finalist event by event at its estimated rate; after a miss, at half the rate, up to
-     * three halvings; after a met rate below a missed one, two bisection steps between them. Returns the
-     * highest rate that met the limits, or the last miss.
+     * Confirms a finalist: simulated at its estimated rate; after a miss, at half the rate, up to three
+     * halvings; after a met rate below a missed one, two bisection steps between them. Returns the highest
+     * rate that met the limits, or the last miss. A servable candidate is simulated event by event by the
+     * serving loop; a candidate with a wide-EP pool by {@link #steps}.
      */
-    static Confirmed confirm(Estimate e, Options o) {
+    public static Confirmed confirm(Estimate e, Options o) {
+        java.util.function.DoubleFunction<Confirmed> at = e.candidate().servable() ? q -> run(e, o, q) : steps(e, o);
         double qps = e.maxQps();
         Confirmed met = null;
         Confirmed miss = null;
         for (int t = 0; t < 4; t++) {
-            Confirmed c = run(e, o, qps);
+            Confirmed c = at.apply(qps);
             if (c.meets()) {
                 met = c;
                 break;
@@ -346,7 +718,7 @@ public final class DeploymentSearch {
             return miss;
         }
         for (int t = 0; t < 2 && miss != null; t++) {
-            Confirmed c = run(e, o, (met.qps() + miss.qps()) / 2);
+            Confirmed c = at.apply((met.qps() + miss.qps()) / 2);
             if (c.meets()) {
                 met = c;
             } else {
@@ -356,31 +728,101 @@ public final class DeploymentSearch {
         return met;
     }
 
+    /**
+     * The confirmation of a candidate with a wide-EP pool, for which no serving loop exists, at a rate: a
+     * serving run simulated step by step ({@link StepServing}) from the pools' step times — prefill steps
+     * of two prompts per rank (one prompt for a compiler-layout pool), decode steps at each per-rank batch
+     * piecewise linear between exactly timed batches 1, 2, 4, ... up to the max batch (each with its own
+     * routing draw) — with the run's lengths and seed and enough requests to reach the steady state (arrivals over
+     * four lifetimes of a request at the limits, 4 (TTFT + L_out TPOT), at least the run's requests; a short run at a
+     * high rate would never fill the decode batch); p90 TTFT and TPOT over its requests.
+     */
+    static java.util.function.DoubleFunction<Confirmed> steps(Estimate e, Options o) {
+        Candidate c = e.candidate();
+        ModelConfig model = ModelZoo.resolve(o.base().model());
+        DType dtype = dtypeOf(c, model);
+        Instances memo = new Instances(o, model);
+        Costs p = costs(c, true, o, model, memo);
+        Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
+        String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
+        Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
+        int max = c.maxBatch();
+        List<Integer> grid = new ArrayList<>();
+        for (int b = 1; b < max; b *= 2) {
+            grid.add(b);
+        }
+        grid.add(max);
+        double[] at = new double[grid.size()];
+        for (int k = 0; k < at.length; k++) {
+            at[k] = memo.seconds(dsys, dl, dtype, "d:" + grid.get(k));
+        }
+        java.util.function.IntToDoubleFunction decodeS = b -> {
+            int k = 1;
+            while (k < grid.size() - 1 && grid.get(k) < b) {
+                k++;
+            }
+            int b0 = grid.get(k - 1);
+            int b1 = grid.get(Math.min(k, grid.size() - 1));
+            return b1 == b0 ? at[k - 1] : at[k - 1] + (at[k] - at[k - 1]) * (b - b0) / (b1 - b0);
+        };
+        int in = o.base().inputLength();
+        int out = o.base().outputLength();
+        double transfer = c.disaggregated() ? transferS(p, d, in, model, dtype) : 0;
+        return qps -> {
+            // enough requests to reach the steady state: arrivals over four lifetimes of a request at the limits (at least the run's requests)
+            double span = 4 * (o.ttftMs() + out * o.tpotMs()) / 1e3;
+            int requests = (int) Math.min(200_000, Math.max(o.base().requests(), Math.ceil(qps * span)));
+            StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.ranks(), p.prefillS(), transfer,
+                    c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, requests, out,
+                    c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
+            return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));
+        };
+    }
+
+    /** The KV transfer a request's first token waits for (layer by layer: one layer's share exposed). */
+    private static double transferS(Costs p, Costs d, int in, ModelConfig model, DType dtype) {
+        double bytes = (double) in * Simulator.kvBytesPerToken(model, dtype);
+        return bytes / Math.min(p.kvLinkBytesPerS(), d.kvLinkBytesPerS()) / Math.max(1, p.layers());
+    }
+
     private static Confirmed run(Estimate e, Options o, double qps) {
         Candidate c = e.candidate();
         double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
         SimulationResult r = simulate(c, o, perReplica).result();
-        boolean ok = r.ttft().p90Ms() <= o.ttftMs() && r.tpot().p90Ms() <= o.tpotMs();
-        return new Confirmed(e, qps, r, ok, commandLine(c, o, perReplica));
+        return confirmed(e, o, qps, r.ttft().p90Ms(), r.tpot().p90Ms(), (double) r.outputTokens() / Math.max(1, r.requestsCompleted()), 0);
     }
 
-    /** One run of a candidate (one replica of an aggregated one) at {@code qps}. */
+    /**
+     * A confirmation from its figures (as a stored sweep row gives them back): whether it meets the limits
+     * and its command line follow from them. {@code perRank} > 0: a step confirmation at that decode batch
+     * per rank; 0: a serving run.
+     */
+    public static Confirmed confirmed(Estimate e, Options o, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens, int perRank) {
+        Candidate c = e.candidate();
+        boolean ok = ttftP90Ms <= o.ttftMs() && tpotP90Ms <= o.tpotMs();
+        if (perRank > 0) {
+            return new Confirmed(e, qps, ttftP90Ms, tpotP90Ms, meanOutputTokens, ok, commandLine(c, o, qps, perRank), "step", perRank);
+        }
+        double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
+        return new Confirmed(e, qps, ttftP90Ms, tpotP90Ms, meanOutputTokens, ok, commandLine(c, o, perReplica), "serving", 0);
+    }
+
+
+    /** One run of a servable candidate (one replica of an aggregated one) at {@code qps}. */
     public static DeployedServing.Served simulate(Candidate c, Options o, double qps) {
-        SimulationRequest r = o.base().toBuilder().qps(qps).progress(null).build();
+        SimulationRequest r = o.base().toBuilder().qps(qps).dtype(c.dtype()).progress(null).build();
         DisaggregatedLoop.Sla sla = new DisaggregatedLoop.Sla(o.ttftMs(), o.tpotMs());
         if (!c.disaggregated()) {
             SystemSpec s = Systems.load(c.prefillSystem(), r.systemSets());
             SimulationRequest rr = SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
                     .requests(r.requests()).lengths(r.inputLength(), r.outputLength()).lengths(r.lengths()).maxBatch(c.maxBatch())
-                    .routing(r.routing()).dtype(r.dtype()).compileOptions(options(s, r.seed())).costModel(r.costModel())
+                    .routing(r.routing()).dtype(r.dtype()).compileOptions(c.prefillLayout().options(r.seed())).costModel(r.costModel())
                     .collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget()).signatureBits(r.signatureBits())
                     .iterationModel(r.iterationModel()).seed(r.seed()).build();
             return DeployedServing.serve(rr, s, new Deployment(0, null, null, sla));
         }
-        SystemSpec ps = Systems.load(c.prefillSystem(), r.systemSets());
-        SystemSpec ds = Systems.load(c.decodeSystem(), r.systemSets());
         Disaggregation d = new Disaggregation(c.prefillSystem(), c.decodeSystem(), c.prefillInstances(), c.decodeInstances(), c.maxBatch(),
-                c.maxBatch(), null, true, options(ps, r.seed()), options(ds, r.seed()));
+                c.maxBatch(), null, true, c.prefillLayout().options(r.seed()), c.decodeLayout().options(r.seed()));
         return DeployedServing.serve(r, null, new Deployment(0, d, null, sla));
     }
 
@@ -391,8 +833,17 @@ public final class DeploymentSearch {
         if (c.disaggregated()) {
             s.append(" --disagg ").append(c.prefillSystem()).append(':').append(c.decodeSystem()).append(" --prefill-pools ")
                     .append(c.prefillInstances()).append(" --decode-pools ").append(c.decodeInstances());
+            if (c.prefillLayout().kind() != Kind.TP) {
+                s.append(" --prefill-parallel ").append(c.prefillLayout().poolParallel());
+            }
+            if (c.decodeLayout().kind() != Kind.TP) {
+                s.append(" --decode-parallel ").append(c.decodeLayout().poolParallel());
+            }
         } else {
             s.append(" --system ").append(c.prefillSystem());
+            if (c.prefillLayout().kind() != Kind.TP) {
+                s.append(' ').append(c.prefillLayout().flags());
+            }
         }
         s.append(" --max-batch ").append(c.maxBatch());
         s.append(String.format(Locale.ROOT, " --qps %.6g", qps));
@@ -400,8 +851,9 @@ public final class DeploymentSearch {
         if (!"fixed".equals(b.lengths().text())) {
             s.append(" --lengths ").append(b.lengths().text());
         }
-        if (b.dtype() != null) {
-            s.append(" --dtype ").append(b.dtype().text());
+        String dt = c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
+        if (dt != null) {
+            s.append(" --dtype ").append(dt);
         }
         s.append(" --iteration-model ").append(b.iterationModel().text()).append(" --seed ").append(b.seed());
         if (!o.extraFlags().isBlank()) {
@@ -412,6 +864,33 @@ public final class DeploymentSearch {
             s.append("   # one of ").append(c.prefillInstances()).append(" replicas");
         }
         return s.toString();
+    }
+
+    /**
+     * The step runs of a candidate with a wide-EP pool: each pool's step as {@code simulate --ep-mode} times it (the
+     * prefill pool at two prompts per rank, the decode pool at {@code perRank} sequences per rank), joined by " ; ".
+     */
+    static String commandLine(Candidate c, Options o, double qps, int perRank) {
+        SimulationRequest b = o.base();
+        String dt = c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
+        String common = "moesim simulate --model " + b.model() + (dt == null ? "" : " --dtype " + dt) + " --seed " + b.seed()
+                + (o.extraFlags().isBlank() ? "" : " " + o.extraFlags().strip());
+        String pre = pool(c.prefillSystem(), c.prefillLayout(), "prefill", c.prefillLayout().servable() ? 1 : PREFILL_PER_RANK * c.prefillLayout().ranks(),
+                b.inputLength(), common);
+        String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
+        Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
+        String dec = pool(dsys, dl, "decode", perRank * dl.ranks(), b.inputLength() + b.outputLength() / 2, common);
+        return pre + " ; " + dec + String.format(Locale.ROOT, "   # %s at %.6g req/s", c.describe(), qps);
+    }
+
+    private static String pool(String system, Layout l, String phase, int batch, long len, String common) {
+        if (l.servable()) {
+            return common + " --system " + system + " " + l.flags() + " --phase " + phase + " --batch " + batch + " --in " + len;
+        }
+        boolean dec = phase.equals("decode");
+        int mb = !dec || twoMicroBatches(batch / l.ranks()) ? 2 : 1;
+        return common + " --system " + system + " --ep-mode " + (dec ? "ll" : "normal") + " --ep-phase " + phase + " --batch " + batch + " --in " + len
+                + " --eplb-slots 32 --micro-batches " + mb;
     }
 
     private static String trim(double v) {
