@@ -99,8 +99,7 @@ public final class KernelSimulator {
             cache.recordHit();
             return front;
         }
-        String sig = "memcpy|" + bytes + "|" + specText(p) + "|" + specText(device.memory());
-        OpEstimate e = lookup(sig, () -> simulateMemcpy(bytes, device, p));
+        OpEstimate e = lookup("memcpy|" + bytes, specText(p, device.memory()), () -> simulateMemcpy(bytes, device, p));
         this.front.put(fk, e);
         return e;
     }
@@ -118,11 +117,11 @@ public final class KernelSimulator {
         return OpEstimate.of("memcpy", w, 0, moved, roof, p.name());
     }
 
-    private final java.util.Map<Object, String> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<List<Object>, String> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A spec's full text, computed once per distinct spec (records compare by content). */
-    private String specText(Object spec) {
-        return specTexts.computeIfAbsent(spec, SpecText::of);
+    /** A processor's and a memory's full spec texts, computed once per distinct pair (records compare by content). */
+    private String specText(ProcessorSpec p, MemorySpec m) {
+        return specTexts.computeIfAbsent(List.of(p, m), k -> SpecText.of(p) + "|" + SpecText.of(m));
     }
 
     /**
@@ -158,21 +157,24 @@ public final class KernelSimulator {
         // the full text of the specs, not their hashCode: two specs that differ only in a calibrated
         // figure may share a hash (and enum hashes change from run to run), which would serve one's
         // estimate for the other and make fits depend on evaluation order
-        String sig = op + "|" + inputs + "|" + specText(p) + "|" + specText(device.memory());
-        OpEstimate e = lookup(sig, () -> simulate(op, inputs, device, p));
+        OpEstimate e = lookup(op + "|" + inputs, specText(p, device.memory()), () -> simulate(op, inputs, device, p));
         front.put(fk, e);
         return e;
     }
 
-    /** The estimate of a signature text: from the memo, else the store, else simulated (and kept in both). */
-    private OpEstimate lookup(String sig, java.util.function.Supplier<OpEstimate> simulate) {
+    /**
+     * The estimate of a signature text {@code op}|{@code specs}: from the memo, else the store, else
+     * simulated (and kept in both).
+     */
+    private OpEstimate lookup(String op, String specs, java.util.function.Supplier<OpEstimate> simulate) {
+        String sig = op + "|" + specs;
         long key = KernelCache.fingerprint(sig);
         OpEstimate hit = cache.get(key, sig);
         if (hit != null) {
             return hit;
         }
         if (store != null) {
-            java.util.Optional<OpEstimate> stored = store.load(key, sig);
+            java.util.Optional<OpEstimate> stored = store.load(key, op, specs);
             if (stored.isPresent()) {
                 cache.put(key, sig, stored.get());
                 return stored.get();
@@ -182,7 +184,7 @@ public final class KernelSimulator {
         simulations.incrementAndGet();
         cache.put(key, sig, e);
         if (store != null) {
-            store.save(key, sig, e);
+            store.save(key, op, specs, e);
         }
         return e;
     }
