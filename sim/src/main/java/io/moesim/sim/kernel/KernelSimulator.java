@@ -117,11 +117,18 @@ public final class KernelSimulator {
         return OpEstimate.of("memcpy", w, 0, moved, roof, p.name());
     }
 
-    private final java.util.Map<List<Object>, String> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<List<Object>, Specs> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A processor's and a memory's full spec texts, computed once per distinct pair (records compare by content). */
-    private String specText(ProcessorSpec p, MemorySpec m) {
-        return specTexts.computeIfAbsent(List.of(p, m), k -> SpecText.of(p) + "|" + SpecText.of(m));
+    /** A processor's and a memory's full spec texts, and the fingerprint of that text. */
+    private record Specs(String text, long fingerprint) {
+    }
+
+    /** The specs of a processor and a memory, computed once per distinct pair (records compare by content). */
+    private Specs specText(ProcessorSpec p, MemorySpec m) {
+        return specTexts.computeIfAbsent(List.of(p, m), k -> {
+            String text = SpecText.of(p) + "|" + SpecText.of(m);
+            return new Specs(text, KernelCache.fingerprint(text));
+        });
     }
 
     /**
@@ -166,23 +173,23 @@ public final class KernelSimulator {
      * The estimate of a signature text {@code op}|{@code specs}: from the memo, else the store, else
      * simulated (and kept in both).
      */
-    private OpEstimate lookup(String op, String specs, java.util.function.Supplier<OpEstimate> simulate) {
-        String sig = op + "|" + specs;
-        long key = KernelCache.fingerprint(sig);
-        OpEstimate hit = cache.get(key, sig);
+    private OpEstimate lookup(String op, Specs sp, java.util.function.Supplier<OpEstimate> simulate) {
+        String specs = sp.text();
+        long key = KernelCache.key(op, sp.fingerprint());
+        OpEstimate hit = cache.get(key, op, specs);
         if (hit != null) {
             return hit;
         }
         if (store != null) {
             java.util.Optional<OpEstimate> stored = store.load(key, op, specs);
             if (stored.isPresent()) {
-                cache.put(key, sig, stored.get());
+                cache.put(key, op, specs, stored.get());
                 return stored.get();
             }
         }
         OpEstimate e = simulate.get();
         simulations.incrementAndGet();
-        cache.put(key, sig, e);
+        cache.put(key, op, specs, e);
         if (store != null) {
             store.save(key, op, specs, e);
         }
