@@ -60,7 +60,7 @@ final class CompileCommand implements Callable<Integer> {
         // everything computed: now write, so a failure above leaves nothing half-written
         if (output != null) {
             // streamed: a plan of 20,000 tasks is megabytes of JSON, not worth holding as one string
-            AtomicFiles.write(output, out -> PlanJson.write(r.plan(), new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8)));
+            AtomicFiles.write(output, out -> PlanJson.write(r.plan(), out));
         }
         if (dumped[0] != null) {
             if (output != null) {

@@ -33,8 +33,17 @@ final class KernelStores {
                 store = Optional.empty();
             }
             KernelStore.installProcessDefault(store.orElse(null));
+            // estimates are written in batches: at the end of the command (Main), and here if it is cut short
+            store.ifPresent(s -> Runtime.getRuntime().addShutdownHook(new Thread(s::flush, "moesim-kernel-store")));
         }
         return store;
+    }
+
+    /** Writes the estimates the command made (a no-op where no store was opened). */
+    static synchronized void flush() {
+        if (store != null) {
+            store.ifPresent(KernelStore::flush);
+        }
     }
 
     /** A kernel cost model whose estimates persist across runs where the store is on. */

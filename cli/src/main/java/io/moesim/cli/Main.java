@@ -57,7 +57,12 @@ public final class Main implements Runnable {
             e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
             return EXIT_BAD_INPUT;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } finally {
+            KernelStores.flush();
+        }
         out.flush();
         err.flush();
         return code;

@@ -19,9 +19,14 @@ class GoldenPlanTest {
 
     @Test
     void toyMoeOnTwoDevices() throws Exception {
-        String json = PlanJson.toJson(Compiler.compile(Fixtures.toyMoe(2, 8, new long[] {6, 4, 4, 2}), Systems.load("h100x2"),
+        io.moesim.compiler.plan.HardwarePlan plan = Compiler.compile(Fixtures.toyMoe(2, 8, new long[] {6, 4, 4, 2}), Systems.load("h100x2"),
                 Fixtures.options(Fixtures.p(2, 1, 1, 1), Fixtures.p(1, 2, 1, 1), Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1),
-                RooflineCostModel.INSTANCE).plan());
+                RooflineCostModel.INSTANCE).plan();
+        String json = PlanJson.toJson(plan);
+        // the file writer's UTF-8 stream gives the same bytes as the text
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        PlanJson.write(plan, bytes);
+        assertEquals(json, bytes.toString(StandardCharsets.UTF_8));
         if (Boolean.getBoolean("golden.update")) {
             Files.createDirectories(GOLDEN.getParent());
             Files.writeString(GOLDEN, json, StandardCharsets.UTF_8);

@@ -30,7 +30,8 @@ final class SimulatorEvaluator implements PointEvaluator {
      * One kernel model per evaluator (one per thread), so its memo serves every point the thread runs;
      * backed by the process's persistent store where the CLI installed one.
      */
-    private final KernelSimulator kernels = new KernelSimulator(io.moesim.sim.kernel.KernelStore.processDefault().orElse(null));
+    private final io.moesim.sim.kernel.KernelStore store = io.moesim.sim.kernel.KernelStore.processDefault().orElse(null);
+    private final KernelSimulator kernels = new KernelSimulator(store);
 
     SimulatorEvaluator(Map<String, Object> base) {
         this.base = base;
@@ -45,7 +46,11 @@ final class SimulatorEvaluator implements PointEvaluator {
     SimulationResult simulate(Map<String, Object> axes) {
         RunSpec run = run(point(axes));
         SystemSpec sys = system(run);
-        return Simulator.simulate(run.request(sys, run.costModel(kernels)), sys);
+        SimulationResult r = Simulator.simulate(run.request(sys, run.costModel(kernels)), sys);
+        if (store != null) {
+            store.flush(); // the point's new estimates, for the other workers and later sweeps
+        }
+        return r;
     }
 
     /** The base overridden by a point's axis values. */

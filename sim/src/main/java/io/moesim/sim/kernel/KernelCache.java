@@ -3,12 +3,13 @@ package io.moesim.sim.kernel;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 
 /**
- * Memo of estimates by (op signature, processor spec): a 64-bit fingerprint of the signature text
- * keys a primitive hash map; the entry keeps the text, so a fingerprint collision is detected
- * (and simply not cached) rather than answered wrongly. Thread-safe.
+ * Memo of estimates by signature, in two parts: the op (op and operand types) and the specs (the
+ * processor's and memory's full spec text). A 64-bit key made of their fingerprints ({@link #key})
+ * keys a primitive hash map; the entry keeps both texts, so a key collision is detected (and simply
+ * not cached) rather than answered wrongly. Thread-safe.
  */
 public final class KernelCache {
-    private record Entry(String signature, OpEstimate estimate) {
+    private record Entry(String op, String specs, OpEstimate estimate) {
     }
 
     private final Long2ObjectOpenHashMap<Entry> map = new Long2ObjectOpenHashMap<>();
@@ -25,9 +26,17 @@ public final class KernelCache {
         return h;
     }
 
-    public synchronized OpEstimate get(long key, String signature) {
+    /**
+     * The key of a signature from its op text and the fingerprint of its specs text (computed once per
+     * specs by the caller), so a lookup hashes the op's few dozen chars, not the kilobytes of spec text.
+     */
+    public static long key(String op, long specsFingerprint) {
+        return fingerprint(op) * 0x9E3779B97F4A7C15L ^ specsFingerprint;
+    }
+
+    public synchronized OpEstimate get(long key, String op, String specs) {
         Entry e = map.get(key);
-        if (e != null && e.signature.equals(signature)) {
+        if (e != null && e.op.equals(op) && e.specs.equals(specs)) {
             hits++;
             return e.estimate;
         }
@@ -40,10 +49,10 @@ public final class KernelCache {
         hits++;
     }
 
-    public synchronized void put(long key, String signature, OpEstimate estimate) {
+    public synchronized void put(long key, String op, String specs, OpEstimate estimate) {
         Entry e = map.get(key);
         if (e == null) {
-            map.put(key, new Entry(signature, estimate));
+            map.put(key, new Entry(op, specs, estimate));
         }
     }
 

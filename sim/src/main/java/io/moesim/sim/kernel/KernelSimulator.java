@@ -99,8 +99,7 @@ public final class KernelSimulator {
             cache.recordHit();
             return front;
         }
-        String sig = "memcpy|" + bytes + "|" + specText(p) + "|" + specText(device.memory());
-        OpEstimate e = lookup(sig, () -> simulateMemcpy(bytes, device, p));
+        OpEstimate e = lookup("memcpy|" + bytes, specText(p, device.memory()), () -> simulateMemcpy(bytes, device, p));
         this.front.put(fk, e);
         return e;
     }
@@ -118,11 +117,18 @@ public final class KernelSimulator {
         return OpEstimate.of("memcpy", w, 0, moved, roof, p.name());
     }
 
-    private final java.util.Map<Object, String> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<List<Object>, Specs> specTexts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A spec's full text, computed once per distinct spec (records compare by content). */
-    private String specText(Object spec) {
-        return specTexts.computeIfAbsent(spec, SpecText::of);
+    /** A processor's and a memory's full spec texts, and the fingerprint of that text. */
+    private record Specs(String text, long fingerprint) {
+    }
+
+    /** The specs of a processor and a memory, computed once per distinct pair (records compare by content). */
+    private Specs specText(ProcessorSpec p, MemorySpec m) {
+        return specTexts.computeIfAbsent(List.of(p, m), k -> {
+            String text = SpecText.of(p) + "|" + SpecText.of(m);
+            return new Specs(text, KernelCache.fingerprint(text));
+        });
     }
 
     /**
@@ -158,31 +164,34 @@ public final class KernelSimulator {
         // the full text of the specs, not their hashCode: two specs that differ only in a calibrated
         // figure may share a hash (and enum hashes change from run to run), which would serve one's
         // estimate for the other and make fits depend on evaluation order
-        String sig = op + "|" + inputs + "|" + specText(p) + "|" + specText(device.memory());
-        OpEstimate e = lookup(sig, () -> simulate(op, inputs, device, p));
+        OpEstimate e = lookup(op + "|" + inputs, specText(p, device.memory()), () -> simulate(op, inputs, device, p));
         front.put(fk, e);
         return e;
     }
 
-    /** The estimate of a signature text: from the memo, else the store, else simulated (and kept in both). */
-    private OpEstimate lookup(String sig, java.util.function.Supplier<OpEstimate> simulate) {
-        long key = KernelCache.fingerprint(sig);
-        OpEstimate hit = cache.get(key, sig);
+    /**
+     * The estimate of a signature text {@code op}|{@code specs}: from the memo, else the store, else
+     * simulated (and kept in both).
+     */
+    private OpEstimate lookup(String op, Specs sp, java.util.function.Supplier<OpEstimate> simulate) {
+        String specs = sp.text();
+        long key = KernelCache.key(op, sp.fingerprint());
+        OpEstimate hit = cache.get(key, op, specs);
         if (hit != null) {
             return hit;
         }
         if (store != null) {
-            java.util.Optional<OpEstimate> stored = store.load(key, sig);
+            java.util.Optional<OpEstimate> stored = store.load(key, op, specs);
             if (stored.isPresent()) {
-                cache.put(key, sig, stored.get());
+                cache.put(key, op, specs, stored.get());
                 return stored.get();
             }
         }
         OpEstimate e = simulate.get();
         simulations.incrementAndGet();
-        cache.put(key, sig, e);
+        cache.put(key, op, specs, e);
         if (store != null) {
-            store.save(key, sig, e);
+            store.save(key, op, specs, e);
         }
         return e;
     }

@@ -1,10 +1,14 @@
 package io.moesim.sim.kernel;
 
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,31 +16,71 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A persistent store of kernel estimates across runs: one small text file per key, so concurrent
- * runs (a sweep's workers, several CLI calls) never share a file being written; each file is written
- * to a temporary name in its folder and renamed into place atomically, so a reader sees a whole file
- * or none.
+ * A persistent store of kernel estimates across runs, written in batches: estimates a run makes are
+ * kept in memory and written as one <em>pack</em> file per shard when {@link #flush} is called (the CLI
+ * calls it when a command ends, a sweep after each point) or when many are pending. A pack is written
+ * to a temporary name in its folder and renamed into place atomically, never changed afterwards, and
+ * named by process id, time and a counter, so concurrent runs (a sweep's workers, several CLI calls)
+ * never share a file being written and a reader sees a whole pack or none.
  *
- * <p>The key is the estimate's full signature text (op, operand types, the processor's and the
- * memory's full spec text), checked on every read: a fingerprint collision or a file from another
- * signature is a miss, never a wrong answer. Files live under a folder named by {@link #FORMAT} and
- * the {@code build} id the caller gives (the CLI gives its jar's size and time), so estimates made by
- * another build of the kernel models are never served. A file that cannot be read or parsed is
- * reported through {@code warn} and ignored (then overwritten by the fresh estimate). Writes that
- * fail are reported once and the store goes on read-only. Never prints: {@code warn} is the caller's.
+ * <p>Shards: an estimate's signature is in two parts, the op (op and operand types) and the specs (the
+ * processor's and the memory's full spec text); it goes to the shard named by the fingerprint of the
+ * specs, so a run reads only the packs of the specs it asks about, each shard once, on its first
+ * lookup. A pack holds each specs text once (a table) and its entries refer to it, so a store of
+ * 60,000 estimates is megabytes, not the hundreds of megabytes one file per estimate took. A shard
+ * of more than {@value #COMPACT_AT} packs is merged into one when it is read (the merged pack is
+ * written first, then the packs it holds are removed; a concurrent reader that misses one simply
+ * simulates again).
+ *
+ * <p>The key is the estimate's full signature text, checked on every read: a fingerprint collision
+ * or an entry from another signature is a miss, never a wrong answer. Packs live under a folder named
+ * by {@link #FORMAT} and the {@code build} id the caller gives (the CLI gives its jar's size and time),
+ * so estimates made by another build of the kernel models are never served. A pack that cannot be
+ * read or is not whole, or an entry that cannot be parsed, is reported through {@code warn} and
+ * ignored. Writes that fail are reported once and the store goes on read-only. Never prints:
+ * {@code warn} is the caller's.
  */
 public final class KernelStore {
     /** The file format; part of the folder name. */
-    public static final String FORMAT = "v1";
+    public static final String FORMAT = "v2";
     /** Environment variable: a folder, or {@code off} to turn the store off. */
     public static final String ENV = "MOESIM_KERNEL_CACHE";
-    private static final String MAGIC = "moesim-kernel-estimate\t" + FORMAT;
+    private static final String MAGIC = "moesim-kernel-pack\t" + FORMAT;
+    /** A shard with more packs than this is merged into one when read. */
+    static final int COMPACT_AT = 16;
+    /** Pending estimates of one shard written at once, whatever the caller's flushes. */
+    static final int FLUSH_AT = 8192;
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong NONCE = new AtomicLong();
 
     private final Path dir;
     private final Consumer<String> warn;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean writable = true;
+    private final Map<Long, Shard> shards = new HashMap<>();
+
+    /** An estimate read or made, with its signature's two parts (the specs text shared within a shard). */
+    private record Stored(String op, String specs, OpEstimate estimate) {
+    }
+
+    /** One shard: its estimates (read lazily, once) and those made here and not yet written. */
+    private static final class Shard {
+        final long id;
+        final Long2ObjectOpenHashMap<Stored> map = new Long2ObjectOpenHashMap<>();
+        final Map<String, String> texts = new HashMap<>();
+        final List<Long> pending = new ArrayList<>();
+        boolean loaded;
+
+        Shard(long id) {
+            this.id = id;
+        }
+
+        String shared(String text) {
+            String t = texts.putIfAbsent(text, text);
+            return t == null ? text : t;
+        }
+    }
 
     /** The store this process's runners use when none is passed (set by the CLI at start; none in tests). */
     private static volatile KernelStore processDefault;
@@ -87,57 +131,208 @@ public final class KernelStore {
         return dir;
     }
 
-    private Path file(long key) {
-        String h = Long.toHexString(key);
-        String hex = "0".repeat(16 - h.length()) + h;
-        return dir.resolve(hex.substring(0, 2)).resolve(hex + ".est");
+    private static String hex(long v) {
+        String h = Long.toHexString(v);
+        return "0".repeat(16 - h.length()) + h;
     }
 
-    /** The stored estimate of {@code signature}, if there is one. */
-    public Optional<OpEstimate> load(long key, String signature) {
-        Path f = file(key);
-        String text;
-        try {
-            text = Files.readString(f, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            misses.incrementAndGet();
-            return Optional.empty();
-        } catch (IOException e) {
-            warn.accept("kernel cache: cannot read " + f + " (" + e.getMessage() + "), ignored");
-            misses.incrementAndGet();
-            return Optional.empty();
+    private Shard shard(String specs) {
+        long id = KernelCache.fingerprint(specs);
+        Shard s = shards.get(id);
+        if (s == null) {
+            s = new Shard(id);
+            shards.put(id, s);
         }
-        try {
-            String[] lines = text.split("\n", -1);
-            if (lines.length != 5 || !lines[0].equals(MAGIC) || !lines[3].equals("end") || !lines[4].isEmpty()) {
-                throw new IllegalArgumentException("not a whole " + MAGIC + " file");
-            }
-            if (!isEscapeOf(lines[1], signature)) {
-                misses.incrementAndGet();
-                return Optional.empty(); // another signature with the same fingerprint
-            }
-            OpEstimate e = parse(lines[2]);
-            hits.incrementAndGet();
-            return Optional.of(e);
-        } catch (RuntimeException e) {
-            warn.accept("kernel cache: " + f + " is corrupt (" + e.getMessage() + "), ignored");
-            misses.incrementAndGet();
-            return Optional.empty();
+        if (!s.loaded) {
+            s.loaded = true;
+            read(s);
         }
+        return s;
     }
 
-    /** Stores an estimate (estimates with non-finite figures, or a tab or line break in a name, are not stored). */
-    public void save(long key, String signature, OpEstimate e) {
-        if (!writable || !storable(signature, e)) {
+    /**
+     * The stored estimate of the signature {@code op}|{@code specs} (the op and its operand types;
+     * the processor's and memory's spec texts), whose fingerprint is {@code key}, if there is one.
+     */
+    public synchronized Optional<OpEstimate> load(long key, String op, String specs) {
+        Stored st = shard(specs).map.get(key);
+        if (st == null || !st.op.equals(op) || !st.specs.equals(specs)) {
+            misses.incrementAndGet();
+            return Optional.empty(); // none, or another signature with the same fingerprint
+        }
+        hits.incrementAndGet();
+        return Optional.of(st.estimate);
+    }
+
+    /**
+     * Keeps an estimate, to be written at the next {@link #flush} (estimates with non-finite figures,
+     * or a tab or line break in a name, are not stored).
+     */
+    public synchronized void save(long key, String op, String specs, OpEstimate e) {
+        if (!storable(e)) {
             return;
         }
-        Path f = file(key);
+        Shard s = shard(specs);
+        if (s.map.containsKey(key)) {
+            return; // this signature (or a colliding one) is stored already
+        }
+        s.map.put(key, new Stored(op, s.shared(specs), e));
+        s.pending.add(key);
+        if (s.pending.size() >= FLUSH_AT) {
+            write(s);
+        }
+    }
+
+    /** Writes the estimates kept since the last flush, one pack per shard. */
+    public synchronized void flush() {
+        List<Long> ids = new ArrayList<>(shards.keySet());
+        java.util.Collections.sort(ids);
+        for (long id : ids) {
+            write(shards.get(id));
+        }
+    }
+
+    /** Estimates kept and not yet written. */
+    public synchronized int pending() {
+        int n = 0;
+        for (Shard s : shards.values()) {
+            n += s.pending.size();
+        }
+        return n;
+    }
+
+    private Path shardFolder(long id) {
+        return dir.resolve(hex(id));
+    }
+
+    private void write(Shard s) {
+        if (s.pending.isEmpty()) {
+            return;
+        }
+        List<Long> keys = new ArrayList<>(s.pending);
+        s.pending.clear();
+        if (!writable) {
+            return;
+        }
+        Path f = shardFolder(s.id).resolve("p-" + PID + "-" + System.nanoTime() + "-" + NONCE.incrementAndGet() + ".pack");
         try {
-            io.moesim.ir.io.AtomicFiles.writeCacheEntry(f, MAGIC + "\n" + escape(signature) + "\n" + format(e) + "\nend\n");
+            io.moesim.ir.io.AtomicFiles.writeCacheEntry(f, pack(s, keys));
         } catch (io.moesim.ir.MoesimException ex) {
             writable = false;
             warn.accept("kernel cache: cannot write under " + dir + " (" + ex.getMessage() + "); estimates are not stored this run");
         }
+    }
+
+    /** The text of a pack of {@code keys}' entries. */
+    private static String pack(Shard s, List<Long> keys) {
+        StringBuilder b = new StringBuilder(keys.size() * 320 + 4096);
+        b.append(MAGIC).append('\n');
+        Map<String, Integer> table = new HashMap<>();
+        for (long k : keys) {
+            String specs = s.map.get(k).specs;
+            if (!table.containsKey(specs)) {
+                b.append("T\t").append(table.size()).append('\t').append(escape(specs)).append('\n');
+                table.put(specs, table.size());
+            }
+        }
+        for (long k : keys) {
+            Stored st = s.map.get(k);
+            b.append("E\t").append(hex(k)).append('\t').append(table.get(st.specs)).append('\t').append(escape(st.op))
+                    .append("\nV\t").append(format(st.estimate)).append('\n');
+        }
+        b.append("end\n");
+        return b.toString();
+    }
+
+    /** Reads a shard's packs into its map, merging them into one when there are many. */
+    private void read(Shard s) {
+        Path folder = shardFolder(s.id);
+        List<Path> packs = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(folder, "*.pack")) {
+            for (Path p : ds) {
+                packs.add(p);
+            }
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return;
+        } catch (IOException e) {
+            warn.accept("kernel cache: cannot list " + folder + " (" + e.getMessage() + "), ignored");
+            return;
+        }
+        java.util.Collections.sort(packs);
+        List<Path> whole = new ArrayList<>();
+        for (Path p : packs) {
+            if (readPack(s, p)) {
+                whole.add(p);
+            }
+        }
+        if (whole.size() > COMPACT_AT && writable) {
+            List<Long> all = new ArrayList<>(s.map.keySet());
+            java.util.Collections.sort(all);
+            Path merged = folder.resolve("p-" + PID + "-" + System.nanoTime() + "-" + NONCE.incrementAndGet() + ".pack");
+            try {
+                io.moesim.ir.io.AtomicFiles.writeCacheEntry(merged, pack(s, all));
+                for (Path p : whole) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (io.moesim.ir.MoesimException | IOException ex) {
+                warn.accept("kernel cache: cannot merge the packs under " + folder + " (" + ex.getMessage() + ")");
+            }
+        }
+    }
+
+    /** Reads one pack; false when it could not be read or is not whole (then nothing of it is used). */
+    private boolean readPack(Shard s, Path f) {
+        String text;
+        try {
+            text = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return false; // merged away by another run meanwhile
+        } catch (IOException e) {
+            warn.accept("kernel cache: cannot read " + f + " (" + e.getMessage() + "), ignored");
+            return false;
+        }
+        if (!text.startsWith(MAGIC + "\n") || !text.endsWith("\nend\n")) {
+            warn.accept("kernel cache: " + f + " is not a whole " + MAGIC + " pack, ignored");
+            return false;
+        }
+        String[] lines = text.split("\n", -1);
+        List<String> table = new ArrayList<>();
+        int corrupt = 0;
+        for (int i = 1; i < lines.length - 2; i++) {
+            String line = lines[i];
+            try {
+                if (line.startsWith("T\t")) {
+                    int tab = line.indexOf('\t', 2);
+                    if (Integer.parseInt(line.substring(2, tab)) != table.size()) {
+                        throw new IllegalArgumentException("table entries out of order");
+                    }
+                    table.add(s.shared(unescape(line.substring(tab + 1))));
+                } else if (line.startsWith("E\t") && i + 1 < lines.length - 2 && lines[i + 1].startsWith("V\t")) {
+                    i++;
+                    String[] f1 = line.split("\t", -1);
+                    if (f1.length != 4) {
+                        throw new IllegalArgumentException("expected 4 fields, found " + f1.length);
+                    }
+                    long key = Long.parseUnsignedLong(f1[1], 16);
+                    String specs = table.get(Integer.parseInt(f1[2]));
+                    String op = unescape(f1[3]);
+                    // an entry is served only for a signature equal to its op and specs, so a key or shard
+                    // that does not match them can make a miss, never a wrong answer
+                    OpEstimate e = parse(lines[i].substring(2));
+                    if (!s.map.containsKey(key)) {
+                        s.map.put(key, new Stored(op, specs, e));
+                    }
+                } else {
+                    throw new IllegalArgumentException("unexpected line");
+                }
+            } catch (RuntimeException e) {
+                corrupt++;
+                if (corrupt == 1) {
+                    warn.accept("kernel cache: " + f + " line " + (i + 1) + " is corrupt (" + e.getMessage() + "), ignored");
+                }
+            }
+        }
+        return corrupt == 0;
     }
 
     public long hits() {
@@ -148,7 +343,7 @@ public final class KernelStore {
         return misses.get();
     }
 
-    private static boolean storable(String signature, OpEstimate e) {
+    private static boolean storable(OpEstimate e) {
         OpEstimate.Breakdown b = e.breakdown();
         double[] d = {e.latencyUs(), e.opPerByte(), e.achievedTflops(), e.achievedGBps(), e.rooflineUs(), b.computeUs(), b.memoryUs(),
             b.launchUs(), b.fillDrainUs(), b.rowHitRate(), b.refreshShare(), b.clockMHz()};
@@ -181,32 +376,30 @@ public final class KernelStore {
         return b.toString();
     }
 
-    /** Whether {@code escaped} is {@link #escape}({@code s}), compared char by char without building it. */
-    static boolean isEscapeOf(String escaped, String s) {
-        int j = 0;
-        int n = escaped.length();
+    /** The inverse of {@link #escape}. */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            char e = switch (c) {
-                case '\\' -> '\\';
-                case '\n' -> 'n';
-                case '\r' -> 'r';
-                case '\t' -> 't';
-                default -> 0;
-            };
-            if (e == 0) {
-                if (j >= n || escaped.charAt(j) != c) {
-                    return false;
-                }
-                j++;
-            } else {
-                if (j + 1 >= n || escaped.charAt(j) != '\\' || escaped.charAt(j + 1) != e) {
-                    return false;
-                }
-                j += 2;
+            if (c != '\\') {
+                b.append(c);
+                continue;
             }
+            if (++i >= s.length()) {
+                throw new IllegalArgumentException("a lone backslash at the end");
+            }
+            b.append(switch (s.charAt(i)) {
+                case '\\' -> '\\';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                default -> throw new IllegalArgumentException("bad escape \\" + s.charAt(i));
+            });
         }
-        return j == n;
+        return b.toString();
     }
 
     static String format(OpEstimate e) {
