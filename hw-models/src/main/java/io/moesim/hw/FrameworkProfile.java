@@ -121,16 +121,25 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           hide under the longer one: 0 (absent) overlaps them fully, as the kernel model does;
      *                           1 runs them one after the other (a prefill attention CTA loads its Q tile and first
      *                           K/V stage before its matrix work starts and stores O after it ends)
+     * @param perHeadNs          decode attention only: engine time per (sequence, query head) outside the main loop,
+     *                           spread over the engines, beside {@code perItemNs} per CTA: a GQA decode CTA loads each
+     *                           of its query heads, keeps a softmax state per head and writes each head's output, so
+     *                           its fixed work grows with the query heads it serves
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-            OptionalDouble maxKvGroup, OptionalDouble exposedMemory) {
+            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty(), OptionalDouble.empty());
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
         public ClassFigures {
             if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
                 throw new IllegalArgumentException("exposed_memory must be in [0, 1], got " + exposedMemory.getAsDouble());
             }
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, OptionalDouble.empty());
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
@@ -140,7 +149,14 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
-            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
+                    perHeadNs);
+        }
+
+        /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
+        public ClassFigures withPerHeadNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
@@ -164,6 +180,10 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
             double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
+            if (perHeadNs.isPresent() && items > 0) {
+                // the query heads of the CTAs: items x group (decode: sequences x KV heads x group = sequences x query heads)
+                t += Math.ceil(items * kvGroup / Math.max(1, engines)) * perHeadNs.getAsDouble() * 1e-9;
+            }
             return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items * passes / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
         }
 

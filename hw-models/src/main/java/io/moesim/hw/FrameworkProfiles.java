@@ -98,12 +98,13 @@ public final class FrameworkProfiles {
                 OptionalDouble item = c.optNumber("per_item_ns");
                 OptionalDouble group = c.optNumber("max_kv_group");
                 OptionalDouble exposed = c.optNumber("exposed_memory");
+                OptionalDouble head = c.optNumber("per_head_ns");
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head));
             }
             cs.get().finish();
         }

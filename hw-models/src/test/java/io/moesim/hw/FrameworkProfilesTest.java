@@ -53,6 +53,14 @@ class FrameworkProfilesTest {
         assertEquals(24e-6, f.withExposedMemory(1).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
         assertEquals(21.5e-6, f.withExposedMemory(0.5).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
         assertEquals(19e-6, f.withExposedMemory(0).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        // per_head_ns: decode CTAs of (sequence, KV head), 8 query heads each: 264 CTAs x 8 = 2112 query heads over 132
+        // engines = 16 per engine x 50 ns = 0.8 us, beside the 2 x 100 ns per CTA: 19 + 0.2 + 0.8 = 20 us
+        assertEquals(20e-6, f.withPerHeadNs(50).seconds(10e-6, 2e-6, 6e-6, 4e-6, 264, 132, 8), 1e-12);
+        assertEquals(19.2e-6, f.withPerHeadNs(0).seconds(10e-6, 2e-6, 6e-6, 4e-6, 264, 132, 8), 1e-12);
+        // the built-in TensorRT-LLM profile carries the figure for decode attention only
+        FrameworkProfile trt = FrameworkProfiles.load("trtllm");
+        assertTrue(trt.figures("attention_decode").perHeadNs().isPresent());
+        assertTrue(trt.figures("attention_prefill").perHeadNs().isEmpty());
     }
 
     @Test

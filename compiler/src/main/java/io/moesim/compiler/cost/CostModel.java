@@ -25,6 +25,15 @@ public interface CostModel {
         return 0;
     }
 
+    /**
+     * Whether the device's serving stack runs a separate activation-quantise kernel before an fp8 GEMM whose
+     * activations it holds in bf16 (a framework profile's {@code fp8_activation_quantize}); lowering then emits a
+     * {@link io.moesim.ir.op.Quantize} task before such a GEMM. None by default (the roofline, hypothetical hardware).
+     */
+    default boolean quantizesFp8Activations(DeviceSpec device) {
+        return false;
+    }
+
     /** A short name for reports ("roofline", "kernel"). */
     String name();
 }

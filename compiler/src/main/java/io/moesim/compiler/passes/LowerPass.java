@@ -17,6 +17,7 @@ import io.moesim.ir.graph.Value;
 import io.moesim.ir.op.Collective;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.Op;
+import io.moesim.ir.op.Quantize;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Send;
 import io.moesim.ir.op.Traffic;
@@ -353,6 +354,19 @@ public final class LowerPass extends StagedPass {
             }
         }
 
+        /**
+         * The quantise op an fp8 GEMM needs first ({@link Quantize#before}), or null: on a processor that is not PIM, of a device
+         * whose serving stack runs a separate quantise kernel ({@link io.moesim.compiler.cost.CostModel#quantizesFp8Activations}).
+         */
+        Quantize activationQuantize(Op op, NodeInfo in) {
+            java.util.Optional<Quantize> q = Quantize.before(op, in.inputs());
+            if (q.isEmpty() || !ctx.costModel().quantizesFp8Activations(sys.device())
+                    || sys.device().processor(in.processor()).map(p -> p.kind().isPim()).orElse(false)) {
+                return null;
+            }
+            return q.get();
+        }
+
         void compute(int d, Node n, NodeInfo in, int layer) {
             long flops = in.flops();
             Traffic t = in.traffic();
@@ -376,6 +390,13 @@ public final class LowerPass extends StagedPass {
                 }
                 t = new Traffic(t.weightBytes(), t.activationReadBytes() + in.epilogueOtherBytes(), t.activationWriteBytes(), t.kvReadBytes(),
                         t.kvWriteBytes());
+            }
+            Quantize q = activationQuantize(n.op(), in);
+            if (q != null) {
+                // the stack's activation quantise kernel before the fp8 GEMM: its own task, which the GEMM waits for
+                int qid = emit(d, taskName(layer, in.base() + ".quantize"), q, in.inputs(), in.processor(), in.stream(), deps.toIntArray(),
+                        q.flops(in.inputs()), q.traffic(in.inputs()), null, 0, null, layer, in.section());
+                deps.add(qid);
             }
             int id = emit(d, taskName(layer, in.base()), n.op(), in.inputs(), in.processor(), in.stream(), deps.toIntArray(), flops, t, null, 0, null,
                     layer, in.section());

@@ -18,6 +18,7 @@ import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Op;
+import io.moesim.ir.op.Quantize;
 import io.moesim.ir.op.Recv;
 import io.moesim.ir.op.ReduceScatter;
 import io.moesim.ir.op.Repeat;
@@ -77,6 +78,8 @@ final class ShardingRules {
         m.put(Split.class, ShardingRules::split);
         m.put(Concat.class, ShardingRules::concat);
         m.put(Repeat.class, ShardingRules::repeat);
+        // a GEMM's activation quantise: element-wise, on whatever rows and features its operand has
+        m.put(Quantize.class, ShardingRules::tokenWise);
         // collectives already in a model graph (rare) stay as they are; an all-to-all lets a pending sum through
         m.put(AllReduce.class, ShardingRules::asIs);
         m.put(AllGather.class, ShardingRules::asIs);

@@ -38,6 +38,7 @@ public final class OpRegistry {
         m.put(Send.MNEMONIC, Send::fromAttrs);
         m.put(Recv.MNEMONIC, Recv::fromAttrs);
         m.put(Repeat.MNEMONIC, Repeat::fromAttrs);
+        m.put(Quantize.MNEMONIC, Quantize::fromAttrs);
         FACTORIES = Collections.unmodifiableMap(m);
     }
 

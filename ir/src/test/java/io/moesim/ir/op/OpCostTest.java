@@ -37,6 +37,27 @@ class OpCostTest {
     }
 
     @Test
+    void fp8ActivationQuantise() {
+        Quantize q = new Quantize(BF16, DType.FP8_E4M3);
+        List<TensorType> in = List.of(bf16(64, 4096));
+        assertEquals(List.of(TensorType.of(DType.FP8_E4M3, 64, 4096)), q.inferTypes(in));
+        // 64·4096 = 262,144 elements; the amax pass and the cast each read them at 2 B: 1,048,576; the cast writes 1 B each
+        assertEquals(1_048_576L, q.traffic(in).activationReadBytes());
+        assertEquals(262_144L, q.traffic(in).activationWriteBytes());
+        assertEquals(2L * 262_144, q.flops(in));
+        // an operand the model graph already types fp8 (every activation in the serving dtype) is read as the stack holds it, bf16
+        List<TensorType> in8 = List.of(TensorType.of(DType.FP8_E4M3, 64, 4096));
+        assertEquals(q.traffic(in), q.traffic(in8));
+        // the quantise an fp8 GEMM needs, none for a bf16 one
+        assertEquals(java.util.Optional.of(q), Quantize.before(new MatMul(4096, 14336, DType.FP8_E4M3), in));
+        assertEquals(java.util.Optional.of(q), Quantize.before(new MatMul(4096, 14336, BF16), in8));
+        assertEquals(java.util.Optional.empty(), Quantize.before(new MatMul(4096, 14336, BF16), in));
+        // attributes round-trip through the registry, as the parser builds ops
+        assertEquals(q, OpRegistry.create("quantize", q.attributes()));
+        assertThrows(AttrException.class, () -> OpRegistry.create("quantize", new Attrs().put("from", BF16).put("to", DType.INT8)));
+    }
+
+    @Test
     void gqaDecodeAttentionMixtral() {
         // Mixtral: 32 query heads, 8 KV heads (group 4), head_dim 128; 64 sequences decoding at kv_len 1024
         Attention a = new Attention(32, 8, 128, 64, 1, 1024, true, 0, BF16);

@@ -14,6 +14,7 @@ import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
+import io.moesim.ir.op.Quantize;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Router;
 import io.moesim.ir.op.Split;
@@ -21,10 +22,12 @@ import java.util.List;
 
 /**
  * An op's time as a serving framework runs it ({@link FrameworkProfile}): the kernel model's estimate
- * with the profile's per-call overhead, sustained compute and bandwidth shares for the op's class, and,
- * for fp8 GEMMs of a framework that quantises activations, the quantise kernel before the GEMM (read the
- * bf16 activation, write it as fp8: a streaming kernel of its own, with the {@code quantize} class's
- * figures: an amax pass and a cast). PIM processors and the {@code ideal} profile get the kernel model unchanged.
+ * with the profile's per-call overhead, sustained compute and bandwidth shares for the op's class. The
+ * activation quantise an fp8 GEMM needs is an op of its own ({@link Quantize}, which lowering puts before
+ * the GEMM where the profile says the framework runs one): two streaming kernels (an amax pass, a cast) under the
+ * {@code quantize} class's figures. A fused expert FFN ({@link ExpertFfn}, one grouped kernel pair per block) keeps
+ * its quantise kernels inside its own time (its input and its gated activation, between its two GEMMs), as
+ * the block has no graph value between them. PIM processors and the {@code ideal} profile get the kernel model unchanged.
  */
 public final class FrameworkCost {
     private FrameworkCost() {
@@ -47,6 +50,9 @@ public final class FrameworkCost {
         if (op instanceof ExpertFfn f) {
             return isFp8(f.wdtype()) ? "moe_fp8" : "moe";
         }
+        if (op instanceof Quantize) {
+            return "quantize";
+        }
         if (op instanceof Attention a) {
             return a.isDecode() ? "attention_decode" : "attention_prefill";
         }
@@ -62,6 +68,9 @@ public final class FrameworkCost {
         String cls = opClass(op);
         if (profile.isIdeal() || p.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
             return e.seconds();
+        }
+        if (op instanceof Quantize) {
+            return quantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         double t = apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
         long quantRows = quantizedActivationElements(profile, op, in);
@@ -120,16 +129,29 @@ public final class FrameworkCost {
      * and the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5).
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
-        OpEstimate amax = sim.memcpy(Math.max(1, elements), device, p);
-        OpEstimate cast = sim.memcpy(Math.max(1, elements * 3 / 2), device, p);
-        return apply(profile.figures("quantize"), amax) + apply(profile.figures("quantize"), cast);
+        double t = 0;
+        for (OpEstimate k : quantizeKernels(sim, elements, device, p)) {
+            t += apply(profile.figures("quantize"), k);
+        }
+        return t;
+    }
+
+    /** The two kernels of a per-tensor quantise of {@code elements} bf16 values: the amax pass, then the cast. */
+    public static List<OpEstimate> quantizeKernels(KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        return List.of(quantizeKernel(sim, elements, false, device, p), quantizeKernel(sim, elements, true, device, p));
+    }
+
+    /** One of them: the amax pass reads 2 bytes per element (a copy of 1), the cast reads 2 and writes 1 (a copy of 1.5). */
+    public static OpEstimate quantizeKernel(KernelSimulator sim, long elements, boolean cast, DeviceSpec device, ProcessorSpec p) {
+        long el = Math.max(1, elements);
+        return sim.memcpy(cast ? Math.max(1, el * 3 / 2) : el, device, p);
     }
 
     private static boolean isFp8(DType d) {
         return d.isFloating() && d.bits() == 8;
     }
 
-    /** Activation elements an fp8 GEMM of this framework quantises first (0: none). */
+    /** Activation elements an fp8 grouped GEMM or expert FFN of this framework quantises inside its own time (0: none). */
     static long quantizedActivationElements(FrameworkProfile profile, Op op, List<TensorType> in) {
         if (!profile.fp8QuantizesActivation() || in.isEmpty()) {
             return 0;
@@ -138,9 +160,10 @@ public final class FrameworkCost {
         if (w == null || !(isFp8(w) || isFp8(RooflineCostModel.computeDType(in)))) {
             return 0;
         }
-        if (op instanceof MatMul || op instanceof GroupedMatMul) {
+        if (op instanceof GroupedMatMul) {
             return in.get(0).elements();
         }
+        // a matmul's quantise is its own op in the plan (Quantize, before it): not counted here
         if (op instanceof ExpertFfn f) {
             // the block's input, and the gated activation before the down projection
             return in.get(0).elements() + f.totalTokens() * f.ffn();

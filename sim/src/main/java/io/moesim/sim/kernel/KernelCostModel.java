@@ -85,6 +85,12 @@ public final class KernelCostModel implements CostModel {
         return p.figures(cls).callOverheadUs().isPresent() ? p.figures(cls).callOverheadUs().getAsDouble() * 1e-6 : launch;
     }
 
+    /** The device's profile runs a separate quantise kernel before fp8 GEMMs ({@code fp8_activation_quantize}). */
+    @Override
+    public boolean quantizesFp8Activations(DeviceSpec device) {
+        return profile(device).fp8QuantizesActivation();
+    }
+
     /** The last device asked about and its profile: a run asks for one device's profile millions of times. */
     private record LastProfile(DeviceSpec device, FrameworkProfile profile) {
     }

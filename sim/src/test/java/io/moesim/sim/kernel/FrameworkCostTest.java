@@ -10,6 +10,7 @@ import io.moesim.hw.Targets;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.Quantize;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,8 +49,16 @@ class FrameworkCostTest {
         OpEstimate q = sim.memcpy(16 * 64 * 3 / 2, h100, h100.primary());
         double expected = e8.seconds() - e8.breakdown().launchUs() * 1e-6 + 20e-6 + q.seconds() - q.breakdown().launchUs() * 1e-6 + 3e-6
                 + amax.seconds() - amax.breakdown().launchUs() * 1e-6 + 3e-6;
-        assertEquals(expected, FrameworkCost.seconds(p, sim, f8, in8, h100, h100.primary()), 1e-12);
-        assertTrue(FrameworkCost.seconds(p.withQuantize(false), sim, f8, in8, h100, h100.primary()) < expected);
+        // the quantise is its own op (lowering puts it before the GEMM): the GEMM alone, then the Quantize op under
+        // the quantize figures; together they are the bundled estimate the GEMM carried before
+        double gemm = FrameworkCost.seconds(p, sim, f8, in8, h100, h100.primary());
+        assertEquals(e8.seconds() - e8.breakdown().launchUs() * 1e-6 + 20e-6, gemm, 1e-12);
+        Quantize qop = Quantize.before(f8, in8).orElseThrow();
+        assertEquals(new Quantize(DType.BF16, DType.FP8_E4M3), qop);
+        assertEquals(expected, gemm + FrameworkCost.seconds(p, sim, qop, in8, h100, h100.primary()), 1e-12);
+        assertEquals(gemm, FrameworkCost.seconds(p.withQuantize(false), sim, f8, in8, h100, h100.primary()), 1e-12);
+        // a bf16 GEMM needs none
+        assertTrue(Quantize.before(bf, in).isEmpty());
     }
 
     @Test

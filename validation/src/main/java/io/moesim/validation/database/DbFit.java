@@ -27,6 +27,9 @@ public final class DbFit {
     private static final double[] ROUND_O = {0.08, 0.02, 0.005};
     private static final double[] ROUND_S = {0.02, 0.005, 0.00125};
     private static final double[] ITEMS = geometric(5, 20000, 16);
+    /** Decode attention's time per query head as a share of its per-CTA time (0: none), searched with it. */
+    private static final double[] HEAD_SHARES = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1};
+    private static final double[] NO_HEADS = {0};
 
     private DbFit() {
     }
@@ -53,14 +56,16 @@ public final class DbFit {
         n.putAll(quant ? n1 : n2);
         mape.putAll(quant ? m1 : m2);
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
-        p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true);
+        // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
+        // none): fitted only in a framework's own profile, as moe_fp8
+        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
+        p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS);
         // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
         // whichever explains the calibration rows better
         List<DbRow> moe = rows(rows, "moe");
         // fp8 fused MoE is its own kernel family in each framework (vLLM's measures 3-5x TensorRT-LLM's on the same
         // shapes): moe_fp8 is fitted in a framework's own profile only; a profile pooled over frameworks (leave one
         // out) stands for "a framework" and runs fp8 blocks on moe's figures
-        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
         Map<String, Integer> ns = new LinkedHashMap<>();
         Map<String, Double> ms = new LinkedHashMap<>();
         FrameworkProfile slots = p.withClass(DbModel.SLOTS, ClassFigures.NONE);
@@ -117,8 +122,13 @@ public final class DbFit {
 
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
             Map<String, Integer> n, Map<String, Double> mape, boolean compute) {
+        return fitClass(p, cls, rows, model, devices, n, mape, compute, NO_HEADS);
+    }
+
+    private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
+            Map<String, Integer> n, Map<String, Double> mape, boolean compute, double[] heads) {
         if (!cls.equals("attention_prefill")) {
-            return fitClass(p, cls, rows, model, devices, n, mape, compute, 0);
+            return fitClass(p, cls, rows, model, devices, n, mape, compute, 0, heads);
         }
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
@@ -126,7 +136,7 @@ public final class DbFit {
         for (double x : EXPOSED) {
             Map<String, Integer> n1 = new LinkedHashMap<>(n);
             Map<String, Double> m1 = new LinkedHashMap<>(mape);
-            FrameworkProfile q = fitClass(p, cls, rows, model, devices, n1, m1, compute, x);
+            FrameworkProfile q = fitClass(p, cls, rows, model, devices, n1, m1, compute, x, heads);
             if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
                 best = q;
                 bn = n1;
@@ -139,7 +149,7 @@ public final class DbFit {
     }
 
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
-            Map<String, Integer> n, Map<String, Double> mape, boolean compute, double exposed) {
+            Map<String, Integer> n, Map<String, Double> mape, boolean compute, double exposed, double[] heads) {
         List<Prepared> prep = new ArrayList<>();
         for (DbRow r : rows) {
             List<DbModel.Piece> ps = model.pieces(r, devices.apply(r.gpu()));
@@ -201,19 +211,23 @@ public final class DbFit {
         }
         // the per-item figure, where the class's kernels have items (attention): a grid with the call overhead and bandwidth share
         double item = 0;
+        double head = 0;
         boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
         if (items) {
             // the compute share with it: a per-item time takes over part of what the share alone explained, so the
-            // two are searched together
-            for (double it : ITEMS) {
-                for (double o : OVERHEADS) {
-                    for (double e : effs) {
-                        for (double f : SHARES) {
-                            double err = error(prep, figures(o, e, f, it, compute), exposed);
-                            if (err < bestErr) {
-                                bestErr = err;
-                                best = new double[] {o, e, f};
-                                item = it;
+            // two are searched together; decode attention also with a time per query head, a share of the per-item one
+            for (double h : heads) {
+                for (double it : ITEMS) {
+                    for (double o : OVERHEADS) {
+                        for (double e : effs) {
+                            for (double f : SHARES) {
+                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(h * it), exposed);
+                                if (err < bestErr) {
+                                    bestErr = err;
+                                    best = new double[] {o, e, f};
+                                    item = it;
+                                    head = h;
+                                }
                             }
                         }
                     }
@@ -236,7 +250,7 @@ public final class DbFit {
                                 if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
                                     continue;
                                 }
-                                double err = error(prep, figures(o, e, f, it, compute), exposed);
+                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(head * it), exposed);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -255,7 +269,7 @@ public final class DbFit {
             double it = item;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
                 ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
-                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g));
+                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g)).withPerHeadNs(head * it);
                 double err = error(prep, cand, exposed);
                 if (err < bestErr) {
                     bestErr = err;
@@ -267,7 +281,7 @@ public final class DbFit {
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
-                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed);
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1));
         return p.withClass(cls, fig);
     }
 

@@ -169,16 +169,13 @@ public final class DbModel {
                 }
                 out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op())));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
-                    long el = f.getLong("m") * f.getLong("k");
-                    // dynamic per-tensor quantisation: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
-                    out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
-                    out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
+                    // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
+                    quantize(f.getLong("m") * f.getLong("k"), device, p, out);
                 }
             }
             case "quantize" -> {
                 long el = f.getLong("m") * f.getLong("k");
-                long bytes = f.get("step", "cast").equals("amax") ? el : el * 3 / 2;
-                out.add(Piece.of("quantize", false, sim.memcpy(Math.max(1, bytes), device, p)));
+                out.add(Piece.of("quantize", false, FrameworkCost.quantizeKernel(sim, el, !f.get("step", "cast").equals("amax"), device, p)));
             }
             case "moe-layer" -> {
                 long t = f.getLong("tokens");
@@ -212,6 +209,13 @@ public final class DbModel {
         return out;
     }
 
+    /** The two kernels of an activation quantise ({@link FrameworkCost#quantizeKernels}), run only where the profile quantises. */
+    private void quantize(long elements, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
+        for (OpEstimate k : FrameworkCost.quantizeKernels(sim, elements, device, p)) {
+            out.add(Piece.of("quantize", true, k));
+        }
+    }
+
     /** Token draws averaged for a power-law row (the collector itself averages 5 draws per measurement). */
     static final int DRAWS = 8;
 
@@ -242,9 +246,7 @@ public final class DbModel {
             out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
-            long el = Math.max(1, rows * h + rows * ffn); // as FrameworkCost: the expert input rows and the gated activation
-            out.add(Piece.of("quantize", true, sim.memcpy(el, device, p)));
-            out.add(Piece.of("quantize", true, sim.memcpy(el * 3 / 2, device, p)));
+            quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation
         }
         out.add(Piece.of("other", false, permute).slots(-1));
         // the top-k reduction over the block's slots (tokens x top_k rows: every slot's down-projection row read,

@@ -94,6 +94,7 @@ public final class DbReports {
             v.perItemNs().ifPresent(x -> c.put("per_item_ns", x));
             v.maxKvGroup().ifPresent(x -> c.put("max_kv_group", x));
             v.exposedMemory().ifPresent(x -> c.put("exposed_memory", x));
+            v.perHeadNs().ifPresent(x -> c.put("per_head_ns", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -123,6 +124,7 @@ public final class DbReports {
             v.perItemNs().ifPresent(x -> figure(sb, "    ", "per_item_ns", x, src));
             v.maxKvGroup().ifPresent(x -> figure(sb, "    ", "max_kv_group", x, src));
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
+            v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));

@@ -1,0 +1,77 @@
+package io.moesim.ir.op;
+
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import java.util.List;
+
+/**
+ * Dynamic per-tensor activation quantisation before a low-precision GEMM, as serving stacks run it for fp8
+ * GEMMs (TensorRT-LLM, vLLM and SGLang keep activations in {@code from}, bf16, between ops and quantise a GEMM's
+ * input first): an amax pass over the tensor, then the cast to {@code to} with the scale it gives. Two streaming
+ * kernels: the amax pass reads every element, the cast reads it again and writes it in {@code to}.
+ *
+ * <p>The result is the operand's shape in {@code to}. The operand's own dtype may already be {@code to} where the
+ * model graph types every activation in the serving dtype; the DRAM traffic is counted at {@code from}, the
+ * precision the stack holds the activation in. FLOPs: 2 per element (the amax comparison, the scale multiply).
+ */
+public record Quantize(DType from, DType to) implements Op {
+    public static final String MNEMONIC = "quantize";
+
+    public Quantize {
+        if (!from.isFloating() || !to.isFloating()) {
+            throw new IllegalArgumentException(MNEMONIC + ": from and to must be floating dtypes, got " + from + " and " + to);
+        }
+    }
+
+    /**
+     * The quantise a serving stack that quantises activations runs before {@code op} on operands {@code in}: for a
+     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else.
+     */
+    public static java.util.Optional<Quantize> before(Op op, List<TensorType> in) {
+        if (!(op instanceof MatMul m) || in.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        DType x = in.get(0).dtype();
+        if (isFp8(x)) {
+            return java.util.Optional.of(new Quantize(DType.BF16, x));
+        }
+        return isFp8(m.wdtype()) ? java.util.Optional.of(new Quantize(DType.BF16, m.wdtype())) : java.util.Optional.empty();
+    }
+
+    private static boolean isFp8(DType d) {
+        return d.isFloating() && d.bits() == 8;
+    }
+
+    @Override
+    public String mnemonic() {
+        return MNEMONIC;
+    }
+
+    @Override
+    public Attrs attributes() {
+        return new Attrs().put("from", from).put("to", to);
+    }
+
+    static Quantize fromAttrs(Attrs a) {
+        a.allowOnly(MNEMONIC, "from", "to");
+        return new Quantize(a.getDType("from"), a.getDType("to"));
+    }
+
+    @Override
+    public List<TensorType> inferTypes(List<TensorType> in) {
+        Check.arity(MNEMONIC, in, 1);
+        Check.floating(MNEMONIC, "input", in.get(0));
+        return List.of(in.get(0).withDType(to));
+    }
+
+    @Override
+    public long flops(List<TensorType> in) {
+        return Math.multiplyExact(2L, in.get(0).elements());
+    }
+
+    @Override
+    public Traffic traffic(List<TensorType> in) {
+        long el = in.get(0).elements();
+        return Traffic.activations(Math.multiplyExact(2L, from.bytesFor(el)), to.bytesFor(el));
+    }
+}
