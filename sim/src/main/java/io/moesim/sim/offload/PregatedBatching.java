@@ -85,6 +85,8 @@ public final class PregatedBatching {
                 m.put(side + "_round_us", roundUs(s));
                 m.put(side + "_mean_active_experts", meanActive(s));
                 m.put(side + "_expert_weight_bytes", expertBytes(s));
+                m.put(side + "_step_us", s.stream().map(Step::us).toList());
+                m.put(side + "_step_active_experts", s.stream().map(x -> (long) x.activeExperts()).toList());
             }
             m.put("latency_saving", latencySaving());
             return m;
