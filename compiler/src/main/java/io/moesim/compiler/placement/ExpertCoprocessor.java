@@ -23,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (params·bits/8), so the order is by tokens / bits per weight (ties: lowest index): with one format
  * for the layer that is the fewest tokens first; in a mixed layer an int8 expert (half the Op/B of
  * an int4 one with the same tokens) moves first. Each side's time is the cost model's time for one
- * expert_ffn over that side's experts, each expert in its own format. Experts without tokens are skipped (they
- * stay on the xPU side and cost nothing): a move of one would add only a launch and end the search early.
+ * expert_ffn over that side's experts, each expert in its own format.
  *
  * <p>The simulator's serving loop calls {@link #decide} for every iteration; decisions are
  * memoised by signature (the token counts and the expert shape), so a run with millions of
@@ -121,9 +120,6 @@ public final class ExpertCoprocessor {
         double bestP = 0;
         double best = bestX;
         for (int k = 0; k < n; k++) {
-            if (tokens[order[k]] == 0) {
-                continue; // an expert without tokens costs nothing on either side: it stays put and does not end the search
-            }
             onPim[order[k]] = true;
             double x = side(shape, tokens, formats, onPim, false, xpu);
             double p = side(shape, tokens, formats, onPim, true, pim);
