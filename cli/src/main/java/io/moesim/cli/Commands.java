@@ -34,7 +34,8 @@ final class Commands {
                 new Entry(ReportCommand.class, ReportCommand::new), new Entry(SweepCommand.class, SweepCommand::new),
                 new Entry(ExperimentCommand.class, ExperimentCommand::new),
                 new Entry(ExportFirrtlCommand.class, ExportFirrtlCommand::new), new Entry(ReproduceCommand.class, ReproduceCommand::new),
-                new Entry(TuneCommand.class, TuneCommand::new), new Entry(MoeScalingCommand.class, MoeScalingCommand::new));
+                new Entry(TuneCommand.class, TuneCommand::new), new Entry(MoeScalingCommand.class, MoeScalingCommand::new),
+                new Entry(ExpertBatchingCommand.class, ExpertBatchingCommand::new));
     }
 
     static List<Object> all() {

@@ -10,7 +10,8 @@ final class ExpertFormatFlags {
     static final String DTYPE_HELP = "Store every routed expert's weights in FMT: int8, int4, nvfp4 (4.5 bits), mxfp4/fp4 (4.25), ternary (1.6), "
             + "int2, or a dtype; costs the decode on the processor that runs the expert. Default: the serving dtype.";
     static final String BITS_HELP = "Store every routed expert's weights at B bits per weight (e.g. 1.58, or 0.8 for a sub-1-bit codebook).";
-    static final String FILE_HELP = "Expert formats per MoE layer from FILE: 'all FMT' and 'layer L[-M] FMT' lines (# comments).";
+    static final String FILE_HELP = "Expert formats per MoE layer and per expert from FILE: 'all FMT', 'layer L[-M] FMT' and "
+            + "'expert L[-M] E[-F] FMT' lines (# comments).";
 
     private ExpertFormatFlags() {
     }

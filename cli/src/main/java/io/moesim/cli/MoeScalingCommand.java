@@ -94,6 +94,7 @@ final class MoeScalingCommand implements Callable<Integer> {
             j.put("experts_per_gpu", (long) shape.expertsPerDevice());
             j.put("top_k", (long) shape.topK());
             j.put("tokens_per_gpu", shape.tokensPerDevice());
+            j.put("expert_slices", (long) shape.slices());
             j.put("cost_model", cost.name());
             j.put("overlaps", rows);
             out.println(Json.write(j));
@@ -101,6 +102,11 @@ final class MoeScalingCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%s MoE layer on %s: %d experts and %d tokens per GPU, top-%d, hidden %d, expert FFN %d%n", m.name(), sys.id(),
                 shape.expertsPerDevice(), shape.tokensPerDevice(), shape.topK(), shape.hidden(), shape.ffn());
+        if (shape.slices() > 1) {
+            out.printf(Locale.ROOT, "  (fewer of the model's experts per GPU than GPUs: each expert cut into %d slices of FFN %d, every copy of a token "
+                    + "sent to all %d, so each GPU's tokens reach every GPU; weights and FLOPs per GPU unchanged)%n", shape.slices(), shape.ffn(),
+                    shape.slices());
+        }
         for (Map<String, Object> row : rows) {
             StringBuilder b = new StringBuilder();
             @SuppressWarnings("unchecked")

@@ -191,9 +191,11 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (r.config().get("moe_weak_scaling_efficiency") instanceof Double eff) {
             Map<String, Object> c = r.config();
-            out.printf(Locale.ROOT, "  MoE weak scaling T(2)/T(%d) %.3f fused (FlashMoE), %.3f separate kernels (one MoE layer, %d tokens and %d experts per GPU; layer %s us)%n",
+            Object slices = c.get("moe_weak_scaling_expert_slices");
+            out.printf(Locale.ROOT, "  MoE weak scaling T(2)/T(%d) %.3f fused (FlashMoE), %.3f separate kernels (one MoE layer, %d tokens and %d experts per GPU%s; layer %s us)%n",
                     c.get("moe_weak_scaling_devices"), eff, c.get("moe_weak_scaling_efficiency_separate"), c.get("moe_weak_scaling_tokens_per_gpu"),
-                    c.get("moe_weak_scaling_experts_per_gpu"), c.get("moe_weak_scaling_layer_us"));
+                    c.get("moe_weak_scaling_experts_per_gpu"), slices instanceof Long n && n > 1 ? " (expert slices: each expert cut in " + n + ")" : "",
+                    c.get("moe_weak_scaling_layer_us"));
         }
         latency(out, "TTFT", r.ttft());
         latency(out, "time/token", r.tbt());

@@ -21,6 +21,21 @@ class ExpertFormatCommandsTest {
     }
 
     @Test
+    void aBadExpertLineIsOneLineNamingFileAndLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("experts.txt");
+        Files.writeString(f, "all int4\nexpert 0-31 0-1 int8\nexpert 3 9-2 int8\n");
+        CliRunner.Outcome o = CliRunner.run("compile", "--model", "mixtral-8x7b", "--system", "duplex-x4", "--batch", "16", "--expert-formats", f.toString(),
+                "-o", dir.resolve("p.json").toString());
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("experts.txt:3: expert range '9-2'"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        Files.writeString(f, "expert 0 8 int8\n");
+        CliRunner.Outcome past = CliRunner.run("graph", "--model", "mixtral-8x7b", "--expert-formats", f.toString(), "-o", dir.resolve("g.moeir").toString());
+        assertEquals(2, past.code(), past.out());
+        assertTrue(past.err().contains("expert 8 of layer 0"), past.err());
+    }
+
+    @Test
     void conflictingOrBadFlagsAreRefused(@TempDir Path dir) {
         CliRunner.Outcome both = CliRunner.run("graph", "--model", "mixtral-8x7b", "--expert-dtype", "int4", "--expert-bits", "4", "-o",
                 dir.resolve("g.moeir").toString());

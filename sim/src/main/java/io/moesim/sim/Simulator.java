@@ -197,13 +197,9 @@ public final class Simulator {
         }
         var shape = io.moesim.sim.system.MoeWeakScaling.shapeOf(model.moe(), model.hidden(), dtype, system.devices(),
                 Math.max(1, (long) maxBatch / system.devices()));
-        if (shape.expertsPerDevice() < system.devices()) {
-            // a GPU's share of token copies goes to a block of consecutive experts (TokenShards); round-robin placement spreads
-            // that block over every GPU only when each holds at least as many experts as there are GPUs
-            return java.util.Map.of();
-        }
-        var fused = io.moesim.sim.system.MoeWeakScaling.measure(system, shape, o.overlap(), o.tiles(), req.costModel(), req.collectiveAlgorithm());
-        var layer = io.moesim.sim.system.MoeWeakScaling.measure(system, shape, io.moesim.compiler.CompileOptions.Overlap.LAYER, o.tiles(),
+        // fewer experts per GPU than GPUs: shapeOf cuts each expert into slices (MoeWeakScaling); only T(2) and T(N) are needed
+        var fused = io.moesim.sim.system.MoeWeakScaling.endpoints(system, shape, o.overlap(), o.tiles(), req.costModel(), req.collectiveAlgorithm());
+        var layer = io.moesim.sim.system.MoeWeakScaling.endpoints(system, shape, io.moesim.compiler.CompileOptions.Overlap.LAYER, o.tiles(),
                 req.costModel(), req.collectiveAlgorithm());
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(fused.echo());
         m.put("moe_weak_scaling_efficiency_separate", layer.efficiency());

@@ -483,17 +483,22 @@ final class MoeLowering {
     /** The expert GEMMs of one tile: one task, or an xPU and a PIM task under co-processing. */
     List<ExpertTask> expertTasks(MoeBlock b, ExpertFfn model, int[] own, long[] recvAll, DType dt, long h, String name) {
         long[] tok = new long[own.length];
+        // a mixed-format layer: each of this device's experts keeps its own format (by global id)
+        List<io.moesim.ir.WeightFormat> fmt = b.expertFormats() == null ? null : new ArrayList<>();
         for (int k = 0; k < own.length; k++) {
             tok[k] = recvAll[own[k]];
+            if (fmt != null) {
+                fmt.add(b.expertFormats().get(own[k]));
+            }
         }
         ExpertCoprocessor cop = procs.coprocessor();
         ExpertCoprocessor.Shape shape = ExpertCoprocessor.Shape.of(model, dt);
         if (cop == null || own.length == 0) {
-            ExpertFfn op = ExpertCoprocessor.subset(shape, tok.length == 0 ? new long[] {0} : tok);
+            ExpertFfn op = ExpertCoprocessor.subset(shape, tok.length == 0 ? new long[] {0} : tok, tok.length == 0 ? null : fmt);
             List<TensorType> in = List.of(TensorType.of(dt, op.totalTokens(), h));
             return List.of(new ExpertTask(name, procs.of(b.ffn(), primary), op, in, op.flops(in), op.traffic(in)));
         }
-        ExpertCoprocessor.Decision dec = cop.decide(shape, tok);
+        ExpertCoprocessor.Decision dec = cop.decide(shape, tok, fmt);
         List<ExpertTask> out = new ArrayList<>();
         int[][] sides = {dec.xpuExperts(), dec.pimExperts()};
         String[] procNames = {dec.xpu(), dec.pim()};
@@ -502,10 +507,14 @@ final class MoeLowering {
                 continue;
             }
             long[] st = new long[sides[s].length];
+            List<io.moesim.ir.WeightFormat> sf = fmt == null ? null : new ArrayList<>();
             for (int k = 0; k < st.length; k++) {
                 st[k] = tok[sides[s][k]];
+                if (sf != null) {
+                    sf.add(fmt.get(sides[s][k]));
+                }
             }
-            ExpertFfn op = ExpertCoprocessor.subset(shape, st);
+            ExpertFfn op = ExpertCoprocessor.subset(shape, st, sf);
             List<TensorType> in = List.of(TensorType.of(dt, op.totalTokens(), h));
             out.add(new ExpertTask(name + "." + procNames[s], procNames[s], op, in, op.flops(in), op.traffic(in)));
         }

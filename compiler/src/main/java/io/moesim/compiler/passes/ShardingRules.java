@@ -266,7 +266,8 @@ final class ShardingRules {
         }
         int local = f.experts() / ep;
         long rows = vs.get(0).type().shape().dim(0);
-        ExpertFfn op = f.withTokens(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.ffn() / tp);
+        ExpertFfn op = f.mixed() ? heaviest(f, local, TokenShards.balanced(rows, local), tp)
+                : f.withTokens(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.ffn() / tp);
         String ffnPath = x.nextPath();
         Value y = x.add(List.of(n.result().name()), op, vs, null).get(0);
         // expert tensor parallelism leaves partial sums; they are reduced where the result is used
@@ -279,7 +280,27 @@ final class ShardingRules {
         x.bind(n.result(), new VState(y, x.moe().ep() * x.moe().dp(), false, tp > 1 ? new DeviceGroup(1, tp) : null));
         MoeBlock open = blocks.get(blocks.size() - 1);
         blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), ffnPath, reduce, back, null, open.experts(), open.topK(),
-                open.hidden(), open.globalTokens()));
+                open.hidden(), open.globalTokens(), f.wfmts()));
+    }
+
+    /**
+     * The device's representative of a mixed-format layer: which experts a device holds is decided
+     * later (expert placement), so the graph holds the {@code local} experts of most weight bytes
+     * (an upper side for each device's weights); lowering gives each device its own experts' formats.
+     */
+    static ExpertFfn heaviest(ExpertFfn f, int local, long[] tokens, int tp) {
+        Integer[] order = new Integer[f.experts()];
+        for (int e = 0; e < order.length; e++) {
+            order[e] = e;
+        }
+        java.util.Arrays.sort(order, (a, b) -> a.equals(b) ? 0 : f.formatOf(a).milliBits() != f.formatOf(b).milliBits()
+                ? Long.compare(f.formatOf(b).milliBits(), f.formatOf(a).milliBits()) : Integer.compare(a, b));
+        int[] which = new int[local];
+        for (int i = 0; i < local; i++) {
+            which[i] = order[i];
+        }
+        java.util.Arrays.sort(which);
+        return f.select(which, tokens, Math.min(f.topK(), local), f.ffn() / tp);
     }
 
     /** Closes the MoE block: tokens over ep*dp; the experts' pending sum passes through (combining is linear). */
@@ -293,7 +314,7 @@ final class ShardingRules {
         List<MoeBlock> blocks = x.blocks();
         MoeBlock open = blocks.get(blocks.size() - 1);
         blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), open.ffn(), open.tpReduce(), open.a2aCombine(),
-                x.prevPath(), open.experts(), open.topK(), open.hidden(), open.globalTokens()));
+                x.prevPath(), open.experts(), open.topK(), open.hidden(), open.globalTokens(), open.expertFormats()));
     }
 
     /** Row sizes over dp on axis 0 (prefill/decode parts); feature sizes over tp on split features. */

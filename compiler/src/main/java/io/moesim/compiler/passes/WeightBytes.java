@@ -38,7 +38,7 @@ final class WeightBytes {
 
     static long of(Op op) {
         if (op instanceof ExpertFfn f) {
-            return f.wfmt().bytesFor(op.params());
+            return f.weightBytes();
         }
         return op.params() == 0 ? 0 : dtype(op).bytesFor(op.params());
     }

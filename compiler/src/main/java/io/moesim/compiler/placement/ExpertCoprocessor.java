@@ -18,9 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Duplex's expert co-processing as a pure function: given the tokens of each expert of one MoE
  * layer on one device, which experts run on the xPU and which on Logic-PIM. All experts start on
- * the xPU; the one with the fewest tokens (ties: lowest index) moves to PIM, then the next, as long
- * as the finishing time max(xPU side, PIM side) strictly improves. Each side's time is the cost
- * model's time for one expert_ffn over that side's experts.
+ * the xPU; the one of lowest Op/B moves to PIM, then the next, as long as the finishing time
+ * max(xPU side, PIM side) strictly improves. An expert's weight Op/B is 2·tokens·params /
+ * (params·bits/8), so the order is by tokens / bits per weight (ties: lowest index): with one format
+ * for the layer that is the fewest tokens first; in a mixed layer an int8 expert (half the Op/B of
+ * an int4 one with the same tokens) moves first. Each side's time is the cost model's time for one
+ * expert_ffn over that side's experts, each expert in its own format.
  *
  * <p>The simulator's serving loop calls {@link #decide} for every iteration; decisions are
  * memoised by signature (the token counts and the expert shape), so a run with millions of
@@ -61,7 +64,7 @@ public final class ExpertCoprocessor {
         }
     }
 
-    private record Signature(Shape shape, LongImmutableList tokens) {
+    private record Signature(Shape shape, LongImmutableList tokens, List<io.moesim.ir.WeightFormat> formats) {
     }
 
     /**
@@ -81,7 +84,17 @@ public final class ExpertCoprocessor {
     }
 
     public Decision decide(Shape shape, long[] tokens) {
-        return memo.computeIfAbsent(new Signature(shape, LongImmutableList.of(tokens)), s -> compute(shape, tokens));
+        return decide(shape, tokens, null);
+    }
+
+    /**
+     * The split of experts with their own formats ({@code formats[i]} for {@code tokens[i]}; null: all
+     * in the shape's format).
+     */
+    public Decision decide(Shape shape, long[] tokens, List<io.moesim.ir.WeightFormat> formats) {
+        List<io.moesim.ir.WeightFormat> f = formats == null || formats.stream().allMatch(x -> x.equals(formats.get(0)) && x.equals(shape.wfmt()))
+                ? null : List.copyOf(formats);
+        return memo.computeIfAbsent(new Signature(shape, LongImmutableList.of(tokens), f), s -> compute(shape, tokens, f));
     }
 
     /** Distinct signatures decided so far. */
@@ -89,21 +102,27 @@ public final class ExpertCoprocessor {
         return memo.size();
     }
 
-    private Decision compute(Shape shape, long[] tokens) {
+    private Decision compute(Shape shape, long[] tokens, List<io.moesim.ir.WeightFormat> formats) {
         int n = tokens.length;
         Integer[] order = new Integer[n];
+        long[] mb = new long[n];
         for (int e = 0; e < n; e++) {
             order[e] = e;
+            mb[e] = formats == null ? shape.wfmt().milliBits() : formats.get(e).milliBits();
         }
-        Arrays.sort(order, (a, b) -> tokens[a] != tokens[b] ? Long.compare(tokens[a], tokens[b]) : Integer.compare(a, b));
+        // ascending Op/B: tokens[a] / bits[a] < tokens[b] / bits[b]  <=>  tokens[a]·bits[b] < tokens[b]·bits[a]
+        Arrays.sort(order, (a, b) -> {
+            int c = Long.compare(Math.multiplyExact(tokens[a], mb[b]), Math.multiplyExact(tokens[b], mb[a]));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
         boolean[] onPim = new boolean[n];
-        double bestX = side(shape, tokens, onPim, false, xpu);
+        double bestX = side(shape, tokens, formats, onPim, false, xpu);
         double bestP = 0;
         double best = bestX;
         for (int k = 0; k < n; k++) {
             onPim[order[k]] = true;
-            double x = side(shape, tokens, onPim, false, xpu);
-            double p = side(shape, tokens, onPim, true, pim);
+            double x = side(shape, tokens, formats, onPim, false, xpu);
+            double p = side(shape, tokens, formats, onPim, true, pim);
             if (Math.max(x, p) < best) {
                 best = Math.max(x, p);
                 bestX = x;
@@ -122,23 +141,32 @@ public final class ExpertCoprocessor {
                 ps.stream().mapToInt(Integer::intValue).toArray(), bestX, bestP);
     }
 
-    private double side(Shape s, long[] tokens, boolean[] onPim, boolean pimSide, ProcessorSpec proc) {
+    private double side(Shape s, long[] tokens, List<io.moesim.ir.WeightFormat> formats, boolean[] onPim, boolean pimSide, ProcessorSpec proc) {
         LongArrayList t = new LongArrayList();
+        List<io.moesim.ir.WeightFormat> f = formats == null ? null : new ArrayList<>();
         for (int e = 0; e < tokens.length; e++) {
             if (onPim[e] == pimSide) {
                 t.add(tokens[e]);
+                if (f != null) {
+                    f.add(formats.get(e));
+                }
             }
         }
         if (t.isEmpty()) {
             return 0;
         }
-        ExpertFfn op = subset(s, t.toLongArray());
+        ExpertFfn op = subset(s, t.toLongArray(), f);
         return cost.seconds(op, List.of(TensorType.of(s.dtype(), op.totalTokens(), s.hidden())), device, proc);
     }
 
     /** An expert_ffn over some experts with these token counts. */
     public static ExpertFfn subset(Shape s, long[] tokens) {
+        return subset(s, tokens, null);
+    }
+
+    /** An expert_ffn over some experts with these token counts, expert i in {@code formats[i]} (null: the shape's format). */
+    public static ExpertFfn subset(Shape s, long[] tokens, List<io.moesim.ir.WeightFormat> formats) {
         int n = tokens.length;
-        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt());
+        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt(), formats);
     }
 }

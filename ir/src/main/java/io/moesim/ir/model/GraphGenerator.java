@@ -124,7 +124,7 @@ public final class GraphGenerator {
     }
 
     private Value ffn(GraphBuilder b, Value f, LayerPlan.LayerKind kind) {
-        return kind.moe() ? moe(b, f, kind.expertFormat()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
+        return kind.moe() ? moe(b, f, kind.expertFormat(), kind.expertFormats()) : b.add("ffn_out", ExpertFfn.dense(tokens, m.hidden(), m.ffn(), m.activation(), dt), f);
     }
 
     /**
@@ -286,14 +286,14 @@ public final class GraphGenerator {
         return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);
     }
 
-    private Value moe(GraphBuilder b, Value f, io.moesim.ir.WeightFormat format) {
+    private Value moe(GraphBuilder b, Value f, io.moesim.ir.WeightFormat format, List<io.moesim.ir.WeightFormat> perExpert) {
         MoeConfig moe = m.moe();
         int h = m.hidden();
         LongImmutableList counts = LongImmutableList.of(expertTokens);
         List<Value> r = b.addMulti(List.of("expert_ids", "expert_weights"),
                 new Router(moe.experts(), moe.topK(), h, moe.scoring(), moe.sharedExperts(), dt), List.of(f));
         Value xs = b.add("dispatched", new Dispatch(moe.experts(), moe.topK(), counts), f, r.get(0));
-        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format), xs);
+        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format, perExpert), xs);
         Value y = b.add("moe_out", new Combine(moe.experts(), moe.topK(), counts), ys, r.get(1));
         if (moe.sharedExperts() > 0) {
             // n shared experts of size f each compute the same as one FFN of size n·f

@@ -10,10 +10,14 @@ import java.util.List;
  */
 public record LayerPlan(List<Run> runs) {
 
-    /** What distinguishes one layer's graph from another's. */
-    public record LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat) {
+    /** What distinguishes one layer's graph from another's ({@code expertFormats}: per expert, null when none has its own). */
+    public record LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat, List<io.moesim.ir.WeightFormat> expertFormats) {
         public LayerKind(boolean moe, long window) {
-            this(moe, window, null);
+            this(moe, window, null, null);
+        }
+
+        public LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat) {
+            this(moe, window, expertFormat, null);
         }
     }
 
@@ -39,7 +43,8 @@ public record LayerPlan(List<Run> runs) {
         for (int i = 0; i < m.layers(); i++) {
             boolean moe = m.isMoeLayer(i);
             io.moesim.ir.WeightFormat f = moe && m.moe().quant() != null ? m.moe().quant().formatOf(i) : null;
-            kinds.add(new LayerKind(moe, m.attention().windowOf(i), f));
+            List<io.moesim.ir.WeightFormat> per = moe && m.moe().quant() != null ? m.moe().quant().expertFormatsOf(i, m.moe().experts()) : null;
+            kinds.add(new LayerKind(moe, m.attention().windowOf(i), f, per));
         }
         List<Run> runs = new ArrayList<>();
         int i = 0;

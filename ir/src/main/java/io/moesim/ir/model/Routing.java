@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * How tokens are spread over experts, giving per-expert token counts that sum to exactly
  * T·top_k. Parsed from {@code uniform}, {@code zipf:S} or {@code trace:FILE}.
  */
-public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.Trace {
+public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.Trace, Routing.Fixed {
 
     /** Per-expert token copies for {@code tokens} tokens, summing to tokens·topK. */
     long[] counts(int experts, int topK, long tokens, long seed);
@@ -174,6 +174,31 @@ public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.T
         @Override
         public String toString() {
             return "trace:" + file;
+        }
+    }
+
+    /**
+     * Exactly these per-expert copies (a batch whose routing is known ahead, e.g. pre-gated): valid only for
+     * as many experts and tokens·top_k copies as it holds. Not parsed from text; built by the simulator.
+     */
+    record Fixed(it.unimi.dsi.fastutil.longs.LongImmutableList copies) implements Routing {
+        @Override
+        public long[] counts(int experts, int topK, long tokens, long seed) {
+            check(experts, topK, tokens);
+            long sum = 0;
+            for (int e = 0; e < copies.size(); e++) {
+                sum += copies.getLong(e);
+            }
+            if (copies.size() != experts || sum != Math.multiplyExact(tokens, (long) topK)) {
+                throw new ModelException("fixed routing of " + copies.size() + " experts and " + sum + " copies does not fit " + experts + " experts, "
+                        + tokens + " tokens, top_k " + topK);
+            }
+            return copies.toLongArray();
+        }
+
+        @Override
+        public String toString() {
+            return "fixed" + copies;
         }
     }
 

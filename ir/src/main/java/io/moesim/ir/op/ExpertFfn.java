@@ -4,7 +4,10 @@ import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.WeightFormat;
 import it.unimi.dsi.fastutil.longs.LongImmutableList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The feed-forward networks of {@code experts} experts over a token-sorted input: expert e applies
@@ -15,14 +18,26 @@ import java.util.List;
  * elementwise work is negligible beside them and not counted. Weight bytes count only experts that
  * received tokens, in the weight format {@code wfmt} (default: {@code wdtype}; compressed experts store
  * fewer bits per weight and print {@code wbits} and {@code dequant}). Active parameters per token: top_k experts.
+ *
+ * <p><b>Per-expert formats</b> (mixed precision within a layer, MC-MoE style): {@code wfmts}, when not
+ * null, gives expert e's format at position e (aligned with {@code tokens}); {@code wfmt} stays the
+ * layer's default. A list whose entries are all one format collapses to that format (so a uniform
+ * file gives the same op, and plan, as a layer format). Subsets ({@link #select}) keep each chosen
+ * expert's own format; a mixed op prints {@code wmbits} (milli-bits) and {@code dequants} per expert.
  */
 public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype,
-        WeightFormat wfmt) implements Op {
+        WeightFormat wfmt, List<WeightFormat> wfmts) implements Op {
     public static final String MNEMONIC = "expert_ffn";
 
     /** Weights stored in {@code wdtype} itself. */
     public ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype) {
-        this(experts, topK, tokens, hidden, ffn, activation, wdtype, null);
+        this(experts, topK, tokens, hidden, ffn, activation, wdtype, null, null);
+    }
+
+    /** Every expert's weights in {@code wfmt}. */
+    public ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype,
+            WeightFormat wfmt) {
+        this(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, null);
     }
 
     public ExpertFfn {
@@ -30,6 +45,23 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
             throw new IllegalArgumentException(MNEMONIC + ": wdtype is required");
         }
         wfmt = wfmt == null ? WeightFormat.of(wdtype) : wfmt;
+        if (wfmts != null) {
+            if (wfmts.size() != experts) {
+                throw new IllegalArgumentException(MNEMONIC + ": per-expert formats list " + wfmts.size() + " experts, expected " + experts);
+            }
+            WeightFormat[] a = new WeightFormat[experts];
+            boolean same = true;
+            for (int e = 0; e < experts; e++) {
+                a[e] = wfmts.get(e) == null ? wfmt : wfmts.get(e);
+                same &= a[e].equals(a[0]);
+            }
+            if (same) {
+                wfmt = experts > 0 ? a[0] : wfmt;
+                wfmts = null;
+            } else {
+                wfmts = List.of(a);
+            }
+        }
         Check.positive(MNEMONIC, "experts", experts);
         Check.positive(MNEMONIC, "top_k", topK);
         Check.positive(MNEMONIC, "hidden", hidden);
@@ -48,14 +80,112 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
         return new ExpertFfn(1, 1, LongImmutableList.of(t), hidden, ffn, act, wdtype);
     }
 
-    /** The same experts over other token counts (the weight format kept). */
+    /**
+     * Experts over other token counts with the layer's format. A mixed op keeps its per-expert
+     * formats only when the expert count is unchanged; a subset of a mixed op is {@link #select}.
+     */
     public ExpertFfn withTokens(int experts, int topK, LongImmutableList tokens, long ffn) {
-        return new ExpertFfn(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt);
+        if (wfmts != null && experts != this.experts) {
+            throw new IllegalArgumentException(MNEMONIC + ": a mixed-format op's " + this.experts + " experts cannot become " + experts
+                    + " without naming which (use select)");
+        }
+        return new ExpertFfn(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, wfmts);
+    }
+
+    /** The experts at positions {@code which} (in that order), with {@code tokens[i]} for {@code which[i]}, each keeping its format. */
+    public ExpertFfn select(int[] which, long[] tokens, int topK, long ffn) {
+        if (which.length != tokens.length) {
+            throw new IllegalArgumentException(MNEMONIC + ": " + which.length + " experts chosen, " + tokens.length + " token counts");
+        }
+        List<WeightFormat> f = null;
+        if (wfmts != null) {
+            f = new ArrayList<>();
+            for (int e : which) {
+                f.add(wfmts.get(e));
+            }
+        }
+        return new ExpertFfn(which.length, topK, LongImmutableList.of(tokens), hidden, ffn, activation, wdtype, wfmt, f);
+    }
+
+    /** The experts of {@code parts} side by side (tokens and formats concatenated), shape and layer format of the first. */
+    public static ExpertFfn concat(List<ExpertFfn> parts, int topK) {
+        ExpertFfn f0 = parts.get(0);
+        it.unimi.dsi.fastutil.longs.LongArrayList tok = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        List<WeightFormat> f = new ArrayList<>();
+        boolean mixed = false;
+        for (ExpertFfn p : parts) {
+            tok.addAll(p.tokens());
+            mixed |= p.mixed() || !p.wfmt().equals(f0.wfmt());
+            for (int e = 0; e < p.experts(); e++) {
+                f.add(p.formatOf(e));
+            }
+        }
+        return new ExpertFfn(tok.size(), Math.min(topK, tok.size()), LongImmutableList.of(tok.toLongArray()), f0.hidden(), f0.ffn(),
+                f0.activation(), f0.wdtype(), f0.wfmt(), mixed ? f : null);
+    }
+
+    /** True when the experts do not all share one format. */
+    public boolean mixed() {
+        return wfmts != null;
+    }
+
+    /** Expert {@code e}'s weight format. */
+    public WeightFormat formatOf(int e) {
+        return wfmts != null ? wfmts.get(e) : wfmt;
+    }
+
+    /**
+     * The experts grouped by format, in order of each format's first expert: for each format, the
+     * positions of its experts (ascending). A uniform op is one group of every expert.
+     */
+    public Map<WeightFormat, int[]> groups() {
+        Map<WeightFormat, List<Integer>> g = new LinkedHashMap<>();
+        for (int e = 0; e < experts; e++) {
+            g.computeIfAbsent(formatOf(e), k -> new ArrayList<>()).add(e);
+        }
+        Map<WeightFormat, int[]> out = new LinkedHashMap<>();
+        g.forEach((k, v) -> out.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        return out;
+    }
+
+    /** The uniform ops of {@link #groups}, each with its experts' tokens and format. */
+    public List<ExpertFfn> byFormat() {
+        List<ExpertFfn> out = new ArrayList<>();
+        for (int[] which : groups().values()) {
+            long[] t = new long[which.length];
+            for (int i = 0; i < which.length; i++) {
+                t[i] = tokens.getLong(which[i]);
+            }
+            out.add(select(which, t, Math.min(topK, which.length), ffn));
+        }
+        return out;
+    }
+
+    /** Bytes of the weights of all experts (each in its format). */
+    public long weightBytes() {
+        return expertBytes(false);
+    }
+
+    private long expertBytes(boolean activeOnly) {
+        if (wfmts == null) {
+            return wfmt.bytesFor(Math.multiplyExact((long) (activeOnly ? activeExperts() : experts), paramsPerExpert()));
+        }
+        long b = 0;
+        for (int e = 0; e < experts; e++) {
+            if (!activeOnly || tokens.getLong(e) > 0) {
+                b = Math.addExact(b, wfmts.get(e).bytesFor(paramsPerExpert()));
+            }
+        }
+        return b;
     }
 
     /** True when the weights are stored in another format than {@code wdtype} (compressed experts). */
     public boolean compressed() {
-        return !wfmt.equals(WeightFormat.of(wdtype));
+        WeightFormat plain = WeightFormat.of(wdtype);
+        if (wfmts == null) {
+            return !wfmt.equals(plain);
+        }
+        return wfmts.stream().anyMatch(f -> !f.equals(plain));
     }
 
     public long totalTokens() {
@@ -80,13 +210,21 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
     public Attrs attributes() {
         Attrs a = new Attrs().put("experts", experts).put("top_k", topK).put("tokens", tokens.toLongArray())
                 .put("hidden", hidden).put("ffn", ffn).put("act", activation).put("wdtype", wdtype);
-        if (compressed()) {
+        if (!wfmt.equals(WeightFormat.of(wdtype))) {
             a.put("wbits", wfmt.bitsPerWeight()).put("dequant", wfmt.dequantInstructions());
+        }
+        if (wfmts != null) {
+            a.put("wmbits", wfmts.stream().mapToLong(WeightFormat::milliBits).toArray())
+                    .put("dequants", wfmts.stream().mapToLong(WeightFormat::dequantInstructions).toArray());
         }
         return a;
     }
 
-    private static WeightFormat format(double bits, long dequant) {
+    private static WeightFormat format(double bits, long dequant, DType wdtype) {
+        WeightFormat plain = WeightFormat.of(wdtype);
+        if (plain.milliBits() == Math.round(bits * 1000) && plain.dequantInstructions() == dequant) {
+            return plain;
+        }
         long milli = Math.round(bits * 1000);
         for (WeightFormat f : new WeightFormat[] {WeightFormat.INT8, WeightFormat.INT4, WeightFormat.NVFP4, WeightFormat.MXFP4, WeightFormat.TERNARY}) {
             if (f.milliBits() == milli && f.dequantInstructions() == dequant) {
@@ -98,13 +236,29 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
     }
 
     static ExpertFfn fromAttrs(Attrs a) {
-        a.allowOnly(MNEMONIC, "experts", "top_k", "tokens", "hidden", "ffn", "act", "wdtype", "wbits", "dequant");
+        a.allowOnly(MNEMONIC, "experts", "top_k", "tokens", "hidden", "ffn", "act", "wdtype", "wbits", "dequant", "wmbits", "dequants");
         if (a.has("wbits") != a.has("dequant")) {
             throw new IllegalArgumentException(MNEMONIC + ": wbits and dequant go together");
         }
-        WeightFormat f = a.has("wbits") ? format(a.getDouble("wbits"), a.getLong("dequant")) : null;
+        if (a.has("wmbits") != a.has("dequants")) {
+            throw new IllegalArgumentException(MNEMONIC + ": wmbits and dequants go together");
+        }
+        DType wd = a.getDType("wdtype");
+        WeightFormat f = a.has("wbits") ? format(a.getDouble("wbits"), a.getLong("dequant"), wd) : null;
+        List<WeightFormat> fs = null;
+        if (a.has("wmbits")) {
+            long[] mb = a.getLongs("wmbits");
+            long[] dq = a.getLongs("dequants");
+            if (mb.length != dq.length) {
+                throw new IllegalArgumentException(MNEMONIC + ": wmbits lists " + mb.length + " experts, dequants " + dq.length);
+            }
+            fs = new ArrayList<>();
+            for (int e = 0; e < mb.length; e++) {
+                fs.add(format(mb[e] / 1000.0, dq[e], wd));
+            }
+        }
         return new ExpertFfn(a.getPositiveInt("experts"), a.getPositiveInt("top_k"), LongImmutableList.of(a.getLongs("tokens")),
-                a.getPositive("hidden"), a.getPositive("ffn"), a.getEnum("act", FfnActivation.class), a.getDType("wdtype"), f);
+                a.getPositive("hidden"), a.getPositive("ffn"), a.getEnum("act", FfnActivation.class), wd, f, fs);
     }
 
     @Override
@@ -126,7 +280,7 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        return new Traffic(wfmt.bytesFor(Math.multiplyExact((long) activeExperts(), paramsPerExpert())), x.bytes(), x.bytes(), 0, 0);
+        return new Traffic(expertBytes(true), x.bytes(), x.bytes(), 0, 0);
     }
 
     @Override

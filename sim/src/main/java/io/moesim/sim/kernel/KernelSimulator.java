@@ -208,7 +208,7 @@ public final class KernelSimulator {
             throw new KernelException("kernel models do not time collective " + op.mnemonic() + ": the system level does");
         }
         DType dt = RooflineCostModel.computeDType(in);
-        WorkBreakdown w = p.kind().isPim() ? simulatePim(op, in, device, p, dt, flops, bytes) : simulateEngine(op, in, device, p, dt, flops);
+        WorkBreakdown w = op instanceof ExpertFfn f && f.mixed() ? mixed(f, in, device, p, dt) : work(op, in, device, p, dt, flops, bytes);
         if (w == null) {
             return OpEstimate.of(op.mnemonic(), new WorkBreakdown(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 0, 0, 0, 0, 0, "", 0,
                     0, p.clockMHz(), false), flops, bytes, roof.seconds(), p.name());
@@ -350,6 +350,28 @@ public final class KernelSimulator {
         long dram = Math.max(Math.round(w.dramBytes() * r), f.wfmt().bytesFor(weights));
         return new WorkBreakdown(w.launchSeconds() + busy2, w.computeSeconds() + decode, w.memorySeconds(), w.launchSeconds(),
                 w.fillDrainSeconds(), dram, w.waves(), w.tiles(), w.tile(), w.rowHitRate(), w.refreshShare(), w.clockMHz(), w.extrapolated());
+    }
+
+    /**
+     * Experts of several formats on one processor: one grouped GEMM (pair) per format, one after
+     * another (a grouped GEMM kernel takes one B format, as Marlin, Machete and CUTLASS mixed-input
+     * GEMMs do), each timed as a uniform op; their breakdowns add.
+     */
+    private WorkBreakdown mixed(ExpertFfn f, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt) {
+        WorkBreakdown w = null;
+        for (ExpertFfn g : f.byFormat()) {
+            List<TensorType> gin = List.of(TensorType.of(in.get(0).dtype(), g.totalTokens(), f.hidden()));
+            WorkBreakdown b = work(g, gin, device, p, dt, g.flops(gin), g.traffic(gin).total());
+            if (b == null) {
+                return null;
+            }
+            w = w == null ? b : sum(w, b);
+        }
+        return w;
+    }
+
+    private WorkBreakdown work(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt, long flops, long bytes) {
+        return p.kind().isPim() ? simulatePim(op, in, device, p, dt, flops, bytes) : simulateEngine(op, in, device, p, dt, flops);
     }
 
     private static WorkBreakdown sum(WorkBreakdown a, WorkBreakdown b) {

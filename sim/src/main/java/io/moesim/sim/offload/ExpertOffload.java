@@ -421,6 +421,10 @@ public final class ExpertOffload {
         for (int l = 0; l < m.layers(); l++) {
             if (m.isMoeLayer(l)) {
                 WeightFormat f = m.moe().quant() == null ? null : m.moe().quant().formatOf(l);
+                if (m.moe().quant() != null && m.moe().quant().expertFormatsOf(l, m.moe().experts()) != null) {
+                    throw new io.moesim.ir.model.ModelException("expert formats: per-expert formats (layer " + l
+                            + ") are not modelled with --hbm-budget/--offload (the expert cache sizes experts per layer); give per-layer formats");
+                }
                 out.add(f == null ? dtype.bytesFor(params) : f.bytesFor(params));
             }
         }

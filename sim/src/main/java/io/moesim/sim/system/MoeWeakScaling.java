@@ -37,18 +37,37 @@ import java.util.Map;
  * copies, so each GPU's GEMM work is the same at every N), compiled with expert parallelism N (one
  * expert group per GPU, tokens split N ways) and the given overlap, and simulated event by event on
  * {@code DEVICExN}. T is the plan's makespan.
+ *
+ * <p><b>Fewer experts per GPU than GPUs</b> (Mixtral-8x7B on 8: one expert each). FlashDMoE's own setups
+ * hold many experts per GPU (up to 128 experts on 8 H100s), so the paper does not define this case. moesim
+ * splits a GPU's token copies among the experts of a block of consecutive experts ({@code TokenShards}); with
+ * one expert per GPU a GPU's copies would stay on that GPU and the layer would never communicate. So each
+ * expert is cut into {@code s} slices of {@code ffn/s} (expert tensor parallelism across GPUs: every copy of a
+ * token goes to all s slices of its expert and their partial outputs are summed in the combine), s the
+ * smallest divisor of ffn with {@code experts per GPU · s >= N}. Each GPU keeps its weights and its GEMM
+ * FLOPs (epd·s slices of ffn/s over k·s copies a token), every GPU's tokens reach every GPU, and the copies
+ * a token sends grow s-fold, as they do under expert tensor parallelism. The shape is fixed for N, so T(2)
+ * and T(N) run the same per-GPU work.
  */
 public final class MoeWeakScaling {
     private MoeWeakScaling() {
     }
 
-    /** The shape of the layer per GPU. */
-    public record Shape(int expertsPerDevice, int topK, long tokensPerDevice, long hidden, long ffn, DType dtype) {
+    /**
+     * The shape of the layer per GPU ({@code expertsPerDevice}, {@code topK} and {@code ffn} count slices where
+     * {@code slices} > 1: the model's experts are each cut into that many).
+     */
+    public record Shape(int expertsPerDevice, int topK, long tokensPerDevice, long hidden, long ffn, DType dtype, int slices) {
         public Shape {
-            if (expertsPerDevice < 1 || topK < 1 || tokensPerDevice < 1 || hidden < 1 || ffn < 1) {
+            if (expertsPerDevice < 1 || topK < 1 || tokensPerDevice < 1 || hidden < 1 || ffn < 1 || slices < 1) {
                 throw new IllegalArgumentException("bad MoE layer shape " + expertsPerDevice + " experts/GPU, top-" + topK + ", "
-                        + tokensPerDevice + " tokens/GPU, hidden " + hidden + ", ffn " + ffn);
+                        + tokensPerDevice + " tokens/GPU, hidden " + hidden + ", ffn " + ffn + ", " + slices + " slices");
             }
+        }
+
+        /** Whole experts (one slice each). */
+        public Shape(int expertsPerDevice, int topK, long tokensPerDevice, long hidden, long ffn, DType dtype) {
+            this(expertsPerDevice, topK, tokensPerDevice, hidden, ffn, dtype, 1);
         }
     }
 
@@ -69,6 +88,7 @@ public final class MoeWeakScaling {
             m.put("moe_weak_scaling_devices", (long) points.get(points.size() - 1).devices());
             m.put("moe_weak_scaling_tokens_per_gpu", shape.tokensPerDevice());
             m.put("moe_weak_scaling_experts_per_gpu", (long) shape.expertsPerDevice());
+            m.put("moe_weak_scaling_expert_slices", (long) shape.slices());
             List<Double> us = new ArrayList<>();
             for (Point p : points) {
                 us.add(p.layerUs());
@@ -116,7 +136,7 @@ public final class MoeWeakScaling {
         Parallelism moe = new Parallelism(1, n, 1, 1);
         CompileOptions o = new CompileOptions(attn, moe, CompileOptions.Placement.OPB, CompileOptions.ExpertPlacement.RR, overlap, tiles, null, 10.0, 0L);
         HardwarePlan plan = Compiler.compile(g, sys, o, cost).plan();
-        ExecutionResult r = PlanExecutor.run(new PreparedPlan(plan, sys, new TaskTimer(cost, sys.device()), new CollectiveModel(sys, algorithm)));
+        ExecutionResult r = io.moesim.sim.Simulator.execute(plan, sys, cost, algorithm);
         return new Point(n, experts, tokens, r.makespanPs() / 1e6);
     }
 
@@ -132,6 +152,20 @@ public final class MoeWeakScaling {
         List<Point> pts = new ArrayList<>();
         for (int n = 2; n <= max; n = n * 2 > max && n < max ? max : n * 2) {
             pts.add(point(cut(base, n), s, overlap, tiles, cost, algorithm));
+        }
+        return new Result(overlap, s, List.copyOf(pts));
+    }
+
+    /** T(2)/T(N) from the two points it needs only: 2 GPUs and all of {@code base}'s N (cut from it as {@link #measure}). */
+    public static Result endpoints(SystemSpec base, Shape s, Overlap overlap, int tiles, CostModel cost, CollectiveAlgorithm algorithm) {
+        int max = base.devices();
+        if (max < 2) {
+            throw new IllegalArgumentException("weak scaling needs at least 2 devices, system " + base.id() + " has " + max);
+        }
+        List<Point> pts = new ArrayList<>();
+        pts.add(point(cut(base, 2), s, overlap, tiles, cost, algorithm));
+        if (max > 2) {
+            pts.add(point(cut(base, max), s, overlap, tiles, cost, algorithm));
         }
         return new Result(overlap, s, List.copyOf(pts));
     }
@@ -152,9 +186,23 @@ public final class MoeWeakScaling {
     public static Shape shapeOf(io.moesim.ir.model.MoeConfig moe, long hidden, DType dt, int devices, long tokensPerDevice) {
         int epd = Math.max(1, moe.experts() / devices);
         int k = Math.min(moe.topK(), epd * devices);
+        int s = slicesFor(epd, devices, moe.expertFfn());
         long step = epd / gcd(epd, k);
         long t = Math.max(step, (tokensPerDevice + step - 1) / step * step);
-        return new Shape(epd, k, t, hidden, moe.expertFfn(), dt);
+        return new Shape(epd * s, k * s, t, hidden, moe.expertFfn() / s, dt, s);
+    }
+
+    /** The slices per expert so that a GPU holds at least {@code devices} of them: the smallest divisor of ffn at least ceil(devices/epd). */
+    static int slicesFor(int epd, int devices, long ffn) {
+        if (epd >= devices) {
+            return 1;
+        }
+        for (long s = (devices + epd - 1) / epd; s <= ffn; s++) {
+            if (ffn % s == 0) {
+                return Math.toIntExact(s);
+            }
+        }
+        return Math.toIntExact(ffn);
     }
 
     static long gcd(long a, long b) {

@@ -230,24 +230,23 @@ public final class PreparedPlan {
             }
             Task first = tasks.get(g.getInt(0));
             ExpertFfn f0 = (ExpertFfn) first.op();
-            it.unimi.dsi.fastutil.longs.LongArrayList tok = new it.unimi.dsi.fastutil.longs.LongArrayList();
+            List<ExpertFfn> parts = new java.util.ArrayList<>();
             long[] in = new long[g.size()];
             long sumIn = 0;
             for (int i = 0; i < g.size(); i++) {
                 Task t = tasks.get(g.getInt(i));
-                tok.addAll(((ExpertFfn) t.op()).tokens());
+                parts.add((ExpertFfn) t.op());
                 in[i] = timer.inKernelPs(t.op(), t.inputs(), t.processor());
                 sumIn += in[i];
             }
             if (sumIn == 0) {
                 continue;
             }
-            long rows = tok.longStream().sum();
+            ExpertFfn merged = ExpertFfn.concat(parts, f0.topK()); // each expert keeps its own format
+            long rows = merged.totalTokens();
             if (rows == 0) {
                 continue;
             }
-            ExpertFfn merged = f0.withTokens(tok.size(), Math.min(f0.topK(), tok.size()), it.unimi.dsi.fastutil.longs.LongImmutableList.of(tok.toLongArray()),
-                    f0.ffn());
             List<io.moesim.ir.TensorType> mergedIn = List.of(io.moesim.ir.TensorType.of(first.inputs().get(0).dtype(), rows, f0.hidden()));
             double factor = (double) timer.inKernelPs(merged, mergedIn, first.processor()) / sumIn;
             for (int i = 0; i < g.size(); i++) {

@@ -208,6 +208,10 @@ public final class WideEpModel {
         long[] loads = new long[ep];
         double max = 0;
         double sum = 0;
+        if (p.routed().mixed()) {
+            throw new io.moesim.sim.SimulationException(0, "wide-ep", "per-expert weight formats (expert lines of --expert-formats) are not modelled "
+                    + "under wide expert parallelism; give per-layer formats");
+        }
         for (int r = 0; r < ep; r++) {
             long[] t = occupied(slotTokens[r], layout.slots()[r]);
             long total = 0;
