@@ -178,7 +178,7 @@ public final class DbFit {
         for (double o : OVERHEADS) {
             for (double e : effs) {
                 for (double f : SHARES) {
-                    double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed);
+                    double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         best = new double[] {o, e, f};
@@ -200,7 +200,7 @@ public final class DbFit {
                         if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2) {
                             continue;
                         }
-                        double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed);
+                        double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             best = new double[] {o, e, f};
@@ -221,7 +221,7 @@ public final class DbFit {
                     for (double o : OVERHEADS) {
                         for (double e : effs) {
                             for (double f : SHARES) {
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(h * it), exposed);
+                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(h * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -250,7 +250,7 @@ public final class DbFit {
                                 if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
                                     continue;
                                 }
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(head * it), exposed);
+                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(head * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -270,7 +270,7 @@ public final class DbFit {
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
                 ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
                         it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g)).withPerHeadNs(head * it);
-                double err = error(prep, cand, exposed);
+                double err = error(prep, cand, exposed, bestErr);
                 if (err < bestErr) {
                     bestErr = err;
                     group = g;
@@ -294,20 +294,27 @@ public final class DbFit {
         return Math.round(v / q) * q;
     }
 
-    private static double error(List<Prepared> prep, ClassFigures f, double exposed) {
-        return error(prep, exposed > 0 ? f.withExposedMemory(exposed) : f);
-    }
-
-    private static double error(List<Prepared> prep, ClassFigures f) {
-        double s = 0;
+    /**
+     * The weighted mean relative error of {@code f} over {@code prep}, or, once it cannot come under {@code bound}, some
+     * value at least {@code bound}: the terms are non-negative, so a partial sum over the total weight only grows, and a
+     * search that keeps a point only below its best error keeps the same point (most grid points stop after a few rows).
+     */
+    private static double error(List<Prepared> prep, ClassFigures f, double exposed, double bound) {
+        ClassFigures g = exposed > 0 ? f.withExposedMemory(exposed) : f;
         double w = 0;
+        for (Prepared x : prep) {
+            w += x.weight;
+        }
+        double s = 0;
         for (Prepared x : prep) {
             double t = x.fixedS;
             for (DbModel.Piece p : x.mine) {
-                t += p.seconds(f);
+                t += p.seconds(g);
             }
             s += x.weight * Math.abs(t - x.measuredS) / x.measuredS;
-            w += x.weight;
+            if (s / w >= bound) {
+                return s / w;
+            }
         }
         return s / w;
     }
