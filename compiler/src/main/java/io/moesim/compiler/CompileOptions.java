@@ -107,8 +107,23 @@ public record CompileOptions(
     /** The defaults on a system of {@code devices} devices: {@link Parallelism#defaultFor} for both kinds of layer. */
     public static CompileOptions defaults(int devices) {
         Parallelism p = Parallelism.defaultFor(devices);
-        return new CompileOptions(p, p, Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 4, null, 10.0, 0L);
+        return new CompileOptions(p, p, Placement.valueOf(DEFAULT_PLACEMENT.toUpperCase(Locale.ROOT)),
+                ExpertPlacement.valueOf(DEFAULT_EXPERT_PLACEMENT.toUpperCase(Locale.ROOT)), Overlap.valueOf(DEFAULT_OVERLAP.toUpperCase(Locale.ROOT)),
+                DEFAULT_TILES, null, DEFAULT_ILP_TIME_LIMIT_S, 0L);
     }
+
+    // The compile defaults, declared once: RunSpec (sim/) and the CLI's flags read them from here. Names as the flags
+    // spell them, so they serve as annotation defaults too.
+    /** {@code --placement}: Duplex co-processing. */
+    public static final String DEFAULT_PLACEMENT = "coproc";
+    /** {@code --expert-placement}: the greedy balancer. */
+    public static final String DEFAULT_EXPERT_PLACEMENT = "greedy";
+    /** {@code --overlap}: communication overlapped layer by layer. */
+    public static final String DEFAULT_OVERLAP = "layer";
+    /** {@code --tiles}: tiles per MoE layer under tile or fused overlap. */
+    public static final int DEFAULT_TILES = 4;
+    /** {@code --ilp-time-limit}: seconds for the expert-placement ILP. */
+    public static final double DEFAULT_ILP_TIME_LIMIT_S = 10.0;
 
     /** These options with another routing trace and seed (a run's). */
     public CompileOptions withRun(Path routingTrace, long seed) {

@@ -112,11 +112,11 @@ public record RunSpec(
     public static final String DEFAULT_COLLECTIVES = "auto";
     public static final String DEFAULT_ITERATION_MODEL = "exact";
     public static final String DEFAULT_COST_MODEL = "kernel";
-    public static final String DEFAULT_PLACEMENT = "coproc";
-    public static final String DEFAULT_EXPERT_PLACEMENT = "greedy";
-    public static final String DEFAULT_OVERLAP = "layer";
-    public static final int DEFAULT_TILES = 4;
-    public static final double DEFAULT_ILP_TIME_LIMIT_S = 10.0;
+    public static final String DEFAULT_PLACEMENT = CompileOptions.DEFAULT_PLACEMENT;
+    public static final String DEFAULT_EXPERT_PLACEMENT = CompileOptions.DEFAULT_EXPERT_PLACEMENT;
+    public static final String DEFAULT_OVERLAP = CompileOptions.DEFAULT_OVERLAP;
+    public static final int DEFAULT_TILES = CompileOptions.DEFAULT_TILES;
+    public static final double DEFAULT_ILP_TIME_LIMIT_S = CompileOptions.DEFAULT_ILP_TIME_LIMIT_S;
     public static final long DEFAULT_SEED = 0;
     /** The token budget when neither the run nor its framework profile gives one. */
     public static final long DEFAULT_TOKEN_BUDGET = ServingConfig.DEFAULT_TOKEN_BUDGET;
