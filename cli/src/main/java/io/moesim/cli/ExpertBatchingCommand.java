@@ -52,10 +52,10 @@ final class ExpertBatchingCommand implements Callable<Integer> {
     @Option(names = "--kv-len", defaultValue = "1024", paramLabel = "L", description = "KV length of every sequence. Default: ${DEFAULT-VALUE}.")
     long kvLen;
 
-    @Option(names = "--routing", defaultValue = "uniform", paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--routing", defaultValue = RunSpec.DEFAULT_ROUTING, paramLabel = "R", description = "uniform, zipf:S or trace:FILE. Default: ${DEFAULT-VALUE}.")
     String routing;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of the routing draw. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "" + RunSpec.DEFAULT_SEED, paramLabel = "N", description = "Seed of the routing draw. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--dtype", paramLabel = "D", description = "Serving dtype. Default: the model's weight dtype.")

@@ -2,6 +2,7 @@ package io.moesim.cli;
 
 import io.moesim.ir.MoesimException;
 import io.moesim.ir.io.AtomicFiles;
+import io.moesim.sim.RunSpec;
 import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.tune.DeploymentSearch;
 import io.moesim.sweep.SweepRequest;
@@ -42,13 +43,13 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--budget", required = true, paramLabel = "N", description = "Devices available.")
     int budget;
 
-    @Option(names = {"--in", "--input-len"}, defaultValue = "1024", paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--in", "--input-len"}, defaultValue = "" + RunSpec.DEFAULT_IN, paramLabel = "L_in", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
     int in;
 
     @Option(names = {"--out", "--output-len"}, defaultValue = "256", paramLabel = "L_out", description = "Output length. Also --output-len (not -o/--output, a file or folder; nor sweep's --out, a folder). Default: ${DEFAULT-VALUE}.")
     int out;
 
-    @Option(names = "--lengths", defaultValue = "fixed", paramLabel = "SPEC", description = "As simulate's --lengths (confirmation runs). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lengths", defaultValue = RunSpec.DEFAULT_LENGTHS, paramLabel = "SPEC", description = "As simulate's --lengths (confirmation runs). Default: ${DEFAULT-VALUE}.")
     String lengths;
 
     @Option(names = "--requests", defaultValue = "200", paramLabel = "N", description = "Requests per confirmation run. Default: ${DEFAULT-VALUE}.")
@@ -86,13 +87,13 @@ final class TuneCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     EngineOptions where = new EngineOptions();
 
-    @Option(names = "--cost-model", defaultValue = "kernel", paramLabel = "M", description = "kernel or roofline. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cost-model", defaultValue = RunSpec.DEFAULT_COST_MODEL, paramLabel = "M", description = "kernel or roofline. Default: ${DEFAULT-VALUE}.")
     String costModel;
 
     @Option(names = "--iteration-model", defaultValue = "fast", paramLabel = "M", description = "exact or fast (confirmation runs). Default: ${DEFAULT-VALUE}.")
     String iterationModel;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "" + RunSpec.DEFAULT_SEED, paramLabel = "N", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = {"--json", "--json-file"}, paramLabel = "FILE", description = "Write the search's result as JSON; also --json-file (here --json takes a file; in op, roofline, models and target show it is a switch).")
