@@ -22,13 +22,17 @@ class FiddlerSettingTest {
     @Test
     void everyPolicyStaysUnderItsPrintedBoundAndTheCpuPolicyPaysForEveryExpertItReads(@TempDir Path dir) throws Exception {
         Map<String, JsonNode> runs = new HashMap<>();
-        for (String p : new String[] {"cpu", "ondemand", "lru"}) {
+        // the doc's what-if (the same tier with the CPU reading experts at 60 GB/s) runs as "cpu60"
+        String whatIf = Path.of("..", "docs", "examples", "tier-fiddler-env1-cpu60.yaml").toString();
+        for (String p : new String[] {"cpu", "ondemand", "lru", "cpu60"}) {
             Path json = dir.resolve(p + ".json");
+            String tier = p.equals("cpu60") ? whatIf : "host-pcie3-skylake";
+            String policy = p.equals("cpu60") ? "cpu" : p;
             CliRunner.Outcome o = CliRunner.run("simulate", "--model", "mixtral-8x7b", "--system", "h100x1", "--batch", "1", "--requests", "2",
-                    "--in", "32", "--out", "64", "--hbm-budget", "24GB", "--offload", "host-pcie3-skylake", "--offload-policy", p, "--json",
+                    "--in", "32", "--out", "64", "--hbm-budget", "24GB", "--offload", tier, "--offload-policy", policy, "--json",
                     json.toString());
             assertEquals(0, o.code(), o.err());
-            assertTrue(o.out().contains("upper bound") && o.out().contains("host-pcie3-skylake tier, " + p + " policy"), o.out());
+            assertTrue(o.out().contains("upper bound") && o.out().contains(" tier, " + policy + " policy"), o.out());
             JsonNode j = new ObjectMapper().readTree(json.toFile());
             double tps = j.get("throughput_tokens_per_s").asDouble();
             double bound = j.get("config").get("upper_bound_tokens_per_s").asDouble();
@@ -47,5 +51,7 @@ class FiddlerSettingTest {
         // Fiddler's claim in moesim's terms: running cold experts on the CPU beats fetching them over PCIe 3.0 at batch 1
         assertTrue(cpu.get("throughput_tokens_per_s").asDouble() > 5 * runs.get("ondemand").get("throughput_tokens_per_s").asDouble());
         assertTrue(cpu.get("throughput_tokens_per_s").asDouble() > 5 * runs.get("lru").get("throughput_tokens_per_s").asDouble());
+        // a host CPU with less DRAM bandwidth never speeds the cpu policy up
+        assertTrue(runs.get("cpu60").get("throughput_tokens_per_s").asDouble() < cpu.get("throughput_tokens_per_s").asDouble());
     }
 }
