@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A memory tier below a device's HBM that expert weights can be offloaded to ({@code tiers/*.yaml}:
- * {@code host} (PCIe 5.0), {@code c2c} (NVLink-C2C), {@code cxl}, {@code nvme}, or a user's file),
+ * {@code host} (PCIe 5.0), {@code c2c} (NVLink-C2C), {@code cxl}, {@code nvme}, {@code host-pcie3-skylake} (Fiddler's
+ * environment 1: PCIe 3.0 and two Skylake-SP sockets), or a user's file),
  * per device: what it holds, how fast a fetch into HBM streams and what each fetch costs to start.
  */
 public record MemoryTier(String id, String name, double capacityGB, double bandwidthGBps, double latencyUs, java.util.OptionalDouble hostCpuTflops,
