@@ -35,6 +35,11 @@ final class WideEpFlags {
             description = "With --ep-mode: 2 overlaps one micro-batch's dispatch/combine with the other's compute. Default: ${DEFAULT-VALUE}.")
     int microBatches;
 
+    @Option(names = "--decode-micro-batch-from", defaultValue = "2", paramLabel = "N",
+            description = {"With --micro-batches 2 in an --ep-mode serving run: a decode iteration splits a rank's share in two micro-batches",
+                "only from N sequences per rank (an even share; fewer run as one batch, as 'moesim tune' prices decode steps). Default: ${DEFAULT-VALUE}."})
+    int decodeTwoFrom;
+
     boolean enabled() {
         return mode != null;
     }
@@ -50,7 +55,7 @@ final class WideEpFlags {
         WideEpConfig p = new WideEpConfig(systems[0].devices(), systems[0].devices(), EpMode.parse(m[0]), d, DType.BF16, eplbSlots, microBatches);
         WideEpConfig q = new WideEpConfig(systems[1].devices(), systems[1].devices(), EpMode.parse(m[m.length - 1]), d, DType.BF16, eplbSlots,
                 microBatches);
-        return new io.moesim.sim.DeployedServing.WideEpPools(p, q);
+        return new io.moesim.sim.DeployedServing.WideEpPools(p, q, decodeTwoFrom);
     }
 
     private DType dispatch() {

@@ -50,6 +50,41 @@ class TuneCommandTest {
     }
 
     /**
+     * An aggregated wide-EP finalist is confirmed by the aggregated wide-EP serving run, event by event ({@code serving}, not
+     * {@code step}), and its command line, run as {@code simulate} on its own, gives the confirmation's p90s exactly.
+     */
+    @Test
+    void anAggregatedWideEpFinalistIsConfirmedByItsServingRun() throws Exception {
+        io.moesim.sim.SimulationRequest base = io.moesim.sim.SimulationRequest.builder("olmoe-1b-7b", "h100x4").qps(1).requests(30).lengths(256, 16)
+                .costModel(io.moesim.compiler.cost.RooflineCostModel.INSTANCE).build();
+        io.moesim.sim.tune.DeploymentSearch.Options o = new io.moesim.sim.tune.DeploymentSearch.Options(base, List.of("h100"), 4, List.of(8),
+                2000, 200, 1, "--cost-model roofline");
+        io.moesim.sim.tune.DeploymentSearch.Candidate c = new io.moesim.sim.tune.DeploymentSearch.Candidate(false, "h100x4", 1, null, 0, 8, 4,
+                io.moesim.sim.tune.DeploymentSearch.Layout.wideEp(4), null, null);
+        assertTrue(c.aggregatedWideEp() && c.eventLevel() && !c.servable());
+        io.moesim.sim.tune.DeploymentSearch.Confirmed conf = io.moesim.sim.tune.DeploymentSearch.confirm(
+                new io.moesim.sim.tune.DeploymentSearch.Estimate(c, 40, 100, 10, 1), o);
+        assertEquals("serving", conf.kind());
+        assertEquals(0, conf.stepBatchPerRank());
+        String cmd = conf.commandLine();
+        assertTrue(cmd.contains("--system h100x4 --ep-mode normal:ll") && cmd.contains("--max-batch 32"), cmd + ": 8 per rank x 4 ranks");
+        List<String> args = new ArrayList<>(Arrays.asList(cmd.strip().split("\\s+")));
+        assertEquals("moesim", args.remove(0));
+        Path r = tmp.resolve("wide.json");
+        args.add("--json");
+        args.add(r.toString());
+        CliRunner.Outcome s = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, s.code(), s.err());
+        JsonNode res = M.readTree(r.toFile());
+        assertEquals(conf.ttftP90Ms(), res.get("ttft_ms").get("p90").asDouble(), 1e-9, "the command line reproduces the confirmation run");
+        assertEquals(conf.tpotP90Ms(), res.get("tpot_ms").get("p90").asDouble(), 1e-9);
+        // the steady state's requests: 40 req/s x 4 x (2 s + 16 x 0.2 s) = 832 (at the rate confirmed, at least the run's 30)
+        long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
+        assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests);
+        assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
+    }
+
+    /**
      * The confirmations run as points of the sweep engine, stored under --out-dir: a second run with the same
      * folder finds every point stored (a killed search resumes), and gives the same result; --html writes the page.
      */

@@ -48,7 +48,11 @@ public final class DeployedServing {
      * Wide expert parallelism in each pool of a disaggregated run: attention DP = MoE EP over all of a pool instance's
      * devices, each iteration priced by the wide-EP step model ({@link io.moesim.sim.serving.WideEpIterationModel}).
      */
-    public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
+    public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode, int decodeTwoFrom) {
+        /** Two micro-batches (where configured) on every even share. */
+        public WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
+            this(prefill, decode, 2);
+        }
     }
 
     /** The same with {@code wide} (null for none; only with disaggregated pools) pricing the pools' iterations under wide EP. */
@@ -102,7 +106,7 @@ public final class DeployedServing {
         ModelConfig model = Simulator.configured(req, resolved);
         DType dtype = req.dtypeOf(model);
         io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
-                req.seed(), system, req.costModel(), wide.prefill(), wide.decode());
+                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
         long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
                 : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, wide.prefill(), Simulator.MEMORY_UTILIZATION,
                         Simulator.kvBytesPerToken(model, dtype));
@@ -185,6 +189,9 @@ public final class DeployedServing {
         layout.forEach(echo::put);
         echo.put("eplb_slots", wide.decode().eplbSlots());
         echo.put("micro_batches", wide.decode().microBatches());
+        if (wide.decodeTwoFrom() > 2) {
+            echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
+        }
         echo.put("iteration_model", "wide-ep");
         echo.put("not_computed", "hbm_bw_util, energy beyond static power (energy_j_per_token, energy), roofline_bound_s: the wide-EP step model "
                 + "times each op by the cost model and keeps no DRAM traffic or dynamic energy per rank; these are written as 0");
@@ -225,7 +232,7 @@ public final class DeployedServing {
             io.moesim.sim.serving.WideEpIterationModel pw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ps,
                     req.costModel(), wide.prefill());
             io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
-                    req.costModel(), wide.decode());
+                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
             long kvBytes = Simulator.kvBytesPerToken(model, dtype);
             pkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
                     : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ps, wide.prefill(), Simulator.MEMORY_UTILIZATION, kvBytes);

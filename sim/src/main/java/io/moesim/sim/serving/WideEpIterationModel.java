@@ -44,6 +44,7 @@ public final class WideEpIterationModel implements IterationModel {
     /** The decode steps' models: the same as {@link #wide} and {@link #single} but for an aggregated instance's own decode mode. */
     private final WideEpModel decodeWide;
     private final WideEpModel decodeSingle;
+    private final int decodeTwoFrom;
     private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
     private final Map<GraphRequest, Double> rankFlops = new HashMap<>();
     private final String[] names;
@@ -60,6 +61,20 @@ public final class WideEpIterationModel implements IterationModel {
      */
     public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
             WideEpConfig decode) {
+        this(model, dtype, routing, seed, system, cost, cfg, decode, 2);
+    }
+
+    /**
+     * The same, a decode iteration under two micro-batches splitting a rank's share in halves only from {@code decodeTwoFrom}
+     * sequences per rank (an even share; below it the share runs as one batch, as {@code moesim tune} prices decode steps:
+     * at a few sequences per rank the halves re-read the weights for little overlap). 2: every even share.
+     */
+    public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
+            WideEpConfig decode, int decodeTwoFrom) {
+        if (decodeTwoFrom < 2) {
+            throw new SimulationException(0, "--decode-micro-batch-from", "must be >= 2, got " + decodeTwoFrom);
+        }
+        this.decodeTwoFrom = decodeTwoFrom;
         for (WideEpConfig c : new WideEpConfig[] {cfg, decode}) {
             if (c.attnDp() != system.devices()) {
                 throw new SimulationException(0, "--ep-mode", "a wide-EP pool runs attention DP over all its devices: DP " + c.attnDp()
@@ -123,7 +138,8 @@ public final class WideEpIterationModel implements IterationModel {
         }
         // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
         boolean decode = r.phase() == Phase.DECODE;
-        WideEpModel.Step step = (r.batch() % 2 == 0 ? decode ? decodeWide : wide : decode ? decodeSingle : single).step(r);
+        boolean halves = r.batch() % 2 == 0 && (!decode || r.batch() >= decodeTwoFrom);
+        WideEpModel.Step step = (halves ? decode ? decodeWide : wide : decode ? decodeSingle : single).step(r);
         long ps = Math.max(1, Math.round(step.seconds() * 1e12));
         long compute = Math.min(ps, Math.round(step.computeOnlyS() * 1e12));
         o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, 0, EnergyBreakdown.ZERO, 0, null);

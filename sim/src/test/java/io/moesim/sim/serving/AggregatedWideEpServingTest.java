@@ -136,6 +136,27 @@ class AggregatedWideEpServingTest {
     }
 
     @Test
+    void decodeSharesBelowTheThresholdRunAsOneBatch() {
+        // two micro-batches in decode from 4 sequences per rank: a share of 2 runs whole, a share of 4 in halves; prefill
+        // (two micro-batches) splits any even share
+        WideEpConfig two = new WideEpConfig(4, 4, EpMode.LOW_LATENCY, DType.FP8_E4M3, DType.BF16, 0, 2);
+        WideEpConfig twoNormal = new WideEpConfig(4, 4, EpMode.NORMAL, DType.FP8_E4M3, DType.BF16, 0, 2);
+        WideEpIterationModel m = new WideEpIterationModel(TINY, DType.BF16, Routing.UNIFORM, 0, H100X4, RooflineCostModel.INSTANCE, twoNormal, two, 4);
+        WideEpModel one = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, LL);
+        WideEpModel halves = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, two);
+        WideEpModel prefillHalves = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, twoNormal);
+        BatchSignature d2 = new BatchSignature(8, 256, 0, 0, 0);
+        BatchSignature d4 = new BatchSignature(16, 256, 0, 0, 0);
+        BatchSignature p2 = new BatchSignature(0, 0, 8, 256);
+        assertEquals(Math.round(one.step(m.request(d2)).seconds() * 1e12), m.get(d2).makespanPs());
+        assertEquals(Math.round(halves.step(m.request(d4)).seconds() * 1e12), m.get(d4).makespanPs());
+        assertEquals(Math.round(prefillHalves.step(m.request(p2)).seconds() * 1e12), m.get(p2).makespanPs());
+        assertTrue(Math.round(halves.step(m.request(d2)).seconds() * 1e12) != m.get(d2).makespanPs());
+        assertThrows(SimulationException.class,
+                () -> new WideEpIterationModel(TINY, DType.BF16, Routing.UNIFORM, 0, H100X4, RooflineCostModel.INSTANCE, twoNormal, two, 1));
+    }
+
+    @Test
     void prefillAndDecodeKeepOneExpertLayout() {
         WideEpConfig eplb = new WideEpConfig(4, 4, EpMode.LOW_LATENCY, DType.FP8_E4M3, DType.BF16, 4, 1);
         assertThrows(SimulationException.class,
