@@ -26,6 +26,11 @@ final class ServingFlags {
     @Option(names = "--arrivals", paramLabel = "FILE", description = "Replay arrival times (and lengths) from a trace file.")
     Path arrivals;
 
+    /** Whether the arrivals of a serving run were given (--qps, --offline or --arrivals), not only a closed batch. */
+    boolean arrivalsGiven() {
+        return qps != null || offline || arrivals != null;
+    }
+
     @Option(names = "--offline", description = {"Offline, as trtllm-bench throughput and vLLM's offline benchmark run: all --requests queued at t=0;",
         "each iteration is bounded by --max-batch, --max-num-tokens and the KV capacity."})
     boolean offline;

@@ -66,8 +66,19 @@ final class SimulateCommand implements Callable<Integer> {
         if (deploy.disaggregated() && (trace != null || report != null)) {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
         }
-        if (wideEp.enabled() && !deploy.disaggregated()) {
+        boolean wideServing = wideEp.enabled() && !deploy.disaggregated() && serving.arrivalsGiven();
+        if (wideEp.enabled() && !deploy.disaggregated() && !wideServing) {
             return wideEp();
+        }
+        if (wideServing) {
+            // one aggregated wide-EP instance: attention DP = MoE EP over all of --system's devices
+            if (trace != null || report != null) {
+                throw new io.moesim.ir.MoesimException("--trace and --report are not available with --ep-mode serving");
+            }
+            if (flags.tp != null || flags.pp != null || flags.attnDp != null || flags.moeEp != null) {
+                throw new io.moesim.ir.MoesimException("--ep-mode serving runs attention DP = MoE EP over all of --system's devices: "
+                        + "drop --tp, --pp, --attn-dp and --moe-ep");
+            }
         }
         String shown = system != null ? system : deploy.disagg;
         SystemSpec sys = system != null ? Systems.load(system, serving.sets) : deploy.systems(serving)[0];
@@ -93,9 +104,11 @@ final class SimulateCommand implements Callable<Integer> {
         SimulationResult r;
         Map<String, Object> sections = Map.of();
         try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + shown)) {
-            if (deploy.any()) {
-                // --ep-mode with --disagg: a serving run whose pools run under wide EP (attention DP = EP over each pool instance)
-                io.moesim.sim.DeployedServing.WideEpPools pools = wideEp.enabled() ? wideEp.pools(deploy.systems(serving)) : null;
+            if (deploy.any() || wideServing) {
+                // --ep-mode with --disagg: a serving run whose pools run under wide EP (attention DP = EP over each pool instance);
+                // without --disagg, one aggregated wide-EP instance on --system (prefill and decode iterations never mixed)
+                io.moesim.sim.DeployedServing.WideEpPools pools = !wideEp.enabled() ? null
+                        : wideEp.pools(deploy.disaggregated() ? deploy.systems(serving) : new SystemSpec[] {sys, sys});
                 io.moesim.sim.DeployedServing.Served s = io.moesim.sim.DeployedServing.serve(b.progress(p).build(), sys, dep, pools);
                 r = s.result();
                 sections = s.sections();

@@ -14,7 +14,10 @@ final class WideEpFlags {
                 "DeepEP-style dispatch/combine, 'normal' (high throughput, NVLink forwarding; prefill) or 'll' (low latency, pure RDMA; decode).",
                 "--batch is the global batch, --in the prompt length (prefill) or KV context (decode). See docs/deployment.md.",
                 "With --disagg PREFILL:DECODE: a serving run (--qps, --offline, --requests) whose pools run under wide EP over each",
-                "instance's devices; M for both pools, or PREFILL_MODE:DECODE_MODE (DeepSeek: normal:ll)."})
+                "instance's devices; M for both pools, or PREFILL_MODE:DECODE_MODE (DeepSeek: normal:ll).",
+                "With --system and --qps, --offline or --arrivals: a serving run of one aggregated wide-EP instance over all its",
+                "devices, prefill and decode iterations never mixed (SGLang's default), M for both or PREFILL_MODE:DECODE_MODE.",
+                "'auto' is normal:ll (SGLang's --deepep-mode auto)."})
     String mode;
 
     @Option(names = "--ep-phase", defaultValue = "decode", paramLabel = "P", description = "With --ep-mode: prefill or decode. Default: ${DEFAULT-VALUE}.")
@@ -32,13 +35,19 @@ final class WideEpFlags {
             description = "With --ep-mode: 2 overlaps one micro-batch's dispatch/combine with the other's compute. Default: ${DEFAULT-VALUE}.")
     int microBatches;
 
+    @Option(names = "--decode-micro-batch-from", defaultValue = "2", paramLabel = "N",
+            description = {"With --micro-batches 2 in an --ep-mode serving run: a decode iteration splits a rank's share in two micro-batches",
+                "only from N sequences per rank (an even share; fewer run as one batch, as 'moesim tune' prices decode steps). Default: ${DEFAULT-VALUE}."})
+    int decodeTwoFrom;
+
     boolean enabled() {
         return mode != null;
     }
 
     /** With --disagg: each pool's wide-EP layout, DP = EP over all of an instance's devices; --ep-mode M or PREFILL_MODE:DECODE_MODE. */
     io.moesim.sim.DeployedServing.WideEpPools pools(SystemSpec[] systems) {
-        String[] m = mode.split(":", -1);
+        // auto: SGLang's --deepep-mode auto, DeepEP's normal kernels for prefill and its low-latency ones for decode
+        String[] m = (mode.strip().equalsIgnoreCase("auto") ? "normal:ll" : mode).split(":", -1);
         if (m.length > 2) {
             throw new MoesimException("--ep-mode: expected M or PREFILL_MODE:DECODE_MODE, got '" + mode + "'");
         }
@@ -46,7 +55,7 @@ final class WideEpFlags {
         WideEpConfig p = new WideEpConfig(systems[0].devices(), systems[0].devices(), EpMode.parse(m[0]), d, DType.BF16, eplbSlots, microBatches);
         WideEpConfig q = new WideEpConfig(systems[1].devices(), systems[1].devices(), EpMode.parse(m[m.length - 1]), d, DType.BF16, eplbSlots,
                 microBatches);
-        return new io.moesim.sim.DeployedServing.WideEpPools(p, q);
+        return new io.moesim.sim.DeployedServing.WideEpPools(p, q, decodeTwoFrom);
     }
 
     private DType dispatch() {

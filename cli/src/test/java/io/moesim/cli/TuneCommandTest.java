@@ -33,20 +33,52 @@ class TuneCommandTest {
         assertEquals(4, j.get("candidates").asInt());
         JsonNode best = j.get("best");
         assertTrue(best.get("meets_sla").asBoolean());
-        String cmd = best.get("command_line").asText();
-        String line = cmd.contains("#") ? cmd.substring(0, cmd.indexOf('#')) : cmd;
-        List<String> args = new ArrayList<>(Arrays.asList(line.strip().split("\\s+")));
-        assertEquals("moesim", args.remove(0));
-        Path r = tmp.resolve("best.json");
-        args.add("--json");
-        args.add(r.toString());
-        CliRunner.Outcome s = CliRunner.run(args.toArray(String[]::new));
-        assertEquals(0, s.code(), s.err());
-        JsonNode res = M.readTree(r.toFile());
+        JsonNode res = runOnItsOwn(best.get("command_line").asText(), tmp.resolve("best.json"));
         assertTrue(res.get("ttft_ms").get("p90").asDouble() <= 200, res.get("ttft_ms").toString());
         assertTrue(res.get("tpot_ms").get("p90").asDouble() <= 20, res.get("tpot_ms").toString());
         assertEquals(best.get("simulated_tpot_p90_ms").asDouble(), res.get("tpot_ms").get("p90").asDouble(), 1e-9,
                 "the command line reproduces the confirmation run");
+    }
+
+    /** Runs a finalist's command line (up to its comment) as a command of its own, with --json {@code json}; returns the JSON. */
+    private static JsonNode runOnItsOwn(String cmd, Path json) throws Exception {
+        String line = cmd.contains("#") ? cmd.substring(0, cmd.indexOf('#')) : cmd;
+        List<String> args = new ArrayList<>(Arrays.asList(line.strip().split("\\s+")));
+        assertEquals("moesim", args.remove(0));
+        args.add("--json");
+        args.add(json.toString());
+        CliRunner.Outcome s = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, s.code(), s.err());
+        return M.readTree(json.toFile());
+    }
+
+    /**
+     * An aggregated wide-EP finalist is confirmed by the aggregated wide-EP serving run, event by event ({@code serving}, not
+     * {@code step}), and its command line, run as {@code simulate} on its own, gives the confirmation's p90s exactly.
+     */
+    @Test
+    void anAggregatedWideEpFinalistIsConfirmedByItsServingRun() throws Exception {
+        io.moesim.sim.SimulationRequest base = io.moesim.sim.SimulationRequest.builder("olmoe-1b-7b", "h100x4").qps(1).requests(30).lengths(256, 16)
+                .costModel(io.moesim.compiler.cost.RooflineCostModel.INSTANCE).build();
+        io.moesim.sim.tune.DeploymentSearch.Options o = new io.moesim.sim.tune.DeploymentSearch.Options(base, List.of("h100"), 4, List.of(8),
+                2000, 200, 1, "--cost-model roofline");
+        io.moesim.sim.tune.DeploymentSearch.Candidate c = new io.moesim.sim.tune.DeploymentSearch.Candidate(false, "h100x4", 1, null, 0, 8, 4,
+                io.moesim.sim.tune.DeploymentSearch.Layout.wideEp(4), null, null);
+        assertTrue(c.aggregatedWideEp() && c.eventLevel() && !c.servable());
+        io.moesim.sim.tune.DeploymentSearch.Confirmed conf = io.moesim.sim.tune.DeploymentSearch.confirm(
+                new io.moesim.sim.tune.DeploymentSearch.Estimate(c, 40, 100, 10, 1), o);
+        assertEquals("serving", conf.kind());
+        assertEquals(0, conf.stepBatchPerRank());
+        String cmd = conf.commandLine();
+        assertTrue(cmd.contains("--system h100x4 --ep-mode normal:ll") && cmd.contains("--max-batch 32"), cmd + ": 8 per rank x 4 ranks");
+        JsonNode res = runOnItsOwn(cmd, tmp.resolve("wide.json"));
+        assertEquals(conf.ttftP90Ms(), res.get("ttft_ms").get("p90").asDouble(), 1e-9, "the command line reproduces the confirmation run");
+        assertEquals(conf.tpotP90Ms(), res.get("tpot_ms").get("p90").asDouble(), 1e-9);
+        // the steady state's requests: 40 req/s x 4 x (2 s + 16 x 0.2 s) = 832 (at the rate confirmed, at least the run's 30)
+        List<String> args = Arrays.asList(cmd.strip().split("\\s+"));
+        long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
+        assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests);
+        assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
     }
 
     /**

@@ -77,13 +77,9 @@ class WideEpCommandsTest {
         Path f = dir.resolve("s.json");
         String[] serve = {"simulate", "--model", "deepseek-v3", "--disagg", "h800x16:h800x16", "--dtype", "fp8e4m3", "--ep-mode", "normal:ll", "--qps", "50",
             "--requests", "24", "--in", "512", "--out", "6", "--cost-model", "roofline", "--json", f.toString()};
-        CliRunner.Outcome o = CliRunner.run(serve);
-        assertEquals(0, o.code(), o.err());
-        JsonNode j = new ObjectMapper().readTree(f.toFile());
-        assertEquals(24 * 6, j.get("output_tokens").asLong(), "every request's tokens once");
-        assertEquals(24 * 512, j.get("prompt_tokens").asLong());
-        assertEquals("normal:ll", j.get("config").get("ep_mode").asText());
+        JsonNode j = servedOnce(serve, f);
         assertEquals(16, j.get("config").get("decode_attn_dp").asInt());
+        assertTrue(j.get("mfu").asDouble() > 0, "MFU from the iterations' FLOPs");
         assertTrue(j.get("ttft_ms").get("p50").asDouble() > 0 && j.get("tpot_ms").get("p50").asDouble() > 0);
         assertEquals(j.get("disaggregation").get("kv_bytes_sent").asLong(), j.get("disaggregation").get("kv_bytes_received").asLong());
         String[][] bad = {
@@ -92,10 +88,75 @@ class WideEpCommandsTest {
             concat(serve, "--spec-k", "1", "--spec-method", "draft:mixtral-8x7b"),
         };
         for (String[] a : bad) {
-            CliRunner.Outcome b = CliRunner.run(a);
-            assertEquals(2, b.code(), String.join(" ", a) + ": " + b.err());
-            assertEquals(1, b.err().strip().lines().count(), String.join(" ", a) + ": " + b.err());
+            exitsTwoInOneLine(a);
         }
+    }
+
+    /** Runs a serving run of 24 requests of 512 + 6 tokens under --ep-mode normal:ll; checks that every token was produced once. */
+    private static JsonNode servedOnce(String[] serve, Path f) throws Exception {
+        CliRunner.Outcome o = CliRunner.run(serve);
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        assertEquals(24 * 6, j.get("output_tokens").asLong(), "every request's tokens once");
+        assertEquals(24 * 512, j.get("prompt_tokens").asLong());
+        assertEquals("normal:ll", j.get("config").get("ep_mode").asText());
+        return j;
+    }
+
+    /** Runs {@code a}, checks that it exits 2 with a one-line error, and returns the error. */
+    private static String exitsTwoInOneLine(String[] a) {
+        CliRunner.Outcome b = CliRunner.run(a);
+        assertEquals(2, b.code(), String.join(" ", a) + ": " + b.err());
+        assertEquals(1, b.err().strip().lines().count(), String.join(" ", a) + ": " + b.err());
+        return b.err();
+    }
+
+    @Test
+    void anAggregatedServingRunUnderWideEp(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("a.json");
+        String[] serve = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--dtype", "fp8e4m3", "--ep-mode", "auto", "--qps", "50",
+            "--requests", "24", "--in", "512", "--out", "6", "--cost-model", "roofline", "--json", f.toString()};
+        JsonNode j = servedOnce(serve, f); // auto: DeepEP's normal kernels for prefill, low-latency ones for decode
+        assertEquals(16, j.get("config").get("attn_dp").asInt());
+        assertEquals(16 * 2048, j.get("config").get("token_budget").asLong(), "the default budget without a framework, 2048, per DP rank");
+        assertEquals(false, j.get("config").get("mixed_iterations").asBoolean());
+        assertTrue(j.get("mfu").asDouble() > 0, "MFU from the iterations' FLOPs");
+        assertTrue(j.get("config").get("not_computed").asText().contains("hbm_bw_util"));
+        String[][] refused = {
+            concat(serve, "--offload", "host"),
+            concat(serve, "--kv-fraction", "0.9"),
+            concat(serve, "--spec-k", "1", "--spec-method", "draft:mixtral-8x7b"),
+            concat(serve, "--trace", dir.resolve("t.json").toString()),
+            concat(serve, "--tp", "8"),
+        };
+        String[] named = {"--offload", "--kv-fraction", "--spec-method", "--trace", "--tp"};
+        for (int i = 0; i < refused.length; i++) {
+            assertTrue(exitsTwoInOneLine(refused[i]).contains(named[i]), named[i]);
+        }
+    }
+
+    @Test
+    void oneRequestsTtftIsThePrefillStepAndItsTpotTheDecodeStepOfOnePerRank(@TempDir Path dir) throws Exception {
+        // one request on 16 ranks: the busiest rank holds it, each other rank is priced alike (one per rank: --batch 16);
+        // no queue, no engine work under the roofline cost model; the decode context 513 rounds to 512 (5 significant bits)
+        String[] base = {"simulate", "--model", "deepseek-v3", "--system", "h800x16", "--dtype", "fp8e4m3", "--cost-model", "roofline"};
+        Path f = dir.resolve("one.json");
+        CliRunner.Outcome o = CliRunner.run(concat(base, "--ep-mode", "normal:ll", "--qps", "1", "--requests", "1", "--in", "512", "--out", "2",
+                "--json", f.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        double prefill = stepMs(CliRunner.run(concat(base, "--ep-mode", "normal", "--ep-phase", "prefill", "--batch", "16", "--in", "512")));
+        double decode = stepMs(CliRunner.run(concat(base, "--ep-mode", "ll", "--ep-phase", "decode", "--batch", "16", "--in", "512")));
+        assertEquals(prefill, j.get("ttft_ms").get("p50").asDouble(), 0.0005, "TTFT = the prefill step (printed to 3 decimals)");
+        assertEquals(decode, j.get("tpot_ms").get("p50").asDouble(), 0.0005, "TPOT = the decode step of one sequence per rank");
+        assertEquals(2, j.get("iterations").asLong());
+    }
+
+    private static double stepMs(CliRunner.Outcome o) {
+        assertEquals(0, o.code(), o.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("step\\s+([0-9.]+) ms").matcher(o.out());
+        assertTrue(m.find(), o.out());
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

@@ -48,15 +48,18 @@ public final class DeployedServing {
      * Wide expert parallelism in each pool of a disaggregated run: attention DP = MoE EP over all of a pool instance's
      * devices, each iteration priced by the wide-EP step model ({@link io.moesim.sim.serving.WideEpIterationModel}).
      */
-    public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
+    public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode, int decodeTwoFrom) {
+        /** Two micro-batches (where configured) on every even share. */
+        public WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
+            this(prefill, decode, 2);
+        }
     }
 
     /** The same with {@code wide} (null for none; only with disaggregated pools) pricing the pools' iterations under wide EP. */
     public static Served serve(SimulationRequest req, SystemSpec system, Deployment d, WideEpPools wide) {
         ModelConfig model = ModelZoo.resolve(req.model());
         if (wide != null && d.disaggregation() == null) {
-            throw new SimulationException(0, "--ep-mode", "a serving run under wide EP needs disaggregated pools (--disagg PREFILL:DECODE); "
-                    + "one iteration shape of one pool is --ep-mode with --batch");
+            return aggregatedWideEp(req, model, system, d, wide);
         }
         if (d.disaggregation() == null) {
             long[] met = new long[1];
@@ -88,6 +91,112 @@ public final class DeployedServing {
         return disaggregated(req, model, d, wide);
     }
 
+    /**
+     * One aggregated wide-EP instance (attention DP = MoE EP over all of {@code system}'s devices) serving with continuous
+     * batching as SGLang runs DP attention with DeepEP: no mixed iterations (each is prefill-only, priced by the wide-EP
+     * prefill step under {@code wide.prefill()}'s mode, or decode-only, under {@code wide.decode()}'s), prefill first
+     * whenever a prompt can be admitted ({@link ServingLoop}'s {@code mixed = false}); the engine's token budget per DP rank,
+     * the KV capacity of {@link io.moesim.sim.serving.WideEpIterationModel#kvCapacityTokens}, MTP speculation as the
+     * disaggregated wide-EP pools take it.
+     */
+    private static Served aggregatedWideEp(SimulationRequest req, ModelConfig resolved, SystemSpec system, Deployment d, WideEpPools wide) {
+        long wall0 = System.nanoTime();
+        checkWideEp(req, d.speculation());
+        refuseOffloadAndTrace(req, "--ep-mode", "every rank holds its experts in HBM");
+        ModelConfig model = Simulator.configured(req, resolved);
+        DType dtype = req.dtypeOf(model);
+        io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
+                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
+        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
+                : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, wide.prefill(), Simulator.MEMORY_UTILIZATION,
+                        Simulator.kvBytesPerToken(model, dtype));
+        // the engine's token budget holds per DP rank, as in each disaggregated wide-EP pool
+        long budget = Math.multiplyExact(Simulator.tokenBudget(req, system), (long) m.ranks());
+        int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
+        ServingConfig cfg = new ServingConfig(Simulator.arrival(req), req.requests(), req.inputLength(), req.outputLength(), req.lengths().value(),
+                maxBatch, budget, kv, req.signatureBits(), req.seed());
+        EnergyModel energy = new EnergyModel(system, req.energy());
+        ServingLoop loop = new ServingLoop(cfg, m, system, energy.staticWatts(), kv, dtype, d.prefixHit(), Simulator.engine(req, system),
+                d.speculation(), null, model.layers(), false);
+        Map<String, Object> echo = Simulator.echo(req, model, system, dtype, maxBatch, kv);
+        echo.remove("compile"); // the compiler's layout does not apply: attn_dp and moe_ep below are the layout
+        if (d.prefixHit() > 0) {
+            echo.put("prefix_hit", d.prefixHit());
+        }
+        if (d.speculation() != null) {
+            echo.put("speculation", d.speculation().describe());
+        }
+        echo.put("token_budget", budget);
+        Map<String, Object> dp = new LinkedHashMap<>();
+        dp.put("attn_dp", wide.prefill().attnDp());
+        dp.put("moe_ep", wide.prefill().moeEp());
+        wideEpEcho(echo, wide, dp);
+        echo.put("mixed_iterations", false);
+        long[] met = new long[1];
+        DisaggregatedLoop.Sla sla = d.sla();
+        ServingLoop.Progress progress = req.progress() == null ? null : (done, total, t) -> req.progress().update(done, total, t / 1e12);
+        SimulationResult r = loop.run(echo, null, 0, progress, (ttft, tpot) -> {
+            if (sla.meets(ttft, tpot)) {
+                met[0]++;
+            }
+        });
+        Map<String, Object> sections = new LinkedHashMap<>();
+        if (d.speculation() != null) {
+            sections.put("speculation", loop.speculationSection());
+        }
+        if (d.prefixHit() > 0) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("hit_rate", d.prefixHit());
+            sections.put("prefix_cache", x);
+        }
+        if (sla.ttftMs() > 0 || sla.tpotMs() > 0) {
+            Map<String, Object> x = DisaggregatedLoop.slaSection(sla, met[0], r.requestsCompleted(), r.simulatedS(), system.devices());
+            x.putAll(p90Sla(sla, r));
+            sections.put("sla", x);
+        }
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        return new Served(r.withSimWall(OptionalDouble.of(wall)), sections);
+    }
+
+    /** Expert offloading and a timeline, which a serving run under {@code flag} does not model, refused naming the flag. */
+    private static void refuseOffloadAndTrace(SimulationRequest req, String flag, String why) {
+        if (req.offload() != null) {
+            throw new SimulationException(0, "--offload", "expert offloading is not modelled with " + flag + " (" + why + "); drop --offload or "
+                    + flag);
+        }
+        if (req.tracePath() != null) {
+            throw new SimulationException(0, "--trace", "a timeline is not written with " + flag + " yet; drop --trace or " + flag);
+        }
+    }
+
+    /** What wide-EP serving (aggregated or disaggregated) cannot take, refused naming the flag. */
+    private static void checkWideEp(SimulationRequest req, Speculation spec) {
+        if (req.kvFraction() > 0) {
+            throw new SimulationException(0, "--kv-fraction", "is not modelled with --ep-mode serving (each device keeps "
+                    + Simulator.MEMORY_UTILIZATION + " of its memory less its weights for KV); drop it");
+        }
+        if (spec != null && spec.method() != Speculation.Method.MTP) {
+            throw new SimulationException(0, "--spec-method", "with --ep-mode: MTP speculation only");
+        }
+    }
+
+    /**
+     * The wide-EP keys of a serving run's config echo: the modes, EPLB, micro-batches, and which figures the step model does not
+     * give (written as 0 in the result; named here so that a reader does not take them for measured zeros).
+     */
+    private static void wideEpEcho(Map<String, Object> echo, WideEpPools wide, Map<String, Object> layout) {
+        echo.put("ep_mode", wide.prefill().mode().text() + ":" + wide.decode().mode().text());
+        layout.forEach(echo::put);
+        echo.put("eplb_slots", wide.decode().eplbSlots());
+        echo.put("micro_batches", wide.decode().microBatches());
+        if (wide.decodeTwoFrom() > 2) {
+            echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
+        }
+        echo.put("iteration_model", "wide-ep");
+        echo.put("not_computed", "hbm_bw_util, energy beyond static power (energy_j_per_token, energy), roofline_bound_s: the wide-EP step model "
+                + "times each op by the cost model and keeps no DRAM traffic or dynamic energy per rank; these are written as 0");
+    }
+
     /** Whether the p90 TTFT and TPOT meet the limits (a limit of 0 always holds). */
     static Map<String, Object> p90Sla(DisaggregatedLoop.Sla sla, SimulationResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -99,13 +208,7 @@ public final class DeployedServing {
     private static Served disaggregated(SimulationRequest req, ModelConfig resolved, Deployment d, WideEpPools wide) {
         long wall0 = System.nanoTime();
         // what the disaggregated pools cannot do yet fails here, naming the flag, rather than being dropped
-        if (req.offload() != null) {
-            throw new SimulationException(0, "--offload", "expert offloading is not modelled with --disagg (both pools hold every weight in HBM); "
-                    + "drop --offload or --disagg");
-        }
-        if (req.tracePath() != null) {
-            throw new SimulationException(0, "--trace", "a timeline is not written with --disagg yet; drop --trace or --disagg");
-        }
+        refuseOffloadAndTrace(req, "--disagg", "both pools hold every weight in HBM");
         // compressed experts, the KV dtype and the residual form as an aggregated run takes them
         ModelConfig model = Simulator.configured(req, resolved);
         Disaggregation g = d.disaggregation();
@@ -125,17 +228,11 @@ public final class DeployedServing {
         long pBudget = Simulator.tokenBudget(req, ps);
         long dBudget = Simulator.tokenBudget(req, ds);
         if (wide != null) {
-            if (req.kvFraction() > 0) {
-                throw new SimulationException(0, "--kv-fraction", "is not modelled with --ep-mode serving (each device keeps "
-                        + Simulator.MEMORY_UTILIZATION + " of its memory less its weights for KV); drop it");
-            }
-            if (spec != null && spec.method() != Speculation.Method.MTP) {
-                throw new SimulationException(0, "--spec-method", "with --ep-mode: MTP speculation only");
-            }
+            checkWideEp(req, spec);
             io.moesim.sim.serving.WideEpIterationModel pw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ps,
                     req.costModel(), wide.prefill());
             io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
-                    req.costModel(), wide.decode());
+                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
             long kvBytes = Simulator.kvBytesPerToken(model, dtype);
             pkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
                     : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ps, wide.prefill(), Simulator.MEMORY_UTILIZATION, kvBytes);
@@ -193,12 +290,10 @@ public final class DeployedServing {
         }
         if (wide != null) {
             echo.put("token_budget", pBudget);
-            echo.put("ep_mode", wide.prefill().mode().text() + ":" + wide.decode().mode().text());
-            echo.put("prefill_attn_dp", wide.prefill().attnDp());
-            echo.put("decode_attn_dp", wide.decode().attnDp());
-            echo.put("eplb_slots", wide.decode().eplbSlots());
-            echo.put("micro_batches", wide.decode().microBatches());
-            echo.put("iteration_model", "wide-ep");
+            Map<String, Object> dp = new LinkedHashMap<>();
+            dp.put("prefill_attn_dp", wide.prefill().attnDp());
+            dp.put("decode_attn_dp", wide.decode().attnDp());
+            wideEpEcho(echo, wide, dp);
         }
         ServingLoop.Progress progress = req.progress() == null ? null : (done, total, t) -> req.progress().update(done, total, t / 1e12);
         DisaggregatedLoop.Outcome o = loop.run(echo, progress);

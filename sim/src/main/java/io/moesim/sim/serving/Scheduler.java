@@ -31,6 +31,14 @@ import java.util.List;
  * <p>Speculative decoding ({@link #speculate}): a decode verifies k + 1 query tokens and keeps up to
  * k + 1 of them, so it holds k + 1 KV slots in the iteration instead of one; {@link #complete(Batch,
  * long, TokenSink, int[])} adds the tokens each decode emitted.
+ *
+ * <p>Without mixed iterations ({@link #separatePhases}) an iteration is either prefill or decode, never both, as SGLang
+ * runs by default ({@code enable_mixed_chunk} off): a prefill iteration whenever the waiting prompts (and running ones
+ * still in their prompt) can be admitted under the same KV and batch rules, its token budget all theirs, else a decode
+ * iteration of every running sequence. SGLang's {@code Scheduler.get_next_batch_to_run}
+ * (python/sglang/srt/managers/scheduler.py) forms a new prefill batch first and runs it if there is one ("Run prefill
+ * first if possible"), else runs the decode batch. The running decodes keep their next KV slots out of what a prefill
+ * iteration may admit, so that they are never preempted by it.
  */
 final class Scheduler {
     private final int maxBatch;
@@ -45,6 +53,8 @@ final class Scheduler {
     private long preemptions;
     /** KV slots a decode may fill in one iteration: 1, or k + 1 under speculation. */
     private int decodeSlots = 1;
+    /** No mixed iterations: prefill or decode, prefill first when prompts can be admitted. */
+    private boolean separate;
 
     Scheduler(int maxBatch, long tokenBudget, long kvCapacity) {
         this(maxBatch, tokenBudget, kvCapacity, false);
@@ -83,6 +93,11 @@ final class Scheduler {
         decodeSlots = k + 1;
     }
 
+    /** From now on every iteration is prefill-only or decode-only, prefill first when it can admit a prompt (SGLang's default). */
+    void separatePhases() {
+        separate = true;
+    }
+
     void arrive(Sequence s) {
         if ((long) s.in + s.out - s.shared > kvCapacity) {
             throw new SimulationException(s.arrivalPs, "scheduler", "request " + s.id + " needs " + ((long) s.in + s.out)
@@ -116,7 +131,8 @@ final class Scheduler {
                 promised += s.prefillTarget - s.prefilled + (noEvict ? s.out - s.generated : 0);
             }
         }
-        long budget = tokenBudget - decodeSlotsUsed; // a verifying decode computes k + 1 tokens
+        // a verifying decode computes k + 1 tokens; without mixed iterations the prompts get the whole budget or none
+        long budget = separate ? tokenBudget : tokenBudget - decodeSlotsUsed;
         long free = kvCapacity - kvUsed - decodeSlotsUsed;
         for (Sequence s : running) {
             if (budget <= 0) {
@@ -152,6 +168,9 @@ final class Scheduler {
             b.prefills.add(s);
             b.chunks.add(chunk);
             budget -= chunk;
+        }
+        if (separate && !b.prefills.isEmpty()) {
+            b.decodes.clear(); // a prefill iteration: the decodes wait for the next one
         }
         if (b.isEmpty() && !running.isEmpty()) {
             throw new SimulationException(now, "scheduler", "no progress possible: " + running.size() + " running, KV "

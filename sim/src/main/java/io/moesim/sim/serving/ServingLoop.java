@@ -43,6 +43,7 @@ public final class ServingLoop {
     private final Speculation speculation;
     private final IterationModel draft;
     private final int layers;
+    private final boolean mixed;
     private Map<String, Object> speculationSection;
 
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype) {
@@ -78,6 +79,17 @@ public final class ServingLoop {
      */
     public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
             double prefixHit, FrameworkProfile.Serving engine, Speculation speculation, IterationModel draft, int layers) {
+        this(config, cache, system, staticWatts, kvCapacityTokens, dtype, prefixHit, engine, speculation, draft, layers, true);
+    }
+
+    /**
+     * @param mixed whether an iteration may hold prefill chunks beside decodes; false: each iteration is prefill-only or
+     *        decode-only, prefill first whenever a prompt can be admitted ({@link Scheduler#separatePhases}, SGLang's
+     *        default, and what a wide-EP instance's {@link WideEpIterationModel} prices)
+     */
+    public ServingLoop(ServingConfig config, IterationModel cache, SystemSpec system, double staticWatts, long kvCapacityTokens, DType dtype,
+            double prefixHit, FrameworkProfile.Serving engine, Speculation speculation, IterationModel draft, int layers, boolean mixed) {
+        this.mixed = mixed;
         SpeculativeRun.check(speculation, draft, layers);
         this.speculation = speculation;
         this.draft = draft;
@@ -175,6 +187,9 @@ public final class ServingLoop {
         int specK = spec == null ? 0 : spec.k();
         if (spec != null) {
             sched.speculate(specK);
+        }
+        if (!mixed) {
+            sched.separatePhases();
         }
         boolean closed = config.arrival() instanceof ArrivalSpec.Closed;
         int nextArrival = 0;

@@ -24,11 +24,13 @@ import java.util.Map;
  * {@link BatchSignature#decodeQuery} k + 1 is the decode-shaped verifier of a speculative step.
  *
  * <p>Only prefill-only and decode-only iterations: the pools of a {@link DisaggregatedLoop} (as DeepSeek deploys wide
- * EP: prefill and decode on separate nodes). A mixed iteration (an aggregated server's continuous batching) is refused.
+ * EP: prefill and decode on separate nodes), or one aggregated instance whose {@link ServingLoop} never mixes them (as
+ * SGLang runs DP attention with DeepEP). A mixed iteration is refused.
  * Every rank is priced with the busiest rank's share (the step model's equal shapes), so a lightly loaded instance
  * (fewer sequences than ranks) is priced as if each rank held one: an upper bound there. Each distinct per-rank shape
- * is priced once. Not kept: per-processor busy time beyond the step's compute share,
- * FLOPs, memory-bound time, energy and the roofline bound (0 in the run's figures), nor a trace.
+ * is priced once. Kept: the step's compute share as busy time and the iteration's useful FLOPs (so a run's MFU). Not kept:
+ * memory-bound time, dynamic energy and the roofline bound (the step model times ops by the cost model and keeps no
+ * traffic per rank; a run says so in its {@code not_computed} echo rather than report them as 0), nor a trace.
  */
 public final class WideEpIterationModel implements IterationModel {
     private final ModelConfig model;
@@ -39,14 +41,49 @@ public final class WideEpIterationModel implements IterationModel {
     private final WideEpConfig cfg;
     private final WideEpModel wide;
     private final WideEpModel single;
+    /** The decode steps' models: the same as {@link #wide} and {@link #single} but for an aggregated instance's own decode mode. */
+    private final WideEpModel decodeWide;
+    private final WideEpModel decodeSingle;
+    private final int decodeTwoFrom;
     private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
+    private final Map<GraphRequest, Double> rankFlops = new HashMap<>();
     private final String[] names;
     private long hits;
 
     public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg) {
-        if (cfg.attnDp() != system.devices()) {
-            throw new SimulationException(0, "--ep-mode", "a wide-EP pool runs attention DP over all its devices: DP " + cfg.attnDp()
-                    + " on " + system.id() + "'s " + system.devices());
+        this(model, dtype, routing, seed, system, cost, cfg, cfg);
+    }
+
+    /**
+     * One aggregated wide-EP instance that runs prefill iterations under {@code cfg} and decode iterations under {@code decode}
+     * (the same layout, its own dispatch/combine mode: SGLang's {@code --deepep-mode auto} runs DeepEP's normal kernels for
+     * prefill and its low-latency ones for decode).
+     */
+    public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
+            WideEpConfig decode) {
+        this(model, dtype, routing, seed, system, cost, cfg, decode, 2);
+    }
+
+    /**
+     * The same, a decode iteration under two micro-batches splitting a rank's share in halves only from {@code decodeTwoFrom}
+     * sequences per rank (an even share; below it the share runs as one batch, as {@code moesim tune} prices decode steps:
+     * at a few sequences per rank the halves re-read the weights for little overlap). 2: every even share.
+     */
+    public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
+            WideEpConfig decode, int decodeTwoFrom) {
+        if (decodeTwoFrom < 2) {
+            throw new SimulationException(0, "--decode-micro-batch-from", "must be >= 2, got " + decodeTwoFrom);
+        }
+        this.decodeTwoFrom = decodeTwoFrom;
+        for (WideEpConfig c : new WideEpConfig[] {cfg, decode}) {
+            if (c.attnDp() != system.devices()) {
+                throw new SimulationException(0, "--ep-mode", "a wide-EP pool runs attention DP over all its devices: DP " + c.attnDp()
+                        + " on " + system.id() + "'s " + system.devices());
+            }
+        }
+        if (decode.moeEp() != cfg.moeEp() || decode.eplbSlots() != cfg.eplbSlots()) {
+            throw new SimulationException(0, "--ep-mode", "one wide-EP instance holds one expert layout: EP " + cfg.moeEp() + " with "
+                    + cfg.eplbSlots() + " redundant slots for prefill, EP " + decode.moeEp() + " with " + decode.eplbSlots() + " for decode");
         }
         this.model = model;
         this.dtype = dtype;
@@ -56,6 +93,9 @@ public final class WideEpIterationModel implements IterationModel {
         this.cfg = cfg;
         this.wide = new WideEpModel(model, system, cost, cfg);
         this.single = cfg.microBatches() == 1 ? wide : new WideEpModel(model, system, cost, cfg.withMicroBatches(1));
+        this.decodeWide = decode.equals(cfg) ? wide : new WideEpModel(model, system, cost, decode);
+        this.decodeSingle = decode.equals(cfg) ? single : decode.microBatches() == 1 ? decodeWide
+                : new WideEpModel(model, system, cost, decode.withMicroBatches(1));
         this.names = new String[] {system.device().primary().name()};
     }
 
@@ -94,15 +134,31 @@ public final class WideEpIterationModel implements IterationModel {
         IterationOutcome o = memo.get(r);
         if (o != null) {
             hits++;
-            return o;
+            return withFlops(o, r, s);
         }
         // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
-        WideEpModel.Step step = (r.batch() % 2 == 0 ? wide : single).step(r);
+        boolean decode = r.phase() == Phase.DECODE;
+        boolean halves = r.batch() % 2 == 0 && (!decode || r.batch() >= decodeTwoFrom);
+        WideEpModel.Step step = (halves ? decode ? decodeWide : wide : decode ? decodeSingle : single).step(r);
         long ps = Math.max(1, Math.round(step.seconds() * 1e12));
         long compute = Math.min(ps, Math.round(step.computeOnlyS() * 1e12));
         o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, 0, EnergyBreakdown.ZERO, 0, null);
         memo.put(r, o);
-        return o;
+        // the FLOPs differ with the sequences the iteration holds, not only with its per-rank shape: outside the memo
+        return withFlops(o, r, s);
+    }
+
+    /**
+     * The iteration's useful FLOPs: its per-rank graph's (every op, the routed experts on the rank's own tokens) over the
+     * sequences a rank holds, times the iteration's sequences (every op's FLOPs are linear in the sequences of one
+     * shape), so that a share padded up to the busiest rank's counts only the work done.
+     */
+    private IterationOutcome withFlops(IterationOutcome o, GraphRequest r, BatchSignature s) {
+        double perSequence = rankFlops.computeIfAbsent(r, g -> (double) io.moesim.ir.graph.GraphStats.of(io.moesim.ir.model.GraphGenerator.generate(g))
+                .flops()) / r.batch();
+        int sequences = s.prefills() > 0 ? s.prefills() : s.decodes();
+        return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(perSequence * sequences), o.memoryBoundPs(),
+                o.dynamicEnergy(), o.rooflinePs(), o.execution());
     }
 
     @Override

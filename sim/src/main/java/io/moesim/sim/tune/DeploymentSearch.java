@@ -57,9 +57,10 @@ import java.util.function.ToDoubleFunction;
  * (bisection).
  *
  * <p>The best estimates (tokens/s per device) are confirmed (see {@link #confirm}): candidates whose pools
- * are compiler layouts by an event-level serving simulation; candidates with a wide-EP pool, for which no
- * serving loop exists, by a serving run simulated step by step from the pools' step times
- * ({@link StepServing}; {@code simulate --ep-mode}'s steps at the batches the run reaches), kind {@code step}. While none meets the limits,
+ * are compiler layouts, and aggregated wide-EP instances ({@code simulate --system S --ep-mode normal:ll}, prefill and
+ * decode iterations never mixed), by an event-level serving simulation, kind {@code serving}; candidates with
+ * disaggregated wide-EP pools, for which the search keeps a serving run simulated step by step from the pools' step
+ * times ({@link StepServing}; {@code simulate --ep-mode}'s steps at the batches the run reaches), kind {@code step}. While none meets the limits,
  * further candidates are confirmed, up to three times the finalists asked for. The best deployment is the
  * confirmed finalist with the most output tokens/s per device at the rate it met the limits.
  */
@@ -224,9 +225,22 @@ public final class DeploymentSearch {
             this(disaggregated, prefillSystem, prefillInstances, decodeSystem, decodeInstances, maxBatch, devices, null, null, null);
         }
 
-        /** Whether both pools run in a serving loop (else the confirmation times steps). */
+        /** Whether both pools run in a serving loop under the compiler's layouts. */
         public boolean servable() {
             return prefillLayout.servable() && (!disaggregated || decodeLayout.servable());
+        }
+
+        /** One aggregated wide-EP instance (replicated): served by the aggregated wide-EP serving loop. */
+        public boolean aggregatedWideEp() {
+            return !disaggregated && prefillLayout.kind() == Kind.WIDE_EP;
+        }
+
+        /**
+         * Whether a serving loop confirms it event by event: the compiler's layouts, and an aggregated wide-EP instance
+         * ({@code simulate --system S --ep-mode normal:ll}); disaggregated wide-EP pools are confirmed step by step.
+         */
+        public boolean eventLevel() {
+            return servable() || aggregatedWideEp();
         }
 
         public String describe() {
@@ -547,8 +561,11 @@ public final class DeploymentSearch {
      * nearly twice one step).
      */
     static boolean twoMicroBatches(int perRank) {
-        return perRank >= 64 && perRank % 2 == 0;
+        return perRank >= TWO_MICRO_BATCHES_FROM && perRank % 2 == 0;
     }
+
+    /** Decode sequences per rank from which a wide-EP decode step runs two micro-batches ({@link #twoMicroBatches}). */
+    static final int TWO_MICRO_BATCHES_FROM = 64;
 
     /** Prompts per rank in one wide-EP prefill step (DeepSeek's two micro-batches need two). */
     static final int PREFILL_PER_RANK = 2;
@@ -701,7 +718,7 @@ public final class DeploymentSearch {
      * serving loop; a candidate with a wide-EP pool by {@link #steps}.
      */
     public static Confirmed confirm(Estimate e, Options o) {
-        java.util.function.DoubleFunction<Confirmed> at = e.candidate().servable() ? q -> run(e, o, q) : steps(e, o);
+        java.util.function.DoubleFunction<Confirmed> at = e.candidate().eventLevel() ? q -> run(e, o, q) : steps(e, o);
         double qps = e.maxQps();
         Confirmed met = null;
         Confirmed miss = null;
@@ -769,14 +786,23 @@ public final class DeploymentSearch {
         int out = o.base().outputLength();
         double transfer = c.disaggregated() ? transferS(p, d, in, model, dtype) : 0;
         return qps -> {
-            // enough requests to reach the steady state: arrivals over four lifetimes of a request at the limits (at least the run's requests)
-            double span = 4 * (o.ttftMs() + out * o.tpotMs()) / 1e3;
-            int requests = (int) Math.min(200_000, Math.max(o.base().requests(), Math.ceil(qps * span)));
+            int requests = steadyRequests(o, qps);
             StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.ranks(), p.prefillS(), transfer,
                     c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, requests, out,
                     c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
             return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));
         };
+    }
+
+    /**
+     * Enough requests to reach the steady state at {@code qps}: arrivals over four lifetimes of a request at the limits,
+     * 4 (TTFT + L_out TPOT), at least the run's requests (at most 200,000). The step-level runs and the aggregated wide-EP
+     * serving runs take it: a short run at a high rate never fills the decode batch, and an aggregated wide-EP instance
+     * that has taken every prompt decodes the rest without a prefill stall.
+     */
+    static int steadyRequests(Options o, double qps) {
+        double span = 4 * (o.ttftMs() + o.base().outputLength() * o.tpotMs()) / 1e3;
+        return (int) Math.min(200_000, Math.max(o.base().requests(), Math.ceil(qps * span)));
     }
 
     /** The KV transfer a request's first token waits for (layer by layer: one layer's share exposed). */
@@ -812,6 +838,21 @@ public final class DeploymentSearch {
     public static DeployedServing.Served simulate(Candidate c, Options o, double qps) {
         SimulationRequest r = o.base().toBuilder().qps(qps).dtype(c.dtype()).progress(null).build();
         DisaggregatedLoop.Sla sla = new DisaggregatedLoop.Sla(o.ttftMs(), o.tpotMs());
+        if (c.aggregatedWideEp()) {
+            // one wide-EP instance as the estimate prices it: prefill in normal mode with two micro-batches, decode in
+            // low-latency mode with two micro-batches from 64 sequences per rank, EPLB 32 slots; max batch per rank; enough
+            // requests for the steady state
+            SystemSpec s = Systems.load(c.prefillSystem(), r.systemSets());
+            int n = c.prefillLayout().devices();
+            boolean fp8 = dtypeOf(c, ModelZoo.resolve(r.model())).bits() <= 8;
+            SimulationRequest rr = SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
+                    .requests(steadyRequests(o, qps)).lengths(r.inputLength(), r.outputLength()).lengths(r.lengths())
+                    .maxBatch(Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks())).routing(r.routing()).dtype(r.dtype())
+                    .costModel(r.costModel()).collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget())
+                    .signatureBits(r.signatureBits()).iterationModel(r.iterationModel()).seed(r.seed()).build();
+            return DeployedServing.serve(rr, s, new Deployment(0, null, null, sla), new DeployedServing.WideEpPools(
+                    wideEp(n, EpMode.NORMAL, fp8, 2), wideEp(n, EpMode.LOW_LATENCY, fp8, 2), TWO_MICRO_BATCHES_FROM));
+        }
         if (!c.disaggregated()) {
             SystemSpec s = Systems.load(c.prefillSystem(), r.systemSets());
             SimulationRequest rr = SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
@@ -839,15 +880,19 @@ public final class DeploymentSearch {
             if (c.decodeLayout().kind() != Kind.TP) {
                 s.append(" --decode-parallel ").append(c.decodeLayout().poolParallel());
             }
+        } else if (c.aggregatedWideEp()) {
+            boolean fp8 = dtypeOf(c, ModelZoo.resolve(b.model())).bits() <= 8;
+            s.append(" --system ").append(c.prefillSystem()).append(" --ep-mode normal:ll --eplb-slots 32 --micro-batches 2 --decode-micro-batch-from ")
+                    .append(TWO_MICRO_BATCHES_FROM).append(fp8 ? "" : " --dispatch-dtype bf16");
         } else {
             s.append(" --system ").append(c.prefillSystem());
             if (c.prefillLayout().kind() != Kind.TP) {
                 s.append(' ').append(c.prefillLayout().flags());
             }
         }
-        s.append(" --max-batch ").append(c.maxBatch());
+        s.append(" --max-batch ").append(c.aggregatedWideEp() ? Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks()) : c.maxBatch());
         s.append(String.format(Locale.ROOT, " --qps %.6g", qps));
-        s.append(" --requests ").append(b.requests()).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());
+        s.append(" --requests ").append(c.aggregatedWideEp() ? steadyRequests(o, qps) : b.requests()).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());
         if (!"fixed".equals(b.lengths().text())) {
             s.append(" --lengths ").append(b.lengths().text());
         }
