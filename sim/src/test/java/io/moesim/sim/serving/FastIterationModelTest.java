@@ -121,15 +121,7 @@ class FastIterationModelTest {
         BatchSignature a = new BatchSignature(24, 700, 0, 0);
         assertEquals(a.mix(5), new BatchSignature(24, 1024, 0, 0).mix(5), "the context routes no token");
         assertTrue(a.mix(5) != new BatchSignature(25, 700, 0, 0).mix(5), "another number of decodes is another draw");
-        SystemSpec sys = Systems.load("duplex-x4");
-        KernelCostModel cost = new KernelCostModel();
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
-        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
-                d.ilpTimeLimitSeconds(), d.seed());
-        IterationCache cache = new IterationCache(MIXTRAL2, null, Routing.parse("zipf:1.2"), 5, sys,
-                g -> Compiler.compile(g, sys, opts, cost).plan(), cost, CollectiveAlgorithm.AUTO,
-                new EnergyModel(sys, EnergyConstants.defaults()));
+        IterationCache cache = duplexCache("zipf:1.2", 5);
         FastIterationModel fast = new FastIterationModel(cache);
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(18);
         double worst = 0;
@@ -145,15 +137,7 @@ class FastIterationModelTest {
 
     @Test
     void gridSignaturesAreAnsweredExactly() {
-        SystemSpec sys = Systems.load("duplex-x4");
-        KernelCostModel cost = new KernelCostModel();
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
-        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
-                d.ilpTimeLimitSeconds(), d.seed());
-        IterationCache cache = new IterationCache(MIXTRAL2, null, Routing.parse("uniform"), 3, sys,
-                g -> Compiler.compile(g, sys, opts, cost).plan(), cost, CollectiveAlgorithm.AUTO,
-                new EnergyModel(sys, EnergyConstants.defaults()));
+        IterationCache cache = duplexCache("uniform", 3);
         FastIterationModel fast = new FastIterationModel(cache);
         // 24 decodes (below 2^5) at a context of 1024 (a grid value at any number of bits): the exact answer
         BatchSignature onGrid = new BatchSignature(24, 1024, 0, 0);
@@ -163,6 +147,18 @@ class FastIterationModelTest {
         assertArrayEquals(e.busyPs(), f.busyPs());
         assertEquals(e.flops(), f.flops());
         assertEquals(1, cache.size(), "one simulation, shared");
+    }
+
+    /** The exact iteration cache of Mixtral cut to 2 layers on duplex-x4 at TP 4, kernel cost model. */
+    private static IterationCache duplexCache(String routing, long seed) {
+        SystemSpec sys = Systems.load("duplex-x4");
+        KernelCostModel cost = new KernelCostModel();
+        CompileOptions d = CompileOptions.defaults();
+        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
+        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
+                d.ilpTimeLimitSeconds(), d.seed());
+        return new IterationCache(MIXTRAL2, null, Routing.parse(routing), seed, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+                CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
     }
 
     @Test
