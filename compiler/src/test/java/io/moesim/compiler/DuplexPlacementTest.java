@@ -85,6 +85,27 @@ class DuplexPlacementTest {
         assertTrue(cop.decide(shape, tokens) == d, "memoised by signature");
     }
 
+    /**
+     * A decode step of 4 tokens routed to experts 4, 6 and 7 only ({0,0,0,0,4,0,2,2} copies), roofline, TP 4: each device
+     * holds a quarter of every expert, 3 × 4096 × 3584 × 2 B = 88,080,384 B. All three on the xPU: 264,241,152 B /
+     * 3350 GB/s = 78.9 µs; the two 2-token experts to PIM: xPU 26.3 µs, PIM 176,160,768 / 13312 GB/s = 13.2 µs; the
+     * 4-token one too: PIM 19.9 µs (its 8 tokens' 704,643,072 FLOP take 6.6 µs at 106.5 TFLOP/s), better than 26.3 µs. So
+     * each device runs one Logic-PIM expert_ffn over [4, 2, 2] and no xPU one: the five idle experts take no part and
+     * no task is left of them alone (before: the idle experts ended the search and all eight ran on the xPU).
+     */
+    @Test
+    void idleExpertsLeaveTheActiveOnesToPimAndNoTaskBehind() {
+        GraphRequest req = GraphRequest.decode(ModelZoo.get("Mixtral-8x7B"), 4, 2048)
+                .withRouting(new io.moesim.ir.model.Routing.Fixed(it.unimi.dsi.fastutil.longs.LongImmutableList.of(0, 0, 0, 0, 4, 0, 2, 2)));
+        HardwarePlan p = mixtral(req, Placement.COPROC);
+        java.util.List<Task> experts = p.tasks().stream().filter(t -> t.op().mnemonic().equals("expert_ffn") && t.layer() == 0).toList();
+        assertEquals(4, experts.size(), "one task per device");
+        for (Task t : experts) {
+            assertEquals("logic_pim", t.processor());
+            assertEquals(it.unimi.dsi.fastutil.longs.LongImmutableList.of(4, 2, 2), ((io.moesim.ir.op.ExpertFfn) t.op()).tokens());
+        }
+    }
+
     @Test
     void mixtralDoesNotFitOneDuplexAndTheErrorSaysWhatWould() {
         Graph g = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("Mixtral-8x7B"), 64, 2048));

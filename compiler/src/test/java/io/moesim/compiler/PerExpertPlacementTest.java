@@ -56,6 +56,46 @@ class PerExpertPlacementTest {
         assertArrayEquals(new int[] {0}, u.pimExperts());
     }
 
+    /**
+     * Idle experts by hand, roofline on one Duplex device, bf16 experts of 3 × 4096 × 1024 = 12,582,912 weights (W =
+     * 25,165,824 B; t tokens: t · 25,165,824 FLOP, activations in + out 2 · t · 8192 B). The active experts hold 64, 8 and 4
+     * tokens; fewest tokens move first:
+     * <ul>
+     * <li>all on the xPU: (3W + 2 · 76 · 8192) B / 3350 GB/s = 76,742,656 / 3350e9 = 22.908 µs;</li>
+     * <li>4 to PIM: xPU 51,511,296 B / 3350 GB/s = 15.377 µs, PIM 25,231,360 B / 13312 GB/s = 1.895 µs: 15.377 µs;</li>
+     * <li>8 too: xPU 26,214,400 / 3350e9 = 7.8252 µs, PIM 50,528,256 / 13312e9 = 3.7957 µs (compute 301,989,888 / 106.5e12
+     * = 2.836 µs): 7.8252 µs;</li>
+     * <li>64 too: PIM 1,912,602,624 FLOP / 106.5e12 = 17.959 µs: worse, the search ends.</li>
+     * </ul>
+     * With three idle experts among them ({0, 64, 0, 8, 4, 0}) the active ones split the same way: the 8 and the 4
+     * (positions 3 and 4) on PIM, the idle ones listed on the xPU, the same times. Before the fix the idle expert (Op/B 0)
+     * moved first, did not improve the finish, ended the search and left all six on the xPU at 22.908 µs.
+     */
+    @Test
+    void idleExpertsAreSkippedAndTheActiveOnesSplitAsWithoutThem() {
+        var dev = Systems.load("duplex-x4").device();
+        ExpertCoprocessor cop = ExpertCoprocessor.forDevice(RooflineCostModel.INSTANCE, dev).orElseThrow();
+        ExpertCoprocessor.Shape shape = new ExpertCoprocessor.Shape(4096, 1024, FfnActivation.SWIGLU, DType.BF16, DType.BF16);
+        ExpertCoprocessor.Decision active = cop.decide(shape, new long[] {64, 8, 4});
+        assertArrayEquals(new int[] {1, 2}, active.pimExperts());
+        assertArrayEquals(new int[] {0}, active.xpuExperts());
+        assertEquals(26_214_400 / 3350e9, active.xpuSeconds(), 1e-3 * active.xpuSeconds());
+        assertEquals(50_528_256 / 13312e9, active.pimSeconds(), 1e-3 * active.pimSeconds());
+        ExpertCoprocessor.Decision idle = cop.decide(shape, new long[] {0, 64, 0, 8, 4, 0});
+        assertArrayEquals(new int[] {3, 4}, idle.pimExperts());
+        assertArrayEquals(new int[] {0, 1, 2, 5}, idle.xpuExperts());
+        assertEquals(26_214_400 / 3350e9, idle.xpuSeconds(), 1e-3 * idle.xpuSeconds());
+        assertEquals(50_528_256 / 13312e9, idle.pimSeconds(), 1e-3 * idle.pimSeconds());
+        // every active expert on PIM: the xPU side holds only idle experts and costs 0 (no kernel runs there)
+        ExpertCoprocessor.Decision light = cop.decide(shape, new long[] {0, 1, 0, 1});
+        ExpertCoprocessor.Decision lightActive = cop.decide(shape, new long[] {1, 1});
+        assertEquals(lightActive.pimExperts().length, light.pimExperts().length);
+        assertEquals(lightActive.seconds(), light.seconds(), 1e-15);
+        if (lightActive.pimExperts().length == 2) {
+            assertEquals(0.0, light.xpuSeconds());
+        }
+    }
+
     static String plan(ModelConfig m, int batch) {
         return PlanJson.toJson(Compiler.compile(GraphGenerator.generate(GraphRequest.decode(m, batch, 1024)), Systems.load("duplex-x4"),
                 Fixtures.options(Fixtures.p(4, 1, 1, 1), Fixtures.p(4, 1, 1, 1), Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 1),

@@ -503,7 +503,8 @@ final class MoeLowering {
         int[][] sides = {dec.xpuExperts(), dec.pimExperts()};
         String[] procNames = {dec.xpu(), dec.pim()};
         for (int s = 0; s < 2; s++) {
-            if (sides[s].length == 0) {
+            // a side that holds only idle experts runs nothing (the placer costs it 0); all idle: one xPU task, as without co-processing
+            if (sides[s].length == 0 || (s == 0 && dec.pimExperts().length > 0 && Arrays.stream(sides[s]).allMatch(e -> tok[e] == 0))) {
                 continue;
             }
             long[] st = new long[sides[s].length];

@@ -23,7 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * (params·bits/8), so the order is by tokens / bits per weight (ties: lowest index): with one format
  * for the layer that is the fewest tokens first; in a mixed layer an int8 expert (half the Op/B of
  * an int4 one with the same tokens) moves first. Each side's time is the cost model's time for one
- * expert_ffn over that side's experts, each expert in its own format.
+ * expert_ffn over that side's experts, each expert in its own format (a side without tokens: no kernel, 0).
+ * Idle experts (no tokens) take no part in the search: they cost nothing on either side, are listed on the
+ * xPU side, and the active experts are split exactly as in the same layer without the idle ones (a move of
+ * an idle expert would never strictly improve the finish, and used to end the search before any active
+ * expert moved, leaving a pre-gated step with idle experts all on the xPU).
  *
  * <p>The simulator's serving loop calls {@link #decide} for every iteration; decisions are
  * memoised by signature (the token counts and the expert shape), so a run with millions of
@@ -120,6 +124,9 @@ public final class ExpertCoprocessor {
         double bestP = 0;
         double best = bestX;
         for (int k = 0; k < n; k++) {
+            if (tokens[order[k]] == 0) {
+                continue; // idle: sorted first (Op/B 0), costs nothing anywhere, stays listed on the xPU side
+            }
             onPim[order[k]] = true;
             double x = side(shape, tokens, formats, onPim, false, xpu);
             double p = side(shape, tokens, formats, onPim, true, pim);
@@ -152,8 +159,8 @@ public final class ExpertCoprocessor {
                 }
             }
         }
-        if (t.isEmpty()) {
-            return 0;
+        if (t.isEmpty() || Arrays.stream(t.toLongArray()).sum() == 0) {
+            return 0; // no expert with tokens on this side: no kernel runs there (MoeLowering emits no task)
         }
         ExpertFfn op = subset(s, t.toLongArray(), f);
         return cost.seconds(op, List.of(TensorType.of(s.dtype(), op.totalTokens(), s.hidden())), device, proc);

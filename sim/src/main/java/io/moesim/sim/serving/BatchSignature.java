@@ -64,11 +64,16 @@ public record BatchSignature(int decodes, long decodeContext, int prefills, long
         return ((x + step / 2) >> shift) << shift;
     }
 
-    /** A mix of the fields for seeding the iteration's routing draw. */
+    /**
+     * A mix of the fields for seeding the iteration's routing draw: the fields that say which tokens are routed (the
+     * decodes, the prefill chunks and their length, the query tokens of a verifier pass), not the contexts, which route
+     * no token. So signatures that differ only in context share their expert loads: the fast iteration model's corners
+     * around a decode (n, c) at (n, c_lo) and (n, c_hi) carry the same routing as (n, c), and a decode iteration's cost
+     * stays near affine in c even where the split of experts between xPU and PIM jumps from one draw to the next.
+     */
     long mix(long seed) {
         long h = seed;
         h = h * 0x9E3779B97F4A7C15L + decodes;
-        h = h * 0x9E3779B97F4A7C15L + decodeContext;
         h = h * 0x9E3779B97F4A7C15L + prefills;
         h = h * 0x9E3779B97F4A7C15L + prefillLength;
         if (decodeQuery > 1) {

@@ -32,8 +32,9 @@ import java.util.Map;
  * Builds, compiles and simulates each distinct iteration shape once: signature → graph
  * ({@link GraphGenerator}) → plan ({@link PlanSource}, normally the compiler, whose placement makes
  * Duplex's co-processing decision from the routed token counts) → system-level execution. The
- * routing draw is seeded from the run seed and the signature, so an iteration shape always sees the
- * same expert loads and the cache can hold the whole result.
+ * routing draw is seeded from the run seed and the signature's routed shape ({@link BatchSignature#mix}:
+ * not its contexts), so an iteration shape always sees the same expert loads and the cache can hold the
+ * whole result.
  */
 public final class IterationCache implements IterationModel {
     private final ModelConfig model;

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * prefill chunks, interpolated on a coarser grid, and a TBT p90 often sits on the cliff between
  * decode-only and mixed iterations, where a small shift in the share of mixed gaps moves it a lot
  * (measured when written: up to 10.0% on zipf:1.2, 7.0% on the H100 pair, 0.0% on the uniform
- * Duplex run). The 1% on every percentile that issue 16 asks for is not met, and the bound is not
+ * Duplex run; since the routing draw is seeded without the context and Duplex skips idle experts,
+ * zipf:1.2 measures throughput 0.001%, TBT p50 0.001%, p90 0.001%, p99 0.053%, TTFT p50 1.7%). The 1% on every percentile that issue 16 asks for is not met, and the bound is not
  * general: the same Duplex runs at 800 requests/s (up to 128 decodes, few repeats) measured
  * throughput 1.4% and TBT p50 8.1% off on zipf:1.2, where each signature's own routing draw makes
  * the exact cost jump between neighbouring shapes (the reason exact is the default).
@@ -108,17 +109,35 @@ class FastIterationModelTest {
                 .lengths("gaussian:0.1").dtype("fp8e4m3").seed(1), "h100x2");
     }
 
+    /**
+     * The mechanism behind the skewed-routing bound, shape by shape: on Duplex with zipf:1.2 a decode iteration's cost jumps
+     * with its routing draw (how many experts are idle, which go to PIM), and the fast path interpolates a decode (n, c)
+     * between (n, c_lo) and (n, c_hi). Those corners route the same n tokens; their draw is seeded by the routed shape, not
+     * by the context, so they carry (n, c)'s expert loads and the interpolation is over attention alone (near affine in c).
+     * Seeded by the context too, the corners drew other loads and single shapes were off by several percent.
+     */
+    @Test
+    void skewedDecodeShapesInterpolateOverContextAlone() {
+        BatchSignature a = new BatchSignature(24, 700, 0, 0);
+        assertEquals(a.mix(5), new BatchSignature(24, 1024, 0, 0).mix(5), "the context routes no token");
+        assertTrue(a.mix(5) != new BatchSignature(25, 700, 0, 0).mix(5), "another number of decodes is another draw");
+        IterationCache cache = duplexCache("zipf:1.2", 5);
+        FastIterationModel fast = new FastIterationModel(cache);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(18);
+        double worst = 0;
+        for (int i = 0; i < 12; i++) {
+            // few decodes (idle experts are common under zipf:1.2), a context off the 1-bit grid
+            BatchSignature s = new BatchSignature(1 + rnd.nextInt(40), 520 + rnd.nextInt(480), 0, 0);
+            double err = pct(cache.get(s).makespanPs(), fast.get(s).makespanPs());
+            System.out.println(String.format(Locale.ROOT, "FAST-BY-SHAPE zipf decodes=%d context=%d %.3f%%", s.decodes(), s.decodeContext(), err));
+            worst = Math.max(worst, err);
+        }
+        assertTrue(worst <= BOUND_PCT, "a skewed decode shape off by " + worst + "%");
+    }
+
     @Test
     void gridSignaturesAreAnsweredExactly() {
-        SystemSpec sys = Systems.load("duplex-x4");
-        KernelCostModel cost = new KernelCostModel();
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
-        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
-                d.ilpTimeLimitSeconds(), d.seed());
-        IterationCache cache = new IterationCache(MIXTRAL2, null, Routing.parse("uniform"), 3, sys,
-                g -> Compiler.compile(g, sys, opts, cost).plan(), cost, CollectiveAlgorithm.AUTO,
-                new EnergyModel(sys, EnergyConstants.defaults()));
+        IterationCache cache = duplexCache("uniform", 3);
         FastIterationModel fast = new FastIterationModel(cache);
         // 24 decodes (below 2^5) at a context of 1024 (a grid value at any number of bits): the exact answer
         BatchSignature onGrid = new BatchSignature(24, 1024, 0, 0);
@@ -128,6 +147,18 @@ class FastIterationModelTest {
         assertArrayEquals(e.busyPs(), f.busyPs());
         assertEquals(e.flops(), f.flops());
         assertEquals(1, cache.size(), "one simulation, shared");
+    }
+
+    /** The exact iteration cache of Mixtral cut to 2 layers on duplex-x4 at TP 4, kernel cost model. */
+    private static IterationCache duplexCache(String routing, long seed) {
+        SystemSpec sys = Systems.load("duplex-x4");
+        KernelCostModel cost = new KernelCostModel();
+        CompileOptions d = CompileOptions.defaults();
+        CompileOptions.Parallelism tp = new CompileOptions.Parallelism(4, 1, 1, 1);
+        CompileOptions opts = new CompileOptions(tp, tp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null,
+                d.ilpTimeLimitSeconds(), d.seed());
+        return new IterationCache(MIXTRAL2, null, Routing.parse(routing), seed, sys, g -> Compiler.compile(g, sys, opts, cost).plan(), cost,
+                CollectiveAlgorithm.AUTO, new EnergyModel(sys, EnergyConstants.defaults()));
     }
 
     @Test
