@@ -67,7 +67,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
         }
         boolean wideServing = wideEp.enabled() && !deploy.disaggregated() && serving.arrivalsGiven();
-        if (wideEp.enabled() && !deploy.disaggregated() && !wideServing) {
+        if (wideEp.enabled() && !deploy.disaggregated() && !serving.arrivalsGiven()) {
             return wideEp();
         }
         if (wideServing) {

@@ -51,11 +51,12 @@ final class WideEpFlags {
         if (m.length > 2) {
             throw new MoesimException("--ep-mode: expected M or PREFILL_MODE:DECODE_MODE, got '" + mode + "'");
         }
-        DType d = dispatch();
-        WideEpConfig p = new WideEpConfig(systems[0].devices(), systems[0].devices(), EpMode.parse(m[0]), d, DType.BF16, eplbSlots, microBatches);
-        WideEpConfig q = new WideEpConfig(systems[1].devices(), systems[1].devices(), EpMode.parse(m[m.length - 1]), d, DType.BF16, eplbSlots,
-                microBatches);
-        return new io.moesim.sim.DeployedServing.WideEpPools(p, q, decodeTwoFrom);
+        return new io.moesim.sim.DeployedServing.WideEpPools(pool(systems[0], m[0]), pool(systems[1], m[m.length - 1]), decodeTwoFrom);
+    }
+
+    /** One pool's wide-EP layout: DP = EP over all of its instance's devices, in mode {@code m}. */
+    private WideEpConfig pool(SystemSpec s, String m) {
+        return new WideEpConfig(s.devices(), s.devices(), EpMode.parse(m), dispatch(), DType.BF16, eplbSlots, microBatches);
     }
 
     private DType dispatch() {

@@ -45,7 +45,6 @@ class FiddlerSettingTest {
         int onCpu = cpu.get("config").get("experts_on_cpu").asInt();
         assertTrue(onCpu > 0, cpu.get("config").toString());
         double cpuSeconds = onCpu * EXPERT_BYTES / 255.9e9;
-        assertEquals(1.3768e-3, EXPERT_BYTES / 255.9e9, 1e-7);
         assertTrue(cpu.get("simulated_s").asDouble() >= cpuSeconds,
                 cpu.get("simulated_s").asDouble() + " s < " + cpuSeconds + " s of host-CPU expert reads");
         // Fiddler's claim in moesim's terms: running cold experts on the CPU beats fetching them over PCIe 3.0 at batch 1

@@ -107,9 +107,7 @@ public final class DeployedServing {
         DType dtype = req.dtypeOf(model);
         io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
                 req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
-        long kv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, wide.prefill(), Simulator.MEMORY_UTILIZATION,
-                        Simulator.kvBytesPerToken(model, dtype));
+        long kv = wideKv(req, model, dtype, system, wide.prefill());
         // the engine's token budget holds per DP rank, as in each disaggregated wide-EP pool
         long budget = Math.multiplyExact(Simulator.tokenBudget(req, system), (long) m.ranks());
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
@@ -233,11 +231,8 @@ public final class DeployedServing {
                     req.costModel(), wide.prefill());
             io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
                     req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
-            long kvBytes = Simulator.kvBytesPerToken(model, dtype);
-            pkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                    : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ps, wide.prefill(), Simulator.MEMORY_UTILIZATION, kvBytes);
-            dkv = req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                    : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, ds, wide.decode(), Simulator.MEMORY_UTILIZATION, kvBytes);
+            pkv = wideKv(req, model, dtype, ps, wide.prefill());
+            dkv = wideKv(req, model, dtype, ds, wide.decode());
             // the engine's token budget holds per DP rank: an instance's iteration holds DP ranks' worth
             pBudget = Math.multiplyExact(pBudget, (long) pw.ranks());
             dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
@@ -313,5 +308,12 @@ public final class DeployedServing {
             return ps.intraNodeLink();
         }
         return ps.interNodeLink().orElseGet(() -> ds.interNodeLink().orElseGet(() -> Links.load("ib-ndr-400")));
+    }
+
+    /** The KV capacity in tokens of one wide-EP instance under {@code cfg}: the request's, else what every rank has left. */
+    private static long wideKv(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, io.moesim.sim.widep.WideEpConfig cfg) {
+        return req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
+                : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, cfg, Simulator.MEMORY_UTILIZATION,
+                        Simulator.kvBytesPerToken(model, dtype));
     }
 }

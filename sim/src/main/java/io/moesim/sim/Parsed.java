@@ -23,20 +23,12 @@ public record Parsed<T>(String text, T value) {
 
     /** A routing ({@code uniform}, {@code zipf:S}, {@code trace:FILE}, the trace read now); errors start with {@code label}. */
     public static Parsed<Routing> routing(String text, String label) {
-        try {
-            return new Parsed<>(text, Routing.parse(text));
-        } catch (MoesimException | IllegalArgumentException e) {
-            throw new MoesimException(label + ": " + e.getMessage());
-        }
+        return new Parsed<>(text, parse(text, label, Routing::parse));
     }
 
     /** A length distribution ({@code fixed}, {@code gaussian:SIGMA}, a file, read now); errors start with {@code label}. */
     public static Parsed<LengthSpec> lengths(String text, String label) {
-        try {
-            return new Parsed<>(text, LengthSpec.parse(text));
-        } catch (MoesimException | IllegalArgumentException e) {
-            throw new MoesimException(label + ": " + e.getMessage());
-        }
+        return new Parsed<>(text, parse(text, label, LengthSpec::parse));
     }
 
     /** A dtype name or alias; null stays null (the model's own); errors start with {@code label}. */
@@ -44,8 +36,13 @@ public record Parsed<T>(String text, T value) {
         if (text == null) {
             return null;
         }
+        return parse(text, label, DType::parse);
+    }
+
+    /** {@code parser} applied to {@code text}; its error, whatever its kind, as one line starting with {@code label}. */
+    private static <T> T parse(String text, String label, java.util.function.Function<String, T> parser) {
         try {
-            return DType.parse(text);
+            return parser.apply(text);
         } catch (MoesimException | IllegalArgumentException e) {
             throw new MoesimException(label + ": " + e.getMessage());
         }

@@ -359,12 +359,8 @@ public final class LowerPass extends StagedPass {
          * whose serving stack runs a separate quantise kernel ({@link io.moesim.compiler.cost.CostModel#quantizesFp8Activations}).
          */
         Quantize activationQuantize(Op op, NodeInfo in) {
-            java.util.Optional<Quantize> q = Quantize.before(op, in.inputs());
-            if (q.isEmpty() || !ctx.costModel().quantizesFp8Activations(sys.device())
-                    || sys.device().processor(in.processor()).map(p -> p.kind().isPim()).orElse(false)) {
-                return null;
-            }
-            return q.get();
+            return Quantize.activation(op, in.inputs(), ctx.costModel().quantizesFp8Activations(sys.device()),
+                    sys.device().processor(in.processor()).map(p -> p.kind().isPim()).orElse(false)).orElse(null);
         }
 
         void compute(int d, Node n, NodeInfo in, int layer) {

@@ -50,11 +50,6 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    /** Streams the content (a trace may be larger than memory should hold) through {@code body}. */
-    public static void write(Path target, Body body) {
-        writeDurably(target, body);
-    }
-
     /**
      * A cache entry: as {@link #write(Path, String)}, whole or not at all, but not flushed to disk
      * first. A crash may lose it (the cache recomputes it) but never leaves half of it, and a cache of
@@ -95,8 +90,11 @@ public final class AtomicFiles {
 
     private static final long PID = ProcessHandle.current().pid();
 
-    /** The file's bytes and then the rename are flushed to disk (the only way {@link #write(Path, Body)} writes). */
-    private static void writeDurably(Path target, Body body) {
+    /**
+     * Streams the content (a trace may be larger than memory should hold) through {@code body}; the file's bytes and
+     * then the rename are flushed to disk.
+     */
+    public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         if (Files.exists(abs) && !Files.isRegularFile(abs) && !Files.isDirectory(abs)) {
             writeInPlace(target, abs, body);

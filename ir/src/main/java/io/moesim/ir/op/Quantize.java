@@ -24,6 +24,15 @@ public record Quantize(DType from, DType to) implements Op {
     }
 
     /**
+     * The quantise op an fp8 GEMM runs first where it runs one at all: its serving stack runs a separate quantise kernel
+     * ({@code stackQuantizes}) and the GEMM is not on a PIM processor. The one statement of the rule: lowering and
+     * {@code moesim op} both ask here.
+     */
+    public static java.util.Optional<Quantize> activation(Op op, List<TensorType> in, boolean stackQuantizes, boolean onPim) {
+        return stackQuantizes && !onPim ? before(op, in) : java.util.Optional.empty();
+    }
+
+    /**
      * The quantise a serving stack that quantises activations runs before {@code op} on operands {@code in}: for a
      * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else.
      */

@@ -338,10 +338,12 @@ public final class DeploymentSearch {
         int runnable = 0;
         int i = 0;
         for (Candidate c : all) {
-            if (costs(c, true, o, model, memo) != null && (!c.disaggregated() || costs(c, false, o, model, memo) != null)) {
+            Costs p = costs(c, true, o, model, memo);
+            Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
+            if (p != null && d != null) {
                 runnable++;
             }
-            Estimate e = estimate(c, o, model, memo);
+            Estimate e = estimate(c, o, model, p, d);
             est.add(e);
             if (e.maxQps() > 0) {
                 feasible++;
@@ -608,10 +610,9 @@ public final class DeploymentSearch {
                 : costs(c.decodeSystem(), c.decodeLayout(), c.maxBatch(), o, model, dtypeOf(c, model), memo);
     }
 
-    static Estimate estimate(Candidate c, Options o, ModelConfig model, Instances memo) {
+    /** The estimate of {@code c} from its prefill (or aggregated) instance's costs {@code p} and its decode instance's {@code d}. */
+    private static Estimate estimate(Candidate c, Options o, ModelConfig model, Costs p, Costs d) {
         DType dtype = dtypeOf(c, model);
-        Costs p = costs(c, true, o, model, memo);
-        Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
         if (p == null || d == null) {
             return new Estimate(c, 0, 0, 0, 0);
         }
@@ -896,7 +897,7 @@ public final class DeploymentSearch {
         if (!"fixed".equals(b.lengths().text())) {
             s.append(" --lengths ").append(b.lengths().text());
         }
-        String dt = c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
+        String dt = dtypeText(c, b);
         if (dt != null) {
             s.append(" --dtype ").append(dt);
         }
@@ -911,13 +912,18 @@ public final class DeploymentSearch {
         return s.toString();
     }
 
+    /** The dtype a candidate's command line names: its own, else the search's, else none (the model's). */
+    private static String dtypeText(Candidate c, SimulationRequest b) {
+        return c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
+    }
+
     /**
      * The step runs of a candidate with a wide-EP pool: each pool's step as {@code simulate --ep-mode} times it (the
      * prefill pool at two prompts per rank, the decode pool at {@code perRank} sequences per rank), joined by " ; ".
      */
     static String commandLine(Candidate c, Options o, double qps, int perRank) {
         SimulationRequest b = o.base();
-        String dt = c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
+        String dt = dtypeText(c, b);
         String common = "moesim simulate --model " + b.model() + (dt == null ? "" : " --dtype " + dt) + " --seed " + b.seed()
                 + (o.extraFlags().isBlank() ? "" : " " + o.extraFlags().strip());
         String pre = pool(c.prefillSystem(), c.prefillLayout(), "prefill", c.prefillLayout().servable() ? 1 : PREFILL_PER_RANK * c.prefillLayout().ranks(),
