@@ -86,6 +86,11 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
                 a.getPositive("q_len"), a.getPositive("kv_len"), a.getBool("causal"), a.getLong("window", 0), a.getDType("kv_dtype"));
     }
 
+    // the operands' names in type errors, made once (type inference runs for every node of every graph built)
+    private static final String[] KV_NAMES = {"k", "v"};
+    private static final String[] KV_ROWS = {"k rows (batch*q_len)", "v rows (batch*q_len)"};
+    private static final String[] KV_WIDTHS = {"k width (kv_heads*head_dim)", "v width (kv_heads*head_dim)"};
+
     @Override
     public List<TensorType> inferTypes(List<TensorType> in) {
         Check.arity(MNEMONIC, in, 3);
@@ -96,11 +101,10 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
         Check.dim(MNEMONIC, "q rows (batch*q_len)", q.shape().dim(0), rows);
         Check.dim(MNEMONIC, "q width (heads*head_dim)", q.last(), (long) heads * headDim);
         for (int i = 1; i <= 2; i++) {
-            String what = i == 1 ? "k" : "v";
             TensorType kv = in.get(i);
-            Check.rank(MNEMONIC, what, kv, 2);
-            Check.dim(MNEMONIC, what + " rows (batch*q_len)", kv.shape().dim(0), rows);
-            Check.dim(MNEMONIC, what + " width (kv_heads*head_dim)", kv.last(), (long) kvHeads * headDim);
+            Check.rank(MNEMONIC, KV_NAMES[i - 1], kv, 2);
+            Check.dim(MNEMONIC, KV_ROWS[i - 1], kv.shape().dim(0), rows);
+            Check.dim(MNEMONIC, KV_WIDTHS[i - 1], kv.last(), (long) kvHeads * headDim);
         }
         return List.of(q);
     }

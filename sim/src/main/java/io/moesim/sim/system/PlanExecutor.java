@@ -65,7 +65,9 @@ public final class PlanExecutor implements Component {
 
     /** Runs the plan from time 0 on a fresh engine. */
     public static ExecutionResult run(PreparedPlan plan) {
-        return run(plan, new Engine());
+        // At most one pending event per task is typical; the engine grows past that. Sized to the plan, not the
+        // engine's default 1024 slots: a serving run executes thousands of small plans (issue 16).
+        return run(plan, new Engine(Math.min(1024, plan.taskCount() + 16)));
     }
 
     /** Runs the plan on {@code engine}, which must be empty; time starts at the engine's now. */
