@@ -27,7 +27,24 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
     private double lastSimulated;
 
     Progress(PrintWriter err, String label) {
-        this(err, label, System.console() != null, System.getenv("MOESIM_NO_PROGRESS") == null);
+        this(err, label, onTerminal(), enabled());
+    }
+
+    /** Whether stderr is a terminal (a bar redrawn in place) rather than a log or a pipe (plain lines). */
+    static boolean onTerminal() {
+        return System.console() != null;
+    }
+
+    /** Whether progress is shown at all: {@code MOESIM_NO_PROGRESS} (any value) turns it off. */
+    static boolean enabled() {
+        return System.getenv("MOESIM_NO_PROGRESS") == null;
+    }
+
+    /** A bar of 30 cells, {@code frac} of them filled. */
+    static String bar(double frac) {
+        int w = 30;
+        int filled = (int) Math.max(0, Math.min(w, Math.round(frac * w)));
+        return "[" + "#".repeat(filled) + " ".repeat(w - filled) + "]";
     }
 
     Progress(PrintWriter err, String label, boolean tty, boolean enabled) {
@@ -36,7 +53,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
 
     /** Counting {@code unit} (candidates, finalists, ...) in place of simulated requests: no simulated time is shown. */
     Progress(PrintWriter err, String label, String unit) {
-        this(err, label, System.console() != null, System.getenv("MOESIM_NO_PROGRESS") == null, unit);
+        this(err, label, onTerminal(), enabled(), unit);
     }
 
     private Progress(PrintWriter err, String label, boolean tty, boolean enabled, String unit) {
@@ -74,10 +91,7 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
             }
             lastDraw = now;
             String eta = eta(frac, el);
-            int w = 30;
-            int filled = (int) Math.round(frac * w);
-            err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s%s, %.1fs%s   ", label, "#".repeat(filled), " ".repeat(w - filled),
-                    completed, total, unit, simulated(simulatedS), el, eta);
+            err.printf(Locale.ROOT, "\r%s %s %d/%d %s%s, %.1fs%s   ", label, bar(frac), completed, total, unit, simulated(simulatedS), el, eta);
             err.flush();
             return;
         }
@@ -198,8 +212,8 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         private final PrintWriter err;
         private final String what;
         private final String unit;
-        private final boolean quiet = System.getenv("MOESIM_NO_PROGRESS") != null;
-        private final boolean tty = System.console() != null && !quiet;
+        private final boolean quiet = !enabled();
+        private final boolean tty = onTerminal() && !quiet;
         private double lastLine = -1;
 
         /** {@code what} names the sweep ("sweep", "experiment duplex"), {@code unit} what it counts ("points", "runs"). */
@@ -212,10 +226,8 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         io.moesim.sweep.SweepProgress.Listener listener() {
             return p -> {
                 if (tty) {
-                    int w = 30;
-                    int filled = p.total() == 0 ? w : (int) (w * p.done() / p.total());
                     String eta = p.etaS().isPresent() ? String.format(Locale.ROOT, " ETA %.0fs", p.etaS().getAsDouble()) : "";
-                    err.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s%s   ", what, "#".repeat(filled), " ".repeat(w - filled), p.done(), p.total(), unit, eta);
+                    err.printf(Locale.ROOT, "\r%s %s %d/%d %s%s   ", what, bar(p.total() == 0 ? 1 : (double) p.done() / p.total()), p.done(), p.total(), unit, eta);
                     err.flush();
                 } else if (!quiet && p.elapsedS() >= QUIET_S && (lastLine < 0 || p.elapsedS() - lastLine >= EVERY_S) && p.done() < p.total()) {
                     lastLine = p.elapsedS();
