@@ -243,8 +243,8 @@ public final class DeployedServing {
                     gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc);
-            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc);
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch());
+            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch());
             boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
             pm = fast ? new FastIterationModel(pc) : pc;
             dm = fast ? new FastIterationModel(dc) : dc;

@@ -12,6 +12,7 @@ import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.Elementwise;
 import io.moesim.ir.op.Embedding;
 import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
@@ -26,6 +27,10 @@ import java.util.List;
 /**
  * Builds the forward graph of one iteration: embedding, the layers (one repeat block per run of
  * identical layers, see {@link LayerPlan}), final norm and LM head.
+ *
+ * <p>A Gated DeltaNet layer (hybrid models, {@link LinearAttention}) has in place of attention: in_proj, the
+ * {@code gated_delta_net} op (conv, recurrence over the per-sequence state, gated norm) and out_proj; with an output
+ * gate ({@link AttentionConfig#outputGate}) the attention output is multiplied by sigmoid of a gate projected with q.
  *
  * <p>A layer is: norm, fused QKV projection, kv_append of the new K/V (MLA: the latent and RoPE key),
  * attention, output projection, residual add, norm, then a dense FFN or router → dispatch →
@@ -116,7 +121,7 @@ public final class GraphGenerator {
 
     private Value layer(GraphBuilder b, Value x, LayerPlan.LayerKind kind) {
         Value a = b.add("attn_in", norm(m.hidden()), x);
-        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value attn = mixer(b, a, kind);
         Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
         Value f = b.add("ffn_in", norm(m.hidden()), x1);
         Value y = ffn(b, f, kind);
@@ -172,7 +177,7 @@ public final class GraphGenerator {
     /** One ladder layer on (r, p); {@code p == null} for the first layer. Returns (r2, ffn output). */
     private List<Value> ladderLayer(GraphBuilder b, Value r, Value p, LayerPlan.LayerKind kind) {
         Value a = b.add("attn_in", norm(m.hidden()), r);
-        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value attn = mixer(b, a, kind);
         Value r1 = p == null ? r : b.add("h", new Elementwise(Elementwise.Kind.ADD), r, p);
         Value f = b.add("ffn_in", norm(m.hidden()), r1);
         Value y = ffn(b, f, kind);
@@ -180,12 +185,56 @@ public final class GraphGenerator {
         return List.of(r2, y);
     }
 
+    /** The layer's token mixer: Gated DeltaNet on a linear layer, else MLA or standard attention. */
+    private Value mixer(GraphBuilder b, Value a, LayerPlan.LayerKind kind) {
+        if (kind.linear()) {
+            return gatedDeltaNet(b, a);
+        }
+        return m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+    }
+
+    /**
+     * A Gated DeltaNet layer: in_proj (q, k, v, z, b, a in one matmul), the op (conv, recurrence, gated norm) and
+     * out_proj. Its state is the sequence's cache, in the KV dtype (no per-token KV).
+     */
+    private Value gatedDeltaNet(GraphBuilder b, Value a) {
+        LinearAttention la = m.attention().linear();
+        long vw = (long) la.valueHeads() * la.valueDim();
+        Value proj = b.add("in_proj", new MatMul(m.hidden(), la.inProjWidth(), dt), a);
+        List<Value> parts = b.addMulti(List.of("qkv", "z", "ba"), Split.of(1, la.convDim(), vw, 2L * la.valueHeads()), List.of(proj));
+        long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
+        GatedDeltaNet prefill = new GatedDeltaNet(la.keyHeads(), la.valueHeads(), la.keyDim(), la.valueDim(), la.convKernel(), pb, req.seqLen(),
+                req.prefillContext(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
+        GatedDeltaNet decode = new GatedDeltaNet(la.keyHeads(), la.valueHeads(), la.keyDim(), la.valueDim(), la.convKernel(), req.batch(),
+                req.decodeQuery(), req.kvLen(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
+        Value o;
+        switch (req.phase()) {
+            case PREFILL:
+                o = b.add("gdn", prefill, parts.get(0), parts.get(1), parts.get(2));
+                break;
+            case DECODE:
+                o = b.add("gdn", decode, parts.get(0), parts.get(1), parts.get(2));
+                break;
+            default:
+                List<Value> qs = splitRows(b, "qkv", parts.get(0));
+                List<Value> zs = splitRows(b, "z", parts.get(1));
+                List<Value> bs = splitRows(b, "ba", parts.get(2));
+                Value op = b.add("gdn_prefill", prefill, qs.get(0), zs.get(0), bs.get(0));
+                Value od = b.add("gdn_decode", decode, qs.get(1), zs.get(1), bs.get(1));
+                o = b.add("gdn", new Concat(0), op, od);
+        }
+        return b.add("out_proj", new MatMul(vw, m.hidden(), dt), o);
+    }
+
     private Value attention(GraphBuilder b, Value a, long window) {
         AttentionConfig at = m.attention();
         long qw = (long) at.heads() * at.headDim();
         long kvw = (long) at.kvHeads() * at.headDim();
-        Value qkv = b.add("qkv", new MatMul(m.hidden(), qw + 2 * kvw, dt), a);
-        List<Value> parts = b.addMulti(List.of("q", "k", "v"), Split.of(1, qw, kvw, kvw), List.of(qkv));
+        long gw = at.outputGate() ? qw : 0;
+        Value qkv = b.add("qkv", new MatMul(m.hidden(), qw + gw + 2 * kvw, dt), a);
+        List<Value> parts = new ArrayList<>(at.outputGate() ? b.addMulti(List.of("q", "gate", "k", "v"), Split.of(1, qw, gw, kvw, kvw), List.of(qkv))
+                : b.addMulti(List.of("q", "k", "v"), Split.of(1, qw, kvw, kvw), List.of(qkv)));
+        Value gate = at.outputGate() ? parts.remove(1) : null;
         Value q = parts.get(0);
         Value k = parts.get(1);
         Value v = parts.get(2);
@@ -208,6 +257,9 @@ public final class GraphGenerator {
                 Value op = b.add("attn_prefill", prefill, qs.get(0), ks.get(0), vs.get(0));
                 Value od = b.add("attn_decode", decode, qs.get(1), ks.get(1), vs.get(1));
                 o = b.add("attn", new Concat(0), op, od);
+        }
+        if (gate != null) {
+            o = b.add("attn_gated", new Elementwise(Elementwise.Kind.MUL), o, b.add("gate_sigmoid", new Elementwise(Elementwise.Kind.SIGMOID), gate));
         }
         return b.add("attn_out", new MatMul(qw, m.hidden(), dt), o);
     }

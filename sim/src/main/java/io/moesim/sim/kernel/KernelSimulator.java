@@ -19,6 +19,7 @@ import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Repeat;
@@ -308,6 +309,9 @@ public final class KernelSimulator {
             return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(),
                     a.vHeadDim(), a.causal(), tr.total(), macs, eff);
         }
+        if (op instanceof GatedDeltaNet g && !g.isDecode() && macs > 0) {
+            return gatedDeltaNetChunked(ctx, g, in, tr, inB, macs, eff);
+        }
         if (op instanceof Embedding e) {
             // gathered rows land at random addresses; the output is written sequentially
             int rowBytes = (int) Math.min(Integer.MAX_VALUE, e.wdtype().bytesFor(e.hidden()));
@@ -372,6 +376,28 @@ public final class KernelSimulator {
 
     private WorkBreakdown work(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt, long flops, long bytes) {
         return p.kind().isPim() ? simulatePim(op, in, device, p, dt, flops, bytes) : simulateEngine(op, in, device, p, dt, flops);
+    }
+
+    /**
+     * Gated DeltaNet's chunked form (prefill) as flash-linear-attention runs it: the per-chunk products on the matrix
+     * units, per (sequence, value head, chunk of C): K Kᵀ and Q Kᵀ (C x C x d_k), W and U (C x d_k and C x d_v over C),
+     * W S and Q S (C x d_v over d_k), the intra-chunk (Q Kᵀ) v' (C x d_v over C) and the state update Kᵀ v' (d_k x d_v
+     * over C), as one grouped GEMM (the chunk states it writes and reads back are its operands); then the conv and
+     * the rest as a stream over the op's other bytes (inputs, output, weights, the sequence state).
+     */
+    private static WorkBreakdown gatedDeltaNetChunked(EngineContext ctx, GatedDeltaNet g, List<TensorType> in, Traffic tr, int inB, int macs,
+            double eff) {
+        long c = Math.min(g.chunk(), g.qLen());
+        long n = g.batch() * g.valueHeads() * g.chunks();
+        long dk = g.keyDim();
+        long dv = g.valueDim();
+        List<GemmModel.Shape> shapes = List.of(new GemmModel.Shape(c, c, dk, 2 * n), new GemmModel.Shape(c, dk, c, n), new GemmModel.Shape(c, dv, c, 2 * n),
+                new GemmModel.Shape(c, dv, dk, 2 * n), new GemmModel.Shape(dk, dv, c, n));
+        WorkBreakdown mm = GemmModel.run(ctx, shapes, inB, inB, macs, eff);
+        long chunkStates = in.get(0).dtype().bytesFor(n * dk * dv);
+        long conv = 2L * g.convKernel() * g.convDim() * g.qLen() * g.batch();
+        WorkBreakdown rest = StreamModel.run(ctx, conv, tr.total() - 2 * chunkStates, null, 0);
+        return mm == null ? rest : sum(mm, rest);
     }
 
     private static WorkBreakdown sum(WorkBreakdown a, WorkBreakdown b) {
