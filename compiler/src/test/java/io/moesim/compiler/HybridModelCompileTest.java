@@ -17,6 +17,8 @@ import io.moesim.ir.model.HfConfigImporter;
 import io.moesim.ir.model.ModelConfig;
 import io.moesim.ir.op.Elementwise;
 import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
+import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.MatMul;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -53,5 +55,30 @@ class HybridModelCompileTest {
         // 3 linear layers, a prefill and a decode op each, on 2 devices
         assertEquals(3 * 2 * 2, gdn);
         assertTrue(r.plan().tasks().size() > 0);
+    }
+
+    /**
+     * DeepSeek-V3.2 (4 of its layers) under attention TP 2: the MLA heads split, the lightning indexer is replicated (every
+     * rank scores all 64 indexer heads for its own query heads), its key cache in the memory plan's KV.
+     */
+    @Test
+    void deepseekV32CompilesWithTheIndexerReplicated() {
+        ModelConfig v32 = HfConfigImporter.load(Path.of("../ir/src/test/resources/hf/deepseek-v3.2.json")).withLayers(4);
+        Graph g = GraphGenerator.generate(GraphRequest.mixed(v32, 2, 256, 16, 4096));
+        Compiler.Result r = Compiler.compile(g, Systems.load("h200x2"), Fixtures.options(Fixtures.p(2, 1, 1, 1), Fixtures.p(1, 2, 1, 1),
+                Placement.COPROC, ExpertPlacement.GREEDY, Overlap.LAYER, 2), RooflineCostModel.INSTANCE);
+        int indexers = 0;
+        for (Task t : r.plan().tasks()) {
+            if (t.op() instanceof LightningIndexer li) {
+                indexers++;
+                assertEquals(64, li.heads());
+                assertEquals("attention", t.layerType());
+            }
+            if (t.op() instanceof MlaAttention m) {
+                assertEquals(64, m.heads(), "128 heads over tp 2");
+                assertEquals(2048, m.topk());
+            }
+        }
+        assertEquals(4 * 2 * 2, indexers, "4 layers, prefill and decode, 2 devices");
     }
 }

@@ -238,18 +238,25 @@ public final class Simulator {
     }
 
     /**
-     * KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key). Only the
+     * KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key, and with DSA the
+     * indexer's fp8 key and its scale). Only the
      * full-attention layers keep per-token KV: a hybrid model's linear-attention layers keep a fixed state per
      * sequence instead ({@link #stateBytesPerSequence}).
      */
     public static long kvBytesPerToken(ModelConfig m, DType dtype) {
         long perLayer;
+        long indexer = 0;
         if (m.attention().kind() == AttentionKind.MLA) {
             perLayer = m.attention().mla().kvLoraRank() + m.attention().mla().qkRopeHeadDim();
+            if (m.attention().mla().hasIndexer()) {
+                // DSA's lightning indexer keeps its own key per token: fp8 and a scale, whatever the KV dtype
+                indexer = io.moesim.ir.op.LightningIndexer.keyBytes(m.attention().mla().indexHeadDim());
+            }
         } else {
             perLayer = 2L * m.kvHeads() * m.headDim();
         }
-        return kvDtype(m, dtype).bytesFor(perLayer * m.attention().fullAttentionLayers(m.layers()));
+        int layers = m.attention().fullAttentionLayers(m.layers());
+        return kvDtype(m, dtype).bytesFor(perLayer * layers) + indexer * layers;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.moesim.ir.graph.Value;
 import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Repeat;
 import java.util.ArrayList;
@@ -127,6 +128,9 @@ public final class MemoryPlanPass extends StagedPass {
         }
         if (n.op() instanceof MlaAttention m) {
             return m.kvDtype().bytesFor(m.batch() * m.kvLen() * m.cacheWidth());
+        }
+        if (n.op() instanceof LightningIndexer li) {
+            return li.batch() * li.kvLen() * li.keyBytes(); // the indexer's own fp8 key cache
         }
         if (n.op() instanceof GatedDeltaNet g) {
             return g.stateDtype().bytesFor(g.batch() * g.stateElements()); // a fixed state per sequence, whatever the context

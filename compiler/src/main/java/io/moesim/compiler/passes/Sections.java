@@ -13,6 +13,7 @@ import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.Elementwise;
 import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Router;
@@ -108,7 +109,8 @@ public final class Sections {
     }
 
     private static String anchor(Op op, boolean hasRouter) {
-        if (op instanceof Attention || op instanceof MlaAttention || op instanceof GatedDeltaNet || op instanceof KvAppend) {
+        if (op instanceof Attention || op instanceof MlaAttention || op instanceof GatedDeltaNet || op instanceof LightningIndexer
+                || op instanceof KvAppend) {
             return ATTENTION;
         }
         if (op instanceof Router || op instanceof Dispatch || op instanceof Combine) {

@@ -16,6 +16,7 @@ import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Op;
@@ -72,6 +73,7 @@ final class ShardingRules {
         m.put(Attention.class, ShardingRules::attention);
         m.put(MlaAttention.class, ShardingRules::mlaAttention);
         m.put(GatedDeltaNet.class, ShardingRules::gatedDeltaNet);
+        m.put(LightningIndexer.class, ShardingRules::lightningIndexer);
         m.put(Norm.class, ShardingRules::norm);
         m.put(Elementwise.class, ShardingRules::elementwise);
         m.put(Softmax.class, ShardingRules::tokenWise);
@@ -218,8 +220,20 @@ final class ShardingRules {
         divides(ml.heads(), tp, "attention heads");
         divides(ml.batch(), want, "attention batch (sequences) under data parallelism");
         MlaAttention local = new MlaAttention(ml.heads() / tp, ml.kvLoraRank(), ml.ropeDim(), ml.nopeDim(), ml.vHeadDim(), ml.batch() / want,
-                ml.qLen(), ml.kvLen(), ml.causal(), ml.absorbed(), ml.kvDtype());
+                ml.qLen(), ml.kvLen(), ml.causal(), ml.absorbed(), ml.kvDtype(), ml.topk());
         x.emit(local, o.values(), want, tp > 1, null);
+    }
+
+    /**
+     * DeepSeek-V3.2's lightning indexer: replicated over tp (its projections are not split: every rank selects the same
+     * keys for its heads), sequences over attention dp.
+     */
+    static void lightningIndexer(Site x) {
+        LightningIndexer li = (LightningIndexer) x.op();
+        int want = x.rowShards();
+        Operands o = x.operands(x.operandStates(), want, null);
+        divides(li.batch(), want, "indexer batch (sequences) under data parallelism");
+        x.emit(new LightningIndexer(li.heads(), li.headDim(), li.topk(), li.batch() / want, li.qLen(), li.kvLen()), o.values(), want, false, null);
     }
 
     /** Gated DeltaNet: key and value heads over tp (operands from the column-parallel in_proj), sequences over attention dp. */

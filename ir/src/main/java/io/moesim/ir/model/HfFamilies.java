@@ -28,10 +28,9 @@ import java.util.TreeSet;
  * <li>{@code MiniMaxM2ForCausalLM}: GQA with {@code head_dim}, 256 experts, no shared expert; the MTP
  * modules ({@code num_mtp_modules}) are not imported; a lightning-attention layer in
  * {@code attn_type_list} is rejected.</li>
- * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE plus the lightning indexer's weights
- * ({@link MlaDims#indexerParams}, counted in {@link ModelStats}). Its sparse attention (DSA: the
- * indexer picks {@code index_topk} keys per query) is not modelled: attention is costed as dense MLA,
- * and the indexer's own compute and key cache are not in the graph; the family says so.</li>
+ * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE with DeepSeek Sparse Attention: the lightning
+ * indexer (its projections, its fp8 key cache, its O(context) scoring: {@link io.moesim.ir.op.LightningIndexer}) and
+ * MLA over the {@code index_topk} keys it selects.</li>
  * <li>{@code Qwen3NextForCausalLM}: Gated DeltaNet linear-attention layers ({@link LinearAttention}) with a
  * gated GQA layer every {@code full_attention_interval}-th layer, and MoE with one shared expert.</li>
  * <li>Any other architecture name: imported from the common keys, or one error naming every key that
@@ -43,8 +42,8 @@ final class HfFamilies {
     static final List<String> NAMES = List.of("Glm4MoeForCausalLM", "Llama4ForConditionalGeneration", "Llama4ForCausalLM",
             "MiniMaxM2ForCausalLM", "DeepseekV32ForCausalLM", "Qwen3NextForCausalLM");
 
-    /** The family of an imported DeepSeek-V3.2: the model description says what is not modelled. */
-    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32 (DSA not modelled: dense MLA cost; indexer weights counted, its compute and key cache not)";
+    /** The family of an imported DeepSeek-V3.2. */
+    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32";
 
     private HfFamilies() {
     }
@@ -152,9 +151,12 @@ final class HfFamilies {
             throw new ModelException(c.file + ": keys 'q_lora_rank', 'index_n_heads' and 'index_head_dim' must be > 0, got " + qLora + ", " + indexHeads
                     + ", " + indexHeadDim + " (" + c.arch + ")");
         }
-        c.intReq("index_topk"); // read and type-checked; the top-k selection is not modelled
+        int topk = c.intReq("index_topk");
+        if (topk <= 0) {
+            throw c.bad("index_topk", "an integer > 0", c.find("index_topk"));
+        }
         MlaDims mla = new MlaDims(qLora, c.intReq("kv_lora_rank"), c.intReq("qk_nope_head_dim"), c.intReq("qk_rope_head_dim"), c.intReq("v_head_dim"),
-                indexHeads, indexHeadDim);
+                indexHeads, indexHeadDim, topk);
         int freq = c.intOpt("moe_layer_freq", 1);
         if (freq != 1) {
             throw new ModelException(c.file + ": moe_layer_freq " + freq + " is not supported (only 1) (" + c.arch + ")");

@@ -101,17 +101,12 @@ public record GatedDeltaNet(int keyHeads, int valueHeads, int keyDim, int valueD
     public List<TensorType> inferTypes(List<TensorType> in) {
         Check.arity(MNEMONIC, in, 3);
         long rows = Math.multiplyExact(batch, qLen);
-        check("qkv", in.get(0), rows, convDim());
-        check("z", in.get(1), rows, (long) valueHeads * valueDim);
-        check("ba", in.get(2), rows, 2L * valueHeads);
+        Check.rows(MNEMONIC, "qkv", in.get(0), rows, convDim());
+        Check.rows(MNEMONIC, "z", in.get(1), rows, (long) valueHeads * valueDim);
+        Check.rows(MNEMONIC, "ba", in.get(2), rows, 2L * valueHeads);
         return List.of(TensorType.of(in.get(0).dtype(), rows, (long) valueHeads * valueDim));
     }
 
-    private static void check(String what, TensorType t, long rows, long width) {
-        Check.rank(MNEMONIC, what, t, 2);
-        Check.dim(MNEMONIC, what + " rows (batch*q_len)", t.shape().dim(0), rows);
-        Check.dim(MNEMONIC, what + " width", t.last(), width);
-    }
 
     @Override
     public long params() {

@@ -18,6 +18,7 @@ import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.MlaAttention;
@@ -237,7 +238,7 @@ public final class KernelSimulator {
         double eff = ctx.matrixEfficiency(dt);
         Traffic tr = op.traffic(in);
         if (macs == 0 && (op instanceof MatMul || op instanceof GroupedMatMul || op instanceof ExpertFfn || op instanceof Attention
-                || op instanceof MlaAttention || op instanceof BatchMatMul)) {
+                || op instanceof MlaAttention || op instanceof BatchMatMul || (op instanceof LightningIndexer && ctx.macs(DType.FP8_E4M3) == 0))) {
             return null; // no matrix units for this dtype
         }
         if (op instanceof MatMul mm) {
@@ -291,6 +292,20 @@ public final class KernelSimulator {
             return AttentionModel.run(ctx, a.batch() * a.kvHeads(), group * a.qLen(), a.qLen(), a.kvLen(), a.headDim(), a.headDim(),
                     a.causal(), tr.total(), macs, eff);
         }
+        if (op instanceof LightningIndexer li) {
+            // DeepGEMM's fp8 MQA-logits kernel: the indexer heads of a query token share one key (MQA), scores only
+            // (a value width of 1 stands for the weighted sum over the heads), on the fp8 matrix units where there are any
+            int fp8 = ctx.macs(DType.FP8_E4M3);
+            return AttentionModel.run(ctx, li.batch(), (long) li.heads() * li.qLen(), li.qLen(), li.kvLen(), li.headDim(), 1, true, tr.total(),
+                    fp8 > 0 ? fp8 : macs, fp8 > 0 ? ctx.matrixEfficiency(DType.FP8_E4M3) : eff);
+        }
+        if (op instanceof MlaAttention a && a.sparse() && !a.isDecode() && a.kvLen() > a.topk()) {
+            // a sparse prefill chunk: each query over its own min(position + 1, top-k) selected keys; as a flat (non-causal)
+            // walk of the mean keys per query, the pairs' count kept
+            long keys = (a.pairsPerSequence() + a.qLen() - 1) / a.qLen();
+            return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), keys, (long) a.nopeDim() + a.ropeDim(), a.vHeadDim(), false,
+                    tr.total(), macs, eff);
+        }
         if (op instanceof MlaAttention a) {
             long rows = (long) a.heads() * a.qLen();
             if (a.absorbed() && a.qLen() > 1 && a.isDecode() && rows > AttentionModel.BLOCK_Q) {
@@ -299,11 +314,12 @@ public final class KernelSimulator {
                 // split into tiles of BLOCK_Q, each a decode CTA streaming the sequence's latent KV (its DRAM bytes counted
                 // once, tr.total()). The prefill branch would tile each head's k + 1 queries on their own, a 128-row tile each.
                 long tiles = (rows + AttentionModel.BLOCK_Q - 1) / AttentionModel.BLOCK_Q;
-                return AttentionModel.run(ctx, a.batch() * tiles, (rows + tiles - 1) / tiles, 1, a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                return AttentionModel.run(ctx, a.batch() * tiles, (rows + tiles - 1) / tiles, 1, a.attendedKeys(), a.cacheWidth(), a.kvLoraRank(),
                         a.causal(), tr.total(), macs, eff);
             }
             if (a.absorbed()) {
-                return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                // sparse (DSA): a decode query walks its top-k selected keys (FlashMLA's sparse decode kernel)
+                return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.attendedKeys(), a.cacheWidth(), a.kvLoraRank(),
                         a.causal(), tr.total(), macs, eff);
             }
             return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(),
