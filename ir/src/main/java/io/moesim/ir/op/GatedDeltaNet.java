@@ -128,7 +128,9 @@ public record GatedDeltaNet(int keyHeads, int valueHeads, int keyDim, int valueD
 
     private long chunkFlops(long c) {
         long kv = (long) keyDim * valueDim;
-        return 6 * c * c * keyDim + 4 * c * c * valueDim + 6 * c * kv + c * c * c / 3 + kv;
+        long cc = Math.multiplyExact(c, c);
+        long sum = Math.addExact(Math.multiplyExact(cc, 6L * keyDim + 4L * valueDim), Math.multiplyExact(6 * c, kv));
+        return Math.addExact(sum, Math.addExact(Math.multiplyExact(cc, c) / 3, kv));
     }
 
     /** Chunks of the chunked form per sequence (0 in the recurrent form). */
