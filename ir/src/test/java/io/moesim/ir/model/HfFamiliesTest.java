@@ -232,6 +232,20 @@ class HfFamiliesTest {
     }
 
     @Test
+    void qwen3NextBadLinearKeysAreOneLineErrors(@TempDir Path tmp) throws IOException {
+        String json = Files.readString(DIR.resolve("qwen3-next-80b-a3b.json"));
+        Path odd = tmp.resolve("odd-heads.json");
+        Files.writeString(odd, json.replace("\"linear_num_value_heads\": 32", "\"linear_num_value_heads\": 24"));
+        ModelException e = assertThrows(ModelException.class, () -> HfConfigImporter.load(odd));
+        assertTrue(e.getMessage().startsWith(odd + ": keys 'linear_*': linear attention: value heads 24 is not a multiple of key heads 16"), e.getMessage());
+        Path zero = tmp.resolve("zero.json");
+        Files.writeString(zero, json.replace("\"full_attention_interval\": 4", "\"full_attention_interval\": 0"));
+        e = assertThrows(ModelException.class, () -> HfConfigImporter.load(zero));
+        assertTrue(e.getMessage().contains("'full_attention_interval'"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
     void qwen3NextLayerTypesMustFollowOneInterval(@TempDir Path tmp) throws IOException {
         String json = Files.readString(DIR.resolve("qwen3-next-80b-a3b.json"));
         StringBuilder types = new StringBuilder();
