@@ -78,8 +78,12 @@ final class ModelCommands {
                 spec.commandLine().getOut().print(Json.write(j));
             } else {
                 StringBuilder sb = new StringBuilder();
+                int width = 16; // the longest key, at least 16 (a hybrid model's linear_* keys are longer)
+                for (String k : j.keySet()) {
+                    width = Math.max(width, k.length());
+                }
                 for (Map.Entry<String, Object> e : j.entrySet()) {
-                    sb.append(String.format(Locale.ROOT, "%-16s %s%n", e.getKey(), e.getValue()));
+                    sb.append(String.format(Locale.ROOT, "%-" + width + "s %s%n", e.getKey(), e.getValue()));
                 }
                 spec.commandLine().getOut().print(sb);
             }
@@ -112,6 +116,26 @@ final class ModelCommands {
             }
         }
         j.put("moe_layers", moeLayers);
+        io.moesim.ir.model.LinearAttention la = m.attention().linear();
+        if (la != null) {
+            // hybrid models only (Qwen3-Next): the Gated DeltaNet layers and the gated attention
+            j.put("linear_attention_layers", m.layers() - m.attention().fullAttentionLayers(m.layers()));
+            j.put("linear_key_heads", la.keyHeads());
+            j.put("linear_value_heads", la.valueHeads());
+            j.put("linear_key_dim", la.keyDim());
+            j.put("linear_value_dim", la.valueDim());
+            j.put("linear_conv_kernel", la.convKernel());
+        }
+        if (m.attention().outputGate()) {
+            j.put("attention_output_gate", true);
+        }
+        io.moesim.ir.model.MlaDims mla = m.attention().mla();
+        if (mla != null && mla.hasIndexer()) {
+            // DeepSeek-V3.2's sparse attention
+            j.put("index_heads", mla.indexHeads());
+            j.put("index_head_dim", mla.indexHeadDim());
+            j.put("index_topk", mla.indexTopk());
+        }
         j.put("activation", m.activation().name().toLowerCase(Locale.ROOT));
         j.put("weight_dtype", m.weightDtype().text());
         j.put("params_total", s.total());

@@ -34,6 +34,24 @@ class ModelCommandsTest {
         assertEquals(12.9e9, j.get("params_active").asDouble(), 12.9e9 * 0.02);
     }
 
+    /** Qwen3-Next's config imports (its linear layers shown only for a hybrid model); DeepSeek-V3.2 shows its indexer. */
+    @Test
+    void modelShowHybridAndSparseFamilies() throws Exception {
+        CliRunner.Outcome o = CliRunner.run("model", "show", "../ir/src/test/resources/hf/qwen3-next-80b-a3b.json", "--json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(o.out());
+        assertEquals(36, j.get("linear_attention_layers").asInt());
+        assertEquals(32, j.get("linear_value_heads").asInt());
+        assertTrue(j.get("attention_output_gate").asBoolean());
+        assertEquals(79_674_286_848L, j.get("params_total").asLong());
+        CliRunner.Outcome d = CliRunner.run("model", "show", "../ir/src/test/resources/hf/deepseek-v3.2.json", "--json");
+        assertEquals(0, d.code(), d.err());
+        JsonNode v = M.readTree(d.out());
+        assertEquals(2048, v.get("index_topk").asInt());
+        assertFalse(v.has("linear_attention_layers"));
+        assertFalse(M.readTree(CliRunner.run("model", "show", "mixtral-8x7b", "--json").out()).has("index_topk"));
+    }
+
     @Test
     void modelsListsTheZoo() {
         CliRunner.Outcome o = CliRunner.run("models");

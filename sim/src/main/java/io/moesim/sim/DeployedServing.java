@@ -107,10 +107,10 @@ public final class DeployedServing {
         DType dtype = req.dtypeOf(model);
         io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
                 req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
-        long kv = wideKv(req, model, dtype, system, wide.prefill());
+        int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
+        long kv = wideKv(req, model, dtype, system, wide.prefill(), maxBatch);
         // the engine's token budget holds per DP rank, as in each disaggregated wide-EP pool
         long budget = Math.multiplyExact(Simulator.tokenBudget(req, system), (long) m.ranks());
-        int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         ServingConfig cfg = new ServingConfig(Simulator.arrival(req), req.requests(), req.inputLength(), req.outputLength(), req.lengths().value(),
                 maxBatch, budget, kv, req.signatureBits(), req.seed());
         EnergyModel energy = new EnergyModel(system, req.energy());
@@ -231,8 +231,8 @@ public final class DeployedServing {
                     req.costModel(), wide.prefill());
             io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
                     req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
-            pkv = wideKv(req, model, dtype, ps, wide.prefill());
-            dkv = wideKv(req, model, dtype, ds, wide.decode());
+            pkv = wideKv(req, model, dtype, ps, wide.prefill(), g.prefillMaxBatch());
+            dkv = wideKv(req, model, dtype, ds, wide.decode(), g.decodeMaxBatch());
             // the engine's token budget holds per DP rank: an instance's iteration holds DP ranks' worth
             pBudget = Math.multiplyExact(pBudget, (long) pw.ranks());
             dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
@@ -243,8 +243,8 @@ public final class DeployedServing {
                     gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc);
-            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc);
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch());
+            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch());
             boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
             pm = fast ? new FastIterationModel(pc) : pc;
             dm = fast ? new FastIterationModel(dc) : dc;
@@ -311,9 +311,10 @@ public final class DeployedServing {
     }
 
     /** The KV capacity in tokens of one wide-EP instance under {@code cfg}: the request's, else what every rank has left. */
-    private static long wideKv(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, io.moesim.sim.widep.WideEpConfig cfg) {
+    private static long wideKv(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, io.moesim.sim.widep.WideEpConfig cfg,
+            int maxBatch) {
         return req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                : io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, cfg, Simulator.MEMORY_UTILIZATION,
-                        Simulator.kvBytesPerToken(model, dtype));
+                : Simulator.withStates(model, dtype, system, io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, cfg,
+                        Simulator.MEMORY_UTILIZATION, Math.max(1, Simulator.kvBytesPerToken(model, dtype))), maxBatch);
     }
 }

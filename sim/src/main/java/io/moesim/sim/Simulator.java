@@ -98,7 +98,7 @@ public final class Simulator {
                     ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
             kv = offload.kvTokens();
         } else {
-            kv = kvCapacity(req, model, dtype, system, cache);
+            kv = kvCapacity(req, model, dtype, system, cache, maxBatch);
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 budget, kv, req.signatureBits(), req.seed());
@@ -156,15 +156,37 @@ public final class Simulator {
      * left after the weights and the activations of {@code cache}'s largest iteration, else {@link #MEMORY_UTILIZATION} of all
      * memory less the weights.
      */
-    static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache) {
+    static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch) {
         if (req.kvCapacityTokens() > 0) {
             return req.kvCapacityTokens();
         }
+        long tokens;
         if (req.kvFraction() > 0) {
             long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
-            return kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+        } else {
+            tokens = kvCapacityTokens(model, dtype, system);
         }
-        return kvCapacityTokens(model, dtype, system);
+        return withStates(model, dtype, system, tokens, maxBatch);
+    }
+
+    /**
+     * The KV capacity left once the per-sequence states of a hybrid model's linear-attention layers are set aside for
+     * {@code maxBatch} sequences (a state pool sized by the batch, as vLLM's Mamba cache is by max_num_seqs), in
+     * KV tokens; unchanged for a model without linear layers.
+     */
+    static long withStates(ModelConfig model, DType dtype, SystemSpec system, long tokens, int maxBatch) {
+        long state = stateBytesPerSequence(model, dtype);
+        if (state == 0) {
+            return tokens;
+        }
+        long perToken = Math.max(1, kvBytesPerToken(model, dtype));
+        long pool = (long) Math.ceil((double) maxBatch * state / perToken);
+        if (tokens - pool < 1) {
+            throw new SimulationException(0, "system " + system.id(), "the linear-attention states of " + maxBatch + " sequences of " + model.name() + " ("
+                    + Math.round((double) maxBatch * state / 1e9) + " GB) leave no room for a KV cache; lower --max-batch");
+        }
+        return tokens - pool;
     }
 
     /**
@@ -215,16 +237,44 @@ public final class Simulator {
         });
     }
 
-    /** KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key). */
+    /**
+     * KV bytes one token adds over all layers (K and V per KV head; MLA: the latent and the RoPE key, and with DSA the
+     * indexer's fp8 key and its scale). Only the
+     * full-attention layers keep per-token KV: a hybrid model's linear-attention layers keep a fixed state per
+     * sequence instead ({@link #stateBytesPerSequence}).
+     */
     public static long kvBytesPerToken(ModelConfig m, DType dtype) {
         long perLayer;
+        long indexer = 0;
         if (m.attention().kind() == AttentionKind.MLA) {
             perLayer = m.attention().mla().kvLoraRank() + m.attention().mla().qkRopeHeadDim();
+            if (m.attention().mla().hasIndexer()) {
+                // DSA's lightning indexer keeps its own key per token: fp8 and a scale, whatever the KV dtype
+                indexer = io.moesim.ir.op.LightningIndexer.keyBytes(m.attention().mla().indexHeadDim());
+            }
         } else {
             perLayer = 2L * m.kvHeads() * m.headDim();
         }
-        DType kv = m.attention().kvDtype() != null ? m.attention().kvDtype() : dtype;
-        return kv.bytesFor(perLayer * m.layers());
+        int layers = m.attention().fullAttentionLayers(m.layers());
+        return kvDtype(m, dtype).bytesFor(perLayer * layers) + indexer * layers;
+    }
+
+    /**
+     * State bytes one sequence keeps over all linear-attention layers, whatever its length: per Gated DeltaNet layer
+     * value_heads x key_dim x value_dim of S and (conv_kernel - 1) x conv_dim of the conv, in the KV dtype; 0 for a
+     * model without such layers.
+     */
+    public static long stateBytesPerSequence(ModelConfig m, DType dtype) {
+        io.moesim.ir.model.LinearAttention la = m.attention().linear();
+        if (la == null) {
+            return 0;
+        }
+        long linear = m.layers() - m.attention().fullAttentionLayers(m.layers());
+        return kvDtype(m, dtype).bytesFor(la.stateElements() * linear);
+    }
+
+    private static DType kvDtype(ModelConfig m, DType dtype) {
+        return m.attention().kvDtype() != null ? m.attention().kvDtype() : dtype;
     }
 
     /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
@@ -301,7 +351,7 @@ public final class Simulator {
 
     private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
         double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
-        long tokens = (long) (kvBytes / kvBytesPerToken(m, dtype));
+        long tokens = (long) (kvBytes / Math.max(1, kvBytesPerToken(m, dtype)));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
                     + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");

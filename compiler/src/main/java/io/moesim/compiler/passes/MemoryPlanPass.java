@@ -13,6 +13,8 @@ import io.moesim.ir.graph.Node;
 import io.moesim.ir.graph.Value;
 import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Repeat;
 import java.util.ArrayList;
@@ -118,7 +120,7 @@ public final class MemoryPlanPass extends StagedPass {
         act[stage] = Math.max(act[stage], ws);
     }
 
-    /** The KV cache an attention op keeps: its sequences' whole context. */
+    /** The KV cache an attention op keeps: its sequences' whole context (a linear-attention layer: its sequences' states). */
     static long kvBytes(Node n) {
         if (n.op() instanceof Attention a) {
             long ctxLen = a.window() > 0 ? Math.min(a.window(), a.kvLen()) : a.kvLen();
@@ -126,6 +128,12 @@ public final class MemoryPlanPass extends StagedPass {
         }
         if (n.op() instanceof MlaAttention m) {
             return m.kvDtype().bytesFor(m.batch() * m.kvLen() * m.cacheWidth());
+        }
+        if (n.op() instanceof LightningIndexer li) {
+            return li.batch() * li.kvLen() * li.keyBytes(); // the indexer's own fp8 key cache
+        }
+        if (n.op() instanceof GatedDeltaNet g) {
+            return g.stateDtype().bytesFor(g.batch() * g.stateElements()); // a fixed state per sequence, whatever the context
         }
         return 0;
     }

@@ -21,6 +21,7 @@ import io.moesim.ir.op.Concat;
 import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.Elementwise;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.ReduceScatter;
@@ -368,7 +369,7 @@ public final class ParallelizePass extends StagedPass {
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 Node n = nodes.get(i);
                 Op op = n.op();
-                if (op instanceof Attention) {
+                if (op instanceof Attention || op instanceof GatedDeltaNet) {
                     s.addAll(n.operands());
                 } else if (op instanceof MlaAttention mla) {
                     s.add(n.operands().get(0));

@@ -11,6 +11,7 @@ import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.graph.Node;
 import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Repeat;
 import java.util.LinkedHashMap;
@@ -87,6 +88,9 @@ public final class ProcessorPlacementPass extends StagedPass {
         }
         if (n.op() instanceof MlaAttention ml) {
             return ml.isDecode() ? pim : xpu;
+        }
+        if (n.op() instanceof GatedDeltaNet g) {
+            return g.isDecode() ? pim : xpu; // the state read and written once per step: Op/B about 1.75
         }
         return fastest(f, xpu);
     }

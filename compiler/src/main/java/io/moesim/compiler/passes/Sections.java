@@ -11,6 +11,9 @@ import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.Elementwise;
+import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Router;
@@ -73,12 +76,14 @@ public final class Sections {
         for (int i = 0; i < size; i++) {
             Node n = b.nodes().get(i);
             sec[i] = anchor(n.op(), hasRouter);
-            boolean chain = n.op() instanceof MatMul || n.op() instanceof Concat || n.op() instanceof Split;
+            // (a gated attention's output gate, mul, stays with its attention too)
+            boolean chain = n.op() instanceof MatMul || n.op() instanceof Concat || n.op() instanceof Split
+                    || (n.op() instanceof Elementwise ew && ew.kind() == Elementwise.Kind.MUL);
             if (sec[i] == null && chain && n.operands().stream().anyMatch(postAttention::contains)) {
                 sec[i] = ATTENTION;
                 postAttention.addAll(n.results());
             }
-            if (n.op() instanceof Attention || n.op() instanceof MlaAttention) {
+            if (n.op() instanceof Attention || n.op() instanceof MlaAttention || n.op() instanceof GatedDeltaNet) {
                 postAttention.addAll(n.results());
             }
             if (n.hasBody()) {
@@ -104,7 +109,8 @@ public final class Sections {
     }
 
     private static String anchor(Op op, boolean hasRouter) {
-        if (op instanceof Attention || op instanceof MlaAttention || op instanceof KvAppend) {
+        if (op instanceof Attention || op instanceof MlaAttention || op instanceof GatedDeltaNet || op instanceof LightningIndexer
+                || op instanceof KvAppend) {
             return ATTENTION;
         }
         if (op instanceof Router || op instanceof Dispatch || op instanceof Combine) {

@@ -15,6 +15,8 @@ import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.GatedDeltaNet;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Op;
@@ -70,6 +72,8 @@ final class ShardingRules {
         m.put(Combine.class, ShardingRules::combine);
         m.put(Attention.class, ShardingRules::attention);
         m.put(MlaAttention.class, ShardingRules::mlaAttention);
+        m.put(GatedDeltaNet.class, ShardingRules::gatedDeltaNet);
+        m.put(LightningIndexer.class, ShardingRules::lightningIndexer);
         m.put(Norm.class, ShardingRules::norm);
         m.put(Elementwise.class, ShardingRules::elementwise);
         m.put(Softmax.class, ShardingRules::tokenWise);
@@ -216,7 +220,36 @@ final class ShardingRules {
         divides(ml.heads(), tp, "attention heads");
         divides(ml.batch(), want, "attention batch (sequences) under data parallelism");
         MlaAttention local = new MlaAttention(ml.heads() / tp, ml.kvLoraRank(), ml.ropeDim(), ml.nopeDim(), ml.vHeadDim(), ml.batch() / want,
-                ml.qLen(), ml.kvLen(), ml.causal(), ml.absorbed(), ml.kvDtype());
+                ml.qLen(), ml.kvLen(), ml.causal(), ml.absorbed(), ml.kvDtype(), ml.topk());
+        x.emit(local, o.values(), want, tp > 1, null);
+    }
+
+    /**
+     * DeepSeek-V3.2's lightning indexer: replicated over tp (its projections are not split: every rank selects the same
+     * keys for its heads), sequences over attention dp.
+     */
+    static void lightningIndexer(Site x) {
+        LightningIndexer li = (LightningIndexer) x.op();
+        int want = x.rowShards();
+        Operands o = x.operands(x.operandStates(), want, null);
+        divides(li.batch(), want, "indexer batch (sequences) under data parallelism");
+        x.emit(new LightningIndexer(li.heads(), li.headDim(), li.topk(), li.batch() / want, li.qLen(), li.kvLen()), o.values(), want, false, null);
+    }
+
+    /** Gated DeltaNet: key and value heads over tp (operands from the column-parallel in_proj), sequences over attention dp. */
+    static void gatedDeltaNet(Site x) {
+        GatedDeltaNet g = (GatedDeltaNet) x.op();
+        int tp = x.tp();
+        int want = x.rowShards();
+        Operands o = x.operands(x.operandStates(), want, null);
+        if (tp > 1 && o.states().stream().anyMatch(s -> !s.split())) {
+            throw new CompilerException(ParallelizePass.NAME, "node " + x.path() + ": gated_delta_net operands are not produced by a column-parallel projection");
+        }
+        divides(g.keyHeads(), tp, "linear attention key heads");
+        divides(g.valueHeads(), tp, "linear attention value heads");
+        divides(g.batch(), want, "linear attention batch (sequences) under data parallelism");
+        GatedDeltaNet local = new GatedDeltaNet(g.keyHeads() / tp, g.valueHeads() / tp, g.keyDim(), g.valueDim(), g.convKernel(), g.batch() / want,
+                g.qLen(), g.kvLen(), g.chunk(), g.stateDtype());
         x.emit(local, o.values(), want, tp > 1, null);
     }
 

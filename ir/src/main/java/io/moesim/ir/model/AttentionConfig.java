@@ -10,7 +10,13 @@ import io.moesim.ir.op.AttentionKind;
  * layers 0, 2, 4, ... sliding and the others full).
  */
 public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod,
-        io.moesim.ir.DType kvDtype) {
+        io.moesim.ir.DType kvDtype, LinearAttention linear, boolean outputGate) {
+
+    /** No linear-attention layers, no output gate. */
+    public AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod,
+            io.moesim.ir.DType kvDtype) {
+        this(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, kvDtype, null, false);
+    }
 
     /** KV cache in the serving dtype. */
     public AttentionConfig(AttentionKind kind, int heads, int kvHeads, int headDim, MlaDims mla, long slidingWindow, int slidingPeriod) {
@@ -48,6 +54,9 @@ public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int he
         if ((slidingWindow > 0) != (slidingPeriod > 0)) {
             throw new ModelException("attention: a sliding window needs a period and a period needs a window");
         }
+        if (outputGate && kind == AttentionKind.MLA) {
+            throw new ModelException("attention: an output gate is modelled for standard attention only, not MLA");
+        }
     }
 
     /** Standard attention (MHA, GQA or MQA by the head counts), no sliding window. */
@@ -61,12 +70,39 @@ public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int he
     }
 
     public AttentionConfig withSlidingWindow(long window, int period) {
-        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, window, period, kvDtype);
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, window, period, kvDtype, linear, outputGate);
     }
 
     /** The same attention with its KV cache stored in {@code d} (null: the serving dtype). */
     public AttentionConfig withKvDtype(io.moesim.ir.DType d) {
-        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, d);
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, d, linear, outputGate);
+    }
+
+    /** The same attention on the full-attention layers, with Gated DeltaNet layers as {@code l} says (null: none). */
+    public AttentionConfig withLinear(LinearAttention l) {
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, kvDtype, l, outputGate);
+    }
+
+    /**
+     * The same attention with a sigmoid output gate (Qwen3-Next's gated attention: the query projection yields a
+     * second heads·head_dim block g, and the attention output is multiplied by sigmoid(g) before o_proj).
+     */
+    public AttentionConfig withOutputGate(boolean gate) {
+        return new AttentionConfig(kind, heads, kvHeads, headDim, mla, slidingWindow, slidingPeriod, kvDtype, linear, gate);
+    }
+
+    /** Whether layer i is a Gated DeltaNet linear-attention layer. */
+    public boolean isLinear(int layer) {
+        return linear != null && linear.isLinear(layer);
+    }
+
+    /** Layers out of {@code layers} that keep a per-token KV cache (the full-attention ones). */
+    public int fullAttentionLayers(int layers) {
+        int n = 0;
+        for (int i = 0; i < layers; i++) {
+            n += isLinear(i) ? 0 : 1;
+        }
+        return n;
     }
 
     /** Query heads per KV head (the GQA group size; 1 for MHA and MLA). */

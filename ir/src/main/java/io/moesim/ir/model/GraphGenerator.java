@@ -12,7 +12,9 @@ import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.Elementwise;
 import io.moesim.ir.op.Embedding;
 import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.KvAppend;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Norm;
@@ -26,6 +28,10 @@ import java.util.List;
 /**
  * Builds the forward graph of one iteration: embedding, the layers (one repeat block per run of
  * identical layers, see {@link LayerPlan}), final norm and LM head.
+ *
+ * <p>A Gated DeltaNet layer (hybrid models, {@link LinearAttention}) has in place of attention: in_proj, the
+ * {@code gated_delta_net} op (conv, recurrence over the per-sequence state, gated norm) and out_proj; with an output
+ * gate ({@link AttentionConfig#outputGate}) the attention output is multiplied by sigmoid of a gate projected with q.
  *
  * <p>A layer is: norm, fused QKV projection, kv_append of the new K/V (MLA: the latent and RoPE key),
  * attention, output projection, residual add, norm, then a dense FFN or router → dispatch →
@@ -116,7 +122,7 @@ public final class GraphGenerator {
 
     private Value layer(GraphBuilder b, Value x, LayerPlan.LayerKind kind) {
         Value a = b.add("attn_in", norm(m.hidden()), x);
-        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value attn = mixer(b, a, kind);
         Value x1 = b.add("h", new Elementwise(Elementwise.Kind.ADD), x, attn);
         Value f = b.add("ffn_in", norm(m.hidden()), x1);
         Value y = ffn(b, f, kind);
@@ -172,7 +178,7 @@ public final class GraphGenerator {
     /** One ladder layer on (r, p); {@code p == null} for the first layer. Returns (r2, ffn output). */
     private List<Value> ladderLayer(GraphBuilder b, Value r, Value p, LayerPlan.LayerKind kind) {
         Value a = b.add("attn_in", norm(m.hidden()), r);
-        Value attn = m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+        Value attn = mixer(b, a, kind);
         Value r1 = p == null ? r : b.add("h", new Elementwise(Elementwise.Kind.ADD), r, p);
         Value f = b.add("ffn_in", norm(m.hidden()), r1);
         Value y = ffn(b, f, kind);
@@ -180,12 +186,56 @@ public final class GraphGenerator {
         return List.of(r2, y);
     }
 
+    /** The layer's token mixer: Gated DeltaNet on a linear layer, else MLA or standard attention. */
+    private Value mixer(GraphBuilder b, Value a, LayerPlan.LayerKind kind) {
+        if (kind.linear()) {
+            return gatedDeltaNet(b, a);
+        }
+        return m.attention().mla() != null ? mla(b, a) : attention(b, a, kind.window());
+    }
+
+    /**
+     * A Gated DeltaNet layer: in_proj (q, k, v, z, b, a in one matmul), the op (conv, recurrence, gated norm) and
+     * out_proj. Its state is the sequence's cache, in the KV dtype (no per-token KV).
+     */
+    private Value gatedDeltaNet(GraphBuilder b, Value a) {
+        LinearAttention la = m.attention().linear();
+        long vw = (long) la.valueHeads() * la.valueDim();
+        Value proj = b.add("in_proj", new MatMul(m.hidden(), la.inProjWidth(), dt), a);
+        List<Value> parts = b.addMulti(List.of("qkv", "z", "ba"), Split.of(1, la.convDim(), vw, 2L * la.valueHeads()), List.of(proj));
+        long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
+        GatedDeltaNet prefill = new GatedDeltaNet(la.keyHeads(), la.valueHeads(), la.keyDim(), la.valueDim(), la.convKernel(), pb, req.seqLen(),
+                req.prefillContext(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
+        GatedDeltaNet decode = new GatedDeltaNet(la.keyHeads(), la.valueHeads(), la.keyDim(), la.valueDim(), la.convKernel(), req.batch(),
+                req.decodeQuery(), req.kvLen(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
+        Value o;
+        switch (req.phase()) {
+            case PREFILL:
+                o = b.add("gdn", prefill, parts.get(0), parts.get(1), parts.get(2));
+                break;
+            case DECODE:
+                o = b.add("gdn", decode, parts.get(0), parts.get(1), parts.get(2));
+                break;
+            default:
+                List<Value> qs = splitRows(b, "qkv", parts.get(0));
+                List<Value> zs = splitRows(b, "z", parts.get(1));
+                List<Value> bs = splitRows(b, "ba", parts.get(2));
+                Value op = b.add("gdn_prefill", prefill, qs.get(0), zs.get(0), bs.get(0));
+                Value od = b.add("gdn_decode", decode, qs.get(1), zs.get(1), bs.get(1));
+                o = b.add("gdn", new Concat(0), op, od);
+        }
+        return b.add("out_proj", new MatMul(vw, m.hidden(), dt), o);
+    }
+
     private Value attention(GraphBuilder b, Value a, long window) {
         AttentionConfig at = m.attention();
         long qw = (long) at.heads() * at.headDim();
         long kvw = (long) at.kvHeads() * at.headDim();
-        Value qkv = b.add("qkv", new MatMul(m.hidden(), qw + 2 * kvw, dt), a);
-        List<Value> parts = b.addMulti(List.of("q", "k", "v"), Split.of(1, qw, kvw, kvw), List.of(qkv));
+        long gw = at.outputGate() ? qw : 0;
+        Value qkv = b.add("qkv", new MatMul(m.hidden(), qw + gw + 2 * kvw, dt), a);
+        List<Value> parts = new ArrayList<>(at.outputGate() ? b.addMulti(List.of("q", "gate", "k", "v"), Split.of(1, qw, gw, kvw, kvw), List.of(qkv))
+                : b.addMulti(List.of("q", "k", "v"), Split.of(1, qw, kvw, kvw), List.of(qkv)));
+        Value gate = at.outputGate() ? parts.remove(1) : null;
         Value q = parts.get(0);
         Value k = parts.get(1);
         Value v = parts.get(2);
@@ -209,6 +259,9 @@ public final class GraphGenerator {
                 Value od = b.add("attn_decode", decode, qs.get(1), ks.get(1), vs.get(1));
                 o = b.add("attn", new Concat(0), op, od);
         }
+        if (gate != null) {
+            o = b.add("attn_gated", new Elementwise(Elementwise.Kind.MUL), o, b.add("gate_sigmoid", new Elementwise(Elementwise.Kind.SIGMOID), gate));
+        }
         return b.add("attn_out", new MatMul(qw, m.hidden(), dt), o);
     }
 
@@ -222,13 +275,15 @@ public final class GraphGenerator {
         int heads = at.heads();
         long qWidth = (long) heads * d.qkHeadDim();
         Value q;
+        Value cqn = null;
         if (d.qLoraRank() > 0) {
             Value cq = b.add("q_latent", new MatMul(m.hidden(), d.qLoraRank(), dt), a);
-            Value cqn = b.add("q_latent_norm", norm(d.qLoraRank()), cq);
+            cqn = b.add("q_latent_norm", norm(d.qLoraRank()), cq);
             q = b.add("q", new MatMul(d.qLoraRank(), qWidth, dt), cqn);
         } else {
             q = b.add("q", new MatMul(m.hidden(), qWidth, dt), a);
         }
+        List<Value> idx = d.hasIndexer() ? indexer(b, a, cqn) : null;
         Value ckv = b.add("kv_latent", new MatMul(m.hidden(), d.kvLoraRank() + d.qkRopeHeadDim(), dt), a);
         List<Value> lr = b.addMulti(List.of("latent", "k_rope"), Split.of(1, d.kvLoraRank(), d.qkRopeHeadDim()), List.of(ckv));
         Value latent = b.add("latent_norm", norm(d.kvLoraRank()), lr.get(0));
@@ -238,24 +293,54 @@ public final class GraphGenerator {
         Value o;
         switch (req.phase()) {
             case PREFILL:
-                o = mlaPrefill(b, q, latent, kRope, pb);
+                o = mlaPrefill(b, q, latent, kRope, pb, idx == null ? null : selected(b, idx, pb, req.seqLen(), req.prefillContext()));
                 break;
             case DECODE:
-                o = mlaDecode(b, q, latent, kRope);
+                o = mlaDecode(b, q, latent, kRope, idx == null ? null : selected(b, idx, req.batch(), req.decodeQuery(), req.kvLen()));
                 break;
             default:
                 List<Value> qs = splitRows(b, "q", q);
                 List<Value> ls = splitRows(b, "latent", latent);
                 List<Value> rs = splitRows(b, "k_rope", kRope);
-                Value op = mlaPrefill(b, qs.get(0), ls.get(0), rs.get(0), pb);
-                Value od = mlaDecode(b, qs.get(1), ls.get(1), rs.get(1));
+                Value sp = null;
+                Value sd = null;
+                if (idx != null) {
+                    List<Value> iq = splitRows(b, "index_q", idx.get(0));
+                    List<Value> ik = splitRows(b, "index_k", idx.get(1));
+                    List<Value> iw = splitRows(b, "index_w", idx.get(2));
+                    sp = selected(b, List.of(iq.get(0), ik.get(0), iw.get(0)), pb, req.seqLen(), req.prefillContext());
+                    sd = selected(b, List.of(iq.get(1), ik.get(1), iw.get(1)), req.batch(), req.decodeQuery(), req.kvLen());
+                }
+                Value op = mlaPrefill(b, qs.get(0), ls.get(0), rs.get(0), pb, sp);
+                Value od = mlaDecode(b, qs.get(1), ls.get(1), rs.get(1), sd);
                 o = b.add("attn", new Concat(0), op, od);
         }
         return b.add("attn_out", new MatMul((long) heads * d.vHeadDim(), m.hidden(), dt), o);
     }
 
+    /**
+     * DeepSeek-V3.2's lightning indexer projections (inference/model.py {@code Indexer}): q from the query latent
+     * ({@code wq_b}), one key per token from the hidden state ({@code wk}, then {@code k_norm}, a LayerNorm), the
+     * per-head weights ({@code weights_proj}). Returns (q, k, w).
+     */
+    private List<Value> indexer(GraphBuilder b, Value a, Value cqn) {
+        MlaDims d = m.attention().mla();
+        Value iq = b.add("index_q", new MatMul(d.qLoraRank(), (long) d.indexHeads() * d.indexHeadDim(), dt), cqn);
+        Value ik = b.add("index_k", new MatMul(m.hidden(), d.indexHeadDim(), dt), a);
+        Value ikn = b.add("index_k_norm", new Norm(Norm.Kind.LAYER, d.indexHeadDim(), m.normEps(), dt), ik);
+        Value iw = b.add("index_w", new MatMul(m.hidden(), d.indexHeads(), dt), a);
+        return List.of(iq, ikn, iw);
+    }
+
+    /** The indexer's scoring over the sequences' cached keys: the top-k key indices of each query. */
+    private Value selected(GraphBuilder b, List<Value> idx, long seqs, long qLen, long kvLen) {
+        MlaDims d = m.attention().mla();
+        return b.add("index_topk", new LightningIndexer(d.indexHeads(), d.indexHeadDim(), d.indexTopk(), seqs, qLen, kvLen), idx.get(0), idx.get(1),
+                idx.get(2));
+    }
+
     // plain form: per-head K (nope part up-projected, RoPE part shared) and V from the latent
-    private Value mlaPrefill(GraphBuilder b, Value q, Value latent, Value kRope, long seqs) {
+    private Value mlaPrefill(GraphBuilder b, Value q, Value latent, Value kRope, long seqs, Value selected) {
         MlaDims d = m.attention().mla();
         int heads = m.attention().heads();
         long kn = (long) heads * d.qkNopeHeadDim();
@@ -267,12 +352,12 @@ public final class GraphGenerator {
         kParts.addAll(Collections.nCopies(heads, kRope));
         Value k = b.addMulti(List.of("k"), new Concat(1), kParts).get(0);
         MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), seqs, req.seqLen(), req.prefillContext(),
-                true, false, kvDt);
-        return b.add("attn_prefill", op, q, k, parts.get(1));
+                true, false, kvDt, d.indexTopk());
+        return selected == null ? b.add("attn_prefill", op, q, k, parts.get(1)) : b.add("attn_prefill", op, q, k, parts.get(1), selected);
     }
 
     // absorbed form: q_nope·W_UK per head, attention over [latent | rope key], then W_UV per head
-    private Value mlaDecode(GraphBuilder b, Value q, Value latent, Value kRope) {
+    private Value mlaDecode(GraphBuilder b, Value q, Value latent, Value kRope, Value selected) {
         MlaDims d = m.attention().mla();
         int heads = m.attention().heads();
         List<Value> qp = b.addMulti(List.of("q_nope", "q_rope"), Split.of(1, (long) heads * d.qkNopeHeadDim(), (long) heads * d.qkRopeHeadDim()),
@@ -281,8 +366,8 @@ public final class GraphGenerator {
         Value qCat = b.add("q_latent_space", new Concat(1), qAbs, qp.get(1));
         Value cache = b.add("latent_kv", new Concat(1), latent, kRope);
         MlaAttention op = new MlaAttention(heads, d.kvLoraRank(), d.qkRopeHeadDim(), d.qkNopeHeadDim(), d.vHeadDim(), req.batch(), req.decodeQuery(), req.kvLen(),
-                true, true, kvDt);
-        Value o = b.add("attn_decode", op, qCat, cache);
+                true, true, kvDt, d.indexTopk());
+        Value o = selected == null ? b.add("attn_decode", op, qCat, cache) : b.add("attn_decode", op, qCat, cache, selected);
         return b.add("v_up", new MatMul(d.kvLoraRank(), d.vHeadDim(), dt, heads), o);
     }
 

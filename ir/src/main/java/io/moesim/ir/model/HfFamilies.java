@@ -28,12 +28,11 @@ import java.util.TreeSet;
  * <li>{@code MiniMaxM2ForCausalLM}: GQA with {@code head_dim}, 256 experts, no shared expert; the MTP
  * modules ({@code num_mtp_modules}) are not imported; a lightning-attention layer in
  * {@code attn_type_list} is rejected.</li>
- * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE plus the lightning indexer's weights
- * ({@link MlaDims#indexerParams}, counted in {@link ModelStats}). Its sparse attention (DSA: the
- * indexer picks {@code index_topk} keys per query) is not modelled: attention is costed as dense MLA,
- * and the indexer's own compute and key cache are not in the graph; the family says so.</li>
- * <li>{@code Qwen3NextForCausalLM}: rejected, naming the key, since {@link ModelConfig} has no
- * linear-attention layers.</li>
+ * <li>{@code DeepseekV32ForCausalLM}: DeepSeek-V3's MLA and MoE with DeepSeek Sparse Attention: the lightning
+ * indexer (its projections, its fp8 key cache, its O(context) scoring: {@link io.moesim.ir.op.LightningIndexer}) and
+ * MLA over the {@code index_topk} keys it selects.</li>
+ * <li>{@code Qwen3NextForCausalLM}: Gated DeltaNet linear-attention layers ({@link LinearAttention}) with a
+ * gated GQA layer every {@code full_attention_interval}-th layer, and MoE with one shared expert.</li>
  * <li>Any other architecture name: imported from the common keys, or one error naming every key that
  * is missing or could not be interpreted.</li>
  * </ul>
@@ -41,10 +40,10 @@ import java.util.TreeSet;
 final class HfFamilies {
     /** The architecture names this class imports (the generic path aside). */
     static final List<String> NAMES = List.of("Glm4MoeForCausalLM", "Llama4ForConditionalGeneration", "Llama4ForCausalLM",
-            "MiniMaxM2ForCausalLM", "DeepseekV32ForCausalLM");
+            "MiniMaxM2ForCausalLM", "DeepseekV32ForCausalLM", "Qwen3NextForCausalLM");
 
-    /** The family of an imported DeepSeek-V3.2: the model description says what is not modelled. */
-    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32 (DSA not modelled: dense MLA cost; indexer weights counted, its compute and key cache not)";
+    /** The family of an imported DeepSeek-V3.2. */
+    static final String DEEPSEEK_V32_FAMILY = "deepseek_v32";
 
     private HfFamilies() {
     }
@@ -63,7 +62,7 @@ final class HfFamilies {
             case "DeepseekV32ForCausalLM":
                 return deepseekV32(new HfKeys(file, arch, root, ""), name);
             case "Qwen3NextForCausalLM":
-                throw linearAttention(new HfKeys(file, arch, root, ""));
+                return qwen3Next(new HfKeys(file, arch, root, ""), name);
             default:
                 return generic(file, arch, root, name, supported);
         }
@@ -152,9 +151,12 @@ final class HfFamilies {
             throw new ModelException(c.file + ": keys 'q_lora_rank', 'index_n_heads' and 'index_head_dim' must be > 0, got " + qLora + ", " + indexHeads
                     + ", " + indexHeadDim + " (" + c.arch + ")");
         }
-        c.intReq("index_topk"); // read and type-checked; the top-k selection is not modelled
+        int topk = c.intReq("index_topk");
+        if (topk <= 0) {
+            throw c.bad("index_topk", "an integer > 0", c.find("index_topk"));
+        }
         MlaDims mla = new MlaDims(qLora, c.intReq("kv_lora_rank"), c.intReq("qk_nope_head_dim"), c.intReq("qk_rope_head_dim"), c.intReq("v_head_dim"),
-                indexHeads, indexHeadDim);
+                indexHeads, indexHeadDim, topk);
         int freq = c.intOpt("moe_layer_freq", 1);
         if (freq != 1) {
             throw new ModelException(c.file + ": moe_layer_freq " + freq + " is not supported (only 1) (" + c.arch + ")");
@@ -170,12 +172,63 @@ final class HfFamilies {
                 c.boolOpt("tie_word_embeddings", false), 0, c.dtype());
     }
 
-    /** Hybrid linear-attention models (Qwen3-Next): one line naming the key and what ModelConfig lacks. */
-    private static ModelException linearAttention(HfKeys c) {
-        String key = c.find("layer_types") != null ? "layer_types" : c.find("full_attention_interval") != null ? "full_attention_interval" : null;
-        String what = key == null ? "Qwen3-Next layers" : "key '" + key + "' (" + c.find(key) + ")";
-        return new ModelException(c.file + ": " + what + " mixes Gated DeltaNet linear-attention layers with full attention;"
-                + " moesim's ModelConfig has no linear-attention layer (recurrent state, no KV cache), so this model cannot be imported (" + c.arch + ")");
+    /**
+     * Qwen3-Next: Gated DeltaNet layers with a gated full-attention layer every {@code full_attention_interval}-th
+     * (or as {@code layer_types} lists them, which must follow one interval), MoE of {@code num_experts} with one
+     * shared expert of {@code shared_expert_intermediate_size} (its sigmoid gate, hidden × 1, is left out). The MTP
+     * layer is not imported.
+     */
+    private static ModelConfig qwen3Next(HfKeys c, String name) {
+        int hidden = c.intReq("hidden_size");
+        int layers = c.intReq("num_hidden_layers");
+        int interval = fullAttentionInterval(c, layers);
+        LinearAttention linear;
+        try {
+            linear = new LinearAttention(c.intReq("linear_num_key_heads"), c.intReq("linear_num_value_heads"), c.intReq("linear_key_head_dim"),
+                    c.intReq("linear_value_head_dim"), c.intReq("linear_conv_kernel_dim"), interval);
+        } catch (ModelException e) {
+            throw new ModelException(c.file + ": keys 'linear_*': " + e.getMessage() + " (" + c.arch + ")", e);
+        }
+        MoeConfig moe = MoeConfig.of(c.intReq("num_experts"), c.intReq("num_experts_per_tok"), c.longReq("moe_intermediate_size"))
+                .withLayout(0, c.intOpt("decoder_sparse_step", 1), new TreeSet<>(c.intList("mlp_only_layers")));
+        long shared = c.longOpt("shared_expert_intermediate_size", 0);
+        if (shared > 0) {
+            moe = moe.withShared(1, shared);
+        }
+        AttentionConfig att = gqa(c, hidden).withOutputGate(true).withLinear(linear);
+        return new ModelConfig(name, "qwen3_next", hidden, layers, c.longReq("vocab_size"), c.longOpt("intermediate_size", 0), att, moe,
+                FfnActivation.SWIGLU, Norm.Kind.RMS, c.doubleOpt("rms_norm_eps", 1e-6), c.boolOpt("tie_word_embeddings", false), 0, c.dtype());
+    }
+
+    /**
+     * The full-attention period: {@code layer_types} when given (it must be "linear_attention" except each n-th layer,
+     * n - 1, 2n - 1, ...; all linear gives 0), else {@code full_attention_interval} (Qwen3NextConfig's default 4).
+     */
+    private static int fullAttentionInterval(HfKeys c, int layers) {
+        if (c.find("layer_types") == null) {
+            int n = c.intOpt("full_attention_interval", 4);
+            if (n < 1) {
+                throw c.bad("full_attention_interval", "an integer >= 1", c.find("full_attention_interval"));
+            }
+            return n;
+        }
+        List<String> types = c.textList("layer_types");
+        int first = types.indexOf("full_attention");
+        int n = first < 0 ? 0 : first + 1;
+        boolean ok = types.size() == layers;
+        for (int i = 0; ok && i < types.size(); i++) {
+            String want = n > 0 && (i + 1) % n == 0 ? "full_attention" : "linear_attention";
+            ok = want.equals(types.get(i));
+        }
+        if (!ok) {
+            throw new ModelException(c.file + ": key '" + c.prefix + "layer_types' must hold " + layers
+                    + " entries of linear_attention with full_attention on every n-th layer (the one layout moesim holds) (" + c.arch + ")");
+        }
+        if (c.find("full_attention_interval") != null && c.intOpt("full_attention_interval", n) != n && n > 0) {
+            throw new ModelException(c.file + ": keys 'layer_types' and 'full_attention_interval' disagree (every " + n + "th layer vs "
+                    + c.intOpt("full_attention_interval", n) + ") (" + c.arch + ")");
+        }
+        return n;
     }
 
     private static Scoring scoring(HfKeys c, String dflt) {

@@ -6,14 +6,22 @@ import java.util.List;
 /**
  * A model's layers grouped into runs of a repeated block, so that the graph holds one repeat per
  * run instead of a copy per layer: DeepSeek-V3 is 3 × [dense] then 58 × [MoE]; GLaM is
- * 16 × [dense, MoE]; GPT-OSS is 18 × [sliding, full].
+ * 16 × [dense, MoE]; GPT-OSS is 18 × [sliding, full]; Qwen3-Next is 12 × [linear, linear, linear, full].
  */
 public record LayerPlan(List<Run> runs) {
 
-    /** What distinguishes one layer's graph from another's ({@code expertFormats}: per expert, null when none has its own). */
-    public record LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat, List<io.moesim.ir.WeightFormat> expertFormats) {
+    /**
+     * What distinguishes one layer's graph from another's ({@code expertFormats}: per expert, null when none has its own;
+     * {@code linear}: a Gated DeltaNet layer instead of attention).
+     */
+    public record LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat, List<io.moesim.ir.WeightFormat> expertFormats,
+            boolean linear) {
         public LayerKind(boolean moe, long window) {
             this(moe, window, null, null);
+        }
+
+        public LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat, List<io.moesim.ir.WeightFormat> expertFormats) {
+            this(moe, window, expertFormat, expertFormats, false);
         }
 
         public LayerKind(boolean moe, long window, io.moesim.ir.WeightFormat expertFormat) {
@@ -44,7 +52,7 @@ public record LayerPlan(List<Run> runs) {
             boolean moe = m.isMoeLayer(i);
             io.moesim.ir.WeightFormat f = moe && m.moe().quant() != null ? m.moe().quant().formatOf(i) : null;
             List<io.moesim.ir.WeightFormat> per = moe && m.moe().quant() != null ? m.moe().quant().expertFormatsOf(i, m.moe().experts()) : null;
-            kinds.add(new LayerKind(moe, m.attention().windowOf(i), f, per));
+            kinds.add(new LayerKind(moe, m.attention().windowOf(i), f, per, m.attention().isLinear(i)));
         }
         List<Run> runs = new ArrayList<>();
         int i = 0;

@@ -4,13 +4,17 @@ package io.moesim.ir.model;
  * Multi-head latent attention dimensions (DeepSeek-V2/V3). {@code qLoraRank = 0} means the query is
  * projected directly from the hidden state (no query compression).
  *
- * <p>{@code indexHeads} and {@code indexHeadDim} describe DeepSeek-V3.2's lightning indexer (0 and 0:
- * none, as in V2/V3). Only its weights are accounted for ({@link #indexerParams}, added to
- * {@link ModelStats}); the graph does not hold its ops, and attention is costed as dense MLA (DSA's
- * top-k sparse attention is not modelled).
+ * <p>{@code indexHeads}, {@code indexHeadDim} and {@code indexTopk} describe DeepSeek-V3.2's sparse attention
+ * (DSA; 0, 0, 0: none, as in V2/V3): the graph holds the lightning indexer's projections and its
+ * {@link io.moesim.ir.op.LightningIndexer} op, and the MLA attention attends to the {@code indexTopk} keys it selects.
  */
-public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim, int indexHeads, int indexHeadDim) {
+public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim, int indexHeads, int indexHeadDim,
+        int indexTopk) {
     public MlaDims {
+        if (indexTopk < 0 || (indexHeads > 0) != (indexTopk > 0)) {
+            throw new ModelException("mla: an indexer (index_n_heads > 0) needs index_topk > 0 and index_topk needs an indexer, got "
+                    + indexHeads + " heads and top-k " + indexTopk);
+        }
         if (qLoraRank < 0) {
             throw new ModelException("mla: q_lora_rank must be >= 0, got " + qLoraRank);
         }
@@ -34,7 +38,7 @@ public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRo
 
     /** MLA without an indexer (DeepSeek-V2/V3). */
     public MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim) {
-        this(qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, 0, 0);
+        this(qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, 0, 0, 0);
     }
 
     /** Query/key width per head: the non-rotary and rotary parts. */

@@ -15,17 +15,14 @@ import io.moesim.ir.graph.GraphStats;
 public record ModelStats(long total, long active, long embedding) {
 
     /**
-     * Counts from a one-token prefill graph (both MLA forms are weight-exact; see {@link GraphGenerator}),
-     * plus the weights the graph does not hold: DeepSeek-V3.2's lightning indexer
-     * ({@link MlaDims#indexerParams}, every layer, used by every token).
+     * Counts from a one-token prefill graph (both MLA forms are weight-exact; see {@link GraphGenerator}; DeepSeek-V3.2's
+     * lightning indexer projections are in it).
      */
     public static ModelStats of(ModelConfig m) {
         GraphStats s = GraphStats.of(GraphGenerator.generate(GraphRequest.prefill(m, 1, 1)));
         long table = m.vocab() * m.hidden();
         long shared = m.tiedEmbeddings() ? table : 0;
-        MlaDims mla = m.attention().mla();
-        long outside = mla == null ? 0 : m.layers() * mla.indexerParams(m.hidden());
-        return new ModelStats(s.params() - shared + outside, s.activeParams() - shared + outside, table + m.learnedPositions() * m.hidden());
+        return new ModelStats(s.params() - shared, s.activeParams() - shared, table + m.learnedPositions() * m.hidden());
     }
 
     /** Active parameters without the embedding lookup table (how some publish "active"; the LM head stays). */

@@ -3,15 +3,17 @@ package io.moesim.ir.op;
 import io.moesim.ir.TensorType;
 import java.util.List;
 
-/** Elementwise arithmetic: binary add and mul on equal types; unary silu and gelu. */
+/** Elementwise arithmetic: binary add and mul on equal types; unary silu, gelu and sigmoid. */
 public record Elementwise(Kind kind) implements Op {
 
-    /** The function; FLOPs per element: add 1, mul 1, silu 4 (negate, exp, add, divide), gelu 8 (tanh form). */
+    /** The function; FLOPs per element: add 1, mul 1, silu 4 (negate, exp, add, divide), gelu 8 (tanh form), sigmoid 4 (as silu less the multiply, plus a
+     * reciprocal). */
     public enum Kind {
         ADD("add", 2, 1),
         MUL("mul", 2, 1),
         SILU("silu", 1, 4),
-        GELU("gelu", 1, 8);
+        GELU("gelu", 1, 8),
+        SIGMOID("sigmoid", 1, 4);
 
         private final String mnemonic;
         private final int operands;

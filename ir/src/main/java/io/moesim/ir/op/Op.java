@@ -13,7 +13,7 @@ import java.util.List;
  * multiply-adds as 2; each op's javadoc gives its formula.
  */
 public sealed interface Op permits MatMul, BatchMatMul, GroupedMatMul, ExpertFfn, Router, Dispatch, Combine,
-        Attention, MlaAttention, Norm, Elementwise, Softmax, Embedding, KvAppend, Split, Concat, Collective, Repeat,
+        Attention, MlaAttention, LightningIndexer, GatedDeltaNet, Norm, Elementwise, Softmax, Embedding, KvAppend, Split, Concat, Collective, Repeat,
         Quantize {
 
     /** The name in .moeir text, e.g. {@code matmul}. */

@@ -20,6 +20,8 @@ public final class OpRegistry {
         m.put(Combine.MNEMONIC, Combine::fromAttrs);
         m.put(Attention.MNEMONIC, Attention::fromAttrs);
         m.put(MlaAttention.MNEMONIC, MlaAttention::fromAttrs);
+        m.put(GatedDeltaNet.MNEMONIC, GatedDeltaNet::fromAttrs);
+        m.put(LightningIndexer.MNEMONIC, LightningIndexer::fromAttrs);
         for (Norm.Kind k : Norm.Kind.values()) {
             m.put(k.mnemonic(), a -> Norm.fromAttrs(k, a));
         }

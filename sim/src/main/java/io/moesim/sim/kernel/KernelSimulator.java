@@ -18,7 +18,9 @@ import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
+import io.moesim.ir.op.LightningIndexer;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Repeat;
@@ -236,7 +238,7 @@ public final class KernelSimulator {
         double eff = ctx.matrixEfficiency(dt);
         Traffic tr = op.traffic(in);
         if (macs == 0 && (op instanceof MatMul || op instanceof GroupedMatMul || op instanceof ExpertFfn || op instanceof Attention
-                || op instanceof MlaAttention || op instanceof BatchMatMul)) {
+                || op instanceof MlaAttention || op instanceof BatchMatMul || (op instanceof LightningIndexer && ctx.macs(DType.FP8_E4M3) == 0))) {
             return null; // no matrix units for this dtype
         }
         if (op instanceof MatMul mm) {
@@ -290,6 +292,20 @@ public final class KernelSimulator {
             return AttentionModel.run(ctx, a.batch() * a.kvHeads(), group * a.qLen(), a.qLen(), a.kvLen(), a.headDim(), a.headDim(),
                     a.causal(), tr.total(), macs, eff);
         }
+        if (op instanceof LightningIndexer li) {
+            // DeepGEMM's fp8 MQA-logits kernel: the indexer heads of a query token share one key (MQA), scores only
+            // (a value width of 1 stands for the weighted sum over the heads), on the fp8 matrix units where there are any
+            int fp8 = ctx.macs(DType.FP8_E4M3);
+            return AttentionModel.run(ctx, li.batch(), (long) li.heads() * li.qLen(), li.qLen(), li.kvLen(), li.headDim(), 1, true, tr.total(),
+                    fp8 > 0 ? fp8 : macs, fp8 > 0 ? ctx.matrixEfficiency(DType.FP8_E4M3) : eff);
+        }
+        if (op instanceof MlaAttention a && a.sparse() && !a.isDecode() && a.kvLen() > a.topk()) {
+            // a sparse prefill chunk: each query over its own min(position + 1, top-k) selected keys; as a flat (non-causal)
+            // walk of the mean keys per query, the pairs' count kept
+            long keys = (a.pairsPerSequence() + a.qLen() - 1) / a.qLen();
+            return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), keys, (long) a.nopeDim() + a.ropeDim(), a.vHeadDim(), false,
+                    tr.total(), macs, eff);
+        }
         if (op instanceof MlaAttention a) {
             long rows = (long) a.heads() * a.qLen();
             if (a.absorbed() && a.qLen() > 1 && a.isDecode() && rows > AttentionModel.BLOCK_Q) {
@@ -298,15 +314,19 @@ public final class KernelSimulator {
                 // split into tiles of BLOCK_Q, each a decode CTA streaming the sequence's latent KV (its DRAM bytes counted
                 // once, tr.total()). The prefill branch would tile each head's k + 1 queries on their own, a 128-row tile each.
                 long tiles = (rows + AttentionModel.BLOCK_Q - 1) / AttentionModel.BLOCK_Q;
-                return AttentionModel.run(ctx, a.batch() * tiles, (rows + tiles - 1) / tiles, 1, a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                return AttentionModel.run(ctx, a.batch() * tiles, (rows + tiles - 1) / tiles, 1, a.attendedKeys(), a.cacheWidth(), a.kvLoraRank(),
                         a.causal(), tr.total(), macs, eff);
             }
             if (a.absorbed()) {
-                return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(),
+                // sparse (DSA): a decode query walks its top-k selected keys (FlashMLA's sparse decode kernel)
+                return AttentionModel.run(ctx, a.batch(), (long) a.heads() * a.qLen(), a.qLen(), a.attendedKeys(), a.cacheWidth(), a.kvLoraRank(),
                         a.causal(), tr.total(), macs, eff);
             }
             return AttentionModel.run(ctx, a.batch() * a.heads(), a.qLen(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(),
                     a.vHeadDim(), a.causal(), tr.total(), macs, eff);
+        }
+        if (op instanceof GatedDeltaNet g && !g.isDecode() && macs > 0) {
+            return gatedDeltaNetChunked(ctx, g, in, tr, inB, macs, eff);
         }
         if (op instanceof Embedding e) {
             // gathered rows land at random addresses; the output is written sequentially
@@ -372,6 +392,28 @@ public final class KernelSimulator {
 
     private WorkBreakdown work(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p, DType dt, long flops, long bytes) {
         return p.kind().isPim() ? simulatePim(op, in, device, p, dt, flops, bytes) : simulateEngine(op, in, device, p, dt, flops);
+    }
+
+    /**
+     * Gated DeltaNet's chunked form (prefill) as flash-linear-attention runs it: the per-chunk products on the matrix
+     * units, per (sequence, value head, chunk of C): K Kᵀ and Q Kᵀ (C x C x d_k), W and U (C x d_k and C x d_v over C),
+     * W S and Q S (C x d_v over d_k), the intra-chunk (Q Kᵀ) v' (C x d_v over C) and the state update Kᵀ v' (d_k x d_v
+     * over C), as one grouped GEMM (the chunk states it writes and reads back are its operands); then the conv and
+     * the rest as a stream over the op's other bytes (inputs, output, weights, the sequence state).
+     */
+    private static WorkBreakdown gatedDeltaNetChunked(EngineContext ctx, GatedDeltaNet g, List<TensorType> in, Traffic tr, int inB, int macs,
+            double eff) {
+        long c = Math.min(g.chunk(), g.qLen());
+        long n = g.batch() * g.valueHeads() * g.chunks();
+        long dk = g.keyDim();
+        long dv = g.valueDim();
+        List<GemmModel.Shape> shapes = List.of(new GemmModel.Shape(c, c, dk, 2 * n), new GemmModel.Shape(c, dk, c, n), new GemmModel.Shape(c, dv, c, 2 * n),
+                new GemmModel.Shape(c, dv, dk, 2 * n), new GemmModel.Shape(dk, dv, c, n));
+        WorkBreakdown mm = GemmModel.run(ctx, shapes, inB, inB, macs, eff);
+        long chunkStates = in.get(0).dtype().bytesFor(n * dk * dv);
+        long conv = 2L * g.convKernel() * g.convDim() * g.qLen() * g.batch();
+        WorkBreakdown rest = StreamModel.run(ctx, conv, tr.total() - 2 * chunkStates, null, 0);
+        return mm == null ? rest : sum(mm, rest);
     }
 
     private static WorkBreakdown sum(WorkBreakdown a, WorkBreakdown b) {

@@ -174,7 +174,7 @@ public final class PimKernelModel {
         }
         if (op instanceof MlaAttention a) {
             if (a.absorbed()) {
-                return attention(a.batch(), (long) a.heads() * a.qLen(), a.kvLen(), a.cacheWidth(), a.kvLoraRank(), e);
+                return attention(a.batch(), (long) a.heads() * a.qLen(), a.attendedKeys(), a.cacheWidth(), a.kvLoraRank(), e);
             }
             return attention(a.batch() * a.heads(), a.qLen(), a.kvLen(), (long) a.nopeDim() + a.ropeDim(), a.vHeadDim(), e);
         }
