@@ -116,15 +116,15 @@ public final class DeployedServing {
         refuseOffloadAndTrace(req, "--ep-mode", "every rank holds its experts in HBM");
         ModelConfig model = Simulator.configured(req, resolved);
         DType dtype = req.dtypeOf(model);
+        EnergyModel energy = new EnergyModel(system, req.energy());
         io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
-                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
+                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom(), energy);
         long kv = wideKv(req, model, dtype, system, wide.prefill());
         // the engine's token budget holds per DP rank, as in each disaggregated wide-EP pool
         long budget = Math.multiplyExact(Simulator.tokenBudget(req, system), (long) m.ranks());
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         ServingConfig cfg = new ServingConfig(Simulator.arrival(req), req.requests(), req.inputLength(), req.outputLength(), req.lengths().value(),
                 maxBatch, budget, kv, req.signatureBits(), req.seed());
-        EnergyModel energy = new EnergyModel(system, req.energy());
         ServingLoop loop = new ServingLoop(cfg, m, system, energy.staticWatts(), kv, dtype, d.prefixHit(), Simulator.engine(req, system),
                 d.speculation(), null, model.layers(), false);
         Map<String, Object> echo = Simulator.echo(req, model, system, dtype, maxBatch, kv);
@@ -203,8 +203,8 @@ public final class DeployedServing {
             echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
         }
         echo.put("iteration_model", "wide-ep");
-        echo.put("not_computed", "hbm_bw_util, energy beyond static power (energy_j_per_token, energy), roofline_bound_s: the wide-EP step model "
-                + "times each op by the cost model and keeps no DRAM traffic or dynamic energy per rank; these are written as 0");
+        echo.put("not_computed", "link_utilization (intra_node, inter_node): the wide-EP step model times dispatch/combine on the bottleneck rank "
+                + "and keeps no link busy time; written as 0");
     }
 
     /** A pool's dispatch/combine mode, {@code off} for a pool under its compiler layout. */
@@ -249,7 +249,7 @@ public final class DeployedServing {
         // each pool under wide EP (its step model, the engine's token budget per DP rank) or under its compiler layout
         if (wide != null && wide.prefill() != null) {
             io.moesim.sim.serving.WideEpIterationModel pw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ps,
-                    req.costModel(), wide.prefill());
+                    req.costModel(), wide.prefill(), wide.prefill(), 2, pe);
             pkv = wideKv(req, model, dtype, ps, wide.prefill());
             pBudget = Math.multiplyExact(pBudget, (long) pw.ranks());
             pm = pw;
@@ -261,7 +261,7 @@ public final class DeployedServing {
         }
         if (wide != null && wide.decode() != null) {
             io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
-                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
+                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom(), de);
             dkv = wideKv(req, model, dtype, ds, wide.decode());
             dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
             dm = dw;
