@@ -36,7 +36,8 @@ import java.util.Map;
  * memory-bound time of the busiest rank (its ops' minimum DRAM traffic over the bandwidth its processor sees, so a run's
  * HBM bandwidth utilisation is that rank's bytes / (time x bandwidth)); the dynamic energy of all ranks (their DRAM bytes,
  * FLOPs and dispatch/combine link bytes at {@link EnergyModel}'s per-byte and per-FLOP energies, as the compiled-plan path
- * charges a plan's tasks); the roofline bound (the same step priced by the roofline cost model). Not kept: link busy time
+ * charges a plan's tasks; the weights every rank reads, the activations, KV, FLOPs and routed copies only for the sequences
+ * the iteration holds, as its FLOPs); the roofline bound (the same step priced by the roofline cost model). Not kept: link busy time
  * (a run names it in its {@code not_computed} echo rather than report it as 0), nor a trace.
  */
 public final class WideEpIterationModel implements IterationModel {
@@ -57,6 +58,8 @@ public final class WideEpIterationModel implements IterationModel {
     private final int decodeTwoFrom;
     private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
     private final Map<GraphRequest, Double> rankFlops = new HashMap<>();
+    /** The priced step of each per-rank shape: its bytes, FLOPs and link bytes, for an iteration's dynamic energy. */
+    private final Map<GraphRequest, WideEpModel.Step> steps = new HashMap<>();
     private final String[] names;
     private long hits;
 
@@ -171,9 +174,10 @@ public final class WideEpIterationModel implements IterationModel {
         // the busiest rank's bytes at the bandwidth its processor sees, for every device (the loop divides by the devices)
         double memPs = system.devices() * step.rankDramBytes() / (DerivedFigures.bandwidthSeenGBps(system.device(), system.device().primary()) * 1e9)
                 * 1e12;
-        EnergyBreakdown dynamic = energy.dynamic(step.dramBytes(), step.flops(), step.intraLinkBytes(), step.interLinkBytes());
-        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, memPs, dynamic, Math.round(bound.seconds() * 1e12), null);
+        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, memPs, EnergyBreakdown.ZERO, Math.round(bound.seconds() * 1e12),
+                null);
         memo.put(r, o);
+        steps.put(r, step);
         // the FLOPs differ with the sequences the iteration holds, not only with its per-rank shape: outside the memo
         return withFlops(o, r, s);
     }
@@ -181,14 +185,20 @@ public final class WideEpIterationModel implements IterationModel {
     /**
      * The iteration's useful FLOPs: its per-rank graph's (every op, the routed experts on the rank's own tokens) over the
      * sequences a rank holds, times the iteration's sequences (every op's FLOPs are linear in the sequences of one
-     * shape), so that a share padded up to the busiest rank's counts only the work done.
+     * shape), so that a share padded up to the busiest rank's counts only the work done. Its dynamic energy likewise: every
+     * rank's weights as priced, the rest of the step's DRAM bytes, its FLOPs and its link bytes (all linear in the
+     * sequences of one shape) for the sequences held.
      */
     private IterationOutcome withFlops(IterationOutcome o, GraphRequest r, BatchSignature s) {
         double perSequence = rankFlops.computeIfAbsent(r, g -> (double) io.moesim.ir.graph.GraphStats.of(io.moesim.ir.model.GraphGenerator.generate(g))
                 .flops()) / r.batch();
         int sequences = s.prefills() > 0 ? s.prefills() : s.decodes();
+        WideEpModel.Step step = steps.get(r);
+        double held = (double) sequences / ((long) r.batch() * cfg.attnDp());
+        EnergyBreakdown dynamic = energy.dynamic(step.weightBytes() + (step.dramBytes() - step.weightBytes()) * held, step.flops() * held,
+                step.intraLinkBytes() * held, step.interLinkBytes() * held);
         return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(perSequence * sequences), o.memoryBoundPs(),
-                o.dynamicEnergy(), o.rooflinePs(), o.execution());
+                dynamic, o.rooflinePs(), o.execution());
     }
 
     @Override

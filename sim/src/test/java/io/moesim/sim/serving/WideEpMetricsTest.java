@@ -86,4 +86,25 @@ class WideEpMetricsTest {
         assertTrue(skew.dynamicEnergy().dramJ() < 4 * busiest * HBM_PJ_PER_BYTE * 1e-12 * (1 - 1e-6),
                 skew.dynamicEnergy().dramJ() + " vs 4 x the busiest rank's " + 4 * busiest * HBM_PJ_PER_BYTE * 1e-12);
     }
+
+    /**
+     * 5 sequences over 4 ranks are priced as 2 on every rank (the busiest's share), as 8 are: the same step time and HBM time,
+     * but the energy counts the work done: every rank's weights, and the activations, KV, FLOPs and routed copies of the 5
+     * sequences held (5/8 of the 8's FLOPs and link bytes; DRAM between 5/8 of the 8's and all of it, the weights being read
+     * either way).
+     */
+    @Test
+    void aPaddedIterationsEnergyCountsTheSequencesItHolds() {
+        SystemSpec h100x4 = Systems.load("h100x4");
+        WideEpIterationModel m = model(h100x4, 4, Routing.UNIFORM);
+        IterationOutcome eight = m.get(new BatchSignature(8, 256, 0, 0, 0));
+        IterationOutcome five = m.get(new BatchSignature(5, 256, 0, 0, 0));
+        assertEquals(eight.makespanPs(), five.makespanPs());
+        assertEquals(eight.memoryBoundPs(), five.memoryBoundPs());
+        EnergyBreakdown e8 = eight.dynamicEnergy();
+        EnergyBreakdown e5 = five.dynamicEnergy();
+        assertEquals(5.0 / 8 * e8.logicJ(), e5.logicJ(), 1e-12 * e8.logicJ());
+        assertEquals(5.0 / 8 * e8.linkJ(), e5.linkJ(), 1e-12 * e8.linkJ());
+        assertTrue(e5.dramJ() > 5.0 / 8 * e8.dramJ() && e5.dramJ() < e8.dramJ(), e5.dramJ() + " vs " + e8.dramJ());
+    }
 }
