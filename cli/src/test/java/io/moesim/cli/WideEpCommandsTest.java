@@ -140,6 +140,10 @@ class WideEpCommandsTest {
         for (int i = 0; i < refused.length; i++) {
             assertTrue(exitsTwoInOneLine(refused[i]).contains(named[i]), named[i]);
         }
+        // 'off' keeps one pool of --disagg on its compiler layout: an aggregated instance, or both pools off, is refused
+        String[] small = {"simulate", "--model", "olmoe-1b-7b", "--qps", "5", "--requests", "4", "--cost-model", "roofline"};
+        assertTrue(exitsTwoInOneLine(concat(small, "--system", "h100x4", "--ep-mode", "off:ll")).contains("--ep-mode"));
+        assertTrue(exitsTwoInOneLine(concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "off:off")).contains("--ep-mode"));
     }
 
     @Test

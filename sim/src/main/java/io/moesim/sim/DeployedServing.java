@@ -204,7 +204,7 @@ public final class DeployedServing {
         }
         echo.put("iteration_model", "wide-ep");
         echo.put("not_computed", "link_utilization (intra_node, inter_node): the wide-EP step model times dispatch/combine on the bottleneck rank "
-                + "and keeps no link busy time; written as 0");
+                + "and keeps no link busy time; a wide-EP pool's share is written as 0");
     }
 
     /** A pool's dispatch/combine mode, {@code off} for a pool under its compiler layout. */
