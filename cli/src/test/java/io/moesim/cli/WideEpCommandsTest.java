@@ -144,6 +144,14 @@ class WideEpCommandsTest {
         String[] small = {"simulate", "--model", "olmoe-1b-7b", "--qps", "5", "--requests", "4", "--cost-model", "roofline"};
         assertTrue(exitsTwoInOneLine(concat(small, "--system", "h100x4", "--ep-mode", "off:ll")).contains("--ep-mode"));
         assertTrue(exitsTwoInOneLine(concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "off:off")).contains("--ep-mode"));
+        // no timeline or HTML report of a wide-EP or disaggregated run yet: refused in one line naming the flags
+        String report = dir.resolve("rep").toString();
+        for (String[] a : new String[][] {concat(serve, "--report", report), concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "normal:ll",
+            "--report", report), concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "normal:ll", "--trace", dir.resolve("d.json").toString()),
+            {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--ep-mode", "ll", "--report", report}}) {
+            String err = exitsTwoInOneLine(a);
+            assertTrue(err.contains("--trace and --report"), err);
+        }
     }
 
     @Test
