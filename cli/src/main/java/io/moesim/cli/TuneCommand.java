@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "pool ratio, instance layout (TP, attention TP x MoE EP, TP x PP across nodes, wide EP: attention DP + MoE EP),",
             "max batch, precision and device type. An analytic estimate ranks every candidate by the output tokens/s",
             "per device it sustains within the TTFT and TPOT limits; the best are confirmed on the sweep engine (--engine,",
-            "resumable with --out-dir): by event-level serving simulation, or per step for wide-EP pools.",
+            "resumable with --out-dir): by event-level serving simulation (wide-EP pools priced by the wide-EP step model).",
             "Prints the Pareto front (tokens/s per device vs TPOT), the finalists and the best deployment with its command line."})
 final class TuneCommand implements Callable<Integer> {
     @Spec

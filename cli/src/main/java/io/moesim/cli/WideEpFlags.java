@@ -14,7 +14,8 @@ final class WideEpFlags {
                 "DeepEP-style dispatch/combine, 'normal' (high throughput, NVLink forwarding; prefill) or 'll' (low latency, pure RDMA; decode).",
                 "--batch is the global batch, --in the prompt length (prefill) or KV context (decode). See docs/deployment.md.",
                 "With --disagg PREFILL:DECODE: a serving run (--qps, --offline, --requests) whose pools run under wide EP over each",
-                "instance's devices; M for both pools, or PREFILL_MODE:DECODE_MODE (DeepSeek: normal:ll).",
+                "instance's devices; M for both pools, or PREFILL_MODE:DECODE_MODE (DeepSeek: normal:ll); a pool's mode 'off'",
+                "keeps that pool on its compiler layout (--prefill-parallel / --decode-parallel), e.g. off:ll.",
                 "With --system and --qps, --offline or --arrivals: a serving run of one aggregated wide-EP instance over all its",
                 "devices, prefill and decode iterations never mixed (SGLang's default), M for both or PREFILL_MODE:DECODE_MODE.",
                 "'auto' is normal:ll (SGLang's --deepep-mode auto)."})
@@ -51,11 +52,19 @@ final class WideEpFlags {
         if (m.length > 2) {
             throw new MoesimException("--ep-mode: expected M or PREFILL_MODE:DECODE_MODE, got '" + mode + "'");
         }
-        return new io.moesim.sim.DeployedServing.WideEpPools(pool(systems[0], m[0]), pool(systems[1], m[m.length - 1]), decodeTwoFrom);
+        WideEpConfig p = pool(systems[0], m[0]);
+        WideEpConfig d = pool(systems[1], m[m.length - 1]);
+        if (p == null && d == null) {
+            throw new MoesimException("--ep-mode: 'off' for both pools leaves no pool under wide EP; drop --ep-mode");
+        }
+        return new io.moesim.sim.DeployedServing.WideEpPools(p, d, decodeTwoFrom);
     }
 
-    /** One pool's wide-EP layout: DP = EP over all of its instance's devices, in mode {@code m}. */
+    /** One pool's wide-EP layout: DP = EP over all of its instance's devices, in mode {@code m}; null for 'off' (its compiler layout). */
     private WideEpConfig pool(SystemSpec s, String m) {
+        if (m.strip().equalsIgnoreCase("off")) {
+            return null;
+        }
         return new WideEpConfig(s.devices(), s.devices(), EpMode.parse(m), dispatch(), DType.BF16, eplbSlots, microBatches);
     }
 

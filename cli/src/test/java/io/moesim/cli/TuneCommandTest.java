@@ -52,23 +52,26 @@ class TuneCommandTest {
         return M.readTree(json.toFile());
     }
 
+    /** OLMoE on H100s within {@code budget}, 256 in / 16 out, 30 requests, roofline costs, TTFT <= 2 s, TPOT <= 200 ms, max batch 8 per rank. */
+    private static io.moesim.sim.tune.DeploymentSearch.Options wideEpOptions(int budget) {
+        io.moesim.sim.SimulationRequest base = io.moesim.sim.SimulationRequest.builder("olmoe-1b-7b", "h100x4").qps(1).requests(30).lengths(256, 16)
+                .costModel(io.moesim.compiler.cost.RooflineCostModel.INSTANCE).build();
+        return new io.moesim.sim.tune.DeploymentSearch.Options(base, List.of("h100"), budget, List.of(8), 2000, 200, 1, "--cost-model roofline");
+    }
+
     /**
      * An aggregated wide-EP finalist is confirmed by the aggregated wide-EP serving run, event by event ({@code serving}, not
      * {@code step}), and its command line, run as {@code simulate} on its own, gives the confirmation's p90s exactly.
      */
     @Test
     void anAggregatedWideEpFinalistIsConfirmedByItsServingRun() throws Exception {
-        io.moesim.sim.SimulationRequest base = io.moesim.sim.SimulationRequest.builder("olmoe-1b-7b", "h100x4").qps(1).requests(30).lengths(256, 16)
-                .costModel(io.moesim.compiler.cost.RooflineCostModel.INSTANCE).build();
-        io.moesim.sim.tune.DeploymentSearch.Options o = new io.moesim.sim.tune.DeploymentSearch.Options(base, List.of("h100"), 4, List.of(8),
-                2000, 200, 1, "--cost-model roofline");
+        io.moesim.sim.tune.DeploymentSearch.Options o = wideEpOptions(4);
         io.moesim.sim.tune.DeploymentSearch.Candidate c = new io.moesim.sim.tune.DeploymentSearch.Candidate(false, "h100x4", 1, null, 0, 8, 4,
                 io.moesim.sim.tune.DeploymentSearch.Layout.wideEp(4), null, null);
-        assertTrue(c.aggregatedWideEp() && c.eventLevel() && !c.servable());
+        assertTrue(c.aggregatedWideEp() && !c.servable());
         io.moesim.sim.tune.DeploymentSearch.Confirmed conf = io.moesim.sim.tune.DeploymentSearch.confirm(
                 new io.moesim.sim.tune.DeploymentSearch.Estimate(c, 40, 100, 10, 1), o);
         assertEquals("serving", conf.kind());
-        assertEquals(0, conf.stepBatchPerRank());
         String cmd = conf.commandLine();
         assertTrue(cmd.contains("--system h100x4 --ep-mode normal:ll") && cmd.contains("--max-batch 32"), cmd + ": 8 per rank x 4 ranks");
         JsonNode res = runOnItsOwn(cmd, tmp.resolve("wide.json"));
@@ -79,6 +82,49 @@ class TuneCommandTest {
         long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
         assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests);
         assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
+    }
+
+    /**
+     * The search's best disaggregated wide-EP deployment (by estimate) is confirmed by the serving run {@code simulate --disagg P:D
+     * --ep-mode normal:ll} makes, event by event (kind {@code serving}); it meets the limits, and its command line, run as
+     * {@code simulate} on its own, meets them too and gives the confirmation's p90s exactly, every request's tokens once.
+     * A disaggregated candidate with one wide-EP pool beside a compiler-layout pool is served the same way ({@code off}).
+     */
+    @Test
+    void theBestDisaggregatedWideEpDeploymentSimulatedOnItsOwnMeetsItsSla() throws Exception {
+        io.moesim.sim.tune.DeploymentSearch.Options o = wideEpOptions(8);
+        io.moesim.sim.tune.DeploymentSearch.Result r = io.moesim.sim.tune.DeploymentSearch.search(o, null, (list, opts) -> List.of());
+        io.moesim.sim.tune.DeploymentSearch.Estimate best = r.estimates().stream()
+                .filter(e -> e.candidate().disaggregated() && e.maxQps() > 0
+                        && e.candidate().prefillLayout().kind() == io.moesim.sim.tune.DeploymentSearch.Kind.WIDE_EP
+                        && e.candidate().decodeLayout().kind() == io.moesim.sim.tune.DeploymentSearch.Kind.WIDE_EP)
+                .findFirst().orElseThrow();
+        io.moesim.sim.tune.DeploymentSearch.Confirmed conf = io.moesim.sim.tune.DeploymentSearch.confirm(best, o);
+        assertEquals("serving", conf.kind());
+        assertTrue(conf.meets(), conf.toString());
+        String cmd = conf.commandLine();
+        assertTrue(cmd.contains("--disagg h100x4:h100x4") && cmd.contains("--ep-mode normal:ll") && cmd.contains("--prefill-max-batch 8")
+                && cmd.contains("--decode-max-batch 32"), cmd + ": two prompts per rank, 8 sequences per rank x 4 ranks");
+        JsonNode res = runOnItsOwn(cmd, tmp.resolve("disagg-wide.json"));
+        assertTrue(res.get("ttft_ms").get("p90").asDouble() <= 2000 && res.get("tpot_ms").get("p90").asDouble() <= 200, res.toString());
+        assertEquals(conf.ttftP90Ms(), res.get("ttft_ms").get("p90").asDouble(), 1e-9, "the command line reproduces the confirmation run");
+        assertEquals(conf.tpotP90Ms(), res.get("tpot_ms").get("p90").asDouble(), 1e-9);
+        List<String> args = Arrays.asList(cmd.strip().split("\\s+"));
+        long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
+        assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests, "the steady state's requests");
+        assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
+
+        // a tensor-parallel prefill pool beside a wide-EP decode pool: --ep-mode off:ll, the same run either way
+        io.moesim.sim.tune.DeploymentSearch.Candidate mixed = new io.moesim.sim.tune.DeploymentSearch.Candidate(true, "h100x2", 1, "h100x4", 1, 8,
+                6, io.moesim.sim.tune.DeploymentSearch.Layout.tp(2), io.moesim.sim.tune.DeploymentSearch.Layout.wideEp(4), null);
+        io.moesim.sim.tune.DeploymentSearch.Confirmed m = io.moesim.sim.tune.DeploymentSearch.confirm(
+                new io.moesim.sim.tune.DeploymentSearch.Estimate(mixed, 20, 100, 10, 1), o);
+        assertEquals("serving", m.kind());
+        assertTrue(m.commandLine().contains("--ep-mode off:ll") && m.commandLine().contains("--prefill-max-batch 8 --decode-max-batch 32"),
+                m.commandLine());
+        JsonNode mr = runOnItsOwn(m.commandLine(), tmp.resolve("mixed.json"));
+        assertEquals(m.ttftP90Ms(), mr.get("ttft_ms").get("p90").asDouble(), 1e-9);
+        assertEquals(m.tpotP90Ms(), mr.get("tpot_ms").get("p90").asDouble(), 1e-9);
     }
 
     /**

@@ -121,7 +121,14 @@ class WideEpCommandsTest {
         assertEquals(16 * 2048, j.get("config").get("token_budget").asLong(), "the default budget without a framework, 2048, per DP rank");
         assertEquals(false, j.get("config").get("mixed_iterations").asBoolean());
         assertTrue(j.get("mfu").asDouble() > 0, "MFU from the iterations' FLOPs");
-        assertTrue(j.get("config").get("not_computed").asText().contains("hbm_bw_util"));
+        // HBM bandwidth, dynamic energy and the roofline bound are computed under wide EP now; only link utilisation is not
+        String notComputed = j.get("config").get("not_computed").asText();
+        assertTrue(!notComputed.contains("hbm_bw_util") && !notComputed.contains("roofline") && notComputed.contains("link_utilization"), notComputed);
+        assertTrue(j.get("hbm_bw_util").asDouble() > 0 && j.get("hbm_bw_util").asDouble() < 1, j.get("hbm_bw_util").toString());
+        JsonNode e = j.get("energy_j");
+        assertTrue(e.get("dram").asDouble() > 0 && e.get("logic").asDouble() > 0 && e.get("link").asDouble() > 0, e.toString());
+        assertTrue(j.get("roofline_bound_s").asDouble() > 0 && j.get("roofline_bound_s").asDouble() <= j.get("simulated_s").asDouble(),
+                j.get("roofline_bound_s") + " vs " + j.get("simulated_s"));
         String[][] refused = {
             concat(serve, "--offload", "host"),
             concat(serve, "--kv-fraction", "0.9"),
@@ -132,6 +139,18 @@ class WideEpCommandsTest {
         String[] named = {"--offload", "--kv-fraction", "--spec-method", "--trace", "--tp"};
         for (int i = 0; i < refused.length; i++) {
             assertTrue(exitsTwoInOneLine(refused[i]).contains(named[i]), named[i]);
+        }
+        // 'off' keeps one pool of --disagg on its compiler layout: an aggregated instance, or both pools off, is refused
+        String[] small = {"simulate", "--model", "olmoe-1b-7b", "--qps", "5", "--requests", "4", "--cost-model", "roofline"};
+        assertTrue(exitsTwoInOneLine(concat(small, "--system", "h100x4", "--ep-mode", "off:ll")).contains("--ep-mode"));
+        assertTrue(exitsTwoInOneLine(concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "off:off")).contains("--ep-mode"));
+        // no timeline or HTML report of a wide-EP or disaggregated run yet: refused in one line naming the flags
+        String report = dir.resolve("rep").toString();
+        for (String[] a : new String[][] {concat(serve, "--report", report), concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "normal:ll",
+            "--report", report), concat(small, "--disagg", "h100x4:h100x4", "--ep-mode", "normal:ll", "--trace", dir.resolve("d.json").toString()),
+            {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--ep-mode", "ll", "--report", report}}) {
+            String err = exitsTwoInOneLine(a);
+            assertTrue(err.contains("--trace and --report"), err);
         }
     }
 

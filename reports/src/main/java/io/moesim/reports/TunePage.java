@@ -72,8 +72,8 @@ public final class TunePage {
             h.append("</table></div>\n");
         }
         h.append("<h2 id=\"finalists\">Finalists</h2>\n");
-        h.append("<p>Serving runs are event-level simulations of the deployment at the rate shown; <code>step</code> confirmations re-time each")
-                .append(" wide-EP pool's step at the operating batch (no serving loop runs wide EP).</p>\n");
+        h.append("<p>Serving runs are event-level simulations of the deployment at the rate shown, wide-EP pools included (their")
+                .append(" iterations priced by the wide-EP step model); each command line reproduces its run.</p>\n");
         h.append("<div class=\"wide\"><table class=\"finalists\">\n<tr><th class=\"t\">deployment</th><th>estimated req/s</th><th>req/s</th>")
                 .append("<th>tokens/s per device</th><th>TTFT p90 ms</th><th>TPOT p90 ms</th><th class=\"t\">SLA</th><th class=\"t\">by</th>")
                 .append("<th class=\"t\">command line</th></tr>\n");

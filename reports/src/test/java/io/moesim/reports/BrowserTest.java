@@ -151,7 +151,7 @@ class BrowserTest {
             est.add(new io.moesim.sim.tune.DeploymentSearch.Estimate(new io.moesim.sim.tune.DeploymentSearch.Candidate(false, "h100x1", i, "", 0,
                     32 * i, i), 10.0 * i, 50, 2.0 * i, 300.0 / i, 16));
         }
-        io.moesim.sim.tune.DeploymentSearch.Confirmed best = io.moesim.sim.tune.DeploymentSearch.confirmed(est.get(0), o, 8, 40, 3, 32, 0);
+        io.moesim.sim.tune.DeploymentSearch.Confirmed best = io.moesim.sim.tune.DeploymentSearch.confirmed(est.get(0), o, 8, 40, 3, 32);
         io.moesim.sim.tune.DeploymentSearch.Result r = new io.moesim.sim.tune.DeploymentSearch.Result(6, 6, est, est, List.of(best), best, 1, 0.5,
                 12, 6);
         Path page = tmp.resolve("tune").resolve("tune.html");

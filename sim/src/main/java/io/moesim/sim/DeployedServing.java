@@ -47,8 +47,16 @@ public final class DeployedServing {
     /**
      * Wide expert parallelism in each pool of a disaggregated run: attention DP = MoE EP over all of a pool instance's
      * devices, each iteration priced by the wide-EP step model ({@link io.moesim.sim.serving.WideEpIterationModel}).
+     * In a disaggregated run one of the two may be null: that pool runs its compiler layout (its
+     * {@link Disaggregation} options), the other under wide EP. An aggregated wide-EP instance needs both.
      */
     public record WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode, int decodeTwoFrom) {
+        public WideEpPools {
+            if (prefill == null && decode == null) {
+                throw new IllegalArgumentException("wide EP in neither pool: pass no WideEpPools");
+            }
+        }
+
         /** Two micro-batches (where configured) on every even share. */
         public WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
             this(prefill, decode, 2);
@@ -59,6 +67,9 @@ public final class DeployedServing {
     public static Served serve(SimulationRequest req, SystemSpec system, Deployment d, WideEpPools wide) {
         ModelConfig model = ModelZoo.resolve(req.model());
         if (wide != null && d.disaggregation() == null) {
+            if (wide.prefill() == null || wide.decode() == null) {
+                throw new SimulationException(0, "--ep-mode", "an aggregated wide-EP instance runs both phases under wide EP: 'off' is for a pool of --disagg");
+            }
             return aggregatedWideEp(req, model, system, d, wide);
         }
         if (d.disaggregation() == null) {
@@ -105,15 +116,15 @@ public final class DeployedServing {
         refuseOffloadAndTrace(req, "--ep-mode", "every rank holds its experts in HBM");
         ModelConfig model = Simulator.configured(req, resolved);
         DType dtype = req.dtypeOf(model);
+        EnergyModel energy = new EnergyModel(system, req.energy());
         io.moesim.sim.serving.WideEpIterationModel m = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, req.routing().value(),
-                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom());
+                req.seed(), system, req.costModel(), wide.prefill(), wide.decode(), wide.decodeTwoFrom(), energy);
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         long kv = wideKv(req, model, dtype, system, wide.prefill(), maxBatch);
         // the engine's token budget holds per DP rank, as in each disaggregated wide-EP pool
         long budget = Math.multiplyExact(Simulator.tokenBudget(req, system), (long) m.ranks());
         ServingConfig cfg = new ServingConfig(Simulator.arrival(req), req.requests(), req.inputLength(), req.outputLength(), req.lengths().value(),
                 maxBatch, budget, kv, req.signatureBits(), req.seed());
-        EnergyModel energy = new EnergyModel(system, req.energy());
         ServingLoop loop = new ServingLoop(cfg, m, system, energy.staticWatts(), kv, dtype, d.prefixHit(), Simulator.engine(req, system),
                 d.speculation(), null, model.layers(), false);
         Map<String, Object> echo = Simulator.echo(req, model, system, dtype, maxBatch, kv);
@@ -183,16 +194,22 @@ public final class DeployedServing {
      * give (written as 0 in the result; named here so that a reader does not take them for measured zeros).
      */
     private static void wideEpEcho(Map<String, Object> echo, WideEpPools wide, Map<String, Object> layout) {
-        echo.put("ep_mode", wide.prefill().mode().text() + ":" + wide.decode().mode().text());
+        echo.put("ep_mode", modeText(wide.prefill()) + ":" + modeText(wide.decode()));
         layout.forEach(echo::put);
-        echo.put("eplb_slots", wide.decode().eplbSlots());
-        echo.put("micro_batches", wide.decode().microBatches());
+        io.moesim.sim.widep.WideEpConfig any = wide.decode() != null ? wide.decode() : wide.prefill();
+        echo.put("eplb_slots", any.eplbSlots());
+        echo.put("micro_batches", any.microBatches());
         if (wide.decodeTwoFrom() > 2) {
             echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
         }
         echo.put("iteration_model", "wide-ep");
-        echo.put("not_computed", "hbm_bw_util, energy beyond static power (energy_j_per_token, energy), roofline_bound_s: the wide-EP step model "
-                + "times each op by the cost model and keeps no DRAM traffic or dynamic energy per rank; these are written as 0");
+        echo.put("not_computed", "link_utilization (intra_node, inter_node): the wide-EP step model times dispatch/combine on the bottleneck rank "
+                + "and keeps no link busy time; a wide-EP pool's share is written as 0");
+    }
+
+    /** A pool's dispatch/combine mode, {@code off} for a pool under its compiler layout. */
+    private static String modeText(io.moesim.sim.widep.WideEpConfig c) {
+        return c == null ? "off" : c.mode().text();
     }
 
     /** Whether the p90 TTFT and TPOT meet the limits (a limit of 0 always holds). */
@@ -227,26 +244,31 @@ public final class DeployedServing {
         long dBudget = Simulator.tokenBudget(req, ds);
         if (wide != null) {
             checkWideEp(req, spec);
+        }
+        boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
+        // each pool under wide EP (its step model, the engine's token budget per DP rank) or under its compiler layout
+        if (wide != null && wide.prefill() != null) {
             io.moesim.sim.serving.WideEpIterationModel pw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ps,
-                    req.costModel(), wide.prefill());
-            io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
-                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom());
+                    req.costModel(), wide.prefill(), wide.prefill(), 2, pe);
             pkv = wideKv(req, model, dtype, ps, wide.prefill(), g.prefillMaxBatch());
-            dkv = wideKv(req, model, dtype, ds, wide.decode(), g.decodeMaxBatch());
-            // the engine's token budget holds per DP rank: an instance's iteration holds DP ranks' worth
             pBudget = Math.multiplyExact(pBudget, (long) pw.ranks());
-            dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
             pm = pw;
-            dm = dw;
         } else {
             IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
                     gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch());
+            pm = fast ? new FastIterationModel(pc) : pc;
+        }
+        if (wide != null && wide.decode() != null) {
+            io.moesim.sim.serving.WideEpIterationModel dw = new io.moesim.sim.serving.WideEpIterationModel(model, dtype, routing, req.seed(), ds,
+                    req.costModel(), wide.decode(), wide.decode(), wide.decodeTwoFrom(), de);
+            dkv = wideKv(req, model, dtype, ds, wide.decode(), g.decodeMaxBatch());
+            dBudget = Math.multiplyExact(dBudget, (long) dw.ranks());
+            dm = dw;
+        } else {
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch());
             dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch());
-            boolean fast = req.iterationModel() == IterationModel.Kind.FAST;
-            pm = fast ? new FastIterationModel(pc) : pc;
             dm = fast ? new FastIterationModel(dc) : dc;
         }
         IterationModel draft = null;
@@ -286,8 +308,12 @@ public final class DeployedServing {
         if (wide != null) {
             echo.put("token_budget", pBudget);
             Map<String, Object> dp = new LinkedHashMap<>();
-            dp.put("prefill_attn_dp", wide.prefill().attnDp());
-            dp.put("decode_attn_dp", wide.decode().attnDp());
+            if (wide.prefill() != null) {
+                dp.put("prefill_attn_dp", wide.prefill().attnDp());
+            }
+            if (wide.decode() != null) {
+                dp.put("decode_attn_dp", wide.decode().attnDp());
+            }
             wideEpEcho(echo, wide, dp);
         }
         ServingLoop.Progress progress = req.progress() == null ? null : (done, total, t) -> req.progress().update(done, total, t / 1e12);

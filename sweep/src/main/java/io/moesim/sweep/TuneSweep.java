@@ -156,7 +156,7 @@ public final class TuneSweep {
                 m.put("ttft_p90_ms", c.ttftP90Ms());
                 m.put("tpot_p90_ms", c.tpotP90Ms());
                 m.put("mean_output_tokens", c.meanOutputTokens());
-                m.put("step_batch_per_rank", (double) c.stepBatchPerRank());
+                m.put("step_batch_per_rank", 0.0); // kept for the stored rows' schema: no finalist is confirmed step by step any more
                 return m;
             };
         }
@@ -189,7 +189,7 @@ public final class TuneSweep {
                     }
                     Map<String, Double> m = r.metrics();
                     res.add(DeploymentSearch.confirmed(finalists.get(i), o, m.get("qps"), m.get("ttft_p90_ms"), m.get("tpot_p90_ms"),
-                            m.get("mean_output_tokens"), m.get("step_batch_per_rank").intValue()));
+                            m.get("mean_output_tokens")));
                 }
             }
             return res;

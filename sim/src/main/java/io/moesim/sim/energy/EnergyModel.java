@@ -30,13 +30,35 @@ public final class EnergyModel {
         return system.devices() * board * c.staticFractionOfBoard();
     }
 
+    /** DRAM access energy per byte moved by a processor outside the memory (the spec's figure, else the default), pJ. */
+    private double hbmPjPerByte() {
+        return 8 * system.device().power().hbmAccessEnergyPjPerBit().orElse(c.hbmPjPerBit());
+    }
+
+    private double intraLinkPjPerByte() {
+        return system.intraNodeLink().energyPjPerByte().orElse(c.intraLinkPjPerByte());
+    }
+
+    private double interLinkPjPerByte() {
+        return system.interNodeLink().map(l -> l.energyPjPerByte().orElse(c.interLinkPjPerByte())).orElse(c.interLinkPjPerByte());
+    }
+
+    /**
+     * Dynamic energy of work given as totals rather than a plan's tasks (the wide-EP step model's ranks), at the same
+     * per-byte and per-FLOP energies as {@link #dynamic(PreparedPlan)}: {@code dramBytes} moved by the device's
+     * non-PIM processors (DRAM and SRAM staging per byte), {@code flops}, and bytes sent over the intra- and inter-node links.
+     */
+    public EnergyBreakdown dynamic(double dramBytes, double flops, double intraLinkBytes, double interLinkBytes) {
+        return new EnergyBreakdown(dramBytes * hbmPjPerByte() * 1e-12, dramBytes * c.sramPjPerByte() * 1e-12, flops * c.logicPjPerFlop() * 1e-12,
+                (intraLinkBytes * intraLinkPjPerByte() + interLinkBytes * interLinkPjPerByte()) * 1e-12, 0);
+    }
+
     /** Dynamic energy of one execution of the plan (static = 0). */
     public EnergyBreakdown dynamic(PreparedPlan plan) {
         DeviceSpec d = system.device();
-        double hbmPjPerByte = 8 * d.power().hbmAccessEnergyPjPerBit().orElse(c.hbmPjPerBit());
-        double intraLink = system.intraNodeLink().energyPjPerByte().orElse(c.intraLinkPjPerByte());
-        double interLink = system.interNodeLink().map(l -> l.energyPjPerByte().orElse(c.interLinkPjPerByte()))
-                .orElse(c.interLinkPjPerByte());
+        double hbmPjPerByte = hbmPjPerByte();
+        double intraLink = intraLinkPjPerByte();
+        double interLink = interLinkPjPerByte();
         double dram = 0;
         double sram = 0;
         double logic = 0;

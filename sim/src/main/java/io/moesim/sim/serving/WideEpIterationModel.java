@@ -1,6 +1,8 @@
 package io.moesim.sim.serving;
 
 import io.moesim.compiler.cost.CostModel;
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.DerivedFigures;
 import io.moesim.hw.SystemSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.model.GraphRequest;
@@ -10,6 +12,8 @@ import io.moesim.ir.model.Phase;
 import io.moesim.ir.model.Routing;
 import io.moesim.sim.SimulationException;
 import io.moesim.sim.energy.EnergyBreakdown;
+import io.moesim.sim.energy.EnergyConstants;
+import io.moesim.sim.energy.EnergyModel;
 import io.moesim.sim.widep.WideEpConfig;
 import io.moesim.sim.widep.WideEpModel;
 import java.util.HashMap;
@@ -28,9 +32,13 @@ import java.util.Map;
  * SGLang runs DP attention with DeepEP). A mixed iteration is refused.
  * Every rank is priced with the busiest rank's share (the step model's equal shapes), so a lightly loaded instance
  * (fewer sequences than ranks) is priced as if each rank held one: an upper bound there. Each distinct per-rank shape
- * is priced once. Kept: the step's compute share as busy time and the iteration's useful FLOPs (so a run's MFU). Not kept:
- * memory-bound time, dynamic energy and the roofline bound (the step model times ops by the cost model and keeps no
- * traffic per rank; a run says so in its {@code not_computed} echo rather than report them as 0), nor a trace.
+ * is priced once. Kept: the step's compute share as busy time and the iteration's useful FLOPs (so a run's MFU); the
+ * memory-bound time of the busiest rank (its ops' minimum DRAM traffic over the bandwidth its processor sees, so a run's
+ * HBM bandwidth utilisation is that rank's bytes / (time x bandwidth)); the dynamic energy of all ranks (their DRAM bytes,
+ * FLOPs and dispatch/combine link bytes at {@link EnergyModel}'s per-byte and per-FLOP energies, as the compiled-plan path
+ * charges a plan's tasks; the weights every rank reads, the activations, KV, FLOPs and routed copies only for the sequences
+ * the iteration holds, as its FLOPs); the roofline bound (the same step priced by the roofline cost model). Not kept: link busy time
+ * (a run names it in its {@code not_computed} echo rather than report it as 0), nor a trace.
  */
 public final class WideEpIterationModel implements IterationModel {
     private final ModelConfig model;
@@ -39,14 +47,19 @@ public final class WideEpIterationModel implements IterationModel {
     private final long seed;
     private final SystemSpec system;
     private final WideEpConfig cfg;
-    private final WideEpModel wide;
-    private final WideEpModel single;
-    /** The decode steps' models: the same as {@link #wide} and {@link #single} but for an aggregated instance's own decode mode. */
-    private final WideEpModel decodeWide;
-    private final WideEpModel decodeSingle;
+    /**
+     * The step models under the cost model: prefill with the configured micro-batches, prefill as one batch,
+     * then the same for decode (an aggregated instance's own decode mode).
+     */
+    private final WideEpModel[] priced;
+    /** The same under the roofline cost model (the roofline bound); {@link #priced} itself when that is the cost model. */
+    private final WideEpModel[] bounds;
+    private final EnergyModel energy;
     private final int decodeTwoFrom;
     private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
     private final Map<GraphRequest, Double> rankFlops = new HashMap<>();
+    /** The priced step of each per-rank shape: its bytes, FLOPs and link bytes, for an iteration's dynamic energy. */
+    private final Map<GraphRequest, WideEpModel.Step> steps = new HashMap<>();
     private final String[] names;
     private long hits;
 
@@ -71,6 +84,12 @@ public final class WideEpIterationModel implements IterationModel {
      */
     public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
             WideEpConfig decode, int decodeTwoFrom) {
+        this(model, dtype, routing, seed, system, cost, cfg, decode, decodeTwoFrom, new EnergyModel(system, EnergyConstants.defaults()));
+    }
+
+    /** The same, dynamic energy under {@code energy} (the run's energy figures). */
+    public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg,
+            WideEpConfig decode, int decodeTwoFrom, EnergyModel energy) {
         if (decodeTwoFrom < 2) {
             throw new SimulationException(0, "--decode-micro-batch-from", "must be >= 2, got " + decodeTwoFrom);
         }
@@ -91,12 +110,20 @@ public final class WideEpIterationModel implements IterationModel {
         this.seed = seed;
         this.system = system;
         this.cfg = cfg;
-        this.wide = new WideEpModel(model, system, cost, cfg);
-        this.single = cfg.microBatches() == 1 ? wide : new WideEpModel(model, system, cost, cfg.withMicroBatches(1));
-        this.decodeWide = decode.equals(cfg) ? wide : new WideEpModel(model, system, cost, decode);
-        this.decodeSingle = decode.equals(cfg) ? single : decode.microBatches() == 1 ? decodeWide
-                : new WideEpModel(model, system, cost, decode.withMicroBatches(1));
+        this.energy = energy;
+        this.priced = models(model, system, cost, cfg, decode);
+        this.bounds = cost instanceof RooflineCostModel ? priced : models(model, system, RooflineCostModel.INSTANCE, cfg, decode);
         this.names = new String[] {system.device().primary().name()};
+    }
+
+    /** {prefill, prefill as one batch, decode, decode as one batch} step models under {@code cost}. */
+    private static WideEpModel[] models(ModelConfig model, SystemSpec system, CostModel cost, WideEpConfig cfg, WideEpConfig decode) {
+        WideEpModel wide = new WideEpModel(model, system, cost, cfg);
+        WideEpModel single = cfg.microBatches() == 1 ? wide : new WideEpModel(model, system, cost, cfg.withMicroBatches(1));
+        WideEpModel decodeWide = decode.equals(cfg) ? wide : new WideEpModel(model, system, cost, decode);
+        WideEpModel decodeSingle = decode.equals(cfg) ? single : decode.microBatches() == 1 ? decodeWide
+                : new WideEpModel(model, system, cost, decode.withMicroBatches(1));
+        return new WideEpModel[] {wide, single, decodeWide, decodeSingle};
     }
 
     /** DP ranks: the sequences of one iteration are spread over them. */
@@ -139,11 +166,18 @@ public final class WideEpIterationModel implements IterationModel {
         // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
         boolean decode = r.phase() == Phase.DECODE;
         boolean halves = r.batch() % 2 == 0 && (!decode || r.batch() >= decodeTwoFrom);
-        WideEpModel.Step step = (halves ? decode ? decodeWide : wide : decode ? decodeSingle : single).step(r);
+        int which = (decode ? 2 : 0) + (halves ? 0 : 1);
+        WideEpModel.Step step = priced[which].step(r);
+        WideEpModel.Step bound = bounds == priced ? step : bounds[which].step(r);
         long ps = Math.max(1, Math.round(step.seconds() * 1e12));
         long compute = Math.min(ps, Math.round(step.computeOnlyS() * 1e12));
-        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, 0, EnergyBreakdown.ZERO, 0, null);
+        // the busiest rank's bytes at the bandwidth its processor sees, for every device (the loop divides by the devices)
+        double memPs = system.devices() * step.rankDramBytes() / (DerivedFigures.bandwidthSeenGBps(system.device(), system.device().primary()) * 1e9)
+                * 1e12;
+        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, memPs, EnergyBreakdown.ZERO, Math.round(bound.seconds() * 1e12),
+                null);
         memo.put(r, o);
+        steps.put(r, step);
         // the FLOPs differ with the sequences the iteration holds, not only with its per-rank shape: outside the memo
         return withFlops(o, r, s);
     }
@@ -151,14 +185,20 @@ public final class WideEpIterationModel implements IterationModel {
     /**
      * The iteration's useful FLOPs: its per-rank graph's (every op, the routed experts on the rank's own tokens) over the
      * sequences a rank holds, times the iteration's sequences (every op's FLOPs are linear in the sequences of one
-     * shape), so that a share padded up to the busiest rank's counts only the work done.
+     * shape), so that a share padded up to the busiest rank's counts only the work done. Its dynamic energy likewise: every
+     * rank's weights as priced, the rest of the step's DRAM bytes, its FLOPs and its link bytes (all linear in the
+     * sequences of one shape) for the sequences held.
      */
     private IterationOutcome withFlops(IterationOutcome o, GraphRequest r, BatchSignature s) {
         double perSequence = rankFlops.computeIfAbsent(r, g -> (double) io.moesim.ir.graph.GraphStats.of(io.moesim.ir.model.GraphGenerator.generate(g))
                 .flops()) / r.batch();
         int sequences = s.prefills() > 0 ? s.prefills() : s.decodes();
+        WideEpModel.Step step = steps.get(r);
+        double held = (double) sequences / ((long) r.batch() * cfg.attnDp());
+        EnergyBreakdown dynamic = energy.dynamic(step.weightBytes() + (step.dramBytes() - step.weightBytes()) * held, step.flops() * held,
+                step.intraLinkBytes() * held, step.interLinkBytes() * held);
         return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(perSequence * sequences), o.memoryBoundPs(),
-                o.dynamicEnergy(), o.rooflinePs(), o.execution());
+                dynamic, o.rooflinePs(), o.execution());
     }
 
     @Override

@@ -56,11 +56,11 @@ import java.util.function.ToDoubleFunction;
  * aggregated decodes slowed by the prefill share of the time) and the largest λ meeting the limits
  * (bisection).
  *
- * <p>The best estimates (tokens/s per device) are confirmed (see {@link #confirm}): candidates whose pools
- * are compiler layouts, and aggregated wide-EP instances ({@code simulate --system S --ep-mode normal:ll}, prefill and
- * decode iterations never mixed), by an event-level serving simulation, kind {@code serving}; candidates with
- * disaggregated wide-EP pools, for which the search keeps a serving run simulated step by step from the pools' step
- * times ({@link StepServing}; {@code simulate --ep-mode}'s steps at the batches the run reaches), kind {@code step}. While none meets the limits,
+ * <p>The best estimates (tokens/s per device) are confirmed (see {@link #confirm}) by an event-level serving simulation,
+ * kind {@code serving}, the run {@code simulate} makes of the finalist's command line: candidates whose pools are compiler
+ * layouts; aggregated wide-EP instances ({@code simulate --system S --ep-mode normal:ll}, prefill and decode iterations
+ * never mixed); disaggregated candidates with a wide-EP pool ({@code simulate --disagg P:D --ep-mode normal:ll}, or
+ * {@code off} for a pool on its compiler layout), each wide-EP pool's iterations priced by the wide-EP step model. While none meets the limits,
  * further candidates are confirmed, up to three times the finalists asked for. The best deployment is the
  * confirmed finalist with the most output tokens/s per device at the rate it met the limits.
  */
@@ -122,7 +122,7 @@ public final class DeploymentSearch {
             return new Layout(Kind.WIDE_EP, n, 1, 1);
         }
 
-        /** Whether a serving loop runs it (the compiler's layouts); wide EP is timed per step only. */
+        /** Whether the compiler's layout serves it (wide EP: the wide-EP step model prices its iterations). */
         public boolean servable() {
             return kind != Kind.WIDE_EP;
         }
@@ -235,14 +235,6 @@ public final class DeploymentSearch {
             return !disaggregated && prefillLayout.kind() == Kind.WIDE_EP;
         }
 
-        /**
-         * Whether a serving loop confirms it event by event: the compiler's layouts, and an aggregated wide-EP instance
-         * ({@code simulate --system S --ep-mode normal:ll}); disaggregated wide-EP pools are confirmed step by step.
-         */
-        public boolean eventLevel() {
-            return servable() || aggregatedWideEp();
-        }
-
         public String describe() {
             String dt = dtype == null ? "" : ", " + dtype;
             String mb = maxBatch + (prefillLayout.ranks() > 1 || disaggregated && decodeLayout.ranks() > 1 ? " per rank" : "");
@@ -265,13 +257,12 @@ public final class DeploymentSearch {
     /**
      * A finalist confirmed at {@code qps} (for one replica of an aggregated candidate: qps / replicas).
      *
-     * @param kind             {@code serving} (an event-level serving run) or {@code step} (wide-EP pools: each
-     *                         pool's step re-timed at the operating batch)
+     * @param kind             {@code serving}: an event-level serving run (every finalist since wide-EP pools are served;
+     *                         {@code step}, a run stepped from the pools' step times, is no longer made)
      * @param meanOutputTokens output tokens per completed request in the run
-     * @param stepBatchPerRank the decode batch per rank a {@code step} confirmation timed (0 for {@code serving})
      */
     public record Confirmed(Estimate estimate, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens, boolean meets,
-            String commandLine, String kind, int stepBatchPerRank) {
+            String commandLine, String kind) {
         public double tokensPerSPerDevice() {
             return meets ? qps * meanOutputTokens / estimate.candidate().devices() : 0;
         }
@@ -715,11 +706,11 @@ public final class DeploymentSearch {
     /**
      * Confirms a finalist: simulated at its estimated rate; after a miss, at half the rate, up to three
      * halvings; after a met rate below a missed one, two bisection steps between them. Returns the highest
-     * rate that met the limits, or the last miss. A servable candidate is simulated event by event by the
-     * serving loop; a candidate with a wide-EP pool by {@link #steps}.
+     * rate that met the limits, or the last miss. Each run is the serving run of the finalist's command line
+     * ({@link #simulate}), event by event.
      */
     public static Confirmed confirm(Estimate e, Options o) {
-        java.util.function.DoubleFunction<Confirmed> at = e.candidate().eventLevel() ? q -> run(e, o, q) : steps(e, o);
+        java.util.function.DoubleFunction<Confirmed> at = q -> run(e, o, q);
         double qps = e.maxQps();
         Confirmed met = null;
         Confirmed miss = null;
@@ -747,59 +738,11 @@ public final class DeploymentSearch {
     }
 
     /**
-     * The confirmation of a candidate with a wide-EP pool, for which no serving loop exists, at a rate: a
-     * serving run simulated step by step ({@link StepServing}) from the pools' step times — prefill steps
-     * of two prompts per rank (one prompt for a compiler-layout pool), decode steps at each per-rank batch
-     * piecewise linear between exactly timed batches 1, 2, 4, ... up to the max batch (each with its own
-     * routing draw) — with the run's lengths and seed and enough requests to reach the steady state (arrivals over
-     * four lifetimes of a request at the limits, 4 (TTFT + L_out TPOT), at least the run's requests; a short run at a
-     * high rate would never fill the decode batch); p90 TTFT and TPOT over its requests.
-     */
-    static java.util.function.DoubleFunction<Confirmed> steps(Estimate e, Options o) {
-        Candidate c = e.candidate();
-        ModelConfig model = ModelZoo.resolve(o.base().model());
-        DType dtype = dtypeOf(c, model);
-        Instances memo = new Instances(o, model);
-        Costs p = costs(c, true, o, model, memo);
-        Costs d = c.disaggregated() ? costs(c, false, o, model, memo) : p;
-        String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
-        Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
-        int max = c.maxBatch();
-        List<Integer> grid = new ArrayList<>();
-        for (int b = 1; b < max; b *= 2) {
-            grid.add(b);
-        }
-        grid.add(max);
-        double[] at = new double[grid.size()];
-        for (int k = 0; k < at.length; k++) {
-            at[k] = memo.seconds(dsys, dl, dtype, "d:" + grid.get(k));
-        }
-        java.util.function.IntToDoubleFunction decodeS = b -> {
-            int k = 1;
-            while (k < grid.size() - 1 && grid.get(k) < b) {
-                k++;
-            }
-            int b0 = grid.get(k - 1);
-            int b1 = grid.get(Math.min(k, grid.size() - 1));
-            return b1 == b0 ? at[k - 1] : at[k - 1] + (at[k] - at[k - 1]) * (b - b0) / (b1 - b0);
-        };
-        int in = o.base().inputLength();
-        int out = o.base().outputLength();
-        double transfer = c.disaggregated() ? transferS(p, d, in, model, dtype) : 0;
-        return qps -> {
-            int requests = steadyRequests(o, qps);
-            StepServing.Outcome r = StepServing.run(c.disaggregated(), c.prefillInstances(), p.prefillPerStep(), p.ranks(), p.prefillS(), transfer,
-                    c.disaggregated() ? c.decodeInstances() : 1, dl.ranks(), max, decodeS, requests, out,
-                    c.disaggregated() ? qps : qps / c.prefillInstances(), o.base().seed());
-            return confirmed(e, o, qps, r.ttftP90S() * 1e3, r.tpotP90S() * 1e3, out, Math.max(1, (int) Math.ceil(r.meanBatchPerRank())));
-        };
-    }
-
-    /**
      * Enough requests to reach the steady state at {@code qps}: arrivals over four lifetimes of a request at the limits,
-     * 4 (TTFT + L_out TPOT), at least the run's requests (at most 200,000). The step-level runs and the aggregated wide-EP
-     * serving runs take it: a short run at a high rate never fills the decode batch, and an aggregated wide-EP instance
-     * that has taken every prompt decodes the rest without a prefill stall.
+     * 4 (TTFT + L_out TPOT), at least the run's requests (at most 200,000). The wide-EP serving runs (aggregated or
+     * disaggregated) take it: a short run at a high rate never fills a wide-EP decode batch (hundreds of sequences per
+     * rank over tens of ranks), and an aggregated wide-EP instance that has taken every prompt decodes the rest without a
+     * prefill stall.
      */
     static int steadyRequests(Options o, double qps) {
         double span = 4 * (o.ttftMs() + o.base().outputLength() * o.tpotMs()) / 1e3;
@@ -814,24 +757,21 @@ public final class DeploymentSearch {
 
     private static Confirmed run(Estimate e, Options o, double qps) {
         Candidate c = e.candidate();
-        double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
+        // at the rate the command line states (six significant digits), so that it reproduces the run exactly
+        double perReplica = stated(c.disaggregated() ? qps : qps / c.prefillInstances());
         SimulationResult r = simulate(c, o, perReplica).result();
-        return confirmed(e, o, qps, r.ttft().p90Ms(), r.tpot().p90Ms(), (double) r.outputTokens() / Math.max(1, r.requestsCompleted()), 0);
+        return confirmed(e, o, qps, r.ttft().p90Ms(), r.tpot().p90Ms(), (double) r.outputTokens() / Math.max(1, r.requestsCompleted()));
     }
 
     /**
      * A confirmation from its figures (as a stored sweep row gives them back): whether it meets the limits
-     * and its command line follow from them. {@code perRank} > 0: a step confirmation at that decode batch
-     * per rank; 0: a serving run.
+     * and its command line follow from them.
      */
-    public static Confirmed confirmed(Estimate e, Options o, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens, int perRank) {
+    public static Confirmed confirmed(Estimate e, Options o, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens) {
         Candidate c = e.candidate();
         boolean ok = ttftP90Ms <= o.ttftMs() && tpotP90Ms <= o.tpotMs();
-        if (perRank > 0) {
-            return new Confirmed(e, qps, ttftP90Ms, tpotP90Ms, meanOutputTokens, ok, commandLine(c, o, qps, perRank), "step", perRank);
-        }
         double perReplica = c.disaggregated() ? qps : qps / c.prefillInstances();
-        return new Confirmed(e, qps, ttftP90Ms, tpotP90Ms, meanOutputTokens, ok, commandLine(c, o, perReplica), "serving", 0);
+        return new Confirmed(e, qps, ttftP90Ms, tpotP90Ms, meanOutputTokens, ok, commandLine(c, o, perReplica), "serving");
     }
 
 
@@ -863,23 +803,61 @@ public final class DeploymentSearch {
                     .iterationModel(r.iterationModel()).seed(r.seed()).build();
             return DeployedServing.serve(rr, s, new Deployment(0, null, null, sla));
         }
-        Disaggregation d = new Disaggregation(c.prefillSystem(), c.decodeSystem(), c.prefillInstances(), c.decodeInstances(), c.maxBatch(),
-                c.maxBatch(), null, true, c.prefillLayout().options(r.seed()), c.decodeLayout().options(r.seed()));
-        return DeployedServing.serve(r, null, new Deployment(0, d, null, sla));
+        if (c.servable()) {
+            Disaggregation d = new Disaggregation(c.prefillSystem(), c.decodeSystem(), c.prefillInstances(), c.decodeInstances(), c.maxBatch(),
+                    c.maxBatch(), null, true, c.prefillLayout().options(r.seed()), c.decodeLayout().options(r.seed()));
+            return DeployedServing.serve(r, null, new Deployment(0, d, null, sla));
+        }
+        // a wide-EP pool (or two), as the estimate prices it: prefill steps of two prompts per rank in normal mode with two
+        // micro-batches, decode in low-latency mode (two micro-batches from 64 sequences per rank), EPLB 32 slots, the max
+        // batch per rank; a compiler-layout pool as its layout; enough requests for the steady state
+        boolean fp8 = dtypeOf(c, ModelZoo.resolve(r.model())).bits() <= 8;
+        Layout pl = c.prefillLayout();
+        Layout dl = c.decodeLayout();
+        CompileOptions plain = CompileOptions.defaults();
+        Disaggregation d = new Disaggregation(c.prefillSystem(), c.decodeSystem(), c.prefillInstances(), c.decodeInstances(), prefillMaxBatch(c),
+                decodeMaxBatch(c), null, true, pl.servable() ? pl.options(r.seed()) : plain, dl.servable() ? dl.options(r.seed()) : plain);
+        SimulationRequest rr = r.toBuilder().requests(steadyRequests(o, qps)).build();
+        return DeployedServing.serve(rr, null, new Deployment(0, d, null, sla), new DeployedServing.WideEpPools(
+                pl.servable() ? null : wideEp(pl.devices(), EpMode.NORMAL, fp8, 2), dl.servable() ? null : wideEp(dl.devices(), EpMode.LOW_LATENCY, fp8, 2),
+                TWO_MICRO_BATCHES_FROM));
     }
 
-    /** The simulate command line that reproduces a finalist's run. */
-    static String commandLine(Candidate c, Options o, double qps) {
+    /** A disaggregated candidate's prefill max batch per instance: two prompts per rank under wide EP, else the max batch. */
+    private static int prefillMaxBatch(Candidate c) {
+        return c.prefillLayout().servable() ? c.maxBatch() : Math.multiplyExact(PREFILL_PER_RANK, c.prefillLayout().ranks());
+    }
+
+    /** A disaggregated candidate's decode max batch per instance: the max batch per rank times the ranks. */
+    private static int decodeMaxBatch(Candidate c) {
+        return Math.multiplyExact(c.maxBatch(), c.decodeLayout().ranks());
+    }
+
+    /** A request rate as a command line states it: six significant digits. */
+    static double stated(double qps) {
+        return Double.parseDouble(String.format(Locale.ROOT, "%.6g", qps));
+    }
+
+    /** The simulate command line that reproduces a finalist's run (at {@code qps} as {@link #stated}). */
+    static String commandLine(Candidate c, Options o, double rate) {
         SimulationRequest b = o.base();
+        double qps = stated(rate);
         StringBuilder s = new StringBuilder("moesim simulate --model ").append(b.model());
         if (c.disaggregated()) {
             s.append(" --disagg ").append(c.prefillSystem()).append(':').append(c.decodeSystem()).append(" --prefill-pools ")
                     .append(c.prefillInstances()).append(" --decode-pools ").append(c.decodeInstances());
-            if (c.prefillLayout().kind() != Kind.TP) {
+            if (c.prefillLayout().kind() != Kind.TP && c.prefillLayout().servable()) {
                 s.append(" --prefill-parallel ").append(c.prefillLayout().poolParallel());
             }
-            if (c.decodeLayout().kind() != Kind.TP) {
+            if (c.decodeLayout().kind() != Kind.TP && c.decodeLayout().servable()) {
                 s.append(" --decode-parallel ").append(c.decodeLayout().poolParallel());
+            }
+            if (!c.servable()) {
+                boolean fp8 = dtypeOf(c, ModelZoo.resolve(b.model())).bits() <= 8;
+                s.append(" --ep-mode ").append(c.prefillLayout().servable() ? "off" : "normal").append(':')
+                        .append(c.decodeLayout().servable() ? "off" : "ll").append(" --eplb-slots 32 --micro-batches 2 --decode-micro-batch-from ")
+                        .append(TWO_MICRO_BATCHES_FROM).append(fp8 ? "" : " --dispatch-dtype bf16").append(" --prefill-max-batch ")
+                        .append(prefillMaxBatch(c)).append(" --decode-max-batch ").append(decodeMaxBatch(c));
             }
         } else if (c.aggregatedWideEp()) {
             boolean fp8 = dtypeOf(c, ModelZoo.resolve(b.model())).bits() <= 8;
@@ -891,9 +869,11 @@ public final class DeploymentSearch {
                 s.append(' ').append(c.prefillLayout().flags());
             }
         }
-        s.append(" --max-batch ").append(c.aggregatedWideEp() ? Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks()) : c.maxBatch());
+        if (c.servable() || !c.disaggregated()) {
+            s.append(" --max-batch ").append(c.aggregatedWideEp() ? Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks()) : c.maxBatch());
+        }
         s.append(String.format(Locale.ROOT, " --qps %.6g", qps));
-        s.append(" --requests ").append(c.aggregatedWideEp() ? steadyRequests(o, qps) : b.requests()).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());
+        s.append(" --requests ").append(c.servable() ? b.requests() : steadyRequests(o, qps)).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());
         if (!"fixed".equals(b.lengths().text())) {
             s.append(" --lengths ").append(b.lengths().text());
         }
@@ -915,33 +895,6 @@ public final class DeploymentSearch {
     /** The dtype a candidate's command line names: its own, else the search's, else none (the model's). */
     private static String dtypeText(Candidate c, SimulationRequest b) {
         return c.dtype() != null ? c.dtype() : b.dtype() == null ? null : b.dtype().text();
-    }
-
-    /**
-     * The step runs of a candidate with a wide-EP pool: each pool's step as {@code simulate --ep-mode} times it (the
-     * prefill pool at two prompts per rank, the decode pool at {@code perRank} sequences per rank), joined by " ; ".
-     */
-    static String commandLine(Candidate c, Options o, double qps, int perRank) {
-        SimulationRequest b = o.base();
-        String dt = dtypeText(c, b);
-        String common = "moesim simulate --model " + b.model() + (dt == null ? "" : " --dtype " + dt) + " --seed " + b.seed()
-                + (o.extraFlags().isBlank() ? "" : " " + o.extraFlags().strip());
-        String pre = pool(c.prefillSystem(), c.prefillLayout(), "prefill", c.prefillLayout().servable() ? 1 : PREFILL_PER_RANK * c.prefillLayout().ranks(),
-                b.inputLength(), common);
-        String dsys = c.disaggregated() ? c.decodeSystem() : c.prefillSystem();
-        Layout dl = c.disaggregated() ? c.decodeLayout() : c.prefillLayout();
-        String dec = pool(dsys, dl, "decode", perRank * dl.ranks(), b.inputLength() + b.outputLength() / 2, common);
-        return pre + " ; " + dec + String.format(Locale.ROOT, "   # %s at %.6g req/s", c.describe(), qps);
-    }
-
-    private static String pool(String system, Layout l, String phase, int batch, long len, String common) {
-        if (l.servable()) {
-            return common + " --system " + system + " " + l.flags() + " --phase " + phase + " --batch " + batch + " --in " + len;
-        }
-        boolean dec = phase.equals("decode");
-        int mb = !dec || twoMicroBatches(batch / l.ranks()) ? 2 : 1;
-        return common + " --system " + system + " --ep-mode " + (dec ? "ll" : "normal") + " --ep-phase " + phase + " --batch " + batch + " --in " + len
-                + " --eplb-slots 32 --micro-batches " + mb;
     }
 
     private static String trim(double v) {

@@ -27,8 +27,12 @@ import io.moesim.hw.SystemSpec;
  */
 public final class AllToAllTimer {
 
-    /** One collective on the bottleneck rank. */
-    public record Cost(double seconds, double interBytes, double intraBytes, int rank) {
+    /**
+     * One collective on the bottleneck rank ({@code seconds}, its {@code interBytes} and {@code intraBytes}, {@code rank}), and
+     * the bytes all ranks send over each link kind ({@code sentInterBytes}, {@code sentIntraBytes}: each byte once, for link
+     * energy).
+     */
+    public record Cost(double seconds, double interBytes, double intraBytes, int rank, double sentInterBytes, double sentIntraBytes) {
     }
 
     private AllToAllTimer() {
@@ -48,11 +52,17 @@ public final class AllToAllTimer {
         double intraBw = intra.bandwidthPerDeviceGBps() * 1e9 * intra.bandwidthFraction();
         double interBw = inter.bandwidthPerDeviceGBps() * 1e9 * inter.bandwidthFraction();
         Cost worst = null;
+        double sentInter = 0;
+        double sentIntra = 0;
         for (int r = 0; r < send.length; r++) {
-            double copies = Math.max(send[r], recv[r]);
-            double off = copies * fOff * bytesPerCopy;
-            double interBytes = off * dedup;
-            double intraBytes = copies * fOn * bytesPerCopy + (mode == EpMode.NORMAL ? interBytes * (g - 1) / g : 0);
+            double[] sent = bytes(send[r], fOn, fOff, dedup, bytesPerCopy, mode, g);
+            sentInter += sent[0];
+            sentIntra += sent[1];
+        }
+        for (int r = 0; r < send.length; r++) {
+            double[] busy = bytes(Math.max(send[r], recv[r]), fOn, fOff, dedup, bytesPerCopy, mode, g);
+            double interBytes = busy[0];
+            double intraBytes = busy[1];
             double t = Math.max(interBytes / interBw, intraBytes / intraBw);
             if (interBytes > 0) {
                 t += (inter.latencyNs() + inter.perMessageOverheadNs()) * 1e-9;
@@ -60,10 +70,17 @@ public final class AllToAllTimer {
                 t += (intra.latencyNs() + intra.perMessageOverheadNs()) * 1e-9;
             }
             if (worst == null || t > worst.seconds()) {
-                worst = new Cost(t, interBytes, intraBytes, r);
+                worst = new Cost(t, interBytes, intraBytes, r, sentInter, sentIntra);
             }
         }
-        return worst == null ? new Cost(0, 0, 0, 0) : worst;
+        return worst == null ? new Cost(0, 0, 0, 0, 0, 0) : worst;
+    }
+
+    /** {inter-node, intra-node} bytes of {@code copies} copies from (or to) one rank: off-node ones deduplicated per node in normal mode and forwarded on NVLink there. */
+    private static double[] bytes(double copies, double fOn, double fOff, double dedup, long bytesPerCopy, EpMode mode, int g) {
+        double interBytes = copies * fOff * bytesPerCopy * dedup;
+        double intraBytes = copies * fOn * bytesPerCopy + (mode == EpMode.NORMAL ? interBytes * (g - 1) / g : 0);
+        return new double[] {interBytes, intraBytes};
     }
 
     /** Expected distinct other nodes a token's top_k distinct experts land on, experts spread evenly over the nodes. */

@@ -71,11 +71,22 @@ public final class WideEpModel {
         this.cfg = cfg;
     }
 
-    /** The non-expert compute of one rank's graph and the routed-expert template, from one graph walk. */
-    private record Parts(double moeLayerCompute, double otherCompute, long moeLayers, ExpertFfn routed, TensorType routedIn, long tokens) {
+    /**
+     * The non-expert compute of one rank's graph and the routed-expert template, from one graph walk; {@code otherBytes} and
+     * {@code otherFlops}: the minimum DRAM traffic and the FLOPs of every op but the routed experts and their dispatch/combine;
+     * {@code otherWeightBytes}: the weights' part of that traffic.
+     */
+    private record Parts(double moeLayerCompute, double otherCompute, long moeLayers, ExpertFfn routed, TensorType routedIn, long tokens,
+            double otherBytes, double otherFlops, double otherWeightBytes) {
     }
 
-    /** The figures of one iteration shape. */
+    /**
+     * The figures of one iteration shape. {@code rankDramBytes}: the busiest rank's minimum DRAM traffic over the step (its
+     * ops' {@code Op.traffic}: every non-expert op, its experts' weights and routed tokens); {@code dramBytes} and
+     * {@code flops}: the same summed over all ranks; {@code intraLinkBytes} / {@code interLinkBytes}: the bytes all ranks
+     * send in dispatch and combine over NVLink / the inter-node link; {@code weightBytes}: the weights' part of {@code dramBytes}
+     * (the rest, activations and KV, grows with the sequences). With two micro-batches, both halves'.
+     */
     public record Step(
             double seconds,
             long tokensPerRank,
@@ -97,7 +108,13 @@ public final class WideEpModel {
             int usedRedundantSlots,
             int microBatches,
             double overlapHiddenS,
-            int nodes) {
+            int nodes,
+            double rankDramBytes,
+            double dramBytes,
+            double flops,
+            double intraLinkBytes,
+            double interLinkBytes,
+            double weightBytes) {
 
         /** Compute alone: the step with dispatch and combine taking no time. */
         public double computeOnlyS() {
@@ -150,6 +167,11 @@ public final class WideEpModel {
             m.put("ep.dispatch_combine_share", communicationShare());
             m.put("ep.dispatch_combine_serial_share", communicationSerialShare());
             m.put("ep.compute_only_ms", computeOnlyS() * 1e3);
+            m.put("ep.busiest_rank_dram_bytes", rankDramBytes);
+            m.put("ep.dram_bytes", dramBytes);
+            m.put("ep.flops", flops);
+            m.put("ep.intra_link_bytes", intraLinkBytes);
+            m.put("ep.inter_link_bytes", interLinkBytes);
             return m;
         }
     }
@@ -172,7 +194,8 @@ public final class WideEpModel {
         return new Step(seconds, whole.tokensPerRank(), whole.globalTokens(), whole.moeLayers(), h.attentionPerLayerS(), 2 * h.otherComputeS(),
                 h.expertMaxS(), h.expertMeanS(), h.dispatchS(), h.combineS(), whole.maxOverMeanLoad(), whole.maxRankLoad(),
                 whole.dispatchedCopies(), whole.combinedCopies(), whole.dispatchBytesPerCopy(), whole.combineBytesPerCopy(),
-                whole.redundantSlots(), whole.usedRedundantSlots(), 2, serial - seconds, whole.nodes());
+                whole.redundantSlots(), whole.usedRedundantSlots(), 2, serial - seconds, whole.nodes(), 2 * h.rankDramBytes(), 2 * h.dramBytes(),
+                2 * h.flops(), 2 * h.intraLinkBytes(), 2 * h.interLinkBytes(), 2 * h.weightBytes());
     }
 
     private static GraphRequest halve(GraphRequest r) {
@@ -208,6 +231,10 @@ public final class WideEpModel {
         long[] loads = new long[ep];
         double max = 0;
         double sum = 0;
+        double maxBytes = 0;
+        double bytes = 0;
+        double weights = 0;
+        double flops = 0;
         if (p.routed().mixed()) {
             throw new io.moesim.sim.SimulationException(0, "wide-ep", "per-expert weight formats (expert lines of --expert-formats) are not modelled "
                     + "under wide expert parallelism; give per-layer formats");
@@ -220,7 +247,14 @@ public final class WideEpModel {
             }
             loads[r] = total;
             ExpertFfn op = p.routed().withTokens(t.length, Math.min(p.routed().topK(), t.length), LongImmutableList.of(t), p.routed().ffn());
-            xs[r] = cost.seconds(op, List.of(TensorType.of(p.routedIn().dtype(), total, p.routed().hidden())), dev, proc);
+            List<TensorType> in = List.of(TensorType.of(p.routedIn().dtype(), total, p.routed().hidden()));
+            xs[r] = cost.seconds(op, in, dev, proc);
+            io.moesim.ir.op.Traffic traffic = op.traffic(in);
+            double b = traffic.total();
+            maxBytes = Math.max(maxBytes, b);
+            bytes += b;
+            weights += traffic.weightBytes();
+            flops += op.flops(in);
             max = Math.max(max, xs[r]);
             sum += xs[r];
         }
@@ -248,9 +282,12 @@ public final class WideEpModel {
         double seconds = p.otherCompute() + p.moeLayers() * (attn + max + d.seconds() + c.seconds());
         int g = Math.min(system.devicesPerNode(), ep);
         int nodes = (ep + g - 1) / g;
-        return new Step(seconds, p.tokens(), p.tokens() * cfg.attnDp(), p.moeLayers(), attn, p.otherCompute(), max, sum / ep, d.seconds(),
+        long layers = p.moeLayers();
+        return new Step(seconds, p.tokens(), p.tokens() * cfg.attnDp(), layers, attn, p.otherCompute(), max, sum / ep, d.seconds(),
                 c.seconds(), ExpertLayout.maxOverMean(loads), maxLoad, dispatched, combined, dBytes, cBytes, layout.redundant(),
-                layout.usedRedundant(), 1, 0, nodes);
+                layout.usedRedundant(), 1, 0, nodes, p.otherBytes() + layers * maxBytes, cfg.attnDp() * p.otherBytes() + layers * bytes,
+                cfg.attnDp() * p.otherFlops() + layers * flops, layers * (d.sentIntraBytes() + c.sentIntraBytes()),
+                layers * (d.sentInterBytes() + c.sentInterBytes()), cfg.attnDp() * p.otherWeightBytes() + layers * weights);
     }
 
     /** The token counts of a rank's slots that hold an expert (empty slots load no weights and take no tokens). */
@@ -271,7 +308,8 @@ public final class WideEpModel {
 
     private Parts parts(GraphRequest perRank) {
         Graph g = GraphGenerator.generate(perRank);
-        double[] acc = new double[2]; // [0] non-expert ops inside MoE layers, [1] everything else
+        // seconds: [0] non-expert ops inside MoE layers, [1] everything else; [2] their bytes, [3] their FLOPs, [4] their weight bytes
+        double[] acc = new double[5];
         long[] moeLayers = {0};
         ExpertFfn[] routed = {null};
         TensorType[] routedIn = {null};
@@ -279,7 +317,7 @@ public final class WideEpModel {
         if (routed[0] == null) {
             throw new SimulationException(0, "wide EP", model.name() + ": no routed expert FFN in the graph");
         }
-        return new Parts(acc[0], acc[1], moeLayers[0], routed[0], routedIn[0], perRank.tokens());
+        return new Parts(acc[0], acc[1], moeLayers[0], routed[0], routedIn[0], perRank.tokens(), acc[2], acc[3], acc[4]);
     }
 
     private void walk(Block b, long times, boolean inMoe, double[] acc, long[] moeLayers, ExpertFfn[] routed, TensorType[] routedIn) {
@@ -308,6 +346,10 @@ public final class WideEpModel {
                 continue;
             }
             acc[inMoe ? 0 : 1] += times * cost.seconds(op, in, dev, proc);
+            io.moesim.ir.op.Traffic traffic = op.traffic(in);
+            acc[2] += (double) times * traffic.total();
+            acc[4] += (double) times * traffic.weightBytes();
+            acc[3] += (double) times * op.flops(in);
         }
     }
 
