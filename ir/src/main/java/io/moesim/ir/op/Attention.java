@@ -24,14 +24,9 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
         Check.positive(MNEMONIC, "heads", heads);
         Check.positive(MNEMONIC, "kv_heads", kvHeads);
         Check.positive(MNEMONIC, "head_dim", headDim);
-        Check.positive(MNEMONIC, "batch", batch);
-        Check.positive(MNEMONIC, "q_len", qLen);
-        Check.positive(MNEMONIC, "kv_len", kvLen);
+        Check.queries(MNEMONIC, batch, qLen, kvLen);
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(MNEMONIC + ": heads " + heads + " is not a multiple of kv_heads " + kvHeads);
-        }
-        if (qLen > kvLen) {
-            throw new IllegalArgumentException(MNEMONIC + ": q_len " + qLen + " exceeds kv_len " + kvLen);
         }
         if (window < 0) {
             throw new IllegalArgumentException(MNEMONIC + ": window must be >= 0, got " + window);

@@ -65,6 +65,16 @@ final class Check {
         }
     }
 
+    /** A batch of {@code batch} sequences, each {@code qLen} new tokens attending to {@code kvLen} (those included). */
+    static void queries(String op, long batch, long qLen, long kvLen) {
+        positive(op, "batch", batch);
+        positive(op, "q_len", qLen);
+        positive(op, "kv_len", kvLen);
+        if (qLen > kvLen) {
+            throw new IllegalArgumentException(op + ": q_len " + qLen + " exceeds kv_len " + kvLen);
+        }
+    }
+
     static long sum(LongList xs) {
         long s = 0;
         for (int i = 0; i < xs.size(); i++) {

@@ -48,15 +48,10 @@ public record GatedDeltaNet(int keyHeads, int valueHeads, int keyDim, int valueD
         Check.positive(MNEMONIC, "key_dim", keyDim);
         Check.positive(MNEMONIC, "value_dim", valueDim);
         Check.positive(MNEMONIC, "conv_kernel", convKernel);
-        Check.positive(MNEMONIC, "batch", batch);
-        Check.positive(MNEMONIC, "q_len", qLen);
-        Check.positive(MNEMONIC, "kv_len", kvLen);
+        Check.queries(MNEMONIC, batch, qLen, kvLen);
         Check.positive(MNEMONIC, "chunk", chunk);
         if (valueHeads % keyHeads != 0) {
             throw new IllegalArgumentException(MNEMONIC + ": value_heads " + valueHeads + " is not a multiple of key_heads " + keyHeads);
-        }
-        if (qLen > kvLen) {
-            throw new IllegalArgumentException(MNEMONIC + ": q_len " + qLen + " exceeds kv_len " + kvLen);
         }
         if (stateDtype == null) {
             throw new IllegalArgumentException(MNEMONIC + ": state_dtype is required");

@@ -29,12 +29,7 @@ public record LightningIndexer(int heads, int headDim, int topk, long batch, lon
         Check.positive(MNEMONIC, "heads", heads);
         Check.positive(MNEMONIC, "head_dim", headDim);
         Check.positive(MNEMONIC, "topk", topk);
-        Check.positive(MNEMONIC, "batch", batch);
-        Check.positive(MNEMONIC, "q_len", qLen);
-        Check.positive(MNEMONIC, "kv_len", kvLen);
-        if (qLen > kvLen) {
-            throw new IllegalArgumentException(MNEMONIC + ": q_len " + qLen + " exceeds kv_len " + kvLen);
-        }
+        Check.queries(MNEMONIC, batch, qLen, kvLen);
     }
 
     /** Bytes of one token's indexer key: head_dim fp8 values and a 4-byte scale per block of 128. */

@@ -42,12 +42,7 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
         Check.positive(MNEMONIC, "rope_dim", ropeDim);
         Check.positive(MNEMONIC, "nope_dim", nopeDim);
         Check.positive(MNEMONIC, "v_head_dim", vHeadDim);
-        Check.positive(MNEMONIC, "batch", batch);
-        Check.positive(MNEMONIC, "q_len", qLen);
-        Check.positive(MNEMONIC, "kv_len", kvLen);
-        if (qLen > kvLen) {
-            throw new IllegalArgumentException(MNEMONIC + ": q_len " + qLen + " exceeds kv_len " + kvLen);
-        }
+        Check.queries(MNEMONIC, batch, qLen, kvLen);
     }
 
     /** Decode-shaped: one query token per sequence, or a verifier's short query (see {@link Attention#isDecode()}). */
