@@ -205,7 +205,7 @@ final class TuneCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-72s %10s %12s %10s %10s %5s %8s%n", "deployment", "req/s", "tok/s/dev", "TTFT p90", "TPOT p90", "SLA", "by");
         for (DeploymentSearch.Confirmed c : r.finalists()) {
             out.printf(Locale.ROOT, "  %-72s %10.3f %12.1f %10.1f %10.2f %5s %8s%n", c.estimate().candidate().describe(), c.qps(),
-                    c.qps() * o.base().outputLength() / c.estimate().candidate().devices(), c.ttftP90Ms(), c.tpotP90Ms(),
+                    c.simulatedTokensPerSPerDevice(), c.ttftP90Ms(), c.tpotP90Ms(),
                     c.meets() ? "met" : "MISS", c.kind());
         }
         if (r.best() == null) {
@@ -234,10 +234,10 @@ final class TuneCommand implements Callable<Integer> {
         m.put("pareto", pareto);
         List<Object> fin = new ArrayList<>();
         for (DeploymentSearch.Confirmed c : r.finalists()) {
-            fin.add(confirmed(c, o));
+            fin.add(confirmed(c));
         }
         m.put("finalists", fin);
-        m.put("best", r.best() == null ? null : confirmed(r.best(), o));
+        m.put("best", r.best() == null ? null : confirmed(r.best()));
         StringWriter w = new StringWriter();
         try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
             g.useDefaultPrettyPrinter();
@@ -269,14 +269,14 @@ final class TuneCommand implements Callable<Integer> {
         return m;
     }
 
-    private static Map<String, Object> confirmed(DeploymentSearch.Confirmed c, DeploymentSearch.Options o) {
+    private static Map<String, Object> confirmed(DeploymentSearch.Confirmed c) {
         Map<String, Object> m = estimate(c.estimate());
         m.put("simulated_qps", c.qps());
         m.put("meets_sla", c.meets());
         m.put("simulated_ttft_p90_ms", c.ttftP90Ms());
         m.put("simulated_tpot_p90_ms", c.tpotP90Ms());
         m.put("confirmed_by", c.kind());
-        m.put("simulated_tokens_per_s_per_device", c.qps() * o.base().outputLength() / c.estimate().candidate().devices());
+        m.put("simulated_tokens_per_s_per_device", c.simulatedTokensPerSPerDevice());
         m.put("command_line", c.commandLine());
         return m;
     }

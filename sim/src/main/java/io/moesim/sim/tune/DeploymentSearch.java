@@ -263,8 +263,14 @@ public final class DeploymentSearch {
      */
     public record Confirmed(Estimate estimate, double qps, double ttftP90Ms, double tpotP90Ms, double meanOutputTokens, boolean meets,
             String commandLine, String kind) {
+        /** Output tokens/s per device the confirmation simulated (the rate times the mean output of its requests). */
+        public double simulatedTokensPerSPerDevice() {
+            return qps * meanOutputTokens / estimate.candidate().devices();
+        }
+
+        /** What the best deployment is chosen by: the simulated rate per device where the limits were met, else 0. */
         public double tokensPerSPerDevice() {
-            return meets ? qps * meanOutputTokens / estimate.candidate().devices() : 0;
+            return meets ? simulatedTokensPerSPerDevice() : 0;
         }
     }
 
