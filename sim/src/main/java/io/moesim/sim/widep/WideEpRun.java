@@ -75,11 +75,8 @@ public final class WideEpRun {
             throw new SimulationException(0, "--batch", "the global batch " + req.batch() + " must be a multiple of --attn-dp " + cfg.attnDp()
                     + " (each DP rank runs the same shape)");
         }
-        ModelConfig base = ModelZoo.resolve(req.model());
-        ModelConfig model = req.expertQuant() == null ? base : base.withExpertQuant(req.expertQuant());
-        if (req.kvDtype() != null) {
-            model = model.withKvDtype(req.kvDtype());
-        }
+        // expert formats, KV dtype and residual form as every other run takes them
+        ModelConfig model = io.moesim.sim.Simulator.configured(req, ModelZoo.resolve(req.model()));
         DType dtype = req.dtypeOf(model);
         int perRank = req.batch() / cfg.attnDp();
         long len = req.inputLength();
