@@ -518,8 +518,22 @@ public final class DeploymentSearch {
             return s;
         }
 
-        long kvTokens(String system, DType dtype) {
-            return Simulator.kvCapacityTokens(model, dtype, Systems.load(system, o.base().systemSets()));
+        /**
+         * KV capacity in tokens of one instance: under the compiler's layout (weights split over the devices), or under
+         * wide EP as its serving run sizes it (every rank holds the non-routed weights and its share of the experts,
+         * EPLB's redundant slots included; 0 when that leaves no room).
+         */
+        long kvTokens(String system, Layout l, DType dtype) {
+            SystemSpec s = Systems.load(system, o.base().systemSets());
+            if (l.servable()) {
+                return Simulator.kvCapacityTokens(model, dtype, s);
+            }
+            try {
+                return io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, s, wideEp(l.devices(), EpMode.LOW_LATENCY, dtype.bits() <= 8, 2),
+                        Simulator.MEMORY_UTILIZATION, Math.max(1, Simulator.kvBytesPerToken(model, dtype)));
+            } catch (io.moesim.sim.SimulationException e) {
+                return 0;
+            }
         }
 
         private Timer timer(String system, Layout l, DType dtype) {
@@ -598,7 +612,7 @@ public final class DeploymentSearch {
         }
         SystemSpec s = Systems.load(system, o.base().systemSets());
         double link = s.interNodeLink().orElse(io.moesim.hw.Links.load("ib-ndr-400")).bandwidthPerDeviceGBps() * 1e9 * s.devices();
-        return new Costs(pre, d1, dm, maxBatch, memo.kvTokens(system, dtype), s.devices(), model.layers(), link, l.ranks());
+        return new Costs(pre, d1, dm, maxBatch, memo.kvTokens(system, l, dtype), s.devices(), model.layers(), link, l.ranks());
     }
 
     /** The costs of a candidate's prefill (or aggregated) instance, or of its decode instance. */
