@@ -155,6 +155,25 @@ class TuneCommandTest {
         JsonNode jb = M.readTree(tmp.resolve("b.json").toFile());
         assertEquals(ja.get("finalists"), jb.get("finalists"));
         assertEquals(ja.get("best"), jb.get("best"));
+        // the resumed run read the stored points rather than recomputing them: with a stored TTFT altered (still within
+        // the limit), a third run reports the altered figure
+        List<Path> files;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(points)) {
+            files = s.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+        for (Path f : files) {
+            String text = java.nio.file.Files.readString(f);
+            String altered = text.replaceFirst("\"ttft_p90_ms\":[0-9.Ee+-]+", "\"ttft_p90_ms\":123.25");
+            assertTrue(!altered.equals(text), "a stored point has its TTFT: " + text);
+            java.nio.file.Files.writeString(f, altered);
+        }
+        List<String> third = new ArrayList<>(Arrays.asList(args));
+        third.addAll(List.of("--json", tmp.resolve("c.json").toString()));
+        CliRunner.Outcome c = CliRunner.run(third.toArray(String[]::new));
+        assertEquals(0, c.code(), c.err());
+        for (JsonNode f : M.readTree(tmp.resolve("c.json").toFile()).get("finalists")) {
+            assertEquals(123.25, f.get("simulated_ttft_p90_ms").asDouble(), 0.0, "the finalist came from its stored point: " + f);
+        }
         String html = java.nio.file.Files.readString(tmp.resolve("a.html"));
         assertTrue(html.contains("data:image/svg+xml;base64,") && html.contains("Best deployment"), html);
         assertTrue(html.contains(ja.get("best").get("command_line").asText()), "the best command line is on the page");
