@@ -30,8 +30,13 @@ public final class TuneSweep {
     private TuneSweep() {
     }
 
-    /** Metric names of a confirmation row. */
-    static final List<String> METRICS = List.of("qps", "ttft_p90_ms", "tpot_p90_ms", "mean_output_tokens", "step_batch_per_rank");
+    // Metric names of a confirmation row (a stored point's keys: a contract with stored sweeps)
+    private static final String QPS = "qps";
+    private static final String TTFT_P90 = "ttft_p90_ms";
+    private static final String TPOT_P90 = "tpot_p90_ms";
+    private static final String MEAN_OUTPUT = "mean_output_tokens";
+    private static final String STEP_BATCH = "step_batch_per_rank";
+    static final List<String> METRICS = List.of(QPS, TTFT_P90, TPOT_P90, MEAN_OUTPUT, STEP_BATCH);
 
     /**
      * The search's settings as a spec base: what {@link #options} reads back.
@@ -152,11 +157,11 @@ public final class TuneSweep {
             return axes -> {
                 Confirmed c = DeploymentSearch.confirm(estimate(axes), o);
                 Map<String, Double> m = new LinkedHashMap<>();
-                m.put("qps", c.qps());
-                m.put("ttft_p90_ms", c.ttftP90Ms());
-                m.put("tpot_p90_ms", c.tpotP90Ms());
-                m.put("mean_output_tokens", c.meanOutputTokens());
-                m.put("step_batch_per_rank", 0.0); // kept for the stored rows' schema: no finalist is confirmed step by step any more
+                m.put(QPS, c.qps());
+                m.put(TTFT_P90, c.ttftP90Ms());
+                m.put(TPOT_P90, c.tpotP90Ms());
+                m.put(MEAN_OUTPUT, c.meanOutputTokens());
+                m.put(STEP_BATCH, 0.0); // kept for the stored rows' schema: no finalist is confirmed step by step any more
                 return m;
             };
         }
@@ -188,8 +193,8 @@ public final class TuneSweep {
                                 + (r == null ? "no result" : r.error()));
                     }
                     Map<String, Double> m = r.metrics();
-                    res.add(DeploymentSearch.confirmed(finalists.get(i), o, m.get("qps"), m.get("ttft_p90_ms"), m.get("tpot_p90_ms"),
-                            m.get("mean_output_tokens")));
+                    res.add(DeploymentSearch.confirmed(finalists.get(i), o, m.get(QPS), m.get(TTFT_P90), m.get(TPOT_P90),
+                            m.get(MEAN_OUTPUT)));
                 }
             }
             return res;
