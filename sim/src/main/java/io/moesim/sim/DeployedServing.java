@@ -75,7 +75,6 @@ public final class DeployedServing {
         if (d.disaggregation() == null) {
             long[] met = new long[1];
             DisaggregatedLoop.Sla sla = d.sla();
-            Map<String, Object> sections = new LinkedHashMap<>();
             Map<String, Object> spec = new LinkedHashMap<>();
             io.moesim.compiler.CompileOptions options = req.compileOptionsOn(system);
             SimulationResult r = Simulator.simulate(req, model, system,
@@ -84,20 +83,7 @@ public final class DeployedServing {
                             met[0]++;
                         }
                     }, d.speculation(), spec::putAll));
-            if (d.speculation() != null) {
-                sections.put("speculation", spec);
-            }
-            if (d.prefixHit() > 0) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("hit_rate", d.prefixHit());
-                sections.put("prefix_cache", m);
-            }
-            if (d.sla().ttftMs() > 0 || d.sla().tpotMs() > 0) {
-                Map<String, Object> m = DisaggregatedLoop.slaSection(sla, met[0], r.requestsCompleted(), r.simulatedS(), system.devices());
-                m.putAll(p90Sla(sla, r));
-                sections.put("sla", m);
-            }
-            return new Served(r, sections);
+            return new Served(r, sections(d, spec, met[0], r, system.devices()));
         }
         return disaggregated(req, model, d, wide);
     }
@@ -149,22 +135,32 @@ public final class DeployedServing {
                 met[0]++;
             }
         });
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        return new Served(r.withSimWall(OptionalDouble.of(wall)), sections(d, d.speculation() == null ? null : loop.speculationSection(), met[0], r,
+                system.devices()));
+    }
+
+    /**
+     * The result sections of one aggregated serving run: speculation (its figures), the prefix cache, and the SLA
+     * (how many requests met it, goodput, whether the p90s meet it) where the deployment has each.
+     */
+    private static Map<String, Object> sections(Deployment d, Map<String, Object> speculation, long met, SimulationResult r, int devices) {
         Map<String, Object> sections = new LinkedHashMap<>();
         if (d.speculation() != null) {
-            sections.put("speculation", loop.speculationSection());
+            sections.put("speculation", speculation);
         }
         if (d.prefixHit() > 0) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("hit_rate", d.prefixHit());
             sections.put("prefix_cache", x);
         }
+        DisaggregatedLoop.Sla sla = d.sla();
         if (sla.ttftMs() > 0 || sla.tpotMs() > 0) {
-            Map<String, Object> x = DisaggregatedLoop.slaSection(sla, met[0], r.requestsCompleted(), r.simulatedS(), system.devices());
+            Map<String, Object> x = DisaggregatedLoop.slaSection(sla, met, r.requestsCompleted(), r.simulatedS(), devices);
             x.putAll(p90Sla(sla, r));
             sections.put("sla", x);
         }
-        double wall = (System.nanoTime() - wall0) / 1e9;
-        return new Served(r.withSimWall(OptionalDouble.of(wall)), sections);
+        return sections;
     }
 
     /** Expert offloading and a timeline, which a serving run under {@code flag} does not model, refused naming the flag. */
