@@ -183,7 +183,7 @@ public final class KernelSimulator {
             return hit;
         }
         if (store != null) {
-            java.util.Optional<OpEstimate> stored = store.load(key, op, specs);
+            java.util.Optional<OpEstimate> stored = store.load(key, op, specs, sp.fingerprint());
             if (stored.isPresent()) {
                 cache.put(key, op, specs, stored.get());
                 return stored.get();
@@ -193,7 +193,7 @@ public final class KernelSimulator {
         simulations.incrementAndGet();
         cache.put(key, op, specs, e);
         if (store != null) {
-            store.save(key, op, specs, e);
+            store.save(key, op, specs, sp.fingerprint(), e);
         }
         return e;
     }

@@ -58,7 +58,7 @@ public final class KernelStore {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private volatile boolean writable = true;
-    private final Map<Long, Shard> shards = new HashMap<>();
+    private final it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<Shard> shards = new it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<>();
 
     /** An estimate read or made, with its signature's two parts (the specs text shared within a shard). */
     private record Stored(String op, String specs, OpEstimate estimate) {
@@ -79,6 +79,19 @@ public final class KernelStore {
         String shared(String text) {
             String t = texts.putIfAbsent(text, text);
             return t == null ? text : t;
+        }
+
+        // the caller's specs instance last seen and its shared text: a run asks with the same few instances, and a
+        // lookup then costs a reference comparison, not a comparison of kilobytes of spec text (issue 16)
+        private String lastText;
+        private String lastShared;
+
+        String canonical(String text) {
+            if (text != lastText) {
+                lastShared = shared(text);
+                lastText = text;
+            }
+            return lastShared;
         }
     }
 
@@ -137,7 +150,11 @@ public final class KernelStore {
     }
 
     private Shard shard(String specs) {
-        long id = KernelCache.fingerprint(specs);
+        return shard(KernelCache.fingerprint(specs));
+    }
+
+    /** The shard of the specs whose fingerprint ({@link KernelCache#fingerprint}) is {@code id}, read on first use. */
+    private Shard shard(long id) {
         Shard s = shards.get(id);
         if (s == null) {
             s = new Shard(id);
@@ -155,8 +172,14 @@ public final class KernelStore {
      * the processor's and memory's spec texts), whose fingerprint is {@code key}, if there is one.
      */
     public synchronized Optional<OpEstimate> load(long key, String op, String specs) {
-        Stored st = shard(specs).map.get(key);
-        if (st == null || !st.op.equals(op) || !st.specs.equals(specs)) {
+        return load(key, op, specs, KernelCache.fingerprint(specs));
+    }
+
+    /** As {@link #load(long, String, String)}, with the specs' fingerprint computed once by the caller. */
+    public synchronized Optional<OpEstimate> load(long key, String op, String specs, long specsFingerprint) {
+        Shard s = shard(specsFingerprint);
+        Stored st = s.map.get(key);
+        if (st == null || !st.op.equals(op) || st.specs != s.canonical(specs)) {
             misses.incrementAndGet();
             return Optional.empty(); // none, or another signature with the same fingerprint
         }
@@ -169,14 +192,19 @@ public final class KernelStore {
      * or a tab or line break in a name, are not stored).
      */
     public synchronized void save(long key, String op, String specs, OpEstimate e) {
+        save(key, op, specs, KernelCache.fingerprint(specs), e);
+    }
+
+    /** As {@link #save(long, String, String, OpEstimate)}, with the specs' fingerprint computed once by the caller. */
+    public synchronized void save(long key, String op, String specs, long specsFingerprint, OpEstimate e) {
         if (!storable(e)) {
             return;
         }
-        Shard s = shard(specs);
+        Shard s = shard(specsFingerprint);
         if (s.map.containsKey(key)) {
             return; // this signature (or a colliding one) is stored already
         }
-        s.map.put(key, new Stored(op, s.shared(specs), e));
+        s.map.put(key, new Stored(op, s.canonical(specs), e));
         s.pending.add(key);
         if (s.pending.size() >= FLUSH_AT) {
             write(s);

@@ -203,6 +203,28 @@ class KernelStoreTest {
         assertEquals(40, found, "every estimate written by four concurrent writers is read back");
     }
 
+    /**
+     * A lookup compares the specs by the shard's shared text: an equal text in another String instance (as each run
+     * builds its own) hits, in this process and after a flush; another text under the same key misses.
+     */
+    @Test
+    void equalSpecsInAnotherInstanceHitAndOtherSpecsUnderTheSameKeyMiss() {
+        KernelStore store = new KernelStore(dir, "b1", w -> { });
+        String specs = "processor: x\nmemory: y";
+        OpEstimate e = estimateAll(new KernelSimulator(), H100).get(0);
+        long key = KernelCache.key("matmul 1x2", KernelCache.fingerprint(specs));
+        store.save(key, "matmul 1x2", specs, e);
+        String again = new String(specs.toCharArray());
+        assertTrue(again != specs);
+        assertEquals(java.util.Optional.of(e), store.load(key, "matmul 1x2", again));
+        assertEquals(java.util.Optional.of(e), store.load(key, "matmul 1x2", again, KernelCache.fingerprint(again)));
+        assertEquals(java.util.Optional.empty(), store.load(key, "matmul 1x2", specs + " "), "other specs under the same key");
+        store.flush();
+        KernelStore reread = new KernelStore(dir, "b1", w -> { });
+        assertEquals(java.util.Optional.of(e), reread.load(key, "matmul 1x2", new String(specs.toCharArray())));
+        assertEquals(java.util.Optional.empty(), reread.load(key, "matmul 1x3", specs), "another op under the same key");
+    }
+
     @Test
     void aSignatureWithLineBreaksAndTabsRoundTrips() {
         List<String> warnings = new ArrayList<>();
