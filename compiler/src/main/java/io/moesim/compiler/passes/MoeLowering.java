@@ -6,7 +6,6 @@ import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.graph.Node;
 import io.moesim.ir.graph.Value;
-import io.moesim.ir.op.AllReduce;
 import io.moesim.ir.op.AllToAll;
 import io.moesim.ir.op.Combine;
 import io.moesim.ir.op.Dispatch;
@@ -105,13 +104,12 @@ final class MoeLowering {
 
     /** One tile of a device's MoE block apart from dependencies and layer (names without the layer prefix; null where absent). */
     record MoeTile(String dispatchName, Dispatch dispatch, Traffic dispatchTraffic, String a2aName, List<TensorType> a2aIn, Traffic a2aTraffic,
-            double a2aBytes, List<ExpertTask> ffn, String reduceName, List<TensorType> reduceIn, Traffic reduceTraffic, double reduceBytes,
-            String backName, List<TensorType> backIn, Traffic backTraffic, double backBytes, String combineName, Combine combine,
+            double a2aBytes, List<ExpertTask> ffn, String backName, List<TensorType> backIn, Traffic backTraffic, double backBytes, String combineName, Combine combine,
             List<TensorType> combineIn, Traffic combineTraffic, long combineFlops) {
     }
 
     /** A device's MoE block under one routing. */
-    record MoeDevice(List<TensorType> dispatchIn, String dispatchProc, String combineProc, AllToAll a2a, AllReduce reduce, List<MoeTile> tiles) {
+    record MoeDevice(List<TensorType> dispatchIn, String dispatchProc, String combineProc, AllToAll a2a, List<MoeTile> tiles) {
     }
 
     /** The MoE tasks of local device {@code local} under a routing, derived once per distinct routing. */
@@ -124,18 +122,15 @@ final class MoeLowering {
         return perDevice[local];
     }
 
-    /** One MoE block on device d: dispatch, all-to-all, experts, reduce, all-to-all, combine; tiled when asked. */
+    /**
+     * One MoE block on device d: dispatch, all-to-all, experts, all-to-all, combine; tiled when asked. (Expert tensor
+     * parallelism leaves partial sums, reduced where the block's result is used, not here: see ShardingRules.)
+     */
     void moe(int d, MoeBlock b, Routing key, int layer) {
         MoeDevice md = moeDevice(key, d % ds);
         Node combineNode = nodeAt.get(b.combine());
         IntImmutableList members = new DeviceGroup(layout.moe().tp(), layout.moe().ep()).members(d, ds);
         String epLink = tasks.linkOf(members);
-        IntImmutableList tg = null;
-        String tpLink = null;
-        if (b.tpReduce() != null) {
-            tg = new DeviceGroup(1, layout.moe().tp()).members(d, ds);
-            tpLink = tasks.linkOf(tg);
-        }
         String sec = Sections.MOE;
         String pre = "L" + layer + ".";
         int[] inDeps = tasks.depsOf(d, nodeAt.get(b.dispatch()).operands());
@@ -156,10 +151,6 @@ final class MoeLowering {
                 after[k] = tasks.emit(d, pre + x.name(), x.op(), x.inputs(), x.processor(), 0, new int[] {last}, x.flops(), x.traffic(), null,
                         0, null, layer, sec);
             }
-            if (t.reduceName() != null) {
-                after = new int[] {tasks.emit(d, pre + t.reduceName(), md.reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, after,
-                        0, t.reduceTraffic(), tpLink, t.reduceBytes(), tg, layer, sec)};
-            }
             if (t.backName() != null) {
                 after = new int[] {tasks.emit(d, pre + t.backName(), md.a2a(), t.backIn(), LowerPass.LINK, Schedule.COMM_STREAM, after, 0,
                         t.backTraffic(), epLink, t.backBytes(), members, layer, sec)};
@@ -169,7 +160,7 @@ final class MoeLowering {
             combineOut[i] = tasks.emit(d, pre + t.combineName(), t.combine(), t.combineIn(), md.combineProc(), 0, cdeps, t.combineFlops(),
                     t.combineTraffic(), null, 0, null, layer, sec);
         }
-        for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.tpReduce(), b.a2aCombine()}) {
+        for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.a2aCombine()}) {
             if (p != null) {
                 tasks.bindResults(d, nodeAt.get(p), combineOut.clone());
             }
@@ -259,12 +250,11 @@ final class MoeLowering {
                 }
             }
         }
-        // expert GEMMs and TP reduce
+        // expert GEMMs
         int[][][] after = new int[n][][];
         for (int k = 0; k < n; k++) {
             int d = devs[k];
             after[k] = new int[md[k].tiles().size()][];
-            IntImmutableList tg = b.tpReduce() != null ? new DeviceGroup(1, tp).members(d, ds) : null;
             for (int i = 0; i < after[k].length; i++) {
                 MoeTile t = md[k].tiles().get(i);
                 IntArrayList deps = new IntArrayList(into.get(k).get(i));
@@ -274,10 +264,6 @@ final class MoeLowering {
                     ExpertTask e = t.ffn().get(x);
                     a[x] = tasks.emit(d, pre + e.name(), e.op(), e.inputs(), e.processor(), 0, deps.toIntArray(), e.flops(), e.traffic(), null,
                             0, null, layer, sec);
-                }
-                if (t.reduceName() != null) {
-                    a = new int[] {tasks.emit(d, pre + t.reduceName(), md[k].reduce(), t.reduceIn(), LowerPass.LINK, Schedule.COMM_STREAM, a, 0,
-                            t.reduceTraffic(), tasks.linkOf(tg), t.reduceBytes(), tg, layer, sec)};
                 }
                 after[k][i] = a;
             }
@@ -329,7 +315,7 @@ final class MoeLowering {
                 combineOut[i] = tasks.emit(d, pre + t.combineName(), t.combine(), t.combineIn(), md[k].combineProc(), 0, deps.toIntArray(),
                         t.combineFlops(), t.combineTraffic(), null, 0, null, layer, sec);
             }
-            for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.tpReduce(), b.a2aCombine()}) {
+            for (String p : new String[] {b.dispatch(), b.a2aDispatch(), b.ffn(), b.a2aCombine()}) {
                 if (p != null) {
                     tasks.bindResults(d, nodeAt.get(p), combineOut.clone());
                 }
@@ -406,7 +392,6 @@ final class MoeLowering {
         Traffic dAll = nt == 1 ? new Dispatch(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(dIn) : null;
         List<TensorType> cIn = List.of(TensorType.of(dt, allCopies, h), combineNode.operands().get(1).type());
         Traffic cAll = new Combine(b.experts(), b.topK(), LongImmutableList.of(mine)).traffic(cIn);
-        AllReduce ar = new AllReduce(tp);
         List<MoeTile> out = new ArrayList<>();
         for (int i = 0; i < nt; i++) {
             String sfx = nt > 1 ? ".t" + i : "";
@@ -443,16 +428,6 @@ final class MoeLowering {
                 a2aBytes = (double) dt.bytesFor(sent * h);
             }
             List<ExpertTask> ffn = expertTasks(b, ffnOp, ownTiles[i], recvAll, dt, h, nodeAt.get(b.ffn()).result().name() + sfx);
-            String reduceName = null;
-            List<TensorType> reduceIn = null;
-            Traffic reduceTraffic = null;
-            double reduceBytes = 0;
-            if (b.tpReduce() != null) {
-                reduceIn = List.of(TensorType.of(dt, recvRows, h));
-                reduceName = nodeAt.get(b.tpReduce()).result().name() + sfx;
-                reduceTraffic = ar.traffic(reduceIn);
-                reduceBytes = ar.linkBytesPerDevice(reduceIn);
-            }
             String backName = null;
             List<TensorType> backIn = null;
             Traffic backTraffic = null;
@@ -473,11 +448,10 @@ final class MoeLowering {
                 backBytes = (double) dt.bytesFor(back * h);
             }
             Combine cop = new Combine(b.experts(), b.topK(), LongImmutableList.of(tileTokens));
-            out.add(new MoeTile(dispatchNode.result().name() + sfx, dop, dtr, a2aName, a2aIn, a2aTraffic, a2aBytes, ffn, reduceName, reduceIn,
-                    reduceTraffic, reduceBytes, backName, backIn, backTraffic, backBytes, combineNode.result().name() + sfx, cop, cIn,
+            out.add(new MoeTile(dispatchNode.result().name() + sfx, dop, dtr, a2aName, a2aIn, a2aTraffic, a2aBytes, ffn, backName, backIn, backTraffic, backBytes, combineNode.result().name() + sfx, cop, cIn,
                     scale(cAll, copies, allCopies), 2L * copies * h));
         }
-        return new MoeDevice(dIn, procs.of(b.dispatch(), primary), procs.of(b.combine(), primary), new AllToAll(ep), ar, List.copyOf(out));
+        return new MoeDevice(dIn, procs.of(b.dispatch(), primary), procs.of(b.combine(), primary), new AllToAll(ep), List.copyOf(out));
     }
 
     /** The expert GEMMs of one tile: one task, or an xPU and a PIM task under co-processing. */

@@ -31,7 +31,7 @@ public record ParallelLayout(Parallelism attention, Parallelism moe, int devices
 
     public MoeBlock moeBlockOf(String path) {
         for (MoeBlock b : moeBlocks) {
-            if (path.equals(b.dispatch()) || path.equals(b.a2aDispatch()) || path.equals(b.ffn()) || path.equals(b.tpReduce())
+            if (path.equals(b.dispatch()) || path.equals(b.a2aDispatch()) || path.equals(b.ffn())
                     || path.equals(b.a2aCombine()) || path.equals(b.combine())) {
                 return b;
             }

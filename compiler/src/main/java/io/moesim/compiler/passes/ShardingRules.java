@@ -270,7 +270,7 @@ final class ShardingRules {
             y = x.add1(n.result().name() + "_a2a", new AllToAll(ep), new DeviceGroup(x.moe().tp(), ep), y);
         }
         x.bind(n.result(), new VState(y, shards, false, null));
-        x.blocks().add(new MoeBlock(dispatchPath, a2a, null, null, null, null, d.experts(), d.topK(), vs.get(0).type().last(), d.tokens()));
+        x.blocks().add(new MoeBlock(dispatchPath, a2a, null, null, null, d.experts(), d.topK(), vs.get(0).type().last(), d.tokens()));
     }
 
     /**
@@ -303,8 +303,7 @@ final class ShardingRules {
                 : f.withTokens(local, Math.min(f.topK(), local), LongImmutableList.of(TokenShards.balanced(rows, local)), f.ffn() / tp);
         String ffnPath = x.nextPath();
         Value y = x.add(List.of(n.result().name()), op, vs, null).get(0);
-        // expert tensor parallelism leaves partial sums; they are reduced where the result is used
-        String reduce = null;
+        // expert tensor parallelism leaves partial sums; they are reduced where the result is used (the VState's group)
         String back = null;
         if (ep > 1) {
             back = x.nextPath();
@@ -312,7 +311,7 @@ final class ShardingRules {
         }
         x.bind(n.result(), new VState(y, x.moe().ep() * x.moe().dp(), false, tp > 1 ? new DeviceGroup(1, tp) : null));
         MoeBlock open = blocks.get(blocks.size() - 1);
-        blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), ffnPath, reduce, back, null, open.experts(), open.topK(),
+        blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), ffnPath, back, null, open.experts(), open.topK(),
                 open.hidden(), open.globalTokens(), f.wfmts()));
     }
 
@@ -346,7 +345,7 @@ final class ShardingRules {
         x.emit(new Combine(c.experts(), c.topK(), LongImmutableList.of(t)), o.values(), want, false, o.states().get(0).partial());
         List<MoeBlock> blocks = x.blocks();
         MoeBlock open = blocks.get(blocks.size() - 1);
-        blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), open.ffn(), open.tpReduce(), open.a2aCombine(),
+        blocks.set(blocks.size() - 1, new MoeBlock(open.dispatch(), open.a2aDispatch(), open.ffn(), open.a2aCombine(),
                 x.prevPath(), open.experts(), open.topK(), open.hidden(), open.globalTokens(), open.expertFormats()));
     }
 
