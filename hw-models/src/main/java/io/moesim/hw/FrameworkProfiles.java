@@ -99,12 +99,13 @@ public final class FrameworkProfiles {
                 OptionalDouble group = c.optNumber("max_kv_group");
                 OptionalDouble exposed = c.optNumber("exposed_memory");
                 OptionalDouble head = c.optNumber("per_head_ns");
+                OptionalDouble engineRate = c.optNumber("engine_GBps");
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate));
             }
             cs.get().finish();
         }

@@ -61,6 +61,19 @@ class FrameworkProfilesTest {
         FrameworkProfile trt = FrameworkProfiles.load("trtllm");
         assertTrue(trt.figures("attention_decode").perHeadNs().isPresent());
         assertTrue(trt.figures("attention_prefill").perHeadNs().isEmpty());
+        // engine_GBps: the DRAM part at least bytes / (engines x rate). 132 engines x 10 GB/s = 1.32 TB/s: 6.6 MB take
+        // 5 us > the model's 4 us (compute share absent: 6 us): 1 + 2 (rest) + max(6, 5) = 9 us; 13.2 MB take 10 us:
+        // 1 + 2 + 10 = 13 us; 2.64 MB take 2 us < 4 us: the model's memory stands, 1 + 2 + 6 = 9 us
+        FrameworkProfile.ClassFigures rate = new FrameworkProfile.ClassFigures(OptionalDouble.of(1), OptionalDouble.empty(), OptionalDouble.empty())
+                .withEngineGBps(10);
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 6.6e6, 0, 132, 1), 1e-12);
+        assertEquals(13e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 13.2e6, 0, 132, 1), 1e-12);
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2.64e6, 0, 132, 1), 1e-12);
+        // without bytes the bound has nothing to bind
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        // TensorRT-LLM's amax pass runs at an engine rate, with quantize's figures where a profile has no quantize_amax
+        assertTrue(trt.figures("quantize_amax").engineGBps().isPresent());
+        assertEquals(FrameworkProfiles.load("sglang").figures("quantize"), FrameworkProfiles.load("sglang").figures("quantize_amax"));
     }
 
     @Test

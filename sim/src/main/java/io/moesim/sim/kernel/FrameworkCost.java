@@ -93,7 +93,7 @@ public final class FrameworkCost {
     /** ... and the query heads per KV head of an attention op. */
     public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup) {
         OpEstimate.Breakdown b = e.breakdown();
-        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines, kvGroup);
     }
 
     /** Query heads per KV head of an attention op (1 for anything else). */
@@ -124,16 +124,28 @@ public final class FrameworkCost {
     }
 
     /**
-     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels under the
-     * {@code quantize} figures: the amax pass (reads the bf16 activation: 2 bytes per element, as a copy of 1)
-     * and the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5).
+     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels: the amax pass
+     * (reads the bf16 activation: 2 bytes per element, as a copy of 1) under the {@code quantize_amax} figures, and
+     * the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5) under the {@code quantize} figures.
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
         double t = 0;
+        boolean cast = false;
         for (OpEstimate k : quantizeKernels(sim, elements, device, p)) {
-            t += apply(profile.figures("quantize"), k);
+            t += apply(profile.figures(quantizeClass(cast)), k, 0, p.engines());
+            cast = true;
         }
         return t;
+    }
+
+    /**
+     * The profile's class of a quantise kernel: {@code quantize} for the cast, {@code quantize_amax} for the amax pass
+     * (a reduction with its own launch pattern and load width: TensorRT-LLM's per-tensor {@code computeFP8QuantizeScale}
+     * runs a memset then a 1024 x 1024 grid-stride kernel of one 2-byte load per thread per step, where its cast
+     * {@code scaleMatrixPerTensorVec} loads 16 bytes per thread; cpp/tensorrt_llm/common/cudaFp8Utils.cu).
+     */
+    public static String quantizeClass(boolean cast) {
+        return cast ? "quantize" : "quantize_amax";
     }
 
     /** The two kernels of a per-tensor quantise of {@code elements} bf16 values: the amax pass, then the cast. */

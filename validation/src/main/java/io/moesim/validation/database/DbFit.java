@@ -42,7 +42,18 @@ public final class DbFit {
         FrameworkProfile p = new FrameworkProfile(id, name, Map.of(), false, Optional.empty());
         Map<String, Integer> n = new LinkedHashMap<>();
         Map<String, Double> mape = new LinkedHashMap<>();
-        p = fitClass(p, "quantize", rows(rows, "quantize"), model, devices, n, mape, false);
+        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
+        // the two kernels of a dynamic quantise, each on its own rows in a framework's own profile: the amax pass
+        // (computescale tables) and the cast (scale_matrix tables); a profile without amax rows runs the amax pass on
+        // the cast's figures. The amax kernels are each framework's own (TensorRT-LLM's a memset and a scalar-load
+        // reduction, 6-7 us at the least; vLLM's under 1 us): a profile pooled over frameworks (leave one out) fits
+        // one quantize class on both kernels' rows, as moe_fp8
+        List<DbRow> quantRows = rows(rows, "quantize");
+        if (ownKernels) {
+            p = fitClass(p, "quantize_amax", quantRows.stream().filter(DbFit::isAmax).toList(), model, devices, n, mape, false);
+            quantRows = quantRows.stream().filter(r -> !isAmax(r)).toList();
+        }
+        p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
         List<DbRow> fp8 = rows(rows, "gemm-fp8");
         Map<String, Integer> n1 = new LinkedHashMap<>();
@@ -58,7 +69,6 @@ public final class DbFit {
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
-        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS);
         // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
         // whichever explains the calibration rows better
@@ -87,8 +97,11 @@ public final class DbFit {
         return new Result(p, n, mape);
     }
 
-    /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's where it has none). */
+    /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's, the amax pass on quantize's where it has none). */
     private static String resolved(FrameworkProfile p, String c) {
+        if (c.equals("quantize_amax") && !p.classes().containsKey(c)) {
+            return "quantize";
+        }
         return c.equals("moe_fp8") && !p.classes().containsKey("moe_fp8") ? "moe" : c;
     }
 
@@ -101,6 +114,28 @@ public final class DbFit {
             w += n.getOrDefault(c, 0);
         }
         return w == 0 ? Double.MAX_VALUE : s / w;
+    }
+
+    private static boolean isAmax(DbRow r) {
+        return r.op().get("step", "cast").equals("amax");
+    }
+
+    /**
+     * The class whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
+     * bandwidth share: the amax pass, whose threads issue one 2-byte load at a time (see
+     * {@link io.moesim.sim.kernel.FrameworkCost#quantizeClass}), so its rate is the engines' loads in flight over the
+     * DRAM latency, not a share of the memory's bandwidth. On one GPU the two fit alike; they part on another memory.
+     */
+    static final String ENGINE_RATE_CLASS = "quantize_amax";
+
+    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASS}, GB/s. */
+    private static final double[] RATES = geometric(0.5, 200, 48);
+
+    /** A candidate's figures: the third figure a bandwidth share, or for the engine-rate class a rate per engine. */
+    private static ClassFigures candidate(double o, double e, double f, boolean compute, boolean rate) {
+        ClassFigures c = new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(),
+                rate ? OptionalDouble.empty() : OptionalDouble.of(f));
+        return rate ? c.withEngineGBps(f) : c;
     }
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
@@ -175,10 +210,11 @@ public final class DbFit {
         double[] best = {Double.NaN, 1, 1};
         double bestErr = Double.MAX_VALUE;
         double[] effs = compute ? SHARES : new double[] {1};
+        boolean rate = cls.equals(ENGINE_RATE_CLASS);
         for (double o : OVERHEADS) {
             for (double e : effs) {
-                for (double f : SHARES) {
-                    double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
+                for (double f : rate ? RATES : SHARES) {
+                    double err = error(prep, candidate(o, e, f, true, rate), exposed, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         best = new double[] {o, e, f};
@@ -190,17 +226,18 @@ public final class DbFit {
         for (int round = 0; round < ROUND_O.length; round++) {
             double so = best[0] * ROUND_O[round];
             double ss = ROUND_S[round];
+            double sf = rate ? best[2] * ROUND_O[round] : ss;
             double[] c = best.clone();
             for (int i = -5; i <= 5; i++) {
                 for (int j = compute ? -5 : 0; j <= (compute ? 5 : 0); j++) {
                     for (int k = -5; k <= 5; k++) {
                         double o = c[0] + i * so;
                         double e = c[1] + j * ss;
-                        double f = c[2] + k * ss;
-                        if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2) {
+                        double f = c[2] + k * sf;
+                        if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate)) {
                             continue;
                         }
-                        double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
+                        double err = error(prep, candidate(o, e, f, true, rate), exposed, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             best = new double[] {o, e, f};
@@ -280,8 +317,9 @@ public final class DbFit {
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
-                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
-                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1));
+                rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
+                .withEngineGBps(rate ? round(best[2], 1e-3) : 0);
         return p.withClass(cls, fig);
     }
 

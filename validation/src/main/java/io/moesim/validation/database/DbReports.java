@@ -95,6 +95,7 @@ public final class DbReports {
             v.maxKvGroup().ifPresent(x -> c.put("max_kv_group", x));
             v.exposedMemory().ifPresent(x -> c.put("exposed_memory", x));
             v.perHeadNs().ifPresent(x -> c.put("per_head_ns", x));
+            v.engineGBps().ifPresent(x -> c.put("engine_GBps", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -125,6 +126,7 @@ public final class DbReports {
             v.maxKvGroup().ifPresent(x -> figure(sb, "    ", "max_kv_group", x, src));
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
+            v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, src));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
