@@ -18,6 +18,7 @@ import io.moesim.ir.op.Quantize;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Router;
 import io.moesim.ir.op.Split;
+import io.moesim.sim.kernel.engine.AttentionModel;
 import java.util.List;
 
 /**
@@ -106,16 +107,17 @@ public final class FrameworkCost {
 
     /**
      * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows); decode: one per (sequence, KV head), the query
-     * group in one CTA as a GQA decode kernel runs it (a profile's {@code max_kv_group} multiplies them by its passes);
-     * none elsewhere.
+     * (sequence, query head, tile of {@link #Q_TILE} query rows), or where the kernel packs a short prompt's query
+     * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
+     * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
+     * {@code max_kv_group} multiplies them by its passes); none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.isDecode()) {
                 return (double) a.batch() * a.kvHeads();
             }
-            return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
+            return (double) AttentionModel.prefillCtas((long) a.batch() * a.kvHeads(), a.qLen(), a.heads() / a.kvHeads());
         }
         if (op instanceof MlaAttention a) {
             return (double) a.batch() * a.heads();

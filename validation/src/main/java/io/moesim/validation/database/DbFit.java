@@ -121,22 +121,17 @@ public final class DbFit {
     }
 
     /**
-     * The class whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
-     * bandwidth share: the amax pass, whose threads issue one 2-byte load at a time (see
+     * The classes whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
+     * bandwidth share. The amax pass: its threads issue one 2-byte load at a time (see
      * {@link io.moesim.sim.kernel.FrameworkCost#quantizeClass}), so its rate is the engines' loads in flight over the
-     * DRAM latency, not a share of the memory's bandwidth. On one GPU the two fit alike; they part on another memory.
+     * DRAM latency, not a share of the memory's bandwidth. Prefill attention: a CTA's Q tile and K/V stages are fed
+     * to its SM through L2 (each KV head's K/V is read by all its query tiles), so what the kernel model counts as the
+     * DRAM part runs at the SMs' load rate, not at the HBM's. On one GPU the two fit alike; they part on another memory.
      */
-    static final String ENGINE_RATE_CLASS = "quantize_amax";
+    static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
     /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASS}, GB/s. */
-    private static final double[] RATES = geometric(0.5, 200, 48);
-
-    /** A candidate's figures: the third figure a bandwidth share, or for the engine-rate class a rate per engine. */
-    private static ClassFigures candidate(double o, double e, double f, boolean compute, boolean rate) {
-        ClassFigures c = new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(),
-                rate ? OptionalDouble.empty() : OptionalDouble.of(f));
-        return rate ? c.withEngineGBps(f) : c;
-    }
+    private static final double[] RATES = geometric(0.5, 200, 24);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
         return all.stream().filter(r -> r.kind().equals(kind)).toList();
@@ -210,11 +205,11 @@ public final class DbFit {
         double[] best = {Double.NaN, 1, 1};
         double bestErr = Double.MAX_VALUE;
         double[] effs = compute ? SHARES : new double[] {1};
-        boolean rate = cls.equals(ENGINE_RATE_CLASS);
+        boolean rate = ENGINE_RATE_CLASSES.contains(cls);
         for (double o : OVERHEADS) {
             for (double e : effs) {
                 for (double f : rate ? RATES : SHARES) {
-                    double err = error(prep, candidate(o, e, f, true, rate), exposed, bestErr);
+                    double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         best = new double[] {o, e, f};
@@ -237,7 +232,7 @@ public final class DbFit {
                         if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate)) {
                             continue;
                         }
-                        double err = error(prep, candidate(o, e, f, true, rate), exposed, bestErr);
+                        double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             best = new double[] {o, e, f};
@@ -257,8 +252,8 @@ public final class DbFit {
                 for (double it : ITEMS) {
                     for (double o : OVERHEADS) {
                         for (double e : effs) {
-                            for (double f : SHARES) {
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(h * it), exposed, bestErr);
+                            for (double f : rate ? RATES : SHARES) {
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(h * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -273,6 +268,7 @@ public final class DbFit {
             for (int round = 0; round < ROUND_O.length; round++) {
                 double so = best[0] * ROUND_O[round];
                 double ss = ROUND_S[round];
+                double sf = rate ? best[2] * ROUND_O[round] : ss;
                 double si = item * ROUND_O[round];
                 double[] c = best.clone();
                 double ci = item;
@@ -282,12 +278,12 @@ public final class DbFit {
                             for (int l = -4; l <= 4; l++) {
                                 double o = c[0] + i * so;
                                 double e = c[1] + j * ss;
-                                double f = c[2] + k * ss;
+                                double f = c[2] + k * sf;
                                 double it = ci + l * si;
-                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
+                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate) || it < 0) {
                                     continue;
                                 }
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(head * it), exposed, bestErr);
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(head * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -305,8 +301,9 @@ public final class DbFit {
             double[] b = best;
             double it = item;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
-                ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
-                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g)).withPerHeadNs(head * it);
+                ClassFigures base = figures(b[0], b[1], b[2], it, compute, rate);
+                ClassFigures cand = new ClassFigures(base.callOverheadUs(), base.matrixEfficiency(), base.bandwidthFraction(), base.perItemNs(), OptionalDouble.of(g),
+                        OptionalDouble.empty(), OptionalDouble.empty(), base.engineGBps()).withPerHeadNs(head * it);
                 double err = error(prep, cand, exposed, bestErr);
                 if (err < bestErr) {
                     bestErr = err;
@@ -323,9 +320,11 @@ public final class DbFit {
         return p.withClass(cls, fig);
     }
 
-    private static ClassFigures figures(double o, double e, double f, double item, boolean compute) {
-        return new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), OptionalDouble.of(f),
+    /** A candidate's figures: the third figure a bandwidth share, or for an engine-rate class a DRAM rate per engine. */
+    private static ClassFigures figures(double o, double e, double f, double item, boolean compute, boolean rate) {
+        ClassFigures c = new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), rate ? OptionalDouble.empty() : OptionalDouble.of(f),
                 item > 0 ? OptionalDouble.of(item) : OptionalDouble.empty());
+        return rate ? c.withEngineGBps(f) : c;
     }
 
     private static double round(double v, double q) {
