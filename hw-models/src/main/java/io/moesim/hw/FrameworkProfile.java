@@ -243,23 +243,67 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     /**
      * A framework's own all-reduce over NVLink peer memory: one-shot (each GPU reads every peer's whole
      * buffer and reduces) up to {@code oneShotMaxBytes}, two-shot (reduce-scatter then all-gather, each
-     * GPU moving 2(g-1)/g of the buffer) above.
+     * GPU moving 2(g-1)/g of the buffer) above, and above {@code ncclAboveBytes} (the largest buffer the framework's
+     * own kernels take) NCCL's all-reduce, as the framework calls it: its own call overhead and share of the link
+     * rate, a ring's 2(g-1)/g of the buffer each way, or on {@code nvlsMinGroup} GPUs and more NVLink SHARP's (NVLS: the
+     * switch reduces; each GPU sends its buffer once and receives the result once, (g+1)/g of it each way).
      *
-     * @param callOverheadUs    fixed time per call (launch, barrier flags)
-     * @param bandwidthFraction share of the link's line rate a peer-memory copy sustains
-     * @param oneShotMaxBytes   the largest message the one-shot kernel takes
+     * @param callOverheadUs        fixed time per call (launch, barrier flags)
+     * @param bandwidthFraction     share of the link's line rate a peer-memory copy sustains
+     * @param oneShotMaxBytes       the largest message the one-shot kernel takes
+     * @param ncclAboveBytes        messages above this go to NCCL (infinite: never)
+     * @param ncclCallOverheadUs    NCCL's fixed time per call
+     * @param ncclBandwidthFraction share of the link's line rate NCCL sustains
+     * @param nvlsMinGroup          the fewest GPUs NCCL runs NVLS on (0: never; a ring always)
      */
-    public record CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes) {
+    public record CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes, double ncclAboveBytes, double ncclCallOverheadUs,
+            double ncclBandwidthFraction, int nvlsMinGroup) {
+        /** The framework's own kernels at every size (no NCCL regime). */
+        public CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes) {
+            this(callOverheadUs, bandwidthFraction, oneShotMaxBytes, Double.POSITIVE_INFINITY, 0, 1, 0);
+        }
+
+        /** This all-reduce with an NCCL regime above {@code aboveBytes}. */
+        public CustomAllReduce withNccl(double aboveBytes, double overheadUs, double fraction, int nvlsGroup) {
+            return new CustomAllReduce(callOverheadUs, bandwidthFraction, oneShotMaxBytes, aboveBytes, overheadUs, fraction, nvlsGroup);
+        }
+
+        public boolean hasNccl() {
+            return Double.isFinite(ncclAboveBytes);
+        }
+
+        /** Which kernel a message of {@code bytes} runs: {@code one-shot}, {@code two-shot} or {@code nccl-ring} / {@code nccl-nvls}. */
+        public String regime(double bytes, int group) {
+            if (bytes > ncclAboveBytes) {
+                return nvls(group) ? "nccl-nvls" : "nccl-ring";
+            }
+            return bytes <= oneShotMaxBytes ? "one-shot" : "two-shot";
+        }
+
+        private boolean nvls(int group) {
+            return nvlsMinGroup > 0 && group >= nvlsMinGroup;
+        }
+
+        /** Bytes each GPU moves over its links for a message of {@code bytes} (one direction). */
+        public double movedBytes(double bytes, int group) {
+            if (bytes > ncclAboveBytes) {
+                return nvls(group) ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
+            }
+            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
+            return bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
+        }
+
         /** Seconds of one all-reduce of {@code bytes} over {@code group} GPUs on links of {@code linkGBps} per direction. */
         public double seconds(double bytes, int group, double linkGBps) {
             if (group <= 1) {
                 return 0;
             }
-            double bw = linkGBps * 1e9 * bandwidthFraction;
-            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
-            double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
+            double moved = movedBytes(bytes, group);
+            if (bytes > ncclAboveBytes) {
+                return ncclCallOverheadUs * 1e-6 + moved / (linkGBps * 1e9 * ncclBandwidthFraction);
+            }
             int phases = bytes <= oneShotMaxBytes ? 1 : 2;
-            return phases * callOverheadUs * 1e-6 + moved / bw;
+            return phases * callOverheadUs * 1e-6 + moved / (linkGBps * 1e9 * bandwidthFraction);
         }
     }
 

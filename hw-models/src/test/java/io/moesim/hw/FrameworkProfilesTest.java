@@ -83,6 +83,19 @@ class FrameworkProfilesTest {
         assertEquals(4e-6 + 7.0 * 524288 / 225e9, a.seconds(524288, 8, 450), 1e-12);
         // two-shot above 1 MiB: two phases of overhead, 2 x 7/8 of the buffer
         assertEquals(8e-6 + 2 * 7.0 / 8 * 4194304 / 225e9, a.seconds(4194304, 8, 450), 1e-12);
+        assertEquals("two-shot", a.regime(4194304, 8));
+        // NCCL above 8 MiB: 40 us, 0.7 of 450 GB/s = 315 GB/s; NVLS from 4 GPUs sends and receives (g+1)/g of the buffer,
+        // a ring (2 GPUs) 2(g-1)/g
+        FrameworkProfile.CustomAllReduce n = a.withNccl(8 << 20, 40, 0.7, 4);
+        assertEquals(40e-6 + 9.0 / 8 * 16777216 / 315e9, n.seconds(16777216, 8, 450), 1e-12);
+        assertEquals("nccl-nvls", n.regime(16777216, 8));
+        assertEquals(40e-6 + 16777216 / 315e9, n.seconds(16777216, 2, 450), 1e-12);
+        assertEquals("nccl-ring", n.regime(16777216, 2));
+        // 8 MiB itself is still the framework's two-shot kernel
+        assertEquals(8e-6 + 2 * 7.0 / 8 * 8388608 / 225e9, n.seconds(8388608, 8, 450), 1e-12);
+        assertEquals(7.0 * 524288, n.movedBytes(524288, 8), 0);
+        // the built-in TensorRT-LLM profile hands large messages to NCCL
+        assertTrue(FrameworkProfiles.load("trtllm").customAllReduce().orElseThrow().hasNccl());
     }
 
     private SpecException error(String yaml) throws IOException {

@@ -356,6 +356,19 @@ public final class DbFit {
         return s / w;
     }
 
+    /** Message sizes searched for the largest one-shot message and for the size above which the framework calls NCCL. */
+    private static final double[] ONE_SHOT = {16384, 65536, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216};
+    private static final double[] NCCL_ABOVE = {262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432, 67108864};
+    /** The fewest GPUs NCCL runs NVLS on (0: a ring at every size), searched. */
+    private static final int[] NVLS_GROUPS = {0, 2, 4, 8};
+
+    /**
+     * The framework's own all-reduce: first its two kernels at every size (call overhead, link share, largest one-shot
+     * message), then twice in turn: an NCCL regime above a size (NCCL's call overhead and link share, and from how many
+     * GPUs it runs NVLS) with the kernels' figures fixed, and the kernels' figures with the NCCL regime fixed. Above some
+     * size each framework's rows are NCCL's own rows of the same table (TensorRT-LLM from 2 MiB on 8 GPUs; vLLM and SGLang
+     * from 16-64 MiB): the framework hands large messages to NCCL.
+     */
     private static FrameworkProfile fitAllReduce(FrameworkProfile p, List<DbRow> rows, Map<String, Integer> n, Map<String, Double> mape) {
         if (rows.isEmpty()) {
             return p;
@@ -366,18 +379,11 @@ public final class DbFit {
         }
         FrameworkProfile.CustomAllReduce best = null;
         double bestErr = Double.MAX_VALUE;
-        double[] oneShot = {16384, 65536, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216};
         for (double o : OVERHEADS) {
             for (double f : SHARES) {
-                for (double s : oneShot) {
+                for (double s : ONE_SHOT) {
                     FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s);
-                    double err = 0;
-                    for (int i = 0; i < rows.size(); i++) {
-                        DbRow r = rows.get(i);
-                        double t = c.seconds(r.op().getLong("bytes"), (int) r.op().getLong("group"), bw[i]) * 1e6;
-                        err += Math.abs(t - r.us()) / r.us();
-                    }
-                    err /= rows.size();
+                    double err = allReduceError(c, rows, bw);
                     if (err < bestErr) {
                         bestErr = err;
                         best = c;
@@ -385,9 +391,57 @@ public final class DbFit {
                 }
             }
         }
+        for (int pass = 0; pass < 2; pass++) {
+            FrameworkProfile.CustomAllReduce own = best;
+            for (double above : NCCL_ABOVE) {
+                if (above < own.oneShotMaxBytes()) {
+                    continue;
+                }
+                for (double o : OVERHEADS) {
+                    for (double f : SHARES) {
+                        for (int g : NVLS_GROUPS) {
+                            FrameworkProfile.CustomAllReduce c = own.withNccl(above, round(o, 1e-2), round(f, 1e-3), g);
+                            double err = allReduceError(c, rows, bw);
+                            if (err < bestErr) {
+                                bestErr = err;
+                                best = c;
+                            }
+                        }
+                    }
+                }
+            }
+            FrameworkProfile.CustomAllReduce nccl = best;
+            for (double o : OVERHEADS) {
+                for (double f : SHARES) {
+                    for (double s : ONE_SHOT) {
+                        if (s > nccl.ncclAboveBytes()) {
+                            continue;
+                        }
+                        FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s, nccl.ncclAboveBytes(),
+                                nccl.ncclCallOverheadUs(), nccl.ncclBandwidthFraction(), nccl.nvlsMinGroup());
+                        double err = allReduceError(c, rows, bw);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = c;
+                        }
+                    }
+                }
+            }
+        }
         n.put("custom_all_reduce", rows.size());
         mape.put("custom_all_reduce", bestErr * 100);
         return p.withCustomAllReduce(Optional.of(best));
+    }
+
+    /** The mean relative error of the all-reduce figures over the rows ({@code bw}: each row's link rate, GB/s). */
+    private static double allReduceError(FrameworkProfile.CustomAllReduce c, List<DbRow> rows, double[] bw) {
+        double err = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            DbRow r = rows.get(i);
+            double t = c.seconds(r.op().getLong("bytes"), (int) r.op().getLong("group"), bw[i]) * 1e6;
+            err += Math.abs(t - r.us()) / r.us();
+        }
+        return err / rows.size();
     }
 
     private static double[] geometric(double lo, double hi, int n) {

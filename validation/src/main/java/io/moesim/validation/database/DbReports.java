@@ -100,8 +100,19 @@ public final class DbReports {
         });
         m.put("classes", cs);
         m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
-        p.customAllReduce().ifPresent(a -> m.put("custom_all_reduce", Map.of("call_overhead_us", a.callOverheadUs(), "bandwidth_fraction",
-                a.bandwidthFraction(), "one_shot_max_bytes", a.oneShotMaxBytes())));
+        p.customAllReduce().ifPresent(a -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("call_overhead_us", a.callOverheadUs());
+            c.put("bandwidth_fraction", a.bandwidthFraction());
+            c.put("one_shot_max_bytes", a.oneShotMaxBytes());
+            if (a.hasNccl()) {
+                c.put("nccl_above_bytes", a.ncclAboveBytes());
+                c.put("nccl_call_overhead_us", a.ncclCallOverheadUs());
+                c.put("nccl_bandwidth_fraction", a.ncclBandwidthFraction());
+                c.put("nvls_min_group", a.nvlsMinGroup());
+            }
+            m.put("custom_all_reduce", c);
+        });
         return m;
     }
 
@@ -137,6 +148,14 @@ public final class DbReports {
             figure(sb, "  ", "call_overhead_us", a.callOverheadUs(), src);
             figure(sb, "  ", "bandwidth_fraction", a.bandwidthFraction(), src);
             figure(sb, "  ", "one_shot_max_bytes", a.oneShotMaxBytes(), src);
+            if (a.hasNccl()) {
+                figure(sb, "  ", "nccl_above_bytes", a.ncclAboveBytes(), src);
+                figure(sb, "  ", "nccl_call_overhead_us", a.ncclCallOverheadUs(), src);
+                figure(sb, "  ", "nccl_bandwidth_fraction", a.ncclBandwidthFraction(), src);
+                if (a.nvlsMinGroup() > 0) {
+                    figure(sb, "  ", "nvls_min_group", a.nvlsMinGroup(), src);
+                }
+            }
         });
         return sb.toString();
     }
