@@ -131,7 +131,7 @@ public final class DbFit {
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
     /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASS}, GB/s. */
-    private static final double[] RATES = geometric(0.5, 200, 24);
+    private static final double[] RATES = geometric(1, 100, 16);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
         return all.stream().filter(r -> r.kind().equals(kind)).toList();
@@ -373,9 +373,11 @@ public final class DbFit {
         if (rows.isEmpty()) {
             return p;
         }
-        double[] bw = new double[rows.size()];
+        // per row: bytes, GPUs, link rate (GB/s), measured us
+        double[][] rs = new double[rows.size()][];
         for (int i = 0; i < rows.size(); i++) {
-            bw[i] = Systems.load(rows.get(i).system()).intraNodePeerBandwidthGBps();
+            DbRow r = rows.get(i);
+            rs[i] = new double[] {r.op().getLong("bytes"), r.op().getLong("group"), Systems.load(r.system()).intraNodePeerBandwidthGBps(), r.us()};
         }
         FrameworkProfile.CustomAllReduce best = null;
         double bestErr = Double.MAX_VALUE;
@@ -383,7 +385,7 @@ public final class DbFit {
             for (double f : SHARES) {
                 for (double s : ONE_SHOT) {
                     FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s);
-                    double err = allReduceError(c, rows, bw);
+                    double err = allReduceError(c, rs);
                     if (err < bestErr) {
                         bestErr = err;
                         best = c;
@@ -401,7 +403,7 @@ public final class DbFit {
                     for (double f : SHARES) {
                         for (int g : NVLS_GROUPS) {
                             FrameworkProfile.CustomAllReduce c = own.withNccl(above, round(o, 1e-2), round(f, 1e-3), g);
-                            double err = allReduceError(c, rows, bw);
+                            double err = allReduceError(c, rs);
                             if (err < bestErr) {
                                 bestErr = err;
                                 best = c;
@@ -419,7 +421,7 @@ public final class DbFit {
                         }
                         FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s, nccl.ncclAboveBytes(),
                                 nccl.ncclCallOverheadUs(), nccl.ncclBandwidthFraction(), nccl.nvlsMinGroup());
-                        double err = allReduceError(c, rows, bw);
+                        double err = allReduceError(c, rs);
                         if (err < bestErr) {
                             bestErr = err;
                             best = c;
@@ -433,15 +435,14 @@ public final class DbFit {
         return p.withCustomAllReduce(Optional.of(best));
     }
 
-    /** The mean relative error of the all-reduce figures over the rows ({@code bw}: each row's link rate, GB/s). */
-    private static double allReduceError(FrameworkProfile.CustomAllReduce c, List<DbRow> rows, double[] bw) {
+    /** The mean relative error of the all-reduce figures over the rows (each: bytes, GPUs, link rate GB/s, measured us). */
+    private static double allReduceError(FrameworkProfile.CustomAllReduce c, double[][] rows) {
         double err = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            DbRow r = rows.get(i);
-            double t = c.seconds(r.op().getLong("bytes"), (int) r.op().getLong("group"), bw[i]) * 1e6;
-            err += Math.abs(t - r.us()) / r.us();
+        for (double[] r : rows) {
+            double t = c.seconds(r[0], (int) r[1], r[2]) * 1e6;
+            err += Math.abs(t - r[3]) / r[3];
         }
-        return err / rows.size();
+        return err / rows.length;
     }
 
     private static double[] geometric(double lo, double hi, int n) {

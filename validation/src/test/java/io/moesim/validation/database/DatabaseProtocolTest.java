@@ -75,7 +75,7 @@ class DatabaseProtocolTest {
      * (h100 17.9 / 16.1, h200 20.0 / 18.0; leave-framework-out unchanged, 23.0 / 26.1).
      * Run of 2026-12-04 09:00 UTC (the amax pass as its own class at a DRAM rate per SM; prefill's GQA packing and its
      * DRAM part at a rate per SM): gemm-fp8, attention-prefill, quantize and all at value + about a point (h100 15.9 /
-     * 10.8 / 6.6 / 15.0, h200 17.2 / 11.6 / 8.0 / 16.4, leave-framework-out 18.6 / 27.3 / 62.8 / 26.0); the other kinds
+     * 10.8 / 6.5 / 15.0, h200 17.2 / 11.6 / 8.0 / 16.4, leave-framework-out 18.6 / 27.3 / 62.8 / 26.0); the other kinds
      * unchanged. Then (09:25 UTC, the frameworks' own all-reduce handing large messages to NCCL, NVLS from 4 GPUs):
      * custom-all-reduce and all at value + about a point (h100 11.9 / 14.9, h200 10.9 / 16.2, leave-framework-out 10.1 / 25.8).
      */
