@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * fused MoE block), {@code moe_fp8} (the same with fp8 expert weights: another kernel family, {@code moe}'s
  * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
  * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
- * (norms, elementwise, permutes).
+ * (norms, elementwise, permutes); {@code quantize_amax} is the amax pass of a dynamic quantise, a reduction kernel
+ * of its own ({@code quantize}'s figures where a profile has none).
  *
  * @param id                   the profile id ({@code trtllm}, {@code vllm}, {@code sglang}, {@code ideal})
  * @param name                 what the profile stands for, e.g. "TensorRT-LLM 1.3.0rc20"
@@ -38,7 +39,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** The op classes a profile may give figures for. */
     public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
-            "moe_slots", "quantize", "other");
+            "moe_slots", "quantize", "quantize_amax", "other");
 
     public FrameworkProfile {
         classes = Collections.unmodifiableMap(new TreeMap<>(classes));
@@ -60,6 +61,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
         if (f == null && opClass.equals("moe_fp8")) {
             f = classes.get("moe");
+        }
+        if (f == null && opClass.equals("quantize_amax")) {
+            f = classes.get("quantize");
         }
         return f == null ? ClassFigures.NONE : f;
     }
@@ -87,7 +91,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile kernelsOnly() {
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
-                v.maxKvGroup(), v.exposedMemory())));
+                v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps())));
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
     }
 
@@ -125,16 +129,28 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           spread over the engines, beside {@code perItemNs} per CTA: a GQA decode CTA loads each
      *                           of its query heads, keeps a softmax state per head and writes each head's output, so
      *                           its fixed work grows with the query heads it serves
+     * @param engineGBps         the most DRAM bytes per second one engine's loads sustain (Little's law: the bytes its
+     *                           threads keep in flight over the DRAM latency), for a kernel whose threads issue one
+     *                           narrow load at a time: its DRAM part is at least its bytes over engines x this rate,
+     *                           however wide the memory (so it does not speed up with a faster HBM)
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs) {
+            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
         public ClassFigures {
             if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
                 throw new IllegalArgumentException("exposed_memory must be in [0, 1], got " + exposedMemory.getAsDouble());
             }
+            if (engineGBps.isPresent() && !(engineGBps.getAsDouble() > 0)) {
+                throw new IllegalArgumentException("engine_GBps must be > 0, got " + engineGBps.getAsDouble());
+            }
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, OptionalDouble.empty());
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
@@ -150,12 +166,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs);
+                    perHeadNs, engineGBps);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps);
+        }
+
+        /** These figures with another DRAM rate per engine (0: none, the figure left out). */
+        public ClassFigures withEngineGBps(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
                     x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
         }
 
@@ -178,8 +200,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
          * ceil(kvGroup / maxKvGroup) times, and runs that many times the items it is given.
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double items, int engines, double kvGroup) {
+            return seconds(modelTotal, launch, compute, memory, 0, items, engines, kvGroup);
+        }
+
+        /**
+         * As above, with the op's DRAM bytes ({@code bytes}), which {@link #engineGBps} bounds: the DRAM part is at least
+         * bytes / (engines x engine rate).
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup) {
             double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
-            double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes);
+            double floor = engineGBps.isPresent() && bytes > 0 ? passes * bytes / (Math.max(1, engines) * engineGBps.getAsDouble() * 1e9) : 0;
+            double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes, floor);
             if (perHeadNs.isPresent() && items > 0) {
                 // the query heads of the CTAs: items x group (decode: sequences x KV heads x group = sequences x query heads)
                 t += Math.ceil(items * kvGroup / Math.max(1, engines)) * perHeadNs.getAsDouble() * 1e-9;
@@ -193,12 +224,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
          * sustain, and the rest of the model's time (fill, drain, merges) kept.
          */
         public double seconds(double modelTotal, double launch, double compute, double memory) {
-            if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty() && exposedMemory.isEmpty()) {
+            return seconds(modelTotal, launch, compute, memory, 0);
+        }
+
+        /** ... with a lower bound on the DRAM part ({@code memoryFloor}, s: the engines' own load rate). */
+        private double seconds(double modelTotal, double launch, double compute, double memory, double memoryFloor) {
+            if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty() && exposedMemory.isEmpty() && memoryFloor == 0) {
                 return modelTotal;
             }
             double rest = Math.max(0, modelTotal - launch - Math.max(compute, memory));
             double c = compute / matrixEfficiency.orElse(1);
-            double m = memory / bandwidthFraction.orElse(1);
+            double m = Math.max(memory / bandwidthFraction.orElse(1), memoryFloor);
             double body = Math.max(c, m) + exposedMemory.orElse(0) * Math.min(c, m);
             return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 + rest + body : launch + rest + body;
         }
@@ -207,23 +243,67 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     /**
      * A framework's own all-reduce over NVLink peer memory: one-shot (each GPU reads every peer's whole
      * buffer and reduces) up to {@code oneShotMaxBytes}, two-shot (reduce-scatter then all-gather, each
-     * GPU moving 2(g-1)/g of the buffer) above.
+     * GPU moving 2(g-1)/g of the buffer) above, and above {@code ncclAboveBytes} (the largest buffer the framework's
+     * own kernels take) NCCL's all-reduce, as the framework calls it: its own call overhead and share of the link
+     * rate, a ring's 2(g-1)/g of the buffer each way, or on {@code nvlsMinGroup} GPUs and more NVLink SHARP's (NVLS: the
+     * switch reduces; each GPU sends its buffer once and receives the result once, (g+1)/g of it each way).
      *
-     * @param callOverheadUs    fixed time per call (launch, barrier flags)
-     * @param bandwidthFraction share of the link's line rate a peer-memory copy sustains
-     * @param oneShotMaxBytes   the largest message the one-shot kernel takes
+     * @param callOverheadUs        fixed time per call (launch, barrier flags)
+     * @param bandwidthFraction     share of the link's line rate a peer-memory copy sustains
+     * @param oneShotMaxBytes       the largest message the one-shot kernel takes
+     * @param ncclAboveBytes        messages above this go to NCCL (infinite: never)
+     * @param ncclCallOverheadUs    NCCL's fixed time per call
+     * @param ncclBandwidthFraction share of the link's line rate NCCL sustains
+     * @param nvlsMinGroup          the fewest GPUs NCCL runs NVLS on (0: never; a ring always)
      */
-    public record CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes) {
+    public record CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes, double ncclAboveBytes, double ncclCallOverheadUs,
+            double ncclBandwidthFraction, int nvlsMinGroup) {
+        /** The framework's own kernels at every size (no NCCL regime). */
+        public CustomAllReduce(double callOverheadUs, double bandwidthFraction, double oneShotMaxBytes) {
+            this(callOverheadUs, bandwidthFraction, oneShotMaxBytes, Double.POSITIVE_INFINITY, 0, 1, 0);
+        }
+
+        /** This all-reduce with an NCCL regime above {@code aboveBytes}. */
+        public CustomAllReduce withNccl(double aboveBytes, double overheadUs, double fraction, int nvlsGroup) {
+            return new CustomAllReduce(callOverheadUs, bandwidthFraction, oneShotMaxBytes, aboveBytes, overheadUs, fraction, nvlsGroup);
+        }
+
+        public boolean hasNccl() {
+            return Double.isFinite(ncclAboveBytes);
+        }
+
+        /** Which kernel a message of {@code bytes} runs: {@code one-shot}, {@code two-shot} or {@code nccl-ring} / {@code nccl-nvls}. */
+        public String regime(double bytes, int group) {
+            if (bytes > ncclAboveBytes) {
+                return nvls(group) ? "nccl-nvls" : "nccl-ring";
+            }
+            return bytes <= oneShotMaxBytes ? "one-shot" : "two-shot";
+        }
+
+        private boolean nvls(int group) {
+            return nvlsMinGroup > 0 && group >= nvlsMinGroup;
+        }
+
+        /** Bytes each GPU moves over its links for a message of {@code bytes} (one direction). */
+        public double movedBytes(double bytes, int group) {
+            if (bytes > ncclAboveBytes) {
+                return nvls(group) ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
+            }
+            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
+            return bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
+        }
+
         /** Seconds of one all-reduce of {@code bytes} over {@code group} GPUs on links of {@code linkGBps} per direction. */
         public double seconds(double bytes, int group, double linkGBps) {
             if (group <= 1) {
                 return 0;
             }
-            double bw = linkGBps * 1e9 * bandwidthFraction;
-            // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
-            double moved = bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
+            double moved = movedBytes(bytes, group);
+            if (bytes > ncclAboveBytes) {
+                return ncclCallOverheadUs * 1e-6 + moved / (linkGBps * 1e9 * ncclBandwidthFraction);
+            }
             int phases = bytes <= oneShotMaxBytes ? 1 : 2;
-            return phases * callOverheadUs * 1e-6 + moved / bw;
+            return phases * callOverheadUs * 1e-6 + moved / (linkGBps * 1e9 * bandwidthFraction);
         }
     }
 

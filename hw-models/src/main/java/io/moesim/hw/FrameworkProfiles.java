@@ -99,12 +99,13 @@ public final class FrameworkProfiles {
                 OptionalDouble group = c.optNumber("max_kv_group");
                 OptionalDouble exposed = c.optNumber("exposed_memory");
                 OptionalDouble head = c.optNumber("per_head_ns");
+                OptionalDouble engineRate = c.optNumber("engine_GBps");
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate));
             }
             cs.get().finish();
         }
@@ -116,9 +117,19 @@ public final class FrameworkProfiles {
             double over = s.number("call_overhead_us");
             OptionalDouble bw = fraction(s, "bandwidth_fraction");
             double oneShot = s.number("one_shot_max_bytes");
+            // the NCCL regime above the framework's own kernels: all three figures or none
+            OptionalDouble ncclAbove = s.optNumber("nccl_above_bytes");
+            OptionalDouble ncclOver = s.optNumber("nccl_call_overhead_us");
+            OptionalDouble ncclBw = fraction(s, "nccl_bandwidth_fraction");
+            OptionalDouble nvls = s.optNumber("nvls_min_group");
+            boolean nccl = ncclAbove.isPresent() && ncclOver.isPresent() && ncclBw.isPresent();
+            if (!nccl && (ncclAbove.isPresent() || ncclOver.isPresent() || ncclBw.isPresent())) {
+                s.problem("nccl_above_bytes", "the NCCL regime needs nccl_above_bytes, nccl_call_overhead_us and nccl_bandwidth_fraction together");
+            }
             s.finish();
             if (Double.isFinite(over) && bw.isPresent() && Double.isFinite(oneShot)) {
-                car = Optional.of(new FrameworkProfile.CustomAllReduce(over, bw.getAsDouble(), oneShot));
+                FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(over, bw.getAsDouble(), oneShot);
+                car = Optional.of(nccl ? c.withNccl(ncclAbove.getAsDouble(), ncclOver.getAsDouble(), ncclBw.getAsDouble(), (int) nvls.orElse(0)) : c);
             } else if (bw.isEmpty() && !s.has("bandwidth_fraction")) {
                 s.problem("bandwidth_fraction", "missing key");
             }

@@ -61,6 +61,19 @@ class FrameworkProfilesTest {
         FrameworkProfile trt = FrameworkProfiles.load("trtllm");
         assertTrue(trt.figures("attention_decode").perHeadNs().isPresent());
         assertTrue(trt.figures("attention_prefill").perHeadNs().isEmpty());
+        // engine_GBps: the DRAM part at least bytes / (engines x rate). 132 engines x 10 GB/s = 1.32 TB/s: 6.6 MB take
+        // 5 us > the model's 4 us (compute share absent: 6 us): 1 + 2 (rest) + max(6, 5) = 9 us; 13.2 MB take 10 us:
+        // 1 + 2 + 10 = 13 us; 2.64 MB take 2 us < 4 us: the model's memory stands, 1 + 2 + 6 = 9 us
+        FrameworkProfile.ClassFigures rate = new FrameworkProfile.ClassFigures(OptionalDouble.of(1), OptionalDouble.empty(), OptionalDouble.empty())
+                .withEngineGBps(10);
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 6.6e6, 0, 132, 1), 1e-12);
+        assertEquals(13e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 13.2e6, 0, 132, 1), 1e-12);
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2.64e6, 0, 132, 1), 1e-12);
+        // without bytes the bound has nothing to bind
+        assertEquals(9e-6, rate.seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        // TensorRT-LLM's amax pass runs at an engine rate, with quantize's figures where a profile has no quantize_amax
+        assertTrue(trt.figures("quantize_amax").engineGBps().isPresent());
+        assertEquals(FrameworkProfiles.load("sglang").figures("quantize"), FrameworkProfiles.load("sglang").figures("quantize_amax"));
     }
 
     @Test
@@ -70,6 +83,19 @@ class FrameworkProfilesTest {
         assertEquals(4e-6 + 7.0 * 524288 / 225e9, a.seconds(524288, 8, 450), 1e-12);
         // two-shot above 1 MiB: two phases of overhead, 2 x 7/8 of the buffer
         assertEquals(8e-6 + 2 * 7.0 / 8 * 4194304 / 225e9, a.seconds(4194304, 8, 450), 1e-12);
+        assertEquals("two-shot", a.regime(4194304, 8));
+        // NCCL above 8 MiB: 40 us, 0.7 of 450 GB/s = 315 GB/s; NVLS from 4 GPUs sends and receives (g+1)/g of the buffer,
+        // a ring (2 GPUs) 2(g-1)/g
+        FrameworkProfile.CustomAllReduce n = a.withNccl(8 << 20, 40, 0.7, 4);
+        assertEquals(40e-6 + 9.0 / 8 * 16777216 / 315e9, n.seconds(16777216, 8, 450), 1e-12);
+        assertEquals("nccl-nvls", n.regime(16777216, 8));
+        assertEquals(40e-6 + 16777216 / 315e9, n.seconds(16777216, 2, 450), 1e-12);
+        assertEquals("nccl-ring", n.regime(16777216, 2));
+        // 8 MiB itself is still the framework's two-shot kernel
+        assertEquals(8e-6 + 2 * 7.0 / 8 * 8388608 / 225e9, n.seconds(8388608, 8, 450), 1e-12);
+        assertEquals(7.0 * 524288, n.movedBytes(524288, 8), 0);
+        // the built-in TensorRT-LLM profile hands large messages to NCCL
+        assertTrue(FrameworkProfiles.load("trtllm").customAllReduce().orElseThrow().hasNccl());
     }
 
     private SpecException error(String yaml) throws IOException {

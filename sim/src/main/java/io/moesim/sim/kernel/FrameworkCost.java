@@ -18,6 +18,7 @@ import io.moesim.ir.op.Quantize;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Router;
 import io.moesim.ir.op.Split;
+import io.moesim.sim.kernel.engine.AttentionModel;
 import java.util.List;
 
 /**
@@ -93,7 +94,7 @@ public final class FrameworkCost {
     /** ... and the query heads per KV head of an attention op. */
     public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup) {
         OpEstimate.Breakdown b = e.breakdown();
-        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines, kvGroup);
     }
 
     /** Query heads per KV head of an attention op (1 for anything else). */
@@ -106,16 +107,17 @@ public final class FrameworkCost {
 
     /**
      * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows); decode: one per (sequence, KV head), the query
-     * group in one CTA as a GQA decode kernel runs it (a profile's {@code max_kv_group} multiplies them by its passes);
-     * none elsewhere.
+     * (sequence, query head, tile of {@link #Q_TILE} query rows), or where the kernel packs a short prompt's query
+     * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
+     * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
+     * {@code max_kv_group} multiplies them by its passes); none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.isDecode()) {
                 return (double) a.batch() * a.kvHeads();
             }
-            return (double) a.batch() * a.heads() * ((a.qLen() + Q_TILE - 1) / Q_TILE);
+            return (double) AttentionModel.prefillCtas((long) a.batch() * a.kvHeads(), a.qLen(), a.heads() / a.kvHeads());
         }
         if (op instanceof MlaAttention a) {
             return (double) a.batch() * a.heads();
@@ -124,16 +126,28 @@ public final class FrameworkCost {
     }
 
     /**
-     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels under the
-     * {@code quantize} figures: the amax pass (reads the bf16 activation: 2 bytes per element, as a copy of 1)
-     * and the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5).
+     * Dynamic per-tensor activation quantisation of {@code elements} values, two streaming kernels: the amax pass
+     * (reads the bf16 activation: 2 bytes per element, as a copy of 1) under the {@code quantize_amax} figures, and
+     * the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5) under the {@code quantize} figures.
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
         double t = 0;
+        boolean cast = false;
         for (OpEstimate k : quantizeKernels(sim, elements, device, p)) {
-            t += apply(profile.figures("quantize"), k);
+            t += apply(profile.figures(quantizeClass(cast)), k, 0, p.engines());
+            cast = true;
         }
         return t;
+    }
+
+    /**
+     * The profile's class of a quantise kernel: {@code quantize} for the cast, {@code quantize_amax} for the amax pass
+     * (a reduction with its own launch pattern and load width: TensorRT-LLM's per-tensor {@code computeFP8QuantizeScale}
+     * runs a memset then a 1024 x 1024 grid-stride kernel of one 2-byte load per thread per step, where its cast
+     * {@code scaleMatrixPerTensorVec} loads 16 bytes per thread; cpp/tensorrt_llm/common/cudaFp8Utils.cu).
+     */
+    public static String quantizeClass(boolean cast) {
+        return cast ? "quantize" : "quantize_amax";
     }
 
     /** The two kernels of a per-tensor quantise of {@code elements} bf16 values: the amax pass, then the cast. */

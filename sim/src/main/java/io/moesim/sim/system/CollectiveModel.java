@@ -173,8 +173,7 @@ public final class CollectiveModel {
             double linkGBps = mesh ? Math.min(link.bandwidthPerDeviceGBps(), (g - 1) * peerShareGBps(link, system.devicesPerNode()))
                     : system.intraNodePeerBandwidthGBps();
             double ns = car.seconds(tensorBytes, g, linkGBps) * 1e9;
-            boolean oneShot = tensorBytes <= car.oneShotMaxBytes();
-            return of(ns, oneShot ? "framework-one-shot" : "framework-two-shot", oneShot ? (g - 1) * tensorBytes : 2.0 * (g - 1) / g * tensorBytes);
+            return of(ns, "framework-" + car.regime(tensorBytes, g), car.movedBytes(tensorBytes, g));
         }
         if (op instanceof AllReduce) {
             double ring = o + 2.0 * (g - 1) * a + linkBytes / bwRing;

@@ -42,7 +42,18 @@ public final class DbFit {
         FrameworkProfile p = new FrameworkProfile(id, name, Map.of(), false, Optional.empty());
         Map<String, Integer> n = new LinkedHashMap<>();
         Map<String, Double> mape = new LinkedHashMap<>();
-        p = fitClass(p, "quantize", rows(rows, "quantize"), model, devices, n, mape, false);
+        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
+        // the two kernels of a dynamic quantise, each on its own rows in a framework's own profile: the amax pass
+        // (computescale tables) and the cast (scale_matrix tables); a profile without amax rows runs the amax pass on
+        // the cast's figures. The amax kernels are each framework's own (TensorRT-LLM's a memset and a scalar-load
+        // reduction, 6-7 us at the least; vLLM's under 1 us): a profile pooled over frameworks (leave one out) fits
+        // one quantize class on both kernels' rows, as moe_fp8
+        List<DbRow> quantRows = rows(rows, "quantize");
+        if (ownKernels) {
+            p = fitClass(p, "quantize_amax", quantRows.stream().filter(DbFit::isAmax).toList(), model, devices, n, mape, false);
+            quantRows = quantRows.stream().filter(r -> !isAmax(r)).toList();
+        }
+        p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
         List<DbRow> fp8 = rows(rows, "gemm-fp8");
         Map<String, Integer> n1 = new LinkedHashMap<>();
@@ -58,7 +69,6 @@ public final class DbFit {
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
-        boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS);
         // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
         // whichever explains the calibration rows better
@@ -87,8 +97,11 @@ public final class DbFit {
         return new Result(p, n, mape);
     }
 
-    /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's where it has none). */
+    /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's, the amax pass on quantize's where it has none). */
     private static String resolved(FrameworkProfile p, String c) {
+        if (c.equals("quantize_amax") && !p.classes().containsKey(c)) {
+            return "quantize";
+        }
         return c.equals("moe_fp8") && !p.classes().containsKey("moe_fp8") ? "moe" : c;
     }
 
@@ -102,6 +115,23 @@ public final class DbFit {
         }
         return w == 0 ? Double.MAX_VALUE : s / w;
     }
+
+    private static boolean isAmax(DbRow r) {
+        return r.op().get("step", "cast").equals("amax");
+    }
+
+    /**
+     * The classes whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
+     * bandwidth share. The amax pass: its threads issue one 2-byte load at a time (see
+     * {@link io.moesim.sim.kernel.FrameworkCost#quantizeClass}), so its rate is the engines' loads in flight over the
+     * DRAM latency, not a share of the memory's bandwidth. Prefill attention: a CTA's Q tile and K/V stages are fed
+     * to its SM through L2 (each KV head's K/V is read by all its query tiles), so what the kernel model counts as the
+     * DRAM part runs at the SMs' load rate, not at the HBM's. On one GPU the two fit alike; they part on another memory.
+     */
+    static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
+
+    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASS}, GB/s. */
+    private static final double[] RATES = geometric(1, 100, 16);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
         return all.stream().filter(r -> r.kind().equals(kind)).toList();
@@ -175,10 +205,11 @@ public final class DbFit {
         double[] best = {Double.NaN, 1, 1};
         double bestErr = Double.MAX_VALUE;
         double[] effs = compute ? SHARES : new double[] {1};
+        boolean rate = ENGINE_RATE_CLASSES.contains(cls);
         for (double o : OVERHEADS) {
             for (double e : effs) {
-                for (double f : SHARES) {
-                    double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
+                for (double f : rate ? RATES : SHARES) {
+                    double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         best = new double[] {o, e, f};
@@ -190,17 +221,18 @@ public final class DbFit {
         for (int round = 0; round < ROUND_O.length; round++) {
             double so = best[0] * ROUND_O[round];
             double ss = ROUND_S[round];
+            double sf = rate ? best[2] * ROUND_O[round] : ss;
             double[] c = best.clone();
             for (int i = -5; i <= 5; i++) {
                 for (int j = compute ? -5 : 0; j <= (compute ? 5 : 0); j++) {
                     for (int k = -5; k <= 5; k++) {
                         double o = c[0] + i * so;
                         double e = c[1] + j * ss;
-                        double f = c[2] + k * ss;
-                        if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2) {
+                        double f = c[2] + k * sf;
+                        if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate)) {
                             continue;
                         }
-                        double err = error(prep, new ClassFigures(OptionalDouble.of(o), OptionalDouble.of(e), OptionalDouble.of(f)), exposed, bestErr);
+                        double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             best = new double[] {o, e, f};
@@ -220,8 +252,8 @@ public final class DbFit {
                 for (double it : ITEMS) {
                     for (double o : OVERHEADS) {
                         for (double e : effs) {
-                            for (double f : SHARES) {
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(h * it), exposed, bestErr);
+                            for (double f : rate ? RATES : SHARES) {
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(h * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -236,6 +268,7 @@ public final class DbFit {
             for (int round = 0; round < ROUND_O.length; round++) {
                 double so = best[0] * ROUND_O[round];
                 double ss = ROUND_S[round];
+                double sf = rate ? best[2] * ROUND_O[round] : ss;
                 double si = item * ROUND_O[round];
                 double[] c = best.clone();
                 double ci = item;
@@ -245,12 +278,12 @@ public final class DbFit {
                             for (int l = -4; l <= 4; l++) {
                                 double o = c[0] + i * so;
                                 double e = c[1] + j * ss;
-                                double f = c[2] + k * ss;
+                                double f = c[2] + k * sf;
                                 double it = ci + l * si;
-                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || f > 2 || it < 0) {
+                                if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate) || it < 0) {
                                     continue;
                                 }
-                                double err = error(prep, figures(o, e, f, it, compute).withPerHeadNs(head * it), exposed, bestErr);
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(head * it), exposed, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -268,8 +301,9 @@ public final class DbFit {
             double[] b = best;
             double it = item;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
-                ClassFigures cand = new ClassFigures(OptionalDouble.of(b[0]), compute ? OptionalDouble.of(b[1]) : OptionalDouble.empty(), OptionalDouble.of(b[2]),
-                        it > 0 ? OptionalDouble.of(it) : OptionalDouble.empty(), OptionalDouble.of(g)).withPerHeadNs(head * it);
+                ClassFigures base = figures(b[0], b[1], b[2], it, compute, rate);
+                ClassFigures cand = new ClassFigures(base.callOverheadUs(), base.matrixEfficiency(), base.bandwidthFraction(), base.perItemNs(), OptionalDouble.of(g),
+                        OptionalDouble.empty(), OptionalDouble.empty(), base.engineGBps()).withPerHeadNs(head * it);
                 double err = error(prep, cand, exposed, bestErr);
                 if (err < bestErr) {
                     bestErr = err;
@@ -280,14 +314,17 @@ public final class DbFit {
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
-                OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
-                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1));
+                rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
+                .withEngineGBps(rate ? round(best[2], 1e-3) : 0);
         return p.withClass(cls, fig);
     }
 
-    private static ClassFigures figures(double o, double e, double f, double item, boolean compute) {
-        return new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), OptionalDouble.of(f),
+    /** A candidate's figures: the third figure a bandwidth share, or for an engine-rate class a DRAM rate per engine. */
+    private static ClassFigures figures(double o, double e, double f, double item, boolean compute, boolean rate) {
+        ClassFigures c = new ClassFigures(OptionalDouble.of(o), compute ? OptionalDouble.of(e) : OptionalDouble.empty(), rate ? OptionalDouble.empty() : OptionalDouble.of(f),
                 item > 0 ? OptionalDouble.of(item) : OptionalDouble.empty());
+        return rate ? c.withEngineGBps(f) : c;
     }
 
     private static double round(double v, double q) {
@@ -319,28 +356,36 @@ public final class DbFit {
         return s / w;
     }
 
+    /** Message sizes searched for the largest one-shot message and for the size above which the framework calls NCCL. */
+    private static final double[] ONE_SHOT = {16384, 65536, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216};
+    private static final double[] NCCL_ABOVE = {262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432, 67108864};
+    /** The fewest GPUs NCCL runs NVLS on (0: a ring at every size), searched. */
+    private static final int[] NVLS_GROUPS = {0, 2, 4, 8};
+
+    /**
+     * The framework's own all-reduce: first its two kernels at every size (call overhead, link share, largest one-shot
+     * message), then twice in turn: an NCCL regime above a size (NCCL's call overhead and link share, and from how many
+     * GPUs it runs NVLS) with the kernels' figures fixed, and the kernels' figures with the NCCL regime fixed. Above some
+     * size each framework's rows are NCCL's own rows of the same table (TensorRT-LLM from 2 MiB on 8 GPUs; vLLM and SGLang
+     * from 16-64 MiB): the framework hands large messages to NCCL.
+     */
     private static FrameworkProfile fitAllReduce(FrameworkProfile p, List<DbRow> rows, Map<String, Integer> n, Map<String, Double> mape) {
         if (rows.isEmpty()) {
             return p;
         }
-        double[] bw = new double[rows.size()];
+        // per row: bytes, GPUs, link rate (GB/s), measured us
+        double[][] rs = new double[rows.size()][];
         for (int i = 0; i < rows.size(); i++) {
-            bw[i] = Systems.load(rows.get(i).system()).intraNodePeerBandwidthGBps();
+            DbRow r = rows.get(i);
+            rs[i] = new double[] {r.op().getLong("bytes"), r.op().getLong("group"), Systems.load(r.system()).intraNodePeerBandwidthGBps(), r.us()};
         }
         FrameworkProfile.CustomAllReduce best = null;
         double bestErr = Double.MAX_VALUE;
-        double[] oneShot = {16384, 65536, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216};
         for (double o : OVERHEADS) {
             for (double f : SHARES) {
-                for (double s : oneShot) {
+                for (double s : ONE_SHOT) {
                     FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s);
-                    double err = 0;
-                    for (int i = 0; i < rows.size(); i++) {
-                        DbRow r = rows.get(i);
-                        double t = c.seconds(r.op().getLong("bytes"), (int) r.op().getLong("group"), bw[i]) * 1e6;
-                        err += Math.abs(t - r.us()) / r.us();
-                    }
-                    err /= rows.size();
+                    double err = allReduceError(c, rs);
                     if (err < bestErr) {
                         bestErr = err;
                         best = c;
@@ -348,9 +393,56 @@ public final class DbFit {
                 }
             }
         }
+        for (int pass = 0; pass < 2; pass++) {
+            FrameworkProfile.CustomAllReduce own = best;
+            for (double above : NCCL_ABOVE) {
+                if (above < own.oneShotMaxBytes()) {
+                    continue;
+                }
+                for (double o : OVERHEADS) {
+                    for (double f : SHARES) {
+                        for (int g : NVLS_GROUPS) {
+                            FrameworkProfile.CustomAllReduce c = own.withNccl(above, round(o, 1e-2), round(f, 1e-3), g);
+                            double err = allReduceError(c, rs);
+                            if (err < bestErr) {
+                                bestErr = err;
+                                best = c;
+                            }
+                        }
+                    }
+                }
+            }
+            FrameworkProfile.CustomAllReduce nccl = best;
+            for (double o : OVERHEADS) {
+                for (double f : SHARES) {
+                    for (double s : ONE_SHOT) {
+                        if (s > nccl.ncclAboveBytes()) {
+                            continue;
+                        }
+                        FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s, nccl.ncclAboveBytes(),
+                                nccl.ncclCallOverheadUs(), nccl.ncclBandwidthFraction(), nccl.nvlsMinGroup());
+                        double err = allReduceError(c, rs);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            best = c;
+                        }
+                    }
+                }
+            }
+        }
         n.put("custom_all_reduce", rows.size());
         mape.put("custom_all_reduce", bestErr * 100);
         return p.withCustomAllReduce(Optional.of(best));
+    }
+
+    /** The mean relative error of the all-reduce figures over the rows (each: bytes, GPUs, link rate GB/s, measured us). */
+    private static double allReduceError(FrameworkProfile.CustomAllReduce c, double[][] rows) {
+        double err = 0;
+        for (double[] r : rows) {
+            double t = c.seconds(r[0], (int) r[1], r[2]) * 1e6;
+            err += Math.abs(t - r[3]) / r[3];
+        }
+        return err / rows.length;
     }
 
     private static double[] geometric(double lo, double hi, int n) {

@@ -68,20 +68,26 @@ public final class DbModel {
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
      */
-    public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double items, int engines,
-            double kvGroup) {
+    public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
+            int engines, double kvGroup) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
             return of(cls, quantize, e, 0, 1, 1);
         }
 
+        /** A kernel with no work items on the processor's engines (the engines bound an {@code engine_GBps} rate). */
+        static Piece of(String cls, boolean quantize, OpEstimate e, ProcessorSpec p) {
+            return of(cls, quantize, e, 0, p.engines(), 1);
+        }
+
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
             OpEstimate.Breakdown b = e.breakdown();
-            return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, items, engines, kvGroup);
+            return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines,
+                    kvGroup);
         }
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, items, engines, kvGroup);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -101,22 +107,23 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            return f.seconds(total, launch, compute, memory, items, engines, kvGroup);
+            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup);
         }
 
         /** The mean of the same pieces over several token draws (every part averaged). */
         static Piece mean(List<Piece> ps) {
             Piece a = ps.get(0);
             double n = ps.size();
-            double t = 0, l = 0, c = 0, m = 0, it = 0;
+            double t = 0, l = 0, c = 0, m = 0, by = 0, it = 0;
             for (Piece x : ps) {
                 t += x.total;
                 l += x.launch;
                 c += x.compute;
                 m += x.memory;
+                by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, it / n, a.engines, a.kvGroup);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup);
         }
     }
 
@@ -175,7 +182,8 @@ public final class DbModel {
             }
             case "quantize" -> {
                 long el = f.getLong("m") * f.getLong("k");
-                out.add(Piece.of("quantize", false, FrameworkCost.quantizeKernel(sim, el, !f.get("step", "cast").equals("amax"), device, p)));
+                boolean cast = !f.get("step", "cast").equals("amax");
+                out.add(Piece.of(FrameworkCost.quantizeClass(cast), false, FrameworkCost.quantizeKernel(sim, el, cast, device, p), p));
             }
             case "moe-layer" -> {
                 long t = f.getLong("tokens");
@@ -211,8 +219,10 @@ public final class DbModel {
 
     /** The two kernels of an activation quantise ({@link FrameworkCost#quantizeKernels}), run only where the profile quantises. */
     private void quantize(long elements, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
+        boolean cast = false;
         for (OpEstimate k : FrameworkCost.quantizeKernels(sim, elements, device, p)) {
-            out.add(Piece.of("quantize", true, k));
+            out.add(Piece.of(FrameworkCost.quantizeClass(cast), true, k, p));
+            cast = true;
         }
     }
 
@@ -243,7 +253,7 @@ public final class DbModel {
             }
             out.add(Piece.of(cls, false, e, active, 1, 1));
         } else {
-            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 1, 1));
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
             quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation

@@ -95,12 +95,24 @@ public final class DbReports {
             v.maxKvGroup().ifPresent(x -> c.put("max_kv_group", x));
             v.exposedMemory().ifPresent(x -> c.put("exposed_memory", x));
             v.perHeadNs().ifPresent(x -> c.put("per_head_ns", x));
+            v.engineGBps().ifPresent(x -> c.put("engine_GBps", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
         m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
-        p.customAllReduce().ifPresent(a -> m.put("custom_all_reduce", Map.of("call_overhead_us", a.callOverheadUs(), "bandwidth_fraction",
-                a.bandwidthFraction(), "one_shot_max_bytes", a.oneShotMaxBytes())));
+        p.customAllReduce().ifPresent(a -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("call_overhead_us", a.callOverheadUs());
+            c.put("bandwidth_fraction", a.bandwidthFraction());
+            c.put("one_shot_max_bytes", a.oneShotMaxBytes());
+            if (a.hasNccl()) {
+                c.put("nccl_above_bytes", a.ncclAboveBytes());
+                c.put("nccl_call_overhead_us", a.ncclCallOverheadUs());
+                c.put("nccl_bandwidth_fraction", a.ncclBandwidthFraction());
+                c.put("nvls_min_group", a.nvlsMinGroup());
+            }
+            m.put("custom_all_reduce", c);
+        });
         return m;
     }
 
@@ -125,6 +137,7 @@ public final class DbReports {
             v.maxKvGroup().ifPresent(x -> figure(sb, "    ", "max_kv_group", x, src));
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
+            v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, src));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
@@ -135,6 +148,14 @@ public final class DbReports {
             figure(sb, "  ", "call_overhead_us", a.callOverheadUs(), src);
             figure(sb, "  ", "bandwidth_fraction", a.bandwidthFraction(), src);
             figure(sb, "  ", "one_shot_max_bytes", a.oneShotMaxBytes(), src);
+            if (a.hasNccl()) {
+                figure(sb, "  ", "nccl_above_bytes", a.ncclAboveBytes(), src);
+                figure(sb, "  ", "nccl_call_overhead_us", a.ncclCallOverheadUs(), src);
+                figure(sb, "  ", "nccl_bandwidth_fraction", a.ncclBandwidthFraction(), src);
+                if (a.nvlsMinGroup() > 0) {
+                    figure(sb, "  ", "nvls_min_group", a.nvlsMinGroup(), src);
+                }
+            }
         });
         return sb.toString();
     }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A diagnostic, not a check: each framework's profile fitted on its H100 calibration rows, then every H100 calibration
  * row written with its prediction and the kernel model's pieces (for looking at residuals by shape; calibration rows only).
- * Runs only with -Dmoesim.residuals.out=FILE.
+ * Runs only with -Dmoesim.residuals.out=FILE; -Dmoesim.residuals.all=true writes every row of the framework (both GPUs,
+ * both splits, under the same H100 calibration fit) with its GPU and split.
  */
 class CalibrationResidualsDump {
     @Test
@@ -22,11 +23,12 @@ class CalibrationResidualsDump {
         List<DbRow> all = DbTraces.read(Path.of("../traces/aiconfigurator"));
         DbModel model = new DbModel();
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(out)))) {
-            w.println("framework\tkind\top\tmeasured_us\tpredicted_us\tpieces");
+            w.println("framework\tkind\top\tmeasured_us\tpredicted_us\tpieces\tgpu\tsplit");
             for (String fw : DbProtocol.FRAMEWORKS) {
                 List<DbRow> fit = DbProtocol.fitRows(all, "h100", Set.of(fw));
                 var p = DbFit.fit(fw, fw, fit, model, DbProtocol::device).profile();
-                for (DbRow r : fit) {
+                boolean every = Boolean.getBoolean("moesim.residuals.all");
+                for (DbRow r : every ? all.stream().filter(x -> x.framework().equals(fw)).toList() : fit) {
                     DeviceSpec d = DbProtocol.device(r.gpu());
                     double pr = model.predictUs(r, d, p);
                     StringBuilder s = new StringBuilder();
@@ -37,7 +39,7 @@ class CalibrationResidualsDump {
                                     x.launch() * 1e6, x.compute() * 1e6, x.memory() * 1e6, x.items(), x.seconds(p) * 1e6));
                         }
                     }
-                    w.printf(java.util.Locale.ROOT, "%s\t%s\t%s\t%.3f\t%.3f\t%s%n", fw, r.kind(), r.op().text(), r.us(), pr, s);
+                    w.printf(java.util.Locale.ROOT, "%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s%n", fw, r.kind(), r.op().text(), r.us(), pr, s, r.gpu(), r.split());
                 }
             }
         }

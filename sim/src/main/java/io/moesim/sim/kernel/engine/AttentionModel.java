@@ -36,7 +36,9 @@ import java.util.PriorityQueue;
  *       none by default.</li>
  *   <li><b>Prefill / chunked prefill</b>: CTAs of {@link #BLOCK_Q} query rows of one head; causal
  *       CTAs differ in length, so they are placed on the engines longest first (a list schedule,
- *       which is where the wave tail shows).</li>
+ *       which is where the wave tail shows). A short prompt of a grouped-query model packs the group's
+ *       heads into a tile ({@link #packsGqa}, FlashAttention-3's PackGQA) rather than padding each head's
+ *       few rows to a tile.</li>
  *   <li><b>Decode</b>: one CTA per (sequence, KV head) holds that head's query group; the keys are
  *       split (flash-decoding) into the count, up to one wave of engines, that the model finds
  *       fastest (more engines never make it slower); each split is a CTA of the rule above over its keys. With few query rows the MAC array is mostly padding, and
@@ -102,17 +104,21 @@ public final class AttentionModel {
             return best;
         }
         double vec = ctx.vectorFlops();
-        long qBlocksPerHead = (qLen + BLOCK_Q - 1) / BLOCK_Q;
         long groupRows = qRows / qLen; // query heads per KV head
-        long[] cycles = new long[(int) Math.min(qBlocksPerHead, 1 << 20)]; // cycles of distinct CTA kinds
+        boolean pack = packsGqa(qLen, groupRows);
+        // a CTA tile holds BLOCK_Q rows of one query head (positions i*BLOCK_Q ...), or packed, BLOCK_Q rows of the
+        // whole group, position-major (positions up to (i + 1) * BLOCK_Q / group)
+        long tilesPerUnit = pack ? (qRows + BLOCK_Q - 1) / BLOCK_Q : (qLen + BLOCK_Q - 1) / BLOCK_Q;
+        long[] cycles = new long[(int) Math.min(tilesPerUnit, 1 << 20)]; // cycles of distinct CTA kinds
         long[] counts = new long[cycles.length];
         for (int i = 0; i < cycles.length; i++) {
-            long lastQ = kvLen - qLen + Math.min(qLen, (i + 1L) * BLOCK_Q); // keys the block's last query sees
+            long lastPos = pack ? ((i + 1L) * BLOCK_Q + groupRows - 1) / groupRows : (i + 1L) * BLOCK_Q;
+            long lastQ = kvLen - qLen + Math.min(qLen, lastPos); // keys the block's last query sees
             long blocks = causal ? (lastQ + BLOCK_KV - 1) / BLOCK_KV : kvBlocks;
             cycles[i] = ctaCycles(arr, BLOCK_Q, blocks, qkDim, vDim, vec, efficiency, ctx.tileOverheadCycles());
-            counts[i] = units * groupRows;
+            counts[i] = pack ? units : units * groupRows;
         }
-        long ctas = units * groupRows * qBlocksPerHead;
+        long ctas = prefillCtas(units, qLen, groupRows);
         double computeS = listSchedule(cycles, counts, engines) * ctx.cycleSeconds();
         Transfer mem = ctx.transfer(AccessPattern.SEQUENTIAL, bytes, Math.min(ctas, engines));
         double fill = ctx.dramLatencySeconds();
@@ -120,6 +126,32 @@ public final class AttentionModel {
         double total = ctx.launchSeconds() + fill + Math.max(computeS, mem.seconds());
         return new WorkBreakdown(total, computeS, mem.seconds(), ctx.launchSeconds(), fill, bytes, waves, ctas,
                 BLOCK_Q + "x" + BLOCK_KV, mem.rowHitRate(), mem.refreshShare(), ctx.clockMHz(), false);
+    }
+
+    /**
+     * Whether a prefill kernel packs the query heads of a KV head's group into its query tiles (FlashAttention-3's
+     * PackGQA: the tile's rows are (position, head) pairs, so a short prompt fills the tile with the group's heads instead
+     * of padding one head's few positions to {@link #BLOCK_Q}). As FA3 decides it for a fixed-length batch
+     * ({@code should_pack_gqa}, hopper/heuristics.h, Dao-AILab/flash-attention): when the share of a tile's rows a head
+     * fills alone, q_len / roundup(q_len, BLOCK_Q), is under 0.9 of the share the packed group fills,
+     * q_len x group / roundup(q_len x group, BLOCK_Q).
+     */
+    public static boolean packsGqa(long qLen, long group) {
+        if (group <= 1) {
+            return false;
+        }
+        double alone = (double) qLen / roundUp(qLen, BLOCK_Q);
+        double packed = (double) (qLen * group) / roundUp(qLen * group, BLOCK_Q);
+        return alone < 0.9 * packed;
+    }
+
+    /** The CTAs of a prefill over {@code units} (sequence, KV head) pairs: one per query tile, packed or per head ({@link #packsGqa}). */
+    public static long prefillCtas(long units, long qLen, long group) {
+        return packsGqa(qLen, group) ? units * ((qLen * group + BLOCK_Q - 1) / BLOCK_Q) : units * group * ((qLen + BLOCK_Q - 1) / BLOCK_Q);
+    }
+
+    private static long roundUp(long a, long b) {
+        return (a + b - 1) / b * b;
     }
 
     /**

@@ -145,4 +145,29 @@ class AttentionModelTest {
         // kernel fill + one wave + the merge kernel's own access: 3 latencies
         assertEquals(3e-6, moreLatency.totalSeconds() - split.totalSeconds(), 1e-12);
     }
+    /** FlashAttention-3's PackGQA rule (hopper/heuristics.h should_pack_gqa, fixed-length batch), by hand. */
+    @Test
+    void shortGroupedPromptsPackTheGroupIntoTheQueryTiles() {
+        // q 16, group 8: alone 16/128 = 0.125 of a tile, packed 128/128 = 1: packs
+        assertTrue(AttentionModel.packsGqa(16, 8));
+        // q 200, group 8: alone 200/256 = 0.781 < 0.9 x 1600/1664 = 0.865: packs
+        assertTrue(AttentionModel.packsGqa(200, 8));
+        // q 1000, group 8: alone 1000/1024 = 0.977 >= 0.9 x 8000/8064 = 0.893: does not; whole tiles never do; MHA never does
+        assertTrue(!AttentionModel.packsGqa(1000, 8));
+        assertTrue(!AttentionModel.packsGqa(1536, 8));
+        assertTrue(!AttentionModel.packsGqa(16, 1));
+        // CTAs over 4 (sequence, KV head) units: packed 4 x ceil(16 x 8 / 128) = 4; per head 4 x 8 x ceil(1536 / 128) = 384
+        assertEquals(4, AttentionModel.prefillCtas(4, 16, 8));
+        assertEquals(384, AttentionModel.prefillCtas(4, 1536, 8));
+        assertEquals(4 * 13, AttentionModel.prefillCtas(4, 200, 8));
+        // through run(): 1 unit, q 32, group 8 = 256 query rows, 32 keys: packed, 2 CTAs (not 8, one per head) of one
+        // key block each, one wave: the time of one CTA; q 33: 264 rows, alone 33/128 < 0.9 x 264/384: 3 CTAs
+        EngineContext c = ctx();
+        int macs = c.macs(DType.BF16);
+        int[] arr = MacArraySim.shapeFor(macs);
+        WorkBreakdown w = AttentionModel.run(c, 1, 8 * 32, 32, 32, 64, 64, false, 4L * 32 * 8 * 64 * 2, macs);
+        assertEquals(2, w.tiles());
+        assertEquals(AttentionModel.ctaCycles(arr, 128, 1, 64, 64, 256, 1.0, 0) * c.cycleSeconds(), w.computeSeconds(), 1e-12);
+        assertEquals(3, AttentionModel.run(c, 1, 8 * 33, 33, 33, 64, 64, true, 4L * 33 * 8 * 64 * 2, macs).tiles());
+    }
 }
