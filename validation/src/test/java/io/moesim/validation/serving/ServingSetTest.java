@@ -43,8 +43,13 @@ class ServingSetTest {
     @Test
     void publishedSetIsComplete() {
         List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of("..")));
-        // 42 rows since 2026-12-04 (issue 12): 34 TensorRT-LLM, 4 vLLM (2 H100 latency rows of build 9555 added), 4 SGLang (DeepSeek-V3 on 8 x H200 added)
+        // 38 rows since 2026-12-04 (issue 12): 34 TensorRT-LLM, 4 vLLM (2 H100 latency rows of build 9555 added)
         assertTrue(rows.size() >= 15 && rows.size() <= 50, "rows: " + rows.size());
+        // the rows written down but not admitted (not-admitted/, not read by the published set) still parse, each with its source
+        List<ServingRow> out = ServingSet.read(Path.of("..", "traces", "published", "serving", "not-admitted"));
+        assertEquals(4, out.size());
+        assertTrue(out.stream().noneMatch(rows::contains), "a not-admitted row is not in the set");
+        out.forEach(r -> assertTrue(r.source().url().startsWith("https://"), r.id()));
         for (ServingRow r : rows) {
             ModelZoo.resolve(r.model());
             SystemSpec s = Systems.load(r.system());
