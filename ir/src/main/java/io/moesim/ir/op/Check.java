@@ -75,6 +75,15 @@ final class Check {
         }
     }
 
+    /** The bytes of all operands together (what an op reads of its inputs). */
+    static long bytes(List<TensorType> in) {
+        long b = 0;
+        for (TensorType t : in) {
+            b += t.bytes();
+        }
+        return b;
+    }
+
     static long sum(LongList xs) {
         long s = 0;
         for (int i = 0; i < xs.size(); i++) {

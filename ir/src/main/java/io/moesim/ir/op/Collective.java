@@ -24,10 +24,7 @@ public sealed interface Collective extends Op permits AllReduce, AllGather, Redu
 
     @Override
     default Traffic traffic(List<TensorType> in) {
-        long read = 0;
-        for (TensorType t : in) {
-            read += t.bytes();
-        }
+        long read = Check.bytes(in);
         long written = 0;
         for (TensorType t : inferTypes(in)) {
             written += t.bytes();

@@ -67,10 +67,7 @@ public record Elementwise(Kind kind) implements Op {
 
     @Override
     public Traffic traffic(List<TensorType> in) {
-        long read = 0;
-        for (TensorType t : in) {
-            read += t.bytes();
-        }
+        long read = Check.bytes(in);
         return Traffic.activations(read, in.get(0).bytes());
     }
 }

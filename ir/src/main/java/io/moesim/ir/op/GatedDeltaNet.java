@@ -142,10 +142,7 @@ public record GatedDeltaNet(int keyHeads, int valueHeads, int keyDim, int valueD
     @Override
     public Traffic traffic(List<TensorType> in) {
         DType act = in.get(0).dtype();
-        long read = 0;
-        for (TensorType t : in) {
-            read += t.bytes();
-        }
+        long read = Check.bytes(in);
         long out = inferTypes(in).get(0).bytes();
         long chunkStates = act.bytesFor(Math.multiplyExact(Math.multiplyExact(batch, chunks()), (long) valueHeads * keyDim * valueDim));
         long state = stateDtype.bytesFor(Math.multiplyExact(batch, stateElements()));

@@ -84,10 +84,7 @@ public record LightningIndexer(int heads, int headDim, int topk, long batch, lon
 
     @Override
     public Traffic traffic(List<TensorType> in) {
-        long read = 0;
-        for (TensorType t : in) {
-            read += t.bytes();
-        }
+        long read = Check.bytes(in);
         long out = inferTypes(in).get(0).bytes();
         long cacheRead = Math.multiplyExact(Math.multiplyExact(batch, AttentionMath.pastRead(qLen, kvLen, 0)), keyBytes());
         long cacheWrite = Math.multiplyExact(Math.multiplyExact(batch, qLen), keyBytes());

@@ -131,10 +131,7 @@ public record MlaAttention(int heads, int kvLoraRank, int ropeDim, int nopeDim, 
 
     @Override
     public Traffic traffic(List<TensorType> in) {
-        long read = 0;
-        for (TensorType t : in) {
-            read += t.bytes();
-        }
+        long read = Check.bytes(in);
         long out = inferTypes(in).get(0).bytes();
         long kv = kvDtype.bytesFor(Math.multiplyExact(Math.multiplyExact((long) batch, kvEntriesRead()), (long) cacheWidth()));
         return new Traffic(0, read, out, kv, 0);
