@@ -40,10 +40,10 @@ final class Progress implements SimulationRequest.Progress, AutoCloseable {
         return System.getenv("MOESIM_NO_PROGRESS") == null;
     }
 
-    /** A bar of 30 cells, {@code frac} of them filled. */
+    /** A bar of 30 cells, {@code frac} of them filled (rounded down: full only when done). */
     static String bar(double frac) {
         int w = 30;
-        int filled = (int) Math.max(0, Math.min(w, Math.round(frac * w)));
+        int filled = (int) Math.max(0, Math.min(w, Math.floor(frac * w)));
         return "[" + "#".repeat(filled) + " ".repeat(w - filled) + "]";
     }
 

@@ -66,11 +66,11 @@ final class SimulateCommand implements Callable<Integer> {
         if (deploy.disaggregated() && (trace != null || report != null)) {
             throw new io.moesim.ir.MoesimException("--trace and --report are not available with --disagg yet");
         }
-        boolean wideServing = wideEp.enabled() && !deploy.disaggregated() && serving.arrivalsGiven();
-        if (wideEp.enabled() && !deploy.disaggregated() && !serving.arrivalsGiven()) {
-            return wideEp();
+        boolean wideAggregated = wideEp.enabled() && !deploy.disaggregated();
+        if (wideAggregated && !serving.arrivalsGiven()) {
+            return wideEp(); // one iteration shape
         }
-        if (wideServing) {
+        if (wideAggregated) {
             // one aggregated wide-EP instance: attention DP = MoE EP over all of --system's devices
             if (trace != null || report != null) {
                 throw new io.moesim.ir.MoesimException("--trace and --report are not available with --ep-mode serving");
@@ -104,7 +104,7 @@ final class SimulateCommand implements Callable<Integer> {
         SimulationResult r;
         Map<String, Object> sections = Map.of();
         try (Progress p = new Progress(spec.commandLine().getErr(), "simulate " + shown)) {
-            if (deploy.any() || wideServing) {
+            if (deploy.any() || wideAggregated) {
                 // --ep-mode with --disagg: a serving run whose pools run under wide EP (attention DP = EP over each pool instance);
                 // without --disagg, one aggregated wide-EP instance on --system (prefill and decode iterations never mixed)
                 io.moesim.sim.DeployedServing.WideEpPools pools = !wideEp.enabled() ? null

@@ -77,10 +77,18 @@ class TuneCommandTest {
         JsonNode res = runOnItsOwn(cmd, tmp.resolve("wide.json"));
         assertEquals(conf.ttftP90Ms(), res.get("ttft_ms").get("p90").asDouble(), 1e-9, "the command line reproduces the confirmation run");
         assertEquals(conf.tpotP90Ms(), res.get("tpot_ms").get("p90").asDouble(), 1e-9);
-        // the steady state's requests: 40 req/s x 4 x (2 s + 16 x 0.2 s) = 832 (at the rate confirmed, at least the run's 30)
+        assertSteadyStateRun(cmd, conf.qps(), res);
+    }
+
+    /**
+     * A wide-EP confirmation's command runs the steady state's requests, by the rule stated by hand here: arrivals over four
+     * lifetimes of a request at the limits, qps x 4 x (TTFT 2 s + 16 tokens x TPOT 0.2 s), at least the run's 30 (e.g. 832 at
+     * 40 req/s); and the run produced every request's 16 tokens once.
+     */
+    private static void assertSteadyStateRun(String cmd, double qps, JsonNode res) {
         List<String> args = Arrays.asList(cmd.strip().split("\\s+"));
         long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
-        assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests);
+        assertEquals(Math.max(30, (long) Math.ceil(qps * 4 * (2.0 + 16 * 0.2))), requests, "the steady state's requests");
         assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
     }
 
@@ -109,10 +117,7 @@ class TuneCommandTest {
         assertTrue(res.get("ttft_ms").get("p90").asDouble() <= 2000 && res.get("tpot_ms").get("p90").asDouble() <= 200, res.toString());
         assertEquals(conf.ttftP90Ms(), res.get("ttft_ms").get("p90").asDouble(), 1e-9, "the command line reproduces the confirmation run");
         assertEquals(conf.tpotP90Ms(), res.get("tpot_ms").get("p90").asDouble(), 1e-9);
-        List<String> args = Arrays.asList(cmd.strip().split("\\s+"));
-        long requests = Long.parseLong(args.get(args.indexOf("--requests") + 1));
-        assertEquals(Math.max(30, (long) Math.ceil(conf.qps() * 4 * (2.0 + 16 * 0.2))), requests, "the steady state's requests");
-        assertEquals(requests * 16, res.get("output_tokens").asLong(), "every request's tokens once");
+        assertSteadyStateRun(cmd, conf.qps(), res);
 
         // a tensor-parallel prefill pool beside a wide-EP decode pool: --ep-mode off:ll, the same run either way
         io.moesim.sim.tune.DeploymentSearch.Candidate mixed = new io.moesim.sim.tune.DeploymentSearch.Candidate(true, "h100x2", 1, "h100x4", 1, 8,

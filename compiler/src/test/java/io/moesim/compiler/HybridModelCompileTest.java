@@ -1,7 +1,6 @@
 package io.moesim.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.compiler.CompileOptions.ExpertPlacement;
 import io.moesim.compiler.CompileOptions.Overlap;
@@ -54,7 +53,6 @@ class HybridModelCompileTest {
         }
         // 3 linear layers, a prefill and a decode op each, on 2 devices
         assertEquals(3 * 2 * 2, gdn);
-        assertTrue(r.plan().tasks().size() > 0);
     }
 
     /**

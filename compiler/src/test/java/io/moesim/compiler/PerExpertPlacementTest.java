@@ -91,9 +91,9 @@ class PerExpertPlacementTest {
         ExpertCoprocessor.Decision lightActive = cop.decide(shape, new long[] {1, 1});
         assertEquals(lightActive.pimExperts().length, light.pimExperts().length);
         assertEquals(lightActive.seconds(), light.seconds(), 1e-15);
-        if (lightActive.pimExperts().length == 2) {
-            assertEquals(0.0, light.xpuSeconds());
-        }
+        // both 1-token experts on PIM (about 3.8 us there against about 15 us on the xPU, by the roofline figures above)
+        assertEquals(2, lightActive.pimExperts().length);
+        assertEquals(0.0, light.xpuSeconds());
     }
 
     static String plan(ModelConfig m, int batch) {

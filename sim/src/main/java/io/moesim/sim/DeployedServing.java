@@ -56,11 +56,6 @@ public final class DeployedServing {
                 throw new IllegalArgumentException("wide EP in neither pool: pass no WideEpPools");
             }
         }
-
-        /** Two micro-batches (where configured) on every even share. */
-        public WideEpPools(io.moesim.sim.widep.WideEpConfig prefill, io.moesim.sim.widep.WideEpConfig decode) {
-            this(prefill, decode, 2);
-        }
     }
 
     /** The same with {@code wide} (null for none; only with disaggregated pools) pricing the pools' iterations under wide EP. */
@@ -113,11 +108,8 @@ public final class DeployedServing {
                 maxBatch, budget, kv, req.signatureBits(), req.seed());
         ServingLoop loop = new ServingLoop(cfg, m, system, energy.staticWatts(), kv, dtype, d.prefixHit(), Simulator.engine(req, system),
                 d.speculation(), null, model.layers(), false);
-        Map<String, Object> echo = Simulator.echo(req, model, system, dtype, maxBatch, kv);
+        Map<String, Object> echo = Simulator.echoPrefix(Simulator.echo(req, model, system, dtype, maxBatch, kv), d.prefixHit());
         echo.remove("compile"); // the compiler's layout does not apply: attn_dp and moe_ep below are the layout
-        if (d.prefixHit() > 0) {
-            echo.put("prefix_hit", d.prefixHit());
-        }
         if (d.speculation() != null) {
             echo.put("speculation", d.speculation().describe());
         }
@@ -336,7 +328,6 @@ public final class DeployedServing {
     private static long wideKv(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, io.moesim.sim.widep.WideEpConfig cfg,
             int maxBatch) {
         return req.kvCapacityTokens() > 0 ? req.kvCapacityTokens()
-                : Simulator.withStates(model, dtype, system, io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, cfg,
-                        Simulator.MEMORY_UTILIZATION, Math.max(1, Simulator.kvBytesPerToken(model, dtype))), maxBatch);
+                : Simulator.withStates(model, dtype, system, Simulator.wideEpKvCapacityTokens(model, dtype, system, cfg), maxBatch);
     }
 }

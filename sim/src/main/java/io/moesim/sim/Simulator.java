@@ -359,7 +359,16 @@ public final class Simulator {
         return tokens;
     }
 
-    private static Map<String, Object> echoPrefix(Map<String, Object> echo, double prefixHit) {
+    /**
+     * KV capacity in tokens of one wide-EP instance under {@code cfg} at the serving memory utilisation
+     * ({@link io.moesim.sim.serving.WideEpIterationModel#kvCapacityTokens}), as a serving run and {@code tune} size it.
+     */
+    public static long wideEpKvCapacityTokens(ModelConfig model, DType dtype, SystemSpec system, io.moesim.sim.widep.WideEpConfig cfg) {
+        return io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, system, cfg, MEMORY_UTILIZATION,
+                Math.max(1, kvBytesPerToken(model, dtype)));
+    }
+
+    static Map<String, Object> echoPrefix(Map<String, Object> echo, double prefixHit) {
         if (prefixHit > 0) {
             echo.put("prefix_hit", prefixHit);
         }

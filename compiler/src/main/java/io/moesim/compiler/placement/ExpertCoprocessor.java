@@ -150,16 +150,18 @@ public final class ExpertCoprocessor {
 
     private double side(Shape s, long[] tokens, List<io.moesim.ir.WeightFormat> formats, boolean[] onPim, boolean pimSide, ProcessorSpec proc) {
         LongArrayList t = new LongArrayList();
+        long sum = 0;
         List<io.moesim.ir.WeightFormat> f = formats == null ? null : new ArrayList<>();
         for (int e = 0; e < tokens.length; e++) {
             if (onPim[e] == pimSide) {
                 t.add(tokens[e]);
+                sum += tokens[e];
                 if (f != null) {
                     f.add(formats.get(e));
                 }
             }
         }
-        if (t.isEmpty() || Arrays.stream(t.toLongArray()).sum() == 0) {
+        if (sum == 0) {
             return 0; // no expert with tokens on this side: no kernel runs there (MoeLowering emits no task)
         }
         ExpertFfn op = subset(s, t.toLongArray(), f);

@@ -27,11 +27,9 @@ public record AttentionConfig(AttentionKind kind, int heads, int kvHeads, int he
         if (kind == null) {
             throw new ModelException("attention: kind is required");
         }
-        ModelConfig.positive("attention heads", heads);
+        ModelConfig.dimension("attention heads", heads, 1 << 16);
         ModelConfig.positive("attention kv heads", kvHeads);
-        ModelConfig.positive("attention head dim", headDim);
-        ModelConfig.atMost("attention heads", heads, 1 << 16);
-        ModelConfig.atMost("attention head dim", headDim, 1 << 16);
+        ModelConfig.dimension("attention head dim", headDim, 1 << 16);
         if (heads % kvHeads != 0) {
             throw new ModelException("attention: heads " + heads + " is not a multiple of kv heads " + kvHeads);
         }

@@ -208,22 +208,7 @@ public final class GraphGenerator {
                 req.prefillContext(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
         GatedDeltaNet decode = new GatedDeltaNet(la.keyHeads(), la.valueHeads(), la.keyDim(), la.valueDim(), la.convKernel(), req.batch(),
                 req.decodeQuery(), req.kvLen(), GatedDeltaNet.DEFAULT_CHUNK, kvDt);
-        Value o;
-        switch (req.phase()) {
-            case PREFILL:
-                o = b.add("gdn", prefill, parts.get(0), parts.get(1), parts.get(2));
-                break;
-            case DECODE:
-                o = b.add("gdn", decode, parts.get(0), parts.get(1), parts.get(2));
-                break;
-            default:
-                List<Value> qs = splitRows(b, "qkv", parts.get(0));
-                List<Value> zs = splitRows(b, "z", parts.get(1));
-                List<Value> bs = splitRows(b, "ba", parts.get(2));
-                Value op = b.add("gdn_prefill", prefill, qs.get(0), zs.get(0), bs.get(0));
-                Value od = b.add("gdn_decode", decode, qs.get(1), zs.get(1), bs.get(1));
-                o = b.add("gdn", new Concat(0), op, od);
-        }
+        Value o = phased(b, "gdn", prefill, decode, List.of("qkv", "z", "ba"), parts.get(0), parts.get(1), parts.get(2));
         return b.add("out_proj", new MatMul(vw, m.hidden(), dt), o);
     }
 
@@ -243,26 +228,35 @@ public final class GraphGenerator {
         long pb = req.phase() == Phase.MIXED ? req.prefillBatch() : req.batch();
         Attention prefill = new Attention(at.heads(), at.kvHeads(), at.headDim(), pb, req.seqLen(), req.prefillContext(), true, window, kvDt);
         Attention decode = new Attention(at.heads(), at.kvHeads(), at.headDim(), req.batch(), req.decodeQuery(), req.kvLen(), true, window, kvDt);
-        Value o;
-        switch (req.phase()) {
-            case PREFILL:
-                o = b.add("attn", prefill, q, k, v);
-                break;
-            case DECODE:
-                o = b.add("attn", decode, q, k, v);
-                break;
-            default:
-                List<Value> qs = splitRows(b, "q", q);
-                List<Value> ks = splitRows(b, "k", k);
-                List<Value> vs = splitRows(b, "v", v);
-                Value op = b.add("attn_prefill", prefill, qs.get(0), ks.get(0), vs.get(0));
-                Value od = b.add("attn_decode", decode, qs.get(1), ks.get(1), vs.get(1));
-                o = b.add("attn", new Concat(0), op, od);
-        }
+        Value o = phased(b, "attn", prefill, decode, List.of("q", "k", "v"), q, k, v);
         if (gate != null) {
             o = b.add("attn_gated", new Elementwise(Elementwise.Kind.MUL), o, b.add("gate_sigmoid", new Elementwise(Elementwise.Kind.SIGMOID), gate));
         }
         return b.add("attn_out", new MatMul(qw, m.hidden(), dt), o);
+    }
+
+    /**
+     * One op of the iteration's phase, named {@code name}: the prefill op or the decode op on {@code in}; in a mixed batch
+     * each on its rows of every operand ({@code names} name the row splits), the two results concatenated.
+     */
+    private Value phased(GraphBuilder b, String name, io.moesim.ir.op.Op prefill, io.moesim.ir.op.Op decode, List<String> names, Value... in) {
+        switch (req.phase()) {
+            case PREFILL:
+                return b.add(name, prefill, in);
+            case DECODE:
+                return b.add(name, decode, in);
+            default:
+                Value[] p = new Value[in.length];
+                Value[] d = new Value[in.length];
+                for (int i = 0; i < in.length; i++) {
+                    List<Value> rows = splitRows(b, names.get(i), in[i]);
+                    p[i] = rows.get(0);
+                    d[i] = rows.get(1);
+                }
+                Value op = b.add(name + "_prefill", prefill, p);
+                Value od = b.add(name + "_decode", decode, d);
+                return b.add(name, new Concat(0), op, od);
+        }
     }
 
     private List<Value> splitRows(GraphBuilder b, String hint, Value v) {

@@ -15,16 +15,11 @@ package io.moesim.ir.model;
  */
 public record LinearAttention(int keyHeads, int valueHeads, int keyDim, int valueDim, int convKernel, int fullInterval) {
     public LinearAttention {
-        ModelConfig.positive("linear attention key heads", keyHeads);
-        ModelConfig.positive("linear attention value heads", valueHeads);
-        ModelConfig.positive("linear attention key head dim", keyDim);
-        ModelConfig.positive("linear attention value head dim", valueDim);
-        ModelConfig.positive("linear attention conv kernel", convKernel);
-        ModelConfig.atMost("linear attention key heads", keyHeads, 1 << 16);
-        ModelConfig.atMost("linear attention value heads", valueHeads, 1 << 16);
-        ModelConfig.atMost("linear attention key head dim", keyDim, 1 << 16);
-        ModelConfig.atMost("linear attention value head dim", valueDim, 1 << 16);
-        ModelConfig.atMost("linear attention conv kernel", convKernel, 1 << 10);
+        ModelConfig.dimension("linear attention key heads", keyHeads, 1 << 16);
+        ModelConfig.dimension("linear attention value heads", valueHeads, 1 << 16);
+        ModelConfig.dimension("linear attention key head dim", keyDim, 1 << 16);
+        ModelConfig.dimension("linear attention value head dim", valueDim, 1 << 16);
+        ModelConfig.dimension("linear attention conv kernel", convKernel, 1 << 10);
         if (valueHeads % keyHeads != 0) {
             throw new ModelException("linear attention: value heads " + valueHeads + " is not a multiple of key heads " + keyHeads);
         }
@@ -45,11 +40,11 @@ public record LinearAttention(int keyHeads, int valueHeads, int keyDim, int valu
 
     /** Channels of the short conv: q and k of every key head, v of every value head. */
     public long convDim() {
-        return 2L * keyHeads * keyDim + (long) valueHeads * valueDim;
+        return io.moesim.ir.op.GatedDeltaNet.convDim(keyHeads, valueHeads, keyDim, valueDim);
     }
 
     /** State elements one sequence keeps per linear layer: S (value heads × key_dim × value_dim) and the conv's last kernel−1 inputs. */
     public long stateElements() {
-        return (long) valueHeads * keyDim * valueDim + (convKernel - 1L) * convDim();
+        return io.moesim.ir.op.GatedDeltaNet.stateElements(keyHeads, valueHeads, keyDim, valueDim, convKernel);
     }
 }

@@ -18,15 +18,11 @@ public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRo
         if (qLoraRank < 0) {
             throw new ModelException("mla: q_lora_rank must be >= 0, got " + qLoraRank);
         }
-        ModelConfig.positive("mla kv_lora_rank", kvLoraRank);
-        ModelConfig.positive("mla qk_nope_head_dim", qkNopeHeadDim);
-        ModelConfig.positive("mla qk_rope_head_dim", qkRopeHeadDim);
-        ModelConfig.positive("mla v_head_dim", vHeadDim);
         ModelConfig.atMost("mla q_lora_rank", qLoraRank, 1 << 20);
-        ModelConfig.atMost("mla kv_lora_rank", kvLoraRank, 1 << 20);
-        ModelConfig.atMost("mla qk_nope_head_dim", qkNopeHeadDim, 1 << 16);
-        ModelConfig.atMost("mla qk_rope_head_dim", qkRopeHeadDim, 1 << 16);
-        ModelConfig.atMost("mla v_head_dim", vHeadDim, 1 << 16);
+        ModelConfig.dimension("mla kv_lora_rank", kvLoraRank, 1 << 20);
+        ModelConfig.dimension("mla qk_nope_head_dim", qkNopeHeadDim, 1 << 16);
+        ModelConfig.dimension("mla qk_rope_head_dim", qkRopeHeadDim, 1 << 16);
+        ModelConfig.dimension("mla v_head_dim", vHeadDim, 1 << 16);
         if (indexHeads < 0 || indexHeadDim < 0 || (indexHeads > 0) != (indexHeadDim > 0)) {
             throw new ModelException("mla: index_n_heads and index_head_dim must both be > 0 (an indexer) or both 0, got " + indexHeads + " and "
                     + indexHeadDim);
@@ -48,17 +44,5 @@ public record MlaDims(int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRo
 
     public boolean hasIndexer() {
         return indexHeads > 0;
-    }
-
-    /**
-     * Weights of one layer's lightning indexer (DeepSeek-V3.2 inference/model.py {@code Indexer}):
-     * {@code wq_b} q_lora_rank × heads·head_dim, {@code wk} hidden × head_dim, {@code k_norm} LayerNorm
-     * (weight and bias) of head_dim, {@code weights_proj} hidden × heads; 0 without an indexer.
-     */
-    public long indexerParams(long hidden) {
-        if (!hasIndexer()) {
-            return 0;
-        }
-        return (long) qLoraRank * indexHeads * indexHeadDim + hidden * indexHeadDim + 2L * indexHeadDim + hidden * indexHeads;
     }
 }

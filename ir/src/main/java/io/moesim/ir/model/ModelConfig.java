@@ -104,6 +104,12 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
         return 2.0 * vocab * h + layers * (attn + Math.max(dense, experts));
     }
 
+    /** A dimension: more than 0 and at most {@code max}. */
+    static void dimension(String what, long v, long max) {
+        positive(what, v);
+        atMost(what, v, max);
+    }
+
     static void positive(String what, long v) {
         if (v <= 0) {
             throw new ModelException(what + " must be > 0, got " + v);

@@ -25,11 +25,7 @@ public sealed interface Collective extends Op permits AllReduce, AllGather, Redu
     @Override
     default Traffic traffic(List<TensorType> in) {
         long read = Check.bytes(in);
-        long written = 0;
-        for (TensorType t : inferTypes(in)) {
-            written += t.bytes();
-        }
-        return Traffic.activations(read, written);
+        return Traffic.activations(read, Check.bytes(inferTypes(in)));
     }
 
     static void checkGroup(String op, int group) {

@@ -65,12 +65,22 @@ public record GatedDeltaNet(int keyHeads, int valueHeads, int keyDim, int valueD
 
     /** Channels of the short conv: q and k of every key head, v of every value head. */
     public long convDim() {
-        return 2L * keyHeads * keyDim + (long) valueHeads * valueDim;
+        return convDim(keyHeads, valueHeads, keyDim, valueDim);
     }
 
     /** State elements one sequence keeps in this layer: S of every value head and the conv's last kernel−1 inputs. */
     public long stateElements() {
-        return (long) valueHeads * keyDim * valueDim + (convKernel - 1L) * convDim();
+        return stateElements(keyHeads, valueHeads, keyDim, valueDim, convKernel);
+    }
+
+    /** {@link #convDim()} of a layer of these dimensions (the model's {@code LinearAttention} asks it too). */
+    public static long convDim(int keyHeads, int valueHeads, int keyDim, int valueDim) {
+        return 2L * keyHeads * keyDim + (long) valueHeads * valueDim;
+    }
+
+    /** {@link #stateElements()} of a layer of these dimensions. */
+    public static long stateElements(int keyHeads, int valueHeads, int keyDim, int valueDim, int convKernel) {
+        return (long) valueHeads * keyDim * valueDim + (convKernel - 1L) * convDim(keyHeads, valueHeads, keyDim, valueDim);
     }
 
     @Override

@@ -17,10 +17,17 @@ import java.util.List;
 public final class EnergyModel {
     private final SystemSpec system;
     private final EnergyConstants c;
+    // the per-byte energies, resolved once (the spec's figure, else the default): every iteration's dynamic energy uses them
+    private final double hbmPjPerByte;
+    private final double intraLinkPjPerByte;
+    private final double interLinkPjPerByte;
 
     public EnergyModel(SystemSpec system, EnergyConstants constants) {
         this.system = system;
         this.c = constants;
+        this.hbmPjPerByte = 8 * system.device().power().hbmAccessEnergyPjPerBit().orElse(c.hbmPjPerBit());
+        this.intraLinkPjPerByte = system.intraNodeLink().energyPjPerByte().orElse(c.intraLinkPjPerByte());
+        this.interLinkPjPerByte = system.interNodeLink().map(l -> l.energyPjPerByte().orElse(c.interLinkPjPerByte())).orElse(c.interLinkPjPerByte());
     }
 
     /** Static power of the whole system, watts. */
@@ -30,18 +37,6 @@ public final class EnergyModel {
         return system.devices() * board * c.staticFractionOfBoard();
     }
 
-    /** DRAM access energy per byte moved by a processor outside the memory (the spec's figure, else the default), pJ. */
-    private double hbmPjPerByte() {
-        return 8 * system.device().power().hbmAccessEnergyPjPerBit().orElse(c.hbmPjPerBit());
-    }
-
-    private double intraLinkPjPerByte() {
-        return system.intraNodeLink().energyPjPerByte().orElse(c.intraLinkPjPerByte());
-    }
-
-    private double interLinkPjPerByte() {
-        return system.interNodeLink().map(l -> l.energyPjPerByte().orElse(c.interLinkPjPerByte())).orElse(c.interLinkPjPerByte());
-    }
 
     /**
      * Dynamic energy of work given as totals rather than a plan's tasks (the wide-EP step model's ranks), at the same
@@ -49,16 +44,15 @@ public final class EnergyModel {
      * non-PIM processors (DRAM and SRAM staging per byte), {@code flops}, and bytes sent over the intra- and inter-node links.
      */
     public EnergyBreakdown dynamic(double dramBytes, double flops, double intraLinkBytes, double interLinkBytes) {
-        return new EnergyBreakdown(dramBytes * hbmPjPerByte() * 1e-12, dramBytes * c.sramPjPerByte() * 1e-12, flops * c.logicPjPerFlop() * 1e-12,
-                (intraLinkBytes * intraLinkPjPerByte() + interLinkBytes * interLinkPjPerByte()) * 1e-12, 0);
+        return new EnergyBreakdown(dramBytes * hbmPjPerByte * 1e-12, dramBytes * c.sramPjPerByte() * 1e-12, flops * c.logicPjPerFlop() * 1e-12,
+                (intraLinkBytes * intraLinkPjPerByte + interLinkBytes * interLinkPjPerByte) * 1e-12, 0);
     }
 
     /** Dynamic energy of one execution of the plan (static = 0). */
     public EnergyBreakdown dynamic(PreparedPlan plan) {
         DeviceSpec d = system.device();
-        double hbmPjPerByte = hbmPjPerByte();
-        double intraLink = intraLinkPjPerByte();
-        double interLink = interLinkPjPerByte();
+        double intraLink = intraLinkPjPerByte;
+        double interLink = interLinkPjPerByte;
         double dram = 0;
         double sram = 0;
         double logic = 0;

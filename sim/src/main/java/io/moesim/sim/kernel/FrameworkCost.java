@@ -132,10 +132,8 @@ public final class FrameworkCost {
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
         double t = 0;
-        boolean cast = false;
-        for (OpEstimate k : quantizeKernels(sim, elements, device, p)) {
-            t += apply(profile.figures(quantizeClass(cast)), k, 0, p.engines());
-            cast = true;
+        for (boolean cast : QUANTIZE_STEPS) {
+            t += apply(profile.figures(quantizeClass(cast)), quantizeKernel(sim, elements, cast, device, p), 0, p.engines());
         }
         return t;
     }
@@ -150,10 +148,8 @@ public final class FrameworkCost {
         return cast ? "quantize" : "quantize_amax";
     }
 
-    /** The two kernels of a per-tensor quantise of {@code elements} bf16 values: the amax pass, then the cast. */
-    public static List<OpEstimate> quantizeKernels(KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
-        return List.of(quantizeKernel(sim, elements, false, device, p), quantizeKernel(sim, elements, true, device, p));
-    }
+    /** The two kernels of a per-tensor quantise, as {@link #quantizeKernel}'s {@code cast}: the amax pass, then the cast. */
+    public static final boolean[] QUANTIZE_STEPS = {false, true};
 
     /** One of them: the amax pass reads 2 bytes per element (a copy of 1), the cast reads 2 and writes 1 (a copy of 1.5). */
     public static OpEstimate quantizeKernel(KernelSimulator sim, long elements, boolean cast, DeviceSpec device, ProcessorSpec p) {

@@ -116,6 +116,14 @@ public final class WideEpIterationModel implements IterationModel {
         this.names = new String[] {system.device().primary().name()};
     }
 
+    /**
+     * Whether a rank's share of {@code perRank} sequences runs as two micro-batches when they are configured: an even share
+     * from {@code from} sequences (below it the halves re-read the weights for little overlap).
+     */
+    public static boolean twoMicroBatches(long perRank, int from) {
+        return perRank % 2 == 0 && perRank >= from;
+    }
+
     /** {prefill, prefill as one batch, decode, decode as one batch} step models under {@code cost}. */
     private static WideEpModel[] models(ModelConfig model, SystemSpec system, CostModel cost, WideEpConfig cfg, WideEpConfig decode) {
         WideEpModel wide = new WideEpModel(model, system, cost, cfg);
@@ -165,7 +173,7 @@ public final class WideEpIterationModel implements IterationModel {
         }
         // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
         boolean decode = r.phase() == Phase.DECODE;
-        boolean halves = r.batch() % 2 == 0 && (!decode || r.batch() >= decodeTwoFrom);
+        boolean halves = twoMicroBatches(r.batch(), decode ? decodeTwoFrom : 2);
         int which = (decode ? 2 : 0) + (halves ? 0 : 1);
         WideEpModel.Step step = priced[which].step(r);
         WideEpModel.Step bound = bounds == priced ? step : bounds[which].step(r);

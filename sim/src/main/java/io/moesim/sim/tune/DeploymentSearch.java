@@ -529,8 +529,7 @@ public final class DeploymentSearch {
                 return Simulator.kvCapacityTokens(model, dtype, s);
             }
             try {
-                return io.moesim.sim.serving.WideEpIterationModel.kvCapacityTokens(model, dtype, s, wideEp(l.devices(), EpMode.LOW_LATENCY, dtype.bits() <= 8, 2),
-                        Simulator.MEMORY_UTILIZATION, Math.max(1, Simulator.kvBytesPerToken(model, dtype)));
+                return Simulator.wideEpKvCapacityTokens(model, dtype, s, wideEp(l.devices(), EpMode.LOW_LATENCY, dtype.bits() <= 8, 2));
             } catch (io.moesim.sim.SimulationException e) {
                 return 0;
             }
@@ -574,7 +573,7 @@ public final class DeploymentSearch {
      * nearly twice one step).
      */
     static boolean twoMicroBatches(int perRank) {
-        return perRank >= TWO_MICRO_BATCHES_FROM && perRank % 2 == 0;
+        return io.moesim.sim.serving.WideEpIterationModel.twoMicroBatches(perRank, TWO_MICRO_BATCHES_FROM);
     }
 
     /** Decode sequences per rank from which a wide-EP decode step runs two micro-batches ({@link #twoMicroBatches}). */
@@ -588,7 +587,16 @@ public final class DeploymentSearch {
      * micro-batches or one ({@link #twoMicroBatches}; two in prefill).
      */
     static WideEpConfig wideEp(int ep, EpMode mode, boolean fp8, int microBatches) {
-        return new WideEpConfig(ep, ep, mode, fp8 ? DType.FP8_E4M3 : DType.BF16, DType.BF16, 32, microBatches);
+        return new WideEpConfig(ep, ep, mode, fp8 ? DType.FP8_E4M3 : DType.BF16, DType.BF16, EPLB_SLOTS, microBatches);
+    }
+
+    /** EPLB's redundant expert slots in the search's wide-EP configuration (DeepSeek's 32). */
+    static final int EPLB_SLOTS = 32;
+
+    /** The command-line flags of {@link #wideEp}'s configuration (the modes aside) for a candidate's run. */
+    private static String wideEpFlags(Candidate c, SimulationRequest base) {
+        return " --eplb-slots " + EPLB_SLOTS + " --micro-batches 2 --decode-micro-batch-from " + TWO_MICRO_BATCHES_FROM
+                + (fp8Dispatch(c, base) ? "" : " --dispatch-dtype bf16");
     }
 
     @FunctionalInterface
@@ -805,22 +813,15 @@ public final class DeploymentSearch {
             // requests for the steady state
             SystemSpec s = Systems.load(c.prefillSystem(), r.systemSets());
             int n = c.prefillLayout().devices();
-            boolean fp8 = dtypeOf(c, ModelZoo.resolve(r.model())).bits() <= 8;
-            SimulationRequest rr = SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
-                    .requests(steadyRequests(o, qps)).lengths(r.inputLength(), r.outputLength()).lengths(r.lengths())
-                    .maxBatch(Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks())).routing(r.routing()).dtype(r.dtype())
-                    .costModel(r.costModel()).collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget())
-                    .signatureBits(r.signatureBits()).iterationModel(r.iterationModel()).seed(r.seed()).build();
+            boolean fp8 = fp8Dispatch(c, r);
+            SimulationRequest rr = replica(r, c, qps).requests(steadyRequests(o, qps)).maxBatch(aggregatedWideEpMaxBatch(c)).build();
             return DeployedServing.serve(rr, s, new Deployment(0, null, null, sla), new DeployedServing.WideEpPools(
                     wideEp(n, EpMode.NORMAL, fp8, 2), wideEp(n, EpMode.LOW_LATENCY, fp8, 2), TWO_MICRO_BATCHES_FROM));
         }
         if (!c.disaggregated()) {
             SystemSpec s = Systems.load(c.prefillSystem(), r.systemSets());
-            SimulationRequest rr = SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
-                    .requests(r.requests()).lengths(r.inputLength(), r.outputLength()).lengths(r.lengths()).maxBatch(c.maxBatch())
-                    .routing(r.routing()).dtype(r.dtype()).compileOptions(c.prefillLayout().options(r.seed())).costModel(r.costModel())
-                    .collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget()).signatureBits(r.signatureBits())
-                    .iterationModel(r.iterationModel()).seed(r.seed()).build();
+            SimulationRequest rr = replica(r, c, qps).requests(r.requests()).maxBatch(c.maxBatch())
+                    .compileOptions(c.prefillLayout().options(r.seed())).build();
             return DeployedServing.serve(rr, s, new Deployment(0, null, null, sla));
         }
         if (c.servable()) {
@@ -831,7 +832,7 @@ public final class DeploymentSearch {
         // a wide-EP pool (or two), as the estimate prices it: prefill steps of two prompts per rank in normal mode with two
         // micro-batches, decode in low-latency mode (two micro-batches from 64 sequences per rank), EPLB 32 slots, the max
         // batch per rank; a compiler-layout pool as its layout; enough requests for the steady state
-        boolean fp8 = dtypeOf(c, ModelZoo.resolve(r.model())).bits() <= 8;
+        boolean fp8 = fp8Dispatch(c, r);
         Layout pl = c.prefillLayout();
         Layout dl = c.decodeLayout();
         CompileOptions plain = CompileOptions.defaults();
@@ -841,6 +842,27 @@ public final class DeploymentSearch {
         return DeployedServing.serve(rr, null, new Deployment(0, d, null, sla), new DeployedServing.WideEpPools(
                 pl.servable() ? null : wideEp(pl.devices(), EpMode.NORMAL, fp8, 2), dl.servable() ? null : wideEp(dl.devices(), EpMode.LOW_LATENCY, fp8, 2),
                 TWO_MICRO_BATCHES_FROM));
+    }
+
+    /**
+     * One replica of an aggregated candidate: the search's run settings on the replica's system at {@code qps} (the
+     * caller sets its requests, max batch and layout).
+     */
+    private static SimulationRequest.Builder replica(SimulationRequest r, Candidate c, double qps) {
+        return SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
+                .lengths(r.inputLength(), r.outputLength()).lengths(r.lengths()).routing(r.routing()).dtype(r.dtype())
+                .costModel(r.costModel()).collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget())
+                .signatureBits(r.signatureBits()).iterationModel(r.iterationModel()).seed(r.seed());
+    }
+
+    /** Whether a candidate's wide-EP dispatch sends fp8 (its serving dtype has at most 8 bits), as DeepEP does. */
+    private static boolean fp8Dispatch(Candidate c, SimulationRequest base) {
+        return dtypeOf(c, ModelZoo.resolve(base.model())).bits() <= 8;
+    }
+
+    /** An aggregated wide-EP instance's max batch: the max batch per rank times its ranks. */
+    private static int aggregatedWideEpMaxBatch(Candidate c) {
+        return Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks());
     }
 
     /** A disaggregated candidate's prefill max batch per instance: two prompts per rank under wide EP, else the max batch. */
@@ -873,16 +895,12 @@ public final class DeploymentSearch {
                 s.append(" --decode-parallel ").append(c.decodeLayout().poolParallel());
             }
             if (!c.servable()) {
-                boolean fp8 = dtypeOf(c, ModelZoo.resolve(b.model())).bits() <= 8;
                 s.append(" --ep-mode ").append(c.prefillLayout().servable() ? "off" : "normal").append(':')
-                        .append(c.decodeLayout().servable() ? "off" : "ll").append(" --eplb-slots 32 --micro-batches 2 --decode-micro-batch-from ")
-                        .append(TWO_MICRO_BATCHES_FROM).append(fp8 ? "" : " --dispatch-dtype bf16").append(" --prefill-max-batch ")
+                        .append(c.decodeLayout().servable() ? "off" : "ll").append(wideEpFlags(c, b)).append(" --prefill-max-batch ")
                         .append(prefillMaxBatch(c)).append(" --decode-max-batch ").append(decodeMaxBatch(c));
             }
         } else if (c.aggregatedWideEp()) {
-            boolean fp8 = dtypeOf(c, ModelZoo.resolve(b.model())).bits() <= 8;
-            s.append(" --system ").append(c.prefillSystem()).append(" --ep-mode normal:ll --eplb-slots 32 --micro-batches 2 --decode-micro-batch-from ")
-                    .append(TWO_MICRO_BATCHES_FROM).append(fp8 ? "" : " --dispatch-dtype bf16");
+            s.append(" --system ").append(c.prefillSystem()).append(" --ep-mode normal:ll").append(wideEpFlags(c, b));
         } else {
             s.append(" --system ").append(c.prefillSystem());
             if (c.prefillLayout().kind() != Kind.TP) {
@@ -890,7 +908,7 @@ public final class DeploymentSearch {
             }
         }
         if (c.servable() || !c.disaggregated()) {
-            s.append(" --max-batch ").append(c.aggregatedWideEp() ? Math.multiplyExact(c.maxBatch(), c.prefillLayout().ranks()) : c.maxBatch());
+            s.append(" --max-batch ").append(c.aggregatedWideEp() ? aggregatedWideEpMaxBatch(c) : c.maxBatch());
         }
         s.append(String.format(Locale.ROOT, " --qps %.6g", qps));
         s.append(" --requests ").append(c.servable() ? b.requests() : steadyRequests(o, qps)).append(" --in ").append(b.inputLength()).append(" --out ").append(b.outputLength());

@@ -59,16 +59,16 @@ class AggregatedWideEpServingTest {
     void oneRequestWaitsForNothing() {
         // TTFT = one prefill step (one prompt of 256 on the busiest rank, normal mode); TPOT = the decode step of one sequence
         // per rank (ll mode) at the context 256 + 1 rounded to the 5 significant bits of the signature, 256 (steps of 16)
+        WideEpModel prefill = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, NORMAL);
+        WideEpModel decode = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, LL);
+        GraphRequest p = model().request(new BatchSignature(0, 0, 1, 256));
+        GraphRequest d = model().request(new BatchSignature(1, 256, 0, 0, 0));
+        assertEquals(1, p.batch());
+        assertEquals(1, d.batch());
+        double prefillMs = Math.round(prefill.step(p).seconds() * 1e12) / 1e9;
+        double decodeMs = Math.round(decode.step(d).seconds() * 1e12) / 1e9;
         for (int out : new int[] {2, 4}) {
             SimulationResult r = run(new ArrivalSpec.Closed(1), 1, out, 1 << 20);
-            WideEpModel prefill = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, NORMAL);
-            WideEpModel decode = new WideEpModel(TINY, H100X4, RooflineCostModel.INSTANCE, LL);
-            GraphRequest p = model().request(new BatchSignature(0, 0, 1, 256));
-            GraphRequest d = model().request(new BatchSignature(1, 256, 0, 0, 0));
-            assertEquals(1, p.batch());
-            assertEquals(1, d.batch());
-            double prefillMs = Math.round(prefill.step(p).seconds() * 1e12) / 1e9;
-            double decodeMs = Math.round(decode.step(d).seconds() * 1e12) / 1e9;
             assertEquals(prefillMs, r.ttft().p50Ms(), 1e-9);
             assertEquals(decodeMs, r.tpot().p50Ms(), 1e-9);
             assertEquals(prefillMs + (out - 1) * decodeMs, r.e2e().p50Ms(), 1e-9);

@@ -217,12 +217,10 @@ public final class DbModel {
         return out;
     }
 
-    /** The two kernels of an activation quantise ({@link FrameworkCost#quantizeKernels}), run only where the profile quantises. */
+    /** The two kernels of an activation quantise ({@link FrameworkCost#QUANTIZE_STEPS}), run only where the profile quantises. */
     private void quantize(long elements, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
-        boolean cast = false;
-        for (OpEstimate k : FrameworkCost.quantizeKernels(sim, elements, device, p)) {
-            out.add(Piece.of(FrameworkCost.quantizeClass(cast), true, k, p));
-            cast = true;
+        for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
+            out.add(Piece.of(FrameworkCost.quantizeClass(cast), true, FrameworkCost.quantizeKernel(sim, elements, cast, device, p), p));
         }
     }
 

@@ -51,7 +51,7 @@ class ServingCeilingTest {
         assertTrue(all <= ALL_CEILING, "all rows throughput MAPE " + all);
         // the TensorRT-LLM rows alone keep the guard they had before the vLLM H100 rows were added
         List<ServingReport.Row> trt = r.only(ServingSplit.HELD_BACK).rows().stream().filter(x -> x.row().framework().equals("trtllm")).toList();
-        double trtHeld = new ServingReport("trtllm", r.costModel(), trt).mapePct(ServingReport.Row::throughputErrorPct).orElseThrow();
+        double trtHeld = mape(new ServingReport("trtllm", r.costModel(), trt));
         assertTrue(trtHeld <= TRTLLM_HELD_BACK_CEILING, "TensorRT-LLM held-back throughput MAPE " + trtHeld);
         double tpot = r.mapePct(ServingReport.Row::tpotErrorPct).orElseThrow();
         double ttft = r.mapePct(ServingReport.Row::ttftErrorPct).orElseThrow();
