@@ -56,12 +56,17 @@ public final class WideEpIterationModel implements IterationModel {
     private final WideEpModel[] bounds;
     private final EnergyModel energy;
     private final int decodeTwoFrom;
-    private final Map<GraphRequest, IterationOutcome> memo = new HashMap<>();
-    private final Map<GraphRequest, Double> rankFlops = new HashMap<>();
-    /** The priced step of each per-rank shape: its bytes, FLOPs and link bytes, for an iteration's dynamic energy. */
-    private final Map<GraphRequest, WideEpModel.Step> steps = new HashMap<>();
+    /** Each per-rank shape priced once. */
+    private final Map<GraphRequest, Priced> memo = new HashMap<>();
     private final String[] names;
     private long hits;
+
+    /**
+     * A per-rank shape's outcome (without its FLOPs and energy, which depend on the sequences held), its priced step
+     * (bytes, FLOPs and link bytes, for the dynamic energy) and its graph's FLOPs per sequence.
+     */
+    private record Priced(IterationOutcome outcome, WideEpModel.Step step, double flopsPerSequence) {
+    }
 
     public WideEpIterationModel(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, CostModel cost, WideEpConfig cfg) {
         this(model, dtype, routing, seed, system, cost, cfg, cfg);
@@ -166,11 +171,18 @@ public final class WideEpIterationModel implements IterationModel {
     @Override
     public IterationOutcome get(BatchSignature s) {
         GraphRequest r = request(s);
-        IterationOutcome o = memo.get(r);
-        if (o != null) {
+        Priced p = memo.get(r);
+        if (p != null) {
             hits++;
-            return withFlops(o, r, s);
+        } else {
+            p = price(r);
+            memo.put(r, p);
         }
+        // the FLOPs differ with the sequences the iteration holds, not only with its per-rank shape: outside the memo
+        return withFlops(p, r, s);
+    }
+
+    private Priced price(GraphRequest r) {
         // two micro-batches split a rank's sequences in halves; an odd share runs as one batch
         boolean decode = r.phase() == Phase.DECODE;
         boolean halves = twoMicroBatches(r.batch(), decode ? decodeTwoFrom : 2);
@@ -182,12 +194,10 @@ public final class WideEpIterationModel implements IterationModel {
         // the busiest rank's bytes at the bandwidth its processor sees, for every device (the loop divides by the devices)
         double memPs = system.devices() * step.rankDramBytes() / (DerivedFigures.bandwidthSeenGBps(system.device(), system.device().primary()) * 1e9)
                 * 1e12;
-        o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, memPs, EnergyBreakdown.ZERO, Math.round(bound.seconds() * 1e12),
-                null);
-        memo.put(r, o);
-        steps.put(r, step);
-        // the FLOPs differ with the sequences the iteration holds, not only with its per-rank shape: outside the memo
-        return withFlops(o, r, s);
+        IterationOutcome o = new IterationOutcome(ps, new long[] {compute * system.devices()}, 0, 0, 0, memPs, EnergyBreakdown.ZERO,
+                Math.round(bound.seconds() * 1e12), null);
+        double flopsPerSequence = (double) io.moesim.ir.graph.GraphStats.of(io.moesim.ir.model.GraphGenerator.generate(r)).flops() / r.batch();
+        return new Priced(o, step, flopsPerSequence);
     }
 
     /**
@@ -197,16 +207,15 @@ public final class WideEpIterationModel implements IterationModel {
      * rank's weights as priced, the rest of the step's DRAM bytes, its FLOPs and its link bytes (all linear in the
      * sequences of one shape) for the sequences held.
      */
-    private IterationOutcome withFlops(IterationOutcome o, GraphRequest r, BatchSignature s) {
-        double perSequence = rankFlops.computeIfAbsent(r, g -> (double) io.moesim.ir.graph.GraphStats.of(io.moesim.ir.model.GraphGenerator.generate(g))
-                .flops()) / r.batch();
+    private IterationOutcome withFlops(Priced p, GraphRequest r, BatchSignature s) {
         int sequences = s.prefills() > 0 ? s.prefills() : s.decodes();
-        WideEpModel.Step step = steps.get(r);
+        WideEpModel.Step step = p.step();
+        IterationOutcome o = p.outcome();
         double held = (double) sequences / ((long) r.batch() * cfg.attnDp());
         EnergyBreakdown dynamic = energy.dynamic(step.weightBytes() + (step.dramBytes() - step.weightBytes()) * held, step.flops() * held,
                 step.intraLinkBytes() * held, step.interLinkBytes() * held);
-        return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(perSequence * sequences), o.memoryBoundPs(),
-                dynamic, o.rooflinePs(), o.execution());
+        return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(p.flopsPerSequence() * sequences),
+                o.memoryBoundPs(), dynamic, o.rooflinePs(), o.execution());
     }
 
     @Override

@@ -44,7 +44,9 @@ class ServingSetTest {
     void publishedSetIsComplete() {
         List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of("..")));
         // 38 rows since 2026-12-04 (issue 12): 34 TensorRT-LLM, 4 vLLM (2 H100 latency rows of build 9555 added)
-        assertTrue(rows.size() >= 15 && rows.size() <= 50, "rows: " + rows.size());
+        assertEquals(38, rows.size(), "rows");
+        assertEquals(34, rows.stream().filter(r -> r.framework().equals("trtllm")).count(), "TensorRT-LLM rows");
+        assertEquals(4, rows.stream().filter(r -> r.framework().equals("vllm")).count(), "vLLM rows");
         // the rows written down but not admitted (not-admitted/, not read by the published set) still parse, each with its source
         List<ServingRow> out = ServingSet.read(Path.of("..", "traces", "published", "serving", "not-admitted"));
         assertEquals(4, out.size());
