@@ -30,6 +30,8 @@ final class PrettyJsonWriter {
     private int objects;
     /** A key was written and its value is due. */
     private boolean keyPending;
+    /** Each key's bytes, quoted and with the separator, by the key's identity. */
+    private final java.util.Map<String, byte[]> keys = new java.util.IdentityHashMap<>();
 
     PrettyJsonWriter(OutputStream out) {
         this.out = out;
@@ -85,8 +87,18 @@ final class PrettyJsonWriter {
             put((byte) ',');
         }
         newline(objects);
-        string(name);
-        put(KEY_VALUE, 0, KEY_VALUE.length);
+        // keys are a few dozen literals written 20,000 times each: their bytes once
+        byte[] k = keys.get(name);
+        if (k == null) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            PrettyJsonWriter w = new PrettyJsonWriter(bytes, 0);
+            w.string(name);
+            w.put(KEY_VALUE, 0, KEY_VALUE.length);
+            w.flush();
+            k = bytes.toByteArray();
+            keys.put(name, k);
+        }
+        put(k, 0, k.length);
         keyPending = true;
     }
 
@@ -209,6 +221,22 @@ final class PrettyJsonWriter {
     /** A quoted string: '"', '\\', control characters and surrogates escaped as Jackson does, other text as UTF-8. */
     private void string(String s) throws IOException {
         put((byte) '"');
+        byte[] ascii = s.getBytes(StandardCharsets.UTF_8);
+        if (ascii.length == s.length()) {
+            // all ASCII (each char one byte): the bytes as they are unless one needs an escape
+            int from = 0;
+            for (int i = 0; i < ascii.length; i++) {
+                byte b = ascii[i];
+                if (b < 0x20 || b == '"' || b == '\\') {
+                    put(ascii, from, i - from);
+                    escapeOrPut((char) b);
+                    from = i + 1;
+                }
+            }
+            put(ascii, from, ascii.length - from);
+            put((byte) '"');
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
