@@ -191,8 +191,6 @@ public final class DeployedServing {
             echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
         }
         echo.put("iteration_model", "wide-ep");
-        echo.put("not_computed", "link_utilization (intra_node, inter_node): the wide-EP step model times dispatch/combine on the bottleneck rank "
-                + "and keeps no link busy time; a wide-EP pool's share is written as 0");
     }
 
     /** A pool's dispatch/combine mode, {@code off} for a pool under its compiler layout. */

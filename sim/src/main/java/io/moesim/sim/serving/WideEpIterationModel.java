@@ -37,8 +37,9 @@ import java.util.Map;
  * HBM bandwidth utilisation is that rank's bytes / (time x bandwidth)); the dynamic energy of all ranks (their DRAM bytes,
  * FLOPs and dispatch/combine link bytes at {@link EnergyModel}'s per-byte and per-FLOP energies, as the compiled-plan path
  * charges a plan's tasks; the weights every rank reads, the activations, KV, FLOPs and routed copies only for the sequences
- * the iteration holds, as its FLOPs); the roofline bound (the same step priced by the roofline cost model). Not kept: link busy time
- * (a run names it in its {@code not_computed} echo rather than report it as 0), nor a trace.
+ * the iteration holds, as its FLOPs); the roofline bound (the same step priced by the roofline cost model); the links' busy time (the dispatch/combine bytes
+ * all ranks send over each link kind, for the sequences held, at the per-device rate the all-to-all is timed at, so a
+ * run's link utilisation). Not kept: a trace.
  */
 public final class WideEpIterationModel implements IterationModel {
     private final ModelConfig model;
@@ -59,6 +60,9 @@ public final class WideEpIterationModel implements IterationModel {
     /** Each per-rank shape priced once. */
     private final Map<GraphRequest, Priced> memo = new HashMap<>();
     private final String[] names;
+    /** Per-device rates of the intra- and inter-node links for dispatch/combine, bytes/s. */
+    private final double intraBytesPerS;
+    private final double interBytesPerS;
     private long hits;
 
     /**
@@ -119,6 +123,8 @@ public final class WideEpIterationModel implements IterationModel {
         this.priced = models(model, system, cost, cfg, decode);
         this.bounds = cost instanceof RooflineCostModel ? priced : models(model, system, RooflineCostModel.INSTANCE, cfg, decode);
         this.names = new String[] {system.device().primary().name()};
+        this.intraBytesPerS = io.moesim.sim.widep.AllToAllTimer.bytesPerS(system.intraNodeLink());
+        this.interBytesPerS = io.moesim.sim.widep.AllToAllTimer.bytesPerS(io.moesim.sim.widep.AllToAllTimer.interLink(system));
     }
 
     /**
@@ -212,10 +218,16 @@ public final class WideEpIterationModel implements IterationModel {
         WideEpModel.Step step = p.step();
         IterationOutcome o = p.outcome();
         double held = (double) sequences / ((long) r.batch() * cfg.attnDp());
-        EnergyBreakdown dynamic = energy.dynamic(step.weightBytes() + (step.dramBytes() - step.weightBytes()) * held, step.flops() * held,
-                step.intraLinkBytes() * held, step.interLinkBytes() * held);
-        return new IterationOutcome(o.makespanPs(), o.busyPs(), o.intraLinkBusyPs(), o.interLinkBusyPs(), Math.round(p.flopsPerSequence() * sequences),
-                o.memoryBoundPs(), dynamic, o.rooflinePs(), o.execution());
+        double intra = step.intraLinkBytes() * held;
+        double inter = step.interLinkBytes() * held;
+        EnergyBreakdown dynamic = energy.dynamic(step.weightBytes() + (step.dramBytes() - step.weightBytes()) * held, step.flops() * held, intra,
+                inter);
+        // link busy time summed over the devices, as an event-level run sums its transfers: every byte sent over a link at
+        // the rate dispatch/combine are timed at
+        long intraPs = Math.round(intra / intraBytesPerS * 1e12);
+        long interPs = Math.round(inter / interBytesPerS * 1e12);
+        return new IterationOutcome(o.makespanPs(), o.busyPs(), intraPs, interPs, Math.round(p.flopsPerSequence() * sequences), o.memoryBoundPs(),
+                dynamic, o.rooflinePs(), o.execution());
     }
 
     @Override

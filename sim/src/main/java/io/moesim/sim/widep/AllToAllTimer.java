@@ -48,9 +48,9 @@ public final class AllToAllTimer {
             dedup = expectedRemoteNodes(experts, topK, nodes) / (topK * fOff);
         }
         LinkSpec intra = system.intraNodeLink();
-        LinkSpec inter = system.interNodeLink().orElse(intra);
-        double intraBw = intra.bandwidthPerDeviceGBps() * 1e9 * intra.bandwidthFraction();
-        double interBw = inter.bandwidthPerDeviceGBps() * 1e9 * inter.bandwidthFraction();
+        LinkSpec inter = interLink(system);
+        double intraBw = bytesPerS(intra);
+        double interBw = bytesPerS(inter);
         Cost worst = null;
         double sentInter = 0;
         double sentIntra = 0;
@@ -74,6 +74,16 @@ public final class AllToAllTimer {
             }
         }
         return worst == null ? new Cost(0, 0, 0, 0, 0, 0) : worst;
+    }
+
+    /** The link between nodes (the intra-node link on a one-node system). */
+    public static LinkSpec interLink(SystemSpec system) {
+        return system.interNodeLink().orElse(system.intraNodeLink());
+    }
+
+    /** The rate one device moves dispatch/combine bytes over {@code link}, bytes/s. */
+    public static double bytesPerS(LinkSpec link) {
+        return link.bandwidthPerDeviceGBps() * 1e9 * link.bandwidthFraction();
     }
 
     /** {inter-node, intra-node} bytes of {@code copies} copies from (or to) one rank: off-node ones deduplicated per node in normal mode and forwarded on NVLink there. */
