@@ -28,9 +28,16 @@ import java.util.TreeMap;
  * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: NCCL through the link model)
  * @param serving              the engine's own work each serving iteration (scheduler, sampling, host-device
  *                             sync; {@link Serving#NONE} for none)
+ * @param fp8GemmTiles         the GEMM library's own tile for fp8 GEMMs, with no split of K (absent: the kernel
+ *                             model's fastest tile and split)
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
-        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving) {
+        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, java.util.Optional.empty());
+    }
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce) {
@@ -51,7 +58,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public boolean isIdeal() {
-        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone();
+        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty();
     }
 
     public ClassFigures figures(String opClass) {
@@ -72,15 +79,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles);
     }
 
     /**
@@ -92,16 +99,38 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
                 v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps())));
-        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty());
+        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles);
+    }
+
+    /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */
+    public FrameworkProfile withFp8GemmTiles(java.util.Optional<Fp8GemmTiles> t) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t);
+    }
+
+    /**
+     * An fp8 GEMM as the framework's library runs it: the library's own tile for the shape ({@link GemmTileRule}) and no
+     * split of K, so a GEMM whose output has few tiles (small N, or small M and N) runs on few SMs, each CTA walking all
+     * of K. Each wave of CTAs takes the longer of its tile's matrix work (the whole tile, padded, at the class's compute
+     * share) and its operand stream (the A and B rows inside the matrix, K deep) at one SM's load rate.
+     *
+     * @param rule          the library's tile rule
+     * @param ctaStreamGBps the operand bytes per second one SM's CTA loads (fitted)
+     */
+    public record Fp8GemmTiles(GemmTileRule rule, double ctaStreamGBps) {
+        public Fp8GemmTiles {
+            if (!(ctaStreamGBps > 0)) {
+                throw new IllegalArgumentException("cta_stream_GBps must be > 0, got " + ctaStreamGBps);
+            }
+        }
     }
 
     /** This profile with other per-iteration engine figures. */
     public FrameworkProfile withServing(Serving v) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles);
     }
 
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles);
     }
 
     /**
@@ -227,8 +256,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             return seconds(modelTotal, launch, compute, memory, 0);
         }
 
-        /** ... with a lower bound on the DRAM part ({@code memoryFloor}, s: the engines' own load rate). */
-        private double seconds(double modelTotal, double launch, double compute, double memory, double memoryFloor) {
+        /**
+         * ... with a lower bound on the DRAM part ({@code memoryFloor}, s: the engines' own load rate, or an fp8 GEMM's
+         * waves of library tiles, {@link Fp8GemmTiles}).
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double memoryFloor) {
             if (callOverheadUs.isEmpty() && matrixEfficiency.isEmpty() && bandwidthFraction.isEmpty() && exposedMemory.isEmpty() && memoryFloor == 0) {
                 return modelTotal;
             }

@@ -38,7 +38,7 @@ public final class FrameworkProfiles {
     }
 
     /** The device's id without a {@code -calibrated} overlay suffix, lower case. */
-    private static String baseId(DeviceSpec d) {
+    static String baseId(DeviceSpec d) {
         return d.id().toLowerCase(Locale.ROOT).replaceFirst("-calibrated$", "");
     }
 
@@ -134,6 +134,21 @@ public final class FrameworkProfiles {
                 s.problem("bandwidth_fraction", "missing key");
             }
         }
+        // the library's own fp8 GEMM tiles: its tile rule (a closed set) and the fitted per-SM operand rate
+        Optional<FrameworkProfile.Fp8GemmTiles> tiles = Optional.empty();
+        Optional<SpecReader> ts = r.optSection("fp8_gemm_tiles");
+        if (ts.isPresent()) {
+            SpecReader s = ts.get();
+            Optional<GemmTileRule> rule = s.choice("rule", GemmTileRule::of, GemmTileRule.ids());
+            OptionalDouble rate = s.optNumber("cta_stream_GBps");
+            if (rate.isEmpty() && !s.has("cta_stream_GBps")) {
+                s.problem("cta_stream_GBps", "missing key");
+            }
+            s.finish();
+            if (rule.isPresent() && rate.isPresent()) {
+                tiles = Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), rate.getAsDouble()));
+            }
+        }
         FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
         Optional<SpecReader> sv = r.optSection("serving");
         if (sv.isPresent()) {
@@ -151,7 +166,7 @@ public final class FrameworkProfiles {
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car, serving);
+        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles);
     }
 
     /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */

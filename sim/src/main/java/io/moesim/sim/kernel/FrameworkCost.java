@@ -3,6 +3,7 @@ package io.moesim.sim.kernel;
 import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.GemmTileRule;
 import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
@@ -73,7 +74,9 @@ public final class FrameworkCost {
         if (op instanceof Quantize) {
             return quantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
-        double t = apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
+        GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
+        double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
+                : apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -155,6 +158,66 @@ public final class FrameworkCost {
     public static OpEstimate quantizeKernel(KernelSimulator sim, long elements, boolean cast, DeviceSpec device, ProcessorSpec p) {
         long el = Math.max(1, elements);
         return sim.memcpy(cast ? Math.max(1, el * 3 / 2) : el, device, p);
+    }
+
+    /**
+     * An fp8 GEMM's shape and the processor figures its library tiles ({@link FrameworkProfile.Fp8GemmTiles}) are timed on.
+     *
+     * @param m            rows of A (tokens)
+     * @param n            output columns
+     * @param k            the reduced dimension
+     * @param count        independent products (a batched matmul's weight matrices)
+     * @param engines      SMs
+     * @param macsPerS     one SM's dense MACs per second in the GEMM's dtype
+     * @param elementBytes bytes per operand element (1 for fp8)
+     */
+    public record GemmDims(long m, long n, long k, long count, int engines, double macsPerS, double elementBytes) {
+        /**
+         * The dims of an fp8 matmul on the processor; null for any other op, on a device the library tiles' sm90 kernels
+         * are not built for ({@link GemmTileRule#runsOn}), or where the processor has no fp8 MACs.
+         */
+        public static GemmDims of(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
+            if (!(op instanceof MatMul mm) || !isFp8(mm.wdtype()) || in.isEmpty() || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
+                return null;
+            }
+            Double macs = p.macsPerCycle().get(mm.wdtype());
+            if (macs == null || macs <= 0) {
+                return null;
+            }
+            TensorType x = in.get(0);
+            long count = mm.batch() > 1 && x.rank() == 2 ? mm.batch() : 1;
+            double clock = p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
+            return new GemmDims(x.rows(), mm.n(), mm.k(), count, p.engines(), macs * clock, mm.wdtype().bits() / 8.0);
+        }
+
+        /**
+         * Seconds of the waves of library tiles with no split of K: ceil(CTAs / SMs) x the longer of one CTA's matrix work
+         * (tm x tn x K padded to the K stage, at the figures' compute share) and its operand stream ((rows of A and B inside
+         * the matrix) x K bytes at {@code ctaStreamGBps}).
+         */
+        public double tileFloorSeconds(FrameworkProfile.Fp8GemmTiles tiles, double matrixEfficiency) {
+            int[] t = tiles.rule().tile(m, n);
+            long ctas = count * ceilDiv(m, t[0]) * ceilDiv(n, t[1]);
+            long waves = ceilDiv(ctas, engines);
+            double kPadded = (double) ceilDiv(k, t[2]) * t[2];
+            double work = (double) t[0] * t[1] * kPadded / macsPerS / matrixEfficiency;
+            double stream = (Math.min(t[0], m) + Math.min(t[1], n)) * (double) k * elementBytes / (tiles.ctaStreamGBps() * 1e9);
+            return waves * Math.max(work, stream);
+        }
+
+        /** The GEMM under the class's figures, its time at least the library tiles' waves (the floor of the body). */
+        public double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, double total, double launch, double compute, double memory) {
+            return f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+        }
+
+        double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, OpEstimate e) {
+            OpEstimate.Breakdown b = e.breakdown();
+            return seconds(f, tiles, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6);
+        }
+
+        private static long ceilDiv(long a, long b) {
+            return (a + b - 1) / b;
+        }
     }
 
     private static boolean isFp8(DType d) {

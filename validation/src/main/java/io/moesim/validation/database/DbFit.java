@@ -3,6 +3,7 @@ package io.moesim.validation.database;
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfile.ClassFigures;
+import io.moesim.hw.GemmTileRule;
 import io.moesim.hw.Systems;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,16 +57,11 @@ public final class DbFit {
         p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
         List<DbRow> fp8 = rows(rows, "gemm-fp8");
-        Map<String, Integer> n1 = new LinkedHashMap<>();
-        Map<String, Double> m1 = new LinkedHashMap<>();
-        FrameworkProfile with = fitClass(p.withQuantize(true), "gemm_fp8", fp8, model, devices, n1, m1, true);
-        Map<String, Integer> n2 = new LinkedHashMap<>();
-        Map<String, Double> m2 = new LinkedHashMap<>();
-        FrameworkProfile without = fitClass(p.withQuantize(false), "gemm_fp8", fp8, model, devices, n2, m2, true);
-        boolean quant = !fp8.isEmpty() && m1.getOrDefault("gemm_fp8", Double.MAX_VALUE) < m2.getOrDefault("gemm_fp8", Double.MAX_VALUE);
-        p = quant ? with : without;
-        n.putAll(quant ? n1 : n2);
-        mape.putAll(quant ? m1 : m2);
+        // the library's own fp8 tiles with no split of K, where the framework's code names its library's tile rule (vLLM's
+        // and SGLang's CUTLASS dispatch), in its own profile only (as per_head_ns): fitted beside the fastest tile and
+        // kept where the calibration rows say so
+        Optional<GemmTileRule> rule = ownKernels && !rows.isEmpty() ? GemmTileRule.forFramework(rows.get(0).framework()) : Optional.empty();
+        p = fitFp8(p, fp8, rule, model, devices, n, mape);
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
@@ -95,6 +91,65 @@ public final class DbFit {
         mape.putAll(useSlots ? ms : mn);
         p = fitAllReduce(p, rows(rows, "custom-all-reduce"), n, mape);
         return new Result(p, n, mape);
+    }
+
+    /** Per-SM operand rates searched for a library's fp8 tiles ({@link FrameworkProfile.Fp8GemmTiles}), GB/s, then refined. */
+    private static final double[] CTA_STREAM_RATES = geometric(20, 640, 16);
+    private static final double[] CTA_STREAM_REFINE = {0.84, 0.87, 0.9, 0.93, 0.96, 1.04, 1.07, 1.1, 1.13, 1.16};
+
+    /**
+     * The fp8 GEMM class: with and without the activation's quantise kernels, each on the kernel model's fastest tile and,
+     * where the framework has a tile rule, on the library's tiles at each operand rate searched; the best calibration
+     * error is kept.
+     */
+    private static FrameworkProfile fitFp8(FrameworkProfile p, List<DbRow> fp8, Optional<GemmTileRule> rule, DbModel model,
+            Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
+        if (fp8.isEmpty()) {
+            return p.withQuantize(false);
+        }
+        FrameworkProfile best = null;
+        Map<String, Integer> bn = null;
+        Map<String, Double> bm = null;
+        for (boolean quant : new boolean[] {false, true}) {
+            List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
+            cands.add(Optional.empty());
+            for (double rate : rule.isPresent() ? CTA_STREAM_RATES : new double[0]) {
+                cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(rate, 1e-1))));
+            }
+            double bestRate = 0;
+            double bestRateErr = Double.MAX_VALUE;
+            for (int pass = 0; pass < 2; pass++) {
+                for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
+                    Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                    Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                    FrameworkProfile q = fitClass(p.withQuantize(quant).withFp8GemmTiles(t), "gemm_fp8", fp8, model, devices, n1, m1, true);
+                    double err = m1.getOrDefault("gemm_fp8", Double.MAX_VALUE);
+                    if (t.isPresent() && err < bestRateErr) {
+                        bestRateErr = err;
+                        bestRate = t.get().ctaStreamGBps();
+                    }
+                    // ties keep the earlier candidate: without the quantise kernels, then the fastest tile
+                    if (best == null || err < bm.getOrDefault("gemm_fp8", Double.MAX_VALUE)) {
+                        best = q;
+                        bn = n1;
+                        bm = m1;
+                    }
+                }
+                if (bestRate == 0) {
+                    break;
+                }
+                // a finer set of rates around the best one
+                cands = new ArrayList<>();
+                for (double f : CTA_STREAM_REFINE) {
+                    cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));
+                }
+            }
+        }
+        n.clear();
+        n.putAll(bn);
+        mape.clear();
+        mape.putAll(bm);
+        return best;
     }
 
     /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's, the amax pass on quantize's where it has none). */
@@ -138,7 +193,7 @@ public final class DbFit {
     }
 
     /** One row reduced to what varies with the class's figures: the rest of its time, and its pieces of the class. */
-    private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight) {
+    private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight, Optional<FrameworkProfile.Fp8GemmTiles> tiles) {
     }
 
     /** Rows under 20 us (launch-bound) count this much in the objective: the figures are for the ops that take time. */
@@ -196,7 +251,7 @@ public final class DbFit {
                 }
             }
             if (!mine.isEmpty()) {
-                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT));
+                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT, p.fp8GemmTiles()));
             }
         }
         if (prep.isEmpty()) {
@@ -346,7 +401,7 @@ public final class DbFit {
         for (Prepared x : prep) {
             double t = x.fixedS;
             for (DbModel.Piece p : x.mine) {
-                t += p.seconds(g);
+                t += p.seconds(g, x.tiles);
             }
             s += x.weight * Math.abs(t - x.measuredS) / x.measuredS;
             if (s / w >= bound) {

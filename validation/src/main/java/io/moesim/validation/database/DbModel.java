@@ -67,9 +67,20 @@ public final class DbModel {
      * @param launch      its launch part, s
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
+     * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup) {
+            int engines, double kvGroup, FrameworkCost.GemmDims gemm) {
+        public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
+                int engines, double kvGroup) {
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, null);
+        }
+
+        /** This piece with an fp8 GEMM's shape. */
+        Piece withGemm(FrameworkCost.GemmDims g) {
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, g);
+        }
+
         static Piece of(String cls, boolean quantize, OpEstimate e) {
             return of(cls, quantize, e, 0, 1, 1);
         }
@@ -87,7 +98,7 @@ public final class DbModel {
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, gemm);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -103,11 +114,19 @@ public final class DbModel {
             if (!runs(p)) {
                 return 0;
             }
-            return seconds(p.figures(cls));
+            return seconds(p.figures(cls), p.fp8GemmTiles());
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
             return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup);
+        }
+
+        /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
+        double seconds(FrameworkProfile.ClassFigures f, Optional<FrameworkProfile.Fp8GemmTiles> tiles) {
+            if (gemm != null && tiles.isPresent() && cls.equals("gemm_fp8")) {
+                return gemm.seconds(f, tiles.get(), total, launch, compute, memory);
+            }
+            return seconds(f);
         }
 
         /** The mean of the same pieces over several token draws (every part averaged). */
@@ -174,7 +193,8 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op())));
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op()))
+                        .withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
                     quantize(f.getLong("m") * f.getLong("k"), device, p, out);

@@ -100,6 +100,12 @@ public final class DbReports {
         });
         m.put("classes", cs);
         m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
+        p.fp8GemmTiles().ifPresent(t -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("rule", t.rule().id());
+            c.put("cta_stream_GBps", t.ctaStreamGBps());
+            m.put("fp8_gemm_tiles", c);
+        });
         p.customAllReduce().ifPresent(a -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("call_overhead_us", a.callOverheadUs());
@@ -141,6 +147,15 @@ public final class DbReports {
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
+        p.fp8GemmTiles().ifPresent(t -> {
+            sb.append("# the library's own fp8 GEMM tile for the shape, no split of K, kept because it explains the fp8 GEMM calibration\n");
+            sb.append("# rows better than the kernel model's fastest tile and split. Rule: ").append(t.rule().source()).append('\n');
+            sb.append("fp8_gemm_tiles:\n");
+            sb.append("  rule: ").append(t.rule().id()).append('\n');
+            figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT,
+                    "fitted: moesim validate --database, %d H100 fp8 GEMM calibration rows of %s (%s), with the gemm_fp8 figures", fit.rowsPerClass().getOrDefault("gemm_fp8", 0),
+                    p.id(), source));
+        });
         p.customAllReduce().ifPresent(a -> {
             String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s's own all-reduce (%s)",
                     fit.rowsPerClass().getOrDefault("custom_all_reduce", 0), p.id(), source);

@@ -1,0 +1,82 @@
+package io.moesim.hw;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A GEMM library's own CTA tile for an fp8 GEMM of M rows and N output columns, as the library's dispatch picks it
+ * from the shape (not the fastest tile for the shape), run with no split of K: each output tile is one CTA that walks
+ * all of K (CUTLASS 3 sm90 kernels under the {@code PersistentScheduler}, never split-K or stream-K). A framework
+ * profile names the rule its fp8 linear layers run under ({@link FrameworkProfile.Fp8GemmTiles}).
+ *
+ * <ul>
+ *   <li>{@link #VLLM_CUTLASS_SM90}: vLLM's {@code cutlass_scaled_mm} on Hopper
+ *       (csrc/quantization/w8a8/cutlass/c3x/scaled_mm_sm90_fp8_dispatch.cuh, {@code cutlass_gemm_sm90_fp8_dispatch}):
+ *       M in [1, 64] swaps A and B (the tile's 64 side runs along N, its 16 side along M; 64 x 64 for M in (16, 64]
+ *       with N above 1280; K tile 256), M in (64, 128] 64 x 128, above 128 x 128 (K tile 128).</li>
+ *   <li>{@link #SGLANG_CUTLASS_SM90}: SGLang's {@code fp8_scaled_mm} (sgl-kernel csrc/gemm/fp8_gemm_kernel.cu,
+ *       {@code sm90_fp8_dispatch_shape}): M up to 256 64 x 64, above 128 x 128 (K tile 128).</li>
+ * </ul>
+ */
+public enum GemmTileRule {
+    VLLM_CUTLASS_SM90("vllm-cutlass-sm90", "vLLM cutlass_scaled_mm sm90 fp8 dispatch, github.com/vllm-project/vllm "
+            + "csrc/quantization/w8a8/cutlass/c3x/scaled_mm_sm90_fp8_dispatch.cuh: M <= 64 swap A/B with 64x16x256 tiles (64x64x256 "
+            + "for M > 16 and N > 1280), M <= 128 64x128x128, above 128x128x128; PersistentScheduler, no split-K"),
+    SGLANG_CUTLASS_SM90("sglang-cutlass-sm90", "SGLang fp8_scaled_mm sm90 dispatch, github.com/sgl-project/sglang "
+            + "sgl-kernel/csrc/gemm/fp8_gemm_kernel.cu (sm90_fp8_dispatch_shape): M <= 256 64x64x128, above 128x128x128; "
+            + "PersistentScheduler, no split-K");
+
+    private final String id;
+    private final String source;
+
+    GemmTileRule(String id, String source) {
+        this.id = id;
+        this.source = source;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Where the rule is read from (the library's dispatch code). */
+    public String source() {
+        return source;
+    }
+
+    /** The ids, for messages. */
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(GemmTileRule::id).toList();
+    }
+
+    public static Optional<GemmTileRule> of(String id) {
+        return Arrays.stream(values()).filter(r -> r.id.equals(id)).findFirst();
+    }
+
+    /** The GPUs these rules' kernels are built for: Hopper (sm90), the calibrated overlays included. */
+    private static final java.util.Set<String> SM90 = java.util.Set.of("h100", "h200", "h800");
+
+    /** Whether the device runs these sm90 kernels (elsewhere, e.g. vLLM on MI300X or B200, its library is another). */
+    public static boolean runsOn(DeviceSpec d) {
+        return SM90.contains(FrameworkProfiles.baseId(d));
+    }
+
+    /** The rule of a framework's fp8 linear layers where its code says which (vLLM, SGLang), else none. */
+    public static Optional<GemmTileRule> forFramework(String framework) {
+        return switch (framework) {
+            case "vllm" -> Optional.of(VLLM_CUTLASS_SM90);
+            case "sglang" -> Optional.of(SGLANG_CUTLASS_SM90);
+            default -> Optional.empty();
+        };
+    }
+
+    /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage}. */
+    public int[] tile(long m, long n) {
+        return switch (this) {
+            case VLLM_CUTLASS_SM90 -> m <= 16 ? new int[] {16, 64, 256}
+                    : m <= 64 ? (n <= 1280 ? new int[] {16, 64, 256} : new int[] {64, 64, 256})
+                    : m <= 128 ? new int[] {64, 128, 128} : new int[] {128, 128, 128};
+            case SGLANG_CUTLASS_SM90 -> m <= 256 ? new int[] {64, 64, 128} : new int[] {128, 128, 128};
+        };
+    }
+}

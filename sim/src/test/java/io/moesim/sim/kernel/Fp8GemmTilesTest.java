@@ -1,0 +1,73 @@
+package io.moesim.sim.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.hw.DeviceSpec;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfiles;
+import io.moesim.hw.GemmTileRule;
+import io.moesim.hw.Targets;
+import io.moesim.ir.DType;
+import io.moesim.ir.TensorType;
+import io.moesim.ir.op.MatMul;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** An fp8 GEMM on a library's own tiles with no split of K ({@link FrameworkProfile.Fp8GemmTiles}), by hand. */
+class Fp8GemmTilesTest {
+    private final DeviceSpec h100 = Targets.load("h100");
+
+    private FrameworkCost.GemmDims dims(long m, long n, long k, DeviceSpec d) {
+        return FrameworkCost.GemmDims.of(new MatMul(k, n, DType.FP8_E4M3), List.of(TensorType.of(DType.FP8_E4M3, m, k)), d, d.primary());
+    }
+
+    @Test
+    void fewOutputTilesRunOneWaveOfWholeK() {
+        // vLLM, m=3329 n=32 k=12288 (a database row: 104-129 us measured): M > 128 takes the 128x128x128 tile, so
+        // ceil(3329/128) x ceil(32/128) = 27 CTAs, one wave on 132 SMs, each walking all of K.
+        // Matrix work of one CTA: 128 x 128 x 12288 MACs / (4096 MACs per clock x 1830 MHz) = 26.859 us, at a 0.625
+        // compute share 42.974 us; its operand stream: (128 rows of A + the 32 columns of B) x 12288 B at 114.3 GB/s = 17.20 us
+        FrameworkProfile.Fp8GemmTiles vllm = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.VLLM_CUTLASS_SM90, 114.3);
+        assertEquals(4.2974426e-5, dims(3329, 32, 12288, h100).tileFloorSeconds(vllm, 0.625), 1e-11);
+        // m=10 n=128 k=65536: M <= 16 swaps A/B, 64x16x256 tiles: 1 x 2 CTAs; work 16 x 64 x 65536 / (4096 x 1.83e9)
+        // = 8.953 us, stream (10 rows of A + 64 columns of B) x 65536 B at 100 GB/s = 48.497 us: the stream decides
+        FrameworkProfile.Fp8GemmTiles slow = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.VLLM_CUTLASS_SM90, 100);
+        assertEquals(4.849664e-5, dims(10, 128, 65536, h100).tileFloorSeconds(slow, 1.0), 1e-11);
+        // SGLang, m=4096 n=8192 k=4096: 128x128 tiles, 32 x 64 = 2048 CTAs = ceil(2048/132) = 16 waves of
+        // max(128 x 128 x 4096 / (4096 x 1.83e9) = 8.953 us, 256 x 4096 B at 63.5 GB/s = 16.513 us)
+        FrameworkProfile.Fp8GemmTiles sgl = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.SGLANG_CUTLASS_SM90, 63.5);
+        assertEquals(16 * 256 * 4096 / 63.5e9, dims(4096, 8192, 4096, h100).tileFloorSeconds(sgl, 1.0), 1e-12);
+    }
+
+    @Test
+    void onlyHopperFp8MatmulsHaveLibraryTiles() {
+        assertNull(dims(3329, 32, 12288, Targets.load("mi300x")));
+        assertNull(dims(3329, 32, 12288, Targets.load("b200")));
+        assertNull(FrameworkCost.GemmDims.of(new MatMul(12288, 32, DType.BF16), List.of(TensorType.of(DType.BF16, 3329, 12288)), h100, h100.primary()));
+    }
+
+    @Test
+    void theProfileTimesTheGemmOnItsTilesAndIdealIsUntouched() {
+        KernelSimulator sim = new KernelSimulator();
+        MatMul mm = new MatMul(12288, 32, DType.FP8_E4M3);
+        List<TensorType> in = List.of(TensorType.of(DType.FP8_E4M3, 3329, 12288));
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        FrameworkProfile.ClassFigures f = vllm.figures("gemm_fp8");
+        double floor = dims(3329, 32, 12288, h100).tileFloorSeconds(vllm.fp8GemmTiles().orElseThrow(), f.matrixEfficiency().orElseThrow());
+        double with = FrameworkCost.seconds(vllm, sim, mm, in, h100, h100.primary());
+        double without = FrameworkCost.seconds(vllm.withFp8GemmTiles(Optional.empty()), sim, mm, in, h100, h100.primary());
+        // the kernel model's fastest tile splits K over more SMs; the library's 27 CTAs take at least the floor
+        assertTrue(without < floor, without + " vs floor " + floor);
+        assertTrue(with >= floor + f.callOverheadUs().orElseThrow() * 1e-6 - 1e-12, with + " vs floor " + floor);
+        // where the floor does not bind (a large square GEMM at vLLM's 114 GB/s per SM), the profile's figures alone
+        List<TensorType> big = List.of(TensorType.of(DType.FP8_E4M3, 8192, 8192));
+        MatMul sq = new MatMul(8192, 8192, DType.FP8_E4M3);
+        assertEquals(FrameworkCost.seconds(vllm.withFp8GemmTiles(Optional.empty()), sim, sq, big, h100, h100.primary()),
+                FrameworkCost.seconds(vllm, sim, sq, big, h100, h100.primary()), 1e-12);
+        // ideal has none
+        assertEquals(sim.estimate(mm, in, h100, h100.primary()).seconds(), FrameworkCost.seconds(FrameworkProfile.ideal(), sim, mm, in, h100, h100.primary()), 0);
+    }
+}
