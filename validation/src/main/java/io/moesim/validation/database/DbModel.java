@@ -67,9 +67,10 @@ public final class DbModel {
      * @param launch      its launch part, s
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
+     * @param kvBytes     attention: the KV-cache bytes within {@code bytes} (a fallback decode kernel reads them per query head)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup) {
+            int engines, double kvGroup, double kvBytes) {
         static Piece of(String cls, boolean quantize, OpEstimate e) {
             return of(cls, quantize, e, 0, 1, 1);
         }
@@ -80,14 +81,18 @@ public final class DbModel {
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
+            return of(cls, quantize, e, items, engines, kvGroup, 0);
+        }
+
+        static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {
             OpEstimate.Breakdown b = e.breakdown();
             return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines,
-                    kvGroup);
+                    kvGroup, kvBytes);
         }
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -107,7 +112,7 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup);
+            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
         }
 
         /** The mean of the same pieces over several token draws (every part averaged). */
@@ -123,7 +128,7 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes);
         }
     }
 
@@ -174,7 +179,8 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op())));
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op()),
+                        FrameworkCost.kvBytes(a.op(), a.inputs())));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
                     quantize(f.getLong("m") * f.getLong("k"), device, p, out);
@@ -251,7 +257,7 @@ public final class DbModel {
             }
             out.add(Piece.of(cls, false, e, active, 1, 1));
         } else {
-            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0));
         }
         if (dt.bits() == 8) {
             quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation
