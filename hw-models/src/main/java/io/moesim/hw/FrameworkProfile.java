@@ -137,12 +137,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           kernel (TensorRT-LLM's masked multi-head attention, MMHA: one CTA per (sequence, query
      *                           head), each reading its KV head's K and V), so the KV cache is read once per query head, at
      *                           most this many bytes per second per engine (the re-reads are served by L2, not DRAM), and
-     *                           the per-CTA time is paid per (sequence, query head); absent: {@code maxKvGroup}'s passes
+     *                           the per-CTA time is paid per (sequence, query head); absent: {@code maxKvGroup}'s passes.
+     *                           The same kernel serves groups of 1 (plain multi-head attention, which TensorRT-LLM's XQA
+     *                           refuses at beam width 1)
+     * @param fallbackItemNs     with {@code fallbackGBps}: engine time per CTA of the fallback kernel, one per (sequence,
+     *                           query head), in place of {@code perItemNs} and {@code perHeadNs} (which then describe the
+     *                           grouped kernel's CTAs alone); absent: those two
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps) {
+            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+            OptionalDouble fallbackItemNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
         public ClassFigures {
             if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
@@ -158,7 +164,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
                 OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps) {
-            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, OptionalDouble.empty());
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, OptionalDouble.empty(),
+                    OptionalDouble.empty());
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
@@ -179,30 +186,39 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs);
         }
 
-        /** Whether a query group of {@code kvGroup} runs the fallback kernel ({@link #fallbackGBps}). */
+        /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
+        public ClassFigures withFallbackItemNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
+
+        /**
+         * Whether a query group of {@code kvGroup} runs the fallback kernel ({@link #fallbackGBps}): groups above
+         * {@link #maxKvGroup}, and groups of 1 (plain multi-head attention).
+         */
         public boolean fallsBack(double kvGroup) {
-            return fallbackGBps.isPresent() && maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble();
+            return fallbackGBps.isPresent() && maxKvGroup.isPresent() && (kvGroup > maxKvGroup.getAsDouble() || kvGroup == 1);
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
@@ -251,6 +267,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             }
             double ctas = fallback ? items * kvGroup : items * passes;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes, floor);
+            if (fallback && fallbackItemNs.isPresent()) {
+                return items > 0 ? t + Math.ceil(ctas / Math.max(1, engines)) * fallbackItemNs.getAsDouble() * 1e-9 : t;
+            }
             if (perHeadNs.isPresent() && items > 0) {
                 // the query heads of the CTAs: items x group (decode: sequences x KV heads x group = sequences x query heads)
                 t += Math.ceil(items * kvGroup / Math.max(1, engines)) * perHeadNs.getAsDouble() * 1e-9;

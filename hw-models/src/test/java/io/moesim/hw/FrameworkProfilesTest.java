@@ -58,9 +58,19 @@ class FrameworkProfilesTest {
         // 1 + 2 + max(6, 65) + 6.4 = 74.4 us
         assertEquals(74.4e-6, mmha.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 64, 1e6), 1e-12);
         assertTrue(mmha.fallsBack(33) && !mmha.fallsBack(32) && !f.fallsBack(64));
+        // fallback_item_ns: the fallback's CTAs at their own time, in place of per_item_ns: 64 per engine x 50 ns = 3.2 us:
+        // 1 + 2 + 65 + 3.2 = 71.2 us
+        FrameworkProfile.ClassFigures own = mmha.withFallbackItemNs(50);
+        assertEquals(71.2e-6, own.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 64, 1e6), 1e-12);
+        // a group of 1 (plain MHA) runs the fallback too: 100 CTAs, one per engine x 50 ns; its KV stream (2 MB / 1 TB/s =
+        // 2 us) is under the model's 4 us: 1 + 2 + 6 + 0.05 = 9.05 us (9.1 us at per_item_ns without the figure)
+        assertTrue(mmha.fallsBack(1) && !f.fallsBack(1));
+        assertEquals(9.05e-6, own.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 1, 0), 1e-12);
+        assertEquals(9.1e-6, mmha.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 1, 0), 1e-12);
         // the built-in TensorRT-LLM profile falls back above its XQA group (32) for decode attention only
         FrameworkProfile trt = FrameworkProfiles.load("trtllm");
         assertTrue(trt.figures("attention_decode").fallsBack(64) && !trt.figures("attention_decode").fallsBack(32));
+        assertTrue(trt.figures("attention_decode").fallbackItemNs().isPresent());
         assertTrue(trt.figures("attention_prefill").fallbackGBps().isEmpty());
         assertTrue(trt.kernelsOnly().figures("attention_decode").fallbackGBps().isEmpty());
     }

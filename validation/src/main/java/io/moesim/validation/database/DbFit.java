@@ -325,13 +325,63 @@ public final class DbFit {
                 }
             }
         }
+        // with a fallback kernel: its own time per CTA (it also runs groups of 1), which frees the per-item and per-head
+        // times to be the grouped kernel's alone; coordinate turns: each figure on a grid (the times per CTA and per head)
+        // or in local rounds (all), the others held
+        double fallbackItem = 0;
+        if (fallback > 0) {
+            double[] x = {best[0], best[1], best[2], item, head * item, fallback, 0}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
+            double[] grid = new double[ITEMS.length + 1];
+            System.arraycopy(ITEMS, 0, grid, 1, ITEMS.length);
+            for (int turn = 0; turn < 4; turn++) {
+                for (int k : new int[] {6, 3, 4}) {
+                    for (double v : grid) {
+                        double err = fallbackError(prep, x, k, v, compute, rate, group, exposed, bestErr);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            x[k] = v;
+                        }
+                    }
+                }
+                for (double r : ROUND_O) {
+                    for (int k = 0; k < x.length; k++) {
+                        double step = k == 1 || (k == 2 && !rate) ? r / 4 : Math.max(x[k], 1) * r;
+                        double c = x[k];
+                        for (int i = -4; i <= 4; i++) {
+                            double err = fallbackError(prep, x, k, c + i * step, compute, rate, group, exposed, bestErr);
+                            if (err < bestErr) {
+                                bestErr = err;
+                                x[k] = c + i * step;
+                            }
+                        }
+                    }
+                }
+            }
+            best = new double[] {x[0], x[1], x[2]};
+            item = x[3];
+            head = item > 0 ? x[4] / item : 0;
+            fallback = x[5];
+            fallbackItem = x[6];
+        }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
                 group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
-                .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1));
+                .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
+                .withFallbackItemNs(round(fallbackItem, 1e-1));
         return p.withClass(cls, fig);
+    }
+
+    /** The error of decode figures {@code x} (as the fallback search holds them) with figure {@code k} set to {@code v}; invalid: MAX_VALUE. */
+    private static double fallbackError(List<Prepared> prep, double[] x, int k, double v, boolean compute, boolean rate, double group, double exposed,
+            double bound) {
+        double[] y = x.clone();
+        y[k] = v;
+        if (y[0] <= 0 || y[1] <= 0 || y[2] <= 0 || y[1] > 2 || (y[2] > 2 && !rate) || y[3] < 0 || y[4] < 0 || y[5] <= 0 || y[6] < 0 || (k == 1 && !compute)) {
+            return Double.MAX_VALUE;
+        }
+        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), exposed, bound);
     }
 
     /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */
