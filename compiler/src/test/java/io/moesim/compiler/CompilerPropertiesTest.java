@@ -155,7 +155,8 @@ class CompilerPropertiesTest {
         assertTrue(e.getMessage().contains("= 4, but system h100x2 has 2 devices"), e.getMessage());
         CompilerException heads = assertThrows(CompilerException.class,
                 () -> compile("h100x3", Fixtures.p(3, 1, 1, 1), Fixtures.p(3, 1, 1, 1), Overlap.LAYER, UNIFORM, Placement.OPB));
-        assertTrue(heads.getMessage().contains("not divisible by 3"), heads.getMessage());
+        // the toy's 4 KV heads neither split over 3 ranks nor replicate evenly on them
+        assertTrue(heads.getMessage().contains("kv_heads 4 and tp 3: neither divides the other"), heads.getMessage());
         CompilerException experts = assertThrows(CompilerException.class,
                 () -> Compiler.compile(Fixtures.toyMoe(1, 6, new long[] {3, 3, 3, 3}), Systems.load("h100x3"),
                         Fixtures.options(Fixtures.p(1, 1, 3, 1), Fixtures.p(1, 3, 1, 1), Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1),
