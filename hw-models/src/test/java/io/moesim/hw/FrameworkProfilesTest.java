@@ -99,6 +99,14 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void wideHeadProgramNsMustBePositive() throws IOException {
+        Path p = dir.resolve("wide.yaml");
+        Files.writeString(p, "name: x\nclasses:\n  attention_decode:\n    wide_head_program_ns: {value: -5, source: t}\n");
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("wide_head_program_ns") && e.getMessage().contains("must be > 0, got -5"), e.getMessage());
+    }
+
+    @Test
     void classFiguresByHand() {
         // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
         FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),
