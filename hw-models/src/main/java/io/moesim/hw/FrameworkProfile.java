@@ -172,12 +172,31 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param fallbackItemNs     with {@code fallbackGBps}: engine time per CTA of the fallback kernel, one per (sequence,
      *                           query head), in place of {@code perItemNs} and {@code perHeadNs} (which then describe the
      *                           grouped kernel's CTAs alone); absent: those two
+     * @param wideHeadProgramNs  decode attention only: a head dim above {@link #FLASH_MAX_HEAD_DIM} runs vLLM's Triton unified
+     *                           attention in place of FlashAttention; for batches up to {@link #MIN_GRID_2D} / kv_heads its 3D
+     *                           split-KV kernel runs batch x kv_heads x {@link #SOFTMAX_SEGMENTS} programs, and the op takes at
+     *                           least the call overhead plus ceil(programs / engines) x this time ({@link #wideHeadSeconds});
+     *                           absent: no such floor
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
             OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
-            OptionalDouble fallbackItemNs) {
+            OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+
+        /** FlashAttention's largest head size in vLLM ({@code FlashAttentionBackend.get_supported_head_sizes}, vllm/attention/backends/flash_attn.py). */
+        public static final int FLASH_MAX_HEAD_DIM = 256;
+        /** vLLM's Triton attention backend: {@code MIN_LAUNCH_GRID_SIZE_2D} (vllm/v1/attention/backends/triton_attn.py); the 3D kernel below it / kv_heads. */
+        public static final int MIN_GRID_2D = 128;
+        /** vLLM's Triton attention backend: {@code NUM_PAR_SOFTMAX_SEGMENTS}, the 3D kernel's KV segments per sequence (same file). */
+        public static final int SOFTMAX_SEGMENTS = 16;
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+                OptionalDouble fallbackItemNs) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
+                    OptionalDouble.empty());
+        }
 
         public ClassFigures {
             if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
@@ -215,31 +234,51 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs);
+        }
+
+        /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
+        public ClassFigures withWideHeadProgramNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
+
+        /**
+         * A decode attention op's time {@code t} (s, from the figures above) for {@code batch} sequences, {@code kvHeads} KV heads and
+         * head dim {@code headDim} on {@code engines} engines, with {@link #wideHeadProgramNs}' floor where it applies: a head dim above
+         * {@link #FLASH_MAX_HEAD_DIM} and a batch of at most {@link #MIN_GRID_2D} / kvHeads (integer division) take at least the call
+         * overhead plus ceil(batch x kvHeads x {@link #SOFTMAX_SEGMENTS} / engines) x the time per program; otherwise {@code t}.
+         */
+        public double wideHeadSeconds(double t, long batch, int kvHeads, int headDim, int engines) {
+            if (wideHeadProgramNs.isEmpty() || headDim <= FLASH_MAX_HEAD_DIM || kvHeads <= 0 || batch > MIN_GRID_2D / kvHeads) {
+                return t;
+            }
+            double waves = Math.ceil((double) batch * kvHeads * SOFTMAX_SEGMENTS / Math.max(1, engines));
+            return Math.max(t, callOverheadUs.orElse(0) * 1e-6 + waves * wideHeadProgramNs.getAsDouble() * 1e-9);
         }
 
         /**

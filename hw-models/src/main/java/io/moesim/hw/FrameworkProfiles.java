@@ -102,6 +102,11 @@ public final class FrameworkProfiles {
                 OptionalDouble engineRate = c.optNumber("engine_GBps");
                 OptionalDouble fallbackRate = c.optNumber("fallback_GBps");
                 OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
+                OptionalDouble wideHead = c.optNumber("wide_head_program_ns");
+                if (wideHead.isPresent() && !(wideHead.getAsDouble() > 0)) {
+                    c.problem("wide_head_program_ns", "must be > 0, got " + wideHead.getAsDouble());
+                    wideHead = OptionalDouble.empty();
+                }
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
@@ -115,7 +120,7 @@ public final class FrameworkProfiles {
                     fallbackRate = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead));
             }
             cs.get().finish();
         }

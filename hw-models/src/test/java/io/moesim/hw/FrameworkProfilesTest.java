@@ -76,6 +76,37 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void wideHeadDecodeByHand() {
+        // vLLM's head dims above FlashAttention's 256 run its Triton 3D kernel up to a batch of 128 / kv_heads: batch x kv_heads
+        // x 16 programs over the engines, each 18 us, after an 8 us call overhead
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(8), OptionalDouble.empty(), OptionalDouble.empty())
+                .withWideHeadProgramNs(18000);
+        // batch 32, 1 KV head: 512 programs over 132 engines = 4 waves: 8 + 4 x 18 = 80 us, above the 14 us of the other figures
+        assertEquals(80e-6, f.wideHeadSeconds(14e-6, 32, 1, 512, 132), 1e-12);
+        // the floor only: 100 us of the other figures stand
+        assertEquals(100e-6, f.wideHeadSeconds(100e-6, 32, 1, 512, 132), 1e-12);
+        // batch 64, 2 KV heads (64 <= 128 / 2): 2048 programs = 15.5 -> 16 waves: 8 + 16 x 18 = 296 us
+        assertEquals(296e-6, f.wideHeadSeconds(14e-6, 64, 2, 512, 132), 1e-12);
+        // batch 128, 2 KV heads (> 64): the 2D kernel, not modelled; head dim 256: FlashAttention; no figure: nothing
+        assertEquals(14e-6, f.wideHeadSeconds(14e-6, 128, 2, 512, 132), 0);
+        assertEquals(14e-6, f.wideHeadSeconds(14e-6, 32, 1, 256, 132), 0);
+        assertEquals(14e-6, f.withWideHeadProgramNs(0).wideHeadSeconds(14e-6, 32, 1, 512, 132), 0);
+        // the built-in vLLM profile carries it for decode attention only; TensorRT-LLM's and SGLang's do not
+        assertTrue(FrameworkProfiles.load("vllm").figures("attention_decode").wideHeadProgramNs().isPresent());
+        assertTrue(FrameworkProfiles.load("vllm").figures("attention_prefill").wideHeadProgramNs().isEmpty());
+        assertTrue(FrameworkProfiles.load("trtllm").figures("attention_decode").wideHeadProgramNs().isEmpty());
+        assertTrue(FrameworkProfiles.load("sglang").figures("attention_decode").wideHeadProgramNs().isEmpty());
+    }
+
+    @Test
+    void wideHeadProgramNsMustBePositive() throws IOException {
+        Path p = dir.resolve("wide.yaml");
+        Files.writeString(p, "name: x\nclasses:\n  attention_decode:\n    wide_head_program_ns: {value: -5, source: t}\n");
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("wide_head_program_ns") && e.getMessage().contains("must be > 0, got -5"), e.getMessage());
+    }
+
+    @Test
     void classFiguresByHand() {
         // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
         FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),

@@ -77,6 +77,10 @@ public final class FrameworkCost {
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
                 : apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op), kvBytes(op, in));
+        if (op instanceof Attention a && a.isDecode()) {
+            // vLLM's decode above FlashAttention's head sizes (ClassFigures.wideHeadProgramNs)
+            t = profile.figures(cls).wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
+        }
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);

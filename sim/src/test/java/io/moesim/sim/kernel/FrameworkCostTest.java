@@ -43,6 +43,28 @@ class FrameworkCostTest {
     }
 
     @Test
+    void vllmDecodeAboveFlashAttentionsHeadDimTakesTheTriton3dKernelsWaves() {
+        // vLLM decode, 32 sequences x 2 query heads on one KV head, head_dim 512, 2 cached tokens: above FlashAttention's 256,
+        // batch 32 <= 128 / 1, so vLLM's Triton 3D kernel: 32 x 1 x 16 = 512 programs over 132 SMs = 4 waves; the op takes at
+        // least the profile's call overhead plus 4 x its time per program, and that floor is above the other figures here
+        KernelSimulator sim = new KernelSimulator();
+        FrameworkProfile vllm = io.moesim.hw.FrameworkProfiles.load("vllm");
+        FrameworkProfile.ClassFigures f = vllm.figures("attention_decode");
+        io.moesim.ir.op.Attention a = new io.moesim.ir.op.Attention(2, 1, 512, 32, 1, 2, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 32, 2 * 512), TensorType.of(DType.BF16, 32, 512), TensorType.of(DType.BF16, 32, 512));
+        double floor = f.callOverheadUs().getAsDouble() * 1e-6 + 4 * f.wideHeadProgramNs().getAsDouble() * 1e-9;
+        assertEquals(floor, FrameworkCost.seconds(vllm, sim, a, in, h100, h100.primary()), 1e-15);
+        OpEstimate e = sim.estimate(a, in, h100, h100.primary());
+        assertTrue(FrameworkCost.apply(f, e, 32, h100.primary().engines(), 2) < floor);
+        // the same op at head_dim 256 runs FlashAttention: the figures without the floor
+        io.moesim.ir.op.Attention b = new io.moesim.ir.op.Attention(2, 1, 256, 32, 1, 2, false, 0, DType.BF16);
+        List<TensorType> inB = List.of(TensorType.of(DType.BF16, 32, 2 * 256), TensorType.of(DType.BF16, 32, 256), TensorType.of(DType.BF16, 32, 256));
+        OpEstimate eb = sim.estimate(b, inB, h100, h100.primary());
+        assertEquals(FrameworkCost.apply(f, eb, 32, h100.primary().engines(), 2, FrameworkCost.kvBytes(b, inB)),
+                FrameworkCost.seconds(vllm, sim, b, inB, h100, h100.primary()), 0);
+    }
+
+    @Test
     void idealIsTheKernelModel() {
         KernelSimulator sim = new KernelSimulator();
         MatMul mm = new MatMul(4096, 4096, DType.BF16);

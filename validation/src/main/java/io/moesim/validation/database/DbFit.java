@@ -418,13 +418,28 @@ public final class DbFit {
             fallback = x[5];
             fallbackItem = x[6];
         }
-        n.put(cls, prep.size());
-        mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
                 group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
                 .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
                 .withFallbackItemNs(round(fallbackItem, 1e-1));
+        // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
+        // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
+        if (cls.equals("attention_decode") && heads.length > 1 && prep.stream().anyMatch(x -> x.mine.stream()
+                .anyMatch(q -> q.decode() != null && q.decode().headDim() > ClassFigures.FLASH_MAX_HEAD_DIM))) {
+            double wide = 0;
+            bestErr = error(prep, fig, exposed, Double.MAX_VALUE);
+            for (double v = 250; v <= 40000; v += 250) {
+                double err = error(prep, fig.withWideHeadProgramNs(v), exposed, bestErr);
+                if (err < bestErr) {
+                    bestErr = err;
+                    wide = v;
+                }
+            }
+            fig = fig.withWideHeadProgramNs(wide);
+        }
+        n.put(cls, prep.size());
+        mape.put(cls, bestErr * 100);
         return p.withClass(cls, fig);
     }
 

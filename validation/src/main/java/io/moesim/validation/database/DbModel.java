@@ -7,6 +7,8 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.Op;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.FfnActivation;
 import io.moesim.sim.kernel.FrameworkCost;
@@ -71,7 +73,12 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, DecodeDims decode) {
+        public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
+                int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null);
+        }
+
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup) {
             this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, 0, null);
@@ -84,7 +91,13 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, decode);
+        }
+
+        /** This piece with a decode attention op's batch, KV heads and head dim ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}). */
+        Piece withDecode(Op op) {
+            DecodeDims d = op instanceof Attention a && a.isDecode() ? new DecodeDims(a.batch(), a.kvHeads(), a.headDim()) : null;
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, d);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -108,7 +121,7 @@ public final class DbModel {
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, decode);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -128,7 +141,8 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
+            double t = f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
+            return decode == null ? t : f.wideHeadSeconds(t, decode.batch(), decode.kvHeads(), decode.headDim(), engines);
         }
 
         /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
@@ -152,8 +166,12 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.decode);
         }
+    }
+
+    /** A decode attention op's batch, KV heads and head dim, for {@link FrameworkProfile.ClassFigures#wideHeadSeconds}. */
+    public record DecodeDims(long batch, int kvHeads, int headDim) {
     }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
@@ -204,7 +222,7 @@ public final class DbModel {
                     return null;
                 }
                 out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op()),
-                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)));
+                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withDecode(a.op()));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
                     quantize(f.getLong("m") * f.getLong("k"), device, p, out);

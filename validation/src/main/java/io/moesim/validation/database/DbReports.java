@@ -98,6 +98,7 @@ public final class DbReports {
             v.engineGBps().ifPresent(x -> c.put("engine_GBps", x));
             v.fallbackGBps().ifPresent(x -> c.put("fallback_GBps", x));
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
+            v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -152,6 +153,10 @@ public final class DbReports {
                     + "(decoderMaskedMultiheadAttentionLaunch.h, mmha_launch_kernel_ex)"));
             v.fallbackItemNs().ifPresent(x -> figure(sb, "    ", "fallback_item_ns", x, src + "; per CTA of the MMHA fallback, which also runs groups of 1 "
                     + "(supportConfigCommon refuses plain MHA at beam width 1, same file)"));
+            v.wideHeadProgramNs().ifPresent(x -> figure(sb, "    ", "wide_head_program_ns", x, src + "; per program of vLLM's Triton unified attention "
+                    + "3D kernel, which head dims above FlashAttention's 256 run (get_supported_head_sizes, vllm/attention/backends/flash_attn.py): "
+                    + "batch x kv_heads x NUM_PAR_SOFTMAX_SEGMENTS (16) programs for batches up to MIN_LAUNCH_GRID_SIZE_2D (128) / kv_heads "
+                    + "(vllm/v1/attention/backends/triton_attn.py)"));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
