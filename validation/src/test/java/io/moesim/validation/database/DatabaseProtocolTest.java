@@ -83,7 +83,7 @@ class DatabaseProtocolTest {
      * leave-framework-out unchanged (18.6 / 25.8: the pooled profiles have no tile rule).
      * Run of 2026-12-04 13:55 UTC (TensorRT-LLM decode's MMHA fallback above its XQA group of 32 and for groups of 1,
      * fallback_GBps and fallback_item_ns): attention-decode at value + 1 point (h100 15.6, h200 17.5; leave-framework-out
-     * unchanged, 23.0). Both merged (run of 14:40 UTC): all at value + about a point (h100 14.1, h200 15.4).
+     * unchanged, 23.0). Both merged (run of 14:15 UTC): all at value + about a point (h100 14.1, h200 15.4).
      * Run of 2026-12-04 14:30 UTC (vLLM's decode above FlashAttention's head dim 256 on its Triton 3D kernel,
      * wide_head_program_ns): attention-decode and all at value + about a point (h100 13.7 / 13.8, h200 15.4 / 15.0);
      * leave-framework-out unchanged (23.0 / 25.8: the pooled profiles are not offered the figure).
