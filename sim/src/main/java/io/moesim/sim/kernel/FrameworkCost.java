@@ -72,7 +72,7 @@ public final class FrameworkCost {
             return e.seconds();
         }
         if (op instanceof Quantize) {
-            return quantizeSeconds(profile, sim, in.get(0).elements(), device, p);
+            return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
@@ -139,6 +139,18 @@ public final class FrameworkCost {
             t += apply(profile.figures(quantizeClass(cast)), quantizeKernel(sim, elements, cast, device, p), 0, p.engines());
         }
         return t;
+    }
+
+    /**
+     * The activation quantise before an fp8 GEMM: the per-token kernel where the profile has one ({@link
+     * FrameworkProfile#QUANTIZE_TOKEN}: one pass that reads bf16 and writes fp8, as the cast, under its own figures),
+     * else the per-tensor amax pass and cast ({@link #quantizeSeconds}).
+     */
+    public static double gemmQuantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        if (profile.perTokenQuantize()) {
+            return apply(profile.figures(FrameworkProfile.QUANTIZE_TOKEN), quantizeKernel(sim, elements, true, device, p), 0, p.engines());
+        }
+        return quantizeSeconds(profile, sim, elements, device, p);
     }
 
     /**
