@@ -76,7 +76,7 @@ public final class FrameworkCost {
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
-                : apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op));
+                : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -115,6 +115,18 @@ public final class FrameworkCost {
      * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
      * {@code max_kv_group} multiplies them by its passes); none elsewhere.
      */
+    /**
+     * ... with the op's inputs: an fp8 matmul's items are the rows of its activation (a time per token where a class's
+     * figures have one: vLLM's fp8 linear layer, see docs/validation.md), every other op's as {@link #items(Op)}.
+     */
+    public static double items(Op op, List<TensorType> in) {
+        if (op instanceof MatMul mm && isFp8(mm.wdtype()) && !in.isEmpty()) {
+            TensorType x = in.get(0);
+            return (double) x.rows() * (mm.batch() > 1 && x.rank() == 2 ? mm.batch() : 1);
+        }
+        return items(op);
+    }
+
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.isDecode()) {
@@ -219,7 +231,9 @@ public final class FrameworkCost {
 
         /** The GEMM under the class's figures, its time at least the library tiles' waves (the floor of the body). */
         public double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, double total, double launch, double compute, double memory) {
-            return f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+            double t = f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+            // a time per row of A where the figures have one ({@link FrameworkCost#items(Op, List)}), the rows spread over the SMs
+            return f.perItemNs().isPresent() ? t + Math.ceil((double) count * m / Math.max(1, engines)) * f.perItemNs().getAsDouble() * 1e-9 : t;
         }
 
         double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, OpEstimate e) {

@@ -102,6 +102,15 @@ public final class DbFit {
      */
     static final java.util.Set<String> PER_TOKEN_QUANT = java.util.Set.of("sglang");
 
+    /**
+     * The frameworks whose fp8 GEMM rows pay a time per row of the activation ({@code per_item_ns} of gemm_fp8, items the
+     * rows): vLLM's collector runs its fp8 linear layer with a static activation scale (collector/vllm/collect_gemm.py,
+     * {@code Fp8Config(activation_scheme="static")}), whose quantise kernel runs one CTA per token
+     * ({@code static_scaled_fp8_quant}: {@code dim3 grid(num_tokens)}, vLLM csrc/quantization fp8 common.cu); its rows with
+     * many tokens and short K run 8-10 ns per token whatever N and K (m=32768 n=3072 k=256: 329.5 us, SGLang's 110.6).
+     */
+    static final java.util.Set<String> PER_ROW_FP8 = java.util.Set.of("vllm");
+
     /** DRAM shares searched for the per-token quantise kernel. */
     private static final double[] TOKEN_SHARES = {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
 
@@ -318,7 +327,8 @@ public final class DbFit {
         // the per-item figure, where the class's kernels have items (attention): a grid with the call overhead and bandwidth share
         double item = 0;
         double head = 0;
-        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
+        // (an fp8 GEMM's rows are its items only in the profiles of the frameworks whose fp8 linear layer pays a time per token)
+        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0)) && (!cls.equals("gemm_fp8") || PER_ROW_FP8.contains(p.id()));
         if (items) {
             // the compute share with it: a per-item time takes over part of what the share alone explained, so the
             // two are searched together; decode attention also with a time per query head, a share of the per-item one

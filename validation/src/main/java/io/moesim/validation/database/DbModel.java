@@ -196,7 +196,7 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op()))
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()))
                         .withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
