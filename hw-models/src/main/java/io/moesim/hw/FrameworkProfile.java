@@ -181,11 +181,22 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           threads keep in flight over the DRAM latency), for a kernel whose threads issue one
      *                           narrow load at a time: its DRAM part is at least its bytes over engines x this rate,
      *                           however wide the memory (so it does not speed up with a faster HBM)
+     * @param fallbackGBps       decode attention only: a query group above {@code maxKvGroup} runs the framework's fallback
+     *                           kernel (TensorRT-LLM's masked multi-head attention, MMHA: one CTA per (sequence, query
+     *                           head), each reading its KV head's K and V), so the KV cache is read once per query head, at
+     *                           most this many bytes per second per engine (the re-reads are served by L2, not DRAM), and
+     *                           the per-CTA time is paid per (sequence, query head); absent: {@code maxKvGroup}'s passes.
+     *                           The same kernel serves groups of 1 (plain multi-head attention, which TensorRT-LLM's XQA
+     *                           refuses at beam width 1)
+     * @param fallbackItemNs     with {@code fallbackGBps}: engine time per CTA of the fallback kernel, one per (sequence,
+     *                           query head), in place of {@code perItemNs} and {@code perHeadNs} (which then describe the
+     *                           grouped kernel's CTAs alone); absent: those two
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps) {
+            OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+            OptionalDouble fallbackItemNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
         public ClassFigures {
             if (exposedMemory.isPresent() && !(exposedMemory.getAsDouble() >= 0 && exposedMemory.getAsDouble() <= 1)) {
@@ -194,6 +205,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             if (engineGBps.isPresent() && !(engineGBps.getAsDouble() > 0)) {
                 throw new IllegalArgumentException("engine_GBps must be > 0, got " + engineGBps.getAsDouble());
             }
+            if (fallbackGBps.isPresent() && !(fallbackGBps.getAsDouble() > 0)) {
+                throw new IllegalArgumentException("fallback_GBps must be > 0, got " + fallbackGBps.getAsDouble());
+            }
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, OptionalDouble.empty(),
+                    OptionalDouble.empty());
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
@@ -214,19 +234,39 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs);
+        }
+
+        /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
+        public ClassFigures withFallbackGBps(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs);
+        }
+
+        /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
+        public ClassFigures withFallbackItemNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
+
+        /**
+         * Whether a query group of {@code kvGroup} runs the fallback kernel ({@link #fallbackGBps}): groups above
+         * {@link #maxKvGroup}, and groups of 1 (plain multi-head attention).
+         */
+        public boolean fallsBack(double kvGroup) {
+            return fallbackGBps.isPresent() && maxKvGroup.isPresent() && (kvGroup > maxKvGroup.getAsDouble() || kvGroup == 1);
         }
 
         public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction) {
@@ -256,14 +296,33 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
          * bytes / (engines x engine rate).
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup) {
-            double passes = maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
+            return seconds(modelTotal, launch, compute, memory, bytes, items, engines, kvGroup, 0);
+        }
+
+        /**
+         * As above, with the op's KV-cache bytes ({@code kvBytes}, within {@code bytes}), which a group that
+         * {@link #fallsBack} reads once per query head: its DRAM part is at least (bytes + (group - 1) x kvBytes) /
+         * (engines x {@link #fallbackGBps}), and its CTAs are items x group (one per sequence and query head).
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
+                double kvBytes) {
+            boolean fallback = fallsBack(kvGroup);
+            // the fallback reads DRAM once (its per-head re-reads hit L2) and is bounded by the engines' rate below
+            double passes = !fallback && maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double floor = engineGBps.isPresent() && bytes > 0 ? passes * bytes / (Math.max(1, engines) * engineGBps.getAsDouble() * 1e9) : 0;
+            if (fallback) {
+                floor = Math.max(floor, (bytes + (kvGroup - 1) * kvBytes) / (Math.max(1, engines) * fallbackGBps.getAsDouble() * 1e9));
+            }
+            double ctas = fallback ? items * kvGroup : items * passes;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes, floor);
+            if (fallback && fallbackItemNs.isPresent()) {
+                return items > 0 ? t + Math.ceil(ctas / Math.max(1, engines)) * fallbackItemNs.getAsDouble() * 1e-9 : t;
+            }
             if (perHeadNs.isPresent() && items > 0) {
                 // the query heads of the CTAs: items x group (decode: sequences x KV heads x group = sequences x query heads)
                 t += Math.ceil(items * kvGroup / Math.max(1, engines)) * perHeadNs.getAsDouble() * 1e-9;
             }
-            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(items * passes / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
+            return perItemNs.isPresent() && items > 0 ? t + Math.ceil(ctas / Math.max(1, engines)) * perItemNs.getAsDouble() * 1e-9 : t;
         }
 
         /**

@@ -100,12 +100,22 @@ public final class FrameworkProfiles {
                 OptionalDouble exposed = c.optNumber("exposed_memory");
                 OptionalDouble head = c.optNumber("per_head_ns");
                 OptionalDouble engineRate = c.optNumber("engine_GBps");
+                OptionalDouble fallbackRate = c.optNumber("fallback_GBps");
+                OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
                 }
+                if (fallbackItem.isPresent() && !(fallbackItem.getAsDouble() > 0)) {
+                    c.problem("fallback_item_ns", "must be > 0, got " + fallbackItem.getAsDouble());
+                    fallbackItem = OptionalDouble.empty();
+                }
+                if (fallbackRate.isPresent() && !(fallbackRate.getAsDouble() > 0)) {
+                    c.problem("fallback_GBps", "must be > 0, got " + fallbackRate.getAsDouble());
+                    fallbackRate = OptionalDouble.empty();
+                }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem));
             }
             cs.get().finish();
         }

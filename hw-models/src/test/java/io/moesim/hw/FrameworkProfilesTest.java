@@ -40,6 +40,42 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void fallbackKernelAboveTheKvGroupByHand() {
+        // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us (2 us of fill/drain); call 1 us, 100 ns per CTA,
+        // XQA-style passes of at most 32 query heads; 100 (sequence, KV head) items on 100 engines; 2 MB of DRAM bytes,
+        // 1 MB of them the KV cache
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(1), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.of(100), OptionalDouble.of(32));
+        FrameworkProfile.ClassFigures mmha = f.withFallbackGBps(10);
+        // group 32: one pass, no fallback: 1 + 2 + max(6, 4) + ceil(100 / 100) x 0.1 = 9.1 us, with or without the figure
+        assertEquals(9.1e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 32, 1e6), 1e-12);
+        assertEquals(9.1e-6, mmha.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 32, 1e6), 1e-12);
+        // group 64 without it: two passes, the DRAM part twice (8 us, its 4 us added to the model's time: rest 14 - 2 - 8 = 4):
+        // 1 + 4 + 8 + ceil(200 / 100) x 0.1 = 13.2 us
+        assertEquals(13.2e-6, f.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 64, 1e6), 1e-12);
+        // group 64 on the fallback: DRAM once, but the KV cache read by each of the 64 query heads' CTAs at 10 GB/s per
+        // engine: (2 MB + 63 x 1 MB) / (100 x 10 GB/s) = 65 us; CTAs 100 x 64 = 6400, 64 per engine x 0.1 us = 6.4 us:
+        // 1 + 2 + max(6, 65) + 6.4 = 74.4 us
+        assertEquals(74.4e-6, mmha.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 64, 1e6), 1e-12);
+        assertTrue(mmha.fallsBack(33) && !mmha.fallsBack(32) && !f.fallsBack(64));
+        // fallback_item_ns: the fallback's CTAs at their own time, in place of per_item_ns: 64 per engine x 50 ns = 3.2 us:
+        // 1 + 2 + 65 + 3.2 = 71.2 us
+        FrameworkProfile.ClassFigures own = mmha.withFallbackItemNs(50);
+        assertEquals(71.2e-6, own.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 64, 1e6), 1e-12);
+        // a group of 1 (plain MHA) runs the fallback too: 100 CTAs, one per engine x 50 ns; its KV stream (2 MB / 1 TB/s =
+        // 2 us) is under the model's 4 us: 1 + 2 + 6 + 0.05 = 9.05 us (9.1 us at per_item_ns without the figure)
+        assertTrue(mmha.fallsBack(1) && !f.fallsBack(1));
+        assertEquals(9.05e-6, own.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 1, 0), 1e-12);
+        assertEquals(9.1e-6, mmha.seconds(10e-6, 2e-6, 6e-6, 4e-6, 2e6, 100, 100, 1, 0), 1e-12);
+        // the built-in TensorRT-LLM profile falls back above its XQA group (32) for decode attention only
+        FrameworkProfile trt = FrameworkProfiles.load("trtllm");
+        assertTrue(trt.figures("attention_decode").fallsBack(64) && !trt.figures("attention_decode").fallsBack(32));
+        assertTrue(trt.figures("attention_decode").fallbackItemNs().isPresent());
+        assertTrue(trt.figures("attention_prefill").fallbackGBps().isEmpty());
+        assertTrue(trt.kernelsOnly().figures("attention_decode").fallbackGBps().isEmpty());
+    }
+
+    @Test
     void classFiguresByHand() {
         // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
         FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),

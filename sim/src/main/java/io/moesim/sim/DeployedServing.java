@@ -242,7 +242,7 @@ public final class DeployedServing {
         } else {
             IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
                     gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
-            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch());
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch(), g.prefillOptions().attention().tp());
             pm = fast ? new FastIterationModel(pc) : pc;
         }
         if (wide != null && wide.decode() != null) {
@@ -254,7 +254,7 @@ public final class DeployedServing {
         } else {
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
-            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch());
+            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch(), g.decodeOptions().attention().tp());
             dm = fast ? new FastIterationModel(dc) : dc;
         }
         IterationModel draft = null;

@@ -98,7 +98,7 @@ public final class Simulator {
                     ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
             kv = offload.kvTokens();
         } else {
-            kv = kvCapacity(req, model, dtype, system, cache, maxBatch);
+            kv = kvCapacity(req, model, dtype, system, cache, maxBatch, req.compileOptionsOn(system).attention().tp());
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 budget, kv, req.signatureBits(), req.seed());
@@ -156,7 +156,8 @@ public final class Simulator {
      * left after the weights and the activations of {@code cache}'s largest iteration, else {@link #MEMORY_UTILIZATION} of all
      * memory less the weights.
      */
-    static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch) {
+    static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch,
+            int attentionTp) {
         if (req.kvCapacityTokens() > 0) {
             return req.kvCapacityTokens();
         }
@@ -167,7 +168,24 @@ public final class Simulator {
         } else {
             tokens = kvCapacityTokens(model, dtype, system);
         }
-        return withStates(model, dtype, system, tokens, maxBatch);
+        return withStates(model, dtype, system, tokens / kvCopies(model, attentionTp), maxBatch);
+    }
+
+    /**
+     * How many copies of a token's KV an instance keeps under {@code attentionTp}-way tensor-parallel attention: one where
+     * the KV heads split over the ranks; tp / kv_heads where each rank holds one replicated KV head (vLLM, SGLang); tp
+     * under MLA, whose latent KV every rank keeps whole (the reason DeepSeek deployments run attention data-parallel).
+     * The KV capacities in tokens (all devices' memory over {@link #kvBytesPerToken}) are divided by it.
+     */
+    public static int kvCopies(ModelConfig m, int attentionTp) {
+        if (attentionTp <= 1) {
+            return 1;
+        }
+        if (m.attention().kind() == AttentionKind.MLA) {
+            return attentionTp;
+        }
+        int perRank = io.moesim.ir.op.Attention.kvHeadsPerRank(m.kvHeads(), attentionTp);
+        return perRank == 0 ? 1 : attentionTp * perRank / m.kvHeads();
     }
 
     /**

@@ -109,10 +109,11 @@ public final class ParallelizePass extends StagedPass {
         private final Emitter e;
         private final Map<Value, VState> env;
         private final Set<Value> perHead;
+        private final Map<Value, Long> replicatedKv;
         private final Map<String, VState> cache;
 
         Site(Rewriter rw, Node node, String path, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead,
-                Map<String, VState> cache) {
+                Map<Value, Long> replicatedKv, Map<String, VState> cache) {
             this.rw = rw;
             this.node = node;
             this.path = path;
@@ -120,6 +121,7 @@ public final class ParallelizePass extends StagedPass {
             this.e = e;
             this.env = env;
             this.perHead = perHead;
+            this.replicatedKv = replicatedKv;
             this.cache = cache;
         }
 
@@ -157,6 +159,14 @@ public final class ParallelizePass extends StagedPass {
         /** Whether {@code v} carries per-head features into attention. */
         boolean perHead(Value v) {
             return perHead.contains(v);
+        }
+
+        /**
+         * The per-rank feature width of a value that carries KV heads replicated over tp (attention with fewer KV heads
+         * than tp ranks) into attention, or with them the query heads (the fused QKV projection); null for any other.
+         */
+        Long replicatedKvWidth(Value v) {
+            return replicatedKv.get(v);
         }
 
         /** The state of a model value, or null when it is not defined yet. */
@@ -347,13 +357,14 @@ public final class ParallelizePass extends StagedPass {
 
         void block(Block blk, String inPrefix, Emitter e, Map<Value, VState> env) {
             Set<Value> perHead = perHeadValues(blk);
+            Map<Value, Long> replicatedKv = replicatedKvWidths(blk, inPrefix);
             Map<String, VState> convCache = new HashMap<>();
             for (int i = 0; i < blk.nodes().size(); i++) {
                 Node n = blk.nodes().get(i);
                 String inPath = inPrefix + i;
                 String section = inSections.getOrDefault(inPath, Sections.ATTENTION);
                 try {
-                    node(n, inPath, section, e, env, perHead, convCache);
+                    node(n, inPath, section, e, env, perHead, replicatedKv, convCache);
                 } catch (CompilerException ex) {
                     throw ex;
                 } catch (MoesimException | IllegalArgumentException | ArithmeticException ex) {
@@ -390,6 +401,53 @@ public final class ParallelizePass extends StagedPass {
                 }
             }
             return s;
+        }
+
+        /**
+         * Where attention has fewer KV heads than its section's tp ranks (and tp is a multiple of them), each rank holds one
+         * KV head, replicated over tp / kv_heads ranks: the per-rank feature width of the values that carry K and V into it
+         * (one head's), back through row and feature splits and elementwise ops to the projection, whose per-rank width is
+         * its query heads' share plus one K and one V head. Empty where every attention's KV heads divide over tp.
+         */
+        Map<Value, Long> replicatedKvWidths(Block blk, String inPrefix) {
+            Map<Value, Long> w = new HashMap<>();
+            List<Node> nodes = blk.nodes();
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                Node n = nodes.get(i);
+                Op op = n.op();
+                int tp = tp(inSections.getOrDefault(inPrefix + i, Sections.ATTENTION));
+                if (op instanceof Attention at) {
+                    if (tp > 1 && Attention.kvHeadsPerRank(at.kvHeads(), tp) == 0) {
+                        // before the projection's rule meets a width that does not divide
+                        throw new CompilerException(NAME, "node " + inPrefix + i + ": " + ShardingRules.kvLayoutError(at.kvHeads(), tp));
+                    }
+                    if (tp > 1 && at.kvHeads() % tp != 0) {
+                        for (Value kv : n.operands().subList(1, 3)) {
+                            w.put(kv, featureWidth(kv) / at.kvHeads());
+                        }
+                    }
+                } else if (op instanceof Split sp && n.results().stream().anyMatch(w::containsKey) && n.operands().size() == 1) {
+                    long width = 0;
+                    for (int k = 0; k < n.results().size(); k++) {
+                        Value r = n.results().get(k);
+                        Long rw = w.get(r);
+                        if (sp.axis() == 0) {
+                            width = rw != null ? rw : width; // rows: the features are the operand's
+                        } else {
+                            width += rw != null ? rw : sp.sizes().getLong(k) / tp;
+                        }
+                    }
+                    w.put(n.operands().get(0), width);
+                } else if (op instanceof Elementwise && n.operands().size() == 1 && w.containsKey(n.result())) {
+                    w.put(n.operands().get(0), w.get(n.result()));
+                }
+            }
+            return w;
+        }
+
+        private static long featureWidth(Value v) {
+            TensorType t = v.type();
+            return t.shape().dim(t.rank() - 1);
         }
 
         VState resolve(Emitter e, VState s, String section) {
@@ -434,8 +492,9 @@ public final class ParallelizePass extends StagedPass {
         }
 
         /** Rewrites one node by its op kind's rule ({@link ShardingRules}); a kind without one is an error, not a silent default. */
-        void node(Node n, String inPath, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead, Map<String, VState> cache) {
-            ShardingRules.of(n.op(), inPath).apply(new Site(this, n, inPath, section, e, env, perHead, cache));
+        void node(Node n, String inPath, String section, Emitter e, Map<Value, VState> env, Set<Value> perHead, Map<Value, Long> replicatedKv,
+                Map<String, VState> cache) {
+            ShardingRules.of(n.op(), inPath).apply(new Site(this, n, inPath, section, e, env, perHead, replicatedKv, cache));
         }
 
         String prevPath(Emitter e) {

@@ -182,8 +182,13 @@ final class ShardingRules {
         List<Value> vs = o.values();
         int shards = o.states().get(0).shards();
         if (tp > 1 && x.perHead(n.result())) {
-            divides(mm.batch() > 1 ? mm.batch() : mm.n(), tp, "column-parallel matmul " + (mm.batch() > 1 ? "batch" : "n"));
-            MatMul local = mm.batch() > 1 ? new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch() / tp) : new MatMul(mm.k(), mm.n() / tp, mm.wdtype());
+            Long kvWidth = x.replicatedKvWidth(n.result());
+            if (kvWidth == null) {
+                divides(mm.batch() > 1 ? mm.batch() : mm.n(), tp, "column-parallel matmul " + (mm.batch() > 1 ? "batch" : "n"));
+            }
+            // a projection of KV heads replicated over tp: each rank's share of the query heads and its own K and V head
+            MatMul local = mm.batch() > 1 ? new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch() / tp)
+                    : new MatMul(mm.k(), kvWidth != null ? kvWidth : mm.n() / tp, mm.wdtype());
             if (mm.batch() > 1 && vs.get(0).type().rank() == 2) {
                 throw new CompilerException(ParallelizePass.NAME, "node " + x.path() + ": a per-head matmul on replicated features is not supported");
             }
@@ -204,11 +209,20 @@ final class ShardingRules {
                     "node " + x.path() + ": attention operands are not produced by column-parallel projections");
         }
         divides(at.heads(), tp, "attention heads");
-        divides(at.kvHeads(), tp, "attention kv_heads");
+        int kvLocal = Attention.kvHeadsPerRank(at.kvHeads(), tp);
+        if (kvLocal == 0) {
+            throw new CompilerException(ParallelizePass.NAME, kvLayoutError(at.kvHeads(), tp));
+        }
         divides(at.batch(), want, "attention batch (sequences) under data parallelism");
-        Attention local = new Attention(at.heads() / tp, at.kvHeads() / tp, at.headDim(), at.batch() / want, at.qLen(), at.kvLen(), at.causal(),
+        Attention local = new Attention(at.heads() / tp, kvLocal, at.headDim(), at.batch() / want, at.qLen(), at.kvLen(), at.causal(),
                 at.window(), at.kvDtype());
         x.emit(local, o.values(), want, tp > 1, null);
+    }
+
+    /** Why attention's KV heads have no layout over {@code tp} ranks. */
+    static String kvLayoutError(int kvHeads, int tp) {
+        return "attention kv_heads " + kvHeads + " and tp " + tp
+                + ": neither divides the other (KV heads split over tp ranks, or each replicated over tp / kv_heads ranks)";
     }
 
     /** Multi-head latent attention: heads over tp (the latent KV is shared by all heads), sequences over attention dp. */
@@ -366,8 +380,13 @@ final class ShardingRules {
         } else if (sp.axis() > 0 && o.anySplit() && tp > 1) {
             long[] sizes = sp.sizes().toLongArray();
             for (int k = 0; k < sizes.length; k++) {
-                divides(sizes[k], tp, "split of head features");
-                sizes[k] /= tp;
+                Long kvWidth = x.replicatedKvWidth(x.node().results().get(k));
+                if (kvWidth != null) {
+                    sizes[k] = kvWidth; // one KV head per rank, replicated over tp / kv_heads ranks
+                } else {
+                    divides(sizes[k], tp, "split of head features");
+                    sizes[k] /= tp;
+                }
             }
             local = Split.of(sp.axis(), sizes);
         }

@@ -33,6 +33,18 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
         }
     }
 
+    /**
+     * KV heads on each of {@code tp} tensor-parallel ranks: {@code kvHeads / tp} where tp divides them, else one, each
+     * replicated on {@code tp / kvHeads} ranks (vLLM and SGLang replicate KV heads when TP exceeds their count, e.g.
+     * Qwen3-30B-A3B's 4 KV heads under TP 8); 0 when neither divides the other (no such layout).
+     */
+    public static int kvHeadsPerRank(int kvHeads, int tp) {
+        if (kvHeads % tp == 0) {
+            return kvHeads / tp;
+        }
+        return tp % kvHeads == 0 ? 1 : 0;
+    }
+
     public AttentionKind kind() {
         return kvHeads == heads ? AttentionKind.MHA : kvHeads == 1 ? AttentionKind.MQA : AttentionKind.GQA;
     }

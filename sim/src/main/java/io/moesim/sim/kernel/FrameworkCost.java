@@ -76,7 +76,7 @@ public final class FrameworkCost {
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
-                : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op));
+                : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -96,8 +96,18 @@ public final class FrameworkCost {
 
     /** ... and the query heads per KV head of an attention op. */
     public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup) {
+        return apply(f, e, items, engines, kvGroup, 0);
+    }
+
+    /** ... and its KV-cache bytes, which a fallback kernel reads once per query head ({@link FrameworkProfile.ClassFigures#fallsBack}). */
+    public static double apply(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {
         OpEstimate.Breakdown b = e.breakdown();
-        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines, kvGroup);
+        return f.seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines, kvGroup, kvBytes);
+    }
+
+    /** The KV-cache bytes an attention op reads (its K and V of every KV head; 0 for anything else). */
+    public static double kvBytes(Op op, List<TensorType> in) {
+        return op instanceof Attention a ? a.traffic(in).kvReadBytes() : 0;
     }
 
     /** Query heads per KV head of an attention op (1 for anything else). */

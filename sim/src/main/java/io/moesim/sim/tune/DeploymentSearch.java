@@ -526,7 +526,7 @@ public final class DeploymentSearch {
         long kvTokens(String system, Layout l, DType dtype) {
             SystemSpec s = Systems.load(system, o.base().systemSets());
             if (l.servable()) {
-                return Simulator.kvCapacityTokens(model, dtype, s);
+                return Simulator.kvCapacityTokens(model, dtype, s) / Simulator.kvCopies(model, l.options(o.base().seed()).attention().tp());
             }
             try {
                 return Simulator.wideEpKvCapacityTokens(model, dtype, s, wideEp(l.devices(), EpMode.LOW_LATENCY, dtype.bits() <= 8, 2));

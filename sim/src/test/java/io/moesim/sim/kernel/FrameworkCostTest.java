@@ -21,6 +21,28 @@ class FrameworkCostTest {
     private final DeviceSpec h100 = Targets.load("h100");
 
     @Test
+    void decodeAttentionPassesItsKvBytesToTheFallbackKernel() {
+        // MQA decode, 64 sequences x 128 query heads on one KV head, head_dim 256, 1024 cached tokens (bf16): above
+        // TensorRT-LLM's XQA group of 32, so its profile runs the MMHA fallback; the KV bytes it re-reads per query head are
+        // the cached K and V of every sequence (kv_len counts the new token, which comes in as the op's k and v inputs):
+        // 64 x 1023 x 256 x 2 (K, V) x 2 bytes = 67,043,328 B
+        KernelSimulator sim = new KernelSimulator();
+        FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
+        io.moesim.ir.op.Attention a = new io.moesim.ir.op.Attention(128, 1, 256, 64, 1, 1024, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 64, 128 * 256), TensorType.of(DType.BF16, 64, 256), TensorType.of(DType.BF16, 64, 256));
+        assertEquals(67_043_328.0, FrameworkCost.kvBytes(a, in), 0);
+        OpEstimate e = sim.estimate(a, in, h100, h100.primary());
+        FrameworkProfile.ClassFigures f = trt.figures("attention_decode");
+        assertTrue(f.fallsBack(FrameworkCost.kvGroup(a)));
+        double expect = FrameworkCost.apply(f, e, 64, h100.primary().engines(), 128, 67_043_328.0);
+        assertEquals(expect, FrameworkCost.seconds(trt, sim, a, in, h100, h100.primary()), 0);
+        assertEquals(expect, KernelCostModel.withProfiles(d -> trt).seconds(a, in, h100, h100.primary()), 0);
+        // the KV stream alone bounds it: 128 reads of 67 MB at the profile's rate per SM over 132 SMs
+        double kvStream = 128 * 67_043_328.0 / (h100.primary().engines() * f.fallbackGBps().getAsDouble() * 1e9);
+        assertTrue(expect > kvStream, expect + " vs " + kvStream);
+    }
+
+    @Test
     void idealIsTheKernelModel() {
         KernelSimulator sim = new KernelSimulator();
         MatMul mm = new MatMul(4096, 4096, DType.BF16);

@@ -379,29 +379,104 @@ public final class DbFit {
                 }
             }
         }
-        // the largest KV group one pass serves, where rows have groups above 1 (attention): powers of two, or none
+        // the largest KV group one pass serves, where rows have groups above 1 (attention): powers of two, or none; in a
+        // framework's own decode profile with it, the fallback kernel's KV rate per engine for larger groups (none, or a rate)
         double group = 0;
+        double fallback = 0;
         if (prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.kvGroup() > 1))) {
             double[] b = best;
             double it = item;
+            double[] fallbacks = cls.equals("attention_decode") && heads.length > 1 ? FALLBACK_RATES : NO_FALLBACK;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
-                ClassFigures base = figures(b[0], b[1], b[2], it, compute, rate);
-                ClassFigures cand = new ClassFigures(base.callOverheadUs(), base.matrixEfficiency(), base.bandwidthFraction(), base.perItemNs(), OptionalDouble.of(g),
-                        OptionalDouble.empty(), OptionalDouble.empty(), base.engineGBps()).withPerHeadNs(head * it);
-                double err = error(prep, cand, exposed, bestErr);
-                if (err < bestErr) {
-                    bestErr = err;
-                    group = g;
+                for (double fb : fallbacks) {
+                    double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb), exposed, bestErr);
+                    if (err < bestErr) {
+                        bestErr = err;
+                        group = g;
+                        fallback = fb;
+                    }
                 }
             }
+            for (int round = 0; fallback > 0 && round < ROUND_O.length; round++) {
+                double c = fallback;
+                for (int k = -5; k <= 5; k++) {
+                    double fb = c * (1 + k * ROUND_O[round]);
+                    double err = fb > 0 ? error(prep, groupFigures(b, it, compute, rate, group, head, fb), exposed, bestErr) : Double.MAX_VALUE;
+                    if (err < bestErr) {
+                        bestErr = err;
+                        fallback = fb;
+                    }
+                }
+            }
+        }
+        // with a fallback kernel: its own time per CTA (it also runs groups of 1), which frees the per-item and per-head
+        // times to be the grouped kernel's alone; coordinate turns: each figure on a grid (the times per CTA and per head)
+        // or in local rounds (all), the others held
+        double fallbackItem = 0;
+        if (fallback > 0) {
+            double[] x = {best[0], best[1], best[2], item, head * item, fallback, 0}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
+            double[] grid = new double[ITEMS.length + 1];
+            System.arraycopy(ITEMS, 0, grid, 1, ITEMS.length);
+            for (int turn = 0; turn < 4; turn++) {
+                for (int k : new int[] {6, 3, 4}) {
+                    for (double v : grid) {
+                        double err = fallbackError(prep, x, k, v, compute, rate, group, exposed, bestErr);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            x[k] = v;
+                        }
+                    }
+                }
+                for (double r : ROUND_O) {
+                    for (int k = 0; k < x.length; k++) {
+                        double step = k == 1 || (k == 2 && !rate) ? r / 4 : Math.max(x[k], 1) * r;
+                        double c = x[k];
+                        for (int i = -4; i <= 4; i++) {
+                            double err = fallbackError(prep, x, k, c + i * step, compute, rate, group, exposed, bestErr);
+                            if (err < bestErr) {
+                                bestErr = err;
+                                x[k] = c + i * step;
+                            }
+                        }
+                    }
+                }
+            }
+            best = new double[] {x[0], x[1], x[2]};
+            item = x[3];
+            head = item > 0 ? x[4] / item : 0;
+            fallback = x[5];
+            fallbackItem = x[6];
         }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
                 group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
-                .withEngineGBps(rate ? round(best[2], 1e-3) : 0);
+                .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
+                .withFallbackItemNs(round(fallbackItem, 1e-1));
         return p.withClass(cls, fig);
+    }
+
+    /** The error of decode figures {@code x} (as the fallback search holds them) with figure {@code k} set to {@code v}; invalid: MAX_VALUE. */
+    private static double fallbackError(List<Prepared> prep, double[] x, int k, double v, boolean compute, boolean rate, double group, double exposed,
+            double bound) {
+        double[] y = x.clone();
+        y[k] = v;
+        if (y[0] <= 0 || y[1] <= 0 || y[2] <= 0 || y[1] > 2 || (y[2] > 2 && !rate) || y[3] < 0 || y[4] < 0 || y[5] <= 0 || y[6] < 0 || (k == 1 && !compute)) {
+            return Double.MAX_VALUE;
+        }
+        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), exposed, bound);
+    }
+
+    /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */
+    private static final double[] FALLBACK_RATES = {0, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 70, 80, 100, 130, 160, 200};
+    private static final double[] NO_FALLBACK = {0};
+
+    /** A candidate of the group search: the fitted figures with a KV group {@code g} and fallback rate {@code fb} (0: none). */
+    private static ClassFigures groupFigures(double[] b, double item, boolean compute, boolean rate, double g, double head, double fb) {
+        ClassFigures base = figures(b[0], b[1], b[2], item, compute, rate);
+        return new ClassFigures(base.callOverheadUs(), base.matrixEfficiency(), base.bandwidthFraction(), base.perItemNs(), OptionalDouble.of(g),
+                OptionalDouble.empty(), OptionalDouble.empty(), base.engineGBps()).withPerHeadNs(head * item).withFallbackGBps(fb);
     }
 
     /** A candidate's figures: the third figure a bandwidth share, or for an engine-rate class a DRAM rate per engine. */

@@ -67,18 +67,24 @@ public final class DbModel {
      * @param launch      its launch part, s
      * @param compute     its compute part, s
      * @param memory      its DRAM part, s
+     * @param kvBytes     attention: the KV-cache bytes within {@code bytes} (a fallback decode kernel reads them per query head)
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, FrameworkCost.GemmDims gemm) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, 0, null);
+        }
+
+        public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
+                int engines, double kvGroup, double kvBytes) {
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, null);
         }
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, g);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -91,14 +97,18 @@ public final class DbModel {
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup) {
+            return of(cls, quantize, e, items, engines, kvGroup, 0);
+        }
+
+        static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {
             OpEstimate.Breakdown b = e.breakdown();
             return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines,
-                    kvGroup);
+                    kvGroup, kvBytes);
         }
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, gemm);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -121,7 +131,7 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup);
+            return f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
         }
 
         /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
@@ -145,7 +155,7 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes);
         }
     }
 
@@ -196,8 +206,8 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()))
-                        .withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)));
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()),
+                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
                     // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other
@@ -277,7 +287,7 @@ public final class DbModel {
             }
             out.add(Piece.of(cls, false, e, active, 1, 1));
         } else {
-            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0));
         }
         if (dt.bits() == 8) {
             quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation

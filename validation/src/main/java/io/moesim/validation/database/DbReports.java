@@ -96,6 +96,8 @@ public final class DbReports {
             v.exposedMemory().ifPresent(x -> c.put("exposed_memory", x));
             v.perHeadNs().ifPresent(x -> c.put("per_head_ns", x));
             v.engineGBps().ifPresent(x -> c.put("engine_GBps", x));
+            v.fallbackGBps().ifPresent(x -> c.put("fallback_GBps", x));
+            v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -148,6 +150,12 @@ public final class DbReports {
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
             v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, src));
+            v.fallbackGBps().ifPresent(x -> figure(sb, "    ", "fallback_GBps", x, src + "; groups above max_kv_group run the MMHA fallback, one CTA per "
+                    + "(query head, sequence): TensorRT-LLM's XQA takes query groups up to 32 (supportConfigQGMMA/HMMA, cpp/tensorrt_llm/kernels/"
+                    + "decoderMaskedMultiheadAttention/decoderXQAImplJIT/kernelUtils.cpp), MMHA's grid is (num_heads, batch_size, seq_len_tile) "
+                    + "(decoderMaskedMultiheadAttentionLaunch.h, mmha_launch_kernel_ex)"));
+            v.fallbackItemNs().ifPresent(x -> figure(sb, "    ", "fallback_item_ns", x, src + "; per CTA of the MMHA fallback, which also runs groups of 1 "
+                    + "(supportConfigCommon refuses plain MHA at beam width 1, same file)"));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));

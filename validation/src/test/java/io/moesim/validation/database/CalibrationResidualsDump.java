@@ -35,8 +35,8 @@ class CalibrationResidualsDump {
                     List<DbModel.Piece> ps = model.pieces(r, d);
                     if (ps != null) {
                         for (DbModel.Piece x : ps) {
-                            s.append(String.format(java.util.Locale.ROOT, "%s:t=%.2f,l=%.2f,c=%.2f,m=%.2f,i=%.0f,us=%.2f;", x.cls(), x.total() * 1e6,
-                                    x.launch() * 1e6, x.compute() * 1e6, x.memory() * 1e6, x.items(), x.seconds(p) * 1e6));
+                            s.append(String.format(java.util.Locale.ROOT, "%s:t=%.2f,l=%.2f,c=%.2f,m=%.2f,i=%.0f,us=%.2f,b=%.0f,g=%.0f,e=%d;", x.cls(), x.total() * 1e6,
+                                    x.launch() * 1e6, x.compute() * 1e6, x.memory() * 1e6, x.items(), x.seconds(p) * 1e6, x.bytes(), x.kvGroup(), x.engines()));
                         }
                     }
                     w.printf(java.util.Locale.ROOT, "%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s%n", fw, r.kind(), r.op().text(), r.us(), pr, s, r.gpu(), r.split());

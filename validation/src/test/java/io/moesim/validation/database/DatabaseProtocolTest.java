@@ -81,17 +81,22 @@ class DatabaseProtocolTest {
      * Run of 2026-12-04 13:45 UTC (vLLM's and SGLang's fp8 GEMMs on their library's own tiles with no split of K,
      * {@code fp8_gemm_tiles}): gemm-fp8 and all at value + about a point (h100 13.5 / 14.5, h200 13.8 / 15.7);
      * leave-framework-out unchanged (18.6 / 25.8: the pooled profiles have no tile rule).
-     * Run of 2026-12-04 14:16 UTC (SGLang's fp8 GEMM with the per-token quantise its collector times, {@code
+     * Run of 2026-12-04 13:55 UTC (TensorRT-LLM decode's MMHA fallback above its XQA group of 32 and for groups of 1,
+     * fallback_GBps and fallback_item_ns): attention-decode at value + 1 point (h100 15.6, h200 17.5; leave-framework-out
+     * unchanged, 23.0). Both merged (run of 14:40 UTC): all at value + about a point (h100 14.1, h200 15.4).
+     * Run of 2026-12-04 14:16 UTC (branch s7-fp8gemm) (SGLang's fp8 GEMM with the per-token quantise its collector times, {@code
      * quantize_token}): gemm-fp8 at value + about a point (h100 13.4, h200 12.9); all unchanged (14.4 / 15.6, under
      * their ceilings); leave-framework-out unchanged (18.6: the pooled profiles have no per-token quantise).
      * Then (14:26 UTC, vLLM's fp8 GEMM with a time per token, gemm_fp8 {@code per_item_ns}): gemm-fp8 and all at value +
      * about a point (h100 11.2 / 14.1, h200 10.8 / 15.3); leave-framework-out unchanged (18.6 / 25.8).
+     * Merged with main (run of 14:42 UTC): gemm-fp8 and all at value + about a point (h100 11.2 / 13.7, h200 10.8 / 14.9);
+     * leave-framework-out unchanged (18.6 / 25.8).
      */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
-            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.0, "attention-decode", 19.0, "moe", 24.0,
-                    "quantize", 8.0, "custom-all-reduce", 13.0, "all", 15.1),
-            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.8, "attention-decode", 21.0, "moe", 26.0,
-                    "quantize", 9.0, "custom-all-reduce", 12.0, "all", 16.3),
+            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.0, "attention-decode", 16.6, "moe", 24.0,
+                    "quantize", 8.0, "custom-all-reduce", 13.0, "all", 14.7),
+            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.8, "attention-decode", 18.5, "moe", 26.0,
+                    "quantize", 9.0, "custom-all-reduce", 12.0, "all", 15.9),
             "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 20.0, "attention-prefill", 28.5, "attention-decode", 24.0, "moe", 39.0,
                     "quantize", 64.0, "custom-all-reduce", 11.5, "all", 27.0));
 
