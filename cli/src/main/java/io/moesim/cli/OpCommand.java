@@ -99,7 +99,7 @@ final class OpCommand implements Callable<Integer> {
                 ProcessorSpec p = c.processor().map(n -> d.processor(n).orElseThrow()).orElse(d.primary());
                 double s = FrameworkCost.seconds(fp, sim, c.op(), c.inputs(), d, p);
                 // an fp8 GEMM of a stack that quantises its activation: the Quantize op lowering puts before it, counted here too
-                java.util.Optional<Quantize> q = Quantize.activation(c.op(), c.inputs(), fp.fp8QuantizesActivation(), p.kind().isPim());
+                java.util.Optional<Quantize> q = Quantize.activation(c.op(), c.inputs(), fp.gemmQuantizesActivation(), p.kind().isPim());
                 if (q.isPresent()) {
                     double qs = FrameworkCost.seconds(fp, sim, q.get(), c.inputs(), d, p);
                     result.put("framework_quantize_us", qs * 1e6);

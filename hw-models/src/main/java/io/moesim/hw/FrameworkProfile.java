@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
  * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
  * (norms, elementwise, permutes); {@code quantize_amax} is the amax pass of a dynamic quantise, a reduction kernel
- * of its own ({@code quantize}'s figures where a profile has none).
+ * of its own ({@code quantize}'s figures where a profile has none); {@code quantize_token} is an fp8 GEMM's per-token
+ * activation quantise, one kernel, run before each fp8 GEMM where a profile has it ({@link #QUANTIZE_TOKEN}).
  *
  * @param id                   the profile id ({@code trtllm}, {@code vllm}, {@code sglang}, {@code ideal})
  * @param name                 what the profile stands for, e.g. "TensorRT-LLM 1.3.0rc20"
@@ -46,7 +47,25 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** The op classes a profile may give figures for. */
     public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
-            "moe_slots", "quantize", "quantize_amax", "other");
+            "moe_slots", "quantize", "quantize_amax", "quantize_token", "other");
+
+    /**
+     * The class of an fp8 GEMM's own per-token activation quantise: one kernel that takes each row's amax and casts it
+     * (reads bf16, writes fp8 and a scale per row), in place of the per-tensor amax pass and cast. A profile with figures
+     * for it runs it before each fp8 GEMM (SGLang's linear layers: {@code sgl_per_token_quant_fp8} then
+     * {@code fp8_scaled_mm}); its fused MoE keeps {@link #fp8QuantizesActivation}.
+     */
+    public static final String QUANTIZE_TOKEN = "quantize_token";
+
+    /** Whether an fp8 GEMM pays an activation quantise before it: per tensor ({@link #fp8QuantizesActivation}) or per token. */
+    public boolean gemmQuantizesActivation() {
+        return fp8QuantizesActivation || perTokenQuantize();
+    }
+
+    /** Whether an fp8 GEMM's activation quantise is the one per-token kernel ({@link #QUANTIZE_TOKEN}). */
+    public boolean perTokenQuantize() {
+        return classes.containsKey(QUANTIZE_TOKEN);
+    }
 
     public FrameworkProfile {
         classes = Collections.unmodifiableMap(new TreeMap<>(classes));

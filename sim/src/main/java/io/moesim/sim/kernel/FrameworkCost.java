@@ -72,11 +72,11 @@ public final class FrameworkCost {
             return e.seconds();
         }
         if (op instanceof Quantize) {
-            return quantizeSeconds(profile, sim, in.get(0).elements(), device, p);
+            return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
-                : apply(profile.figures(cls), e, items(op), p.engines(), kvGroup(op), kvBytes(op, in));
+                : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
         if (op instanceof Attention a && a.isDecode()) {
             // vLLM's decode above FlashAttention's head sizes (ClassFigures.wideHeadProgramNs)
             t = profile.figures(cls).wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
@@ -129,6 +129,18 @@ public final class FrameworkCost {
      * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
      * {@code max_kv_group} multiplies them by its passes); none elsewhere.
      */
+    /**
+     * ... with the op's inputs: an fp8 matmul's items are the rows of its activation (a time per token where a class's
+     * figures have one: vLLM's fp8 linear layer, see docs/validation.md), every other op's as {@link #items(Op)}.
+     */
+    public static double items(Op op, List<TensorType> in) {
+        if (op instanceof MatMul mm && isFp8(mm.wdtype()) && !in.isEmpty()) {
+            TensorType x = in.get(0);
+            return (double) x.rows() * (mm.batch() > 1 && x.rank() == 2 ? mm.batch() : 1);
+        }
+        return items(op);
+    }
+
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.isDecode()) {
@@ -153,6 +165,18 @@ public final class FrameworkCost {
             t += apply(profile.figures(quantizeClass(cast)), quantizeKernel(sim, elements, cast, device, p), 0, p.engines());
         }
         return t;
+    }
+
+    /**
+     * The activation quantise before an fp8 GEMM: the per-token kernel where the profile has one ({@link
+     * FrameworkProfile#QUANTIZE_TOKEN}: one pass that reads bf16 and writes fp8, as the cast, under its own figures),
+     * else the per-tensor amax pass and cast ({@link #quantizeSeconds}).
+     */
+    public static double gemmQuantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        if (profile.perTokenQuantize()) {
+            return apply(profile.figures(FrameworkProfile.QUANTIZE_TOKEN), quantizeKernel(sim, elements, true, device, p), 0, p.engines());
+        }
+        return quantizeSeconds(profile, sim, elements, device, p);
     }
 
     /**
@@ -221,7 +245,9 @@ public final class FrameworkCost {
 
         /** The GEMM under the class's figures, its time at least the library tiles' waves (the floor of the body). */
         public double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, double total, double launch, double compute, double memory) {
-            return f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+            double t = f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+            // a time per row of A where the figures have one ({@link FrameworkCost#items(Op, List)}), the rows spread over the SMs
+            return f.perItemNs().isPresent() ? t + Math.ceil((double) count * m / Math.max(1, engines)) * f.perItemNs().getAsDouble() * 1e-9 : t;
         }
 
         double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, OpEstimate e) {

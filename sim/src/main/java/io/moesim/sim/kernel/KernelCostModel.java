@@ -85,10 +85,10 @@ public final class KernelCostModel implements CostModel {
         return p.figures(cls).callOverheadUs().isPresent() ? p.figures(cls).callOverheadUs().getAsDouble() * 1e-6 : launch;
     }
 
-    /** The device's profile runs a separate quantise kernel before fp8 GEMMs ({@code fp8_activation_quantize}). */
+    /** The device's profile runs a separate quantise kernel before fp8 GEMMs ({@code fp8_activation_quantize}, or per token: {@code quantize_token}). */
     @Override
     public boolean quantizesFp8Activations(DeviceSpec device) {
-        return profile(device).fp8QuantizesActivation();
+        return profile(device).gemmQuantizesActivation();
     }
 
     /** The last device asked about and its profile: a run asks for one device's profile millions of times. */

@@ -43,6 +43,29 @@ class Fp8GemmTilesTest {
     }
 
     @Test
+    void aTimePerTokenIsPaidPerWaveOfRowsOverTheSms() {
+        // vLLM's fp8 GEMM with a per-token time (per_item_ns) of 753.8 ns: m=32768 rows over 132 SMs = ceil(248.24) = 249
+        // waves of rows, 249 x 753.8 ns = 187.696 us on top of the same GEMM without it (k=256, n=3072: measured 329.5 us)
+        KernelSimulator sim = new KernelSimulator();
+        MatMul mm = new MatMul(256, 3072, DType.FP8_E4M3);
+        List<TensorType> in = List.of(TensorType.of(DType.FP8_E4M3, 32768, 256));
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        FrameworkProfile.ClassFigures f = vllm.figures("gemm_fp8");
+        FrameworkProfile.ClassFigures per = new FrameworkProfile.ClassFigures(f.callOverheadUs(), f.matrixEfficiency(), f.bandwidthFraction(),
+                java.util.OptionalDouble.of(753.8), f.maxKvGroup());
+        FrameworkProfile.ClassFigures none = new FrameworkProfile.ClassFigures(f.callOverheadUs(), f.matrixEfficiency(), f.bandwidthFraction(),
+                java.util.OptionalDouble.empty(), f.maxKvGroup());
+        for (boolean tiles : new boolean[] {true, false}) {
+            FrameworkProfile base = tiles ? vllm : vllm.withFp8GemmTiles(Optional.empty());
+            double with = FrameworkCost.seconds(base.withClass("gemm_fp8", per), sim, mm, in, h100, h100.primary());
+            double without = FrameworkCost.seconds(base.withClass("gemm_fp8", none), sim, mm, in, h100, h100.primary());
+            assertEquals(187.6962e-6, with - without, 1e-10);
+        }
+        // a bf16 matmul has no items
+        assertEquals(0, FrameworkCost.items(new MatMul(256, 3072, DType.BF16), List.of(TensorType.of(DType.BF16, 32768, 256))), 0);
+    }
+
+    @Test
     void onlyHopperFp8MatmulsHaveLibraryTiles() {
         assertNull(dims(3329, 32, 12288, Targets.load("mi300x")));
         assertNull(dims(3329, 32, 12288, Targets.load("b200")));
@@ -54,7 +77,10 @@ class Fp8GemmTilesTest {
         KernelSimulator sim = new KernelSimulator();
         MatMul mm = new MatMul(12288, 32, DType.FP8_E4M3);
         List<TensorType> in = List.of(TensorType.of(DType.FP8_E4M3, 3329, 12288));
-        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        // the tiles alone: vLLM's figures without their time per token (aTimePerTokenIsPaidPerWaveOfRowsOverTheSms)
+        FrameworkProfile.ClassFigures g = FrameworkProfiles.load("vllm").figures("gemm_fp8");
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm").withClass("gemm_fp8", new FrameworkProfile.ClassFigures(g.callOverheadUs(),
+                g.matrixEfficiency(), g.bandwidthFraction(), java.util.OptionalDouble.empty(), g.maxKvGroup()));
         FrameworkProfile.ClassFigures f = vllm.figures("gemm_fp8");
         double floor = dims(3329, 32, 12288, h100).tileFloorSeconds(vllm.fp8GemmTiles().orElseThrow(), f.matrixEfficiency().orElseThrow());
         double with = FrameworkCost.seconds(vllm, sim, mm, in, h100, h100.primary());

@@ -61,7 +61,8 @@ public final class DbFit {
         // and SGLang's CUTLASS dispatch), in its own profile only (as per_head_ns): fitted beside the fastest tile and
         // kept where the calibration rows say so
         Optional<GemmTileRule> rule = ownKernels && !rows.isEmpty() ? GemmTileRule.forFramework(rows.get(0).framework()) : Optional.empty();
-        p = fitFp8(p, fp8, rule, model, devices, n, mape);
+        boolean perToken = ownKernels && !rows.isEmpty() && PER_TOKEN_QUANT.contains(rows.get(0).framework());
+        p = fitFp8(p, fp8, rule, perToken, model, devices, n, mape);
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
@@ -93,6 +94,26 @@ public final class DbFit {
         return new Result(p, n, mape);
     }
 
+    /**
+     * The frameworks whose fp8 GEMM is timed with a per-token activation quantise before it ({@link
+     * FrameworkProfile#QUANTIZE_TOKEN}): SGLang's collector times {@code sgl_per_token_quant_fp8} then {@code fp8_scaled_mm}
+     * per call (github.com/ai-dynamo/aiconfigurator collector/sglang/collect_gemm.py, gemm type fp8), a kernel its
+     * quantize rows (scale_matrix, about 330 GB/s) do not time.
+     */
+    static final java.util.Set<String> PER_TOKEN_QUANT = java.util.Set.of("sglang");
+
+    /**
+     * The frameworks whose fp8 GEMM rows pay a time per row of the activation ({@code per_item_ns} of gemm_fp8, items the
+     * rows): vLLM's collector runs its fp8 linear layer with a static activation scale (collector/vllm/collect_gemm.py,
+     * {@code Fp8Config(activation_scheme="static")}), whose quantise kernel runs one CTA per token
+     * ({@code static_scaled_fp8_quant}: {@code dim3 grid(num_tokens)}, vLLM csrc/quantization fp8 common.cu); its rows with
+     * many tokens and short K run 8-10 ns per token whatever N and K (m=32768 n=3072 k=256: 329.5 us, SGLang's 110.6).
+     */
+    static final java.util.Set<String> PER_ROW_FP8 = java.util.Set.of("vllm");
+
+    /** DRAM shares searched for the per-token quantise kernel. */
+    private static final double[] TOKEN_SHARES = {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+
     /** Per-SM operand rates searched for a library's fp8 tiles ({@link FrameworkProfile.Fp8GemmTiles}), GB/s, then refined. */
     private static final double[] CTA_STREAM_RATES = geometric(20, 640, 16);
     private static final double[] CTA_STREAM_REFINE = {0.84, 0.87, 0.9, 0.93, 0.96, 1.04, 1.07, 1.1, 1.13, 1.16};
@@ -102,7 +123,7 @@ public final class DbFit {
      * where the framework has a tile rule, on the library's tiles at each operand rate searched; the best calibration
      * error is kept.
      */
-    private static FrameworkProfile fitFp8(FrameworkProfile p, List<DbRow> fp8, Optional<GemmTileRule> rule, DbModel model,
+    private static FrameworkProfile fitFp8(FrameworkProfile p, List<DbRow> fp8, Optional<GemmTileRule> rule, boolean perToken, DbModel model,
             Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
         if (fp8.isEmpty()) {
             return p.withQuantize(false);
@@ -110,7 +131,14 @@ public final class DbFit {
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
         Map<String, Double> bm = null;
-        for (boolean quant : new boolean[] {false, true}) {
+        // the activation's quantise: none, the per-tensor pair on the quantize figures, and where the framework's GEMM
+        // calls one, the per-token kernel at each DRAM share searched (its own kernel: the quantize rows do not time it)
+        List<FrameworkProfile> quants = new ArrayList<>(List.of(p.withQuantize(false), p.withQuantize(true)));
+        for (double share : perToken ? TOKEN_SHARES : new double[0]) {
+            quants.add(p.withQuantize(false).withClass(FrameworkProfile.QUANTIZE_TOKEN, new FrameworkProfile.ClassFigures(OptionalDouble.empty(),
+                    OptionalDouble.empty(), OptionalDouble.of(share), OptionalDouble.empty(), OptionalDouble.empty())));
+        }
+        for (FrameworkProfile pq : quants) {
             List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
             cands.add(Optional.empty());
             for (double rate : rule.isPresent() ? CTA_STREAM_RATES : new double[0]) {
@@ -122,7 +150,7 @@ public final class DbFit {
                 for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
                     Map<String, Integer> n1 = new LinkedHashMap<>(n);
                     Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                    FrameworkProfile q = fitClass(p.withQuantize(quant).withFp8GemmTiles(t), "gemm_fp8", fp8, model, devices, n1, m1, true);
+                    FrameworkProfile q = fitClass(pq.withFp8GemmTiles(t), "gemm_fp8", fp8, model, devices, n1, m1, true);
                     double err = m1.getOrDefault("gemm_fp8", Double.MAX_VALUE);
                     if (t.isPresent() && err < bestRateErr) {
                         bestRateErr = err;
@@ -299,7 +327,8 @@ public final class DbFit {
         // the per-item figure, where the class's kernels have items (attention): a grid with the call overhead and bandwidth share
         double item = 0;
         double head = 0;
-        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0));
+        // (an fp8 GEMM's rows are its items only in the profiles of the frameworks whose fp8 linear layer pays a time per token)
+        boolean items = prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.items() > 0)) && (!cls.equals("gemm_fp8") || PER_ROW_FP8.contains(p.id()));
         if (items) {
             // the compute share with it: a per-item time takes over part of what the share alone explained, so the
             // two are searched together; decode attention also with a time per query head, a share of the per-item one

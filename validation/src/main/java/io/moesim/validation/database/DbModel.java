@@ -126,7 +126,10 @@ public final class DbModel {
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
         boolean runs(FrameworkProfile p) {
-            if (quantize && !p.fp8QuantizesActivation()) {
+            if (quantize && cls.equals(FrameworkProfile.QUANTIZE_TOKEN) != p.perTokenQuantize()) {
+                return false; // an fp8 GEMM's quantise is either the per-token kernel or the per-tensor pair
+            }
+            if (quantize && !cls.equals(FrameworkProfile.QUANTIZE_TOKEN) && !p.fp8QuantizesActivation()) {
                 return false;
             }
             boolean hasSlots = p.classes().containsKey(SLOTS);
@@ -221,11 +224,14 @@ public final class DbModel {
                 if (!Double.isFinite(e.seconds())) {
                     return null;
                 }
-                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op()), p.engines(), FrameworkCost.kvGroup(a.op()),
+                out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()),
                         FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withDecode(a.op()));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
-                    // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8)
-                    quantize(f.getLong("m") * f.getLong("k"), device, p, out);
+                    // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
+                    // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other
+                    long el = f.getLong("m") * f.getLong("k");
+                    quantize(el, device, p, out);
+                    out.add(Piece.of(FrameworkProfile.QUANTIZE_TOKEN, true, FrameworkCost.quantizeKernel(sim, el, true, device, p), p));
                 }
             }
             case "quantize" -> {

@@ -136,7 +136,11 @@ public final class DbReports {
                 .append(" on Hopper, fitted by moesim validate --database (H100 calibration split)\"\n");
         sb.append("classes:\n");
         p.classes().forEach((k, v) -> {
-            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s (%s)", fit.rowsPerClass().getOrDefault(k, 0),
+            String src = k.equals(FrameworkProfile.QUANTIZE_TOKEN)
+                    ? String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 fp8 GEMM calibration rows of %s (%s), with the gemm_fp8 figures: "
+                            + "the per-token quantise its collector times before each fp8 GEMM (github.com/ai-dynamo/aiconfigurator "
+                            + "collector/sglang/collect_gemm.py: sgl_per_token_quant_fp8, then fp8_scaled_mm)", fit.rowsPerClass().getOrDefault("gemm_fp8", 0), p.id(), source)
+                    : String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s (%s)", fit.rowsPerClass().getOrDefault(k, 0),
                     p.id(), source);
             sb.append("  ").append(k).append(":\n");
             v.callOverheadUs().ifPresent(x -> figure(sb, "    ", "call_overhead_us", x, src));
