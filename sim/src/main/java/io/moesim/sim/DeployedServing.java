@@ -191,6 +191,8 @@ public final class DeployedServing {
             echo.put("decode_micro_batch_from", wide.decodeTwoFrom());
         }
         echo.put("iteration_model", "wide-ep");
+        // kept (a key users' scripts may read): every figure is computed under wide EP since link utilisation (2026-12-04)
+        echo.put("not_computed", "");
     }
 
     /** A pool's dispatch/combine mode, {@code off} for a pool under its compiler layout. */
