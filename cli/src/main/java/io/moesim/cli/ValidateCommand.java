@@ -316,7 +316,10 @@ final class ValidateCommand implements Callable<Integer> {
         Path pub = Validation.publishedSet(dataRoot());
         java.util.List<io.moesim.validation.trace.Measurement> published = Files.isDirectory(pub) ? io.moesim.validation.trace.TraceReader.read(pub)
                 : java.util.List.of();
-        io.moesim.validation.database.DbProtocol.Report r = io.moesim.validation.database.DbProtocol.run(rows, source, published);
+        Path own = Validation.measuredSet(dataRoot());
+        java.util.List<io.moesim.validation.trace.Measurement> measured = Files.isDirectory(own) ? io.moesim.validation.trace.TraceReader.read(own)
+                : java.util.List.of();
+        io.moesim.validation.database.DbProtocol.Report r = io.moesim.validation.database.DbProtocol.run(rows, source, published, measured);
         TextTable t = new TextTable(io.moesim.validation.database.DbReports.HEADER);
         io.moesim.validation.database.DbReports.table(r).forEach(t::row);
         out.print(t.render());

@@ -84,4 +84,9 @@ public final class Validation {
     public static Path publishedSet(Path repoRoot) {
         return repoRoot.resolve("traces").resolve("published");
     }
+
+    /** Kernel times moesim's own scripts measured on GPUs (traces/measured): checked, never fitted on. */
+    public static Path measuredSet(Path repoRoot) {
+        return repoRoot.resolve("traces").resolve("measured");
+    }
 }

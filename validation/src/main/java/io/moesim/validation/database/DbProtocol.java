@@ -30,6 +30,8 @@ import java.util.function.Predicate;
  *   <li><b>published</b>: {@code traces/published} on the same fit (the TensorRT-LLM profile's kernel figures,
  *       {@link FrameworkProfile#kernelsOnly}, on H100/H200 rows' single-kernel ops: those rows are plain timing
  *       loops, not a framework; collectives, copies and MI300X rows as before).</li>
+ *   <li><b>measured</b>: {@code traces/measured} (kernels timed on a lent H200 by
+ *       {@code validation/src/main/python/measure_torch_ops.py}), rows timed as kernels, on the same fit.</li>
  * </ol>
  * NCCL rows are reported in 1 and 2 on the system link model (no framework ran them, nothing is fitted
  * on them here). Every figure is also given for the {@code ideal} profile (the kernel model alone) on the
@@ -78,8 +80,21 @@ public final class DbProtocol {
     }
 
     public static Report run(List<DbRow> all, String source, List<Measurement> published) {
+        return run(all, source, published, List.of());
+    }
+
+    /**
+     * The protocol, and as a fifth scenario the kernel-timed rows of {@code measured} (our own GPU
+     * measurements, {@code traces/measured}) on the same fit as the published sets: no fit reads them.
+     */
+    public static Report run(List<DbRow> all, String source, List<Measurement> published, List<Measurement> measured) {
         DbModel model = new DbModel();
-        Map<String, DbFit.Result> fits = fits(all, model);
+        return run(all, source, published, measured, model, fits(all, model));
+    }
+
+    /** The protocol on fits already made by {@link #fits} of the same rows (a caller that has them skips the fitting). */
+    public static Report run(List<DbRow> all, String source, List<Measurement> published, List<Measurement> measured, DbModel model,
+            Map<String, DbFit.Result> fits) {
         List<Scenario> sc = new ArrayList<>();
         sc.add(scenario("h100-heldback", "H100 test split, each framework's profile fitted on its H100 calibration split", all, model,
                 r -> r.gpu().equals("h100") && r.split() == DbSplit.TEST, r -> profile(fits, r.framework())));
@@ -88,8 +103,17 @@ public final class DbProtocol {
         sc.add(scenario("leave-framework-out", "each framework's H100 and H200 test rows with the profile fitted on the other two frameworks' H100 calibration rows",
                 all, model, r -> r.split() == DbSplit.TEST && FRAMEWORKS.contains(r.framework()),
                 r -> fits.get("without-" + r.framework()).profile()));
+        FrameworkProfile kernels = fits.get("trtllm").profile().kernelsOnly();
         if (published != null && !published.isEmpty()) {
-            sc.add(publishedScenario(published, fits.get("trtllm").profile().kernelsOnly()));
+            sc.add(traceScenario("published", "traces/published (every row): the TensorRT-LLM H100 fit's kernel figures (no framework call overhead or "
+                    + "quantise kernel: these are plain timing loops) on H100/H200 single-kernel ops, vs the kernel model alone", published, kernels,
+                    DbProtocol::publishedKind));
+        }
+        // only rows timed as kernels (no env.timing): a harness's own per-call cost is no figure of this fit
+        List<Measurement> kernelTimed = measured == null ? List.of() : measured.stream().filter(m -> m.env().timing().isEmpty()).toList();
+        if (!kernelTimed.isEmpty()) {
+            sc.add(traceScenario("measured", "traces/measured, rows timed as kernels (CUDA-graph replay, no host cost): the same fit as "
+                    + "published, vs the kernel model alone; no fit reads these rows", kernelTimed, kernels, DbProtocol::measuredKind));
         }
         return new Report(source, all.size(), fits, sc);
     }
@@ -160,7 +184,19 @@ public final class DbProtocol {
         return n == 0 ? Double.NaN : Math.round(sum / n * 1000) / 10.0;
     }
 
-    private static Scenario publishedScenario(List<Measurement> published, FrameworkProfile trtllm) {
+    /** The published scenario's kinds: the op kind, attention split by decode (q_len = 1) and prefill. */
+    private static String publishedKind(Measurement m) {
+        return m.kind().equals("attention") ? (m.op().getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill") : m.kind();
+    }
+
+    /** The measured scenario's kinds: as published, and matmul split by dtype (bf16 and fp8 GEMMs are different kernels). */
+    private static String measuredKind(Measurement m) {
+        return m.kind().equals("matmul") ? "matmul-" + (m.op().get("dtype", "bf16").startsWith("fp8") ? "fp8" : m.op().get("dtype", "bf16"))
+                : publishedKind(m);
+    }
+
+    private static Scenario traceScenario(String name, String description, List<Measurement> rows, FrameworkProfile trtllm,
+            java.util.function.Function<Measurement, String> kindOf) {
         KernelPredictor ideal = new KernelPredictor();
         KernelPredictor fitted = new KernelPredictor().withProfile(trtllm);
         Predictor p = new Predictor() {
@@ -175,20 +211,17 @@ public final class DbProtocol {
                 return "kernel+trtllm";
             }
         };
-        List<ComparisonRow> a = Comparison.compare(published, null, List.of(), p);
-        List<ComparisonRow> b = Comparison.compare(published, null, List.of(), ideal);
+        List<ComparisonRow> a = Comparison.compare(rows, null, List.of(), p);
+        List<ComparisonRow> b = Comparison.compare(rows, null, List.of(), ideal);
         Map<String, List<double[]>> byKind = new TreeMap<>();
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).predicted() || !b.get(i).predicted()) {
                 continue;
             }
             Measurement m = a.get(i).measured();
-            String kind = m.kind().equals("attention") ? (m.op().getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill") : m.kind();
-            byKind.computeIfAbsent(kind, k -> new ArrayList<>())
+            byKind.computeIfAbsent(kindOf.apply(m), k -> new ArrayList<>())
                     .add(new double[] {a.get(i).errorPct() / 100, b.get(i).errorPct() / 100, m.medianUs()});
         }
-        return new Scenario("published", "traces/published (every row): the TensorRT-LLM H100 fit's kernel figures (no framework call overhead or quantise "
-                + "kernel: these are plain timing loops) on H100/H200 single-kernel ops, vs the kernel model alone",
-                stats(byKind), Map.of());
+        return new Scenario(name, description, stats(byKind), Map.of());
     }
 }
