@@ -60,8 +60,42 @@ public final class KernelStore {
     private volatile boolean writable = true;
     private final it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<Shard> shards = new it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<>();
 
-    /** An estimate read or made, with its signature's two parts (the specs text shared within a shard). */
-    private record Stored(String op, String specs, OpEstimate estimate) {
+    /**
+     * An estimate read or made, with its signature's two parts (the specs text shared within a shard). One read
+     * from a pack keeps its figures' text until it is asked for: a run uses few of the thousands of estimates its
+     * shards hold, and parsing every decimal figure of them was most of a warm run's store time (issue 16).
+     */
+    private static final class Stored {
+        final String op;
+        final String specs;
+        private String text;
+        private OpEstimate estimate;
+
+        Stored(String op, String specs, OpEstimate estimate) {
+            this.op = op;
+            this.specs = specs;
+            this.estimate = estimate;
+        }
+
+        Stored(String op, String specs, String text) {
+            this.op = op;
+            this.specs = specs;
+            this.text = text;
+        }
+
+        /** The estimate, parsed on first use; IllegalArgumentException when its text is not one. */
+        OpEstimate estimate() {
+            if (estimate == null) {
+                estimate = parse(text);
+                text = null;
+            }
+            return estimate;
+        }
+
+        /** The figures as a pack line holds them. */
+        String text() {
+            return estimate != null ? format(estimate) : text;
+        }
     }
 
     /** One shard: its estimates (read lazily, once) and those made here and not yet written. */
@@ -183,8 +217,18 @@ public final class KernelStore {
             misses.incrementAndGet();
             return Optional.empty(); // none, or another signature with the same fingerprint
         }
+        OpEstimate e;
+        try {
+            e = st.estimate();
+        } catch (RuntimeException ex) {
+            // its figures passed the read's check but are no estimate: dropped, so a fresh one is stored
+            warn.accept("kernel cache: an entry under " + shardFolder(s.id) + " is corrupt (" + ex.getMessage() + "), ignored");
+            s.map.remove(key);
+            misses.incrementAndGet();
+            return Optional.empty();
+        }
         hits.incrementAndGet();
-        return Optional.of(st.estimate);
+        return Optional.of(e);
     }
 
     /**
@@ -266,7 +310,7 @@ public final class KernelStore {
         for (long k : keys) {
             Stored st = s.map.get(k);
             b.append("E\t").append(hex(k)).append('\t').append(table.get(st.specs)).append('\t').append(escape(st.op))
-                    .append("\nV\t").append(format(st.estimate)).append('\n');
+                    .append("\nV\t").append(st.text()).append('\n');
         }
         b.append("end\n");
         return b.toString();
@@ -346,9 +390,13 @@ public final class KernelStore {
                     String op = unescape(f1[3]);
                     // an entry is served only for a signature equal to its op and specs, so a key or shard
                     // that does not match them can make a miss, never a wrong answer
-                    OpEstimate e = parse(lines[i].substring(2));
-                    if (!s.map.containsKey(key)) {
-                        s.map.put(key, new Stored(op, specs, e));
+                    String figures = lines[i].substring(2);
+                    checkFigures(figures);
+                    Stored before = s.map.get(key);
+                    // the first pack's entry wins, unless it is one whose figures do not parse (a later pack then
+                    // holds the estimate made when it was found so)
+                    if (before == null || !parses(before)) {
+                        s.map.put(key, new Stored(op, specs, figures));
                     }
                 } else {
                     throw new IllegalArgumentException("unexpected line");
@@ -438,6 +486,54 @@ public final class KernelStore {
                 Double.toString(b.launchUs()), Double.toString(b.fillDrainUs()), Long.toString(b.dramBytes()), Long.toString(b.waves()),
                 Long.toString(b.tiles()), b.tile(), Double.toString(b.rowHitRate()), Double.toString(b.refreshShare()),
                 Double.toString(b.clockMHz()), Boolean.toString(b.extrapolated()));
+    }
+
+    private static boolean parses(Stored st) {
+        try {
+            st.estimate();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Which of {@link #format}'s 22 fields are numbers (the others: names, and the flag last). */
+    private static final boolean[] NUMERIC = {false, true, true, true, true, true, true, true, false, false, true, true, true, true, true, true,
+        true, false, true, true, true, false};
+
+    /**
+     * A check of an entry's figures as {@link #format} writes them, without parsing them: 22 fields, each number
+     * non-empty and made of digits, '.', 'E' and '-' only (as Double.toString and Long.toString write finite
+     * values), the flag true or false. A damaged line is caught at read, as a full parse would.
+     */
+    static void checkFigures(String line) {
+        int field = 0;
+        int start = 0;
+        for (int i = 0; i <= line.length(); i++) {
+            if (i < line.length() && line.charAt(i) != '\t') {
+                if (field < NUMERIC.length && NUMERIC[field]) {
+                    char c = line.charAt(i);
+                    if (!(c >= '0' && c <= '9' || c == '.' || c == 'E' || c == '-')) {
+                        throw new IllegalArgumentException("bad figure in field " + (field + 1));
+                    }
+                }
+                continue;
+            }
+            if (field >= NUMERIC.length) {
+                throw new IllegalArgumentException("expected 22 fields, found more");
+            }
+            if (NUMERIC[field] && i == start) {
+                throw new IllegalArgumentException("empty figure in field " + (field + 1));
+            }
+            if (field == 21 && !line.startsWith("true", start) && !line.startsWith("false", start)) {
+                throw new IllegalArgumentException("bad flag");
+            }
+            field++;
+            start = i + 1;
+        }
+        if (field != 22) {
+            throw new IllegalArgumentException("expected 22 fields, found " + field);
+        }
     }
 
     static OpEstimate parse(String line) {

@@ -15,7 +15,33 @@ import java.util.List;
  * One timer serves one device spec; it is not thread-safe.
  */
 public final class TaskTimer {
-    private record Key(Op op, List<TensorType> inputs, String processor) {
+    /**
+     * A memo key. Its hash is computed once and compared before the fields: the open-addressing map calls
+     * {@code equals} on every slot it probes, and a record's field-by-field equality of equal-class ops
+     * and their operand lists was a tenth of a serving run's samples.
+     */
+    private static final class Key {
+        private final Op op;
+        private final List<TensorType> inputs;
+        private final String processor;
+        private final int hash;
+
+        Key(Op op, List<TensorType> inputs, String processor) {
+            this.op = op;
+            this.inputs = inputs;
+            this.processor = processor;
+            this.hash = (31 * op.hashCode() + inputs.hashCode()) * 31 + processor.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && k.processor.equals(processor) && k.op.equals(op) && k.inputs.equals(inputs);
+        }
     }
 
     private final CostModel costModel;

@@ -1,6 +1,7 @@
 package io.moesim.sim.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.hw.DeviceSpec;
@@ -103,6 +104,41 @@ class KernelStoreTest {
     private List<Path> packs() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(".pack")).sorted().toList();
+        }
+    }
+
+    /** Figures are parsed when used: one that passes the read's character check but is no number is found then. */
+    @Test
+    void anEntryWhoseFiguresDoNotParseIsSimulatedAgainWhenUsedAndReplaced() throws IOException {
+        KernelStore s1 = new KernelStore(dir, "b1", w -> { });
+        List<OpEstimate> truth = estimateAll(new KernelSimulator(s1), H100);
+        s1.flush();
+        Path first = packs().get(0);
+        String text = Files.readString(first);
+        int v = text.indexOf("\nV\t", text.indexOf("\nV\t") + 1); // the second entry's figures
+        Files.writeString(first, text.substring(0, v) + text.substring(v).replaceFirst("\t[0-9.E-]+\t", "\t1.2.3\t"));
+        List<String> warnings = new ArrayList<>();
+        KernelStore s2 = new KernelStore(dir, "b1", warnings::add);
+        KernelSimulator again = new KernelSimulator(s2);
+        assertEquals(truth, estimateAll(again, H100));
+        assertEquals(1, again.simulations(), "the entry that does not parse is simulated again, the others read");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("corrupt"), warnings.get(0));
+        s2.flush();
+        warnings.clear();
+        KernelSimulator third = new KernelSimulator(new KernelStore(dir, "b1", warnings::add));
+        assertEquals(truth, estimateAll(third, H100));
+        assertEquals(0, third.simulations(), "the fresh estimate replaces the one that does not parse");
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void theReadsCheckRefusesWhatFormatNeverWrites() {
+        String good = "gemm\t1.5\t10\t20\t0.5\t1.0E-3\t2.0\t-0.0\tmemory\tsm\t1.0\t2.0\t3.0\t4.0\t5\t6\t7\t128x128\t0.9\t0.0\t1980.0\tfalse";
+        KernelStore.checkFigures(good);
+        for (String bad : List.of(good.replace("\t1.5\t", "\tNaN\t"), good.replace("\t1.5\t", "\tInfinity\t"),
+                good.replace("\t1.5\t", "\t\t"), good.replace("\tfalse", "\tmaybe"), good + "\textra", good.substring(0, good.lastIndexOf('\t')))) {
+            assertThrows(IllegalArgumentException.class, () -> KernelStore.checkFigures(bad), bad);
         }
     }
 
