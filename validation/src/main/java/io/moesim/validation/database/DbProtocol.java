@@ -64,15 +64,27 @@ public final class DbProtocol {
     public static Map<String, DbFit.Result> fits(List<DbRow> all, DbModel model) {
         Map<String, DbFit.Result> out = new LinkedHashMap<>();
         for (String fw : FRAMEWORKS) {
-            out.put(fw, DbFit.fit(fw, NAMES.get(fw), fitRows(all, "h100", Set.of(fw)), model, DbProtocol::device));
+            out.put(fw, fit(fw, all, model));
         }
         for (String fw : FRAMEWORKS) {
-            Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
-            others.remove(fw);
-            out.put("without-" + fw, DbFit.fit("without-" + fw, "fit on " + String.join(" + ", others), fitRows(all, "h100", others), model,
-                    DbProtocol::device));
+            out.put("without-" + fw, fit("without-" + fw, all, model));
         }
         return out;
+    }
+
+    /** One of the protocol's fits by its id: a framework's own ({@code trtllm}) or one that leaves a framework out ({@code without-trtllm}). */
+    public static DbFit.Result fit(String id, List<DbRow> all, DbModel model) {
+        if (id.startsWith("without-")) {
+            Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
+            if (!others.remove(id.substring("without-".length()))) {
+                throw new IllegalArgumentException("no such fit: " + id);
+            }
+            return DbFit.fit(id, "fit on " + String.join(" + ", others), fitRows(all, "h100", others), model, DbProtocol::device);
+        }
+        if (!FRAMEWORKS.contains(id)) {
+            throw new IllegalArgumentException("no such fit: " + id);
+        }
+        return DbFit.fit(id, NAMES.get(id), fitRows(all, "h100", Set.of(id)), model, DbProtocol::device);
     }
 
     static DeviceSpec device(String gpu) {
