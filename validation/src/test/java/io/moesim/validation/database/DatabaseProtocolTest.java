@@ -108,7 +108,7 @@ class DatabaseProtocolTest {
 
     /**
      * The measured scenario: our own H200 kernel times ({@code traces/measured}, CUDA-graph rows) on the TensorRT-LLM
-     * H100 fit's kernel figures; no fit reads them. Run of 2026-12-04 17:05 UTC, ceilings at value + about 1.3 points
+     * H100 fit's kernel figures; no fit reads them. Run of 2026-12-04 16:05 UTC, ceilings at value + about 1.3 points
      * (matmul-bf16 9.7, matmul-fp8 13.6, grouped-matmul 17.1, attention-decode 27.2, attention-prefill 37.6, memcpy 17.4,
      * all 16.6); a repeat of the whole measurement on the same machine moved rows >= 20 us by 2.4% on average.
      */
