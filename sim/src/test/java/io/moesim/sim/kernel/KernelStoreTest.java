@@ -107,29 +107,45 @@ class KernelStoreTest {
         }
     }
 
-    /** Figures are parsed when used: one that passes the read's character check but is no number is found then. */
-    @Test
-    void anEntryWhoseFiguresDoNotParseIsSimulatedAgainWhenUsedAndReplaced() throws IOException {
+    /** One run's pack with its second entry's first figure replaced, the run's estimates, and what a later store warned. */
+    private record Damaged(Path pack, String text, List<OpEstimate> truth, List<String> laterWarnings) {
+    }
+
+    /**
+     * Writes one run's pack, puts {@code figure} in place of its second entry's first figure, and checks that the next
+     * store answers right, simulates that entry again with one warning naming it corrupt, and stores it afresh, so a
+     * third store simulates nothing.
+     */
+    private Damaged damageSecondEntry(String figure) throws IOException {
         KernelStore s1 = new KernelStore(dir, "b1", w -> { });
         List<OpEstimate> truth = estimateAll(new KernelSimulator(s1), H100);
         s1.flush();
-        Path first = packs().get(0);
+        List<Path> files = packs();
+        assertEquals(1, files.size(), "one run, one spec: one pack");
+        Path first = files.get(0);
         String text = Files.readString(first);
         int v = text.indexOf("\nV\t", text.indexOf("\nV\t") + 1); // the second entry's figures
-        Files.writeString(first, text.substring(0, v) + text.substring(v).replaceFirst("\t[0-9.E-]+\t", "\t1.2.3\t"));
+        Files.writeString(first, text.substring(0, v) + text.substring(v).replaceFirst("\t[0-9.E-]+\t", "\t" + figure + "\t"));
         List<String> warnings = new ArrayList<>();
         KernelStore s2 = new KernelStore(dir, "b1", warnings::add);
         KernelSimulator again = new KernelSimulator(s2);
         assertEquals(truth, estimateAll(again, H100));
-        assertEquals(1, again.simulations(), "the entry that does not parse is simulated again, the others read");
+        assertEquals(1, again.simulations(), "the damaged entry is simulated again, the others read");
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("corrupt"), warnings.get(0));
         s2.flush();
-        warnings.clear();
-        KernelSimulator third = new KernelSimulator(new KernelStore(dir, "b1", warnings::add));
+        List<String> later = new ArrayList<>();
+        KernelSimulator third = new KernelSimulator(new KernelStore(dir, "b1", later::add));
         assertEquals(truth, estimateAll(third, H100));
-        assertEquals(0, third.simulations(), "the fresh estimate replaces the one that does not parse");
-        assertEquals(List.of(), warnings);
+        assertEquals(0, third.simulations(), "the fresh estimate was written to a pack of its own and is used");
+        return new Damaged(first, text, truth, later);
+    }
+
+    /** Figures are parsed when used: one that passes the read's character check but is no number is found then. */
+    @Test
+    void anEntryWhoseFiguresDoNotParseIsSimulatedAgainWhenUsedAndReplaced() throws IOException {
+        Damaged d = damageSecondEntry("1.2.3");
+        assertEquals(List.of(), d.laterWarnings(), "the replaced entry is not used, so not warned of again");
     }
 
     @Test
@@ -144,29 +160,13 @@ class KernelStoreTest {
 
     @Test
     void aCorruptPackIsIgnoredWithAWarningNeverAWrongAnswer() throws IOException {
-        KernelStore s1 = new KernelStore(dir, "b1", w -> { });
-        List<OpEstimate> truth = estimateAll(new KernelSimulator(s1), H100);
-        s1.flush();
-        List<Path> files = packs();
-        assertEquals(1, files.size(), "one run, one spec: one pack");
-        Path first = files.get(0);
-        String text = Files.readString(first);
-        int v = text.indexOf("\nV\t", text.indexOf("\nV\t") + 1); // the second entry's figures
-        Files.writeString(first, text.substring(0, v) + text.substring(v).replaceFirst("\t[0-9.E-]+\t", "\tNaN-ish\t"));
-        List<String> warnings = new ArrayList<>();
-        KernelStore s2 = new KernelStore(dir, "b1", warnings::add);
-        KernelSimulator again = new KernelSimulator(s2);
-        assertEquals(truth, estimateAll(again, H100));
-        assertEquals(1, again.simulations(), "the corrupt entry is simulated again, the others read");
-        assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("corrupt"), warnings.get(0));
-        s2.flush();
-        KernelSimulator third = new KernelSimulator(new KernelStore(dir, "b1", w -> { }));
-        assertEquals(truth, estimateAll(third, H100));
-        assertEquals(0, third.simulations(), "the fresh estimate was written to a pack of its own");
+        Damaged d = damageSecondEntry("NaN-ish");
+        Path first = d.pack();
+        String text = d.text();
+        List<OpEstimate> truth = d.truth();
         // a pack cut short is not used at all
         Files.writeString(first, text.substring(0, text.length() / 2));
-        warnings.clear();
+        List<String> warnings = new ArrayList<>();
         KernelSimulator fourth = new KernelSimulator(new KernelStore(dir, "b1", warnings::add));
         assertEquals(truth, estimateAll(fourth, H100));
         assertEquals(2, fourth.simulations());
