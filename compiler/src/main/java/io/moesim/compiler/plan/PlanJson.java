@@ -3,6 +3,7 @@ package io.moesim.compiler.plan;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Attrs;
 import io.moesim.ir.op.Op;
+import it.unimi.dsi.fastutil.ints.IntImmutableList;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,11 +118,7 @@ public final class PlanJson {
             g.value(t.processor());
             field("stream", t.stream());
             g.key("deps");
-            g.beginArray();
-            for (int i = 0; i < t.deps().size(); i++) {
-                g.value(t.deps().getInt(i));
-            }
-            g.endArray();
+            ints(t.deps());
             field("flops", t.flops());
             field("bytes", t.bytes());
             g.key("traffic");
@@ -138,16 +135,20 @@ public final class PlanJson {
                 g.key("link_bytes");
                 g.value(t.linkBytes());
                 g.key("group");
-                g.beginArray();
-                for (int i = 0; i < t.group().size(); i++) {
-                    g.value(t.group().getInt(i));
-                }
-                g.endArray();
+                ints(t.group());
             }
             field("layer", t.layer());
             g.key("layer_type");
             g.value(t.layerType());
             g.endObject();
+        }
+
+        private void ints(IntImmutableList values) throws IOException {
+            g.beginArray();
+            for (int i = 0; i < values.size(); i++) {
+                g.value(values.getInt(i));
+            }
+            g.endArray();
         }
 
         private void field(String key, long v) throws IOException {

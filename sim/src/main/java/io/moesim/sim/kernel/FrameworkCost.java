@@ -123,13 +123,6 @@ public final class FrameworkCost {
     public static final int Q_TILE = 128;
 
     /**
-     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows), or where the kernel packs a short prompt's query
-     * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
-     * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
-     * {@code max_kv_group} multiplies them by its passes); none elsewhere.
-     */
-    /**
      * ... with the op's inputs: an fp8 matmul's items are the rows of its activation (a time per token where a class's
      * figures have one: vLLM's fp8 linear layer, see docs/validation.md), every other op's as {@link #items(Op)}.
      */
@@ -141,6 +134,13 @@ public final class FrameworkCost {
         return items(op);
     }
 
+    /**
+     * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
+     * (sequence, query head, tile of {@link #Q_TILE} query rows), or where the kernel packs a short prompt's query
+     * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
+     * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
+     * {@code max_kv_group} multiplies them by its passes); none elsewhere.
+     */
     public static double items(Op op) {
         if (op instanceof Attention a) {
             if (a.isDecode()) {

@@ -84,11 +84,6 @@ public final class DbModel {
             this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, 0, null);
         }
 
-        public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-                int engines, double kvGroup, double kvBytes) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, null);
-        }
-
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, decode);
@@ -116,7 +111,7 @@ public final class DbModel {
         static Piece of(String cls, boolean quantize, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {
             OpEstimate.Breakdown b = e.breakdown();
             return new Piece(cls, quantize, 0, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines,
-                    kvGroup, kvBytes);
+                    kvGroup, kvBytes, null);
         }
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
@@ -305,7 +300,7 @@ public final class DbModel {
             }
             out.add(Piece.of(cls, false, e, active, 1, 1));
         } else {
-            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0));
+            out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
             quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation
