@@ -117,7 +117,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile kernelsOnly() {
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
-                v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps())));
+                v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps()).withPacksGqa(v.packs())));
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles);
     }
 
@@ -196,10 +196,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           split-KV kernel runs batch x kv_heads x {@link #SOFTMAX_SEGMENTS} programs, and the op takes at
      *                           least the call overhead plus ceil(programs / engines) x this time ({@link #wideHeadSeconds});
      *                           absent: no such floor
+     * @param packsGqa           prefill attention only: false where the framework's context kernel never packs a query group
+     *                           into its tiles (one CTA per (sequence, query head, tile of query rows), each loading one
+     *                           head's queries: TensorRT-LLM's fmha_v2, whose Q tile is one head wide), so a short prompt
+     *                           of a large group runs group x the CTAs, and their padded tiles' matrix work, of a packing
+     *                           kernel; absent (or true): packed where FlashAttention-3 packs ({@code AttentionModel.packsGqa})
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
             OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
-            OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
+            OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
@@ -215,6 +220,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 OptionalDouble fallbackItemNs) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
                     OptionalDouble.empty());
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+                OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
+                    wideHeadProgramNs, java.util.Optional.empty());
         }
 
         public ClassFigures {
@@ -253,37 +265,48 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs);
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa);
         }
 
         /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
         public ClassFigures withWideHeadProgramNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa);
+        }
+
+        /** These figures with a context kernel that packs query groups where FlashAttention-3 does (true: the figure left out) or never (false). */
+        public ClassFigures withPacksGqa(boolean packs) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false));
+        }
+
+        /** Whether the context kernel packs a short prompt's query group into its tiles where FlashAttention-3 does ({@link #packsGqa}). */
+        public boolean packs() {
+            return packsGqa.orElse(true);
         }
 
         /**

@@ -107,6 +107,22 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void packsGqaIsAKernelChoice() throws IOException {
+        // TensorRT-LLM's context FMHA tiles Q one head wide (fmhaRunner.cpp): its fitted profile says so; the others pack
+        assertFalse(FrameworkProfiles.load("trtllm").figures("attention_prefill").packs());
+        assertTrue(FrameworkProfiles.load("vllm").figures("attention_prefill").packs());
+        assertTrue(FrameworkProfiles.load("sglang").figures("attention_prefill").packs());
+        assertTrue(FrameworkProfile.ClassFigures.NONE.packs());
+        // a kernel property: kept in the kernel figures alone (what a plain timing loop of the kernels sees)
+        assertFalse(FrameworkProfiles.load("trtllm").kernelsOnly().figures("attention_prefill").packs());
+        assertFalse(FrameworkProfile.ClassFigures.NONE.withPacksGqa(false).packs());
+        Path p = dir.resolve("pack.yaml");
+        Files.writeString(p, "name: x\nclasses:\n  attention_prefill:\n    packs_gqa: {value: 0, source: t}\n");
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("packs_gqa") && e.getMessage().contains("expected true or false"), e.getMessage());
+    }
+
+    @Test
     void classFiguresByHand() {
         // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
         FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),

@@ -68,6 +68,16 @@ public record Attention(int heads, int kvHeads, int headDim, long batch, long qL
         return qLen == 1 || (qLen <= DECODE_QUERY_MAX && qLen < kvLen);
     }
 
+    /** A whole prompt: a causal query over all of its keys, with no KV cache before it (a context-phase request, one token too). */
+    public boolean isWholePrompt() {
+        return isWholePrompt(causal, qLen, kvLen);
+    }
+
+    /** Whether a {@code causal} query of {@code qLen} tokens per sequence against {@code kvLen} keys is a whole prompt ({@link #isWholePrompt()}). */
+    public static boolean isWholePrompt(boolean causal, long qLen, long kvLen) {
+        return causal && qLen == kvLen;
+    }
+
     public long pairsPerSequence() {
         return AttentionMath.pairs(qLen, kvLen, causal, window);
     }

@@ -56,12 +56,26 @@ public final class FrameworkCost {
             return "quantize";
         }
         if (op instanceof Attention a) {
-            return a.isDecode() ? "attention_decode" : "attention_prefill";
+            return runsDecodeKernel(a) ? "attention_decode" : "attention_prefill";
         }
         if (op instanceof MlaAttention a) {
             return a.isDecode() ? "attention_decode" : "attention_prefill";
         }
         return "other";
+    }
+
+    /**
+     * Whether an attention op runs a framework's decode kernel: decode-shaped ({@link Attention#isDecode()}) and not a whole
+     * prompt ({@link Attention#isWholePrompt()}), which serving stacks run on their context kernel at any length, one token
+     * too (TensorRT-LLM's context table times its FMHA at a prompt of 1).
+     */
+    public static boolean runsDecodeKernel(Attention a) {
+        return runsDecodeKernel(a.causal(), a.qLen(), a.kvLen());
+    }
+
+    /** ... for a {@code causal} query of {@code qLen} tokens per sequence against {@code kvLen} keys. */
+    public static boolean runsDecodeKernel(boolean causal, long qLen, long kvLen) {
+        return Attention.isDecode(qLen, kvLen) && !Attention.isWholePrompt(causal, qLen, kvLen);
     }
 
     /** Seconds of the op under the profile on the processor. */
@@ -75,9 +89,11 @@ public final class FrameworkCost {
             return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
+        PrefillTiles tiles = PrefillTiles.of(op);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
+                : tiles != null ? tiles.seconds(profile.figures(cls), e, p.engines(), kvGroup(op), kvBytes(op, in))
                 : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
-        if (op instanceof Attention a && a.isDecode()) {
+        if (op instanceof Attention a && runsDecodeKernel(a)) {
             // vLLM's decode above FlashAttention's head sizes (ClassFigures.wideHeadProgramNs)
             t = profile.figures(cls).wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
         }
@@ -120,7 +136,7 @@ public final class FrameworkCost {
     }
 
     /** Query rows of one attention CTA tile (FlashAttention-style prefill kernels on Hopper). */
-    public static final int Q_TILE = 128;
+    public static final int Q_TILE = AttentionModel.BLOCK_Q;
 
     /**
      * ... with the op's inputs: an fp8 matmul's items are the rows of its activation (a time per token where a class's
@@ -143,7 +159,7 @@ public final class FrameworkCost {
      */
     public static double items(Op op) {
         if (op instanceof Attention a) {
-            if (a.isDecode()) {
+            if (runsDecodeKernel(a)) {
                 return (double) a.batch() * a.kvHeads();
             }
             return (double) AttentionModel.prefillCtas((long) a.batch() * a.kvHeads(), a.qLen(), a.heads() / a.kvHeads());
@@ -152,6 +168,48 @@ public final class FrameworkCost {
             return (double) a.batch() * a.heads();
         }
         return 0;
+    }
+
+    /**
+     * A prefill attention's CTAs two ways, for figures that say whether the framework's context kernel packs a short prompt's
+     * query group into its tiles ({@link FrameworkProfile.ClassFigures#packs}): {@code packed} as {@link #items(Op)} counts
+     * them (packed where FlashAttention-3 packs), {@code perHead} one per (sequence, query head, tile of query rows), each
+     * CTA the same padded tile of matrix work ({@link AttentionModel#perHeadCtas}).
+     */
+    public record PrefillTiles(double packed, double perHead) {
+        /** The tiles of a prefill attention op whose two counts differ; null for anything else. */
+        public static PrefillTiles of(Op op) {
+            if (!(op instanceof Attention a) || runsDecodeKernel(a)) {
+                return null;
+            }
+            long units = (long) a.batch() * a.kvHeads();
+            long group = a.heads() / a.kvHeads();
+            double packed = AttentionModel.prefillCtas(units, a.qLen(), group);
+            double perHead = AttentionModel.perHeadCtas(units, a.qLen(), group);
+            return packed == perHead ? null : new PrefillTiles(packed, perHead);
+        }
+
+        /**
+         * The op's time under the figures from the kernel model's parts (s): on the packed CTAs, or where the figures' kernel
+         * does not pack, on the per-head CTAs, the compute part grown by their waves over the packed CTAs' (each CTA a whole
+         * padded tile).
+         */
+        public double seconds(FrameworkProfile.ClassFigures f, double total, double launch, double compute, double memory, double bytes, int engines,
+                double kvGroup, double kvBytes) {
+            if (f.packs()) {
+                return f.seconds(total, launch, compute, memory, bytes, packed, engines, kvGroup, kvBytes);
+            }
+            // each CTA the same whole tile of matrix work: the compute part grows with the waves of CTAs over the engines
+            double e = Math.max(1, engines);
+            double c = compute * Math.ceil(perHead / e) / Math.ceil(packed / e);
+            double t = total + Math.max(c, memory) - Math.max(compute, memory);
+            return f.seconds(t, launch, c, memory, bytes, perHead, engines, kvGroup, kvBytes);
+        }
+
+        double seconds(FrameworkProfile.ClassFigures f, OpEstimate e, int engines, double kvGroup, double kvBytes) {
+            OpEstimate.Breakdown b = e.breakdown();
+            return seconds(f, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), engines, kvGroup, kvBytes);
+        }
     }
 
     /**

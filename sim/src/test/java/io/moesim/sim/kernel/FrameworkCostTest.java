@@ -106,6 +106,47 @@ class FrameworkCostTest {
     }
 
     @Test
+    void aWholePromptRunsTheContextKernelAtOneTokenToo() {
+        // a 1-token prompt (causal, no KV cache before it) is a context-phase request: the prefill class, one CTA per
+        // (sequence, KV head) packed, or per query head where the kernel does not pack; a decode step against a cache is not
+        io.moesim.ir.op.Attention prompt = new io.moesim.ir.op.Attention(32, 1, 64, 64, 1, 1, true, 0, DType.BF16);
+        io.moesim.ir.op.Attention step = new io.moesim.ir.op.Attention(32, 1, 64, 64, 1, 2, true, 0, DType.BF16);
+        assertTrue(prompt.isDecode() && prompt.isWholePrompt() && !FrameworkCost.runsDecodeKernel(prompt));
+        assertEquals("attention_prefill", FrameworkCost.opClass(prompt));
+        assertEquals("attention_decode", FrameworkCost.opClass(step));
+        assertTrue(FrameworkCost.runsDecodeKernel(false, 1, 1), "not causal: a decode kernel's row");
+        // 64 sequences x 1 KV head: FlashAttention-3 packs the group of 32 into one tile each (64 CTAs); per head, 64 x 32
+        assertEquals(new FrameworkCost.PrefillTiles(64, 2048), FrameworkCost.PrefillTiles.of(prompt));
+        assertEquals(64.0, FrameworkCost.items(prompt), 0);
+        assertEquals(null, FrameworkCost.PrefillTiles.of(step));
+    }
+
+    @Test
+    void prefillTilesOneHeadWideByHand() {
+        // 64 sequences, 32 query heads on 1 KV head, 16-token prompts: packed, 64 x ceil(16 x 32 / 128) = 256 CTAs (2 waves
+        // on 132 SMs); one head wide, 64 x 32 = 2048 CTAs (16 waves)
+        io.moesim.ir.op.Attention a = new io.moesim.ir.op.Attention(32, 1, 128, 64, 16, 16, true, 0, DType.BF16);
+        FrameworkCost.PrefillTiles t = FrameworkCost.PrefillTiles.of(a);
+        assertEquals(new FrameworkCost.PrefillTiles(256, 2048), t);
+        // figures: 10 us per call, 1000 ns per CTA; model parts: total 10, launch 2, compute 6, memory 4 us (2 us of fill)
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.of(1000));
+        // packed: 10 + 2 (fill) + max(6, 4) + ceil(256 / 132) x 1 = 20 us
+        assertEquals(20e-6, t.seconds(f, 10e-6, 2e-6, 6e-6, 4e-6, 0, 132, 32, 0), 1e-12);
+        // one head wide: compute 6 x 16 / 2 waves = 48; 10 + 2 + 48 + ceil(2048 / 132) x 1 = 76 us
+        assertEquals(76e-6, t.seconds(f.withPacksGqa(false), 10e-6, 2e-6, 6e-6, 4e-6, 0, 132, 32, 0), 1e-12);
+        // and FrameworkCost.seconds runs the same tiles under a profile
+        KernelSimulator sim = new KernelSimulator();
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 64 * 16, 32 * 128), TensorType.of(DType.BF16, 64 * 16, 128),
+                TensorType.of(DType.BF16, 64 * 16, 128));
+        OpEstimate e = sim.estimate(a, in, h100, h100.primary());
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("attention_prefill", f.withPacksGqa(false)), false, Optional.empty());
+        OpEstimate.Breakdown b = e.breakdown();
+        assertEquals(t.seconds(f.withPacksGqa(false), e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(),
+                h100.primary().engines(), 32, FrameworkCost.kvBytes(a, in)), FrameworkCost.seconds(p, sim, a, in, h100, h100.primary()), 1e-15);
+    }
+
+    @Test
     void costModelChoosesTheProfilePerDevice() {
         FrameworkProfile.ClassFigures over = new FrameworkProfile.ClassFigures(OptionalDouble.of(50), OptionalDouble.empty(), OptionalDouble.empty());
         FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("gemm", over), false, Optional.empty());

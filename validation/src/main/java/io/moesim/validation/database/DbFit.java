@@ -63,7 +63,7 @@ public final class DbFit {
         Optional<GemmTileRule> rule = ownKernels && !rows.isEmpty() ? GemmTileRule.forFramework(rows.get(0).framework()) : Optional.empty();
         boolean perToken = ownKernels && !rows.isEmpty() && PER_TOKEN_QUANT.contains(rows.get(0).framework());
         p = fitFp8(p, fp8, rule, perToken, model, devices, n, mape);
-        p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true);
+        p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true, NO_HEADS, ownKernels);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS);
@@ -240,20 +240,42 @@ public final class DbFit {
 
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
             Map<String, Integer> n, Map<String, Double> mape, boolean compute, double[] heads) {
+        return fitClass(p, cls, rows, model, devices, n, mape, compute, heads, false);
+    }
+
+    /**
+     * Figures a class's search holds fixed while it fits the others: the exposed share of the shorter part ({@link
+     * ClassFigures#exposedMemory}, 0: none) and whether the context kernel packs query groups ({@link ClassFigures#packs}).
+     */
+    private record Held(double exposed, boolean packs) {
+        static final Held NONE = new Held(0, true);
+
+        ClassFigures on(ClassFigures f) {
+            ClassFigures g = exposed > 0 ? f.withExposedMemory(exposed) : f;
+            return packs ? g : g.withPacksGqa(false);
+        }
+    }
+
+    private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
+            Map<String, Integer> n, Map<String, Double> mape, boolean compute, double[] heads, boolean ownKernels) {
         if (!cls.equals("attention_prefill")) {
-            return fitClass(p, cls, rows, model, devices, n, mape, compute, 0, heads);
+            return fitClass(p, cls, rows, model, devices, n, mape, compute, Held.NONE, heads);
         }
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
         Map<String, Double> bm = null;
-        for (double x : EXPOSED) {
-            Map<String, Integer> n1 = new LinkedHashMap<>(n);
-            Map<String, Double> m1 = new LinkedHashMap<>(mape);
-            FrameworkProfile q = fitClass(p, cls, rows, model, devices, n1, m1, compute, x, heads);
-            if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
-                best = q;
-                bn = n1;
-                bm = m1;
+        // the context kernel packs query groups as FlashAttention-3 does, or, in a framework's own profile, never (its
+        // kernel's tiles one head wide, as TensorRT-LLM's fmha_v2): whichever explains the calibration rows better
+        for (boolean packs : ownKernels ? new boolean[] {true, false} : new boolean[] {true}) {
+            for (double x : EXPOSED) {
+                Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                FrameworkProfile q = fitClass(p, cls, rows, model, devices, n1, m1, compute, new Held(x, packs), heads);
+                if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
+                    best = q;
+                    bn = n1;
+                    bm = m1;
+                }
             }
         }
         n.putAll(bn);
@@ -262,7 +284,7 @@ public final class DbFit {
     }
 
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
-            Map<String, Integer> n, Map<String, Double> mape, boolean compute, double exposed, double[] heads) {
+            Map<String, Integer> n, Map<String, Double> mape, boolean compute, Held held, double[] heads) {
         List<Prepared> prep = new ArrayList<>();
         for (DbRow r : rows) {
             List<DbModel.Piece> ps = model.pieces(r, devices.apply(r.gpu()));
@@ -292,7 +314,7 @@ public final class DbFit {
         for (double o : OVERHEADS) {
             for (double e : effs) {
                 for (double f : rate ? RATES : SHARES) {
-                    double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
+                    double err = error(prep, figures(o, e, f, 0, true, rate), held, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         best = new double[] {o, e, f};
@@ -315,7 +337,7 @@ public final class DbFit {
                         if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate)) {
                             continue;
                         }
-                        double err = error(prep, figures(o, e, f, 0, true, rate), exposed, bestErr);
+                        double err = error(prep, figures(o, e, f, 0, true, rate), held, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             best = new double[] {o, e, f};
@@ -337,7 +359,7 @@ public final class DbFit {
                     for (double o : OVERHEADS) {
                         for (double e : effs) {
                             for (double f : rate ? RATES : SHARES) {
-                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(h * it), exposed, bestErr);
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(h * it), held, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -367,7 +389,7 @@ public final class DbFit {
                                 if (o <= 0 || e <= 0 || f <= 0 || e > 2 || (f > 2 && !rate) || it < 0) {
                                     continue;
                                 }
-                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(head * it), exposed, bestErr);
+                                double err = error(prep, figures(o, e, f, it, compute, rate).withPerHeadNs(head * it), held, bestErr);
                                 if (err < bestErr) {
                                     bestErr = err;
                                     best = new double[] {o, e, f};
@@ -389,7 +411,7 @@ public final class DbFit {
             double[] fallbacks = cls.equals("attention_decode") && heads.length > 1 ? FALLBACK_RATES : NO_FALLBACK;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
                 for (double fb : fallbacks) {
-                    double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb), exposed, bestErr);
+                    double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb), held, bestErr);
                     if (err < bestErr) {
                         bestErr = err;
                         group = g;
@@ -401,7 +423,7 @@ public final class DbFit {
                 double c = fallback;
                 for (int k = -5; k <= 5; k++) {
                     double fb = c * (1 + k * ROUND_O[round]);
-                    double err = fb > 0 ? error(prep, groupFigures(b, it, compute, rate, group, head, fb), exposed, bestErr) : Double.MAX_VALUE;
+                    double err = fb > 0 ? error(prep, groupFigures(b, it, compute, rate, group, head, fb), held, bestErr) : Double.MAX_VALUE;
                     if (err < bestErr) {
                         bestErr = err;
                         fallback = fb;
@@ -420,7 +442,7 @@ public final class DbFit {
             for (int turn = 0; turn < 4; turn++) {
                 for (int k : new int[] {6, 3, 4}) {
                     for (double v : grid) {
-                        double err = fallbackError(prep, x, k, v, compute, rate, group, exposed, bestErr);
+                        double err = fallbackError(prep, x, k, v, compute, rate, group, held, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
                             x[k] = v;
@@ -432,7 +454,7 @@ public final class DbFit {
                         double step = k == 1 || (k == 2 && !rate) ? r / 4 : Math.max(x[k], 1) * r;
                         double c = x[k];
                         for (int i = -4; i <= 4; i++) {
-                            double err = fallbackError(prep, x, k, c + i * step, compute, rate, group, exposed, bestErr);
+                            double err = fallbackError(prep, x, k, c + i * step, compute, rate, group, held, bestErr);
                             if (err < bestErr) {
                                 bestErr = err;
                                 x[k] = c + i * step;
@@ -449,7 +471,7 @@ public final class DbFit {
         }
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
-                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(exposed).withPerHeadNs(round(head * item, 1e-1))
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(held.exposed()).withPacksGqa(held.packs()).withPerHeadNs(round(head * item, 1e-1))
                 .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
                 .withFallbackItemNs(round(fallbackItem, 1e-1));
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
@@ -457,9 +479,9 @@ public final class DbFit {
         if (cls.equals("attention_decode") && heads.length > 1 && prep.stream().anyMatch(x -> x.mine.stream()
                 .anyMatch(q -> q.decode() != null && q.decode().headDim() > ClassFigures.FLASH_MAX_HEAD_DIM))) {
             double wide = 0;
-            bestErr = error(prep, fig, exposed, Double.MAX_VALUE);
+            bestErr = error(prep, fig, held, Double.MAX_VALUE);
             for (double v = 250; v <= 40000; v += 250) {
-                double err = error(prep, fig.withWideHeadProgramNs(v), exposed, bestErr);
+                double err = error(prep, fig.withWideHeadProgramNs(v), held, bestErr);
                 if (err < bestErr) {
                     bestErr = err;
                     wide = v;
@@ -473,14 +495,14 @@ public final class DbFit {
     }
 
     /** The error of decode figures {@code x} (as the fallback search holds them) with figure {@code k} set to {@code v}; invalid: MAX_VALUE. */
-    private static double fallbackError(List<Prepared> prep, double[] x, int k, double v, boolean compute, boolean rate, double group, double exposed,
+    private static double fallbackError(List<Prepared> prep, double[] x, int k, double v, boolean compute, boolean rate, double group, Held held,
             double bound) {
         double[] y = x.clone();
         y[k] = v;
         if (y[0] <= 0 || y[1] <= 0 || y[2] <= 0 || y[1] > 2 || (y[2] > 2 && !rate) || y[3] < 0 || y[4] < 0 || y[5] <= 0 || y[6] < 0 || (k == 1 && !compute)) {
             return Double.MAX_VALUE;
         }
-        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), exposed, bound);
+        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), held, bound);
     }
 
     /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */
@@ -510,8 +532,8 @@ public final class DbFit {
      * value at least {@code bound}: the terms are non-negative, so a partial sum over the total weight only grows, and a
      * search that keeps a point only below its best error keeps the same point (most grid points stop after a few rows).
      */
-    private static double error(List<Prepared> prep, ClassFigures f, double exposed, double bound) {
-        ClassFigures g = exposed > 0 ? f.withExposedMemory(exposed) : f;
+    private static double error(List<Prepared> prep, ClassFigures f, Held held, double bound) {
+        ClassFigures g = held.on(f);
         double w = 0;
         for (Prepared x : prep) {
             w += x.weight;

@@ -38,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code matmul}: one GEMM ({@code gemm} or {@code gemm_fp8}); an fp8 GEMM adds the activation's
  *       quantise kernel when the profile says the framework runs one ({@code quantize} class).</li>
- *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 (paged-KV decode), else
- *       {@code attention_prefill}.</li>
+ *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 against a KV cache (paged-KV decode), else
+ *       {@code attention_prefill} (a context-table row, a whole prompt, at one token too: {@link FrameworkCost#runsDecodeKernel}).</li>
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
  *       {@code amax} reads 2.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
@@ -73,10 +73,10 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, DecodeDims decode) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, DecodeDims decode, FrameworkCost.PrefillTiles prefill) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null);
         }
 
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
@@ -86,13 +86,16 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, decode);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, decode, prefill);
         }
 
-        /** This piece with a decode attention op's batch, KV heads and head dim ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}). */
-        Piece withDecode(Op op) {
-            DecodeDims d = op instanceof Attention a && a.isDecode() ? new DecodeDims(a.batch(), a.kvHeads(), a.headDim()) : null;
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, d);
+        /**
+         * This piece with an attention op's kernel dims: a decode op's batch, KV heads and head dim ({@link
+         * FrameworkProfile.ClassFigures#wideHeadSeconds}), a prefill op's CTAs packed and per head ({@link FrameworkCost.PrefillTiles}).
+         */
+        Piece withAttention(Op op) {
+            DecodeDims d = op instanceof Attention a && FrameworkCost.runsDecodeKernel(a) ? new DecodeDims(a.batch(), a.kvHeads(), a.headDim()) : null;
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, d, FrameworkCost.PrefillTiles.of(op));
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -116,7 +119,7 @@ public final class DbModel {
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, decode);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, decode, prefill);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -139,7 +142,8 @@ public final class DbModel {
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
-            double t = f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
+            double t = prefill != null ? prefill.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
+                    : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
             return decode == null ? t : f.wideHeadSeconds(t, decode.batch(), decode.kvHeads(), decode.headDim(), engines);
         }
 
@@ -164,7 +168,7 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.decode);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.decode, a.prefill);
         }
     }
 
@@ -220,7 +224,7 @@ public final class DbModel {
                     return null;
                 }
                 out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()),
-                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withDecode(a.op()));
+                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withAttention(a.op()));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
                     // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other

@@ -196,9 +196,9 @@ public final class DbProtocol {
         return n == 0 ? Double.NaN : Math.round(sum / n * 1000) / 10.0;
     }
 
-    /** The published scenario's kinds: the op kind, attention split by decode (q_len = 1) and prefill. */
+    /** The published scenario's kinds: the op kind, attention split by decode and prefill ({@link DbRow#attentionKind}). */
     private static String publishedKind(Measurement m) {
-        return m.kind().equals("attention") ? (m.op().getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill") : m.kind();
+        return m.kind().equals("attention") ? DbRow.attentionKind(m.op()) : m.kind();
     }
 
     /** The measured scenario's kinds: as published, and matmul split by dtype (bf16 and fp8 GEMMs are different kernels). */

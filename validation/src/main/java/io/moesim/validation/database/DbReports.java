@@ -99,6 +99,7 @@ public final class DbReports {
             v.fallbackGBps().ifPresent(x -> c.put("fallback_GBps", x));
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
             v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
+            v.packsGqa().ifPresent(x -> c.put("packs_gqa", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -161,6 +162,10 @@ public final class DbReports {
                     + "3D kernel, which head dims above FlashAttention's 256 run (get_supported_head_sizes, vllm/attention/backends/flash_attn.py): "
                     + "batch x kv_heads x NUM_PAR_SOFTMAX_SEGMENTS (16) programs for batches up to MIN_LAUNCH_GRID_SIZE_2D (128) / kv_heads "
                     + "(vllm/v1/attention/backends/triton_attn.py)"));
+            v.packsGqa().ifPresent(x -> flag(sb, "    ", "packs_gqa", x, "fitted: whichever explains the " + p.id() + " H100 prefill calibration rows "
+                    + "better, packed where FlashAttention-3 packs or never; never: TensorRT-LLM's context FMHA (fmha_v2) loads Q in tiles one head wide "
+                    + "(FusedMHARunnerV2::setSeparateQKvTmaDescriptors and setPackedQkvTmaDescriptors, Q box of q_step tokens x 1 head, cpp/tensorrt_llm/"
+                    + "kernels/contextFusedMultiHeadAttention/fmhaRunner.cpp), so each CTA serves one query head"));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
@@ -194,6 +199,10 @@ public final class DbReports {
 
     private static void figure(StringBuilder sb, String indent, String key, double v, String src) {
         sb.append(indent).append(key).append(": {value: ").append(num(v)).append(", source: \"").append(src).append("\"}\n");
+    }
+
+    private static void flag(StringBuilder sb, String indent, String key, boolean v, String src) {
+        sb.append(indent).append(key).append(": {value: ").append(v).append(", source: \"").append(src).append("\"}\n");
     }
 
     private static String num(double v) {

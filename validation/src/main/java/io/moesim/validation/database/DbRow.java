@@ -1,5 +1,6 @@
 package io.moesim.validation.database;
 
+import io.moesim.sim.kernel.FrameworkCost;
 import io.moesim.validation.trace.OpForm;
 
 /**
@@ -32,7 +33,7 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
             case "matmul":
                 return f.get("dtype", "bf16").startsWith("fp8") ? "gemm-fp8" : "gemm-bf16";
             case "attention":
-                return f.getLong("q_len", 2) == 1 ? "attention-decode" : "attention-prefill";
+                return attentionKind(f);
             case "moe-layer":
                 return "moe";
             case "quantize":
@@ -42,6 +43,16 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
             default:
                 return "nccl";
         }
+    }
+
+    /**
+     * An attention op's reporting kind, by the kernel a framework runs it on ({@link FrameworkCost#runsDecodeKernel}):
+     * {@code attention-decode}, or {@code attention-prefill} (a context-phase row, a whole prompt, is prefill at one token too).
+     */
+    static String attentionKind(OpForm f) {
+        long q = f.getLong("q_len", 2);
+        boolean causal = Boolean.parseBoolean(f.get("causal", "false"));
+        return FrameworkCost.runsDecodeKernel(causal, q, f.getLong("kv_len", q + 1)) ? "attention-decode" : "attention-prefill";
     }
 
     /**

@@ -150,6 +150,11 @@ public final class AttentionModel {
         return packsGqa(qLen, group) ? units * ((qLen * group + BLOCK_Q - 1) / BLOCK_Q) : units * group * ((qLen + BLOCK_Q - 1) / BLOCK_Q);
     }
 
+    /** The CTAs of a prefill over {@code units} (sequence, KV head) pairs by a kernel that never packs: one per query head and tile of query rows. */
+    public static long perHeadCtas(long units, long qLen, long group) {
+        return units * group * ((qLen + BLOCK_Q - 1) / BLOCK_Q);
+    }
+
     private static long roundUp(long a, long b) {
         return (a + b - 1) / b * b;
     }
