@@ -104,6 +104,7 @@ public final class FrameworkProfiles {
                 OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
                 OptionalDouble wideHead = c.optNumber("wide_head_program_ns");
                 Optional<Boolean> packs = c.optFlag("packs_gqa");
+                OptionalDouble wideEff = fraction(c, "wide_head_matrix_efficiency");
                 if (wideHead.isPresent() && !(wideHead.getAsDouble() > 0)) {
                     c.problem("wide_head_program_ns", "must be > 0, got " + wideHead.getAsDouble());
                     wideHead = OptionalDouble.empty();
@@ -121,7 +122,7 @@ public final class FrameworkProfiles {
                     fallbackRate = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff));
             }
             cs.get().finish();
         }

@@ -123,6 +123,29 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void vllmsWideHeadPrefillRunsItsTritonKernel() throws IOException {
+        // vLLM's FlashAttention takes head dims up to 256; above, its Triton unified attention, at a compute share of its own
+        FrameworkProfile.ClassFigures v = FrameworkProfiles.load("vllm").figures("attention_prefill");
+        double wide = v.wideHeadMatrixEfficiency().getAsDouble();
+        assertTrue(wide < v.matrixEfficiency().getAsDouble(), wide + " vs " + v.matrixEfficiency());
+        assertEquals(OptionalDouble.of(wide), v.forHeadDim(512).matrixEfficiency());
+        assertEquals(v, v.forHeadDim(256));
+        assertTrue(FrameworkProfiles.load("trtllm").figures("attention_prefill").wideHeadMatrixEfficiency().isEmpty());
+        assertTrue(FrameworkProfiles.load("sglang").figures("attention_prefill").wideHeadMatrixEfficiency().isEmpty());
+        assertEquals(OptionalDouble.of(wide), FrameworkProfiles.load("vllm").kernelsOnly().figures("attention_prefill").forHeadDim(512).matrixEfficiency());
+        // by hand: 10 us per call; the model's parts total 10, launch 2, compute 6, DRAM 4 us: 10 + 2 + 6 at a share of 1,
+        // 10 + 2 + 6 / 0.5 at a wide-head share of 0.5
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.of(1), OptionalDouble.empty())
+                .withWideHeadMatrixEfficiency(0.5);
+        assertEquals(18e-6, f.forHeadDim(128).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        assertEquals(24e-6, f.forHeadDim(512).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
+        Path p = dir.resolve("wideeff.yaml");
+        Files.writeString(p, "name: x\nclasses:\n  attention_prefill:\n    wide_head_matrix_efficiency: {value: 3, source: t}\n");
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("wide_head_matrix_efficiency") && e.getMessage().contains("(0, 2]"), e.getMessage());
+    }
+
+    @Test
     void classFiguresByHand() {
         // model: 10 us in all, 2 us launch, compute 6 us, memory 4 us -> 2 us of fill/drain outside the overlap
         FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(5), OptionalDouble.of(0.5), OptionalDouble.of(0.8),

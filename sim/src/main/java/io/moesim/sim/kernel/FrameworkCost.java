@@ -90,12 +90,14 @@ public final class FrameworkCost {
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         PrefillTiles tiles = PrefillTiles.of(op);
-        double t = g != null && cls.equals("gemm_fp8") ? g.seconds(profile.figures(cls), profile.fp8GemmTiles().get(), e)
-                : tiles != null ? tiles.seconds(profile.figures(cls), e, p.engines(), kvGroup(op), kvBytes(op, in))
-                : apply(profile.figures(cls), e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
+        // an attention op's figures for its head dim (vLLM's wide heads run its Triton kernel: ClassFigures.forHeadDim)
+        FrameworkProfile.ClassFigures f = op instanceof Attention a ? profile.figures(cls).forHeadDim(a.headDim()) : profile.figures(cls);
+        double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
+                : tiles != null ? tiles.seconds(f, e, p.engines(), kvGroup(op), kvBytes(op, in))
+                : apply(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
         if (op instanceof Attention a && runsDecodeKernel(a)) {
             // vLLM's decode above FlashAttention's head sizes (ClassFigures.wideHeadProgramNs)
-            t = profile.figures(cls).wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
+            t = f.wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
         }
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {

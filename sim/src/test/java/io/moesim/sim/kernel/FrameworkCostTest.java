@@ -147,6 +147,25 @@ class FrameworkCostTest {
     }
 
     @Test
+    void wideHeadAttentionTakesItsOwnComputeShare() {
+        // a prefill of head dim 512 under figures whose wide-head share is 0.5: the same op as apply() on forHeadDim(512)'s
+        // figures, and slower than at the plain share
+        KernelSimulator sim = new KernelSimulator();
+        io.moesim.ir.op.Attention a = new io.moesim.ir.op.Attention(8, 8, 512, 4, 2048, 2048, true, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 4 * 2048, 8 * 512), TensorType.of(DType.BF16, 4 * 2048, 8 * 512),
+                TensorType.of(DType.BF16, 4 * 2048, 8 * 512));
+        FrameworkProfile.ClassFigures f = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.of(1), OptionalDouble.empty());
+        FrameworkProfile plain = new FrameworkProfile("t", "test", Map.of("attention_prefill", f), false, Optional.empty());
+        FrameworkProfile wide = new FrameworkProfile("t", "test", Map.of("attention_prefill", f.withWideHeadMatrixEfficiency(0.5)), false, Optional.empty());
+        OpEstimate e = sim.estimate(a, in, h100, h100.primary());
+        double expect = FrameworkCost.apply(f.withWideHeadMatrixEfficiency(0.5).forHeadDim(512), e, FrameworkCost.items(a), h100.primary().engines(), 1,
+                FrameworkCost.kvBytes(a, in));
+        assertEquals(expect, FrameworkCost.seconds(wide, sim, a, in, h100, h100.primary()), 1e-15);
+        double slower = FrameworkCost.seconds(wide, sim, a, in, h100, h100.primary()) - FrameworkCost.seconds(plain, sim, a, in, h100, h100.primary());
+        assertEquals(e.breakdown().computeUs() * 1e-6, slower, 1e-9, "compute-bound: the compute part once more");
+    }
+
+    @Test
     void costModelChoosesTheProfilePerDevice() {
         FrameworkProfile.ClassFigures over = new FrameworkProfile.ClassFigures(OptionalDouble.of(50), OptionalDouble.empty(), OptionalDouble.empty());
         FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("gemm", over), false, Optional.empty());

@@ -261,6 +261,10 @@ public final class DbFit {
         if (!cls.equals("attention_prefill")) {
             return fitClass(p, cls, rows, model, devices, n, mape, compute, Held.NONE, heads);
         }
+        List<Prepared> prep = prepare(p, cls, rows, model, devices);
+        if (prep.isEmpty()) {
+            return p;
+        }
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
         Map<String, Double> bm = null;
@@ -270,13 +274,29 @@ public final class DbFit {
             for (double x : EXPOSED) {
                 Map<String, Integer> n1 = new LinkedHashMap<>(n);
                 Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                FrameworkProfile q = fitClass(p, cls, rows, model, devices, n1, m1, compute, new Held(x, packs), heads);
+                FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, new Held(x, packs), heads);
                 if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
                     best = q;
                     bn = n1;
                     bm = m1;
                 }
             }
+        }
+        // in a framework's own profile whose rows have head dims above FlashAttention's: the compute share of vLLM's Triton
+        // unified attention, which runs them (ClassFigures.wideHeadMatrixEfficiency), on a grid with every other figure held
+        if (ownKernels && hasWideHeads(prep)) {
+            ClassFigures fig = best.figures(cls);
+            double bestErr = error(prep, fig, Held.NONE, Double.MAX_VALUE);
+            double wide = 0;
+            for (double v = 0.05; v <= 1.5 + 1e-9; v += 0.005) {
+                double err = error(prep, fig.withWideHeadMatrixEfficiency(round(v, 1e-3)), Held.NONE, bestErr);
+                if (err < bestErr) {
+                    bestErr = err;
+                    wide = round(v, 1e-3);
+                }
+            }
+            best = best.withClass(cls, fig.withWideHeadMatrixEfficiency(wide));
+            bm.put(cls, bestErr * 100);
         }
         n.putAll(bn);
         mape.putAll(bm);
@@ -285,6 +305,20 @@ public final class DbFit {
 
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
             Map<String, Integer> n, Map<String, Double> mape, boolean compute, Held held, double[] heads) {
+        List<Prepared> prep = prepare(p, cls, rows, model, devices);
+        if (prep.isEmpty()) {
+            return p;
+        }
+        return fitClassBody(p, cls, prep, n, mape, compute, held, heads);
+    }
+
+    /** Whether any of the rows has an attention piece of a head dim above FlashAttention's ({@link ClassFigures#FLASH_MAX_HEAD_DIM}). */
+    private static boolean hasWideHeads(List<Prepared> prep) {
+        return prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.attention() != null && q.attention().headDim() > ClassFigures.FLASH_MAX_HEAD_DIM));
+    }
+
+    /** The class's rows as the search evaluates them: each row's pieces of the class, and the time of its other pieces under {@code p}. */
+    private static List<Prepared> prepare(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices) {
         List<Prepared> prep = new ArrayList<>();
         for (DbRow r : rows) {
             List<DbModel.Piece> ps = model.pieces(r, devices.apply(r.gpu()));
@@ -304,9 +338,11 @@ public final class DbFit {
                 prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT, p.fp8GemmTiles()));
             }
         }
-        if (prep.isEmpty()) {
-            return p;
-        }
+        return prep;
+    }
+
+    private static FrameworkProfile fitClassBody(FrameworkProfile p, String cls, List<Prepared> prep, Map<String, Integer> n, Map<String, Double> mape,
+            boolean compute, Held held, double[] heads) {
         double[] best = {Double.NaN, 1, 1};
         double bestErr = Double.MAX_VALUE;
         double[] effs = compute ? SHARES : new double[] {1};
@@ -476,8 +512,7 @@ public final class DbFit {
                 .withFallbackItemNs(round(fallbackItem, 1e-1));
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
-        if (cls.equals("attention_decode") && heads.length > 1 && prep.stream().anyMatch(x -> x.mine.stream()
-                .anyMatch(q -> q.decode() != null && q.decode().headDim() > ClassFigures.FLASH_MAX_HEAD_DIM))) {
+        if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
             double wide = 0;
             bestErr = error(prep, fig, held, Double.MAX_VALUE);
             for (double v = 250; v <= 40000; v += 250) {

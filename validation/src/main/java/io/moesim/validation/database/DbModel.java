@@ -73,7 +73,7 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, DecodeDims decode, FrameworkCost.PrefillTiles prefill) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, AttentionDims attention, FrameworkCost.PrefillTiles prefill) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
             this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null);
@@ -86,15 +86,16 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, decode, prefill);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, prefill);
         }
 
         /**
-         * This piece with an attention op's kernel dims: a decode op's batch, KV heads and head dim ({@link
-         * FrameworkProfile.ClassFigures#wideHeadSeconds}), a prefill op's CTAs packed and per head ({@link FrameworkCost.PrefillTiles}).
+         * This piece with an attention op's kernel dims: its batch, KV heads and head dim ({@link
+         * FrameworkProfile.ClassFigures#forHeadDim}, {@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a prefill op's CTAs
+         * packed and per head ({@link FrameworkCost.PrefillTiles}).
          */
         Piece withAttention(Op op) {
-            DecodeDims d = op instanceof Attention a && FrameworkCost.runsDecodeKernel(a) ? new DecodeDims(a.batch(), a.kvHeads(), a.headDim()) : null;
+            AttentionDims d = op instanceof Attention a ? new AttentionDims(a.batch(), a.kvHeads(), a.headDim()) : null;
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, d, FrameworkCost.PrefillTiles.of(op));
         }
 
@@ -119,7 +120,7 @@ public final class DbModel {
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, decode, prefill);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, prefill);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -141,10 +142,11 @@ public final class DbModel {
             return seconds(p.figures(cls), p.fp8GemmTiles());
         }
 
-        double seconds(FrameworkProfile.ClassFigures f) {
+        double seconds(FrameworkProfile.ClassFigures figures) {
+            FrameworkProfile.ClassFigures f = attention == null ? figures : figures.forHeadDim(attention.headDim());
             double t = prefill != null ? prefill.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
                     : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
-            return decode == null ? t : f.wideHeadSeconds(t, decode.batch(), decode.kvHeads(), decode.headDim(), engines);
+            return attention == null ? t : f.wideHeadSeconds(t, attention.batch(), attention.kvHeads(), attention.headDim(), engines);
         }
 
         /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
@@ -168,12 +170,12 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.decode, a.prefill);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention, a.prefill);
         }
     }
 
-    /** A decode attention op's batch, KV heads and head dim, for {@link FrameworkProfile.ClassFigures#wideHeadSeconds}. */
-    public record DecodeDims(long batch, int kvHeads, int headDim) {
+    /** An attention op's batch, KV heads and head dim, for {@link FrameworkProfile.ClassFigures#forHeadDim} and {@link FrameworkProfile.ClassFigures#wideHeadSeconds}. */
+    public record AttentionDims(long batch, int kvHeads, int headDim) {
     }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */

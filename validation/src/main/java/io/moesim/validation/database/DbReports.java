@@ -100,6 +100,7 @@ public final class DbReports {
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
             v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
             v.packsGqa().ifPresent(x -> c.put("packs_gqa", x));
+            v.wideHeadMatrixEfficiency().ifPresent(x -> c.put("wide_head_matrix_efficiency", x));
             cs.put(k, c);
         });
         m.put("classes", cs);
@@ -166,6 +167,9 @@ public final class DbReports {
                     + "better, packed where FlashAttention-3 packs or never; never: TensorRT-LLM's context FMHA (fmha_v2) loads Q in tiles one head wide "
                     + "(FusedMHARunnerV2::setSeparateQKvTmaDescriptors and setPackedQkvTmaDescriptors, Q box of q_step tokens x 1 head, cpp/tensorrt_llm/"
                     + "kernels/contextFusedMultiHeadAttention/fmhaRunner.cpp), so each CTA serves one query head"));
+            v.wideHeadMatrixEfficiency().ifPresent(x -> figure(sb, "    ", "wide_head_matrix_efficiency", x, src + "; the compute share of vLLM's "
+                    + "Triton unified attention, which head dims above FlashAttention's 256 run (get_supported_head_sizes, "
+                    + "vllm/attention/backends/flash_attn.py), in place of matrix_efficiency for those rows"));
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
