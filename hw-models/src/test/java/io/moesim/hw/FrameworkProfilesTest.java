@@ -100,9 +100,7 @@ class FrameworkProfilesTest {
 
     @Test
     void wideHeadProgramNsMustBePositive() throws IOException {
-        Path p = dir.resolve("wide.yaml");
-        Files.writeString(p, "name: x\nclasses:\n  attention_decode:\n    wide_head_program_ns: {value: -5, source: t}\n");
-        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        SpecException e = error("name: x\nclasses:\n  attention_decode:\n    wide_head_program_ns: {value: -5, source: t}\n");
         assertTrue(e.getMessage().contains("wide_head_program_ns") && e.getMessage().contains("must be > 0, got -5"), e.getMessage());
     }
 
@@ -116,9 +114,7 @@ class FrameworkProfilesTest {
         // a kernel property: kept in the kernel figures alone (what a plain timing loop of the kernels sees)
         assertFalse(FrameworkProfiles.load("trtllm").kernelsOnly().figures("attention_prefill").packs());
         assertFalse(FrameworkProfile.ClassFigures.NONE.withPacksGqa(false).packs());
-        Path p = dir.resolve("pack.yaml");
-        Files.writeString(p, "name: x\nclasses:\n  attention_prefill:\n    packs_gqa: {value: 0, source: t}\n");
-        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        SpecException e = error("name: x\nclasses:\n  attention_prefill:\n    packs_gqa: {value: 0, source: t}\n");
         assertTrue(e.getMessage().contains("packs_gqa") && e.getMessage().contains("expected true or false"), e.getMessage());
     }
 
@@ -139,9 +135,7 @@ class FrameworkProfilesTest {
                 .withWideHeadMatrixEfficiency(0.5);
         assertEquals(18e-6, f.forHeadDim(128).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
         assertEquals(24e-6, f.forHeadDim(512).seconds(10e-6, 2e-6, 6e-6, 4e-6), 1e-12);
-        Path p = dir.resolve("wideeff.yaml");
-        Files.writeString(p, "name: x\nclasses:\n  attention_prefill:\n    wide_head_matrix_efficiency: {value: 3, source: t}\n");
-        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        SpecException e = error("name: x\nclasses:\n  attention_prefill:\n    wide_head_matrix_efficiency: {value: 3, source: t}\n");
         assertTrue(e.getMessage().contains("wide_head_matrix_efficiency") && e.getMessage().contains("(0, 2]"), e.getMessage());
     }
 
