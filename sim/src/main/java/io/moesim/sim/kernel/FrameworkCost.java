@@ -89,16 +89,11 @@ public final class FrameworkCost {
             return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
-        PrefillTiles tiles = PrefillTiles.of(op);
-        // an attention op's figures for its head dim (vLLM's wide heads run its Triton kernel: ClassFigures.forHeadDim)
-        FrameworkProfile.ClassFigures f = op instanceof Attention a ? profile.figures(cls).forHeadDim(a.headDim()) : profile.figures(cls);
+        AttentionKernel att = AttentionKernel.of(op);
+        FrameworkProfile.ClassFigures f = profile.figures(cls);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
-                : tiles != null ? tiles.seconds(f, e, p.engines(), kvGroup(op), kvBytes(op, in))
+                : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
                 : apply(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
-        if (op instanceof Attention a && runsDecodeKernel(a)) {
-            // vLLM's decode above FlashAttention's head sizes (ClassFigures.wideHeadProgramNs)
-            t = f.wideHeadSeconds(t, a.batch(), a.kvHeads(), a.headDim(), p.engines());
-        }
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -137,9 +132,6 @@ public final class FrameworkCost {
         return op instanceof Attention a ? (double) a.heads() / a.kvHeads() : 1;
     }
 
-    /** Query rows of one attention CTA tile (FlashAttention-style prefill kernels on Hopper). */
-    public static final int Q_TILE = AttentionModel.BLOCK_Q;
-
     /**
      * ... with the op's inputs: an fp8 matmul's items are the rows of its activation (a time per token where a class's
      * figures have one: vLLM's fp8 linear layer, see docs/validation.md), every other op's as {@link #items(Op)}.
@@ -154,7 +146,7 @@ public final class FrameworkCost {
 
     /**
      * Work items of an op for {@link FrameworkProfile.ClassFigures#perItemNs}: attention's CTAs, one per
-     * (sequence, query head, tile of {@link #Q_TILE} query rows), or where the kernel packs a short prompt's query
+     * (sequence, query head, tile of {@link AttentionModel#BLOCK_Q} query rows), or where the kernel packs a short prompt's query
      * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
      * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
      * {@code max_kv_group} multiplies them by its passes); none elsewhere.
@@ -207,10 +199,38 @@ public final class FrameworkCost {
             double t = total + Math.max(c, memory) - Math.max(compute, memory);
             return f.seconds(t, launch, c, memory, bytes, perHead, engines, kvGroup, kvBytes);
         }
+    }
 
-        double seconds(FrameworkProfile.ClassFigures f, OpEstimate e, int engines, double kvGroup, double kvBytes) {
+    /**
+     * An attention op's kernel as a profile times it, one home for the figures' attention mechanisms: the class figures
+     * for its head dim ({@link FrameworkProfile.ClassFigures#forHeadDim}: vLLM's wide heads run its Triton kernel), a
+     * prefill's tiles packed or one head wide ({@link PrefillTiles}, null where the two agree), and a decode's wide-head
+     * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}).
+     *
+     * @param decode whether the op runs the framework's decode kernel ({@link #runsDecodeKernel})
+     */
+    public record AttentionKernel(long batch, int kvHeads, int headDim, boolean decode, PrefillTiles tiles) {
+        /** The kernel of an attention op; null for anything else. */
+        public static AttentionKernel of(Op op) {
+            if (!(op instanceof Attention a)) {
+                return null;
+            }
+            return new AttentionKernel(a.batch(), a.kvHeads(), a.headDim(), runsDecodeKernel(a), PrefillTiles.of(a));
+        }
+
+        /** The op's time (s) under its class's figures, from the kernel model's parts and the op's work items. */
+        public double seconds(FrameworkProfile.ClassFigures classFigures, double total, double launch, double compute, double memory, double bytes,
+                double items, int engines, double kvGroup, double kvBytes) {
+            FrameworkProfile.ClassFigures f = classFigures.forHeadDim(headDim);
+            double t = tiles != null ? tiles.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
+                    : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
+            return decode ? f.wideHeadSeconds(t, batch, kvHeads, headDim, engines) : t;
+        }
+
+        double seconds(FrameworkProfile.ClassFigures classFigures, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {
             OpEstimate.Breakdown b = e.breakdown();
-            return seconds(f, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), engines, kvGroup, kvBytes);
+            return seconds(classFigures, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, engines,
+                    kvGroup, kvBytes);
         }
     }
 

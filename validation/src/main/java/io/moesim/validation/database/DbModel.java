@@ -7,7 +7,6 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
-import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.FfnActivation;
@@ -73,10 +72,10 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, AttentionDims attention, FrameworkCost.PrefillTiles prefill) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null);
         }
 
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
@@ -86,17 +85,12 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, prefill);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention);
         }
 
-        /**
-         * This piece with an attention op's kernel dims: its batch, KV heads and head dim ({@link
-         * FrameworkProfile.ClassFigures#forHeadDim}, {@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a prefill op's CTAs
-         * packed and per head ({@link FrameworkCost.PrefillTiles}).
-         */
+        /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
         Piece withAttention(Op op) {
-            AttentionDims d = op instanceof Attention a ? new AttentionDims(a.batch(), a.kvHeads(), a.headDim()) : null;
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, d, FrameworkCost.PrefillTiles.of(op));
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, FrameworkCost.AttentionKernel.of(op));
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -120,7 +114,7 @@ public final class DbModel {
 
         /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
         Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, prefill);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -142,11 +136,9 @@ public final class DbModel {
             return seconds(p.figures(cls), p.fp8GemmTiles());
         }
 
-        double seconds(FrameworkProfile.ClassFigures figures) {
-            FrameworkProfile.ClassFigures f = attention == null ? figures : figures.forHeadDim(attention.headDim());
-            double t = prefill != null ? prefill.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
-                    : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
-            return attention == null ? t : f.wideHeadSeconds(t, attention.batch(), attention.kvHeads(), attention.headDim(), engines);
+        double seconds(FrameworkProfile.ClassFigures f) {
+            return attention == null ? f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes)
+                    : attention.seconds(f, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
         }
 
         /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
@@ -170,12 +162,8 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention, a.prefill);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention);
         }
-    }
-
-    /** An attention op's batch, KV heads and head dim, for {@link FrameworkProfile.ClassFigures#forHeadDim} and {@link FrameworkProfile.ClassFigures#wideHeadSeconds}. */
-    public record AttentionDims(long batch, int kvHeads, int headDim) {
     }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
