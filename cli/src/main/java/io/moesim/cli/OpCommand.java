@@ -68,7 +68,7 @@ final class OpCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--framework", paramLabel = "ID|FILE.yaml",
-            description = "Framework profile for framework_latency_us: trtllm, vllm, sglang, ideal or a file. Default: trtllm on real GPUs, ideal elsewhere.")
+            description = "Framework profile for framework_latency_us (collectives too: its own all-reduce, its collective library): trtllm, vllm, sglang, ideal or a file. Default: trtllm on real GPUs, ideal elsewhere.")
     String framework;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -169,6 +169,12 @@ final class OpCommand implements Callable<Integer> {
         m.put("algorithm", cost.algorithm());
         m.put("devices", c.devices());
         m.put("link_bytes_per_device", linkBytes);
+        // as the serving framework runs it: its own all-reduce, else its collective library (NCCL's protocols), else the link model
+        FrameworkProfile fp = FrameworkProfiles.load(framework != null ? framework : FrameworkProfiles.defaultId(sys.device()));
+        CollectiveCost fc = new CollectiveModel(sys, alg, fp.customAllReduce(), fp.collectives()).cost(op, linkBytes, c.bytes(), members);
+        m.put("framework", fp.id());
+        m.put("framework_latency_us", fc.durationPs() / 1e6);
+        m.put("framework_algorithm", fc.algorithm());
         return m;
     }
 }

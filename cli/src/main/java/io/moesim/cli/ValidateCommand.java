@@ -97,6 +97,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--profiles-out", paramLabel = "DIR", description = "With --database: write the fitted framework profiles (<id>.yaml) here.")
     Path profilesOut;
 
+    @Option(names = "--collectives-out", paramLabel = "DIR", description = "With --database: write NCCL's fitted figures (nccl.yaml, the collective library the profiles call) here.")
+    Path collectivesOut;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -340,6 +343,11 @@ final class ValidateCommand implements Callable<Integer> {
                 AtomicFiles.write(p, io.moesim.validation.database.DbReports.yaml(f.profile(), f, source) + keep);
                 out.println("wrote " + p);
             }
+        }
+        if (collectivesOut != null) {
+            Path p = collectivesOut.resolve(io.moesim.validation.database.DbProtocol.NCCL + ".yaml");
+            AtomicFiles.write(p, io.moesim.validation.database.DbReports.ncclYaml(r.fits().get(io.moesim.validation.database.DbProtocol.NCCL), source));
+            out.println("wrote " + p);
         }
         if (json != null) {
             AtomicFiles.write(json, Json.write(io.moesim.validation.database.DbReports.toJson(r)));

@@ -74,6 +74,25 @@ class SimulationCommandsTest {
         }
     }
 
+    /**
+     * A collective under a framework profile: its framework time is as NCCL runs it (the built-in library's figures: a 64 MiB
+     * shard all-gather on 8 GPUs is Simple's base plus 7 x 64 MiB at its share of 450 GB/s), beside the link model's
+     * latency_us; ideal gives the link model again.
+     */
+    @Test
+    void opCollectivesTakeTheFrameworksLibrary() throws Exception {
+        CliRunner.Outcome o = CliRunner.run("op", "all-gather", "bytes=64M", "devices=8", "--system", "h100x8", "--framework", "vllm", "--json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(o.out());
+        io.moesim.hw.NcclModel n = io.moesim.hw.NcclModel.load("nccl");
+        double want = n.simple().baseUs() + 7.0 * (64 << 20) / (n.simple().bandwidthFraction() * 450e3);
+        assertEquals("vllm", j.get("framework").asText());
+        assertEquals("nccl-simple", j.get("framework_algorithm").asText());
+        assertEquals(want, j.get("framework_latency_us").asDouble(), 1e-3);
+        JsonNode ideal = M.readTree(CliRunner.run("op", "all-gather", "bytes=64M", "devices=8", "--system", "h100x8", "--framework", "ideal", "--json").out());
+        assertEquals(ideal.get("latency_us").asDouble(), ideal.get("framework_latency_us").asDouble(), 1e-9);
+    }
+
     @Test
     void opBadKeysAreExit2() {
         CliRunner.Outcome o = CliRunner.run("op", "matmul", "m=256", "n=4096", "dtype=bf16", "--target", "h100");

@@ -31,9 +31,17 @@ import java.util.TreeMap;
  *                             sync; {@link Serving#NONE} for none)
  * @param fp8GemmTiles         the GEMM library's own tile for fp8 GEMMs, with no split of K (absent: the kernel
  *                             model's fastest tile and split)
+ * @param collectives          the collective library the framework calls ({@code collectives: nccl}: {@link NcclModel});
+ *                             absent: collectives on the system's link model
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
-        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles) {
+        java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
+        java.util.Optional<NcclModel> collectives) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, java.util.Optional.empty());
+    }
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce, Serving serving) {
@@ -77,7 +85,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public boolean isIdeal() {
-        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty();
+        return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty()
+                && collectives.isEmpty();
     }
 
     public ClassFigures figures(String opClass) {
@@ -98,15 +107,20 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives);
+    }
+
+    /** This profile calling the given collective library (empty: collectives on the system's link model). */
+    public FrameworkProfile withCollectives(java.util.Optional<NcclModel> c) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c);
     }
 
     /**
@@ -124,7 +138,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */
     public FrameworkProfile withFp8GemmTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives);
     }
 
     /**
@@ -146,11 +160,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** This profile with other per-iteration engine figures. */
     public FrameworkProfile withServing(Serving v) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives);
     }
 
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives);
     }
 
     /**

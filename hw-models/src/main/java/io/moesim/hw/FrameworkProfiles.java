@@ -182,8 +182,12 @@ public final class FrameworkProfiles {
             s.finish();
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
+        // the collective library the framework calls, by id (one home for its figures: collectives/<id>.yaml)
+        Optional<NcclModel> collectives = r.has("collectives")
+                ? r.choice("collectives", v -> NcclModel.ids().contains(v) ? Optional.of(NcclModel.load(v)) : Optional.empty(), NcclModel.ids())
+                : Optional.empty();
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles);
+        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives);
     }
 
     /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */

@@ -2,6 +2,7 @@ package io.moesim.sim.system;
 
 import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.LinkSpec;
+import io.moesim.hw.NcclModel;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Topology;
 import io.moesim.ir.op.AllGather;
@@ -41,12 +42,17 @@ import io.moesim.ir.op.ReduceScatter;
  * <p>Under a serving framework's profile with its own all-reduce ({@code custom_all_reduce}: TensorRT-LLM's,
  * vLLM's and SGLang's one-shot / two-shot kernels over NVLink peer memory), an all-reduce inside one node
  * is timed by that figure, as the database protocol times the framework's measured all-reduce; the link
- * model above stays for {@code ideal} and for an explicitly chosen algorithm.
+ * model above stays for {@code ideal} and for an explicitly chosen algorithm. Under a profile that names its
+ * collective library ({@code collectives: nccl}), the other collectives inside one node behind a switch (all-reduce
+ * where the framework has no own kernel, all-gather, reduce-scatter, all-to-all) are timed as that library runs them
+ * ({@link NcclModel#call}: its protocols' latencies and link shares, fitted on nccl-tests rows), with the
+ * algorithm {@code auto}; a full mesh or a ring of links keeps the link model (the figures were measured on NVSwitch).
  */
 public final class CollectiveModel {
     private final SystemSpec system;
     private final CollectiveAlgorithm algorithm;
     private final java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce;
+    private final java.util.Optional<NcclModel> library;
 
     public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm) {
         this(system, algorithm, java.util.Optional.empty());
@@ -59,16 +65,28 @@ public final class CollectiveModel {
      *        the link model, as the framework runs its tensor-parallel all-reduce
      */
     public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm, java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce) {
+        this(system, algorithm, frameworkAllReduce, java.util.Optional.empty());
+    }
+
+    /**
+     * @param library the collective library the framework calls (its profile's {@code collectives}); where present, and
+     *        the algorithm is {@code auto}, collectives inside one node behind a switch are timed by it
+     */
+    public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm, java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce,
+            java.util.Optional<NcclModel> library) {
         this.system = system;
         this.algorithm = algorithm;
         this.frameworkAllReduce = frameworkAllReduce;
+        this.library = library;
     }
 
-    /** The collective model a cost model implies: the framework all-reduce of the device's profile where the cost model has one. */
+    /** The collective model a cost model implies: the framework all-reduce and collective library of the device's profile where the cost model has one. */
     public static CollectiveModel of(SystemSpec system, CollectiveAlgorithm algorithm, io.moesim.compiler.cost.CostModel costModel) {
-        java.util.Optional<FrameworkProfile.CustomAllReduce> car = costModel instanceof io.moesim.sim.kernel.KernelCostModel k
-                ? k.profile(system.device()).customAllReduce() : java.util.Optional.empty();
-        return new CollectiveModel(system, algorithm, car);
+        if (costModel instanceof io.moesim.sim.kernel.KernelCostModel k) {
+            FrameworkProfile p = k.profile(system.device());
+            return new CollectiveModel(system, algorithm, p.customAllReduce(), p.collectives());
+        }
+        return new CollectiveModel(system, algorithm);
     }
 
     public SystemSpec system() {
@@ -175,6 +193,14 @@ public final class CollectiveModel {
             double ns = car.seconds(tensorBytes, g, linkGBps) * 1e9;
             return of(ns, "framework-" + car.regime(tensorBytes, g), car.movedBytes(tensorBytes, g));
         }
+        if (library.isPresent() && algorithm == CollectiveAlgorithm.AUTO && system.intraNodeTopology() == Topology.SWITCH) {
+            java.util.Optional<NcclModel.Collective> c = ncclCollective(op);
+            if (c.isPresent()) {
+                NcclModel.Call call = library.get().call(c.get(), linkBytes, tensorBytes, g, system.intraNodePeerBandwidthGBps());
+                double moved = call.protocol().equals("nvls") ? (g + 1.0) / g * tensorBytes : linkBytes;
+                return of(call.us() * 1e3, library.get().id() + "-" + call.protocol(), moved);
+            }
+        }
         if (op instanceof AllReduce) {
             double ring = o + 2.0 * (g - 1) * a + linkBytes / bwRing;
             double tree = o + 2.0 * ceilLog2(g) * a + 2.0 * tensorBytes / bwRing;
@@ -210,6 +236,14 @@ public final class CollectiveModel {
         double bytes = Math.max(linkBytes, tensorBytes);
         double bwPeer = mesh ? f * peerShareGBps(link, system.devicesPerNode()) : bwDevice;
         return of(o + a + bytes / bwPeer, "p2p", bytes);
+    }
+
+    /** The collective library's name for an op (empty: not one it times, such as a send/receive). */
+    public static java.util.Optional<NcclModel.Collective> ncclCollective(Op op) {
+        return java.util.Optional.ofNullable(op instanceof AllReduce ? NcclModel.Collective.ALL_REDUCE
+                : op instanceof AllGather ? NcclModel.Collective.ALL_GATHER
+                : op instanceof ReduceScatter ? NcclModel.Collective.REDUCE_SCATTER
+                : op instanceof AllToAll ? NcclModel.Collective.ALL_TO_ALL : null);
     }
 
     private CollectiveCost hierarchical(Op op, double b, int g, int local, int nodes, LinkSpec inter) {

@@ -85,6 +85,11 @@ public final class RooflinePredictor implements Predictor {
 
     /** A collective row predicted on the given system (the row's own, or one with calibrated links). */
     public static Prediction collective(Measurement m, SystemSpec sys) {
+        return collective(m, sys, java.util.Optional.empty());
+    }
+
+    /** A collective row predicted on the given system, timed by a collective library where one is given ({@link CollectiveModel}). */
+    public static Prediction collective(Measurement m, SystemSpec sys, java.util.Optional<io.moesim.hw.NcclModel> library) {
         IrOps.Applied a = IrOps.apply(m.op()).orElseThrow();
         Collective c = (Collective) a.op();
         int g = c.group();
@@ -97,7 +102,7 @@ public final class RooflinePredictor implements Predictor {
         }
         double linkBytes = c.linkBytesPerDevice(a.inputs());
         double tensorBytes = a.inputs().get(0).bytes();
-        long ps = new CollectiveModel(sys, CollectiveAlgorithm.AUTO).cost(c, linkBytes, tensorBytes, devices).durationPs();
+        long ps = new CollectiveModel(sys, CollectiveAlgorithm.AUTO, java.util.Optional.empty(), library).cost(c, linkBytes, tensorBytes, devices).durationPs();
         return new Prediction(ps / 1e6, "collective", "");
     }
 }

@@ -177,6 +177,10 @@ public final class DbModel {
                 SystemSpec s = Systems.load(r.system());
                 return profile.customAllReduce().get().seconds(f.getLong("bytes"), (int) f.getLong("group"), s.intraNodePeerBandwidthGBps()) * 1e6;
             }
+            if (profile.collectives().isPresent()) {
+                // nccl-tests rows under a profile that names its collective library: as that library runs them
+                return RooflinePredictor.collective(measurement(r), Systems.load(r.system()), profile.collectives()).us();
+            }
             Prediction p = RooflinePredictor.datasheet().predict(measurement(r), device);
             return p.us();
         }

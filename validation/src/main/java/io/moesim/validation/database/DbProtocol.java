@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -33,8 +34,8 @@ import java.util.function.Predicate;
  *   <li><b>measured</b>: {@code traces/measured} (kernels timed on a lent H200 by
  *       {@code validation/src/main/python/measure_torch_ops.py}), rows timed as kernels, on the same fit.</li>
  * </ol>
- * NCCL rows are reported in 1 and 2 on the system link model (no framework ran them, nothing is fitted
- * on them here). Every figure is also given for the {@code ideal} profile (the kernel model alone) on the
+ * NCCL rows (nccl-tests: no framework ran them) are reported in 1 and 2 with NCCL's figures ({@link NcclFit}) fitted on
+ * their own H100 calibration rows; every framework fit calls that library for its other collectives. Every figure is also given for the {@code ideal} profile (the kernel model alone) on the
  * same rows.
  */
 public final class DbProtocol {
@@ -63,6 +64,7 @@ public final class DbProtocol {
     /** The fits the protocol makes: each framework on its own H100 calibration rows, and each left out. */
     public static Map<String, DbFit.Result> fits(List<DbRow> all, DbModel model) {
         Map<String, DbFit.Result> out = new LinkedHashMap<>();
+        out.put(NCCL, ncclFit(all));
         for (String fw : FRAMEWORKS) {
             out.put(fw, fit(fw, all, model));
         }
@@ -72,8 +74,32 @@ public final class DbProtocol {
         return out;
     }
 
+    /** The nccl-tests rows' framework, and the id of the fit of NCCL's figures on them. */
+    public static final String NCCL = "nccl";
+
+    /**
+     * NCCL's figures ({@link NcclFit}) on the nccl-tests rows of the H100 calibration split, as a profile with no framework
+     * figures that calls that library (the profile the nccl rows are predicted with); rows_per_class and
+     * calibration_mape_pct under {@code collectives}.
+     */
+    public static DbFit.Result ncclFit(List<DbRow> all) {
+        Optional<NcclFit.Result> f = NcclFit.fit("NCCL 2.29.2", fitRows(all, "h100", Set.of(NCCL)));
+        FrameworkProfile p = FrameworkProfile.ideal().named(NCCL, "NCCL 2.29.2 (nccl-tests, no framework)").withCollectives(f.map(NcclFit.Result::model));
+        return new DbFit.Result(p, f.map(x -> Map.of("collectives", x.rows())).orElse(Map.of()),
+                f.map(x -> Map.of("collectives", x.calibrationMapePct())).orElse(Map.of()));
+    }
+
+    /** The collective library every framework fit calls: NCCL's fitted figures (the frameworks hand their collectives to NCCL). */
+    private static DbFit.Result withNccl(DbFit.Result r, List<DbRow> all) {
+        return new DbFit.Result(r.profile().withCollectives(ncclFit(all).profile().collectives()), r.rowsPerClass(), r.calibrationMapePct());
+    }
+
     /** One of the protocol's fits by its id: a framework's own ({@code trtllm}) or one that leaves a framework out ({@code without-trtllm}). */
     public static DbFit.Result fit(String id, List<DbRow> all, DbModel model) {
+        return withNccl(fitKernels(id, all, model), all);
+    }
+
+    private static DbFit.Result fitKernels(String id, List<DbRow> all, DbModel model) {
         if (id.startsWith("without-")) {
             Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
             if (!others.remove(id.substring("without-".length()))) {

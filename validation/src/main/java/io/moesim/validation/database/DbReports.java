@@ -1,6 +1,7 @@
 package io.moesim.validation.database;
 
 import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.NcclModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,7 +125,66 @@ public final class DbReports {
             }
             m.put("custom_all_reduce", c);
         });
+        p.collectives().ifPresent(n -> m.put("collectives", ncclMap(n)));
         return m;
+    }
+
+    /** A collective library's figures, as JSON. */
+    static Map<String, Object> ncclMap(NcclModel n) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", n.id());
+        c.put("ll", protocolMap(n.ll(), true));
+        c.put("simple", protocolMap(n.simple(), true));
+        Map<String, Object> nv = new LinkedHashMap<>();
+        nv.put("bandwidth_fraction", n.nvlsFraction());
+        nv.put("min_group", n.nvlsMinGroup());
+        c.put("nvls", nv);
+        c.put("p2p", protocolMap(n.p2p(), false));
+        return c;
+    }
+
+    private static Map<String, Object> protocolMap(NcclModel.Protocol p, boolean steps) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("base_us", p.baseUs());
+        if (steps) {
+            m.put("step_us", p.stepUs());
+        }
+        m.put("bandwidth_fraction", p.bandwidthFraction());
+        return m;
+    }
+
+    /** NCCL's fitted figures as the YAML of {@code collectives/<id>.yaml}, each figure citing the fit. */
+    public static String ncclYaml(DbFit.Result fit, String source) {
+        NcclModel n = fit.profile().collectives().orElseThrow(() -> new IllegalArgumentException("no collective library was fitted (no nccl rows)"));
+        String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of nccl-tests (%s; calibration MAPE %.1f%%)",
+                fit.rowsPerClass().getOrDefault("collectives", 0), source, fit.calibrationMapePct().getOrDefault("collectives", Double.NaN));
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(n.name()).append(" inside one NVSwitch node, as measured by nccl-tests in NVIDIA AIConfigurator's kernel database\n");
+        sb.append("# (traces/aiconfigurator/README.md). Written by: bin/moesim validate --database --collectives-out hw-models/src/main/resources/collectives\n");
+        sb.append("# The model (io.moesim.hw.NcclModel): each protocol a base latency per call, a latency per ring step and a share of the\n");
+        sb.append("# link rate; NCCL runs the protocol of least time (its tuner, src/graph/tuning.cc). Fitted on the H100 calibration split only.\n");
+        sb.append("name: ").append(n.name()).append('\n');
+        sb.append("description: \"NCCL's protocols on NVLink 4 through NVSwitch (H100/H200 HGX), fitted by moesim validate --database\"\n");
+        protocolYaml(sb, "ll", "LL: 8-byte lines of 4 bytes of data and a 4-byte flag, for small messages", n.ll(), true, src);
+        protocolYaml(sb, "simple", "Simple: bulk copies through FIFO buffers, for large messages", n.simple(), true, src);
+        sb.append("nvls:  # NVLink SHARP all-reduce (the switch reduces and multicasts), on Simple's latencies\n");
+        figure(sb, "  ", "bandwidth_fraction", n.nvlsFraction(), src);
+        if (n.nvlsMinGroup() > 0) {
+            figure(sb, "  ", "min_group", n.nvlsMinGroup(), src + "; searched over 0 (never), 2, 4, 8 GPUs");
+        }
+        protocolYaml(sb, "p2p", "grouped send/receive (all-to-all), one step", n.p2p(), false, src);
+        return sb.toString();
+    }
+
+    private static void protocolYaml(StringBuilder sb, String key, String what, NcclModel.Protocol p, boolean steps, String src) {
+        sb.append(key).append(":  # ").append(what).append('\n');
+        figure(sb, "  ", "base_us", p.baseUs(), src);
+        if (steps && p.stepUs() > 0) {
+            figure(sb, "  ", "step_us", p.stepUs(), src);
+        } else if (steps) {
+            sb.append("  # no step_us: the rows resolve no latency per step (0)\n");
+        }
+        figure(sb, "  ", "bandwidth_fraction", p.bandwidthFraction(), src);
     }
 
     /** A profile fitted by the protocol as the YAML of {@code frameworks/<id>.yaml}, each figure citing the fit. */
@@ -182,6 +242,8 @@ public final class DbReports {
                     "fitted: moesim validate --database, %d H100 fp8 GEMM calibration rows of %s (%s), with the gemm_fp8 figures", fit.rowsPerClass().getOrDefault("gemm_fp8", 0),
                     p.id(), source));
         });
+        p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
+                .append("collectives: ").append(n.id()).append('\n'));
         p.customAllReduce().ifPresent(a -> {
             String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of %s's own all-reduce (%s)",
                     fit.rowsPerClass().getOrDefault("custom_all_reduce", 0), p.id(), source);

@@ -1,0 +1,167 @@
+package io.moesim.hw;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * NCCL's collectives inside one node as NCCL's own tuner models them (src/graph/tuning.cc): each protocol
+ * costs a base latency per call, a latency per algorithm step and the bytes at its share of the link rate,
+ * and NCCL runs the protocol of least predicted time. Two ring protocols: {@code ll} (low latency: 8-byte
+ * lines of data and flag, cheap steps, a small share of the link) and {@code simple} (bulk copies through
+ * FIFO buffers: a larger base latency, most of the link). An all-reduce on {@code nvls_min_group} GPUs and
+ * more runs NVLink SHARP in place of the Simple ring (NVLS: Simple's latencies, each GPU sending its buffer
+ * once for the switch to reduce and receiving the reduced buffer once, (g+1)/g of it, at NVLS's own share);
+ * an all-to-all is grouped send/receive ({@code p2p}: one step, at its own latency and share), or LL's one
+ * step where that is quicker. Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer
+ * for an all-reduce, (g-1)/g for the others), T the operand's bytes.
+ *
+ * <p>Figures come from {@code collectives/<id>.yaml} (fitted by {@code moesim validate --database} on
+ * nccl-tests rows of the H100 calibration split) and are applied by the system's collective model under a
+ * serving framework's profile, which names its collective library ({@code collectives: nccl}).
+ *
+ * @param id            the library's id ({@code nccl})
+ * @param name          what it is, with its version
+ * @param ll            the LL protocol on a ring
+ * @param simple        the Simple protocol on a ring
+ * @param nvlsFraction  NVLS's share of the link rate
+ * @param nvlsMinGroup  the fewest GPUs NCCL runs an all-reduce on NVLS with (0: never)
+ * @param p2p           grouped send/receive (all-to-all); its step latency is unused
+ */
+public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p) {
+
+    /** One protocol: µs per call, µs per algorithm step, share of the link rate in (0, 1]. */
+    public record Protocol(double baseUs, double stepUs, double bandwidthFraction) {
+        public Protocol {
+            if (!(baseUs >= 0) || !(stepUs >= 0) || !(bandwidthFraction > 0) || Double.isInfinite(baseUs) || Double.isInfinite(stepUs)) {
+                throw new IllegalArgumentException("protocol figures must be finite, latencies >= 0 and the share > 0, got "
+                        + baseUs + ", " + stepUs + ", " + bandwidthFraction);
+            }
+        }
+
+        /** µs of {@code steps} steps moving {@code bytes} on links of {@code linkGBps}. */
+        double us(double steps, double bytes, double linkGBps) {
+            return baseUs + steps * stepUs + bytes / (bandwidthFraction * linkGBps * 1e3);
+        }
+    }
+
+    /** The collectives NCCL times here. */
+    public enum Collective { ALL_REDUCE, ALL_GATHER, REDUCE_SCATTER, ALL_TO_ALL }
+
+    /** The algorithm steps of a call on {@code group} GPUs: a ring's 2(g-1) for an all-reduce, g-1 for a gather or scatter; an all-to-all's one. */
+    public static double steps(Collective c, int group) {
+        return switch (c) {
+            case ALL_REDUCE -> 2.0 * (group - 1);
+            case ALL_GATHER, REDUCE_SCATTER -> group - 1;
+            case ALL_TO_ALL -> 1;
+        };
+    }
+
+    /** The algorithm and protocol of a call, and its time. */
+    public record Call(String protocol, double us) {
+    }
+
+    /**
+     * One call of {@code collective} on {@code group} GPUs of one node.
+     *
+     * @param linkBytes   L: bytes each GPU sends on a ring
+     * @param tensorBytes T: the operand's bytes (NVLS moves (g+1)/g of it)
+     * @param linkGBps    the per-GPU link rate one direction (the system's peer bandwidth)
+     */
+    public Call call(Collective collective, double linkBytes, double tensorBytes, int group, double linkGBps) {
+        if (group <= 1) {
+            return new Call("none", 0);
+        }
+        if (collective == Collective.ALL_TO_ALL) {
+            double viaLl = ll.us(steps(collective, group), linkBytes, linkGBps);
+            double viaP2p = p2p.baseUs() + linkBytes / (p2p.bandwidthFraction() * linkGBps * 1e3);
+            return viaLl < viaP2p ? new Call("ll", viaLl) : new Call("p2p", viaP2p);
+        }
+        double steps = steps(collective, group);
+        double viaLl = ll.us(steps, linkBytes, linkGBps);
+        Call bulk;
+        if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
+            double moved = (group + 1.0) / group * tensorBytes;
+            bulk = new Call("nvls", simple.baseUs() + 2 * simple.stepUs() + moved / (nvlsFraction * linkGBps * 1e3));
+        } else {
+            bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps));
+        }
+        return viaLl < bulk.us() ? new Call("ll", viaLl) : bulk;
+    }
+
+    private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();
+
+    public static List<String> ids() {
+        return SpecSources.ids("collectives");
+    }
+
+    /** Loads a collective library by built-in id or file path; all problems in one {@link SpecException}. */
+    public static NcclModel load(String idOrPath) {
+        boolean cacheable = !SpecSources.isPath(idOrPath);
+        if (cacheable && CACHE.containsKey(idOrPath)) {
+            return CACHE.get(idOrPath);
+        }
+        SpecSources.Doc doc = SpecSources.read("collectives", "collective library", idOrPath);
+        ObjectNode tree = SpecSources.resolve("collectives", "collective library", doc);
+        List<SpecProblem> problems = new ArrayList<>();
+        NcclModel m = parse(doc.id(), doc.display(), tree, problems);
+        if (!problems.isEmpty()) {
+            throw new SpecException(problems);
+        }
+        if (cacheable) {
+            CACHE.put(idOrPath, m);
+        }
+        return m;
+    }
+
+    static NcclModel parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {
+        SpecReader r = SpecReader.root(file, tree, problems);
+        String name = r.text("name");
+        r.optText("description");
+        Optional<Protocol> ll = protocol(r, "ll", true);
+        Optional<Protocol> simple = protocol(r, "simple", true);
+        Optional<Protocol> p2p = protocol(r, "p2p", false);
+        SpecReader nv = r.section("nvls");
+        OptionalDouble nvFraction = share(nv, "bandwidth_fraction");
+        int minGroup = nv.optCount("min_group").orElse(0);
+        nv.finish();
+        r.finish();
+        if (ll.isEmpty() || simple.isEmpty() || p2p.isEmpty() || nvFraction.isEmpty() || !problems.isEmpty()) {
+            return null;
+        }
+        return new NcclModel(id, name, ll.get(), simple.get(), nvFraction.getAsDouble(), minGroup, p2p.get());
+    }
+
+    /** A protocol's section; {@code step_us} may be absent (no step latency the rows resolve: 0). */
+    private static Optional<Protocol> protocol(SpecReader r, String key, boolean steps) {
+        SpecReader s = r.section(key);
+        double base = s.number("base_us");
+        double step = steps ? s.optNumber("step_us").orElse(0) : 0;
+        OptionalDouble share = share(s, "bandwidth_fraction");
+        s.finish();
+        if (!Double.isFinite(base) || share.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Protocol(base, step, share.getAsDouble()));
+    }
+
+    /** A share of the link's line rate: in (0, 1]. */
+    private static OptionalDouble share(SpecReader s, String key) {
+        OptionalDouble v = s.optNumber(key);
+        if (v.isEmpty()) {
+            if (!s.has(key)) {
+                s.problem(key, "missing key");
+            }
+            return OptionalDouble.empty();
+        }
+        if (v.getAsDouble() > 1) {
+            s.problem(key, "must be in (0, 1], got " + Suggest.num(v.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,112 @@
+package io.moesim.hw;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.hw.NcclModel.Collective;
+import io.moesim.hw.NcclModel.Protocol;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** NCCL's protocols by hand: least time over LL and Simple (or NVLS), all-to-all over LL's one step or send/receive. */
+class NcclModelTest {
+    @TempDir
+    Path dir;
+
+    /** LL 5 us + 0.5 us per step at a quarter of the link; Simple 20 us at 0.8; NVLS at 0.6 from 4 GPUs; p2p 15 us at 0.6. */
+    private static final NcclModel M = new NcclModel("nccl", "test", new Protocol(5, 0.5, 0.25), new Protocol(20, 0, 0.8), 0.6, 4,
+            new Protocol(15, 0, 0.6));
+
+    /** 450 GB/s per direction is 450e3 bytes per us. */
+    private static final double LINK = 450;
+
+    @Test
+    void smallMessagesRunLlLargeOnesSimple() {
+        // all-gather of 64 KiB on 8 GPUs: L = 7/8 x 64 KiB = 57344 B; LL 5 + 7 x 0.5 + 57344 / (0.25 x 450e3) = 9.0098 us,
+        // Simple 20 + 57344 / (0.8 x 450e3) = 20.159 us
+        NcclModel.Call small = M.call(Collective.ALL_GATHER, 57344, 65536, 8, LINK);
+        assertEquals("ll", small.protocol());
+        assertEquals(5 + 3.5 + 57344 / 112500.0, small.us(), 1e-9);
+        // 64 MiB: L = 7/8 x 2^26 = 58720256 B; Simple 20 + 58720256 / 360000 = 183.11 us, LL far slower
+        NcclModel.Call big = M.call(Collective.ALL_GATHER, 58720256, 1 << 26, 8, LINK);
+        assertEquals("simple", big.protocol());
+        assertEquals(20 + 58720256 / 360000.0, big.us(), 1e-9);
+        // a reduce-scatter is the same ring: g - 1 steps
+        assertEquals(big.us(), M.call(Collective.REDUCE_SCATTER, 58720256, 1 << 26, 8, LINK).us(), 1e-12);
+    }
+
+    @Test
+    void allReduceRunsNvlsFromItsGroupAndARingBelow() {
+        double t = 1 << 26;
+        // 2 GPUs: ring, L = 2 x 1/2 x T, 2 steps: Simple 20 + 2^26 / 360000
+        NcclModel.Call two = M.call(Collective.ALL_REDUCE, t, t, 2, LINK);
+        assertEquals("simple", two.protocol());
+        assertEquals(20 + t / 360000, two.us(), 1e-9);
+        // 8 GPUs: NVLS moves 9/8 T at 0.6 of the link after Simple's latencies
+        NcclModel.Call eight = M.call(Collective.ALL_REDUCE, 2 * 7.0 / 8 * t, t, 8, LINK);
+        assertEquals("nvls", eight.protocol());
+        assertEquals(20 + 9.0 / 8 * t / (0.6 * 450e3), eight.us(), 1e-9);
+        // a small all-reduce on 8 GPUs: LL with 2 x 7 steps: 5 + 7 + L / 112500
+        NcclModel.Call tiny = M.call(Collective.ALL_REDUCE, 1792, 1024, 8, LINK);
+        assertEquals("ll", tiny.protocol());
+        assertEquals(12 + 1792 / 112500.0, tiny.us(), 1e-9);
+        assertEquals(0, M.call(Collective.ALL_REDUCE, t, t, 1, LINK).us());
+    }
+
+    @Test
+    void allToAllIsOneLlStepOrSendReceive() {
+        // 4 KiB: LL 5 + 0.5 + 3584 / 112500 = 5.53 us beats p2p's 15 us; 64 MiB: p2p 15 + L / 270000
+        assertEquals("ll", M.call(Collective.ALL_TO_ALL, 3584, 4096, 8, LINK).protocol());
+        assertEquals(5.5 + 3584 / 112500.0, M.call(Collective.ALL_TO_ALL, 3584, 4096, 8, LINK).us(), 1e-9);
+        NcclModel.Call big = M.call(Collective.ALL_TO_ALL, 58720256, 1 << 26, 8, LINK);
+        assertEquals("p2p", big.protocol());
+        assertEquals(15 + 58720256 / 270000.0, big.us(), 1e-9);
+    }
+
+    @Test
+    void theBuiltInLibraryLoadsAndTheFrameworksCallIt() {
+        NcclModel n = NcclModel.load("nccl");
+        assertTrue(n.ll().bandwidthFraction() < n.simple().bandwidthFraction(), "LL carries half its lines as flags");
+        assertTrue(n.ll().baseUs() < n.simple().baseUs());
+        for (String fw : new String[] {"trtllm", "vllm", "sglang"}) {
+            assertEquals(n, FrameworkProfiles.load(fw).collectives().orElseThrow(), fw);
+        }
+        assertTrue(FrameworkProfiles.load("ideal").collectives().isEmpty());
+        // the kernel figures alone (plain timing loops, the published sets) keep the link model for collectives
+        assertTrue(FrameworkProfiles.load("trtllm").kernelsOnly().collectives().isEmpty());
+    }
+
+    private SpecException error(String yaml) throws IOException {
+        Path p = dir.resolve("lib.yaml");
+        Files.writeString(p, yaml);
+        return assertThrows(SpecException.class, () -> NcclModel.load(p.toString()));
+    }
+
+    private static final String OK = "name: x\nll: {base_us: {value: 5, source: t}, bandwidth_fraction: {value: 0.3, source: t}}\n"
+            + "simple: {base_us: {value: 20, source: t}, bandwidth_fraction: {value: 0.7, source: t}}\n"
+            + "nvls: {bandwidth_fraction: {value: 0.6, source: t}}\n"
+            + "p2p: {base_us: {value: 15, source: t}, bandwidth_fraction: {value: 0.6, source: t}}\n";
+
+    @Test
+    void badLibrariesSayWhere() throws IOException {
+        Path p = dir.resolve("ok.yaml");
+        Files.writeString(p, OK);
+        NcclModel ok = NcclModel.load(p.toString());
+        assertEquals(0, ok.ll().stepUs(), "an absent step_us is no step latency");
+        assertEquals(0, ok.nvlsMinGroup(), "an absent min_group is never NVLS");
+        SpecException e = error(OK.replace("value: 0.7", "value: 1.5"));
+        assertTrue(e.getMessage().contains("simple.bandwidth_fraction") && e.getMessage().contains("(0, 1]"), e.getMessage());
+        e = error(OK.replace("p2p:", "p2q:"));
+        assertTrue(e.getMessage().contains("p2p") && e.getMessage().contains("missing"), e.getMessage());
+        e = error(OK + "tree: {value: 1, source: t}\n");
+        assertTrue(e.getMessage().contains("tree") && e.getMessage().contains("unknown key"), e.getMessage());
+        Path fw = dir.resolve("fw.yaml");
+        Files.writeString(fw, "name: x\ncollectives: mpi\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(fw.toString()));
+        assertTrue(e.getMessage().contains("collectives") && e.getMessage().contains("nccl"), e.getMessage());
+    }
+}

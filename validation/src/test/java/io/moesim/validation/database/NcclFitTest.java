@@ -1,0 +1,90 @@
+package io.moesim.validation.database;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.hw.NcclModel;
+import io.moesim.hw.NcclModel.Protocol;
+import io.moesim.validation.trace.OpForm;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The NCCL fit recovers the figures rows were made from, and its least squares is right by hand. */
+class NcclFitTest {
+    /** The rows of nccl-tests' four collectives on 2, 4 and 8 GPUs of h100x8, 512 B to 512 MiB, timed by hand-chosen figures. */
+    private static List<DbRow> rows(NcclModel truth) {
+        List<DbRow> out = new ArrayList<>();
+        for (String c : new String[] {"all-reduce", "all-gather", "reduce-scatter", "all-to-all"}) {
+            for (int g : new int[] {2, 4, 8}) {
+                for (long b = 512; b <= 1L << 29; b *= 4) {
+                    OpForm f = OpForm.parse(c + " bytes=" + b + " group=" + g + " dtype=fp16");
+                    DbRow probe = new DbRow(f, "h100", "h100", DbProtocol.NCCL, 1, "test", "nccl", DbSplit.CALIBRATION);
+                    double us = NcclFit.Row.of(probe).call(truth).us();
+                    out.add(probe.withUs(us));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void recoversTheFiguresItsRowsWereMadeFrom() {
+        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62));
+        NcclFit.Result fit = NcclFit.fit("fit", rows(truth)).orElseThrow();
+        NcclModel m = fit.model();
+        assertEquals(4, m.nvlsMinGroup());
+        assertEquals(6, m.ll().baseUs(), 0.06);
+        assertEquals(0.7, m.ll().stepUs(), 0.01);
+        assertEquals(0.3, m.ll().bandwidthFraction(), 0.003);
+        assertEquals(24, m.simple().baseUs(), 0.25);
+        assertEquals(0.7, m.simple().bandwidthFraction(), 0.007);
+        assertEquals(0.6, m.nvlsFraction(), 0.006);
+        assertEquals(15, m.p2p().baseUs(), 0.15);
+        assertEquals(0.62, m.p2p().bandwidthFraction(), 0.007);
+        assertTrue(fit.calibrationMapePct() < 0.5, "exact rows: " + fit.calibrationMapePct());
+    }
+
+    /** The YAML --collectives-out writes reads back as the fitted library, figure for figure. */
+    @Test
+    void theWrittenLibraryReadsBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62));
+        DbFit.Result fit = DbProtocol.ncclFit(rows(truth));
+        java.nio.file.Path p = dir.resolve("nccl.yaml");
+        java.nio.file.Files.writeString(p, DbReports.ncclYaml(fit, "test rows"));
+        NcclModel back = NcclModel.load(p.toString());
+        NcclModel fitted = fit.profile().collectives().orElseThrow();
+        assertEquals(fitted.ll(), back.ll());
+        assertEquals(fitted.simple(), back.simple());
+        assertEquals(fitted.p2p(), back.p2p());
+        assertEquals(fitted.nvlsFraction(), back.nvlsFraction());
+        assertEquals(fitted.nvlsMinGroup(), back.nvlsMinGroup());
+    }
+
+    @Test
+    void noRowsNoFit() {
+        assertTrue(NcclFit.fit("fit", List.of()).isEmpty());
+    }
+
+    /**
+     * Rows t = 2 + 3x exactly: the relative least squares is exact (2, 3). Rows t = 10 - x (x = 1, 2): the unconstrained slope
+     * is negative, so the slope is held at 0 and the base is the relative least squares of 9 and 8 alone: minimise
+     * (b/9 - 1)^2 + (b/8 - 1)^2, b = (1/9 + 1/8) / (1/81 + 1/64) = 8.4690. An unknown no row has keeps its value, and an
+     * inverse share stays at least 1.
+     */
+    @Test
+    void nonNegativeRelativeLeastSquaresByHand() {
+        double[] exact = NcclFit.solve(List.of(new double[] {1, 1, 5}, new double[] {1, 2, 8}, new double[] {1, 4, 14}), new double[] {0, 0},
+                new boolean[] {false, false});
+        assertArrayEquals(new double[] {2, 3}, exact, 1e-9);
+        double[] held = NcclFit.solve(List.of(new double[] {1, 1, 9}, new double[] {1, 2, 8}), new double[] {0, 0}, new boolean[] {false, false});
+        assertEquals((1 / 9.0 + 1 / 8.0) / (1 / 81.0 + 1 / 64.0), held[0], 1e-9);
+        assertEquals(0, held[1]);
+        double[] keep = NcclFit.solve(List.of(new double[] {1, 0, 4}), new double[] {0, 7}, new boolean[] {false, false});
+        assertArrayEquals(new double[] {4, 7}, keep, 1e-9);
+        // t = x / share with share 2 (faster than the link) is held at share 1: the inverse is at least 1
+        double[] inv = NcclFit.solve(List.of(new double[] {0, 10, 5}, new double[] {0, 20, 10}), new double[] {0, 1}, new boolean[] {false, true});
+        assertEquals(1, inv[1], 1e-12);
+    }
+}
