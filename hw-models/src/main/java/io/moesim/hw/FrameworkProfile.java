@@ -479,13 +479,34 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             return new CustomAllReduce(callOverheadUs, bandwidthFraction, oneShotMaxBytes, aboveBytes, overheadUs, fraction, nvlsGroup);
         }
 
+        /**
+         * This all-reduce handing messages above {@code aboveBytes} to the profile's collective library ({@link NcclModel}),
+         * which times them: no figures of its own for NCCL (NaN; {@link #seconds} needs the library then).
+         */
+        public CustomAllReduce withLibraryAbove(double aboveBytes) {
+            return new CustomAllReduce(callOverheadUs, bandwidthFraction, oneShotMaxBytes, aboveBytes, Double.NaN, Double.NaN, 0);
+        }
+
         public boolean hasNccl() {
             return Double.isFinite(ncclAboveBytes);
         }
 
+        /** Whether the NCCL regime has figures of its own (false: the profile's collective library times it). */
+        public boolean hasOwnNcclFigures() {
+            return hasNccl() && Double.isFinite(ncclCallOverheadUs);
+        }
+
         /** Which kernel a message of {@code bytes} runs: {@code one-shot}, {@code two-shot} or {@code nccl-ring} / {@code nccl-nvls}. */
         public String regime(double bytes, int group) {
+            return regime(bytes, group, java.util.Optional.empty(), 0);
+        }
+
+        /** ... where NCCL's messages are the library's, {@code nccl-<protocol>} ({@link NcclModel#call}). */
+        public String regime(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
+                if (library.isPresent() && !hasOwnNcclFigures()) {
+                    return "nccl-" + ncclCall(bytes, group, library.get(), linkGBps).protocol();
+                }
                 return nvls(group) ? "nccl-nvls" : "nccl-ring";
             }
             return bytes <= oneShotMaxBytes ? "one-shot" : "two-shot";
@@ -495,10 +516,21 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             return nvlsMinGroup > 0 && group >= nvlsMinGroup;
         }
 
+        private static NcclModel.Call ncclCall(double bytes, int group, NcclModel library, double linkGBps) {
+            return library.call(NcclModel.Collective.ALL_REDUCE, 2.0 * (group - 1) / group * bytes, bytes, group, linkGBps);
+        }
+
         /** Bytes each GPU moves over its links for a message of {@code bytes} (one direction). */
         public double movedBytes(double bytes, int group) {
+            return movedBytes(bytes, group, java.util.Optional.empty(), 0);
+        }
+
+        /** ... where NCCL's messages are the library's (NVLS: (g+1)/g of the buffer; a ring: 2(g-1)/g). */
+        public double movedBytes(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
-                return nvls(group) ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
+                boolean viaNvls = library.isPresent() && !hasOwnNcclFigures() ? ncclCall(bytes, group, library.get(), linkGBps).protocol().equals("nvls")
+                        : nvls(group);
+                return viaNvls ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
             }
             // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
             return bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
@@ -506,8 +538,21 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
         /** Seconds of one all-reduce of {@code bytes} over {@code group} GPUs on links of {@code linkGBps} per direction. */
         public double seconds(double bytes, int group, double linkGBps) {
+            return seconds(bytes, group, linkGBps, java.util.Optional.empty());
+        }
+
+        /**
+         * ... where messages above {@link #ncclAboveBytes} are timed by the profile's collective library when this regime
+         * has no figures of its own ({@link #withLibraryAbove}): one home for NCCL's all-reduce, fitted on nccl-tests rows.
+         */
+        public double seconds(double bytes, int group, double linkGBps, java.util.Optional<NcclModel> library) {
             if (group <= 1) {
                 return 0;
+            }
+            if (bytes > ncclAboveBytes && !hasOwnNcclFigures()) {
+                NcclModel lib = library.orElseThrow(() -> new IllegalStateException(
+                        "custom_all_reduce hands messages above nccl_above_bytes to NCCL but the profile names no collective library (collectives: nccl)"));
+                return ncclCall(bytes, group, lib, linkGBps).us() * 1e-6;
             }
             double moved = movedBytes(bytes, group);
             if (bytes > ncclAboveBytes) {

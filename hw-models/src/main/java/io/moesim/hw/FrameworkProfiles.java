@@ -127,6 +127,10 @@ public final class FrameworkProfiles {
             cs.get().finish();
         }
         boolean quant = r.optFlag("fp8_activation_quantize").orElse(false);
+        // the collective library the framework calls, by id (one home for its figures: collectives/<id>.yaml)
+        Optional<NcclModel> collectives = r.has("collectives")
+                ? r.choice("collectives", v -> NcclModel.ids().contains(v) ? Optional.of(NcclModel.load(v)) : Optional.empty(), NcclModel.ids())
+                : Optional.empty();
         Optional<FrameworkProfile.CustomAllReduce> car = Optional.empty();
         Optional<SpecReader> a = r.optSection("custom_all_reduce");
         if (a.isPresent()) {
@@ -140,13 +144,17 @@ public final class FrameworkProfiles {
             OptionalDouble ncclBw = fraction(s, "nccl_bandwidth_fraction");
             OptionalDouble nvls = s.optNumber("nvls_min_group");
             boolean nccl = ncclAbove.isPresent() && ncclOver.isPresent() && ncclBw.isPresent();
-            if (!nccl && (ncclAbove.isPresent() || ncclOver.isPresent() || ncclBw.isPresent())) {
-                s.problem("nccl_above_bytes", "the NCCL regime needs nccl_above_bytes, nccl_call_overhead_us and nccl_bandwidth_fraction together");
+            // nccl_above_bytes alone: the profile's collective library times the messages above it (one home for NCCL's figures)
+            boolean viaLibrary = ncclAbove.isPresent() && ncclOver.isEmpty() && ncclBw.isEmpty() && nvls.isEmpty() && collectives.isPresent();
+            if (!nccl && !viaLibrary && (ncclAbove.isPresent() || ncclOver.isPresent() || ncclBw.isPresent())) {
+                s.problem("nccl_above_bytes", "the NCCL regime needs nccl_above_bytes, nccl_call_overhead_us and nccl_bandwidth_fraction together, "
+                        + "or nccl_above_bytes alone with the profile's collectives: library");
             }
             s.finish();
             if (Double.isFinite(over) && bw.isPresent() && Double.isFinite(oneShot)) {
                 FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(over, bw.getAsDouble(), oneShot);
-                car = Optional.of(nccl ? c.withNccl(ncclAbove.getAsDouble(), ncclOver.getAsDouble(), ncclBw.getAsDouble(), (int) nvls.orElse(0)) : c);
+                car = Optional.of(nccl ? c.withNccl(ncclAbove.getAsDouble(), ncclOver.getAsDouble(), ncclBw.getAsDouble(), (int) nvls.orElse(0))
+                        : viaLibrary ? c.withLibraryAbove(ncclAbove.getAsDouble()) : c);
             } else if (bw.isEmpty() && !s.has("bandwidth_fraction")) {
                 s.problem("bandwidth_fraction", "missing key");
             }
@@ -182,10 +190,6 @@ public final class FrameworkProfiles {
             s.finish();
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
-        // the collective library the framework calls, by id (one home for its figures: collectives/<id>.yaml)
-        Optional<NcclModel> collectives = r.has("collectives")
-                ? r.choice("collectives", v -> NcclModel.ids().contains(v) ? Optional.of(NcclModel.load(v)) : Optional.empty(), NcclModel.ids())
-                : Optional.empty();
         r.finish();
         return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives);
     }

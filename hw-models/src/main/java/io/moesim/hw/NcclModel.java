@@ -93,6 +93,11 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         return viaLl < bulk.us() ? new Call("ll", viaLl) : bulk;
     }
 
+    /** This library where the GPUs share no NVSwitch (a full mesh of links): NVLS needs the switch's reduction, so a ring always. */
+    public NcclModel withoutNvls() {
+        return new NcclModel(id, name, ll, simple, nvlsFraction, 0, p2p);
+    }
+
     private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();
 
     public static List<String> ids() {

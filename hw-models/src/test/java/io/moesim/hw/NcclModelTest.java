@@ -80,6 +80,41 @@ class NcclModelTest {
         assertTrue(FrameworkProfiles.load("trtllm").kernelsOnly().collectives().isEmpty());
     }
 
+    /**
+     * A framework's own all-reduce that hands messages above nccl_above_bytes to the library: by hand, 16 MiB on 8 GPUs through
+     * the switch runs NVLS at the library's figures (Simple's base and two steps, 9/8 of the buffer at NVLS's share of 450 GB/s);
+     * below it the framework's own two-shot kernel. Without a library such a regime has no time; without collectives the key
+     * alone is a one-line error.
+     */
+    @Test
+    void theFrameworksAllReduceHandsLargeMessagesToTheLibrary() throws IOException {
+        Path fw = dir.resolve("car.yaml");
+        String car = "custom_all_reduce:\n  call_overhead_us: {value: 3, source: t}\n  bandwidth_fraction: {value: 0.7, source: t}\n"
+                + "  one_shot_max_bytes: {value: 1048576, source: t}\n  nccl_above_bytes: {value: 8388608, source: t}\n";
+        Files.writeString(fw, "name: x\ncollectives: nccl\n" + car);
+        FrameworkProfile p = FrameworkProfiles.load(fw.toString());
+        FrameworkProfile.CustomAllReduce a = p.customAllReduce().orElseThrow();
+        NcclModel n = NcclModel.load("nccl");
+        double b = 16 << 20;
+        double want = n.simple().baseUs() + 2 * n.simple().stepUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
+        assertTrue(n.nvlsMinGroup() > 0 && n.nvlsMinGroup() <= 8, "the built-in library runs NVLS on 8 GPUs");
+        assertEquals(want * 1e-6, a.seconds(b, 8, 450, p.collectives()), 1e-12);
+        assertEquals("nccl-nvls", a.regime(b, 8, p.collectives(), 450));
+        assertEquals(9.0 / 8 * b, a.movedBytes(b, 8, p.collectives(), 450), 1e-6);
+        // 4 MiB: the framework's own two-shot kernel, two phases of 3 us and 2 x 7/8 of the buffer at 0.7 of the link
+        double small = 4 << 20;
+        assertEquals(6e-6 + 2 * 7.0 / 8 * small / (0.7 * 450e9), a.seconds(small, 8, 450, p.collectives()), 1e-12);
+        assertThrows(IllegalStateException.class, () -> a.seconds(b, 8, 450));
+        Files.writeString(fw, "name: x\n" + car);
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(fw.toString()));
+        assertTrue(e.getMessage().contains("custom_all_reduce.nccl_above_bytes") && e.getMessage().contains("collectives"), e.getMessage());
+        // the built-in profiles hand their large messages to the library
+        for (String id : new String[] {"trtllm", "vllm", "sglang"}) {
+            FrameworkProfile.CustomAllReduce c = FrameworkProfiles.load(id).customAllReduce().orElseThrow();
+            assertTrue(c.hasNccl() && !c.hasOwnNcclFigures(), id);
+        }
+    }
+
     private SpecException error(String yaml) throws IOException {
         Path p = dir.resolve("lib.yaml");
         Files.writeString(p, yaml);

@@ -190,8 +190,10 @@ public final class CollectiveModel {
             // NVLink bandwidth through a switch, the g-1 peers' links together on a full mesh
             double linkGBps = mesh ? Math.min(link.bandwidthPerDeviceGBps(), (g - 1) * peerShareGBps(link, system.devicesPerNode()))
                     : system.intraNodePeerBandwidthGBps();
-            double ns = car.seconds(tensorBytes, g, linkGBps) * 1e9;
-            return of(ns, "framework-" + car.regime(tensorBytes, g), car.movedBytes(tensorBytes, g));
+            // messages the framework hands to NCCL: the library's protocols, a ring where no switch can reduce (NVLS needs NVSwitch)
+            java.util.Optional<NcclModel> nccl = mesh || system.intraNodeTopology() == Topology.RING ? library.map(NcclModel::withoutNvls) : library;
+            double ns = car.seconds(tensorBytes, g, linkGBps, nccl) * 1e9;
+            return of(ns, "framework-" + car.regime(tensorBytes, g, nccl, linkGBps), car.movedBytes(tensorBytes, g, nccl, linkGBps));
         }
         if (library.isPresent() && algorithm == CollectiveAlgorithm.AUTO && system.intraNodeTopology() == Topology.SWITCH) {
             java.util.Optional<NcclModel.Collective> c = ncclCollective(op);

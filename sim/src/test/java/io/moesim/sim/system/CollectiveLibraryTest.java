@@ -3,6 +3,7 @@ package io.moesim.sim.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.NcclModel;
 import io.moesim.hw.NcclModel.Protocol;
@@ -47,6 +48,22 @@ class CollectiveLibraryTest {
         // a small all-to-all: LL's one step
         CollectiveCost a2a = m.cost(new AllToAll(8), 3584, 4096, devices(8));
         assertEquals("nccl-ll", a2a.algorithm());
+    }
+
+    /** The framework's all-reduce above its size goes to the library: NVLS through the switch, a ring on a full mesh (no switch to reduce). */
+    @Test
+    void theFrameworksLargeAllReduceIsNcclsAndNvlsNeedsTheSwitch() {
+        FrameworkProfile.CustomAllReduce car = new FrameworkProfile.CustomAllReduce(3.0, 0.7, 1 << 20).withLibraryAbove(8 << 20);
+        double t = 64 << 20;
+        CollectiveCost eight = new CollectiveModel(Systems.load("h100x8"), CollectiveAlgorithm.AUTO, Optional.of(car), Optional.of(M))
+                .cost(new AllReduce(8), 2 * 7.0 / 8 * t, t, devices(8));
+        assertEquals("framework-nccl-nvls", eight.algorithm());
+        assertEquals(Math.round((20e-6 + 9.0 / 8 * t / (0.6 * 450e9)) * 1e12), eight.durationPs(), 2);
+        // h100x4: 6 links of 25 GB/s to each of 3 peers, 450 GB/s together; a ring: Simple 20 us + 2 x 3/4 x T at 0.8 of it
+        CollectiveCost four = new CollectiveModel(Systems.load("h100x4"), CollectiveAlgorithm.AUTO, Optional.of(car), Optional.of(M))
+                .cost(new AllReduce(4), 1.5 * t, t, devices(4));
+        assertEquals("framework-nccl-simple", four.algorithm());
+        assertEquals(Math.round((20e-6 + 1.5 * t / (0.8 * 450e9)) * 1e12), four.durationPs(), 2);
     }
 
     /** An explicitly chosen algorithm, a full mesh (h100x4: the library's figures were measured through NVSwitch) and ideal keep the link model. */

@@ -40,7 +40,17 @@ public final class DbFit {
     }
 
     public static Result fit(String id, String name, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices) {
-        FrameworkProfile p = new FrameworkProfile(id, name, Map.of(), false, Optional.empty());
+        return fit(id, name, rows, model, devices, Optional.empty());
+    }
+
+    /**
+     * ... with the collective library the framework calls ({@code library}, NCCL's figures fitted on nccl-tests rows): the
+     * profile names it, and the framework's own all-reduce hands its messages above a fitted size to it (only that size is
+     * fitted for NCCL's part here).
+     */
+    public static Result fit(String id, String name, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
+            Optional<io.moesim.hw.NcclModel> library) {
+        FrameworkProfile p = new FrameworkProfile(id, name, Map.of(), false, Optional.empty()).withCollectives(library);
         Map<String, Integer> n = new LinkedHashMap<>();
         Map<String, Double> mape = new LinkedHashMap<>();
         boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
@@ -90,7 +100,7 @@ public final class DbFit {
         p = useSlots ? slots : plain;
         n.putAll(useSlots ? ns : nn);
         mape.putAll(useSlots ? ms : mn);
-        p = fitAllReduce(p, rows(rows, "custom-all-reduce"), n, mape);
+        p = fitAllReduce(p, rows(rows, "custom-all-reduce"), library, n, mape);
         return new Result(p, n, mape);
     }
 
@@ -600,7 +610,8 @@ public final class DbFit {
      * size each framework's rows are NCCL's own rows of the same table (TensorRT-LLM from 2 MiB on 8 GPUs; vLLM and SGLang
      * from 16-64 MiB): the framework hands large messages to NCCL.
      */
-    private static FrameworkProfile fitAllReduce(FrameworkProfile p, List<DbRow> rows, Map<String, Integer> n, Map<String, Double> mape) {
+    private static FrameworkProfile fitAllReduce(FrameworkProfile p, List<DbRow> rows, Optional<io.moesim.hw.NcclModel> library, Map<String, Integer> n,
+            Map<String, Double> mape) {
         if (rows.isEmpty()) {
             return p;
         }
@@ -616,7 +627,7 @@ public final class DbFit {
             for (double f : SHARES) {
                 for (double s : ONE_SHOT) {
                     FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s);
-                    double err = allReduceError(c, rs);
+                    double err = allReduceError(c, rs, library);
                     if (err < bestErr) {
                         bestErr = err;
                         best = c;
@@ -630,11 +641,21 @@ public final class DbFit {
                 if (above < own.oneShotMaxBytes()) {
                     continue;
                 }
+                if (library.isPresent()) {
+                    // NCCL's time is the library's (fitted on nccl-tests rows): only the size the framework hands over is fitted
+                    FrameworkProfile.CustomAllReduce c = own.withLibraryAbove(above);
+                    double err = allReduceError(c, rs, library);
+                    if (err < bestErr) {
+                        bestErr = err;
+                        best = c;
+                    }
+                    continue;
+                }
                 for (double o : OVERHEADS) {
                     for (double f : SHARES) {
                         for (int g : NVLS_GROUPS) {
                             FrameworkProfile.CustomAllReduce c = own.withNccl(above, round(o, 1e-2), round(f, 1e-3), g);
-                            double err = allReduceError(c, rs);
+                            double err = allReduceError(c, rs, library);
                             if (err < bestErr) {
                                 bestErr = err;
                                 best = c;
@@ -652,7 +673,7 @@ public final class DbFit {
                         }
                         FrameworkProfile.CustomAllReduce c = new FrameworkProfile.CustomAllReduce(round(o, 1e-2), round(f, 1e-3), s, nccl.ncclAboveBytes(),
                                 nccl.ncclCallOverheadUs(), nccl.ncclBandwidthFraction(), nccl.nvlsMinGroup());
-                        double err = allReduceError(c, rs);
+                        double err = allReduceError(c, rs, library);
                         if (err < bestErr) {
                             bestErr = err;
                             best = c;
@@ -667,10 +688,10 @@ public final class DbFit {
     }
 
     /** The mean relative error of the all-reduce figures over the rows (each: bytes, GPUs, link rate GB/s, measured us). */
-    private static double allReduceError(FrameworkProfile.CustomAllReduce c, double[][] rows) {
+    private static double allReduceError(FrameworkProfile.CustomAllReduce c, double[][] rows, Optional<io.moesim.hw.NcclModel> library) {
         double err = 0;
         for (double[] r : rows) {
-            double t = c.seconds(r[0], (int) r[1], r[2]) * 1e6;
+            double t = c.seconds(r[0], (int) r[1], r[2], library) * 1e6;
             err += Math.abs(t - r[3]) / r[3];
         }
         return err / rows.length;

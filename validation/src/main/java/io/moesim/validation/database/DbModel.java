@@ -175,7 +175,8 @@ public final class DbModel {
         if (IrOps.isCollective(f.kind())) {
             if (f.has("impl") && profile.customAllReduce().isPresent()) {
                 SystemSpec s = Systems.load(r.system());
-                return profile.customAllReduce().get().seconds(f.getLong("bytes"), (int) f.getLong("group"), s.intraNodePeerBandwidthGBps()) * 1e6;
+                return profile.customAllReduce().get().seconds(f.getLong("bytes"), (int) f.getLong("group"), s.intraNodePeerBandwidthGBps(),
+                        profile.collectives()) * 1e6;
             }
             if (profile.collectives().isPresent()) {
                 // nccl-tests rows under a profile that names its collective library: as that library runs them

@@ -89,28 +89,24 @@ public final class DbProtocol {
                 f.map(x -> Map.of("collectives", x.calibrationMapePct())).orElse(Map.of()));
     }
 
-    /** The collective library every framework fit calls: NCCL's fitted figures (the frameworks hand their collectives to NCCL). */
-    private static DbFit.Result withNccl(DbFit.Result r, List<DbRow> all) {
-        return new DbFit.Result(r.profile().withCollectives(ncclFit(all).profile().collectives()), r.rowsPerClass(), r.calibrationMapePct());
-    }
-
-    /** One of the protocol's fits by its id: a framework's own ({@code trtllm}) or one that leaves a framework out ({@code without-trtllm}). */
+    /**
+     * One of the protocol's fits by its id: a framework's own ({@code trtllm}) or one that leaves a framework out ({@code without-trtllm}).
+     * Every framework fit calls NCCL's fitted figures ({@link #ncclFit}: the frameworks hand their collectives, and their own
+     * all-reduce's large messages, to NCCL).
+     */
     public static DbFit.Result fit(String id, List<DbRow> all, DbModel model) {
-        return withNccl(fitKernels(id, all, model), all);
-    }
-
-    private static DbFit.Result fitKernels(String id, List<DbRow> all, DbModel model) {
+        Optional<io.moesim.hw.NcclModel> nccl = ncclFit(all).profile().collectives();
         if (id.startsWith("without-")) {
             Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
             if (!others.remove(id.substring("without-".length()))) {
                 throw new IllegalArgumentException("no such fit: " + id);
             }
-            return DbFit.fit(id, "fit on " + String.join(" + ", others), fitRows(all, "h100", others), model, DbProtocol::device);
+            return DbFit.fit(id, "fit on " + String.join(" + ", others), fitRows(all, "h100", others), model, DbProtocol::device, nccl);
         }
         if (!FRAMEWORKS.contains(id)) {
             throw new IllegalArgumentException("no such fit: " + id);
         }
-        return DbFit.fit(id, NAMES.get(id), fitRows(all, "h100", Set.of(id)), model, DbProtocol::device);
+        return DbFit.fit(id, NAMES.get(id), fitRows(all, "h100", Set.of(id)), model, DbProtocol::device, nccl);
     }
 
     static DeviceSpec device(String gpu) {

@@ -119,6 +119,8 @@ public final class DbReports {
             c.put("one_shot_max_bytes", a.oneShotMaxBytes());
             if (a.hasNccl()) {
                 c.put("nccl_above_bytes", a.ncclAboveBytes());
+            }
+            if (a.hasOwnNcclFigures()) {
                 c.put("nccl_call_overhead_us", a.ncclCallOverheadUs());
                 c.put("nccl_bandwidth_fraction", a.ncclBandwidthFraction());
                 c.put("nvls_min_group", a.nvlsMinGroup());
@@ -251,7 +253,11 @@ public final class DbReports {
             figure(sb, "  ", "call_overhead_us", a.callOverheadUs(), src);
             figure(sb, "  ", "bandwidth_fraction", a.bandwidthFraction(), src);
             figure(sb, "  ", "one_shot_max_bytes", a.oneShotMaxBytes(), src);
-            if (a.hasNccl()) {
+            if (a.hasNccl() && !a.hasOwnNcclFigures()) {
+                figure(sb, "  ", "nccl_above_bytes", a.ncclAboveBytes(), src + "; messages above it go to NCCL, timed by the collective library "
+                        + "(collectives: nccl, fitted on nccl-tests rows)");
+            }
+            if (a.hasOwnNcclFigures()) {
                 figure(sb, "  ", "nccl_above_bytes", a.ncclAboveBytes(), src);
                 figure(sb, "  ", "nccl_call_overhead_us", a.ncclCallOverheadUs(), src);
                 figure(sb, "  ", "nccl_bandwidth_fraction", a.ncclBandwidthFraction(), src);
