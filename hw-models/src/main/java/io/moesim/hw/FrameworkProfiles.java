@@ -1,7 +1,6 @@
 package io.moesim.hw;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,21 +60,7 @@ public final class FrameworkProfiles {
 
     /** Loads a profile by built-in id or file path; all problems in one {@link SpecException}. */
     public static FrameworkProfile load(String idOrPath) {
-        boolean cacheable = !SpecSources.isPath(idOrPath);
-        if (cacheable && CACHE.containsKey(idOrPath)) {
-            return CACHE.get(idOrPath);
-        }
-        SpecSources.Doc doc = SpecSources.read("frameworks", "framework profile", idOrPath);
-        ObjectNode tree = SpecSources.resolve("frameworks", "framework profile", doc);
-        List<SpecProblem> problems = new ArrayList<>();
-        FrameworkProfile p = parse(doc.id(), doc.display(), tree, problems);
-        if (!problems.isEmpty()) {
-            throw new SpecException(problems);
-        }
-        if (cacheable) {
-            CACHE.put(idOrPath, p);
-        }
-        return p;
+        return SpecSources.load(CACHE, "frameworks", "framework profile", idOrPath, FrameworkProfiles::parse);
     }
 
     static FrameworkProfile parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {

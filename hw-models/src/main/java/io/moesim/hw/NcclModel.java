@@ -1,7 +1,6 @@
 package io.moesim.hw;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,21 +105,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
 
     /** Loads a collective library by built-in id or file path; all problems in one {@link SpecException}. */
     public static NcclModel load(String idOrPath) {
-        boolean cacheable = !SpecSources.isPath(idOrPath);
-        if (cacheable && CACHE.containsKey(idOrPath)) {
-            return CACHE.get(idOrPath);
-        }
-        SpecSources.Doc doc = SpecSources.read("collectives", "collective library", idOrPath);
-        ObjectNode tree = SpecSources.resolve("collectives", "collective library", doc);
-        List<SpecProblem> problems = new ArrayList<>();
-        NcclModel m = parse(doc.id(), doc.display(), tree, problems);
-        if (!problems.isEmpty()) {
-            throw new SpecException(problems);
-        }
-        if (cacheable) {
-            CACHE.put(idOrPath, m);
-        }
-        return m;
+        return SpecSources.load(CACHE, "collectives", "collective library", idOrPath, NcclModel::parse);
     }
 
     static NcclModel parse(String id, String file, ObjectNode tree, List<SpecProblem> problems) {

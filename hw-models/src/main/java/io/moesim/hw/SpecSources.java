@@ -57,6 +57,33 @@ final class SpecSources {
                 : resourceText(folder + "/" + idOrPath + ".yaml").isPresent();
     }
 
+    /** Parses a resolved spec document into its value, adding every problem found to {@code problems}. */
+    interface Parser<T> {
+        T parse(String id, String file, com.fasterxml.jackson.databind.node.ObjectNode tree, List<SpecProblem> problems);
+    }
+
+    /**
+     * A spec by built-in id or file path ({@code folder}, its kind {@code what}), parsed, all problems in one {@link SpecException};
+     * built-in ids are memoised in {@code cache} (a file may change between loads).
+     */
+    static <T> T load(java.util.Map<String, T> cache, String folder, String what, String idOrPath, Parser<T> parser) {
+        boolean cacheable = !isPath(idOrPath);
+        if (cacheable && cache.containsKey(idOrPath)) {
+            return cache.get(idOrPath);
+        }
+        Doc doc = read(folder, what, idOrPath);
+        com.fasterxml.jackson.databind.node.ObjectNode tree = resolve(folder, what, doc);
+        List<SpecProblem> problems = new java.util.ArrayList<>();
+        T value = parser.parse(doc.id(), doc.display(), tree, problems);
+        if (!problems.isEmpty()) {
+            throw new SpecException(problems);
+        }
+        if (cacheable) {
+            cache.put(idOrPath, value);
+        }
+        return value;
+    }
+
     /** Reads one document without resolving presets; {@code what} names the folder's kind ("target"). */
     static Doc read(String folder, String what, String idOrPath) {
         if (isPath(idOrPath)) {

@@ -23,11 +23,7 @@ class CollectiveLibraryTest {
             new Protocol(15, 0, 0.6));
 
     private static int[] devices(int g) {
-        int[] d = new int[g];
-        for (int i = 0; i < g; i++) {
-            d[i] = i;
-        }
-        return d;
+        return Fixtures.firstDevices(g);
     }
 
     /** h100x8: NVLink 4 through the switch, 450 GB/s per direction (datasheet); 64 MiB all-gather on 8: Simple, 20 us + L / (0.8 x 450 GB/s). */

@@ -26,6 +26,15 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** Device indices 0 .. g-1: a collective's members on the first g devices. */
+    public static int[] firstDevices(int g) {
+        int[] d = new int[g];
+        for (int i = 0; i < g; i++) {
+            d[i] = i;
+        }
+        return d;
+    }
+
     public static DeviceSpec duplex() {
         return Systems.load("duplex-x4").device();
     }

@@ -19,11 +19,7 @@ class FrameworkAllReduceTest {
     private static final FrameworkProfile.CustomAllReduce CAR = new FrameworkProfile.CustomAllReduce(3.0, 0.7, 1 << 20);
 
     private static int[] devices(int g) {
-        int[] d = new int[g];
-        for (int i = 0; i < g; i++) {
-            d[i] = i;
-        }
-        return d;
+        return Fixtures.firstDevices(g);
     }
 
     /**
