@@ -126,14 +126,16 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     /**
      * The kernel figures alone: each class's compute and bandwidth shares and per-item cost, without the
      * framework's per-call overhead, quantise kernel or own all-reduce; what a plain timing loop of the
-     * framework's kernels would see (the published kernel benchmarks).
+     * framework's kernels would see (the published kernel benchmarks). The collective library stays (nccl-tests times NCCL).
      */
     public FrameworkProfile kernelsOnly() {
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
                 v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps()).withPacksGqa(v.packs())
                 .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0))));
-        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles);
+        // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
+        return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
+                collectives);
     }
 
     /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */

@@ -58,7 +58,9 @@ public final class KernelPredictor implements Predictor {
             device = Mechanisms.atClock(device, m.env().smClockMHz());
         }
         if (IrOps.isCollective(m.kind())) {
-            return RooflinePredictor.datasheet().predict(m, device);
+            // a profile that names its collective library times collectives as that library runs them (nccl-tests rows too)
+            return profile != null && profile.collectives().isPresent() ? RooflinePredictor.collective(m, profile.collectives())
+                    : RooflinePredictor.datasheet().predict(m, device);
         }
         if (IrOps.isComposite(m.kind())) {
             return Prediction.none(name, "composite op: compare with the simulator's layer figure (moesim simulate), not one kernel");

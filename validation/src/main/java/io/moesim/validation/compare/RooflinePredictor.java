@@ -74,13 +74,18 @@ public final class RooflinePredictor implements Predictor {
     }
 
     private Prediction collective(Measurement m) {
+        return collective(m, java.util.Optional.empty());
+    }
+
+    /** A collective row on its own system, timed by a collective library where one is given ({@link CollectiveModel}). */
+    public static Prediction collective(Measurement m, java.util.Optional<io.moesim.hw.NcclModel> library) {
         SystemSpec sys;
         try {
             sys = Systems.load(m.system());
         } catch (MoesimException e) {
             return Prediction.none("collective", "no system '" + m.system() + "': " + e.getMessage());
         }
-        return collective(m, sys);
+        return collective(m, sys, library);
     }
 
     /** A collective row predicted on the given system (the row's own, or one with calibrated links). */

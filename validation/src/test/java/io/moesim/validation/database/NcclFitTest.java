@@ -62,6 +62,25 @@ class NcclFitTest {
         assertEquals(fitted.nvlsMinGroup(), back.nvlsMinGroup());
     }
 
+    /**
+     * The published scenario's predictor (a profile's kernel figures) times an nccl-tests row by the profile's library, as
+     * by hand: 64 MiB all-reduce on 8 GPUs of h100x8 runs NVLS, Simple's latencies plus 9/8 of the buffer at NVLS's share of
+     * 450 GB/s; the kernel model alone (no profile) keeps the link model.
+     */
+    @Test
+    void thePublishedScenarioTimesNcclTestsRowsByTheLibrary() {
+        DbRow r = DbRow.of("all-reduce bytes=67108864 group=8 dtype=fp16", "h100", "h100", DbProtocol.NCCL, 324.5, "test");
+        io.moesim.hw.FrameworkProfile kernels = io.moesim.hw.FrameworkProfiles.load("trtllm").kernelsOnly();
+        NcclModel n = kernels.collectives().orElseThrow();
+        double b = 1 << 26;
+        double want = n.simple().baseUs() + 2 * n.simple().stepUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
+        io.moesim.hw.DeviceSpec h100 = io.moesim.hw.Targets.load("h100");
+        double got = new io.moesim.validation.compare.KernelPredictor().withProfile(kernels).predict(DbModel.measurement(r), h100).us();
+        assertEquals(want, got, 1e-3);
+        double link = new io.moesim.validation.compare.KernelPredictor().predict(DbModel.measurement(r), h100).us();
+        assertTrue(Math.abs(link - want) > 1, "the link model is another figure: " + link);
+    }
+
     @Test
     void noRowsNoFit() {
         assertTrue(NcclFit.fit("fit", List.of()).isEmpty());
