@@ -30,7 +30,8 @@ import java.util.function.Predicate;
  *       fitted on the other two frameworks' H100 calibration rows.</li>
  *   <li><b>published</b>: {@code traces/published} on the same fit (the TensorRT-LLM profile's kernel figures,
  *       {@link FrameworkProfile#kernelsOnly}, on H100/H200 rows' single-kernel ops: those rows are plain timing
- *       loops, not a framework; collectives, copies and MI300X rows as before).</li>
+ *       loops, not a framework; H100/H200 collectives by the profile's collective library, which nccl-tests times
+ *       alone; copies and MI300X rows as before).</li>
  *   <li><b>measured</b>: {@code traces/measured} (kernels timed on a lent H200 by
  *       {@code validation/src/main/python/measure_torch_ops.py}), rows timed as kernels, on the same fit.</li>
  * </ol>
