@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * @param classes              figures per op class (absent classes run as the kernel model has them)
  * @param fp8QuantizesActivation whether an fp8 GEMM pays a separate activation-quantisation kernel
  *                             ({@code quantize} class) before it
- * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: NCCL through the link model)
+ * @param customAllReduce      the framework's own one-/two-shot all-reduce (absent: the collective library, or the link model)
  * @param serving              the engine's own work each serving iteration (scheduler, sampling, host-device
  *                             sync; {@link Serving#NONE} for none)
  * @param fp8GemmTiles         the GEMM library's own tile for fp8 GEMMs, with no split of K (absent: the kernel
@@ -506,6 +506,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... where NCCL's messages are the library's, {@code nccl-<protocol>} ({@link NcclModel#call}). */
         public String regime(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
+                requireLibrary(library);
                 if (library.isPresent() && !hasOwnNcclFigures()) {
                     return "nccl-" + ncclCall(bytes, group, library.get(), linkGBps).protocol();
                 }
@@ -516,6 +517,14 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
         private boolean nvls(int group) {
             return nvlsMinGroup > 0 && group >= nvlsMinGroup;
+        }
+
+        /** A regime with no NCCL figures of its own has no time without the profile's library. */
+        private void requireLibrary(java.util.Optional<NcclModel> library) {
+            if (!hasOwnNcclFigures() && library.isEmpty()) {
+                throw new IllegalStateException("custom_all_reduce hands messages above nccl_above_bytes to NCCL but no collective library "
+                        + "(collectives: nccl) was given");
+            }
         }
 
         private static NcclModel.Call ncclCall(double bytes, int group, NcclModel library, double linkGBps) {
@@ -530,6 +539,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... where NCCL's messages are the library's (NVLS: (g+1)/g of the buffer; a ring: 2(g-1)/g). */
         public double movedBytes(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
+                requireLibrary(library);
                 boolean viaNvls = library.isPresent() && !hasOwnNcclFigures() ? ncclCall(bytes, group, library.get(), linkGBps).protocol().equals("nvls")
                         : nvls(group);
                 return viaNvls ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
@@ -552,9 +562,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 return 0;
             }
             if (bytes > ncclAboveBytes && !hasOwnNcclFigures()) {
-                NcclModel lib = library.orElseThrow(() -> new IllegalStateException(
-                        "custom_all_reduce hands messages above nccl_above_bytes to NCCL but the profile names no collective library (collectives: nccl)"));
-                return ncclCall(bytes, group, lib, linkGBps).us() * 1e-6;
+                requireLibrary(library);
+                return ncclCall(bytes, group, library.get(), linkGBps).us() * 1e-6;
             }
             double moved = movedBytes(bytes, group);
             if (bytes > ncclAboveBytes) {

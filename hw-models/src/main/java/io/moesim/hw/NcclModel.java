@@ -32,12 +32,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param p2p           grouped send/receive (all-to-all); its step latency is unused
  */
 public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p) {
+    public NcclModel {
+        if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0) {
+            throw new IllegalArgumentException("NVLS's share must be in (0, 1] and its group >= 0, got " + nvlsFraction + ", " + nvlsMinGroup);
+        }
+    }
 
     /** One protocol: µs per call, µs per algorithm step, share of the link rate in (0, 1]. */
     public record Protocol(double baseUs, double stepUs, double bandwidthFraction) {
         public Protocol {
-            if (!(baseUs >= 0) || !(stepUs >= 0) || !(bandwidthFraction > 0) || Double.isInfinite(baseUs) || Double.isInfinite(stepUs)) {
-                throw new IllegalArgumentException("protocol figures must be finite, latencies >= 0 and the share > 0, got "
+            if (!(baseUs >= 0) || !(stepUs >= 0) || !(bandwidthFraction > 0 && bandwidthFraction <= 1) || Double.isInfinite(baseUs)
+                    || Double.isInfinite(stepUs)) {
+                throw new IllegalArgumentException("protocol figures must be finite, latencies >= 0 and the share in (0, 1], got "
                         + baseUs + ", " + stepUs + ", " + bandwidthFraction);
             }
         }
@@ -126,10 +132,10 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         return new NcclModel(id, name, ll.get(), simple.get(), nvFraction.getAsDouble(), minGroup, p2p.get());
     }
 
-    /** A protocol's section; {@code step_us} may be absent (no step latency the rows resolve: 0). */
+    /** A protocol's section; {@code base_us} and {@code step_us} may be absent (a latency the rows resolve as none: 0). */
     private static Optional<Protocol> protocol(SpecReader r, String key, boolean steps) {
         SpecReader s = r.section(key);
-        double base = s.number("base_us");
+        double base = s.optNumber("base_us").orElse(0);
         double step = steps ? s.optNumber("step_us").orElse(0) : 0;
         OptionalDouble share = share(s, "bandwidth_fraction");
         s.finish();

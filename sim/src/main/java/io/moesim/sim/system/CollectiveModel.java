@@ -70,7 +70,9 @@ public final class CollectiveModel {
 
     /**
      * @param library the collective library the framework calls (its profile's {@code collectives}); where present, and
-     *        the algorithm is {@code auto}, collectives inside one node behind a switch are timed by it
+     *        the algorithm is {@code auto}, collectives inside one node behind a switch are timed by it (a switch is taken to
+     *        reduce in the fabric, NVLS, as third-generation NVSwitch does), and the framework's own all-reduce hands its
+     *        large messages to it on any topology (a ring where no switch reduces)
      */
     public CollectiveModel(SystemSpec system, CollectiveAlgorithm algorithm, java.util.Optional<FrameworkProfile.CustomAllReduce> frameworkAllReduce,
             java.util.Optional<NcclModel> library) {
@@ -137,7 +139,9 @@ public final class CollectiveModel {
      * posted work request; the link's latency and bandwidth stay.
      */
     public CollectiveCost costDeviceInitiated(Op op, double linkBytes, double tensorBytes, int[] devices) {
-        CollectiveCost c = cost(op, linkBytes, tensorBytes, devices);
+        // a put the GPU issues is no call of the collective library: the link model times it
+        CollectiveModel links = library.isPresent() ? new CollectiveModel(system, algorithm, frameworkAllReduce) : this;
+        CollectiveCost c = links.cost(op, linkBytes, tensorBytes, devices);
         if (c.durationPs() == 0) {
             return c;
         }

@@ -124,6 +124,11 @@ public final class DbReports {
                 c.put("nccl_call_overhead_us", a.ncclCallOverheadUs());
                 c.put("nccl_bandwidth_fraction", a.ncclBandwidthFraction());
                 c.put("nvls_min_group", a.nvlsMinGroup());
+            } else if (a.hasNccl()) {
+                // the keys stay (users' scripts read them): null, the collective library times NCCL's part
+                c.put("nccl_call_overhead_us", null);
+                c.put("nccl_bandwidth_fraction", null);
+                c.put("nvls_min_group", null);
             }
             m.put("custom_all_reduce", c);
         });
@@ -157,7 +162,8 @@ public final class DbReports {
 
     /** NCCL's fitted figures as the YAML of {@code collectives/<id>.yaml}, each figure citing the fit. */
     public static String ncclYaml(DbFit.Result fit, String source) {
-        NcclModel n = fit.profile().collectives().orElseThrow(() -> new IllegalArgumentException("no collective library was fitted (no nccl rows)"));
+        NcclModel n = fit.profile().collectives().orElseThrow(() -> new io.moesim.ir.MoesimException(
+                "--collectives-out: no collective library was fitted (the database has no nccl rows in its H100 calibration split)"));
         String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 calibration rows of nccl-tests (%s; calibration MAPE %.1f%%)",
                 fit.rowsPerClass().getOrDefault("collectives", 0), source, fit.calibrationMapePct().getOrDefault("collectives", Double.NaN));
         StringBuilder sb = new StringBuilder();
@@ -180,7 +186,11 @@ public final class DbReports {
 
     private static void protocolYaml(StringBuilder sb, String key, String what, NcclModel.Protocol p, boolean steps, String src) {
         sb.append(key).append(":  # ").append(what).append('\n');
-        figure(sb, "  ", "base_us", p.baseUs(), src);
+        if (p.baseUs() > 0) {
+            figure(sb, "  ", "base_us", p.baseUs(), src);
+        } else {
+            sb.append("  # no base_us: the rows resolve no latency per call (0)\n");
+        }
         if (steps && p.stepUs() > 0) {
             figure(sb, "  ", "step_us", p.stepUs(), src);
         } else if (steps) {

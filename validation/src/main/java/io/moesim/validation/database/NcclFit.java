@@ -234,6 +234,10 @@ public final class NcclFit {
                 g[p][m] += a[i][vars[p]] * y[i];
             }
         }
+        double scale = 0;
+        for (int p = 0; p < m; p++) {
+            scale = Math.max(scale, Math.abs(g[p][p]));
+        }
         for (int c = 0; c < m; c++) {
             int piv = c;
             for (int r = c + 1; r < m; r++) {
@@ -241,8 +245,8 @@ public final class NcclFit {
                     piv = r;
                 }
             }
-            if (Math.abs(g[piv][c]) < 1e-12) {
-                return null;
+            if (Math.abs(g[piv][c]) < 1e-12 * scale) {
+                return null; // singular relative to the columns' own scale
             }
             double[] tmp = g[c];
             g[c] = g[piv];

@@ -39,6 +39,7 @@ class NcclFitTest {
         assertEquals(0.7, m.ll().stepUs(), 0.01);
         assertEquals(0.3, m.ll().bandwidthFraction(), 0.003);
         assertEquals(24, m.simple().baseUs(), 0.25);
+        assertEquals(0.2, m.simple().stepUs(), 0.02);
         assertEquals(0.7, m.simple().bandwidthFraction(), 0.007);
         assertEquals(0.6, m.nvlsFraction(), 0.006);
         assertEquals(15, m.p2p().baseUs(), 0.15);
@@ -102,6 +103,9 @@ class NcclFitTest {
         assertEquals(0, held[1]);
         double[] keep = NcclFit.solve(List.of(new double[] {1, 0, 4}), new double[] {0, 7}, new boolean[] {false, false});
         assertArrayEquals(new double[] {4, 7}, keep, 1e-9);
+        // t = 2x: an inverse share of 2 (a share of 0.5) above its floor of 1, exactly
+        double[] half = NcclFit.solve(List.of(new double[] {0, 10, 20}, new double[] {0, 30, 60}), new double[] {0, 1}, new boolean[] {false, true});
+        assertEquals(2, half[1], 1e-9);
         // t = x / share with share 2 (faster than the link) is held at share 1: the inverse is at least 1
         double[] inv = NcclFit.solve(List.of(new double[] {0, 10, 5}, new double[] {0, 20, 10}), new double[] {0, 1}, new boolean[] {false, true});
         assertEquals(1, inv[1], 1e-12);
