@@ -112,9 +112,11 @@ public final class FrameworkProfiles {
             cs.get().finish();
         }
         boolean quant = r.optFlag("fp8_activation_quantize").orElse(false);
-        // the collective library the framework calls, by id (one home for its figures: collectives/<id>.yaml)
+        // the collective library the framework calls, by built-in id (one home for its figures: collectives/<id>.yaml) or by a
+        // file (a .yaml path, relative to this profile's file: one written by validate --database --collectives-out)
         Optional<NcclModel> collectives = r.has("collectives")
-                ? r.choice("collectives", v -> NcclModel.ids().contains(v) ? Optional.of(NcclModel.load(v)) : Optional.empty(), NcclModel.ids())
+                ? r.choice("collectives", v -> library(v, file), java.util.stream.Stream.concat(NcclModel.ids().stream(),
+                        java.util.stream.Stream.of("a .yaml file (relative to this profile)")).toList())
                 : Optional.empty();
         Optional<FrameworkProfile.CustomAllReduce> car = Optional.empty();
         Optional<SpecReader> a = r.optSection("custom_all_reduce");
@@ -177,6 +179,20 @@ public final class FrameworkProfiles {
         }
         r.finish();
         return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives);
+    }
+
+    /** A collective library named by a profile: a built-in id, or a YAML file relative to the profile's own file; empty when neither. */
+    private static Optional<NcclModel> library(String v, String profileFile) {
+        if (NcclModel.ids().contains(v)) {
+            return Optional.of(NcclModel.load(v));
+        }
+        if (v.endsWith(".yaml") || v.endsWith(".yml")) {
+            java.nio.file.Path p = java.nio.file.Path.of(v);
+            java.nio.file.Path dir = java.nio.file.Path.of(profileFile).toAbsolutePath().getParent();
+            java.nio.file.Path f = p.isAbsolute() || dir == null ? p : dir.resolve(p);
+            return java.nio.file.Files.isRegularFile(f) ? Optional.of(NcclModel.load(f.toString())) : Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /** A share of a model figure: in (0, 2] (a framework's kernel may beat the model's, not by double). */

@@ -139,6 +139,14 @@ class NcclModelTest {
         assertTrue(e.getMessage().contains("p2p") && e.getMessage().contains("missing"), e.getMessage());
         e = error(OK + "tree: {value: 1, source: t}\n");
         assertTrue(e.getMessage().contains("tree") && e.getMessage().contains("unknown key"), e.getMessage());
+        // a profile may name a library file beside it (one written by validate --database --collectives-out)
+        Files.writeString(dir.resolve("mine.yaml"), OK);
+        Path withFile = dir.resolve("withfile.yaml");
+        Files.writeString(withFile, "name: x\ncollectives: mine.yaml\n");
+        assertEquals(ok.simple(), FrameworkProfiles.load(withFile.toString()).collectives().orElseThrow().simple());
+        Files.writeString(withFile, "name: x\ncollectives: absent.yaml\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(withFile.toString()));
+        assertTrue(e.getMessage().contains("collectives") && e.getMessage().contains("absent.yaml"), e.getMessage());
         Path fw = dir.resolve("fw.yaml");
         Files.writeString(fw, "name: x\ncollectives: mpi\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(fw.toString()));
