@@ -506,11 +506,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... where NCCL's messages are the library's, {@code nccl-<protocol>} ({@link NcclModel#call}). */
         public String regime(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
-                requireLibrary(library);
-                if (library.isPresent() && !hasOwnNcclFigures()) {
-                    return "nccl-" + ncclCall(bytes, group, library.get(), linkGBps).protocol();
-                }
-                return nvls(group) ? "nccl-nvls" : "nccl-ring";
+                NcclModel.Call c = libraryCall(bytes, group, library, linkGBps);
+                return c != null ? "nccl-" + c.protocol() : nvls(group) ? "nccl-nvls" : "nccl-ring";
             }
             return bytes <= oneShotMaxBytes ? "one-shot" : "two-shot";
         }
@@ -519,16 +516,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             return nvlsMinGroup > 0 && group >= nvlsMinGroup;
         }
 
-        /** A regime with no NCCL figures of its own has no time without the profile's library. */
-        private void requireLibrary(java.util.Optional<NcclModel> library) {
-            if (!hasOwnNcclFigures() && library.isEmpty()) {
-                throw new IllegalStateException("custom_all_reduce hands messages above nccl_above_bytes to NCCL but no collective library "
-                        + "(collectives: nccl) was given");
+        /**
+         * The library's all-reduce for a message this regime hands to NCCL, or null where the regime has NCCL figures of its own;
+         * a regime without them has no time without the profile's library.
+         */
+        private NcclModel.Call libraryCall(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
+            if (hasOwnNcclFigures()) {
+                return null;
             }
-        }
-
-        private static NcclModel.Call ncclCall(double bytes, int group, NcclModel library, double linkGBps) {
-            return library.call(NcclModel.Collective.ALL_REDUCE, 2.0 * (group - 1) / group * bytes, bytes, group, linkGBps);
+            NcclModel lib = library.orElseThrow(() -> new IllegalStateException("custom_all_reduce hands messages above nccl_above_bytes to NCCL "
+                    + "but no collective library (collectives: nccl) was given"));
+            return lib.call(NcclModel.Collective.ALL_REDUCE, 2.0 * (group - 1) / group * bytes, bytes, group, linkGBps);
         }
 
         /** Bytes each GPU moves over its links for a message of {@code bytes} (one direction). */
@@ -539,10 +537,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... where NCCL's messages are the library's (NVLS: (g+1)/g of the buffer; a ring: 2(g-1)/g). */
         public double movedBytes(double bytes, int group, java.util.Optional<NcclModel> library, double linkGBps) {
             if (bytes > ncclAboveBytes) {
-                requireLibrary(library);
-                boolean viaNvls = library.isPresent() && !hasOwnNcclFigures() ? ncclCall(bytes, group, library.get(), linkGBps).protocol().equals("nvls")
-                        : nvls(group);
-                return viaNvls ? (group + 1.0) / group * bytes : 2.0 * (group - 1) / group * bytes;
+                NcclModel.Call c = libraryCall(bytes, group, library, linkGBps);
+                return c != null ? c.movedBytes() : nvls(group) ? NcclModel.nvlsBytes(group, bytes) : 2.0 * (group - 1) / group * bytes;
             }
             // one-shot: every GPU reads each peer's whole buffer; two-shot: a reduce-scatter and an all-gather, 2(g-1)/g of it
             return bytes <= oneShotMaxBytes ? bytes * (group - 1) : 2.0 * (group - 1) / group * bytes;
@@ -561,9 +557,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             if (group <= 1) {
                 return 0;
             }
-            if (bytes > ncclAboveBytes && !hasOwnNcclFigures()) {
-                requireLibrary(library);
-                return ncclCall(bytes, group, library.get(), linkGBps).us() * 1e-6;
+            NcclModel.Call viaLibrary = bytes > ncclAboveBytes ? libraryCall(bytes, group, library, linkGBps) : null;
+            if (viaLibrary != null) {
+                return viaLibrary.us() * 1e-6;
             }
             double moved = movedBytes(bytes, group);
             if (bytes > ncclAboveBytes) {

@@ -66,8 +66,13 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         };
     }
 
-    /** The algorithm and protocol of a call, and its time. */
-    public record Call(String protocol, double us) {
+    /** Bytes each GPU moves one way in an NVLS all-reduce of {@code tensorBytes}: its buffer out, the reduced buffer back, (g+1)/g of it. */
+    public static double nvlsBytes(int group, double tensorBytes) {
+        return (group + 1.0) / group * tensorBytes;
+    }
+
+    /** The protocol of a call, its time and the bytes each GPU moves one way (L on a ring or to its peers; NVLS's (g+1)/g of T). */
+    public record Call(String protocol, double us, double movedBytes) {
     }
 
     /**
@@ -79,28 +84,30 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
      */
     public Call call(Collective collective, double linkBytes, double tensorBytes, int group, double linkGBps) {
         if (group <= 1) {
-            return new Call("none", 0);
-        }
-        if (collective == Collective.ALL_TO_ALL) {
-            double viaLl = ll.us(steps(collective, group), linkBytes, linkGBps);
-            double viaP2p = p2p.baseUs() + linkBytes / (p2p.bandwidthFraction() * linkGBps * 1e3);
-            return viaLl < viaP2p ? new Call("ll", viaLl) : new Call("p2p", viaP2p);
+            return new Call("none", 0, 0);
         }
         double steps = steps(collective, group);
-        double viaLl = ll.us(steps, linkBytes, linkGBps);
+        Call viaLl = new Call("ll", ll.us(steps, linkBytes, linkGBps), linkBytes);
         Call bulk;
-        if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
-            double moved = (group + 1.0) / group * tensorBytes;
-            bulk = new Call("nvls", simple.baseUs() + 2 * simple.stepUs() + moved / (nvlsFraction * linkGBps * 1e3));
+        if (collective == Collective.ALL_TO_ALL) {
+            bulk = new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
+        } else if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
+            double moved = nvlsBytes(group, tensorBytes);
+            bulk = new Call("nvls", simple.baseUs() + 2 * simple.stepUs() + moved / (nvlsFraction * linkGBps * 1e3), moved);
         } else {
-            bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps));
+            bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
         }
-        return viaLl < bulk.us() ? new Call("ll", viaLl) : bulk;
+        return viaLl.us() < bulk.us() ? viaLl : bulk;
     }
 
     /** This library where the GPUs share no NVSwitch (a full mesh of links): NVLS needs the switch's reduction, so a ring always. */
     public NcclModel withoutNvls() {
-        return new NcclModel(id, name, ll, simple, nvlsFraction, 0, p2p);
+        return withNvlsMinGroup(0);
+    }
+
+    /** This library running an all-reduce on NVLS from {@code group} GPUs (0: never). */
+    public NcclModel withNvlsMinGroup(int group) {
+        return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p);
     }
 
     private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();
@@ -139,7 +146,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         double step = steps ? s.optNumber("step_us").orElse(0) : 0;
         OptionalDouble share = share(s, "bandwidth_fraction");
         s.finish();
-        if (!Double.isFinite(base) || share.isEmpty()) {
+        if (share.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Protocol(base, step, share.getAsDouble()));

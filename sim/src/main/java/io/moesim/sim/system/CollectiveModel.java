@@ -203,8 +203,7 @@ public final class CollectiveModel {
             java.util.Optional<NcclModel.Collective> c = ncclCollective(op);
             if (c.isPresent()) {
                 NcclModel.Call call = library.get().call(c.get(), linkBytes, tensorBytes, g, system.intraNodePeerBandwidthGBps());
-                double moved = call.protocol().equals("nvls") ? (g + 1.0) / g * tensorBytes : linkBytes;
-                return of(call.us() * 1e3, library.get().id() + "-" + call.protocol(), moved);
+                return of(call.us() * 1e3, library.get().id() + "-" + call.protocol(), call.movedBytes());
             }
         }
         if (op instanceof AllReduce) {

@@ -65,12 +65,13 @@ public final class DbProtocol {
     /** The fits the protocol makes: each framework on its own H100 calibration rows, and each left out. */
     public static Map<String, DbFit.Result> fits(List<DbRow> all, DbModel model) {
         Map<String, DbFit.Result> out = new LinkedHashMap<>();
-        out.put(NCCL, ncclFit(all));
+        DbFit.Result nccl = ncclFit(all);
+        out.put(NCCL, nccl);
         for (String fw : FRAMEWORKS) {
-            out.put(fw, fit(fw, all, model));
+            out.put(fw, fit(fw, all, model, nccl.profile().collectives()));
         }
         for (String fw : FRAMEWORKS) {
-            out.put("without-" + fw, fit("without-" + fw, all, model));
+            out.put("without-" + fw, fit("without-" + fw, all, model, nccl.profile().collectives()));
         }
         return out;
     }
@@ -78,14 +79,17 @@ public final class DbProtocol {
     /** The nccl-tests rows' framework, and the id of the fit of NCCL's figures on them. */
     public static final String NCCL = "nccl";
 
+    /** The NCCL release the database's collectives were measured with (traces/aiconfigurator/README.md). */
+    static final String NCCL_NAME = "NCCL 2.29.2";
+
     /**
      * NCCL's figures ({@link NcclFit}) on the nccl-tests rows of the H100 calibration split, as a profile with no framework
      * figures that calls that library (the profile the nccl rows are predicted with); rows_per_class and
      * calibration_mape_pct under {@code collectives}.
      */
     public static DbFit.Result ncclFit(List<DbRow> all) {
-        Optional<NcclFit.Result> f = NcclFit.fit("NCCL 2.29.2", fitRows(all, "h100", Set.of(NCCL)));
-        FrameworkProfile p = FrameworkProfile.ideal().named(NCCL, "NCCL 2.29.2 (nccl-tests, no framework)").withCollectives(f.map(NcclFit.Result::model));
+        Optional<NcclFit.Result> f = NcclFit.fit(NCCL_NAME, fitRows(all, "h100", Set.of(NCCL)));
+        FrameworkProfile p = FrameworkProfile.ideal().named(NCCL, NCCL_NAME + " (nccl-tests, no framework)").withCollectives(f.map(NcclFit.Result::model));
         return new DbFit.Result(p, f.map(x -> Map.of("collectives", x.rows())).orElse(Map.of()),
                 f.map(x -> Map.of("collectives", x.calibrationMapePct())).orElse(Map.of()));
     }
@@ -96,7 +100,11 @@ public final class DbProtocol {
      * all-reduce's large messages, to NCCL).
      */
     public static DbFit.Result fit(String id, List<DbRow> all, DbModel model) {
-        Optional<io.moesim.hw.NcclModel> nccl = ncclFit(all).profile().collectives();
+        return fit(id, all, model, ncclFit(all).profile().collectives());
+    }
+
+    /** ... calling the NCCL figures already fitted on the same rows ({@link #fits} fits them once for all seven fits). */
+    private static DbFit.Result fit(String id, List<DbRow> all, DbModel model, Optional<io.moesim.hw.NcclModel> nccl) {
         if (id.startsWith("without-")) {
             Set<String> others = new java.util.TreeSet<>(FRAMEWORKS);
             if (!others.remove(id.substring("without-".length()))) {

@@ -109,7 +109,7 @@ public final class NcclFit {
             switch (protocol[i]) {
                 case "ll" -> ll.add(new double[] {1, steps, wire, r.us()});
                 case "simple" -> bulk.add(new double[] {1, steps, wire, 0, r.us()});
-                case "nvls" -> bulk.add(new double[] {1, 2, 0, (r.group() + 1.0) / r.group() * r.tensorBytes() / (r.linkGBps() * 1e3), r.us()});
+                case "nvls" -> bulk.add(new double[] {1, 2, 0, NcclModel.nvlsBytes(r.group(), r.tensorBytes()) / (r.linkGBps() * 1e3), r.us()});
                 case "p2p" -> p2p.add(new double[] {1, wire, r.us()});
                 default -> throw new IllegalStateException(protocol[i]);
             }
