@@ -243,7 +243,8 @@ public final class DeployedServing {
             pm = pw;
         } else {
             IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
-                    gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe);
+                    gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe,
+                    g.prefillOptions().attention().dp());
             pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch(), g.prefillOptions().attention().tp());
             pm = fast ? new FastIterationModel(pc) : pc;
         }
@@ -255,7 +256,8 @@ public final class DeployedServing {
             dm = dw;
         } else {
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
-                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
+                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de,
+                    g.decodeOptions().attention().dp());
             dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch(), g.decodeOptions().attention().tp());
             dm = fast ? new FastIterationModel(dc) : dc;
         }
@@ -263,7 +265,8 @@ public final class DeployedServing {
         if (spec != null && spec.method() == Speculation.Method.DRAFT) {
             ModelConfig dmodel = ModelZoo.resolve(spec.draftModel());
             draft = new IterationCache(dmodel, dtype, routing, req.seed(), ds,
-                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de);
+                    gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de,
+                    g.decodeOptions().attention().dp());
         }
         LinkSpec link = kvLink(g, ps, ds);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),

@@ -88,8 +88,9 @@ public final class Simulator {
         ArrivalSpec arrival = arrival(req);
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         EnergyModel energy = new EnergyModel(system, req.energy());
+        int attentionRanks = req.compileOptionsOn(system).attention().dp();
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
-                req.collectiveAlgorithm(), energy);
+                req.collectiveAlgorithm(), energy, attentionRanks);
         long budget = tokenBudget(req, system);
         long kv;
         io.moesim.sim.offload.OffloadRun offload = null;
@@ -113,7 +114,7 @@ public final class Simulator {
         if (spec != null && spec.method() == io.moesim.sim.serving.Speculation.Method.DRAFT) {
             // the draft model on the same devices, compiled by the same planner
             draft = new IterationCache(ModelZoo.resolve(spec.draftModel()), dtype, routing, req.seed(), system, planner, req.costModel(),
-                    req.collectiveAlgorithm(), energy);
+                    req.collectiveAlgorithm(), energy, attentionRanks);
         }
         ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit, engine, spec, draft, model.layers());
         ServingLoop.Progress progress = req.progress() == null ? null

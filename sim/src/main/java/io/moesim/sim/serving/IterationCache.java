@@ -58,10 +58,22 @@ public final class IterationCache implements IterationModel {
     private final java.util.EnumSet<Phase> checked = java.util.EnumSet.noneOf(Phase.class);
     private boolean extrapolating;
     private long fullSimulations;
+    /**
+     * The attention data-parallel degree of the plans (1: none). Data-parallel ranks run one program, so an iteration
+     * runs at its busiest rank's shape: its decodes and its prefill chunks are each rounded up to a multiple of the
+     * ranks (15 decodes on 8 ranks run as 16, two per rank, as the rank holding two of them does).
+     */
+    private final int attentionRanks;
 
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
             CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy) {
         this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, true);
+    }
+
+    /** The same, for plans whose attention runs on {@code attentionRanks} data-parallel ranks (see {@link #attentionRanks}). */
+    public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
+            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, int attentionRanks) {
+        this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, true, attentionRanks);
     }
 
     /**
@@ -71,6 +83,15 @@ public final class IterationCache implements IterationModel {
      */
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
             CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, boolean layerExtrapolation) {
+        this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, layerExtrapolation, 1);
+    }
+
+    private IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
+            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, boolean layerExtrapolation, int attentionRanks) {
+        if (attentionRanks < 1) {
+            throw new IllegalArgumentException("attention data-parallel ranks must be >= 1, got " + attentionRanks);
+        }
+        this.attentionRanks = attentionRanks;
         this.model = model;
         this.dtype = dtype == null ? model.weightDtype() : dtype;
         this.routing = routing;
@@ -131,6 +152,7 @@ public final class IterationCache implements IterationModel {
 
     private GraphRequest request(BatchSignature s, ModelConfig model) {
         Phase phase = s.prefills() == 0 ? Phase.DECODE : s.decodes() == 0 ? Phase.PREFILL : Phase.MIXED;
+        s = busiestRank(s, attentionRanks);
         int batch = phase == Phase.PREFILL ? s.prefills() : s.decodes();
         long seqLen = phase == Phase.DECODE ? 1 : s.prefillLength();
         long kvLen = phase == Phase.PREFILL ? s.prefillLength() : s.decodeContext();
@@ -138,6 +160,22 @@ public final class IterationCache implements IterationModel {
         long context = phase == Phase.DECODE ? seqLen : Math.max(s.prefillContext(), seqLen);
         return new GraphRequest(model, phase, batch, seqLen, phase == Phase.PREFILL ? context : kvLen, prefillBatch, dtype, routing, s.mix(seed),
                 context, phase == Phase.PREFILL ? 1 : s.decodeQuery());
+    }
+
+    /**
+     * The signature every one of {@code ranks} data-parallel ranks runs: decodes and prefill chunks each rounded up to a
+     * multiple of the ranks, so each rank holds as many as the busiest one (contexts and lengths unchanged).
+     */
+    static BatchSignature busiestRank(BatchSignature s, int ranks) {
+        if (ranks == 1) {
+            return s;
+        }
+        return new BatchSignature(roundUp(s.decodes(), ranks), s.decodeContext(), roundUp(s.prefills(), ranks), s.prefillLength(), s.prefillContext(),
+                s.decodeQuery());
+    }
+
+    private static int roundUp(int n, int ranks) {
+        return (n + ranks - 1) / ranks * ranks;
     }
 
     /** The outcome with its event-level execution (simulated again if the cache kept only the summary). */

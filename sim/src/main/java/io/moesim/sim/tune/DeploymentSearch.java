@@ -546,7 +546,8 @@ public final class DeploymentSearch {
             if (l.servable()) {
                 CompileOptions co = l.options(b.seed());
                 IterationCache cache = new IterationCache(model, dtype, b.routing().value(), b.seed(), s,
-                        g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()));
+                        g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()),
+                        co.attention().dp());
                 long q = BatchSignature.quantise(ctx, b.signatureBits());
                 return shape -> shape.equals("p") ? cache.get(new BatchSignature(0, 0, 1, in)).makespanPs() / 1e12
                         : cache.get(new BatchSignature(Integer.parseInt(shape.substring(2)), shape.equals("d:1") ? ctx : q, 0, 0, 0)).makespanPs() / 1e12;

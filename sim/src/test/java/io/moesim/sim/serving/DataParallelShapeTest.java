@@ -1,0 +1,65 @@
+package io.moesim.sim.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.compiler.CompileOptions;
+import io.moesim.compiler.Compiler;
+import io.moesim.compiler.CompilerException;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.ir.model.ModelConfig;
+import io.moesim.ir.model.ModelZoo;
+import io.moesim.ir.model.Routing;
+import io.moesim.sim.energy.EnergyConstants;
+import io.moesim.sim.energy.EnergyModel;
+import io.moesim.sim.kernel.KernelCostModel;
+import io.moesim.sim.system.CollectiveAlgorithm;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attention data parallelism in the serving loop: ranks run one program, so an iteration whose decodes or prefill
+ * chunks do not split evenly over the ranks runs at its busiest rank's shape (each count rounded up to a multiple of
+ * the ranks), where the compiler alone refuses a batch it cannot split.
+ */
+class DataParallelShapeTest {
+
+    @Test
+    void busiestRankRoundsEachCountUpToTheRanks() {
+        // by hand: 15 decodes on 8 ranks -> one rank holds 2 -> 16; 3 prefill chunks -> one each on 3 ranks -> 8; contexts kept
+        BatchSignature s = new BatchSignature(15, 1536, 3, 512, 1024, 1);
+        BatchSignature b = IterationCache.busiestRank(s, 8);
+        assertEquals(new BatchSignature(16, 1536, 8, 512, 1024, 1), b);
+        assertEquals(new BatchSignature(16, 1536, 0, 0, 0, 1), IterationCache.busiestRank(new BatchSignature(16, 1536, 0, 0), 8), "a multiple stays");
+        assertEquals(new BatchSignature(0, 0, 4, 100, 100, 1), IterationCache.busiestRank(new BatchSignature(0, 0, 1, 100), 4), "no decodes stay none");
+        assertEquals(s, IterationCache.busiestRank(s, 1), "one rank: as it is");
+    }
+
+    @Test
+    void anUnevenBatchRunsAsTheBusiestRanksShape() {
+        ModelConfig m = ModelZoo.get("Qwen3-30B-A3B").withLayers(2);
+        SystemSpec sys = Systems.load("h100x4");
+        KernelCostModel cost = new KernelCostModel();
+        CompileOptions d = CompileOptions.defaults();
+        CompileOptions.Parallelism dp = new CompileOptions.Parallelism(1, 1, 4, 1);
+        CompileOptions opts = new CompileOptions(dp, dp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null, d.ilpTimeLimitSeconds(),
+                d.seed());
+        PlanSource planner = g -> Compiler.compile(g, sys, opts, cost).plan();
+        EnergyModel energy = new EnergyModel(sys, EnergyConstants.defaults());
+        IterationCache plain = new IterationCache(m, null, Routing.parse("uniform"), 3, sys, planner, cost, CollectiveAlgorithm.AUTO, energy);
+        IterationCache ranked = new IterationCache(m, null, Routing.parse("uniform"), 3, sys, planner, cost, CollectiveAlgorithm.AUTO, energy, 4);
+        BatchSignature odd = new BatchSignature(15, 1024, 0, 0);
+        // the compiler alone cannot split 15 sequences over 4 ranks (what simulate --dp 4 stopped on before)
+        assertThrows(CompilerException.class, () -> plain.get(odd));
+        // with the ranks, 15 decodes run as 16 (4 per rank): the same iteration as 16, figure for figure
+        IterationOutcome o = ranked.get(odd);
+        IterationOutcome sixteen = plain.get(new BatchSignature(16, 1024, 0, 0));
+        assertTrue(IterationCache.same(o, sixteen));
+        // a mixed iteration: 13 decodes and 1 prefill chunk run as 16 and 4
+        IterationOutcome mixed = ranked.get(new BatchSignature(13, 1024, 1, 256));
+        assertTrue(IterationCache.same(mixed, plain.get(new BatchSignature(16, 1024, 4, 256))));
+        assertThrows(IllegalArgumentException.class,
+                () -> new IterationCache(m, null, Routing.parse("uniform"), 3, sys, planner, cost, CollectiveAlgorithm.AUTO, energy, 0));
+    }
+}
