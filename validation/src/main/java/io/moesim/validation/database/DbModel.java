@@ -198,17 +198,35 @@ public final class DbModel {
 
     /** The row's kernels on the device (null where the model cannot run it), memoised. */
     public List<Piece> pieces(DbRow r, DeviceSpec device) {
-        String key = device.id() + "|" + r.op().text();
+        boolean rank0 = rank0Workload(r);
+        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device);
+        List<Piece> ps = compute(r.op(), device, rank0);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device) {
+    /**
+     * The frameworks whose collector times an expert-parallel MoE row as rank 0's own workload (AIConfigurator
+     * {@code collector/sglang/collect_moe.py}, {@code build_rank0_workloads} / {@code build_rank0_local_workload}):
+     * only the tokens with at least one top-k choice among the GPU's experts are run, their slots on other GPUs' experts
+     * marked invalid (id -1, weight 0). The expert GEMMs compute the GPU's own assignments and the top-k reduction
+     * covers every slot of those tokens. (Today's collector clamps the invalid ids to expert 0, which would compute them
+     * there too; the SGLang 0.5.9 rows, collected before, fit skipping them: calibration MAPE of the H100 expert-parallel
+     * rows 23.1% with every token run, 20.2% with the clamp, 17.6% skipped.) The other collectors run every token and the
+     * GPU's own assignments.
+     */
+    static final java.util.Set<String> RANK0_WORKLOAD_FRAMEWORKS = java.util.Set.of("sglang");
+
+    /** Whether the row is an expert-parallel MoE row its collector times as rank 0's own workload. */
+    static boolean rank0Workload(DbRow r) {
+        return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
+    }
+
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -241,10 +259,11 @@ public final class DbModel {
                 long ffn = f.getLong("ffn") / f.getLong("tp", 1);
                 int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
-                List<long[]> draws = localLoads(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
+                List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
                 List<List<Piece>> per = new ArrayList<>();
-                for (long[] mine : draws) {
-                    List<Piece> one = moePieces(t, h, ffn, k, mine, dt, device, p);
+                for (Routes d : draws) {
+                    Routes run = rank0 ? d.rank0Workload() : d.withTokens(t);
+                    List<Piece> one = moePieces(run.rank0Tokens(), h, ffn, k, run.mine(), dt, device, p);
                     if (one == null) {
                         return null;
                     }
@@ -325,13 +344,46 @@ public final class DbModel {
      * experts 0..E/ep-1 (rank 0).
      */
     public static List<long[]> localLoads(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
+        return routes(tokens, topK, experts, ep, distribution, seedText).stream().map(Routes::mine).toList();
+    }
+
+    /**
+     * One routing draw as the GPU measured sees it.
+     *
+     * @param mine        assignments per local expert
+     * @param rank0Tokens the tokens with at least one top-k choice among the local experts
+     */
+    public record Routes(long[] mine, long rank0Tokens) {
+        /** These routes with {@code tokens} run (every token: the collectors that run the whole batch). */
+        Routes withTokens(long tokens) {
+            return new Routes(mine, tokens);
+        }
+
+        /**
+         * Rank 0's own workload ({@link #RANK0_WORKLOAD_FRAMEWORKS}): only its tokens run; the GPU's own assignments are
+         * computed, and the top-k reduction covers those tokens' every slot.
+         */
+        Routes rank0Workload() {
+            return new Routes(mine, rank0Tokens);
+        }
+    }
+
+    /**
+     * {@link #localLoads} with each draw's rank-0 tokens. Power law: the collector lays the assignments out as
+     * {@code _assign_experts_from_counts} does (experts by descending load, ties by id, each one's assignments
+     * consecutive in a column-major tokens x top_k table, so assignment i goes to token i mod tokens); a token is
+     * rank 0's when one of the local experts' runs covers it.
+     */
+    public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
         int local = Math.max(1, experts / Math.max(1, ep));
         if (distribution.equals("balanced")) {
             long[] mine = new long[local];
             long stride = (experts + topK - 1) / topK;
             java.util.BitSet seen = new java.util.BitSet(experts);
+            long rank0 = 0;
             for (long i = 0; i < tokens; i++) {
                 seen.clear();
+                boolean ours = false;
                 for (int j = 0; j < topK; j++) {
                     long e;
                     if (tokens >= stride) {
@@ -344,11 +396,15 @@ public final class DbModel {
                         seen.set((int) e);
                         if (e < local) {
                             mine[(int) e]++;
+                            ours = true;
                         }
                     }
                 }
+                if (ours) {
+                    rank0++;
+                }
             }
-            return List.of(mine);
+            return List.of(new Routes(mine, rank0));
         }
         if (!distribution.startsWith("power_law_")) {
             throw new IllegalArgumentException("moe-layer: unknown distribution '" + distribution + "' (balanced or power_law_A)");
@@ -357,7 +413,7 @@ public final class DbModel {
         long target = tokens * topK;
         double lo = target > experts ? 1 : 0.01;
         double hi = target > experts ? tokens * 0.8 : 2;
-        List<long[]> out = new ArrayList<>();
+        List<Routes> out = new ArrayList<>();
         long seed = 0xcbf29ce484222325L;
         for (char c : ("moesim-moe-draws-v1|" + seedText).toCharArray()) {
             seed = (seed ^ c) * 0x100000001b3L;
@@ -415,9 +471,40 @@ public final class DbModel {
                     best = g;
                 }
             }
-            out.add(java.util.Arrays.copyOfRange(n, best * local, best * local + local));
+            out.add(new Routes(java.util.Arrays.copyOfRange(n, best * local, best * local + local), rank0Tokens(n, best, local, tokens)));
         }
         return out;
+    }
+
+    /**
+     * The tokens of a power-law draw with an assignment to group {@code group} of {@code local} experts (rank 0's
+     * after the collector's swap, so its experts come first among equal loads): experts by descending load, each
+     * one's assignments consecutive in the column-major table, assignment i to token i mod tokens.
+     */
+    static long rank0Tokens(long[] n, int group, int local, long tokens) {
+        int experts = n.length;
+        Integer[] order = new Integer[experts];
+        for (int i = 0; i < experts; i++) {
+            order[i] = i;
+        }
+        // ids after the swap of the chosen group with group 0: the chosen group's experts get 0..local-1
+        java.util.function.IntUnaryOperator id = e -> e / local == group ? e - group * local : e / local == 0 ? e + group * local : e;
+        java.util.Arrays.sort(order, (p, q) -> n[p] != n[q] ? Long.compare(n[q], n[p]) : Integer.compare(id.applyAsInt(p), id.applyAsInt(q)));
+        java.util.BitSet covered = new java.util.BitSet((int) Math.min(Integer.MAX_VALUE, tokens));
+        long at = 0;
+        for (int e : order) {
+            long len = n[e];
+            if (e / local == group && len > 0) {
+                long from = at % tokens;
+                long to = from + Math.min(len, tokens);
+                covered.set((int) from, (int) Math.min(to, tokens));
+                if (to > tokens) {
+                    covered.set(0, (int) (to - tokens));
+                }
+            }
+            at += len;
+        }
+        return covered.cardinality();
     }
 
     static Measurement measurement(DbRow r) {

@@ -2,6 +2,7 @@ package io.moesim.validation.database;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.validation.trace.OpForm;
@@ -120,5 +121,54 @@ class DatabaseTest {
             }
         }
         assertEquals("moe", DbRow.kindOf(OpForm.parse("moe-layer tokens=1 hidden=8 experts=8 top_k=2 ffn=8")));
+    }
+
+    @Test
+    void sglangTimesRankZerosOwnWorkload() {
+        // balanced, 10 tokens x top 2 over 8 experts on EP 4 (experts 0, 1 here): token i takes i mod 8 and (i + 4) mod 8,
+        // so tokens 0 1 4 5 8 9 have one of them (by hand): 6 rank-0 tokens, 3 assignments each to experts 0 and 1
+        DbModel.Routes r = DbModel.routes(10, 2, 8, 4, "balanced", "x").get(0);
+        assertArrayEquals(new long[] {3, 3}, r.mine());
+        assertEquals(6, r.rank0Tokens());
+        // rank 0's own workload: its 6 tokens (their 12 slots reduced), its own 6 assignments computed
+        DbModel.Routes own = r.rank0Workload();
+        assertArrayEquals(new long[] {3, 3}, own.mine());
+        assertEquals(6, own.rank0Tokens());
+        // the collector's table (its own example: 5 tokens x top 2, loads 4 1 3 2): experts by load 0 2 3 1, laid out
+        // column-major [0 0 0 0 2 | 2 2 3 3 1], assignment i to token i mod 5: expert 0 covers tokens 0-3, expert 1
+        // token 4, expert 2 tokens 4 0 1, expert 3 tokens 2 3 (by hand)
+        long[] n = {4, 1, 3, 2};
+        assertEquals(4, DbModel.rank0Tokens(n, 0, 1, 5));
+        assertEquals(1, DbModel.rank0Tokens(n, 1, 1, 5));
+        assertEquals(3, DbModel.rank0Tokens(n, 2, 1, 5));
+        assertEquals(2, DbModel.rank0Tokens(n, 3, 1, 5));
+        assertEquals(5, DbModel.rank0Tokens(n, 0, 2, 5), "experts 0 and 1 cover every token");
+        // power law: never more rank-0 tokens than tokens, never fewer than one expert's busiest share can cover
+        for (long[] loads : DbModel.localLoads(64, 8, 256, 8, "power_law_1.2", "row")) {
+            assertTrue(Arrays.stream(loads).sum() > 0);
+        }
+        for (DbModel.Routes d : DbModel.routes(64, 8, 256, 8, "power_law_1.2", "row")) {
+            long mostOnOne = Arrays.stream(d.mine()).max().getAsLong();
+            assertTrue(d.rank0Tokens() <= 64 && d.rank0Tokens() >= mostOnOne, d.rank0Tokens() + " rank-0 tokens");
+            assertTrue(d.rank0Tokens() <= Arrays.stream(d.mine()).sum(), "each rank-0 token has at least one local assignment");
+        }
+        // only SGLang's expert-parallel MoE rows are timed as rank 0's workload: the same op runs more rows there
+        String op = "moe-layer tokens=1024 hidden=4096 experts=128 top_k=8 ffn=1536 tp=1 ep=64 distribution=balanced dtype=bf16";
+        DbRow sglang = DbRow.of(op, "h100", "h100", "sglang", 100, "test");
+        DbRow vllm = DbRow.of(op, "h100", "h100", "vllm", 100, "test");
+        assertTrue(DbModel.rank0Workload(sglang));
+        assertFalse(DbModel.rank0Workload(vllm));
+        assertFalse(DbModel.rank0Workload(DbRow.of(op.replace("ep=64", "ep=1"), "h100", "h100", "sglang", 100, "test")));
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        // balanced, stride 16: experts 0 and 1 take tokens i = 0, 1 mod 16, 64 + 64 assignments, 128 rank-0 tokens; the
+        // top-k reduction reads their 1024 slots (SGLang) where vLLM's reads all 8192 of the 1024 tokens
+        assertEquals(128, DbModel.routes(1024, 8, 128, 64, "balanced", "x").get(0).rank0Tokens());
+        double sg = model.pieces(sglang, device).stream().filter(x -> x.cls().equals(DbModel.SLOTS)).findFirst().orElseThrow().bytes();
+        double vl = model.pieces(vllm, device).stream().filter(x -> x.cls().equals(DbModel.SLOTS)).findFirst().orElseThrow().bytes();
+        assertTrue(sg < vl / 4, sg + " vs " + vl);
+        // the expert GEMMs: the same two experts' 128 assignments either way
+        assertEquals(model.pieces(vllm, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total(),
+                model.pieces(sglang, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total());
     }
 }
