@@ -135,6 +135,17 @@ public record CompileOptions(
         return new CompileOptions(attention, moe, placement, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
     }
 
+    /**
+     * The ways a plan cuts a batch's rows: attention's data-parallel ranks take whole sequences, the MoE layers' expert
+     * and data-parallel ranks shares of the tokens, so a batch compiles only when its sequences split evenly over both
+     * (the least common multiple; 1 without data or expert parallelism).
+     */
+    public int rowShards() {
+        int a = attention.dp();
+        int b = moe.ep() * moe.dp();
+        return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).intValue() * b;
+    }
+
     /** These options with another processor placement policy. */
     public CompileOptions withPlacement(Placement p) {
         return new CompileOptions(attention, moe, p, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);

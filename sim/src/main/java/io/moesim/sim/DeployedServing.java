@@ -244,8 +244,8 @@ public final class DeployedServing {
         } else {
             IterationCache pc = new IterationCache(model, dtype, routing, req.seed(), ps,
                     gr -> Compiler.compile(gr, ps, g.prefillOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), pe,
-                    g.prefillOptions().attention().dp());
-            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch(), g.prefillOptions().attention().tp());
+                    g.prefillOptions().rowShards());
+            pkv = Simulator.kvCapacity(req, model, dtype, ps, pc, g.prefillMaxBatch(), g.prefillOptions());
             pm = fast ? new FastIterationModel(pc) : pc;
         }
         if (wide != null && wide.decode() != null) {
@@ -257,8 +257,8 @@ public final class DeployedServing {
         } else {
             IterationCache dc = new IterationCache(model, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de,
-                    g.decodeOptions().attention().dp());
-            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch(), g.decodeOptions().attention().tp());
+                    g.decodeOptions().rowShards());
+            dkv = Simulator.kvCapacity(req, model, dtype, ds, dc, g.decodeMaxBatch(), g.decodeOptions());
             dm = fast ? new FastIterationModel(dc) : dc;
         }
         IterationModel draft = null;
@@ -266,7 +266,7 @@ public final class DeployedServing {
             ModelConfig dmodel = ModelZoo.resolve(spec.draftModel());
             draft = new IterationCache(dmodel, dtype, routing, req.seed(), ds,
                     gr -> Compiler.compile(gr, ds, g.decodeOptions(), req.costModel()).plan(), req.costModel(), req.collectiveAlgorithm(), de,
-                    g.decodeOptions().attention().dp());
+                    g.decodeOptions().rowShards());
         }
         LinkSpec link = kvLink(g, ps, ds);
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, g.prefillMaxBatch(),

@@ -88,9 +88,9 @@ public final class Simulator {
         ArrivalSpec arrival = arrival(req);
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         EnergyModel energy = new EnergyModel(system, req.energy());
-        int attentionRanks = req.compileOptionsOn(system).attention().dp();
+        int rowShards = req.compileOptionsOn(system).rowShards();
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
-                req.collectiveAlgorithm(), energy, attentionRanks);
+                req.collectiveAlgorithm(), energy, rowShards);
         long budget = tokenBudget(req, system);
         long kv;
         io.moesim.sim.offload.OffloadRun offload = null;
@@ -99,7 +99,7 @@ public final class Simulator {
                     ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
             kv = offload.kvTokens();
         } else {
-            kv = kvCapacity(req, model, dtype, system, cache, maxBatch, req.compileOptionsOn(system).attention().tp());
+            kv = kvCapacity(req, model, dtype, system, cache, maxBatch, req.compileOptionsOn(system));
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 budget, kv, req.signatureBits(), req.seed());
@@ -114,7 +114,7 @@ public final class Simulator {
         if (spec != null && spec.method() == io.moesim.sim.serving.Speculation.Method.DRAFT) {
             // the draft model on the same devices, compiled by the same planner
             draft = new IterationCache(ModelZoo.resolve(spec.draftModel()), dtype, routing, req.seed(), system, planner, req.costModel(),
-                    req.collectiveAlgorithm(), energy, attentionRanks);
+                    req.collectiveAlgorithm(), energy, rowShards);
         }
         ServingLoop loop = new ServingLoop(cfg, iterations, system, energy.staticWatts(), kv, dtype, prefixHit, engine, spec, draft, model.layers());
         ServingLoop.Progress progress = req.progress() == null ? null
@@ -158,18 +158,32 @@ public final class Simulator {
      * memory less the weights.
      */
     static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch,
-            int attentionTp) {
+            io.moesim.compiler.CompileOptions layout) {
         if (req.kvCapacityTokens() > 0) {
             return req.kvCapacityTokens();
         }
         long tokens;
+        double weights = storedWeightBytes(model, dtype, layout);
         if (req.kvFraction() > 0) {
             long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
-            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits());
+            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits(), weights);
         } else {
-            tokens = kvCapacityTokens(model, dtype, system);
+            tokens = kvCapacityTokensHolding(model, dtype, system, weights);
         }
-        return withStates(model, dtype, system, tokens / kvCopies(model, attentionTp), maxBatch);
+        return withStates(model, dtype, system, tokens / kvCopies(model, layout.attention().tp()), maxBatch);
+    }
+
+    /**
+     * The weight bytes all the devices of a layout hold together: tensor, expert and pipeline parallelism cut the weights,
+     * data parallelism copies them. Attention and the other dense weights are kept once per attention data-parallel
+     * rank (ep x dp of the attention degrees, which split only its rows), the routed experts once per MoE
+     * data-parallel replica. One copy ({@link io.moesim.ir.model.ExpertQuant#weightBytes}) without data parallelism.
+     */
+    public static double storedWeightBytes(ModelConfig m, DType dtype, io.moesim.compiler.CompileOptions layout) {
+        double all = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
+        double routed = io.moesim.ir.model.ExpertQuant.routedExpertBytes(m, dtype);
+        long denseCopies = (long) layout.attention().ep() * layout.attention().dp();
+        return (all - routed) * denseCopies + routed * layout.moe().dp();
     }
 
     /**
@@ -298,9 +312,13 @@ public final class Simulator {
 
     /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
+        return kvCapacityTokensHolding(m, dtype, system, io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype));
+    }
+
+    /** The same, with the devices holding {@code weights} bytes of weights ({@link #storedWeightBytes}). */
+    public static long kvCapacityTokensHolding(ModelConfig m, DType dtype, SystemSpec system, double weights) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
-        return kvTokens(m, dtype, system, usable - weights, usable);
+        return kvTokens(m, dtype, system, usable - weights, usable, weights);
     }
 
     /**
@@ -319,14 +337,18 @@ public final class Simulator {
      * {@link io.moesim.sim.serving.BatchSignature}), and the compiled iteration must still fit.
      */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits) {
+        return kvCapacityTokens(m, dtype, system, fraction, reserveBytes, signatureBits, io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype));
+    }
+
+    /** The same, with the devices holding {@code weights} bytes of weights ({@link #storedWeightBytes}). */
+    static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits, double weights) {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
         double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
-        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         double free = memory - weights - reserveBytes;
         double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
-        return kvTokens(m, dtype, system, kvBytes, memory);
+        return kvTokens(m, dtype, system, kvBytes, memory, weights);
     }
 
     /**
@@ -368,8 +390,7 @@ public final class Simulator {
         return max;
     }
 
-    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable) {
-        double weights = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
+    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable, double weights) {
         long tokens = (long) (kvBytes / Math.max(1, kvBytesPerToken(m, dtype)));
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)

@@ -172,14 +172,42 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
         if (m.moe() == null || m.moe().quant() == null) {
             return dtype.bytesFor(total);
         }
+        return Math.addExact(routedExpertBytes(m, dtype), dtype.bytesFor(total - routedExpertParams(m)));
+    }
+
+    /** Parameters of all of {@code m}'s routed experts (0 for a dense model). */
+    static long routedExpertParams(ModelConfig m) {
+        if (m.moe() == null) {
+            return 0;
+        }
+        long perLayer = Math.multiplyExact(Math.multiplyExact((long) m.moe().experts(), (long) m.activation().matrices()),
+                Math.multiplyExact((long) m.hidden(), m.moe().expertFfn()));
+        long routed = 0;
+        for (int l = 0; l < m.layers(); l++) {
+            if (m.isMoeLayer(l)) {
+                routed = Math.addExact(routed, perLayer);
+            }
+        }
+        return routed;
+    }
+
+    /**
+     * Bytes of {@code m}'s routed experts alone, each in its layer's format (its {@link ExpertQuant}, {@code dtype}
+     * where none); 0 for a dense model. {@link #weightBytes} less these is the rest of the weights, in {@code dtype}.
+     */
+    public static long routedExpertBytes(ModelConfig m, io.moesim.ir.DType dtype) {
+        if (m.moe() == null) {
+            return 0;
+        }
+        if (m.moe().quant() == null) {
+            return dtype.bytesFor(routedExpertParams(m));
+        }
         long perLayer = Math.multiplyExact(Math.multiplyExact((long) m.moe().experts(), (long) m.activation().matrices()),
                 Math.multiplyExact((long) m.hidden(), m.moe().expertFfn()));
         long perExpert = perLayer / m.moe().experts();
-        long routed = 0;
         long bytes = 0;
         for (int l = 0; l < m.layers(); l++) {
             if (m.isMoeLayer(l)) {
-                routed += perLayer;
                 WeightFormat f = m.moe().quant().formatOf(l);
                 WeightFormat lf = f == null ? io.moesim.ir.WeightFormat.of(dtype) : f;
                 List<WeightFormat> per = m.moe().quant().expertFormatsOf(l, m.moe().experts());
@@ -192,7 +220,7 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
                 }
             }
         }
-        return Math.addExact(bytes, dtype.bytesFor(total - routed));
+        return bytes;
     }
 
     /** Checks every per-layer and per-expert override names an MoE layer (and expert) of {@code m}. */

@@ -59,21 +59,22 @@ public final class IterationCache implements IterationModel {
     private boolean extrapolating;
     private long fullSimulations;
     /**
-     * The attention data-parallel degree of the plans (1: none). Data-parallel ranks run one program, so an iteration
-     * runs at its busiest rank's shape: its decodes and its prefill chunks are each rounded up to a multiple of the
-     * ranks (15 decodes on 8 ranks run as 16, two per rank, as the rank holding two of them does).
+     * The ways the plans cut a batch's rows ({@link io.moesim.compiler.CompileOptions#rowShards}: attention data
+     * parallelism, the MoE layers' expert and data parallelism; 1: none). The ranks run one program, so an iteration runs
+     * at its busiest rank's shape: its decodes and its prefill chunks are each rounded up to a multiple of the ranks (15
+     * decodes on 8 ranks run as 16, two per rank, as the rank holding two of them does).
      */
-    private final int attentionRanks;
+    private final int rowShards;
 
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
             CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy) {
         this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, true);
     }
 
-    /** The same, for plans whose attention runs on {@code attentionRanks} data-parallel ranks (see {@link #attentionRanks}). */
+    /** The same, for plans that cut a batch's rows {@code rowShards} ways (see {@link #rowShards}). */
     public IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
-            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, int attentionRanks) {
-        this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, true, attentionRanks);
+            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, int rowShards) {
+        this(model, dtype, routing, seed, system, planner, costModel, algorithm, energy, true, rowShards);
     }
 
     /**
@@ -87,11 +88,11 @@ public final class IterationCache implements IterationModel {
     }
 
     private IterationCache(ModelConfig model, DType dtype, Routing routing, long seed, SystemSpec system, PlanSource planner,
-            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, boolean layerExtrapolation, int attentionRanks) {
-        if (attentionRanks < 1) {
-            throw new IllegalArgumentException("attention data-parallel ranks must be >= 1, got " + attentionRanks);
+            CostModel costModel, CollectiveAlgorithm algorithm, EnergyModel energy, boolean layerExtrapolation, int rowShards) {
+        if (rowShards < 1) {
+            throw new IllegalArgumentException("row shards must be >= 1, got " + rowShards);
         }
-        this.attentionRanks = attentionRanks;
+        this.rowShards = rowShards;
         this.model = model;
         this.dtype = dtype == null ? model.weightDtype() : dtype;
         this.routing = routing;
@@ -152,7 +153,7 @@ public final class IterationCache implements IterationModel {
 
     private GraphRequest request(BatchSignature s, ModelConfig model) {
         Phase phase = s.prefills() == 0 ? Phase.DECODE : s.decodes() == 0 ? Phase.PREFILL : Phase.MIXED;
-        s = busiestRank(s, attentionRanks);
+        s = busiestRank(s, rowShards);
         int batch = phase == Phase.PREFILL ? s.prefills() : s.decodes();
         long seqLen = phase == Phase.DECODE ? 1 : s.prefillLength();
         long kvLen = phase == Phase.PREFILL ? s.prefillLength() : s.decodeContext();

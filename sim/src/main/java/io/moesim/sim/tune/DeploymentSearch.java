@@ -526,7 +526,13 @@ public final class DeploymentSearch {
         long kvTokens(String system, Layout l, DType dtype) {
             SystemSpec s = Systems.load(system, o.base().systemSets());
             if (l.servable()) {
-                return Simulator.kvCapacityTokens(model, dtype, s) / Simulator.kvCopies(model, l.options(o.base().seed()).attention().tp());
+                io.moesim.compiler.CompileOptions co = l.options(o.base().seed());
+                try {
+                    return Simulator.kvCapacityTokensHolding(model, dtype, s, Simulator.storedWeightBytes(model, dtype, co))
+                            / Simulator.kvCopies(model, co.attention().tp());
+                } catch (io.moesim.sim.SimulationException e) {
+                    return 0; // data-parallel copies of the weights leave no room
+                }
             }
             try {
                 return Simulator.wideEpKvCapacityTokens(model, dtype, s, wideEp(l.devices(), EpMode.LOW_LATENCY, dtype.bits() <= 8, 2));
@@ -547,7 +553,7 @@ public final class DeploymentSearch {
                 CompileOptions co = l.options(b.seed());
                 IterationCache cache = new IterationCache(model, dtype, b.routing().value(), b.seed(), s,
                         g -> Compiler.compile(g, s, co, b.costModel()).plan(), b.costModel(), b.collectiveAlgorithm(), new EnergyModel(s, b.energy()),
-                        co.attention().dp());
+                        co.rowShards());
                 long q = BatchSignature.quantise(ctx, b.signatureBits());
                 return shape -> shape.equals("p") ? cache.get(new BatchSignature(0, 0, 1, in)).makespanPs() / 1e12
                         : cache.get(new BatchSignature(Integer.parseInt(shape.substring(2)), shape.equals("d:1") ? ctx : q, 0, 0, 0)).makespanPs() / 1e12;

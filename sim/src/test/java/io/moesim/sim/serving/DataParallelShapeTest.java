@@ -62,4 +62,45 @@ class DataParallelShapeTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new IterationCache(m, null, Routing.parse("uniform"), 3, sys, planner, cost, CollectiveAlgorithm.AUTO, energy, 0));
     }
+
+    private static CompileOptions layout(CompileOptions.Parallelism attention, CompileOptions.Parallelism moe) {
+        return CompileOptions.defaults().withParallelism(attention, moe);
+    }
+
+    @Test
+    void rowShardsAreWhatBothSidesCut() {
+        // by hand: attention's dp ranks take sequences, the MoE side's ep x dp ranks shares of the tokens; lcm of the two
+        assertEquals(1, layout(new CompileOptions.Parallelism(4, 1, 1, 1), new CompileOptions.Parallelism(4, 1, 1, 1)).rowShards(), "tp 4");
+        assertEquals(4, layout(new CompileOptions.Parallelism(1, 1, 4, 1), new CompileOptions.Parallelism(1, 1, 4, 1)).rowShards(), "--dp 4");
+        assertEquals(8, layout(new CompileOptions.Parallelism(1, 1, 8, 1), new CompileOptions.Parallelism(1, 8, 1, 1)).rowShards(), "attn-dp 8, moe-ep 8");
+        assertEquals(4, layout(new CompileOptions.Parallelism(4, 1, 1, 1), new CompileOptions.Parallelism(1, 4, 1, 1)).rowShards(), "attn-tp 4, moe-ep 4");
+        assertEquals(6, layout(new CompileOptions.Parallelism(1, 1, 2, 1), new CompileOptions.Parallelism(1, 3, 1, 1)).rowShards(), "lcm(2, 3)");
+    }
+
+    @Test
+    void dataParallelRanksKeepTheirOwnWeights() {
+        ModelConfig m = ModelZoo.get("Qwen3-30B-A3B");
+        io.moesim.ir.DType bf16 = io.moesim.ir.DType.parse("bf16");
+        // routed experts by hand: 48 layers x 128 experts x 3 matrices x 2048 x 768, 2 bytes each
+        long routed = 2L * 48 * 128 * 3 * 2048 * 768;
+        assertEquals(routed, io.moesim.ir.model.ExpertQuant.routedExpertBytes(m, bf16));
+        double all = io.moesim.ir.model.ExpertQuant.weightBytes(m, bf16);
+        CompileOptions.Parallelism tp4 = new CompileOptions.Parallelism(4, 1, 1, 1);
+        CompileOptions.Parallelism dp4 = new CompileOptions.Parallelism(1, 1, 4, 1);
+        CompileOptions.Parallelism ep4 = new CompileOptions.Parallelism(1, 4, 1, 1);
+        assertEquals(all, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(tp4, tp4)), "tensor parallel: one copy");
+        assertEquals(4 * all, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(dp4, dp4)), "data parallel: a copy per rank");
+        assertEquals(4 * (all - routed) + routed, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(dp4, ep4)),
+                "attention data parallel, experts split over EP: the dense weights copied, the experts once");
+        // the KV capacity on h100x4 under --dp 4: 90% of 4 x 80 GB less four copies of the weights, over 98,304 bytes a
+        // token (48 layers x 4 KV heads x 128 x K and V x 2 bytes), by hand
+        SystemSpec sys = Systems.load("h100x4");
+        long perToken = 48L * 4 * 128 * 2 * 2;
+        assertEquals(perToken, io.moesim.sim.Simulator.kvBytesPerToken(m, bf16));
+        double usable = 0.9 * 4 * sys.device().memory().capacityGB() * 1e9;
+        assertEquals((long) ((usable - 4 * all) / perToken),
+                io.moesim.sim.Simulator.kvCapacityTokensHolding(m, bf16, sys, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(dp4, dp4))));
+        assertEquals(io.moesim.sim.Simulator.kvCapacityTokens(m, bf16, sys),
+                io.moesim.sim.Simulator.kvCapacityTokensHolding(m, bf16, sys, all), "one copy: as before");
+    }
 }
