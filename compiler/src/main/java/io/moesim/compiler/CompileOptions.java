@@ -141,7 +141,7 @@ public record CompileOptions(
      * (the least common multiple; 1 without data or expert parallelism).
      */
     public int rowShards() {
-        int a = attention.dp();
+        int a = attention.dp() * attention.ep(); // attention's ep ranks split its rows as dp ranks do (ParallelizePass folds them)
         int b = moe.ep() * moe.dp();
         return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).intValue() * b;
     }

@@ -153,6 +153,11 @@ class CompilerPropertiesTest {
         CompilerException e = assertThrows(CompilerException.class,
                 () -> compile("h100x2", Fixtures.p(4, 1, 1, 1), Fixtures.p(1, 2, 1, 1), Overlap.LAYER, UNIFORM, Placement.OPB));
         assertTrue(e.getMessage().contains("= 4, but system h100x2 has 2 devices"), e.getMessage());
+        // --moe-ep alone leaves attention at one device: the error says which flags complete the layout
+        CompilerException alone = assertThrows(CompilerException.class,
+                () -> compile("h100x2", Fixtures.p(1, 1, 1, 1), Fixtures.p(1, 2, 1, 1), Overlap.LAYER, UNIFORM, Placement.OPB));
+        assertTrue(alone.getMessage().contains("= 1, but system h100x2 has 2 devices (the MoE side's degrees leave attention at 1: give it --attn-tp"),
+                alone.getMessage());
         CompilerException heads = assertThrows(CompilerException.class,
                 () -> compile("h100x3", Fixtures.p(3, 1, 1, 1), Fixtures.p(3, 1, 1, 1), Overlap.LAYER, UNIFORM, Placement.OPB));
         // the toy's 4 KV heads neither split over 3 ranks nor replicate evenly on them

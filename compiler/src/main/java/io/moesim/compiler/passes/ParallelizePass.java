@@ -68,9 +68,11 @@ public final class ParallelizePass extends StagedPass {
         Parallelism a = o.attention();
         Parallelism m = o.moe();
         check(a.devices() == devices, "attention degrees tp*ep*dp*pp = " + a.tp() + "*" + a.ep() + "*" + a.dp() + "*" + a.pp() + " = "
-                + a.devices() + ", but system " + in.system().id() + " has " + devices + " devices");
+                + a.devices() + ", but system " + in.system().id() + " has " + devices + " devices" + (a.devices() == 1 && m.devices() == devices
+                        ? " (the MoE side's degrees leave attention at 1: give it --attn-tp or --attn-dp too, or --tp/--ep/--dp for both)" : ""));
         check(m.devices() == devices, "MoE degrees tp*ep*dp*pp = " + m.tp() + "*" + m.ep() + "*" + m.dp() + "*" + m.pp() + " = "
-                + m.devices() + ", but system " + in.system().id() + " has " + devices + " devices");
+                + m.devices() + ", but system " + in.system().id() + " has " + devices + " devices" + (m.devices() == 1 && a.devices() == devices
+                        ? " (the attention side's degrees leave the MoE layers at 1: give them --moe-tp or --moe-ep too, or --tp/--ep/--dp for both)" : ""));
         check(a.pp() == m.pp(), "pipeline degree must be the same for attention (" + a.pp() + ") and MoE (" + m.pp() + ") layers");
         Parallelism attn = new Parallelism(a.tp(), 1, a.dp() * a.ep(), a.pp());
         Rewriter r = new Rewriter(in.graph(), attn, m, devices / a.pp());

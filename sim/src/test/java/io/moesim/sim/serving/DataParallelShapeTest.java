@@ -75,6 +75,8 @@ class DataParallelShapeTest {
         assertEquals(8, layout(new CompileOptions.Parallelism(1, 1, 8, 1), new CompileOptions.Parallelism(1, 8, 1, 1)).rowShards(), "attn-dp 8, moe-ep 8");
         assertEquals(4, layout(new CompileOptions.Parallelism(4, 1, 1, 1), new CompileOptions.Parallelism(1, 4, 1, 1)).rowShards(), "attn-tp 4, moe-ep 4");
         assertEquals(6, layout(new CompileOptions.Parallelism(1, 1, 2, 1), new CompileOptions.Parallelism(1, 3, 1, 1)).rowShards(), "lcm(2, 3)");
+        assertEquals(4, layout(new CompileOptions.Parallelism(1, 4, 1, 1), new CompileOptions.Parallelism(1, 4, 1, 1)).rowShards(),
+                "--ep 4: attention's ep ranks split its rows as dp ranks do");
     }
 
     @Test
