@@ -41,10 +41,8 @@ class DataParallelShapeTest {
         ModelConfig m = ModelZoo.get("Qwen3-30B-A3B").withLayers(2);
         SystemSpec sys = Systems.load("h100x4");
         KernelCostModel cost = new KernelCostModel();
-        CompileOptions d = CompileOptions.defaults();
         CompileOptions.Parallelism dp = new CompileOptions.Parallelism(1, 1, 4, 1);
-        CompileOptions opts = new CompileOptions(dp, dp, d.placement(), d.expertPlacement(), d.overlap(), d.tiles(), null, d.ilpTimeLimitSeconds(),
-                d.seed());
+        CompileOptions opts = layout(dp, dp);
         PlanSource planner = g -> Compiler.compile(g, sys, opts, cost).plan();
         EnergyModel energy = new EnergyModel(sys, EnergyConstants.defaults());
         IterationCache plain = new IterationCache(m, null, Routing.parse("uniform"), 3, sys, planner, cost, CollectiveAlgorithm.AUTO, energy);
