@@ -88,7 +88,8 @@ public final class Simulator {
         ArrivalSpec arrival = arrival(req);
         int maxBatch = req.batch() > 0 && req.arrivalTrace() == null ? req.batch() : req.maxBatch();
         EnergyModel energy = new EnergyModel(system, req.energy());
-        int rowShards = req.compileOptionsOn(system).rowShards();
+        CompileOptions layout = req.compileOptionsOn(system);
+        int rowShards = layout.rowShards();
         IterationCache cache = new IterationCache(model, dtype, routing, req.seed(), system, planner, req.costModel(),
                 req.collectiveAlgorithm(), energy, rowShards);
         long budget = tokenBudget(req, system);
@@ -99,7 +100,7 @@ public final class Simulator {
                     ? req.kvCapacityTokens() : (long) maxBatch * (req.inputLength() + req.outputLength()), req.seed());
             kv = offload.kvTokens();
         } else {
-            kv = kvCapacity(req, model, dtype, system, cache, maxBatch, req.compileOptionsOn(system));
+            kv = kvCapacity(req, model, dtype, system, cache, maxBatch, layout);
         }
         ServingConfig cfg = new ServingConfig(arrival, req.requests(), req.inputLength(), req.outputLength(), lengths, maxBatch,
                 budget, kv, req.signatureBits(), req.seed());
@@ -158,7 +159,7 @@ public final class Simulator {
      * memory less the weights.
      */
     static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch,
-            io.moesim.compiler.CompileOptions layout) {
+            CompileOptions layout) {
         if (req.kvCapacityTokens() > 0) {
             return req.kvCapacityTokens();
         }
@@ -179,7 +180,7 @@ public final class Simulator {
      * rank (ep x dp of the attention degrees, which split only its rows), the routed experts once per MoE
      * data-parallel replica. One copy ({@link io.moesim.ir.model.ExpertQuant#weightBytes}) without data parallelism.
      */
-    public static double storedWeightBytes(ModelConfig m, DType dtype, io.moesim.compiler.CompileOptions layout) {
+    public static double storedWeightBytes(ModelConfig m, DType dtype, CompileOptions layout) {
         double all = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
         double routed = io.moesim.ir.model.ExpertQuant.routedExpertBytes(m, dtype);
         long denseCopies = (long) layout.attention().ep() * layout.attention().dp();

@@ -175,13 +175,18 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
         return Math.addExact(routedExpertBytes(m, dtype), dtype.bytesFor(total - routedExpertParams(m)));
     }
 
+    /** Parameters of one MoE layer's routed experts. */
+    private static long moeLayerParams(ModelConfig m) {
+        return Math.multiplyExact(Math.multiplyExact((long) m.moe().experts(), (long) m.activation().matrices()),
+                Math.multiplyExact((long) m.hidden(), m.moe().expertFfn()));
+    }
+
     /** Parameters of all of {@code m}'s routed experts (0 for a dense model). */
     static long routedExpertParams(ModelConfig m) {
         if (m.moe() == null) {
             return 0;
         }
-        long perLayer = Math.multiplyExact(Math.multiplyExact((long) m.moe().experts(), (long) m.activation().matrices()),
-                Math.multiplyExact((long) m.hidden(), m.moe().expertFfn()));
+        long perLayer = moeLayerParams(m);
         long routed = 0;
         for (int l = 0; l < m.layers(); l++) {
             if (m.isMoeLayer(l)) {
@@ -202,8 +207,7 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
         if (m.moe().quant() == null) {
             return dtype.bytesFor(routedExpertParams(m));
         }
-        long perLayer = Math.multiplyExact(Math.multiplyExact((long) m.moe().experts(), (long) m.activation().matrices()),
-                Math.multiplyExact((long) m.hidden(), m.moe().expertFfn()));
+        long perLayer = moeLayerParams(m);
         long perExpert = perLayer / m.moe().experts();
         long bytes = 0;
         for (int l = 0; l < m.layers(); l++) {

@@ -526,7 +526,7 @@ public final class DeploymentSearch {
         long kvTokens(String system, Layout l, DType dtype) {
             SystemSpec s = Systems.load(system, o.base().systemSets());
             if (l.servable()) {
-                io.moesim.compiler.CompileOptions co = l.options(o.base().seed());
+                CompileOptions co = l.options(o.base().seed());
                 try {
                     return Simulator.kvCapacityTokensHolding(model, dtype, s, Simulator.storedWeightBytes(model, dtype, co))
                             / Simulator.kvCopies(model, co.attention().tp());

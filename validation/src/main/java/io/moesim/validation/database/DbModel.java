@@ -262,8 +262,8 @@ public final class DbModel {
                 List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
-                    Routes run = rank0 ? d.rank0Workload() : d.withTokens(t);
-                    List<Piece> one = moePieces(run.rank0Tokens(), h, ffn, k, run.mine(), dt, device, p);
+                    // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
+                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), dt, device, p);
                     if (one == null) {
                         return null;
                     }
@@ -354,18 +354,6 @@ public final class DbModel {
      * @param rank0Tokens the tokens with at least one top-k choice among the local experts
      */
     public record Routes(long[] mine, long rank0Tokens) {
-        /** These routes with {@code tokens} run (every token: the collectors that run the whole batch). */
-        Routes withTokens(long tokens) {
-            return new Routes(mine, tokens);
-        }
-
-        /**
-         * Rank 0's own workload ({@link #RANK0_WORKLOAD_FRAMEWORKS}): only its tokens run; the GPU's own assignments are
-         * computed, and the top-k reduction covers those tokens' every slot.
-         */
-        Routes rank0Workload() {
-            return new Routes(mine, rank0Tokens);
-        }
     }
 
     /**

@@ -130,10 +130,6 @@ class DatabaseTest {
         DbModel.Routes r = DbModel.routes(10, 2, 8, 4, "balanced", "x").get(0);
         assertArrayEquals(new long[] {3, 3}, r.mine());
         assertEquals(6, r.rank0Tokens());
-        // rank 0's own workload: its 6 tokens (their 12 slots reduced), its own 6 assignments computed
-        DbModel.Routes own = r.rank0Workload();
-        assertArrayEquals(new long[] {3, 3}, own.mine());
-        assertEquals(6, own.rank0Tokens());
         // the collector's table (its own example: 5 tokens x top 2, loads 4 1 3 2): experts by load 0 2 3 1, laid out
         // column-major [0 0 0 0 2 | 2 2 3 3 1], assignment i to token i mod 5: expert 0 covers tokens 0-3, expert 1
         // token 4, expert 2 tokens 4 0 1, expert 3 tokens 2 3 (by hand)
