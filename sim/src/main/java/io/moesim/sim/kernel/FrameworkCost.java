@@ -20,6 +20,7 @@ import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Router;
 import io.moesim.ir.op.Split;
 import io.moesim.sim.kernel.engine.AttentionModel;
+import io.moesim.sim.kernel.engine.EngineContext;
 import java.util.List;
 
 /**
@@ -89,7 +90,7 @@ public final class FrameworkCost {
             return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
-        AttentionKernel att = AttentionKernel.of(op);
+        AttentionKernel att = AttentionKernel.of(op, in, device, p);
         FrameworkProfile.ClassFigures f = profile.figures(cls);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
                 : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
@@ -204,24 +205,37 @@ public final class FrameworkCost {
     /**
      * An attention op's kernel as a profile times it, one home for the figures' attention mechanisms: the class figures
      * for its head dim ({@link FrameworkProfile.ClassFigures#forHeadDim}: vLLM's wide heads run its Triton kernel), a
-     * prefill's tiles packed or one head wide ({@link PrefillTiles}, null where the two agree), and a decode's wide-head
-     * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}).
+     * prefill's tiles packed or one head wide ({@link PrefillTiles}, null where the two agree), a decode's wide-head
+     * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a decode that the figures send to their
+     * fallback kernel ({@link FrameworkProfile.ClassFigures#fallsBack}: TensorRT-LLM's masked multi-head attention), whose
+     * compute part is the op's FLOPs on the vector units ({@code vectorSeconds}) in place of the kernel model's matrix tiles:
+     * MMHA takes each query head's dot products on the CUDA cores, one thread group per key, and uses no MMA
+     * (decoderMaskedMultiheadAttentionTemplate.h, cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention), so it pads
+     * no query rows to a tile.
      *
-     * @param decode whether the op runs the framework's decode kernel ({@link #runsDecodeKernel})
+     * @param decode        whether the op runs the framework's decode kernel ({@link #runsDecodeKernel})
+     * @param vectorSeconds the op's FLOPs at the processor's vector rate (s; 0 where unknown)
      */
-    public record AttentionKernel(long batch, int kvHeads, int headDim, boolean decode, PrefillTiles tiles) {
-        /** The kernel of an attention op; null for anything else. */
-        public static AttentionKernel of(Op op) {
+    public record AttentionKernel(long batch, int kvHeads, int headDim, boolean decode, PrefillTiles tiles, double vectorSeconds) {
+        /** The kernel of an attention op on a processor; null for anything else. */
+        public static AttentionKernel of(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             if (!(op instanceof Attention a)) {
                 return null;
             }
-            return new AttentionKernel(a.batch(), a.kvHeads(), a.headDim(), runsDecodeKernel(a), PrefillTiles.of(a));
+            double vector = new EngineContext(device, p, null).vectorSeconds(a.flops(in));
+            return new AttentionKernel(a.batch(), a.kvHeads(), a.headDim(), runsDecodeKernel(a), PrefillTiles.of(a), vector);
         }
 
         /** The op's time (s) under its class's figures, from the kernel model's parts and the op's work items. */
         public double seconds(FrameworkProfile.ClassFigures classFigures, double total, double launch, double compute, double memory, double bytes,
                 double items, int engines, double kvGroup, double kvBytes) {
             FrameworkProfile.ClassFigures f = classFigures.forHeadDim(headDim);
+            if (decode && f.fallsBack(kvGroup)) {
+                // the fallback kernel's dot products on the vector units, no matrix tiles: the model's compute part replaced
+                double t = total + Math.max(vectorSeconds, memory) - Math.max(compute, memory);
+                return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes), batch, kvHeads, headDim,
+                        engines);
+            }
             double t = tiles != null ? tiles.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
                     : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
             return decode ? f.wideHeadSeconds(t, batch, kvHeads, headDim, engines) : t;

@@ -43,6 +43,42 @@ class FrameworkCostTest {
     }
 
     @Test
+    void mmhaFallbackComputesOnTheCudaCoresNotOnPaddedMatrixTiles() {
+        // TensorRT-LLM decode with one query head per KV head (2048 sequences x 16 heads, head_dim 256, 4 cached tokens, a
+        // shape of its H100 generation table): a group of 1 runs MMHA, whose dot products are FMAs on the CUDA cores.
+        FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
+        FrameworkProfile.ClassFigures f = trt.figures("attention_decode");
+        io.moesim.ir.op.Attention mha = new io.moesim.ir.op.Attention(16, 16, 256, 2048, 1, 4, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 2048, 16 * 256), TensorType.of(DType.BF16, 2048, 16 * 256),
+                TensorType.of(DType.BF16, 2048, 16 * 256));
+        assertTrue(f.fallsBack(FrameworkCost.kvGroup(mha)));
+        // its FLOPs by hand: 4 (QK and PV, 2 each) x 2048 x 16 x 256 x 4 keys = 134,217,728, at H100's vector rate: 132 SMs x
+        // 256 FP32 FLOP per clock x 1830 MHz (h100.yaml) = 61.83 TFLOP/s -> 2.1708 us
+        FrameworkCost.AttentionKernel k = FrameworkCost.AttentionKernel.of(mha, in, h100, h100.primary());
+        assertEquals(134_217_728 / (132 * 256 * 1830e6), k.vectorSeconds(), 1e-15);
+        // so the kernel model's matrix part (its query rows padded to the MAC array's tile) does not reach the fallback's time:
+        // the same memory part under a small or a huge compute part gives one time
+        int e = h100.primary().engines();
+        double launch = 2e-6;
+        double memory = 60e-6;
+        double bytes = 167_772_160;
+        double small = k.seconds(f, launch + memory, launch, 1e-6, memory, bytes, 2048 * 16, e, 1, 134_217_728);
+        double huge = k.seconds(f, launch + 500e-6, launch, 500e-6, memory, bytes, 2048 * 16, e, 1, 134_217_728);
+        assertEquals(small, huge, 1e-15);
+        // by hand: call overhead + the DRAM part (the model's at the profile's share, or the fallback's KV rate per SM, whichever
+        // is longer) + ceil(32768 CTAs / 132 SMs) = 249 waves x the fallback's time per CTA
+        double dram = Math.max(memory / f.bandwidthFraction().getAsDouble(), bytes / (e * f.fallbackGBps().getAsDouble() * 1e9));
+        assertEquals(f.callOverheadUs().getAsDouble() * 1e-6 + dram + 249 * f.fallbackItemNs().getAsDouble() * 1e-9, small, 1e-12);
+        // a group XQA takes (4 query heads per KV head) keeps the matrix part
+        io.moesim.ir.op.Attention gqa = new io.moesim.ir.op.Attention(16, 4, 256, 2048, 1, 4, false, 0, DType.BF16);
+        List<TensorType> inG = List.of(TensorType.of(DType.BF16, 2048, 16 * 256), TensorType.of(DType.BF16, 2048, 4 * 256),
+                TensorType.of(DType.BF16, 2048, 4 * 256));
+        FrameworkCost.AttentionKernel kg = FrameworkCost.AttentionKernel.of(gqa, inG, h100, h100.primary());
+        assertTrue(kg.seconds(f, launch + 500e-6, launch, 500e-6, memory, bytes, 2048 * 4, e, 4, 0)
+                > kg.seconds(f, launch + memory, launch, 1e-6, memory, bytes, 2048 * 4, e, 4, 0) + 100e-6);
+    }
+
+    @Test
     void vllmDecodeAboveFlashAttentionsHeadDimTakesTheTriton3dKernelsWaves() {
         // vLLM decode, 32 sequences x 2 query heads on one KV head, head_dim 512, 2 cached tokens: above FlashAttention's 256,
         // batch 32 <= 128 / 1, so vLLM's Triton 3D kernel: 32 x 1 x 16 = 512 programs over 132 SMs = 4 waves; the op takes at

@@ -451,17 +451,25 @@ public final class DbFit {
         // framework's own decode profile with it, the fallback kernel's KV rate per engine for larger groups (none, or a rate)
         double group = 0;
         double fallback = 0;
+        double fallbackItem = 0;
         if (prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.kvGroup() > 1))) {
             double[] b = best;
             double it = item;
-            double[] fallbacks = cls.equals("attention_decode") && heads.length > 1 ? FALLBACK_RATES : NO_FALLBACK;
+            boolean ownDecode = cls.equals("attention_decode") && heads.length > 1;
+            double[] fallbacks = ownDecode ? FALLBACK_RATES : NO_FALLBACK;
+            // a fallback kernel's time per CTA searched with its rate: its CTAs are a kernel of their own, which the
+            // grouped kernel's per-item and per-head times (fitted on every row above) need not describe
+            double[] fallbackItems = ownDecode ? withZero(ITEMS) : new double[] {0};
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
                 for (double fb : fallbacks) {
-                    double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb), held, bestErr);
-                    if (err < bestErr) {
-                        bestErr = err;
-                        group = g;
-                        fallback = fb;
+                    for (double fi : fb > 0 ? fallbackItems : new double[] {0}) {
+                        double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb).withFallbackItemNs(fi), held, bestErr);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            group = g;
+                            fallback = fb;
+                            fallbackItem = fi;
+                        }
                     }
                 }
             }
@@ -469,7 +477,8 @@ public final class DbFit {
                 double c = fallback;
                 for (int k = -5; k <= 5; k++) {
                     double fb = c * (1 + k * ROUND_O[round]);
-                    double err = fb > 0 ? error(prep, groupFigures(b, it, compute, rate, group, head, fb), held, bestErr) : Double.MAX_VALUE;
+                    double err = fb > 0 ? error(prep, groupFigures(b, it, compute, rate, group, head, fb).withFallbackItemNs(fallbackItem), held, bestErr)
+                            : Double.MAX_VALUE;
                     if (err < bestErr) {
                         bestErr = err;
                         fallback = fb;
@@ -480,11 +489,9 @@ public final class DbFit {
         // with a fallback kernel: its own time per CTA (it also runs groups of 1), which frees the per-item and per-head
         // times to be the grouped kernel's alone; coordinate turns: each figure on a grid (the times per CTA and per head)
         // or in local rounds (all), the others held
-        double fallbackItem = 0;
         if (fallback > 0) {
-            double[] x = {best[0], best[1], best[2], item, head * item, fallback, 0}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
-            double[] grid = new double[ITEMS.length + 1];
-            System.arraycopy(ITEMS, 0, grid, 1, ITEMS.length);
+            double[] x = {best[0], best[1], best[2], item, head * item, fallback, fallbackItem}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
+            double[] grid = withZero(ITEMS);
             for (int turn = 0; turn < 4; turn++) {
                 for (int k : new int[] {6, 3, 4}) {
                     for (double v : grid) {
@@ -548,6 +555,13 @@ public final class DbFit {
             return Double.MAX_VALUE;
         }
         return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), held, bound);
+    }
+
+    /** The grid with 0 (none) before its values. */
+    private static double[] withZero(double[] grid) {
+        double[] g = new double[grid.length + 1];
+        System.arraycopy(grid, 0, g, 1, grid.length);
+        return g;
     }
 
     /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */

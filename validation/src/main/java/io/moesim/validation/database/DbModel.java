@@ -89,8 +89,9 @@ public final class DbModel {
         }
 
         /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
-        Piece withAttention(Op op) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, FrameworkCost.AttentionKernel.of(op));
+        Piece withAttention(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm,
+                    FrameworkCost.AttentionKernel.of(op, in, device, p));
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -237,7 +238,7 @@ public final class DbModel {
                     return null;
                 }
                 out.add(Piece.of(FrameworkCost.opClass(a.op()), false, e, FrameworkCost.items(a.op(), a.inputs()), p.engines(), FrameworkCost.kvGroup(a.op()),
-                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withAttention(a.op()));
+                        FrameworkCost.kvBytes(a.op(), a.inputs())).withGemm(FrameworkCost.GemmDims.of(a.op(), a.inputs(), device, p)).withAttention(a.op(), a.inputs(), device, p));
                 if (f.kind().equals("matmul") && IrOps.dtype(f).bits() == 8) {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
                     // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other

@@ -230,7 +230,9 @@ public final class DbReports {
                     + "decoderMaskedMultiheadAttention/decoderXQAImplJIT/kernelUtils.cpp), MMHA's grid is (num_heads, batch_size, seq_len_tile) "
                     + "(decoderMaskedMultiheadAttentionLaunch.h, mmha_launch_kernel_ex)"));
             v.fallbackItemNs().ifPresent(x -> figure(sb, "    ", "fallback_item_ns", x, src + "; per CTA of the MMHA fallback, which also runs groups of 1 "
-                    + "(supportConfigCommon refuses plain MHA at beam width 1, same file)"));
+                    + "(supportConfigCommon refuses plain MHA at beam width 1, same file); its compute part is the op's FLOPs on the CUDA cores, not "
+                    + "matrix tiles: each thread block loops over its head's keys with FMA dot products, with HMMA off (MMHA_USE_HMMA_FOR_REDUCTION "
+                    + "undefined; NVIDIA/FasterTransformer src/fastertransformer/kernels/decoder_masked_multihead_attention.cu, the kernel's origin)"));
             v.wideHeadProgramNs().ifPresent(x -> figure(sb, "    ", "wide_head_program_ns", x, src + "; per program of vLLM's Triton unified attention "
                     + "3D kernel, which head dims above FlashAttention's 256 run (get_supported_head_sizes, vllm/attention/backends/flash_attn.py): "
                     + "batch x kv_heads x NUM_PAR_SOFTMAX_SEGMENTS (16) programs for batches up to MIN_LAUNCH_GRID_SIZE_2D (128) / kv_heads "

@@ -75,6 +75,11 @@ public record EngineContext(DeviceSpec device, ProcessorSpec processor, HbmModel
         return f != null ? f : Math.max(1, macs(DType.FP16) / 8.0);
     }
 
+    /** Seconds of {@code flops} non-matrix FLOPs spread over every engine's vector units at the clock under load. */
+    public double vectorSeconds(double flops) {
+        return flops / (Math.max(1, engines()) * vectorFlops() * clockMHz() * 1e6);
+    }
+
     public double sharedMemoryBytes() {
         return processor.sram().sharedMemoryPerEngineKB().orElse(0) * 1024;
     }
