@@ -200,12 +200,13 @@ public final class DbModel {
     /** The row's kernels on the device (null where the model cannot run it), memoised. */
     public List<Piece> pieces(DbRow r, DeviceSpec device) {
         boolean rank0 = rank0Workload(r);
-        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + r.op().text();
+        boolean roundRobin = r.op().kind().equals("moe-layer") && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
+        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device, rank0);
+        List<Piece> ps = compute(r.op(), device, rank0, roundRobin);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -222,12 +223,23 @@ public final class DbModel {
      */
     static final java.util.Set<String> RANK0_WORKLOAD_FRAMEWORKS = java.util.Set.of("sglang");
 
+    /**
+     * The frameworks whose power-law MoE rows were drawn by AIConfigurator's current collector, whose repair of the rounded
+     * loads deals the remainder to the EP ranks in turn ({@link #roundRobinRepair}); the others' by its earlier one, which
+     * gives it to the first experts in descending load ({@code torch.argsort}). The tables do not say which collector drew
+     * them (TensorRT-LLM's is "collected", vLLM's and SGLang's "legacy", and vLLM's has rows appended since), and the two
+     * repairs differ only where few assignments leave loads at 0 or 1, so the choice is each framework's H100 calibration
+     * rows' (fused MoE calibration MAPE with the current / earlier repair: TensorRT-LLM bf16 16.7 / 19.9, fp8 14.1 / 15.0;
+     * vLLM bf16 14.1 / 18.3, fp8 13.6 / 19.1; SGLang 18.9 / 17.6).
+     */
+    static final java.util.Set<String> ROUND_ROBIN_FRAMEWORKS = java.util.Set.of("trtllm", "vllm");
+
     /** Whether the row is an expert-parallel MoE row its collector times as rank 0's own workload. */
     static boolean rank0Workload(DbRow r) {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0) {
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, boolean roundRobin) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -260,7 +272,7 @@ public final class DbModel {
                 long ffn = f.getLong("ffn") / f.getLong("tp", 1);
                 int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
-                List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text());
+                List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text(), roundRobin);
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
@@ -364,6 +376,11 @@ public final class DbModel {
      * rank 0's when one of the local experts' runs covers it.
      */
     public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
+        return routes(tokens, topK, experts, ep, distribution, seedText, false);
+    }
+
+    /** ... with {@code roundRobin}: the current collector's rounding repair ({@link #roundRobinRepair}) in place of the earlier one. */
+    public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText, boolean roundRobin) {
         int local = Math.max(1, experts / Math.max(1, ep));
         if (distribution.equals("balanced")) {
             long[] mine = new long[local];
@@ -423,29 +440,10 @@ public final class DbModel {
                 n[i] = (long) Math.rint(x[i] / sum * target);
                 cur += n[i];
             }
-            Integer[] order = new Integer[experts];
-            for (int i = 0; i < experts; i++) {
-                order[i] = i;
-            }
-            final long[] nn = n;
-            java.util.Arrays.sort(order, (p, q) -> nn[p] != nn[q] ? Long.compare(nn[q], nn[p]) : Integer.compare(p, q));
-            long delta = target - cur;
-            for (long i = 0; i < delta; i++) {
-                n[order[(int) (i % experts)]]++;
-            }
-            for (long i = 0; i < -delta; i++) {
-                int e = order[experts - 1 - (int) (i % experts)];
-                if (n[e] > 0) {
-                    n[e]--;
-                } else {
-                    int m = 0;
-                    for (int q = 1; q < experts; q++) {
-                        if (n[q] > n[m]) {
-                            m = q;
-                        }
-                    }
-                    n[m]--;
-                }
+            if (roundRobin) {
+                roundRobinRepair(n, local, tokens, target);
+            } else {
+                argsortRepair(n, target, cur);
             }
             int groups = Math.max(1, experts / local);
             int best = 0;
@@ -463,6 +461,92 @@ public final class DbModel {
             out.add(new Routes(java.util.Arrays.copyOfRange(n, best * local, best * local + local), rank0Tokens(n, best, local, tokens)));
         }
         return out;
+    }
+
+    /**
+     * The earlier collector's repair of the rounded loads to sum to tokens x top_k: experts in descending load
+     * ({@code torch.argsort(descending=True)}, equal loads by id as CUDA's radix sort leaves them) take one more each
+     * from the first, or give one back each from the last.
+     */
+    private static void argsortRepair(long[] n, long target, long cur) {
+        int experts = n.length;
+        Integer[] order = new Integer[experts];
+        for (int i = 0; i < experts; i++) {
+            order[i] = i;
+        }
+        final long[] nn = n;
+        java.util.Arrays.sort(order, (p, q) -> nn[p] != nn[q] ? Long.compare(nn[q], nn[p]) : Integer.compare(p, q));
+        long delta = target - cur;
+        for (long i = 0; i < delta; i++) {
+            n[order[(int) (i % experts)]]++;
+        }
+        for (long i = 0; i < -delta; i++) {
+            int e = order[experts - 1 - (int) (i % experts)];
+            if (n[e] > 0) {
+                n[e]--;
+            } else {
+                int m = 0;
+                for (int q = 1; q < experts; q++) {
+                    if (n[q] > n[m]) {
+                        m = q;
+                    }
+                }
+                n[m]--;
+            }
+        }
+    }
+
+    /**
+     * The current collector's repair (AIConfigurator {@code collector/helper.py}, {@code _generate_power_law_distribution} with
+     * {@code _round_robin_adjust_per_rank}): each load is capped at the tokens (an expert takes a token once), and what the cap and
+     * the rounding leave over or under is dealt one at a time to the EP ranks in turn, each giving it to its least loaded expert
+     * under the cap (the first such, {@code torch.argmin}) or taking it back from its most loaded (the first, {@code torch.argmax}).
+     * With few assignments every load rounds to 0 and the ranks take them one each, so rank 0 (the busiest after the swap) holds
+     * ceil(assignments / ranks) of them, where the earlier repair gave every one to the first experts.
+     */
+    static void roundRobinRepair(long[] n, int local, long tokens, long target) {
+        int ranks = Math.max(1, n.length / local);
+        long over = 0;
+        for (int i = 0; i < n.length; i++) {
+            if (n[i] > tokens) {
+                over += n[i] - tokens;
+                n[i] = tokens;
+            }
+        }
+        dealToRanks(n, local, ranks, over, tokens, +1);
+        long cur = 0;
+        for (long v : n) {
+            cur += v;
+        }
+        if (cur < target) {
+            dealToRanks(n, local, ranks, target - cur, tokens, +1);
+        } else if (cur > target) {
+            dealToRanks(n, local, ranks, cur - target, tokens, -1);
+        }
+    }
+
+    /** {@code _round_robin_adjust_per_rank}: {@code remaining} steps of +1 (to the first least loaded expert under {@code cap}) or -1 (from the first most loaded above 0), rank by rank. */
+    private static void dealToRanks(long[] n, int local, int ranks, long remaining, long cap, int step) {
+        while (remaining > 0) {
+            boolean progressed = false;
+            for (int r = 0; r < ranks && remaining > 0; r++) {
+                int pick = -1;
+                for (int i = r * local; i < (r + 1) * local; i++) {
+                    boolean valid = step > 0 ? n[i] < cap : n[i] > 0;
+                    if (valid && (pick < 0 || (step > 0 ? n[i] < n[pick] : n[i] > n[pick]))) {
+                        pick = i;
+                    }
+                }
+                if (pick >= 0) {
+                    n[pick] += step;
+                    remaining--;
+                    progressed = true;
+                }
+            }
+            if (!progressed) {
+                return;
+            }
+        }
     }
 
     /**

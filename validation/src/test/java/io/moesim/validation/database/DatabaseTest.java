@@ -124,6 +124,38 @@ class DatabaseTest {
     }
 
     @Test
+    void currentCollectorDealsTheRoundingRemainderToTheRanksInTurn() {
+        // every load rounds to 0 (8 experts, 2 per rank on EP 4, 4 assignments): the ranks take one each, each on its first
+        // least loaded expert (by hand); the earlier repair gives all four to experts 0-3, ranks 0 and 1
+        long[] n = new long[8];
+        DbModel.roundRobinRepair(n, 2, 4, 4);
+        assertArrayEquals(new long[] {1, 0, 1, 0, 1, 0, 1, 0}, n);
+        // a load above the tokens is capped (an expert takes a token once) and the excess dealt the same way: loads 7 0 0 0,
+        // 5 tokens, 2 experts per rank -> 5, then +1 to rank 0's least loaded (expert 1), +1 to rank 1's first (expert 2)
+        long[] capped = {7, 0, 0, 0};
+        DbModel.roundRobinRepair(capped, 2, 5, 7);
+        assertArrayEquals(new long[] {5, 1, 1, 0}, capped);
+        // too many: each rank in turn gives one back from its first most loaded: 3 3 2 0 (sum 8) to 6 -> 2 3 1 0
+        long[] over = {3, 3, 2, 0};
+        DbModel.roundRobinRepair(over, 2, 10, 6);
+        assertArrayEquals(new long[] {2, 3, 1, 0}, over);
+        // a decode-sized power-law row, 4 tokens x top 1 over 128 experts on EP 8 (Llama-4-Maverick-like, as vLLM's table has it):
+        // the current repair leaves one assignment on the busiest rank in every draw, the earlier one all four
+        for (DbModel.Routes r : DbModel.routes(4, 1, 128, 8, "power_law_1.01", "x", true)) {
+            assertEquals(1, java.util.Arrays.stream(r.mine()).sum());
+        }
+        for (DbModel.Routes r : DbModel.routes(4, 1, 128, 8, "power_law_1.01", "x", false)) {
+            assertEquals(4, java.util.Arrays.stream(r.mine()).sum());
+        }
+        // both keep every draw's total: 96 tokens x top 8 over 256 experts on one GPU
+        for (boolean rr : new boolean[] {true, false}) {
+            for (DbModel.Routes r : DbModel.routes(96, 8, 256, 1, "power_law_1.2", "y", rr)) {
+                assertEquals(96 * 8, java.util.Arrays.stream(r.mine()).sum());
+            }
+        }
+    }
+
+    @Test
     void sglangTimesRankZerosOwnWorkload() {
         // balanced, 10 tokens x top 2 over 8 experts on EP 4 (experts 0, 1 here): token i takes i mod 8 and (i + 4) mod 8,
         // so tokens 0 1 4 5 8 9 have one of them (by hand): 6 rank-0 tokens, 3 assignments each to experts 0 and 1
