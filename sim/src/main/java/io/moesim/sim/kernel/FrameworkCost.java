@@ -231,7 +231,9 @@ public final class FrameworkCost {
                 double items, int engines, double kvGroup, double kvBytes) {
             FrameworkProfile.ClassFigures f = classFigures.forHeadDim(headDim);
             if (decode && f.fallsBack(kvGroup)) {
-                // the fallback kernel's dot products on the vector units, no matrix tiles: the model's compute part replaced
+                // the fallback kernel's dot products on the vector units, no matrix tiles: the model's compute part replaced (still
+                // over the class's compute share, as every compute part is; a group of 1 does one FLOP per KV byte, and a large
+                // group's re-reads of its KV per query head, bounded by the fallback rate, outlast its FLOPs)
                 double t = total + Math.max(vectorSeconds, memory) - Math.max(compute, memory);
                 return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes), batch, kvHeads, headDim,
                         engines);

@@ -352,8 +352,9 @@ public final class DbModel {
      * (aiconfigurator {@code collector/helper.py}): {@code balanced}, one deterministic draw: token i takes
      * experts (i + j·s) mod E for j &lt; top_k, s = ceil(E / top_k) (when tokens &lt; s: floor(i·s/tokens + j·s)
      * mod E); {@code power_law_a}, {@link #DRAWS} seeded draws: each expert's load sampled from a power law of
-     * exponent a on [1, 0.8·tokens] (on [0.01, 2] when tokens·top_k &le; E), scaled and rounded to
-     * tokens·top_k, and the EP rank with the most assignments swapped to rank 0. The GPU measured holds
+     * exponent a on [1, 0.8·tokens] (on [0.01, 2] when tokens·top_k &le; E), scaled and rounded, repaired to sum to
+     * tokens·top_k (the earlier collector's repair here; {@link #routes(long, int, int, int, String, String, boolean)} either),
+     * and the EP rank with the most assignments swapped to rank 0. The GPU measured holds
      * experts 0..E/ep-1 (rank 0).
      */
     public static List<long[]> localLoads(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
