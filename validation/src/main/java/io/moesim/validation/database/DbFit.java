@@ -28,6 +28,9 @@ public final class DbFit {
     private static final double[] ROUND_O = {0.08, 0.02, 0.005};
     private static final double[] ROUND_S = {0.02, 0.005, 0.00125};
     private static final double[] ITEMS = geometric(5, 20000, 16);
+    /** {@link #ITEMS} with 0 (none) before them: the grid of a time per CTA that may be absent. */
+    private static final double[] ITEMS_OR_NONE = java.util.stream.DoubleStream.concat(java.util.stream.DoubleStream.of(0), java.util.Arrays.stream(ITEMS))
+            .toArray();
     /** Decode attention's time per query head as a share of its per-CTA time (0: none), searched with it. */
     private static final double[] HEAD_SHARES = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1};
     private static final double[] NO_HEADS = {0};
@@ -459,10 +462,10 @@ public final class DbFit {
             double[] fallbacks = ownDecode ? FALLBACK_RATES : NO_FALLBACK;
             // a fallback kernel's time per CTA searched with its rate: its CTAs are a kernel of their own, which the
             // grouped kernel's per-item and per-head times (fitted on every row above) need not describe
-            double[] fallbackItems = ownDecode ? withZero(ITEMS) : new double[] {0};
+            double[] fallbackItems = ownDecode ? ITEMS_OR_NONE : NO_FALLBACK;
             for (double g : new double[] {1, 2, 4, 8, 16, 32, 64}) {
                 for (double fb : fallbacks) {
-                    for (double fi : fb > 0 ? fallbackItems : new double[] {0}) {
+                    for (double fi : fb > 0 ? fallbackItems : NO_FALLBACK) {
                         double err = error(prep, groupFigures(b, it, compute, rate, g, head, fb).withFallbackItemNs(fi), held, bestErr);
                         if (err < bestErr) {
                             bestErr = err;
@@ -491,7 +494,7 @@ public final class DbFit {
         // or in local rounds (all), the others held
         if (fallback > 0) {
             double[] x = {best[0], best[1], best[2], item, head * item, fallback, fallbackItem}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
-            double[] grid = withZero(ITEMS);
+            double[] grid = ITEMS_OR_NONE;
             for (int turn = 0; turn < 4; turn++) {
                 for (int k : new int[] {6, 3, 4}) {
                     for (double v : grid) {
@@ -555,13 +558,6 @@ public final class DbFit {
             return Double.MAX_VALUE;
         }
         return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), held, bound);
-    }
-
-    /** The grid with 0 (none) before its values. */
-    private static double[] withZero(double[] grid) {
-        double[] g = new double[grid.length + 1];
-        System.arraycopy(grid, 0, g, 1, grid.length);
-        return g;
     }
 
     /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */

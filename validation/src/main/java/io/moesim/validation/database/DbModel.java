@@ -471,12 +471,7 @@ public final class DbModel {
      */
     private static void argsortRepair(long[] n, long target, long cur) {
         int experts = n.length;
-        Integer[] order = new Integer[experts];
-        for (int i = 0; i < experts; i++) {
-            order[i] = i;
-        }
-        final long[] nn = n;
-        java.util.Arrays.sort(order, (p, q) -> nn[p] != nn[q] ? Long.compare(nn[q], nn[p]) : Integer.compare(p, q));
+        Integer[] order = byDescendingLoad(n, e -> e);
         long delta = target - cur;
         for (long i = 0; i < delta; i++) {
             n[order[(int) (i % experts)]]++;
@@ -556,14 +551,8 @@ public final class DbModel {
      * one's assignments consecutive in the column-major table, assignment i to token i mod tokens.
      */
     static long rank0Tokens(long[] n, int group, int local, long tokens) {
-        int experts = n.length;
-        Integer[] order = new Integer[experts];
-        for (int i = 0; i < experts; i++) {
-            order[i] = i;
-        }
         // ids after the swap of the chosen group with group 0: the chosen group's experts get 0..local-1
-        java.util.function.IntUnaryOperator id = e -> e / local == group ? e - group * local : e / local == 0 ? e + group * local : e;
-        java.util.Arrays.sort(order, (p, q) -> n[p] != n[q] ? Long.compare(n[q], n[p]) : Integer.compare(id.applyAsInt(p), id.applyAsInt(q)));
+        Integer[] order = byDescendingLoad(n, e -> e / local == group ? e - group * local : e / local == 0 ? e + group * local : e);
         java.util.BitSet covered = new java.util.BitSet((int) Math.min(Integer.MAX_VALUE, tokens));
         long at = 0;
         for (int e : order) {
@@ -579,6 +568,16 @@ public final class DbModel {
             at += len;
         }
         return covered.cardinality();
+    }
+
+    /** Expert indices by descending load, equal loads by ascending {@code id} (the collector's sorts as CUDA leaves ties). */
+    private static Integer[] byDescendingLoad(long[] n, java.util.function.IntUnaryOperator id) {
+        Integer[] order = new Integer[n.length];
+        for (int i = 0; i < n.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (p, q) -> n[p] != n[q] ? Long.compare(n[q], n[p]) : Integer.compare(id.applyAsInt(p), id.applyAsInt(q)));
+        return order;
     }
 
     static Measurement measurement(DbRow r) {
