@@ -132,7 +132,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
                 v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps()).withPacksGqa(v.packs())
-                .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0))));
+                .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())));
         // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
                 collectives);
@@ -221,10 +221,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * @param wideHeadMatrixEfficiency prefill attention only: a head dim above {@link #FLASH_MAX_HEAD_DIM} runs vLLM's Triton unified
      *                           attention in place of FlashAttention, whose main loop sustains this share of the kernel model's
      *                           compute rate in place of {@code matrixEfficiency} ({@link #forHeadDim}); absent: the same share
+     * @param xqaMultiBlock      decode attention only: true where the framework's grouped decode kernel splits each (sequence,
+     *                           KV head)'s keys over several CTAs as TensorRT-LLM's XQA does in multi-block mode (the split is
+     *                           the kernel's own rule, {@code XqaMultiBlock} in the simulator), so its CTAs, each paying
+     *                           {@code perItemNs} and {@code perHeadNs}, are the pairs times the split; absent: one CTA per pair
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
             OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
-            OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency) {
+            OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency,
+            java.util.Optional<Boolean> xqaMultiBlock) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
@@ -247,6 +252,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
                     wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty());
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+                OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
+                    wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, java.util.Optional.empty());
         }
 
         public ClassFigures {
@@ -288,49 +300,49 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency);
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
         public ClassFigures withWideHeadProgramNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency);
+                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with a context kernel that packs query groups where FlashAttention-3 does (true: the figure left out) or never (false). */
         public ClassFigures withPacksGqa(boolean packs) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency, xqaMultiBlock);
         }
 
         /** These figures with another compute share for head dims above {@link #FLASH_MAX_HEAD_DIM} (0: none, the figure left out). */
         public ClassFigures withWideHeadMatrixEfficiency(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock);
         }
 
         /**
@@ -342,7 +354,21 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 return this;
             }
             return new ClassFigures(callOverheadUs, wideHeadMatrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty());
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty(), xqaMultiBlock);
+        }
+
+        /** These figures with a decode kernel that splits each sequence's KV over CTAs as TensorRT-LLM's XQA does (true) or not (false: the figure left out). */
+        public ClassFigures withXqaMultiBlock(boolean splits) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty());
+        }
+
+        /**
+         * Whether the decode kernel splits each (sequence, KV head)'s keys over several CTAs as TensorRT-LLM's XQA does in
+         * multi-block mode ({@link #xqaMultiBlock}; its fallback kernel's CTAs are counted on their own, {@link #fallsBack}).
+         */
+        public boolean splitsKvAsXqa() {
+            return xqaMultiBlock.orElse(false);
         }
 
         /** Whether the context kernel packs a short prompt's query group into its tiles where FlashAttention-3 does ({@link #packsGqa}). */

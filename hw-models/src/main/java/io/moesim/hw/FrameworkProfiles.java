@@ -89,6 +89,7 @@ public final class FrameworkProfiles {
                 OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
                 OptionalDouble wideHead = c.optNumber("wide_head_program_ns");
                 Optional<Boolean> packs = c.optFlag("packs_gqa");
+                Optional<Boolean> xqa = c.optFlag("xqa_multi_block");
                 OptionalDouble wideEff = fraction(c, "wide_head_matrix_efficiency");
                 if (wideHead.isPresent() && !(wideHead.getAsDouble() > 0)) {
                     c.problem("wide_head_program_ns", "must be > 0, got " + wideHead.getAsDouble());
@@ -107,7 +108,8 @@ public final class FrameworkProfiles {
                     fallbackRate = OptionalDouble.empty();
                 }
                 c.finish();
-                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff));
+                classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff,
+                        xqa.filter(Boolean::booleanValue)));
             }
             cs.get().finish();
         }

@@ -119,6 +119,28 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void xqaMultiBlockIsTensorRtLlmsDecodeKernelChoice() throws IOException {
+        // TensorRT-LLM's fitted profile runs XQA in multi-block mode (its calibration rows chose it); vLLM and SGLang never
+        assertTrue(FrameworkProfiles.load("trtllm").figures("attention_decode").splitsKvAsXqa());
+        assertFalse(FrameworkProfiles.load("vllm").figures("attention_decode").splitsKvAsXqa());
+        assertFalse(FrameworkProfiles.load("sglang").figures("attention_decode").splitsKvAsXqa());
+        assertFalse(FrameworkProfile.ClassFigures.NONE.splitsKvAsXqa());
+        // a kernel property, kept in the kernel figures alone as packs_gqa is
+        assertTrue(FrameworkProfiles.load("trtllm").kernelsOnly().figures("attention_decode").splitsKvAsXqa());
+        // the figure survives every other figure's change
+        FrameworkProfile.ClassFigures x = FrameworkProfile.ClassFigures.NONE.withXqaMultiBlock(true);
+        assertTrue(x.withPerHeadNs(5).withFallbackGBps(50).withFallbackItemNs(900).withEngineGBps(10).withExposedMemory(0.5).withPacksGqa(false)
+                .withWideHeadProgramNs(100).withWideHeadMatrixEfficiency(0.4).forHeadDim(512).splitsKvAsXqa());
+        Path ok = dir.resolve("xqa.yaml");
+        Files.writeString(ok, "name: x\nclasses:\n  attention_decode:\n    xqa_multi_block: {value: true, source: t}\n");
+        assertTrue(FrameworkProfiles.load(ok.toString()).figures("attention_decode").splitsKvAsXqa());
+        Files.writeString(ok, "name: y\nclasses:\n  attention_decode:\n    xqa_multi_block: {value: false, source: t}\n");
+        assertFalse(FrameworkProfiles.load(ok.toString()).figures("attention_decode").splitsKvAsXqa());
+        SpecException e = error("name: x\nclasses:\n  attention_decode:\n    xqa_multi_block: {value: 1, source: t}\n");
+        assertTrue(e.getMessage().contains("xqa_multi_block") && e.getMessage().contains("expected true or false"), e.getMessage());
+    }
+
+    @Test
     void vllmsWideHeadPrefillRunsItsTritonKernel() throws IOException {
         // vLLM's FlashAttention takes head dims up to 256; above, its Triton unified attention, at a compute share of its own
         FrameworkProfile.ClassFigures v = FrameworkProfiles.load("vllm").figures("attention_prefill");

@@ -205,7 +205,8 @@ public final class FrameworkCost {
     /**
      * An attention op's kernel as a profile times it, one home for the figures' attention mechanisms: the class figures
      * for its head dim ({@link FrameworkProfile.ClassFigures#forHeadDim}: vLLM's wide heads run its Triton kernel), a
-     * prefill's tiles packed or one head wide ({@link PrefillTiles}, null where the two agree), a decode's wide-head
+     * prefill's tiles packed or one head wide ({@link PrefillTiles}, null where the two agree), a grouped decode's CTAs split over
+     * its keys as TensorRT-LLM's XQA splits them ({@link FrameworkProfile.ClassFigures#splitsKvAsXqa}), a decode's wide-head
      * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a decode that the figures send to their
      * fallback kernel ({@link FrameworkProfile.ClassFigures#fallsBack}: TensorRT-LLM's masked multi-head attention), whose
      * compute part is the op's FLOPs on the vector units ({@code vectorSeconds}) in place of the kernel model's matrix tiles:
@@ -213,17 +214,18 @@ public final class FrameworkCost {
      * (decoderMaskedMultiheadAttentionTemplate.h, cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention), so it pads
      * no query rows to a tile.
      *
+     * @param kvLen         the cached keys per sequence (a decode's split over CTAs, {@link XqaMultiBlock}, where the figures split as XQA)
      * @param decode        whether the op runs the framework's decode kernel ({@link #runsDecodeKernel})
      * @param vectorSeconds the op's FLOPs at the processor's vector rate (s; 0 where unknown)
      */
-    public record AttentionKernel(long batch, int kvHeads, int headDim, boolean decode, PrefillTiles tiles, double vectorSeconds) {
+    public record AttentionKernel(long batch, int kvHeads, int headDim, long kvLen, boolean decode, PrefillTiles tiles, double vectorSeconds) {
         /** The kernel of an attention op on a processor; null for anything else. */
         public static AttentionKernel of(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             if (!(op instanceof Attention a)) {
                 return null;
             }
             double vector = new EngineContext(device, p, null).vectorSeconds(a.flops(in));
-            return new AttentionKernel(a.batch(), a.kvHeads(), a.headDim(), runsDecodeKernel(a), PrefillTiles.of(a), vector);
+            return new AttentionKernel(a.batch(), a.kvHeads(), a.headDim(), a.kvLen(), runsDecodeKernel(a), PrefillTiles.of(a), vector);
         }
 
         /** The op's time (s) under its class's figures, from the kernel model's parts and the op's work items. */
@@ -238,8 +240,10 @@ public final class FrameworkCost {
                 return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes), batch, kvHeads, headDim,
                         engines);
             }
+            // XQA's multi-block split: each (sequence, KV head)'s keys over several CTAs, each paying the per-CTA and per-head work
+            double ctas = decode && f.splitsKvAsXqa() ? items * XqaMultiBlock.blocks(batch, kvHeads, kvLen, engines) : items;
             double t = tiles != null ? tiles.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
-                    : f.seconds(total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
+                    : f.seconds(total, launch, compute, memory, bytes, ctas, engines, kvGroup, kvBytes);
             return decode ? f.wideHeadSeconds(t, batch, kvHeads, headDim, engines) : t;
         }
 

@@ -79,6 +79,32 @@ class FrameworkCostTest {
     }
 
     @Test
+    void xqaMultiBlockSplitMultipliesTheGroupedKernelsCtas() {
+        // TensorRT-LLM decode, 64 sequences x 8 query heads on 2 KV heads (group 4, XQA), head_dim 64, 1024 cached keys: XQA splits
+        // each pair's keys over 8 CTAs (XqaMultiBlockTest), so 64 x 2 x 8 = 1024 CTAs over 132 SMs (8 waves, 1024 x 4 = 4096 query
+        // heads: 32 waves) in place of 128 CTAs (1 wave; 512 heads: 4 waves)
+        FrameworkProfile.ClassFigures plain = new FrameworkProfile.ClassFigures(OptionalDouble.of(6), OptionalDouble.of(0.5), OptionalDouble.of(1),
+                OptionalDouble.of(2000), OptionalDouble.of(32)).withPerHeadNs(100);
+        FrameworkProfile.ClassFigures split = plain.withXqaMultiBlock(true);
+        assertTrue(split.splitsKvAsXqa() && !plain.splitsKvAsXqa());
+        io.moesim.ir.op.Attention a = new io.moesim.ir.op.Attention(8, 2, 64, 64, 1, 1024, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 64, 8 * 64), TensorType.of(DType.BF16, 64, 2 * 64), TensorType.of(DType.BF16, 64, 2 * 64));
+        FrameworkCost.AttentionKernel k = FrameworkCost.AttentionKernel.of(a, in, h100, h100.primary());
+        int e = h100.primary().engines();
+        double launch = 2e-6;
+        double memory = 20e-6;
+        double body = 6e-6 + memory; // call overhead + the DRAM part (compute 1 us / 0.5 is shorter)
+        assertEquals(body + 1 * 2000e-9 + 4 * 100e-9, k.seconds(plain, launch + memory, launch, 1e-6, memory, 0, 128, e, 4, 0), 1e-12);
+        assertEquals(body + 8 * 2000e-9 + 32 * 100e-9, k.seconds(split, launch + memory, launch, 1e-6, memory, 0, 128, e, 4, 0), 1e-12);
+        // a group of 1 runs the MMHA fallback, which the split does not touch
+        FrameworkProfile.ClassFigures withFallback = split.withFallbackGBps(50).withFallbackItemNs(1000);
+        io.moesim.ir.op.Attention mha = new io.moesim.ir.op.Attention(2, 2, 64, 64, 1, 1024, false, 0, DType.BF16);
+        FrameworkCost.AttentionKernel km = FrameworkCost.AttentionKernel.of(mha, in, h100, h100.primary());
+        assertEquals(km.seconds(withFallback.withXqaMultiBlock(false), launch + memory, launch, 1e-6, memory, 0, 128, e, 1, 0),
+                km.seconds(withFallback, launch + memory, launch, 1e-6, memory, 0, 128, e, 1, 0), 1e-15);
+    }
+
+    @Test
     void vllmDecodeAboveFlashAttentionsHeadDimTakesTheTriton3dKernelsWaves() {
         // vLLM decode, 32 sequences x 2 query heads on one KV head, head_dim 512, 2 cached tokens: above FlashAttention's 256,
         // batch 32 <= 128 / 1, so vLLM's Triton 3D kernel: 32 x 1 x 16 = 512 programs over 132 SMs = 4 waves; the op takes at

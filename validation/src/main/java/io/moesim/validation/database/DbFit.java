@@ -79,7 +79,7 @@ public final class DbFit {
         p = fitClass(p, "attention_prefill", rows(rows, "attention-prefill"), model, devices, n, mape, true, NO_HEADS, ownKernels);
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
-        p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS);
+        p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS, ownKernels);
         // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
         // whichever explains the calibration rows better
         List<DbRow> moe = rows(rows, "moe");
@@ -260,17 +260,42 @@ public final class DbFit {
      * Figures a class's search holds fixed while it fits the others: the exposed share of the shorter part ({@link
      * ClassFigures#exposedMemory}, 0: none) and whether the context kernel packs query groups ({@link ClassFigures#packs}).
      */
-    private record Held(double exposed, boolean packs) {
-        static final Held NONE = new Held(0, true);
+    private record Held(double exposed, boolean packs, boolean xqa) {
+        static final Held NONE = new Held(0, true, false);
+
+        Held(double exposed, boolean packs) {
+            this(exposed, packs, false);
+        }
 
         ClassFigures on(ClassFigures f) {
             ClassFigures g = exposed > 0 ? f.withExposedMemory(exposed) : f;
+            g = xqa ? g.withXqaMultiBlock(true) : g;
             return packs ? g : g.withPacksGqa(false);
         }
     }
 
+    /**
+     * Frameworks whose grouped decode kernel is TensorRT-LLM's XQA, which may split each sequence's keys over CTAs in
+     * multi-block mode ({@link io.moesim.sim.kernel.XqaMultiBlock}); whether the collector ran it so, their own
+     * calibration rows say.
+     */
+    static final java.util.Set<String> XQA_FRAMEWORKS = java.util.Set.of("trtllm");
+
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
             Map<String, Integer> n, Map<String, Double> mape, boolean compute, double[] heads, boolean ownKernels) {
+        if (cls.equals("attention_decode") && ownKernels && !rows.isEmpty() && XQA_FRAMEWORKS.contains(rows.get(0).framework())) {
+            // XQA in multi-block mode or not: whichever explains the calibration rows better
+            Map<String, Integer> n0 = new LinkedHashMap<>(n);
+            Map<String, Double> m0 = new LinkedHashMap<>(mape);
+            FrameworkProfile one = fitClass(p, cls, rows, model, devices, n0, m0, compute, Held.NONE, heads);
+            FrameworkProfile split = fitClass(p, cls, rows, model, devices, n, mape, compute, new Held(0, true, true), heads);
+            if (m0.getOrDefault(cls, Double.MAX_VALUE) < mape.getOrDefault(cls, Double.MAX_VALUE)) {
+                n.putAll(n0);
+                mape.putAll(m0);
+                return one;
+            }
+            return split;
+        }
         if (!cls.equals("attention_prefill")) {
             return fitClass(p, cls, rows, model, devices, n, mape, compute, Held.NONE, heads);
         }
@@ -527,7 +552,7 @@ public final class DbFit {
         }
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
-                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(held.exposed()).withPacksGqa(held.packs()).withPerHeadNs(round(head * item, 1e-1))
+                group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(held.exposed()).withPacksGqa(held.packs()).withXqaMultiBlock(held.xqa()).withPerHeadNs(round(head * item, 1e-1))
                 .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
                 .withFallbackItemNs(round(fallbackItem, 1e-1));
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time

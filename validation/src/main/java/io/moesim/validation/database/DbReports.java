@@ -101,6 +101,7 @@ public final class DbReports {
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
             v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
             v.packsGqa().ifPresent(x -> c.put("packs_gqa", x));
+            v.xqaMultiBlock().ifPresent(x -> c.put("xqa_multi_block", x));
             v.wideHeadMatrixEfficiency().ifPresent(x -> c.put("wide_head_matrix_efficiency", x));
             cs.put(k, c);
         });
@@ -241,6 +242,11 @@ public final class DbReports {
                     + "better, packed where FlashAttention-3 packs or never; never: TensorRT-LLM's context FMHA (fmha_v2) loads Q in tiles one head wide "
                     + "(FusedMHARunnerV2::setSeparateQKvTmaDescriptors and setPackedQkvTmaDescriptors, Q box of q_step tokens x 1 head, cpp/tensorrt_llm/"
                     + "kernels/contextFusedMultiHeadAttention/fmhaRunner.cpp), so each CTA serves one query head"));
+            v.xqaMultiBlock().ifPresent(x -> flag(sb, "    ", "xqa_multi_block", x, "fitted: whichever explains the " + p.id() + " H100 decode calibration "
+                    + "rows better, XQA splitting each (sequence, KV head)'s keys over CTAs in multi-block mode or one CTA per pair; split: "
+                    + "computeMultiBlockCount (cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention/decoderXQAImplCommon.h: past keys / "
+                    + "kMinHistoryTokensPerBlock (128), at most round(sqrt(8 x that)), shrunk to kTargetWaveFactor (8) waves over the SMs, at most "
+                    + "6000 / batch), so its CTAs, each paying per_item_ns and per_head_ns, are the pairs times the split"));
             v.wideHeadMatrixEfficiency().ifPresent(x -> figure(sb, "    ", "wide_head_matrix_efficiency", x, src + "; the compute share of vLLM's "
                     + "Triton unified attention, which head dims above FlashAttention's 256 run (get_supported_head_sizes, "
                     + "vllm/attention/backends/flash_attn.py), in place of matrix_efficiency for those rows"));
