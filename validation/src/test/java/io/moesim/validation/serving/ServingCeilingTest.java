@@ -71,11 +71,13 @@ class ServingCeilingTest {
     // 2026-12-05 (session 12): TensorRT-LLM's and vLLM's MoE refitted on their collector's round-robin load repair, engine figures not
     // refitted: held back 10.6%, calibration 8.6%, all 9.5%, TPOT 7.2%, TTFT 12.8% (ceilings kept).
     // 2026-12-05 (session 13): TensorRT-LLM's decode refitted with XQA's multi-block split, engine figures not refitted: held back 11.0%,
-    // calibration 8.9%, all 9.9%, TPOT 6.2%, TTFT 11.3%; TensorRT-LLM's held-back rows alone 10.5% (ceilings kept).
+    // calibration 8.9%, all 9.9%, TPOT 6.2%, TTFT 11.3%; TensorRT-LLM's held-back rows alone 10.5% (ceilings kept). Then TensorRT-LLM's
+    // engine figures refitted (2931.5 us per iteration + 7.251 us per sequence): held back 10.5%, calibration 8.8%, all 9.6%, TPOT 6.2%,
+    // TTFT 9.0%; TensorRT-LLM's held-back rows 10.0%. TTFT ceiling lowered 15.5 -> 12.0, the others kept.
     static final double HELD_BACK_CEILING = 12.5;
     static final double TRTLLM_HELD_BACK_CEILING = 12.0;
     static final double CALIBRATION_CEILING = 11.0;
     static final double ALL_CEILING = 11.5;
     static final double TPOT_CEILING = 9.3;
-    static final double TTFT_CEILING = 15.5;
+    static final double TTFT_CEILING = 12.0;
 }
