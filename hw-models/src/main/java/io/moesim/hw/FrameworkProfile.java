@@ -251,14 +251,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
                 OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
-                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty());
-        }
-
-        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
-                OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency) {
-            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
-                    wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, java.util.Optional.empty());
+                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty());
         }
 
         public ClassFigures {

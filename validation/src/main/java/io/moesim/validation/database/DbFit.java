@@ -258,14 +258,11 @@ public final class DbFit {
 
     /**
      * Figures a class's search holds fixed while it fits the others: the exposed share of the shorter part ({@link
-     * ClassFigures#exposedMemory}, 0: none) and whether the context kernel packs query groups ({@link ClassFigures#packs}).
+     * ClassFigures#exposedMemory}, 0: none), whether the context kernel packs query groups ({@link ClassFigures#packs}) and
+     * whether the decode kernel splits keys as XQA does ({@link ClassFigures#splitsKvAsXqa}).
      */
     private record Held(double exposed, boolean packs, boolean xqa) {
         static final Held NONE = new Held(0, true, false);
-
-        Held(double exposed, boolean packs) {
-            this(exposed, packs, false);
-        }
 
         ClassFigures on(ClassFigures f) {
             ClassFigures g = exposed > 0 ? f.withExposedMemory(exposed) : f;
@@ -281,24 +278,30 @@ public final class DbFit {
      */
     static final java.util.Set<String> XQA_FRAMEWORKS = java.util.Set.of("trtllm");
 
+    /**
+     * The held figures a class is fitted under, each in turn, the calibration rows choosing (the first of equals): prefill,
+     * each exposed share with the context kernel packing query groups as FlashAttention-3 does, or, in a framework's own
+     * profile, never (its kernel's tiles one head wide, as TensorRT-LLM's fmha_v2); decode in an XQA framework's own
+     * profile, its keys split as XQA's multi-block mode splits them, or not; every other class, none.
+     */
+    private static List<Held> candidates(String cls, List<DbRow> rows, boolean ownKernels) {
+        if (cls.equals("attention_prefill")) {
+            List<Held> out = new ArrayList<>();
+            for (boolean packs : ownKernels ? new boolean[] {true, false} : new boolean[] {true}) {
+                for (double x : EXPOSED) {
+                    out.add(new Held(x, packs, false));
+                }
+            }
+            return out;
+        }
+        if (cls.equals("attention_decode") && ownKernels && !rows.isEmpty() && XQA_FRAMEWORKS.contains(rows.get(0).framework())) {
+            return List.of(new Held(0, true, true), Held.NONE);
+        }
+        return List.of(Held.NONE);
+    }
+
     private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
             Map<String, Integer> n, Map<String, Double> mape, boolean compute, double[] heads, boolean ownKernels) {
-        if (cls.equals("attention_decode") && ownKernels && !rows.isEmpty() && XQA_FRAMEWORKS.contains(rows.get(0).framework())) {
-            // XQA in multi-block mode or not: whichever explains the calibration rows better
-            Map<String, Integer> n0 = new LinkedHashMap<>(n);
-            Map<String, Double> m0 = new LinkedHashMap<>(mape);
-            FrameworkProfile one = fitClass(p, cls, rows, model, devices, n0, m0, compute, Held.NONE, heads);
-            FrameworkProfile split = fitClass(p, cls, rows, model, devices, n, mape, compute, new Held(0, true, true), heads);
-            if (m0.getOrDefault(cls, Double.MAX_VALUE) < mape.getOrDefault(cls, Double.MAX_VALUE)) {
-                n.putAll(n0);
-                mape.putAll(m0);
-                return one;
-            }
-            return split;
-        }
-        if (!cls.equals("attention_prefill")) {
-            return fitClass(p, cls, rows, model, devices, n, mape, compute, Held.NONE, heads);
-        }
         List<Prepared> prep = prepare(p, cls, rows, model, devices);
         if (prep.isEmpty()) {
             return p;
@@ -306,23 +309,19 @@ public final class DbFit {
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
         Map<String, Double> bm = null;
-        // the context kernel packs query groups as FlashAttention-3 does, or, in a framework's own profile, never (its
-        // kernel's tiles one head wide, as TensorRT-LLM's fmha_v2): whichever explains the calibration rows better
-        for (boolean packs : ownKernels ? new boolean[] {true, false} : new boolean[] {true}) {
-            for (double x : EXPOSED) {
-                Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, new Held(x, packs), heads);
-                if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
-                    best = q;
-                    bn = n1;
-                    bm = m1;
-                }
+        for (Held held : candidates(cls, rows, ownKernels)) {
+            Map<String, Integer> n1 = new LinkedHashMap<>(n);
+            Map<String, Double> m1 = new LinkedHashMap<>(mape);
+            FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads);
+            if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
+                best = q;
+                bn = n1;
+                bm = m1;
             }
         }
         // in a framework's own profile whose rows have head dims above FlashAttention's: the compute share of vLLM's Triton
         // unified attention, which runs them (ClassFigures.wideHeadMatrixEfficiency), on a grid with every other figure held
-        if (ownKernels && hasWideHeads(prep)) {
+        if (cls.equals("attention_prefill") && ownKernels && hasWideHeads(prep)) {
             ClassFigures fig = best.figures(cls);
             double bestErr = error(prep, fig, Held.NONE, Double.MAX_VALUE);
             double wide = 0;
@@ -339,15 +338,6 @@ public final class DbFit {
         n.putAll(bn);
         mape.putAll(bm);
         return best;
-    }
-
-    private static FrameworkProfile fitClass(FrameworkProfile p, String cls, List<DbRow> rows, DbModel model, Function<String, DeviceSpec> devices,
-            Map<String, Integer> n, Map<String, Double> mape, boolean compute, Held held, double[] heads) {
-        List<Prepared> prep = prepare(p, cls, rows, model, devices);
-        if (prep.isEmpty()) {
-            return p;
-        }
-        return fitClassBody(p, cls, prep, n, mape, compute, held, heads);
     }
 
     /** Whether any of the rows has an attention piece of a head dim above FlashAttention's ({@link ClassFigures#FLASH_MAX_HEAD_DIM}). */
