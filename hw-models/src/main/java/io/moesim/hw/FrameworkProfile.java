@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
  * fused MoE block), {@code moe_fp8} (the same with fp8 expert weights: another kernel family, {@code moe}'s
  * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
- * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
+ * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code moe_fp8_slots}
+ * (the same for blocks of fp8 experts, where the profile has {@code moe_fp8}: {@link #MOE_FP8_SLOTS}), {@code quantize} (fp8 activation quantisation before an fp8 GEMM), {@code other}
  * (norms, elementwise, permutes); {@code quantize_amax} is the amax pass of a dynamic quantise, a reduction kernel
  * of its own ({@code quantize}'s figures where a profile has none); {@code quantize_token} is an fp8 GEMM's per-token
  * activation quantise, one kernel, run before each fp8 GEMM where a profile has it ({@link #QUANTIZE_TOKEN}).
@@ -55,7 +56,28 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** The op classes a profile may give figures for. */
     public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
-            "moe_slots", "quantize", "quantize_amax", "quantize_token", "other");
+            "moe_slots", "moe_fp8_slots", "quantize", "quantize_amax", "quantize_token", "other");
+
+    /** The class of a fused MoE block's top-k reduction over its whole slot buffer (see the class comment). */
+    public static final String MOE_SLOTS = "moe_slots";
+
+    /**
+     * {@link #MOE_SLOTS} for a block of fp8 experts in a profile with its own fp8 MoE figures ({@code moe_fp8}): a framework
+     * may run its fp8 experts in another kernel family than its bf16 ones, with or without the slot buffer (vLLM: Triton's
+     * fused_moe for bf16, FlashInfer's CUTLASS MoE for fp8). A profile without {@code moe_fp8} runs fp8 blocks as bf16 ones,
+     * slot pass included.
+     */
+    public static final String MOE_FP8_SLOTS = "moe_fp8_slots";
+
+    /** The class a MoE slot pass of class {@code slotClass} runs on here: {@link #MOE_FP8_SLOTS} resolves to {@link #MOE_SLOTS} without {@code moe_fp8}. */
+    public String slotClass(String slotClass) {
+        return slotClass.equals(MOE_FP8_SLOTS) && !classes.containsKey("moe_fp8") ? MOE_SLOTS : slotClass;
+    }
+
+    /** Whether this profile's fused MoE of that precision ({@link #MOE_SLOTS} or {@link #MOE_FP8_SLOTS}) keeps the slot buffer. */
+    public boolean keepsSlotBuffer(String slotClass) {
+        return classes.containsKey(slotClass(slotClass));
+    }
 
     /**
      * The class of an fp8 GEMM's own per-token activation quantise: one kernel that takes each row's amax and casts it
@@ -99,6 +121,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
         if (f == null && opClass.equals("quantize_amax")) {
             f = classes.get("quantize");
+        }
+        if (f == null && opClass.equals(MOE_FP8_SLOTS)) {
+            f = classes.get(slotClass(opClass));
         }
         return f == null ? ClassFigures.NONE : f;
     }

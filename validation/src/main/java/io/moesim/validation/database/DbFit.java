@@ -5,6 +5,7 @@ import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfile.ClassFigures;
 import io.moesim.hw.GemmTileRule;
 import io.moesim.hw.Systems;
+import io.moesim.validation.trace.IrOps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,29 +81,18 @@ public final class DbFit {
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS, ownKernels);
-        // fused MoE: with the slot-buffer kernels (moe_slots: Triton fused_moe) or without (only this GPU's rows),
-        // whichever explains the calibration rows better
+        // fused MoE: with the slot-buffer kernels (moe_slots: Triton's fused_moe) or without (only this GPU's rows), whichever
+        // explains the calibration rows better. fp8 fused MoE is its own kernel family in each framework (vLLM's measures 3-5x
+        // TensorRT-LLM's on the same shapes, and runs FlashInfer's CUTLASS MoE where its bf16 blocks run Triton's): in a
+        // framework's own profile moe_fp8 is fitted on the fp8 rows, with or without its own slot pass (moe_fp8_slots); a
+        // profile pooled over frameworks (leave one out) stands for "a framework" and runs fp8 blocks on moe's figures
         List<DbRow> moe = rows(rows, "moe");
-        // fp8 fused MoE is its own kernel family in each framework (vLLM's measures 3-5x TensorRT-LLM's on the same
-        // shapes): moe_fp8 is fitted in a framework's own profile only; a profile pooled over frameworks (leave one
-        // out) stands for "a framework" and runs fp8 blocks on moe's figures
-        Map<String, Integer> ns = new LinkedHashMap<>();
-        Map<String, Double> ms = new LinkedHashMap<>();
-        FrameworkProfile slots = p.withClass(DbModel.SLOTS, ClassFigures.NONE);
-        List<DbRow> fp8Moe = ownKernels ? moe : List.of();
-        slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
-        slots = fitClass(slots, "moe_fp8", fp8Moe, model, devices, ns, ms, true);
-        slots = fitClass(slots, DbModel.SLOTS, moe, model, devices, ns, ms, false);
-        slots = fitClass(slots, "moe", moe, model, devices, ns, ms, true);
-        slots = fitClass(slots, "moe_fp8", fp8Moe, model, devices, ns, ms, true);
-        Map<String, Integer> nn = new LinkedHashMap<>();
-        Map<String, Double> mn = new LinkedHashMap<>();
-        FrameworkProfile plain = fitClass(p, "moe", moe, model, devices, nn, mn, true);
-        plain = fitClass(plain, "moe_fp8", fp8Moe, model, devices, nn, mn, true);
-        boolean useSlots = !moe.isEmpty() && moeError(ms, ns) < moeError(mn, nn);
-        p = useSlots ? slots : plain;
-        n.putAll(useSlots ? ns : nn);
-        mape.putAll(useSlots ? ms : mn);
+        if (ownKernels) {
+            p = fitMoe(p, "moe", DbModel.SLOTS, moe.stream().filter(r -> !isFp8Moe(r)).toList(), model, devices, n, mape);
+            p = fitMoe(p, "moe_fp8", DbModel.SLOTS_FP8, moe.stream().filter(DbFit::isFp8Moe).toList(), model, devices, n, mape);
+        } else {
+            p = fitMoe(p, "moe", DbModel.SLOTS, moe, model, devices, n, mape);
+        }
         p = fitAllReduce(p, rows(rows, "custom-all-reduce"), library, n, mape);
         return new Result(p, n, mape);
     }
@@ -198,18 +188,40 @@ public final class DbFit {
         if (c.equals("quantize_amax") && !p.classes().containsKey(c)) {
             return "quantize";
         }
+        if (c.equals(DbModel.SLOTS_FP8)) {
+            return p.slotClass(c);
+        }
         return c.equals("moe_fp8") && !p.classes().containsKey("moe_fp8") ? "moe" : c;
     }
 
-    /** The calibration error of the MoE rows of a fit: bf16 and fp8 blocks, weighted by their rows. */
-    private static double moeError(Map<String, Double> mape, Map<String, Integer> n) {
-        double s = 0;
-        double w = 0;
-        for (String c : List.of("moe", "moe_fp8")) {
-            s += mape.getOrDefault(c, 0.0) * n.getOrDefault(c, 0);
-            w += n.getOrDefault(c, 0);
+    /**
+     * One fused-MoE class ({@code moe} or {@code moe_fp8}) on its rows, with the slot-buffer kernels (the class, then its slot
+     * pass {@code slotClass}, then the class again) and without; the calibration rows keep the better.
+     */
+    private static FrameworkProfile fitMoe(FrameworkProfile p, String cls, String slotClass, List<DbRow> rows, DbModel model,
+            Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
+        if (rows.isEmpty()) {
+            return p;
         }
-        return w == 0 ? Double.MAX_VALUE : s / w;
+        // the class present from the start, so that its blocks' slot pass is its own (FrameworkProfile.slotClass)
+        p = p.classes().containsKey(cls) ? p : p.withClass(cls, p.figures(cls));
+        Map<String, Integer> ns = new LinkedHashMap<>(n);
+        Map<String, Double> ms = new LinkedHashMap<>(mape);
+        FrameworkProfile slots = p.withClass(slotClass, ClassFigures.NONE);
+        slots = fitClass(slots, cls, rows, model, devices, ns, ms, true);
+        slots = fitClass(slots, slotClass, rows, model, devices, ns, ms, false);
+        slots = fitClass(slots, cls, rows, model, devices, ns, ms, true);
+        Map<String, Integer> nn = new LinkedHashMap<>(n);
+        Map<String, Double> mn = new LinkedHashMap<>(mape);
+        FrameworkProfile plain = fitClass(p, cls, rows, model, devices, nn, mn, true);
+        boolean useSlots = ms.getOrDefault(cls, Double.MAX_VALUE) < mn.getOrDefault(cls, Double.MAX_VALUE);
+        n.putAll(useSlots ? ns : nn);
+        mape.putAll(useSlots ? ms : mn);
+        return useSlots ? slots : plain;
+    }
+
+    private static boolean isFp8Moe(DbRow r) {
+        return IrOps.dtype(r.op()).bits() == 8;
     }
 
     private static boolean isAmax(DbRow r) {

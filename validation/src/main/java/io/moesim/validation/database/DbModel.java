@@ -72,10 +72,10 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null);
         }
 
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
@@ -85,13 +85,13 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, slotClass);
         }
 
         /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
         Piece withAttention(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm,
-                    FrameworkCost.AttentionKernel.of(op, in, device, p));
+                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -113,9 +113,12 @@ public final class DbModel {
                     kvGroup, kvBytes, null);
         }
 
-        /** This piece, run only where the profile has ({@code 1}) or lacks ({@code -1}) the {@code moe_slots} class. */
-        Piece slots(int s) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention);
+        /**
+         * This piece, run only where the profile's fused MoE of the block's precision keeps ({@code 1}) or lacks ({@code -1})
+         * the slot buffer ({@code slotClass}: {@link #SLOTS} for bf16 experts, {@link #SLOTS_FP8} for fp8 ones).
+         */
+        Piece slots(int s, String slotClass) {
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -126,8 +129,7 @@ public final class DbModel {
             if (quantize && !cls.equals(FrameworkProfile.QUANTIZE_TOKEN) && !p.fp8QuantizesActivation()) {
                 return false;
             }
-            boolean hasSlots = p.classes().containsKey(SLOTS);
-            return slots == 0 || (slots > 0) == hasSlots;
+            return slots == 0 || (slots > 0) == p.keepsSlotBuffer(slotClass);
         }
 
         double seconds(FrameworkProfile p) {
@@ -163,12 +165,16 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention);
+            return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
+                    a.slotClass);
         }
     }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
-    public static final String SLOTS = "moe_slots";
+    public static final String SLOTS = FrameworkProfile.MOE_SLOTS;
+
+    /** ... of a block of fp8 experts, in a profile with its own fp8 MoE figures ({@link FrameworkProfile#MOE_FP8_SLOTS}). */
+    public static final String SLOTS_FP8 = FrameworkProfile.MOE_FP8_SLOTS;
 
     /** Predicted µs of the row on the device under the profile; NaN where the model cannot run it. */
     public double predictUs(DbRow r, DeviceSpec device, FrameworkProfile profile) {
@@ -336,14 +342,15 @@ public final class DbModel {
         if (dt.bits() == 8) {
             quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation
         }
-        out.add(Piece.of("other", false, permute).slots(-1));
+        String slotCls = dt.bits() == 8 ? SLOTS_FP8 : SLOTS;
+        out.add(Piece.of("other", false, permute).slots(-1, slotCls));
         // the top-k reduction over the block's slots (tokens x top_k rows: every slot's down-projection row read,
         // one bf16 row per token written, whichever GPU holds the slot's expert), in frameworks that keep the slot
         // buffer (fitted in or out with the moe_slots class)
         long slots = t * k;
         long others = Math.max(0, slots - rows);
         long bytes = slots * h * 2 + t * h * 2 + others * h * 2;
-        out.add(Piece.of(SLOTS, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1));
+        out.add(Piece.of(slotCls, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1, slotCls));
         return out;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moesim.hw.FrameworkProfile;
 import io.moesim.validation.trace.OpForm;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -198,5 +199,47 @@ class DatabaseTest {
         // the expert GEMMs: the same two experts' 128 assignments either way
         assertEquals(model.pieces(vllm, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total(),
                 model.pieces(sglang, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total());
+    }
+
+    /**
+     * A fused MoE block's slot pass belongs to its precision's kernel family (vLLM: Triton's fused_moe for bf16 experts,
+     * FlashInfer's CUTLASS MoE for fp8 ones, kernel_source in its moe_perf table): in a profile with its own fp8 MoE figures an
+     * fp8 block runs its slot pass on moe_fp8_slots, or its unpermute where that class is absent, whatever moe_slots says; a
+     * profile without moe_fp8 (pooled over frameworks) runs fp8 blocks as bf16 ones, slot pass included.
+     */
+    @Test
+    void theSlotPassIsChosenPerPrecision() {
+        String bf16Op = "moe-layer tokens=1024 hidden=4096 experts=128 top_k=8 ffn=1536 tp=1 ep=8 distribution=balanced dtype=bf16";
+        DbRow bf16 = DbRow.of(bf16Op, "h100", "h100", "vllm", 100, "test");
+        DbRow fp8 = DbRow.of(bf16Op.replace("bf16", "fp8e4m3"), "h100", "h100", "vllm", 100, "test");
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        // the two blocks' pieces: the same slot-pass bytes, under their own class
+        DbModel.Piece bfSlots = model.pieces(bf16, device).stream().filter(x -> x.slots() > 0).findFirst().orElseThrow();
+        DbModel.Piece f8Slots = model.pieces(fp8, device).stream().filter(x -> x.slots() > 0).findFirst().orElseThrow();
+        assertEquals(DbModel.SLOTS, bfSlots.cls());
+        assertEquals(DbModel.SLOTS_FP8, f8Slots.cls());
+        // 8192 slots read, 1024 rows written, the 7168 other GPUs' slots written as zeros: 16384 rows of 4096 bf16
+        assertEquals(16384.0 * 4096 * 2, bfSlots.bytes(), 16384.0 * 4096 * 2 * 0.02);
+        FrameworkProfile.ClassFigures call = new FrameworkProfile.ClassFigures(java.util.OptionalDouble.of(1000), java.util.OptionalDouble.empty(),
+                java.util.OptionalDouble.empty());
+        FrameworkProfile.ClassFigures none = FrameworkProfile.ClassFigures.NONE;
+        FrameworkProfile own = new FrameworkProfile("vllm", "v", java.util.Map.of("moe", none, "moe_fp8", none), false, java.util.Optional.empty());
+        double plainBf = model.predictUs(bf16, device, own);
+        double plainF8 = model.predictUs(fp8, device, own);
+        // a slot buffer for bf16 blocks only: the bf16 block pays its slot pass (a 1000 us call) in place of its unpermute
+        FrameworkProfile bfOnly = own.withClass(DbModel.SLOTS, call);
+        assertTrue(model.predictUs(bf16, device, bfOnly) > plainBf + 990, "bf16 block runs the slot pass");
+        assertEquals(plainF8, model.predictUs(fp8, device, bfOnly), 1e-9, "fp8 block keeps its unpermute");
+        // ... and for fp8 blocks only
+        FrameworkProfile f8Only = own.withClass(DbModel.SLOTS_FP8, call);
+        assertEquals(plainBf, model.predictUs(bf16, device, f8Only), 1e-9);
+        assertTrue(model.predictUs(fp8, device, f8Only) > plainF8 + 990);
+        // pooled: no moe_fp8, so an fp8 block runs on moe's figures and moe_slots' slot pass
+        FrameworkProfile pooled = new FrameworkProfile("pooled", "p", java.util.Map.of("moe", none, DbModel.SLOTS, call), false, java.util.Optional.empty());
+        assertTrue(pooled.keepsSlotBuffer(DbModel.SLOTS_FP8));
+        assertEquals(call, pooled.figures(DbModel.SLOTS_FP8));
+        assertTrue(model.predictUs(fp8, device, pooled) > plainF8 + 990);
+        assertFalse(bfOnly.keepsSlotBuffer(DbModel.SLOTS_FP8));
     }
 }
