@@ -293,7 +293,7 @@ final class ValidateCommand implements Callable<Integer> {
     private int convert(PrintWriter out) {
         java.util.List<io.moesim.validation.database.DbRow> all = io.moesim.validation.database.AicConverter.readAll(databaseConvert);
         java.util.List<io.moesim.validation.database.DbRow> s = io.moesim.validation.database.AicConverter.sample(all,
-                databaseRows == null ? 200 : databaseRows);
+                databaseRows == null ? io.moesim.validation.database.AicConverter.SAMPLE_ROWS : databaseRows);
         for (Path f : io.moesim.validation.database.DbTraces.write(s, databaseOut)) {
             out.println("wrote " + f);
         }

@@ -38,6 +38,9 @@ import java.util.zip.GZIPInputStream;
  */
 public final class AicConverter {
     public static final String SAMPLE_SEED = "moesim-aic-sample-v1";
+
+    /** Rows per (GPU, framework, kind) of the committed sample ({@code traces/aiconfigurator}, {@code validate --database-convert}'s default). */
+    public static final int SAMPLE_ROWS = 200;
     public static final String UPSTREAM = "github.com/ai-dynamo/aiconfigurator@095f58a";
 
     private AicConverter() {

@@ -128,11 +128,14 @@ class DatabaseProtocolTest {
      * other; moe fitted on bf16 rows only in every framework's own profile): moe at value + about 1.5 points (h100 17.7, h200
      * 20.4), all at value + about a point (h100 11.5, h200 12.6); leave-framework-out unchanged (40.5 / 27.1: the pooled
      * profiles keep one slot pass).
+     * Run of 2026-12-05 05:20 UTC (the committed sample regenerated with today's converter, which takes a one-token prompt as a
+     * context row since session 9: 21-27 attention rows per file change, and every fit with them): attention-prefill at value
+     * + about a point (h100 11.8, h200 11.9; were 10.5 / 11.0); decode (10.5 / 11.7) and all (11.8 / 12.8) under their ceilings.
      */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
-            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 11.5, "attention-decode", 11.2, "moe", 19.2,
+            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.8, "attention-decode", 11.2, "moe", 19.2,
                     "quantize", 8.0, "custom-all-reduce", 12.0, "nccl", 10.0, "all", 12.5),
-            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.0, "attention-decode", 12.5, "moe", 21.9,
+            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.9, "attention-decode", 12.5, "moe", 21.9,
                     "quantize", 9.0, "custom-all-reduce", 11.0, "nccl", 11.0, "all", 13.6),
             "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 20.0, "attention-prefill", 29.1, "attention-decode", 23.0, "moe", 42.0,
                     "quantize", 64.0, "custom-all-reduce", 11.5, "all", 28.5));
@@ -147,10 +150,11 @@ class DatabaseProtocolTest {
      * figures keep): attention-decode 25.9 -> 27.1, ceiling raised to 28.4 (value + 1.3). These are PyTorch SDPA rows, not
      * XQA; the refit's higher bandwidth share (0.966 -> 1.025) makes their long-KV rows faster, and they were already fast.
      * Run of 2026-12-05 05:35 UTC (session 14: TensorRT-LLM's moe figures fitted on its bf16 rows alone): grouped-matmul 16.3 ->
-     * 15.6, ceiling lowered to 17.0.
+     * 15.6, ceiling lowered to 17.0. Run of 2026-12-05 05:20 UTC (the sample regenerated, TensorRT-LLM's decode refitted on it:
+     * compute share 0.401 -> 0.654, 2585 -> 2799 ns per CTA): attention-decode 27.1 -> 28.9, ceiling raised to 30.2 (value + 1.3).
      */
     private static final Map<String, Double> MEASURED_CEILINGS = Map.of("matmul-bf16", 11.0, "matmul-fp8", 15.0, "grouped-matmul", 17.0,
-            "attention-decode", 28.4, "attention-prefill", 39.0, "memcpy", 18.5, "all", 18.0);
+            "attention-decode", 30.2, "attention-prefill", 39.0, "memcpy", 18.5, "all", 18.0);
 
     static Path measured() {
         Path p = Path.of("..", "traces", "measured");
