@@ -26,7 +26,8 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>What is read (everything else is left out): GEMM bf16 and per-tensor fp8 ({@code fp8_block} left
  * out); context and generation attention with bf16 activations, bf16 KV and no window; fused MoE
- * blocks in bf16 and per-tensor fp8 under the balanced and power-law token spreads; NCCL collectives
+ * blocks in bf16 and per-tensor fp8 under the balanced and power-law token spreads (gated=false where the table's
+ * {@code kernel_source} says the experts have no gate); NCCL collectives
  * in half precision; the frameworks' own all-reduce (TensorRT-LLM's, and vLLM's/SGLang's CUDA-graph
  * variant: the eager variants measure host launch, not the kernel); fp8 activation quantisation
  * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast). Latency is ms per call in the
@@ -196,8 +197,10 @@ public final class AicConverter {
                 if (experts % ep != 0 || r.num("inter_size") % tp != 0) {
                     return null;
                 }
-                return String.format(Locale.ROOT, "moe-layer tokens=%d hidden=%d experts=%d top_k=%d ffn=%d tp=%d ep=%d distribution=%s dtype=%s",
-                        r.num("num_tokens"), r.num("hidden_size"), experts, r.num("topk"), r.num("inter_size"), tp, ep, dist, dt);
+                // TensorRT-LLM's non-gated experts (kernel_source moe_torch_flow_nongated: an up and a down matrix, no gate)
+                String gated = r.get("kernel_source").endsWith("_nongated") ? " gated=false" : "";
+                return String.format(Locale.ROOT, "moe-layer tokens=%d hidden=%d experts=%d top_k=%d ffn=%d tp=%d ep=%d distribution=%s dtype=%s%s",
+                        r.num("num_tokens"), r.num("hidden_size"), experts, r.num("topk"), r.num("inter_size"), tp, ep, dist, dt, gated);
             }
             case "nccl_perf": {
                 if (!r.get("nccl_dtype").equals("half")) {

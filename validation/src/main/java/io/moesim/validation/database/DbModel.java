@@ -43,7 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code amax} reads 2.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
- *       GPU's experts (gate+up, then down, {@code moe}, or {@code moe_fp8} for fp8 experts) with the token routing
+ *       GPU's experts (gate+up, then down, or up then down where {@code gated=false}; {@code moe}, or {@code moe_fp8} for fp8
+ *       experts) with the token routing
  *       of the row's {@code distribution} ({@link #localLoads}), then the unpermute of this GPU's rows
  *       ({@code other}) or, in a framework with the {@code moe_slots} class, the top-k reduction over every
  *       slot; fp8 blocks quantise their input and the gated activation when the profile quantises.</li>
@@ -278,11 +279,13 @@ public final class DbModel {
                 long ffn = f.getLong("ffn") / f.getLong("tp", 1);
                 int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
+                // gated experts: gate, up and down (SwiGLU); not: up and down, the IR's two-matrix form
+                FfnActivation act = IrOps.gated(f) ? FfnActivation.SWIGLU : FfnActivation.GELU;
                 List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text(), roundRobin);
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
-                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), dt, device, p);
+                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, device, p);
                     if (one == null) {
                         return null;
                     }
@@ -321,7 +324,7 @@ public final class DbModel {
      * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
      * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}).
      */
-    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, DType dt, DeviceSpec device, ProcessorSpec p) {
+    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, FfnActivation act, DType dt, DeviceSpec device, ProcessorSpec p) {
         List<Piece> out = new ArrayList<>();
         long rows = java.util.Arrays.stream(mine).sum();
         long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
@@ -330,7 +333,7 @@ public final class DbModel {
         OpEstimate permute = sim.memcpy(moved, device, p); // the gather; the scatter back moves the same bytes
         out.add(Piece.of("other", false, permute));
         if (rows > 0) {
-            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, FfnActivation.SWIGLU, dt);
+            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, act, dt);
             OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
             if (!Double.isFinite(e.seconds())) {
                 return null;

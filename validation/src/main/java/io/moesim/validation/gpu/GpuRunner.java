@@ -310,6 +310,9 @@ public final class GpuRunner {
                 };
             }
             case "moe-layer": {
+                if (!IrOps.gated(op)) {
+                    throw new IllegalArgumentException("moe-layer: the GPU runner runs gated (SwiGLU) experts only, not gated=false");
+                }
                 int t = Math.toIntExact(op.getLong("tokens"));
                 BlockShape sh = new BlockShape(Math.toIntExact(op.getLong("hidden")), 1, 1, 1, Math.toIntExact(op.getLong("experts")),
                         Math.toIntExact(op.getLong("top_k")), Math.toIntExact(op.getLong("ffn")),

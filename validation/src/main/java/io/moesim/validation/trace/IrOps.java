@@ -65,8 +65,9 @@ public final class IrOps {
             java.util.Map.entry("all-gather", java.util.Set.of("group", "bytes")),
             java.util.Map.entry("reduce-scatter", java.util.Set.of("group", "bytes")),
             java.util.Map.entry("all-to-all", java.util.Set.of("group", "bytes")),
-            // tp, ep, distribution: a fused MoE block's parallel layout and token spread (kernel database rows)
-            java.util.Map.entry("moe-layer", java.util.Set.of("tokens", "hidden", "experts", "top_k", "ffn", "tp", "ep", "distribution")),
+            // tp, ep, distribution: a fused MoE block's parallel layout and token spread (kernel database rows); gated=false: experts of
+            // an up and a down matrix, no gate (the default, true, is SwiGLU's gate, up and down)
+            java.util.Map.entry("moe-layer", java.util.Set.of("tokens", "hidden", "experts", "top_k", "ffn", "tp", "ep", "distribution", "gated")),
             java.util.Map.entry("quantize", java.util.Set.of("m", "k", "step")),
             java.util.Map.entry("block", java.util.Set.of("model", "seq", "batch", "phase", "kv_len")));
 
@@ -81,6 +82,15 @@ public final class IrOps {
                         + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
+    }
+
+    /** Whether a fused MoE block's experts are gated ({@code gated=true}, the default: SwiGLU) or not ({@code gated=false}: up, activation, down). */
+    public static boolean gated(OpForm f) {
+        String g = f.get("gated", "true");
+        if (!g.equals("true") && !g.equals("false")) {
+            throw new IllegalArgumentException(f.kind() + ": gated must be true or false, not '" + g + "'");
+        }
+        return g.equals("true");
     }
 
     public static DType dtype(OpForm f) {
@@ -151,6 +161,7 @@ public final class IrOps {
                 for (String k : List.of("tokens", "hidden", "experts", "top_k", "ffn")) {
                     f.getLong(k);
                 }
+                gated(f);
                 return Optional.empty();
             case "block":
                 f.get("model");

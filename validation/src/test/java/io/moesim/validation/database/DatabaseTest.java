@@ -259,4 +259,31 @@ class DatabaseTest {
             assertEquals(Files.readString(committed.resolve(rel)), Files.readString(f), rel + " differs: rerun bin/moesim validate --database-convert");
         }
     }
+
+    /**
+     * TensorRT-LLM's non-gated MoE shapes (kernel_source moe_torch_flow_nongated) become gated=false rows, whose experts are an up
+     * and a down matrix: two thirds of a gated expert's weights, what a memory-bound block at one token reads.
+     */
+    @Test
+    void nonGatedMoeRowsKeepTheirTwoMatrices() throws IOException {
+        table("h100_sxm/moe/trtllm/1.3.0rc20/moe_perf.csv.gz",
+                "framework,version,device,op_name,kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,moe_tp_size,moe_ep_size,distribution,latency\n"
+                        + "TRTLLM,1,NVIDIA H100 80GB HBM3,moe,moe_torch_flow_cutlass,bfloat16,1,4096,14336,2,8,1,1,balanced,0.3\n"
+                        + "TRTLLM,1,NVIDIA H100 80GB HBM3,moe,moe_torch_flow_nongated,bfloat16,1,4096,14336,2,8,1,1,balanced,0.2\n");
+        List<DbRow> rows = AicConverter.readAll(dir);
+        assertEquals(List.of("moe-layer tokens=1 hidden=4096 experts=8 top_k=2 ffn=14336 tp=1 ep=1 distribution=balanced dtype=bf16",
+                "moe-layer tokens=1 hidden=4096 experts=8 top_k=2 ffn=14336 tp=1 ep=1 distribution=balanced dtype=bf16 gated=false"),
+                rows.stream().map(r -> r.op().text()).toList());
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        double gated = model.pieces(rows.get(0), device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().bytes();
+        double plain = model.pieces(rows.get(1), device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().bytes();
+        // two experts' weights, 3 (gated) or 2 matrices of 4096 x 14336 bf16, and a few KB of activations
+        assertEquals(2.0 * 3 * 4096 * 14336 * 2, gated, 2.0 * 3 * 4096 * 14336 * 2 * 0.01);
+        assertEquals(2.0 * 2 * 4096 * 14336 * 2, plain, 2.0 * 2 * 4096 * 14336 * 2 * 0.01);
+        // a value other than true or false is refused, naming the key
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> io.moesim.validation.trace.IrOps.apply(OpForm.parse(rows.get(1).op().text().replace("gated=false", "gated=no"))));
+        assertTrue(e.getMessage().contains("gated must be true or false"), e.getMessage());
+    }
 }

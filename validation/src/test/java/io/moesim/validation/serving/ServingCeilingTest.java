@@ -83,10 +83,12 @@ class ServingCeilingTest {
     // gaps), whose bf16-only fit is slower in compute. TPOT ceiling raised 9.3 -> 10.7 for that, TTFT lowered 12.0 -> 6.5.
     // Then the kernel-database sample regenerated (its attention rows, and the fits with them) and both engines refitted (TensorRT-LLM
     // 2831.0 us per iteration + 7.246 us per sequence, vLLM 488.1 us): held back 10.2%, calibration 8.6%, all 9.4%, TTFT 5.3%, TPOT 9.2%.
+    // Then TensorRT-LLM's non-gated MoE rows read as such, the sample regenerated again and TensorRT-LLM's engine refitted (2729.0 us per
+    // iteration + 7.231 us per sequence): held back 10.0%, calibration 8.4%, all 9.2%, TTFT 6.1%, TPOT 8.6%; TPOT ceiling lowered 10.7 -> 9.9.
     static final double HELD_BACK_CEILING = 12.5;
     static final double TRTLLM_HELD_BACK_CEILING = 12.0;
     static final double CALIBRATION_CEILING = 11.0;
     static final double ALL_CEILING = 11.5;
-    static final double TPOT_CEILING = 10.7;
+    static final double TPOT_CEILING = 9.9;
     static final double TTFT_CEILING = 6.5;
 }
