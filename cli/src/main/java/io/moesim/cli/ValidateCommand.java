@@ -83,7 +83,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--database-rows", paramLabel = "N",
             description = "With --database on the csv.gz tables, or --database-convert: rows per (GPU, framework, kind), seeded; 0 = all. "
-                    + "Default: 200 for --database-convert, 2000 for --database.")
+                    + "Default: " + io.moesim.validation.database.AicConverter.SAMPLE_ROWS + " for --database-convert, "
+                    + io.moesim.validation.database.AicConverter.TABLE_ROWS + " for --database.")
     Integer databaseRows;
 
     @Option(names = "--database-convert", paramLabel = "DIR",
@@ -309,7 +310,7 @@ final class ValidateCommand implements Callable<Integer> {
         java.util.List<io.moesim.validation.database.DbRow> rows;
         String source;
         if (Files.isDirectory(database.resolve("h100_sxm").resolve("gemm"))) {
-            int n = databaseRows == null ? 2000 : databaseRows;
+            int n = databaseRows == null ? io.moesim.validation.database.AicConverter.TABLE_ROWS : databaseRows;
             rows = io.moesim.validation.database.AicConverter.sample(io.moesim.validation.database.AicConverter.readAll(database), n);
             source = database + " (csv.gz tables, " + (n == 0 ? "every row" : n + " rows per GPU, framework and kind") + ")";
         } else {

@@ -112,20 +112,25 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     public ClassFigures figures(String opClass) {
-        ClassFigures f = classes.get(opClass);
-        if (f == null && opClass.equals("gemm_fp8")) {
-            f = classes.get("gemm");
+        return classes.getOrDefault(resolvedClass(opClass), ClassFigures.NONE);
+    }
+
+    /**
+     * The class whose figures an op of class {@code opClass} runs on here: its own where the profile has them, else fp8 GEMMs
+     * on {@code gemm}'s, fp8 MoE on {@code moe}'s, the amax pass on {@code quantize}'s, an fp8 block's slot pass as
+     * {@link #slotClass} says; any other class as itself (no figures: the kernel model as it is).
+     */
+    public String resolvedClass(String opClass) {
+        if (classes.containsKey(opClass)) {
+            return opClass;
         }
-        if (f == null && opClass.equals("moe_fp8")) {
-            f = classes.get("moe");
-        }
-        if (f == null && opClass.equals("quantize_amax")) {
-            f = classes.get("quantize");
-        }
-        if (f == null && opClass.equals(MOE_FP8_SLOTS)) {
-            f = classes.get(slotClass(opClass));
-        }
-        return f == null ? ClassFigures.NONE : f;
+        return switch (opClass) {
+            case "gemm_fp8" -> "gemm";
+            case "moe_fp8" -> "moe";
+            case "quantize_amax" -> "quantize";
+            case MOE_FP8_SLOTS -> slotClass(opClass);
+            default -> opClass;
+        };
     }
 
     /** This profile with one class's figures replaced. */

@@ -42,6 +42,9 @@ public final class AicConverter {
 
     /** Rows per (GPU, framework, kind) of the committed sample ({@code traces/aiconfigurator}, {@code validate --database-convert}'s default). */
     public static final int SAMPLE_ROWS = 200;
+
+    /** Rows per (GPU, framework, kind) that {@code validate --database} samples from the full tables by default. */
+    public static final int TABLE_ROWS = 2000;
     public static final String UPSTREAM = "github.com/ai-dynamo/aiconfigurator@095f58a";
 
     private AicConverter() {

@@ -183,17 +183,6 @@ public final class DbFit {
         return best;
     }
 
-    /** The class whose figures a piece of class {@code c} runs on under the profile (fp8 MoE on moe's, the amax pass on quantize's where it has none). */
-    private static String resolved(FrameworkProfile p, String c) {
-        if (c.equals("quantize_amax") && !p.classes().containsKey(c)) {
-            return "quantize";
-        }
-        if (c.equals(DbModel.SLOTS_FP8)) {
-            return p.slotClass(c);
-        }
-        return c.equals("moe_fp8") && !p.classes().containsKey("moe_fp8") ? "moe" : c;
-    }
-
     /**
      * One fused-MoE class ({@code moe} or {@code moe_fp8}) on its rows, with the slot-buffer kernels (the class, then its slot
      * pass {@code slotClass}, then the class again) and without; the calibration rows keep the better.
@@ -368,7 +357,7 @@ public final class DbFit {
             double fixed = 0;
             List<DbModel.Piece> mine = new ArrayList<>();
             for (DbModel.Piece x : ps) {
-                if ((x.cls().equals(cls) || resolved(p, x.cls()).equals(cls)) && x.runs(p)) {
+                if ((x.cls().equals(cls) || p.resolvedClass(x.cls()).equals(cls)) && x.runs(p)) {
                     mine.add(x);
                 } else {
                     fixed += x.seconds(p);

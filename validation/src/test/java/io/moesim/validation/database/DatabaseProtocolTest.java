@@ -32,7 +32,7 @@ class DatabaseProtocolTest {
     @BeforeAll
     static void load() {
         String full = System.getProperty("moesim.database.full");
-        rows = full == null || full.isBlank() ? DbTraces.read(sample()) : AicConverter.sample(AicConverter.readAll(Path.of(full)), 2000);
+        rows = full == null || full.isBlank() ? DbTraces.read(sample()) : AicConverter.sample(AicConverter.readAll(Path.of(full)), AicConverter.TABLE_ROWS);
         model = new DbModel();
         fits = DbProtocol.fits(rows, model);
     }
