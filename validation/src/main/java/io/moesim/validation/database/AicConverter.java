@@ -30,7 +30,9 @@ import java.util.zip.GZIPInputStream;
  * {@code kernel_source} says the experts have no gate); NCCL collectives
  * in half precision; the frameworks' own all-reduce (TensorRT-LLM's, and vLLM's/SGLang's CUDA-graph
  * variant: the eager variants measure host launch, not the kernel); fp8 activation quantisation
- * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast). Latency is ms per call in the
+ * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast; vLLM's {@code computescale} rows are a difference,
+ * {@code kernel_source} {@code dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant}, to which the same shape's
+ * {@code scale_matrix} row is added back: its dynamic per-token kernel, {@code step=token}). Latency is ms per call in the
  * tables and µs here.
  *
  * <p><b>Sample</b>: within each (GPU, framework, kind) the rows whose FNV-1a hash of
@@ -110,6 +112,7 @@ public final class AicConverter {
             }
             String line;
             int lineNo = 1;
+            Map<String, Double> partners = null;
             while ((line = r.readLine()) != null) {
                 lineNo++;
                 String[] v = line.split(",", -1);
@@ -130,13 +133,70 @@ public final class AicConverter {
                 if (!(ms > 0) || !Double.isFinite(ms)) {
                     continue;
                 }
+                String rowSource = source;
+                String ks = row.get("kernel_source");
+                if (table.equals("computescale_perf") && ks.contains(DIFFERENCE)) {
+                    // a difference of two of the collector's timings (vLLM: dynamic per-token quantise minus the static cast); the
+                    // subtrahend's own row, same shape, added back gives the minuend kernel's time
+                    if (partners == null) {
+                        partners = subtrahends(f.resolveSibling("scale_matrix_perf.csv.gz"), rel);
+                    }
+                    Double back = partners.get(ks.substring(ks.indexOf(DIFFERENCE) + DIFFERENCE.length()) + "|" + row.get("m") + "|" + row.get("k") + "|"
+                            + row.get("quant_dtype"));
+                    if (back == null || !ks.startsWith(PER_TOKEN_QUANT)) {
+                        continue;
+                    }
+                    ms += back;
+                    opText = opText.replace("step=amax", "step=token");
+                    rowSource = source + " (" + ks + ", plus the same shape's scale_matrix_perf row)";
+                }
                 String fw = fwDir.equals("nccl") ? "nccl" : fwDir;
                 String device = row.get("device");
-                out.add(DbRow.of(opText, gpu, device.isEmpty() ? gpu : device, fw, ms * 1000, source));
+                out.add(DbRow.of(opText, gpu, device.isEmpty() ? gpu : device, fw, ms * 1000, rowSource));
             }
         } catch (IOException e) {
             throw new MoesimException(rel + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /** How a {@code kernel_source} names a difference of two timings: {@code <minuend>_minus_<subtrahend>}. */
+    static final String DIFFERENCE = "_minus_";
+
+    /** The minuend kernel a difference row may name: vLLM's dynamic per-token quantise, read as {@code step=token}. */
+    static final String PER_TOKEN_QUANT = "dynamic_per_token_scaled_fp8_quant";
+
+    /** A quantise table's rows by {@code kernel_source|m|k|quant_dtype}: latency, ms. */
+    private static Map<String, Double> subtrahends(Path f, String rel) {
+        Map<String, Double> out = new HashMap<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8))) {
+            String header = r.readLine();
+            if (header == null) {
+                return out;
+            }
+            String[] cols = header.split(",", -1);
+            Map<String, Integer> idx = new HashMap<>();
+            for (int i = 0; i < cols.length; i++) {
+                idx.put(cols[i], i);
+            }
+            String line;
+            while ((line = r.readLine()) != null) {
+                String[] v = line.split(",", -1);
+                if (v.length != cols.length) {
+                    continue;
+                }
+                Row row = new Row(idx, v);
+                double ms = Double.parseDouble(row.get("latency"));
+                if (ms > 0 && Double.isFinite(ms)) {
+                    out.putIfAbsent(row.get("kernel_source") + "|" + row.get("m") + "|" + row.get("k") + "|" + row.get("quant_dtype"), ms);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new MoesimException(rel + ": cannot read its scale_matrix_perf partner: " + e.getMessage());
+        }
+        return out;
     }
 
     private record Row(Map<String, Integer> idx, String[] v) {

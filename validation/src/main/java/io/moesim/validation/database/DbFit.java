@@ -58,17 +58,20 @@ public final class DbFit {
         Map<String, Integer> n = new LinkedHashMap<>();
         Map<String, Double> mape = new LinkedHashMap<>();
         boolean ownKernels = rows.stream().map(DbRow::framework).distinct().count() <= 1;
-        // the two kernels of a dynamic quantise, each on its own rows in a framework's own profile: the amax pass
-        // (computescale tables) and the cast (scale_matrix tables); a profile without amax rows runs the amax pass on
-        // the cast's figures. The amax kernels are each framework's own (TensorRT-LLM's a memset and a scalar-load
-        // reduction, 6-7 us at the least; vLLM's under 1 us): a profile pooled over frameworks (leave one out) fits
-        // one quantize class on both kernels' rows, as moe_fp8
+        // the two kernels of a dynamic quantise in a framework's own profile: the cast (scale_matrix tables) on its rows, then
+        // the amax pass (computescale tables) on its rows, a profile without amax rows running it on the cast's figures. vLLM's
+        // computescale rows are its dynamic per-token kernel (step=token, AicConverter): both passes, whose amax figures are
+        // fitted with the cast's held. The amax kernels are each framework's own (TensorRT-LLM's a memset and a scalar-load
+        // reduction, 6-7 us at the least): a profile pooled over frameworks (leave one out) fits one quantize class on every
+        // quantise row, as moe_fp8
         List<DbRow> quantRows = rows(rows, "quantize");
         if (ownKernels) {
-            p = fitClass(p, "quantize_amax", quantRows.stream().filter(DbFit::isAmax).toList(), model, devices, n, mape, false);
-            quantRows = quantRows.stream().filter(r -> !isAmax(r)).toList();
+            p = fitClass(p, "quantize", quantRows.stream().filter(r -> IrOps.quantizeStep(r.op()).equals("cast")).toList(), model, devices, n, mape, false);
+            p = fitClass(p, "quantize_amax", quantRows.stream().filter(r -> !IrOps.quantizeStep(r.op()).equals("cast")).toList(), model, devices, n, mape,
+                    false);
+        } else {
+            p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         }
-        p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
         List<DbRow> fp8 = rows(rows, "gemm-fp8");
         // the library's own fp8 tiles with no split of K, where the framework's code names its library's tile rule (vLLM's
@@ -213,10 +216,6 @@ public final class DbFit {
         return IrOps.dtype(r.op()).bits() == 8;
     }
 
-    private static boolean isAmax(DbRow r) {
-        return r.op().get("step", "cast").equals("amax");
-    }
-
     /**
      * The classes whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
      * bandwidth share. The amax pass: its threads issue one 2-byte load at a time (see
@@ -310,10 +309,13 @@ public final class DbFit {
         FrameworkProfile best = null;
         Map<String, Integer> bn = null;
         Map<String, Double> bm = null;
+        // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
+        // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
+        boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
         for (Held held : candidates(cls, rows, ownKernels)) {
             Map<String, Integer> n1 = new LinkedHashMap<>(n);
             Map<String, Double> m1 = new LinkedHashMap<>(mape);
-            FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads);
+            FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, rate);
             if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
                 best = q;
                 bn = n1;
@@ -371,11 +373,10 @@ public final class DbFit {
     }
 
     private static FrameworkProfile fitClassBody(FrameworkProfile p, String cls, List<Prepared> prep, Map<String, Integer> n, Map<String, Double> mape,
-            boolean compute, Held held, double[] heads) {
+            boolean compute, Held held, double[] heads, boolean rate) {
         double[] best = {Double.NaN, 1, 1};
         double bestErr = Double.MAX_VALUE;
         double[] effs = compute ? SHARES : new double[] {1};
-        boolean rate = ENGINE_RATE_CLASSES.contains(cls);
         for (double o : OVERHEADS) {
             for (double e : effs) {
                 for (double f : rate ? RATES : SHARES) {

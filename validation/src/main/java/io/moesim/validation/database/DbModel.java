@@ -40,7 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 against a KV cache (paged-KV decode), else
  *       {@code attention_prefill} (a context-table row, a whole prompt, at one token too: {@link FrameworkCost#runsDecodeKernel}).</li>
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
- *       {@code amax} reads 2.</li>
+ *       {@code amax} reads 2; {@code token} (a dynamic per-token quantise) is the two of them, as the profile prices the
+ *       quantise before an fp8 GEMM.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
  *       GPU's experts (gate+up, then down, or up then down where {@code gated=false}; {@code moe}, or {@code moe_fp8} for fp8
@@ -268,8 +269,14 @@ public final class DbModel {
             }
             case "quantize" -> {
                 long el = f.getLong("m") * f.getLong("k");
-                boolean cast = !f.get("step", "cast").equals("amax");
-                out.add(Piece.of(FrameworkCost.quantizeClass(cast), false, FrameworkCost.quantizeKernel(sim, el, cast, device, p), p));
+                // a dynamic per-token quantise (step=token) as the per-tensor pair prices it: its amax pass, then its cast
+                // (the kernel reads each row twice, once for the row's amax and once to cast it)
+                String step = IrOps.quantizeStep(f);
+                for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
+                    if (step.equals("token") || cast == step.equals("cast")) {
+                        out.add(Piece.of(FrameworkCost.quantizeClass(cast), false, FrameworkCost.quantizeKernel(sim, el, cast, device, p), p));
+                    }
+                }
             }
             case "moe-layer" -> {
                 long t = f.getLong("tokens");

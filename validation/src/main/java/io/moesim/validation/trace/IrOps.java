@@ -93,6 +93,21 @@ public final class IrOps {
         return g.equals("true");
     }
 
+    /**
+     * A quantise row's step: {@code cast} (the default: reads bf16, writes fp8 with a given scale), {@code amax} (the per-tensor
+     * scale's reduction pass) or {@code token} (a dynamic per-token quantise: each row's amax, then its cast, in one kernel).
+     */
+    public static String quantizeStep(OpForm f) {
+        String s = f.get("step", "cast");
+        if (!QUANTIZE_STEPS.contains(s)) {
+            throw new IllegalArgumentException(f.kind() + ": step must be one of " + String.join(", ", QUANTIZE_STEPS) + ", not '" + s + "'");
+        }
+        return s;
+    }
+
+    /** The steps {@link #quantizeStep} accepts. */
+    public static final List<String> QUANTIZE_STEPS = List.of("cast", "amax", "token");
+
     public static DType dtype(OpForm f) {
         try {
             return DType.parse(f.get("dtype", "bf16"));
@@ -156,6 +171,7 @@ public final class IrOps {
                 // fp8 activation quantisation of an m x k activation (no IR op yet: a framework profile's kernel)
                 f.getLong("m");
                 f.getLong("k");
+                quantizeStep(f);
                 return Optional.empty();
             case "moe-layer":
                 for (String k : List.of("tokens", "hidden", "experts", "top_k", "ffn")) {
