@@ -100,6 +100,43 @@ public final class AicConverter {
 
     private static void readTable(Path f, String rel, String gpu, String kindDir, String fwDir, String table, List<DbRow> out) {
         String source = UPSTREAM + " systems/data/" + rel.replace(".csv.gz", "");
+        // a computescale table's scale_matrix partner, for rows that are a difference (DIFFERENCE)
+        Map<String, Double> partners = table.equals("computescale_perf") ? subtrahends(f.resolveSibling("scale_matrix_perf.csv.gz"), rel) : Map.of();
+        forEachRow(f, rel, (row, lineNo) -> {
+            String opText;
+            try {
+                opText = opText(kindDir, table, row);
+            } catch (NumberFormatException e) {
+                throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
+            }
+            if (opText == null) {
+                return;
+            }
+            double ms = row.latencyMs();
+            if (!(ms > 0) || !Double.isFinite(ms)) {
+                return;
+            }
+            String rowSource = source;
+            String ks = row.get("kernel_source");
+            if (table.equals("computescale_perf") && ks.contains(DIFFERENCE)) {
+                // a difference of two of the collector's timings (vLLM: dynamic per-token quantise minus the static cast); the
+                // subtrahend's own row, same shape, added back gives the minuend kernel's time
+                Double back = partners.get(quantKey(ks.substring(ks.indexOf(DIFFERENCE) + DIFFERENCE.length()), row));
+                if (back == null || !ks.startsWith(PER_TOKEN_QUANT)) {
+                    return;
+                }
+                ms += back;
+                opText = opText.replace("step=amax", "step=token");
+                rowSource = source + " (" + ks + ", plus the same shape's scale_matrix_perf row)";
+            }
+            String fw = fwDir.equals("nccl") ? "nccl" : fwDir;
+            String device = row.get("device");
+            out.add(DbRow.of(opText, gpu, device.isEmpty() ? gpu : device, fw, ms * 1000, rowSource));
+        });
+    }
+
+    /** Each row of a gzipped CSV table (its header names the columns; rows of another width are skipped), with its line number. */
+    private static void forEachRow(Path f, String rel, java.util.function.ObjIntConsumer<Row> each) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8))) {
             String header = r.readLine();
             if (header == null) {
@@ -112,47 +149,12 @@ public final class AicConverter {
             }
             String line;
             int lineNo = 1;
-            Map<String, Double> partners = null;
             while ((line = r.readLine()) != null) {
                 lineNo++;
                 String[] v = line.split(",", -1);
-                if (v.length != cols.length) {
-                    continue;
+                if (v.length == cols.length) {
+                    each.accept(new Row(idx, v), lineNo);
                 }
-                Row row = new Row(idx, v);
-                String opText;
-                try {
-                    opText = opText(kindDir, table, row);
-                } catch (NumberFormatException e) {
-                    throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
-                }
-                if (opText == null) {
-                    continue;
-                }
-                double ms = Double.parseDouble(row.get("latency"));
-                if (!(ms > 0) || !Double.isFinite(ms)) {
-                    continue;
-                }
-                String rowSource = source;
-                String ks = row.get("kernel_source");
-                if (table.equals("computescale_perf") && ks.contains(DIFFERENCE)) {
-                    // a difference of two of the collector's timings (vLLM: dynamic per-token quantise minus the static cast); the
-                    // subtrahend's own row, same shape, added back gives the minuend kernel's time
-                    if (partners == null) {
-                        partners = subtrahends(f.resolveSibling("scale_matrix_perf.csv.gz"), rel);
-                    }
-                    Double back = partners.get(ks.substring(ks.indexOf(DIFFERENCE) + DIFFERENCE.length()) + "|" + row.get("m") + "|" + row.get("k") + "|"
-                            + row.get("quant_dtype"));
-                    if (back == null || !ks.startsWith(PER_TOKEN_QUANT)) {
-                        continue;
-                    }
-                    ms += back;
-                    opText = opText.replace("step=amax", "step=token");
-                    rowSource = source + " (" + ks + ", plus the same shape's scale_matrix_perf row)";
-                }
-                String fw = fwDir.equals("nccl") ? "nccl" : fwDir;
-                String device = row.get("device");
-                out.add(DbRow.of(opText, gpu, device.isEmpty() ? gpu : device, fw, ms * 1000, rowSource));
             }
         } catch (IOException e) {
             throw new MoesimException(rel + ": cannot read: " + e.getMessage());
@@ -165,44 +167,37 @@ public final class AicConverter {
     /** The minuend kernel a difference row may name: vLLM's dynamic per-token quantise, read as {@code step=token}. */
     static final String PER_TOKEN_QUANT = "dynamic_per_token_scaled_fp8_quant";
 
-    /** A quantise table's rows by {@code kernel_source|m|k|quant_dtype}: latency, ms. */
+    /** A quantise table's rows by {@link #quantKey}: latency, ms (none where the table is absent). */
     private static Map<String, Double> subtrahends(Path f, String rel) {
         Map<String, Double> out = new HashMap<>();
-        if (!Files.isRegularFile(f)) {
-            return out;
-        }
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8))) {
-            String header = r.readLine();
-            if (header == null) {
-                return out;
-            }
-            String[] cols = header.split(",", -1);
-            Map<String, Integer> idx = new HashMap<>();
-            for (int i = 0; i < cols.length; i++) {
-                idx.put(cols[i], i);
-            }
-            String line;
-            while ((line = r.readLine()) != null) {
-                String[] v = line.split(",", -1);
-                if (v.length != cols.length) {
-                    continue;
+        if (Files.isRegularFile(f)) {
+            forEachRow(f, rel, (row, lineNo) -> {
+                try {
+                    double ms = row.latencyMs();
+                    if (ms > 0 && Double.isFinite(ms)) {
+                        out.putIfAbsent(quantKey(row.get("kernel_source"), row), ms);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new MoesimException(rel + ": its scale_matrix_perf partner, line " + lineNo + ": " + e.getMessage());
                 }
-                Row row = new Row(idx, v);
-                double ms = Double.parseDouble(row.get("latency"));
-                if (ms > 0 && Double.isFinite(ms)) {
-                    out.putIfAbsent(row.get("kernel_source") + "|" + row.get("m") + "|" + row.get("k") + "|" + row.get("quant_dtype"), ms);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new MoesimException(rel + ": cannot read its scale_matrix_perf partner: " + e.getMessage());
+            });
         }
         return out;
+    }
+
+    /** A quantise row's kernel and shape: {@code kernel|m|k|quant_dtype}. */
+    private static String quantKey(String kernel, Row row) {
+        return kernel + "|" + row.get("m") + "|" + row.get("k") + "|" + row.get("quant_dtype");
     }
 
     private record Row(Map<String, Integer> idx, String[] v) {
         String get(String col) {
             Integer i = idx.get(col);
             return i == null ? "" : v[i].strip();
+        }
+
+        double latencyMs() {
+            return Double.parseDouble(get("latency"));
         }
 
         long num(String col) {
