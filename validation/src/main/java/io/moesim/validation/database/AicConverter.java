@@ -101,18 +101,20 @@ public final class AicConverter {
     private static void readTable(Path f, String rel, String gpu, String kindDir, String fwDir, String table, List<DbRow> out) {
         String source = UPSTREAM + " systems/data/" + rel.replace(".csv.gz", "");
         // a computescale table's scale_matrix partner, for rows that are a difference (DIFFERENCE)
-        Map<String, Double> partners = table.equals("computescale_perf") ? subtrahends(f.resolveSibling("scale_matrix_perf.csv.gz"), rel) : Map.of();
+        Map<String, Double> partners = table.equals("computescale_perf")
+                ? subtrahends(f.resolveSibling("scale_matrix_perf.csv.gz"), rel.replace("computescale_perf", "scale_matrix_perf")) : Map.of();
         forEachRow(f, rel, (row, lineNo) -> {
             String opText;
+            double ms;
             try {
                 opText = opText(kindDir, table, row);
+                if (opText == null) {
+                    return;
+                }
+                ms = row.latencyMs();
             } catch (NumberFormatException e) {
                 throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
             }
-            if (opText == null) {
-                return;
-            }
-            double ms = row.latencyMs();
             if (!(ms > 0) || !Double.isFinite(ms)) {
                 return;
             }
@@ -178,7 +180,7 @@ public final class AicConverter {
                         out.putIfAbsent(quantKey(row.get("kernel_source"), row), ms);
                     }
                 } catch (NumberFormatException e) {
-                    throw new MoesimException(rel + ": its scale_matrix_perf partner, line " + lineNo + ": " + e.getMessage());
+                    throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
                 }
             });
         }

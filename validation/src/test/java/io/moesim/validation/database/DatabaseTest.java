@@ -318,5 +318,10 @@ class DatabaseTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> io.moesim.validation.trace.IrOps.apply(OpForm.parse("quantize m=3 k=64 step=dynamic")));
         assertTrue(e.getMessage().contains("step must be one of cast, amax, token, not 'dynamic'"), e.getMessage());
+        // a latency that is no number is refused naming the table and line
+        table("h100_sxm/quantize/vllm/0.24.0/scale_matrix_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,scale_matrix,static_scaled_fp8_quant,3,65536,fp8,\n");
+        io.moesim.ir.MoesimException bad = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class, () -> AicConverter.readAll(dir));
+        assertTrue(bad.getMessage().startsWith("h100_sxm/quantize/vllm/0.24.0/scale_matrix_perf.csv.gz:2: "), bad.getMessage());
     }
 }
