@@ -115,21 +115,22 @@ public final class AicConverter {
             } catch (NumberFormatException e) {
                 throw new MoesimException(rel + ":" + lineNo + ": " + e.getMessage());
             }
-            if (!(ms > 0) || !Double.isFinite(ms)) {
-                return;
-            }
             String rowSource = source;
             String ks = row.get("kernel_source");
             if (table.equals("computescale_perf") && ks.contains(DIFFERENCE)) {
                 // a difference of two of the collector's timings (vLLM: dynamic per-token quantise minus the static cast); the
-                // subtrahend's own row, same shape, added back gives the minuend kernel's time
-                Double back = partners.get(quantKey(ks.substring(ks.indexOf(DIFFERENCE) + DIFFERENCE.length()), row));
-                if (back == null || !ks.startsWith(PER_TOKEN_QUANT)) {
+                // subtrahend's own row, same shape, added back gives the minuend kernel's time (a difference may be 0 or less)
+                int at = ks.indexOf(DIFFERENCE);
+                Double back = partners.get(quantKey(ks.substring(at + DIFFERENCE.length()), row));
+                if (back == null || !ks.substring(0, at).equals(PER_TOKEN_KERNEL)) {
                     return;
                 }
                 ms += back;
                 opText = opText.replace("step=amax", "step=token");
                 rowSource = source + " (" + ks + ", plus the same shape's scale_matrix_perf row)";
+            }
+            if (!(ms > 0) || !Double.isFinite(ms)) {
+                return;
             }
             String fw = fwDir.equals("nccl") ? "nccl" : fwDir;
             String device = row.get("device");
@@ -167,7 +168,7 @@ public final class AicConverter {
     static final String DIFFERENCE = "_minus_";
 
     /** The minuend kernel a difference row may name: vLLM's dynamic per-token quantise, read as {@code step=token}. */
-    static final String PER_TOKEN_QUANT = "dynamic_per_token_scaled_fp8_quant";
+    static final String PER_TOKEN_KERNEL = "dynamic_per_token_scaled_fp8_quant";
 
     /** A quantise table's rows by {@link #quantKey}: latency, ms (none where the table is absent). */
     private static Map<String, Double> subtrahends(Path f, String rel) {
@@ -175,6 +176,9 @@ public final class AicConverter {
         if (Files.isRegularFile(f)) {
             forEachRow(f, rel, (row, lineNo) -> {
                 try {
+                    if (opText("quantize", "scale_matrix_perf", row) == null) {
+                        return; // a row the converter leaves out (not fp8)
+                    }
                     double ms = row.latencyMs();
                     if (ms > 0 && Double.isFinite(ms)) {
                         out.putIfAbsent(quantKey(row.get("kernel_source"), row), ms);
@@ -187,9 +191,9 @@ public final class AicConverter {
         return out;
     }
 
-    /** A quantise row's kernel and shape: {@code kernel|m|k|quant_dtype}. */
+    /** A quantise row's kernel and shape: {@code kernel|m|k|quant_dtype} (m and k as whole numbers, however the table writes them). */
     private static String quantKey(String kernel, Row row) {
-        return kernel + "|" + row.get("m") + "|" + row.get("k") + "|" + row.get("quant_dtype");
+        return kernel + "|" + row.num("m") + "|" + row.num("k") + "|" + row.get("quant_dtype");
     }
 
     private record Row(Map<String, Integer> idx, String[] v) {

@@ -17,8 +17,8 @@ import java.util.function.Function;
 /**
  * Fits a framework profile on database rows: for each op class, the call overhead, the sustained
  * compute share and the sustained bandwidth share that minimise the MAPE of the rows that identify that
- * class (a grid, then a finer grid around its best point), in a fixed order: {@code quantize} (from the
- * quantize tables), {@code gemm} (bf16 GEMMs), {@code gemm_fp8} (fp8 GEMMs, with and without the
+ * class (a grid, then a finer grid around its best point), in a fixed order: {@code quantize} and {@code quantize_amax}
+ * (from the quantize tables: the cast rows, then the amax or per-token rows), {@code gemm} (bf16 GEMMs), {@code gemm_fp8} (fp8 GEMMs, with and without the
  * activation's quantise kernel: whichever explains the rows better), the two attention classes, {@code moe}
  * (fused MoE blocks, the other classes fixed), and the framework's own all-reduce. The rows given are all
  * the fit reads: the caller ({@link DbProtocol#fitRows}) chooses them by split, GPU and framework.
@@ -220,13 +220,14 @@ public final class DbFit {
      * The classes whose kernels are fitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}) in place of a
      * bandwidth share. The amax pass: its threads issue one 2-byte load at a time (see
      * {@link io.moesim.sim.kernel.FrameworkCost#quantizeClass}), so its rate is the engines' loads in flight over the
-     * DRAM latency, not a share of the memory's bandwidth. Prefill attention: a CTA's Q tile and K/V stages are fed
+     * DRAM latency, not a share of the memory's bandwidth (where every row of the class is a dynamic per-token quantise,
+     * {@code step=token}, vLLM's kernel with vector loads, a bandwidth share instead: a rule, see {@code fitClass}). Prefill attention: a CTA's Q tile and K/V stages are fed
      * to its SM through L2 (each KV head's K/V is read by all its query tiles), so what the kernel model counts as the
      * DRAM part runs at the SMs' load rate, not at the HBM's. On one GPU the two fit alike; they part on another memory.
      */
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
-    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASS}, GB/s. */
+    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASSES}, GB/s. */
     private static final double[] RATES = geometric(1, 100, 16);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {

@@ -40,8 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 against a KV cache (paged-KV decode), else
  *       {@code attention_prefill} (a context-table row, a whole prompt, at one token too: {@link FrameworkCost#runsDecodeKernel}).</li>
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
- *       {@code amax} reads 2; {@code token} (a dynamic per-token quantise) is the two of them, as the profile prices the
- *       quantise before an fp8 GEMM.</li>
+ *       {@code amax} reads 2; {@code token} (a dynamic per-token quantise) is the two of them, as a profile without
+ *       {@code quantize_token} prices the quantise before an fp8 GEMM.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
  *       GPU's experts (gate+up, then down, or up then down where {@code gated=false}; {@code moe}, or {@code moe_fp8} for fp8

@@ -99,14 +99,14 @@ public final class IrOps {
      */
     public static String quantizeStep(OpForm f) {
         String s = f.get("step", "cast");
-        if (!QUANTIZE_STEPS.contains(s)) {
-            throw new IllegalArgumentException(f.kind() + ": step must be one of " + String.join(", ", QUANTIZE_STEPS) + ", not '" + s + "'");
+        if (!QUANTIZE_STEP_NAMES.contains(s)) {
+            throw new IllegalArgumentException(f.kind() + ": step must be one of " + String.join(", ", QUANTIZE_STEP_NAMES) + ", not '" + s + "'");
         }
         return s;
     }
 
     /** The steps {@link #quantizeStep} accepts. */
-    public static final List<String> QUANTIZE_STEPS = List.of("cast", "amax", "token");
+    public static final List<String> QUANTIZE_STEP_NAMES = List.of("cast", "amax", "token");
 
     public static DType dtype(OpForm f) {
         try {

@@ -286,25 +286,31 @@ class DatabaseTest {
                 () -> io.moesim.validation.trace.IrOps.apply(OpForm.parse(rows.get(1).op().text().replace("gated=false", "gated=no"))));
         assertTrue(e.getMessage().contains("gated must be true or false"), e.getMessage());
     }
+
     @Test
     void vllmsQuantiseDifferencesBecomeItsPerTokenKernel() throws IOException {
         // vLLM's computescale rows are the collector's difference dynamic per-token minus static; TensorRT-LLM's its amax kernel
         table("h100_sxm/quantize/vllm/0.24.0/computescale_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
                 + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,compute_scale,dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant,3,65536,fp8,0.0078\n"
-                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,compute_scale,dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant,5,64,fp8,0.0011\n");
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,compute_scale,dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant,5,64,fp8,0.0011\n"
+                // another minuend kernel, partner or not: left out; a difference of 0 whose sum is a time: kept
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,compute_scale,dynamic_per_token_scaled_fp8_quant_v2_minus_static_scaled_fp8_quant,3,65536,fp8,0.0078\n"
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,compute_scale,dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant,7,128,fp8,0.0\n");
         table("h100_sxm/quantize/vllm/0.24.0/scale_matrix_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
-                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,scale_matrix,static_scaled_fp8_quant,3,65536,fp8,0.0073\n");
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,scale_matrix,static_scaled_fp8_quant,3,65536,fp8,0.0073\n"
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,scale_matrix,static_scaled_fp8_quant,7,128,fp8,0.0021\n");
         table("h100_sxm/quantize/trtllm/1.3.0rc20/computescale_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
                 + "TRTLLM,1,NVIDIA H100 80GB HBM3,compute_scale,torch_ops,3,65536,fp8,0.0069\n");
         List<DbRow> rows = AicConverter.readAll(dir);
         // TensorRT-LLM's row stays an amax pass; vLLM's difference gets its static row added back (7.8 + 7.3 us), and the
         // difference with no static row of its shape is left out; the static row itself stays a cast
-        assertEquals(List.of("quantize m=3 k=65536 step=amax", "quantize m=3 k=65536 step=token", "quantize m=3 k=65536 step=cast"),
-                rows.stream().map(r -> r.op().text()).toList());
-        assertEquals(List.of("trtllm", "vllm", "vllm"), rows.stream().map(DbRow::framework).toList());
+        assertEquals(List.of("quantize m=3 k=65536 step=amax", "quantize m=3 k=65536 step=token", "quantize m=7 k=128 step=token",
+                "quantize m=3 k=65536 step=cast", "quantize m=7 k=128 step=cast"), rows.stream().map(r -> r.op().text()).toList());
+        assertEquals(List.of("trtllm", "vllm", "vllm", "vllm", "vllm"), rows.stream().map(DbRow::framework).toList());
         assertEquals(6.9, rows.get(0).us(), 1e-9);
         assertEquals(15.1, rows.get(1).us(), 1e-9);
-        assertEquals(7.3, rows.get(2).us(), 1e-9);
+        assertEquals(2.1, rows.get(2).us(), 1e-9);
+        assertEquals(7.3, rows.get(3).us(), 1e-9);
         assertTrue(rows.get(1).source().contains("dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant"), rows.get(1).source());
         // the per-token kernel is both passes: the amax pass reads the bf16 rows (2 bytes an element), the cast reads them
         // and writes fp8 (3 bytes), each a copy of half its bytes
@@ -313,7 +319,7 @@ class DatabaseTest {
         assertEquals(List.of("quantize_amax", "quantize"), token.stream().map(DbModel.Piece::cls).toList());
         assertEquals(2.0 * 3 * 65536, token.get(0).bytes(), 1e-9);
         assertEquals(3.0 * 3 * 65536, token.get(1).bytes(), 1e-9);
-        assertEquals(List.of("quantize"), new DbModel().pieces(rows.get(2), device).stream().map(DbModel.Piece::cls).toList());
+        assertEquals(List.of("quantize"), new DbModel().pieces(rows.get(3), device).stream().map(DbModel.Piece::cls).toList());
         // another step is refused, naming the steps
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> io.moesim.validation.trace.IrOps.apply(OpForm.parse("quantize m=3 k=64 step=dynamic")));
