@@ -66,9 +66,9 @@ public final class DbFit {
         // quantise row, as moe_fp8
         List<DbRow> quantRows = rows(rows, "quantize");
         if (ownKernels) {
-            p = fitClass(p, "quantize", quantRows.stream().filter(r -> IrOps.quantizeStep(r.op()).equals("cast")).toList(), model, devices, n, mape, false);
-            p = fitClass(p, "quantize_amax", quantRows.stream().filter(r -> !IrOps.quantizeStep(r.op()).equals("cast")).toList(), model, devices, n, mape,
-                    false);
+            Map<Boolean, List<DbRow>> isCast = quantRows.stream().collect(java.util.stream.Collectors.partitioningBy(r -> IrOps.quantizeStep(r.op()).equals("cast")));
+            p = fitClass(p, "quantize", isCast.get(true), model, devices, n, mape, false);
+            p = fitClass(p, "quantize_amax", isCast.get(false), model, devices, n, mape, false);
         } else {
             p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         }

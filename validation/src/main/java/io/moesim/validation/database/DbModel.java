@@ -263,7 +263,7 @@ public final class DbModel {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
                     // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other
                     long el = f.getLong("m") * f.getLong("k");
-                    quantize(el, device, p, out);
+                    quantize(el, true, device, p, out);
                     out.add(Piece.of(FrameworkProfile.QUANTIZE_TOKEN, true, FrameworkCost.quantizeKernel(sim, el, true, device, p), p));
                 }
             }
@@ -272,10 +272,10 @@ public final class DbModel {
                 // a dynamic per-token quantise (step=token) as the per-tensor pair prices it: its amax pass, then its cast
                 // (the kernel reads each row twice, once for the row's amax and once to cast it)
                 String step = IrOps.quantizeStep(f);
-                for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
-                    if (step.equals("token") || cast == step.equals("cast")) {
-                        out.add(Piece.of(FrameworkCost.quantizeClass(cast), false, FrameworkCost.quantizeKernel(sim, el, cast, device, p), p));
-                    }
+                if (step.equals("token")) {
+                    quantize(el, false, device, p, out);
+                } else {
+                    out.add(quantizeKernel(el, step.equals("cast"), false, device, p));
                 }
             }
             case "moe-layer" -> {
@@ -313,11 +313,19 @@ public final class DbModel {
         return out;
     }
 
-    /** The two kernels of an activation quantise ({@link FrameworkCost#QUANTIZE_STEPS}), run only where the profile quantises. */
-    private void quantize(long elements, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
+    /**
+     * The two kernels of an activation quantise ({@link FrameworkCost#QUANTIZE_STEPS}): before an fp8 GEMM or in an fp8 MoE
+     * block run only where the profile quantises ({@code flagged}), as a quantise row of its own always.
+     */
+    private void quantize(long elements, boolean flagged, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
         for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
-            out.add(Piece.of(FrameworkCost.quantizeClass(cast), true, FrameworkCost.quantizeKernel(sim, elements, cast, device, p), p));
+            out.add(quantizeKernel(elements, cast, flagged, device, p));
         }
+    }
+
+    /** One of them: the cast or the amax pass under its class ({@link FrameworkCost#quantizeClass}). */
+    private Piece quantizeKernel(long elements, boolean cast, boolean flagged, DeviceSpec device, ProcessorSpec p) {
+        return Piece.of(FrameworkCost.quantizeClass(cast), flagged, FrameworkCost.quantizeKernel(sim, elements, cast, device, p), p);
     }
 
     /** Token draws averaged for a power-law row (the collector itself averages 5 draws per measurement). */
@@ -350,7 +358,7 @@ public final class DbModel {
             out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
-            quantize(Math.max(1, rows * h + rows * ffn), device, p, out); // as FrameworkCost: the expert input rows and the gated activation
+            quantize(Math.max(1, rows * h + rows * ffn), true, device, p, out); // as FrameworkCost: the expert input rows and the gated activation
         }
         String slotCls = dt.bits() == 8 ? SLOTS_FP8 : SLOTS;
         out.add(Piece.of("other", false, permute).slots(-1, slotCls));
