@@ -32,12 +32,22 @@ import java.util.TreeMap;
  *                             sync; {@link Serving#NONE} for none)
  * @param fp8GemmTiles         the GEMM library's own tile for fp8 GEMMs, with no split of K (absent: the kernel
  *                             model's fastest tile and split)
+ * @param fp8MoeTiles          the tile a fused fp8 MoE block's grouped GEMMs run on in the kernel database's harness, with no split
+ *                             of K (absent: the kernel model's fastest tile and split). A harness figure: it is applied to the
+ *                             database's rows only ({@code validate --database}), never in {@code simulate} (see
+ *                             {@link GemmTileRule#FLASHINFER_MOE_SM90_UNTUNED})
  * @param collectives          the collective library the framework calls ({@code collectives: nccl}: {@link NcclModel});
  *                             absent: collectives on the system's link model
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
         java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
-        java.util.Optional<NcclModel> collectives) {
+        java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
+            java.util.Optional<NcclModel> collectives) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, java.util.Optional.empty());
+    }
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles) {
@@ -108,7 +118,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     public boolean isIdeal() {
         return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty()
-                && collectives.isEmpty();
+                && collectives.isEmpty() && fp8MoeTiles.isEmpty();
     }
 
     public ClassFigures figures(String opClass) {
@@ -137,20 +147,20 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives, fp8MoeTiles);
     }
 
     /** This profile calling the given collective library (empty: collectives on the system's link model). */
     public FrameworkProfile withCollectives(java.util.Optional<NcclModel> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c, fp8MoeTiles);
     }
 
     /**
@@ -165,12 +175,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())));
         // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
-                collectives);
+                collectives, fp8MoeTiles);
     }
 
     /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */
     public FrameworkProfile withFp8GemmTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives, fp8MoeTiles);
+    }
+
+    /** This profile with (or, empty, without) the tiles of its fused fp8 MoE blocks in the database's harness. */
+    public FrameworkProfile withFp8MoeTiles(java.util.Optional<Fp8GemmTiles> t) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, t);
     }
 
     /**
@@ -192,11 +207,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** This profile with other per-iteration engine figures. */
     public FrameworkProfile withServing(Serving v) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives, fp8MoeTiles);
     }
 
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
     }
 
     /**

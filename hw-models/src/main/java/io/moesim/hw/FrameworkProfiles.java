@@ -148,21 +148,10 @@ public final class FrameworkProfiles {
                 s.problem("bandwidth_fraction", "missing key");
             }
         }
-        // the library's own fp8 GEMM tiles: its tile rule (a closed set) and the fitted per-SM operand rate
-        Optional<FrameworkProfile.Fp8GemmTiles> tiles = Optional.empty();
-        Optional<SpecReader> ts = r.optSection("fp8_gemm_tiles");
-        if (ts.isPresent()) {
-            SpecReader s = ts.get();
-            Optional<GemmTileRule> rule = s.choice("rule", GemmTileRule::of, GemmTileRule.ids());
-            OptionalDouble rate = s.optNumber("cta_stream_GBps");
-            if (rate.isEmpty() && !s.has("cta_stream_GBps")) {
-                s.problem("cta_stream_GBps", "missing key");
-            }
-            s.finish();
-            if (rule.isPresent() && rate.isPresent()) {
-                tiles = Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), rate.getAsDouble()));
-            }
-        }
+        // the library's own fp8 GEMM tiles: its tile rule (a closed set) and the fitted per-SM operand rate; the same for the
+        // fused fp8 MoE blocks of the kernel database's harness
+        Optional<FrameworkProfile.Fp8GemmTiles> tiles = tiles(r, "fp8_gemm_tiles");
+        Optional<FrameworkProfile.Fp8GemmTiles> moeTiles = tiles(r, "fp8_moe_tiles");
         FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
         Optional<SpecReader> sv = r.optSection("serving");
         if (sv.isPresent()) {
@@ -180,7 +169,23 @@ public final class FrameworkProfiles {
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives);
+        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles);
+    }
+
+    /** A tiles section ({@code fp8_gemm_tiles}, {@code fp8_moe_tiles}): the rule and the per-SM operand rate, both required. */
+    private static Optional<FrameworkProfile.Fp8GemmTiles> tiles(SpecReader r, String key) {
+        Optional<SpecReader> ts = r.optSection(key);
+        if (ts.isEmpty()) {
+            return Optional.empty();
+        }
+        SpecReader s = ts.get();
+        Optional<GemmTileRule> rule = s.choice("rule", GemmTileRule::of, GemmTileRule.ids());
+        OptionalDouble rate = s.optNumber("cta_stream_GBps");
+        if (rate.isEmpty() && !s.has("cta_stream_GBps")) {
+            s.problem("cta_stream_GBps", "missing key");
+        }
+        s.finish();
+        return rule.isPresent() && rate.isPresent() ? Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), rate.getAsDouble())) : Optional.empty();
     }
 
     /** A collective library named by a profile: a built-in id, or a YAML file relative to the profile's own file; empty when neither. */

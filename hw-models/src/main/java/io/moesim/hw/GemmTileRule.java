@@ -17,6 +17,8 @@ import java.util.Optional;
  *       with N above 1280; K tile 256), M in (64, 128] 64 x 128, above 128 x 128 (K tile 128).</li>
  *   <li>{@link #SGLANG_CUTLASS_SM90}: SGLang's {@code fp8_scaled_mm} (sgl-kernel csrc/gemm/fp8_gemm_kernel.cu,
  *       {@code sm90_fp8_dispatch_shape}): M up to 256 64 x 64, above 128 x 128 (K tile 128).</li>
+ *   <li>{@link #FLASHINFER_MOE_SM90_UNTUNED}: the grouped GEMMs of FlashInfer's CUTLASS fused MoE (TensorRT-LLM's MoE
+ *       kernels) on Hopper with per-tensor fp8 experts, as they run where nothing has autotuned them (see the constant).</li>
  * </ul>
  */
 public enum GemmTileRule {
@@ -25,7 +27,22 @@ public enum GemmTileRule {
             + "for M > 16 and N > 1280), M <= 128 64x128x128, above 128x128x128; PersistentScheduler, no split-K"),
     SGLANG_CUTLASS_SM90("sglang-cutlass-sm90", "SGLang fp8_scaled_mm sm90 dispatch, github.com/sgl-project/sglang "
             + "sgl-kernel/csrc/gemm/fp8_gemm_kernel.cu (sm90_fp8_dispatch_shape): M <= 256 64x64x128, above 128x128x128; "
-            + "PersistentScheduler, no split-K");
+            + "PersistentScheduler, no split-K"),
+    /**
+     * FlashInfer's {@code cutlass_fused_moe} runs the tactic it is given and, given none (-1: no autotuner cache), the
+     * first of its list for each GEMM ({@code FusedMoeRunner::setRunnerProfiles}, csrc/fused_moe/cutlass_backend/
+     * flashinfer_cutlass_fused_moe_binding.cu: {@code mAllProfiles.front()}). On sm90 the list starts with the grouped
+     * GEMM's smallest TMA warp-specialised tile, {@code CtaShape128x16x128B} with a 1x1x1 cluster
+     * (cutlass_heuristic.cpp {@code get_candidate_tiles_sm90}, GROUPED_GEMM). The MoE GEMM is run transposed (the expert
+     * weights are the kernel's A operand), so the tile is 128 weight rows by 16 tokens, 128 fp8 elements of K a stage:
+     * every 16 tokens of an expert re-read its whole weight panel through L2. vLLM's engine autotunes FlashInfer at start-up
+     * ({@code flashinfer_autotune}, vllm/model_executor/warmup/kernel_warmup.py), a collector that times the layer on its
+     * own does not: a harness figure of the kernel database, not of serving.
+     */
+    FLASHINFER_MOE_SM90_UNTUNED("flashinfer-cutlass-moe-sm90-untuned", "FlashInfer cutlass_fused_moe with no tactic given, "
+            + "github.com/flashinfer-ai/flashinfer csrc/fused_moe/cutlass_backend/flashinfer_cutlass_fused_moe_binding.cu "
+            + "(setRunnerProfiles: the first tactic) and cutlass_heuristic.cpp (get_candidate_tiles_sm90, GROUPED_GEMM: "
+            + "CtaShape128x16x128B first): 128 weight rows x 16 tokens x 128 K, no split-K");
 
     private final String id;
     private final String source;
@@ -70,6 +87,15 @@ public enum GemmTileRule {
         };
     }
 
+    /**
+     * The rule of a framework's fused fp8 MoE blocks in the kernel database's harness, where its collector's kernel is
+     * known to run one (vLLM's per-tensor fp8 MoE: FlashInfer's CUTLASS MoE, {@code
+     * vllm_modeloptfp8moe_flashinfer_cutlass_flashinferexperts}), else none.
+     */
+    public static Optional<GemmTileRule> forFrameworkMoe(String framework) {
+        return framework.equals("vllm") ? Optional.of(FLASHINFER_MOE_SM90_UNTUNED) : Optional.empty();
+    }
+
     /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage}. */
     public int[] tile(long m, long n) {
         return switch (this) {
@@ -77,6 +103,7 @@ public enum GemmTileRule {
                     : m <= 64 ? (n <= 1280 ? new int[] {16, 64, 256} : new int[] {64, 64, 256})
                     : m <= 128 ? new int[] {64, 128, 128} : new int[] {128, 128, 128};
             case SGLANG_CUTLASS_SM90 -> m <= 256 ? new int[] {64, 64, 128} : new int[] {128, 128, 128};
+            case FLASHINFER_MOE_SM90_UNTUNED -> new int[] {16, 128, 128};
         };
     }
 }

@@ -43,6 +43,18 @@ class GemmTileRuleTest {
     }
 
     @Test
+    void flashinfersUntunedMoeTileIsItsFirstTactic() {
+        // CtaShape128x16x128B on the transposed MoE GEMM: 16 tokens by 128 weight rows, 128 fp8 elements of K a stage, any shape
+        GemmTileRule r = GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED;
+        assertArrayEquals(new int[] {16, 128, 128}, r.tile(1, 64));
+        assertArrayEquals(new int[] {16, 128, 128}, r.tile(16384, 28672));
+        // the harness's fp8 MoE: vLLM's collector runs FlashInfer's CUTLASS MoE; the others name none
+        assertEquals(Optional.of(r), GemmTileRule.forFrameworkMoe("vllm"));
+        assertEquals(Optional.empty(), GemmTileRule.forFrameworkMoe("trtllm"));
+        assertEquals(Optional.empty(), GemmTileRule.forFrameworkMoe("sglang"));
+    }
+
+    @Test
     void rulesBelongToVllmAndSglangOnHopper() {
         assertEquals(Optional.of(GemmTileRule.VLLM_CUTLASS_SM90), GemmTileRule.forFramework("vllm"));
         assertEquals(Optional.of(GemmTileRule.SGLANG_CUTLASS_SM90), GemmTileRule.forFramework("sglang"));
@@ -67,5 +79,15 @@ class GemmTileRuleTest {
         Files.writeString(p, "name: x\nfp8_gemm_tiles:\n  rule: vllm-cutlass-sm90\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
         assertTrue(e.getMessage().contains("fp8_gemm_tiles.cta_stream_GBps") && e.getMessage().contains("missing"), e.getMessage());
+        // the fused fp8 MoE tiles: vLLM's profile only, read with the same keys and checks
+        assertEquals(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, FrameworkProfiles.load("vllm").fp8MoeTiles().orElseThrow().rule());
+        assertTrue(FrameworkProfiles.load("trtllm").fp8MoeTiles().isEmpty());
+        assertTrue(FrameworkProfiles.load("sglang").fp8MoeTiles().isEmpty());
+        Files.writeString(p, "name: x\nfp8_moe_tiles:\n  rule: flashinfer-cutlass-moe-sm90-untuned\n  cta_stream_GBps: {value: 66, source: t}\n");
+        assertEquals(66, FrameworkProfiles.load(p.toString()).fp8MoeTiles().orElseThrow().ctaStreamGBps(), 0);
+        assertFalse(FrameworkProfiles.load(p.toString()).isIdeal());
+        Files.writeString(p, "name: x\nfp8_moe_tiles:\n  rule: flashinfer\n  cta_stream_GBps: {value: 66, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("fp8_moe_tiles.rule") && e.getMessage().contains("flashinfer-cutlass-moe-sm90-untuned"), e.getMessage());
     }
 }

@@ -360,6 +360,103 @@ public final class FrameworkCost {
         }
     }
 
+    /**
+     * A fused fp8 MoE block's two grouped expert GEMMs (gate and up, then down) as a MoE library's own tile
+     * ({@link FrameworkProfile#fp8MoeTiles}) runs them: per token draw (a power-law row's draws) and kernel, the waves of
+     * CTAs, one CTA's matrix work and its operand bytes, worked out once per tile rule (a fit evaluates the floor at many
+     * figures), the floors averaged over the draws as the block's other parts are.
+     */
+    public static final class MoeGemmDims {
+        /** Per rule ({@link GemmTileRule#ordinal}): per draw and kernel, {waves, work at full compute share (s), operand bytes per CTA}. */
+        private final double[][][] byRule;
+
+        private MoeGemmDims(double[][][] byRule) {
+            this.byRule = byRule;
+        }
+
+        /**
+         * The dims of an fp8 block on the processor; null off the sm90 GPUs the tiles' kernels are built for, or without fp8 MACs.
+         *
+         * @param draws  assignments per local expert, per draw
+         * @param up     output columns of the first GEMM (2 x ffn for gated experts)
+         * @param hidden the model width (K of the first GEMM, N of the second)
+         * @param ffn    the expert width on this GPU (K of the second GEMM)
+         */
+        public static MoeGemmDims of(List<long[]> draws, long up, long hidden, long ffn, DType wdtype, DeviceSpec device, ProcessorSpec p) {
+            if (!isFp8(wdtype) || p.kind().isPim() || !GemmTileRule.runsOn(device) || draws.isEmpty()) {
+                return null;
+            }
+            Double macs = p.macsPerCycle().get(wdtype);
+            if (macs == null || macs <= 0) {
+                return null;
+            }
+            double macsPerS = macs * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
+            double elementBytes = wdtype.bits() / 8.0;
+            GemmTileRule[] rules = GemmTileRule.values();
+            double[][][] byRule = new double[rules.length][][];
+            for (GemmTileRule rule : rules) {
+                double[][] ks = new double[2 * draws.size()][];
+                for (int d = 0; d < draws.size(); d++) {
+                    ks[2 * d] = kernel(draws.get(d), up, hidden, rule, p.engines(), macsPerS, elementBytes);
+                    ks[2 * d + 1] = kernel(draws.get(d), hidden, ffn, rule, p.engines(), macsPerS, elementBytes);
+                }
+                byRule[rule.ordinal()] = ks;
+            }
+            return new MoeGemmDims(byRule);
+        }
+
+        /** One grouped kernel over the experts' loads: {waves, one CTA's work at full share, its mean operand bytes}. */
+        private static double[] kernel(long[] loads, long n, long k, GemmTileRule rule, int engines, double macsPerS, double elementBytes) {
+            long ctas = 0;
+            double streamRows = 0;
+            int[] t = null;
+            for (long m : loads) {
+                if (m <= 0) {
+                    continue;
+                }
+                t = rule.tile(m, n);
+                long c = ceilDiv(m, t[0]) * ceilDiv(n, t[1]);
+                ctas += c;
+                streamRows += c * (double) (Math.min(t[0], m) + Math.min(t[1], n));
+            }
+            if (ctas == 0) {
+                return new double[] {0, 0, 0};
+            }
+            double kPadded = (double) ceilDiv(k, t[2]) * t[2];
+            return new double[] {ceilDiv(ctas, engines), (double) t[0] * t[1] * kPadded / macsPerS, streamRows / ctas * k * elementBytes};
+        }
+
+        /**
+         * Seconds of the two kernels' waves of library tiles, the mean over the draws: per kernel, ceil(CTAs / SMs) x the
+         * longer of one CTA's matrix work (the whole tile, K padded to the stage, at the figures' compute share) and its
+         * mean operand stream (the expert's token rows and weight rows inside the tile, K deep) at {@code ctaStreamGBps}.
+         * The CTAs of every expert share the SMs (one persistent grouped kernel).
+         */
+        public double tileFloorSeconds(FrameworkProfile.Fp8GemmTiles tiles, double matrixEfficiency) {
+            double[][] ks = byRule[tiles.rule().ordinal()];
+            double rate = tiles.ctaStreamGBps() * 1e9;
+            double s = 0;
+            for (double[] k : ks) {
+                s += k[0] * Math.max(k[1] / matrixEfficiency, k[2] / rate);
+            }
+            return s / (ks.length / 2);
+        }
+
+        /**
+         * The block's grouped GEMMs under the class's figures, their time at least the library tiles' waves; the class's time
+         * per active expert ({@code items}) added where it has one, as {@link FrameworkProfile.ClassFigures#seconds} adds it.
+         */
+        public double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, double total, double launch, double compute, double memory,
+                double items) {
+            double t = f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
+            return f.perItemNs().isPresent() && items > 0 ? t + items * f.perItemNs().getAsDouble() * 1e-9 : t;
+        }
+
+        private static long ceilDiv(long a, long b) {
+            return (a + b - 1) / b;
+        }
+    }
+
     private static boolean isFp8(DType d) {
         return d.isFloating() && d.bits() == 8;
     }

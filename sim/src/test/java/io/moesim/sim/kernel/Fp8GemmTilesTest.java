@@ -65,6 +65,43 @@ class Fp8GemmTilesTest {
         assertEquals(0, FrameworkCost.items(new MatMul(256, 3072, DType.BF16), List.of(TensorType.of(DType.BF16, 32768, 256))), 0);
     }
 
+    /** A fused fp8 MoE block's grouped GEMMs on FlashInfer's untuned 128x16 tile ({@link FrameworkCost.MoeGemmDims}), by hand. */
+    @Test
+    void moeTilesRunEachExpertsTokensSixteenAtATime() {
+        FrameworkProfile.Fp8GemmTiles tiles = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 10);
+        // gated experts, hidden 128, ffn 128: the first GEMM 256 columns deep 128, the second 128 columns deep 128.
+        // Draw 1, loads {40, 0, 16}: GEMM 1: 3 x 2 + 1 x 2 = 8 CTAs (one wave on 132 SMs), each streaming 16 token rows and
+        // 128 weight rows, 144 x 128 B = 18432 B at 10 GB/s = 1.8432 us; GEMM 2: 3 + 1 = 4 CTAs, the same stream: 3.6864 us.
+        // Draw 2, loads {0, 0, 4}: 2 CTAs and 1 CTA of (4 + 128) x 128 B = 1.6896 us each: 3.3792 us. Mean 3.5328 us.
+        FrameworkCost.MoeGemmDims d = FrameworkCost.MoeGemmDims.of(List.of(new long[] {40, 0, 16}, new long[] {0, 0, 4}), 256, 128, 128,
+                DType.FP8_E4M3, h100, h100.primary());
+        assertEquals(3.5328e-6, d.tileFloorSeconds(tiles, 1.0), 1e-15);
+        // 4096 tokens on one expert: 256 x 2 = 512 CTAs = 4 waves, then 256 CTAs = 2 waves, of 1.8432 us
+        FrameworkCost.MoeGemmDims one = FrameworkCost.MoeGemmDims.of(List.of(new long[] {4096}), 256, 128, 128, DType.FP8_E4M3, h100, h100.primary());
+        assertEquals(6 * 1.8432e-6, one.tileFloorSeconds(tiles, 1.0), 1e-15);
+        // at a stream no CTA waits on, the tile's matrix work: 16 x 128 x 128 MACs / (4096 MACs a clock x 1830 MHz) per
+        // wave at a 0.5 compute share, 6 waves
+        FrameworkProfile.Fp8GemmTiles fast = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 1e9);
+        assertEquals(6 * 16 * 128 * 128 / (4096 * 1.83e9) / 0.5, one.tileFloorSeconds(fast, 0.5), 1e-15);
+        // off Hopper, or for bf16 experts: none
+        assertNull(FrameworkCost.MoeGemmDims.of(List.of(new long[] {40}), 256, 128, 128, DType.FP8_E4M3, Targets.load("mi300x"),
+                Targets.load("mi300x").primary()));
+        assertNull(FrameworkCost.MoeGemmDims.of(List.of(new long[] {40}), 256, 128, 128, DType.BF16, h100, h100.primary()));
+    }
+
+    /** The MoE tiles are the kernel database's harness (an untuned kernel): simulate's cost of an fp8 expert FFN ignores them. */
+    @Test
+    void simulateIgnoresTheHarnesssMoeTiles() {
+        KernelSimulator sim = new KernelSimulator();
+        io.moesim.ir.op.ExpertFfn ffn = new io.moesim.ir.op.ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(new long[] {64, 64, 64, 64, 64, 64, 64, 64}),
+                4096, 14336, io.moesim.ir.op.FfnActivation.SWIGLU, DType.FP8_E4M3);
+        List<TensorType> in = List.of(TensorType.of(DType.FP8_E4M3, 512, 4096));
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        assertTrue(vllm.fp8MoeTiles().isPresent());
+        assertEquals(FrameworkCost.seconds(vllm.withFp8MoeTiles(Optional.empty()), sim, ffn, in, h100, h100.primary()),
+                FrameworkCost.seconds(vllm, sim, ffn, in, h100, h100.primary()), 0);
+    }
+
     @Test
     void onlyHopperFp8MatmulsHaveLibraryTiles() {
         assertNull(dims(3329, 32, 12288, Targets.load("mi300x")));

@@ -27,7 +27,8 @@ import java.util.zip.GZIPInputStream;
  * <p>What is read (everything else is left out): GEMM bf16 and per-tensor fp8 ({@code fp8_block} left
  * out); context and generation attention with bf16 activations, bf16 KV and no window; fused MoE
  * blocks in bf16 and per-tensor fp8 under the balanced and power-law token spreads (gated=false where the table's
- * {@code kernel_source} says the experts have no gate); NCCL collectives
+ * {@code kernel_source} says the experts have no gate, and for vLLM's rows of Nemotron-3's shapes, {@link #NON_GATED_VLLM});
+ * NCCL collectives
  * in half precision; the frameworks' own all-reduce (TensorRT-LLM's, and vLLM's/SGLang's CUDA-graph
  * variant: the eager variants measure host launch, not the kernel); fp8 activation quantisation
  * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast; vLLM's {@code computescale} rows are a difference,
@@ -214,6 +215,22 @@ public final class AicConverter {
     }
 
     /** The op form of a table row, or null when the row is one this converter leaves out. */
+    /**
+     * The MoE shapes (hidden, inter, top-k, experts) whose vLLM rows are non-gated: Nemotron-3's experts, squared ReLU with
+     * no gate. Nemotron-3 Nano 2688/1856/6/128 and 2048/5120/22/512 are the shapes TensorRT-LLM's tables run as
+     * {@code moe_torch_flow_nongated}; 1024/2688/22/512 is Nemotron-3 Super (vLLM's collection_meta.yaml names the rows
+     * appended with it so). The rows say the same where the weights bound them: vLLM's bf16 blocks of 64 tokens take
+     * TensorRT-LLM's non-gated time (2688/1856: 0.857 vs 0.890 ms; 2048/5120: 7.01 vs 6.89 ms, EP 1, TP 1), where gated
+     * weights would need 3.9 TB/s from an H100's 3.35 TB/s HBM. SGLang 0.5.9's rows of the 2688 shape take 1.47x
+     * TensorRT-LLM's (a third matrix, the gate): its collector builds gated weights, and they stay gated.
+     */
+    static final java.util.Set<String> NON_GATED_VLLM = java.util.Set.of(moeShape(2688, 1856, 6, 128), moeShape(2048, 5120, 22, 512),
+            moeShape(1024, 2688, 22, 512));
+
+    private static String moeShape(long hidden, long inter, long topK, long experts) {
+        return hidden + "/" + inter + "/" + topK + "/" + experts;
+    }
+
     static String opText(String kindDir, String table, Row r) {
         switch (table) {
             case "gemm_perf": {
@@ -261,8 +278,11 @@ public final class AicConverter {
                 if (experts % ep != 0 || r.num("inter_size") % tp != 0) {
                     return null;
                 }
-                // TensorRT-LLM's non-gated experts (kernel_source moe_torch_flow_nongated: an up and a down matrix, no gate)
-                String gated = r.get("kernel_source").endsWith("_nongated") ? " gated=false" : "";
+                // non-gated experts (an up and a down matrix, no gate): TensorRT-LLM's say so in their kernel_source
+                // (moe_torch_flow_nongated); vLLM's collector builds its layer with the model's own activation (NON_GATED_VLLM)
+                boolean nonGated = r.get("kernel_source").endsWith("_nongated")
+                        || (r.get("framework").equalsIgnoreCase("vllm") && NON_GATED_VLLM.contains(moeShape(r.num("hidden_size"), r.num("inter_size"), r.num("topk"), experts)));
+                String gated = nonGated ? " gated=false" : "";
                 return String.format(Locale.ROOT, "moe-layer tokens=%d hidden=%d experts=%d top_k=%d ffn=%d tp=%d ep=%d distribution=%s dtype=%s%s",
                         r.num("num_tokens"), r.num("hidden_size"), experts, r.num("topk"), r.num("inter_size"), tp, ep, dist, dt, gated);
             }

@@ -91,10 +91,11 @@ public final class DbFit {
         // profile pooled over frameworks (leave one out) stands for "a framework" and runs fp8 blocks on moe's figures
         List<DbRow> moe = rows(rows, "moe");
         if (ownKernels) {
-            p = fitMoe(p, "moe", DbModel.SLOTS, moe.stream().filter(r -> !isFp8Moe(r)).toList(), model, devices, n, mape);
-            p = fitMoe(p, "moe_fp8", DbModel.SLOTS_FP8, moe.stream().filter(DbFit::isFp8Moe).toList(), model, devices, n, mape);
+            p = fitMoe(p, "moe", DbModel.SLOTS, moe.stream().filter(r -> !isFp8Moe(r)).toList(), Optional.empty(), model, devices, n, mape);
+            p = fitMoe(p, "moe_fp8", DbModel.SLOTS_FP8, moe.stream().filter(DbFit::isFp8Moe).toList(),
+                    rows.isEmpty() ? Optional.empty() : GemmTileRule.forFrameworkMoe(rows.get(0).framework()), model, devices, n, mape);
         } else {
-            p = fitMoe(p, "moe", DbModel.SLOTS, moe, model, devices, n, mape);
+            p = fitMoe(p, "moe", DbModel.SLOTS, moe, Optional.empty(), model, devices, n, mape);
         }
         p = fitAllReduce(p, rows(rows, "custom-all-reduce"), library, n, mape);
         return new Result(p, n, mape);
@@ -187,10 +188,58 @@ public final class DbFit {
     }
 
     /**
+     * A fused-MoE class ({@link #fitMoeBody}) and, where the framework's harness runs its fp8 blocks on a library's own tile
+     * ({@code rule}, {@link GemmTileRule#forFrameworkMoe}), the same on those tiles at each operand rate searched, then at
+     * finer rates around the best; the calibration rows keep the best (ties: the earlier, the kernel model's fastest tile first).
+     */
+    private static FrameworkProfile fitMoe(FrameworkProfile p, String cls, String slotClass, List<DbRow> rows, Optional<GemmTileRule> rule, DbModel model,
+            Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
+        if (rule.isEmpty() || rows.isEmpty()) {
+            return fitMoeBody(p, cls, slotClass, rows, model, devices, n, mape);
+        }
+        FrameworkProfile best = null;
+        Map<String, Integer> bn = null;
+        Map<String, Double> bm = null;
+        List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
+        cands.add(Optional.empty());
+        for (double rate : CTA_STREAM_RATES) {
+            cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(rate, 1e-1))));
+        }
+        double bestRate = 0;
+        double bestRateErr = Double.MAX_VALUE;
+        for (int pass = 0; pass < 2; pass++) {
+            for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
+                Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                FrameworkProfile q = fitMoeBody(p.withFp8MoeTiles(t), cls, slotClass, rows, model, devices, n1, m1);
+                double err = m1.getOrDefault(cls, Double.MAX_VALUE);
+                if (t.isPresent() && err < bestRateErr) {
+                    bestRateErr = err;
+                    bestRate = t.get().ctaStreamGBps();
+                }
+                if (best == null || err < bm.getOrDefault(cls, Double.MAX_VALUE)) {
+                    best = q;
+                    bn = n1;
+                    bm = m1;
+                }
+            }
+            cands = new ArrayList<>();
+            for (double f : CTA_STREAM_REFINE) {
+                cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));
+            }
+        }
+        n.clear();
+        n.putAll(bn);
+        mape.clear();
+        mape.putAll(bm);
+        return best;
+    }
+
+    /**
      * One fused-MoE class ({@code moe} or {@code moe_fp8}) on its rows, with the slot-buffer kernels (the class, then its slot
      * pass {@code slotClass}, then the class again) and without; the calibration rows keep the better.
      */
-    private static FrameworkProfile fitMoe(FrameworkProfile p, String cls, String slotClass, List<DbRow> rows, DbModel model,
+    private static FrameworkProfile fitMoeBody(FrameworkProfile p, String cls, String slotClass, List<DbRow> rows, DbModel model,
             Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
         if (rows.isEmpty()) {
             return p;
@@ -235,7 +284,7 @@ public final class DbFit {
     }
 
     /** One row reduced to what varies with the class's figures: the rest of its time, and its pieces of the class. */
-    private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight, Optional<FrameworkProfile.Fp8GemmTiles> tiles) {
+    private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight, FrameworkProfile tiles) {
     }
 
     /** Rows under 20 us (launch-bound) count this much in the objective: the figures are for the ops that take time. */
@@ -367,7 +416,7 @@ public final class DbFit {
                 }
             }
             if (!mine.isEmpty()) {
-                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT, p.fp8GemmTiles()));
+                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT, p));
             }
         }
         return prep;

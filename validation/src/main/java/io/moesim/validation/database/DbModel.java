@@ -72,12 +72,14 @@ public final class DbModel {
      * @param memory      its DRAM part, s
      * @param kvBytes     attention: the KV-cache bytes within {@code bytes} (a fallback decode kernel reads them per query head)
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
+     * @param moeGemm     a fused fp8 MoE block's grouped GEMMs, timed on a profile's MoE tiles where it has them (null: none)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
-            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass) {
+            int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass,
+            FrameworkCost.MoeGemmDims moeGemm) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, null, null, null);
         }
 
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
@@ -87,13 +89,18 @@ public final class DbModel {
 
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, slotClass);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, slotClass, moeGemm);
+        }
+
+        /** This piece with a fused fp8 MoE block's grouped GEMMs. */
+        Piece withMoeGemm(FrameworkCost.MoeGemmDims g) {
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, g);
         }
 
         /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
         Piece withAttention(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm,
-                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass);
+                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass, moeGemm);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -120,7 +127,7 @@ public final class DbModel {
          * the slot buffer ({@code slotClass}: {@link #SLOTS} for bf16 experts, {@link #SLOTS_FP8} for fp8 ones).
          */
         Piece slots(int s, String slotClass) {
-            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass);
+            return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -138,7 +145,7 @@ public final class DbModel {
             if (!runs(p)) {
                 return 0;
             }
-            return seconds(p.figures(cls), p.fp8GemmTiles());
+            return seconds(p.figures(cls), p);
         }
 
         double seconds(FrameworkProfile.ClassFigures f) {
@@ -146,10 +153,16 @@ public final class DbModel {
                     : attention.seconds(f, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes);
         }
 
-        /** ... an fp8 GEMM on the library's tiles where the profile has them ({@link FrameworkCost.GemmDims}). */
-        double seconds(FrameworkProfile.ClassFigures f, Optional<FrameworkProfile.Fp8GemmTiles> tiles) {
-            if (gemm != null && tiles.isPresent() && cls.equals("gemm_fp8")) {
-                return gemm.seconds(f, tiles.get(), total, launch, compute, memory);
+        /**
+         * ... an fp8 GEMM on the library's tiles where {@code tiles} (the profile whose tiles apply) has them ({@link
+         * FrameworkCost.GemmDims}), a fused fp8 MoE block's grouped GEMMs on its MoE tiles ({@link FrameworkCost.MoeGemmDims}).
+         */
+        double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile tiles) {
+            if (gemm != null && tiles.fp8GemmTiles().isPresent() && cls.equals("gemm_fp8")) {
+                return gemm.seconds(f, tiles.fp8GemmTiles().get(), total, launch, compute, memory);
+            }
+            if (moeGemm != null && tiles.fp8MoeTiles().isPresent() && cls.equals("moe_fp8")) {
+                return moeGemm.seconds(f, tiles.fp8MoeTiles().get(), total, launch, compute, memory, items);
             }
             return seconds(f);
         }
@@ -168,7 +181,7 @@ public final class DbModel {
                 it += x.items;
             }
             return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
-                    a.slotClass);
+                    a.slotClass, a.moeGemm);
         }
     }
 
@@ -298,12 +311,16 @@ public final class DbModel {
                     }
                     per.add(one);
                 }
+                // an fp8 block's grouped GEMMs as a MoE library's own tile runs them, each draw's loads (FrameworkCost.MoeGemmDims)
+                FrameworkCost.MoeGemmDims tiled = FrameworkCost.MoeGemmDims.of(draws.stream().map(Routes::mine).toList(),
+                        act == FfnActivation.SWIGLU ? 2 * ffn : ffn, h, ffn, dt, device, p);
                 for (int i = 0; i < per.get(0).size(); i++) {
                     List<Piece> same = new ArrayList<>();
                     for (List<Piece> one : per) {
                         same.add(one.get(i));
                     }
-                    out.add(Piece.mean(same));
+                    Piece mean = Piece.mean(same);
+                    out.add(mean.cls().equals("moe_fp8") && tiled != null ? mean.withMoeGemm(tiled) : mean);
                 }
             }
             default -> {

@@ -113,6 +113,12 @@ public final class DbReports {
             c.put("cta_stream_GBps", t.ctaStreamGBps());
             m.put("fp8_gemm_tiles", c);
         });
+        p.fp8MoeTiles().ifPresent(t -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("rule", t.rule().id());
+            c.put("cta_stream_GBps", t.ctaStreamGBps());
+            m.put("fp8_moe_tiles", c);
+        });
         p.customAllReduce().ifPresent(a -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("call_overhead_us", a.callOverheadUs());
@@ -260,6 +266,16 @@ public final class DbReports {
             sb.append("  rule: ").append(t.rule().id()).append('\n');
             figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT,
                     "fitted: moesim validate --database, %d H100 fp8 GEMM calibration rows of %s (%s), with the gemm_fp8 figures", fit.rowsPerClass().getOrDefault("gemm_fp8", 0),
+                    p.id(), source));
+        });
+        p.fp8MoeTiles().ifPresent(t -> {
+            sb.append("# the tile of the fused fp8 MoE blocks' grouped GEMMs in the kernel database's harness, no split of K, kept because it\n");
+            sb.append("# explains the fp8 MoE calibration rows better than the kernel model's fastest tile; applied to the database's rows\n");
+            sb.append("# only, not in simulate (a serving engine autotunes). Rule: ").append(t.rule().source()).append('\n');
+            sb.append("fp8_moe_tiles:\n");
+            sb.append("  rule: ").append(t.rule().id()).append('\n');
+            figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT,
+                    "fitted: moesim validate --database, %d H100 fp8 MoE calibration rows of %s (%s), with the moe_fp8 figures", fit.rowsPerClass().getOrDefault("moe_fp8", 0),
                     p.id(), source));
         });
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")

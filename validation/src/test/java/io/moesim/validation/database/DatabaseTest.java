@@ -287,6 +287,53 @@ class DatabaseTest {
         assertTrue(e.getMessage().contains("gated must be true or false"), e.getMessage());
     }
 
+    /**
+     * vLLM's rows of Nemotron-3's MoE shapes are non-gated (its collector builds the model's squared-ReLU experts,
+     * AicConverter.NON_GATED_VLLM); SGLang's rows of the same shape keep the gate its collector builds, as does a vLLM row of
+     * any other shape.
+     */
+    @Test
+    void vllmsNemotronShapesAreNonGated() throws IOException {
+        String head = "framework,version,device,op_name,kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,moe_tp_size,moe_ep_size,distribution,latency\n";
+        table("h100_sxm/moe/vllm/0.24.0/moe_perf.csv.gz", head
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,moe,vllm_unquantizedfusedmoe_triton_tritonexperts,bfloat16,64,2688,1856,6,128,1,1,balanced,0.857\n"
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,moe,vllm_modeloptfp8moe_flashinfer_cutlass_flashinferexperts,fp8,64,1024,2688,22,512,1,1,balanced,1.0\n"
+                + "VLLM,0.24.0,NVIDIA H100 80GB HBM3,moe,vllm_unquantizedfusedmoe_triton_tritonexperts,bfloat16,64,2688,1856,8,128,1,1,balanced,0.9\n");
+        table("h100_sxm/moe/sglang/0.5.9/moe_perf.csv.gz", head
+                + "SGLANG,0.5.9,NVIDIA H100 80GB HBM3,moe,sglang_fused_moe_triton,bfloat16,64,2688,1856,6,128,1,1,balanced,1.261\n");
+        List<String> ops = AicConverter.readAll(dir).stream().map(r -> r.framework() + " " + r.op().text()).toList();
+        assertEquals(List.of("sglang moe-layer tokens=64 hidden=2688 experts=128 top_k=6 ffn=1856 tp=1 ep=1 distribution=balanced dtype=bf16",
+                "vllm moe-layer tokens=64 hidden=2688 experts=128 top_k=6 ffn=1856 tp=1 ep=1 distribution=balanced dtype=bf16 gated=false",
+                "vllm moe-layer tokens=64 hidden=1024 experts=512 top_k=22 ffn=2688 tp=1 ep=1 distribution=balanced dtype=fp8e4m3 gated=false",
+                "vllm moe-layer tokens=64 hidden=2688 experts=128 top_k=8 ffn=1856 tp=1 ep=1 distribution=balanced dtype=bf16"), ops);
+    }
+
+    /**
+     * A fused fp8 MoE block carries its grouped GEMMs' tile dims on the sm90 GPUs (FrameworkCost.MoeGemmDims), which a profile
+     * with fp8_moe_tiles times its moe_fp8 piece on (the tile floor can only lengthen it); a bf16 block carries none.
+     */
+    @Test
+    void fp8BlocksRunOnTheProfilesMoeTiles() {
+        DbRow fp8 = DbRow.of("moe-layer tokens=256 hidden=4096 experts=8 top_k=2 ffn=14336 tp=1 ep=1 distribution=balanced dtype=fp8e4m3", "h100", "h100",
+                "vllm", 100, "t");
+        DbRow bf16 = DbRow.of("moe-layer tokens=256 hidden=4096 experts=8 top_k=2 ffn=14336 tp=1 ep=1 distribution=balanced dtype=bf16", "h100", "h100",
+                "vllm", 100, "t");
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        DbModel.Piece f8 = model.pieces(fp8, device).stream().filter(x -> x.cls().equals("moe_fp8")).findFirst().orElseThrow();
+        assertTrue(f8.moeGemm() != null);
+        assertTrue(model.pieces(bf16, device).stream().allMatch(x -> x.moeGemm() == null));
+        FrameworkProfile.ClassFigures none = FrameworkProfile.ClassFigures.NONE;
+        FrameworkProfile own = new FrameworkProfile("vllm", "v", java.util.Map.of("moe", none, "moe_fp8", none), false, java.util.Optional.empty());
+        // 64 tokens per expert on 128x16 tiles at 1 GB/s per SM: the floor, not the kernel model, decides the block
+        FrameworkProfile slow = own.withFp8MoeTiles(java.util.Optional.of(new FrameworkProfile.Fp8GemmTiles(io.moesim.hw.GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 1)));
+        double floor = f8.moeGemm().tileFloorSeconds(slow.fp8MoeTiles().orElseThrow(), 1);
+        assertTrue(floor > 10 * f8.total(), floor + " vs " + f8.total());
+        assertEquals(model.predictUs(fp8, device, own) + (floor - Math.max(f8.compute(), f8.memory())) * 1e6, model.predictUs(fp8, device, slow), 1e-6);
+        // the profile's bf16 block is untouched
+        assertEquals(model.predictUs(bf16, device, own), model.predictUs(bf16, device, slow), 1e-9);
+    }
+
     @Test
     void vllmsQuantiseDifferencesBecomeItsPerTokenKernel() throws IOException {
         // vLLM's computescale rows are the collector's difference dynamic per-token minus static; TensorRT-LLM's its amax kernel
