@@ -118,7 +118,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     public boolean isIdeal() {
         return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty()
-                && collectives.isEmpty() && fp8MoeTiles.isEmpty();
+                && collectives.isEmpty(); // fp8MoeTiles: a harness figure simulate never applies
     }
 
     public ClassFigures figures(String opClass) {
@@ -473,10 +473,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
                 double kvBytes) {
+            return seconds(modelTotal, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, 0);
+        }
+
+        /** ... with a lower bound of the op's own on its DRAM part ({@code memoryFloor}, s: a library's tiles, {@link Fp8GemmTiles}). */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
+                double kvBytes, double memoryFloor) {
             boolean fallback = fallsBack(kvGroup);
             // the fallback reads DRAM once (its per-head re-reads hit L2) and is bounded by the engines' rate below
             double passes = !fallback && maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double floor = engineGBps.isPresent() && bytes > 0 ? passes * bytes / (Math.max(1, engines) * engineGBps.getAsDouble() * 1e9) : 0;
+            floor = Math.max(floor, memoryFloor);
             if (fallback) {
                 floor = Math.max(floor, (bytes + (kvGroup - 1) * kvBytes) / (Math.max(1, engines) * fallbackGBps.getAsDouble() * 1e9));
             }

@@ -150,8 +150,8 @@ public final class FrameworkProfiles {
         }
         // the library's own fp8 GEMM tiles: its tile rule (a closed set) and the fitted per-SM operand rate; the same for the
         // fused fp8 MoE blocks of the kernel database's harness
-        Optional<FrameworkProfile.Fp8GemmTiles> tiles = tiles(r, "fp8_gemm_tiles");
-        Optional<FrameworkProfile.Fp8GemmTiles> moeTiles = tiles(r, "fp8_moe_tiles");
+        Optional<FrameworkProfile.Fp8GemmTiles> tiles = tiles(r, "fp8_gemm_tiles", false);
+        Optional<FrameworkProfile.Fp8GemmTiles> moeTiles = tiles(r, "fp8_moe_tiles", true);
         FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
         Optional<SpecReader> sv = r.optSection("serving");
         if (sv.isPresent()) {
@@ -172,14 +172,17 @@ public final class FrameworkProfiles {
         return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles);
     }
 
-    /** A tiles section ({@code fp8_gemm_tiles}, {@code fp8_moe_tiles}): the rule and the per-SM operand rate, both required. */
-    private static Optional<FrameworkProfile.Fp8GemmTiles> tiles(SpecReader r, String key) {
+    /**
+     * A tiles section ({@code fp8_gemm_tiles}: a linear layer's rule, {@code fp8_moe_tiles}: a fused MoE block's, {@link
+     * GemmTileRule#moe}): the rule and the per-SM operand rate, both required.
+     */
+    private static Optional<FrameworkProfile.Fp8GemmTiles> tiles(SpecReader r, String key, boolean moe) {
         Optional<SpecReader> ts = r.optSection(key);
         if (ts.isEmpty()) {
             return Optional.empty();
         }
         SpecReader s = ts.get();
-        Optional<GemmTileRule> rule = s.choice("rule", GemmTileRule::of, GemmTileRule.ids());
+        Optional<GemmTileRule> rule = s.choice("rule", id -> GemmTileRule.of(id).filter(x -> x.moe() == moe), GemmTileRule.ids(moe));
         OptionalDouble rate = s.optNumber("cta_stream_GBps");
         if (rate.isEmpty() && !s.has("cta_stream_GBps")) {
             s.problem("cta_stream_GBps", "missing key");

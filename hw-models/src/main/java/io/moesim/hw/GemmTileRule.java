@@ -96,6 +96,16 @@ public enum GemmTileRule {
         return framework.equals("vllm") ? Optional.of(FLASHINFER_MOE_SM90_UNTUNED) : Optional.empty();
     }
 
+    /** Whether the rule is a fused MoE block's ({@code fp8_moe_tiles}), not a linear layer's ({@code fp8_gemm_tiles}). */
+    public boolean moe() {
+        return this == FLASHINFER_MOE_SM90_UNTUNED;
+    }
+
+    /** The ids of the rules of one kind ({@link #moe}), for messages. */
+    public static List<String> ids(boolean moe) {
+        return Arrays.stream(values()).filter(r -> r.moe() == moe).map(GemmTileRule::id).toList();
+    }
+
     /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage}. */
     public int[] tile(long m, long n) {
         return switch (this) {

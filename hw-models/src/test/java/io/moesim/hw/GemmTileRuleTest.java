@@ -85,9 +85,17 @@ class GemmTileRuleTest {
         assertTrue(FrameworkProfiles.load("sglang").fp8MoeTiles().isEmpty());
         Files.writeString(p, "name: x\nfp8_moe_tiles:\n  rule: flashinfer-cutlass-moe-sm90-untuned\n  cta_stream_GBps: {value: 66, source: t}\n");
         assertEquals(66, FrameworkProfiles.load(p.toString()).fp8MoeTiles().orElseThrow().ctaStreamGBps(), 0);
-        assertFalse(FrameworkProfiles.load(p.toString()).isIdeal());
+        // a harness figure simulate never applies: the profile stays ideal for it
+        assertTrue(FrameworkProfiles.load(p.toString()).isIdeal());
         Files.writeString(p, "name: x\nfp8_moe_tiles:\n  rule: flashinfer\n  cta_stream_GBps: {value: 66, source: t}\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
         assertTrue(e.getMessage().contains("fp8_moe_tiles.rule") && e.getMessage().contains("flashinfer-cutlass-moe-sm90-untuned"), e.getMessage());
+        // each key takes its own kind of rule: a linear layer's under fp8_moe_tiles, a MoE block's under fp8_gemm_tiles, refused
+        Files.writeString(p, "name: x\nfp8_moe_tiles:\n  rule: vllm-cutlass-sm90\n  cta_stream_GBps: {value: 66, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("fp8_moe_tiles.rule") && !e.getMessage().contains("one of vllm"), e.getMessage());
+        Files.writeString(p, "name: x\nfp8_gemm_tiles:\n  rule: flashinfer-cutlass-moe-sm90-untuned\n  cta_stream_GBps: {value: 66, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("fp8_gemm_tiles.rule") && e.getMessage().contains("vllm-cutlass-sm90"), e.getMessage());
     }
 }

@@ -395,6 +395,9 @@ public final class FrameworkCost {
             GemmTileRule[] rules = GemmTileRule.values();
             double[][][] byRule = new double[rules.length][][];
             for (GemmTileRule rule : rules) {
+                if (!rule.moe()) {
+                    continue; // a linear layer's rule is no fused MoE block's (fp8_moe_tiles takes only MoE rules)
+                }
                 double[][] ks = new double[2 * draws.size()][];
                 for (int d = 0; d < draws.size(); d++) {
                     ks[2 * d] = kernel(draws.get(d), up, hidden, rule, p.engines(), macsPerS, elementBytes);
@@ -405,35 +408,46 @@ public final class FrameworkCost {
             return new MoeGemmDims(byRule);
         }
 
-        /** One grouped kernel over the experts' loads: {waves, one CTA's work at full share, its mean operand bytes}. */
+        /**
+         * One grouped kernel over the experts' loads: {waves, one CTA's mean work at full share (s), its mean operand bytes}.
+         * Each expert's tiles as the rule gives them for its rows; a CTA streams the token rows and weight rows inside its
+         * tile (an expert's last tile of tokens only its remaining rows), K deep.
+         */
         private static double[] kernel(long[] loads, long n, long k, GemmTileRule rule, int engines, double macsPerS, double elementBytes) {
             long ctas = 0;
             double streamRows = 0;
-            int[] t = null;
+            double work = 0;
             for (long m : loads) {
                 if (m <= 0) {
                     continue;
                 }
-                t = rule.tile(m, n);
-                long c = ceilDiv(m, t[0]) * ceilDiv(n, t[1]);
-                ctas += c;
-                streamRows += c * (double) (Math.min(t[0], m) + Math.min(t[1], n));
+                int[] t = rule.tile(m, n);
+                long mt = ceilDiv(m, t[0]);
+                long nt = ceilDiv(n, t[1]);
+                ctas += mt * nt;
+                streamRows += (double) nt * m + (double) mt * n; // each token row in nt CTAs, each weight row in mt
+                work += mt * nt * (double) t[0] * t[1] * ceilDiv(k, t[2]) * t[2] / macsPerS;
             }
             if (ctas == 0) {
                 return new double[] {0, 0, 0};
             }
-            double kPadded = (double) ceilDiv(k, t[2]) * t[2];
-            return new double[] {ceilDiv(ctas, engines), (double) t[0] * t[1] * kPadded / macsPerS, streamRows / ctas * k * elementBytes};
+            return new double[] {ceilDiv(ctas, engines), work / ctas, streamRows / ctas * k * elementBytes};
         }
 
         /**
          * Seconds of the two kernels' waves of library tiles, the mean over the draws: per kernel, ceil(CTAs / SMs) x the
          * longer of one CTA's matrix work (the whole tile, K padded to the stage, at the figures' compute share) and its
-         * mean operand stream (the expert's token rows and weight rows inside the tile, K deep) at {@code ctaStreamGBps}.
-         * The CTAs of every expert share the SMs (one persistent grouped kernel).
+         * mean operand stream at {@code ctaStreamGBps}. The CTAs of every expert share the SMs (one persistent grouped kernel).
+         * The mean over draws of each draw's floor, held against the block's parts averaged over the same draws (as every
+         * power-law row is): where draws differ, a little under the mean of each draw's own longer part.
+         *
+         * @throws IllegalArgumentException for a rule that is no fused MoE block's ({@link GemmTileRule#moe})
          */
         public double tileFloorSeconds(FrameworkProfile.Fp8GemmTiles tiles, double matrixEfficiency) {
             double[][] ks = byRule[tiles.rule().ordinal()];
+            if (ks == null) {
+                throw new IllegalArgumentException("fp8_moe_tiles: " + tiles.rule().id() + " is a linear layer's rule, not a fused MoE block's");
+            }
             double rate = tiles.ctaStreamGBps() * 1e9;
             double s = 0;
             for (double[] k : ks) {
@@ -443,13 +457,13 @@ public final class FrameworkCost {
         }
 
         /**
-         * The block's grouped GEMMs under the class's figures, their time at least the library tiles' waves; the class's time
-         * per active expert ({@code items}) added where it has one, as {@link FrameworkProfile.ClassFigures#seconds} adds it.
+         * The block's grouped GEMMs under the class's figures ({@link FrameworkProfile.ClassFigures#seconds}: its time per
+         * active expert, {@code items} over {@code engines}, and any rate per engine kept), their DRAM part at least the library
+         * tiles' waves.
          */
         public double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile.Fp8GemmTiles tiles, double total, double launch, double compute, double memory,
-                double items) {
-            double t = f.seconds(total, launch, compute, memory, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
-            return f.perItemNs().isPresent() && items > 0 ? t + items * f.perItemNs().getAsDouble() * 1e-9 : t;
+                double bytes, double items, int engines) {
+            return f.seconds(total, launch, compute, memory, bytes, items, engines, 1, 0, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
         }
 
         private static long ceilDiv(long a, long b) {

@@ -70,12 +70,17 @@ class Fp8GemmTilesTest {
     void moeTilesRunEachExpertsTokensSixteenAtATime() {
         FrameworkProfile.Fp8GemmTiles tiles = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 10);
         // gated experts, hidden 128, ffn 128: the first GEMM 256 columns deep 128, the second 128 columns deep 128.
-        // Draw 1, loads {40, 0, 16}: GEMM 1: 3 x 2 + 1 x 2 = 8 CTAs (one wave on 132 SMs), each streaming 16 token rows and
-        // 128 weight rows, 144 x 128 B = 18432 B at 10 GB/s = 1.8432 us; GEMM 2: 3 + 1 = 4 CTAs, the same stream: 3.6864 us.
-        // Draw 2, loads {0, 0, 4}: 2 CTAs and 1 CTA of (4 + 128) x 128 B = 1.6896 us each: 3.3792 us. Mean 3.5328 us.
+        // Draw 1, loads {40, 0, 16}: GEMM 1: 3 x 2 + 1 x 2 = 8 CTAs (one wave on 132 SMs) streaming token rows 2 x 40 + 2 x 16
+        // and weight rows 3 x 256 + 1 x 256 (each token row in both column tiles, each weight row in every token tile): 1136
+        // rows / 8 = 142 rows of 128 B = 18176 B at 10 GB/s = 1.8176 us; GEMM 2: 3 + 1 = 4 CTAs, (40 + 16 + 4 x 128) / 4 = 142
+        // rows, 1.8176 us: 3.6352 us. Draw 2, loads {0, 0, 4}: 2 CTAs of (2 x 4 + 256) / 2 = 132 rows and 1 of 4 + 128 = 132:
+        // 1.6896 us each, 3.3792 us. Mean 3.5072 us.
         FrameworkCost.MoeGemmDims d = FrameworkCost.MoeGemmDims.of(List.of(new long[] {40, 0, 16}, new long[] {0, 0, 4}), 256, 128, 128,
                 DType.FP8_E4M3, h100, h100.primary());
-        assertEquals(3.5328e-6, d.tileFloorSeconds(tiles, 1.0), 1e-15);
+        assertEquals(3.5072e-6, d.tileFloorSeconds(tiles, 1.0), 1e-15);
+        // a linear layer's rule is refused
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> d.tileFloorSeconds(new FrameworkProfile.Fp8GemmTiles(GemmTileRule.VLLM_CUTLASS_SM90, 10), 1.0));
         // 4096 tokens on one expert: 256 x 2 = 512 CTAs = 4 waves, then 256 CTAs = 2 waves, of 1.8432 us
         FrameworkCost.MoeGemmDims one = FrameworkCost.MoeGemmDims.of(List.of(new long[] {4096}), 256, 128, 128, DType.FP8_E4M3, h100, h100.primary());
         assertEquals(6 * 1.8432e-6, one.tileFloorSeconds(tiles, 1.0), 1e-15);

@@ -108,7 +108,7 @@ public final class AicConverter {
             String opText;
             double ms;
             try {
-                opText = opText(kindDir, table, row);
+                opText = opText(kindDir, table, fwDir, row);
                 if (opText == null) {
                     return;
                 }
@@ -177,7 +177,7 @@ public final class AicConverter {
         if (Files.isRegularFile(f)) {
             forEachRow(f, rel, (row, lineNo) -> {
                 try {
-                    if (opText("quantize", "scale_matrix_perf", row) == null) {
+                    if (opText("quantize", "scale_matrix_perf", "", row) == null) {
                         return; // a row the converter leaves out (not fp8)
                     }
                     double ms = row.latencyMs();
@@ -214,7 +214,6 @@ public final class AicConverter {
         }
     }
 
-    /** The op form of a table row, or null when the row is one this converter leaves out. */
     /**
      * The MoE shapes (hidden, inter, top-k, experts) whose vLLM rows are non-gated: Nemotron-3's experts, squared ReLU with
      * no gate. Nemotron-3 Nano 2688/1856/6/128 and 2048/5120/22/512 are the shapes TensorRT-LLM's tables run as
@@ -231,7 +230,8 @@ public final class AicConverter {
         return hidden + "/" + inter + "/" + topK + "/" + experts;
     }
 
-    static String opText(String kindDir, String table, Row r) {
+    /** The op form of a table row of the framework {@code fw} (its folder), or null when the row is one this converter leaves out. */
+    static String opText(String kindDir, String table, String fw, Row r) {
         switch (table) {
             case "gemm_perf": {
                 String dt = switch (r.get("gemm_dtype")) {
@@ -281,7 +281,7 @@ public final class AicConverter {
                 // non-gated experts (an up and a down matrix, no gate): TensorRT-LLM's say so in their kernel_source
                 // (moe_torch_flow_nongated); vLLM's collector builds its layer with the model's own activation (NON_GATED_VLLM)
                 boolean nonGated = r.get("kernel_source").endsWith("_nongated")
-                        || (r.get("framework").equalsIgnoreCase("vllm") && NON_GATED_VLLM.contains(moeShape(r.num("hidden_size"), r.num("inter_size"), r.num("topk"), experts)));
+                        || (fw.equals("vllm") && NON_GATED_VLLM.contains(moeShape(r.num("hidden_size"), r.num("inter_size"), r.num("topk"), experts)));
                 String gated = nonGated ? " gated=false" : "";
                 return String.format(Locale.ROOT, "moe-layer tokens=%d hidden=%d experts=%d top_k=%d ffn=%d tp=%d ep=%d distribution=%s dtype=%s%s",
                         r.num("num_tokens"), r.num("hidden_size"), experts, r.num("topk"), r.num("inter_size"), tp, ep, dist, dt, gated);

@@ -223,6 +223,9 @@ public final class DbFit {
                     bm = m1;
                 }
             }
+            if (bestRate == 0 || pass == 1) {
+                break;
+            }
             cands = new ArrayList<>();
             for (double f : CTA_STREAM_REFINE) {
                 cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));

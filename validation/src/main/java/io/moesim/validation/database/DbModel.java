@@ -162,7 +162,7 @@ public final class DbModel {
                 return gemm.seconds(f, tiles.fp8GemmTiles().get(), total, launch, compute, memory);
             }
             if (moeGemm != null && tiles.fp8MoeTiles().isPresent() && cls.equals("moe_fp8")) {
-                return moeGemm.seconds(f, tiles.fp8MoeTiles().get(), total, launch, compute, memory, items);
+                return moeGemm.seconds(f, tiles.fp8MoeTiles().get(), total, launch, compute, memory, bytes, items, engines);
             }
             return seconds(f);
         }

@@ -332,6 +332,14 @@ class DatabaseTest {
         assertEquals(model.predictUs(fp8, device, own) + (floor - Math.max(f8.compute(), f8.memory())) * 1e6, model.predictUs(fp8, device, slow), 1e-6);
         // the profile's bf16 block is untouched
         assertEquals(model.predictUs(bf16, device, own), model.predictUs(bf16, device, slow), 1e-9);
+        // tiles that do not bind leave the block as the class's figures time it, its time per active expert included
+        FrameworkProfile.ClassFigures perExpert = new FrameworkProfile.ClassFigures(java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(),
+                java.util.OptionalDouble.empty(), java.util.OptionalDouble.of(1000), java.util.OptionalDouble.empty());
+        FrameworkProfile items = own.withClass("moe_fp8", perExpert);
+        FrameworkProfile loose = items.withFp8MoeTiles(java.util.Optional.of(new FrameworkProfile.Fp8GemmTiles(io.moesim.hw.GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 1e9)));
+        assertTrue(f8.moeGemm().tileFloorSeconds(loose.fp8MoeTiles().orElseThrow(), 1) < f8.memory());
+        assertEquals(model.predictUs(fp8, device, own) + 8 * 1.0, model.predictUs(fp8, device, items), 1e-6); // 8 active experts x 1 us
+        assertEquals(model.predictUs(fp8, device, items), model.predictUs(fp8, device, loose), 1e-9);
     }
 
     @Test
