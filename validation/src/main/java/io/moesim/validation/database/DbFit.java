@@ -135,9 +135,6 @@ public final class DbFit {
         if (fp8.isEmpty()) {
             return p.withQuantize(false);
         }
-        FrameworkProfile best = null;
-        Map<String, Integer> bn = null;
-        Map<String, Double> bm = null;
         // the activation's quantise: none, the per-tensor pair on the quantize figures, and where the framework's GEMM
         // calls one, the per-token kernel at each DRAM share searched (its own kernel: the quantize rows do not time it)
         List<FrameworkProfile> quants = new ArrayList<>(List.of(p.withQuantize(false), p.withQuantize(true)));
@@ -145,45 +142,76 @@ public final class DbFit {
             quants.add(p.withQuantize(false).withClass(FrameworkProfile.QUANTIZE_TOKEN, new FrameworkProfile.ClassFigures(OptionalDouble.empty(),
                     OptionalDouble.empty(), OptionalDouble.of(share), OptionalDouble.empty(), OptionalDouble.empty())));
         }
+        Fitted best = null;
         for (FrameworkProfile pq : quants) {
-            List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
-            cands.add(Optional.empty());
-            for (double rate : rule.isPresent() ? CTA_STREAM_RATES : new double[0]) {
-                cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(rate, 1e-1))));
-            }
-            double bestRate = 0;
-            double bestRateErr = Double.MAX_VALUE;
-            for (int pass = 0; pass < 2; pass++) {
-                for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
-                    Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                    Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                    FrameworkProfile q = fitClass(pq.withFp8GemmTiles(t), "gemm_fp8", fp8, model, devices, n1, m1, true);
-                    double err = m1.getOrDefault("gemm_fp8", Double.MAX_VALUE);
-                    if (t.isPresent() && err < bestRateErr) {
-                        bestRateErr = err;
-                        bestRate = t.get().ctaStreamGBps();
-                    }
-                    // ties keep the earlier candidate: without the quantise kernels, then the fastest tile
-                    if (best == null || err < bm.getOrDefault("gemm_fp8", Double.MAX_VALUE)) {
-                        best = q;
-                        bn = n1;
-                        bm = m1;
-                    }
-                }
-                if (bestRate == 0) {
-                    break;
-                }
-                // a finer set of rates around the best one
-                cands = new ArrayList<>();
-                for (double f : CTA_STREAM_REFINE) {
-                    cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));
-                }
+            Fitted f = overTiles("gemm_fp8", rule, n, mape, (t, n1, m1) -> fitClass(pq.withFp8GemmTiles(t), "gemm_fp8", fp8, model, devices, n1, m1, true));
+            // ties keep the earlier candidate: without the quantise kernels, then the fastest tile
+            if (best == null || f.error("gemm_fp8") < best.error("gemm_fp8")) {
+                best = f;
             }
         }
-        n.clear();
-        n.putAll(bn);
-        mape.clear();
-        mape.putAll(bm);
+        return best.into(n, mape);
+    }
+
+    /** A fit under given library tiles (empty: the kernel model's fastest tile and split), into the maps it is given. */
+    @FunctionalInterface
+    private interface TilesFit {
+        FrameworkProfile fit(Optional<FrameworkProfile.Fp8GemmTiles> tiles, Map<String, Integer> n, Map<String, Double> mape);
+    }
+
+    /** One fit's profile with its rows and calibration errors per class. */
+    private record Fitted(FrameworkProfile profile, Map<String, Integer> n, Map<String, Double> mape) {
+        double error(String cls) {
+            return mape.getOrDefault(cls, Double.MAX_VALUE);
+        }
+
+        /** The profile, its rows and errors copied into the caller's maps. */
+        FrameworkProfile into(Map<String, Integer> rows, Map<String, Double> errors) {
+            rows.clear();
+            rows.putAll(n);
+            errors.clear();
+            errors.putAll(mape);
+            return profile;
+        }
+    }
+
+    /**
+     * {@code fit} on the kernel model's fastest tile and, where there is a library tile rule, on its tiles at each per-SM
+     * operand rate searched, then at finer rates around the best; the calibration error of {@code cls} keeps the best (ties:
+     * the earlier candidate, the fastest tile first).
+     */
+    private static Fitted overTiles(String cls, Optional<GemmTileRule> rule, Map<String, Integer> n, Map<String, Double> mape, TilesFit fit) {
+        List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
+        cands.add(Optional.empty());
+        for (double rate : rule.isPresent() ? CTA_STREAM_RATES : new double[0]) {
+            cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(rate, 1e-1))));
+        }
+        Fitted best = null;
+        double bestRate = 0;
+        double bestRateErr = Double.MAX_VALUE;
+        for (int pass = 0; pass < 2; pass++) {
+            for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
+                Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                Fitted f = new Fitted(fit.fit(t, n1, m1), n1, m1);
+                double err = f.error(cls);
+                if (t.isPresent() && err < bestRateErr) {
+                    bestRateErr = err;
+                    bestRate = t.get().ctaStreamGBps();
+                }
+                if (best == null || err < best.error(cls)) {
+                    best = f;
+                }
+            }
+            if (bestRate == 0 || pass == 1) {
+                break;
+            }
+            // a finer set of rates around the best one
+            cands = new ArrayList<>();
+            for (double f : CTA_STREAM_REFINE) {
+                cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));
+            }
+        }
         return best;
     }
 
@@ -194,48 +222,8 @@ public final class DbFit {
      */
     private static FrameworkProfile fitMoe(FrameworkProfile p, String cls, String slotClass, List<DbRow> rows, Optional<GemmTileRule> rule, DbModel model,
             Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
-        if (rule.isEmpty() || rows.isEmpty()) {
-            return fitMoeBody(p, cls, slotClass, rows, model, devices, n, mape);
-        }
-        FrameworkProfile best = null;
-        Map<String, Integer> bn = null;
-        Map<String, Double> bm = null;
-        List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
-        cands.add(Optional.empty());
-        for (double rate : CTA_STREAM_RATES) {
-            cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(rate, 1e-1))));
-        }
-        double bestRate = 0;
-        double bestRateErr = Double.MAX_VALUE;
-        for (int pass = 0; pass < 2; pass++) {
-            for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
-                Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                FrameworkProfile q = fitMoeBody(p.withFp8MoeTiles(t), cls, slotClass, rows, model, devices, n1, m1);
-                double err = m1.getOrDefault(cls, Double.MAX_VALUE);
-                if (t.isPresent() && err < bestRateErr) {
-                    bestRateErr = err;
-                    bestRate = t.get().ctaStreamGBps();
-                }
-                if (best == null || err < bm.getOrDefault(cls, Double.MAX_VALUE)) {
-                    best = q;
-                    bn = n1;
-                    bm = m1;
-                }
-            }
-            if (bestRate == 0 || pass == 1) {
-                break;
-            }
-            cands = new ArrayList<>();
-            for (double f : CTA_STREAM_REFINE) {
-                cands.add(Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), round(bestRate * f, 1e-1))));
-            }
-        }
-        n.clear();
-        n.putAll(bn);
-        mape.clear();
-        mape.putAll(bm);
-        return best;
+        return overTiles(cls, rows.isEmpty() ? Optional.empty() : rule, n, mape,
+                (t, n1, m1) -> fitMoeBody(p.withFp8MoeTiles(t), cls, slotClass, rows, model, devices, n1, m1)).into(n, mape);
     }
 
     /**

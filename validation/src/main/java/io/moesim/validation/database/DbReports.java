@@ -107,18 +107,8 @@ public final class DbReports {
         });
         m.put("classes", cs);
         m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
-        p.fp8GemmTiles().ifPresent(t -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("rule", t.rule().id());
-            c.put("cta_stream_GBps", t.ctaStreamGBps());
-            m.put("fp8_gemm_tiles", c);
-        });
-        p.fp8MoeTiles().ifPresent(t -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("rule", t.rule().id());
-            c.put("cta_stream_GBps", t.ctaStreamGBps());
-            m.put("fp8_moe_tiles", c);
-        });
+        p.fp8GemmTiles().ifPresent(t -> m.put("fp8_gemm_tiles", tiles(t)));
+        p.fp8MoeTiles().ifPresent(t -> m.put("fp8_moe_tiles", tiles(t)));
         p.customAllReduce().ifPresent(a -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("call_overhead_us", a.callOverheadUs());
@@ -259,25 +249,11 @@ public final class DbReports {
         });
         sb.append(String.format(Locale.ROOT, "fp8_activation_quantize: {value: %s, source: \"fitted: whichever explains the %s H100 fp8 GEMM calibration rows better\"}\n",
                 p.fp8QuantizesActivation(), p.id()));
-        p.fp8GemmTiles().ifPresent(t -> {
-            sb.append("# the library's own fp8 GEMM tile for the shape, no split of K, kept because it explains the fp8 GEMM calibration\n");
-            sb.append("# rows better than the kernel model's fastest tile and split. Rule: ").append(t.rule().source()).append('\n');
-            sb.append("fp8_gemm_tiles:\n");
-            sb.append("  rule: ").append(t.rule().id()).append('\n');
-            figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT,
-                    "fitted: moesim validate --database, %d H100 fp8 GEMM calibration rows of %s (%s), with the gemm_fp8 figures", fit.rowsPerClass().getOrDefault("gemm_fp8", 0),
-                    p.id(), source));
-        });
-        p.fp8MoeTiles().ifPresent(t -> {
-            sb.append("# the tile of the fused fp8 MoE blocks' grouped GEMMs in the kernel database's harness, no split of K, kept because it\n");
-            sb.append("# explains the fp8 MoE calibration rows better than the kernel model's fastest tile; applied to the database's rows\n");
-            sb.append("# only, not in simulate (a serving engine autotunes). Rule: ").append(t.rule().source()).append('\n');
-            sb.append("fp8_moe_tiles:\n");
-            sb.append("  rule: ").append(t.rule().id()).append('\n');
-            figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT,
-                    "fitted: moesim validate --database, %d H100 fp8 MoE calibration rows of %s (%s), with the moe_fp8 figures", fit.rowsPerClass().getOrDefault("moe_fp8", 0),
-                    p.id(), source));
-        });
+        p.fp8GemmTiles().ifPresent(t -> tiles(sb, "fp8_gemm_tiles", t, "# the library's own fp8 GEMM tile for the shape, no split of K, kept because it "
+                + "explains the fp8 GEMM calibration\n# rows better than the kernel model's fastest tile and split.", "fp8 GEMM", "gemm_fp8", fit, p, source));
+        p.fp8MoeTiles().ifPresent(t -> tiles(sb, "fp8_moe_tiles", t, "# the tile of the fused fp8 MoE blocks' grouped GEMMs in the kernel database's "
+                + "harness, no split of K, kept because it\n# explains the fp8 MoE calibration rows better than the kernel model's fastest tile; applied "
+                + "to the database's rows\n# only, not in simulate (a serving engine autotunes).", "fp8 MoE", "moe_fp8", fit, p, source));
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
                 .append("collectives: ").append(n.id()).append('\n'));
         p.customAllReduce().ifPresent(a -> {
@@ -314,5 +290,23 @@ public final class DbReports {
     private static String num(double v) {
         String s = String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "");
         return s.endsWith(".") ? s + "0" : s;
+    }
+
+    /** A tiles section of the JSON report: the rule and the per-SM operand rate. */
+    private static Map<String, Object> tiles(FrameworkProfile.Fp8GemmTiles t) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("rule", t.rule().id());
+        c.put("cta_stream_GBps", t.ctaStreamGBps());
+        return c;
+    }
+
+    /** A tiles section of a written profile ({@code key}), with why it is kept, the rule's source and the rate's provenance. */
+    private static void tiles(StringBuilder sb, String key, FrameworkProfile.Fp8GemmTiles t, String why, String rowsName, String cls, DbFit.Result fit,
+            FrameworkProfile p, String source) {
+        sb.append(why).append(" Rule: ").append(t.rule().source()).append('\n');
+        sb.append(key).append(":\n");
+        sb.append("  rule: ").append(t.rule().id()).append('\n');
+        figure(sb, "  ", "cta_stream_GBps", t.ctaStreamGBps(), String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 %s calibration rows of %s (%s), with the %s figures",
+                fit.rowsPerClass().getOrDefault(cls, 0), rowsName, p.id(), source, cls));
     }
 }
