@@ -15,4 +15,9 @@ public enum FfnActivation {
     public int matrices() {
         return matrices;
     }
+
+    /** Output columns of an expert's first GEMM: gate and up fused (2·ffn) for SwiGLU, up alone (ffn) for GELU. */
+    public long upColumns(long ffn) {
+        return (matrices - 1) * ffn;
+    }
 }

@@ -315,17 +315,14 @@ public final class FrameworkCost {
          * are not built for ({@link GemmTileRule#runsOn}), or where the processor has no fp8 MACs.
          */
         public static GemmDims of(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
-            if (!(op instanceof MatMul mm) || !isFp8(mm.wdtype()) || in.isEmpty() || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
+            double macsPerS = op instanceof MatMul mm && !in.isEmpty() ? tileMacsPerSecond(mm.wdtype(), device, p) : 0;
+            if (macsPerS == 0) {
                 return null;
             }
-            Double macs = p.macsPerCycle().get(mm.wdtype());
-            if (macs == null || macs <= 0) {
-                return null;
-            }
+            MatMul mm = (MatMul) op;
             TensorType x = in.get(0);
             long count = mm.batch() > 1 && x.rank() == 2 ? mm.batch() : 1;
-            double clock = p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
-            return new GemmDims(x.rows(), mm.n(), mm.k(), count, p.engines(), macs * clock, mm.wdtype().bits() / 8.0);
+            return new GemmDims(x.rows(), mm.n(), mm.k(), count, p.engines(), macsPerS, mm.wdtype().bits() / 8.0);
         }
 
         /**
@@ -354,10 +351,6 @@ public final class FrameworkCost {
             OpEstimate.Breakdown b = e.breakdown();
             return seconds(f, tiles, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6);
         }
-
-        private static long ceilDiv(long a, long b) {
-            return (a + b - 1) / b;
-        }
     }
 
     /**
@@ -383,14 +376,10 @@ public final class FrameworkCost {
          * @param ffn    the expert width on this GPU (K of the second GEMM)
          */
         public static MoeGemmDims of(List<long[]> draws, long up, long hidden, long ffn, DType wdtype, DeviceSpec device, ProcessorSpec p) {
-            if (!isFp8(wdtype) || p.kind().isPim() || !GemmTileRule.runsOn(device) || draws.isEmpty()) {
+            double macsPerS = draws.isEmpty() ? 0 : tileMacsPerSecond(wdtype, device, p);
+            if (macsPerS == 0) {
                 return null;
             }
-            Double macs = p.macsPerCycle().get(wdtype);
-            if (macs == null || macs <= 0) {
-                return null;
-            }
-            double macsPerS = macs * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
             double elementBytes = wdtype.bits() / 8.0;
             GemmTileRule[] rules = GemmTileRule.values();
             double[][][] byRule = new double[rules.length][][];
@@ -465,10 +454,23 @@ public final class FrameworkCost {
                 double bytes, double items, int engines) {
             return f.seconds(total, launch, compute, memory, bytes, items, engines, 1, 0, tileFloorSeconds(tiles, f.matrixEfficiency().orElse(1)));
         }
+    }
 
-        private static long ceilDiv(long a, long b) {
-            return (a + b - 1) / b;
+    /**
+     * One SM's MACs per second for a library tile's fp8 GEMM ({@link GemmTileRule}: sm90 kernels), at the sustained clock;
+     * 0 where the tiles do not apply (another dtype, a PIM processor, a device the rules' kernels are not built for, no
+     * fp8 MACs).
+     */
+    private static double tileMacsPerSecond(DType wdtype, DeviceSpec device, ProcessorSpec p) {
+        if (!isFp8(wdtype) || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
+            return 0;
         }
+        Double macs = p.macsPerCycle().get(wdtype);
+        return macs == null || macs <= 0 ? 0 : macs * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     private static boolean isFp8(DType d) {

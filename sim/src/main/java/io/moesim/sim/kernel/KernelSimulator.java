@@ -15,7 +15,6 @@ import io.moesim.ir.op.Concat;
 import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.Embedding;
 import io.moesim.ir.op.ExpertFfn;
-import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.KvAppend;
 import io.moesim.ir.op.LightningIndexer;
@@ -259,7 +258,7 @@ public final class KernelSimulator {
         }
         if (op instanceof ExpertFfn f) {
             // two grouped GEMM kernels: gate+up fused (2·ffn columns for SwiGLU), then down
-            long up = f.activation() == FfnActivation.SWIGLU ? 2 * f.ffn() : f.ffn();
+            long up = f.activation().upColumns(f.ffn());
             List<GemmModel.Shape> first = new ArrayList<>();
             List<GemmModel.Shape> second = new ArrayList<>();
             for (int x = 0; x < f.experts(); x++) {

@@ -313,7 +313,7 @@ public final class DbModel {
                 }
                 // an fp8 block's grouped GEMMs as a MoE library's own tile runs them, each draw's loads (FrameworkCost.MoeGemmDims)
                 FrameworkCost.MoeGemmDims tiled = FrameworkCost.MoeGemmDims.of(draws.stream().map(Routes::mine).toList(),
-                        act == FfnActivation.SWIGLU ? 2 * ffn : ffn, h, ffn, dt, device, p);
+                        act.upColumns(ffn), h, ffn, dt, device, p);
                 for (int i = 0; i < per.get(0).size(); i++) {
                     List<Piece> same = new ArrayList<>();
                     for (List<Piece> one : per) {

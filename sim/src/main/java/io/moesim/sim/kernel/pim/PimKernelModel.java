@@ -6,7 +6,6 @@ import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.ExpertFfn;
-import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
@@ -156,7 +155,7 @@ public final class PimKernelModel {
         }
         if (op instanceof ExpertFfn f) {
             java.util.ArrayList<Gemm> out = new java.util.ArrayList<>();
-            long upRows = f.activation() == FfnActivation.SWIGLU ? 2 * f.ffn() : f.ffn();
+            long upRows = f.activation().upColumns(f.ffn());
             for (int x = 0; x < f.experts(); x++) {
                 long t = f.tokens().getLong(x);
                 out.addAll(weight(t, upRows, f.hidden(), 1, e));
