@@ -101,6 +101,11 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--collectives-out", paramLabel = "DIR", description = "With --database: write NCCL's fitted figures (nccl.yaml, the collective library the profiles call) here.")
     Path collectivesOut;
 
+    @Option(names = "--residuals", paramLabel = "FILE.tsv", description = "With --database: also write every row each scenario scored, and the "
+            + "calibration rows under their framework's own fit (scenario h100-calibration: the rows the fits read, in sample; h200-calibration), as TSV: scenario, framework, GPU, split, kind, op, "
+            + "measured and predicted us, error %%, the kernel model alone (ideal), and the kernel model's pieces with each one's time under the profile.")
+    Path residuals;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -109,6 +114,9 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (!only.isEmpty() && !serving) {
             throw new MoesimException("--only selects serving rows: give it with --serving");
+        }
+        if (residuals != null && database == null) {
+            throw new MoesimException("--residuals writes the rows the --database protocol scores: give it with --database");
         }
         if (serving && !backend.equalsIgnoreCase("model")) {
             throw new MoesimException("--serving compares the simulator with published serving figures: it takes --backend model only");
@@ -352,6 +360,10 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (json != null) {
             AtomicFiles.write(json, Json.write(io.moesim.validation.database.DbReports.toJson(r)));
+        }
+        if (residuals != null) {
+            AtomicFiles.write(residuals, io.moesim.validation.database.DbReports.residualsTsv(r));
+            out.println("wrote " + residuals);
         }
         return 0;
     }

@@ -21,6 +21,16 @@ class ValidateOutputTest {
 
     /** Signed errors line up: "+0.4" is a number like "-24.2", right-aligned under error_pct. */
     @Test
+    void residualsBelongToTheDatabaseProtocol() {
+        // --residuals writes the rows the --database protocol scores: alone it is refused in one line, exit code 2
+        CliRunner.Outcome o = CliRunner.run("validate", "--residuals", "rows.tsv");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("--residuals writes the rows the --database protocol scores: give it with --database"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("rows.tsv")), "nothing written");
+    }
+
+    @Test
     void signedNumbersAreRightAligned() {
         String t = new TextTable(List.of("error_pct", "ref")).row("-24.2", "[1]").row("+0.4", "[1]").render();
         List<String> lines = t.lines().toList();

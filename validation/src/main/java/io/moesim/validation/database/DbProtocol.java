@@ -51,11 +51,42 @@ public final class DbProtocol {
             double idealMape20Pct) {
     }
 
-    public record Scenario(String name, String description, List<Stats> byKind, Map<String, List<Stats>> byFramework) {
+    /** A scenario's figures, and the rows it scored (what its figures are computed from). */
+    public record Scenario(String name, String description, List<Stats> byKind, Map<String, List<Stats>> byFramework, List<Scored> rows) {
     }
 
-    public record Report(String source, int rows, Map<String, DbFit.Result> fits, List<Scenario> scenarios) {
+    /**
+     * One row as a scenario scored it ({@code validate --database --residuals}): what it is, what was measured, what the
+     * scenario's profile and the kernel model alone ({@code ideal}) predict, and for a database row the kernel model's
+     * pieces with each one's time under the profile ({@link DbReports#pieces}; empty for a trace row).
+     *
+     * @param framework the row's framework ({@code -} for a trace row)
+     * @param gpu       the row's GPU (a trace row: its target)
+     * @param split     CALIBRATION or TEST ({@code -} for a trace row)
+     */
+    public record Scored(String scenario, String framework, String gpu, String split, String kind, String op, double measuredUs, double predictedUs,
+            double idealUs, String pieces) {
+        /** (predicted - measured) / measured, %. */
+        public double errorPct() {
+            return (predictedUs - measuredUs) / measuredUs * 100;
+        }
     }
+
+    /**
+     * The protocol's result.
+     *
+     * @param calibration the calibration split's rows, each under its framework's own fit, in no scenario's figures (for
+     *                    looking at residuals): H100's ({@link #IN_SAMPLE}, the rows the fits read), then H200's ({@link
+     *                    #H200_CALIBRATION}: shapes the fits read on H100)
+     */
+    public record Report(String source, int rows, Map<String, DbFit.Result> fits, List<Scenario> scenarios, List<Scored> calibration) {
+    }
+
+    /** The label of the in-sample rows ({@link Report#calibration}). */
+    public static final String IN_SAMPLE = "h100-calibration";
+
+    /** The label of H200's calibration rows in {@link Report#calibration}: out of sample for the GPU, not for the shape. */
+    public static final String H200_CALIBRATION = "h200-calibration";
 
     /** The rows a fit may read: calibration split, the given GPU, the given frameworks. The one place that decides it. */
     public static List<DbRow> fitRows(List<DbRow> all, String gpu, Set<String> frameworks) {
@@ -158,7 +189,12 @@ public final class DbProtocol {
             sc.add(traceScenario("measured", "traces/measured, rows timed as kernels (CUDA-graph replay, no host cost): the same fit as "
                     + "published, vs the kernel model alone; no fit reads these rows", kernelTimed, kernels, DbProtocol::measuredKind));
         }
-        return new Report(source, all.size(), fits, sc);
+        List<Scored> calibration = new ArrayList<>();
+        for (String gpu : List.of("h100", "h200")) {
+            calibration.addAll(score(gpu.equals("h100") ? IN_SAMPLE : H200_CALIBRATION, all, model,
+                    r -> r.gpu().equals(gpu) && r.split() == DbSplit.CALIBRATION && fits.containsKey(r.framework()), r -> profile(fits, r.framework())));
+        }
+        return new Report(source, all.size(), fits, sc, calibration);
     }
 
     private static FrameworkProfile profile(Map<String, DbFit.Result> fits, String fw) {
@@ -168,25 +204,43 @@ public final class DbProtocol {
 
     private static Scenario scenario(String name, String description, List<DbRow> all, DbModel model, Predicate<DbRow> select,
             java.util.function.Function<DbRow, FrameworkProfile> profileOf) {
+        List<Scored> rows = score(name, all, model, select, profileOf);
         Map<String, List<double[]>> byKind = new TreeMap<>();
         Map<String, Map<String, List<double[]>>> byFw = new TreeMap<>();
+        for (Scored x : rows) {
+            double[] e = errors(x);
+            byKind.computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(e);
+            byFw.computeIfAbsent(x.framework(), k -> new TreeMap<>()).computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(e);
+        }
+        Map<String, List<Stats>> fw = new TreeMap<>();
+        byFw.forEach((f, m) -> fw.put(f, stats(m)));
+        return new Scenario(name, description, stats(byKind), fw, rows);
+    }
+
+    /** The selected rows, each predicted under its profile and under {@code ideal}; rows either cannot predict are left out. */
+    private static List<Scored> score(String name, List<DbRow> all, DbModel model, Predicate<DbRow> select,
+            java.util.function.Function<DbRow, FrameworkProfile> profileOf) {
+        List<Scored> out = new ArrayList<>();
         for (DbRow r : all) {
             if (!select.test(r)) {
                 continue;
             }
             DeviceSpec d = device(r.gpu());
-            double p = model.predictUs(r, d, profileOf.apply(r));
+            FrameworkProfile prof = profileOf.apply(r);
+            double p = model.predictUs(r, d, prof);
             double i = model.predictUs(r, d, FrameworkProfile.ideal());
             if (!Double.isFinite(p) || !Double.isFinite(i)) {
                 continue;
             }
-            double[] e = {(p - r.us()) / r.us(), (i - r.us()) / r.us(), r.us()};
-            byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(e);
-            byFw.computeIfAbsent(r.framework(), k -> new TreeMap<>()).computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(e);
+            out.add(new Scored(name, r.framework(), r.gpu(), r.split().name(), r.kind(), r.op().text(), r.us(), p, i,
+                    DbReports.pieces(model.pieces(r, d), prof)));
         }
-        Map<String, List<Stats>> fw = new TreeMap<>();
-        byFw.forEach((f, m) -> fw.put(f, stats(m)));
-        return new Scenario(name, description, stats(byKind), fw);
+        return out;
+    }
+
+    /** A scored row's relative errors, the profile's and the kernel model's, and its measured time (us): what {@link #stats} reads. */
+    private static double[] errors(Scored x) {
+        return new double[] {(x.predictedUs() - x.measuredUs()) / x.measuredUs(), (x.idealUs() - x.measuredUs()) / x.measuredUs(), x.measuredUs()};
     }
 
     private static List<Stats> stats(Map<String, List<double[]>> m) {
@@ -256,15 +310,18 @@ public final class DbProtocol {
         };
         List<ComparisonRow> a = Comparison.compare(rows, null, List.of(), p);
         List<ComparisonRow> b = Comparison.compare(rows, null, List.of(), ideal);
+        List<Scored> scored = new ArrayList<>();
         Map<String, List<double[]>> byKind = new TreeMap<>();
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).predicted() || !b.get(i).predicted()) {
                 continue;
             }
             Measurement m = a.get(i).measured();
-            byKind.computeIfAbsent(kindOf.apply(m), k -> new ArrayList<>())
-                    .add(new double[] {a.get(i).errorPct() / 100, b.get(i).errorPct() / 100, m.medianUs()});
+            Scored x = new Scored(name, "-", a.get(i).target(), "-", kindOf.apply(m), m.op().text(), m.medianUs(), a.get(i).prediction().us(),
+                    b.get(i).prediction().us(), "");
+            scored.add(x);
+            byKind.computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(errors(x));
         }
-        return new Scenario(name, description, stats(byKind), Map.of());
+        return new Scenario(name, description, stats(byKind), Map.of(), scored);
     }
 }

@@ -31,6 +31,44 @@ public final class DbReports {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
     }
 
+    /** The columns of {@link #residualsTsv}. */
+    public static final List<String> RESIDUAL_COLUMNS = List.of("scenario", "framework", "gpu", "split", "kind", "op", "measured_us", "predicted_us",
+            "error_pct", "ideal_us", "pieces");
+
+    /**
+     * Every row the protocol scored, one line each ({@link DbProtocol.Scored}): each scenario's rows in its order, then the
+     * in-sample calibration rows ({@link DbProtocol#IN_SAMPLE}); tab-separated with a header ({@link #RESIDUAL_COLUMNS}),
+     * times in us to 3 decimals, the error in % to 2.
+     */
+    public static String residualsTsv(DbProtocol.Report r) {
+        StringBuilder sb = new StringBuilder(String.join("\t", RESIDUAL_COLUMNS)).append('\n');
+        List<DbProtocol.Scored> all = new ArrayList<>();
+        r.scenarios().forEach(s -> all.addAll(s.rows()));
+        all.addAll(r.calibration());
+        for (DbProtocol.Scored x : all) {
+            sb.append(String.format(Locale.ROOT, "%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%s%n", x.scenario(), x.framework(), x.gpu(), x.split(),
+                    x.kind(), x.op(), x.measuredUs(), x.predictedUs(), x.errorPct(), x.idealUs(), x.pieces()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A row's kernel-model pieces ({@link DbModel#pieces}), each as {@code class:t=..,l=..,c=..,m=..,i=..,us=..,b=..,g=..,e=..;}: the
+     * kernel model's total, launch, compute and DRAM parts (us), its items, the piece's time under {@code p} (us, 0 where the
+     * profile does not run it), its DRAM bytes, KV group and engines. Empty where the model has no pieces for the row.
+     */
+    static String pieces(List<DbModel.Piece> ps, FrameworkProfile p) {
+        if (ps == null) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        for (DbModel.Piece x : ps) {
+            s.append(String.format(Locale.ROOT, "%s:t=%.2f,l=%.2f,c=%.2f,m=%.2f,i=%.0f,us=%.2f,b=%.0f,g=%.0f,e=%d;", x.cls(), x.total() * 1e6, x.launch() * 1e6,
+                    x.compute() * 1e6, x.memory() * 1e6, x.items(), x.seconds(p) * 1e6, x.bytes(), x.kvGroup(), x.engines()));
+        }
+        return s.toString();
+    }
+
     public static Map<String, Object> toJson(DbProtocol.Report r) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("source", r.source());

@@ -224,4 +224,70 @@ class DatabaseProtocolTest {
             }
         }
     }
+
+    /**
+     * The scored rows ({@code validate --database --residuals}) are what each scenario's figures are computed from: a
+     * second computation of every kind's MAPE (rows >= 20 us and all rows) and row counts from the rows alone matches the
+     * table; each scenario holds only its own split and GPU; the in-sample rows are exactly the H100 calibration rows; and
+     * the TSV has one line per row with the error recomputed from its two times.
+     */
+    @Test
+    void scoredRowsAreWhatTheFiguresAreComputedFrom() {
+        DbProtocol.Report r = DbProtocol.run(rows, "sample", List.of(), io.moesim.validation.trace.TraceReader.read(measured()), model, fits);
+        int lines = 0;
+        for (DbProtocol.Scenario s : r.scenarios()) {
+            lines += s.rows().size();
+            Map<String, List<DbProtocol.Scored>> byKind = new java.util.TreeMap<>();
+            for (DbProtocol.Scored x : s.rows()) {
+                byKind.computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(x);
+                byKind.computeIfAbsent("all", k -> new ArrayList<>()).add(x);
+                assertEquals(s.name(), x.scenario());
+                if (s.name().equals("h100-heldback") || s.name().equals("h200-from-h100")) {
+                    assertEquals("TEST", x.split(), x.op());
+                    assertEquals(s.name().startsWith("h100") ? "h100" : "h200", x.gpu(), x.op());
+                }
+                if (s.name().equals("leave-framework-out")) {
+                    assertEquals("TEST", x.split(), x.op());
+                }
+            }
+            for (DbProtocol.Stats st : s.byKind()) {
+                List<DbProtocol.Scored> xs = byKind.get(st.kind());
+                assertEquals(st.rows(), xs.size(), s.name() + " " + st.kind());
+                double all = 0;
+                double big = 0;
+                int n20 = 0;
+                for (DbProtocol.Scored x : xs) {
+                    double e = Math.abs(x.predictedUs() - x.measuredUs()) / x.measuredUs();
+                    all += e;
+                    if (x.measuredUs() >= 20) {
+                        big += e;
+                        n20++;
+                    }
+                }
+                assertEquals(st.rows20(), n20, s.name() + " " + st.kind());
+                assertEquals(st.mapePct(), Math.round(all / xs.size() * 1000) / 10.0, 1e-9, s.name() + " " + st.kind());
+                if (n20 > 0) {
+                    assertEquals(st.mape20Pct(), Math.round(big / n20 * 1000) / 10.0, 1e-9, s.name() + " " + st.kind());
+                }
+            }
+        }
+        // the in-sample rows: every H100 calibration row of a fitted framework (and of NCCL) that the model predicts, nothing else
+        List<DbProtocol.Scored> in = r.calibration().stream().filter(x -> x.scenario().equals(DbProtocol.IN_SAMPLE)).toList();
+        long h100Cal = rows.stream().filter(x -> x.gpu().equals("h100") && x.split() == DbSplit.CALIBRATION).count();
+        assertTrue(in.size() > 0.95 * h100Cal && in.size() <= h100Cal, in.size() + " of " + h100Cal);
+        assertTrue(in.stream().allMatch(x -> x.gpu().equals("h100") && x.split().equals("CALIBRATION")));
+        assertTrue(r.calibration().stream().filter(x -> !x.scenario().equals(DbProtocol.IN_SAMPLE))
+                .allMatch(x -> x.scenario().equals(DbProtocol.H200_CALIBRATION) && x.gpu().equals("h200") && x.split().equals("CALIBRATION")));
+        lines += r.calibration().size();
+        List<String> tsv = DbReports.residualsTsv(r).lines().toList();
+        assertEquals(1 + lines, tsv.size());
+        assertEquals(String.join("\t", DbReports.RESIDUAL_COLUMNS), tsv.get(0));
+        for (String line : tsv.subList(1, tsv.size())) {
+            String[] c = line.split("\t", -1);
+            assertEquals(DbReports.RESIDUAL_COLUMNS.size(), c.length, line);
+            double m = Double.parseDouble(c[6]);
+            double p = Double.parseDouble(c[7]);
+            assertEquals((p - m) / m * 100, Double.parseDouble(c[8]), 0.006 + 0.0006 / m * 100 * Math.max(1, p / m), line);
+        }
+    }
 }
