@@ -190,10 +190,16 @@ public final class DbFit {
         double bestRate = 0;
         double bestRateErr = Double.MAX_VALUE;
         for (int pass = 0; pass < 2; pass++) {
-            for (Optional<FrameworkProfile.Fp8GemmTiles> t : cands) {
+            // each candidate's fit reads only its own copies of the maps and the model's memo: fitted side by side, then taken
+            // in the candidates' order (so ties and the result are as one after another would give them)
+            List<Fitted> fits = cands.parallelStream().map(t -> {
                 Map<String, Integer> n1 = new LinkedHashMap<>(n);
                 Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                Fitted f = new Fitted(fit.fit(t, n1, m1), n1, m1);
+                return new Fitted(fit.fit(t, n1, m1), n1, m1);
+            }).toList();
+            for (int i = 0; i < cands.size(); i++) {
+                Optional<FrameworkProfile.Fp8GemmTiles> t = cands.get(i);
+                Fitted f = fits.get(i);
                 double err = f.error(cls);
                 if (t.isPresent() && err < bestRateErr) {
                     bestRateErr = err;

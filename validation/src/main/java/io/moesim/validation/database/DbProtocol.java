@@ -98,11 +98,12 @@ public final class DbProtocol {
         Map<String, DbFit.Result> out = new LinkedHashMap<>();
         DbFit.Result nccl = ncclFit(all);
         out.put(NCCL, nccl);
-        for (String fw : FRAMEWORKS) {
-            out.put(fw, fit(fw, all, model, nccl.profile().collectives()));
-        }
-        for (String fw : FRAMEWORKS) {
-            out.put("without-" + fw, fit("without-" + fw, all, model, nccl.profile().collectives()));
+        List<String> ids = new ArrayList<>(FRAMEWORKS);
+        FRAMEWORKS.forEach(fw -> ids.add("without-" + fw));
+        // the six fits read only their own rows and the model's memo (thread-safe): made side by side, kept in this order
+        List<DbFit.Result> made = ids.parallelStream().map(id -> fit(id, all, model, nccl.profile().collectives())).toList();
+        for (int i = 0; i < ids.size(); i++) {
+            out.put(ids.get(i), made.get(i));
         }
         return out;
     }
