@@ -106,14 +106,20 @@ public enum GemmTileRule {
         return Arrays.stream(values()).filter(r -> r.moe() == moe).map(GemmTileRule::id).toList();
     }
 
-    /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage}. */
+    /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage} (a shared array: read it, never write it). */
     public int[] tile(long m, long n) {
+        // the fits ask for tiles millions of times: the few tiles are constants, not allocated per call
         return switch (this) {
-            case VLLM_CUTLASS_SM90 -> m <= 16 ? new int[] {16, 64, 256}
-                    : m <= 64 ? (n <= 1280 ? new int[] {16, 64, 256} : new int[] {64, 64, 256})
-                    : m <= 128 ? new int[] {64, 128, 128} : new int[] {128, 128, 128};
-            case SGLANG_CUTLASS_SM90 -> m <= 256 ? new int[] {64, 64, 128} : new int[] {128, 128, 128};
-            case FLASHINFER_MOE_SM90_UNTUNED -> new int[] {16, 128, 128};
+            case VLLM_CUTLASS_SM90 -> m <= 16 ? T16X64X256 : m <= 64 ? (n <= 1280 ? T16X64X256 : T64X64X256) : m <= 128 ? T64X128X128 : T128X128X128;
+            case SGLANG_CUTLASS_SM90 -> m <= 256 ? T64X64X128 : T128X128X128;
+            case FLASHINFER_MOE_SM90_UNTUNED -> T16X128X128;
         };
     }
+
+    private static final int[] T16X64X256 = {16, 64, 256};
+    private static final int[] T64X64X256 = {64, 64, 256};
+    private static final int[] T64X128X128 = {64, 128, 128};
+    private static final int[] T128X128X128 = {128, 128, 128};
+    private static final int[] T64X64X128 = {64, 64, 128};
+    private static final int[] T16X128X128 = {16, 128, 128};
 }
