@@ -222,12 +222,13 @@ public final class DbModel {
     public List<Piece> pieces(DbRow r, DeviceSpec device) {
         boolean rank0 = rank0Workload(r);
         boolean roundRobin = r.op().kind().equals("moe-layer") && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
-        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + r.op().text();
+        boolean zeroRows = r.op().kind().equals("moe-layer") && ZERO_ROW_FRAMEWORKS.contains(r.framework()) && !rank0;
+        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + (zeroRows ? "zero|" : "") + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device, rank0, roundRobin);
+        List<Piece> ps = compute(r.op(), device, rank0, roundRobin, zeroRows);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -255,12 +256,21 @@ public final class DbModel {
      */
     static final java.util.Set<String> ROUND_ROBIN_FRAMEWORKS = java.util.Set.of("trtllm", "vllm");
 
+    /**
+     * The frameworks whose bf16 fused MoE rows run Triton's fused_moe over the collector's whole batch through an expert map
+     * (vLLM: its collector runs every token; fused_moe_kernel's CTAs of an expert on another GPU, id -1, write zero rows,
+     * {@code write_zeros_to_output}), so the first GEMM writes a zero row of its width for every slot on another GPU.
+     * TensorRT-LLM's CUTLASS MoE and vLLM's fp8 blocks (FlashInfer's CUTLASS MoE) permute only their own rows; SGLang's rows
+     * are rank 0's own workload ({@link #RANK0_WORKLOAD_FRAMEWORKS}).
+     */
+    static final java.util.Set<String> ZERO_ROW_FRAMEWORKS = java.util.Set.of("vllm");
+
     /** Whether the row is an expert-parallel MoE row its collector times as rank 0's own workload. */
     static boolean rank0Workload(DbRow r) {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, boolean roundRobin) {
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, boolean roundRobin, boolean zeroRows) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -305,7 +315,8 @@ public final class DbModel {
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
-                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, device, p);
+                    // bf16 experts on Triton's fused_moe through an expert map (ZERO_ROW_FRAMEWORKS): zero rows for other GPUs' slots
+                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, zeroRows && dt.bits() != 8, device, p);
                     if (one == null) {
                         return null;
                     }
@@ -354,9 +365,11 @@ public final class DbModel {
      * averaged): the permute (this GPU's rows gathered, {@code other}); the grouped expert GEMMs over the
      * active local experts ({@code moe}; items: the active experts, one after another); fp8 quantise kernels
      * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
-     * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}).
+     * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}), with, where
+     * {@code zeroRows}, the zero rows the first GEMM writes for the other GPUs' slots.
      */
-    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, FfnActivation act, DType dt, DeviceSpec device, ProcessorSpec p) {
+    private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, FfnActivation act, DType dt, boolean zeroRows, DeviceSpec device,
+            ProcessorSpec p) {
         List<Piece> out = new ArrayList<>();
         long rows = java.util.Arrays.stream(mine).sum();
         long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
@@ -385,6 +398,11 @@ public final class DbModel {
         long slots = t * k;
         long others = Math.max(0, slots - rows);
         long bytes = slots * h * 2 + t * h * 2 + others * h * 2;
+        if (zeroRows) {
+            // Triton's fused_moe over the whole batch through an expert map: the first GEMM's CTAs of other GPUs' experts
+            // (expert id -1) write zero rows (fused_moe_kernel, write_zeros_to_output), other slots x its width, bf16
+            bytes += others * act.upColumns(ffn) * 2;
+        }
         out.add(Piece.of(slotCls, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1, slotCls));
         return out;
     }

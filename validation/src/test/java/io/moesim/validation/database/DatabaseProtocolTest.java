@@ -142,11 +142,14 @@ class DatabaseProtocolTest {
      * Run of 2026-12-05 09:20 UTC (session 16: vLLM's fp8 MoE on FlashInfer's untuned 128x16 tile, fp8_moe_tiles, and vLLM's
      * Nemotron-3 rows non-gated, the sample regenerated): moe 16.8 -> 16.3 (h100), 19.2 -> 19.0 (h200), ceilings lowered to
      * 17.8 / 20.5; leave-framework-out moe 43.3 -> 43.9 (the pooled fits on the non-gated rows), ceiling raised to 45.0.
+     * Run of 2026-12-05 11:55 UTC (session 17: vLLM's bf16 blocks write the first GEMM's zero rows for the other GPUs'
+     * slots, {@link DbModel#ZERO_ROW_FRAMEWORKS}): moe 16.3 -> 16.1 (h100), 19.0 -> 18.7 (h200), ceilings lowered to 17.6 /
+     * 20.2; leave-framework-out moe 43.6 (ceiling kept).
      */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
-            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.8, "attention-decode", 11.2, "moe", 17.8,
+            "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.8, "attention-decode", 11.2, "moe", 17.6,
                     "quantize", 8.0, "custom-all-reduce", 12.0, "nccl", 10.0, "all", 12.5),
-            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.9, "attention-decode", 12.5, "moe", 20.5,
+            "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.9, "attention-decode", 12.5, "moe", 20.2,
                     "quantize", 9.0, "custom-all-reduce", 11.0, "nccl", 11.0, "all", 13.6),
             "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 20.0, "attention-prefill", 29.1, "attention-decode", 23.0, "moe", 45.0,
                     "quantize", 64.0, "custom-all-reduce", 11.5, "all", 28.5));
@@ -158,7 +161,8 @@ class DatabaseProtocolTest {
      * 9.9, moe 17.2, nccl 10.0, quantize 10.6 (18.0 with the difference rows), all 11.4; h200 11.9 / 11.7 / 9.7 / 10.3 / 10.1 /
      * 19.2 / 11.9 / 7.1 (11.1) / 11.6; leave-framework-out 19.0 / 25.8 / 25.9 / 10.5 / 30.5 / 43.4 / - / 50.5 (64.5) / 29.9.
      * Run of 2026-12-05 09:20 UTC (session 16, see CEILINGS): moe 17.2 -> 16.8 (h100), 19.2 -> 19.0 (h200), 43.4 -> 44.0
-     * (leave-framework-out); ceilings 17.8 / 20.0 / 45.0, the rest kept.
+     * (leave-framework-out); ceilings 17.8 / 20.0 / 45.0, the rest kept. Run of 2026-12-05 11:55 UTC (session 17, see
+     * CEILINGS): moe 16.8 -> 16.5 (h100), 19.0 -> 18.7 (h200), 44.0 -> 43.7 (leave-framework-out); ceilings kept.
      */
     private static final Map<String, Map<String, Double>> ALL_ROWS_CEILINGS = Map.of(
             "h100-heldback", Map.of("gemm-bf16", 10.0, "gemm-fp8", 11.0, "attention-prefill", 12.6, "attention-decode", 12.3, "moe", 17.8,
