@@ -207,6 +207,25 @@ class DatabaseTest {
     }
 
     /**
+     * CUTLASS MoE's finalize as an fp8 block's unpermute (TensorRT-LLM, and vLLM through FlashInfer): one CTA per token reads
+     * the GPU's own rows and writes every token's output row. Balanced, 1024 tokens, top 8 of 128 experts on EP 64: stride 16,
+     * so experts 0 and 1 take tokens i = 0, 1 mod 16, 128 rows on this GPU; the finalize moves (128 + 1024) rows of 4096 bf16,
+     * the scatter of a bf16 block 2 x 128.
+     */
+    @Test
+    void cutlassFp8BlocksFinalizeEveryToken() {
+        String op = "moe-layer tokens=1024 hidden=4096 experts=128 top_k=8 ffn=1536 tp=1 ep=64 distribution=balanced dtype=fp8e4m3";
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        java.util.function.Function<DbRow, Double> unpermute = r -> model.pieces(r, device).stream().filter(x -> x.slots() < 0).findFirst().orElseThrow()
+                .bytes();
+        assertEquals((128.0 + 1024) * 4096 * 2, unpermute.apply(DbRow.of(op, "h100", "h100", "trtllm", 100, "test")), 1);
+        assertEquals((128.0 + 1024) * 4096 * 2, unpermute.apply(DbRow.of(op, "h100", "h100", "vllm", 100, "test")), 1);
+        // bf16 blocks keep the scatter of their own rows (TensorRT-LLM's too: see FINALIZE_FP8_FRAMEWORKS)
+        assertEquals(2.0 * 128 * 4096 * 2, unpermute.apply(DbRow.of(op.replace("fp8e4m3", "bf16"), "h100", "h100", "trtllm", 100, "test")), 1);
+    }
+
+    /**
      * A fused MoE block's slot pass belongs to its precision's kernel family (vLLM: Triton's fused_moe for bf16 experts,
      * FlashInfer's CUTLASS MoE for fp8 ones, kernel_source in its moe_perf table): in a profile with its own fp8 MoE figures an
      * fp8 block runs its slot pass on moe_fp8_slots, or its unpermute where that class is absent, whatever moe_slots says; a
