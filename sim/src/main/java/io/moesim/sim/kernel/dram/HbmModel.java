@@ -123,7 +123,9 @@ public final class HbmModel {
         return pattern.key();
     }
 
-    private Profile profile(AccessPattern pattern) {
+    // synchronized: the profiles' memo is shared by every caller (transfer, and the engines' sustained rate), and the
+    // database's fits ask from several threads
+    private synchronized Profile profile(AccessPattern pattern) {
         String key = profileKey(pattern);
         Profile p = profiles.get(key);
         if (p == null) {
