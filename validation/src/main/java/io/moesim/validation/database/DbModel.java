@@ -221,9 +221,13 @@ public final class DbModel {
     /** The row's kernels on the device (null where the model cannot run it), memoised. */
     public List<Piece> pieces(DbRow r, DeviceSpec device) {
         boolean rank0 = rank0Workload(r);
-        boolean roundRobin = r.op().kind().equals("moe-layer") && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
-        boolean zeroRows = r.op().kind().equals("moe-layer") && ZERO_ROW_FRAMEWORKS.contains(r.framework()) && !rank0;
-        boolean finalize = r.op().kind().equals("moe-layer") && FINALIZE_FP8_FRAMEWORKS.contains(r.framework());
+        boolean moe = r.op().kind().equals("moe-layer");
+        boolean fp8 = moe && IrOps.dtype(r.op()).bits() == 8;
+        boolean roundRobin = moe && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
+        // bf16 experts on Triton's fused_moe through an expert map write zero rows for other GPUs' slots; CUTLASS MoE's fp8
+        // blocks finalize every token
+        boolean zeroRows = moe && !fp8 && !rank0 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
+        boolean finalize = fp8 && FINALIZE_FP8_FRAMEWORKS.contains(r.framework());
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + r.op().text();
         List<Piece> hit = pieces.get(key);
@@ -327,9 +331,7 @@ public final class DbModel {
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
-                    // bf16 experts on Triton's fused_moe through an expert map (ZERO_ROW_FRAMEWORKS): zero rows for other GPUs' slots
-                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, zeroRows && dt.bits() != 8, finalize && dt.bits() == 8,
-                            device, p);
+                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, zeroRows, finalize, device, p);
                     if (one == null) {
                         return null;
                     }

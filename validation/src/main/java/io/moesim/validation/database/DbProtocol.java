@@ -58,17 +58,24 @@ public final class DbProtocol {
     /**
      * One row as a scenario scored it ({@code validate --database --residuals}): what it is, what was measured, what the
      * scenario's profile and the kernel model alone ({@code ideal}) predict, and for a database row the kernel model's
-     * pieces with each one's time under the profile ({@link DbReports#pieces}; empty for a trace row).
+     * pieces and the profile they were timed under (written out only with the residuals, {@link DbReports#pieces}).
      *
      * @param framework the row's framework ({@code -} for a trace row)
      * @param gpu       the row's GPU (a trace row: its target)
      * @param split     CALIBRATION or TEST ({@code -} for a trace row)
+     * @param pieces    the kernel model's pieces of the row (null for a trace row or a row it has none for)
+     * @param profile   the profile {@code predictedUs} is under (null for a trace row)
      */
     public record Scored(String scenario, String framework, String gpu, String split, String kind, String op, double measuredUs, double predictedUs,
-            double idealUs, String pieces) {
-        /** (predicted - measured) / measured, %. */
+            double idealUs, List<DbModel.Piece> pieces, FrameworkProfile profile) {
+        /** (predicted - measured) / measured. */
+        public double error() {
+            return (predictedUs - measuredUs) / measuredUs;
+        }
+
+        /** The same, %. */
         public double errorPct() {
-            return (predictedUs - measuredUs) / measuredUs * 100;
+            return error() * 100;
         }
     }
 
@@ -233,15 +240,14 @@ public final class DbProtocol {
             if (!Double.isFinite(p) || !Double.isFinite(i)) {
                 continue;
             }
-            out.add(new Scored(name, r.framework(), r.gpu(), r.split().name(), r.kind(), r.op().text(), r.us(), p, i,
-                    DbReports.pieces(model.pieces(r, d), prof)));
+            out.add(new Scored(name, r.framework(), r.gpu(), r.split().name(), r.kind(), r.op().text(), r.us(), p, i, model.pieces(r, d), prof));
         }
         return out;
     }
 
     /** A scored row's relative errors, the profile's and the kernel model's, and its measured time (us): what {@link #stats} reads. */
     private static double[] errors(Scored x) {
-        return new double[] {(x.predictedUs() - x.measuredUs()) / x.measuredUs(), (x.idealUs() - x.measuredUs()) / x.measuredUs(), x.measuredUs()};
+        return new double[] {x.error(), (x.idealUs() - x.measuredUs()) / x.measuredUs(), x.measuredUs()};
     }
 
     private static List<Stats> stats(Map<String, List<double[]>> m) {
@@ -319,7 +325,7 @@ public final class DbProtocol {
             }
             Measurement m = a.get(i).measured();
             Scored x = new Scored(name, "-", a.get(i).target(), "-", kindOf.apply(m), m.op().text(), m.medianUs(), a.get(i).prediction().us(),
-                    b.get(i).prediction().us(), "");
+                    b.get(i).prediction().us(), null, null);
             scored.add(x);
             byKind.computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(errors(x));
         }

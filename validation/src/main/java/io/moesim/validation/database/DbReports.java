@@ -37,8 +37,8 @@ public final class DbReports {
 
     /**
      * Every row the protocol scored, one line each ({@link DbProtocol.Scored}): each scenario's rows in its order, then the
-     * in-sample calibration rows ({@link DbProtocol#IN_SAMPLE}); tab-separated with a header ({@link #RESIDUAL_COLUMNS}),
-     * times in us to 3 decimals, the error in % to 2.
+     * calibration rows ({@link DbProtocol.Report#calibration}); tab-separated with a header ({@link #RESIDUAL_COLUMNS}),
+     * times in us to 3 decimals, the error in % to 2, the pieces as {@link #pieces} writes them.
      */
     public static String residualsTsv(DbProtocol.Report r) {
         StringBuilder sb = new StringBuilder(String.join("\t", RESIDUAL_COLUMNS)).append('\n');
@@ -47,7 +47,7 @@ public final class DbReports {
         all.addAll(r.calibration());
         for (DbProtocol.Scored x : all) {
             sb.append(String.format(Locale.ROOT, "%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%.2f\t%.3f\t%s%n", x.scenario(), x.framework(), x.gpu(), x.split(),
-                    x.kind(), x.op(), x.measuredUs(), x.predictedUs(), x.errorPct(), x.idealUs(), x.pieces()));
+                    x.kind(), x.op(), x.measuredUs(), x.predictedUs(), x.errorPct(), x.idealUs(), pieces(x.pieces(), x.profile())));
         }
         return sb.toString();
     }
