@@ -38,10 +38,20 @@ import java.util.TreeMap;
  *                             {@link GemmTileRule#FLASHINFER_MOE_SM90_UNTUNED})
  * @param collectives          the collective library the framework calls ({@code collectives: nccl}: {@link NcclModel});
  *                             absent: collectives on the system's link model
+ * @param moeTiles             the tile the framework's bf16 fused MoE blocks run their expert GEMMs on ({@link MoeTiles}: each
+ *                             expert's rows padded to the rule's BLOCK_SIZE_M, and a CTA's walk of K as a floor), in the database
+ *                             and in {@code simulate} (where a dense FFN, the framework's linear layers, runs on the {@code gemm}
+ *                             figures' shares with the {@code moe} class's call); absent: the kernel model's fastest tile
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
         java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
-        java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles) {
+        java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
+            java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, java.util.Optional.empty());
+    }
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
@@ -118,7 +128,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     public boolean isIdeal() {
         return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty()
-                && collectives.isEmpty(); // fp8MoeTiles: a harness figure simulate never applies
+                && collectives.isEmpty() && moeTiles.isEmpty(); // fp8MoeTiles: a harness figure simulate never applies
     }
 
     public ClassFigures figures(String opClass) {
@@ -147,20 +157,20 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives, fp8MoeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
     }
 
     /** This profile calling the given collective library (empty: collectives on the system's link model). */
     public FrameworkProfile withCollectives(java.util.Optional<NcclModel> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c, fp8MoeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c, fp8MoeTiles, moeTiles);
     }
 
     /**
@@ -175,17 +185,22 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())));
         // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
-                collectives, fp8MoeTiles);
+                collectives, fp8MoeTiles, moeTiles);
     }
 
     /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */
     public FrameworkProfile withFp8GemmTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives, fp8MoeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives, fp8MoeTiles, moeTiles);
+    }
+
+    /** This profile with (or, empty, without) the tile rule of its bf16 fused MoE blocks. */
+    public FrameworkProfile withMoeTiles(java.util.Optional<MoeTiles> r) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, r);
     }
 
     /** This profile with (or, empty, without) the tiles of its fused fp8 MoE blocks in the database's harness. */
     public FrameworkProfile withFp8MoeTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, t);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, t, moeTiles);
     }
 
     /**
@@ -205,13 +220,46 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
     }
 
+    /**
+     * A bf16 fused MoE block as the framework's kernel runs it ({@link MoeTileRule}): its expert GEMMs on the rule's tile, each
+     * expert's rows padded to the tile's BLOCK_SIZE_M; and, since each CTA walks all of K one BLOCK_SIZE_K step after
+     * another, a DRAM part of at least one CTA's walk of both GEMMs ({@link MoeTileRule#kSteps}) at {@code kStepNs} a step,
+     * each step waiting on the memory. Where the call's DRAM bytes fit in {@code l2Share} of the GPU's L2, the kernel
+     * database's harness, which runs the same call again and again, finds them in L2 and no step waits on the memory:
+     * there the walk is no floor. A serving step never finds its weights in L2 ({@code simulate} always applies it).
+     *
+     * @param rule    the framework's tile rule
+     * @param kStepNs one K step of a CTA whose operands come from DRAM, ns (fitted)
+     * @param l2Share the share of the GPU's L2 a call's bytes fit in for the harness to find them there (fitted, in (0, 1])
+     */
+    public record MoeTiles(MoeTileRule rule, double kStepNs, double l2Share) {
+        public MoeTiles {
+            if (!(kStepNs > 0)) {
+                throw new IllegalArgumentException("k_step_ns must be > 0, got " + kStepNs);
+            }
+            if (!(l2Share > 0 && l2Share <= 1)) {
+                throw new IllegalArgumentException("l2_share must be in (0, 1], got " + l2Share);
+            }
+        }
+
+        /** One CTA's walk of {@code kSteps} K steps from DRAM, s: the floor on a call's DRAM part. */
+        public double walkSeconds(double kSteps) {
+            return kSteps * kStepNs * 1e-9;
+        }
+
+        /** ... in the kernel database's harness, for a call whose DRAM bytes are {@code l2Fraction} of the L2: none where they fit. */
+        public double floorSeconds(double kSteps, double l2Fraction) {
+            return l2Fraction <= l2Share ? 0 : walkSeconds(kSteps);
+        }
+    }
+
     /** This profile with other per-iteration engine figures. */
     public FrameworkProfile withServing(Serving v) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives, fp8MoeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
     }
 
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
     }
 
     /**

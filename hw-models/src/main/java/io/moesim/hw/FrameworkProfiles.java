@@ -152,6 +152,7 @@ public final class FrameworkProfiles {
         // fused fp8 MoE blocks of the kernel database's harness
         Optional<FrameworkProfile.Fp8GemmTiles> tiles = tiles(r, "fp8_gemm_tiles", false);
         Optional<FrameworkProfile.Fp8GemmTiles> moeTiles = tiles(r, "fp8_moe_tiles", true);
+        Optional<FrameworkProfile.MoeTiles> bf16MoeTiles = bf16MoeTiles(r);
         FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
         Optional<SpecReader> sv = r.optSection("serving");
         if (sv.isPresent()) {
@@ -169,7 +170,7 @@ public final class FrameworkProfiles {
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles);
+        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles, bf16MoeTiles);
     }
 
     /**
@@ -189,6 +190,30 @@ public final class FrameworkProfiles {
         }
         s.finish();
         return rule.isPresent() && rate.isPresent() ? Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), rate.getAsDouble())) : Optional.empty();
+    }
+
+    /** The bf16 fused MoE blocks' tile section ({@code moe_tiles}): the rule (a closed set), its K step and its L2 share, all required. */
+    private static Optional<FrameworkProfile.MoeTiles> bf16MoeTiles(SpecReader r) {
+        Optional<SpecReader> ts = r.optSection("moe_tiles");
+        if (ts.isEmpty()) {
+            return Optional.empty();
+        }
+        SpecReader s = ts.get();
+        Optional<MoeTileRule> rule = s.choice("rule", MoeTileRule::of, MoeTileRule.ids());
+        OptionalDouble step = s.optNumber("k_step_ns");
+        OptionalDouble share = s.optNumber("l2_share");
+        for (String key : List.of("k_step_ns", "l2_share")) {
+            if (!s.has(key)) {
+                s.problem(key, "missing key");
+            }
+        }
+        if (share.isPresent() && share.getAsDouble() > 1) {
+            s.problem("l2_share", "must be in (0, 1], got " + Suggest.num(share.getAsDouble()));
+            share = OptionalDouble.empty();
+        }
+        s.finish();
+        return rule.isPresent() && step.isPresent() && share.isPresent()
+                ? Optional.of(new FrameworkProfile.MoeTiles(rule.get(), step.getAsDouble(), share.getAsDouble())) : Optional.empty();
     }
 
     /** A collective library named by a profile: a built-in id, or a YAML file relative to the profile's own file; empty when neither. */

@@ -12,6 +12,11 @@ public record SramSpec(
         OptionalInt globalBuffers,
         OptionalDouble globalBufferMB) {
 
+    /** The L2's bytes (MiB as the datasheets give them; 0 where the sources give none). */
+    public double l2Bytes() {
+        return l2CacheMB.orElse(0) * 1024 * 1024;
+    }
+
     public static SramSpec none() {
         return new SramSpec(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalInt.empty(), OptionalDouble.empty());

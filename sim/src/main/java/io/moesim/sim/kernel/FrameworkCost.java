@@ -4,6 +4,7 @@ import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.GemmTileRule;
+import io.moesim.hw.MoeTileRule;
 import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
@@ -11,6 +12,7 @@ import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.BatchMatMul;
 import io.moesim.ir.op.Concat;
 import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
@@ -89,6 +91,23 @@ public final class FrameworkCost {
         if (op instanceof Quantize) {
             return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
         }
+        if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
+            if (x.experts() == 1) {
+                // a dense FFN runs the framework's linear layers (cuBLAS), not its fused MoE kernel, whose figures are the tile's:
+                // its body on the gemm figures; its call, as in every profile, the moe class's, which stands in for the
+                // layer's small kernels the serving graph does not time (docs/validation.md, known gaps: the dense-FFN coupling)
+                FrameworkProfile.ClassFigures g = profile.figures("gemm");
+                FrameworkProfile.ClassFigures m = profile.figures(cls);
+                return apply(new FrameworkProfile.ClassFigures(m.callOverheadUs(), g.matrixEfficiency(), g.bandwidthFraction()), e);
+            }
+            // a fused MoE block on the framework's own tile: its expert rows padded to the tile (the call's tokens: its rows over
+            // top_k), one CTA's walk of K from DRAM the floor of its DRAM part (a serving step never finds its weights in L2)
+            FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
+            long[] loads = x.tokens().toLongArray();
+            long tokens = (java.util.Arrays.stream(loads).sum() + x.topK() - 1) / Math.max(1, x.topK());
+            double c = paddedComputeSeconds(tiles.rule(), loads, tokens, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
+            return withCompute(profile.figures(cls), e, c, tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
+        }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
         FrameworkProfile.ClassFigures f = profile.figures(cls);
@@ -100,6 +119,38 @@ public final class FrameworkCost {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
         }
         return t;
+    }
+
+    /**
+     * Seconds of a fused MoE block's grouped expert GEMMs at the device's dense peak in the weights' type, on the rows the
+     * tile rule pads them to ({@link MoeTileRule#paddedRows}): gate and up (or up alone) over {@code hidden}, then down over
+     * {@code ffn}.
+     *
+     * @param loads  assignments per expert on this GPU
+     * @param tokens the call's tokens (the rule's M)
+     */
+    public static double paddedComputeSeconds(MoeTileRule rule, long[] loads, long tokens, long hidden, long ffn, FfnActivation act, DType dt,
+            ProcessorSpec p) {
+        double macs = (double) rule.paddedRows(loads, tokens) * (hidden * act.upColumns(ffn) + ffn * hidden);
+        Double perCycle = p.macsPerCycle().get(dt);
+        double rate = (perCycle == null ? 0 : perCycle) * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6 * p.engines();
+        return rate > 0 ? macs / rate : 0;
+    }
+
+    /**
+     * The estimate under one class's figures with its compute part replaced by {@code computeS} (the rest of the model's time
+     * kept) and its DRAM part at least {@code memoryFloorS}.
+     */
+    public static double withCompute(FrameworkProfile.ClassFigures f, OpEstimate e, double computeS, double memoryFloorS) {
+        OpEstimate.Breakdown b = e.breakdown();
+        return withCompute(f, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), 0, 1, computeS, memoryFloorS);
+    }
+
+    /** ... from the model's parts (s), with the op's work items over the engines. */
+    public static double withCompute(FrameworkProfile.ClassFigures f, double total, double launch, double compute, double memory, double bytes, double items,
+            int engines, double computeS, double memoryFloorS) {
+        double t = total - Math.max(compute, memory) + Math.max(computeS, memory);
+        return f.seconds(t, launch, computeS, memory, bytes, items, engines, 1, 0, memoryFloorS);
     }
 
     /** The estimate under one class's figures (no work items). */

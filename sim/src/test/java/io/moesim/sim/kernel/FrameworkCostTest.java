@@ -9,6 +9,8 @@ import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.Targets;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
+import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.Quantize;
 import java.util.List;
@@ -238,5 +240,40 @@ class FrameworkCostTest {
         DeviceSpec x = Targets.load("xpu");
         assertTrue(m.seconds(mm, in, x, x.primary()) < 50e-6);
         assertEquals("t", m.profile(h100).id());
+    }
+
+    @Test
+    void fusedMoeOnTheFrameworksTileByHand() {
+        // a profile whose bf16 fused MoE runs Triton's default tile: moe call 10 us, gemm call 3 us, K step 300 ns
+        FrameworkProfile.ClassFigures moe = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile.ClassFigures gemm = new FrameworkProfile.ClassFigures(OptionalDouble.of(3), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("moe", moe, "gemm", gemm), false, Optional.empty())
+                .withMoeTiles(Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 300, 0.5)));
+        KernelSimulator sim = new KernelSimulator();
+        // 4 experts, top 2, loads 3, 0, 0, 5 (8 rows: 4 tokens <= 4 experts, so 16-row blocks): 16 + 16 = 32 padded rows x
+        // (4096 x 3072 + 1536 x 4096) MACs = 603,979,776 at 2048 MACs x 1830 MHz x 132 SMs = 1.2209 us of compute
+        ExpertFfn x = new ExpertFfn(4, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(3, 0, 0, 5), 4096, 1536, FfnActivation.SWIGLU, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 8, 4096));
+        OpEstimate e = sim.estimate(x, in, h100, h100.primary());
+        double c = 603_979_776.0 / (2048 * 1830e6 * 132);
+        // a CTA's walk from DRAM (a serving step never finds its weights in L2): 4096 / 64 + 1536 / 64 = 88 steps x 300 ns
+        double floor = 88 * 300e-9;
+        OpEstimate.Breakdown b = e.breakdown();
+        double rest = e.seconds() - b.launchUs() * 1e-6 - Math.max(b.computeUs(), b.memoryUs()) * 1e-6;
+        double expect = 10e-6 + rest + Math.max(c, Math.max(b.memoryUs() * 1e-6, floor));
+        assertEquals(expect, FrameworkCost.seconds(p, sim, x, in, h100, h100.primary()), 1e-12);
+        assertTrue(floor > b.memoryUs() * 1e-6, "the walk binds: two experts' 75 MB stream in about 22 us");
+        // a dense FFN is the framework's linear layers, not its fused MoE kernel: its body on the gemm figures (none here: the
+        // model's own), its call the moe class's (10 us, the stand-in for the layer's untimed small kernels), no tile
+        ExpertFfn dense = ExpertFfn.dense(8, 4096, 1536, FfnActivation.SWIGLU, DType.BF16);
+        OpEstimate d = sim.estimate(dense, in, h100, h100.primary());
+        assertEquals(10e-6 + d.seconds() - d.breakdown().launchUs() * 1e-6, FrameworkCost.seconds(p, sim, dense, in, h100, h100.primary()), 1e-12);
+        FrameworkProfile.ClassFigures half = new FrameworkProfile.ClassFigures(OptionalDouble.of(3), OptionalDouble.of(0.5), OptionalDouble.of(0.5));
+        FrameworkProfile slowGemm = p.withClass("gemm", half);
+        assertEquals(FrameworkCost.apply(new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.of(0.5), OptionalDouble.of(0.5)), d),
+                FrameworkCost.seconds(slowGemm, sim, dense, in, h100, h100.primary()), 0);
+        // without the tile: the moe figures on the kernel model's own tile
+        FrameworkProfile plain = p.withMoeTiles(Optional.empty());
+        assertEquals(FrameworkCost.apply(moe, e), FrameworkCost.seconds(plain, sim, x, in, h100, h100.primary()), 0);
     }
 }

@@ -4,6 +4,7 @@ import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfile.ClassFigures;
 import io.moesim.hw.GemmTileRule;
+import io.moesim.hw.MoeTileRule;
 import io.moesim.hw.Systems;
 import io.moesim.validation.trace.IrOps;
 import java.util.ArrayList;
@@ -91,7 +92,8 @@ public final class DbFit {
         // profile pooled over frameworks (leave one out) stands for "a framework" and runs fp8 blocks on moe's figures
         List<DbRow> moe = rows(rows, "moe");
         if (ownKernels) {
-            p = fitMoe(p, "moe", DbModel.SLOTS, moe.stream().filter(r -> !isFp8Moe(r)).toList(), Optional.empty(), model, devices, n, mape);
+            p = fitBf16Moe(p, moe.stream().filter(r -> !isFp8Moe(r)).toList(), rows.isEmpty() ? Optional.empty() : MoeTileRule.forFramework(rows.get(0).framework()),
+                    model, devices, n, mape);
             p = fitMoe(p, "moe_fp8", DbModel.SLOTS_FP8, moe.stream().filter(DbFit::isFp8Moe).toList(),
                     rows.isEmpty() ? Optional.empty() : GemmTileRule.forFrameworkMoe(rows.get(0).framework()), model, devices, n, mape);
         } else {
@@ -258,6 +260,57 @@ public final class DbFit {
         return useSlots ? slots : plain;
     }
 
+    /**
+     * The bf16 fused-MoE class of a framework's own profile: on the kernel model's fastest tile and, where the framework's
+     * code names its kernel's tile ({@link MoeTileRule}: SGLang's Triton default config), on that tile ({@link
+     * FrameworkProfile.MoeTiles}) at each K step and L2 share searched, with the shorter part's exposed share searched too
+     * ({@link #candidates}), then at finer steps around the best; the calibration rows keep the best (ties: the earlier, no
+     * rule first).
+     */
+    private static FrameworkProfile fitBf16Moe(FrameworkProfile p, List<DbRow> rows, Optional<MoeTileRule> rule, DbModel model,
+            Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
+        List<Optional<FrameworkProfile.MoeTiles>> cands = new ArrayList<>();
+        cands.add(Optional.empty());
+        if (rule.isPresent() && !rows.isEmpty()) {
+            for (double share : L2_SHARES) {
+                for (double step : K_STEPS) {
+                    cands.add(Optional.of(new FrameworkProfile.MoeTiles(rule.get(), step, share)));
+                }
+            }
+        }
+        Fitted best = null;
+        for (int pass = 0; pass < 2; pass++) {
+            // side by side, then taken in the candidates' order (as overTiles)
+            List<Fitted> fits = cands.parallelStream().map(t -> {
+                Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                return new Fitted(fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model, devices, n1, m1), n1, m1);
+            }).toList();
+            for (Fitted f : fits) {
+                if (best == null || f.error("moe") < best.error("moe")) {
+                    best = f;
+                }
+            }
+            Optional<FrameworkProfile.MoeTiles> at = best.profile().moeTiles();
+            if (pass == 1 || at.isEmpty()) {
+                break;
+            }
+            // finer steps around the best, at its L2 share
+            cands = new ArrayList<>();
+            for (double f : K_STEP_REFINE) {
+                cands.add(Optional.of(new FrameworkProfile.MoeTiles(at.get().rule(), round(at.get().kStepNs() * f, 1), at.get().l2Share())));
+            }
+        }
+        return best.into(n, mape);
+    }
+
+    /** A CTA's K step from DRAM searched for a fused MoE tile ({@link FrameworkProfile.MoeTiles}), ns, then refined around the best. */
+    private static final double[] K_STEPS = {100, 200, 300, 400, 600};
+    private static final double[] K_STEP_REFINE = {0.85, 0.9, 0.95, 1.05, 1.1, 1.15};
+
+    /** Shares of the GPU's L2 (the datasheet's) searched for the calls the harness finds in L2. */
+    private static final double[] L2_SHARES = {0.25, 0.5, 1};
+
     private static boolean isFp8Moe(DbRow r) {
         return IrOps.dtype(r.op()).bits() == 8;
     }
@@ -331,7 +384,16 @@ public final class DbFit {
      * profile, never (its kernel's tiles one head wide, as TensorRT-LLM's fmha_v2); decode in an XQA framework's own
      * profile, its keys split as XQA's multi-block mode splits them, or not; every other class, none.
      */
-    private static List<Held> candidates(String cls, List<DbRow> rows, boolean ownKernels) {
+    private static List<Held> candidates(String cls, List<DbRow> rows, boolean ownKernels, FrameworkProfile p) {
+        if (cls.equals("moe") && p.moeTiles().isPresent()) {
+            // the framework's own fused MoE tile (Triton's default config, few pipeline stages): how much of the shorter part
+            // its loads leave exposed, the calibration rows choosing
+            List<Held> out = new ArrayList<>();
+            for (double x : EXPOSED) {
+                out.add(new Held(x, true, false));
+            }
+            return out;
+        }
         if (cls.equals("attention_prefill")) {
             List<Held> out = new ArrayList<>();
             for (boolean packs : ownKernels ? new boolean[] {true, false} : new boolean[] {true}) {
@@ -359,7 +421,7 @@ public final class DbFit {
         // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
         // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
         boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
-        for (Held held : candidates(cls, rows, ownKernels)) {
+        for (Held held : candidates(cls, rows, ownKernels, p)) {
             Map<String, Integer> n1 = new LinkedHashMap<>(n);
             Map<String, Double> m1 = new LinkedHashMap<>(mape);
             FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, rate);

@@ -147,6 +147,13 @@ public final class DbReports {
         m.put("fp8_activation_quantize", p.fp8QuantizesActivation());
         p.fp8GemmTiles().ifPresent(t -> m.put("fp8_gemm_tiles", tiles(t)));
         p.fp8MoeTiles().ifPresent(t -> m.put("fp8_moe_tiles", tiles(t)));
+        p.moeTiles().ifPresent(t -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("rule", t.rule().id());
+            c.put("k_step_ns", t.kStepNs());
+            c.put("l2_share", t.l2Share());
+            m.put("moe_tiles", c);
+        });
         p.customAllReduce().ifPresent(a -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("call_overhead_us", a.callOverheadUs());
@@ -292,6 +299,16 @@ public final class DbReports {
         p.fp8MoeTiles().ifPresent(t -> tiles(sb, "fp8_moe_tiles", t, "# the tile of the fused fp8 MoE blocks' grouped GEMMs in the kernel database's "
                 + "harness, no split of K, kept because it\n# explains the fp8 MoE calibration rows better than the kernel model's fastest tile; applied "
                 + "to the database's rows\n# only, not in simulate (a serving engine autotunes).", "fp8 MoE", "moe_fp8", fit, p, source));
+        p.moeTiles().ifPresent(t -> {
+            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 bf16 MoE calibration rows of %s (%s), with the moe figures",
+                    fit.rowsPerClass().getOrDefault("moe", 0), p.id(), source);
+            sb.append("# the tile of the bf16 fused MoE blocks' expert GEMMs (each expert's rows padded to it; a CTA's walk of K from DRAM a\n")
+                    .append("# floor, except where the harness finds the call's bytes in L2), kept because it explains the bf16 MoE calibration\n")
+                    .append("# rows better than the kernel model's fastest tile; applied in the database and in simulate. Rule: ").append(t.rule().source()).append('\n')
+                    .append("moe_tiles:\n  rule: ").append(t.rule().id()).append('\n')
+                    .append(String.format(Locale.ROOT, "  k_step_ns: {value: %s, source: \"%s\"}\n", num(t.kStepNs()), src))
+                    .append(String.format(Locale.ROOT, "  l2_share: {value: %s, source: \"%s; of the datasheet L2 (l2_cache_MB)\"}\n", num(t.l2Share()), src));
+        });
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
                 .append("collectives: ").append(n.id()).append('\n'));
         p.customAllReduce().ifPresent(a -> {

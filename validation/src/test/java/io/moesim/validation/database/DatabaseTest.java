@@ -226,6 +226,45 @@ class DatabaseTest {
     }
 
     /**
+     * SGLang's bf16 blocks on Triton's default tile ({@link io.moesim.hw.MoeTileRule#TRITON_DEFAULT}): one token over 128
+     * experts on EP 128 leaves rank 0 one expert with one row, so the call's M (1) is at most its experts (1): 16-row blocks,
+     * 64-wide K steps. The block's compute is 16 padded rows x (4096 x 3072 + 1536 x 4096) MACs at the H100's dense peak; a
+     * CTA walks 4096 / 64 + 1536 / 64 = 88 K steps. At TP 1 the expert's weights (37.7 MB) are more than half the 50 MiB L2,
+     * so the walk from DRAM (88 x 300 ns = 26.4 us) is the DRAM part's floor; at TP 2 (18.9 MB) the harness finds them in L2.
+     */
+    @Test
+    void sglangBlocksRunTritonsDefaultTile() {
+        String op = "moe-layer tokens=1 hidden=4096 experts=128 top_k=8 ffn=1536 tp=1 ep=128 distribution=balanced dtype=bf16";
+        DbRow tp1 = DbRow.of(op, "h100", "h100", "sglang", 40, "test");
+        DbRow tp2 = DbRow.of(op.replace("tp=1", "tp=2"), "h100", "h100", "sglang", 24, "test");
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        DbModel.Piece body = model.pieces(tp1, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow();
+        assertEquals(16.0 * (4096 * 3072 + 1536 * 4096) / (2048 * 1830e6 * 132), body.tiledCompute()[0], 1e-15);
+        assertEquals(88, body.tiledCompute()[1], 0);
+        assertEquals(body.bytes() / (50.0 * 1024 * 1024), body.tiledCompute()[2], 1e-12);
+        assertTrue(body.bytes() > 3 * 4096 * 1536 * 2 && body.tiledCompute()[2] > 0.5, "the expert's weights are read: " + body.bytes());
+        FrameworkProfile.ClassFigures none = FrameworkProfile.ClassFigures.NONE;
+        FrameworkProfile tile = new FrameworkProfile("sglang", "s", java.util.Map.of("moe", none), false, java.util.Optional.empty())
+                .withMoeTiles(java.util.Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 300, 0.5)));
+        // the same tile with a negligible walk (1e-6 ns a step)
+        FrameworkProfile noWalk = tile.withMoeTiles(java.util.Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 1e-6, 0.5)));
+        // TP 1: the walk replaces the DRAM part (no figures: the model's own parts), whose 37.7 MB stream takes less
+        double memory = body.memory() * 1e6;
+        assertTrue(memory < 26.4 && body.tiledCompute()[0] * 1e6 < memory, "memory " + memory);
+        assertEquals(26.4 - memory, model.predictUs(tp1, device, tile) - model.predictUs(tp1, device, noWalk), 1e-9);
+        // TP 2: found in L2, no floor
+        DbModel.Piece half = model.pieces(tp2, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow();
+        assertTrue(half.tiledCompute()[2] < 0.5, "18.9 MB of a 52.4 MB L2: " + half.tiledCompute()[2]);
+        assertEquals(0, model.predictUs(tp2, device, tile) - model.predictUs(tp2, device, noWalk), 1e-12);
+        // fp8 blocks and other frameworks' profiles keep the kernel model's tile
+        DbRow fp8 = DbRow.of(op.replace("bf16", "fp8e4m3"), "h100", "h100", "sglang", 40, "test");
+        assertTrue(model.pieces(fp8, device).stream().allMatch(x -> x.tiledCompute() == null));
+        assertEquals(model.predictUs(tp1, device, tile.withMoeTiles(java.util.Optional.empty())), model.predictUs(tp1, device,
+                new FrameworkProfile("sglang", "s", java.util.Map.of("moe", none), false, java.util.Optional.empty())), 0);
+    }
+
+    /**
      * A fused MoE block's slot pass belongs to its precision's kernel family (vLLM: Triton's fused_moe for bf16 experts,
      * FlashInfer's CUTLASS MoE for fp8 ones, kernel_source in its moe_perf table): in a profile with its own fp8 MoE figures an
      * fp8 block runs its slot pass on moe_fp8_slots, or its unpermute where that class is absent, whatever moe_slots says; a

@@ -85,7 +85,7 @@ public record EngineContext(DeviceSpec device, ProcessorSpec processor, HbmModel
     }
 
     public double l2Bytes() {
-        return processor.sram().l2CacheMB().orElse(0) * 1024 * 1024;
+        return processor.sram().l2Bytes();
     }
 
     /** DRAM time of {@code bytes} with the pattern when {@code busyEngines} engines issue it. */

@@ -1,0 +1,74 @@
+package io.moesim.hw;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MoeTileRuleTest {
+    @TempDir
+    Path dir;
+
+    private static final MoeTileRule T = MoeTileRule.TRITON_DEFAULT;
+
+    @Test
+    void sglangsDefaultConfigByHand() {
+        // get_default_config: M <= E -> 16 x 32 x 64, else 64 x 64 x 32
+        assertEquals(16, T.blockM(4, 4));
+        assertEquals(64, T.blockM(5, 4));
+        assertEquals(64, T.blockK(4, 4));
+        assertEquals(32, T.blockK(5, 4));
+        long[] loads = {1, 0, 17, 64};
+        // 3 tokens over 4 experts: 16-row blocks: 16 + 0 + 32 + 64
+        assertEquals(112, T.paddedRows(loads, 3));
+        // 10 tokens: 64-row blocks: 64 + 0 + 64 + 64 (an expert with no rows takes no block)
+        assertEquals(192, T.paddedRows(loads, 10));
+        // a CTA's K steps, gate/up over hidden then down over ffn: 4096 / 64 + 1536 / 64 = 88; at 32-wide steps 128 + 48 = 176;
+        // a part step counts whole (100 / 64 -> 2)
+        assertEquals(88, T.kSteps(1, 1, 4096, 1536));
+        assertEquals(176, T.kSteps(2, 1, 4096, 1536));
+        assertEquals(3, T.kSteps(1, 1, 100, 1));
+        assertEquals(Optional.of(T), MoeTileRule.forFramework("sglang"));
+        assertEquals(Optional.empty(), MoeTileRule.forFramework("trtllm"));
+    }
+
+    @Test
+    void theWalkIsAFloorOnlyWhereTheHarnessMissesL2() {
+        FrameworkProfile.MoeTiles m = new FrameworkProfile.MoeTiles(T, 300, 0.5);
+        // 88 steps x 300 ns = 26.4 us where the call's bytes are more than half the L2; none at or below
+        assertEquals(26.4e-6, m.floorSeconds(88, 0.51), 1e-12);
+        assertEquals(0, m.floorSeconds(88, 0.5), 0);
+        assertEquals(26.4e-6, m.floorSeconds(88, Double.POSITIVE_INFINITY), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new FrameworkProfile.MoeTiles(T, 300, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FrameworkProfile.MoeTiles(T, 0, 0.5));
+    }
+
+    @Test
+    void profileSectionLoadsAndBadOnesSayWhere() throws IOException {
+        Path p = dir.resolve("fw.yaml");
+        Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 0.5, source: t}\n");
+        FrameworkProfile f = FrameworkProfiles.load(p.toString());
+        assertEquals(Optional.of(new FrameworkProfile.MoeTiles(T, 315, 0.5)), f.moeTiles());
+        assertTrue(!f.isIdeal());
+        // the section survives the profile's other changes
+        assertEquals(f.moeTiles(), f.withClass("moe", FrameworkProfile.ClassFigures.NONE).withQuantize(true).named("y", "y").kernelsOnly().moeTiles());
+        Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-tuned\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 0.5, source: t}\n");
+        SpecException e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("moe_tiles.rule") && e.getMessage().contains("triton-default"), e.getMessage());
+        Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  l2_share: {value: 0.5, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("moe_tiles.k_step_ns") && e.getMessage().contains("missing"), e.getMessage());
+        Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 1.5, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("moe_tiles.l2_share") && e.getMessage().contains("(0, 1]"), e.getMessage());
+        // the built-in SGLang profile runs its bf16 blocks on Triton's default tile (its calibration rows chose it)
+        assertEquals(T, FrameworkProfiles.load("sglang").moeTiles().orElseThrow().rule());
+        assertEquals(Optional.empty(), FrameworkProfiles.load("trtllm").moeTiles());
+    }
+}
