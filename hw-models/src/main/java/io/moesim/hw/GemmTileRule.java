@@ -21,7 +21,7 @@ import java.util.Optional;
  *       kernels) on Hopper with per-tensor fp8 experts, as they run where nothing has autotuned them (see the constant).</li>
  * </ul>
  */
-public enum GemmTileRule {
+public enum GemmTileRule implements KernelRule {
     VLLM_CUTLASS_SM90("vllm-cutlass-sm90", "vLLM cutlass_scaled_mm sm90 fp8 dispatch, github.com/vllm-project/vllm "
             + "csrc/quantization/w8a8/cutlass/c3x/scaled_mm_sm90_fp8_dispatch.cuh: M <= 64 swap A/B with 64x16x256 tiles (64x64x256 "
             + "for M > 16 and N > 1280), M <= 128 64x128x128, above 128x128x128; PersistentScheduler, no split-K"),
@@ -52,22 +52,23 @@ public enum GemmTileRule {
         this.source = source;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
-    /** Where the rule is read from (the library's dispatch code). */
+    @Override
     public String source() {
         return source;
     }
 
     /** The ids, for messages. */
     public static List<String> ids() {
-        return Arrays.stream(values()).map(GemmTileRule::id).toList();
+        return KernelRule.ids(values());
     }
 
     public static Optional<GemmTileRule> of(String id) {
-        return Arrays.stream(values()).filter(r -> r.id.equals(id)).findFirst();
+        return KernelRule.of(values(), id);
     }
 
     /** The GPUs these rules' kernels are built for: Hopper (sm90), the calibrated overlays included. */

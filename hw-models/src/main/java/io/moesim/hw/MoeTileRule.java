@@ -1,6 +1,5 @@
 package io.moesim.hw;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,7 +15,7 @@ import java.util.Optional;
  *       when the call's tokens M are at most the experts E of the layer on this GPU, else 64 x 64 x 32 (GROUP_SIZE_M 8).</li>
  * </ul>
  */
-public enum MoeTileRule {
+public enum MoeTileRule implements KernelRule {
     TRITON_DEFAULT("triton-default", "Triton fused_moe_kernel on SGLang's default config, github.com/sgl-project/sglang "
             + "python/sglang/srt/layers/moe/fused_moe_triton/fused_moe_triton_config.py (get_default_config): BLOCK_SIZE_M 16 "
             + "(16x32x64) when the tokens M <= the local experts E, else 64 (64x64x32); each expert's rows padded to BLOCK_SIZE_M");
@@ -29,21 +28,22 @@ public enum MoeTileRule {
         this.source = source;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
-    /** Where the rule is read from (the framework's configuration code). */
+    @Override
     public String source() {
         return source;
     }
 
     public static List<String> ids() {
-        return Arrays.stream(values()).map(MoeTileRule::id).toList();
+        return KernelRule.ids(values());
     }
 
     public static Optional<MoeTileRule> of(String id) {
-        return Arrays.stream(values()).filter(r -> r.id.equals(id)).findFirst();
+        return KernelRule.of(values(), id);
     }
 
     /** The rule of a framework's bf16 fused MoE blocks where its code says which (SGLang: Triton's default config), else none. */
