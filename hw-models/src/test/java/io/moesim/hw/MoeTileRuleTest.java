@@ -35,6 +35,7 @@ class MoeTileRuleTest {
         assertEquals(176, T.kSteps(2, 1, 4096, 1536));
         assertEquals(3, T.kSteps(1, 1, 100, 1));
         assertEquals(Optional.of(T), MoeTileRule.forFramework("sglang"));
+        assertEquals(Optional.of(T), MoeTileRule.forFramework("vllm"));
         assertEquals(Optional.empty(), MoeTileRule.forFramework("trtllm"));
     }
 
@@ -67,8 +68,9 @@ class MoeTileRuleTest {
         Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 1.5, source: t}\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
         assertTrue(e.getMessage().contains("moe_tiles.l2_share") && e.getMessage().contains("(0, 1]"), e.getMessage());
-        // the built-in SGLang profile runs its bf16 blocks on Triton's default tile (its calibration rows chose it)
+        // the built-in SGLang and vLLM profiles run their bf16 blocks on Triton's default tile (their calibration rows chose it)
         assertEquals(T, FrameworkProfiles.load("sglang").moeTiles().orElseThrow().rule());
+        assertEquals(T, FrameworkProfiles.load("vllm").moeTiles().orElseThrow().rule());
         assertEquals(Optional.empty(), FrameworkProfiles.load("trtllm").moeTiles());
     }
 }

@@ -262,7 +262,7 @@ public final class DbFit {
 
     /**
      * The bf16 fused-MoE class of a framework's own profile: on the kernel model's fastest tile and, where the framework's
-     * code names its kernel's tile ({@link MoeTileRule}: SGLang's Triton default config), on that tile ({@link
+     * code names its kernel's tile ({@link MoeTileRule}: Triton's default config in SGLang and vLLM), on that tile ({@link
      * FrameworkProfile.MoeTiles}) at each K step and L2 share searched, with the shorter part's exposed share searched too
      * ({@link #candidates}), then at finer steps around the best; the calibration rows keep the best (ties: the earlier, no
      * rule first).
