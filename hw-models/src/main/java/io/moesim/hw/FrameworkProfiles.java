@@ -199,7 +199,7 @@ public final class FrameworkProfiles {
             return Optional.empty();
         }
         SpecReader s = ts.get();
-        Optional<MoeTileRule> rule = s.choice("rule", MoeTileRule::of, MoeTileRule.ids());
+        Optional<MoeTileRule> rule = s.choice("rule", id -> KernelRule.of(MoeTileRule.values(), id), KernelRule.ids(MoeTileRule.values()));
         OptionalDouble step = s.optNumber("k_step_ns");
         OptionalDouble share = s.optNumber("l2_share");
         for (String key : List.of("k_step_ns", "l2_share")) {

@@ -1,6 +1,5 @@
 package io.moesim.hw;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,14 +37,6 @@ public enum MoeTileRule implements KernelRule {
     @Override
     public String source() {
         return source;
-    }
-
-    public static List<String> ids() {
-        return KernelRule.ids(values());
-    }
-
-    public static Optional<MoeTileRule> of(String id) {
-        return KernelRule.of(values(), id);
     }
 
     /**

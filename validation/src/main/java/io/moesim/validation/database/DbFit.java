@@ -155,10 +155,22 @@ public final class DbFit {
         return best.into(n, mape);
     }
 
-    /** A fit under given library tiles (empty: the kernel model's fastest tile and split), into the maps it is given. */
+    /** A fit under one candidate (library tiles, empty: the kernel model's fastest tile and split), into the maps it is given. */
     @FunctionalInterface
-    private interface TilesFit {
-        FrameworkProfile fit(Optional<FrameworkProfile.Fp8GemmTiles> tiles, Map<String, Integer> n, Map<String, Double> mape);
+    private interface CandidateFit<T> {
+        FrameworkProfile fit(T candidate, Map<String, Integer> n, Map<String, Double> mape);
+    }
+
+    /**
+     * Each candidate's fit, made side by side and returned in the candidates' order: each reads only its own copies of the
+     * maps and the model's memo, so ties and the result are as one after another would give them.
+     */
+    private static <T> List<Fitted> fitEach(List<T> cands, Map<String, Integer> n, Map<String, Double> mape, CandidateFit<T> fit) {
+        return cands.parallelStream().map(t -> {
+            Map<String, Integer> n1 = new LinkedHashMap<>(n);
+            Map<String, Double> m1 = new LinkedHashMap<>(mape);
+            return new Fitted(fit.fit(t, n1, m1), n1, m1);
+        }).toList();
     }
 
     /** One fit's profile with its rows and calibration errors per class. */
@@ -182,7 +194,8 @@ public final class DbFit {
      * operand rate searched, then at finer rates around the best; the calibration error of {@code cls} keeps the best (ties:
      * the earlier candidate, the fastest tile first).
      */
-    private static Fitted overTiles(String cls, Optional<GemmTileRule> rule, Map<String, Integer> n, Map<String, Double> mape, TilesFit fit) {
+    private static Fitted overTiles(String cls, Optional<GemmTileRule> rule, Map<String, Integer> n, Map<String, Double> mape,
+            CandidateFit<Optional<FrameworkProfile.Fp8GemmTiles>> fit) {
         List<Optional<FrameworkProfile.Fp8GemmTiles>> cands = new ArrayList<>();
         cands.add(Optional.empty());
         for (double rate : rule.isPresent() ? CTA_STREAM_RATES : new double[0]) {
@@ -192,13 +205,7 @@ public final class DbFit {
         double bestRate = 0;
         double bestRateErr = Double.MAX_VALUE;
         for (int pass = 0; pass < 2; pass++) {
-            // each candidate's fit reads only its own copies of the maps and the model's memo: fitted side by side, then taken
-            // in the candidates' order (so ties and the result are as one after another would give them)
-            List<Fitted> fits = cands.parallelStream().map(t -> {
-                Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                return new Fitted(fit.fit(t, n1, m1), n1, m1);
-            }).toList();
+            List<Fitted> fits = fitEach(cands, n, mape, fit);
             for (int i = 0; i < cands.size(); i++) {
                 Optional<FrameworkProfile.Fp8GemmTiles> t = cands.get(i);
                 Fitted f = fits.get(i);
@@ -280,12 +287,8 @@ public final class DbFit {
         }
         Fitted best = null;
         for (int pass = 0; pass < 2; pass++) {
-            // side by side, then taken in the candidates' order (as overTiles)
-            List<Fitted> fits = cands.parallelStream().map(t -> {
-                Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                return new Fitted(fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model, devices, n1, m1), n1, m1);
-            }).toList();
+            List<Fitted> fits = fitEach(cands, n, mape, (t, n1, m1) -> fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model,
+                    devices, n1, m1));
             for (Fitted f : fits) {
                 if (best == null || f.error("moe") < best.error("moe")) {
                     best = f;

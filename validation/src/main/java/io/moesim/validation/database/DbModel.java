@@ -74,14 +74,11 @@ public final class DbModel {
      * @param kvBytes     attention: the KV-cache bytes within {@code bytes} (a fallback decode kernel reads them per query head)
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      * @param moeGemm     a fused fp8 MoE block's grouped GEMMs, timed on a profile's MoE tiles where it has them (null: none)
-     * @param tiledCompute a bf16 fused MoE block under each {@link MoeTileRule}, {@link #TILED_FIGURES} figures from
-     *                    {@code TILED_FIGURES x} the rule's ordinal: its compute part on the rule's padded rows (s, in place of
-     *                    {@code compute} under a profile with the rule), its K steps ({@link MoeTileRule#kSteps}) and its DRAM
-     *                    bytes over the GPU's L2 (null: not such a block)
+     * @param tiled       a bf16 fused MoE block on each {@link MoeTileRule}, by the rule's ordinal (null: not such a block)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
             int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass,
-            FrameworkCost.MoeGemmDims moeGemm, double[] tiledCompute) {
+            FrameworkCost.MoeGemmDims moeGemm, Tiled[] tiled) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass,
                 FrameworkCost.MoeGemmDims moeGemm) {
@@ -101,24 +98,24 @@ public final class DbModel {
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, slotClass, moeGemm,
-                    tiledCompute);
+                    tiled);
         }
 
-        /** This piece with a bf16 fused MoE block's compute on each tile rule's padded rows ({@link #tiledCompute}). */
-        Piece withTiledCompute(double[] c) {
+        /** This piece with a bf16 fused MoE block on each tile rule ({@link #tiled}). */
+        Piece withTiled(Tiled[] c) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm, c);
         }
 
         /** This piece with a fused fp8 MoE block's grouped GEMMs. */
         Piece withMoeGemm(FrameworkCost.MoeGemmDims g) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, g,
-                    tiledCompute);
+                    tiled);
         }
 
         /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
         Piece withAttention(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm,
-                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass, moeGemm, tiledCompute);
+                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass, moeGemm, tiled);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -146,7 +143,7 @@ public final class DbModel {
          */
         Piece slots(int s, String slotClass) {
             return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm,
-                    tiledCompute);
+                    tiled);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -183,13 +180,12 @@ public final class DbModel {
             if (moeGemm != null && tiles.fp8MoeTiles().isPresent() && cls.equals("moe_fp8")) {
                 return moeGemm.seconds(f, tiles.fp8MoeTiles().get(), total, launch, compute, memory, bytes, items, engines);
             }
-            if (tiledCompute != null && tiles.moeTiles().isPresent()) {
+            if (tiled != null && tiles.moeTiles().isPresent()) {
                 // the compute part on the tile's padded rows, a CTA's walk of K as the DRAM part's floor where the harness does
                 // not find the call's bytes in L2
                 FrameworkProfile.MoeTiles m = tiles.moeTiles().get();
-                int at = TILED_FIGURES * m.rule().ordinal();
-                double floor = m.floorSeconds(tiledCompute[at + 1], tiledCompute[at + 2]);
-                return FrameworkCost.withCompute(f, total, launch, compute, memory, bytes, items, engines, tiledCompute[at], floor);
+                Tiled x = tiled[m.rule().ordinal()];
+                return FrameworkCost.withCompute(f, total, launch, compute, memory, bytes, items, engines, x.computeS(), m.floorSeconds(x.kSteps(), x.l2Fraction()));
             }
             return seconds(f);
         }
@@ -207,13 +203,17 @@ public final class DbModel {
                 by += x.bytes;
                 it += x.items;
             }
-            double[] tc = null;
-            if (a.tiledCompute != null) {
-                tc = new double[a.tiledCompute.length];
-                for (Piece x : ps) {
-                    for (int i = 0; i < tc.length; i++) {
-                        tc[i] += x.tiledCompute[i] / n;
+            Tiled[] tc = null;
+            if (a.tiled != null) {
+                tc = new Tiled[a.tiled.length];
+                for (int i = 0; i < tc.length; i++) {
+                    double cs = 0, ks = 0, lf = 0;
+                    for (Piece x : ps) {
+                        cs += x.tiled[i].computeS() / n;
+                        ks += x.tiled[i].kSteps() / n;
+                        lf += x.tiled[i].l2Fraction() / n;
                     }
+                    tc[i] = new Tiled(cs, ks, lf);
                 }
             }
             return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
@@ -221,8 +221,15 @@ public final class DbModel {
         }
     }
 
-    /** Figures per tile rule in a piece's {@link Piece#tiledCompute}: compute (s), K steps, DRAM bytes over the L2. */
-    static final int TILED_FIGURES = 3;
+    /**
+     * A bf16 fused MoE block on one {@link MoeTileRule}.
+     *
+     * @param computeS   its compute part on the rule's padded rows, s (in place of the piece's under a profile with the rule)
+     * @param kSteps     one CTA's K steps ({@link MoeTileRule#kSteps})
+     * @param l2Fraction its DRAM bytes over the GPU's L2
+     */
+    public record Tiled(double computeS, double kSteps, double l2Fraction) {
+    }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
     public static final String SLOTS = FrameworkProfile.MOE_SLOTS;
@@ -440,15 +447,13 @@ public final class DbModel {
             Piece body = Piece.of(cls, false, e, active, 1, 1);
             if (dt.bits() == 16) {
                 // the block's compute on each tile rule's padded rows (a profile with a rule runs its bf16 blocks on it)
-                double[] tiled = new double[TILED_FIGURES * MoeTileRule.values().length];
+                Tiled[] tiled = new Tiled[MoeTileRule.values().length];
                 double l2 = p.sram().l2Bytes();
                 for (MoeTileRule rule : MoeTileRule.values()) {
-                    int at = TILED_FIGURES * rule.ordinal();
-                    tiled[at] = FrameworkCost.paddedComputeSeconds(rule, mine, t, h, ffn, act, dt, p);
-                    tiled[at + 1] = rule.kSteps(t, mine.length, h, ffn);
-                    tiled[at + 2] = l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY;
+                    tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(rule, mine, t, h, ffn, act, dt, p), rule.kSteps(t, mine.length, h, ffn),
+                            l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY);
                 }
-                body = body.withTiledCompute(tiled);
+                body = body.withTiled(tiled);
             }
             out.add(body);
         } else {

@@ -240,10 +240,10 @@ class DatabaseTest {
         DbModel model = new DbModel();
         var device = DbProtocol.device("h100");
         DbModel.Piece body = model.pieces(tp1, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow();
-        assertEquals(16.0 * (4096 * 3072 + 1536 * 4096) / (2048 * 1830e6 * 132), body.tiledCompute()[0], 1e-15);
-        assertEquals(88, body.tiledCompute()[1], 0);
-        assertEquals(body.bytes() / (50.0 * 1024 * 1024), body.tiledCompute()[2], 1e-12);
-        assertTrue(body.bytes() > 3 * 4096 * 1536 * 2 && body.tiledCompute()[2] > 0.5, "the expert's weights are read: " + body.bytes());
+        assertEquals(16.0 * (4096 * 3072 + 1536 * 4096) / (2048 * 1830e6 * 132), body.tiled()[0].computeS(), 1e-15);
+        assertEquals(88, body.tiled()[0].kSteps(), 0);
+        assertEquals(body.bytes() / (50.0 * 1024 * 1024), body.tiled()[0].l2Fraction(), 1e-12);
+        assertTrue(body.bytes() > 3 * 4096 * 1536 * 2 && body.tiled()[0].l2Fraction() > 0.5, "the expert's weights are read: " + body.bytes());
         FrameworkProfile.ClassFigures none = FrameworkProfile.ClassFigures.NONE;
         FrameworkProfile tile = new FrameworkProfile("sglang", "s", java.util.Map.of("moe", none), false, java.util.Optional.empty())
                 .withMoeTiles(java.util.Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 300, 0.5)));
@@ -251,15 +251,15 @@ class DatabaseTest {
         FrameworkProfile noWalk = tile.withMoeTiles(java.util.Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 1e-6, 0.5)));
         // TP 1: the walk replaces the DRAM part (no figures: the model's own parts), whose 37.7 MB stream takes less
         double memory = body.memory() * 1e6;
-        assertTrue(memory < 26.4 && body.tiledCompute()[0] * 1e6 < memory, "memory " + memory);
+        assertTrue(memory < 26.4 && body.tiled()[0].computeS() * 1e6 < memory, "memory " + memory);
         assertEquals(26.4 - memory, model.predictUs(tp1, device, tile) - model.predictUs(tp1, device, noWalk), 1e-9);
         // TP 2: found in L2, no floor
         DbModel.Piece half = model.pieces(tp2, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow();
-        assertTrue(half.tiledCompute()[2] < 0.5, "18.9 MB of a 52.4 MB L2: " + half.tiledCompute()[2]);
+        assertTrue(half.tiled()[0].l2Fraction() < 0.5, "18.9 MB of a 52.4 MB L2: " + half.tiled()[0].l2Fraction());
         assertEquals(0, model.predictUs(tp2, device, tile) - model.predictUs(tp2, device, noWalk), 1e-12);
         // fp8 blocks and other frameworks' profiles keep the kernel model's tile
         DbRow fp8 = DbRow.of(op.replace("bf16", "fp8e4m3"), "h100", "h100", "sglang", 40, "test");
-        assertTrue(model.pieces(fp8, device).stream().allMatch(x -> x.tiledCompute() == null));
+        assertTrue(model.pieces(fp8, device).stream().allMatch(x -> x.tiled() == null));
         assertEquals(model.predictUs(tp1, device, tile.withMoeTiles(java.util.Optional.empty())), model.predictUs(tp1, device,
                 new FrameworkProfile("sglang", "s", java.util.Map.of("moe", none), false, java.util.Optional.empty())), 0);
     }
