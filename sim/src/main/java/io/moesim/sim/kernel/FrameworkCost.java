@@ -106,14 +106,15 @@ public final class FrameworkCost {
             long[] loads = x.tokens().toLongArray();
             long tokens = (java.util.Arrays.stream(loads).sum() + x.topK() - 1) / Math.max(1, x.topK());
             double c = paddedComputeSeconds(tiles.rule(), loads, tokens, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
-            return withCompute(profile.figures(cls), e, c, tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
+            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c,
+                    tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
         FrameworkProfile.ClassFigures f = profile.figures(cls);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
                 : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
-                : apply(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in));
+                : apply(f, e, items(op, in), itemLanes(op, p), kvGroup(op), kvBytes(op, in));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             t += quantizeSeconds(profile, sim, quantRows, device, p);
@@ -139,11 +140,11 @@ public final class FrameworkCost {
 
     /**
      * The estimate under one class's figures with its compute part replaced by {@code computeS} (the rest of the model's time
-     * kept) and its DRAM part at least {@code memoryFloorS}.
+     * kept) and its DRAM part at least {@code memoryFloorS}, with the op's work items over {@code lanes} engines.
      */
-    public static double withCompute(FrameworkProfile.ClassFigures f, OpEstimate e, double computeS, double memoryFloorS) {
+    public static double withCompute(FrameworkProfile.ClassFigures f, OpEstimate e, double items, int lanes, double computeS, double memoryFloorS) {
         OpEstimate.Breakdown b = e.breakdown();
-        return withCompute(f, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), 0, 1, computeS, memoryFloorS);
+        return withCompute(f, e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), items, lanes, computeS, memoryFloorS);
     }
 
     /** ... from the model's parts (s), with the op's work items over the engines. */
@@ -201,9 +202,13 @@ public final class FrameworkCost {
      * (sequence, query head, tile of {@link AttentionModel#BLOCK_Q} query rows), or where the kernel packs a short prompt's query
      * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
      * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
-     * {@code max_kv_group} multiplies them by its passes); none elsewhere.
+     * {@code max_kv_group} multiplies them by its passes); a fused MoE block's active experts (one after another,
+     * {@link #itemLanes}); none elsewhere.
      */
     public static double items(Op op) {
+        if (op instanceof ExpertFfn x) {
+            return x.activeExperts();
+        }
         if (op instanceof Attention a) {
             if (runsDecodeKernel(a)) {
                 return (double) a.batch() * a.kvHeads();
@@ -214,6 +219,15 @@ public final class FrameworkCost {
             return (double) a.batch() * a.heads();
         }
         return 0;
+    }
+
+    /**
+     * The engines an op's work items ({@link #items(Op)}) spread over: a fused MoE block's experts run one after another (a
+     * per-item time there is per active expert, the grouped GEMM's set-up of each expert's problem); every other op's items
+     * spread over the processor's engines.
+     */
+    public static int itemLanes(Op op, ProcessorSpec p) {
+        return op instanceof ExpertFfn ? 1 : p.engines();
     }
 
     /**

@@ -276,4 +276,27 @@ class FrameworkCostTest {
         FrameworkProfile plain = p.withMoeTiles(Optional.empty());
         assertEquals(FrameworkCost.apply(moe, e), FrameworkCost.seconds(plain, sim, x, in, h100, h100.primary()), 0);
     }
+
+    @Test
+    void aFusedMoeBlocksPerItemTimeIsPerActiveExpertOneAfterAnother() {
+        // moe call 10 us, 1000 ns per item: loads 3, 0, 0, 5 have two active experts, priced one after another (not spread over
+        // the 132 SMs as attention's CTAs are), 2 x 1000 ns on top of the figures without the per-item time, as the database's
+        // fused MoE pieces price them (DbModel.moePieces through the same FrameworkCost.items / itemLanes)
+        FrameworkProfile.ClassFigures plain = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile.ClassFigures perItem = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.of(1000));
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("moe", perItem), false, Optional.empty());
+        KernelSimulator sim = new KernelSimulator();
+        ExpertFfn x = new ExpertFfn(4, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(3, 0, 0, 5), 4096, 1536, FfnActivation.SWIGLU, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 8, 4096));
+        OpEstimate e = sim.estimate(x, in, h100, h100.primary());
+        assertEquals(2, FrameworkCost.items(x), 0);
+        assertEquals(1, FrameworkCost.itemLanes(x, h100.primary()));
+        assertEquals(FrameworkCost.apply(plain, e) + 2 * 1000e-9, FrameworkCost.seconds(p, sim, x, in, h100, h100.primary()), 1e-12);
+        // on the framework's own tile too (the walk and the padded compute as fusedMoeOnTheFrameworksTileByHand): the same two items
+        FrameworkProfile tiled = p.withMoeTiles(Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 300, 0.5)));
+        FrameworkProfile tiledPlain = tiled.withClass("moe", plain);
+        assertEquals(FrameworkCost.seconds(tiledPlain, sim, x, in, h100, h100.primary()) + 2 * 1000e-9,
+                FrameworkCost.seconds(tiled, sim, x, in, h100, h100.primary()), 1e-12);
+    }
 }

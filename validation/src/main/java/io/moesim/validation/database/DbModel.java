@@ -433,7 +433,6 @@ public final class DbModel {
             DeviceSpec device, ProcessorSpec p) {
         List<Piece> out = new ArrayList<>();
         long rows = java.util.Arrays.stream(mine).sum();
-        long active = java.util.Arrays.stream(mine).filter(x -> x > 0).count();
         long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
         String cls = dt.bits() == 8 ? "moe_fp8" : "moe";
         OpEstimate permute = sim.memcpy(moved, device, p); // the gather; the scatter back moves the same bytes
@@ -444,7 +443,7 @@ public final class DbModel {
             if (!Double.isFinite(e.seconds())) {
                 return null;
             }
-            Piece body = Piece.of(cls, false, e, active, 1, 1);
+            Piece body = Piece.of(cls, false, e, FrameworkCost.items(op), FrameworkCost.itemLanes(op, p), 1);
             if (dt.bits() == 16) {
                 // the block's compute on each tile rule's padded rows (a profile with a rule runs its bf16 blocks on it)
                 Tiled[] tiled = new Tiled[MoeTileRule.values().length];
