@@ -272,7 +272,7 @@ public final class DbModel {
         boolean roundRobin = moe && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
         // bf16 experts on Triton's fused_moe through an expert map write zero rows for other GPUs' slots; CUTLASS MoE's fp8
         // blocks finalize every token
-        boolean zeroRows = moe && !fp8 && !rank0 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
+        boolean zeroRows = moe && !fp8 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
         boolean finalize = fp8 && FINALIZE_FP8_FRAMEWORKS.contains(r.framework());
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + r.op().text();
@@ -309,13 +309,18 @@ public final class DbModel {
     static final java.util.Set<String> ROUND_ROBIN_FRAMEWORKS = java.util.Set.of("trtllm", "vllm");
 
     /**
-     * The frameworks whose bf16 fused MoE rows run Triton's fused_moe over the collector's whole batch through an expert map
-     * (vLLM: its collector runs every token; fused_moe_kernel's CTAs of an expert on another GPU, id -1, write zero rows,
-     * {@code write_zeros_to_output}), so the first GEMM writes a zero row of its width for every slot on another GPU.
-     * TensorRT-LLM's CUTLASS MoE and vLLM's fp8 blocks (FlashInfer's CUTLASS MoE) permute only their own rows; SGLang's rows
-     * are rank 0's own workload ({@link #RANK0_WORKLOAD_FRAMEWORKS}).
+     * The frameworks whose bf16 fused MoE rows run Triton's fused_moe over every slot of the call's tokens, those on other
+     * GPUs' experts included (vLLM: its collector runs every token through an expert map; SGLang: rank 0's own tokens,
+     * {@link #RANK0_WORKLOAD_FRAMEWORKS}, their other slots marked id -1). fused_moe_kernel's CTAs of an expert id -1 write
+     * zero rows ({@code write_zeros_to_output}), so the first GEMM writes a zero row of its width for every slot on another
+     * GPU, and the gated activation between the GEMMs runs over the whole intermediate buffer, tokens x top_k rows
+     * ({@code silu_and_mul(intermediate_cache1.view(-1, N), intermediate_cache2)} in both fused_experts_impl: vllm
+     * vllm/model_executor/layers/fused_moe/fused_moe.py, sglang python/sglang/srt/layers/moe/fused_moe_triton/fused_moe.py),
+     * reading 2 x ffn and writing ffn per slot. TensorRT-LLM's CUTLASS MoE and vLLM's fp8 blocks (FlashInfer's CUTLASS MoE)
+     * permute only their own rows. (SGLang's zero rows and the activation over the other slots: H100 calibration MAPE of its
+     * bf16 MoE rows 11.8 -> 11.4%; vLLM's activation over them: 11.5 -> 10.6%; session 19.)
      */
-    static final java.util.Set<String> ZERO_ROW_FRAMEWORKS = java.util.Set.of("vllm");
+    static final java.util.Set<String> ZERO_ROW_FRAMEWORKS = java.util.Set.of("vllm", "sglang");
 
     /**
      * The frameworks whose fp8 fused MoE rows run CUTLASS MoE (TensorRT-LLM's kernels; vLLM's through FlashInfer), whose
@@ -427,7 +432,8 @@ public final class DbModel {
      * active local experts ({@code moe}; items: the active experts, one after another); fp8 quantise kernels
      * where the profile quantises; then either the unpermute of this GPU's rows ({@code other}, frameworks
      * without the slot buffer) or the top-k reduction over every slot, tokens × top_k rows ({@link #SLOTS}), with, where
-     * {@code zeroRows}, the zero rows the first GEMM writes for the other GPUs' slots.
+     * {@code zeroRows}, the zero rows the first GEMM writes for the other GPUs' slots and the activation over them
+     * ({@link #ZERO_ROW_FRAMEWORKS}).
      */
     private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, FfnActivation act, DType dt, boolean zeroRows, boolean finalize,
             DeviceSpec device, ProcessorSpec p) {
@@ -472,9 +478,10 @@ public final class DbModel {
         long others = Math.max(0, slots - rows);
         long bytes = slots * h * 2 + t * h * 2 + others * h * 2;
         if (zeroRows) {
-            // Triton's fused_moe over the whole batch through an expert map: the first GEMM's CTAs of other GPUs' experts
-            // (expert id -1) write zero rows (fused_moe_kernel, write_zeros_to_output), other slots x its width, bf16
-            bytes += others * act.upColumns(ffn) * 2;
+            // Triton's fused_moe over every slot of the call's tokens: the first GEMM's CTAs of other GPUs' experts (expert id
+            // -1) write zero rows (fused_moe_kernel, write_zeros_to_output), other slots x its width, bf16; the activation
+            // between the GEMMs reads those rows and writes its own (ffn wide) for them too (this GPU's are the expert FFN's)
+            bytes += others * act.upColumns(ffn) * 2 + others * (act.upColumns(ffn) + ffn) * 2;
         }
         out.add(Piece.of(slotCls, false, sim.memcpy(Math.max(1, bytes / 2), device, p)).slots(1, slotCls));
         return out;

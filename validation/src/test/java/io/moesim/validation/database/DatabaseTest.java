@@ -196,11 +196,12 @@ class DatabaseTest {
         double sg = model.pieces(sglang, device).stream().filter(x -> x.cls().equals(DbModel.SLOTS)).findFirst().orElseThrow().bytes();
         double vl = model.pieces(vllm, device).stream().filter(x -> x.cls().equals(DbModel.SLOTS)).findFirst().orElseThrow().bytes();
         assertTrue(sg < vl / 4, sg + " vs " + vl);
-        // rank 0's own workload has no other GPUs' slots to write zero rows for: SGLang's slot pass is its 1024 slots read,
-        // 128 rows written, and the 896 slots of its tokens on other GPUs (1024 - 128 assignments here) as zeros, h wide;
-        // vLLM's adds the first GEMM's zero rows (2 x 1536 wide) for the 8192 - 128 slots on other GPUs
-        assertEquals((1024.0 + 128 + 896) * 4096 * 2, sg, 1);
-        assertEquals((8192.0 + 1024 + 8064) * 4096 * 2 + 8064.0 * 3072 * 2, vl, 1);
+        // SGLang's slot pass is rank 0's own: its 1024 slots read, 128 rows written, and the 896 slots of its tokens on other
+        // GPUs (1024 - 128 assignments here) as zeros, h wide; both Triton fused_moe blocks add, for each slot on another
+        // GPU, the first GEMM's zero row (2 x 1536 wide) and the activation's pass over it (reads 3072, writes 1536): SGLang
+        // for its 896, vLLM for the 8192 - 128 of every token
+        assertEquals((1024.0 + 128 + 896) * 4096 * 2 + 896.0 * 3072 * 2 + 896.0 * (3072 + 1536) * 2, sg, 1);
+        assertEquals((8192.0 + 1024 + 8064) * 4096 * 2 + 8064.0 * 3072 * 2 + 8064.0 * (3072 + 1536) * 2, vl, 1);
         // the expert GEMMs: the same two experts' 128 assignments either way
         assertEquals(model.pieces(vllm, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total(),
                 model.pieces(sglang, device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().total());
@@ -284,8 +285,9 @@ class DatabaseTest {
         assertEquals(DbModel.SLOTS_FP8, f8Slots.cls());
         // 8192 slots read, 1024 rows written, the 7168 other GPUs' slots written as zeros: 16384 rows of 4096 bf16; the bf16
         // block (Triton's fused_moe through vLLM's expert map) also writes the first GEMM's zero rows for those 7168 slots,
-        // 2 x 1536 bf16 each; the fp8 block (FlashInfer's CUTLASS MoE) permutes only its own rows
-        assertEquals(16384.0 * 4096 * 2 + 7168.0 * 3072 * 2, bfSlots.bytes(), 16384.0 * 4096 * 2 * 0.02);
+        // 2 x 1536 bf16 each, and runs its activation over them (reads 2 x 1536, writes 1536); the fp8 block (FlashInfer's
+        // CUTLASS MoE) permutes only its own rows
+        assertEquals(16384.0 * 4096 * 2 + 7168.0 * 3072 * 2 + 7168.0 * (3072 + 1536) * 2, bfSlots.bytes(), 16384.0 * 4096 * 2 * 0.02);
         assertEquals(16384.0 * 4096 * 2, f8Slots.bytes(), 16384.0 * 4096 * 2 * 0.02);
         FrameworkProfile.ClassFigures call = new FrameworkProfile.ClassFigures(java.util.OptionalDouble.of(1000), java.util.OptionalDouble.empty(),
                 java.util.OptionalDouble.empty());
