@@ -133,8 +133,7 @@ public final class FrameworkCost {
     public static double paddedComputeSeconds(MoeTileRule rule, long[] loads, long tokens, long hidden, long ffn, FfnActivation act, DType dt,
             ProcessorSpec p) {
         double macs = (double) rule.paddedRows(loads, tokens) * (hidden * act.upColumns(ffn) + ffn * hidden);
-        Double perCycle = p.macsPerCycle().get(dt);
-        double rate = (perCycle == null ? 0 : perCycle) * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6 * p.engines();
+        double rate = engineMacsPerSecond(dt, p) * p.engines();
         return rate > 0 ? macs / rate : 0;
     }
 
@@ -530,7 +529,12 @@ public final class FrameworkCost {
         if (!isFp8(wdtype) || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
             return 0;
         }
-        Double macs = p.macsPerCycle().get(wdtype);
+        return engineMacsPerSecond(wdtype, p);
+    }
+
+    /** One engine's dense MACs per second in {@code dt} at the clock under sustained load (0 where the spec gives no rate). */
+    private static double engineMacsPerSecond(DType dt, ProcessorSpec p) {
+        Double macs = p.macsPerCycle().get(dt);
         return macs == null || macs <= 0 ? 0 : macs * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
     }
 
