@@ -13,13 +13,22 @@ import java.util.Optional;
  *       fused_moe_triton_config.py, github.com/sgl-project/sglang, and in vllm/model_executor/layers/fused_moe/fused_moe.py,
  *       github.com/vllm-project/vllm, whence SGLang's came): 16 x 32 x 64 (BLOCK_SIZE_M x N x K, GROUP_SIZE_M 1) when the
  *       call's tokens M are at most the experts E of the layer on this GPU, else 64 x 64 x 32 (GROUP_SIZE_M 8).</li>
+ *   <li>{@link #CUTLASS_SM90_AUTOTUNED}: TensorRT-LLM's CUTLASS fused MoE on Hopper, its grouped GEMMs run with the weights as
+ *       the tile's 128 rows and the tokens as its columns (cutlass_heuristic.cpp, {@code get_candidate_tiles_sm90}, GROUPED_GEMM:
+ *       CtaShape128x16x128B, 128x32x128B, 128x64x128B, 128x128x128B), the tactic chosen per shape by TensorRT-LLM's autotuner:
+ *       each expert's rows padded to the finest token tile, 16 (a tuned tactic wastes at most that), K in steps of 128 bytes
+ *       (64 bf16 weights).</li>
  * </ul>
  */
 public enum MoeTileRule implements KernelRule {
     TRITON_DEFAULT("triton-default", "Triton fused_moe_kernel on its default config, get_default_config in github.com/sgl-project/sglang "
             + "python/sglang/srt/layers/moe/fused_moe_triton/fused_moe_triton_config.py and github.com/vllm-project/vllm "
             + "vllm/model_executor/layers/fused_moe/fused_moe.py: BLOCK_SIZE_M 16 (16x32x64) when the tokens M <= the local experts E, "
-            + "else 64 (64x64x32); each expert's rows padded to BLOCK_SIZE_M");
+            + "else 64 (64x64x32); each expert's rows padded to BLOCK_SIZE_M"),
+    CUTLASS_SM90_AUTOTUNED("cutlass-moe-sm90-autotuned", "TensorRT-LLM CUTLASS fused MoE on sm90, github.com/NVIDIA/TensorRT-LLM "
+            + "cpp/tensorrt_llm/kernels/cutlass_kernels/cutlass_heuristic.cpp (get_candidate_tiles_sm90, GROUPED_GEMM: 128 weight rows x "
+            + "16, 32, 64 or 128 tokens x 128 bytes of K), the tactic picked by TensorRT-LLM's autotuner: each expert's rows padded to "
+            + "16, K steps of 64 bf16");
 
     private final String id;
     private final String source;
@@ -41,26 +50,41 @@ public enum MoeTileRule implements KernelRule {
 
     /**
      * The rule of a framework's bf16 fused MoE blocks where its code says which (SGLang and vLLM: Triton's fused_moe, on its
-     * default config where no tuned file names the shape), else none (TensorRT-LLM: its CUTLASS MoE, autotuned).
+     * default config where no tuned file names the shape; TensorRT-LLM: its CUTLASS MoE, autotuned), else none.
      */
     public static Optional<MoeTileRule> forFramework(String framework) {
-        return framework.equals("sglang") || framework.equals("vllm") ? Optional.of(TRITON_DEFAULT) : Optional.empty();
+        return switch (framework) {
+            case "sglang", "vllm" -> Optional.of(TRITON_DEFAULT);
+            case "trtllm" -> Optional.of(CUTLASS_SM90_AUTOTUNED);
+            default -> Optional.empty();
+        };
     }
 
-    /** BLOCK_SIZE_M of a call over {@code tokens} tokens whose experts on this GPU number {@code localExperts}. */
+    /** The rows an expert's load is padded to (BLOCK_SIZE_M) in a call over {@code tokens} tokens whose experts on this GPU number {@code localExperts}. */
     public int blockM(long tokens, int localExperts) {
-        return tokens <= localExperts ? 16 : 64;
+        return switch (this) {
+            case TRITON_DEFAULT -> tokens <= localExperts ? 16 : 64;
+            case CUTLASS_SM90_AUTOTUNED -> 16;
+        };
     }
 
-    /** BLOCK_SIZE_K of that call. */
+    /** The K depth of one step of that call's CTAs (BLOCK_SIZE_K). */
     public int blockK(long tokens, int localExperts) {
-        return tokens <= localExperts ? 64 : 32;
+        return switch (this) {
+            case TRITON_DEFAULT -> tokens <= localExperts ? 64 : 32;
+            case CUTLASS_SM90_AUTOTUNED -> 64;
+        };
     }
 
     /** The K steps one CTA of each GEMM walks, the two GEMMs one after the other: gate and up over {@code hidden}, down over {@code ffn}. */
     public long kSteps(long tokens, int localExperts, long hidden, long ffn) {
+        return kSteps(tokens, localExperts, hidden) + kSteps(tokens, localExperts, ffn);
+    }
+
+    /** ... of one grouped GEMM over {@code k}. */
+    public long kSteps(long tokens, int localExperts, long k) {
         long bk = blockK(tokens, localExperts);
-        return (hidden + bk - 1) / bk + (ffn + bk - 1) / bk;
+        return (k + bk - 1) / bk;
     }
 
     /** The rows the grouped GEMMs compute: each expert's assignments ({@code loads}) rounded up to {@link #blockM}. */

@@ -36,7 +36,24 @@ class MoeTileRuleTest {
         assertEquals(3, T.kSteps(1, 1, 100, 1));
         assertEquals(Optional.of(T), MoeTileRule.forFramework("sglang"));
         assertEquals(Optional.of(T), MoeTileRule.forFramework("vllm"));
-        assertEquals(Optional.empty(), MoeTileRule.forFramework("trtllm"));
+        assertEquals(Optional.of(MoeTileRule.CUTLASS_SM90_AUTOTUNED), MoeTileRule.forFramework("trtllm"));
+        assertEquals(Optional.empty(), MoeTileRule.forFramework("ideal"));
+    }
+
+    @Test
+    void tensorRtLlmsAutotunedCutlassTileByHand() {
+        MoeTileRule c = MoeTileRule.CUTLASS_SM90_AUTOTUNED;
+        // the finest token tile of get_candidate_tiles_sm90's grouped GEMMs, 16, whatever the call; K steps of 128 bytes, 64 bf16
+        assertEquals(16, c.blockM(4, 4));
+        assertEquals(16, c.blockM(16384, 4));
+        assertEquals(64, c.blockK(4, 4));
+        assertEquals(64, c.blockK(16384, 4));
+        // {1, 0, 17, 64} -> 16 + 0 + 32 + 64, at any token count (no switch at M = E as Triton's default config has)
+        assertEquals(112, c.paddedRows(new long[] {1, 0, 17, 64}, 3));
+        assertEquals(112, c.paddedRows(new long[] {1, 0, 17, 64}, 10));
+        // 4096 / 64 + 1536 / 64 = 64 + 24 = 88 steps at every token count
+        assertEquals(88, c.kSteps(1, 1, 4096, 1536));
+        assertEquals(88, c.kSteps(2, 1, 4096, 1536));
     }
 
     @Test
@@ -68,9 +85,11 @@ class MoeTileRuleTest {
         Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 1.5, source: t}\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
         assertTrue(e.getMessage().contains("moe_tiles.l2_share") && e.getMessage().contains("(0, 1]"), e.getMessage());
-        // the built-in SGLang and vLLM profiles run their bf16 blocks on Triton's default tile (their calibration rows chose it)
+        // the built-in SGLang and vLLM profiles run their bf16 blocks on Triton's default tile, TensorRT-LLM's on its autotuned
+        // CUTLASS tile (each framework's calibration rows chose its rule over the kernel model's fastest tile)
         assertEquals(T, FrameworkProfiles.load("sglang").moeTiles().orElseThrow().rule());
         assertEquals(T, FrameworkProfiles.load("vllm").moeTiles().orElseThrow().rule());
-        assertEquals(Optional.empty(), FrameworkProfiles.load("trtllm").moeTiles());
+        assertEquals(MoeTileRule.CUTLASS_SM90_AUTOTUNED, FrameworkProfiles.load("trtllm").moeTiles().orElseThrow().rule());
+        assertEquals(Optional.empty(), FrameworkProfiles.load("ideal").moeTiles());
     }
 }

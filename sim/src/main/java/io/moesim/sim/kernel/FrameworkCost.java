@@ -109,6 +109,16 @@ public final class FrameworkCost {
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c,
                     tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
         }
+        if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !isFp8(gm.wdtype())) {
+            // one grouped GEMM on the framework's fused MoE tile: each group's rows padded to it (the call's M: all its rows, as
+            // no top_k is known), one CTA's walk of K the floor of its DRAM part, as the block's GEMMs above
+            FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
+            long[] loads = gm.tokens().toLongArray();
+            long rows = java.util.Arrays.stream(loads).sum();
+            double rate = engineMacsPerSecond(gm.wdtype(), p) * p.engines();
+            double c = rate > 0 ? (double) tiles.rule().paddedRows(loads, rows) * gm.k() * gm.n() / rate : 0;
+            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
+        }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
         FrameworkProfile.ClassFigures f = profile.figures(cls);

@@ -10,6 +10,7 @@ import io.moesim.hw.Targets;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.FfnActivation;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.Quantize;
@@ -275,6 +276,28 @@ class FrameworkCostTest {
         // without the tile: the moe figures on the kernel model's own tile
         FrameworkProfile plain = p.withMoeTiles(Optional.empty());
         assertEquals(FrameworkCost.apply(moe, e), FrameworkCost.seconds(plain, sim, x, in, h100, h100.primary()), 0);
+    }
+
+    @Test
+    void aGroupedGemmOnTheFrameworksCutlassTileByHand() {
+        // TensorRT-LLM's autotuned CUTLASS tile: groups of 3, 0, 0 and 20 rows padded to 16 -> 16 + 32 = 48 rows x 4096 x 3072
+        // MACs = 603,979,776 at 2048 MACs x 1830 MHz x 132 SMs; a CTA walks 4096 / 64 = 64 K steps of 300 ns = 19.2 us
+        FrameworkProfile.ClassFigures moe = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("moe", moe), false, Optional.empty())
+                .withMoeTiles(Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.CUTLASS_SM90_AUTOTUNED, 300, 0.5)));
+        KernelSimulator sim = new KernelSimulator();
+        GroupedMatMul g = new GroupedMatMul(it.unimi.dsi.fastutil.longs.LongImmutableList.of(3, 0, 0, 20), 4096, 3072, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 23, 4096));
+        OpEstimate e = sim.estimate(g, in, h100, h100.primary());
+        double c = 48.0 * 4096 * 3072 / (2048 * 1830e6 * 132);
+        double floor = 64 * 300e-9;
+        OpEstimate.Breakdown b = e.breakdown();
+        double rest = e.seconds() - b.launchUs() * 1e-6 - Math.max(b.computeUs(), b.memoryUs()) * 1e-6;
+        assertEquals(10e-6 + rest + Math.max(c, Math.max(b.memoryUs() * 1e-6, floor)), FrameworkCost.seconds(p, sim, g, in, h100, h100.primary()), 1e-12);
+        // fp8 groups keep the kernel model's tile under the figures (the rule is a bf16 block's)
+        GroupedMatMul f8 = new GroupedMatMul(it.unimi.dsi.fastutil.longs.LongImmutableList.of(3, 0, 0, 20), 4096, 3072, DType.FP8_E4M3);
+        FrameworkProfile fp8 = new FrameworkProfile("t", "test", Map.of("moe_fp8", moe), false, Optional.empty()).withMoeTiles(p.moeTiles());
+        assertEquals(FrameworkCost.apply(moe, sim.estimate(f8, in, h100, h100.primary())), FrameworkCost.seconds(fp8, sim, f8, in, h100, h100.primary()), 0);
     }
 
     @Test

@@ -270,10 +270,10 @@ public final class DbModel {
         boolean moe = r.op().kind().equals("moe-layer");
         boolean fp8 = moe && IrOps.dtype(r.op()).bits() == 8;
         boolean roundRobin = moe && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
-        // bf16 experts on Triton's fused_moe through an expert map write zero rows for other GPUs' slots; CUTLASS MoE's fp8
-        // blocks finalize every token
+        // bf16 experts on Triton's fused_moe through an expert map write zero rows for other GPUs' slots; CUTLASS MoE's blocks
+        // finalize every token
         boolean zeroRows = moe && !fp8 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
-        boolean finalize = fp8 && FINALIZE_FP8_FRAMEWORKS.contains(r.framework());
+        boolean finalize = moe && (fp8 ? FINALIZE_FP8_FRAMEWORKS : FINALIZE_BF16_FRAMEWORKS).contains(r.framework());
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + r.op().text();
         List<Piece> hit = pieces.get(key);
@@ -326,11 +326,17 @@ public final class DbModel {
      * The frameworks whose fp8 fused MoE rows run CUTLASS MoE (TensorRT-LLM's kernels; vLLM's through FlashInfer), whose
      * unpermute is its finalize: one CTA per token (finalizeMoeRoutingKernel) reads the GPU's own rows of that token and
      * writes the token's output row whether or not any of its slots is here, (rows + tokens) x hidden bf16, where the model's
-     * scatter moves each row back, 2 x rows x hidden. TensorRT-LLM's bf16 blocks run the same kernel; they keep the scatter
-     * until dense FFNs stop being priced on the moe figures in {@code simulate} (docs/validation.md, known gaps): there the
-     * finalize leaves the database's figures as they are and moves serving TPOT 8.6 -> 11.7% through that coupling.
+     * scatter moves each row back, 2 x rows x hidden.
      */
     static final java.util.Set<String> FINALIZE_FP8_FRAMEWORKS = java.util.Set.of("trtllm", "vllm");
+
+    /**
+     * ... and whose bf16 rows do: TensorRT-LLM's, the same CUTLASS MoE (vLLM's bf16 blocks are Triton's fused_moe). Kept
+     * since its bf16 blocks run on their own tile ({@link MoeTileRule#CUTLASS_SM90_AUTOTUNED}), which also took dense FFNs
+     * off the moe figures in {@code simulate} (the coupling that had held it back, session 17): TensorRT-LLM's bf16 MoE H100
+     * calibration MAPE 15.1 -> 14.8% on that tile (session 20).
+     */
+    static final java.util.Set<String> FINALIZE_BF16_FRAMEWORKS = java.util.Set.of("trtllm");
 
     /** Whether the row is an expert-parallel MoE row its collector times as rank 0's own workload. */
     static boolean rank0Workload(DbRow r) {

@@ -222,8 +222,33 @@ class DatabaseTest {
                 .bytes();
         assertEquals((128.0 + 1024) * 4096 * 2, unpermute.apply(DbRow.of(op, "h100", "h100", "trtllm", 100, "test")), 1);
         assertEquals((128.0 + 1024) * 4096 * 2, unpermute.apply(DbRow.of(op, "h100", "h100", "vllm", 100, "test")), 1);
-        // bf16 blocks keep the scatter of their own rows (TensorRT-LLM's too: see FINALIZE_FP8_FRAMEWORKS)
-        assertEquals(2.0 * 128 * 4096 * 2, unpermute.apply(DbRow.of(op.replace("fp8e4m3", "bf16"), "h100", "h100", "trtllm", 100, "test")), 1);
+        // TensorRT-LLM's bf16 blocks run the same CUTLASS MoE and finalize too (FINALIZE_BF16_FRAMEWORKS); a bf16 block without
+        // it keeps the scatter of its own rows, 2 x 128 rows (SGLang's, whose slot pass replaces it where its profile keeps one)
+        String bf16 = op.replace("fp8e4m3", "bf16");
+        assertEquals((128.0 + 1024) * 4096 * 2, unpermute.apply(DbRow.of(bf16, "h100", "h100", "trtllm", 100, "test")), 1);
+        assertEquals(2.0 * 128 * 4096 * 2, unpermute.apply(DbRow.of(bf16, "h100", "h100", "sglang", 100, "test")), 1);
+    }
+
+    /**
+     * TensorRT-LLM's bf16 blocks on its autotuned CUTLASS tile ({@link io.moesim.hw.MoeTileRule#CUTLASS_SM90_AUTOTUNED}): the
+     * balanced 1024-token EP 64 call above gives this GPU's two experts 64 rows each, whole 16-row tiles, so the tile computes
+     * the rows' own 128 x (4096 x 3072 + 1536 x 4096) MACs at the H100's dense bf16 peak (2048 MACs a cycle per SM, 1830 MHz,
+     * 132 SMs), and a CTA walks 4096 / 64 + 1536 / 64 = 88 K steps. One token on EP 128 leaves this GPU one row, padded to 16.
+     */
+    @Test
+    void tensorRtLlmBf16BlocksRunTheirAutotunedCutlassTile() {
+        String op = "moe-layer tokens=1024 hidden=4096 experts=128 top_k=8 ffn=1536 tp=1 ep=64 distribution=balanced dtype=bf16";
+        DbModel model = new DbModel();
+        var device = DbProtocol.device("h100");
+        double rate = 2048 * 1830e6 * 132;
+        int cutlass = io.moesim.hw.MoeTileRule.CUTLASS_SM90_AUTOTUNED.ordinal();
+        DbModel.Tiled t = model.pieces(DbRow.of(op, "h100", "h100", "trtllm", 100, "test"), device).stream().filter(x -> x.cls().equals("moe"))
+                .findFirst().orElseThrow().tiled()[cutlass];
+        assertEquals(128.0 * (4096 * 3072 + 1536 * 4096) / rate, t.computeS(), 1e-15);
+        assertEquals(88, t.kSteps(), 0);
+        DbModel.Tiled one = model.pieces(DbRow.of(op.replace("tokens=1024", "tokens=1").replace("ep=64", "ep=128"), "h100", "h100", "trtllm", 30, "test"),
+                device).stream().filter(x -> x.cls().equals("moe")).findFirst().orElseThrow().tiled()[cutlass];
+        assertEquals(16.0 * (4096 * 3072 + 1536 * 4096) / rate, one.computeS(), 1e-15);
     }
 
     /**
