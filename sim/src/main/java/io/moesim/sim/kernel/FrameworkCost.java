@@ -115,8 +115,7 @@ public final class FrameworkCost {
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = gm.tokens().toLongArray();
             long rows = java.util.Arrays.stream(loads).sum();
-            double rate = engineMacsPerSecond(gm.wdtype(), p) * p.engines();
-            double c = rate > 0 ? (double) tiles.rule().paddedRows(loads, rows) * gm.k() * gm.n() / rate : 0;
+            double c = paddedRowsSeconds(tiles.rule(), loads, rows, gm.k() * gm.n(), gm.wdtype(), p);
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
@@ -142,7 +141,12 @@ public final class FrameworkCost {
      */
     public static double paddedComputeSeconds(MoeTileRule rule, long[] loads, long tokens, long hidden, long ffn, FfnActivation act, DType dt,
             ProcessorSpec p) {
-        double macs = (double) rule.paddedRows(loads, tokens) * (hidden * act.upColumns(ffn) + ffn * hidden);
+        return paddedRowsSeconds(rule, loads, tokens, hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
+    }
+
+    /** Seconds of {@code macsPerRow} MACs on each of the rows the tile rule pads the groups' {@code loads} to, at the device's dense peak. */
+    private static double paddedRowsSeconds(MoeTileRule rule, long[] loads, long tokens, long macsPerRow, DType dt, ProcessorSpec p) {
+        double macs = (double) rule.paddedRows(loads, tokens) * macsPerRow;
         double rate = engineMacsPerSecond(dt, p) * p.engines();
         return rate > 0 ? macs / rate : 0;
     }
