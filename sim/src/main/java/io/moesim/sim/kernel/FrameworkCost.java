@@ -104,7 +104,7 @@ public final class FrameworkCost {
             // top_k), one CTA's walk of K from DRAM the floor of its DRAM part (a serving step never finds its weights in L2)
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = x.tokens().toLongArray();
-            long tokens = (java.util.Arrays.stream(loads).sum() + x.topK() - 1) / Math.max(1, x.topK());
+            long tokens = (x.totalTokens() + x.topK() - 1) / Math.max(1, x.topK());
             double c = paddedComputeSeconds(tiles.rule(), loads, tokens, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c,
                     tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
@@ -114,7 +114,7 @@ public final class FrameworkCost {
             // no top_k is known), one CTA's walk of K the floor of its DRAM part, as the block's GEMMs above
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = gm.tokens().toLongArray();
-            long rows = java.util.Arrays.stream(loads).sum();
+            long rows = gm.totalTokens();
             double c = paddedRowsSeconds(tiles.rule(), loads, rows, gm.k() * gm.n(), gm.wdtype(), p);
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
         }
