@@ -269,18 +269,18 @@ public final class DbModel {
         boolean rank0 = rank0Workload(r);
         boolean moe = r.op().kind().equals("moe-layer");
         boolean fp8 = moe && IrOps.dtype(r.op()).bits() == 8;
-        boolean roundRobin = moe && ROUND_ROBIN_FRAMEWORKS.contains(r.framework());
+        LoadRepair repair = moe ? LoadRepair.of(r.framework()) : LoadRepair.LARGEST_FIRST;
         // bf16 experts on Triton's fused_moe through an expert map write zero rows for other GPUs' slots; CUTLASS MoE's blocks
         // finalize every token
         boolean zeroRows = moe && !fp8 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
         boolean finalize = moe && (fp8 ? FINALIZE_FP8_FRAMEWORKS : FINALIZE_BF16_FRAMEWORKS).contains(r.framework());
-        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (roundRobin ? "rr|" : "") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
+        String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (repair == LoadRepair.LARGEST_FIRST ? "" : repair + "|") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device, rank0, roundRobin, zeroRows, finalize);
+        List<Piece> ps = compute(r.op(), device, rank0, repair, zeroRows, finalize);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -304,9 +304,39 @@ public final class DbModel {
      * them (TensorRT-LLM's is "collected", vLLM's and SGLang's "legacy", and vLLM's has rows appended since), and the two
      * repairs differ only where few assignments leave loads at 0 or 1, so the choice is each framework's H100 calibration
      * rows' (fused MoE calibration MAPE with the current / earlier repair: TensorRT-LLM bf16 16.7 / 19.9, fp8 14.1 / 15.0;
-     * vLLM bf16 14.1 / 18.3, fp8 13.6 / 19.1; SGLang 18.9 / 17.6).
+     * vLLM bf16 14.1 / 18.3, fp8 13.6 / 19.1; SGLang 18.9 / 17.6). Session 21 offered the collector version between the two
+     * ({@link #SMALLEST_FIRST_FRAMEWORKS}) as well: its H100 calibration rows (>= 20 us) keep the current one for TensorRT-LLM
+     * (bf16 power law 1.01 13.8 against 26.6 with it) and vLLM (bf16 power law 1.01 11.1 / 17.2, fp8 power law 1.2 6.0 / 26.5).
      */
     static final java.util.Set<String> ROUND_ROBIN_FRAMEWORKS = java.util.Set.of("trtllm", "vllm");
+
+    /**
+     * The frameworks whose power-law MoE rows were drawn by the collector between those two ({@link LoadRepair#SMALLEST_FIRST}):
+     * SGLang's, whose table (0.5.9, "legacy") was collected by the first {@code collector/sglang/collect_moe.py} that ran
+     * expert-parallel rows ({@code build_rank0_local_workload}), with the {@code collector/helper.py} of that time. Read off the
+     * source, not fitted: rank 0 runs 8, 16, 16, 16, 15 of its 16 experts at 1-16 tokens (7168 / 2048 / 256 experts, top 8,
+     * EP 16; the time per expert from the balanced rows of the shape), which this repair gives (8, 16, 15.7, 15.8, 15.5) and
+     * neither other does (earlier: 8, 16, 6.2, 5.1, 7.5; current: 1, 1, 4, 6.9, 8.9; numpy emulations of each collector version,
+     * 400 draws). Those counts were read off full-table rows of two shapes in session 12 (both splits); the version is confirmed
+     * on H100 calibration rows alone (SGLang's fused MoE, rows >= 20 us: 11.4 -> 10.2% against the earliest repair).
+     */
+    static final java.util.Set<String> SMALLEST_FIRST_FRAMEWORKS = java.util.Set.of("sglang");
+
+    /** How a collector's power-law draw repairs its rounded loads to sum to tokens x top_k (by collector version). */
+    public enum LoadRepair {
+        /** The earliest: the shortfall to the most loaded experts first, the excess from the least ({@link #argsortRepair}). */
+        LARGEST_FIRST,
+        /** The next: loads capped at the tokens, the cap's excess and the shortfall to the least loaded first ({@link #smallestFirstRepair}). */
+        SMALLEST_FIRST,
+        /** The current: dealt to the EP ranks in turn ({@link #roundRobinRepair}). */
+        ROUND_ROBIN;
+
+        /** The repair of the collector that drew {@code framework}'s power-law rows. */
+        static LoadRepair of(String framework) {
+            return ROUND_ROBIN_FRAMEWORKS.contains(framework) ? ROUND_ROBIN
+                    : SMALLEST_FIRST_FRAMEWORKS.contains(framework) ? SMALLEST_FIRST : LARGEST_FIRST;
+        }
+    }
 
     /**
      * The frameworks whose bf16 fused MoE rows run Triton's fused_moe over every slot of the call's tokens, those on other
@@ -343,7 +373,7 @@ public final class DbModel {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, boolean roundRobin, boolean zeroRows, boolean finalize) {
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, LoadRepair repair, boolean zeroRows, boolean finalize) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -384,7 +414,7 @@ public final class DbModel {
                 DType dt = IrOps.dtype(f);
                 // gated experts: gate, up and down (SwiGLU); not: up and down, the IR's two-matrix form
                 FfnActivation act = IrOps.gated(f) ? FfnActivation.SWIGLU : FfnActivation.GELU;
-                List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text(), roundRobin);
+                List<Routes> draws = routes(t, k, experts, ep, f.get("distribution", "balanced"), f.text(), repair);
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
@@ -523,11 +553,16 @@ public final class DbModel {
      * rank 0's when one of the local experts' runs covers it.
      */
     public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText) {
-        return routes(tokens, topK, experts, ep, distribution, seedText, false);
+        return routes(tokens, topK, experts, ep, distribution, seedText, LoadRepair.LARGEST_FIRST);
     }
 
-    /** ... with {@code roundRobin}: the current collector's rounding repair ({@link #roundRobinRepair}) in place of the earlier one. */
+    /** ... with {@code roundRobin}: the current collector's rounding repair ({@link #roundRobinRepair}) in place of the earliest one. */
     public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText, boolean roundRobin) {
+        return routes(tokens, topK, experts, ep, distribution, seedText, roundRobin ? LoadRepair.ROUND_ROBIN : LoadRepair.LARGEST_FIRST);
+    }
+
+    /** ... with the rounding repair of the collector version {@code repair}. */
+    public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText, LoadRepair repair) {
         int local = Math.max(1, experts / Math.max(1, ep));
         if (distribution.equals("balanced")) {
             long[] mine = new long[local];
@@ -587,10 +622,10 @@ public final class DbModel {
                 n[i] = (long) Math.rint(x[i] / sum * target);
                 cur += n[i];
             }
-            if (roundRobin) {
-                roundRobinRepair(n, local, tokens, target);
-            } else {
-                argsortRepair(n, target, cur);
+            switch (repair) {
+                case ROUND_ROBIN -> roundRobinRepair(n, local, tokens, target);
+                case SMALLEST_FIRST -> smallestFirstRepair(n, tokens, target);
+                case LARGEST_FIRST -> argsortRepair(n, target, cur);
             }
             int groups = Math.max(1, experts / local);
             int best = 0;
@@ -634,6 +669,71 @@ public final class DbModel {
                     }
                 }
                 n[m]--;
+            }
+        }
+    }
+
+    /**
+     * The repair of the collector between the earliest and the current ({@code collector/helper.py},
+     * {@code _generate_power_law_distribution} of the first expert-parallel SGLang collector): each load capped at the tokens
+     * (an expert takes a token once), each unit over the cap given to the last expert in descending load (equal loads by id,
+     * as CUDA's sort leaves them) still under it; then, in a fresh descending order, the shortfall dealt one each from the
+     * last (least loaded) expert backwards, cyclically, to experts under the cap, or the excess taken one each from the last,
+     * from the most loaded where that one is at 0. With few assignments every load rounds to 0 and they go to the experts
+     * with the highest ids, one each: all on the last EP rank, which the swap then makes rank 0.
+     */
+    static void smallestFirstRepair(long[] n, long tokens, long target) {
+        int experts = n.length;
+        long over = 0;
+        for (int i = 0; i < experts; i++) {
+            if (n[i] > tokens) {
+                over += n[i] - tokens;
+                n[i] = tokens;
+            }
+        }
+        if (over > 0) {
+            Integer[] order = byDescendingLoad(n, e -> e);
+            for (long u = 0; u < over; u++) {
+                for (int j = experts - 1; j >= 0; j--) {
+                    if (n[order[j]] < tokens) {
+                        n[order[j]]++;
+                        break;
+                    }
+                }
+            }
+        }
+        long cur = 0;
+        for (long v : n) {
+            cur += v;
+        }
+        long delta = target - cur;
+        if (delta == 0) {
+            return;
+        }
+        Integer[] order = byDescendingLoad(n, e -> e);
+        if (delta > 0) {
+            long added = 0;
+            for (long i = 0; i < delta * experts && added < delta; i++) {
+                int e = order[experts - 1 - (int) (i % experts)];
+                if (n[e] < tokens) {
+                    n[e]++;
+                    added++;
+                }
+            }
+        } else {
+            for (long i = 0; i < -delta; i++) {
+                int e = order[experts - 1 - (int) (i % experts)];
+                if (n[e] > 0) {
+                    n[e]--;
+                } else {
+                    int m = 0;
+                    for (int q = 1; q < experts; q++) {
+                        if (n[q] > n[m]) {
+                            m = q;
+                        }
+                    }
+                    n[m]--;
+                }
             }
         }
     }
