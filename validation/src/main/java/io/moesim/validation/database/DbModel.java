@@ -657,7 +657,16 @@ public final class DbModel {
         for (long i = 0; i < delta; i++) {
             n[order[(int) (i % experts)]]++;
         }
-        for (long i = 0; i < -delta; i++) {
+        takeBackFromTheLast(n, order, -delta);
+    }
+
+    /**
+     * The excess of both earlier repairs: one taken back from each expert in turn from the end of {@code order} (descending
+     * load), cyclically, or from the most loaded (the first such) where that one is already at 0.
+     */
+    private static void takeBackFromTheLast(long[] n, Integer[] order, long count) {
+        int experts = n.length;
+        for (long i = 0; i < count; i++) {
             int e = order[experts - 1 - (int) (i % experts)];
             if (n[e] > 0) {
                 n[e]--;
@@ -721,20 +730,7 @@ public final class DbModel {
                 }
             }
         } else {
-            for (long i = 0; i < -delta; i++) {
-                int e = order[experts - 1 - (int) (i % experts)];
-                if (n[e] > 0) {
-                    n[e]--;
-                } else {
-                    int m = 0;
-                    for (int q = 1; q < experts; q++) {
-                        if (n[q] > n[m]) {
-                            m = q;
-                        }
-                    }
-                    n[m]--;
-                }
-            }
+            takeBackFromTheLast(n, order, -delta);
         }
     }
 
