@@ -179,6 +179,10 @@ class DatabaseTest {
             assertTrue(meanActive(t, DbModel.LoadRepair.SMALLEST_FIRST) >= 14, "smallest first at " + t + " tokens");
             assertTrue(meanActive(t, DbModel.LoadRepair.LARGEST_FIRST) <= 10, "largest first at " + t + " tokens");
         }
+        // the tokens rank 0 runs (SGLang's collector times rank 0's own workload): the emulation gives 14.5 of the 16 at EP 16
+        double rank0 = DbModel.routes(16, 8, 256, 16, "power_law_1.01", "active", DbModel.LoadRepair.SMALLEST_FIRST).stream()
+                .mapToLong(DbModel.Routes::rank0Tokens).average().orElseThrow();
+        assertTrue(rank0 >= 13.5 && rank0 <= 15.5, "rank 0's tokens " + rank0);
         // every draw keeps its total on one GPU
         for (DbModel.Routes r : DbModel.routes(96, 8, 256, 1, "power_law_1.2", "y", DbModel.LoadRepair.SMALLEST_FIRST)) {
             assertEquals(96 * 8, java.util.Arrays.stream(r.mine()).sum());
