@@ -556,11 +556,6 @@ public final class DbModel {
         return routes(tokens, topK, experts, ep, distribution, seedText, LoadRepair.LARGEST_FIRST);
     }
 
-    /** ... with {@code roundRobin}: the current collector's rounding repair ({@link #roundRobinRepair}) in place of the earliest one. */
-    public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText, boolean roundRobin) {
-        return routes(tokens, topK, experts, ep, distribution, seedText, roundRobin ? LoadRepair.ROUND_ROBIN : LoadRepair.LARGEST_FIRST);
-    }
-
     /** ... with the rounding repair of the collector version {@code repair}. */
     public static List<Routes> routes(long tokens, int topK, int experts, int ep, String distribution, String seedText, LoadRepair repair) {
         int local = Math.max(1, experts / Math.max(1, ep));
@@ -693,29 +688,17 @@ public final class DbModel {
      */
     static void smallestFirstRepair(long[] n, long tokens, long target) {
         int experts = n.length;
-        long over = 0;
-        for (int i = 0; i < experts; i++) {
-            if (n[i] > tokens) {
-                over += n[i] - tokens;
-                n[i] = tokens;
-            }
-        }
+        long over = capAtTokens(n, tokens);
         if (over > 0) {
+            // each unit to the last expert still under the cap: the last ones filled up to it, one after another
             Integer[] order = byDescendingLoad(n, e -> e);
-            for (long u = 0; u < over; u++) {
-                for (int j = experts - 1; j >= 0; j--) {
-                    if (n[order[j]] < tokens) {
-                        n[order[j]]++;
-                        break;
-                    }
-                }
+            for (int j = experts - 1; j >= 0 && over > 0; j--) {
+                long add = Math.min(over, tokens - n[order[j]]);
+                n[order[j]] += add;
+                over -= add;
             }
         }
-        long cur = 0;
-        for (long v : n) {
-            cur += v;
-        }
-        long delta = target - cur;
+        long delta = target - java.util.Arrays.stream(n).sum();
         if (delta == 0) {
             return;
         }
@@ -734,6 +717,18 @@ public final class DbModel {
         }
     }
 
+    /** Caps each load at the tokens (an expert takes a token once), as both later repairs do; returns the assignments cut. */
+    private static long capAtTokens(long[] n, long tokens) {
+        long over = 0;
+        for (int i = 0; i < n.length; i++) {
+            if (n[i] > tokens) {
+                over += n[i] - tokens;
+                n[i] = tokens;
+            }
+        }
+        return over;
+    }
+
     /**
      * The current collector's repair (AIConfigurator {@code collector/helper.py}, {@code _generate_power_law_distribution} with
      * {@code _round_robin_adjust_per_rank}): each load is capped at the tokens (an expert takes a token once), and what the cap and
@@ -744,18 +739,8 @@ public final class DbModel {
      */
     static void roundRobinRepair(long[] n, int local, long tokens, long target) {
         int ranks = Math.max(1, n.length / local);
-        long over = 0;
-        for (int i = 0; i < n.length; i++) {
-            if (n[i] > tokens) {
-                over += n[i] - tokens;
-                n[i] = tokens;
-            }
-        }
-        dealToRanks(n, local, ranks, over, tokens, +1);
-        long cur = 0;
-        for (long v : n) {
-            cur += v;
-        }
+        dealToRanks(n, local, ranks, capAtTokens(n, tokens), tokens, +1);
+        long cur = java.util.Arrays.stream(n).sum();
         if (cur < target) {
             dealToRanks(n, local, ranks, target - cur, tokens, +1);
         } else if (cur > target) {
