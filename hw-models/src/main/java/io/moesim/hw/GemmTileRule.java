@@ -33,16 +33,23 @@ public enum GemmTileRule implements KernelRule {
      * first of its list for each GEMM ({@code FusedMoeRunner::setRunnerProfiles}, csrc/fused_moe/cutlass_backend/
      * flashinfer_cutlass_fused_moe_binding.cu: {@code mAllProfiles.front()}). On sm90 the list starts with the grouped
      * GEMM's smallest TMA warp-specialised tile, {@code CtaShape128x16x128B} with a 1x1x1 cluster
-     * (cutlass_heuristic.cpp {@code get_candidate_tiles_sm90}, GROUPED_GEMM). The MoE GEMM is run transposed (the expert
-     * weights are the kernel's A operand), so the tile is 128 weight rows by 16 tokens, 128 fp8 elements of K a stage:
-     * every 16 tokens of an expert re-read its whole weight panel through L2. vLLM's engine autotunes FlashInfer at start-up
+     * (cutlass_heuristic.cpp {@code get_candidate_tiles_sm90}, GROUPED_GEMM), not swapped: the list's swap-AB copies come
+     * after every plain config ({@code getTmaWarpSpecializedConfigs}, moe_gemm_template_dispatch.h), and a plain config
+     * puts an expert's tokens on the tile's M ({@code UnderlyingProblemShape(swap_ab ? gemm1_n : gemm_m, ...)},
+     * cutlass_fused_moe_kernels.cuh, {@code gemm_m} the expert's tokens; the launcher's A operand the activations). So the
+     * tile is 128 tokens by 16 weight rows, 128 fp8 elements of K a stage: an expert's tokens padded to 128 (a decode call's
+     * CTAs do 128 rows' work for a few), each 16 weight rows a CTA of their own, and every 128 tokens of an expert re-read
+     * its weight panel through L2. (Older copies of this code ran the GEMM transposed, weights on M, with no swap flag: the
+     * same tactic there was 128 weight rows by 16 tokens.) vLLM's engine autotunes FlashInfer at start-up
      * ({@code flashinfer_autotune}, vllm/model_executor/warmup/kernel_warmup.py), a collector that times the layer on its
      * own does not: a harness figure of the kernel database, not of serving.
      */
     FLASHINFER_MOE_SM90_UNTUNED("flashinfer-cutlass-moe-sm90-untuned", "FlashInfer cutlass_fused_moe with no tactic given, "
             + "github.com/flashinfer-ai/flashinfer csrc/fused_moe/cutlass_backend/flashinfer_cutlass_fused_moe_binding.cu "
             + "(setRunnerProfiles: the first tactic) and cutlass_heuristic.cpp (get_candidate_tiles_sm90, GROUPED_GEMM: "
-            + "CtaShape128x16x128B first): 128 weight rows x 16 tokens x 128 K, no split-K");
+            + "CtaShape128x16x128B first, not swapped: swap-AB copies last in getTmaWarpSpecializedConfigs, and a plain config puts "
+            + "the tokens on M, cutlass_fused_moe_kernels.cuh UnderlyingProblemShape(swap_ab ? gemm1_n : gemm_m, ...)): 128 tokens x 16 "
+            + "weight rows x 128 K, no split-K");
 
     private final String id;
     private final String source;
@@ -107,13 +114,13 @@ public enum GemmTileRule implements KernelRule {
         return Arrays.stream(values()).filter(r -> r.moe() == moe).map(GemmTileRule::id).toList();
     }
 
-    /** The CTA tile for M rows and N columns: {rows of M, columns of N, K per stage} (a shared array: read it, never write it). */
+    /** The CTA tile for M rows (tokens) and N columns (weight rows): {rows of M, columns of N, K per stage} (a shared array: read it, never write it). */
     public int[] tile(long m, long n) {
         // the fits ask for tiles millions of times: the few tiles are constants, not allocated per call
         return switch (this) {
             case VLLM_CUTLASS_SM90 -> m <= 16 ? T16X64X256 : m <= 64 ? (n <= 1280 ? T16X64X256 : T64X64X256) : m <= 128 ? T64X128X128 : T128X128X128;
             case SGLANG_CUTLASS_SM90 -> m <= 256 ? T64X64X128 : T128X128X128;
-            case FLASHINFER_MOE_SM90_UNTUNED -> T16X128X128;
+            case FLASHINFER_MOE_SM90_UNTUNED -> T128X16X128;
         };
     }
 
@@ -122,5 +129,5 @@ public enum GemmTileRule implements KernelRule {
     private static final int[] T64X128X128 = {64, 128, 128};
     private static final int[] T128X128X128 = {128, 128, 128};
     private static final int[] T64X64X128 = {64, 64, 128};
-    private static final int[] T16X128X128 = {16, 128, 128};
+    private static final int[] T128X16X128 = {128, 16, 128};
 }

@@ -44,10 +44,10 @@ class GemmTileRuleTest {
 
     @Test
     void flashinfersUntunedMoeTileIsItsFirstTactic() {
-        // CtaShape128x16x128B on the transposed MoE GEMM: 16 tokens by 128 weight rows, 128 fp8 elements of K a stage, any shape
+        // CtaShape128x16x128B, not swapped: the tokens on its 128 side, 16 weight rows, 128 fp8 elements of K a stage, any shape
         GemmTileRule r = GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED;
-        assertArrayEquals(new int[] {16, 128, 128}, r.tile(1, 64));
-        assertArrayEquals(new int[] {16, 128, 128}, r.tile(16384, 28672));
+        assertArrayEquals(new int[] {128, 16, 128}, r.tile(1, 64));
+        assertArrayEquals(new int[] {128, 16, 128}, r.tile(16384, 28672));
         // the harness's fp8 MoE: vLLM's collector runs FlashInfer's CUTLASS MoE; the others name none
         assertEquals(Optional.of(r), GemmTileRule.forFrameworkMoe("vllm"));
         assertEquals(Optional.empty(), GemmTileRule.forFrameworkMoe("trtllm"));

@@ -67,27 +67,29 @@ class Fp8GemmTilesTest {
 
     /** A fused fp8 MoE block's grouped GEMMs on FlashInfer's untuned 128x16 tile ({@link FrameworkCost.MoeGemmDims}), by hand. */
     @Test
-    void moeTilesRunEachExpertsTokensSixteenAtATime() {
+    void moeTilesRunEachExpertsTokens128AtATimeBySixteenWeightRows() {
         FrameworkProfile.Fp8GemmTiles tiles = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 10);
-        // gated experts, hidden 128, ffn 128: the first GEMM 256 columns deep 128, the second 128 columns deep 128.
-        // Draw 1, loads {40, 0, 16}: GEMM 1: 3 x 2 + 1 x 2 = 8 CTAs (one wave on 132 SMs) streaming token rows 2 x 40 + 2 x 16
-        // and weight rows 3 x 256 + 1 x 256 (each token row in both column tiles, each weight row in every token tile): 1136
-        // rows / 8 = 142 rows of 128 B = 18176 B at 10 GB/s = 1.8176 us; GEMM 2: 3 + 1 = 4 CTAs, (40 + 16 + 4 x 128) / 4 = 142
-        // rows, 1.8176 us: 3.6352 us. Draw 2, loads {0, 0, 4}: 2 CTAs of (2 x 4 + 256) / 2 = 132 rows and 1 of 4 + 128 = 132:
-        // 1.6896 us each, 3.3792 us. Mean 3.5072 us.
+        // gated experts, hidden 128, ffn 128: the first GEMM 256 columns deep 128, the second 128 columns deep 128; a tile is
+        // 128 tokens by 16 weight rows. Draw 1, loads {40, 0, 16}: GEMM 1: each loaded expert 1 token tile x 16 weight tiles,
+        // 32 CTAs (one wave on 132 SMs) streaming token rows 16 x 40 + 16 x 16 and weight rows 256 + 256 (each token row in
+        // all 16 weight tiles, each weight row in the expert's one token tile): 1408 rows / 32 = 44 rows of 128 B = 5632 B at
+        // 10 GB/s = 0.5632 us; GEMM 2: 8 + 8 CTAs, (8 x 40 + 8 x 16 + 2 x 128) / 16 = 44 rows, 0.5632 us: 1.1264 us. Draw 2,
+        // loads {0, 0, 4}: 16 CTAs of (16 x 4 + 256) / 16 = 20 rows and 8 of (8 x 4 + 128) / 8 = 20: 0.256 us each, 0.512 us.
+        // Mean 0.8192 us.
         FrameworkCost.MoeGemmDims d = FrameworkCost.MoeGemmDims.of(List.of(new long[] {40, 0, 16}, new long[] {0, 0, 4}), 256, 128, 128,
                 DType.FP8_E4M3, h100, h100.primary());
-        assertEquals(3.5072e-6, d.tileFloorSeconds(tiles, 1.0), 1e-15);
+        assertEquals(0.8192e-6, d.tileFloorSeconds(tiles, 1.0), 1e-15);
         // a linear layer's rule is refused
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> d.tileFloorSeconds(new FrameworkProfile.Fp8GemmTiles(GemmTileRule.VLLM_CUTLASS_SM90, 10), 1.0));
-        // 4096 tokens on one expert: 256 x 2 = 512 CTAs = 4 waves, then 256 CTAs = 2 waves, of 1.8432 us
+        // 4096 tokens on one expert: 32 token tiles x 16 weight tiles = 512 CTAs = 4 waves, each streaming (16 x 4096 + 32 x 256)
+        // / 512 = 144 rows = 18432 B, 1.8432 us; then 32 x 8 = 256 CTAs = 2 waves of (8 x 4096 + 32 x 128) / 256 = 144 rows
         FrameworkCost.MoeGemmDims one = FrameworkCost.MoeGemmDims.of(List.of(new long[] {4096}), 256, 128, 128, DType.FP8_E4M3, h100, h100.primary());
         assertEquals(6 * 1.8432e-6, one.tileFloorSeconds(tiles, 1.0), 1e-15);
-        // at a stream no CTA waits on, the tile's matrix work: 16 x 128 x 128 MACs / (4096 MACs a clock x 1830 MHz) per
+        // at a stream no CTA waits on, the tile's matrix work: 128 x 16 x 128 MACs / (4096 MACs a clock x 1830 MHz) per
         // wave at a 0.5 compute share, 6 waves
         FrameworkProfile.Fp8GemmTiles fast = new FrameworkProfile.Fp8GemmTiles(GemmTileRule.FLASHINFER_MOE_SM90_UNTUNED, 1e9);
-        assertEquals(6 * 16 * 128 * 128 / (4096 * 1.83e9) / 0.5, one.tileFloorSeconds(fast, 0.5), 1e-15);
+        assertEquals(6 * 128 * 16 * 128 / (4096 * 1.83e9) / 0.5, one.tileFloorSeconds(fast, 0.5), 1e-15);
         // off Hopper, or for bf16 experts: none
         assertNull(FrameworkCost.MoeGemmDims.of(List.of(new long[] {40}), 256, 128, 128, DType.FP8_E4M3, Targets.load("mi300x"),
                 Targets.load("mi300x").primary()));
