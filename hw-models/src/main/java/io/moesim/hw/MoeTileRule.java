@@ -12,7 +12,9 @@ import java.util.Optional;
  *       tuned file names the shape ({@code get_default_config} in python/sglang/srt/layers/moe/fused_moe_triton/
  *       fused_moe_triton_config.py, github.com/sgl-project/sglang, and in vllm/model_executor/layers/fused_moe/fused_moe.py,
  *       github.com/vllm-project/vllm, whence SGLang's came): 16 x 32 x 64 (BLOCK_SIZE_M x N x K, GROUP_SIZE_M 1) when the
- *       call's tokens M are at most the experts E of the layer on this GPU, else 64 x 64 x 32 (GROUP_SIZE_M 8).</li>
+ *       call's tokens M are at most the experts E of the layer on this GPU, else 64 x 64 x 32 (GROUP_SIZE_M 8). Where the
+ *       framework ships a tuned config for the block on the GPU ({@link TritonMoeConfigs}: vLLM's configs folder), the config's
+ *       tile for the batch size nearest M instead ({@link #tile(String, DeviceSpec, long, int, long)}).</li>
  *   <li>{@link #CUTLASS_SM90_AUTOTUNED}: TensorRT-LLM's CUTLASS fused MoE on Hopper, its grouped GEMMs run with the weights as
  *       the tile's 128 rows and the tokens as its columns (cutlass_heuristic.cpp, {@code get_candidate_tiles_sm90}, GROUPED_GEMM:
  *       CtaShape128x16x128B, 128x32x128B, 128x64x128B, 128x128x128B), the tactic chosen per shape by TensorRT-LLM's autotuner:
@@ -24,7 +26,8 @@ public enum MoeTileRule implements KernelRule {
     TRITON_DEFAULT("triton-default", "Triton fused_moe_kernel on its default config, get_default_config in github.com/sgl-project/sglang "
             + "python/sglang/srt/layers/moe/fused_moe_triton/fused_moe_triton_config.py and github.com/vllm-project/vllm "
             + "vllm/model_executor/layers/fused_moe/fused_moe.py: BLOCK_SIZE_M 16 (16x32x64) when the tokens M <= the local experts E, "
-            + "else 64 (64x64x32); each expert's rows padded to BLOCK_SIZE_M"),
+            + "else 64 (64x64x32); each expert's rows padded to BLOCK_SIZE_M; where the framework ships a tuned config file for the "
+            + "block on the GPU (frameworks/triton-moe-configs.tsv), that file's tile for the batch size nearest M"),
     CUTLASS_SM90_AUTOTUNED("cutlass-moe-sm90-autotuned", "TensorRT-LLM CUTLASS fused MoE on sm90, github.com/NVIDIA/TensorRT-LLM "
             + "cpp/tensorrt_llm/kernels/cutlass_kernels/cutlass_heuristic.cpp (get_candidate_tiles_sm90, GROUPED_GEMM: 128 weight rows x "
             + "16, 32, 64 or 128 tokens x 128 bytes of K), the tactic picked by TensorRT-LLM's autotuner: each expert's rows padded to "
@@ -89,11 +92,35 @@ public enum MoeTileRule implements KernelRule {
 
     /** The rows the grouped GEMMs compute: each expert's assignments ({@code loads}) rounded up to {@link #blockM}. */
     public long paddedRows(long[] loads, long tokens) {
-        long bm = blockM(tokens, loads.length);
+        return paddedToBlock(loads, blockM(tokens, loads.length));
+    }
+
+    /** ... rounded up to {@code blockM}. */
+    public static long paddedToBlock(long[] loads, long blockM) {
         long rows = 0;
         for (long x : loads) {
-            rows += (x + bm - 1) / bm * bm;
+            rows += (x + blockM - 1) / blockM * blockM;
         }
         return rows;
+    }
+
+    /**
+     * The tile a call of {@code tokens} tokens runs on as the framework runs it on the device, for a block of
+     * {@code localExperts} experts {@code n} wide on the GPU: Triton's fused_moe on the tuned config the framework ships for
+     * the block ({@link TritonMoeConfigs}) where it ships one, else the rule's own tile.
+     */
+    public TritonMoeConfigs.Tile tile(String framework, DeviceSpec device, long tokens, int localExperts, long n) {
+        if (this == TRITON_DEFAULT) {
+            Optional<TritonMoeConfigs.Tile> tuned = TritonMoeConfigs.tile(framework, device, localExperts, n, tokens);
+            if (tuned.isPresent()) {
+                return tuned.get();
+            }
+        }
+        return new TritonMoeConfigs.Tile(blockM(tokens, localExperts), blockK(tokens, localExperts));
+    }
+
+    /** One CTA's K steps on a tile, both GEMMs one after the other: gate and up over {@code hidden}, down over {@code ffn}. */
+    public static long kSteps(TritonMoeConfigs.Tile t, long hidden, long ffn) {
+        return (hidden + t.blockK() - 1) / t.blockK() + (ffn + t.blockK() - 1) / t.blockK();
     }
 }

@@ -100,14 +100,15 @@ public final class FrameworkCost {
                 FrameworkProfile.ClassFigures m = profile.figures(cls);
                 return apply(new FrameworkProfile.ClassFigures(m.callOverheadUs(), g.matrixEfficiency(), g.bandwidthFraction()), e);
             }
-            // a fused MoE block on the framework's own tile: its expert rows padded to the tile (the call's tokens: its rows over
-            // top_k), one CTA's walk of K from DRAM the floor of its DRAM part (a serving step never finds its weights in L2)
+            // a fused MoE block on the framework's own tile (a tuned config's where the framework ships one for the block on this
+            // GPU): its expert rows padded to the tile (the call's tokens: its rows over top_k), one CTA's walk of K from DRAM the
+            // floor of its DRAM part (a serving step never finds its weights in L2)
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = x.tokens().toLongArray();
             long tokens = (x.totalTokens() + x.topK() - 1) / Math.max(1, x.topK());
-            double c = paddedComputeSeconds(tiles.rule(), loads, tokens, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
-            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c,
-                    tiles.walkSeconds(tiles.rule().kSteps(tokens, loads.length, x.hidden(), x.ffn())));
+            io.moesim.hw.TritonMoeConfigs.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
+            double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
+            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
         }
         if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !isFp8(gm.wdtype())) {
             // one grouped GEMM on the framework's fused MoE tile: each group's rows padded to it (the call's M: all its rows, as
@@ -115,7 +116,7 @@ public final class FrameworkCost {
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = gm.tokens().toLongArray();
             long rows = gm.totalTokens();
-            double c = paddedRowsSeconds(tiles.rule(), loads, rows, gm.k() * gm.n(), gm.wdtype(), p);
+            double c = paddedRowsSeconds(tiles.rule().paddedRows(loads, rows), gm.k() * gm.n(), gm.wdtype(), p);
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
@@ -141,12 +142,18 @@ public final class FrameworkCost {
      */
     public static double paddedComputeSeconds(MoeTileRule rule, long[] loads, long tokens, long hidden, long ffn, FfnActivation act, DType dt,
             ProcessorSpec p) {
-        return paddedRowsSeconds(rule, loads, tokens, hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
+        return paddedRowsSeconds(rule.paddedRows(loads, tokens), hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
     }
 
-    /** Seconds of {@code macsPerRow} MACs on each of the rows the tile rule pads the groups' {@code loads} to, at the device's dense peak. */
-    private static double paddedRowsSeconds(MoeTileRule rule, long[] loads, long tokens, long macsPerRow, DType dt, ProcessorSpec p) {
-        double macs = (double) rule.paddedRows(loads, tokens) * macsPerRow;
+    /** ... each expert's rows padded to the tile's BLOCK_SIZE_M ({@link MoeTileRule#tile}: a tuned config's where one runs). */
+    public static double paddedComputeSeconds(io.moesim.hw.TritonMoeConfigs.Tile tile, long[] loads, long hidden, long ffn, FfnActivation act, DType dt,
+            ProcessorSpec p) {
+        return paddedRowsSeconds(MoeTileRule.paddedToBlock(loads, tile.blockM()), hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
+    }
+
+    /** Seconds of {@code macsPerRow} MACs on each of {@code paddedRows} rows, at the device's dense peak. */
+    private static double paddedRowsSeconds(long paddedRows, long macsPerRow, DType dt, ProcessorSpec p) {
+        double macs = (double) paddedRows * macsPerRow;
         double rate = engineMacsPerSecond(dt, p) * p.engines();
         return rate > 0 ? macs / rate : 0;
     }

@@ -6,6 +6,7 @@ import io.moesim.hw.MoeTileRule;
 import io.moesim.hw.ProcessorSpec;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
+import io.moesim.hw.TritonMoeConfigs;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Op;
@@ -274,13 +275,16 @@ public final class DbModel {
         // finalize every token
         boolean zeroRows = moe && !fp8 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
         boolean finalize = moe && (fp8 ? FINALIZE_FP8_FRAMEWORKS : FINALIZE_BF16_FRAMEWORKS).contains(r.framework());
+        // a bf16 block the framework ships a tuned Triton config for runs that config's tile (TritonMoeConfigs), else the rule's
+        String tuned = moe && !fp8 && TritonMoeConfigs.tile(r.framework(), device, r.op().getLong("experts") / r.op().getLong("ep", 1),
+                r.op().getLong("ffn") / r.op().getLong("tp", 1), 1).isPresent() ? r.framework() : "";
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (repair == LoadRepair.LARGEST_FIRST ? "" : repair + "|") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
-                + r.op().text();
+                + (tuned.isEmpty() ? "" : "tuned:" + tuned + "|") + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device, rank0, repair, zeroRows, finalize);
+        List<Piece> ps = compute(r.op(), device, rank0, repair, zeroRows, finalize, tuned);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -373,7 +377,7 @@ public final class DbModel {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, LoadRepair repair, boolean zeroRows, boolean finalize) {
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, LoadRepair repair, boolean zeroRows, boolean finalize, String framework) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -418,7 +422,7 @@ public final class DbModel {
                 List<List<Piece>> per = new ArrayList<>();
                 for (Routes d : draws) {
                     // rank 0's own workload (RANK0_WORKLOAD_FRAMEWORKS) runs only its tokens; every other collector the whole batch
-                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, zeroRows, finalize, device, p);
+                    List<Piece> one = moePieces(rank0 ? d.rank0Tokens() : t, h, ffn, k, d.mine(), act, dt, zeroRows, finalize, framework, device, p);
                     if (one == null) {
                         return null;
                     }
@@ -472,7 +476,7 @@ public final class DbModel {
      * ({@link #ZERO_ROW_FRAMEWORKS}).
      */
     private List<Piece> moePieces(long t, long h, long ffn, int k, long[] mine, FfnActivation act, DType dt, boolean zeroRows, boolean finalize,
-            DeviceSpec device, ProcessorSpec p) {
+            String framework, DeviceSpec device, ProcessorSpec p) {
         List<Piece> out = new ArrayList<>();
         long rows = java.util.Arrays.stream(mine).sum();
         long moved = Math.max(1, rows) * h * 2; // this GPU's assignments: bf16 rows gathered, then scattered back
@@ -491,7 +495,8 @@ public final class DbModel {
                 Tiled[] tiled = new Tiled[MoeTileRule.values().length];
                 double l2 = p.sram().l2Bytes();
                 for (MoeTileRule rule : MoeTileRule.values()) {
-                    tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(rule, mine, t, h, ffn, act, dt, p), rule.kSteps(t, mine.length, h, ffn),
+                    TritonMoeConfigs.Tile tile = rule.tile(framework, device, t, mine.length, ffn);
+                    tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(tile, mine, h, ffn, act, dt, p), MoeTileRule.kSteps(tile, h, ffn),
                             l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY);
                 }
                 body = body.withTiled(tiled);
