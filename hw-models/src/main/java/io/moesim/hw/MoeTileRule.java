@@ -79,15 +79,48 @@ public enum MoeTileRule implements KernelRule {
         };
     }
 
+    /** The tile a call runs on: its rows (BLOCK_SIZE_M, each expert's load padded to them) and its K step (BLOCK_SIZE_K). */
+    public record Tile(int blockM, int blockK) {
+    }
+
+    /** The rule's own tile for a call over {@code tokens} tokens whose experts on this GPU number {@code localExperts}. */
+    public Tile tile(long tokens, int localExperts) {
+        return new Tile(blockM(tokens, localExperts), blockK(tokens, localExperts));
+    }
+
+    /**
+     * The tile a call of {@code tokens} tokens runs on as the framework runs it on the device, for a block of
+     * {@code localExperts} experts {@code n} wide on the GPU: Triton's fused_moe on the tuned config the framework ships for
+     * the block ({@link TritonMoeConfigs}) where it ships one, else the rule's own tile.
+     */
+    public Tile tile(String framework, DeviceSpec device, long tokens, int localExperts, long n) {
+        if (this == TRITON_DEFAULT) {
+            Optional<Tile> tuned = TritonMoeConfigs.tile(framework, device, localExperts, n, tokens);
+            if (tuned.isPresent()) {
+                return tuned.get();
+            }
+        }
+        return tile(tokens, localExperts);
+    }
+
     /** The K steps one CTA of each GEMM walks, the two GEMMs one after the other: gate and up over {@code hidden}, down over {@code ffn}. */
     public long kSteps(long tokens, int localExperts, long hidden, long ffn) {
-        return kSteps(tokens, localExperts, hidden) + kSteps(tokens, localExperts, ffn);
+        return kSteps(tile(tokens, localExperts), hidden, ffn);
+    }
+
+    /** ... on a tile. */
+    public static long kSteps(Tile t, long hidden, long ffn) {
+        return steps(hidden, t.blockK()) + steps(ffn, t.blockK());
     }
 
     /** ... of one grouped GEMM over {@code k}. */
     public long kSteps(long tokens, int localExperts, long k) {
-        long bk = blockK(tokens, localExperts);
-        return (k + bk - 1) / bk;
+        return steps(k, blockK(tokens, localExperts));
+    }
+
+    /** Whole K steps of {@code blockK} over {@code k} (a part step counts whole). */
+    private static long steps(long k, int blockK) {
+        return (k + blockK - 1) / blockK;
     }
 
     /** The rows the grouped GEMMs compute: each expert's assignments ({@code loads}) rounded up to {@link #blockM}. */
@@ -102,25 +135,5 @@ public enum MoeTileRule implements KernelRule {
             rows += (x + blockM - 1) / blockM * blockM;
         }
         return rows;
-    }
-
-    /**
-     * The tile a call of {@code tokens} tokens runs on as the framework runs it on the device, for a block of
-     * {@code localExperts} experts {@code n} wide on the GPU: Triton's fused_moe on the tuned config the framework ships for
-     * the block ({@link TritonMoeConfigs}) where it ships one, else the rule's own tile.
-     */
-    public TritonMoeConfigs.Tile tile(String framework, DeviceSpec device, long tokens, int localExperts, long n) {
-        if (this == TRITON_DEFAULT) {
-            Optional<TritonMoeConfigs.Tile> tuned = TritonMoeConfigs.tile(framework, device, localExperts, n, tokens);
-            if (tuned.isPresent()) {
-                return tuned.get();
-            }
-        }
-        return new TritonMoeConfigs.Tile(blockM(tokens, localExperts), blockK(tokens, localExperts));
-    }
-
-    /** One CTA's K steps on a tile, both GEMMs one after the other: gate and up over {@code hidden}, down over {@code ffn}. */
-    public static long kSteps(TritonMoeConfigs.Tile t, long hidden, long ffn) {
-        return (hidden + t.blockK() - 1) / t.blockK() + (ffn + t.blockK() - 1) / t.blockK();
     }
 }

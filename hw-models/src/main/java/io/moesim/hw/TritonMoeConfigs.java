@@ -1,5 +1,6 @@
 package io.moesim.hw;
 
+import io.moesim.hw.MoeTileRule.Tile;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,13 +18,14 @@ import java.util.TreeMap;
 public final class TritonMoeConfigs {
     static final String RESOURCE = "frameworks/triton-moe-configs.tsv";
 
-    /** One tuned entry: the tile's rows (BLOCK_SIZE_M) and K step (BLOCK_SIZE_K). */
-    public record Tile(int blockM, int blockK) {
-    }
-
     private static final Map<String, TreeMap<Long, Tile>> FILES = load();
 
     private TritonMoeConfigs() {
+    }
+
+    /** Whether the framework ships a tuned config for a bf16 block of {@code experts} local experts, {@code n} wide on the device's GPU. */
+    public static boolean ships(String framework, DeviceSpec device, long experts, long n) {
+        return FILES.containsKey(key(framework, FrameworkProfiles.baseId(device), experts, n));
     }
 
     /**

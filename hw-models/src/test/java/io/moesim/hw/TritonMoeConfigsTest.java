@@ -15,8 +15,8 @@ class TritonMoeConfigsTest {
     private static final DeviceSpec H100 = Targets.load("h100");
     private static final DeviceSpec H200 = Targets.load("h200");
 
-    private static TritonMoeConfigs.Tile tile(int m, int k) {
-        return new TritonMoeConfigs.Tile(m, k);
+    private static MoeTileRule.Tile tile(int m, int k) {
+        return new MoeTileRule.Tile(m, k);
     }
 
     @Test
@@ -52,7 +52,7 @@ class TritonMoeConfigsTest {
     void theRuleTakesATunedTileWhereTheFrameworkShipsOne() {
         MoeTileRule t = MoeTileRule.TRITON_DEFAULT;
         // tuned: Mixtral TP 4, 8 tokens -> 16 x 128 K; its K steps by hand: 4096 / 128 + 3584 / 128 = 32 + 28 = 60
-        TritonMoeConfigs.Tile tuned = t.tile("vllm", H100, 8, 8, 3584);
+        MoeTileRule.Tile tuned = t.tile("vllm", H100, 8, 8, 3584);
         assertEquals(tile(16, 128), tuned);
         assertEquals(60, MoeTileRule.kSteps(tuned, 4096, 3584));
         // untuned: get_default_config, 8 tokens over 8 experts (M <= E) -> 16 x 64; 9 tokens -> 64 x 32

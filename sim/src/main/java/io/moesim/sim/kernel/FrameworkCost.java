@@ -106,7 +106,7 @@ public final class FrameworkCost {
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = x.tokens().toLongArray();
             long tokens = (x.totalTokens() + x.topK() - 1) / Math.max(1, x.topK());
-            io.moesim.hw.TritonMoeConfigs.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
+            MoeTileRule.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
             double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
             return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
         }
@@ -133,20 +133,13 @@ public final class FrameworkCost {
     }
 
     /**
-     * Seconds of a fused MoE block's grouped expert GEMMs at the device's dense peak in the weights' type, on the rows the
-     * tile rule pads them to ({@link MoeTileRule#paddedRows}): gate and up (or up alone) over {@code hidden}, then down over
-     * {@code ffn}.
+     * Seconds of a fused MoE block's grouped expert GEMMs at the device's dense peak in the weights' type, each expert's rows
+     * padded to the tile's BLOCK_SIZE_M ({@link MoeTileRule#tile}: a tuned config's where one runs): gate and up (or up
+     * alone) over {@code hidden}, then down over {@code ffn}.
      *
-     * @param loads  assignments per expert on this GPU
-     * @param tokens the call's tokens (the rule's M)
+     * @param loads assignments per expert on this GPU
      */
-    public static double paddedComputeSeconds(MoeTileRule rule, long[] loads, long tokens, long hidden, long ffn, FfnActivation act, DType dt,
-            ProcessorSpec p) {
-        return paddedRowsSeconds(rule.paddedRows(loads, tokens), hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
-    }
-
-    /** ... each expert's rows padded to the tile's BLOCK_SIZE_M ({@link MoeTileRule#tile}: a tuned config's where one runs). */
-    public static double paddedComputeSeconds(io.moesim.hw.TritonMoeConfigs.Tile tile, long[] loads, long hidden, long ffn, FfnActivation act, DType dt,
+    public static double paddedComputeSeconds(MoeTileRule.Tile tile, long[] loads, long hidden, long ffn, FfnActivation act, DType dt,
             ProcessorSpec p) {
         return paddedRowsSeconds(MoeTileRule.paddedToBlock(loads, tile.blockM()), hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
     }

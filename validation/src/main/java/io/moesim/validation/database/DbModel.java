@@ -275,9 +275,10 @@ public final class DbModel {
         // finalize every token
         boolean zeroRows = moe && !fp8 && ZERO_ROW_FRAMEWORKS.contains(r.framework());
         boolean finalize = moe && (fp8 ? FINALIZE_FP8_FRAMEWORKS : FINALIZE_BF16_FRAMEWORKS).contains(r.framework());
-        // a bf16 block the framework ships a tuned Triton config for runs that config's tile (TritonMoeConfigs), else the rule's
-        String tuned = moe && !fp8 && TritonMoeConfigs.tile(r.framework(), device, r.op().getLong("experts") / r.op().getLong("ep", 1),
-                r.op().getLong("ffn") / r.op().getLong("tp", 1), 1).isPresent() ? r.framework() : "";
+        // a bf16 block the framework ships a tuned Triton config for runs that config's tile (TritonMoeConfigs), else the rule's;
+        // the framework is passed on (and keyed) only then, so untuned rows of every framework share their pieces
+        String tuned = moe && !fp8 && TritonMoeConfigs.ships(r.framework(), device, r.op().getLong("experts") / r.op().getLong("ep", 1),
+                r.op().getLong("ffn") / r.op().getLong("tp", 1)) ? r.framework() : "";
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (repair == LoadRepair.LARGEST_FIRST ? "" : repair + "|") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + (tuned.isEmpty() ? "" : "tuned:" + tuned + "|") + r.op().text();
         List<Piece> hit = pieces.get(key);
@@ -495,7 +496,7 @@ public final class DbModel {
                 Tiled[] tiled = new Tiled[MoeTileRule.values().length];
                 double l2 = p.sram().l2Bytes();
                 for (MoeTileRule rule : MoeTileRule.values()) {
-                    TritonMoeConfigs.Tile tile = rule.tile(framework, device, t, mine.length, ffn);
+                    MoeTileRule.Tile tile = rule.tile(framework, device, t, mine.length, ffn);
                     tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(tile, mine, h, ffn, act, dt, p), MoeTileRule.kSteps(tile, h, ffn),
                             l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY);
                 }
