@@ -228,12 +228,25 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      * database's harness, which runs the same call again and again, finds them in L2 and no step waits on the memory:
      * there the walk is no floor. A serving step never finds its weights in L2 ({@code simulate} always applies it).
      *
-     * @param rule    the framework's tile rule
-     * @param kStepNs one K step of a CTA whose operands come from DRAM, ns (fitted)
-     * @param l2Share the share of the GPU's L2 a call's bytes fit in for the harness to find them there (fitted, in (0, 1])
+     * <p>Where the rule's kernel runs a block whose expert width on the GPU is not aligned ({@link MoeTileRule#unalignedWidth}:
+     * Triton's fused_moe with a width not a multiple of 16), its down GEMM takes {@code unalignedDownSlowdown} times as long,
+     * the rest of the block as it is ({@link #unalignedFactor}).
+     *
+     * @param rule                  the framework's tile rule
+     * @param kStepNs               one K step of a CTA whose operands come from DRAM, ns (fitted)
+     * @param l2Share               the share of the GPU's L2 a call's bytes fit in for the harness to find them there (fitted, in (0, 1])
+     * @param unalignedDownSlowdown how many times as long an unaligned block's down GEMM takes (fitted, at least 1; 1: no slowdown)
      */
-    public record MoeTiles(MoeTileRule rule, double kStepNs, double l2Share) {
+    public record MoeTiles(MoeTileRule rule, double kStepNs, double l2Share, double unalignedDownSlowdown) {
+        /** Tiles with no slowdown for an unaligned width. */
+        public MoeTiles(MoeTileRule rule, double kStepNs, double l2Share) {
+            this(rule, kStepNs, l2Share, 1);
+        }
+
         public MoeTiles {
+            if (!(unalignedDownSlowdown >= 1)) {
+                throw new IllegalArgumentException("unaligned_down_slowdown must be >= 1, got " + unalignedDownSlowdown);
+            }
             if (!(kStepNs > 0)) {
                 throw new IllegalArgumentException("k_step_ns must be > 0, got " + kStepNs);
             }
@@ -250,6 +263,19 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... in the kernel database's harness, for a call whose DRAM bytes are {@code l2Fraction} of the L2: none where they fit. */
         public double floorSeconds(double kSteps, double l2Fraction) {
             return l2Fraction <= l2Share ? 0 : walkSeconds(kSteps);
+        }
+
+        /**
+         * The factor on a block's kernel time (its call overhead apart) whose down GEMM is {@code downShare} of its matrix
+         * work and runs unaligned (0: aligned, factor 1): that part takes {@link #unalignedDownSlowdown} times as long.
+         */
+        public double unalignedFactor(double downShare) {
+            return 1 + (unalignedDownSlowdown - 1) * downShare;
+        }
+
+        /** These tiles with another slowdown for an unaligned width. */
+        public MoeTiles withUnalignedDownSlowdown(double s) {
+            return new MoeTiles(rule, kStepNs, l2Share, s);
         }
     }
 

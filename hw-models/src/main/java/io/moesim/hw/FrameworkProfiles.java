@@ -192,7 +192,10 @@ public final class FrameworkProfiles {
         return rule.isPresent() && rate.isPresent() ? Optional.of(new FrameworkProfile.Fp8GemmTiles(rule.get(), rate.getAsDouble())) : Optional.empty();
     }
 
-    /** The bf16 fused MoE blocks' tile section ({@code moe_tiles}): the rule (a closed set), its K step and its L2 share, all required. */
+    /**
+     * The bf16 fused MoE blocks' tile section ({@code moe_tiles}): the rule (a closed set), its K step and its L2 share, all
+     * required, and the down GEMM's slowdown for an unaligned width (optional, at least 1; absent: 1).
+     */
     private static Optional<FrameworkProfile.MoeTiles> bf16MoeTiles(SpecReader r) {
         Optional<SpecReader> ts = r.optSection("moe_tiles");
         if (ts.isEmpty()) {
@@ -211,9 +214,14 @@ public final class FrameworkProfiles {
             s.problem("l2_share", "must be in (0, 1], got " + Suggest.num(share.getAsDouble()));
             share = OptionalDouble.empty();
         }
+        OptionalDouble slowdown = s.optNumber("unaligned_down_slowdown");
+        if (slowdown.isPresent() && !(slowdown.getAsDouble() >= 1)) {
+            s.problem("unaligned_down_slowdown", "must be >= 1, got " + Suggest.num(slowdown.getAsDouble()));
+            slowdown = OptionalDouble.empty();
+        }
         s.finish();
         return rule.isPresent() && step.isPresent() && share.isPresent()
-                ? Optional.of(new FrameworkProfile.MoeTiles(rule.get(), step.getAsDouble(), share.getAsDouble())) : Optional.empty();
+                ? Optional.of(new FrameworkProfile.MoeTiles(rule.get(), step.getAsDouble(), share.getAsDouble(), slowdown.orElse(1))) : Optional.empty();
     }
 
     /** A collective library named by a profile: a built-in id, or a YAML file relative to the profile's own file; empty when neither. */

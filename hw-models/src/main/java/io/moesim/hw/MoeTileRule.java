@@ -63,6 +63,22 @@ public enum MoeTileRule implements KernelRule {
         };
     }
 
+    /**
+     * Whether the rule's kernel runs a block whose experts are {@code n} wide on the GPU with unaligned rows. Triton
+     * specialises a kernel's integer arguments on their divisibility by 16 (github.com/triton-lang/triton
+     * python/src/specialize.cc; {@code do_not_specialize_on_alignment} in {@code triton.jit} turns it off) and vectorises a
+     * load only where it can prove its addresses aligned; fused_moe_kernel takes N, K and the strides as such arguments, and
+     * the down GEMM's K, its activations' row stride and its weights' row stride are all the width. With a width not a
+     * multiple of 16 (Gemma-4-26B-A4B's 704 / 8 = 88, Nemotron-3-Nano's 1856 / 16 = 116) that GEMM loads its operands in
+     * narrow pieces. TensorRT-LLM's CUTLASS kernels take no such path (every width in its tables is a multiple of 16).
+     */
+    public boolean unalignedWidth(long n) {
+        return this == TRITON_DEFAULT && n % TRITON_ALIGNMENT != 0;
+    }
+
+    /** The divisibility Triton specialises integer arguments on (elements of a width or stride). */
+    static final int TRITON_ALIGNMENT = 16;
+
     /** The rows an expert's load is padded to (BLOCK_SIZE_M) in a call over {@code tokens} tokens whose experts on this GPU number {@code localExperts}. */
     public int blockM(long tokens, int localExperts) {
         return switch (this) {

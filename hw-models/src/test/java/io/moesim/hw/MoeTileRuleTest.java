@@ -68,6 +68,34 @@ class MoeTileRuleTest {
     }
 
     @Test
+    void tritonRunsAWidthNotAMultipleOf16Unaligned() {
+        // Triton specialises integer arguments on divisibility by 16: Gemma-4-26B-A4B's 704 at TP 8 is 88 wide (88 = 5 x 16 + 8),
+        // at TP 4 176 = 11 x 16; Nemotron-3-Nano's 1856 at TP 16 is 116 (7 x 16 + 4), at TP 2 928 = 58 x 16
+        assertTrue(T.unalignedWidth(88));
+        assertTrue(T.unalignedWidth(116));
+        assertTrue(T.unalignedWidth(22));
+        assertTrue(!T.unalignedWidth(176));
+        assertTrue(!T.unalignedWidth(928));
+        assertTrue(!T.unalignedWidth(704));
+        // TensorRT-LLM's CUTLASS MoE takes no such path
+        assertTrue(!MoeTileRule.CUTLASS_SM90_AUTOTUNED.unalignedWidth(88));
+    }
+
+    @Test
+    void anUnalignedDownGemmStretchesItsShareOfTheBlock() {
+        FrameworkProfile.MoeTiles m = new FrameworkProfile.MoeTiles(T, 300, 0.5, 3);
+        // a gated block's down GEMM is a third of its MACs (gate and up 2 x ffn x hidden, down ffn x hidden): 1 + 2 x 1/3
+        assertEquals(5.0 / 3, m.unalignedFactor(1.0 / 3), 1e-15);
+        // a non-gated block's, a half: 1 + 2 x 1/2; an aligned block (share 0) is as it was
+        assertEquals(2, m.unalignedFactor(0.5), 1e-15);
+        assertEquals(1, m.unalignedFactor(0), 0);
+        // the three-figure tiles have no slowdown; below 1 is refused
+        assertEquals(1, new FrameworkProfile.MoeTiles(T, 300, 0.5).unalignedFactor(0.5), 0);
+        assertEquals(m, new FrameworkProfile.MoeTiles(T, 300, 0.5).withUnalignedDownSlowdown(3));
+        assertThrows(IllegalArgumentException.class, () -> new FrameworkProfile.MoeTiles(T, 300, 0.5, 0.9));
+    }
+
+    @Test
     void profileSectionLoadsAndBadOnesSayWhere() throws IOException {
         Path p = dir.resolve("fw.yaml");
         Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 0.5, source: t}\n");
@@ -85,6 +113,12 @@ class MoeTileRuleTest {
         Files.writeString(p, "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 1.5, source: t}\n");
         e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
         assertTrue(e.getMessage().contains("moe_tiles.l2_share") && e.getMessage().contains("(0, 1]"), e.getMessage());
+        String head = "name: x\nmoe_tiles:\n  rule: triton-default\n  k_step_ns: {value: 315, source: t}\n  l2_share: {value: 0.5, source: t}\n";
+        Files.writeString(p, head + "  unaligned_down_slowdown: {value: 3, source: t}\n");
+        assertEquals(Optional.of(new FrameworkProfile.MoeTiles(T, 315, 0.5, 3)), FrameworkProfiles.load(p.toString()).moeTiles());
+        Files.writeString(p, head + "  unaligned_down_slowdown: {value: 0.5, source: t}\n");
+        e = assertThrows(SpecException.class, () -> FrameworkProfiles.load(p.toString()));
+        assertTrue(e.getMessage().contains("moe_tiles.unaligned_down_slowdown") && e.getMessage().contains(">= 1"), e.getMessage());
         // the built-in SGLang and vLLM profiles run their bf16 blocks on Triton's default tile, TensorRT-LLM's on its autotuned
         // CUTLASS tile (each framework's calibration rows chose its rule over the kernel model's fastest tile)
         assertEquals(T, FrameworkProfiles.load("sglang").moeTiles().orElseThrow().rule());

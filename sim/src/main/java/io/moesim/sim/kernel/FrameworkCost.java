@@ -108,7 +108,9 @@ public final class FrameworkCost {
             long tokens = (x.totalTokens() + x.topK() - 1) / Math.max(1, x.topK());
             MoeTileRule.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
             double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
-            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
+            FrameworkProfile.ClassFigures f = profile.figures(cls);
+            double t = withCompute(f, e, items(op), itemLanes(op, p), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
+            return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, unalignedDownShare(tiles.rule(), x.hidden(), x.ffn(), x.activation()));
         }
         if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !isFp8(gm.wdtype())) {
             // one grouped GEMM on the framework's fused MoE tile: each group's rows padded to it (the call's M: all its rows, as
@@ -117,7 +119,10 @@ public final class FrameworkCost {
             long[] loads = gm.tokens().toLongArray();
             long rows = gm.totalTokens();
             double c = paddedRowsSeconds(tiles.rule().paddedRows(loads, rows), gm.k() * gm.n(), gm.wdtype(), p);
-            return withCompute(profile.figures(cls), e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
+            FrameworkProfile.ClassFigures f = profile.figures(cls);
+            double t = withCompute(f, e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
+            // a down projection's K is the experts' width: unaligned, the whole GEMM is the slowed part
+            return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, tiles.rule().unalignedWidth(gm.k()) ? 1 : 0);
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
@@ -142,6 +147,32 @@ public final class FrameworkCost {
     public static double paddedComputeSeconds(MoeTileRule.Tile tile, long[] loads, long hidden, long ffn, FfnActivation act, DType dt,
             ProcessorSpec p) {
         return paddedRowsSeconds(MoeTileRule.paddedToBlock(loads, tile.blockM()), hidden * act.upColumns(ffn) + ffn * hidden, dt, p);
+    }
+
+    /**
+     * The share of a fused MoE block's matrix work that its down GEMM is where the rule's kernel runs the block's width
+     * {@code ffn} unaligned ({@link MoeTileRule#unalignedWidth}), else 0: the down GEMM's MACs (ffn x hidden a row) over
+     * the block's (gate and up, or up alone, then down).
+     */
+    public static double unalignedDownShare(MoeTileRule rule, long hidden, long ffn, FfnActivation act) {
+        if (!rule.unalignedWidth(ffn)) {
+            return 0;
+        }
+        double down = (double) ffn * hidden;
+        return down / (hidden * act.upColumns(ffn) + down);
+    }
+
+    /**
+     * A block's time under the class's figures ({@code seconds}) with its down GEMM's part of the kernel time stretched for an
+     * unaligned width ({@link FrameworkProfile.MoeTiles#unalignedFactor}); the call overhead (else the model's launch,
+     * {@code launchS}) is not the kernel's and stays as it is.
+     */
+    public static double withUnalignedDown(FrameworkProfile.ClassFigures f, double seconds, double launchS, FrameworkProfile.MoeTiles tiles, double downShare) {
+        if (downShare == 0 || tiles.unalignedDownSlowdown() == 1) {
+            return seconds;
+        }
+        double call = f.callOverheadUs().isPresent() ? f.callOverheadUs().getAsDouble() * 1e-6 : launchS;
+        return call + (seconds - call) * tiles.unalignedFactor(downShare);
     }
 
     /** Seconds of {@code macsPerRow} MACs on each of {@code paddedRows} rows, at the device's dense peak. */

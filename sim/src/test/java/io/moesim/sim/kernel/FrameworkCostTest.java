@@ -301,6 +301,40 @@ class FrameworkCostTest {
     }
 
     @Test
+    void anUnalignedWidthStretchesTheDownGemmsShareOfTheKernelTime() {
+        // the down GEMM's share of a block's MACs: gated, ffn x hidden over (2 x ffn + ffn) x hidden = 1/3; not gated, 1/2;
+        // a width Triton runs aligned (a multiple of 16), or TensorRT-LLM's CUTLASS rule, 0
+        io.moesim.hw.MoeTileRule t = io.moesim.hw.MoeTileRule.TRITON_DEFAULT;
+        assertEquals(1.0 / 3, FrameworkCost.unalignedDownShare(t, 2816, 88, FfnActivation.SWIGLU), 1e-15);
+        assertEquals(0.5, FrameworkCost.unalignedDownShare(t, 2816, 88, FfnActivation.GELU), 1e-15);
+        assertEquals(0, FrameworkCost.unalignedDownShare(t, 2816, 96, FfnActivation.SWIGLU), 0);
+        assertEquals(0, FrameworkCost.unalignedDownShare(io.moesim.hw.MoeTileRule.CUTLASS_SM90_AUTOTUNED, 2816, 88, FfnActivation.SWIGLU), 0);
+        // by hand: a 10 us call and 70 us of kernel (80 us in all), the down GEMM a third of it at 3x: 10 + 70 x (1 + 2/3) = 126.67 us
+        FrameworkProfile.ClassFigures moe = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile.MoeTiles three = new FrameworkProfile.MoeTiles(t, 300, 0.5, 3);
+        assertEquals(10e-6 + 70e-6 * 5 / 3, FrameworkCost.withUnalignedDown(moe, 80e-6, 1e-6, three, 1.0 / 3), 1e-15);
+        assertEquals(80e-6, FrameworkCost.withUnalignedDown(moe, 80e-6, 1e-6, three, 0), 0);
+        // simulate's fused MoE block takes the same stretch: Gemma-4-26B-A4B's experts at TP 8 (hidden 2816, 88 wide), the
+        // kernel time above the call 5/3 of the slowdown-free profile's; 96 wide, as that profile
+        FrameworkProfile one = new FrameworkProfile("t", "test", Map.of("moe", moe), false, Optional.empty())
+                .withMoeTiles(Optional.of(new FrameworkProfile.MoeTiles(t, 300, 0.5)));
+        FrameworkProfile slow = one.withMoeTiles(Optional.of(three));
+        KernelSimulator sim = new KernelSimulator();
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 64, 2816));
+        ExpertFfn narrow = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(20, 12, 16, 8, 20, 12, 16, 24), 2816, 88,
+                FfnActivation.SWIGLU, DType.BF16);
+        double base = FrameworkCost.seconds(one, sim, narrow, in, h100, h100.primary());
+        assertEquals(10e-6 + (base - 10e-6) * 5 / 3, FrameworkCost.seconds(slow, sim, narrow, in, h100, h100.primary()), 1e-12);
+        ExpertFfn wide = new ExpertFfn(8, 2, narrow.tokens(), 2816, 96, FfnActivation.SWIGLU, DType.BF16);
+        assertEquals(FrameworkCost.seconds(one, sim, wide, in, h100, h100.primary()), FrameworkCost.seconds(slow, sim, wide, in, h100, h100.primary()), 0);
+        // a grouped GEMM whose K is the width (a down projection) is all down GEMM: 3x its kernel time
+        GroupedMatMul down = new GroupedMatMul(it.unimi.dsi.fastutil.longs.LongImmutableList.of(20, 12, 16, 8), 88, 2816, DType.BF16);
+        List<TensorType> din = List.of(TensorType.of(DType.BF16, 56, 88));
+        double gBase = FrameworkCost.seconds(one, sim, down, din, h100, h100.primary());
+        assertEquals(10e-6 + (gBase - 10e-6) * 3, FrameworkCost.seconds(slow, sim, down, din, h100, h100.primary()), 1e-12);
+    }
+
+    @Test
     void aFusedMoeBlocksPerItemTimeIsPerActiveExpertOneAfterAnother() {
         // moe call 10 us, 1000 ns per item: loads 3, 0, 0, 5 have two active experts, priced one after another (not spread over
         // the 132 SMs as attention's CTAs are), 2 x 1000 ns on top of the figures without the per-item time, as the database's

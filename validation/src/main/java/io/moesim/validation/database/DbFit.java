@@ -304,7 +304,32 @@ public final class DbFit {
                 cands.add(Optional.of(new FrameworkProfile.MoeTiles(at.get().rule(), round(at.get().kStepNs() * f, 1), at.get().l2Share())));
             }
         }
+        // the down GEMM's slowdown for an unaligned width, on the best tile, where calibration rows run one (ties keep none)
+        Optional<FrameworkProfile.MoeTiles> at = best.profile().moeTiles();
+        if (at.isPresent() && rows.stream().anyMatch(r -> unaligned(at.get().rule(), r))) {
+            List<Optional<FrameworkProfile.MoeTiles>> slow = new ArrayList<>();
+            for (double s : UNALIGNED_SLOWDOWNS) {
+                slow.add(Optional.of(at.get().withUnalignedDownSlowdown(s)));
+            }
+            for (Fitted f : fitEach(slow, n, mape, (t, n1, m1) -> fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model, devices,
+                    n1, m1))) {
+                if (f.error("moe") < best.error("moe")) {
+                    best = f;
+                }
+            }
+        }
         return best.into(n, mape);
+    }
+
+    /**
+     * Slowdowns of an unaligned block's down GEMM searched ({@link FrameworkProfile.MoeTiles#unalignedDownSlowdown}), up to 8:
+     * a 16-byte vector load issued as 2-byte pieces.
+     */
+    private static final double[] UNALIGNED_SLOWDOWNS = {1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8};
+
+    /** Whether a MoE row's block runs its width unaligned under the rule ({@link MoeTileRule#unalignedWidth}). */
+    private static boolean unaligned(MoeTileRule rule, DbRow r) {
+        return rule.unalignedWidth(r.op().getLong("ffn") / r.op().getLong("tp", 1));
     }
 
     /** A CTA's K step from DRAM searched for a fused MoE tile ({@link FrameworkProfile.MoeTiles}), ns, then refined around the best. */

@@ -186,7 +186,8 @@ public final class DbModel {
                 // not find the call's bytes in L2
                 FrameworkProfile.MoeTiles m = tiles.moeTiles().get();
                 Tiled x = tiled[m.rule().ordinal()];
-                return FrameworkCost.withCompute(f, total, launch, compute, memory, bytes, items, engines, x.computeS(), m.floorSeconds(x.kSteps(), x.l2Fraction()));
+                double t = FrameworkCost.withCompute(f, total, launch, compute, memory, bytes, items, engines, x.computeS(), m.floorSeconds(x.kSteps(), x.l2Fraction()));
+                return FrameworkCost.withUnalignedDown(f, t, launch, m, x.downShare());
             }
             return seconds(f);
         }
@@ -214,7 +215,7 @@ public final class DbModel {
                         ks += x.tiled[i].kSteps() / n;
                         lf += x.tiled[i].l2Fraction() / n;
                     }
-                    tc[i] = new Tiled(cs, ks, lf);
+                    tc[i] = new Tiled(cs, ks, lf, a.tiled[i].downShare()); // the same block: the same width and share
                 }
             }
             return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
@@ -228,8 +229,10 @@ public final class DbModel {
      * @param computeS   its compute part on the rule's padded rows, s (in place of the piece's under a profile with the rule)
      * @param kSteps     one CTA's K steps ({@link MoeTileRule#kSteps})
      * @param l2Fraction its DRAM bytes over the GPU's L2
+     * @param downShare  its down GEMM's share of its matrix work where the rule's kernel runs its width unaligned, else 0
+     *                   ({@link FrameworkCost#unalignedDownShare})
      */
-    public record Tiled(double computeS, double kSteps, double l2Fraction) {
+    public record Tiled(double computeS, double kSteps, double l2Fraction, double downShare) {
     }
 
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
@@ -498,7 +501,7 @@ public final class DbModel {
                 for (MoeTileRule rule : MoeTileRule.values()) {
                     MoeTileRule.Tile tile = rule.tile(framework, device, t, mine.length, ffn);
                     tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(tile, mine, h, ffn, act, dt, p), MoeTileRule.kSteps(tile, h, ffn),
-                            l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY);
+                            l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY, FrameworkCost.unalignedDownShare(rule, h, ffn, act));
                 }
                 body = body.withTiled(tiled);
             }

@@ -152,6 +152,9 @@ public final class DbReports {
             c.put("rule", t.rule().id());
             c.put("k_step_ns", t.kStepNs());
             c.put("l2_share", t.l2Share());
+            if (t.unalignedDownSlowdown() != 1) {
+                c.put("unaligned_down_slowdown", t.unalignedDownSlowdown());
+            }
             m.put("moe_tiles", c);
         });
         p.customAllReduce().ifPresent(a -> {
@@ -308,6 +311,10 @@ public final class DbReports {
                     .append("moe_tiles:\n  rule: ").append(t.rule().id()).append('\n')
                     .append(String.format(Locale.ROOT, "  k_step_ns: {value: %s, source: \"%s\"}\n", num(t.kStepNs()), src))
                     .append(String.format(Locale.ROOT, "  l2_share: {value: %s, source: \"%s; of the datasheet L2 (l2_cache_MB)\"}\n", num(t.l2Share()), src));
+            if (t.unalignedDownSlowdown() != 1) {
+                sb.append(String.format(Locale.ROOT, "  unaligned_down_slowdown: {value: %s, source: \"%s; the down GEMM of a block whose width on the GPU is not a "
+                        + "multiple of 16 (MoeTileRule.unalignedWidth)\"}\n", num(t.unalignedDownSlowdown()), src));
+            }
         });
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
                 .append("collectives: ").append(n.id()).append('\n'));
