@@ -594,7 +594,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             double c = compute / matrixEfficiency.orElse(1);
             double m = Math.max(memory / bandwidthFraction.orElse(1), memoryFloor);
             double body = Math.max(c, m) + exposedMemory.orElse(0) * Math.min(c, m);
-            return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 + rest + body : launch + rest + body;
+            return callSeconds(launch) + rest + body;
+        }
+
+        /** An op's fixed time per call under these figures, s: the call overhead, else the kernel model's launch ({@code launch}, s). */
+        public double callSeconds(double launch) {
+            return callOverheadUs.isPresent() ? callOverheadUs.getAsDouble() * 1e-6 : launch;
         }
     }
 

@@ -171,7 +171,7 @@ public final class FrameworkCost {
         if (downShare == 0 || tiles.unalignedDownSlowdown() == 1) {
             return seconds;
         }
-        double call = f.callOverheadUs().isPresent() ? f.callOverheadUs().getAsDouble() * 1e-6 : launchS;
+        double call = f.callSeconds(launchS);
         return call + (seconds - call) * tiles.unalignedFactor(downShare);
     }
 

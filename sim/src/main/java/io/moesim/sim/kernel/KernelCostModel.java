@@ -82,7 +82,7 @@ public final class KernelCostModel implements CostModel {
         if (p.isIdeal() || processor.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
             return launch;
         }
-        return p.figures(cls).callOverheadUs().isPresent() ? p.figures(cls).callOverheadUs().getAsDouble() * 1e-6 : launch;
+        return p.figures(cls).callSeconds(launch);
     }
 
     /** The device's profile runs a separate quantise kernel before fp8 GEMMs ({@code fp8_activation_quantize}, or per token: {@code quantize_token}). */

@@ -271,8 +271,9 @@ public final class DbFit {
      * The bf16 fused-MoE class of a framework's own profile: on the kernel model's fastest tile and, where the framework's
      * code names its kernel's tile ({@link MoeTileRule}: Triton's default config in SGLang and vLLM), on that tile ({@link
      * FrameworkProfile.MoeTiles}) at each K step and L2 share searched, with the shorter part's exposed share searched too
-     * ({@link #candidates}), then at finer steps around the best; the calibration rows keep the best (ties: the earlier, no
-     * rule first).
+     * ({@link #candidates}), then at finer steps around the best, then, where the calibration rows hold a width the rule runs
+     * unaligned, at each down-GEMM slowdown searched ({@link #UNALIGNED_SLOWDOWNS}); the calibration rows keep the best (ties:
+     * the earlier, no rule first, no slowdown first).
      */
     private static FrameworkProfile fitBf16Moe(FrameworkProfile p, List<DbRow> rows, Optional<MoeTileRule> rule, DbModel model,
             Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
@@ -285,11 +286,11 @@ public final class DbFit {
                 }
             }
         }
+        CandidateFit<Optional<FrameworkProfile.MoeTiles>> onTiles = (t, n1, m1) -> fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows,
+                Optional.empty(), model, devices, n1, m1);
         Fitted best = null;
         for (int pass = 0; pass < 2; pass++) {
-            List<Fitted> fits = fitEach(cands, n, mape, (t, n1, m1) -> fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model,
-                    devices, n1, m1));
-            for (Fitted f : fits) {
+            for (Fitted f : fitEach(cands, n, mape, onTiles)) {
                 if (best == null || f.error("moe") < best.error("moe")) {
                     best = f;
                 }
@@ -311,8 +312,7 @@ public final class DbFit {
             for (double s : UNALIGNED_SLOWDOWNS) {
                 slow.add(Optional.of(at.get().withUnalignedDownSlowdown(s)));
             }
-            for (Fitted f : fitEach(slow, n, mape, (t, n1, m1) -> fitMoe(p.withMoeTiles(t), "moe", DbModel.SLOTS, rows, Optional.empty(), model, devices,
-                    n1, m1))) {
+            for (Fitted f : fitEach(slow, n, mape, onTiles)) {
                 if (f.error("moe") < best.error("moe")) {
                     best = f;
                 }
@@ -329,7 +329,7 @@ public final class DbFit {
 
     /** Whether a MoE row's block runs its width unaligned under the rule ({@link MoeTileRule#unalignedWidth}). */
     private static boolean unaligned(MoeTileRule rule, DbRow r) {
-        return rule.unalignedWidth(r.op().getLong("ffn") / r.op().getLong("tp", 1));
+        return rule.unalignedWidth(DbModel.expertWidth(r.op()));
     }
 
     /** A CTA's K step from DRAM searched for a fused MoE tile ({@link FrameworkProfile.MoeTiles}), ns, then refined around the best. */

@@ -235,6 +235,11 @@ public final class DbModel {
     public record Tiled(double computeS, double kSteps, double l2Fraction, double downShare) {
     }
 
+    /** A fused MoE block's expert width on one GPU: its ffn over its tensor parallelism (what Triton's N and the tuned configs' N are). */
+    static long expertWidth(OpForm f) {
+        return f.getLong("ffn") / f.getLong("tp", 1);
+    }
+
     /** The op class of a fused MoE block's slot-buffer kernels (see the class comment). */
     public static final String SLOTS = FrameworkProfile.MOE_SLOTS;
 
@@ -281,7 +286,7 @@ public final class DbModel {
         // a bf16 block the framework ships a tuned Triton config for runs that config's tile (TritonMoeConfigs), else the rule's;
         // the framework is passed on (and keyed) only then, so untuned rows of every framework share their pieces
         String tuned = moe && !fp8 && TritonMoeConfigs.ships(r.framework(), device, r.op().getLong("experts") / r.op().getLong("ep", 1),
-                r.op().getLong("ffn") / r.op().getLong("tp", 1)) ? r.framework() : "";
+                expertWidth(r.op())) ? r.framework() : "";
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (repair == LoadRepair.LARGEST_FIRST ? "" : repair + "|") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
                 + (tuned.isEmpty() ? "" : "tuned:" + tuned + "|") + r.op().text();
         List<Piece> hit = pieces.get(key);
@@ -417,7 +422,7 @@ public final class DbModel {
                 long h = f.getLong("hidden");
                 int experts = (int) f.getLong("experts");
                 int k = (int) f.getLong("top_k");
-                long ffn = f.getLong("ffn") / f.getLong("tp", 1);
+                long ffn = expertWidth(f);
                 int ep = (int) f.getLong("ep", 1);
                 DType dt = IrOps.dtype(f);
                 // gated experts: gate, up and down (SwiGLU); not: up and down, the IR's two-matrix form
