@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and NCCL runs the protocol of least predicted time. Two ring protocols: {@code ll} (low latency: 8-byte
  * lines of data and flag, cheap steps, a small share of the link) and {@code simple} (bulk copies through
  * FIFO buffers: a larger base latency, most of the link). An all-reduce on {@code nvls_min_group} GPUs and
- * more runs NVLink SHARP in place of the Simple ring (NVLS: Simple's latencies, each GPU sending its buffer
- * once for the switch to reduce and receiving the reduced buffer once, (g+1)/g of it, at NVLS's own share);
+ * more may run NVLink SHARP in place of the Simple ring (NVLS: its own base latency per call, as NCCL's tuner
+ * keeps one per algorithm, each GPU sending its buffer once for the switch to reduce and receiving the reduced
+ * buffer once, (g+1)/g of it, at NVLS's own share), where that is quicker than the ring;
  * an all-to-all is grouped send/receive ({@code p2p}: one step, at its own latency and share), or LL's one
  * step where that is quicker. Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer
  * for an all-reduce, (g-1)/g for the others), T the operand's bytes.
@@ -28,14 +29,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param ll            the LL protocol on a ring
  * @param simple        the Simple protocol on a ring
  * @param nvlsFraction  NVLS's share of the link rate
- * @param nvlsMinGroup  the fewest GPUs NCCL runs an all-reduce on NVLS with (0: never)
+ * @param nvlsMinGroup  the fewest GPUs NCCL may run an all-reduce on NVLS with (0: never)
  * @param p2p           grouped send/receive (all-to-all); its step latency is unused
+ * @param nvlsBaseUs    NVLS's fixed µs per call (a file without {@code nvls.base_us}: Simple's base and two of its steps,
+ *                      {@link #simpleLatencyForNvls}, the model before NVLS had a latency of its own)
  */
-public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p) {
+public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p, double nvlsBaseUs) {
     public NcclModel {
-        if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0) {
-            throw new IllegalArgumentException("NVLS's share must be in (0, 1] and its group >= 0, got " + nvlsFraction + ", " + nvlsMinGroup);
+        if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0 || !(nvlsBaseUs >= 0) || Double.isInfinite(nvlsBaseUs)) {
+            throw new IllegalArgumentException("NVLS's share must be in (0, 1], its group >= 0 and its latency finite and >= 0, got " + nvlsFraction + ", "
+                    + nvlsMinGroup + ", " + nvlsBaseUs);
         }
+    }
+
+    /** NVLS on Simple's latencies (its base and two of its steps). */
+    public NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p) {
+        this(id, name, ll, simple, nvlsFraction, nvlsMinGroup, p2p, simpleLatencyForNvls(simple));
+    }
+
+    /** What NVLS cost per call before it had a latency of its own: Simple's base and two steps (reduce, multicast). */
+    public static double simpleLatencyForNvls(Protocol simple) {
+        return simple.baseUs() + 2 * simple.stepUs();
     }
 
     /** One protocol: µs per call, µs per algorithm step, share of the link rate in (0, 1]. */
@@ -93,7 +107,9 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
             bulk = new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
         } else if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
             double moved = nvlsBytes(group, tensorBytes);
-            bulk = new Call("nvls", simple.baseUs() + 2 * simple.stepUs() + moved / (nvlsFraction * linkGBps * 1e3), moved);
+            Call viaNvls = new Call("nvls", nvlsBaseUs + moved / (nvlsFraction * linkGBps * 1e3), moved);
+            Call viaRing = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
+            bulk = viaRing.us() < viaNvls.us() ? viaRing : viaNvls;
         } else {
             bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
         }
@@ -107,7 +123,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
 
     /** This library running an all-reduce on NVLS from {@code group} GPUs (0: never). */
     public NcclModel withNvlsMinGroup(int group) {
-        return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p);
+        return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p, nvlsBaseUs);
     }
 
     private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();
@@ -130,13 +146,15 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         Optional<Protocol> p2p = protocol(r, "p2p", false);
         SpecReader nv = r.section("nvls");
         OptionalDouble nvFraction = share(nv, "bandwidth_fraction");
+        OptionalDouble nvBase = nv.optNumber("base_us");
         int minGroup = nv.optCount("min_group").orElse(0);
         nv.finish();
         r.finish();
         if (ll.isEmpty() || simple.isEmpty() || p2p.isEmpty() || nvFraction.isEmpty() || !problems.isEmpty()) {
             return null;
         }
-        return new NcclModel(id, name, ll.get(), simple.get(), nvFraction.getAsDouble(), minGroup, p2p.get());
+        return new NcclModel(id, name, ll.get(), simple.get(), nvFraction.getAsDouble(), minGroup, p2p.get(),
+                nvBase.orElse(simpleLatencyForNvls(simple.get())));
     }
 
     /** A protocol's section; {@code base_us} and {@code step_us} may be absent (a latency the rows resolve as none: 0). */

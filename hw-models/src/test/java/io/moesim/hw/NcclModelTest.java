@@ -57,6 +57,29 @@ class NcclModelTest {
         assertEquals(0, M.call(Collective.ALL_REDUCE, t, t, 1, LINK).us());
     }
 
+    /**
+     * NVLS with a base latency of its own (70 us, as NCCL's tuner keeps one per algorithm): on 8 GPUs the ring (Simple 20 us,
+     * 2 x 7/8 T at 0.8 of 450 GB/s) is quicker up to where 20 + 1.75 T / 360000 = 70 + 1.125 T / 270000, T = 50 / (1.75 / 360000
+     * - 1.125 / 270000) = 72.0 MB; above it NVLS. A model built without the figure keeps Simple's base and two steps (20 us).
+     */
+    @Test
+    void nvlsWithItsOwnLatencyRunsOnlyWhereQuickerThanTheRing() {
+        NcclModel m = new NcclModel("nccl", "test", M.ll(), M.simple(), 0.6, 4, M.p2p(), 70);
+        assertEquals(20, M.nvlsBaseUs(), 1e-12);
+        double cross = 50 / (1.75 / 360000 - 1.125 / 270000);
+        assertEquals(72.0e6, cross, 0.1e6);
+        double below = 64e6;
+        NcclModel.Call ring = m.call(Collective.ALL_REDUCE, 1.75 * below, below, 8, LINK);
+        assertEquals("simple", ring.protocol());
+        assertEquals(20 + 1.75 * below / 360000, ring.us(), 1e-9);
+        double above = 96e6;
+        NcclModel.Call nvls = m.call(Collective.ALL_REDUCE, 1.75 * above, above, 8, LINK);
+        assertEquals("nvls", nvls.protocol());
+        assertEquals(70 + 1.125 * above / 270000, nvls.us(), 1e-9);
+        assertEquals(m, m.withNvlsMinGroup(4), "the group change keeps the latency");
+        assertThrows(IllegalArgumentException.class, () -> new NcclModel("nccl", "t", M.ll(), M.simple(), 0.6, 4, M.p2p(), -1));
+    }
+
     @Test
     void allToAllIsOneLlStepOrSendReceive() {
         // 4 KiB: LL 5 + 0.5 + 3584 / 112500 = 5.53 us beats p2p's 15 us; 64 MiB: p2p 15 + L / 270000
@@ -96,11 +119,15 @@ class NcclModelTest {
         FrameworkProfile.CustomAllReduce a = p.customAllReduce().orElseThrow();
         NcclModel n = NcclModel.load("nccl");
         double b = 16 << 20;
-        double want = n.simple().baseUs() + 2 * n.simple().stepUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
-        assertTrue(n.nvlsMinGroup() > 0 && n.nvlsMinGroup() <= 8, "the built-in library runs NVLS on 8 GPUs");
-        assertEquals(want * 1e-6, a.seconds(b, 8, 450, p.collectives()), 1e-12);
-        assertEquals("nccl-nvls", a.regime(b, 8, p.collectives(), 450));
-        assertEquals(9.0 / 8 * b, a.movedBytes(b, 8, p.collectives(), 450), 1e-6);
+        double ringUs = n.simple().baseUs() + 2 * 7 * n.simple().stepUs() + 2 * 7.0 / 8 * b / (n.simple().bandwidthFraction() * 450e3);
+        double nvlsUs = n.nvlsBaseUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
+        assertTrue(n.nvlsMinGroup() > 0 && n.nvlsMinGroup() <= 8, "the built-in library may run NVLS on 8 GPUs");
+        assertEquals(Math.min(ringUs, nvlsUs) * 1e-6, a.seconds(b, 8, 450, p.collectives()), 1e-12);
+        assertEquals(ringUs < nvlsUs ? "nccl-simple" : "nccl-nvls", a.regime(b, 8, p.collectives(), 450));
+        assertEquals(ringUs < nvlsUs ? 2 * 7.0 / 8 * b : 9.0 / 8 * b, a.movedBytes(b, 8, p.collectives(), 450), 1e-6);
+        // 1 GiB: the switch's reduction pays for its latency (NVLS moves 9/8 of the buffer, the ring 14/8)
+        double gib = 1 << 30;
+        assertEquals("nccl-nvls", a.regime(gib, 8, p.collectives(), 450));
         // 4 MiB: the framework's own two-shot kernel, two phases of 3 us and 2 x 7/8 of the buffer at 0.7 of the link
         double small = 4 << 20;
         assertEquals(6e-6 + 2 * 7.0 / 8 * small / (0.7 * 450e9), a.seconds(small, 8, 450, p.collectives()), 1e-12);
@@ -133,6 +160,11 @@ class NcclModelTest {
         NcclModel ok = NcclModel.load(p.toString());
         assertEquals(0, ok.ll().stepUs(), "an absent step_us is no step latency");
         assertEquals(0, ok.nvlsMinGroup(), "an absent min_group is never NVLS");
+        assertEquals(20, ok.nvlsBaseUs(), 1e-12, "an absent nvls.base_us is Simple's base and two of its (absent) steps");
+        Files.writeString(p, OK.replace("nvls: {", "nvls: {base_us: {value: 65, source: t}, "));
+        assertEquals(65, NcclModel.load(p.toString()).nvlsBaseUs(), 1e-12);
+        SpecException neg = error(OK.replace("nvls: {", "nvls: {base_us: {value: -3, source: t}, "));
+        assertTrue(neg.getMessage().contains("nvls.base_us"), neg.getMessage());
         SpecException e = error(OK.replace("value: 0.7", "value: 1.5"));
         assertTrue(e.getMessage().contains("simple.bandwidth_fraction") && e.getMessage().contains("(0, 1]"), e.getMessage());
         e = error(OK.replace("p2p:", "p2q:"));

@@ -190,6 +190,7 @@ public final class DbReports {
         Map<String, Object> nv = new LinkedHashMap<>();
         nv.put("bandwidth_fraction", n.nvlsFraction());
         nv.put("min_group", n.nvlsMinGroup());
+        nv.put("base_us", n.nvlsBaseUs());
         c.put("nvls", nv);
         c.put("p2p", protocolMap(n.p2p(), false));
         return c;
@@ -220,10 +221,11 @@ public final class DbReports {
         sb.append("description: \"NCCL's protocols on NVLink 4 through NVSwitch (H100/H200 HGX), fitted by moesim validate --database\"\n");
         protocolYaml(sb, "ll", "LL: 8-byte lines of 4 bytes of data and a 4-byte flag, for small messages", n.ll(), true, src);
         protocolYaml(sb, "simple", "Simple: bulk copies through FIFO buffers, for large messages", n.simple(), true, src);
-        sb.append("nvls:  # NVLink SHARP all-reduce (the switch reduces and multicasts), on Simple's latencies\n");
+        sb.append("nvls:  # NVLink SHARP all-reduce (the switch reduces and multicasts), where quicker than the Simple ring\n");
+        figure(sb, "  ", "base_us", n.nvlsBaseUs(), src);
         figure(sb, "  ", "bandwidth_fraction", n.nvlsFraction(), src);
         if (n.nvlsMinGroup() > 0) {
-            figure(sb, "  ", "min_group", n.nvlsMinGroup(), src + "; searched over 0 (never), 2, 4, 8 GPUs");
+            figure(sb, "  ", "min_group", n.nvlsMinGroup(), src + "; searched over 0 (never), 8, 4, 2 GPUs, a tie keeping the one that runs NVLS on fewer group sizes");
         }
         protocolYaml(sb, "p2p", "grouped send/receive (all-to-all), one step", n.p2p(), false, src);
         return sb.toString();

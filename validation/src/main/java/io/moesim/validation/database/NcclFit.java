@@ -14,19 +14,23 @@ import java.util.Optional;
  * Fits NCCL's protocol figures ({@link NcclModel}) on nccl-tests rows (the database's {@code nccl} framework: NCCL's
  * all-reduce, all-gather, reduce-scatter and all-to-all on 2, 4 and 8 GPUs of one NVSwitch node). The fit alternates
  * two steps until the rows stop changing protocol: each row goes to the protocol the present figures run it on
- * ({@link NcclModel#call}, NCCL's own least-time choice), then each protocol's figures are the non-negative least
- * squares of the relative error over its rows (the model is linear in a protocol's base latency, step latency and
+ * ({@link NcclModel#call}, NCCL's own least-time choice), then each protocol's figures (NVLS's base and share apart from
+ * the Simple ring's) are the non-negative least squares of the relative error over its rows (the model is linear in a protocol's base latency, step latency and
  * inverse link share; shares at most 1). From how many GPUs an all-reduce runs NVLS is searched over
  * {@link #NVLS_GROUPS}, kept by calibration MAPE. The rows given are all the fit reads ({@link DbProtocol#fitRows}).
  */
 public final class NcclFit {
-    /** The fewest GPUs an all-reduce runs NVLS on (0: never), searched. */
-    static final int[] NVLS_GROUPS = {0, 2, 4, 8};
+    /**
+     * The fewest GPUs an all-reduce may run NVLS on (0: never), searched in order of how much NVLS each claims, least first,
+     * so that a tie keeps the smaller claim: where NVLS is never the quicker choice on 2 GPUs (it moves 3/2 of the buffer
+     * there against the ring's 1), 2 and 4 time every row alike, and 4 is kept.
+     */
+    static final int[] NVLS_GROUPS = {0, 8, 4, 2};
 
     /**
      * Where the alternation starts: NCCL's tuner constants for a ring on NVLink, as order of magnitude (src/graph/tuning.cc,
      * github.com/NVIDIA/nccl: Simple 8.4 us base + 3.4 us per step, LL about 0.5 us per step), LL at a quarter of the link
-     * (half its lines are flags), every other share 1. The rows move every figure.
+     * (half its lines are flags), NVLS on Simple's latencies, every other share 1. The rows move every figure.
      */
     static final NcclModel START = new NcclModel("nccl", "NCCL", new Protocol(6.6, 0.6, 0.25), new Protocol(8.4, 3.4, 1), 1, 0, new Protocol(8.4, 0, 1));
 
@@ -63,7 +67,7 @@ public final class NcclFit {
         List<Row> rs = rows.stream().map(Row::of).toList();
         Result best = null;
         for (int g : NVLS_GROUPS) {
-            NcclModel m = alternate(new NcclModel("nccl", name, START.ll(), START.simple(), START.nvlsFraction(), g, START.p2p()), rs);
+            NcclModel m = alternate(new NcclModel("nccl", name, START.ll(), START.simple(), START.nvlsFraction(), g, START.p2p(), START.nvlsBaseUs()), rs);
             double err = mapePct(m, rs);
             if (best == null || err < best.calibrationMapePct()) {
                 best = new Result(m, rs.size(), err);
@@ -98,9 +102,10 @@ public final class NcclFit {
 
     /** Each protocol's figures refitted on the rows it now runs; figures no row identifies stay. */
     private static NcclModel refit(NcclModel m, List<Row> rows, String[] protocol) {
-        // unknowns: ll [base, step, 1/share]; bulk (simple and nvls) [base, step, 1/share simple, 1/share nvls]; p2p [base, 1/share]
+        // unknowns: ll [base, step, 1/share]; simple [base, step, 1/share]; nvls [base, 1/share]; p2p [base, 1/share]
         List<double[]> ll = new ArrayList<>();
-        List<double[]> bulk = new ArrayList<>();
+        List<double[]> simple = new ArrayList<>();
+        List<double[]> nvls = new ArrayList<>();
         List<double[]> p2p = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
@@ -108,18 +113,19 @@ public final class NcclFit {
             double steps = NcclModel.steps(r.collective(), r.group());
             switch (protocol[i]) {
                 case "ll" -> ll.add(new double[] {1, steps, wire, r.us()});
-                case "simple" -> bulk.add(new double[] {1, steps, wire, 0, r.us()});
-                case "nvls" -> bulk.add(new double[] {1, 2, 0, NcclModel.nvlsBytes(r.group(), r.tensorBytes()) / (r.linkGBps() * 1e3), r.us()});
+                case "simple" -> simple.add(new double[] {1, steps, wire, r.us()});
+                case "nvls" -> nvls.add(new double[] {1, NcclModel.nvlsBytes(r.group(), r.tensorBytes()) / (r.linkGBps() * 1e3), r.us()});
                 case "p2p" -> p2p.add(new double[] {1, wire, r.us()});
                 default -> throw new IllegalStateException(protocol[i]);
             }
         }
         double[] l = solve(ll, new double[] {m.ll().baseUs(), m.ll().stepUs(), 1 / m.ll().bandwidthFraction()}, new boolean[] {false, false, true});
-        double[] b = solve(bulk, new double[] {m.simple().baseUs(), m.simple().stepUs(), 1 / m.simple().bandwidthFraction(), 1 / m.nvlsFraction()},
-                new boolean[] {false, false, true, true});
+        double[] b = solve(simple, new double[] {m.simple().baseUs(), m.simple().stepUs(), 1 / m.simple().bandwidthFraction()},
+                new boolean[] {false, false, true});
+        double[] v = solve(nvls, new double[] {m.nvlsBaseUs(), 1 / m.nvlsFraction()}, new boolean[] {false, true});
         double[] p = solve(p2p, new double[] {m.p2p().baseUs(), 1 / m.p2p().bandwidthFraction()}, new boolean[] {false, true});
-        return new NcclModel(m.id(), m.name(), protocol(l[0], l[1], l[2]), protocol(b[0], b[1], b[2]), share(b[3]), m.nvlsMinGroup(),
-                protocol(p[0], 0, p[1]));
+        return new NcclModel(m.id(), m.name(), protocol(l[0], l[1], l[2]), protocol(b[0], b[1], b[2]), share(v[1]), m.nvlsMinGroup(),
+                protocol(p[0], 0, p[1]), round(v[0]));
     }
 
     private static Protocol protocol(double base, double step, double inverseShare) {

@@ -29,6 +29,19 @@ class NcclFitTest {
         return out;
     }
 
+    /** NVLS with a base latency of its own (60 us, well above Simple's 24): the fit finds it, and where the rows change protocol. */
+    @Test
+    void recoversNvlsOwnLatency() {
+        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62), 60);
+        NcclFit.Result fit = NcclFit.fit("fit", rows(truth)).orElseThrow();
+        NcclModel m = fit.model();
+        assertEquals(60, m.nvlsBaseUs(), 0.6);
+        assertEquals(0.6, m.nvlsFraction(), 0.006);
+        assertEquals(24, m.simple().baseUs(), 0.25);
+        assertEquals(0.7, m.simple().bandwidthFraction(), 0.007);
+        assertTrue(fit.calibrationMapePct() < 0.5, "exact rows: " + fit.calibrationMapePct());
+    }
+
     @Test
     void recoversTheFiguresItsRowsWereMadeFrom() {
         NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62));
@@ -42,6 +55,7 @@ class NcclFitTest {
         assertEquals(0.2, m.simple().stepUs(), 0.02);
         assertEquals(0.7, m.simple().bandwidthFraction(), 0.007);
         assertEquals(0.6, m.nvlsFraction(), 0.006);
+        assertEquals(24 + 2 * 0.2, m.nvlsBaseUs(), 0.3, "NVLS on Simple's latencies, as the rows were made");
         assertEquals(15, m.p2p().baseUs(), 0.15);
         assertEquals(0.62, m.p2p().bandwidthFraction(), 0.007);
         assertTrue(fit.calibrationMapePct() < 0.5, "exact rows: " + fit.calibrationMapePct());
@@ -61,20 +75,21 @@ class NcclFitTest {
         assertEquals(fitted.p2p(), back.p2p());
         assertEquals(fitted.nvlsFraction(), back.nvlsFraction());
         assertEquals(fitted.nvlsMinGroup(), back.nvlsMinGroup());
+        assertEquals(fitted.nvlsBaseUs(), back.nvlsBaseUs());
     }
 
     /**
      * The published scenario's predictor (a profile's kernel figures) times an nccl-tests row by the profile's library, as
-     * by hand: 64 MiB all-reduce on 8 GPUs of h100x8 runs NVLS, Simple's latencies plus 9/8 of the buffer at NVLS's share of
+     * by hand: 1 GiB all-reduce on 8 GPUs of h100x8 runs NVLS, its own latency plus 9/8 of the buffer at NVLS's share of
      * 450 GB/s; the kernel model alone (no profile) keeps the link model.
      */
     @Test
     void thePublishedScenarioTimesNcclTestsRowsByTheLibrary() {
-        DbRow r = DbRow.of("all-reduce bytes=67108864 group=8 dtype=fp16", "h100", "h100", DbProtocol.NCCL, 324.5, "test");
+        DbRow r = DbRow.of("all-reduce bytes=1073741824 group=8 dtype=fp16", "h100", "h100", DbProtocol.NCCL, 4007.0, "test");
         io.moesim.hw.FrameworkProfile kernels = io.moesim.hw.FrameworkProfiles.load("trtllm").kernelsOnly();
         NcclModel n = kernels.collectives().orElseThrow();
-        double b = 1 << 26;
-        double want = n.simple().baseUs() + 2 * n.simple().stepUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
+        double b = 1 << 30;
+        double want = n.nvlsBaseUs() + 9.0 / 8 * b / (n.nvlsFraction() * 450e3);
         io.moesim.hw.DeviceSpec h100 = io.moesim.hw.Targets.load("h100");
         double got = new io.moesim.validation.compare.KernelPredictor().withProfile(kernels).predict(DbModel.measurement(r), h100).us();
         assertEquals(want, got, 1e-3);

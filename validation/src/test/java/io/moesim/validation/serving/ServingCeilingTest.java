@@ -90,10 +90,13 @@ class ServingCeilingTest {
     // held back 9.3%, calibration 9.5%, all 9.4%, TPOT 7.0%, TTFT 18.7% (bias -18.7%): the Triton-served Llama-3-70B server rows'
     // prefill had run its FFNs at the moe class's compute share (0.634), which carried their TTFT; at the gemm class's (0.854)
     // their TTFT is 14-25% short (docs/validation.md, session 20). TTFT ceiling raised 6.5 -> 19.5 for that, TPOT lowered 9.9 -> 8.0.
+    // 2026-12-06 (session 24): NCCL's NVLS with a base latency of its own (69.6 us), so 8-GPU all-reduces of 2-32 MB run the ring
+    // (as nccl-tests measure them) and the frameworks' own all-reduces hand over to NCCL where their rows say: held back 9.3%,
+    // calibration 9.2%, all 9.2%, TPOT 6.5%, TTFT 16.2% (was 18.7%). TTFT ceiling lowered 19.5 -> 17.2, TPOT 8.0 -> 7.5.
     static final double HELD_BACK_CEILING = 12.5;
     static final double TRTLLM_HELD_BACK_CEILING = 12.0;
     static final double CALIBRATION_CEILING = 11.0;
     static final double ALL_CEILING = 11.5;
-    static final double TPOT_CEILING = 8.0;
-    static final double TTFT_CEILING = 19.5;
+    static final double TPOT_CEILING = 7.5;
+    static final double TTFT_CEILING = 17.2;
 }
