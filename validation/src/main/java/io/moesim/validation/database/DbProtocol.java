@@ -31,7 +31,9 @@ import java.util.function.Predicate;
  *   <li><b>published</b>: {@code traces/published} on the same fit (the TensorRT-LLM profile's kernel figures,
  *       {@link FrameworkProfile#kernelsOnly}, on H100/H200 rows' single-kernel ops: those rows are plain timing
  *       loops, not a framework; H100/H200 collectives by the profile's collective library, which nccl-tests times
- *       alone; copies and MI300X rows as before).</li>
+ *       alone; copies and MI300X rows as before), except prefill rows of FlashAttention-3's own benchmark
+ *       ({@link #runsFlashAttention3}), the kernel vLLM and SGLang run and TensorRT-LLM does not: those on the
+ *       kernel figures of the fit pooled over vLLM and SGLang (the leave-TensorRT-LLM-out fit).</li>
  *   <li><b>measured</b>: {@code traces/measured} (kernels timed on a lent H200 by
  *       {@code validation/src/main/python/measure_torch_ops.py}), rows timed as kernels, on the same fit.</li>
  * </ol>
@@ -187,15 +189,17 @@ public final class DbProtocol {
                 r -> fits.get("without-" + r.framework()).profile()));
         FrameworkProfile kernels = fits.get("trtllm").profile().kernelsOnly();
         if (published != null && !published.isEmpty()) {
+            // FlashAttention-3's own prefill rows on the figures of the frameworks that run it (vLLM, SGLang), pooled
+            FrameworkProfile flash = fits.containsKey("without-trtllm") ? fits.get("without-trtllm").profile().kernelsOnly() : kernels;
             sc.add(traceScenario("published", "traces/published (every row): the TensorRT-LLM H100 fit's kernel figures (no framework call overhead or "
-                    + "quantise kernel: these are plain timing loops) on H100/H200 single-kernel ops, vs the kernel model alone", published, kernels,
-                    DbProtocol::publishedKind));
+                    + "quantise kernel: these are plain timing loops) on H100/H200 single-kernel ops, FlashAttention-3's own prefill rows on the "
+                    + "vLLM + SGLang fit's, vs the kernel model alone", published, kernels, flash, DbProtocol::publishedKind));
         }
         // only rows timed as kernels (no env.timing): a harness's own per-call cost is no figure of this fit
         List<Measurement> kernelTimed = measured == null ? List.of() : measured.stream().filter(m -> m.env().timing().isEmpty()).toList();
         if (!kernelTimed.isEmpty()) {
             sc.add(traceScenario("measured", "traces/measured, rows timed as kernels (CUDA-graph replay, no host cost): the same fit as "
-                    + "published, vs the kernel model alone; no fit reads these rows", kernelTimed, kernels, DbProtocol::measuredKind));
+                    + "published, vs the kernel model alone; no fit reads these rows", kernelTimed, kernels, kernels, DbProtocol::measuredKind));
         }
         List<Scored> calibration = new ArrayList<>();
         for (String gpu : List.of("h100", "h200")) {
@@ -299,15 +303,26 @@ public final class DbProtocol {
                 : publishedKind(m);
     }
 
-    private static Scenario traceScenario(String name, String description, List<Measurement> rows, FrameworkProfile trtllm,
+    /**
+     * Whether a trace row times FlashAttention-3's prefill (forward) kernel: a prefill-attention row whose source or note names
+     * FlashAttention-3 (its paper's or repository's own benchmark). vLLM and SGLang run that kernel for prefill on Hopper;
+     * TensorRT-LLM runs its own context kernel (fmha_v2), so TensorRT-LLM's prefill figures do not describe such a row.
+     */
+    static boolean runsFlashAttention3(Measurement m) {
+        return m.kind().equals("attention") && DbRow.attentionKind(m.op()).equals("attention-prefill")
+                && (m.source() + " " + m.note()).toLowerCase(java.util.Locale.ROOT).contains("flashattention-3");
+    }
+
+    private static Scenario traceScenario(String name, String description, List<Measurement> rows, FrameworkProfile trtllm, FrameworkProfile flash,
             java.util.function.Function<Measurement, String> kindOf) {
         KernelPredictor ideal = new KernelPredictor();
         KernelPredictor fitted = new KernelPredictor().withProfile(trtllm);
+        KernelPredictor fittedFlash = new KernelPredictor().withProfile(flash);
         Predictor p = new Predictor() {
             @Override
             public Prediction predict(Measurement m, DeviceSpec device) {
                 boolean nvidia = m.target().startsWith("h100") || m.target().startsWith("h200");
-                return nvidia ? fitted.predict(m, device) : ideal.predict(m, device);
+                return !nvidia ? ideal.predict(m, device) : runsFlashAttention3(m) ? fittedFlash.predict(m, device) : fitted.predict(m, device);
             }
 
             @Override
