@@ -102,16 +102,12 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         }
         double steps = steps(collective, group);
         Call viaLl = new Call("ll", ll.us(steps, linkBytes, linkGBps), linkBytes);
-        Call bulk;
-        if (collective == Collective.ALL_TO_ALL) {
-            bulk = new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
-        } else if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
+        Call bulk = collective == Collective.ALL_TO_ALL ? new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes)
+                : new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
+        if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
             double moved = nvlsBytes(group, tensorBytes);
             Call viaNvls = new Call("nvls", nvlsBaseUs + moved / (nvlsFraction * linkGBps * 1e3), moved);
-            Call viaRing = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
-            bulk = viaRing.us() < viaNvls.us() ? viaRing : viaNvls;
-        } else {
-            bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
+            bulk = bulk.us() < viaNvls.us() ? bulk : viaNvls; // a tie runs NVLS
         }
         return viaLl.us() < bulk.us() ? viaLl : bulk;
     }
