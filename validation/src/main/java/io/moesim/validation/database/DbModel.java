@@ -43,7 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code attention_prefill} (a context-table row, a whole prompt, at one token too: {@link FrameworkCost#runsDecodeKernel}).</li>
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
  *       {@code amax} reads 2; {@code token} (a dynamic per-token quantise) is the two of them, as a profile without
- *       {@code quantize_token} prices the quantise before an fp8 GEMM.</li>
+ *       {@code quantize_token} prices the quantise before an fp8 GEMM. A cast that its collector times as eager PyTorch
+ *       ({@link #EAGER_CAST_FRAMEWORKS}) is the four kernels it launches.</li>
  *   <li>{@code moe-layer} (a fused MoE block as the framework runs it, router logits given): the permute
  *       (this GPU's assigned rows of the hidden size gathered, {@code other}), the grouped expert GEMMs of this
  *       GPU's experts (gate+up, then down, or up then down where {@code gated=false}; {@code moe}, or {@code moe_fp8} for fp8
@@ -287,13 +288,14 @@ public final class DbModel {
         // the framework is passed on (and keyed) only then, so untuned rows of every framework share their pieces
         String tuned = moe && !fp8 && TritonMoeConfigs.ships(r.framework(), device, r.op().getLong("experts") / r.op().getLong("ep", 1),
                 expertWidth(r.op())) ? r.framework() : "";
+        boolean eager = eagerCast(r);
         String key = device.id() + "|" + (rank0 ? "rank0|" : "") + (repair == LoadRepair.LARGEST_FIRST ? "" : repair + "|") + (zeroRows ? "zero|" : "") + (finalize ? "fin|" : "")
-                + (tuned.isEmpty() ? "" : "tuned:" + tuned + "|") + r.op().text();
+                + (tuned.isEmpty() ? "" : "tuned:" + tuned + "|") + (eager ? "eager|" : "") + r.op().text();
         List<Piece> hit = pieces.get(key);
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = compute(r.op(), device, rank0, repair, zeroRows, finalize, tuned);
+        List<Piece> ps = eager ? eagerCastPieces(r.op().getLong("m") * r.op().getLong("k"), device) : compute(r.op(), device, rank0, repair, zeroRows, finalize, tuned);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -381,6 +383,31 @@ public final class DbModel {
      */
     static final java.util.Set<String> FINALIZE_BF16_FRAMEWORKS = java.util.Set.of("trtllm");
 
+    /**
+     * The frameworks whose collector times the static fp8 cast ({@code scale_matrix_perf}, {@code quantize ... step=cast})
+     * as eager PyTorch, not as the framework's fused cast kernel: AIConfigurator {@code collector/sglang/collect_computescale.py}
+     * ({@code _static_quantize_e4m3_per_tensor}, github.com/ai-dynamo/aiconfigurator at f68de06, for SGLang 0.5.14) runs
+     * {@code out.copy_((x / scale).clamp(min, max).to(float8_e4m3fn))} with {@code scale} a one-element fp32 tensor. A
+     * tensor of one dimension takes part in type promotion, so the division of the bf16 activation writes fp32, and the
+     * row is four kernels ({@link #EAGER_CAST_KERNEL_BYTES}): 21 bytes per element where a fused cast moves 3. Its own table
+     * shows it: the collector's {@code computescale_perf} is its fused dynamic per-token kernel's time minus this cast's,
+     * clamped at 0, and every SGLang row of it is 0 (the fused kernel, which reads the row twice, is the quicker).
+     * A serving engine runs its fused kernel, so this is the database's harness only ({@code simulate} never asks for it).
+     */
+    static final java.util.Set<String> EAGER_CAST_FRAMEWORKS = java.util.Set.of("sglang");
+
+    /**
+     * Bytes per element each kernel of an eager cast ({@link #EAGER_CAST_FRAMEWORKS}) reads and writes, in launch order: the
+     * division (bf16 in, fp32 out: 2 + 4), the clamp (fp32: 4 + 4), the cast (fp32 in, fp8 out: 4 + 1) and the copy into
+     * the output (fp8: 1 + 1).
+     */
+    static final int[] EAGER_CAST_KERNEL_BYTES = {6, 8, 5, 2};
+
+    /** Whether the row is a static fp8 cast its collector times as eager PyTorch ({@link #EAGER_CAST_FRAMEWORKS}). */
+    static boolean eagerCast(DbRow r) {
+        return r.op().kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("cast") && EAGER_CAST_FRAMEWORKS.contains(r.framework());
+    }
+
     /** Whether the row is an expert-parallel MoE row its collector times as rank 0's own workload. */
     static boolean rank0Workload(DbRow r) {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
@@ -464,6 +491,18 @@ public final class DbModel {
         for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
             out.add(quantizeKernel(elements, cast, flagged, device, p));
         }
+    }
+
+    /** An eager cast's kernels ({@link #EAGER_CAST_KERNEL_BYTES}), each a streaming kernel under the cast's class, with its own launch. */
+    private List<Piece> eagerCastPieces(long elements, DeviceSpec device) {
+        ProcessorSpec p = device.primary();
+        long el = Math.max(1, elements);
+        List<Piece> out = new ArrayList<>();
+        for (int bytes : EAGER_CAST_KERNEL_BYTES) {
+            // a copy of n bytes moves 2n (KernelSimulator#memcpy): half the kernel's bytes per element
+            out.add(Piece.of(FrameworkCost.quantizeClass(true), false, sim.memcpy(Math.max(1, el * bytes / 2), device, p), p));
+        }
+        return out;
     }
 
     /** One of them: the cast or the amax pass under its class ({@link FrameworkCost#quantizeClass}). */

@@ -163,14 +163,18 @@ class DatabaseProtocolTest {
      * Run of 2026-12-06 05:30 UTC (session 24: NCCL's NVLS with a base latency of its own, {@link io.moesim.hw.NcclModel#nvlsBaseUs}):
      * custom-all-reduce 10.9 -> 6.2 (h100), 9.9 -> 7.5 (h200), 11.1 -> 8.3 (left out); nccl 8.9 -> 8.1, 10.0 -> 9.1; ceilings
      * 7.5 / 8.8 / 9.5 and 9.3 / 10.3.
+     * Run of 2026-12-06 07:30 UTC (session 25: SGLang's static cast rows as the four eager PyTorch kernels its collector
+     * times, {@link DbModel#EAGER_CAST_FRAMEWORKS}): quantize 6.6 -> 8.0 (h100), 7.7 -> 8.8 (h200), 62.2 -> 24.0 (left out),
+     * ceilings 9.0 / 9.8 / 25.0 (the first two raised: SGLang's own fit, two figures either way, bends less to its mid-size
+     * rows); leave-framework-out gemm-fp8 19.2 -> 18.6 and all 27.3 -> 25.0, ceilings 20.0 / 26.0.
      */
     private static final Map<String, Map<String, Double>> CEILINGS = Map.of(
             "h100-heldback", Map.of("gemm-bf16", 12.0, "gemm-fp8", 12.2, "attention-prefill", 12.8, "attention-decode", 11.2, "moe", 12.8,
-                    "quantize", 8.0, "custom-all-reduce", 7.5, "nccl", 9.3, "all", 12.5),
+                    "quantize", 9.0, "custom-all-reduce", 7.5, "nccl", 9.3, "all", 12.5),
             "h200-from-h100", Map.of("gemm-bf16", 14.0, "gemm-fp8", 11.8, "attention-prefill", 12.9, "attention-decode", 12.5, "moe", 14.5,
-                    "quantize", 9.0, "custom-all-reduce", 8.8, "nccl", 10.3, "all", 13.6),
+                    "quantize", 9.8, "custom-all-reduce", 8.8, "nccl", 10.3, "all", 13.6),
             "leave-framework-out", Map.of("gemm-bf16", 14.0, "gemm-fp8", 20.0, "attention-prefill", 29.1, "attention-decode", 23.0, "moe", 42.0,
-                    "quantize", 64.0, "custom-all-reduce", 9.5, "all", 28.5));
+                    "quantize", 25.0, "custom-all-reduce", 9.5, "all", 26.0));
 
     /**
      * MAPE ceilings over every row (the issue's second measure beside rows >= 20 us), per scenario and kind: regression guards
@@ -189,6 +193,9 @@ class DatabaseProtocolTest {
      * Run of 2026-12-06 02:40 UTC (session 23, the unaligned width, see CEILINGS): 11.4 / 13.0 / 40.6, ceilings 12.9 / 14.5 / 42.1.
      * Run of 05:30 UTC (session 24, NVLS's own latency, see CEILINGS): custom all-reduce 9.2 -> 7.0 (h100), 9.7 -> 8.2 (h200),
      * 25.9 -> 24.8 (left out), nccl 10.0 -> 9.7 (h100), 11.9 -> 11.5 (h200); ceilings 8.2 / 9.4 / 26.0 and 10.9 / 12.7.
+     * Run of 2026-12-06 07:30 UTC (session 25, SGLang's eager cast, see CEILINGS): quantize 10.6 -> 10.8 (h100), 7.1 -> 7.3
+     * (h200), 50.5 -> 30.6 (left out); leave-framework-out gemm-fp8 30.5 -> 30.0, all 29.4 -> 26.2; ceilings kept but the
+     * left-out quantize and all, 31.6 / 27.2.
      */
     private static final Map<String, Map<String, Double>> ALL_ROWS_CEILINGS = Map.of(
             "h100-heldback", Map.of("gemm-bf16", 10.0, "gemm-fp8", 11.0, "attention-prefill", 12.6, "attention-decode", 12.3, "moe", 12.9,
@@ -196,7 +203,7 @@ class DatabaseProtocolTest {
             "h200-from-h100", Map.of("gemm-bf16", 11.3, "gemm-fp8", 11.1, "attention-prefill", 12.7, "attention-decode", 12.9, "moe", 14.5,
                     "quantize", 8.1, "custom-all-reduce", 9.4, "nccl", 12.7, "all", 12.6),
             "leave-framework-out", Map.of("gemm-bf16", 11.5, "gemm-fp8", 31.5, "attention-prefill", 26.8, "attention-decode", 20.0, "moe", 42.1,
-                    "quantize", 51.5, "custom-all-reduce", 26.0, "all", 30.9));
+                    "quantize", 31.6, "custom-all-reduce", 26.0, "all", 27.2));
 
     /**
      * The measured scenario: our own H200 kernel times ({@code traces/measured}, CUDA-graph rows) on the TensorRT-LLM
@@ -254,6 +261,34 @@ class DatabaseProtocolTest {
                 }
                 // NCCL rows too: the fitted library against the link model
                 assertTrue(st.mapePct() < st.idealMapePct(), s.name() + " " + st.kind() + ": the profile must beat the kernel model alone");
+            }
+        }
+    }
+
+    /**
+     * SGLang's static cast rows are explained without a fit: as the four eager PyTorch kernels its collector launches
+     * ({@link DbModel#EAGER_CAST_FRAMEWORKS}), the kernel model alone on the datasheet target times its H100 held-back rows
+     * >= 20 us to 10.4% (run of 2026-12-06 07:30 UTC; read as one fused cast, 3 bytes an element, it was 5-7x too fast),
+     * and its H200 rows, which no fit reads, to 12.1%. Left out, the pooled fit of TensorRT-LLM and vLLM (whose casts are
+     * their fused kernels) predicts them to 22.0% (was 88.2%).
+     */
+    @Test
+    void sglangsEagerCastNeedsNoFit() {
+        if (System.getProperty("moesim.database.full") != null) {
+            return; // the figures are the sample's
+        }
+        DbProtocol.Report r = DbProtocol.run(rows, "sample", List.of(), List.of(), model, fits);
+        Map<String, Double> idealCeiling = Map.of("h100-heldback", 11.5, "h200-from-h100", 13.2);
+        for (DbProtocol.Scenario s : r.scenarios()) {
+            DbProtocol.Stats st = s.byFramework().getOrDefault("sglang", List.of()).stream().filter(x -> x.kind().equals("quantize")).findFirst().orElse(null);
+            if (st == null) {
+                continue;
+            }
+            if (idealCeiling.containsKey(s.name())) {
+                assertTrue(st.idealMape20Pct() <= idealCeiling.get(s.name()), s.name() + ": SGLang's casts on the kernel model alone " + st.idealMape20Pct());
+            }
+            if (s.name().equals("leave-framework-out")) {
+                assertTrue(st.mape20Pct() <= 23.0, "SGLang's casts from the other frameworks' fit " + st.mape20Pct());
             }
         }
     }

@@ -514,4 +514,33 @@ class DatabaseTest {
         io.moesim.ir.MoesimException bad = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class, () -> AicConverter.readAll(dir));
         assertTrue(bad.getMessage().startsWith("h100_sxm/quantize/vllm/0.24.0/scale_matrix_perf.csv.gz:2: "), bad.getMessage());
     }
+
+    @Test
+    void sglangsStaticCastIsItsCollectorsFourEagerKernels() {
+        // SGLang's collector times out.copy_((x / scale).clamp(...).to(fp8)) with a one-element fp32 scale: four eager kernels,
+        // the division writing fp32 (2 + 4 bytes an element), the clamp (4 + 4), the cast (4 + 1), the copy (1 + 1); the other
+        // frameworks' casts are their fused kernel (2 + 1). The same op text, so the pieces are keyed by the harness too.
+        var device = DbProtocol.device("h100");
+        long el = 64L * 4096;
+        DbModel model = new DbModel();
+        DbRow vllm = DbRow.of("quantize m=64 k=4096 step=cast", "h100", "NVIDIA H100 80GB HBM3", "vllm", 10, "test");
+        DbRow sglang = DbRow.of("quantize m=64 k=4096 step=cast", "h100", "NVIDIA H100 80GB HBM3", "sglang", 30, "test");
+        List<DbModel.Piece> fused = model.pieces(vllm, device);
+        assertEquals(1, fused.size());
+        assertEquals(3.0 * el, fused.get(0).bytes(), 1e-9);
+        List<DbModel.Piece> eager = model.pieces(sglang, device);
+        assertEquals(List.of("quantize", "quantize", "quantize", "quantize"), eager.stream().map(DbModel.Piece::cls).toList());
+        assertEquals(List.of(6.0 * el, 8.0 * el, 5.0 * el, 2.0 * el), eager.stream().map(DbModel.Piece::bytes).toList());
+        // four launches: under one class's per-call cost, the eager row pays it four times where the fused cast pays it once
+        FrameworkProfile.ClassFigures cost = new FrameworkProfile.ClassFigures(java.util.OptionalDouble.of(5), java.util.OptionalDouble.empty(),
+                java.util.OptionalDouble.of(1));
+        FrameworkProfile zero = FrameworkProfile.ideal().withClass("quantize", new FrameworkProfile.ClassFigures(java.util.OptionalDouble.of(0),
+                java.util.OptionalDouble.empty(), java.util.OptionalDouble.of(1)));
+        FrameworkProfile five = FrameworkProfile.ideal().withClass("quantize", cost);
+        assertEquals(model.predictUs(sglang, device, zero) + 4 * 5, model.predictUs(sglang, device, five), 1e-6);
+        assertEquals(model.predictUs(vllm, device, zero) + 5, model.predictUs(vllm, device, five), 1e-6);
+        // an amax row of SGLang's, or a per-token one, is no eager cast
+        assertFalse(DbModel.eagerCast(DbRow.of("quantize m=64 k=4096 step=amax", "h100", "NVIDIA H100 80GB HBM3", "sglang", 30, "test")));
+        assertTrue(DbModel.eagerCast(sglang) && !DbModel.eagerCast(vllm));
+    }
 }
