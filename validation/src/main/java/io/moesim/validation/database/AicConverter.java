@@ -33,7 +33,8 @@ import java.util.zip.GZIPInputStream;
  * variant: the eager variants measure host launch, not the kernel); fp8 activation quantisation
  * ({@code computescale}: the amax pass, {@code scale_matrix}: the cast; vLLM's {@code computescale} rows are a difference,
  * {@code kernel_source} {@code dynamic_per_token_scaled_fp8_quant_minus_static_scaled_fp8_quant}, to which the same shape's
- * {@code scale_matrix} row is added back: its dynamic per-token kernel, {@code step=token}). Latency is ms per call in the
+ * {@code scale_matrix} row is added back: its dynamic per-token kernel, {@code step=token}; SGLang's are a clamped difference
+ * and left out, {@link #CLAMPED_DIFFERENCE_FRAMEWORKS}). Latency is ms per call in the
  * tables and µs here.
  *
  * <p><b>Sample</b>: within each (GPU, framework, kind) the rows whose FNV-1a hash of
@@ -45,6 +46,14 @@ public final class AicConverter {
 
     /** Rows per (GPU, framework, kind) of the committed sample ({@code traces/aiconfigurator}, {@code validate --database-convert}'s default). */
     public static final int SAMPLE_ROWS = 200;
+
+    /**
+     * The frameworks whose {@code computescale} rows are no kernel's time and name no difference in their {@code kernel_source}:
+     * SGLang's collector ({@code collector/sglang/collect_computescale.py}) logs its fused dynamic per-token kernel's time minus its
+     * eager static cast's, clamped at 0, so a row is 0 (left out as no time) or a small positive difference (1,625 and 3 of the
+     * 1,628 H100 rows), never an amax pass. Left out; the cast rows ({@code scale_matrix}) are read.
+     */
+    static final java.util.Set<String> CLAMPED_DIFFERENCE_FRAMEWORKS = java.util.Set.of("sglang");
 
     /** Rows per (GPU, framework, kind) that {@code validate --database} samples from the full tables by default. */
     public static final int TABLE_ROWS = 2000;
@@ -316,6 +325,9 @@ public final class AicConverter {
             case "computescale_perf":
             case "scale_matrix_perf": {
                 if (!r.get("quant_dtype").equals("fp8")) {
+                    return null;
+                }
+                if (table.equals("computescale_perf") && CLAMPED_DIFFERENCE_FRAMEWORKS.contains(fw)) {
                     return null;
                 }
                 return String.format(Locale.ROOT, "quantize m=%d k=%d step=%s", r.num("m"), r.num("k"), table.startsWith("computescale") ? "amax" : "cast");

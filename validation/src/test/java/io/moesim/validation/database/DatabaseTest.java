@@ -543,4 +543,18 @@ class DatabaseTest {
         assertFalse(DbModel.eagerCast(DbRow.of("quantize m=64 k=4096 step=amax", "h100", "NVIDIA H100 80GB HBM3", "sglang", 30, "test")));
         assertTrue(DbModel.eagerCast(sglang) && !DbModel.eagerCast(vllm));
     }
+
+    @Test
+    void sglangsComputescaleRowsAreNoKernelsTime() throws IOException {
+        // SGLang's collector logs max(0, its fused per-token kernel - its eager static cast): 0, or a small difference; neither is
+        // an amax pass, so the table is left out, and its cast rows are read
+        table("h100_sxm/quantize/sglang/0.5.14/computescale_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
+                + "SGLang,0.5.14,NVIDIA H100 80GB HBM3,compute_scale,sglang,32768,16384,fp8,0.0\n"
+                + "SGLang,0.5.14,NVIDIA H100 80GB HBM3,compute_scale,sglang,4,65536,fp8,8.5e-06\n");
+        table("h100_sxm/quantize/sglang/0.5.14/scale_matrix_perf.csv.gz", "framework,version,device,op_name,kernel_source,m,k,quant_dtype,latency\n"
+                + "SGLang,0.5.14,NVIDIA H100 80GB HBM3,scale_matrix,sglang,4,65536,fp8,0.0081\n");
+        List<DbRow> rows = AicConverter.readAll(dir);
+        assertEquals(List.of("quantize m=4 k=65536 step=cast"), rows.stream().map(r -> r.op().text()).toList());
+        assertEquals(8.1, rows.get(0).us(), 1e-9);
+    }
 }
