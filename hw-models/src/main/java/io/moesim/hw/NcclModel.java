@@ -36,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p, double nvlsBaseUs) {
     public NcclModel {
-        if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0 || !(nvlsBaseUs >= 0) || Double.isInfinite(nvlsBaseUs)) {
+        if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0 || !(nvlsBaseUs >= 0 && Double.isFinite(nvlsBaseUs))) {
             throw new IllegalArgumentException("NVLS's share must be in (0, 1], its group >= 0 and its latency finite and >= 0, got " + nvlsFraction + ", "
                     + nvlsMinGroup + ", " + nvlsBaseUs);
         }

@@ -295,7 +295,7 @@ public final class DbModel {
         if (hit != null) {
             return hit.isEmpty() ? null : hit;
         }
-        List<Piece> ps = eager ? eagerCastPieces(r.op().getLong("m") * r.op().getLong("k"), device) : compute(r.op(), device, rank0, repair, zeroRows, finalize, tuned);
+        List<Piece> ps = compute(r.op(), device, rank0, repair, zeroRows, finalize, eager, tuned);
         pieces.put(key, ps == null ? List.of() : ps);
         return ps;
     }
@@ -414,7 +414,8 @@ public final class DbModel {
         return r.op().kind().equals("moe-layer") && r.op().getLong("ep", 1) > 1 && RANK0_WORKLOAD_FRAMEWORKS.contains(r.framework());
     }
 
-    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, LoadRepair repair, boolean zeroRows, boolean finalize, String framework) {
+    private List<Piece> compute(OpForm f, DeviceSpec device, boolean rank0, LoadRepair repair, boolean zeroRows, boolean finalize, boolean eagerCast,
+            String framework) {
         ProcessorSpec p = device.primary();
         List<Piece> out = new ArrayList<>();
         switch (f.kind()) {
@@ -439,7 +440,9 @@ public final class DbModel {
                 // a dynamic per-token quantise (step=token) as the per-tensor pair prices it: its amax pass, then its cast
                 // (the kernel reads each row twice, once for the row's amax and once to cast it)
                 String step = IrOps.quantizeStep(f);
-                if (step.equals("token")) {
+                if (eagerCast) {
+                    eagerCastPieces(el, device, p, out);
+                } else if (step.equals("token")) {
                     quantize(el, false, device, p, out);
                 } else {
                     out.add(quantizeKernel(el, step.equals("cast"), false, device, p));
@@ -495,15 +498,12 @@ public final class DbModel {
     }
 
     /** An eager cast's kernels ({@link #EAGER_CAST_KERNEL_BYTES}), each a streaming kernel under the cast's class, with its own launch. */
-    private List<Piece> eagerCastPieces(long elements, DeviceSpec device) {
-        ProcessorSpec p = device.primary();
+    private void eagerCastPieces(long elements, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
         long el = Math.max(1, elements);
-        List<Piece> out = new ArrayList<>();
         for (int bytes : EAGER_CAST_KERNEL_BYTES) {
             // a copy of n bytes moves 2n (KernelSimulator#memcpy): half the kernel's bytes per element
-            out.add(Piece.of(FrameworkCost.quantizeClass(true), false, sim.memcpy(Math.max(1, el * bytes / 2), device, p), p));
+            out.add(Piece.of(FrameworkCost.quantizeClass(true), false, sim.memcpy(el * bytes / 2, device, p), p));
         }
-        return out;
     }
 
     /** One of them: the cast or the amax pass under its class ({@link FrameworkCost#quantizeClass}). */
