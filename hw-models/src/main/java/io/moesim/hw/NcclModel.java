@@ -16,9 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * more may run NVLink SHARP in place of the Simple ring (NVLS: its own base latency per call, as NCCL's tuner
  * keeps one per algorithm, each GPU sending its buffer once for the switch to reduce and receiving the reduced
  * buffer once, (g+1)/g of it, at NVLS's own share), where that is quicker than the ring;
- * an all-to-all is grouped send/receive ({@code p2p}: one step, at its own latency and share), or LL's one
- * step where that is quicker. Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer
- * for an all-reduce, (g-1)/g for the others), T the operand's bytes.
+ * an all-to-all is grouped send/receive, one send to each peer: NCCL does not choose its protocol by time but by size
+ * ({@link #P2P_LL_THRESHOLD_BYTES}): a send of at most 16 KiB runs LL ({@code p2p_ll}: its own latency and share, each peer's
+ * send on its own channel, so the time is one peer's T/g), a larger one Simple ({@code p2p}: its own latency, the L bytes
+ * at its share). Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer for an all-reduce, (g-1)/g
+ * for the others), T the operand's bytes.
  *
  * <p>Figures come from {@code collectives/<id>.yaml} (fitted by {@code moesim validate --database} on
  * nccl-tests rows of the H100 calibration split) and are applied by the system's collective model under a
@@ -33,8 +35,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param p2p           grouped send/receive (all-to-all); its step latency is unused
  * @param nvlsBaseUs    NVLS's fixed µs per call (a file without {@code nvls.base_us}: Simple's base and two of its steps,
  *                      {@link #simpleLatencyForNvls}, the model before NVLS had a latency of its own)
+ * @param p2pLl         grouped send/receive of at most {@link #P2P_LL_THRESHOLD_BYTES} per peer on LL, its bytes one
+ *                      peer's (a file without {@code p2p_ll}: the ring LL's base, one step and share, {@link #llForP2p})
  */
-public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p, double nvlsBaseUs) {
+public record NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p, double nvlsBaseUs,
+        Protocol p2pLl) {
+    /**
+     * The most bytes one send or receive of a grouped send/receive may carry on LL; above it NCCL runs Simple, however quick
+     * LL would be: {@code NCCL_PARAM(P2pLLThreshold, "P2P_LL_THRESHOLD", 16384)} and {@code addP2pToPlan} in src/enqueue.cc
+     * (github.com/NVIDIA/nccl; in 2.2x the test is the bytes against the op's channels x 16384, and inside one node an op of
+     * at most 64 KiB, p2pChunkSize / 8, takes one channel, so the limit is the same 16 KiB).
+     */
+    public static final double P2P_LL_THRESHOLD_BYTES = 16384;
+
     public NcclModel {
         if (!(nvlsFraction > 0 && nvlsFraction <= 1) || nvlsMinGroup < 0 || !(nvlsBaseUs >= 0 && Double.isFinite(nvlsBaseUs))) {
             throw new IllegalArgumentException("NVLS's share must be in (0, 1], its group >= 0 and its latency finite and >= 0, got " + nvlsFraction + ", "
@@ -42,9 +55,19 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         }
     }
 
-    /** NVLS on Simple's latencies (its base and two of its steps). */
+    /** Grouped send/receive on LL at the ring LL's figures ({@link #llForP2p}). */
+    public NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p, double nvlsBaseUs) {
+        this(id, name, ll, simple, nvlsFraction, nvlsMinGroup, p2p, nvlsBaseUs, llForP2p(ll));
+    }
+
+    /** NVLS on Simple's latencies (its base and two of its steps), grouped send/receive on LL at the ring LL's figures. */
     public NcclModel(String id, String name, Protocol ll, Protocol simple, double nvlsFraction, int nvlsMinGroup, Protocol p2p) {
         this(id, name, ll, simple, nvlsFraction, nvlsMinGroup, p2p, simpleLatencyForNvls(simple));
+    }
+
+    /** Grouped send/receive on LL where a library has no figures of its own for it: the ring LL's base and one step, at its share. */
+    public static Protocol llForP2p(Protocol ll) {
+        return new Protocol(ll.baseUs() + ll.stepUs(), 0, ll.bandwidthFraction());
     }
 
     /** What NVLS cost per call before it had a latency of its own: Simple's base and two steps (reduce, multicast). */
@@ -100,10 +123,14 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         if (group <= 1) {
             return new Call("none", 0, 0);
         }
+        if (collective == Collective.ALL_TO_ALL) {
+            double perPeer = tensorBytes / group;
+            return perPeer <= P2P_LL_THRESHOLD_BYTES ? new Call("p2p-ll", p2pLl.us(0, perPeer, linkGBps), linkBytes)
+                    : new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
+        }
         double steps = steps(collective, group);
         Call viaLl = new Call("ll", ll.us(steps, linkBytes, linkGBps), linkBytes);
-        Call bulk = collective == Collective.ALL_TO_ALL ? new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes)
-                : new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
+        Call bulk = new Call("simple", simple.us(steps, linkBytes, linkGBps), linkBytes);
         if (collective == Collective.ALL_REDUCE && nvlsMinGroup > 0 && group >= nvlsMinGroup) {
             double moved = nvlsBytes(group, tensorBytes);
             Call viaNvls = new Call("nvls", nvlsBaseUs + moved / (nvlsFraction * linkGBps * 1e3), moved);
@@ -119,7 +146,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
 
     /** This library running an all-reduce on NVLS from {@code group} GPUs (0: never). */
     public NcclModel withNvlsMinGroup(int group) {
-        return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p, nvlsBaseUs);
+        return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p, nvlsBaseUs, p2pLl);
     }
 
     private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();
@@ -140,6 +167,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         Optional<Protocol> ll = protocol(r, "ll", true);
         Optional<Protocol> simple = protocol(r, "simple", true);
         Optional<Protocol> p2p = protocol(r, "p2p", false);
+        Optional<Protocol> p2pLl = r.has("p2p_ll") ? protocol(r, "p2p_ll", false) : Optional.empty();
         SpecReader nv = r.section("nvls");
         OptionalDouble nvFraction = share(nv, "bandwidth_fraction");
         OptionalDouble nvBase = nv.optNumber("base_us");
@@ -150,7 +178,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
             return null;
         }
         return new NcclModel(id, name, ll.get(), simple.get(), nvFraction.getAsDouble(), minGroup, p2p.get(),
-                nvBase.orElse(simpleLatencyForNvls(simple.get())));
+                nvBase.orElse(simpleLatencyForNvls(simple.get())), p2pLl.orElse(llForP2p(ll.get())));
     }
 
     /** A protocol's section; {@code base_us} and {@code step_us} may be absent (a latency the rows resolve as none: 0). */

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** NCCL's protocols by hand: least time over LL and Simple (or NVLS), all-to-all over LL's one step or send/receive. */
+/** NCCL's protocols by hand: least time over LL and Simple (or NVLS); all-to-all on LL or Simple by the bytes per peer. */
 class NcclModelTest {
     @TempDir
     Path dir;
@@ -80,14 +80,28 @@ class NcclModelTest {
         assertThrows(IllegalArgumentException.class, () -> new NcclModel("nccl", "t", M.ll(), M.simple(), 0.6, 4, M.p2p(), -1));
     }
 
+    /**
+     * An all-to-all's protocol is chosen by the bytes each peer gets (T / g), not by time: at most 16 KiB runs LL, more runs
+     * Simple. By hand with M (no p2p_ll figures: the ring LL's 5 + 0.5 us at 0.25 of 450 GB/s, on one peer's bytes):
+     * 128 KiB on 8 GPUs is 16 KiB per peer, LL 5.5 + 16384 / 112500 = 5.6456 us; one byte more per peer runs Simple,
+     * 15 + L / (0.6 x 450e3) with L = 7/8 of the buffer, though LL would still be far quicker there (5.65 us).
+     */
     @Test
-    void allToAllIsOneLlStepOrSendReceive() {
-        // 4 KiB: LL 5 + 0.5 + 3584 / 112500 = 5.53 us beats p2p's 15 us; 64 MiB: p2p 15 + L / 270000
-        assertEquals("ll", M.call(Collective.ALL_TO_ALL, 3584, 4096, 8, LINK).protocol());
-        assertEquals(5.5 + 3584 / 112500.0, M.call(Collective.ALL_TO_ALL, 3584, 4096, 8, LINK).us(), 1e-9);
-        NcclModel.Call big = M.call(Collective.ALL_TO_ALL, 58720256, 1 << 26, 8, LINK);
-        assertEquals("p2p", big.protocol());
-        assertEquals(15 + 58720256 / 270000.0, big.us(), 1e-9);
+    void allToAllRunsLlUpToSixteenKibPerPeerAndSimpleAbove() {
+        double t = 8 * 16384;
+        NcclModel.Call small = M.call(Collective.ALL_TO_ALL, 7.0 / 8 * t, t, 8, LINK);
+        assertEquals("p2p-ll", small.protocol());
+        assertEquals(5.5 + 16384 / 112500.0, small.us(), 1e-9);
+        double t2 = 8 * 16385;
+        NcclModel.Call above = M.call(Collective.ALL_TO_ALL, 7.0 / 8 * t2, t2, 8, LINK);
+        assertEquals("p2p", above.protocol());
+        assertEquals(15 + 7.0 / 8 * t2 / 270000, above.us(), 1e-9);
+        // the same 16 KiB per peer on 2 GPUs takes as long: each peer's send runs on its own channel
+        assertEquals(small.us(), M.call(Collective.ALL_TO_ALL, 16384, 2 * 16384, 2, LINK).us(), 1e-12);
+        // a library's own p2p_ll figures replace the ring LL's
+        NcclModel own = new NcclModel("nccl", "t", M.ll(), M.simple(), 0.6, 4, M.p2p(), M.nvlsBaseUs(), new Protocol(7, 0, 0.02));
+        assertEquals(7 + 16384 / 9000.0, own.call(Collective.ALL_TO_ALL, 7.0 / 8 * t, t, 8, LINK).us(), 1e-9);
+        assertEquals(own, own.withNvlsMinGroup(4), "the group change keeps p2p_ll");
     }
 
     @Test
@@ -161,6 +175,11 @@ class NcclModelTest {
         assertEquals(0, ok.ll().stepUs(), "an absent step_us is no step latency");
         assertEquals(0, ok.nvlsMinGroup(), "an absent min_group is never NVLS");
         assertEquals(20, ok.nvlsBaseUs(), 1e-12, "an absent nvls.base_us is Simple's base and two of its (absent) steps");
+        assertEquals(new Protocol(5, 0, 0.3), ok.p2pLl(), "an absent p2p_ll is the ring LL's base, one (absent) step and share");
+        Files.writeString(p, OK + "p2p_ll: {base_us: {value: 7.5, source: t}, bandwidth_fraction: {value: 0.021, source: t}}\n");
+        assertEquals(new Protocol(7.5, 0, 0.021), NcclModel.load(p.toString()).p2pLl());
+        SpecException badLl = error(OK + "p2p_ll: {base_us: {value: 7.5, source: t}}\n");
+        assertTrue(badLl.getMessage().contains("p2p_ll.bandwidth_fraction") && badLl.getMessage().contains("missing"), badLl.getMessage());
         Files.writeString(p, OK.replace("nvls: {", "nvls: {base_us: {value: 65, source: t}, "));
         assertEquals(65, NcclModel.load(p.toString()).nvlsBaseUs(), 1e-12);
         SpecException neg = error(OK.replace("nvls: {", "nvls: {base_us: {value: -3, source: t}, "));

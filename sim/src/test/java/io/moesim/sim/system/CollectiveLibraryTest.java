@@ -41,9 +41,10 @@ class CollectiveLibraryTest {
         assertEquals("nccl-nvls", ar.algorithm());
         assertEquals(9.0 / 8 * t, ar.intraBytesPerDevice(), 1e-6);
         assertEquals(Math.round((20e-6 + 9.0 / 8 * t / (0.6 * 450e9)) * 1e12), ar.durationPs(), 2);
-        // a small all-to-all: LL's one step
+        // a small all-to-all (512 B per peer): grouped send/receive on LL, one peer's bytes at the ring LL's figures
         CollectiveCost a2a = m.cost(new AllToAll(8), 3584, 4096, devices(8));
-        assertEquals("nccl-ll", a2a.algorithm());
+        assertEquals("nccl-p2p-ll", a2a.algorithm());
+        assertEquals(Math.round((5.5e-6 + 512 / (0.25 * 450e9)) * 1e12), a2a.durationPs(), 2);
     }
 
     /** The framework's all-reduce above its size goes to the library: NVLS through the switch, a ring on a full mesh (no switch to reduce). */

@@ -32,10 +32,13 @@ class NcclFitTest {
     /** NVLS with a base latency of its own (60 us, well above Simple's 24): the fit finds it, and where the rows change protocol. */
     @Test
     void recoversNvlsOwnLatency() {
-        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62), 60);
+        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62), 60,
+                new Protocol(7.5, 0, 0.021));
         NcclFit.Result fit = NcclFit.fit("fit", rows(truth)).orElseThrow();
         NcclModel m = fit.model();
         assertEquals(60, m.nvlsBaseUs(), 0.6);
+        assertEquals(7.5, m.p2pLl().baseUs(), 0.08, "grouped send/receive on LL, its own figures");
+        assertEquals(0.021, m.p2pLl().bandwidthFraction(), 0.001);
         assertEquals(0.6, m.nvlsFraction(), 0.006);
         assertEquals(24, m.simple().baseUs(), 0.25);
         assertEquals(0.7, m.simple().bandwidthFraction(), 0.007);
@@ -47,7 +50,7 @@ class NcclFitTest {
         NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62));
         NcclFit.Result fit = NcclFit.fit("fit", rows(truth)).orElseThrow();
         NcclModel m = fit.model();
-        assertEquals(4, m.nvlsMinGroup());
+        assertEquals(3, m.nvlsMinGroup(), "NCCL's own rule (NVLS off on 2 GPUs or fewer), which runs 4 and 8 GPUs as the truth's 4 does");
         assertEquals(6, m.ll().baseUs(), 0.06);
         assertEquals(0.7, m.ll().stepUs(), 0.01);
         assertEquals(0.3, m.ll().bandwidthFraction(), 0.003);
@@ -58,6 +61,8 @@ class NcclFitTest {
         assertEquals(24 + 2 * 0.2, m.nvlsBaseUs(), 0.3, "NVLS on Simple's latencies, as the rows were made");
         assertEquals(15, m.p2p().baseUs(), 0.15);
         assertEquals(0.62, m.p2p().bandwidthFraction(), 0.007);
+        assertEquals(6 + 0.7, m.p2pLl().baseUs(), 0.07, "p2p_ll on the ring LL's base and one step, as the rows were made");
+        assertEquals(0.3, m.p2pLl().bandwidthFraction(), 0.003);
         assertTrue(fit.calibrationMapePct() < 0.5, "exact rows: " + fit.calibrationMapePct());
     }
 
@@ -73,6 +78,7 @@ class NcclFitTest {
         assertEquals(fitted.ll(), back.ll());
         assertEquals(fitted.simple(), back.simple());
         assertEquals(fitted.p2p(), back.p2p());
+        assertEquals(fitted.p2pLl(), back.p2pLl());
         assertEquals(fitted.nvlsFraction(), back.nvlsFraction());
         assertEquals(fitted.nvlsMinGroup(), back.nvlsMinGroup());
         assertEquals(fitted.nvlsBaseUs(), back.nvlsBaseUs());
