@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * buffer once, (g+1)/g of it, at NVLS's own share), where that is quicker than the ring;
  * an all-to-all is grouped send/receive, one send to each peer: NCCL does not choose its protocol by time but by size
  * ({@link #P2P_LL_THRESHOLD_BYTES}): a send of at most 16 KiB runs LL ({@code p2p_ll}: its own latency and share, each peer's
- * send on its own channel, so the time is one peer's T/g), a larger one Simple ({@code p2p}: its own latency, the L bytes
+ * send on its own channel, so the time is one peer's L/(g-1), T/g in nccl-tests), a larger one Simple ({@code p2p}: its own latency, the L bytes
  * at its share). Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer for an all-reduce, (g-1)/g
  * for the others), T the operand's bytes.
  *
@@ -124,7 +124,9 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
             return new Call("none", 0, 0);
         }
         if (collective == Collective.ALL_TO_ALL) {
-            double perPeer = tensorBytes / group;
+            // what one send carries: the bytes the GPU sends, over its g - 1 peers (nccl-tests: T / g; a MoE dispatch: the
+            // rows that leave the GPU, not the ones that stay)
+            double perPeer = linkBytes / (group - 1);
             return perPeer <= P2P_LL_THRESHOLD_BYTES ? new Call("p2p-ll", p2pLl.us(0, perPeer, linkGBps), linkBytes)
                     : new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
         }

@@ -231,8 +231,11 @@ public final class DbReports {
             sb.append("  min_group: {value: ").append(n.nvlsMinGroup()).append(", source: \"").append(NcclFit.NVLS_MIN_GROUP_SOURCE).append("\"}\n");
         }
         protocolYaml(sb, "p2p", "grouped send/receive (all-to-all) on Simple: sends above " + ll + " per peer, the bytes each GPU sends", n.p2p(), false, src);
-        protocolYaml(sb, "p2p_ll", "grouped send/receive on LL: sends of at most " + ll + " per peer (NCCL_P2P_LL_THRESHOLD), one peer's bytes",
-                n.p2pLl(), false, src);
+        if (!n.p2pLl().equals(NcclModel.llForP2p(n.ll()))) {
+            // figures of its own; without the key a library takes the ring LL's (no calibration row ran grouped send/receive on LL)
+            protocolYaml(sb, "p2p_ll", "grouped send/receive on LL: sends of at most " + ll + " per peer (NCCL_P2P_LL_THRESHOLD), one peer's bytes",
+                    n.p2pLl(), false, src);
+        }
         return sb.toString();
     }
 

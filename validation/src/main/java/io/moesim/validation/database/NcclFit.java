@@ -14,7 +14,7 @@ import java.util.Optional;
  * Fits NCCL's protocol figures ({@link NcclModel}) on nccl-tests rows (the database's {@code nccl} framework: NCCL's
  * all-reduce, all-gather, reduce-scatter and all-to-all on 2, 4 and 8 GPUs of one NVSwitch node). The fit alternates
  * two steps until the rows stop changing protocol: each row goes to the protocol the present figures run it on
- * ({@link NcclModel#call}, NCCL's own least-time choice), then each protocol's figures (NVLS's base and share apart from
+ * ({@link NcclModel#call}: NCCL's least-time choice, an all-to-all's by its bytes per peer), then each protocol's figures (NVLS's base and share apart from
  * the Simple ring's, grouped send/receive's LL apart from its Simple) are the non-negative least squares of the relative error over its rows (the model is linear in a protocol's base latency, step latency and
  * inverse link share; shares at most 1). From how many GPUs an all-reduce may run NVLS is NCCL's own rule
  * ({@link #NVLS_MIN_GROUP}). The rows given are all the fit reads ({@link DbProtocol#fitRows}).
@@ -70,8 +70,12 @@ public final class NcclFit {
             return Optional.empty();
         }
         List<Row> rs = rows.stream().map(Row::of).toList();
-        NcclModel m = alternate(new NcclModel("nccl", name, START.ll(), START.simple(), START.nvlsFraction(), NVLS_MIN_GROUP, START.p2p(),
+        NcclModel fitted = alternate(new NcclModel("nccl", name, START.ll(), START.simple(), START.nvlsFraction(), NVLS_MIN_GROUP, START.p2p(),
                 START.nvlsBaseUs(), START.p2pLl()), rs);
+        // where no row identifies grouped send/receive on LL, the fitted ring LL's figures, as a library file without p2p_ll has
+        NcclModel m = rs.stream().anyMatch(r -> r.call(fitted).protocol().equals("p2p-ll")) ? fitted
+                : new NcclModel(fitted.id(), fitted.name(), fitted.ll(), fitted.simple(), fitted.nvlsFraction(), fitted.nvlsMinGroup(), fitted.p2p(),
+                        fitted.nvlsBaseUs());
         return Optional.of(new Result(m, rs.size(), mapePct(m, rs)));
     }
 
@@ -116,7 +120,7 @@ public final class NcclFit {
                 case "simple" -> simple.add(new double[] {1, steps, wire, r.us()});
                 case "nvls" -> nvls.add(new double[] {1, NcclModel.nvlsBytes(r.group(), r.tensorBytes()) / (r.linkGBps() * 1e3), r.us()});
                 case "p2p" -> p2p.add(new double[] {1, wire, r.us()});
-                case "p2p-ll" -> p2pLl.add(new double[] {1, r.tensorBytes() / r.group() / (r.linkGBps() * 1e3), r.us()}); // one peer's send
+                case "p2p-ll" -> p2pLl.add(new double[] {1, r.linkBytes() / (r.group() - 1) / (r.linkGBps() * 1e3), r.us()}); // one peer's send
                 default -> throw new IllegalStateException(protocol[i]);
             }
         }

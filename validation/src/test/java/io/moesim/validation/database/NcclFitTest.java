@@ -66,6 +66,28 @@ class NcclFitTest {
         assertTrue(fit.calibrationMapePct() < 0.5, "exact rows: " + fit.calibrationMapePct());
     }
 
+    /**
+     * Rows with no all-to-all of 16 KiB per peer or less identify no grouped send/receive on LL: the fit gives it the fitted
+     * ring LL's base, one step and share (what a library file without p2p_ll has), and the written YAML leaves the key out
+     * and reads back the same.
+     */
+    @Test
+    void noSmallAllToAllRowsLeaveP2pLlToTheRingsFigures(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        NcclModel truth = new NcclModel("nccl", "truth", new Protocol(6, 0.7, 0.3), new Protocol(24, 0.2, 0.7), 0.6, 4, new Protocol(15, 0, 0.62), 60,
+                new Protocol(7.5, 0, 0.021));
+        List<DbRow> big = rows(truth).stream().filter(r -> !(r.op().kind().equals("all-to-all")
+                && r.op().getLong("bytes") / r.op().getLong("group") <= NcclModel.P2P_LL_THRESHOLD_BYTES)).toList();
+        assertTrue(big.size() < rows(truth).size(), "the filter took the small all-to-all rows out");
+        DbFit.Result fit = DbProtocol.ncclFit(big);
+        NcclModel m = fit.profile().collectives().orElseThrow();
+        assertEquals(NcclModel.llForP2p(m.ll()), m.p2pLl());
+        String yaml = DbReports.ncclYaml(fit, "test rows");
+        assertTrue(!yaml.contains("p2p_ll"), yaml);
+        java.nio.file.Path p = dir.resolve("nccl.yaml");
+        java.nio.file.Files.writeString(p, yaml);
+        assertEquals(m.p2pLl(), NcclModel.load(p.toString()).p2pLl());
+    }
+
     /** The YAML --collectives-out writes reads back as the fitted library, figure for figure. */
     @Test
     void theWrittenLibraryReadsBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
