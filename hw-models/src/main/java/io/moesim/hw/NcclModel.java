@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * keeps one per algorithm, each GPU sending its buffer once for the switch to reduce and receiving the reduced
  * buffer once, (g+1)/g of it, at NVLS's own share), where that is quicker than the ring;
  * an all-to-all is grouped send/receive, one send to each peer: NCCL does not choose its protocol by time but by size
- * ({@link #P2P_LL_THRESHOLD_BYTES}): a send of at most 16 KiB runs LL ({@code p2p_ll}: its own latency and share, each peer's
- * send on its own channel, so the time is one peer's L/(g-1), T/g in nccl-tests), a larger one Simple ({@code p2p}: its own latency, the L bytes
- * at its share). Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer for an all-reduce, (g-1)/g
+ * ({@link #P2P_LL_THRESHOLD_BYTES}): a send of at most 16 KiB runs LL ({@code p2p_ll}: its own latency and share, each
+ * peer's send on its own channel, so the time is one peer's L/(g-1), T/g in nccl-tests), a larger one Simple ({@code p2p}:
+ * its own latency, the L bytes at its share). Notation: g GPUs, L the bytes each GPU sends on a ring (2(g-1)/g of the buffer for an all-reduce, (g-1)/g
  * for the others), T the operand's bytes.
  *
  * <p>Figures come from {@code collectives/<id>.yaml} (fitted by {@code moesim validate --database} on
@@ -149,6 +149,11 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
     /** This library running an all-reduce on NVLS from {@code group} GPUs (0: never). */
     public NcclModel withNvlsMinGroup(int group) {
         return new NcclModel(id, name, ll, simple, nvlsFraction, group, p2p, nvlsBaseUs, p2pLl);
+    }
+
+    /** This library with {@code protocol} as its grouped send/receive on LL. */
+    public NcclModel withP2pLl(Protocol protocol) {
+        return new NcclModel(id, name, ll, simple, nvlsFraction, nvlsMinGroup, p2p, nvlsBaseUs, protocol);
     }
 
     private static final Map<String, NcclModel> CACHE = new ConcurrentHashMap<>();

@@ -437,12 +437,13 @@ public final class DbModel {
             }
             case "quantize" -> {
                 long el = f.getLong("m") * f.getLong("k");
-                // a dynamic per-token quantise (step=token) as the per-tensor pair prices it: its amax pass, then its cast
-                // (the kernel reads each row twice, once for the row's amax and once to cast it)
                 String step = IrOps.quantizeStep(f);
                 if (eagerCast) {
+                    // a cast its collector times as eager PyTorch: the kernels it launches
                     eagerCastPieces(el, device, p, out);
                 } else if (step.equals("token")) {
+                    // a dynamic per-token quantise as the per-tensor pair prices it: its amax pass, then its cast
+                    // (the kernel reads each row twice, once for the row's amax and once to cast it)
                     quantize(el, false, device, p, out);
                 } else {
                     out.add(quantizeKernel(el, step.equals("cast"), false, device, p));

@@ -218,8 +218,8 @@ public final class DbReports {
         sb.append("# (traces/aiconfigurator/README.md). Written by: bin/moesim validate --database --collectives-out hw-models/src/main/resources/collectives\n");
         sb.append("# The model (io.moesim.hw.NcclModel): each protocol a base latency per call, a latency per ring step and a share of the\n");
         sb.append("# link rate; NCCL runs the protocol of least time (its tuner, src/graph/tuning.cc), except for grouped send/receive, which\n");
-        String ll = Math.round(NcclModel.P2P_LL_THRESHOLD_BYTES / 1024) + " KiB";
-        sb.append("# runs LL up to ").append(ll).append(" per peer and Simple above (src/enqueue.cc). Fitted on the H100 calibration split only.\n");
+        String llLimit = Math.round(NcclModel.P2P_LL_THRESHOLD_BYTES / 1024) + " KiB";
+        sb.append("# runs LL up to ").append(llLimit).append(" per peer and Simple above (src/enqueue.cc). Fitted on the H100 calibration split only.\n");
         sb.append("name: ").append(n.name()).append('\n');
         sb.append("description: \"NCCL's protocols on NVLink 4 through NVSwitch (H100/H200 HGX), fitted by moesim validate --database\"\n");
         protocolYaml(sb, "ll", "LL: 8-byte lines of 4 bytes of data and a 4-byte flag, for small messages", n.ll(), true, src);
@@ -228,12 +228,12 @@ public final class DbReports {
         figure(sb, "  ", "base_us", n.nvlsBaseUs(), src);
         figure(sb, "  ", "bandwidth_fraction", n.nvlsFraction(), src);
         if (n.nvlsMinGroup() > 0) {
-            sb.append("  min_group: {value: ").append(n.nvlsMinGroup()).append(", source: \"").append(NcclFit.NVLS_MIN_GROUP_SOURCE).append("\"}\n");
+            figure(sb, "  ", "min_group", n.nvlsMinGroup(), NcclFit.NVLS_MIN_GROUP_SOURCE);
         }
-        protocolYaml(sb, "p2p", "grouped send/receive (all-to-all) on Simple: sends above " + ll + " per peer, the bytes each GPU sends", n.p2p(), false, src);
+        protocolYaml(sb, "p2p", "grouped send/receive (all-to-all) on Simple: sends above " + llLimit + " per peer, the bytes each GPU sends", n.p2p(), false, src);
         if (!n.p2pLl().equals(NcclModel.llForP2p(n.ll()))) {
             // figures of its own; without the key a library takes the ring LL's (no calibration row ran grouped send/receive on LL)
-            protocolYaml(sb, "p2p_ll", "grouped send/receive on LL: sends of at most " + ll + " per peer (NCCL_P2P_LL_THRESHOLD), one peer's bytes",
+            protocolYaml(sb, "p2p_ll", "grouped send/receive on LL: sends of at most " + llLimit + " per peer (NCCL_P2P_LL_THRESHOLD), one peer's bytes",
                     n.p2pLl(), false, src);
         }
         return sb.toString();

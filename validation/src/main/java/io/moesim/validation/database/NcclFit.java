@@ -14,9 +14,10 @@ import java.util.Optional;
  * Fits NCCL's protocol figures ({@link NcclModel}) on nccl-tests rows (the database's {@code nccl} framework: NCCL's
  * all-reduce, all-gather, reduce-scatter and all-to-all on 2, 4 and 8 GPUs of one NVSwitch node). The fit alternates
  * two steps until the rows stop changing protocol: each row goes to the protocol the present figures run it on
- * ({@link NcclModel#call}: NCCL's least-time choice, an all-to-all's by its bytes per peer), then each protocol's figures (NVLS's base and share apart from
- * the Simple ring's, grouped send/receive's LL apart from its Simple) are the non-negative least squares of the relative error over its rows (the model is linear in a protocol's base latency, step latency and
- * inverse link share; shares at most 1). From how many GPUs an all-reduce may run NVLS is NCCL's own rule
+ * ({@link NcclModel#call}: NCCL's least-time choice, an all-to-all's by its bytes per peer), then each protocol's figures
+ * (NVLS's base and share apart from the Simple ring's, grouped send/receive's LL apart from its Simple) are the
+ * non-negative least squares of the relative error over its rows (the model is linear in a protocol's base latency, step
+ * latency and inverse link share; shares at most 1). From how many GPUs an all-reduce may run NVLS is NCCL's own rule
  * ({@link #NVLS_MIN_GROUP}). The rows given are all the fit reads ({@link DbProtocol#fitRows}).
  */
 public final class NcclFit {
@@ -74,8 +75,7 @@ public final class NcclFit {
                 START.nvlsBaseUs(), START.p2pLl()), rs);
         // where no row identifies grouped send/receive on LL, the fitted ring LL's figures, as a library file without p2p_ll has
         NcclModel m = rs.stream().anyMatch(r -> r.call(fitted).protocol().equals("p2p-ll")) ? fitted
-                : new NcclModel(fitted.id(), fitted.name(), fitted.ll(), fitted.simple(), fitted.nvlsFraction(), fitted.nvlsMinGroup(), fitted.p2p(),
-                        fitted.nvlsBaseUs());
+                : fitted.withP2pLl(NcclModel.llForP2p(fitted.ll()));
         return Optional.of(new Result(m, rs.size(), mapePct(m, rs)));
     }
 
