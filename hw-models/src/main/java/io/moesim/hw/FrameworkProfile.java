@@ -42,10 +42,30 @@ import java.util.TreeMap;
  *                             expert's rows padded to the rule's BLOCK_SIZE_M, and a CTA's walk of K as a floor), in the database
  *                             and in {@code simulate} (where a dense FFN, the framework's linear layers, runs on the {@code gemm}
  *                             figures' shares with the {@code moe} class's call); absent: the kernel model's fastest tile
+ * @param quantizeCtas         the framework's quantise kernels' launch of one CTA per token row ({@link QuantizeCtas}), in the
+ *                             database and in {@code simulate}; absent: the kernel model's streaming kernel alone
+ * @param quantizeL2           the quantise kernels' rate where the kernel database's harness finds their bytes in L2 ({@link
+ *                             QuantizeL2}), applied to the database's rows only; absent: their DRAM part as the class's figures say
  */
 public record FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
         java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
-        java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles) {
+        java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles,
+        java.util.Optional<QuantizeCtas> quantizeCtas, java.util.Optional<QuantizeL2> quantizeL2) {
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
+            java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles,
+            java.util.Optional<QuantizeCtas> quantizeCtas) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, quantizeCtas,
+                java.util.Optional.empty());
+    }
+
+    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
+            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
+            java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles) {
+        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, java.util.Optional.empty(),
+                java.util.Optional.empty());
+    }
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
@@ -128,7 +148,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     public boolean isIdeal() {
         return classes.isEmpty() && !fp8QuantizesActivation && customAllReduce.isEmpty() && serving.isNone() && fp8GemmTiles.isEmpty()
-                && collectives.isEmpty() && moeTiles.isEmpty(); // fp8MoeTiles: a harness figure simulate never applies
+                && collectives.isEmpty() && moeTiles.isEmpty() && quantizeCtas.isEmpty(); // fp8MoeTiles, quantizeL2: harness figures simulate never applies
     }
 
     public ClassFigures figures(String opClass) {
@@ -157,20 +177,23 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     public FrameworkProfile withClass(String opClass, ClassFigures f) {
         Map<String, ClassFigures> m = new TreeMap<>(classes);
         m.put(opClass, f);
-        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, m, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     public FrameworkProfile withQuantize(boolean q) {
-        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, classes, q, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, quantizeCtas, quantizeL2);
     }
 
     public FrameworkProfile withCustomAllReduce(java.util.Optional<CustomAllReduce> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, c, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     /** This profile calling the given collective library (empty: collectives on the system's link model). */
     public FrameworkProfile withCollectives(java.util.Optional<NcclModel> c) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, c, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     /**
@@ -185,22 +208,99 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())));
         // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
-                collectives, fp8MoeTiles, moeTiles);
+                collectives, fp8MoeTiles, moeTiles, quantizeCtas, quantizeL2);
     }
 
     /** This profile with (or, empty, without) the library's own fp8 GEMM tiles. */
     public FrameworkProfile withFp8GemmTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, t, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     /** This profile with (or, empty, without) the tile rule of its bf16 fused MoE blocks. */
     public FrameworkProfile withMoeTiles(java.util.Optional<MoeTiles> r) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, r);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, r,
+                quantizeCtas, quantizeL2);
+    }
+
+    /** This profile with (or, empty, without) its quantise kernels' launch of one CTA per token ({@link QuantizeCtas}). */
+    public FrameworkProfile withQuantizeCtas(java.util.Optional<QuantizeCtas> q) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, q,
+                quantizeL2);
+    }
+
+    /**
+     * A quantise kernel that launches one CTA per token row ({@link QuantizeLaunchRule}): the CTAs run in waves of one per SM,
+     * each taking a fixed time ({@code ctaNs}: its setup, the block reduction of the row's amax, the scale's write) plus its
+     * row's bytes at one CTA's streaming rate ({@code ctaStreamGBps}). The waves' time is a floor on the kernel's DRAM part: a
+     * call of many short rows takes longer than its bytes at the HBM's rate (thousands of 32-wide rows), and a call of fewer
+     * rows than SMs streams each row on one SM (a few 64K-wide rows). In the database and in {@code simulate}, on the
+     * {@code quantize} and {@code quantize_amax} classes' kernels before an fp8 GEMM or as an op of their own (a fused MoE
+     * block's own quantise runs in its kernel library, not here).
+     *
+     * @param rule          the framework's launch rule
+     * @param ctaNs         fixed time of one CTA, ns (fitted)
+     * @param ctaStreamGBps bytes per second one CTA streams its row at (fitted)
+     */
+    public record QuantizeCtas(QuantizeLaunchRule rule, double ctaNs, double ctaStreamGBps) {
+        public QuantizeCtas {
+            if (!(ctaNs > 0)) {
+                throw new IllegalArgumentException("cta_ns must be > 0, got " + ctaNs);
+            }
+            if (!(ctaStreamGBps > 0)) {
+                throw new IllegalArgumentException("cta_stream_GBps must be > 0, got " + ctaStreamGBps);
+            }
+        }
+
+        /** The waves' time, s, of a kernel of {@code bytes} over {@code tokens} rows on {@code engines} SMs (0 where no rows are known). */
+        public double floorSeconds(double tokens, double bytes, int engines) {
+            if (!(tokens >= 1)) {
+                return 0;
+            }
+            double waves = Math.ceil(tokens / Math.max(1, engines));
+            return waves * (ctaNs + bytes / tokens / ctaStreamGBps) * 1e-9;
+        }
+    }
+
+    /** This profile with (or, empty, without) its quantise kernels' L2 rate in the database's harness ({@link QuantizeL2}). */
+    public FrameworkProfile withQuantizeL2(java.util.Optional<QuantizeL2> l) {
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, l);
+    }
+
+    /**
+     * A quantise kernel in the kernel database's harness, which times the same call again and again: where a kernel's bytes fit
+     * in {@code l2Share} of the GPU's L2 (the datasheet's {@code l2_cache_MB}), the harness finds them there and the kernel
+     * streams them at {@code l2GBps} (where that is quicker than its DRAM part). A harness figure, applied to the database's
+     * rows only, on the {@code quantize} and {@code quantize_amax} classes' kernels; never in {@code simulate} (a serving
+     * step's activation may be in L2 too, a question no row here answers).
+     *
+     * @param l2Share the share of the L2 a kernel's bytes fit in for the harness to find them there (fitted, in (0, 1])
+     * @param l2GBps  the bytes per second such a kernel streams (fitted; no datasheet gives the L2's rate)
+     */
+    public record QuantizeL2(double l2Share, double l2GBps) {
+        public QuantizeL2 {
+            if (!(l2Share > 0 && l2Share <= 1)) {
+                throw new IllegalArgumentException("l2_share must be in (0, 1], got " + l2Share);
+            }
+            if (!(l2GBps > 0)) {
+                throw new IllegalArgumentException("l2_GBps must be > 0, got " + l2GBps);
+            }
+        }
+
+        /**
+         * A kernel's DRAM part as its class's figures leave it ({@code memoryS}, s, after the share) for {@code bytes} that are
+         * {@code l2Fraction} of the L2: the bytes at the L2's rate where they fit and that is quicker, else as it is.
+         */
+        public double memorySeconds(double memoryS, double bytes, double l2Fraction) {
+            return l2Fraction <= l2Share ? Math.min(memoryS, bytes / (l2GBps * 1e9)) : memoryS;
+        }
     }
 
     /** This profile with (or, empty, without) the tiles of its fused fp8 MoE blocks in the database's harness. */
     public FrameworkProfile withFp8MoeTiles(java.util.Optional<Fp8GemmTiles> t) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, t, moeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, t, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     /**
@@ -281,11 +381,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /** This profile with other per-iteration engine figures. */
     public FrameworkProfile withServing(Serving v) {
-        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, v, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     public FrameworkProfile named(String newId, String newName) {
-        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles);
+        return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
+                quantizeCtas, quantizeL2);
     }
 
     /**

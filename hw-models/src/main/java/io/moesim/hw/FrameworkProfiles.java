@@ -153,6 +153,8 @@ public final class FrameworkProfiles {
         Optional<FrameworkProfile.Fp8GemmTiles> tiles = tiles(r, "fp8_gemm_tiles", false);
         Optional<FrameworkProfile.Fp8GemmTiles> moeTiles = tiles(r, "fp8_moe_tiles", true);
         Optional<FrameworkProfile.MoeTiles> bf16MoeTiles = bf16MoeTiles(r);
+        Optional<FrameworkProfile.QuantizeCtas> quantizeCtas = quantizeCtas(r);
+        Optional<FrameworkProfile.QuantizeL2> quantizeL2 = quantizeL2(r);
         FrameworkProfile.Serving serving = FrameworkProfile.Serving.NONE;
         Optional<SpecReader> sv = r.optSection("serving");
         if (sv.isPresent()) {
@@ -170,7 +172,7 @@ public final class FrameworkProfiles {
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
         }
         r.finish();
-        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles, bf16MoeTiles);
+        return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles, bf16MoeTiles, quantizeCtas, quantizeL2);
     }
 
     /**
@@ -204,16 +206,8 @@ public final class FrameworkProfiles {
         SpecReader s = ts.get();
         Optional<MoeTileRule> rule = s.choice("rule", id -> KernelRule.of(MoeTileRule.values(), id), KernelRule.ids(MoeTileRule.values()));
         OptionalDouble step = s.optNumber("k_step_ns");
-        OptionalDouble share = s.optNumber("l2_share");
-        for (String key : List.of("k_step_ns", "l2_share")) {
-            if (!s.has(key)) {
-                s.problem(key, "missing key");
-            }
-        }
-        if (share.isPresent() && share.getAsDouble() > 1) {
-            s.problem("l2_share", "must be in (0, 1], got " + Suggest.num(share.getAsDouble()));
-            share = OptionalDouble.empty();
-        }
+        OptionalDouble share = l2Share(s);
+        required(s, "k_step_ns", "l2_share");
         OptionalDouble slowdown = s.optNumber("unaligned_down_slowdown");
         if (slowdown.isPresent() && !(slowdown.getAsDouble() >= 1)) {
             s.problem("unaligned_down_slowdown", "must be >= 1, got " + Suggest.num(slowdown.getAsDouble()));
@@ -222,6 +216,58 @@ public final class FrameworkProfiles {
         s.finish();
         return rule.isPresent() && step.isPresent() && share.isPresent()
                 ? Optional.of(new FrameworkProfile.MoeTiles(rule.get(), step.getAsDouble(), share.getAsDouble(), slowdown.orElse(1))) : Optional.empty();
+    }
+
+    /**
+     * The quantise kernels' launch section ({@code quantize_ctas}): the rule (a closed set), the time per CTA and one CTA's
+     * streaming rate, all required.
+     */
+    private static Optional<FrameworkProfile.QuantizeCtas> quantizeCtas(SpecReader r) {
+        Optional<SpecReader> qs = r.optSection("quantize_ctas");
+        if (qs.isEmpty()) {
+            return Optional.empty();
+        }
+        SpecReader s = qs.get();
+        Optional<QuantizeLaunchRule> rule = s.choice("rule", id -> KernelRule.of(QuantizeLaunchRule.values(), id), KernelRule.ids(QuantizeLaunchRule.values()));
+        OptionalDouble cta = s.optNumber("cta_ns");
+        OptionalDouble rate = s.optNumber("cta_stream_GBps");
+        required(s, "cta_ns", "cta_stream_GBps");
+        s.finish();
+        return rule.isPresent() && cta.isPresent() && rate.isPresent()
+                ? Optional.of(new FrameworkProfile.QuantizeCtas(rule.get(), cta.getAsDouble(), rate.getAsDouble())) : Optional.empty();
+    }
+
+    /** The quantise kernels' L2 section of the harness ({@code quantize_l2}): the share of the L2 (in (0, 1]) and the rate, both required. */
+    private static Optional<FrameworkProfile.QuantizeL2> quantizeL2(SpecReader r) {
+        Optional<SpecReader> qs = r.optSection("quantize_l2");
+        if (qs.isEmpty()) {
+            return Optional.empty();
+        }
+        SpecReader s = qs.get();
+        OptionalDouble share = l2Share(s);
+        OptionalDouble rate = s.optNumber("l2_GBps");
+        required(s, "l2_share", "l2_GBps");
+        s.finish();
+        return share.isPresent() && rate.isPresent() ? Optional.of(new FrameworkProfile.QuantizeL2(share.getAsDouble(), rate.getAsDouble())) : Optional.empty();
+    }
+
+    /** Each of {@code keys} a section must have: a missing one is a problem named by its key. */
+    private static void required(SpecReader s, String... keys) {
+        for (String key : keys) {
+            if (!s.has(key)) {
+                s.problem(key, "missing key");
+            }
+        }
+    }
+
+    /** A section's {@code l2_share}: a share of the datasheet L2, in (0, 1]. */
+    private static OptionalDouble l2Share(SpecReader s) {
+        OptionalDouble share = s.optNumber("l2_share");
+        if (share.isPresent() && share.getAsDouble() > 1) {
+            s.problem("l2_share", "must be in (0, 1], got " + Suggest.num(share.getAsDouble()));
+            return OptionalDouble.empty();
+        }
+        return share;
     }
 
     /** A collective library named by a profile: a built-in id, or a YAML file relative to the profile's own file; empty when neither. */

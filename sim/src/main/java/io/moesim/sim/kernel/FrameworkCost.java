@@ -89,7 +89,7 @@ public final class FrameworkCost {
             return e.seconds();
         }
         if (op instanceof Quantize) {
-            return gemmQuantizeSeconds(profile, sim, in.get(0).elements(), device, p);
+            return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
         }
         if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
             if (x.experts() == 1) {
@@ -132,7 +132,8 @@ public final class FrameworkCost {
                 : apply(f, e, items(op, in), itemLanes(op, p), kvGroup(op), kvBytes(op, in));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
-            t += quantizeSeconds(profile, sim, quantRows, device, p);
+            // the block's own quantise runs in its kernel library: no rows given, so no CTA-per-token waves
+            t += quantizeSeconds(profile, sim, 0, quantRows, device, p);
         }
         return t;
     }
@@ -369,11 +370,27 @@ public final class FrameworkCost {
      * the cast (reads bf16, writes fp8: 3 bytes per element, as a copy of 1.5) under the {@code quantize} figures.
      */
     public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        return quantizeSeconds(profile, sim, 0, elements, device, p);
+    }
+
+    /** ... over {@code tokens} rows (0: not known), which the profile's launch of one CTA per row ({@link #quantizeKernelSeconds}) needs. */
+    public static double quantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long elements, DeviceSpec device, ProcessorSpec p) {
         double t = 0;
         for (boolean cast : QUANTIZE_STEPS) {
-            t += apply(profile.figures(quantizeClass(cast)), quantizeKernel(sim, elements, cast, device, p), 0, p.engines());
+            t += quantizeKernelSeconds(profile, quantizeClass(cast), quantizeKernel(sim, elements, cast, device, p), tokens, p.engines());
         }
         return t;
+    }
+
+    /**
+     * One quantise kernel ({@code e}) under its class's figures, the waves of the profile's one CTA per token row ({@link
+     * FrameworkProfile.QuantizeCtas}) the floor of its DRAM part where the rows are known ({@code tokens} above 0).
+     */
+    public static double quantizeKernelSeconds(FrameworkProfile profile, String cls, OpEstimate e, double tokens, int engines) {
+        OpEstimate.Breakdown b = e.breakdown();
+        double floor = profile.quantizeCtas().map(q -> q.floorSeconds(tokens, b.dramBytes(), engines)).orElse(0.0);
+        return profile.figures(cls).seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), 0, engines, 1, 0,
+                floor);
     }
 
     /**
@@ -382,10 +399,15 @@ public final class FrameworkCost {
      * else the per-tensor amax pass and cast ({@link #quantizeSeconds}).
      */
     public static double gemmQuantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long elements, DeviceSpec device, ProcessorSpec p) {
+        return gemmQuantizeSeconds(profile, sim, 0, elements, device, p);
+    }
+
+    /** ... over {@code tokens} rows of the activation (0: not known). */
+    public static double gemmQuantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long elements, DeviceSpec device, ProcessorSpec p) {
         if (profile.perTokenQuantize()) {
             return apply(profile.figures(FrameworkProfile.QUANTIZE_TOKEN), quantizeKernel(sim, elements, true, device, p), 0, p.engines());
         }
-        return quantizeSeconds(profile, sim, elements, device, p);
+        return quantizeSeconds(profile, sim, tokens, elements, device, p);
     }
 
     /**

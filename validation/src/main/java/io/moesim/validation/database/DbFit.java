@@ -5,6 +5,7 @@ import io.moesim.hw.FrameworkProfile;
 import io.moesim.hw.FrameworkProfile.ClassFigures;
 import io.moesim.hw.GemmTileRule;
 import io.moesim.hw.MoeTileRule;
+import io.moesim.hw.QuantizeLaunchRule;
 import io.moesim.hw.Systems;
 import io.moesim.validation.trace.IrOps;
 import java.util.ArrayList;
@@ -68,9 +69,11 @@ public final class DbFit {
         List<DbRow> quantRows = rows(rows, "quantize");
         if (ownKernels) {
             Map<Boolean, List<DbRow>> isCast = quantRows.stream().collect(java.util.stream.Collectors.partitioningBy(r -> IrOps.quantizeStep(r.op()).equals("cast")));
-            p = fitClass(p, "quantize", isCast.get(true), model, devices, n, mape, false);
-            p = fitClass(p, "quantize_amax", isCast.get(false), model, devices, n, mape, false);
+            Optional<QuantizeLaunchRule> launch = rows.isEmpty() ? Optional.empty() : QuantizeLaunchRule.forFramework(rows.get(0).framework());
+            p = fitQuantize(p, isCast.get(true), isCast.get(false), launch, model, devices, n, mape);
         } else {
+            // one quantize class on every row, with no L2 of the harness: each framework's collector is a script of its own (the
+            // L2 fitted on the other two frameworks' rows made the left-out ones worse, docs/validation.md, session 27)
             p = fitClass(p, "quantize", quantRows, model, devices, n, mape, false);
         }
         p = fitClass(p, "gemm", rows(rows, "gemm-bf16"), model, devices, n, mape, true);
@@ -153,6 +156,95 @@ public final class DbFit {
             }
         }
         return best.into(n, mape);
+    }
+
+    /** Times per CTA (ns) and one CTA's streaming rates (GB/s) searched for a launch of one CTA per token row, then refined. */
+    private static final double[] CTA_NS = {12.5, 25, 50, 100, 200};
+    private static final double[] CTA_ROW_RATES = geometric(10, 320, 11);
+    /** Shares of the L2 and rates (GB/s) searched for the harness's L2-resident quantise kernels ({@link FrameworkProfile.QuantizeL2}). */
+    private static final double[] QUANT_L2_SHARES = {0.25, 0.5, 0.75, 1};
+    private static final double[] L2_RATES = geometric(3000, 24000, 10);
+    /** Factors around a kept figure in a second, finer pass. */
+    private static final double[] REFINE = {0.8, 0.9, 1, 1.1, 1.25};
+
+    /**
+     * The two quantise classes in a framework's own profile: the cast on its rows, then the amax pass on the per-token rows
+     * with the cast's figures held; each under candidate figures of the profile's own, the two classes' calibration errors
+     * (weighted by their rows) keeping the best, the earlier on a tie (none first): the L2's rate where the harness finds a
+     * kernel's bytes there ({@link FrameworkProfile.QuantizeL2}), then, where the framework's code launches one CTA per token
+     * row ({@link QuantizeLaunchRule}), each time per CTA and streaming rate ({@link FrameworkProfile.QuantizeCtas}), each
+     * search then finer around its best.
+     */
+    private static FrameworkProfile fitQuantize(FrameworkProfile p, List<DbRow> cast, List<DbRow> token, Optional<QuantizeLaunchRule> launch, DbModel model,
+            Function<String, DeviceSpec> devices, Map<String, Integer> n, Map<String, Double> mape) {
+        CandidateFit<FrameworkProfile> fit = (q, n1, m1) -> fitClass(fitClass(q, "quantize", cast, model, devices, n1, m1, false), "quantize_amax", token,
+                model, devices, n1, m1, false);
+        Fitted best = bestQuantize(List.of(p), null, n, mape, fit);
+        best = overL2(p, best, n, mape, fit);
+        if (launch.isPresent()) {
+            FrameworkProfile held = p.withQuantizeL2(best.profile().quantizeL2());
+            List<FrameworkProfile> ctas = new ArrayList<>();
+            for (double ns : CTA_NS) {
+                for (double rate : CTA_ROW_RATES) {
+                    ctas.add(held.withQuantizeCtas(Optional.of(new FrameworkProfile.QuantizeCtas(launch.get(), ns, round(rate, 1e-1)))));
+                }
+            }
+            best = bestQuantize(ctas, best, n, mape, fit);
+            Optional<FrameworkProfile.QuantizeCtas> c = best.profile().quantizeCtas();
+            List<FrameworkProfile> finer = new ArrayList<>();
+            for (double a : c.isPresent() ? REFINE : new double[0]) {
+                for (double b : REFINE) {
+                    finer.add(held.withQuantizeCtas(Optional.of(new FrameworkProfile.QuantizeCtas(launch.get(), round(c.get().ctaNs() * a, 1e-1),
+                            round(c.get().ctaStreamGBps() * b, 1e-1)))));
+                }
+            }
+            best = bestQuantize(finer, best, n, mape, fit);
+            // the L2 again, the launch kept held: the first search made it stand in for the waves
+            best = overL2(p.withQuantizeCtas(best.profile().quantizeCtas()), best, n, mape, fit);
+        }
+        return best.into(n, mape);
+    }
+
+    /** {@code best} against {@code p} under each L2 share and rate searched, then finer rates around the best L2 kept. */
+    private static Fitted overL2(FrameworkProfile p, Fitted best, Map<String, Integer> n, Map<String, Double> mape, CandidateFit<FrameworkProfile> fit) {
+        List<FrameworkProfile> l2 = new ArrayList<>();
+        for (double share : QUANT_L2_SHARES) {
+            for (double rate : L2_RATES) {
+                l2.add(p.withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(share, round(rate, 1)))));
+            }
+        }
+        best = bestQuantize(l2, best, n, mape, fit);
+        Optional<FrameworkProfile.QuantizeL2> at = best.profile().quantizeL2();
+        List<FrameworkProfile> finer = new ArrayList<>();
+        for (double f : at.isPresent() ? REFINE : new double[0]) {
+            finer.add(p.withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(at.get().l2Share(), round(at.get().l2GBps() * f, 1)))));
+        }
+        return bestQuantize(finer, best, n, mape, fit);
+    }
+
+    /** The best of {@code best} (null: none yet) and each candidate profile's quantise fit, the earlier on a tie. */
+    private static Fitted bestQuantize(List<FrameworkProfile> cands, Fitted best, Map<String, Integer> n, Map<String, Double> mape,
+            CandidateFit<FrameworkProfile> fit) {
+        for (Fitted f : fitEach(cands, n, mape, fit)) {
+            if (best == null || quantizeError(f) < quantizeError(best)) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /** A fit's calibration error over both quantise classes, each class's weighted by its rows. */
+    private static double quantizeError(Fitted f) {
+        double rows = 0;
+        double sum = 0;
+        for (String cls : List.of("quantize", "quantize_amax")) {
+            int k = f.n().getOrDefault(cls, 0);
+            if (k > 0) {
+                rows += k;
+                sum += k * f.error(cls);
+            }
+        }
+        return rows > 0 ? sum / rows : 0;
     }
 
     /** A fit under one candidate (library tiles, empty: the kernel model's fastest tile and split), into the maps it is given. */

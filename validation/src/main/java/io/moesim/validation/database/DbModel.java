@@ -77,14 +77,15 @@ public final class DbModel {
      * @param gemm        an fp8 GEMM's shape, timed on a profile's library tiles where it has them (null: none)
      * @param moeGemm     a fused fp8 MoE block's grouped GEMMs, timed on a profile's MoE tiles where it has them (null: none)
      * @param tiled       a bf16 fused MoE block on each {@link MoeTileRule}, by the rule's ordinal (null: not such a block)
+     * @param quant       a quantise kernel's rows and L2 footprint (null: not such a kernel)
      */
     public record Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
             int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass,
-            FrameworkCost.MoeGemmDims moeGemm, Tiled[] tiled) {
+            FrameworkCost.MoeGemmDims moeGemm, Tiled[] tiled, Quant quant) {
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
                 int engines, double kvGroup, double kvBytes, FrameworkCost.GemmDims gemm, FrameworkCost.AttentionKernel attention, String slotClass,
                 FrameworkCost.MoeGemmDims moeGemm) {
-            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm, null);
+            this(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm, null, null);
         }
 
         public Piece(String cls, boolean quantize, int slots, double total, double launch, double compute, double memory, double bytes, double items,
@@ -100,24 +101,30 @@ public final class DbModel {
         /** This piece with an fp8 GEMM's shape. */
         Piece withGemm(FrameworkCost.GemmDims g) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, g, attention, slotClass, moeGemm,
-                    tiled);
+                    tiled, quant);
         }
 
         /** This piece with a bf16 fused MoE block on each tile rule ({@link #tiled}). */
         Piece withTiled(Tiled[] c) {
-            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm, c);
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm, c, quant);
+        }
+
+        /** This piece as a quantise kernel ({@link Quant}). */
+        Piece withQuant(Quant q) {
+            return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm,
+                    tiled, q);
         }
 
         /** This piece with a fused fp8 MoE block's grouped GEMMs. */
         Piece withMoeGemm(FrameworkCost.MoeGemmDims g) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, g,
-                    tiled);
+                    tiled, quant);
         }
 
         /** This piece with an attention op's kernel ({@link FrameworkCost.AttentionKernel}: head dim, prefill tiles, decode floor). */
         Piece withAttention(Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
             return new Piece(cls, quantize, slots, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm,
-                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass, moeGemm, tiled);
+                    FrameworkCost.AttentionKernel.of(op, in, device, p), slotClass, moeGemm, tiled, quant);
         }
 
         static Piece of(String cls, boolean quantize, OpEstimate e) {
@@ -145,7 +152,7 @@ public final class DbModel {
          */
         Piece slots(int s, String slotClass) {
             return new Piece(cls, quantize, s, total, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, gemm, attention, slotClass, moeGemm,
-                    tiled);
+                    tiled, quant);
         }
 
         /** Whether the profile runs this kernel at all (the quantise kernel, the slot-buffer kernels). */
@@ -190,6 +197,9 @@ public final class DbModel {
                 double t = FrameworkCost.withCompute(f, total, launch, compute, memory, bytes, items, engines, x.computeS(), m.floorSeconds(x.kSteps(), x.l2Fraction()));
                 return FrameworkCost.withUnalignedDown(f, t, launch, m, x.downShare());
             }
+            if (quant != null && (tiles.quantizeCtas().isPresent() || tiles.quantizeL2().isPresent())) {
+                return quant.seconds(f, tiles, this);
+            }
             return seconds(f);
         }
 
@@ -220,7 +230,35 @@ public final class DbModel {
                 }
             }
             return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
-                    a.slotClass, a.moeGemm, tc);
+                    a.slotClass, a.moeGemm, tc, a.quant); // a quantise kernel's rows are the row's own, not a draw's
+        }
+    }
+
+    /**
+     * A quantise kernel's rows and footprint, which two of a profile's figures time: its launch of one CTA per token row
+     * ({@link FrameworkProfile.QuantizeCtas}: the waves a floor on the DRAM part) and, in the harness, the L2's rate where its
+     * bytes fit there ({@link FrameworkProfile.QuantizeL2}).
+     *
+     * @param tokens     its token rows (0: not known, no waves: a fused MoE block's own quantise)
+     * @param l2Fraction its DRAM bytes over the GPU's L2
+     */
+    public record Quant(double tokens, double l2Fraction) {
+        /** Kernel {@code e}'s over {@code tokens} rows on the processor (a processor without an L2: a footprint that never fits). */
+        static Quant of(long tokens, OpEstimate e, ProcessorSpec p) {
+            return new Quant(tokens, DbModel.l2Fraction(e, p));
+        }
+
+        /** The kernel {@code k} under its class's figures {@code f} and the profile {@code tiles}' quantise figures. */
+        double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile tiles, Piece k) {
+            double floor = tiles.quantizeCtas().map(q -> q.floorSeconds(tokens, k.bytes(), k.engines())).orElse(0.0);
+            double memory = k.memory();
+            if (tiles.quantizeL2().isPresent() && memory > 0) {
+                // the DRAM part the class's share leaves, at the L2's rate where the harness finds the bytes there: handed to the
+                // figures in the model's terms (before the share), the rest of the model's time as it was
+                double share = f.bandwidthFraction().orElse(1);
+                memory = tiles.quantizeL2().get().memorySeconds(memory / share, k.bytes(), l2Fraction) * share;
+            }
+            return f.seconds(k.total() - k.memory() + memory, k.launch(), k.compute(), memory, k.bytes(), k.items(), k.engines(), k.kvGroup(), k.kvBytes(), floor);
         }
     }
 
@@ -234,6 +272,12 @@ public final class DbModel {
      *                   ({@link FrameworkCost#unalignedDownShare})
      */
     public record Tiled(double computeS, double kSteps, double l2Fraction, double downShare) {
+    }
+
+    /** A kernel's DRAM bytes over the processor's L2 (no L2: infinite, a footprint that never fits). */
+    static double l2Fraction(OpEstimate e, ProcessorSpec p) {
+        double l2 = p.sram().l2Bytes();
+        return l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY;
     }
 
     /** A fused MoE block's expert width on one GPU: its ffn over its tensor parallelism (what Triton's N and the tuned configs' N are). */
@@ -431,7 +475,7 @@ public final class DbModel {
                     // the Quantize op lowering puts before an fp8 GEMM: the amax pass (reads bf16), then the cast (reads bf16, writes fp8),
                     // or the one per-token kernel (FrameworkCost.gemmQuantizeSeconds); the profile runs one or the other
                     long el = f.getLong("m") * f.getLong("k");
-                    quantize(el, true, device, p, out);
+                    quantize(f.getLong("m"), el, true, device, p, out);
                     out.add(Piece.of(FrameworkProfile.QUANTIZE_TOKEN, true, FrameworkCost.quantizeKernel(sim, el, true, device, p), p));
                 }
             }
@@ -444,9 +488,9 @@ public final class DbModel {
                 } else if (step.equals("token")) {
                     // a dynamic per-token quantise as the per-tensor pair prices it: its amax pass, then its cast
                     // (the kernel reads each row twice, once for the row's amax and once to cast it)
-                    quantize(el, false, device, p, out);
+                    quantize(f.getLong("m"), el, false, device, p, out);
                 } else {
-                    out.add(quantizeKernel(el, step.equals("cast"), false, device, p));
+                    out.add(quantizeKernel(f.getLong("m"), el, step.equals("cast"), false, device, p));
                 }
             }
             case "moe-layer" -> {
@@ -492,9 +536,9 @@ public final class DbModel {
      * The two kernels of an activation quantise ({@link FrameworkCost#QUANTIZE_STEPS}): before an fp8 GEMM or in an fp8 MoE
      * block run only where the profile quantises ({@code flagged}), as a quantise row of its own always.
      */
-    private void quantize(long elements, boolean flagged, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
+    private void quantize(long tokens, long elements, boolean flagged, DeviceSpec device, ProcessorSpec p, List<Piece> out) {
         for (boolean cast : FrameworkCost.QUANTIZE_STEPS) {
-            out.add(quantizeKernel(elements, cast, flagged, device, p));
+            out.add(quantizeKernel(tokens, elements, cast, flagged, device, p));
         }
     }
 
@@ -503,13 +547,15 @@ public final class DbModel {
         long el = Math.max(1, elements);
         for (int bytes : EAGER_CAST_KERNEL_BYTES) {
             // a copy of n bytes moves 2n (KernelSimulator#memcpy): half the kernel's bytes per element
-            out.add(Piece.of(FrameworkCost.quantizeClass(true), false, sim.memcpy(el * bytes / 2, device, p), p));
+            OpEstimate e = sim.memcpy(el * bytes / 2, device, p);
+            out.add(Piece.of(FrameworkCost.quantizeClass(true), false, e, p).withQuant(Quant.of(0, e, p))); // elementwise: no CTA per token
         }
     }
 
-    /** One of them: the cast or the amax pass under its class ({@link FrameworkCost#quantizeClass}). */
-    private Piece quantizeKernel(long elements, boolean cast, boolean flagged, DeviceSpec device, ProcessorSpec p) {
-        return Piece.of(FrameworkCost.quantizeClass(cast), flagged, FrameworkCost.quantizeKernel(sim, elements, cast, device, p), p);
+    /** One of them: the cast or the amax pass under its class ({@link FrameworkCost#quantizeClass}), over {@code tokens} rows (0: not known). */
+    private Piece quantizeKernel(long tokens, long elements, boolean cast, boolean flagged, DeviceSpec device, ProcessorSpec p) {
+        OpEstimate e = FrameworkCost.quantizeKernel(sim, elements, cast, device, p);
+        return Piece.of(FrameworkCost.quantizeClass(cast), flagged, e, p).withQuant(Quant.of(tokens, e, p));
     }
 
     /** Token draws averaged for a power-law row (the collector itself averages 5 draws per measurement). */
@@ -543,11 +589,10 @@ public final class DbModel {
             if (dt.bits() == 16) {
                 // the block's compute on each tile rule's padded rows (a profile with a rule runs its bf16 blocks on it)
                 Tiled[] tiled = new Tiled[MoeTileRule.values().length];
-                double l2 = p.sram().l2Bytes();
                 for (MoeTileRule rule : MoeTileRule.values()) {
                     MoeTileRule.Tile tile = rule.tile(framework, device, t, mine.length, ffn);
                     tiled[rule.ordinal()] = new Tiled(FrameworkCost.paddedComputeSeconds(tile, mine, h, ffn, act, dt, p), MoeTileRule.kSteps(tile, h, ffn),
-                            l2 > 0 ? e.breakdown().dramBytes() / l2 : Double.POSITIVE_INFINITY, FrameworkCost.unalignedDownShare(rule, h, ffn, act));
+                            l2Fraction(e, p), FrameworkCost.unalignedDownShare(rule, h, ffn, act));
                 }
                 body = body.withTiled(tiled);
             }
@@ -556,7 +601,8 @@ public final class DbModel {
             out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
-            quantize(Math.max(1, rows * h + rows * ffn), true, device, p, out); // as FrameworkCost: the expert input rows and the gated activation
+            // as FrameworkCost: the expert input rows and the gated activation, quantised in the block's kernel library (no rows given)
+            quantize(0, Math.max(1, rows * h + rows * ffn), true, device, p, out);
         }
         String slotCls = dt.bits() == 8 ? SLOTS_FP8 : SLOTS;
         // the unpermute: this GPU's rows scattered back, or CUTLASS MoE's finalize (one CTA per token: reads this GPU's rows,

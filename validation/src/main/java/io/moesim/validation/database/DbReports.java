@@ -157,6 +157,19 @@ public final class DbReports {
             }
             m.put("moe_tiles", c);
         });
+        p.quantizeCtas().ifPresent(q -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("rule", q.rule().id());
+            c.put("cta_ns", q.ctaNs());
+            c.put("cta_stream_GBps", q.ctaStreamGBps());
+            m.put("quantize_ctas", c);
+        });
+        p.quantizeL2().ifPresent(q -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("l2_share", q.l2Share());
+            c.put("l2_GBps", q.l2GBps());
+            m.put("quantize_l2", c);
+        });
         p.customAllReduce().ifPresent(a -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("call_overhead_us", a.callOverheadUs());
@@ -325,6 +338,26 @@ public final class DbReports {
                 sb.append(String.format(Locale.ROOT, "  unaligned_down_slowdown: {value: %s, source: \"%s; the down GEMM of a block whose width on the GPU is not a "
                         + "multiple of 16 (MoeTileRule.unalignedWidth)\"}\n", num(t.unalignedDownSlowdown()), src));
             }
+        });
+        p.quantizeCtas().ifPresent(q -> {
+            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 quantise calibration rows of %s (%s), with the quantize and "
+                    + "quantize_amax figures", fit.rowsPerClass().getOrDefault("quantize", 0) + fit.rowsPerClass().getOrDefault("quantize_amax", 0), p.id(), source);
+            sb.append("# the quantise kernels' launch of one CTA per token row, in waves of one per SM: each CTA's fixed time plus its row's bytes\n")
+                    .append("# at one CTA's streaming rate, a floor on the kernel's DRAM part; kept because it explains the quantise calibration\n")
+                    .append("# rows better than the streaming kernel alone; applied in the database and in simulate. Rule: ").append(q.rule().source()).append('\n')
+                    .append("quantize_ctas:\n  rule: ").append(q.rule().id()).append('\n');
+            figure(sb, "  ", "cta_ns", q.ctaNs(), src);
+            figure(sb, "  ", "cta_stream_GBps", q.ctaStreamGBps(), src);
+        });
+        p.quantizeL2().ifPresent(q -> {
+            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 quantise calibration rows of %s (%s), with the quantize and "
+                    + "quantize_amax figures", fit.rowsPerClass().getOrDefault("quantize", 0) + fit.rowsPerClass().getOrDefault("quantize_amax", 0), p.id(), source);
+            sb.append("# the quantise kernels in the kernel database's harness, which times the same call again and again: a kernel whose\n")
+                    .append("# bytes fit in l2_share of the datasheet L2 finds them there and streams them at l2_GBps; kept because it explains\n")
+                    .append("# the quantise calibration rows better than the DRAM share alone; applied to the database's rows only, not in simulate\n")
+                    .append("quantize_l2:\n");
+            figure(sb, "  ", "l2_share", q.l2Share(), src + "; of the datasheet L2 (l2_cache_MB)");
+            figure(sb, "  ", "l2_GBps", q.l2GBps(), src);
         });
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
                 .append("collectives: ").append(n.id()).append('\n'));
