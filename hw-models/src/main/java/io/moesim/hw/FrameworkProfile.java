@@ -54,14 +54,6 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
             java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
-            java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles,
-            java.util.Optional<QuantizeCtas> quantizeCtas) {
-        this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, quantizeCtas,
-                java.util.Optional.empty());
-    }
-
-    public FrameworkProfile(String id, String name, Map<String, ClassFigures> classes, boolean fp8QuantizesActivation,
-            java.util.Optional<CustomAllReduce> customAllReduce, Serving serving, java.util.Optional<Fp8GemmTiles> fp8GemmTiles,
             java.util.Optional<NcclModel> collectives, java.util.Optional<Fp8GemmTiles> fp8MoeTiles, java.util.Optional<MoeTiles> moeTiles) {
         this(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles, java.util.Optional.empty(),
                 java.util.Optional.empty());

@@ -65,6 +65,21 @@ class QuantizeFiguresTest {
         assertTrue(FrameworkProfiles.load("sglang").quantizeCtas().isEmpty());
     }
 
+    @Test
+    void everyRebuiltProfileKeepsBoth() {
+        FrameworkProfile p = FrameworkProfile.ideal()
+                .withQuantizeCtas(java.util.Optional.of(new FrameworkProfile.QuantizeCtas(QuantizeLaunchRule.ONE_CTA_PER_TOKEN, 40, 50)))
+                .withQuantizeL2(java.util.Optional.of(new FrameworkProfile.QuantizeL2(0.75, 6000)));
+        java.util.List<FrameworkProfile> rebuilt = java.util.List.of(p.named("x", "y"), p.withServing(FrameworkProfile.Serving.NONE),
+                p.withClass("gemm", FrameworkProfile.ClassFigures.NONE), p.withQuantize(true), p.withCustomAllReduce(java.util.Optional.empty()),
+                p.withCollectives(java.util.Optional.empty()), p.withFp8GemmTiles(java.util.Optional.empty()), p.withMoeTiles(java.util.Optional.empty()),
+                p.withFp8MoeTiles(java.util.Optional.empty()), p.kernelsOnly());
+        for (FrameworkProfile q : rebuilt) {
+            assertEquals(p.quantizeCtas(), q.quantizeCtas(), q.id());
+            assertEquals(p.quantizeL2(), q.quantizeL2(), q.id());
+        }
+    }
+
     private String error(String yaml) throws IOException {
         Path p = dir.resolve("bad.yaml");
         Files.writeString(p, yaml);

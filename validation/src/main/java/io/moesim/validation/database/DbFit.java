@@ -199,8 +199,10 @@ public final class DbFit {
                 }
             }
             best = bestQuantize(finer, best, n, mape, fit);
-            // the L2 again, the launch kept held: the first search made it stand in for the waves
-            best = overL2(p.withQuantizeCtas(best.profile().quantizeCtas()), best, n, mape, fit);
+            // the L2 again, a launch kept held: searched with none, the L2 stands in for part of the waves
+            if (best.profile().quantizeCtas().isPresent()) {
+                best = overL2(p.withQuantizeCtas(best.profile().quantizeCtas()), best, n, mape, fit);
+            }
         }
         return best.into(n, mape);
     }

@@ -230,7 +230,7 @@ public final class DbModel {
                 }
             }
             return new Piece(a.cls, a.quantize, a.slots, t / n, l / n, c / n, m / n, by / n, it / n, a.engines, a.kvGroup, a.kvBytes, a.gemm, a.attention,
-                    a.slotClass, a.moeGemm, tc, a.quant); // a quantise kernel's rows are the row's own, not a draw's
+                    a.slotClass, a.moeGemm, tc, Quant.mean(ps));
         }
     }
 
@@ -248,6 +248,19 @@ public final class DbModel {
             return new Quant(tokens, DbModel.l2Fraction(e, p));
         }
 
+        /** The same kernel over several token draws: the row's rows, the draws' mean footprint (null: not a quantise kernel). */
+        static Quant mean(List<Piece> ps) {
+            Quant a = ps.get(0).quant;
+            if (a == null) {
+                return null;
+            }
+            double l2 = 0;
+            for (Piece x : ps) {
+                l2 += x.quant.l2Fraction() / ps.size();
+            }
+            return new Quant(a.tokens(), l2);
+        }
+
         /** The kernel {@code k} under its class's figures {@code f} and the profile {@code tiles}' quantise figures. */
         double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile tiles, Piece k) {
             double floor = tiles.quantizeCtas().map(q -> q.floorSeconds(tokens, k.bytes(), k.engines())).orElse(0.0);
@@ -258,7 +271,9 @@ public final class DbModel {
                 double share = f.bandwidthFraction().orElse(1);
                 memory = tiles.quantizeL2().get().memorySeconds(memory / share, k.bytes(), l2Fraction) * share;
             }
-            return f.seconds(k.total() - k.memory() + memory, k.launch(), k.compute(), memory, k.bytes(), k.items(), k.engines(), k.kvGroup(), k.kvBytes(), floor);
+            // the model's rest (fill, drain) as it was: its total less the longer of compute and DRAM, plus the new longer
+            double total = k.total() - Math.max(k.compute(), k.memory()) + Math.max(k.compute(), memory);
+            return f.seconds(total, k.launch(), k.compute(), memory, k.bytes(), k.items(), k.engines(), k.kvGroup(), k.kvBytes(), floor);
         }
     }
 

@@ -54,10 +54,14 @@ class QuantizeRowsTest {
         assertTrue(model.pieces(tok, h100).stream().allMatch(x -> x.quant().tokens() == 32768));
         // an fp8 GEMM's quantise kernels too; a fused MoE block's own quantise is its library's (no rows given)
         DbRow gemm = DbRow.of("matmul m=4096 n=4096 k=4096 dtype=fp8e4m3", "h100", "h100", "vllm", 100, "test");
-        assertTrue(model.pieces(gemm, h100).stream().filter(x -> x.quant() != null && x.cls().startsWith("quantize")).allMatch(x -> x.quant().tokens() == 4096));
+        List<DbModel.Piece> gemmQuant = model.pieces(gemm, h100).stream().filter(x -> x.quant() != null).toList();
+        assertEquals(List.of("quantize_amax", "quantize"), gemmQuant.stream().map(DbModel.Piece::cls).toList());
+        assertTrue(gemmQuant.stream().allMatch(x -> x.quant().tokens() == 4096));
         DbRow moe = DbRow.of("moe-layer tokens=64 hidden=4096 experts=8 top_k=2 ffn=14336 tp=1 ep=1 distribution=balanced dtype=fp8e4m3", "h100", "h100",
                 "vllm", 100, "test");
-        assertTrue(model.pieces(moe, h100).stream().filter(x -> x.quant() != null).allMatch(x -> x.quant().tokens() == 0));
+        List<DbModel.Piece> moeQuant = model.pieces(moe, h100).stream().filter(x -> x.quant() != null).toList();
+        assertEquals(2, moeQuant.size(), moeQuant.toString());
+        assertTrue(moeQuant.stream().allMatch(x -> x.quant().tokens() == 0 && x.quant().l2Fraction() > 0));
     }
 
     @Test
@@ -70,7 +74,34 @@ class QuantizeRowsTest {
         assertEquals(byHandUs(k, 1025.0 * 8192 * 3 / 5000e9), model.predictUs(r, h100, l2), 1e-9);
         // a share below its footprint: from DRAM
         FrameworkProfile small = PLAIN.withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(0.25, 5000)));
-        assertEquals(model.predictUs(r, h100, PLAIN), model.predictUs(r, h100, small), 0);
+        assertEquals(model.predictUs(r, h100, PLAIN), model.predictUs(r, h100, small), 1e-12);
+        // under a DRAM share of 0.8: the L2's time where it is quicker than the DRAM part after the share
+        FrameworkProfile.ClassFigures shared = new FrameworkProfile.ClassFigures(OptionalDouble.of(2), OptionalDouble.empty(), OptionalDouble.of(0.8));
+        FrameworkProfile slow = PLAIN.withClass("quantize", shared).withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(0.5, 5000)));
+        double dram = k.memory() / 0.8;
+        double fromL2 = 1025.0 * 8192 * 3 / 5000e9;
+        assertTrue(fromL2 < dram, "the L2 is quicker: " + fromL2 + " s against " + dram);
+        assertEquals(byHandUs(k, fromL2), model.predictUs(r, h100, slow), 1e-9);
+        // an L2 slower than the DRAM part after the share: the DRAM part
+        FrameworkProfile slower = slow.withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(0.5, 1000)));
+        assertEquals(byHandUs(k, dram), model.predictUs(r, h100, slower), 1e-9);
+    }
+
+    @Test
+    void theWrittenProfileReadsBack() throws java.io.IOException {
+        FrameworkProfile p = PLAIN.withQuantizeCtas(Optional.of(new FrameworkProfile.QuantizeCtas(QuantizeLaunchRule.ONE_CTA_PER_TOKEN, 40, 50.9)))
+                .withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(0.75, 6000)));
+        String yaml = DbReports.yaml(p, new DbFit.Result(p, Map.of("quantize", 67, "quantize_amax", 67), Map.of()), "test rows");
+        assertTrue(yaml.contains("rule: one-cta-per-token") && yaml.contains("134 H100 quantise calibration rows"), yaml);
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("vllm", ".yaml");
+        try {
+            java.nio.file.Files.writeString(f, yaml);
+            FrameworkProfile back = io.moesim.hw.FrameworkProfiles.load(f.toString());
+            assertEquals(p.quantizeCtas(), back.quantizeCtas());
+            assertEquals(p.quantizeL2(), back.quantizeL2());
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
     }
 
     @Test
