@@ -254,6 +254,14 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
     }
 
+    /**
+     * The waves of this profile's one CTA per token row ({@link QuantizeCtas#floorSeconds}), s, for a quantise kernel of
+     * {@code bytes} over {@code tokens} rows (0 rows: not known) on {@code engines} SMs; 0 where the profile has no such launch.
+     */
+    public double quantizeWavesSeconds(double tokens, double bytes, int engines) {
+        return quantizeCtas.isPresent() ? quantizeCtas.get().floorSeconds(tokens, bytes, engines) : 0;
+    }
+
     /** This profile with (or, empty, without) its quantise kernels' L2 rate in the database's harness ({@link QuantizeL2}). */
     public FrameworkProfile withQuantizeL2(java.util.Optional<QuantizeL2> l) {
         return new FrameworkProfile(id, name, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,

@@ -70,6 +70,11 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         return new Protocol(ll.baseUs() + ll.stepUs(), 0, ll.bandwidthFraction());
     }
 
+    /** The bytes one send of an all-to-all carries: what each GPU sends ({@code linkBytes}) over its {@code group} - 1 peers. */
+    public static double perPeerBytes(double linkBytes, int group) {
+        return linkBytes / (group - 1);
+    }
+
     /** What NVLS cost per call before it had a latency of its own: Simple's base and two steps (reduce, multicast). */
     public static double simpleLatencyForNvls(Protocol simple) {
         return simple.baseUs() + 2 * simple.stepUs();
@@ -126,7 +131,7 @@ public record NcclModel(String id, String name, Protocol ll, Protocol simple, do
         if (collective == Collective.ALL_TO_ALL) {
             // what one send carries: the bytes the GPU sends, over its g - 1 peers (nccl-tests: T / g; a MoE dispatch: the
             // rows that leave the GPU, not the ones that stay)
-            double perPeer = linkBytes / (group - 1);
+            double perPeer = perPeerBytes(linkBytes, group);
             return perPeer <= P2P_LL_THRESHOLD_BYTES ? new Call("p2p-ll", p2pLl.us(0, perPeer, linkGBps), linkBytes)
                     : new Call("p2p", p2p.us(0, linkBytes, linkGBps), linkBytes);
         }

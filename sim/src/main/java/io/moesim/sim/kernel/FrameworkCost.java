@@ -388,9 +388,8 @@ public final class FrameworkCost {
      */
     public static double quantizeKernelSeconds(FrameworkProfile profile, String cls, OpEstimate e, double tokens, int engines) {
         OpEstimate.Breakdown b = e.breakdown();
-        double floor = profile.quantizeCtas().map(q -> q.floorSeconds(tokens, b.dramBytes(), engines)).orElse(0.0);
         return profile.figures(cls).seconds(e.seconds(), b.launchUs() * 1e-6, b.computeUs() * 1e-6, b.memoryUs() * 1e-6, b.dramBytes(), 0, engines, 1, 0,
-                floor);
+                profile.quantizeWavesSeconds(tokens, b.dramBytes(), engines));
     }
 
     /**

@@ -194,6 +194,9 @@ public final class DbFit {
             List<FrameworkProfile> finer = new ArrayList<>();
             for (double a : c.isPresent() ? REFINE : new double[0]) {
                 for (double b : REFINE) {
+                    if (a == 1 && b == 1) {
+                        continue; // the kept figures themselves
+                    }
                     finer.add(held.withQuantizeCtas(Optional.of(new FrameworkProfile.QuantizeCtas(launch.get(), round(c.get().ctaNs() * a, 1e-1),
                             round(c.get().ctaStreamGBps() * b, 1e-1)))));
                 }
@@ -219,6 +222,9 @@ public final class DbFit {
         Optional<FrameworkProfile.QuantizeL2> at = best.profile().quantizeL2();
         List<FrameworkProfile> finer = new ArrayList<>();
         for (double f : at.isPresent() ? REFINE : new double[0]) {
+            if (f == 1) {
+                continue; // the kept rate itself
+            }
             finer.add(p.withQuantizeL2(Optional.of(new FrameworkProfile.QuantizeL2(at.get().l2Share(), round(at.get().l2GBps() * f, 1)))));
         }
         return bestQuantize(finer, best, n, mape, fit);

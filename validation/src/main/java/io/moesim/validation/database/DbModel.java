@@ -263,7 +263,6 @@ public final class DbModel {
 
         /** The kernel {@code k} under its class's figures {@code f} and the profile {@code tiles}' quantise figures. */
         double seconds(FrameworkProfile.ClassFigures f, FrameworkProfile tiles, Piece k) {
-            double floor = tiles.quantizeCtas().map(q -> q.floorSeconds(tokens, k.bytes(), k.engines())).orElse(0.0);
             double memory = k.memory();
             if (tiles.quantizeL2().isPresent() && memory > 0) {
                 // the DRAM part the class's share leaves, at the L2's rate where the harness finds the bytes there: handed to the
@@ -273,7 +272,8 @@ public final class DbModel {
             }
             // the model's rest (fill, drain) as it was: its total less the longer of compute and DRAM, plus the new longer
             double total = k.total() - Math.max(k.compute(), k.memory()) + Math.max(k.compute(), memory);
-            return f.seconds(total, k.launch(), k.compute(), memory, k.bytes(), k.items(), k.engines(), k.kvGroup(), k.kvBytes(), floor);
+            return f.seconds(total, k.launch(), k.compute(), memory, k.bytes(), k.items(), k.engines(), k.kvGroup(), k.kvBytes(),
+                    tiles.quantizeWavesSeconds(tokens, k.bytes(), k.engines()));
         }
     }
 
@@ -495,7 +495,8 @@ public final class DbModel {
                 }
             }
             case "quantize" -> {
-                long el = f.getLong("m") * f.getLong("k");
+                long m = f.getLong("m");
+                long el = m * f.getLong("k");
                 String step = IrOps.quantizeStep(f);
                 if (eagerCast) {
                     // a cast its collector times as eager PyTorch: the kernels it launches
@@ -503,9 +504,9 @@ public final class DbModel {
                 } else if (step.equals("token")) {
                     // a dynamic per-token quantise as the per-tensor pair prices it: its amax pass, then its cast
                     // (the kernel reads each row twice, once for the row's amax and once to cast it)
-                    quantize(f.getLong("m"), el, false, device, p, out);
+                    quantize(m, el, false, device, p, out);
                 } else {
-                    out.add(quantizeKernel(f.getLong("m"), el, step.equals("cast"), false, device, p));
+                    out.add(quantizeKernel(m, el, step.equals("cast"), false, device, p));
                 }
             }
             case "moe-layer" -> {

@@ -339,25 +339,24 @@ public final class DbReports {
                         + "multiple of 16 (MoeTileRule.unalignedWidth)\"}\n", num(t.unalignedDownSlowdown()), src));
             }
         });
+        // the two quantise sections' figures: fitted with both quantise classes on their calibration rows (DbFit.fitQuantize)
+        String quantSrc = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 quantise calibration rows of %s (%s), with the quantize and "
+                + "quantize_amax figures", fit.rowsPerClass().getOrDefault("quantize", 0) + fit.rowsPerClass().getOrDefault("quantize_amax", 0), p.id(), source);
         p.quantizeCtas().ifPresent(q -> {
-            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 quantise calibration rows of %s (%s), with the quantize and "
-                    + "quantize_amax figures", fit.rowsPerClass().getOrDefault("quantize", 0) + fit.rowsPerClass().getOrDefault("quantize_amax", 0), p.id(), source);
             sb.append("# the quantise kernels' launch of one CTA per token row, in waves of one per SM: each CTA's fixed time plus its row's bytes\n")
                     .append("# at one CTA's streaming rate, a floor on the kernel's DRAM part; kept because it explains the quantise calibration\n")
                     .append("# rows better than the streaming kernel alone; applied in the database and in simulate. Rule: ").append(q.rule().source()).append('\n')
                     .append("quantize_ctas:\n  rule: ").append(q.rule().id()).append('\n');
-            figure(sb, "  ", "cta_ns", q.ctaNs(), src);
-            figure(sb, "  ", "cta_stream_GBps", q.ctaStreamGBps(), src);
+            figure(sb, "  ", "cta_ns", q.ctaNs(), quantSrc);
+            figure(sb, "  ", "cta_stream_GBps", q.ctaStreamGBps(), quantSrc);
         });
         p.quantizeL2().ifPresent(q -> {
-            String src = String.format(Locale.ROOT, "fitted: moesim validate --database, %d H100 quantise calibration rows of %s (%s), with the quantize and "
-                    + "quantize_amax figures", fit.rowsPerClass().getOrDefault("quantize", 0) + fit.rowsPerClass().getOrDefault("quantize_amax", 0), p.id(), source);
             sb.append("# the quantise kernels in the kernel database's harness, which times the same call again and again: a kernel whose\n")
                     .append("# bytes fit in l2_share of the datasheet L2 finds them there and streams them at l2_GBps; kept because it explains\n")
                     .append("# the quantise calibration rows better than the DRAM share alone; applied to the database's rows only, not in simulate\n")
                     .append("quantize_l2:\n");
-            figure(sb, "  ", "l2_share", q.l2Share(), src + "; of the datasheet L2 (l2_cache_MB)");
-            figure(sb, "  ", "l2_GBps", q.l2GBps(), src);
+            figure(sb, "  ", "l2_share", q.l2Share(), quantSrc + "; of the datasheet L2 (l2_cache_MB)");
+            figure(sb, "  ", "l2_GBps", q.l2GBps(), quantSrc);
         });
         p.collectives().ifPresent(n -> sb.append("# the collective library the framework calls for its collectives (NCCL; its own all-reduce above excepted)\n")
                 .append("collectives: ").append(n.id()).append('\n'));

@@ -120,7 +120,7 @@ public final class NcclFit {
                 case "simple" -> simple.add(new double[] {1, steps, wire, r.us()});
                 case "nvls" -> nvls.add(new double[] {1, NcclModel.nvlsBytes(r.group(), r.tensorBytes()) / (r.linkGBps() * 1e3), r.us()});
                 case "p2p" -> p2p.add(new double[] {1, wire, r.us()});
-                case "p2p-ll" -> p2pLl.add(new double[] {1, r.linkBytes() / (r.group() - 1) / (r.linkGBps() * 1e3), r.us()}); // one peer's send
+                case "p2p-ll" -> p2pLl.add(new double[] {1, NcclModel.perPeerBytes(r.linkBytes(), r.group()) / (r.linkGBps() * 1e3), r.us()});
                 default -> throw new IllegalStateException(protocol[i]);
             }
         }
