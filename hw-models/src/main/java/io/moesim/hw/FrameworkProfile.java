@@ -446,11 +446,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           KV head)'s keys over several CTAs as TensorRT-LLM's XQA does in multi-block mode (the split is
      *                           the kernel's own rule, {@code XqaMultiBlock} in the simulator), so its CTAs, each paying
      *                           {@code perItemNs} and {@code perHeadNs}, are the pairs times the split; absent: one CTA per pair
+     * @param fallbackSplitWaveNs decode attention only, with {@code fallbackGBps}: the fallback kernel runs in multi-block mode
+     *                           as TensorRT-LLM's MMHA launcher splits it ({@code MmhaMultiBlock} in the simulator: each (sequence,
+     *                           query head)'s keys over several CTAs of 1024 threads, one per SM, where the pairs are fewer than the
+     *                           SMs), so its DRAM part is summed over its waves of CTAs (each wave the longer of its share of the
+     *                           HBM time and one CTA's bytes at {@code fallbackGBps}: a partial last wave runs at its SMs' rate),
+     *                           and each wave pays this time in place of {@code fallbackItemNs} per CTA; absent: no split
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
             OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
             OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency,
-            java.util.Optional<Boolean> xqaMultiBlock) {
+            java.util.Optional<Boolean> xqaMultiBlock, OptionalDouble fallbackSplitWaveNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
@@ -472,7 +478,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
                 OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
-                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty());
+                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty(), OptionalDouble.empty());
+        }
+
+        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
+                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
+                OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency,
+                java.util.Optional<Boolean> xqaMultiBlock) {
+            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
+                    wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, OptionalDouble.empty());
         }
 
         public ClassFigures {
@@ -487,6 +501,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             }
             if (fallbackGBps.isPresent() && !(fallbackGBps.getAsDouble() > 0)) {
                 throw new IllegalArgumentException("fallback_GBps must be > 0, got " + fallbackGBps.getAsDouble());
+            }
+            if (fallbackSplitWaveNs.isPresent() && !(fallbackSplitWaveNs.getAsDouble() > 0)) {
+                throw new IllegalArgumentException("fallback_split_wave_ns must be > 0, got " + fallbackSplitWaveNs.getAsDouble());
             }
         }
 
@@ -514,49 +531,49 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
         public ClassFigures withWideHeadProgramNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock);
+                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with a context kernel that packs query groups where FlashAttention-3 does (true: the figure left out) or never (false). */
         public ClassFigures withPacksGqa(boolean packs) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency, xqaMultiBlock);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with another compute share for head dims above {@link #FLASH_MAX_HEAD_DIM} (0: none, the figure left out). */
         public ClassFigures withWideHeadMatrixEfficiency(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /**
@@ -568,13 +585,25 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 return this;
             }
             return new ClassFigures(callOverheadUs, wideHeadMatrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty(), xqaMultiBlock);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs);
         }
 
         /** These figures with a decode kernel that splits each sequence's KV over CTAs as TensorRT-LLM's XQA does (true) or not (false: the figure left out). */
         public ClassFigures withXqaMultiBlock(boolean splits) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty());
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty(), fallbackSplitWaveNs);
+        }
+
+        /** These figures with the fallback kernel split over its keys in multi-block mode, each wave of CTAs paying {@code x} ns (0: none, the figure left out). */
+        public ClassFigures withFallbackSplitWaveNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock,
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
+
+        /** Whether the fallback decode kernel splits each (sequence, query head)'s keys over CTAs in multi-block mode ({@link #fallbackSplitWaveNs}). */
+        public boolean splitsFallback() {
+            return fallbackSplitWaveNs.isPresent() && fallbackGBps.isPresent();
         }
 
         /**
@@ -655,11 +684,34 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** ... with a lower bound of the op's own on its DRAM part ({@code memoryFloor}, s: a library's tiles, {@link Fp8GemmTiles}). */
         public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
                 double kvBytes, double memoryFloor) {
+            return seconds(modelTotal, launch, compute, memory, bytes, items, engines, kvGroup, kvBytes, memoryFloor, 1);
+        }
+
+        /**
+         * ... with the fallback kernel's split of each (sequence, query head)'s keys over {@code fallbackTiles} CTAs (its launcher's
+         * rule, {@code MmhaMultiBlock}; 1: none), which {@link #splitsFallback figures that split} time by waves of one CTA per engine:
+         * each wave's DRAM time is the longer of its share of the HBM time and one CTA's bytes at {@link #fallbackGBps}, and each
+         * wave pays {@link #fallbackSplitWaveNs} in place of {@link #fallbackItemNs} per CTA.
+         */
+        public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
+                double kvBytes, double memoryFloor, int fallbackTiles) {
             boolean fallback = fallsBack(kvGroup);
             // the fallback reads DRAM once (its per-head re-reads hit L2) and is bounded by the engines' rate below
             double passes = !fallback && maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double floor = engineGBps.isPresent() && bytes > 0 ? passes * bytes / (Math.max(1, engines) * engineGBps.getAsDouble() * 1e9) : 0;
             floor = Math.max(floor, memoryFloor);
+            if (fallback && fallbackTiles > 1 && splitsFallback() && items > 0) {
+                // one CTA per engine at a time: full waves of the engines, then a partial one whose CTAs each stream at one SM's rate
+                double e = Math.max(1, engines);
+                double ctas = items * kvGroup * fallbackTiles;
+                double fullWaves = Math.floor(ctas / e);
+                double last = ctas - fullWaves * e;
+                double hbm = memory / bandwidthFraction.orElse(1);
+                double cta = (bytes + (kvGroup - 1) * kvBytes) / ctas / (fallbackGBps.getAsDouble() * 1e9);
+                double split = fullWaves * Math.max(e / ctas * hbm, cta) + (last > 0 ? Math.max(last / ctas * hbm, cta) : 0);
+                double t = seconds(modelTotal, launch, compute, memory, Math.max(floor, split));
+                return t + Math.ceil(ctas / e) * fallbackSplitWaveNs.getAsDouble() * 1e-9;
+            }
             if (fallback) {
                 floor = Math.max(floor, (bytes + (kvGroup - 1) * kvBytes) / (Math.max(1, engines) * fallbackGBps.getAsDouble() * 1e9));
             }

@@ -87,6 +87,7 @@ public final class FrameworkProfiles {
                 OptionalDouble engineRate = c.optNumber("engine_GBps");
                 OptionalDouble fallbackRate = c.optNumber("fallback_GBps");
                 OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
+                OptionalDouble fallbackSplit = c.optNumber("fallback_split_wave_ns");
                 OptionalDouble wideHead = c.optNumber("wide_head_program_ns");
                 Optional<Boolean> packs = c.optFlag("packs_gqa");
                 Optional<Boolean> xqa = c.optFlag("xqa_multi_block");
@@ -103,13 +104,17 @@ public final class FrameworkProfiles {
                     c.problem("fallback_item_ns", "must be > 0, got " + fallbackItem.getAsDouble());
                     fallbackItem = OptionalDouble.empty();
                 }
+                if (fallbackSplit.isPresent() && !(fallbackSplit.getAsDouble() > 0)) {
+                    c.problem("fallback_split_wave_ns", "must be > 0, got " + fallbackSplit.getAsDouble());
+                    fallbackSplit = OptionalDouble.empty();
+                }
                 if (fallbackRate.isPresent() && !(fallbackRate.getAsDouble() > 0)) {
                     c.problem("fallback_GBps", "must be > 0, got " + fallbackRate.getAsDouble());
                     fallbackRate = OptionalDouble.empty();
                 }
                 c.finish();
                 classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff,
-                        xqa.filter(Boolean::booleanValue)));
+                        xqa.filter(Boolean::booleanValue), fallbackSplit));
             }
             cs.get().finish();
         }

@@ -76,6 +76,41 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void fallbackSplitIntoWavesByHand() {
+        // model: 8 us in all, 2 us launch, compute 1 us, memory 4 us (2 us of fill/drain); call 1 us; the fallback at 5 GB/s per
+        // engine, 50 ns per CTA; 64 pairs of group 1 on 132 engines, 1.92 MB of DRAM bytes (all KV)
+        FrameworkProfile.ClassFigures mmha = new FrameworkProfile.ClassFigures(OptionalDouble.of(1), OptionalDouble.empty(), OptionalDouble.empty(),
+                OptionalDouble.of(100), OptionalDouble.of(32)).withFallbackGBps(5).withFallbackItemNs(50);
+        // unsplit: DRAM max(4, 1.92 MB / (132 x 5 GB/s) = 2.91) = 4 us; one CTA per engine: 1 + 2 + 4 + 0.05 = 7.05 us
+        assertEquals(7.05e-6, mmha.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 1, 1.92e6), 1e-12);
+        // split 3 ways, 2 us a wave: 192 CTAs of 10 KB (2 us each at 5 GB/s); a full wave of 132 takes max(132 / 192 x 4 = 2.75, 2) us,
+        // the partial one of 60 max(60 / 192 x 4 = 1.25, 2) = 2 us: DRAM 4.75 us; 2 waves x 2 us: 1 + 2 + 4.75 + 4 = 11.75 us
+        FrameworkProfile.ClassFigures split = mmha.withFallbackSplitWaveNs(2000);
+        assertTrue(split.splitsFallback() && !mmha.splitsFallback());
+        assertEquals(11.75e-6, split.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 1, 1.92e6, 0, 3), 1e-12);
+        // no split (a launch of one tile per pair), or figures without the split: as unsplit
+        assertEquals(7.05e-6, split.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 1, 1.92e6, 0, 1), 1e-12);
+        assertEquals(7.05e-6, mmha.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 1, 1.92e6, 0, 3), 1e-12);
+        // a grouped kernel's op (group 4, XQA's) is no fallback: the tiles change nothing
+        assertEquals(split.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 4, 1.92e6), split.seconds(8e-6, 2e-6, 1e-6, 4e-6, 1.92e6, 64, 132, 4, 1.92e6, 0, 3), 0);
+        // every rebuilt figure set keeps it; the kernel figures alone drop the fallback with it
+        assertTrue(split.withPerHeadNs(5).withXqaMultiBlock(true).withExposedMemory(0.5).withWideHeadMatrixEfficiency(0.4).forHeadDim(512)
+                .withFallbackItemNs(60).withFallbackGBps(7).withEngineGBps(3).withWideHeadProgramNs(9).withPacksGqa(false).splitsFallback());
+        assertFalse(split.withFallbackSplitWaveNs(0).splitsFallback());
+        // the built-in TensorRT-LLM profile splits its fallback; vLLM and SGLang have none
+        assertTrue(FrameworkProfiles.load("trtllm").figures("attention_decode").splitsFallback());
+        assertFalse(FrameworkProfiles.load("trtllm").kernelsOnly().figures("attention_decode").splitsFallback());
+        assertFalse(FrameworkProfiles.load("vllm").figures("attention_decode").splitsFallback());
+        assertFalse(FrameworkProfiles.load("sglang").figures("attention_decode").splitsFallback());
+    }
+
+    @Test
+    void fallbackSplitWaveNsMustBePositive() throws IOException {
+        SpecException e = error("name: x\nclasses:\n  attention_decode:\n    fallback_split_wave_ns: {value: 0, source: t}\n");
+        assertTrue(e.getMessage().contains("fallback_split_wave_ns") && e.getMessage().contains("must be > 0, got 0"), e.getMessage());
+    }
+
+    @Test
     void wideHeadDecodeByHand() {
         // vLLM's head dims above FlashAttention's 256 run its Triton 3D kernel up to a batch of 128 / kv_heads: batch x kv_heads
         // x 16 programs over the engines, each 18 us, after an 8 us call overhead

@@ -319,7 +319,8 @@ public final class FrameworkCost {
      * its keys as TensorRT-LLM's XQA splits them ({@link FrameworkProfile.ClassFigures#splitsKvAsXqa}), a decode's wide-head
      * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a decode that the figures send to their
      * fallback kernel ({@link FrameworkProfile.ClassFigures#fallsBack}: TensorRT-LLM's masked multi-head attention), whose
-     * compute part is the op's FLOPs on the vector units ({@code vectorSeconds}) in place of the kernel model's matrix tiles:
+     * compute part is the op's FLOPs on the vector units ({@code vectorSeconds}) in place of the kernel model's matrix tiles
+     * (and, where its figures split it, its CTAs over each pair's keys as MMHA's multi-block launcher does, {@link MmhaMultiBlock}):
      * MMHA takes each query head's dot products on the CUDA cores, one thread group per key, and uses no MMA
      * (decoderMaskedMultiheadAttentionTemplate.h, cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention), so it pads
      * no query rows to a tile.
@@ -347,8 +348,10 @@ public final class FrameworkCost {
                 // over the class's compute share, as every compute part is; a group of 1 does one FLOP per KV byte, and a large
                 // group's re-reads of its KV per query head, bounded by the fallback rate, outlast its FLOPs)
                 double t = total + Math.max(vectorSeconds, memory) - Math.max(compute, memory);
-                return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes), batch, kvHeads, headDim,
-                        engines);
+                // in multi-block mode, each (sequence, query head)'s keys over the CTAs MMHA's launcher splits them into
+                int tiles = f.splitsFallback() ? MmhaMultiBlock.tiles(Math.round(items * kvGroup), headDim, kvLen, engines) : 1;
+                return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes, 0, tiles), batch, kvHeads,
+                        headDim, engines);
             }
             // XQA's multi-block split: each (sequence, KV head)'s keys over several CTAs, each paying the per-CTA and per-head work
             double ctas = decode && f.splitsKvAsXqa() ? items * XqaMultiBlock.blocks(batch, kvHeads, kvLen, engines) : items;

@@ -108,6 +108,31 @@ class FrameworkCostTest {
     }
 
     @Test
+    void mmhaMultiBlockSplitsTheFallbacksPairsOverTheirKeys() {
+        // TensorRT-LLM decode of plain multi-head attention (group 1: MMHA), 8 sequences x 8 heads, head dim 128, 2048 cached keys on
+        // H100 (132 SMs): 64 pairs split 3 ways (MmhaMultiBlockTest), so the op runs 192 CTAs; with figures that split the fallback
+        // its time is the figures' own of those tiles, and without them (or with a batch of 132 pairs or more) the tiles are not asked
+        FrameworkProfile.ClassFigures plain = new FrameworkProfile.ClassFigures(OptionalDouble.of(6), OptionalDouble.of(0.5), OptionalDouble.of(1),
+                OptionalDouble.of(2000), OptionalDouble.of(32)).withFallbackGBps(50).withFallbackItemNs(1000);
+        FrameworkProfile.ClassFigures split = plain.withFallbackSplitWaveNs(5000);
+        io.moesim.ir.op.Attention mha = new io.moesim.ir.op.Attention(8, 8, 128, 8, 1, 2048, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 8, 8 * 128), TensorType.of(DType.BF16, 8, 8 * 128), TensorType.of(DType.BF16, 8, 8 * 128));
+        FrameworkCost.AttentionKernel k = FrameworkCost.AttentionKernel.of(mha, in, h100, h100.primary());
+        int e = h100.primary().engines();
+        double launch = 2e-6;
+        double memory = 20e-6;
+        double bytes = 67e6;
+        double t = launch + memory + Math.max(k.vectorSeconds(), memory) - Math.max(1e-6, memory);
+        assertEquals(split.seconds(t, launch, k.vectorSeconds(), memory, bytes, 64, e, 1, bytes, 0, 3),
+                k.seconds(split, launch + memory, launch, 1e-6, memory, bytes, 64, e, 1, bytes), 1e-15);
+        assertEquals(plain.seconds(t, launch, k.vectorSeconds(), memory, bytes, 64, e, 1, bytes),
+                k.seconds(plain, launch + memory, launch, 1e-6, memory, bytes, 64, e, 1, bytes), 1e-15);
+        // the split's two waves (132 CTAs, then 60) pay 2 x 5 us in place of one CTA per engine's 1 us: at least 9 us more
+        assertTrue(k.seconds(split, launch + memory, launch, 1e-6, memory, bytes, 64, e, 1, bytes)
+                >= k.seconds(plain, launch + memory, launch, 1e-6, memory, bytes, 64, e, 1, bytes) + 9e-6);
+    }
+
+    @Test
     void vllmDecodeAboveFlashAttentionsHeadDimTakesTheTriton3dKernelsWaves() {
         // vLLM decode, 32 sequences x 2 query heads on one KV head, head_dim 512, 2 cached tokens: above FlashAttention's 256,
         // batch 32 <= 128 / 1, so vLLM's Triton 3D kernel: 32 x 1 x 16 = 512 programs over 132 SMs = 4 waves; the op takes at

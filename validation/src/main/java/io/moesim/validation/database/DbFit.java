@@ -743,14 +743,16 @@ public final class DbFit {
                 }
             }
         }
+        double fallbackSplit = 0;
         // with a fallback kernel: its own time per CTA (it also runs groups of 1), which frees the per-item and per-head
         // times to be the grouped kernel's alone; coordinate turns: each figure on a grid (the times per CTA and per head)
         // or in local rounds (all), the others held
         if (fallback > 0) {
-            double[] x = {best[0], best[1], best[2], item, head * item, fallback, fallbackItem}; // overhead, compute, bandwidth, item, head ns, rate, fallback item
+            // overhead, compute, bandwidth, item, head ns, rate, fallback item, fallback split wave (0: MMHA not split)
+            double[] x = {best[0], best[1], best[2], item, head * item, fallback, fallbackItem, 0};
             double[] grid = ITEMS_OR_NONE;
             for (int turn = 0; turn < 4; turn++) {
-                for (int k : new int[] {6, 3, 4}) {
+                for (int k : new int[] {6, 3, 4, 7}) {
                     for (double v : grid) {
                         double err = fallbackError(prep, x, k, v, compute, rate, group, held, bestErr);
                         if (err < bestErr) {
@@ -778,12 +780,13 @@ public final class DbFit {
             head = item > 0 ? x[4] / item : 0;
             fallback = x[5];
             fallbackItem = x[6];
+            fallbackSplit = x[7];
         }
         ClassFigures fig = new ClassFigures(OptionalDouble.of(round(best[0], 1e-2)), compute ? OptionalDouble.of(round(best[1], 1e-3)) : OptionalDouble.empty(),
                 rate ? OptionalDouble.empty() : OptionalDouble.of(round(best[2], 1e-3)), item > 0 ? OptionalDouble.of(round(item, 1e-1)) : OptionalDouble.empty(),
                 group > 0 ? OptionalDouble.of(group) : OptionalDouble.empty()).withExposedMemory(held.exposed()).withPacksGqa(held.packs()).withXqaMultiBlock(held.xqa()).withPerHeadNs(round(head * item, 1e-1))
                 .withEngineGBps(rate ? round(best[2], 1e-3) : 0).withFallbackGBps(round(fallback, 1e-1))
-                .withFallbackItemNs(round(fallbackItem, 1e-1));
+                .withFallbackItemNs(round(fallbackItem, 1e-1)).withFallbackSplitWaveNs(round(fallbackSplit, 1e-1));
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
@@ -808,10 +811,12 @@ public final class DbFit {
             double bound) {
         double[] y = x.clone();
         y[k] = v;
-        if (y[0] <= 0 || y[1] <= 0 || y[2] <= 0 || y[1] > 2 || (y[2] > 2 && !rate) || y[3] < 0 || y[4] < 0 || y[5] <= 0 || y[6] < 0 || (k == 1 && !compute)) {
+        if (y[0] <= 0 || y[1] <= 0 || y[2] <= 0 || y[1] > 2 || (y[2] > 2 && !rate) || y[3] < 0 || y[4] < 0 || y[5] <= 0 || y[6] < 0 || y[7] < 0
+                || (k == 1 && !compute)) {
             return Double.MAX_VALUE;
         }
-        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]), held, bound);
+        return error(prep, groupFigures(y, y[3], compute, rate, group, y[3] > 0 ? y[4] / y[3] : 0, y[5]).withFallbackItemNs(y[6]).withFallbackSplitWaveNs(y[7]),
+                held, bound);
     }
 
     /** Fallback kernel rates per engine searched for decode attention's groups above its KV group, GB/s (0: none). */

@@ -137,6 +137,7 @@ public final class DbReports {
             v.engineGBps().ifPresent(x -> c.put("engine_GBps", x));
             v.fallbackGBps().ifPresent(x -> c.put("fallback_GBps", x));
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
+            v.fallbackSplitWaveNs().ifPresent(x -> c.put("fallback_split_wave_ns", x));
             v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
             v.packsGqa().ifPresent(x -> c.put("packs_gqa", x));
             v.xqaMultiBlock().ifPresent(x -> c.put("xqa_multi_block", x));
@@ -301,6 +302,11 @@ public final class DbReports {
                     + "(supportConfigCommon refuses plain MHA at beam width 1, same file); its compute part is the op's FLOPs on the CUDA cores, not "
                     + "matrix tiles: each thread block loops over its head's keys with FMA dot products, with HMMA off (MMHA_USE_HMMA_FOR_REDUCTION "
                     + "undefined; NVIDIA/FasterTransformer src/fastertransformer/kernels/decoder_masked_multihead_attention.cu, the kernel's origin)"));
+            v.fallbackSplitWaveNs().ifPresent(x -> figure(sb, "    ", "fallback_split_wave_ns", x, src + "; per wave of the MMHA fallback's CTAs in "
+                    + "multi-block mode, in place of fallback_item_ns: each (sequence, query head)'s keys over divUp(SMs, pairs) CTAs of 1024 threads, at "
+                    + "most one loop of 8 keys per thread group each, where the pairs are fewer than the SMs (mmha_launch_kernel_ex and "
+                    + "multi_block_grid_setup, decoderMaskedMultiheadAttentionLaunch.h; AttentionOp::getMaxNumSeqLenTile), one CTA per SM, each "
+                    + "wave's DRAM time the longer of its share of the HBM's and one CTA's bytes at fallback_GBps (io.moesim.sim.kernel.MmhaMultiBlock)"));
             v.wideHeadProgramNs().ifPresent(x -> figure(sb, "    ", "wide_head_program_ns", x, src + "; per program of vLLM's Triton unified attention "
                     + "3D kernel, which head dims above FlashAttention's 256 run (get_supported_head_sizes, vllm/attention/backends/flash_attn.py): "
                     + "batch x kv_heads x NUM_PAR_SOFTMAX_SEGMENTS (16) programs for batches up to MIN_LAUNCH_GRID_SIZE_2D (128) / kv_heads "
