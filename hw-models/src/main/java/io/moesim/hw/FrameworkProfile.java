@@ -481,13 +481,6 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                     wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty(), OptionalDouble.empty());
         }
 
-        public ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
-                OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
-                OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency,
-                java.util.Optional<Boolean> xqaMultiBlock) {
-            this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
-                    wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, OptionalDouble.empty());
-        }
 
         public ClassFigures {
             if (wideHeadMatrixEfficiency.isPresent() && !(wideHeadMatrixEfficiency.getAsDouble() > 0)) {
@@ -594,7 +587,10 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                     fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty(), fallbackSplitWaveNs);
         }
 
-        /** These figures with the fallback kernel split over its keys in multi-block mode, each wave of CTAs paying {@code x} ns (0: none, the figure left out). */
+        /**
+         * These figures with the fallback kernel split over its keys in multi-block mode, each wave of CTAs paying {@code x} ns (0: none,
+         * the figure left out); it takes effect only beside {@link #fallbackGBps} ({@link #splitsFallback}).
+         */
         public ClassFigures withFallbackSplitWaveNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
                     fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock,
@@ -688,10 +684,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
 
         /**
-         * ... with the fallback kernel's split of each (sequence, query head)'s keys over {@code fallbackTiles} CTAs (its launcher's
-         * rule, {@code MmhaMultiBlock}; 1: none), which {@link #splitsFallback figures that split} time by waves of one CTA per engine:
-         * each wave's DRAM time is the longer of its share of the HBM time and one CTA's bytes at {@link #fallbackGBps}, and each
-         * wave pays {@link #fallbackSplitWaveNs} in place of {@link #fallbackItemNs} per CTA.
+         * ... with the fallback kernel's split of each (sequence, query head)'s keys over {@code fallbackTiles} CTAs (MMHA's
+         * {@code seq_len_tile}, its launcher's rule {@code MmhaMultiBlock}; 1: none), which {@link #splitsFallback figures that split}
+         * time by waves of one CTA per engine: each wave's DRAM time is the longer of its share of the HBM time and one CTA's bytes at
+         * {@link #fallbackGBps}, and each wave pays {@link #fallbackSplitWaveNs} in place of the unsplit fallback's per-wave time
+         * ({@link #fallbackItemNs}, or {@link #perItemNs} and {@link #perHeadNs} where it has none).
          */
         public double seconds(double modelTotal, double launch, double compute, double memory, double bytes, double items, int engines, double kvGroup,
                 double kvBytes, double memoryFloor, int fallbackTiles) {

@@ -349,7 +349,7 @@ public final class FrameworkCost {
                 // group's re-reads of its KV per query head, bounded by the fallback rate, outlast its FLOPs)
                 double t = total + Math.max(vectorSeconds, memory) - Math.max(compute, memory);
                 // in multi-block mode, each (sequence, query head)'s keys over the CTAs MMHA's launcher splits them into
-                int tiles = f.splitsFallback() ? MmhaMultiBlock.tiles(Math.round(items * kvGroup), headDim, kvLen, engines) : 1;
+                int tiles = f.splitsFallback() ? MmhaMultiBlock.tiles(batch * kvHeads * Math.round(kvGroup), headDim, kvLen, engines) : 1;
                 return f.wideHeadSeconds(f.seconds(t, launch, vectorSeconds, memory, bytes, items, engines, kvGroup, kvBytes, 0, tiles), batch, kvHeads,
                         headDim, engines);
             }

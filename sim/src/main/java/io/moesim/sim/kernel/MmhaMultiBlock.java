@@ -11,9 +11,8 @@ package io.moesim.sim.kernel;
  *   <li>the split is at most divUp(s, P), so only P below s splits at all;</li>
  *   <li>such a grid runs blocks of 1024 threads: the block-size factor is min(divUp(s x 4, P), 4) on a 256-thread base that
  *       fits 4 blocks per SM (32 warps per SM, "limited by registers"), 4 wherever P is at most s; one such block per SM;</li>
- *   <li>each CTA walks at least one unrolled loop of keys: the split is at most divUp(kv + 1, divUp(1024, threads per value) x 8),
- *       a thread group of 16-byte loads covering one head ({@link #threadsPerValue}); the split is that clamp of
- *       divUp(s, P).</li>
+ *   <li>each CTA walks at least one unrolled loop of keys, so the split is also at most divUp(kv + 1, divUp(1024, threads per
+ *       value) x 8), a thread group of 16-byte loads covering one head ({@link #threadsPerValue}).</li>
  * </ol>
  * So a P that does not divide the SMs runs a second, partial wave: 64 pairs split 3 ways are 192 CTAs, 132 then 60. Each CTA
  * writes a partial softmax state and the last of a split merges them. Not modelled: the shared-memory floor on the split
@@ -44,15 +43,17 @@ public final class MmhaMultiBlock {
         return Math.max(1, headDimMax(headDim) * ELEMENT_BYTES / VECTOR_BYTES);
     }
 
-    /** The CTAs per (sequence, query head): {@code pairs} = sequences x query heads, {@code kvLen} past keys, on {@code sms} SMs. */
+    /**
+     * The CTAs per (sequence, query head), MMHA's {@code seq_len_tile}: {@code pairs} = sequences x query heads, {@code kvLen} past
+     * keys, on {@code sms} SMs.
+     */
     public static int tiles(long pairs, int headDim, long kvLen, int sms) {
         if (pairs <= 0 || pairs >= sms) {
             return 1;
         }
-        long balanced = ceilDiv(sms, pairs);
+        long oneWave = ceilDiv(sms, pairs);
         long keyLoop = ceilDiv(BLOCK_THREADS, threadsPerValue(headDim)) * KEY_LOOP_UNROLL;
-        long most = Math.min(ceilDiv(kvLen + 1, keyLoop), balanced);
-        return (int) Math.max(1, Math.min(balanced, most));
+        return (int) Math.max(1, Math.min(oneWave, ceilDiv(kvLen + 1, keyLoop)));
     }
 
     private static long ceilDiv(long a, long b) {
