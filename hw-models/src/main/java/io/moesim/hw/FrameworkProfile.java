@@ -197,7 +197,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         Map<String, ClassFigures> m = new TreeMap<>();
         classes.forEach((k, v) -> m.put(k, new ClassFigures(OptionalDouble.empty(), v.matrixEfficiency(), v.bandwidthFraction(), v.perItemNs(),
                 v.maxKvGroup(), v.exposedMemory(), OptionalDouble.empty(), v.engineGBps()).withPacksGqa(v.packs())
-                .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())));
+                .withWideHeadMatrixEfficiency(v.wideHeadMatrixEfficiency().orElse(0)).withXqaMultiBlock(v.splitsKvAsXqa())
+                .withVarlenScanStepNs(v.varlenScanStepNs().orElse(0))));
         // the collective library stays: NCCL's own figures are no framework cost (nccl-tests times NCCL alone)
         return new FrameworkProfile(id + "-kernels", name + " (kernel figures only)", m, false, java.util.Optional.empty(), Serving.NONE, fp8GemmTiles,
                 collectives, fp8MoeTiles, moeTiles, quantizeCtas, quantizeL2);
@@ -452,14 +453,19 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                           SMs), so its DRAM part is summed over its waves of CTAs (each wave the longer of its share of the
      *                           HBM time and one CTA's bytes at {@code fallbackGBps}: a partial last wave runs at its SMs' rate),
      *                           and each wave pays this time in place of {@code fallbackItemNs} per CTA; absent: no split
+     * @param varlenScanStepNs   decode attention only: the framework's decode kernel is FlashAttention-3's, whose varlen persistent
+     *                           tile scheduler walks the batch {@link #VARLEN_SCAN_SEQUENCES} sequences a step; the op pays
+     *                           ceil(batch / 31) steps of this time ({@link #varlenScanSeconds}); absent: no walk
      */
     public record ClassFigures(OptionalDouble callOverheadUs, OptionalDouble matrixEfficiency, OptionalDouble bandwidthFraction, OptionalDouble perItemNs,
             OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
             OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs, java.util.Optional<Boolean> packsGqa, OptionalDouble wideHeadMatrixEfficiency,
-            java.util.Optional<Boolean> xqaMultiBlock, OptionalDouble fallbackSplitWaveNs) {
+            java.util.Optional<Boolean> xqaMultiBlock, OptionalDouble fallbackSplitWaveNs, OptionalDouble varlenScanStepNs) {
         public static final ClassFigures NONE = new ClassFigures(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
 
+        /** Sequences per step of FlashAttention-3's varlen tile scheduler's walk ({@code bidb += NumThreadsPerWarp - 1}, hopper/tile_scheduler.hpp). */
+        public static final int VARLEN_SCAN_SEQUENCES = 31;
         /** FlashAttention's largest head size in vLLM ({@code FlashAttentionBackend.get_supported_head_sizes}, vllm/attention/backends/flash_attn.py). */
         public static final int FLASH_MAX_HEAD_DIM = 256;
         /** vLLM's Triton attention backend: {@code MIN_LAUNCH_GRID_SIZE_2D} (vllm/v1/attention/backends/triton_attn.py); the 3D kernel below it / kv_heads. */
@@ -478,7 +484,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 OptionalDouble maxKvGroup, OptionalDouble exposedMemory, OptionalDouble perHeadNs, OptionalDouble engineGBps, OptionalDouble fallbackGBps,
                 OptionalDouble fallbackItemNs, OptionalDouble wideHeadProgramNs) {
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps, fallbackGBps, fallbackItemNs,
-                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty(), OptionalDouble.empty());
+                    wideHeadProgramNs, java.util.Optional.empty(), OptionalDouble.empty(), java.util.Optional.empty(), OptionalDouble.empty(),
+                    OptionalDouble.empty());
         }
 
 
@@ -497,6 +504,9 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             }
             if (fallbackSplitWaveNs.isPresent() && !(fallbackSplitWaveNs.getAsDouble() > 0)) {
                 throw new IllegalArgumentException("fallback_split_wave_ns must be > 0, got " + fallbackSplitWaveNs.getAsDouble());
+            }
+            if (varlenScanStepNs.isPresent() && !(varlenScanStepNs.getAsDouble() > 0)) {
+                throw new IllegalArgumentException("varlen_scan_step_ns must be > 0, got " + varlenScanStepNs.getAsDouble());
             }
         }
 
@@ -524,49 +534,49 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
-                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
         public ClassFigures withWideHeadProgramNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with a context kernel that packs query groups where FlashAttention-3 does (true: the figure left out) or never (false). */
         public ClassFigures withPacksGqa(boolean packs) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packs ? java.util.Optional.empty() : java.util.Optional.of(false), wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another compute share for head dims above {@link #FLASH_MAX_HEAD_DIM} (0: none, the figure left out). */
         public ClassFigures withWideHeadMatrixEfficiency(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /**
@@ -578,13 +588,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 return this;
             }
             return new ClassFigures(callOverheadUs, wideHeadMatrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with a decode kernel that splits each sequence's KV over CTAs as TensorRT-LLM's XQA does (true) or not (false: the figure left out). */
         public ClassFigures withXqaMultiBlock(boolean splits) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty(), fallbackSplitWaveNs);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, splits ? java.util.Optional.of(true) : java.util.Optional.empty(), fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /**
@@ -594,7 +604,31 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         public ClassFigures withFallbackSplitWaveNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
                     fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock,
+                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), varlenScanStepNs);
+        }
+
+        /**
+         * These figures with a decode kernel whose persistent tile scheduler walks the batch as FlashAttention-3's varlen scheduler
+         * does, each step of {@link #VARLEN_SCAN_SEQUENCES} sequences taking {@code x} ns (0: none, the figure left out).
+         */
+        public ClassFigures withVarlenScanStepNs(double x) {
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs,
                     x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+        }
+
+        /**
+         * The time (s) a decode kernel of {@code batch} sequences and head dim {@code headDim} spends in its tile scheduler's walk of the
+         * batch ({@link #varlenScanStepNs}): FlashAttention-3's {@code VarlenDynamicPersistentTileScheduler} launches one CTA per SM and
+         * finds each tile by walking the sequences from its last position {@link #VARLEN_SCAN_SEQUENCES} at a time (a warp's lanes less
+         * one, each step a load of their lengths and a warp prefix sum), so over a call a CTA walks the whole batch: ceil(batch / 31)
+         * dependent steps. Head dims above {@link #FLASH_MAX_HEAD_DIM} run vLLM's Triton kernel, which has no such walk; 0 without the figure.
+         */
+        public double varlenScanSeconds(long batch, int headDim) {
+            if (varlenScanStepNs.isEmpty() || headDim > FLASH_MAX_HEAD_DIM || batch <= 0) {
+                return 0;
+            }
+            return Math.ceil((double) batch / VARLEN_SCAN_SEQUENCES) * varlenScanStepNs.getAsDouble() * 1e-9;
         }
 
         /** Whether the fallback decode kernel splits each (sequence, query head)'s keys over CTAs in multi-block mode ({@link #fallbackSplitWaveNs}). */

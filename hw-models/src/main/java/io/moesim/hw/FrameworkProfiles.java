@@ -88,6 +88,7 @@ public final class FrameworkProfiles {
                 OptionalDouble fallbackRate = c.optNumber("fallback_GBps");
                 OptionalDouble fallbackItem = c.optNumber("fallback_item_ns");
                 OptionalDouble fallbackSplit = c.optNumber("fallback_split_wave_ns");
+                OptionalDouble varlenScan = c.optNumber("varlen_scan_step_ns");
                 OptionalDouble wideHead = c.optNumber("wide_head_program_ns");
                 Optional<Boolean> packs = c.optFlag("packs_gqa");
                 Optional<Boolean> xqa = c.optFlag("xqa_multi_block");
@@ -104,6 +105,10 @@ public final class FrameworkProfiles {
                     c.problem("fallback_item_ns", "must be > 0, got " + fallbackItem.getAsDouble());
                     fallbackItem = OptionalDouble.empty();
                 }
+                if (varlenScan.isPresent() && !(varlenScan.getAsDouble() > 0)) {
+                    c.problem("varlen_scan_step_ns", "must be > 0, got " + varlenScan.getAsDouble());
+                    varlenScan = OptionalDouble.empty();
+                }
                 if (fallbackSplit.isPresent() && !(fallbackSplit.getAsDouble() > 0)) {
                     c.problem("fallback_split_wave_ns", "must be > 0, got " + fallbackSplit.getAsDouble());
                     fallbackSplit = OptionalDouble.empty();
@@ -114,7 +119,7 @@ public final class FrameworkProfiles {
                 }
                 c.finish();
                 classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff,
-                        xqa.filter(Boolean::booleanValue), fallbackSplit));
+                        xqa.filter(Boolean::booleanValue), fallbackSplit, varlenScan));
             }
             cs.get().finish();
         }

@@ -105,6 +105,27 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void varlenScanByHand() throws IOException {
+        // FlashAttention-3's varlen scheduler walks the batch 31 sequences a step: 512 sequences are ceil(512 / 31) = 17 steps, 31 one,
+        // 32 two; at 200 ns a step 3.4, 0.2 and 0.4 us
+        FrameworkProfile.ClassFigures f = FrameworkProfile.ClassFigures.NONE.withVarlenScanStepNs(200);
+        assertEquals(3.4e-6, f.varlenScanSeconds(512, 128), 1e-12);
+        assertEquals(0.2e-6, f.varlenScanSeconds(31, 128), 1e-12);
+        assertEquals(0.4e-6, f.varlenScanSeconds(32, 64), 1e-12);
+        // above FlashAttention's head dims (vLLM's Triton kernel) and without the figure: no walk
+        assertEquals(0, f.varlenScanSeconds(512, 512), 0);
+        assertEquals(0, FrameworkProfile.ClassFigures.NONE.varlenScanSeconds(512, 128), 0);
+        // every rebuilt figure set keeps it, the kernel figures alone too (it is the kernel's own scheduler)
+        assertEquals(3.4e-6, f.withPerHeadNs(5).withXqaMultiBlock(true).withExposedMemory(0.5).withFallbackGBps(7).withFallbackItemNs(60)
+                .withFallbackSplitWaveNs(9).withEngineGBps(3).withWideHeadProgramNs(9).withPacksGqa(false).withWideHeadMatrixEfficiency(0.4)
+                .varlenScanSeconds(512, 128), 1e-12);
+        FrameworkProfile p = new FrameworkProfile("x", "x", java.util.Map.of("attention_decode", f), false, java.util.Optional.empty());
+        assertEquals(3.4e-6, p.kernelsOnly().figures("attention_decode").varlenScanSeconds(512, 128), 1e-12);
+        SpecException e = error("name: x\nclasses:\n  attention_decode:\n    varlen_scan_step_ns: {value: -1, source: t}\n");
+        assertTrue(e.getMessage().contains("varlen_scan_step_ns") && e.getMessage().contains("must be > 0, got -1"), e.getMessage());
+    }
+
+    @Test
     void fallbackSplitWaveNsMustBePositive() throws IOException {
         SpecException e = error("name: x\nclasses:\n  attention_decode:\n    fallback_split_wave_ns: {value: 0, source: t}\n");
         assertTrue(e.getMessage().contains("fallback_split_wave_ns") && e.getMessage().contains("must be > 0, got 0"), e.getMessage());

@@ -320,7 +320,8 @@ public final class FrameworkCost {
      * program floor ({@link FrameworkProfile.ClassFigures#wideHeadSeconds}), and a decode that the figures send to their
      * fallback kernel ({@link FrameworkProfile.ClassFigures#fallsBack}: TensorRT-LLM's masked multi-head attention), whose
      * compute part is the op's FLOPs on the vector units ({@code vectorSeconds}) in place of the kernel model's matrix tiles
-     * (and, where its figures split it, its CTAs over each pair's keys as MMHA's multi-block launcher does, {@link MmhaMultiBlock}):
+     * (and, where its figures split it, its CTAs over each pair's keys as MMHA's multi-block launcher does, {@link MmhaMultiBlock}),
+     * and a decode's walk of its batch by FlashAttention-3's varlen tile scheduler ({@link FrameworkProfile.ClassFigures#varlenScanSeconds}):
      * MMHA takes each query head's dot products on the CUDA cores, one thread group per key, and uses no MMA
      * (decoderMaskedMultiheadAttentionTemplate.h, cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention), so it pads
      * no query rows to a tile.
@@ -357,7 +358,8 @@ public final class FrameworkCost {
             double ctas = decode && f.splitsKvAsXqa() ? items * XqaMultiBlock.blocks(batch, kvHeads, kvLen, engines) : items;
             double t = tiles != null ? tiles.seconds(f, total, launch, compute, memory, bytes, engines, kvGroup, kvBytes)
                     : f.seconds(total, launch, compute, memory, bytes, ctas, engines, kvGroup, kvBytes);
-            return decode ? f.wideHeadSeconds(t, batch, kvHeads, headDim, engines) : t;
+            // FlashAttention-3's varlen scheduler walking the batch, where the figures say the decode kernel is FA3's
+            return decode ? f.wideHeadSeconds(t, batch, kvHeads, headDim, engines) + f.varlenScanSeconds(batch, headDim) : t;
         }
 
         double seconds(FrameworkProfile.ClassFigures classFigures, OpEstimate e, double items, int engines, double kvGroup, double kvBytes) {

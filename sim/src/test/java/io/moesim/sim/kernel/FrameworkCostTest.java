@@ -137,6 +137,23 @@ class FrameworkCostTest {
     }
 
     @Test
+    void flashAttention3sVarlenSchedulerWalksTheBatch() {
+        // vLLM decode of 512 sequences x 4 query heads on 1 KV head, head dim 128, 4 cached keys: with a walk of 200 ns a step the
+        // op takes ceil(512 / 31) = 17 steps = 3.4 us more than the same figures without it; a prefill op takes nothing more
+        FrameworkProfile.ClassFigures plain = new FrameworkProfile.ClassFigures(OptionalDouble.of(8), OptionalDouble.of(0.5), OptionalDouble.of(1),
+                OptionalDouble.of(2000));
+        FrameworkProfile.ClassFigures walk = plain.withVarlenScanStepNs(200);
+        io.moesim.ir.op.Attention decode = new io.moesim.ir.op.Attention(4, 1, 128, 512, 1, 4, false, 0, DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 512, 4 * 128), TensorType.of(DType.BF16, 512, 128), TensorType.of(DType.BF16, 512, 128));
+        FrameworkCost.AttentionKernel k = FrameworkCost.AttentionKernel.of(decode, in, h100, h100.primary());
+        int e = h100.primary().engines();
+        assertEquals(3.4e-6, k.seconds(walk, 5e-6, 2e-6, 1e-6, 2e-6, 0, 512, e, 4, 0) - k.seconds(plain, 5e-6, 2e-6, 1e-6, 2e-6, 0, 512, e, 4, 0), 1e-12);
+        io.moesim.ir.op.Attention prefill = new io.moesim.ir.op.Attention(4, 1, 128, 512, 64, 64, true, 0, DType.BF16);
+        FrameworkCost.AttentionKernel kp = FrameworkCost.AttentionKernel.of(prefill, in, h100, h100.primary());
+        assertEquals(kp.seconds(plain, 5e-6, 2e-6, 1e-6, 2e-6, 0, 512, e, 4, 0), kp.seconds(walk, 5e-6, 2e-6, 1e-6, 2e-6, 0, 512, e, 4, 0), 0);
+    }
+
+    @Test
     void vllmDecodeAboveFlashAttentionsHeadDimTakesTheTriton3dKernelsWaves() {
         // vLLM decode, 32 sequences x 2 query heads on one KV head, head_dim 512, 2 cached tokens: above FlashAttention's 256,
         // batch 32 <= 128 / 1, so vLLM's Triton 3D kernel: 32 x 1 x 16 = 512 programs over 132 SMs = 4 waves; the op takes at

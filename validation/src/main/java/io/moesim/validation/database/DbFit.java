@@ -507,6 +507,13 @@ public final class DbFit {
     static final java.util.Set<String> XQA_FRAMEWORKS = java.util.Set.of("trtllm");
 
     /**
+     * Frameworks whose decode kernel is FlashAttention-3's (the kernel database's generation tables name it: vLLM 0.24.0's
+     * {@code kernel_source} {@code vllm_flash_attn_fa3}, SGLang 0.5.9's {@code flash_attention}; TensorRT-LLM's is XQA or MMHA), whose
+     * varlen tile scheduler walks the batch ({@link ClassFigures#varlenScanStepNs}).
+     */
+    static final java.util.Set<String> FA3_DECODE_FRAMEWORKS = java.util.Set.of("vllm", "sglang");
+
+    /**
      * The held figures a class is fitted under, each in turn, the calibration rows choosing (the first of equals): prefill,
      * each exposed share with the context kernel packing query groups as FlashAttention-3 does, or, in a framework's own
      * profile, never (its kernel's tiles one head wide, as TensorRT-LLM's fmha_v2); decode in an XQA framework's own
@@ -800,6 +807,20 @@ public final class DbFit {
                 }
             }
             fig = fig.withWideHeadProgramNs(wide);
+        }
+        // in the own decode profile of a framework whose decode kernel is FlashAttention-3's: its varlen scheduler walking the
+        // batch 31 sequences a step (ClassFigures.varlenScanStepNs), a time per step on a grid with every other figure held (0: none)
+        if (cls.equals("attention_decode") && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
+            double scan = 0;
+            bestErr = error(prep, fig, held, Double.MAX_VALUE);
+            for (double v = 10; v <= 600; v += 10) {
+                double err = error(prep, fig.withVarlenScanStepNs(v), held, bestErr);
+                if (err < bestErr) {
+                    bestErr = err;
+                    scan = v;
+                }
+            }
+            fig = fig.withVarlenScanStepNs(scan);
         }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);

@@ -138,6 +138,7 @@ public final class DbReports {
             v.fallbackGBps().ifPresent(x -> c.put("fallback_GBps", x));
             v.fallbackItemNs().ifPresent(x -> c.put("fallback_item_ns", x));
             v.fallbackSplitWaveNs().ifPresent(x -> c.put("fallback_split_wave_ns", x));
+            v.varlenScanStepNs().ifPresent(x -> c.put("varlen_scan_step_ns", x));
             v.wideHeadProgramNs().ifPresent(x -> c.put("wide_head_program_ns", x));
             v.packsGqa().ifPresent(x -> c.put("packs_gqa", x));
             v.xqaMultiBlock().ifPresent(x -> c.put("xqa_multi_block", x));
@@ -307,6 +308,11 @@ public final class DbReports {
                     + "most one loop of 8 keys per thread group each, where the pairs are fewer than the SMs (mmha_launch_kernel_ex and "
                     + "multi_block_grid_setup, decoderMaskedMultiheadAttentionLaunch.h; AttentionOp::getMaxNumSeqLenTile), one CTA per SM, each "
                     + "wave's DRAM time the longer of its share of the HBM's and one CTA's bytes at fallback_GBps (io.moesim.sim.kernel.MmhaMultiBlock)"));
+            v.varlenScanStepNs().ifPresent(x -> figure(sb, "    ", "varlen_scan_step_ns", x, src + "; per step of FlashAttention-3's varlen "
+                    + "persistent tile scheduler's walk of the batch, 31 sequences a step (VarlenDynamicPersistentTileScheduler::tile_idx_to_work_tile, "
+                    + "hopper/tile_scheduler.hpp, github.com/Dao-AILab/flash-attention: one CTA per SM, each tile found by walking the sequences from "
+                    + "the CTA's last position, bidb += NumThreadsPerWarp - 1), so a decode of b sequences pays ceil(b / 31) steps; head dims up to "
+                    + "256 (FlashAttention's)"));
             v.wideHeadProgramNs().ifPresent(x -> figure(sb, "    ", "wide_head_program_ns", x, src + "; per program of vLLM's Triton unified attention "
                     + "3D kernel, which head dims above FlashAttention's 256 run (get_supported_head_sizes, vllm/attention/backends/flash_attn.py): "
                     + "batch x kv_heads x NUM_PAR_SOFTMAX_SEGMENTS (16) programs for batches up to MIN_LAUNCH_GRID_SIZE_2D (128) / kv_heads "
