@@ -797,34 +797,37 @@ public final class DbFit {
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
-            double wide = 0;
+            ClassFigures base = fig;
+            fig = bestOnGrid(prep, held, 250, 40000, 250, base::withWideHeadProgramNs);
             bestErr = error(prep, fig, held, Double.MAX_VALUE);
-            for (double v = 250; v <= 40000; v += 250) {
-                double err = error(prep, fig.withWideHeadProgramNs(v), held, bestErr);
-                if (err < bestErr) {
-                    bestErr = err;
-                    wide = v;
-                }
-            }
-            fig = fig.withWideHeadProgramNs(wide);
         }
         // in the own decode profile of a framework whose decode kernel is FlashAttention-3's: its varlen scheduler walking the
         // batch 31 sequences a step (ClassFigures.varlenScanStepNs), a time per step on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
-            double scan = 0;
+            ClassFigures base = fig;
+            fig = bestOnGrid(prep, held, 10, 600, 10, base::withVarlenScanStepNs);
             bestErr = error(prep, fig, held, Double.MAX_VALUE);
-            for (double v = 10; v <= 600; v += 10) {
-                double err = error(prep, fig.withVarlenScanStepNs(v), held, bestErr);
-                if (err < bestErr) {
-                    bestErr = err;
-                    scan = v;
-                }
-            }
-            fig = fig.withVarlenScanStepNs(scan);
         }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         return p.withClass(cls, fig);
+    }
+
+    /**
+     * The figures {@code with} gives for the value on the grid lo, lo + step, ... hi that explains {@code prep} best, every other
+     * figure held, or for 0 (none) where no value beats the figures without it (the first of equals kept).
+     */
+    private static ClassFigures bestOnGrid(List<Prepared> prep, Held held, double lo, double hi, double step, java.util.function.DoubleFunction<ClassFigures> with) {
+        double best = 0;
+        double bestErr = error(prep, with.apply(0), held, Double.MAX_VALUE);
+        for (double v = lo; v <= hi; v += step) {
+            double err = error(prep, with.apply(v), held, bestErr);
+            if (err < bestErr) {
+                bestErr = err;
+                best = v;
+            }
+        }
+        return with.apply(best);
     }
 
     /** The error of decode figures {@code x} (as the fallback search holds them) with figure {@code k} set to {@code v}; invalid: MAX_VALUE. */

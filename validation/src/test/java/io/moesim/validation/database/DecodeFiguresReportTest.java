@@ -26,15 +26,9 @@ class DecodeFiguresReportTest {
         assertEquals(8454.7, decode.get("fallback_split_wave_ns"));
         String yaml = DbReports.yaml(TRT, new DbFit.Result(TRT, Map.of("attention_decode", 139), Map.of()), "test rows");
         assertTrue(yaml.contains("fallback_split_wave_ns: {value: 8454.7") && yaml.contains("multi_block_grid_setup"), yaml);
-        java.nio.file.Path f = java.nio.file.Files.createTempFile("trtllm", ".yaml");
-        try {
-            java.nio.file.Files.writeString(f, yaml);
-            FrameworkProfile.ClassFigures back = io.moesim.hw.FrameworkProfiles.load(f.toString()).figures("attention_decode");
-            assertEquals(OptionalDouble.of(8454.7), back.fallbackSplitWaveNs());
-            assertTrue(back.splitsFallback());
-        } finally {
-            java.nio.file.Files.deleteIfExists(f);
-        }
+        FrameworkProfile.ClassFigures back = readBack(yaml);
+        assertEquals(OptionalDouble.of(8454.7), back.fallbackSplitWaveNs());
+        assertTrue(back.splitsFallback());
         // without the figure nothing is written
         FrameworkProfile plain = new FrameworkProfile("trtllm", "t", Map.of("attention_decode", DECODE.withFallbackSplitWaveNs(0)), false, Optional.empty());
         assertFalse(DbReports.yaml(plain, new DbFit.Result(plain, Map.of("attention_decode", 139), Map.of()), "test rows").contains("fallback_split_wave_ns"));
@@ -49,13 +43,18 @@ class DecodeFiguresReportTest {
         assertEquals(200.0, decode.get("varlen_scan_step_ns"));
         String yaml = DbReports.yaml(vllm, new DbFit.Result(vllm, Map.of("attention_decode", 200), Map.of()), "test rows");
         assertTrue(yaml.contains("varlen_scan_step_ns: {value: 200") && yaml.contains("VarlenDynamicPersistentTileScheduler"), yaml);
-        java.nio.file.Path f = java.nio.file.Files.createTempFile("vllm", ".yaml");
+        FrameworkProfile.ClassFigures back = readBack(yaml);
+        assertEquals(OptionalDouble.of(200), back.varlenScanStepNs());
+        // 512 sequences: ceil(512 / 31) = 17 steps of 200 ns
+        assertEquals(3.4e-6, back.varlenScanSeconds(512, 128), 1e-12);
+    }
+
+    /** The decode figures of a written profile, loaded back from a file as a user's --framework file would be. */
+    private static FrameworkProfile.ClassFigures readBack(String yaml) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("profile", ".yaml");
         try {
             java.nio.file.Files.writeString(f, yaml);
-            FrameworkProfile.ClassFigures back = io.moesim.hw.FrameworkProfiles.load(f.toString()).figures("attention_decode");
-            assertEquals(OptionalDouble.of(200), back.varlenScanStepNs());
-            // 512 sequences: ceil(512 / 31) = 17 steps of 200 ns
-            assertEquals(3.4e-6, back.varlenScanSeconds(512, 128), 1e-12);
+            return io.moesim.hw.FrameworkProfiles.load(f.toString()).figures("attention_decode");
         } finally {
             java.nio.file.Files.deleteIfExists(f);
         }
