@@ -93,29 +93,10 @@ public final class FrameworkProfiles {
                 Optional<Boolean> packs = c.optFlag("packs_gqa");
                 Optional<Boolean> xqa = c.optFlag("xqa_multi_block");
                 OptionalDouble wideEff = fraction(c, "wide_head_matrix_efficiency");
-                if (wideHead.isPresent() && !(wideHead.getAsDouble() > 0)) {
-                    c.problem("wide_head_program_ns", "must be > 0, got " + wideHead.getAsDouble());
-                    wideHead = OptionalDouble.empty();
-                }
+                // every figure is positive where present (SpecReader.optNumber reports one that is not, naming its key)
                 if (exposed.isPresent() && !(exposed.getAsDouble() >= 0 && exposed.getAsDouble() <= 1)) {
                     c.problem("exposed_memory", "must be in [0, 1], got " + exposed.getAsDouble());
                     exposed = OptionalDouble.empty();
-                }
-                if (fallbackItem.isPresent() && !(fallbackItem.getAsDouble() > 0)) {
-                    c.problem("fallback_item_ns", "must be > 0, got " + fallbackItem.getAsDouble());
-                    fallbackItem = OptionalDouble.empty();
-                }
-                if (varlenScan.isPresent() && !(varlenScan.getAsDouble() > 0)) {
-                    c.problem("varlen_scan_step_ns", "must be > 0, got " + varlenScan.getAsDouble());
-                    varlenScan = OptionalDouble.empty();
-                }
-                if (fallbackSplit.isPresent() && !(fallbackSplit.getAsDouble() > 0)) {
-                    c.problem("fallback_split_wave_ns", "must be > 0, got " + fallbackSplit.getAsDouble());
-                    fallbackSplit = OptionalDouble.empty();
-                }
-                if (fallbackRate.isPresent() && !(fallbackRate.getAsDouble() > 0)) {
-                    c.problem("fallback_GBps", "must be > 0, got " + fallbackRate.getAsDouble());
-                    fallbackRate = OptionalDouble.empty();
                 }
                 c.finish();
                 classes.put(e.getKey(), new FrameworkProfile.ClassFigures(over, eff, bw, item, group, exposed, head, engineRate, fallbackRate, fallbackItem, wideHead, packs, wideEff,

@@ -797,27 +797,31 @@ public final class DbFit {
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
-            ClassFigures base = fig;
-            fig = bestOnGrid(prep, held, 250, 40000, 250, base::withWideHeadProgramNs);
-            bestErr = error(prep, fig, held, Double.MAX_VALUE);
+            Graded g = bestOnGrid(prep, held, 250, 40000, 250, fig::withWideHeadProgramNs);
+            fig = g.figures();
+            bestErr = g.error();
         }
         // in the own decode profile of a framework whose decode kernel is FlashAttention-3's: its varlen scheduler walking the
         // batch 31 sequences a step (ClassFigures.varlenScanStepNs), a time per step on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
-            ClassFigures base = fig;
-            fig = bestOnGrid(prep, held, 10, 600, 10, base::withVarlenScanStepNs);
-            bestErr = error(prep, fig, held, Double.MAX_VALUE);
+            Graded g = bestOnGrid(prep, held, 10, 600, 10, fig::withVarlenScanStepNs);
+            fig = g.figures();
+            bestErr = g.error();
         }
         n.put(cls, prep.size());
         mape.put(cls, bestErr * 100);
         return p.withClass(cls, fig);
     }
 
+    /** Figures and their calibration error. */
+    private record Graded(ClassFigures figures, double error) {
+    }
+
     /**
      * The figures {@code with} gives for the value on the grid lo, lo + step, ... hi that explains {@code prep} best, every other
-     * figure held, or for 0 (none) where no value beats the figures without it (the first of equals kept).
+     * figure held, or for 0 (none) where no value beats the figures without it (the first of equals kept), with their error.
      */
-    private static ClassFigures bestOnGrid(List<Prepared> prep, Held held, double lo, double hi, double step, java.util.function.DoubleFunction<ClassFigures> with) {
+    private static Graded bestOnGrid(List<Prepared> prep, Held held, double lo, double hi, double step, java.util.function.DoubleFunction<ClassFigures> with) {
         double best = 0;
         double bestErr = error(prep, with.apply(0), held, Double.MAX_VALUE);
         for (double v = lo; v <= hi; v += step) {
@@ -827,7 +831,7 @@ public final class DbFit {
                 best = v;
             }
         }
-        return with.apply(best);
+        return new Graded(with.apply(best), bestErr);
     }
 
     /** The error of decode figures {@code x} (as the fallback search holds them) with figure {@code k} set to {@code v}; invalid: MAX_VALUE. */

@@ -21,9 +21,7 @@ class DecodeFiguresReportTest {
 
     @Test
     void theSplitFigureIsWrittenAndReadsBack() throws java.io.IOException {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> decode = (Map<String, Object>) ((Map<String, Object>) DbReports.profileMap(TRT).get("classes")).get("attention_decode");
-        assertEquals(8454.7, decode.get("fallback_split_wave_ns"));
+        assertEquals(8454.7, decodeJson(TRT).get("fallback_split_wave_ns"));
         String yaml = DbReports.yaml(TRT, new DbFit.Result(TRT, Map.of("attention_decode", 139), Map.of()), "test rows");
         assertTrue(yaml.contains("fallback_split_wave_ns: {value: 8454.7") && yaml.contains("multi_block_grid_setup"), yaml);
         FrameworkProfile.ClassFigures back = readBack(yaml);
@@ -38,15 +36,19 @@ class DecodeFiguresReportTest {
     void theVarlenScanFigureIsWrittenAndReadsBack() throws java.io.IOException {
         FrameworkProfile vllm = new FrameworkProfile("vllm", "v", Map.of("attention_decode", new FrameworkProfile.ClassFigures(OptionalDouble.of(8),
                 OptionalDouble.of(0.5), OptionalDouble.of(1)).withVarlenScanStepNs(200)), false, Optional.empty());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> decode = (Map<String, Object>) ((Map<String, Object>) DbReports.profileMap(vllm).get("classes")).get("attention_decode");
-        assertEquals(200.0, decode.get("varlen_scan_step_ns"));
+        assertEquals(200.0, decodeJson(vllm).get("varlen_scan_step_ns"));
         String yaml = DbReports.yaml(vllm, new DbFit.Result(vllm, Map.of("attention_decode", 200), Map.of()), "test rows");
         assertTrue(yaml.contains("varlen_scan_step_ns: {value: 200") && yaml.contains("VarlenDynamicPersistentTileScheduler"), yaml);
         FrameworkProfile.ClassFigures back = readBack(yaml);
         assertEquals(OptionalDouble.of(200), back.varlenScanStepNs());
         // 512 sequences: ceil(512 / 31) = 17 steps of 200 ns
         assertEquals(3.4e-6, back.varlenScanSeconds(512, 128), 1e-12);
+    }
+
+    /** A profile's decode figures as the JSON report writes them. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> decodeJson(FrameworkProfile p) {
+        return (Map<String, Object>) ((Map<String, Object>) DbReports.profileMap(p).get("classes")).get("attention_decode");
     }
 
     /** The decode figures of a written profile, loaded back from a file as a user's --framework file would be. */
