@@ -29,6 +29,8 @@ class ServingCeilingTest {
      * TP 4 -22.3%, held back; Mixtral-8x7B TP 2 -1.9%, calibration): 4 rows, MAPE 8.4%.
      * 2026-12-05 (session 14, vLLM's MoE refitted per precision, its engine refitted to 484.6 us per iteration): 4 rows, MAPE 5.4%
      * (Llama-3-70B H100 -17.3%).
+     * 2026-12-06 (session 29, vLLM's engine refitted to 1626.4 us per iteration after the op-level changes of sessions 15-28, which had
+     * left these rows 11.0% fast without engine costs): 4 rows, MAPE 2.4% (+1.6, +1.5, -2.8, -3.5%).
      */
     @Test
     void vllmLatencyRows() {
@@ -36,7 +38,7 @@ class ServingCeilingTest {
         assertEquals(4, rows.size());
         ServingReport r = ServingValidation.run(rows, "published", null);
         assertEquals(4, r.rows().stream().filter(ServingReport.Row::predicted).count());
-        assertTrue(mape(r) <= 9.5, "vLLM rows throughput MAPE " + mape(r));
+        assertTrue(mape(r) <= 3.5, "vLLM rows throughput MAPE " + mape(r));
     }
 
     /** The whole set, calibration / held-back / all (figures of docs/serving-validation.md). */
@@ -93,10 +95,13 @@ class ServingCeilingTest {
     // 2026-12-06 (session 24): NCCL's NVLS with a base latency of its own (69.6 us), so 8-GPU all-reduces of 2-32 MB run the ring
     // (as nccl-tests measure them) and the frameworks' own all-reduces hand over to NCCL where their rows say: held back 9.3%,
     // calibration 9.2%, all 9.2%, TPOT 6.5%, TTFT 16.2% (was 18.7%). TTFT ceiling lowered 19.5 -> 17.2, TPOT 8.0 -> 7.5.
-    static final double HELD_BACK_CEILING = 12.5;
+    // 2026-12-06 (session 29): both engines refitted, the first refit since session 14 (TensorRT-LLM 3384.9 us per iteration + 5.562 us
+    // per sequence, calibration 26.2% without engine costs and 11.1% with them; vLLM 1626.4 us): held back 9.2%, calibration 8.6%, all
+    // 8.9%, TPOT 5.3%, TTFT 14.8%. Ceilings a point above: held back 12.5 -> 10.2, calibration 11.0 -> 9.6, all 11.5 -> 9.9, TTFT 17.2 -> 15.8.
+    static final double HELD_BACK_CEILING = 10.2;
     static final double TRTLLM_HELD_BACK_CEILING = 12.0;
-    static final double CALIBRATION_CEILING = 11.0;
-    static final double ALL_CEILING = 11.5;
+    static final double CALIBRATION_CEILING = 9.6;
+    static final double ALL_CEILING = 9.9;
     static final double TPOT_CEILING = 7.5;
-    static final double TTFT_CEILING = 17.2;
+    static final double TTFT_CEILING = 15.8;
 }
