@@ -42,8 +42,11 @@ import java.util.List;
  * <p>Simplification: token counts per expert are op attributes, so every MoE layer of a repeat
  * block carries the same routing: one representative draw for the iteration (for a trace, the
  * mean load share over the trace's layers). Per-expert counts are exact integers summing to
- * T·top_k. The LM head runs on every token (as a plain forward pass does); engines that sample
- * only each prompt's last token do less in prefill.
+ * T·top_k. The LM head runs on the rows a serving engine samples ({@link GraphRequest#sampledTokens}:
+ * each prompt's last token and every decode query token), as TensorRT-LLM (the last token of each context request),
+ * vLLM and SGLang (the logits indices of the scheduled requests) run it, not on every token as a plain forward pass
+ * does: a split takes that many rows of the final norm's output, a stand-in for the gather of those rows, which costs
+ * what a view does here (nothing).
  *
  * <p>MLA: prefill uses the plain form (absorbed = false: K and V up-projected per head; the shared
  * RoPE key expanded to every head by a concat); decode the absorbed form (W_UK applied to q per
@@ -107,6 +110,11 @@ public final class GraphGenerator {
             }).get(0);
         }
         x = b.add("final_norm", norm(h), x);
+        long sampled = req.sampledTokens();
+        if (sampled < tokens) {
+            // the LM head on the sampled rows only (a prefill's last token per prompt), the rest of the rows left unread
+            x = b.addMulti(List.of("sampled", "unsampled"), Split.of(0, sampled, tokens - sampled), List.of(x)).get(0);
+        }
         Value logits = b.add("logits", new MatMul(h, m.vocab(), dt), x);
         b.output(logits);
         return b.build();

@@ -117,6 +117,18 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
         return phase == Phase.PREFILL ? 0 : Math.multiplyExact((long) batch, decodeQuery);
     }
 
+    /**
+     * Rows the LM head runs on, as serving engines sample them: one per prompt in the iteration (its last token; a chunk of
+     * a longer prompt too, whose logits the engine computes and drops) and every decode query token (a verifier's k + 1).
+     */
+    public long sampledTokens() {
+        return switch (phase) {
+            case PREFILL -> batch;
+            case DECODE -> decodeTokens();
+            case MIXED -> prefillBatch + decodeTokens();
+        };
+    }
+
     /** All tokens the token-wise ops see. */
     public long tokens() {
         return prefillTokens() + decodeTokens();

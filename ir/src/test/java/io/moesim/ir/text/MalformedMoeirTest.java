@@ -44,6 +44,8 @@ class MalformedMoeirTest {
                         "bad.moeir:3:3: value %y is defined more than once"),
                 bad("unused value", HEAD + "  %y = silu(%x) : bf16[64,4096]\n  %z = gelu(%x) : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:3:3: value %z (gelu) is never used"),
+                bad("split with no part used", HEAD + "  %a, %b = split(%x) {axis=0, sizes=[4,60]} : bf16[4,4096], bf16[60,4096]\n  return %x\n}\n",
+                        "bad.moeir:2:3: value %a (split) is never used (and 1 more problem)"),
                 bad("unused parameter", "graph @g(%x: bf16[64,4096], %unused: bf16[4]) {\n  %y = silu(%x) : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:1:1: graph @g: parameter %unused is never used"),
                 bad("declared type mismatch", HEAD + "  %y = matmul(%x) {k=4096, n=14336, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",

