@@ -20,6 +20,7 @@ import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.op.FfnActivation;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Duplex (duplex-x4, tensor parallel as in the paper: experts column-sliced, one all-reduce per MoE layer). */
@@ -32,8 +33,13 @@ class DuplexPlacementTest {
     }
 
     static Set<String> processors(HardwarePlan p, String mnemonic) {
+        return processors(p, mnemonic, t -> true);
+    }
+
+    /** The processors of the plan's tasks of one op kind that {@code which} keeps. */
+    static Set<String> processors(HardwarePlan p, String mnemonic, Predicate<Task> which) {
         Set<String> s = new TreeSet<>();
-        p.tasks().stream().filter(t -> t.op().mnemonic().equals(mnemonic)).forEach(t -> s.add(t.processor()));
+        p.tasks().stream().filter(t -> t.op().mnemonic().equals(mnemonic) && which.test(t)).forEach(t -> s.add(t.processor()));
         return s;
     }
 
@@ -52,11 +58,8 @@ class DuplexPlacementTest {
         assertEquals(Set.of("xpu"), processors(p, "attention"));
         // the projections of 4 x 1024 tokens on the xPU; the LM head runs on the 4 sampled rows (each prompt's last token), a
         // GEMV-like op of low Op/B (4 FLOPs per weight byte at bf16), which Op/B placement gives the Logic-PIM as in decode
-        Set<String> projections = new TreeSet<>();
-        Set<String> head = new TreeSet<>();
-        p.tasks().stream().filter(t -> t.op().mnemonic().equals("matmul")).forEach(t -> (t.name().endsWith("logits") ? head : projections).add(t.processor()));
-        assertEquals(Set.of("xpu"), projections);
-        assertEquals(Set.of("logic_pim"), head);
+        assertEquals(Set.of("xpu"), processors(p, "matmul", t -> !t.name().endsWith("logits")));
+        assertEquals(Set.of("logic_pim"), processors(p, "matmul", t -> t.name().endsWith("logits")));
     }
 
     @Test

@@ -15,8 +15,9 @@ import java.util.function.Function;
 
 /**
  * Checks a graph and collects every problem before throwing once: duplicate or undefined values,
- * type and shape mismatches (declared result types against the op's inference), values never used,
- * uses before definition and cycles, and the shape rules of repeat blocks.
+ * type and shape mismatches (declared result types against the op's inference), values never used
+ * (except the other parts of a row split at the graph's top level, one of whose parts is used: the rows an LM head
+ * does not sample), uses before definition and cycles, and the shape rules of repeat blocks.
  */
 public final class Verifier {
     private final Function<Node, String> locator;
@@ -123,8 +124,8 @@ public final class Verifier {
             }
         }
         for (Node n : nodes) {
-            // a split is a view: some of its parts may go unread (the rows an LM head does not sample), but not all of them
-            boolean partsMayIdle = n.op() instanceof Split && n.results().stream().anyMatch(r -> used.contains(r.name()));
+            // a graph's own row split is a view whose other rows may go unread (the rows an LM head does not sample), if one part is read
+            boolean partsMayIdle = owner == null && n.op() instanceof Split sp && sp.axis() == 0 && n.results().stream().anyMatch(r -> used.contains(r.name()));
             for (Value r : n.results()) {
                 if (!used.contains(r.name()) && !partsMayIdle) {
                     report(n, "value %" + r.name() + " (" + n.op().mnemonic() + ") is never used");

@@ -43,10 +43,12 @@ import java.util.List;
  * block carries the same routing: one representative draw for the iteration (for a trace, the
  * mean load share over the trace's layers). Per-expert counts are exact integers summing to
  * T·top_k. The LM head runs on the rows a serving engine samples ({@link GraphRequest#sampledTokens}:
- * each prompt's last token and every decode query token), as TensorRT-LLM (the last token of each context request),
- * vLLM and SGLang (the logits indices of the scheduled requests) run it, not on every token as a plain forward pass
- * does: a split takes that many rows of the final norm's output, a stand-in for the gather of those rows, which costs
- * what a view does here (nothing).
+ * each prompt's last token and every decode query token), as TensorRT-LLM (its last-token gather of each context
+ * request, {@code gather_context_logits} off), vLLM V1 (one logits index per scheduled request) and SGLang (each
+ * request's last index) run it, not on every token as a plain forward pass does: a split takes the first that many
+ * rows of the final norm's output, a stand-in of the same cost (a view: nothing) for the gather of the real rows
+ * (the last of each prompt, then the decodes). The final norm still runs on every row, as in the engines, and no
+ * longer fuses into the LM head there.
  *
  * <p>MLA: prefill uses the plain form (absorbed = false: K and V up-projected per head; the shared
  * RoPE key expanded to every head by a concat); decode the absorbed form (W_UK applied to q per
@@ -112,7 +114,7 @@ public final class GraphGenerator {
         x = b.add("final_norm", norm(h), x);
         long sampled = req.sampledTokens();
         if (sampled < tokens) {
-            // the LM head on the sampled rows only (a prefill's last token per prompt), the rest of the rows left unread
+            // the LM head on the sampled rows only (each prompt's last token and the decodes), the rest of the rows left unread
             x = b.addMulti(List.of("sampled", "unsampled"), Split.of(0, sampled, tokens - sampled), List.of(x)).get(0);
         }
         Value logits = b.add("logits", new MatMul(h, m.vocab(), dt), x);

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Splits one tensor into consecutive parts along {@code axis}: rows (axis 0) to separate the
- * prefill and decode tokens of a mixed batch, or features (the last axis) to take apart a fused
- * projection. A view: the parts address sub-ranges of the operand's buffer, so it costs no FLOPs and
- * no DRAM traffic.
+ * prefill and decode tokens of a mixed batch, or the rows an LM head samples from the rest (whose part
+ * then goes unread), or features (the last axis) to take apart a fused projection. A view: the parts
+ * address sub-ranges of the operand's buffer, so it costs no FLOPs and no DRAM traffic.
  */
 public record Split(int axis, LongImmutableList sizes) implements Op {
     public static final String MNEMONIC = "split";

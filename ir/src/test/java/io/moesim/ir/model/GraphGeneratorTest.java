@@ -15,6 +15,7 @@ import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Repeat;
+import io.moesim.ir.op.Split;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -57,6 +58,22 @@ class GraphGeneratorTest {
     }
 
     /** build() runs the verifier, so building is the check. */
+    /**
+     * The LM head's rows as the engines sample them: a verifier pass samples all k + 1 query rows of each decode (1 prompt + 6 x 3),
+     * a chunk of a longer prompt one row per chunk (2), and a decode step every row, so it needs no split.
+     */
+    @Test
+    void theLmHeadRunsOnTheSampledRows() {
+        ModelConfig m = ModelZoo.get("Mixtral-8x7B");
+        Graph verify = GraphGenerator.generate(GraphRequest.mixed(m, 1, 64, 6, 300).withDecodeQuery(3));
+        assertEquals(TensorType.of(m.weightDtype(), 1 + 6 * 3, m.vocab()), verify.outputs().get(0).type());
+        Graph chunk = GraphGenerator.generate(GraphRequest.prefill(m, 2, 128).withPrefillContext(512));
+        assertEquals(TensorType.of(m.weightDtype(), 2, m.vocab()), chunk.outputs().get(0).type());
+        Graph decode = GraphGenerator.generate(GraphRequest.decode(m, 8, 512));
+        assertTrue(decode.body().nodes().stream().noneMatch(n -> n.op() instanceof Split), "a decode step samples every row");
+        assertEquals(1, chunk.body().nodes().stream().filter(n -> n.op() instanceof Split).count(), "one split at the top: the sampled rows");
+    }
+
     @ParameterizedTest
     @MethodSource("presets")
     void everyPresetBuildsAllPhases(String name) {

@@ -46,6 +46,12 @@ class MalformedMoeirTest {
                         "bad.moeir:3:3: value %z (gelu) is never used"),
                 bad("split with no part used", HEAD + "  %a, %b = split(%x) {axis=0, sizes=[4,60]} : bf16[4,4096], bf16[60,4096]\n  return %x\n}\n",
                         "bad.moeir:2:3: value %a (split) is never used (and 1 more problem)"),
+                bad("feature split with a part unused", HEAD + "  %a, %b = split(%x) {axis=1, sizes=[1024,3072]} : bf16[64,1024], bf16[64,3072]\n  return %a\n}\n",
+                        "bad.moeir:2:3: value %b (split) is never used"),
+                bad("row split in a repeat body with a part unused", HEAD + "  %r = repeat(%x) {count=2} : bf16[64,4096] body(%p: bf16[64,4096]) {\n"
+                        + "    %a, %b = split(%p) {axis=0, sizes=[4,60]} : bf16[4,4096], bf16[60,4096]\n    %q = silu(%p) : bf16[64,4096]\n"
+                        + "    %s = silu(%a) : bf16[4,4096]\n    yield %q\n  }\n  return %r\n}\n",
+                        "bad.moeir:3:5: value %b (split) is never used (and 1 more problem)"),
                 bad("unused parameter", "graph @g(%x: bf16[64,4096], %unused: bf16[4]) {\n  %y = silu(%x) : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:1:1: graph @g: parameter %unused is never used"),
                 bad("declared type mismatch", HEAD + "  %y = matmul(%x) {k=4096, n=14336, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",

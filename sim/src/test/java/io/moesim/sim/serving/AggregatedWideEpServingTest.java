@@ -78,17 +78,25 @@ class AggregatedWideEpServingTest {
     }
 
     /**
-     * Load only adds queueing: no rate gives a mean TTFT below the nearly idle engine's (5 req/s). The mean is not monotone in the
-     * rate at the top: a prefill iteration's LM head reads its weights once for however many prompts it samples, so the full
-     * prefill iterations of a burst (prefill preferred, never mixed) cost less per prompt than the part-filled ones between
-     * decode iterations at a moderate rate (320 req/s 0.931 ms, 1280 req/s 0.892 ms, when measured).
+     * Up to 320 req/s a higher rate never lowers the mean TTFT (0.654 ms at 5 req/s to 0.931 at 320, when measured), and no rate
+     * gives a first token faster than the nearly idle engine (5 req/s). Above that the mean dips (640 req/s 0.923 ms, 1280 req/s
+     * 0.892): it did not before the LM head ran on the sampled rows only, whose weights a prefill iteration now reads once for
+     * however many prompts it holds, so a burst's full prefill iterations cost less per prompt than a moderate rate's part-filled
+     * ones. That reading was not traced through the iterations.
      */
     @Test
-    void noRateGivesAFirstTokenFasterThanTheIdleEngine() {
-        double idle = run(new ArrivalSpec.Poisson(5), 60, 32, 1 << 20).ttft().meanMs();
-        for (double qps : new double[] {10, 20, 40, 80, 160, 320, 640, 1280}) {
+    void aHigherRateNeverLowersTheMeanTtftBeforeTheEngineSaturates() {
+        double idle = 0;
+        double last = 0;
+        for (double qps : new double[] {5, 10, 20, 40, 80, 160, 320, 640, 1280}) {
             SimulationResult r = run(new ArrivalSpec.Poisson(qps), 60, 32, 1 << 20);
-            assertTrue(r.ttft().meanMs() >= idle - 1e-9, qps + " req/s: mean TTFT " + r.ttft().meanMs() + " ms < " + idle + " at 5 req/s");
+            double ttft = r.ttft().meanMs();
+            idle = qps == 5 ? ttft : idle;
+            assertTrue(ttft >= idle - 1e-9, qps + " req/s: mean TTFT " + ttft + " ms < " + idle + " at 5 req/s");
+            if (qps <= 320) {
+                assertTrue(ttft >= last - 1e-9, qps + " req/s: mean TTFT " + ttft + " ms < " + last);
+            }
+            last = ttft;
         }
     }
 
