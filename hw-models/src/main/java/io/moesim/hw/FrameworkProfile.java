@@ -488,7 +488,6 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                     OptionalDouble.empty());
         }
 
-
         public ClassFigures {
             if (wideHeadMatrixEfficiency.isPresent() && !(wideHeadMatrixEfficiency.getAsDouble() > 0)) {
                 throw new IllegalArgumentException("wide_head_matrix_efficiency must be > 0, got " + wideHeadMatrixEfficiency.getAsDouble());
@@ -531,40 +530,45 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             this(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, OptionalDouble.empty());
         }
 
+        /** A figure's value as the withers take it: present where positive, else left out. */
+        private static OptionalDouble orNone(double x) {
+            return x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty();
+        }
+
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
         public ClassFigures withExposedMemory(double x) {
-            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(),
+            return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, orNone(x),
                     perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per (sequence, query head) (0: none, the figure left out). */
         public ClassFigures withPerHeadNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    orNone(x), engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another DRAM rate per engine (0: none, the figure left out). */
         public ClassFigures withEngineGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    orNone(x), fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another fallback kernel's KV rate per engine for groups above {@code maxKvGroup} (0: none). */
         public ClassFigures withFallbackGBps(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    orNone(x), fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per CTA of the fallback kernel (0: none, the figure left out). */
         public ClassFigures withFallbackItemNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    fallbackGBps, orNone(x), wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another time per program of vLLM's wide-head (Triton 3D) decode kernel (0: none, the figure left out). */
         public ClassFigures withWideHeadProgramNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    fallbackGBps, fallbackItemNs, orNone(x), packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with a context kernel that packs query groups where FlashAttention-3 does (true: the figure left out) or never (false). */
@@ -576,7 +580,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** These figures with another compute share for head dims above {@link #FLASH_MAX_HEAD_DIM} (0: none, the figure left out). */
         public ClassFigures withWideHeadMatrixEfficiency(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
-                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
+                    fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, orNone(x), xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /**
@@ -604,7 +608,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         public ClassFigures withFallbackSplitWaveNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
                     fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty(), varlenScanStepNs);
+                    orNone(x), varlenScanStepNs);
         }
 
         /**
@@ -614,7 +618,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         public ClassFigures withVarlenScanStepNs(double x) {
             return new ClassFigures(callOverheadUs, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory, perHeadNs, engineGBps,
                     fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs,
-                    x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty());
+                    orNone(x));
         }
 
         /**
@@ -731,6 +735,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             double passes = !fallback && maxKvGroup.isPresent() && kvGroup > maxKvGroup.getAsDouble() ? Math.ceil(kvGroup / maxKvGroup.getAsDouble()) : 1;
             double floor = engineGBps.isPresent() && bytes > 0 ? passes * bytes / (Math.max(1, engines) * engineGBps.getAsDouble() * 1e9) : 0;
             floor = Math.max(floor, memoryFloor);
+            // the fallback's DRAM bytes: the op's, and its query heads' re-reads of their group's KV
+            double fallbackBytes = bytes + (kvGroup - 1) * kvBytes;
             if (fallback && fallbackTiles > 1 && splitsFallback() && items > 0) {
                 // one CTA per engine at a time: full waves of the engines, then a partial one whose CTAs each stream at one SM's rate
                 double e = Math.max(1, engines);
@@ -738,13 +744,13 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 double fullWaves = Math.floor(ctas / e);
                 double last = ctas - fullWaves * e;
                 double hbm = memory / bandwidthFraction.orElse(1);
-                double cta = (bytes + (kvGroup - 1) * kvBytes) / ctas / (fallbackGBps.getAsDouble() * 1e9);
+                double cta = fallbackBytes / ctas / (fallbackGBps.getAsDouble() * 1e9);
                 double split = fullWaves * Math.max(e / ctas * hbm, cta) + (last > 0 ? Math.max(last / ctas * hbm, cta) : 0);
                 double t = seconds(modelTotal, launch, compute, memory, Math.max(floor, split));
                 return t + Math.ceil(ctas / e) * fallbackSplitWaveNs.getAsDouble() * 1e-9;
             }
             if (fallback) {
-                floor = Math.max(floor, (bytes + (kvGroup - 1) * kvBytes) / (Math.max(1, engines) * fallbackGBps.getAsDouble() * 1e9));
+                floor = Math.max(floor, fallbackBytes / (Math.max(1, engines) * fallbackGBps.getAsDouble() * 1e9));
             }
             double ctas = fallback ? items * kvGroup : items * passes;
             double t = seconds(modelTotal + (passes - 1) * memory, launch, compute, memory * passes, floor);

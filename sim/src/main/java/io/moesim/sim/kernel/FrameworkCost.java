@@ -609,7 +609,8 @@ public final class FrameworkCost {
         return macs == null || macs <= 0 ? 0 : macs * p.sustainedClockMHz().orElse(p.clockMHz()) * 1e6;
     }
 
-    private static long ceilDiv(long a, long b) {
+    /** a / b rounded up, for positive counts (tiles, waves, CTAs). */
+    static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
 

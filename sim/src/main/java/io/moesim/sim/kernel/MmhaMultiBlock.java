@@ -51,12 +51,8 @@ public final class MmhaMultiBlock {
         if (pairs <= 0 || pairs >= sms) {
             return 1;
         }
-        long oneWave = ceilDiv(sms, pairs);
-        long keyLoop = ceilDiv(BLOCK_THREADS, threadsPerValue(headDim)) * KEY_LOOP_UNROLL;
-        return (int) Math.max(1, Math.min(oneWave, ceilDiv(kvLen + 1, keyLoop)));
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
+        long oneWave = FrameworkCost.ceilDiv(sms, pairs);
+        long keyLoop = FrameworkCost.ceilDiv(BLOCK_THREADS, threadsPerValue(headDim)) * KEY_LOOP_UNROLL;
+        return (int) Math.max(1, Math.min(oneWave, FrameworkCost.ceilDiv(kvLen + 1, keyLoop)));
     }
 }

@@ -569,18 +569,9 @@ public final class DbFit {
         // in a framework's own profile whose rows have head dims above FlashAttention's: the compute share of vLLM's Triton
         // unified attention, which runs them (ClassFigures.wideHeadMatrixEfficiency), on a grid with every other figure held
         if (cls.equals("attention_prefill") && ownKernels && hasWideHeads(prep)) {
-            ClassFigures fig = best.figures(cls);
-            double bestErr = error(prep, fig, Held.NONE, Double.MAX_VALUE);
-            double wide = 0;
-            for (double v = 0.05; v <= 1.5 + 1e-9; v += 0.005) {
-                double err = error(prep, fig.withWideHeadMatrixEfficiency(round(v, 1e-3)), Held.NONE, bestErr);
-                if (err < bestErr) {
-                    bestErr = err;
-                    wide = round(v, 1e-3);
-                }
-            }
-            best = best.withClass(cls, fig.withWideHeadMatrixEfficiency(wide));
-            bm.put(cls, bestErr * 100);
+            Graded g = bestOnGrid(prep, Held.NONE, 0.05, 1.5, 0.005, 1e-3, best.figures(cls)::withWideHeadMatrixEfficiency);
+            best = best.withClass(cls, g.figures());
+            bm.put(cls, g.error() * 100);
         }
         n.putAll(bn);
         mape.putAll(bm);
@@ -797,14 +788,14 @@ public final class DbFit {
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
-            Graded g = bestOnGrid(prep, held, 250, 40000, 250, fig::withWideHeadProgramNs);
+            Graded g = bestOnGrid(prep, held, 250, 40000, 250, 1, fig::withWideHeadProgramNs);
             fig = g.figures();
             bestErr = g.error();
         }
         // in the own decode profile of a framework whose decode kernel is FlashAttention-3's: its varlen scheduler walking the
         // batch 31 sequences a step (ClassFigures.varlenScanStepNs), a time per step on a grid with every other figure held (0: none)
         if (cls.equals("attention_decode") && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
-            Graded g = bestOnGrid(prep, held, 10, 600, 10, fig::withVarlenScanStepNs);
+            Graded g = bestOnGrid(prep, held, 10, 600, 10, 1, fig::withVarlenScanStepNs);
             fig = g.figures();
             bestErr = g.error();
         }
@@ -818,13 +809,16 @@ public final class DbFit {
     }
 
     /**
-     * The figures {@code with} gives for the value on the grid lo, lo + step, ... hi that explains {@code prep} best, every other
-     * figure held, or for 0 (none) where no value beats the figures without it (the first of equals kept), with their error.
+     * The figures {@code with} gives for the value on the grid lo, lo + step, ... hi (each rounded to {@code grain}) that explains
+     * {@code prep} best, every other figure held, or for 0 (none) where no value beats the figures without it (the first of equals
+     * kept), with their error.
      */
-    private static Graded bestOnGrid(List<Prepared> prep, Held held, double lo, double hi, double step, java.util.function.DoubleFunction<ClassFigures> with) {
+    private static Graded bestOnGrid(List<Prepared> prep, Held held, double lo, double hi, double step, double grain,
+            java.util.function.DoubleFunction<ClassFigures> with) {
         double best = 0;
         double bestErr = error(prep, with.apply(0), held, Double.MAX_VALUE);
-        for (double v = lo; v <= hi; v += step) {
+        for (long i = 0; lo + i * step <= hi + 1e-9; i++) {
+            double v = round(lo + i * step, grain);
             double err = error(prep, with.apply(v), held, bestErr);
             if (err < bestErr) {
                 bestErr = err;
