@@ -91,6 +91,9 @@ public final class FrameworkCost {
         if (op instanceof Quantize) {
             return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
         }
+        if (op instanceof ExpertFfn x && x.experts() == 1 && isFp8(x.wdtype())) {
+            return denseFp8FfnSeconds(profile, sim, x, device, p);
+        }
         if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
             if (x.experts() == 1) {
                 // a dense FFN runs the framework's linear layers (cuBLAS), not its fused MoE kernel, whose figures are the tile's:
@@ -136,6 +139,30 @@ public final class FrameworkCost {
             t += quantizeSeconds(profile, sim, 0, quantRows, device, p);
         }
         return t;
+    }
+
+    /**
+     * An fp8 dense FFN (one expert: a dense model's MLP, or a shared expert) as the framework runs it: its linear layers, not
+     * its fused MoE kernel, whose {@code moe_fp8} figures describe grouped GEMMs over many experts. Each projection is an fp8
+     * {@link MatMul} priced as the graph prices one (the {@code gemm_fp8} figures and the profile's GEMM tile rule), after its
+     * activation quantise where the profile runs one ({@link #gemmQuantizeSeconds}, as the graph's {@link Quantize} op); between
+     * them the gated activation, a streaming kernel under the {@code other} class that reads the up projection's columns and
+     * writes the FFN's width in bf16 (TensorRT-LLM's GatedMLP, vLLM's and SGLang's SiluAndMul: a kernel of its own).
+     */
+    static double denseFp8FfnSeconds(FrameworkProfile profile, KernelSimulator sim, ExpertFfn x, DeviceSpec device, ProcessorSpec p) {
+        long tokens = x.totalTokens();
+        long up = x.activation().upColumns(x.ffn());
+        double t = linearSeconds(profile, sim, tokens, x.hidden(), up, x.wdtype(), device, p);
+        // the activation: tokens x (up + ffn) bf16 moved (a copy of n bytes moves 2n)
+        t += apply(profile.figures("other"), sim.memcpy(Math.max(1, tokens * (up + x.ffn())), device, p));
+        return t + linearSeconds(profile, sim, tokens, x.ffn(), x.hidden(), x.wdtype(), device, p);
+    }
+
+    /** One fp8 linear layer of {@code tokens} rows, {@code k} by {@code n}: its activation quantise (where the profile runs one), then its GEMM. */
+    private static double linearSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long k, long n, DType w, DeviceSpec device, ProcessorSpec p) {
+        MatMul mm = new MatMul(k, n, w);
+        double q = profile.fp8QuantizesActivation() ? gemmQuantizeSeconds(profile, sim, tokens, tokens * k, device, p) : 0;
+        return q + seconds(profile, sim, mm, List.of(TensorType.of(w, tokens, k)), device, p);
     }
 
     /**

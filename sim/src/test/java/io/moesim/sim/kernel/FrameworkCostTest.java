@@ -326,6 +326,48 @@ class FrameworkCostTest {
     }
 
     @Test
+    void anFp8DenseFfnIsTheFrameworksLinearLayersAsTheGraphPricesThem() {
+        // Llama-3-70B's MLP on one of two GPUs (TP 2), a prefill of 8192 tokens, fp8: hidden 8192, width 28672 / 2 = 14336.
+        // The second computation is the graph's own ops for a linear layer (a Quantize op, then an fp8 MatMul on its output)
+        // twice, with the gated activation between them: a streaming kernel under 'other' that moves 8192 x (28672 + 14336)
+        // bf16 elements read and written (a copy of that many bytes)
+        KernelSimulator sim = new KernelSimulator();
+        long t = 8192;
+        long h = 8192;
+        long ffn = 14336;
+        ExpertFfn dense = ExpertFfn.dense(t, h, ffn, FfnActivation.SWIGLU, DType.FP8_E4M3);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, t, h));
+        for (String id : List.of("trtllm", "vllm", "sglang")) {
+            FrameworkProfile p = io.moesim.hw.FrameworkProfiles.load(id);
+            double up = linearAsTheGraph(p, sim, t, h, 2 * ffn);
+            double act = FrameworkCost.apply(p.figures("other"), sim.memcpy(t * (2 * ffn + ffn), h100, h100.primary()));
+            double down = linearAsTheGraph(p, sim, t, ffn, h);
+            assertEquals(up + act + down, FrameworkCost.seconds(p, sim, dense, in, h100, h100.primary()), 1e-12, id);
+            // not the fused MoE kernel's figures, whose grouped GEMMs over many experts TensorRT-LLM's fit puts near the peak:
+            // 2 x 8192 x 8192 x 43008 FLOPs = 5.77 TFLOP, at least 2.92 ms at H100's 1979 dense fp8 TFLOP/s (h100.yaml)
+            double peak = 2.0 * t * h * 3 * ffn / (4096 * 2 * 132 * 1830e6);
+            assertTrue(up + down > peak, id + ": " + (up + down) + " s vs the peak's " + peak);
+        }
+        // a routed block of eight experts (top 2, 2 x 8192 rows) stays the fused kernel
+        ExpertFfn routed = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(t / 4, t / 4, t / 4, t / 4, t / 4, t / 4, t / 4, t / 4),
+                h, ffn, FfnActivation.SWIGLU, DType.FP8_E4M3);
+        FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
+        List<TensorType> inRouted = List.of(TensorType.of(DType.BF16, 2 * t, h));
+        OpEstimate e = sim.estimate(routed, inRouted, h100, h100.primary());
+        // on the moe_fp8 figures, with the block's own quantise kernels (its input and the gated activation)
+        double fused = FrameworkCost.apply(trt.figures("moe_fp8"), e, FrameworkCost.items(routed), FrameworkCost.itemLanes(routed, h100.primary()))
+                + FrameworkCost.quantizeSeconds(trt, sim, 0, 2 * t * h + 2 * t * ffn, h100, h100.primary());
+        assertEquals(fused, FrameworkCost.seconds(trt, sim, routed, inRouted, h100, h100.primary()), 1e-12);
+    }
+
+    /** A linear layer as the serving graph has it: the activation's Quantize op (where the profile runs one), then the fp8 MatMul on its output. */
+    private double linearAsTheGraph(FrameworkProfile p, KernelSimulator sim, long rows, long k, long n) {
+        List<TensorType> x = List.of(TensorType.of(DType.BF16, rows, k));
+        double q = p.fp8QuantizesActivation() ? FrameworkCost.seconds(p, sim, new Quantize(DType.BF16, DType.FP8_E4M3), x, h100, h100.primary()) : 0;
+        return q + FrameworkCost.seconds(p, sim, new MatMul(k, n, DType.FP8_E4M3), List.of(TensorType.of(DType.FP8_E4M3, rows, k)), h100, h100.primary());
+    }
+
+    @Test
     void aGroupedGemmOnTheFrameworksCutlassTileByHand() {
         // TensorRT-LLM's autotuned CUTLASS tile: groups of 3, 0, 0 and 20 rows padded to 16 -> 16 + 32 = 48 rows x 4096 x 3072
         // MACs = 603,979,776 at 2048 MACs x 1830 MHz x 132 SMs; a CTA walks 4096 / 64 = 64 K steps of 300 ns = 19.2 us

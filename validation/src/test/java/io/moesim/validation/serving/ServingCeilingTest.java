@@ -103,10 +103,16 @@ class ServingCeilingTest {
     // engines refitted again (TensorRT-LLM 4699.5 us per iteration + 4.911 us per sequence, vLLM 1626.8 us): held back 8.9%,
     // calibration 8.2%, all 8.5%, TTFT 13.2%, TPOT 7.6% (bias -3.1 -> +2.3%: the larger per-iteration figure lengthens the server rows'
     // decode steps). Held back 10.2 -> 9.9, calibration 9.6 -> 9.2, all 9.9 -> 9.5, TTFT 15.8 -> 14.2; TPOT raised 7.5 -> 8.6.
-    static final double HELD_BACK_CEILING = 9.9;
-    static final double TRTLLM_HELD_BACK_CEILING = 12.0;
-    static final double CALIBRATION_CEILING = 9.2;
-    static final double ALL_CEILING = 9.5;
-    static final double TPOT_CEILING = 8.6;
-    static final double TTFT_CEILING = 14.2;
+    // 2026-12-06 (session 30): an fp8 dense FFN priced as the framework's linear layers (two fp8 GEMMs on the gemm_fp8 figures, each
+    // after its activation quantise, and the gated activation between them) where the moe_fp8 figures of the fused MoE kernel had
+    // priced it; TensorRT-LLM's engine refitted (4103.3 us per iteration + 5.383 us per sequence): held back 6.3%, calibration 8.1%,
+    // all 7.2%, TensorRT-LLM's held-back rows 6.5%, TPOT 6.4%, TTFT 14.8% (the bf16 server rows' prefill iterations shorter by the
+    // smaller engine figure). Held back 9.9 -> 7.3, TensorRT-LLM held back 12.0 -> 7.5, calibration 9.2 -> 9.1, all 9.5 -> 8.2,
+    // TPOT 8.6 -> 7.4; TTFT raised 14.2 -> 15.8.
+    static final double HELD_BACK_CEILING = 7.3;
+    static final double TRTLLM_HELD_BACK_CEILING = 7.5;
+    static final double CALIBRATION_CEILING = 9.1;
+    static final double ALL_CEILING = 8.2;
+    static final double TPOT_CEILING = 7.4;
+    static final double TTFT_CEILING = 15.8;
 }
