@@ -91,7 +91,7 @@ public final class FrameworkCost {
         if (op instanceof Quantize) {
             return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
         }
-        if (op instanceof ExpertFfn x && x.experts() == 1 && isFp8(x.wdtype())) {
+        if (op instanceof ExpertFfn x && isDenseFp8(x)) {
             return denseFp8FfnSeconds(profile, sim, x, device, p);
         }
         if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
@@ -148,7 +148,15 @@ public final class FrameworkCost {
      * activation quantise where the profile runs one ({@link #gemmQuantizeSeconds}, as the graph's {@link Quantize} op); between
      * them the gated activation, a streaming kernel under the {@code other} class that reads the up projection's columns and
      * writes the FFN's width in bf16 (TensorRT-LLM's GatedMLP, vLLM's and SGLang's SiluAndMul: a kernel of its own).
+     * Only for a block with tokens (an idle tile is no kernel, as in the kernel model) in plain fp8 (a {@link MatMul} has no
+     * compressed or mixed weight format). A routed block left with one expert and top-1 (EP as wide as the experts, a tile of
+     * one expert under {@code --overlap tile|fused}, one side of expert co-processing, a wide-EP rank of one slot) is the same
+     * op in the IR and is priced the same way: the IR does not say which it is.
      */
+    static boolean isDenseFp8(ExpertFfn x) {
+        return x.experts() == 1 && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
+    }
+
     static double denseFp8FfnSeconds(FrameworkProfile profile, KernelSimulator sim, ExpertFfn x, DeviceSpec device, ProcessorSpec p) {
         long tokens = x.totalTokens();
         long up = x.activation().upColumns(x.ffn());
