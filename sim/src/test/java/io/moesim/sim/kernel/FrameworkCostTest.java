@@ -349,9 +349,9 @@ class FrameworkCostTest {
             double act = FrameworkCost.apply(p.figures("other"), sim.memcpy(activationBytes / 2, h100, h100.primary()));
             assertEquals(up + act + down, FrameworkCost.seconds(p, sim, dense, in, h100, h100.primary()), 1e-12, id);
             if (id.equals("trtllm")) {
-                // the two GEMMs (2 x 8192 x 8192 x 43008 FLOPs = 5.77 TFLOP) at a rate TensorRT-LLM's own fp8 GEMM table measures at
-                // such sizes on H100 (m=16384 n=8192 k=7168: 1,219 TFLOP/s; m=4353 n=51200 k=12288: 1,494), not the 1,690 of the
-                // fused MoE kernel's figures, which priced this block before
+                // the two GEMMs (2 x 8192 x 8192 x 43008 FLOPs = 5.77 TFLOP) near the rates TensorRT-LLM's own fp8 GEMM table
+                // measures at such sizes on H100 (m=16384 n=8192 k=7168: 1,219 TFLOP/s; m=4353 n=51200 k=12288: 1,494), below the
+                // 1,690 of the fused MoE kernel's figures, which priced this block before
                 double rate = 2.0 * t * h * 3 * ffn / (upGemm + downGemm);
                 assertTrue(rate > 1.2e15 && rate < 1.6e15, id + ": " + rate / 1e12 + " TFLOP/s");
             }
