@@ -83,16 +83,18 @@ public final class FrameworkCost {
 
     /** Seconds of the op under the profile on the processor. */
     public static double seconds(FrameworkProfile profile, KernelSimulator sim, Op op, List<TensorType> in, DeviceSpec device, ProcessorSpec p) {
-        OpEstimate e = sim.estimate(op, in, device, p);
         String cls = opClass(op);
-        if (profile.isIdeal() || p.kind().isPim() || cls == null || !Double.isFinite(e.seconds())) {
+        boolean kernelAlone = profile.isIdeal() || p.kind().isPim() || cls == null;
+        if (!kernelAlone && op instanceof ExpertFfn x && isDenseFp8(x)) {
+            // from its linear layers' own estimates: the fused block's is not needed
+            return denseFp8FfnSeconds(profile, sim, x, device, p);
+        }
+        OpEstimate e = sim.estimate(op, in, device, p);
+        if (kernelAlone || !Double.isFinite(e.seconds())) {
             return e.seconds();
         }
         if (op instanceof Quantize) {
             return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
-        }
-        if (op instanceof ExpertFfn x && isDenseFp8(x)) {
-            return denseFp8FfnSeconds(profile, sim, x, device, p);
         }
         if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
             if (x.experts() == 1) {
@@ -141,6 +143,11 @@ public final class FrameworkCost {
         return t;
     }
 
+    /** Whether {@link #denseFp8FfnSeconds} prices the block: one expert, plain fp8 weights, some tokens. */
+    static boolean isDenseFp8(ExpertFfn x) {
+        return x.experts() == 1 && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
+    }
+
     /**
      * An fp8 dense FFN (one expert: a dense model's MLP, or a shared expert) as the framework runs it: its linear layers, not
      * its fused MoE kernel, whose {@code moe_fp8} figures describe grouped GEMMs over many experts. Each projection is an fp8
@@ -153,16 +160,12 @@ public final class FrameworkCost {
      * one expert under {@code --overlap tile|fused}, one side of expert co-processing, a wide-EP rank of one slot) is the same
      * op in the IR and is priced the same way: the IR does not say which it is.
      */
-    static boolean isDenseFp8(ExpertFfn x) {
-        return x.experts() == 1 && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
-    }
-
     static double denseFp8FfnSeconds(FrameworkProfile profile, KernelSimulator sim, ExpertFfn x, DeviceSpec device, ProcessorSpec p) {
         long tokens = x.totalTokens();
         long up = x.activation().upColumns(x.ffn());
         double t = linearSeconds(profile, sim, tokens, x.hidden(), up, x.wdtype(), device, p);
         // the activation: tokens x (up + ffn) bf16 moved (a copy of n bytes moves 2n)
-        t += apply(profile.figures("other"), sim.memcpy(Math.max(1, tokens * (up + x.ffn())), device, p));
+        t += apply(profile.figures("other"), sim.memcpy(tokens * (up + x.ffn()), device, p));
         return t + linearSeconds(profile, sim, tokens, x.ffn(), x.hidden(), x.wdtype(), device, p);
     }
 
