@@ -152,7 +152,7 @@ public final class FrameworkCost {
      * An fp8 dense FFN (one expert: a dense model's MLP, or a shared expert) as the framework runs it: its linear layers, not
      * its fused MoE kernel, whose {@code moe_fp8} figures describe grouped GEMMs over many experts. Each projection is an fp8
      * {@link MatMul} priced as the graph prices one (the {@code gemm_fp8} figures and the profile's GEMM tile rule), after its
-     * activation quantise where the profile runs one ({@link #gemmQuantizeSeconds}, as the graph's {@link Quantize} op); between
+     * activation quantise where lowering puts one (the graph's {@link Quantize} op, {@link Quantize#activation}); between
      * them the gated activation, a streaming kernel under the {@code other} class that reads the up projection's columns and
      * writes the FFN's width in bf16 (TensorRT-LLM's GatedMLP, vLLM's and SGLang's SiluAndMul: a kernel of its own).
      * Only for a block with tokens (an idle tile is no kernel, as in the kernel model) in plain fp8 (a {@link MatMul} has no
@@ -169,11 +169,16 @@ public final class FrameworkCost {
         return t + linearSeconds(profile, sim, tokens, x.ffn(), x.hidden(), x.wdtype(), device, p);
     }
 
-    /** One fp8 linear layer of {@code tokens} rows, {@code k} by {@code n}: its activation quantise (where the profile runs one), then its GEMM. */
+    /**
+     * One fp8 linear layer of {@code tokens} rows, {@code k} by {@code n}: the activation quantise lowering puts before it where
+     * it puts one ({@link Quantize#activation}: a per-tensor or a per-token quantising stack), then its GEMM.
+     */
     private static double linearSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long k, long n, DType w, DeviceSpec device, ProcessorSpec p) {
         MatMul mm = new MatMul(k, n, w);
-        double q = profile.fp8QuantizesActivation() ? gemmQuantizeSeconds(profile, sim, tokens, tokens * k, device, p) : 0;
-        return q + seconds(profile, sim, mm, List.of(TensorType.of(w, tokens, k)), device, p);
+        List<TensorType> x = List.of(TensorType.of(w, tokens, k));
+        double q = Quantize.activation(mm, x, profile.gemmQuantizesActivation(), p.kind().isPim())
+                .map(op -> seconds(profile, sim, op, List.of(TensorType.of(DType.BF16, tokens, k)), device, p)).orElse(0.0);
+        return q + seconds(profile, sim, mm, x, device, p);
     }
 
     /**

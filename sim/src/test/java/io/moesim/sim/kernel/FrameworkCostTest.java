@@ -371,10 +371,15 @@ class FrameworkCostTest {
         assertEquals(fused, FrameworkCost.seconds(trt, sim, routed, inRouted, h100, h100.primary()), 1e-12);
     }
 
-    /** A linear layer's activation quantise as the serving graph has it: a Quantize op of its bf16 input, where the profile runs one. */
+    /**
+     * A linear layer's activation quantise as the serving graph has it: a Quantize op of its bf16 input where the cost model tells
+     * lowering its stack quantises fp8 activations (LowerPass asks KernelCostModel#quantizesFp8Activations: per tensor, or
+     * per token as SGLang's profile does).
+     */
     private double quantizeAsTheGraph(FrameworkProfile p, KernelSimulator sim, long rows, long k) {
         List<TensorType> x = List.of(TensorType.of(DType.BF16, rows, k));
-        return p.fp8QuantizesActivation() ? FrameworkCost.seconds(p, sim, new Quantize(DType.BF16, DType.FP8_E4M3), x, h100, h100.primary()) : 0;
+        boolean quantizes = KernelCostModel.withProfiles(d -> p).quantizesFp8Activations(h100);
+        return quantizes ? FrameworkCost.seconds(p, sim, new Quantize(DType.BF16, DType.FP8_E4M3), x, h100, h100.primary()) : 0;
     }
 
     /** ... and its GEMM: the fp8 MatMul on the quantised rows. */
