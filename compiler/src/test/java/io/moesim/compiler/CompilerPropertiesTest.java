@@ -21,6 +21,7 @@ import io.moesim.ir.op.Combine;
 import io.moesim.ir.op.Dispatch;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.Repeat;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -146,6 +147,22 @@ class CompilerPropertiesTest {
         assertTrue(ffn1.deps().contains(a2a1.id()));
         assertTrue(!ffn1.deps().contains(a2a0.id()), "tile 1's GEMM waits only for tile 1's tokens");
         assertTrue(p.tasks().size() > 0);
+    }
+
+    @Test
+    void aRoutedTileOfOneExpertStaysARoutedBlockOnTheMainStream() {
+        // 4 experts over EP 2 is two per device, and tile overlap cuts them into tiles of one expert each: each tile is still
+        // the layer's routed block (a fused MoE kernel behind the router), not a dense FFN, so it stays on the main stream,
+        // after its tile's dispatch; the side stream is for a MoE layer's shared experts
+        HardwarePlan q = compile("h100x2", Fixtures.p(1, 1, 2, 1), Fixtures.p(1, 2, 1, 1), Overlap.TILE, UNIFORM, Placement.OPB).plan();
+        List<Task> experts = q.tasks().stream().filter(t -> t.op() instanceof ExpertFfn).toList();
+        assertEquals(2 * 2 * 2, experts.size(), "2 layers x 2 devices x 2 tiles");
+        for (Task t : experts) {
+            ExpertFfn f = (ExpertFfn) t.op();
+            assertEquals(1, f.experts(), t.name());
+            assertTrue(f.routed(), t.name());
+            assertEquals(0, t.stream(), t.name());
+        }
     }
 
     @Test

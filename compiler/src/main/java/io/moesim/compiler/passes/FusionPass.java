@@ -80,7 +80,7 @@ public final class FusionPass extends StagedPass {
                 List<Integer> u = uses.getOrDefault(n.result(), List.of());
                 if (u.size() == 1 && !taken.contains(u.get(0))) {
                     Node c = nodes.get(u.get(0));
-                    if (c.op() instanceof MatMul || c.op() instanceof Router || (c.op() instanceof ExpertFfn f && f.experts() == 1)) {
+                    if (c.op() instanceof MatMul || c.op() instanceof Router || (c.op() instanceof ExpertFfn f && f.dense())) {
                         out.add(new Fusion(Fusion.Kind.PROLOGUE, prefix + i, prefix + u.get(0)));
                         taken.add(u.get(0));
                     }

@@ -309,7 +309,8 @@ public final class LowerPass extends StagedPass {
                 base = base + "+" + epi.op().mnemonic();
             }
             int stream = 0;
-            if (schedule.overlap() != Overlap.NONE && op instanceof ExpertFfn f && f.experts() == 1 && Sections.MOE.equals(section)) {
+            // a MoE layer's shared experts (a dense FFN in its section) run beside its routed ones, a routed tile of one expert not
+            if (schedule.overlap() != Overlap.NONE && op instanceof ExpertFfn f && f.dense() && Sections.MOE.equals(section)) {
                 stream = Schedule.SIDE_STREAM;
             }
             return new NodeInfo(section, null, null, inputs, base, op.flops(inputs), op.traffic(inputs), 0, null, 0, epi, List.copyOf(others),

@@ -105,7 +105,7 @@ public final class MemoryPlanPass extends StagedPass {
     private static void add(long[] acc, long[] act, int stage, Node n) {
         List<TensorType> in = GraphWalk.types(n.operands());
         acc[0] += WeightBytes.of(n.op());
-        if (n.op() instanceof ExpertFfn f && f.experts() > 1) {
+        if (n.op() instanceof ExpertFfn f && f.routed()) {
             acc[1] += WeightBytes.of(n.op());
         }
         acc[2] += WeightBytes.as(n.op(), DType.FP8_E4M3);

@@ -117,7 +117,7 @@ public final class Sections {
             return MOE;
         }
         if (op instanceof ExpertFfn f) {
-            return f.experts() > 1 || hasRouter ? MOE : FFN;
+            return f.routed() || hasRouter ? MOE : FFN;
         }
         return null;
     }

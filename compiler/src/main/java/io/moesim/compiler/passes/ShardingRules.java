@@ -295,7 +295,7 @@ final class ShardingRules {
         ExpertFfn f = (ExpertFfn) x.op();
         Node n = x.node();
         List<Value> vs = x.operands(x.operandStates(), x.rowShards(), null).values();
-        if (f.experts() <= 1) {
+        if (f.dense()) {
             int tp = x.tp();
             divides(f.ffn(), tp, "dense FFN width");
             long rows = vs.get(0).type().shape().dim(0);

@@ -173,9 +173,12 @@ public final class ExpertCoprocessor {
         return subset(s, tokens, null);
     }
 
-    /** An expert_ffn over some experts with these token counts, expert i in {@code formats[i]} (null: the shape's format). */
+    /**
+     * An expert_ffn over some of a MoE layer's routed experts with these token counts (routed, one expert too), expert i in
+     * {@code formats[i]} (null: the shape's format).
+     */
     public static ExpertFfn subset(Shape s, long[] tokens, List<io.moesim.ir.WeightFormat> formats) {
         int n = tokens.length;
-        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt(), formats);
+        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt(), formats, true);
     }
 }

@@ -382,7 +382,7 @@ public final class GraphGenerator {
         List<Value> r = b.addMulti(List.of("expert_ids", "expert_weights"),
                 new Router(moe.experts(), moe.topK(), h, moe.scoring(), moe.sharedExperts(), dt), List.of(f));
         Value xs = b.add("dispatched", new Dispatch(moe.experts(), moe.topK(), counts), f, r.get(0));
-        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format, perExpert), xs);
+        Value ys = b.add("expert_out", new ExpertFfn(moe.experts(), moe.topK(), counts, h, moe.expertFfn(), m.activation(), dt, format, perExpert, true), xs);
         Value y = b.add("moe_out", new Combine(moe.experts(), moe.topK(), counts), ys, r.get(1));
         if (moe.sharedExperts() > 0) {
             // n shared experts of size f each compute the same as one FFN of size n·f

@@ -12,7 +12,14 @@ import java.util.Map;
 /**
  * The feed-forward networks of {@code experts} experts over a token-sorted input: expert e applies
  * its own FFN (h → ffn → h; SwiGLU: gate, up and down, GELU: up and down) to its {@code tokens[e]}
- * rows. Input and output {@code [T, h]}, T = Σ tokens. A dense FFN is the case experts = 1, top_k = 1.
+ * rows. Input and output {@code [T, h]}, T = Σ tokens. A dense FFN (a dense model's MLP, a MoE layer's shared experts) is
+ * the case experts = 1, top_k = 1, not {@code routed}.
+ *
+ * <p><b>Routed or dense.</b> {@code routed} says the op is a MoE layer's routed experts, run by a fused MoE kernel behind a
+ * router, not a dense FFN's linear layers. A block of several experts is always routed; a routed block can be left with one
+ * expert once it is split (EP as wide as the experts, a tile of one expert, one side of expert co-processing, a wide-EP rank of
+ * one slot), and the flag keeps it routed through {@link #withTokens}, {@link #select} and {@link #concat}. In text it prints
+ * {@code routed=true} only where it is not implied (one expert); text without it reads one expert as dense, as before the flag.
  *
  * <p>FLOPs = 2·T·h·ffn·m with m = 3 (SwiGLU) or 2 (GELU): the matrix products; the activation's
  * elementwise work is negligible beside them and not counted. Weight bytes count only experts that
@@ -26,8 +33,14 @@ import java.util.Map;
  * expert's own format; a mixed op prints {@code wmbits} (milli-bits) and {@code dequants} per expert.
  */
 public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype,
-        WeightFormat wfmt, List<WeightFormat> wfmts) implements Op {
+        WeightFormat wfmt, List<WeightFormat> wfmts, boolean routed) implements Op {
     public static final String MNEMONIC = "expert_ffn";
+
+    /** Routed where there are several experts, else a dense FFN. */
+    public ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype,
+            WeightFormat wfmt, List<WeightFormat> wfmts) {
+        this(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, wfmts, experts > 1);
+    }
 
     /** Weights stored in {@code wdtype} itself. */
     public ExpertFfn(int experts, int topK, LongImmutableList tokens, long hidden, long ffn, FfnActivation activation, DType wdtype) {
@@ -73,6 +86,8 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
             throw new IllegalArgumentException(MNEMONIC + ": tokens lists " + tokens.size() + " experts, expected " + experts);
         }
         Check.sum(tokens);
+        // several experts are a router's by definition
+        routed |= experts > 1;
     }
 
     /** A dense FFN over T tokens. */
@@ -80,8 +95,18 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
         return new ExpertFfn(1, 1, LongImmutableList.of(t), hidden, ffn, act, wdtype);
     }
 
+    /** The same experts as a MoE layer's routed block ({@code routed}), which it stays when split to one expert. */
+    public ExpertFfn asRouted() {
+        return routed ? this : new ExpertFfn(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, wfmts, true);
+    }
+
+    /** Whether this is a dense FFN: one expert, not a routed block's. */
+    public boolean dense() {
+        return !routed;
+    }
+
     /**
-     * Experts over other token counts with the layer's format. A mixed op keeps its per-expert
+     * Experts over other token counts with the layer's format, routed where this op is. A mixed op keeps its per-expert
      * formats only when the expert count is unchanged; a subset of a mixed op is {@link #select}.
      */
     public ExpertFfn withTokens(int experts, int topK, LongImmutableList tokens, long ffn) {
@@ -89,10 +114,13 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
             throw new IllegalArgumentException(MNEMONIC + ": a mixed-format op's " + this.experts + " experts cannot become " + experts
                     + " without naming which (use select)");
         }
-        return new ExpertFfn(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, wfmts);
+        return new ExpertFfn(experts, topK, tokens, hidden, ffn, activation, wdtype, wfmt, wfmts, routed);
     }
 
-    /** The experts at positions {@code which} (in that order), with {@code tokens[i]} for {@code which[i]}, each keeping its format. */
+    /**
+     * The experts at positions {@code which} (in that order), with {@code tokens[i]} for {@code which[i]}, each keeping its format;
+     * routed where this op is.
+     */
     public ExpertFfn select(int[] which, long[] tokens, int topK, long ffn) {
         if (which.length != tokens.length) {
             throw new IllegalArgumentException(MNEMONIC + ": " + which.length + " experts chosen, " + tokens.length + " token counts");
@@ -104,16 +132,21 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
                 f.add(wfmts.get(e));
             }
         }
-        return new ExpertFfn(which.length, topK, LongImmutableList.of(tokens), hidden, ffn, activation, wdtype, wfmt, f);
+        return new ExpertFfn(which.length, topK, LongImmutableList.of(tokens), hidden, ffn, activation, wdtype, wfmt, f, routed);
     }
 
-    /** The experts of {@code parts} side by side (tokens and formats concatenated), shape and layer format of the first. */
+    /**
+     * The experts of {@code parts} side by side (tokens and formats concatenated), shape and layer format of the first; routed
+     * where any part is.
+     */
     public static ExpertFfn concat(List<ExpertFfn> parts, int topK) {
         ExpertFfn f0 = parts.get(0);
         it.unimi.dsi.fastutil.longs.LongArrayList tok = new it.unimi.dsi.fastutil.longs.LongArrayList();
         List<WeightFormat> f = new ArrayList<>();
         boolean mixed = false;
+        boolean routed = false;
         for (ExpertFfn p : parts) {
+            routed |= p.routed();
             tok.addAll(p.tokens());
             mixed |= p.mixed() || !p.wfmt().equals(f0.wfmt());
             for (int e = 0; e < p.experts(); e++) {
@@ -121,7 +154,7 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
             }
         }
         return new ExpertFfn(tok.size(), Math.min(topK, tok.size()), LongImmutableList.of(tok.toLongArray()), f0.hidden(), f0.ffn(),
-                f0.activation(), f0.wdtype(), f0.wfmt(), mixed ? f : null);
+                f0.activation(), f0.wdtype(), f0.wfmt(), mixed ? f : null, routed);
     }
 
     /** True when the experts do not all share one format. */
@@ -217,6 +250,9 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
             a.put("wmbits", wfmts.stream().mapToLong(WeightFormat::milliBits).toArray())
                     .put("dequants", wfmts.stream().mapToLong(WeightFormat::dequantInstructions).toArray());
         }
+        if (routed && experts == 1) {
+            a.put("routed", true);
+        }
         return a;
     }
 
@@ -236,7 +272,8 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
     }
 
     static ExpertFfn fromAttrs(Attrs a) {
-        a.allowOnly(MNEMONIC, "experts", "top_k", "tokens", "hidden", "ffn", "act", "wdtype", "wbits", "dequant", "wmbits", "dequants");
+        a.allowOnly(MNEMONIC, "experts", "top_k", "tokens", "hidden", "ffn", "act", "wdtype", "wbits", "dequant", "wmbits", "dequants",
+                "routed");
         if (a.has("wbits") != a.has("dequant")) {
             throw new IllegalArgumentException(MNEMONIC + ": wbits and dequant go together");
         }
@@ -257,8 +294,13 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
                 fs.add(format(mb[e] / 1000.0, dq[e], wd));
             }
         }
-        return new ExpertFfn(a.getPositiveInt("experts"), a.getPositiveInt("top_k"), LongImmutableList.of(a.getLongs("tokens")),
-                a.getPositive("hidden"), a.getPositive("ffn"), a.getEnum("act", FfnActivation.class), wd, f, fs);
+        int experts = a.getPositiveInt("experts");
+        boolean routed = a.getBool("routed", experts > 1);
+        if (!routed && experts > 1) {
+            throw new IllegalArgumentException(MNEMONIC + ": routed=false with " + experts + " experts (several experts are always routed)");
+        }
+        return new ExpertFfn(experts, a.getPositiveInt("top_k"), LongImmutableList.of(a.getLongs("tokens")),
+                a.getPositive("hidden"), a.getPositive("ffn"), a.getEnum("act", FfnActivation.class), wd, f, fs, routed);
     }
 
     @Override

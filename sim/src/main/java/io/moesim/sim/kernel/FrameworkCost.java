@@ -97,7 +97,7 @@ public final class FrameworkCost {
             return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
         }
         if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
-            if (x.experts() == 1) {
+            if (x.dense()) {
                 // a dense FFN runs the framework's linear layers (cuBLAS), not its fused MoE kernel, whose figures are the tile's:
                 // its body on the gemm figures; its call, as in every profile, the moe class's, which stands in for the
                 // layer's small kernels the serving graph does not time (docs/validation.md, known gaps: the dense-FFN coupling)
@@ -143,9 +143,9 @@ public final class FrameworkCost {
         return t;
     }
 
-    /** Whether {@link #denseFp8FfnSeconds} prices the block: one expert, plain fp8 weights, some tokens. */
+    /** Whether {@link #denseFp8FfnSeconds} prices the block: a dense FFN ({@link ExpertFfn#dense}), plain fp8 weights, some tokens. */
     static boolean isDenseFp8(ExpertFfn x) {
-        return x.experts() == 1 && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
+        return x.dense() && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
     }
 
     /**
@@ -156,9 +156,9 @@ public final class FrameworkCost {
      * them the gated activation, a streaming kernel under the {@code other} class that reads the up projection's columns and
      * writes the FFN's width in bf16 (TensorRT-LLM's GatedMLP, vLLM's and SGLang's SiluAndMul: a kernel of its own).
      * Only for a block with tokens (an idle tile is no kernel, as in the kernel model) in plain fp8 (a {@link MatMul} has no
-     * compressed or mixed weight format). A routed block left with one expert and top-1 (EP as wide as the experts, a tile of
-     * one expert under {@code --overlap tile|fused}, one side of expert co-processing, a wide-EP rank of one slot) is the same
-     * op in the IR and is priced the same way: the IR does not say which it is.
+     * compressed or mixed weight format). A routed block left with one expert (EP as wide as the experts, a tile of one expert
+     * under {@code --overlap tile|fused}, one side of expert co-processing, a wide-EP rank of one slot) is not a dense FFN
+     * ({@link ExpertFfn#routed}): it stays on the fused MoE kernel's figures.
      */
     static double denseFp8FfnSeconds(FrameworkProfile profile, KernelSimulator sim, ExpertFfn x, DeviceSpec device, ProcessorSpec p) {
         long tokens = x.totalTokens();
@@ -675,8 +675,13 @@ public final class FrameworkCost {
         }
         // a matmul's quantise is its own op in the plan (Quantize, before it): not counted here
         if (op instanceof ExpertFfn f) {
-            // the block's input, and the gated activation before the down projection
-            return in.get(0).elements() + f.totalTokens() * f.ffn();
+            // the block's input as the call's tokens, quantised once before the permute copies each token to its top_k slots
+            // (TensorRT-LLM's CutlassFusedMoE.forward_chunk: static_quantize_e4m3_per_tensor on x, [tokens, hidden], then
+            // fused_moe; vLLM's modular kernel quantises a1 in its prepare step), and the gated activation before the down
+            // projection, per slot. The op gives its slots, not the call's tokens: its rows over top_k (all of them where the
+            // experts are all here; under EP the call's other tokens are not counted)
+            long tokens = (f.totalTokens() + f.topK() - 1) / f.topK();
+            return tokens * f.hidden() + f.totalTokens() * f.ffn();
         }
         return 0;
     }

@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code matmul}: m n k [dtype=bf16]: x[m,k]·W[k,n]</li>
  *   <li>{@code grouped-matmul}: groups m_per_group n k [dtype], or tokens=t1,t2,... n k [dtype]</li>
- *   <li>{@code expert-ffn}: hidden ffn, then tokens=t1,... or experts tokens_per_expert; [act=swiglu] [top_k=2] [dtype]</li>
+ *   <li>{@code expert-ffn}: hidden ffn, then tokens=t1,... or experts tokens_per_expert; [act=swiglu] [top_k=2] [dtype]
+ *       [routed = experts > 1] (one expert is a dense FFN unless routed=true: a MoE layer's routed block left with one)</li>
  *   <li>{@code attention}: batch heads kv_heads head_dim q_len kv_len [causal = q_len > 1] [dtype]</li>
  *   <li>{@code mla-decode}: batch kv_len [heads=128] [kv_lora_rank=512] [rope_dim=64] [nope_dim=128] [v_head_dim=128] [dtype]
  *       (DeepSeek-V3 defaults; absorbed latent attention, q_len 1)</li>
@@ -111,7 +112,11 @@ public final class OpRequests {
         FfnActivation act = a.has("act") ? a.choice("act", FfnActivation.class) : FfnActivation.SWIGLU;
         DType dt = a.dtype();
         long total = tokens.longStream().sum();
-        return a.build(() -> new ExpertFfn(tokens.size(), topK, tokens, hidden, ffn, act, dt), List.of(TensorType.of(dt, total, hidden)),
+        if (a.has("routed") && !a.bool("routed") && tokens.size() > 1) {
+            throw a.bad("routed", "is false but " + tokens.size() + " experts are always routed");
+        }
+        boolean routed = a.has("routed") ? a.bool("routed") : tokens.size() > 1;
+        return a.build(() -> new ExpertFfn(tokens.size(), topK, tokens, hidden, ffn, act, dt, null, null, routed), List.of(TensorType.of(dt, total, hidden)),
                 proc);
     }
 

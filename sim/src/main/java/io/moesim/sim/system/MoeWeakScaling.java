@@ -113,7 +113,7 @@ public final class MoeWeakScaling {
             Value in = p.get(0);
             List<Value> r = bb.addMulti(List.of("expert_ids", "expert_weights"), new Router(experts, topK, hidden, Scoring.SOFTMAX, 0, dt), List.of(in));
             Value xs = bb.add("dispatched", new Dispatch(experts, topK, c), in, r.get(0));
-            Value ys = bb.add("expert_out", new ExpertFfn(experts, topK, c, hidden, ffn, FfnActivation.SWIGLU, dt), xs);
+            Value ys = bb.add("expert_out", new ExpertFfn(experts, topK, c, hidden, ffn, FfnActivation.SWIGLU, dt).asRouted(), xs);
             return List.of(bb.add("moe_out", new Combine(experts, topK, c), ys, r.get(1)));
         }).get(0);
         b.output(y);

@@ -337,7 +337,7 @@ public final class WideEpModel {
             for (Value v : n.operands()) {
                 in.add(v.type());
             }
-            if (op instanceof ExpertFfn e && e.experts() > 1) {
+            if (op instanceof ExpertFfn e && e.routed()) {
                 moeLayers[0] += times;
                 if (routed[0] == null) {
                     routed[0] = e;
@@ -355,7 +355,7 @@ public final class WideEpModel {
 
     private static boolean containsRouted(Block b) {
         for (Node n : b.nodes()) {
-            if (n.op() instanceof ExpertFfn e && e.experts() > 1) {
+            if (n.op() instanceof ExpertFfn e && e.routed()) {
                 return true;
             }
             if (n.hasBody() && containsRouted(n.body())) {

@@ -365,10 +365,45 @@ class FrameworkCostTest {
         FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
         List<TensorType> inRouted = List.of(TensorType.of(DType.BF16, 2 * t, h));
         OpEstimate e = sim.estimate(routed, inRouted, h100, h100.primary());
-        // on the moe_fp8 figures, with the block's own quantise kernels (its input and the gated activation)
+        // on the moe_fp8 figures, with the block's own quantise kernels: its input, the call's 8192 tokens x 8192 quantised
+        // once before the permute copies each to its 2 slots, and the gated activation, 2 x 8192 slots x 14336
         double fused = FrameworkCost.apply(trt.figures("moe_fp8"), e, FrameworkCost.items(routed), FrameworkCost.itemLanes(routed, h100.primary()))
-                + FrameworkCost.quantizeSeconds(trt, sim, 0, 2 * t * h + 2 * t * ffn, h100, h100.primary());
+                + FrameworkCost.quantizeSeconds(trt, sim, 0, t * h + 2 * t * ffn, h100, h100.primary());
         assertEquals(fused, FrameworkCost.seconds(trt, sim, routed, inRouted, h100, h100.primary()), 1e-12);
+    }
+
+    @Test
+    void aRoutedBlockLeftWithOneExpertIsTheFusedKernelNotADenseFfn() {
+        // Mixtral-8x7B at EP 8 (one routed expert per GPU; config.json: hidden 4096, width 14336), 2048 rows of a prefill reaching
+        // this GPU's expert, fp8: priced as a block of eight is (the moe_fp8 figures, the block's own quantise kernels of its input
+        // and its gated activation), not as a dense FFN's linear layers, which give the same shape another time
+        KernelSimulator sim = new KernelSimulator();
+        long rows = 2048;
+        long h = 4096;
+        long ffn = 14336;
+        long[] eight = new long[8];
+        java.util.Arrays.fill(eight, rows / 2);
+        ExpertFfn block = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(eight), h, ffn, FfnActivation.SWIGLU,
+                DType.FP8_E4M3);
+        ExpertFfn rank = block.select(new int[] {5}, new long[] {rows}, 1, ffn);
+        ExpertFfn dense = ExpertFfn.dense(rows, h, ffn, FfnActivation.SWIGLU, DType.FP8_E4M3);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, rows, h));
+        FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
+        OpEstimate e = sim.estimate(rank, in, h100, h100.primary());
+        double fused = FrameworkCost.apply(trt.figures("moe_fp8"), e, FrameworkCost.items(rank), FrameworkCost.itemLanes(rank, h100.primary()))
+                + FrameworkCost.quantizeSeconds(trt, sim, 0, rows * h + rows * ffn, h100, h100.primary());
+        assertEquals(fused, FrameworkCost.seconds(trt, sim, rank, in, h100, h100.primary()), 1e-12);
+        double linear = FrameworkCost.seconds(trt, sim, dense, in, h100, h100.primary());
+        assertTrue(Math.abs(linear / fused - 1) > 0.05, "the two forms differ here, so the flag decides: " + linear + " vs " + fused);
+        // bf16 on a profile with fused MoE tiles (vLLM's Triton fused_moe): the tile's path, not the dense FFN's gemm figures
+        ExpertFfn rankBf16 = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(eight), h, ffn, FfnActivation.SWIGLU,
+                DType.BF16).select(new int[] {5}, new long[] {rows}, 1, ffn);
+        ExpertFfn denseBf16 = ExpertFfn.dense(rows, h, ffn, FfnActivation.SWIGLU, DType.BF16);
+        FrameworkProfile vllm = io.moesim.hw.FrameworkProfiles.load("vllm");
+        assertTrue(vllm.moeTiles().isPresent());
+        double tiled = FrameworkCost.seconds(vllm, sim, rankBf16, in, h100, h100.primary());
+        double gemm = FrameworkCost.seconds(vllm, sim, denseBf16, in, h100, h100.primary());
+        assertTrue(Math.abs(tiled / gemm - 1) > 0.01, tiled + " vs " + gemm);
     }
 
     /**

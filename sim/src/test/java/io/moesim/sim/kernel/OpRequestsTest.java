@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.ir.DType;
 import io.moesim.ir.op.Attention;
+import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
@@ -46,6 +47,19 @@ class OpRequestsTest {
         assertEquals(3, a.inputs().size());
         OpRequest.Compute m = (OpRequest.Compute) parse("mla-decode", "batch=4", "kv_len=2048");
         assertTrue(((MlaAttention) m.op()).absorbed());
+    }
+
+    @Test
+    void anExpertFfnOfOneExpertIsDenseUnlessRouted() {
+        ExpertFfn dense = (ExpertFfn) ((OpRequest.Compute) parse("expert-ffn", "tokens=64", "top_k=1", "hidden=4096", "ffn=14336")).op();
+        assertTrue(dense.dense());
+        ExpertFfn routed = (ExpertFfn) ((OpRequest.Compute) parse("expert-ffn", "tokens=64", "top_k=1", "hidden=4096", "ffn=14336",
+                "routed=true")).op();
+        assertTrue(routed.routed());
+        assertTrue(((ExpertFfn) ((OpRequest.Compute) parse("expert-ffn", "experts=8", "tokens_per_expert=4", "hidden=64", "ffn=128")).op())
+                .routed());
+        assertEquals("moesim op expert-ffn: key 'routed' is false but 8 experts are always routed",
+                error("expert-ffn", "experts=8", "tokens_per_expert=4", "hidden=64", "ffn=128", "routed=false"));
     }
 
     @Test

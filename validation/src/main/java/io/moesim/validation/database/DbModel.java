@@ -596,7 +596,7 @@ public final class DbModel {
         OpEstimate permute = sim.memcpy(moved, device, p); // the gather; the scatter back moves the same bytes
         out.add(Piece.of("other", false, permute));
         if (rows > 0) {
-            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, act, dt);
+            ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, act, dt).asRouted();
             OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
             if (!Double.isFinite(e.seconds())) {
                 return null;
@@ -617,8 +617,9 @@ public final class DbModel {
             out.add(new Piece(cls, false, 0, 0, 0, 0, 0, 0, 0, 1, 1));
         }
         if (dt.bits() == 8) {
-            // as FrameworkCost: the expert input rows and the gated activation, quantised in the block's kernel library (no rows given)
-            quantize(0, Math.max(1, rows * h + rows * ffn), true, device, p, out);
+            // as FrameworkCost: the call's input (its tokens, before the permute copies each to its slots) and the gated
+            // activation, quantised in the block's kernel library (no rows given; FrameworkCost#quantizedActivationElements)
+            quantize(0, Math.max(1, t * h + rows * ffn), true, device, p, out);
         }
         String slotCls = dt.bits() == 8 ? SLOTS_FP8 : SLOTS;
         // the unpermute: this GPU's rows scattered back, or CUTLASS MoE's finalize (one CTA per token: reads this GPU's rows,
