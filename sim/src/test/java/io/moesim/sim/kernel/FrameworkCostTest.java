@@ -364,12 +364,10 @@ class FrameworkCostTest {
                 h, ffn, FfnActivation.SWIGLU, DType.FP8_E4M3);
         FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
         List<TensorType> inRouted = List.of(TensorType.of(DType.BF16, 2 * t, h));
-        OpEstimate e = sim.estimate(routed, inRouted, h100, h100.primary());
-        // on the moe_fp8 figures, with the block's own quantise kernels: its input, the call's 8192 tokens x 8192 quantised
-        // once before the permute copies each to its 2 slots, and the gated activation, 2 x 8192 slots x 14336
-        double fused = FrameworkCost.apply(trt.figures("moe_fp8"), e, FrameworkCost.items(routed), FrameworkCost.itemLanes(routed, h100.primary()))
-                + FrameworkCost.quantizeSeconds(trt, sim, 0, t * h + 2 * t * ffn, h100, h100.primary());
-        assertEquals(fused, FrameworkCost.seconds(trt, sim, routed, inRouted, h100, h100.primary()), 1e-12);
+        // its quantise kernels: the input, the call's 8192 tokens x 8192 quantised once before the permute copies each to its
+        // 2 slots, and the gated activation, 2 x 8192 slots x 14336
+        assertEquals(fusedFp8(trt, sim, routed, inRouted, t * h + 2 * t * ffn), FrameworkCost.seconds(trt, sim, routed, inRouted, h100, h100.primary()),
+                1e-12);
     }
 
     @Test
@@ -389,9 +387,8 @@ class FrameworkCostTest {
         ExpertFfn dense = ExpertFfn.dense(rows, h, ffn, FfnActivation.SWIGLU, DType.FP8_E4M3);
         List<TensorType> in = List.of(TensorType.of(DType.BF16, rows, h));
         FrameworkProfile trt = io.moesim.hw.FrameworkProfiles.load("trtllm");
-        OpEstimate e = sim.estimate(rank, in, h100, h100.primary());
-        double fused = FrameworkCost.apply(trt.figures("moe_fp8"), e, FrameworkCost.items(rank), FrameworkCost.itemLanes(rank, h100.primary()))
-                + FrameworkCost.quantizeSeconds(trt, sim, 0, rows * h + rows * ffn, h100, h100.primary());
+        // its 2048 tokens' input quantised (one slot each here) and its gated activation's
+        double fused = fusedFp8(trt, sim, rank, in, rows * h + rows * ffn);
         assertEquals(fused, FrameworkCost.seconds(trt, sim, rank, in, h100, h100.primary()), 1e-12);
         double linear = FrameworkCost.seconds(trt, sim, dense, in, h100, h100.primary());
         assertTrue(Math.abs(linear / fused - 1) > 0.05, "the two forms differ here, so the flag decides: " + linear + " vs " + fused);
@@ -404,6 +401,13 @@ class FrameworkCostTest {
         double tiled = FrameworkCost.seconds(vllm, sim, rankBf16, in, h100, h100.primary());
         double gemm = FrameworkCost.seconds(vllm, sim, denseBf16, in, h100, h100.primary());
         assertTrue(Math.abs(tiled / gemm - 1) > 0.01, tiled + " vs " + gemm);
+    }
+
+    /** A fused fp8 MoE block on the moe_fp8 figures, plus its own quantise kernels over {@code quantized} elements (no rows given). */
+    private double fusedFp8(FrameworkProfile p, KernelSimulator sim, ExpertFfn block, List<TensorType> in, long quantized) {
+        OpEstimate e = sim.estimate(block, in, h100, h100.primary());
+        return FrameworkCost.apply(p.figures("moe_fp8"), e, FrameworkCost.items(block), FrameworkCost.itemLanes(block, h100.primary()))
+                + FrameworkCost.quantizeSeconds(p, sim, 0, quantized, h100, h100.primary());
     }
 
     /**
