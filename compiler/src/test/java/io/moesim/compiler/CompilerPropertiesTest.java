@@ -152,8 +152,8 @@ class CompilerPropertiesTest {
     @Test
     void aRoutedTileOfOneExpertStaysARoutedBlockOnTheMainStream() {
         // 4 experts over EP 2 is two per device, and tile overlap cuts them into tiles of one expert each: each tile is still
-        // the layer's routed block (a fused MoE kernel behind the router), not a dense FFN, so it stays on the main stream,
-        // after its tile's dispatch; the side stream is for a MoE layer's shared experts
+        // the layer's routed block (a fused MoE kernel behind the router), not a dense FFN, on the main stream after its
+        // tile's dispatch (MoeLowering's expert tasks); its top_k is min(the layer's 2, its 1 expert)
         HardwarePlan q = compile("h100x2", Fixtures.p(1, 1, 2, 1), Fixtures.p(1, 2, 1, 1), Overlap.TILE, UNIFORM, Placement.OPB).plan();
         List<Task> experts = q.tasks().stream().filter(t -> t.op() instanceof ExpertFfn).toList();
         assertEquals(2 * 2 * 2, experts.size(), "2 layers x 2 devices x 2 tiles");
@@ -161,7 +161,18 @@ class CompilerPropertiesTest {
             ExpertFfn f = (ExpertFfn) t.op();
             assertEquals(1, f.experts(), t.name());
             assertTrue(f.routed(), t.name());
+            assertEquals(1, f.topK(), t.name());
             assertEquals(0, t.stream(), t.name());
+        }
+        // without tiles each device's task holds its two experts with the layer's top_k, 2, which a cost model divides its
+        // rows by for the tokens it serves (a fused block's tile, an fp8 block's input quantise)
+        HardwarePlan whole = compile("h100x2", Fixtures.p(1, 1, 2, 1), Fixtures.p(1, 2, 1, 1), Overlap.NONE, UNIFORM, Placement.OPB).plan();
+        List<Task> blocks = whole.tasks().stream().filter(t -> t.op() instanceof ExpertFfn).toList();
+        assertEquals(2 * 2, blocks.size(), "2 layers x 2 devices");
+        for (Task t : blocks) {
+            ExpertFfn f = (ExpertFfn) t.op();
+            assertEquals(2, f.experts(), t.name());
+            assertEquals(2, f.topK(), t.name());
         }
     }
 

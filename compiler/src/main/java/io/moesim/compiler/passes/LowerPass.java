@@ -309,7 +309,7 @@ public final class LowerPass extends StagedPass {
                 base = base + "+" + epi.op().mnemonic();
             }
             int stream = 0;
-            // a MoE layer's shared experts (a dense FFN in its section) run beside its routed ones, a routed tile of one expert not
+            // a MoE layer's shared experts (a dense FFN in its section) run beside its routed ones (whose tasks MoeLowering emits)
             if (schedule.overlap() != Overlap.NONE && op instanceof ExpertFfn f && f.dense() && Sections.MOE.equals(section)) {
                 stream = Schedule.SIDE_STREAM;
             }

@@ -289,7 +289,7 @@ final class ShardingRules {
 
     /**
      * Routed experts (after the block's dispatch): experts/ep per device, ffn/tp each, an all-to-all back when ep > 1,
-     * partial sums pending over tp; a dense FFN (one expert): ffn/tp and a pending sum over the section's tp group.
+     * partial sums pending over tp; a dense FFN (one expert, not routed): ffn/tp and a pending sum over the section's tp group.
      */
     static void expertFfn(Site x) {
         ExpertFfn f = (ExpertFfn) x.op();

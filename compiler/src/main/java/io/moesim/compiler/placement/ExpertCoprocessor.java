@@ -52,19 +52,26 @@ public final class ExpertCoprocessor {
         return device.pimProcessor().map(p -> new ExpertCoprocessor(cost, device, device.primary(), p));
     }
 
-    /** What one expert set costs: the expert's shape, independent of its tokens. */
-    public record Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype, io.moesim.ir.WeightFormat wfmt) {
-        /** Weights stored in {@code wdtype}. */
+    /**
+     * What one expert set costs: the expert's shape, independent of its tokens, and the layer's top_k (a token's experts;
+     * a cost model reads a block's call tokens as its rows over top_k: a fused MoE block's tile, an fp8 block's input quantise).
+     */
+    public record Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype, io.moesim.ir.WeightFormat wfmt, int topK) {
+        /** Weights stored in {@code wdtype}, top 1. */
         public Shape(long hidden, long ffn, FfnActivation activation, DType wdtype, DType dtype) {
-            this(hidden, ffn, activation, wdtype, dtype, null);
+            this(hidden, ffn, activation, wdtype, dtype, null, 1);
         }
 
         public Shape {
             wfmt = wfmt == null ? io.moesim.ir.WeightFormat.of(wdtype) : wfmt;
+            if (topK < 1) {
+                throw new IllegalArgumentException("expert shape: top_k " + topK + " must be at least 1");
+            }
         }
 
+        /** The shape of {@code f}'s experts, with its top_k. */
         public static Shape of(ExpertFfn f, DType activationDtype) {
-            return new Shape(f.hidden(), f.ffn(), f.activation(), f.wdtype(), activationDtype, f.wfmt());
+            return new Shape(f.hidden(), f.ffn(), f.activation(), f.wdtype(), activationDtype, f.wfmt(), f.topK());
         }
     }
 
@@ -175,10 +182,12 @@ public final class ExpertCoprocessor {
 
     /**
      * An expert_ffn over some of a MoE layer's routed experts with these token counts (routed, one expert too), expert i in
-     * {@code formats[i]} (null: the shape's format).
+     * {@code formats[i]} (null: the shape's format), top_k the layer's where the subset holds that many experts (as
+     * {@code ShardingRules} gives a device's experts: min(top_k, experts)).
      */
     public static ExpertFfn subset(Shape s, long[] tokens, List<io.moesim.ir.WeightFormat> formats) {
         int n = tokens.length;
-        return new ExpertFfn(n, 1, LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt(), formats, true);
+        return new ExpertFfn(n, Math.min(s.topK(), n), LongImmutableList.of(tokens), s.hidden(), s.ffn(), s.activation(), s.wdtype(), s.wfmt(),
+                formats, true);
     }
 }
