@@ -157,7 +157,8 @@ public final class RandomGraphs {
         List<Value> route = b.addMulti(List.of(hint(), hint()), new Router(experts, topK, h, scoring, r.nextInt(3), weight()), List.of(x));
         Value d = b.add(hint(), new Dispatch(experts, topK, tokens), x, route.get(0));
         FfnActivation fa = r.nextBoolean() ? FfnActivation.SWIGLU : FfnActivation.GELU;
-        Value e = b.add(hint(), new ExpertFfn(experts, topK, tokens, h, 1 + r.nextInt(64), fa, weight()), d);
+        // behind a dispatch: the routed experts, one of them too (text then says routed=true, which the round trip checks)
+        Value e = b.add(hint(), new ExpertFfn(experts, topK, tokens, h, 1 + r.nextInt(64), fa, weight()).asRouted(), d);
         return b.add(hint(), new Combine(experts, topK, tokens), e, route.get(1));
     }
 
