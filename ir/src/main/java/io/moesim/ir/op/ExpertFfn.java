@@ -225,6 +225,14 @@ public record ExpertFfn(int experts, int topK, LongImmutableList tokens, long hi
         return Check.sum(tokens);
     }
 
+    /**
+     * The tokens its rows serve: the rows over top_k, rounded up (each token takes top_k rows; exact where all a layer's
+     * experts are here, under EP a lower bound, as the op does not see the tokens routed elsewhere).
+     */
+    public long servedTokens() {
+        return (totalTokens() + topK - 1) / topK;
+    }
+
     /** Experts that received at least one token (their weights are read). */
     public int activeExperts() {
         return Check.nonZero(tokens);

@@ -110,7 +110,7 @@ public final class FrameworkCost {
             // floor of its DRAM part (a serving step never finds its weights in L2)
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
             long[] loads = x.tokens().toLongArray();
-            long tokens = (x.totalTokens() + x.topK() - 1) / Math.max(1, x.topK());
+            long tokens = x.servedTokens();
             MoeTileRule.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
             double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
             FrameworkProfile.ClassFigures f = profile.figures(cls);
@@ -678,10 +678,9 @@ public final class FrameworkCost {
             // the block's input as the call's tokens, quantised once before the permute copies each token to its top_k slots
             // (TensorRT-LLM's CutlassFusedMoE.forward_chunk: static_quantize_e4m3_per_tensor on x, [tokens, hidden], then
             // fused_moe; vLLM's modular kernel quantises a1 in its prepare step), and the gated activation before the down
-            // projection, per slot. The op gives its slots, not the call's tokens: its rows over top_k (all of them where the
+            // projection, per slot. The op gives its slots, not the call's tokens: its served tokens (all of them where the
             // experts are all here; under EP the call's other tokens are not counted)
-            long tokens = (f.totalTokens() + f.topK() - 1) / f.topK();
-            return tokens * f.hidden() + f.totalTokens() * f.ffn();
+            return f.servedTokens() * f.hidden() + f.totalTokens() * f.ffn();
         }
         return 0;
     }

@@ -112,10 +112,10 @@ public final class OpRequests {
         FfnActivation act = a.has("act") ? a.choice("act", FfnActivation.class) : FfnActivation.SWIGLU;
         DType dt = a.dtype();
         long total = tokens.longStream().sum();
-        if (a.has("routed") && !a.bool("routed") && tokens.size() > 1) {
+        boolean routed = a.has("routed") ? a.bool("routed") : tokens.size() > 1;
+        if (!routed && tokens.size() > 1) {
             throw a.bad("routed", "is false but " + tokens.size() + " experts are always routed");
         }
-        boolean routed = a.has("routed") ? a.bool("routed") : tokens.size() > 1;
         return a.build(() -> new ExpertFfn(tokens.size(), topK, tokens, hidden, ffn, act, dt, null, null, routed), List.of(TensorType.of(dt, total, hidden)),
                 proc);
     }
