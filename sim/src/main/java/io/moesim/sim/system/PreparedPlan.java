@@ -218,9 +218,16 @@ public final class PreparedPlan {
      */
     private static void fusedGemms(List<Task> tasks, TaskTimer timer, long[] duration) {
         java.util.Map<String, IntArrayList> groups = new java.util.LinkedHashMap<>();
+        // the layer's top_k: a tile of fewer experts carries min(top_k, its experts), so only the kernel's
+        // dispatch (which every tile of the layer keeps whole) says how many slots a token fills
+        Long2IntOpenHashMap layerTopK = new Long2IntOpenHashMap();
         for (Task t : tasks) {
             if (!isTransfer(t) && t.op() instanceof ExpertFfn && FusedMoe.inKernel(t)) {
                 groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
+            }
+            if (!isTransfer(t) && t.op() instanceof Dispatch d && FusedMoe.inKernel(t)) {
+                long key = ((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL);
+                layerTopK.put(key, Math.max(layerTopK.get(key), d.topK()));
             }
         }
         streamingTiles(tasks, timer, duration);
@@ -242,7 +249,8 @@ public final class PreparedPlan {
             if (sumIn == 0) {
                 continue;
             }
-            ExpertFfn merged = ExpertFfn.concat(parts, f0.topK()); // each expert keeps its own format
+            int topK = Math.max(f0.topK(), layerTopK.get(((long) first.device() << 32) | (first.layer() & 0xFFFFFFFFL)));
+            ExpertFfn merged = ExpertFfn.concat(parts, topK); // each expert keeps its own format
             long rows = merged.totalTokens();
             if (rows == 0) {
                 continue;

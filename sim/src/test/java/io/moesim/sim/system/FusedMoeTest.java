@@ -156,6 +156,42 @@ class FusedMoeTest {
     }
 
     @Test
+    void fusedTilesOfOneExpertArePricedAsTheLayersBlockWithItsTopK() {
+        // 8 experts over 2 GPUs, 4 per GPU cut into 4 tiles: each tile is one routed expert whose op says top_k 1. The fused
+        // kernel prices a device's tiles as one block of its experts; that block's fp8 input quantise counts its rows over
+        // the layer's top_k (2), which only the layer's dispatch still carries.
+        SystemSpec sys = Systems.load("h100x2");
+        MoeWeakScaling.Shape s = new MoeWeakScaling.Shape(4, 2, 2048, 4096, 2048, DType.FP8_E4M3);
+        KernelCostModel trt = KernelCostModel.withProfiles(d -> io.moesim.hw.FrameworkProfiles.load("trtllm"));
+        HardwarePlan p = plan(sys, s, Overlap.FUSED, trt);
+        TaskTimer timer = new TaskTimer(trt, sys.device());
+        PreparedPlan prepared = new PreparedPlan(p, sys, timer, new CollectiveModel(sys, CollectiveAlgorithm.AUTO));
+        java.util.List<ExpertFfn> tiles = new java.util.ArrayList<>();
+        long tilesPs = 0;
+        Task any = null;
+        for (Task t : p.tasks()) {
+            if (t.device() == 0 && !t.isTransfer() && t.op() instanceof ExpertFfn f && f.totalTokens() > 0) {
+                assertEquals(1, f.experts(), t.name());
+                assertEquals(1, f.topK(), t.name());
+                assertTrue(f.routed(), t.name());
+                tiles.add(f);
+                tilesPs += prepared.durationPs(t.id());
+                any = t;
+            }
+        }
+        assertEquals(4, tiles.size());
+        // uniform top-2 over 8 experts of 4096 tokens: 1024 rows per expert, 4096 on the device, 2048 of them distinct tokens
+        ExpertFfn block = ExpertFfn.concat(tiles, 2);
+        assertEquals(4096, block.totalTokens());
+        assertEquals(2048, block.servedTokens());
+        java.util.List<io.moesim.ir.TensorType> in = java.util.List.of(io.moesim.ir.TensorType.of(any.inputs().get(0).dtype(), 4096, 4096));
+        long expected = timer.inKernelPs(block, in, any.processor()); // the dispatch opens the kernel: every tile is launch-free
+        assertEquals(expected, tilesPs, tiles.size(), "the device's tiles together cost its block at the layer's top_k");
+        long topK1 = timer.inKernelPs(ExpertFfn.concat(tiles, 1), in, any.processor());
+        assertTrue(topK1 > expected * 1.01, "top_k 1 would quantise every slot: " + topK1 + " vs " + expected + " ps");
+    }
+
+    @Test
     void weakScalingOfDeepSeekV3LikeLayersOnH100s() {
         // DeepSeek-V3 MoE layer: 256 routed experts (32 per GPU at 8), top-8, hidden 7168, expert FFN 2048
         MoeWeakScaling.Shape s = new MoeWeakScaling.Shape(32, 8, 2048, 7168, 2048, DType.BF16);
