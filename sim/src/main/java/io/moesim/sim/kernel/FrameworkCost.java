@@ -114,7 +114,7 @@ public final class FrameworkCost {
             MoeTileRule.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
             double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
             FrameworkProfile.ClassFigures f = profile.figures(cls);
-            double t = withCompute(f, e, items(op), itemLanes(op, p), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
+            double t = withCompute(f, e, items(op, in, p), p.engines(), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
             return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, unalignedDownShare(tiles.rule(), x.hidden(), x.ffn(), x.activation()));
         }
         if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !isFp8(gm.wdtype())) {
@@ -125,7 +125,7 @@ public final class FrameworkCost {
             long rows = gm.totalTokens();
             double c = paddedRowsSeconds(tiles.rule().paddedRows(loads, rows), gm.k() * gm.n(), gm.wdtype(), p);
             FrameworkProfile.ClassFigures f = profile.figures(cls);
-            double t = withCompute(f, e, items(op), itemLanes(op, p), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
+            double t = withCompute(f, e, items(op, in, p), p.engines(), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
             // a down projection's K is the experts' width: unaligned, the whole GEMM is the slowed part
             return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, tiles.rule().unalignedWidth(gm.k()) ? 1 : 0);
         }
@@ -134,7 +134,7 @@ public final class FrameworkCost {
         FrameworkProfile.ClassFigures f = profile.figures(cls);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
                 : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
-                : apply(f, e, items(op, in), itemLanes(op, p), kvGroup(op), kvBytes(op, in));
+                : apply(f, e, items(op, in, p), p.engines(), kvGroup(op), kvBytes(op, in));
         long quantRows = quantizedActivationElements(profile, op, in);
         if (quantRows > 0) {
             // the block's own quantise runs in its kernel library: no rows given, so no CTA-per-token waves
@@ -290,8 +290,8 @@ public final class FrameworkCost {
      * (sequence, query head, tile of {@link AttentionModel#BLOCK_Q} query rows), or where the kernel packs a short prompt's query
      * group into its tiles, one per (sequence, KV head, tile of the group's rows) ({@link AttentionModel#prefillCtas});
      * decode: one per (sequence, KV head), the query group in one CTA as a GQA decode kernel runs it (a profile's
-     * {@code max_kv_group} multiplies them by its passes); a fused MoE block's active experts (one after another,
-     * {@link #itemLanes}); none elsewhere.
+     * {@code max_kv_group} multiplies them by its passes); a fused MoE block's active experts (one after another on
+     * every engine, {@link #items(Op, List, ProcessorSpec)}); none elsewhere.
      */
     public static double items(Op op) {
         if (op instanceof ExpertFfn x) {
@@ -310,12 +310,14 @@ public final class FrameworkCost {
     }
 
     /**
-     * The engines an op's work items ({@link #items(Op)}) spread over: a fused MoE block's experts run one after another (a
-     * per-item time there is per active expert, the grouped GEMM's set-up of each expert's problem); every other op's items
-     * spread over the processor's engines.
+     * Work items of an op on {@code p}, as {@link FrameworkProfile.ClassFigures#seconds} spreads them over its engines: {@link
+     * #items(Op, List)}, except a fused MoE block's. There every engine's CTA walks the block's whole list of active experts (a
+     * persistent grouped GEMM sets up each expert's problem on every SM in turn), so its items are its active experts times the
+     * engines: a time per item adds up to one per active expert, one after another, and the engines are what bound its DRAM part
+     * where its class has a rate per engine ({@link FrameworkProfile.ClassFigures#engineGBps}), not the HBM.
      */
-    public static int itemLanes(Op op, ProcessorSpec p) {
-        return op instanceof ExpertFfn ? 1 : p.engines();
+    public static double items(Op op, List<TensorType> in, ProcessorSpec p) {
+        return op instanceof ExpertFfn x ? (double) x.activeExperts() * p.engines() : items(op, in);
     }
 
     /**

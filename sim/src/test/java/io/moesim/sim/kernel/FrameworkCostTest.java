@@ -406,7 +406,7 @@ class FrameworkCostTest {
     /** A fused fp8 MoE block on the moe_fp8 figures, plus its own quantise kernels over {@code quantized} elements (no rows given). */
     private double fusedFp8(FrameworkProfile p, KernelSimulator sim, ExpertFfn block, List<TensorType> in, long quantized) {
         OpEstimate e = sim.estimate(block, in, h100, h100.primary());
-        return FrameworkCost.apply(p.figures("moe_fp8"), e, FrameworkCost.items(block), FrameworkCost.itemLanes(block, h100.primary()))
+        return FrameworkCost.apply(p.figures("moe_fp8"), e, FrameworkCost.items(block, in, h100.primary()), h100.primary().engines())
                 + FrameworkCost.quantizeSeconds(p, sim, 0, quantized, h100, h100.primary());
     }
 
@@ -483,10 +483,36 @@ class FrameworkCostTest {
     }
 
     @Test
+    void aFusedMoeBlockOnARatePerSmTakesAsLongOnAnyMemory() {
+        // Mixtral-8x7B's block at decode, 8 tokens top-2 over its 8 experts (every expert active), bf16: each SwiGLU expert
+        // 3 x 4096 x 14336 weights, 8 x 3 x 4096 x 14336 x 2 B = 2.818 GB. On a class whose DRAM part is a rate per SM (5 GB/s),
+        // H100's 132 SMs read them at 660 GB/s: 4.27 ms, far above its compute, plus the 10 us call. H200 has the same 132 SMs
+        // and a faster HBM (4.8 against 3.35 TB/s), which a rate per SM does not see: the same time within the model's rest.
+        FrameworkProfile.ClassFigures rate = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty())
+                .withEngineGBps(5);
+        FrameworkProfile p = new FrameworkProfile("t", "test", Map.of("moe", rate), false, Optional.empty());
+        KernelSimulator sim = new KernelSimulator();
+        ExpertFfn x = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(2, 2, 2, 2, 2, 2, 2, 2), 4096, 14336, FfnActivation.SWIGLU,
+                DType.BF16);
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 8, 4096));
+        double weights = 8.0 * 3 * 4096 * 14336 * 2;
+        double byHand = 10e-6 + weights / (132 * 5e9);
+        double onH100 = FrameworkCost.seconds(p, sim, x, in, h100, h100.primary());
+        assertEquals(byHand, onH100, byHand * 0.01, "the weights at 132 SMs x 5 GB/s, plus the call");
+        DeviceSpec h200 = Targets.load("h200");
+        assertEquals(132, h200.primary().engines());
+        assertEquals(onH100, FrameworkCost.seconds(p, sim, x, in, h200, h200.primary()), onH100 * 0.01, "the same SMs: the same time");
+        // a share of the HBM instead (the same 660 GB/s on H100) runs 4.8 / 3.35 faster on H200
+        FrameworkProfile share = p.withClass("moe", new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(),
+                OptionalDouble.of(660.0 / 3350)));
+        assertTrue(FrameworkCost.seconds(share, sim, x, in, h200, h200.primary()) < 0.8 * onH100);
+    }
+
+    @Test
     void aFusedMoeBlocksPerItemTimeIsPerActiveExpertOneAfterAnother() {
         // moe call 10 us, 1000 ns per item: loads 3, 0, 0, 5 have two active experts, priced one after another (not spread over
-        // the 132 SMs as attention's CTAs are), 2 x 1000 ns on top of the figures without the per-item time, as the database's
-        // fused MoE pieces price them (DbModel.moePieces through the same FrameworkCost.items / itemLanes)
+        // the 132 SMs as attention's CTAs are: every SM walks both), 2 x 1000 ns on top of the figures without the per-item time, as
+        // the database's fused MoE pieces price them (DbModel.moePieces through the same FrameworkCost.items)
         FrameworkProfile.ClassFigures plain = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty());
         FrameworkProfile.ClassFigures perItem = new FrameworkProfile.ClassFigures(OptionalDouble.of(10), OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.of(1000));
@@ -496,7 +522,7 @@ class FrameworkCostTest {
         List<TensorType> in = List.of(TensorType.of(DType.BF16, 8, 4096));
         OpEstimate e = sim.estimate(x, in, h100, h100.primary());
         assertEquals(2, FrameworkCost.items(x), 0);
-        assertEquals(1, FrameworkCost.itemLanes(x, h100.primary()));
+        assertEquals(2 * 132, FrameworkCost.items(x, in, h100.primary()), 0, "each of H100's 132 SMs walks both experts");
         assertEquals(FrameworkCost.apply(plain, e) + 2 * 1000e-9, FrameworkCost.seconds(p, sim, x, in, h100, h100.primary()), 1e-12);
         // on the framework's own tile too (the walk and the padded compute as fusedMoeOnTheFrameworksTileByHand): the same two items
         FrameworkProfile tiled = p.withMoeTiles(Optional.of(new FrameworkProfile.MoeTiles(io.moesim.hw.MoeTileRule.TRITON_DEFAULT, 300, 0.5)));

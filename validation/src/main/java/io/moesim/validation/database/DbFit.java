@@ -454,6 +454,14 @@ public final class DbFit {
      */
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
+    /**
+     * The least share of the HBM's bandwidth a class's DRAM part is fitted at (a bandwidth share): below it the kernel is
+     * not one the HBM bounds (its loads are issued too slowly to fill it: a few CTAs each walking its operands, untuned
+     * tiles), so the class is refitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}), which another GPU of
+     * the same SMs and clock runs at the same rate whatever its memory. A rule on the calibration fit alone.
+     */
+    static final double MIN_HBM_SHARE = 0.5;
+
     /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASSES}, GB/s. */
     private static final double[] RATES = geometric(1, 100, 16);
 
@@ -556,14 +564,21 @@ public final class DbFit {
         // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
         // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
         boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
-        for (Held held : candidates(cls, rows, ownKernels, p)) {
-            Map<String, Integer> n1 = new LinkedHashMap<>(n);
-            Map<String, Double> m1 = new LinkedHashMap<>(mape);
-            FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, rate);
-            if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
-                best = q;
-                bn = n1;
-                bm = m1;
+        for (boolean engineRate : rate ? new boolean[] {true} : new boolean[] {false, true}) {
+            if (engineRate && !rate && best.figures(cls).bandwidthFraction().orElse(1) >= MIN_HBM_SHARE) {
+                break;
+            }
+            // a share of the HBM this low is no kernel the HBM bounds: its DRAM part refitted as a rate of the engines
+            best = null;
+            for (Held held : candidates(cls, rows, ownKernels, p)) {
+                Map<String, Integer> n1 = new LinkedHashMap<>(n);
+                Map<String, Double> m1 = new LinkedHashMap<>(mape);
+                FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, engineRate);
+                if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
+                    best = q;
+                    bn = n1;
+                    bm = m1;
+                }
             }
         }
         // in a framework's own profile whose rows have head dims above FlashAttention's: the compute share of vLLM's Triton

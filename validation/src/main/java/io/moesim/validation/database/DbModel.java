@@ -597,11 +597,12 @@ public final class DbModel {
         out.add(Piece.of("other", false, permute));
         if (rows > 0) {
             ExpertFfn op = new ExpertFfn(mine.length, Math.min(k, mine.length), LongImmutableList.of(mine), h, ffn, act, dt).asRouted();
-            OpEstimate e = sim.estimate(op, List.of(TensorType.of(dt, rows, h)), device, p);
+            List<TensorType> in = List.of(TensorType.of(dt, rows, h));
+            OpEstimate e = sim.estimate(op, in, device, p);
             if (!Double.isFinite(e.seconds())) {
                 return null;
             }
-            Piece body = Piece.of(cls, false, e, FrameworkCost.items(op), FrameworkCost.itemLanes(op, p), 1);
+            Piece body = Piece.of(cls, false, e, FrameworkCost.items(op, in, p), p.engines(), 1);
             if (dt.bits() == 16) {
                 // the block's compute on each tile rule's padded rows (a profile with a rule runs its bf16 blocks on it)
                 Tiled[] tiled = new Tiled[MoeTileRule.values().length];
