@@ -148,6 +148,19 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     /**
+     * The figures a serving engine's kernel of {@code opClass} runs on ({@code simulate}, {@code op}): {@link #figures}, except a
+     * fused fp8 MoE block whose serving kernel is another profile's ({@link Serving#fp8MoeKernel}): that profile's figures for
+     * the kernel, this profile's call overhead (its own layer around the kernel). The kernel database's rows keep {@link #figures}.
+     */
+    public ClassFigures servingFigures(String opClass) {
+        ClassFigures own = figures(opClass);
+        if (!resolvedClass(opClass).equals("moe_fp8") || serving.fp8MoeKernel().isEmpty()) {
+            return own;
+        }
+        return FrameworkProfiles.load(serving.fp8MoeKernel().get()).figures("moe_fp8").withCallOverheadUs(own.callOverheadUs());
+    }
+
+    /**
      * The class whose figures an op of class {@code opClass} runs on here: its own where the profile has them, else fp8 GEMMs
      * on {@code gemm}'s, fp8 MoE on {@code moe}'s, the amax pass on {@code quantize}'s, an fp8 block's slot pass as
      * {@link #slotClass} says; any other class as itself (no figures: the kernel model as it is).
@@ -533,6 +546,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** A figure's value as the withers take it: present where positive, else left out. */
         private static OptionalDouble orNone(double x) {
             return x > 0 ? OptionalDouble.of(x) : OptionalDouble.empty();
+        }
+
+        /** These figures with another call overhead (empty: none). */
+        public ClassFigures withCallOverheadUs(OptionalDouble x) {
+            return new ClassFigures(x, matrixEfficiency, bandwidthFraction, perItemNs, maxKvGroup, exposedMemory,
+                    perHeadNs, engineGBps, fallbackGBps, fallbackItemNs, wideHeadProgramNs, packsGqa, wideHeadMatrixEfficiency, xqaMultiBlock, fallbackSplitWaveNs, varlenScanStepNs);
         }
 
         /** These figures with another exposed share of the shorter part (0: none, the figure left out). */
@@ -928,10 +947,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                            iteration, as TensorRT-LLM does unless chunked context is enabled
      * @param maxNumTokens        the engine's default token budget per iteration ({@code max_num_tokens}), used
      *                            when a run gives none; 0 for moesim's own default
+     * @param fp8MoeKernel        the profile whose {@code moe_fp8} kernel figures the serving engine's fused fp8 MoE blocks run on
+     *                            ({@code fp8_moe_kernel}), where the kernel database's harness timed the same library on another
+     *                            tactic than a serving engine runs (vLLM: FlashInfer's CUTLASS MoE untuned, which vLLM autotunes at
+     *                            start-up); this profile's call overhead kept. Empty: its own figures
      */
     public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill,
-            long maxNumTokens) {
+            long maxNumTokens, java.util.Optional<String> fp8MoeKernel) {
         public static final Serving NONE = new Serving(0, 0, false, true, 0);
+
+        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill, long maxNumTokens) {
+            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, java.util.Optional.empty());
+        }
 
 
         public Serving(double iterationOverheadUs, double perSequenceUs) {
@@ -949,12 +976,12 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
 
         public boolean isNone() {
-            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill && maxNumTokens == 0;
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill && maxNumTokens == 0 && fp8MoeKernel.isEmpty();
         }
 
         /** The same admission policy with other host costs (the serving fit's candidates). */
         public Serving withCosts(double iterationUs, double sequenceUs) {
-            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens);
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, fp8MoeKernel);
         }
 
         /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */

@@ -159,8 +159,11 @@ public final class FrameworkProfiles {
             if (maxTokens.isPresent() && maxTokens.getAsDouble() != Math.rint(maxTokens.getAsDouble())) {
                 s.problem("max_num_tokens", "must be a whole number of tokens, got " + Suggest.num(maxTokens.getAsDouble()));
             }
+            // a profile id, not a file: the kernel figures of a built-in profile (checked where known, resolved when priced)
+            Optional<String> moeKernel = !s.has("fp8_moe_kernel") ? Optional.empty() : s.choice("fp8_moe_kernel", x -> ids().contains(x) && !x.equals(id) ? Optional.of(x) : Optional.empty(),
+                    ids().stream().filter(x -> !x.equals(id)).toList());
             s.finish();
-            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0));
+            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0), moeKernel);
         }
         r.finish();
         return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles, bf16MoeTiles, quantizeCtas, quantizeL2);

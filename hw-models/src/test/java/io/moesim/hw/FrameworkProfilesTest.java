@@ -283,6 +283,27 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void vllmsServingFp8MoeKernelIsTensorRtLlmsWithItsOwnCall() throws IOException {
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        FrameworkProfile trt = FrameworkProfiles.load("trtllm");
+        assertEquals(java.util.Optional.of("trtllm"), vllm.serving().fp8MoeKernel());
+        FrameworkProfile.ClassFigures served = vllm.servingFigures("moe_fp8");
+        FrameworkProfile.ClassFigures kernel = trt.figures("moe_fp8");
+        // the kernel: TensorRT-LLM's figures, every one of them; the call: vLLM's
+        assertEquals(kernel.withCallOverheadUs(vllm.figures("moe_fp8").callOverheadUs()), served);
+        assertEquals(vllm.figures("moe_fp8").callOverheadUs(), served.callOverheadUs());
+        assertFalse(served.equals(vllm.figures("moe_fp8")), "the harness's figures stay what the database's rows run on");
+        // every other class, and every profile without the key, as before
+        assertEquals(vllm.figures("moe"), vllm.servingFigures("moe"));
+        assertEquals(vllm.figures("gemm_fp8"), vllm.servingFigures("gemm_fp8"));
+        assertEquals(trt.figures("moe_fp8"), trt.servingFigures("moe_fp8"));
+        assertTrue(FrameworkProfiles.load("sglang").serving().fp8MoeKernel().isEmpty());
+        // a key the engine's section names wrongly says so
+        SpecException e = error("name: x\nserving:\n  fp8_moe_kernel: trtlm\n");
+        assertTrue(e.getMessage().contains("serving.fp8_moe_kernel") && e.getMessage().contains("trtllm"), e.getMessage());
+    }
+
+    @Test
     void badProfilesSayWhere() throws IOException {
         SpecException e = error("name: x\nclasses:\n  gemm:\n    matrix_efficiency: {value: 3, source: t}\n");
         assertTrue(e.getMessage().contains("classes.gemm.matrix_efficiency") && e.getMessage().contains("(0, 2]"), e.getMessage());

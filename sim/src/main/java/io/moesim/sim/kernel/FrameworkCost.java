@@ -131,7 +131,8 @@ public final class FrameworkCost {
         }
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
-        FrameworkProfile.ClassFigures f = profile.figures(cls);
+        // as a serving engine runs it (an fp8 MoE block may run another library's tactic than the database's harness timed)
+        FrameworkProfile.ClassFigures f = profile.servingFigures(cls);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
                 : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
                 : apply(f, e, items(op, in, p), p.engines(), kvGroup(op), kvBytes(op, in));

@@ -50,8 +50,9 @@ public final class EngineWork {
     }
 
     /**
-     * The {@code engine_overhead} echo (figures, policy, iterations, sequence-iterations, total seconds), so that a
-     * reader and the serving fit can take the engine's part apart; null without an engine.
+     * The {@code engine_overhead} echo (figures, policy, iterations, sequence-iterations, total seconds, and the profile whose fp8
+     * MoE kernel the engine runs where it names one), so that a reader and the serving fit can take the engine's part apart; null
+     * without an engine.
      */
     Map<String, Object> echo() {
         if (engine == null) {
@@ -65,6 +66,8 @@ public final class EngineWork {
         e.put("iterations", iterations);
         e.put("sequence_iterations", sequenceIterations);
         e.put("total_s", totalPs / 1e12);
+        // whose kernel the engine's fused fp8 MoE blocks ran on, where not the profile's own figures
+        engine.fp8MoeKernel().ifPresent(k -> e.put("fp8_moe_kernel", k));
         return e;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moesim.compiler.cost.RooflineCostModel;
 import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.Targets;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
@@ -480,6 +481,24 @@ class FrameworkCostTest {
         List<TensorType> din = List.of(TensorType.of(DType.BF16, 56, 88));
         double gBase = FrameworkCost.seconds(one, sim, down, din, h100, h100.primary());
         assertEquals(10e-6 + (gBase - 10e-6) * 3, FrameworkCost.seconds(slow, sim, down, din, h100, h100.primary()), 1e-12);
+    }
+
+    @Test
+    void vllmsFp8MoeBlockRunsTheAutotunedCutlassKernelInServing() {
+        // Mixtral-8x7B's fp8 block at TP 2 (ffn 7168 per GPU), 64 tokens top-2 over 8 experts. vLLM's serving engine runs
+        // FlashInfer's CUTLASS MoE autotuned: TensorRT-LLM's kernel figures, vLLM's call, vLLM's own input quantise
+        FrameworkProfile vllm = FrameworkProfiles.load("vllm");
+        FrameworkProfile trt = FrameworkProfiles.load("trtllm");
+        KernelSimulator sim = new KernelSimulator();
+        ExpertFfn block = new ExpertFfn(8, 2, it.unimi.dsi.fastutil.longs.LongImmutableList.of(16, 16, 16, 16, 16, 16, 16, 16), 4096, 7168,
+                FfnActivation.SWIGLU, DType.FP8_E4M3).asRouted();
+        List<TensorType> in = List.of(TensorType.of(DType.BF16, 128, 4096));
+        long quantized = 64 * 4096 + 128 * 7168; // the call's tokens x hidden, and the activation per slot
+        FrameworkProfile kernelOfTrt = vllm.withClass("moe_fp8", trt.figures("moe_fp8").withCallOverheadUs(vllm.figures("moe_fp8").callOverheadUs()));
+        double served = FrameworkCost.seconds(vllm, sim, block, in, h100, h100.primary());
+        assertEquals(fusedFp8(kernelOfTrt, sim, block, in, quantized), served, 1e-12);
+        // the harness's untuned figures would be far slower: a compute share of 0.141
+        assertTrue(fusedFp8(vllm, sim, block, in, quantized) > 1.5 * served);
     }
 
     @Test
