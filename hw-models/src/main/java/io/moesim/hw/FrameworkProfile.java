@@ -148,10 +148,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     /**
-     * The figures a serving engine's kernel of {@code opClass} runs on ({@code simulate}, {@code op}): {@link #figures}, except a
-     * fused fp8 MoE block whose serving kernel is another profile's ({@link Serving#fp8MoeKernel}): that profile's figures for
-     * the kernel, this profile's call overhead (its own layer around the kernel). The kernel database's rows keep {@link #figures}.
+     * The figures a serving engine's kernel of {@code opClass} runs on ({@code simulate}, {@code op}): {@link #figures}, except the
+     * {@code moe_fp8} class (a fused fp8 MoE block, or an fp8 grouped GEMM) where the serving kernel is another profile's
+     * ({@link Serving#fp8MoeKernel}): that profile's figures for the kernel, this profile's call overhead (its own layer around
+     * the kernel). The kernel database's rows keep {@link #figures}.
      */
+    /**
+     * The profiles a serving engine's fused fp8 MoE kernel may be ({@link Serving#fp8MoeKernel}): those whose {@code moe_fp8}
+     * figures are their own, fitted on a CUTLASS MoE kernel timed autotuned (TensorRT-LLM's collector).
+     */
+    public static final java.util.Set<String> FP8_MOE_KERNELS = java.util.Set.of("trtllm");
+
     public ClassFigures servingFigures(String opClass) {
         ClassFigures own = figures(opClass);
         if (!resolvedClass(opClass).equals("moe_fp8") || serving.fp8MoeKernel().isEmpty()) {

@@ -159,9 +159,10 @@ public final class FrameworkProfiles {
             if (maxTokens.isPresent() && maxTokens.getAsDouble() != Math.rint(maxTokens.getAsDouble())) {
                 s.problem("max_num_tokens", "must be a whole number of tokens, got " + Suggest.num(maxTokens.getAsDouble()));
             }
-            // a profile id, not a file: the kernel figures of a built-in profile (checked where known, resolved when priced)
-            Optional<String> moeKernel = !s.has("fp8_moe_kernel") ? Optional.empty() : s.choice("fp8_moe_kernel", x -> ids().contains(x) && !x.equals(id) ? Optional.of(x) : Optional.empty(),
-                    ids().stream().filter(x -> !x.equals(id)).toList());
+            // a built-in profile whose moe_fp8 figures are a kernel's own (a closed set; resolved when priced)
+            List<String> kernels = FrameworkProfile.FP8_MOE_KERNELS.stream().filter(x -> !x.equals(id)).sorted().toList();
+            Optional<String> moeKernel = !s.has("fp8_moe_kernel") ? Optional.empty()
+                    : s.choice("fp8_moe_kernel", x -> kernels.contains(x) ? Optional.of(x) : Optional.empty(), kernels);
             s.finish();
             serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0), moeKernel);
         }

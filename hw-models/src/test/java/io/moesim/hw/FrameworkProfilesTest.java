@@ -301,6 +301,9 @@ class FrameworkProfilesTest {
         // a key the engine's section names wrongly says so
         SpecException e = error("name: x\nserving:\n  fp8_moe_kernel: trtlm\n");
         assertTrue(e.getMessage().contains("serving.fp8_moe_kernel") && e.getMessage().contains("trtllm"), e.getMessage());
+        // a profile with no fp8 MoE kernel figures of its own (SGLang's moe_fp8 would be its bf16 Triton figures) is no kernel
+        e = error("name: x\nserving:\n  fp8_moe_kernel: sglang\n");
+        assertTrue(e.getMessage().contains("serving.fp8_moe_kernel") && e.getMessage().contains("unknown value 'sglang'"), e.getMessage());
     }
 
     @Test

@@ -66,7 +66,7 @@ public final class EngineWork {
         e.put("iterations", iterations);
         e.put("sequence_iterations", sequenceIterations);
         e.put("total_s", totalPs / 1e12);
-        // whose kernel the engine's fused fp8 MoE blocks ran on, where not the profile's own figures
+        // the profile whose kernel the engine's fused fp8 MoE blocks run on (where a run has any), where not its own figures
         engine.fp8MoeKernel().ifPresent(k -> e.put("fp8_moe_kernel", k));
         return e;
     }

@@ -152,7 +152,7 @@ public final class PreparedPlan {
                 }
                 resource[t.id()] = r;
                 // a fused MoE block is one persistent kernel per device and layer: its first task pays the launch
-                launchFree[t.id()] = fused && FusedMoe.inKernel(t) && !kernelStarted.add(((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL));
+                launchFree[t.id()] = fused && FusedMoe.inKernel(t) && !kernelStarted.add(kernelKey(t));
                 duration[t.id()] = launchFree[t.id()] ? timer.inKernelPs(t.op(), t.inputs(), t.processor())
                         : timer.durationPs(t.op(), t.inputs(), t.processor());
             }
@@ -210,6 +210,11 @@ public final class PreparedPlan {
         }
     }
 
+    /** The fused MoE kernel a task belongs to: its device and layer. */
+    private static long kernelKey(Task t) {
+        return ((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL);
+    }
+
     /**
      * The expert GEMM tiles of one fused MoE kernel (device, layer, processor) run at the efficiency of the
      * device's whole expert workload: a persistent kernel keeps every SM busy with whichever tile is ready
@@ -226,8 +231,7 @@ public final class PreparedPlan {
                 groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
             }
             if (!isTransfer(t) && t.op() instanceof Dispatch d && FusedMoe.inKernel(t)) {
-                long key = ((long) t.device() << 32) | (t.layer() & 0xFFFFFFFFL);
-                layerTopK.put(key, Math.max(layerTopK.get(key), d.topK()));
+                layerTopK.put(kernelKey(t), Math.max(layerTopK.get(kernelKey(t)), d.topK()));
             }
         }
         streamingTiles(tasks, timer, duration);
@@ -249,7 +253,7 @@ public final class PreparedPlan {
             if (sumIn == 0) {
                 continue;
             }
-            int topK = Math.max(f0.topK(), layerTopK.get(((long) first.device() << 32) | (first.layer() & 0xFFFFFFFFL)));
+            int topK = Math.max(f0.topK(), layerTopK.get(kernelKey(first)));
             ExpertFfn merged = ExpertFfn.concat(parts, topK); // each expert keeps its own format
             long rows = merged.totalTokens();
             if (rows == 0) {

@@ -458,11 +458,13 @@ public final class DbFit {
      * The least share of the HBM's bandwidth a class's DRAM part is fitted at (a bandwidth share): below it the kernel is
      * not one the HBM bounds (its loads are issued too slowly to fill it: a few CTAs each walking its operands, untuned
      * tiles), so the class is refitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}), which another GPU of
-     * the same SMs and clock runs at the same rate whatever its memory. A rule on the calibration fit alone.
+     * the same SMs and clock runs at the same rate whatever its memory. A rule on the calibration fit alone, for every class
+     * {@code fitClass} fits whose pieces run on the engines, the engine-rate classes' exemption aside (not the slot passes, timed
+     * as one stream; not SGLang's per-token quantise, whose shares {@code fitFp8} searches from 0.3 and fits 0.8 today).
      */
     static final double MIN_HBM_SHARE = 0.5;
 
-    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASSES}, GB/s. */
+    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASSES} and for the {@link #MIN_HBM_SHARE} refit, GB/s. */
     private static final double[] RATES = geometric(1, 100, 16);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
@@ -564,7 +566,10 @@ public final class DbFit {
         // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
         // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
         boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
-        for (boolean engineRate : rate ? new boolean[] {true} : new boolean[] {false, true}) {
+        // the refit needs pieces that run on the engines (a slot pass is timed as one stream: no engines to rate), and leaves
+        // the engine-rate classes' own exemption (a per-token quantise on a share) as it is
+        boolean refit = !ENGINE_RATE_CLASSES.contains(cls) && prep.stream().allMatch(x -> x.mine.stream().allMatch(q -> q.engines() > 1));
+        for (boolean engineRate : rate ? new boolean[] {true} : refit ? new boolean[] {false, true} : new boolean[] {false}) {
             if (engineRate && !rate && best.figures(cls).bandwidthFraction().orElse(1) >= MIN_HBM_SHARE) {
                 break;
             }

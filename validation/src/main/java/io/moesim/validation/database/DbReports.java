@@ -294,7 +294,8 @@ public final class DbReports {
             v.maxKvGroup().ifPresent(x -> figure(sb, "    ", "max_kv_group", x, src));
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
-            v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, src));
+            v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, DbFit.ENGINE_RATE_CLASSES.contains(k) ? src
+                    : src + "; a DRAM rate per SM, not a share of the HBM: the share fitted was under DbFit.MIN_HBM_SHARE " + DbFit.MIN_HBM_SHARE));
             v.fallbackGBps().ifPresent(x -> figure(sb, "    ", "fallback_GBps", x, src + "; groups above max_kv_group run the MMHA fallback, one CTA per "
                     + "(query head, sequence): TensorRT-LLM's XQA takes query groups up to 32 (supportConfigQGMMA/HMMA, cpp/tensorrt_llm/kernels/"
                     + "decoderMaskedMultiheadAttention/decoderXQAImplJIT/kernelUtils.cpp), MMHA's grid is (num_heads, batch_size, seq_len_tile) "
