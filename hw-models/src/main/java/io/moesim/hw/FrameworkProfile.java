@@ -148,8 +148,8 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     /**
-     * The figures a serving engine's kernel of {@code opClass} runs on ({@code simulate}, {@code op}): {@link #figures}, except the
-     * {@code moe_fp8} class (a fused fp8 MoE block, or an fp8 grouped GEMM) where the serving kernel is another profile's
+     * The figures a serving engine's kernel of {@code opClass} runs on {@code device} ({@code simulate}, {@code op}): {@link #figures},
+     * except, on NVIDIA's GPUs of compute capability 9.0 and above ({@link FrameworkProfiles#isNvidiaSm90}), the {@code moe_fp8} class (a fused fp8 MoE block, or an fp8 grouped GEMM) where the serving kernel is another profile's
      * ({@link Serving#fp8MoeKernel}): that profile's figures for the kernel, this profile's call overhead (its own layer around
      * the kernel). The kernel database's rows keep {@link #figures}.
      */
@@ -159,9 +159,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      */
     public static final java.util.Set<String> FP8_MOE_KERNELS = java.util.Set.of("trtllm");
 
-    public ClassFigures servingFigures(String opClass) {
+    public ClassFigures servingFigures(String opClass, DeviceSpec device) {
         ClassFigures own = figures(opClass);
-        if (!resolvedClass(opClass).equals("moe_fp8") || serving.fp8MoeKernel().isEmpty()) {
+        // the named kernel is a CUDA library's (FlashInfer's CUTLASS MoE, autotuned on SM 9.0 and above): elsewhere (vLLM on
+        // ROCm runs its own MoE kernels) the profile's own figures
+        if (!resolvedClass(opClass).equals("moe_fp8") || serving.fp8MoeKernel().isEmpty() || !FrameworkProfiles.isNvidiaSm90(device)) {
             return own;
         }
         return FrameworkProfiles.load(serving.fp8MoeKernel().get()).figures("moe_fp8").withCallOverheadUs(own.callOverheadUs());

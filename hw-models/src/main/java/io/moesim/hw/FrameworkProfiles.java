@@ -31,6 +31,14 @@ public final class FrameworkProfiles {
         return SpecSources.ids("frameworks");
     }
 
+    /** NVIDIA's GPUs of compute capability 9.0 and above, where the CUDA kernel libraries the profiles read run (FlashInfer, CUTLASS SM90+). */
+    private static final Set<String> NVIDIA_SM90 = Set.of("h100", "h200", "h800", "b200");
+
+    /** Whether the device is one of NVIDIA's GPUs of compute capability 9.0 and above (and their {@code -calibrated} overlays). */
+    public static boolean isNvidiaSm90(DeviceSpec d) {
+        return NVIDIA_SM90.contains(baseId(d));
+    }
+
     /** Whether the device is a real GPU (h100, h200, h800, mi300x, b200 and their {@code -calibrated} overlays). */
     public static boolean isRealGpu(DeviceSpec d) {
         return REAL_GPUS.contains(baseId(d));

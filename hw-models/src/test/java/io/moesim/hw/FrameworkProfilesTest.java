@@ -287,16 +287,22 @@ class FrameworkProfilesTest {
         FrameworkProfile vllm = FrameworkProfiles.load("vllm");
         FrameworkProfile trt = FrameworkProfiles.load("trtllm");
         assertEquals(java.util.Optional.of("trtllm"), vllm.serving().fp8MoeKernel());
-        FrameworkProfile.ClassFigures served = vllm.servingFigures("moe_fp8");
+        DeviceSpec h100 = Targets.load("h100");
+        FrameworkProfile.ClassFigures served = vllm.servingFigures("moe_fp8", h100);
         FrameworkProfile.ClassFigures kernel = trt.figures("moe_fp8");
         // the kernel: TensorRT-LLM's figures, every one of them; the call: vLLM's
         assertEquals(kernel.withCallOverheadUs(vllm.figures("moe_fp8").callOverheadUs()), served);
         assertEquals(vllm.figures("moe_fp8").callOverheadUs(), served.callOverheadUs());
         assertFalse(served.equals(vllm.figures("moe_fp8")), "the harness's figures stay what the database's rows run on");
         // every other class, and every profile without the key, as before
-        assertEquals(vllm.figures("moe"), vllm.servingFigures("moe"));
-        assertEquals(vllm.figures("gemm_fp8"), vllm.servingFigures("gemm_fp8"));
-        assertEquals(trt.figures("moe_fp8"), trt.servingFigures("moe_fp8"));
+        assertEquals(vllm.figures("moe"), vllm.servingFigures("moe", h100));
+        assertEquals(vllm.figures("gemm_fp8"), vllm.servingFigures("gemm_fp8", h100));
+        assertEquals(trt.figures("moe_fp8"), trt.servingFigures("moe_fp8", h100));
+        // the same on H200 and B200; vLLM on ROCm (MI300X) and a hypothetical device keep vLLM's own: FlashInfer is CUDA
+        assertEquals(served, vllm.servingFigures("moe_fp8", Targets.load("h200")));
+        assertEquals(served, vllm.servingFigures("moe_fp8", Targets.load("b200")));
+        assertEquals(vllm.figures("moe_fp8"), vllm.servingFigures("moe_fp8", Targets.load("mi300x")));
+        assertEquals(vllm.figures("moe_fp8"), vllm.servingFigures("moe_fp8", Targets.load("xpu")));
         assertTrue(FrameworkProfiles.load("sglang").serving().fp8MoeKernel().isEmpty());
         // a key the engine's section names wrongly says so
         SpecException e = error("name: x\nserving:\n  fp8_moe_kernel: trtlm\n");

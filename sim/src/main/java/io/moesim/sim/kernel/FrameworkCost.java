@@ -113,7 +113,7 @@ public final class FrameworkCost {
             long tokens = x.servedTokens();
             MoeTileRule.Tile tile = tiles.rule().tile(profile.id(), device, tokens, loads.length, x.ffn());
             double c = paddedComputeSeconds(tile, loads, x.hidden(), x.ffn(), x.activation(), x.wdtype(), p);
-            FrameworkProfile.ClassFigures f = profile.servingFigures(cls);
+            FrameworkProfile.ClassFigures f = profile.servingFigures(cls, device);
             double t = withCompute(f, e, items(op, in, p), p.engines(), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
             return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, unalignedDownShare(tiles.rule(), x.hidden(), x.ffn(), x.activation()));
         }
@@ -124,7 +124,7 @@ public final class FrameworkCost {
             long[] loads = gm.tokens().toLongArray();
             long rows = gm.totalTokens();
             double c = paddedRowsSeconds(tiles.rule().paddedRows(loads, rows), gm.k() * gm.n(), gm.wdtype(), p);
-            FrameworkProfile.ClassFigures f = profile.servingFigures(cls);
+            FrameworkProfile.ClassFigures f = profile.servingFigures(cls, device);
             double t = withCompute(f, e, items(op, in, p), p.engines(), c, tiles.walkSeconds(tiles.rule().kSteps(rows, loads.length, gm.k())));
             // a down projection's K is the experts' width: unaligned, the whole GEMM is the slowed part
             return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, tiles.rule().unalignedWidth(gm.k()) ? 1 : 0);
@@ -132,7 +132,7 @@ public final class FrameworkCost {
         GemmDims g = profile.fp8GemmTiles().isPresent() ? GemmDims.of(op, in, device, p) : null;
         AttentionKernel att = AttentionKernel.of(op, in, device, p);
         // as a serving engine runs it (an fp8 MoE block may run another library's tactic than the database's harness timed)
-        FrameworkProfile.ClassFigures f = profile.servingFigures(cls);
+        FrameworkProfile.ClassFigures f = profile.servingFigures(cls, device);
         double t = g != null && cls.equals("gemm_fp8") ? g.seconds(f, profile.fp8GemmTiles().get(), e)
                 : att != null ? att.seconds(f, e, items(op, in), p.engines(), kvGroup(op), kvBytes(op, in))
                 : apply(f, e, items(op, in, p), p.engines(), kvGroup(op), kvBytes(op, in));
