@@ -148,17 +148,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     /**
-     * The figures a serving engine's kernel of {@code opClass} runs on {@code device} ({@code simulate}, {@code op}): {@link #figures},
-     * except, on NVIDIA's GPUs of compute capability 9.0 and above ({@link FrameworkProfiles#isNvidiaSm90}), the {@code moe_fp8} class (a fused fp8 MoE block, or an fp8 grouped GEMM) where the serving kernel is another profile's
-     * ({@link Serving#fp8MoeKernel}): that profile's figures for the kernel, this profile's call overhead (its own layer around
-     * the kernel). The kernel database's rows keep {@link #figures}.
-     */
-    /**
      * The profiles a serving engine's fused fp8 MoE kernel may be ({@link Serving#fp8MoeKernel}): those whose {@code moe_fp8}
      * figures are their own, fitted on a CUTLASS MoE kernel timed autotuned (TensorRT-LLM's collector).
      */
     public static final java.util.Set<String> FP8_MOE_KERNELS = java.util.Set.of("trtllm");
 
+    /**
+     * The figures a serving engine's kernel of {@code opClass} runs on {@code device} ({@code simulate}, {@code op}): {@link
+     * #figures}, except, on NVIDIA's GPUs of compute capability 9.0 and above ({@link FrameworkProfiles#isNvidiaSm90}), the
+     * {@code moe_fp8} class (a fused fp8 MoE block, or an fp8 grouped GEMM) where the serving kernel is another profile's
+     * ({@link Serving#fp8MoeKernel}): that profile's figures for the kernel, this profile's call overhead (its own layer around
+     * the kernel). The kernel database's rows keep {@link #figures}.
+     */
     public ClassFigures servingFigures(String opClass, DeviceSpec device) {
         ClassFigures own = figures(opClass);
         // the named kernel is a CUDA library's (FlashInfer's CUTLASS MoE, autotuned on SM 9.0 and above): elsewhere (vLLM on
@@ -968,7 +969,6 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill, long maxNumTokens) {
             this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, java.util.Optional.empty());
         }
-
 
         public Serving(double iterationOverheadUs, double perSequenceUs) {
             this(iterationOverheadUs, perSequenceUs, false, true, 0);

@@ -231,7 +231,8 @@ public final class PreparedPlan {
                 groups.computeIfAbsent(t.device() + "/" + t.layer() + "/" + t.processor(), k -> new IntArrayList()).add(t.id());
             }
             if (!isTransfer(t) && t.op() instanceof Dispatch d && FusedMoe.inKernel(t)) {
-                layerTopK.put(kernelKey(t), Math.max(layerTopK.get(kernelKey(t)), d.topK()));
+                long kernel = kernelKey(t);
+                layerTopK.put(kernel, Math.max(layerTopK.get(kernel), d.topK()));
             }
         }
         streamingTiles(tasks, timer, duration);

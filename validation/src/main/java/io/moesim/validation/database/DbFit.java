@@ -560,32 +560,20 @@ public final class DbFit {
         if (prep.isEmpty()) {
             return p;
         }
-        FrameworkProfile best = null;
-        Map<String, Integer> bn = null;
-        Map<String, Double> bm = null;
         // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
         // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
         boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
-        // the refit needs pieces that run on the engines (a slot pass is timed as one stream: no engines to rate), and leaves
-        // the engine-rate classes' own exemption (a per-token quantise on a share) as it is
-        boolean refit = !ENGINE_RATE_CLASSES.contains(cls) && prep.stream().allMatch(x -> x.mine.stream().allMatch(q -> q.engines() > 1));
-        for (boolean engineRate : rate ? new boolean[] {true} : refit ? new boolean[] {false, true} : new boolean[] {false}) {
-            if (engineRate && !rate && best.figures(cls).bandwidthFraction().orElse(1) >= MIN_HBM_SHARE) {
-                break;
-            }
-            // a share of the HBM this low is no kernel the HBM bounds: its DRAM part refitted as a rate of the engines
-            best = null;
-            for (Held held : candidates(cls, rows, ownKernels, p)) {
-                Map<String, Integer> n1 = new LinkedHashMap<>(n);
-                Map<String, Double> m1 = new LinkedHashMap<>(mape);
-                FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, engineRate);
-                if (best == null || m1.getOrDefault(cls, Double.MAX_VALUE) < bm.getOrDefault(cls, Double.MAX_VALUE)) {
-                    best = q;
-                    bn = n1;
-                    bm = m1;
-                }
-            }
+        Fitted fit = overHeld(p, cls, rows, prep, n, mape, compute, heads, ownKernels, rate);
+        // a share of the HBM this low is no kernel the HBM bounds: its DRAM part refitted as a rate of the engines, where its
+        // pieces run on the engines (a slot pass is timed as one stream: no engines to rate), leaving the engine-rate classes'
+        // own exemption (a per-token quantise on a share) as it is
+        if (!ENGINE_RATE_CLASSES.contains(cls) && fit.profile().figures(cls).bandwidthFraction().orElse(1) < MIN_HBM_SHARE
+                && prep.stream().allMatch(x -> x.mine.stream().allMatch(q -> q.engines() > 1))) {
+            fit = overHeld(p, cls, rows, prep, n, mape, compute, heads, ownKernels, true);
         }
+        FrameworkProfile best = fit.profile();
+        Map<String, Integer> bn = fit.n();
+        Map<String, Double> bm = fit.mape();
         // in a framework's own profile whose rows have head dims above FlashAttention's: the compute share of vLLM's Triton
         // unified attention, which runs them (ClassFigures.wideHeadMatrixEfficiency), on a grid with every other figure held
         if (cls.equals("attention_prefill") && ownKernels && hasWideHeads(prep)) {
@@ -595,6 +583,22 @@ public final class DbFit {
         }
         n.putAll(bn);
         mape.putAll(bm);
+        return best;
+    }
+
+    /** The class fitted under each of its held figures ({@link #candidates}), the calibration rows keeping the best (the first of equals). */
+    private static Fitted overHeld(FrameworkProfile p, String cls, List<DbRow> rows, List<Prepared> prep, Map<String, Integer> n,
+            Map<String, Double> mape, boolean compute, double[] heads, boolean ownKernels, boolean rate) {
+        Fitted best = null;
+        for (Held held : candidates(cls, rows, ownKernels, p)) {
+            Map<String, Integer> n1 = new LinkedHashMap<>(n);
+            Map<String, Double> m1 = new LinkedHashMap<>(mape);
+            FrameworkProfile q = fitClassBody(p, cls, prep, n1, m1, compute, held, heads, rate);
+            Fitted f = new Fitted(q, n1, m1);
+            if (best == null || f.error(cls) < best.error(cls)) {
+                best = f;
+            }
+        }
         return best;
     }
 
