@@ -45,6 +45,11 @@ final class ServingFlags {
                 "Default: " + io.moesim.sim.Simulator.MEMORY_UTILIZATION + " of all memory less the weights (vLLM's gpu_memory_utilization)."})
     Double kvFraction;
 
+    @Option(names = "--chunked-prefill", arity = "1", paramLabel = "BOOL",
+            description = {"Whether the engine splits a prompt over iterations to fill its token budget (true or false), as TensorRT-LLM's",
+                "enable_chunked_context. Default: the framework profile's serving.chunked_prefill."})
+    Boolean chunkedPrefill;
+
     @Option(names = "--requests", defaultValue = "" + RunSpec.DEFAULT_REQUESTS, paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
     int requests;
 
@@ -179,6 +184,7 @@ final class ServingFlags {
             }
             b.kvFraction(kvFraction);
         }
+        b.chunkedPrefill(chunkedPrefill);
         if (dtype != null) {
             b.dtype(Parsed.dtype(dtype, "--dtype"));
         }

@@ -974,7 +974,6 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
             this(iterationOverheadUs, perSequenceUs, false, true, 0);
         }
 
-
         public Serving {
             if (!(iterationOverheadUs >= 0) || !(perSequenceUs >= 0) || Double.isInfinite(iterationOverheadUs) || Double.isInfinite(perSequenceUs)) {
                 throw new IllegalArgumentException("serving figures must be finite and >= 0, got " + iterationOverheadUs + ", " + perSequenceUs);
@@ -991,6 +990,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         /** The same admission policy with other host costs (the serving fit's candidates). */
         public Serving withCosts(double iterationUs, double sequenceUs) {
             return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, fp8MoeKernel);
+        }
+
+        /** The same engine with prompts split over iterations or not (a benchmark harness that sets its engine's chunked context). */
+        public Serving withChunkedPrefill(boolean chunked) {
+            return new Serving(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunked, maxNumTokens, fp8MoeKernel);
         }
 
         /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */

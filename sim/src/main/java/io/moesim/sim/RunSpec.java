@@ -40,6 +40,8 @@ import java.util.function.Function;
  *                    framework profile's {@code max_num_tokens} where it has one, else {@link #DEFAULT_TOKEN_BUDGET}
  * @param kvCapacityTokens KV-cache capacity in tokens; 0 to derive it
  * @param kvFraction  0 for the default KV sizing, else TensorRT-LLM's {@code kv_cache_free_gpu_mem_fraction}
+ * @param chunkedPrefill whether the engine splits a prompt over iterations (its chunked context); null for the framework
+ *                    profile's {@code serving.chunked_prefill}
  * @param framework   framework profile id or file; null for the device's default ({@link FrameworkProfiles#defaultId})
  * @param attention   parallel degrees of attention layers; null for the default (tensor parallel over the system)
  * @param moe         parallel degrees of MoE layers; null for the default (tensor parallel over the system)
@@ -63,6 +65,7 @@ public record RunSpec(
         long tokenBudget,
         long kvCapacityTokens,
         double kvFraction,
+        Boolean chunkedPrefill,
         CollectiveAlgorithm collectives,
         IterationModel.Kind iterationModel,
         CostModelKind costModel,
@@ -251,6 +254,7 @@ public record RunSpec(
         b.tokenBudget = tokenBudget;
         b.kvCapacityTokens = kvCapacityTokens;
         b.kvFraction = kvFraction;
+        b.chunkedPrefill = chunkedPrefill;
         b.collectives = collectives;
         b.iterationModel = iterationModel;
         b.costModel = costModel;
@@ -272,7 +276,7 @@ public record RunSpec(
     /** The keys {@link #fromMap} reads (besides {@link #ALIASES}), in the order {@link #toMap} writes them. */
     public static final List<String> KEYS = List.of("model", "system", "sets", "batch", "qps", "offline", "arrivals", "requests",
             "input_len", "output_len", "max_batch", "lengths", "routing", "dtype", "max_num_tokens", "kv_capacity_tokens", "kv_fraction",
-            "collectives", "iteration_model", "cost_model", "framework", "tp", "ep", "dp", "pp", "moe_tp", "moe_ep", "moe_dp", "moe_pp",
+            "chunked_prefill", "collectives", "iteration_model", "cost_model", "framework", "tp", "ep", "dp", "pp", "moe_tp", "moe_ep", "moe_dp", "moe_pp",
             "placement", "expert_placement", "overlap", "tiles", "routing_trace", "ilp_time_limit_s", "seed");
     /** Other names of keys: the command line's {@code in} and {@code out}. */
     public static final Map<String, String> ALIASES = Map.of("in", "input_len", "out", "output_len");
@@ -310,6 +314,9 @@ public record RunSpec(
         }
         if (kvFraction > 0) {
             m.put("kv_fraction", kvFraction);
+        }
+        if (chunkedPrefill != null) {
+            m.put("chunked_prefill", chunkedPrefill);
         }
         m.put("collectives", collectives.name().toLowerCase(Locale.ROOT));
         m.put("iteration_model", iterationModel.text());
@@ -414,6 +421,9 @@ public record RunSpec(
                 throw new MoesimException(at.apply("kv_fraction") + ": must be in (0, 1], got " + f);
             }
             b.kvFraction(f);
+        }
+        if (c.containsKey("chunked_prefill")) {
+            b.chunkedPrefill(r.bool("chunked_prefill", true));
         }
         if (c.containsKey("collectives")) {
             b.collectives(option(CollectiveAlgorithm.class, r.text("collectives"), at.apply("collectives")));
@@ -574,6 +584,7 @@ public record RunSpec(
         private long tokenBudget; // 0: the engine's default
         private long kvCapacityTokens;
         private double kvFraction;
+        private Boolean chunkedPrefill; // null: the framework profile's
         private CollectiveAlgorithm collectives = option(CollectiveAlgorithm.class, DEFAULT_COLLECTIVES, "collectives");
         private IterationModel.Kind iterationModel = option(IterationModel.Kind.class, DEFAULT_ITERATION_MODEL, "iteration_model");
         private CostModelKind costModel = option(CostModelKind.class, DEFAULT_COST_MODEL, "cost_model");
@@ -614,6 +625,8 @@ public record RunSpec(
         public Builder tokenBudget(long v) { tokenBudget = v; return this; }
         public Builder kvCapacityTokens(long v) { kvCapacityTokens = v; return this; }
         public Builder kvFraction(double v) { kvFraction = v; return this; }
+        /** Whether the engine splits prompts over iterations; null for the framework profile's. */
+        public Builder chunkedPrefill(Boolean v) { chunkedPrefill = v; return this; }
         public Builder collectives(CollectiveAlgorithm v) { collectives = v; return this; }
         public Builder iterationModel(IterationModel.Kind v) { iterationModel = v; return this; }
         public Builder costModel(CostModelKind v) { costModel = v; return this; }
@@ -630,7 +643,7 @@ public record RunSpec(
 
         public RunSpec build() {
             return new RunSpec(model, system, sets, mode, batch, qps, arrivals, requests, inputLength, outputLength, maxBatch, lengths,
-                    routing, dtype, tokenBudget, kvCapacityTokens, kvFraction, collectives, iterationModel, costModel, framework, attention,
+                    routing, dtype, tokenBudget, kvCapacityTokens, kvFraction, chunkedPrefill, collectives, iterationModel, costModel, framework, attention,
                     moe, placement, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
         }
     }

@@ -91,6 +91,8 @@ public record SimulationRequest(
     public long kvCapacityTokens() { return run.kvCapacityTokens(); }
     /** 0 for the default KV sizing, else TensorRT-LLM's {@code kv_cache_free_gpu_mem_fraction}. */
     public double kvFraction() { return run.kvFraction(); }
+    /** Whether the engine splits prompts over iterations; null for the framework profile's ({@link Simulator#engine}). */
+    public Boolean chunkedPrefill() { return run.chunkedPrefill(); }
     public CollectiveAlgorithm collectiveAlgorithm() { return run.collectives(); }
     public IterationModel.Kind iterationModel() { return run.iterationModel(); }
     public long seed() { return run.seed(); }
@@ -177,6 +179,7 @@ public record SimulationRequest(
         public Builder tokenBudget(long v) { run.tokenBudget(v); return this; }
         public Builder kvCapacityTokens(long v) { run.kvCapacityTokens(v); return this; }
         public Builder kvFraction(double v) { run.kvFraction(v); return this; }
+        public Builder chunkedPrefill(Boolean v) { run.chunkedPrefill(v); return this; }
         public Builder collectiveAlgorithm(CollectiveAlgorithm v) { run.collectives(v); return this; }
         public Builder iterationModel(IterationModel.Kind v) { run.iterationModel(v); return this; }
         public Builder seed(long v) { run.seed(v); return this; }

@@ -375,11 +375,15 @@ public final class Simulator {
     /**
      * The serving engine a run on {@code system} pays and schedules under: its framework profile's {@code serving:}
      * figures under the kernel cost model, null under {@code ideal} or another cost model (hypothetical hardware).
-     * Every serving loop (aggregated, and each disaggregated pool on its own system) takes its engine from here.
+     * Every serving loop (aggregated, and each disaggregated pool on its own system) takes its engine from here, with
+     * the run's chunked prefill where it sets one (a benchmark harness that sets its engine's chunked context).
      */
     public static io.moesim.hw.FrameworkProfile.Serving engine(SimulationRequest req, SystemSpec system) {
-        return req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k && !k.profile(system.device()).isIdeal()
-                ? k.profile(system.device()).serving() : null;
+        if (!(req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k) || k.profile(system.device()).isIdeal()) {
+            return null;
+        }
+        io.moesim.hw.FrameworkProfile.Serving s = k.profile(system.device()).serving();
+        return req.chunkedPrefill() == null ? s : s.withChunkedPrefill(req.chunkedPrefill());
     }
 
     static long activationReserveBytes(IterationCache cache, long tokenBudget) {

@@ -63,6 +63,19 @@ class ModelStatsTest {
         assertEquals(total, ModelStats.of(ModelZoo.get("mixtral")).total());
     }
 
+    /**
+     * Llama 3.1 8B by hand: per layer q and o 4096 x 4096, k and v 4096 x 1024 (8 KV heads of 128), gate, up and down
+     * 4096 x 14336, two RMS norms; untied embedding and LM head 128256 x 4096; a final norm. Meta publishes the sum,
+     * 8,030,261,248 parameters (huggingface.co/meta-llama/Llama-3.1-8B, model card "8B", safetensors total).
+     */
+    @Test
+    void llama3_8bHasItsPublishedParameterCount() {
+        long layer = 2L * 4096 * 4096 + 2L * 4096 * 1024 + 3L * 4096 * 14336 + 2 * 4096;
+        long total = 32 * layer + 2L * 128256 * 4096 + 4096;
+        assertEquals(8_030_261_248L, total);
+        assertEquals(total, ModelStats.of(ModelZoo.get("Llama-3-8B")).total());
+    }
+
     @Test
     void tiedEmbeddingsCountedOnce() {
         ModelConfig opt = ModelZoo.get("opt-66b");

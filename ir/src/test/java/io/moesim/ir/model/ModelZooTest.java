@@ -21,7 +21,8 @@ class ModelZooTest {
         assertSame(m, ModelZoo.get("MIXTRAL_8X7B"));
         assertSame(ModelZoo.get("DeepSeek-V3"), ModelZoo.get("deepseek-v3"));
         assertSame(ModelZoo.get("Llama-3-70B"), ModelZoo.get("llama3"));
-        assertEquals(12, ModelZoo.names().size());
+        assertSame(ModelZoo.get("Llama-3-8B"), ModelZoo.get("llama-3.1-8b"));
+        assertEquals(13, ModelZoo.names().size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.moesim.validation.serving;
 
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -21,13 +22,23 @@ import java.util.OptionalDouble;
  * @param maxBatch      engine's max batch size (sequences per iteration)
  * @param maxNumTokens  engine's token budget per iteration
  * @param kvFraction    fraction of the memory left after the weights given to the KV cache (0: moesim's default)
+ * @param chunkedPrefill whether the benchmark's engine split prompts over iterations (its chunked context); empty: the
+ *                      framework profile's {@code serving.chunked_prefill}
  * @param measured      the published figures
  * @param source        where the figures come from: URL, table, date
  * @param line          line of the row in its file (for messages)
  */
 public record ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
         int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
-        Measured measured, Source source, String note, String file, int line) {
+        Optional<Boolean> chunkedPrefill, Measured measured, Source source, String note, String file, int line) {
+
+    /** A row that leaves chunked prefill to its framework's profile. */
+    public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
+            int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
+            Measured measured, Source source, String note, String file, int line) {
+        this(id, scenario, framework, frameworkVersion, model, dtype, system, tp, ep, requests, in, out, qps, concurrency, maxBatch, maxNumTokens,
+                kvFraction, Optional.empty(), measured, source, note, file, line);
+    }
 
     /** How a benchmark offers its requests. */
     public enum Scenario {

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
 public final class ServingSet {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("id", "scenario", "framework", "framework_version", "model", "dtype", "gpu", "system", "gpus",
-            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "measured", "source", "note");
+            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "measured", "source",
+            "note");
     private static final Set<String> MEASURED = Set.of("throughput_tokens_per_s", "ttft_ms_mean", "tpot_ms_mean");
     private static final Set<String> SOURCE = Set.of("url", "table", "date");
 
@@ -132,7 +134,8 @@ public final class ServingSet {
         ServingRow.Source source = new ServingRow.Source(r.text(s, "url"), r.text(s, "table"), r.text(s, "date"));
         return new ServingRow(r.text(n, "id"), scenario, r.text(n, "framework"), n.has("framework_version") ? r.text(n, "framework_version") : "",
                 r.text(n, "model"), r.text(n, "dtype"), r.text(n, "system"), tp, ep, r.whole(n, "requests"), r.whole(n, "in"), r.whole(n, "out"),
-                qps, concurrency, r.whole(n, "max_batch"), r.whole(n, "max_num_tokens"), kv, measured, source,
+                qps, concurrency, r.whole(n, "max_batch"), r.whole(n, "max_num_tokens"), kv,
+                n.has("chunked_prefill") ? Optional.of(r.flag(n, "chunked_prefill")) : Optional.empty(), measured, source,
                 n.has("note") ? r.text(n, "note") : "", file, line);
     }
 
@@ -157,6 +160,14 @@ public final class ServingSet {
                 throw error(key + ": expected a non-empty string");
             }
             return v.asText();
+        }
+
+        boolean flag(JsonNode n, String key) {
+            JsonNode v = n.get(key);
+            if (v == null || !v.isBoolean()) {
+                throw error(key + ": expected true or false, got " + (v == null ? "nothing" : v.toString()));
+            }
+            return v.asBoolean();
         }
 
         int whole(JsonNode n, String key) {

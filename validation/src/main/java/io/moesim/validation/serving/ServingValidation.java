@@ -93,7 +93,7 @@ public final class ServingValidation {
         CompileOptions.Parallelism p = new CompileOptions.Parallelism(r.tp(), r.ep(), 1, 1);
         SimulationRequest.Builder b = SimulationRequest.builder(r.model(), r.system()).dtype(r.dtype()).requests(r.requests())
                 .lengths(r.in(), r.out()).maxBatch(r.maxBatch()).tokenBudget(r.maxNumTokens()).kvFraction(r.kvFraction())
-                .compileOptions(CompileOptions.defaults().withParallelism(p, p)).costModel(cost).seed(0);
+                .chunkedPrefill(r.chunkedPrefill().orElse(null)).compileOptions(CompileOptions.defaults().withParallelism(p, p)).costModel(cost).seed(0);
         switch (r.scenario()) {
             case OFFLINE -> b.offline();
             case SERVER -> b.qps(r.qps());

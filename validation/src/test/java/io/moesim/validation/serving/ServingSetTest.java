@@ -43,9 +43,10 @@ class ServingSetTest {
     @Test
     void publishedSetIsComplete() {
         List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of("..")));
-        // 38 rows since 2026-12-04 (issue 12): 34 TensorRT-LLM, 4 vLLM (2 H100 latency rows of build 9555 added)
-        assertEquals(38, rows.size(), "rows");
-        assertEquals(34, rows.stream().filter(r -> r.framework().equals("trtllm")).count(), "TensorRT-LLM rows");
+        // 38 rows since 2026-12-04 (issue 12): 34 TensorRT-LLM, 4 vLLM (2 H100 latency rows of build 9555 added); 104 since
+        // 2026-12-07: the whole of TensorRT-LLM's online serving table (72 rows, 6 of them in the set before)
+        assertEquals(104, rows.size(), "rows");
+        assertEquals(100, rows.stream().filter(r -> r.framework().equals("trtllm")).count(), "TensorRT-LLM rows");
         assertEquals(4, rows.stream().filter(r -> r.framework().equals("vllm")).count(), "vLLM rows");
         // the rows written down but not admitted (not-admitted/, not read by the published set) still parse, each with its source
         List<ServingRow> out = ServingSet.read(Path.of("..", "traces", "published", "serving", "not-admitted"));
@@ -68,6 +69,34 @@ class ServingSetTest {
         assertEquals(3000, m.requests());
     }
 
+    /**
+     * TensorRT-LLM's "Online Serving Measurements" table (v0.14, Triton backend) is in the set whole, not a chosen part of
+     * it: every model, GPU, length pair and rate it gives (Llama 3.1 70B on 4 GPUs and 8B on one, H100 and H200, 467/256,
+     * 467/16 and 202/214, QPS 2, 4, 8, 16, 32 and INF) is one row; INF (every request at once) is a closed loop of all 500.
+     */
+    @Test
+    void theOnlineServingTableIsInTheSetWhole() {
+        List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of(".."))).stream()
+                .filter(r -> r.source().table().startsWith("Online Serving Measurements")).toList();
+        assertEquals(72, rows.size());
+        java.util.Set<String> cells = new java.util.HashSet<>();
+        for (ServingRow r : rows) {
+            String rate = r.scenario() == ServingRow.Scenario.SERVER ? String.valueOf((int) r.qps()) : "inf";
+            if (r.scenario() == ServingRow.Scenario.CLOSED) {
+                assertEquals(r.requests(), r.concurrency(), r.id() + ": INF sends every request at once");
+            }
+            assertEquals(500, r.requests(), r.id());
+            assertTrue(cells.add(r.model() + "|" + r.system() + "|" + r.in() + "/" + r.out() + "|" + rate), r.id());
+        }
+        for (String model : List.of("llama-3-70b|h100x4", "llama-3-70b|h200x4", "llama-3-8b|h100x1", "llama-3-8b|h200x1")) {
+            for (String len : List.of("467/256", "467/16", "202/214")) {
+                for (String rate : List.of("2", "4", "8", "16", "32", "inf")) {
+                    assertTrue(cells.contains(model + "|" + len + "|" + rate), model + " " + len + " " + rate);
+                }
+            }
+        }
+    }
+
     @Test
     void badRowsNameFileLineAndKey() throws IOException {
         String[][] cases = {
@@ -76,6 +105,7 @@ class ServingSetTest {
             {row("a", "").replace("\"offline\"", "\"server\""), "s.jsonl:3: qps: a server row needs its arrival rate"},
             {row("a", "").replace("\"gpus\": 1", "\"gpus\": 2"), "s.jsonl:3: gpus: 2 is not tp x ep = 1"},
             {row("a", "").replace("\"kv_fraction\": 0.9", "\"kv_fraction\": 1.5"), "s.jsonl:3: kv_fraction: must be in (0, 1]"},
+            {row("a", ", \"chunked_prefill\": \"yes\""), "s.jsonl:3: chunked_prefill: expected true or false"},
             {row("a", "").replace("\"requests\": 6", "\"requests\": 0"), "s.jsonl:3: requests: expected a whole number >= 1"},
             {row("a", "").replace(", " + SOURCE, ""), "s.jsonl:3: source: expected an object"},
             {"{not json", "s.jsonl:3: not JSON"},

@@ -1,0 +1,53 @@
+package io.moesim.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moesim.compiler.cost.RooflineCostModel;
+import io.moesim.hw.FrameworkProfile;
+import io.moesim.hw.FrameworkProfiles;
+import io.moesim.hw.SystemSpec;
+import io.moesim.hw.Systems;
+import io.moesim.sim.kernel.KernelCostModel;
+import io.moesim.sim.kernel.KernelSimulator;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The serving engine a run gets ({@link Simulator#engine}): its framework profile's, with the run's chunked prefill where it sets one. */
+class RunEngineTest {
+    private static SimulationRequest.Builder trtllm() {
+        return SimulationRequest.builder("olmoe-1b-7b", "h100x1").offline().requests(4).lengths(64, 4)
+                .costModel(new KernelCostModel(new KernelSimulator(), RooflineCostModel.INSTANCE, d -> FrameworkProfiles.load("trtllm")));
+    }
+
+    @Test
+    void aRunsChunkedPrefillOverridesTheProfilesAndKeepsItsOtherFigures() {
+        SystemSpec h100 = Systems.load("h100x1");
+        FrameworkProfile.Serving profile = FrameworkProfiles.load("trtllm").serving();
+        // TensorRT-LLM's engine default: whole prompts (enable_chunked_context false)
+        assertFalse(profile.chunkedPrefill());
+        FrameworkProfile.Serving none = Simulator.engine(trtllm().build(), h100);
+        assertEquals(profile, none);
+        FrameworkProfile.Serving on = Simulator.engine(trtllm().chunkedPrefill(true).build(), h100);
+        assertTrue(on.chunkedPrefill());
+        assertEquals(profile.iterationOverheadUs(), on.iterationOverheadUs());
+        assertEquals(profile.perSequenceUs(), on.perSequenceUs());
+        assertEquals(profile.guaranteedNoEvict(), on.guaranteedNoEvict());
+        assertEquals(profile.maxNumTokens(), on.maxNumTokens());
+        assertFalse(Simulator.engine(trtllm().chunkedPrefill(false).build(), h100).chunkedPrefill());
+        // hypothetical hardware (its default profile is ideal) runs no framework engine, whatever the run says
+        assertNull(Simulator.engine(SimulationRequest.builder("olmoe-1b-7b", "duplex-x4").chunkedPrefill(true).build(), Systems.load("duplex-x4")));
+    }
+
+    @Test
+    void chunkedPrefillIsARunKeyThatRoundTripsAndIsLeftOutWhenUnset() {
+        RunSpec unset = RunSpec.builder("olmoe-1b-7b", "h100x1").build();
+        assertFalse(unset.toMap().containsKey("chunked_prefill"));
+        RunSpec on = RunSpec.builder("olmoe-1b-7b", "h100x1").chunkedPrefill(true).build();
+        Map<String, Object> m = on.toMap();
+        assertEquals(Boolean.TRUE, m.get("chunked_prefill"));
+        assertEquals(on, RunSpec.fromMap(m, k -> k));
+    }
+}
