@@ -67,7 +67,8 @@ final class ValidateCommand implements Callable<Integer> {
     boolean serving;
 
     @Option(names = "--fit-engine", description = {"With --serving: fit each framework's per-iteration engine costs (the serving: block of",
-            "its profile) on the calibration offline rows only, and print them as YAML."})
+            "its profile) on the calibration offline rows only, and each serving harness's figures (harnesses.json beside the rows)",
+            "on the calibration server rows measured through it (a few minutes: each candidate re-runs them); print both."})
     boolean fitEngine;
 
     @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")
@@ -166,6 +167,18 @@ final class ValidateCommand implements Callable<Integer> {
                         f.mapeBeforePct(), f.mapeAfterPct());
                 engineFigure(out, "iteration_overhead_us", f.figures().iterationOverheadUs(), src);
                 engineFigure(out, "per_sequence_us", f.figures().perSequenceUs(), src);
+            }
+            java.util.Map<String, io.moesim.validation.serving.HarnessFit.Result> harnesses = ServingValidation.fitHarnesses(rows, (i, n, row) -> {
+                err.printf(Locale.ROOT, "[harness run %d] %s ...%n", i + 1, row.harness().orElse(""));
+                err.flush();
+            });
+            for (io.moesim.validation.serving.HarnessFit.Result h : harnesses.values()) {
+                String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration server rows of harness %s (%s)",
+                        h.rows(), h.harness().id(), m);
+                out.printf(Locale.ROOT, "# harness %s (%s): calibration TPOT MAPE %.1f%% -> %.1f%%, TTFT %.1f%% -> %.1f%% (%s)%n", h.harness().id(),
+                        io.moesim.validation.serving.ServingHarness.FILE, h.tpotBeforePct(), h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), src);
+                out.printf(Locale.ROOT, "  iteration_overhead_us: %.1f%n  per_sequence_us: %.2f%n  request_latency_ms: %.2f%n",
+                        h.harness().iterationOverheadUs(), h.harness().perSequenceUs(), h.harness().requestLatencyMs());
             }
             return 0;
         }

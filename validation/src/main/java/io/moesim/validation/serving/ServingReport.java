@@ -35,13 +35,18 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         }
 
         static Row of(ServingRow r, SimulationResult res) {
+            return of(r, res, 0);
+        }
+
+        /** ... with a harness's latency before the first token ({@link ServingHarness#requestLatencyMs}) added to the TTFT. */
+        static Row of(ServingRow r, SimulationResult res, double requestLatencyMs) {
             long seqIters = 0;
             double engineS = 0;
             if (res.config().get("engine_overhead") instanceof Map<?, ?> e) {
                 seqIters = ((Number) e.get("sequence_iterations")).longValue();
                 engineS = ((Number) e.get("total_s")).doubleValue();
             }
-            return new Row(r, OptionalDouble.of(res.throughputTokensPerS()), OptionalDouble.of(res.ttft().meanMs()),
+            return new Row(r, OptionalDouble.of(res.throughputTokensPerS()), OptionalDouble.of(res.ttft().meanMs() + requestLatencyMs),
                     res.tpot().count() > 0 ? OptionalDouble.of(res.tpot().meanMs()) : OptionalDouble.empty(), res.kvCapacityTokens(),
                     res.iterations(), res.preemptions(), "", res.simulatedS(), res.outputTokens(), seqIters, engineS);
         }

@@ -25,8 +25,8 @@ import java.util.stream.Stream;
 public final class ServingSet {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("id", "scenario", "framework", "framework_version", "model", "dtype", "gpu", "system", "gpus",
-            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "measured", "source",
-            "note");
+            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "harness", "measured",
+            "source", "note");
     private static final Set<String> MEASURED = Set.of("throughput_tokens_per_s", "ttft_ms_mean", "tpot_ms_mean");
     private static final Set<String> SOURCE = Set.of("url", "table", "date");
 
@@ -75,6 +75,19 @@ public final class ServingSet {
         }
         if (rows.isEmpty()) {
             throw new TraceException(path.toString(), 0, "no rows");
+        }
+        java.util.Map<String, ServingHarness> harnesses = ServingHarness.read(path);
+        for (ServingRow r : rows) {
+            if (r.harness().isPresent()) {
+                ServingHarness h = harnesses.get(r.harness().get());
+                if (h == null) {
+                    throw new TraceException(r.file(), r.line(), "harness: unknown '" + r.harness().get() + "' (known: "
+                            + (harnesses.isEmpty() ? "none" : String.join(", ", harnesses.keySet())) + "; named in " + ServingHarness.FILE + " beside the rows)");
+                }
+                if (!h.framework().equals(r.framework())) {
+                    throw new TraceException(r.file(), r.line(), "harness: '" + h.id() + "' drives " + h.framework() + ", not " + r.framework());
+                }
+            }
         }
         return rows;
     }
@@ -135,7 +148,8 @@ public final class ServingSet {
         return new ServingRow(r.text(n, "id"), scenario, r.text(n, "framework"), n.has("framework_version") ? r.text(n, "framework_version") : "",
                 r.text(n, "model"), r.text(n, "dtype"), r.text(n, "system"), tp, ep, r.whole(n, "requests"), r.whole(n, "in"), r.whole(n, "out"),
                 qps, concurrency, r.whole(n, "max_batch"), r.whole(n, "max_num_tokens"), kv,
-                n.has("chunked_prefill") ? Optional.of(r.flag(n, "chunked_prefill")) : Optional.empty(), measured, source,
+                n.has("chunked_prefill") ? Optional.of(r.flag(n, "chunked_prefill")) : Optional.empty(),
+                n.has("harness") ? Optional.of(r.text(n, "harness")) : Optional.empty(), measured, source,
                 n.has("note") ? r.text(n, "note") : "", file, line);
     }
 

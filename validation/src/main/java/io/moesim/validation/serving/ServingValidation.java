@@ -41,7 +41,29 @@ public final class ServingValidation {
     public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
         KernelSimulator kernels = new KernelSimulator();
         return run(rows, source, "kernel (each row under its framework's profile)",
-                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> FrameworkProfiles.load(r.framework())), progress);
+                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harness(r))), progress);
+    }
+
+    /**
+     * The profile a row runs under: its framework's, with the engine costs of the harness it was measured through where it
+     * names one ({@link ServingHarness}: the profile's are those of the framework's own benchmark).
+     */
+    static FrameworkProfile profile(ServingRow r, ServingHarness h) {
+        FrameworkProfile p = FrameworkProfiles.load(r.framework());
+        return h == null ? p : p.withServing(p.serving().withCosts(h.iterationOverheadUs(), h.perSequenceUs()));
+    }
+
+    /** The harness a row names, from the harness file beside its rows; null for none. */
+    static ServingHarness harness(ServingRow r) {
+        if (r.harness().isEmpty()) {
+            return null;
+        }
+        ServingHarness h = ServingHarness.read(java.nio.file.Path.of(r.file())).get(r.harness().get());
+        if (h == null) {
+            throw new MoesimException(r.file() + ":" + r.line() + ": harness: unknown '" + r.harness().get() + "' (none such in "
+                    + ServingHarness.FILE + " beside the rows)");
+        }
+        return h;
     }
 
     /**
@@ -50,7 +72,9 @@ public final class ServingValidation {
      * policy kept), then each framework's costs fitted on them. No held-back row is run or read.
      */
     public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
-        List<ServingRow> cal = ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE).toList();
+        // the framework's own benchmark's rows: a harness's rows pay its costs, not the engine's (fitHarnesses)
+        List<ServingRow> cal = ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE && r.harness().isEmpty())
+                .toList();
         KernelSimulator kernels = new KernelSimulator();
         ServingReport r = run(cal, "calibration rows", "kernel (engine costs out)", row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE,
                 d -> {
@@ -60,6 +84,36 @@ public final class ServingValidation {
         return ServingFit.fit(ServingFit.points(r));
     }
 
+    /**
+     * Each harness's figures ({@link ServingHarness}) fitted on the calibration server rows measured through it
+     * ({@link HarnessFit}: the host costs by TPOT, re-simulating the rows at each candidate, then the first-token latency by
+     * TTFT). Offline and closed rows are not read (their throughput and TTFT are the queue's); no held-back row is run.
+     */
+    public static Map<String, HarnessFit.Result> fitHarnesses(List<ServingRow> rows, Progress progress) {
+        Map<String, List<ServingRow>> by = new java.util.TreeMap<>();
+        for (ServingRow r : ServingSplit.calibration(rows)) {
+            if (r.scenario() == ServingRow.Scenario.SERVER && r.harness().isPresent()) {
+                by.computeIfAbsent(r.harness().get(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        KernelSimulator kernels = new KernelSimulator();
+        Map<String, HarnessFit.Result> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
+            List<ServingRow> cal = e.getValue();
+            ServingHarness start = harness(cal.get(0));
+            int[] runs = {0};
+            out.put(e.getKey(), HarnessFit.fit(start, (a, b) -> {
+                ServingHarness h = start.with(a, b, 0, start.source());
+                if (progress != null) {
+                    progress.row(runs[0]++, -1, cal.get(0));
+                }
+                return run(cal, "calibration rows of " + e.getKey(), "kernel (harness " + e.getKey() + ")",
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, 0);
+            }));
+        }
+        return out;
+    }
+
     /** Every row on one cost model. */
     public static ServingReport run(List<ServingRow> rows, String source, CostModel cost, Progress progress) {
         return run(rows, source, cost.name(), r -> cost, progress);
@@ -67,6 +121,12 @@ public final class ServingValidation {
 
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
             Progress progress) {
+        return run(rows, source, costName, costOf, progress, -1);
+    }
+
+    /** ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative. */
+    private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
+            Progress progress, double latencyMs) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -76,7 +136,8 @@ public final class ServingValidation {
             try {
                 SystemSpec system = Systems.load(r.system());
                 SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r)), system);
-                out.add(ServingReport.Row.of(r, res));
+                ServingHarness h = harness(r);
+                out.add(ServingReport.Row.of(r, res, latencyMs >= 0 ? latencyMs : h == null ? 0 : h.requestLatencyMs()));
             } catch (MoesimException | IllegalArgumentException e) {
                 out.add(ServingReport.Row.failed(r, e.getMessage()));
             }

@@ -106,6 +106,7 @@ class ServingSetTest {
             {row("a", "").replace("\"gpus\": 1", "\"gpus\": 2"), "s.jsonl:3: gpus: 2 is not tp x ep = 1"},
             {row("a", "").replace("\"kv_fraction\": 0.9", "\"kv_fraction\": 1.5"), "s.jsonl:3: kv_fraction: must be in (0, 1]"},
             {row("a", ", \"chunked_prefill\": \"yes\""), "s.jsonl:3: chunked_prefill: expected true or false"},
+            {row("a", ", \"harness\": \"triton\""), "s.jsonl:3: harness: unknown 'triton' (known: none; named in harnesses.json beside the rows)"},
             {row("a", "").replace("\"requests\": 6", "\"requests\": 0"), "s.jsonl:3: requests: expected a whole number >= 1"},
             {row("a", "").replace(", " + SOURCE, ""), "s.jsonl:3: source: expected an object"},
             {"{not json", "s.jsonl:3: not JSON"},

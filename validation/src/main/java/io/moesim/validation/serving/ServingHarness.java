@@ -1,0 +1,107 @@
+package io.moesim.validation.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moesim.validation.trace.TraceException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A serving harness a benchmark drove its engine through, where it is not the framework's own benchmark: its host costs
+ * replace the engine figures of the framework profile (which are those of the framework's own benchmark, e.g.
+ * trtllm-bench's), and it adds a latency to every request's first token.
+ *
+ * <p>Why a harness of its own: TensorRT-LLM's profile carries the per-iteration host cost fitted on trtllm-bench's offline
+ * rows (3.4 ms per iteration); the Triton backend's rows (the online serving table) measure a decode step of Llama 3.1 8B
+ * at 7-8 ms where that figure alone would take 3.4 of it. The Triton rows pay other costs: a per-request latency before the
+ * first token reaches the client (the ensemble's tokenisation and the streamed response through the front end) and a
+ * per-sequence cost each iteration (a response streamed per sequence per step). Each is fitted on the harness's own
+ * calibration server rows ({@link ServingValidation#fitHarnesses}); its held-back rows test it.
+ *
+ * @param id                  the name rows give it ({@code harness})
+ * @param framework           the framework whose engine it drives
+ * @param iterationOverheadUs host time per iteration the GPUs wait for, in place of the profile's
+ * @param perSequenceUs       host time per sequence in the iteration, in place of the profile's
+ * @param requestLatencyMs    time from a request's arrival to its first token beyond the engine's (front end, pre- and
+ *                            post-processing), added to its TTFT
+ * @param source              where the figures come from
+ */
+public record ServingHarness(String id, String framework, double iterationOverheadUs, double perSequenceUs, double requestLatencyMs,
+        String source) {
+
+    /** The file beside a set's rows that names its harnesses. */
+    public static final String FILE = "harnesses.json";
+
+    private static final Set<String> KEYS = Set.of("framework", "iteration_overhead_us", "per_sequence_us", "request_latency_ms", "source", "what");
+
+    public ServingHarness {
+        for (double v : new double[] {iterationOverheadUs, perSequenceUs, requestLatencyMs}) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("harness " + id + ": figures must be finite and >= 0");
+            }
+        }
+    }
+
+    /** This harness with other figures (the fit's candidates and result). */
+    public ServingHarness with(double iterationUs, double sequenceUs, double latencyMs, String src) {
+        return new ServingHarness(id, framework, iterationUs, sequenceUs, latencyMs, src);
+    }
+
+    /**
+     * The harnesses of a set: {@link #FILE} in its folder (or beside its file); none where there is no such file. Unknown
+     * keys and bad figures stop the read with the file and the key.
+     */
+    public static Map<String, ServingHarness> read(Path set) {
+        Path dir = Files.isDirectory(set) ? set : set.toAbsolutePath().getParent();
+        Path f = dir == null ? null : dir.resolve(FILE);
+        Map<String, ServingHarness> out = new TreeMap<>();
+        if (f == null || !Files.isRegularFile(f)) {
+            return out;
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(f.toFile());
+        } catch (IOException e) {
+            throw new TraceException(f.toString(), 0, "not JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new TraceException(f.toString(), 0, "expected an object of harnesses by name");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String id = e.getKey();
+            JsonNode h = e.getValue();
+            if (!h.isObject()) {
+                throw new TraceException(f.toString(), 0, id + ": expected an object");
+            }
+            for (Iterator<String> k = h.fieldNames(); k.hasNext();) {
+                String key = k.next();
+                if (!KEYS.contains(key)) {
+                    throw new TraceException(f.toString(), 0, id + "." + key + ": unknown key (known: "
+                            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                }
+            }
+            JsonNode fw = h.get("framework");
+            if (fw == null || !fw.isTextual()) {
+                throw new TraceException(f.toString(), 0, id + ".framework: expected the framework whose engine it drives");
+            }
+            String src = h.path("iteration_overhead_us").path("source").asText("");
+            out.put(id, new ServingHarness(id, fw.asText(), figure(f, id, h, "iteration_overhead_us"), figure(f, id, h, "per_sequence_us"),
+                    figure(f, id, h, "request_latency_ms"), src));
+        }
+        return out;
+    }
+
+    private static double figure(Path f, String id, JsonNode h, String key) {
+        JsonNode v = h.path(key).path("value");
+        if (!v.isNumber() || !(v.asDouble() >= 0) || Double.isInfinite(v.asDouble())) {
+            throw new TraceException(f.toString(), 0, id + "." + key + ": expected {value: a number >= 0, source: ...}");
+        }
+        return v.asDouble();
+    }
+}
