@@ -175,10 +175,12 @@ final class ValidateCommand implements Callable<Integer> {
             for (io.moesim.validation.serving.HarnessFit.Result h : harnesses.values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration server rows of harness %s (%s)",
                         h.rows(), h.harness().id(), m);
-                out.printf(Locale.ROOT, "# harness %s (%s): calibration TPOT MAPE %.1f%% -> %.1f%%, TTFT %.1f%% -> %.1f%% (%s)%n", h.harness().id(),
-                        io.moesim.validation.serving.ServingHarness.FILE, h.tpotBeforePct(), h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), src);
-                out.printf(Locale.ROOT, "  iteration_overhead_us: %.1f%n  per_sequence_us: %.2f%n  request_latency_ms: %.2f%n",
-                        h.harness().iterationOverheadUs(), h.harness().perSequenceUs(), h.harness().requestLatencyMs());
+                out.printf(Locale.ROOT, "# harness %s (%s): calibration TPOT MAPE %.1f%% at the file's figures -> %.1f%%, TTFT %.1f%% -> %.1f%%%n",
+                        h.harness().id(), io.moesim.validation.serving.ServingHarness.FILE, h.tpotBeforePct(), h.tpotAfterPct(), h.ttftBeforePct(),
+                        h.ttftAfterPct());
+                out.printf(Locale.ROOT, "  \"iteration_overhead_us\": {\"value\": %.1f, \"source\": \"%s\"},%n", h.harness().iterationOverheadUs(), src);
+                out.printf(Locale.ROOT, "  \"per_sequence_us\": {\"value\": %.2f, \"source\": \"%s\"},%n", h.harness().perSequenceUs(), src);
+                out.printf(Locale.ROOT, "  \"request_latency_ms\": {\"value\": %.2f, \"source\": \"%s\"}%n", h.harness().requestLatencyMs(), src);
             }
             return 0;
         }

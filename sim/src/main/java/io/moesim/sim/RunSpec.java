@@ -423,6 +423,9 @@ public record RunSpec(
             b.kvFraction(f);
         }
         if (c.containsKey("chunked_prefill")) {
+            if (c.get("chunked_prefill") == null) {
+                throw new MoesimException(at.apply("chunked_prefill") + ": expected true or false, got nothing");
+            }
             b.chunkedPrefill(r.bool("chunked_prefill", true));
         }
         if (c.containsKey("collectives")) {

@@ -380,6 +380,10 @@ public final class Simulator {
      */
     public static io.moesim.hw.FrameworkProfile.Serving engine(SimulationRequest req, SystemSpec system) {
         if (!(req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k) || k.profile(system.device()).isIdeal()) {
+            if (req.chunkedPrefill() != null) {
+                throw new io.moesim.ir.MoesimException("chunked_prefill: a setting of a framework's engine (a real GPU under the kernel cost model and a "
+                        + "framework profile); " + system.id() + " runs none here, and its serving loop always chunks prompts");
+            }
             return null;
         }
         io.moesim.hw.FrameworkProfile.Serving s = k.profile(system.device()).serving();

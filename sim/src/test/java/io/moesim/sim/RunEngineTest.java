@@ -37,8 +37,11 @@ class RunEngineTest {
         assertEquals(profile.guaranteedNoEvict(), on.guaranteedNoEvict());
         assertEquals(profile.maxNumTokens(), on.maxNumTokens());
         assertFalse(Simulator.engine(trtllm().chunkedPrefill(false).build(), h100).chunkedPrefill());
-        // hypothetical hardware (its default profile is ideal) runs no framework engine, whatever the run says
-        assertNull(Simulator.engine(SimulationRequest.builder("olmoe-1b-7b", "duplex-x4").chunkedPrefill(true).build(), Systems.load("duplex-x4")));
+        // hypothetical hardware (its default profile is ideal) runs no framework engine: a chunked-prefill setting is an error
+        assertNull(Simulator.engine(SimulationRequest.builder("olmoe-1b-7b", "duplex-x4").build(), Systems.load("duplex-x4")));
+        io.moesim.ir.MoesimException e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class,
+                () -> Simulator.engine(SimulationRequest.builder("olmoe-1b-7b", "duplex-x4").chunkedPrefill(false).build(), Systems.load("duplex-x4")));
+        assertTrue(e.getMessage().startsWith("chunked_prefill: a setting of a framework's engine"), e.getMessage());
     }
 
     @Test
@@ -49,5 +52,12 @@ class RunEngineTest {
         Map<String, Object> m = on.toMap();
         assertEquals(Boolean.TRUE, m.get("chunked_prefill"));
         assertEquals(on, RunSpec.fromMap(m, k -> k));
+        RunSpec off = RunSpec.builder("olmoe-1b-7b", "h100x1").chunkedPrefill(false).build();
+        assertEquals(off, RunSpec.fromMap(off.toMap(), k -> k));
+        java.util.Map<String, Object> nothing = new java.util.HashMap<>(unset.toMap());
+        nothing.put("chunked_prefill", null);
+        io.moesim.ir.MoesimException e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class,
+                () -> RunSpec.fromMap(nothing, k -> "run." + k));
+        assertEquals("run.chunked_prefill: expected true or false, got nothing", e.getMessage());
     }
 }

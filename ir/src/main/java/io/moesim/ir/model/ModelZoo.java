@@ -84,7 +84,7 @@ public final class ModelZoo {
         // huggingface.co/meta-llama/Llama-3.1-8B config.json: hidden 4096, 32 layers, 32 heads / 8 kv, intermediate 14336,
         // vocab 128256, rms_norm_eps 1e-5, tie_word_embeddings false (Meta-Llama-3-8B has the same dimensions).
         add(new ModelConfig("Llama-3-8B", "llama", 4096, 32, 128256, 14336, AttentionConfig.of(32, 8, 128), null, FfnActivation.SWIGLU,
-                Norm.Kind.RMS, 1e-5, false, 0, DType.BF16), "llama3-8b", "meta-llama-3-8b", "llama-3.1-8b", "llama3.1-8b");
+                Norm.Kind.RMS, 1e-5, false, 0, DType.BF16), "meta-llama-3-8b", "llama-3.1-8b");
         // huggingface.co/meta-llama/Meta-Llama-3-70B config.json: hidden 8192, 80 layers, 64 heads / 8 kv,
         // intermediate 28672, vocab 128256, rms_norm_eps 1e-5, untied.
         add(new ModelConfig("Llama-3-70B", "llama", 8192, 80, 128256, 28672, AttentionConfig.of(64, 8, 128), null, FfnActivation.SWIGLU,

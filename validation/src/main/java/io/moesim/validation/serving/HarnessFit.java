@@ -8,8 +8,9 @@ import java.util.function.BiFunction;
  * per-sequence host costs by the rows' mean TPOT (each candidate re-simulates the rows: a server run's schedule depends on
  * its iteration times, so there is no closed form as for offline rows, {@link ServingFit}), then the latency before the first
  * token by their mean TTFT at those costs (a constant added to every request's TTFT: least squares on the relative error,
- * in closed form, at least 0). A grid, then its midpoints around the best; the first of equals wins, so the fit is
- * deterministic.
+ * in closed form, at least 0). A grid, then the midpoints between the best point and its grid neighbours (half a step past
+ * the grid's last point, where the best is there); the first of equals wins, so the fit is deterministic. A fit where no
+ * candidate predicts any row's TPOT is an error.
  */
 public final class HarnessFit {
     /** Per-iteration host costs searched, us. */
@@ -30,52 +31,60 @@ public final class HarnessFit {
      */
     public static Result fit(ServingHarness start, BiFunction<Double, Double, ServingReport> runAt) {
         ServingReport before = runAt.apply(start.iterationOverheadUs(), start.perSequenceUs());
-        double tpotBefore = tpotMape(before);
-        double ttftBefore = ttftMape(before, start.requestLatencyMs());
-        double[] best = {ITERATION_US[0], SEQUENCE_US[0]};
-        double bestErr = Double.MAX_VALUE;
-        ServingReport bestReport = null;
+        Search s = new Search(runAt);
         for (double a : ITERATION_US) {
             for (double b : SEQUENCE_US) {
-                ServingReport r = runAt.apply(a, b);
-                double e = tpotMape(r);
-                if (e < bestErr) {
-                    bestErr = e;
-                    best = new double[] {a, b};
-                    bestReport = r;
+                s.consider(a, b);
+            }
+        }
+        if (s.report == null) {
+            throw new io.moesim.ir.MoesimException("harness " + start.id() + ": no calibration row was predicted with a TPOT at any candidate");
+        }
+        double ca = s.a;
+        double cb = s.b;
+        for (double a : midpoints(ITERATION_US, ca)) {
+            for (double b : midpoints(SEQUENCE_US, cb)) {
+                if (!(a == ca && b == cb)) {
+                    s.consider(a, b);
                 }
             }
         }
-        double da = step(ITERATION_US, best[0]) / 2;
-        double db = step(SEQUENCE_US, best[1]) / 2;
-        double[] c = best.clone();
-        for (double a : new double[] {c[0] - da, c[0], c[0] + da}) {
-            for (double b : new double[] {c[1] - db, c[1], c[1] + db}) {
-                if (a < 0 || b < 0 || a == c[0] && b == c[1]) {
-                    continue;
-                }
-                ServingReport r = runAt.apply(a, b);
-                double e = tpotMape(r);
-                if (e < bestErr) {
-                    bestErr = e;
-                    best = new double[] {a, b};
-                    bestReport = r;
-                }
-            }
-        }
-        double latency = latencyMs(bestReport);
-        int n = (int) bestReport.rows().stream().filter(x -> x.tpotErrorPct().isPresent()).count();
-        return new Result(start.with(best[0], best[1], latency, start.source()), n, tpotBefore, bestErr, ttftBefore, ttftMape(bestReport, latency));
+        double latency = latencyMs(s.report);
+        int n = (int) s.report.rows().stream().filter(x -> x.tpotErrorPct().isPresent()).count();
+        return new Result(start.with(s.a, s.b, latency, start.source()), n, tpotMape(before), s.err, ttftMape(before, start.requestLatencyMs()),
+                ttftMape(s.report, latency));
     }
 
-    /** The distance from {@code v} to its next point on the grid (the last gap past its end). */
-    private static double step(double[] grid, double v) {
-        for (int i = 0; i + 1 < grid.length; i++) {
-            if (grid[i] == v) {
-                return grid[i + 1] - grid[i];
+    /** The best point so far by the rows' TPOT MAPE (the first of equals kept). */
+    private static final class Search {
+        private final BiFunction<Double, Double, ServingReport> runAt;
+        double a;
+        double b;
+        double err = Double.MAX_VALUE;
+        ServingReport report;
+
+        Search(BiFunction<Double, Double, ServingReport> runAt) {
+            this.runAt = runAt;
+        }
+
+        void consider(double a, double b) {
+            ServingReport r = runAt.apply(a, b);
+            double e = tpotMape(r);
+            if (e < err) {
+                this.a = a;
+                this.b = b;
+                err = e;
+                report = r;
             }
         }
-        return grid[grid.length - 1] - grid[grid.length - 2];
+    }
+
+    /** {@code v} (a point of {@code grid}) and the midpoints to its neighbours: half a step past the last point at the end. */
+    static double[] midpoints(double[] grid, double v) {
+        int i = java.util.Arrays.binarySearch(grid, v);
+        double below = i > 0 ? (grid[i - 1] + v) / 2 : v;
+        double above = i + 1 < grid.length ? (v + grid[i + 1]) / 2 : v + (v - grid[i - 1]) / 2;
+        return below == v ? new double[] {v, above} : new double[] {below, v, above};
     }
 
     static double tpotMape(ServingReport r) {

@@ -34,7 +34,7 @@ public record ServingRow(String id, Scenario scenario, String framework, String 
         int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
         Optional<Boolean> chunkedPrefill, Optional<String> harness, Measured measured, Source source, String note, String file, int line) {
 
-    /** A row that leaves chunked prefill to its framework's profile. */
+    /** A row that leaves chunked prefill to its framework's profile and names no harness (a copy made with it drops both). */
     public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
             int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
             Measured measured, Source source, String note, String file, int line) {

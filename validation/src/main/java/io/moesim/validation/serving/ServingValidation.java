@@ -40,8 +40,9 @@ public final class ServingValidation {
      */
     public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
         KernelSimulator kernels = new KernelSimulator();
+        Harnesses harnesses = new Harnesses();
         return run(rows, source, "kernel (each row under its framework's profile)",
-                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harness(r))), progress);
+                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1);
     }
 
     /**
@@ -53,23 +54,30 @@ public final class ServingValidation {
         return h == null ? p : p.withServing(p.serving().withCosts(h.iterationOverheadUs(), h.perSequenceUs()));
     }
 
-    /** The harness a row names, from the harness file beside its rows; null for none. */
-    static ServingHarness harness(ServingRow r) {
-        if (r.harness().isEmpty()) {
-            return null;
+    /** The harnesses rows name, each read once from the harness file beside its rows ({@link ServingHarness#read}). */
+    static final class Harnesses {
+        private final Map<java.nio.file.Path, Map<String, ServingHarness>> byFolder = new java.util.HashMap<>();
+
+        /** The harness a row names; null for none. */
+        ServingHarness of(ServingRow r) {
+            if (r.harness().isEmpty()) {
+                return null;
+            }
+            java.nio.file.Path set = java.nio.file.Path.of(r.file()).toAbsolutePath();
+            ServingHarness h = byFolder.computeIfAbsent(set.getParent(), ServingHarness::read).get(r.harness().get());
+            if (h == null) {
+                throw new MoesimException(r.file() + ":" + r.line() + ": harness: unknown '" + r.harness().get() + "' (none such in "
+                        + set.resolveSibling(ServingHarness.FILE) + ")");
+            }
+            return h;
         }
-        ServingHarness h = ServingHarness.read(java.nio.file.Path.of(r.file())).get(r.harness().get());
-        if (h == null) {
-            throw new MoesimException(r.file() + ":" + r.line() + ": harness: unknown '" + r.harness().get() + "' (none such in "
-                    + ServingHarness.FILE + " beside the rows)");
-        }
-        return h;
     }
 
     /**
-     * The serving fit ({@link ServingFit}): the calibration offline rows ({@link ServingSplit}) only, each
-     * run under its framework's profile with the engine's per-iteration costs taken out (its admission
-     * policy kept), then each framework's costs fitted on them. No held-back row is run or read.
+     * The serving fit ({@link ServingFit}): the calibration offline rows ({@link ServingSplit}) of the frameworks' own
+     * benchmarks only (rows measured through a harness pay its costs, {@link #fitHarnesses}), each run under its framework's
+     * profile with the engine's per-iteration costs taken out (its admission policy kept), then each framework's costs fitted
+     * on them. No held-back row is run or read.
      */
     public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
         // the framework's own benchmark's rows: a harness's rows pay its costs, not the engine's (fitHarnesses)
@@ -100,15 +108,15 @@ public final class ServingValidation {
         Map<String, HarnessFit.Result> out = new java.util.TreeMap<>();
         for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
             List<ServingRow> cal = e.getValue();
-            ServingHarness start = harness(cal.get(0));
+            ServingHarness start = new Harnesses().of(cal.get(0));
             int[] runs = {0};
             out.put(e.getKey(), HarnessFit.fit(start, (a, b) -> {
                 ServingHarness h = start.with(a, b, 0, start.source());
                 if (progress != null) {
-                    progress.row(runs[0]++, -1, cal.get(0));
+                    progress.row(runs[0]++, 0, cal.get(0));
                 }
                 return run(cal, "calibration rows of " + e.getKey(), "kernel (harness " + e.getKey() + ")",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, 0);
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, new Harnesses(), 0);
             }));
         }
         return out;
@@ -121,12 +129,12 @@ public final class ServingValidation {
 
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
             Progress progress) {
-        return run(rows, source, costName, costOf, progress, -1);
+        return run(rows, source, costName, costOf, progress, new Harnesses(), -1);
     }
 
     /** ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative. */
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
-            Progress progress, double latencyMs) {
+            Progress progress, Harnesses harnesses, double latencyMs) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -136,7 +144,7 @@ public final class ServingValidation {
             try {
                 SystemSpec system = Systems.load(r.system());
                 SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r)), system);
-                ServingHarness h = harness(r);
+                ServingHarness h = latencyMs >= 0 ? null : harnesses.of(r);
                 out.add(ServingReport.Row.of(r, res, latencyMs >= 0 ? latencyMs : h == null ? 0 : h.requestLatencyMs()));
             } catch (MoesimException | IllegalArgumentException e) {
                 out.add(ServingReport.Row.failed(r, e.getMessage()));

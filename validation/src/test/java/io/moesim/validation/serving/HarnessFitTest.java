@@ -1,5 +1,6 @@
 package io.moesim.validation.serving;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,40 @@ class HarnessFitTest {
         assertTrue(r.tpotBeforePct() > 20, "the starting figures were far off: " + r.tpotBeforePct());
         // the start, the 36-point grid, and the best point's eight midpoint neighbours
         assertEquals(1 + 36 + 8, runs[0]);
+    }
+
+    /**
+     * Figures off the grid: measured at 375 us and 15 us, between grid points. On the grid (250, 20) and (500, 10) tie at a
+     * TPOT MAPE of 1.31% (each row off by 0.075 ms); the first is kept, and its midpoints (125 / 375, 15 / 30) hold the
+     * answer exactly.
+     */
+    @Test
+    void theMidpointsFindFiguresBetweenGridPoints() {
+        int[] batch = {10, 40};
+        List<ServingRow> rows = List.of(row("a", 20, 5 + 0.375 + 0.015 * 10), row("b", 20, 5 + 0.375 + 0.015 * 40));
+        HarnessFit.Result r = HarnessFit.fit(new ServingHarness("triton", "trtllm", 0, 0, 0, "s"), (a, b) -> {
+            List<ServingReport.Row> out = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                out.add(new ServingReport.Row(rows.get(i), OptionalDouble.of(500), OptionalDouble.of(20),
+                        OptionalDouble.of(5 + a / 1000 + b / 1000 * batch[i]), 0, 0, 0, ""));
+            }
+            return new ServingReport("synthetic", "synthetic", out);
+        });
+        assertEquals(375, r.harness().iterationOverheadUs());
+        assertEquals(15, r.harness().perSequenceUs());
+        assertEquals(0, r.tpotAfterPct(), 1e-9);
+        assertArrayEquals(new double[] {0, 125}, HarnessFit.midpoints(HarnessFit.ITERATION_US, 0));
+        assertArrayEquals(new double[] {3000, 4000, 5000}, HarnessFit.midpoints(HarnessFit.ITERATION_US, 4000));
+    }
+
+    /** No candidate predicts a TPOT (every row failed): an error naming the harness, not a null. */
+    @Test
+    void aFitWithNoPredictionIsAnError() {
+        ServingRow a = row("a", 20, 6);
+        Exception e = assertThrows(io.moesim.ir.MoesimException.class, () -> HarnessFit.fit(new ServingHarness("triton", "trtllm", 0, 0, 0, "s"),
+                (x, y) -> new ServingReport("s", "s", List.of(new ServingReport.Row(a, OptionalDouble.empty(), OptionalDouble.empty(),
+                        OptionalDouble.empty(), 0, 0, 0, "failed")))));
+        assertTrue(e.getMessage().startsWith("harness triton: no calibration row"), e.getMessage());
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.moesim.validation.serving.TrtllmBenchLimits.Form.BINARY;
+import static io.moesim.validation.serving.TrtllmBenchLimits.Form.DECIMAL;
 
 import io.moesim.hw.Systems;
 import io.moesim.ir.DType;
@@ -28,8 +30,8 @@ class TrtllmBenchLimitsTest {
     @Test
     void mixtralOnTwoH100sByHand() {
         ModelConfig m = ModelZoo.get("mixtral-8x7b");
-        assertEquals(new TrtllmBenchLimits.Limits(896, 2048), TrtllmBenchLimits.of(m, FP8, 2, 1, 1000, 1000, 80));
-        assertEquals(new TrtllmBenchLimits.Limits(384, 3584), TrtllmBenchLimits.of(m, FP8, 2, 1, 5000, 500, 80));
+        assertEquals(new TrtllmBenchLimits.Limits(896, 2048), TrtllmBenchLimits.of(m, FP8, 2, 1, 1000, 1000, 80, DECIMAL));
+        assertEquals(new TrtllmBenchLimits.Limits(384, 3584), TrtllmBenchLimits.of(m, FP8, 2, 1, 5000, 500, 80, DECIMAL));
     }
 
     /**
@@ -40,10 +42,26 @@ class TrtllmBenchLimitsTest {
      */
     @Test
     void theFloorsAndCaps() {
-        assertEquals(new TrtllmBenchLimits.Limits(224, 2048), TrtllmBenchLimits.of(ModelZoo.get("llama-3-70b"), FP8, 1, 1, 1000, 1000, 141));
-        assertEquals(new TrtllmBenchLimits.Limits(4096, 8192), TrtllmBenchLimits.of(ModelZoo.get("mixtral-8x7b"), FP8, 8, 1, 1000, 1000, 80));
+        assertEquals(new TrtllmBenchLimits.Limits(224, 2048), TrtllmBenchLimits.of(ModelZoo.get("llama-3-70b"), FP8, 1, 1, 1000, 1000, 141, DECIMAL));
+        assertEquals(new TrtllmBenchLimits.Limits(4096, 8192), TrtllmBenchLimits.of(ModelZoo.get("mixtral-8x7b"), FP8, 8, 1, 1000, 1000, 80, DECIMAL));
         // bf16 weights of a 70B model do not fit one H100: no KV cache, an error as trtllm-bench raises one
-        assertThrows(IllegalArgumentException.class, () -> TrtllmBenchLimits.of(ModelZoo.get("llama-3-70b"), DType.BF16, 1, 1, 1000, 1000, 80));
+        assertThrows(IllegalArgumentException.class, () -> TrtllmBenchLimits.of(ModelZoo.get("llama-3-70b"), DType.BF16, 1, 1, 1000, 1000, 80, DECIMAL));
+    }
+
+    /**
+     * The later form sizes the weights in GiB: Llama-3-70B's 70,553,706,496 FP8 parameters are 65.71 GiB, so one H200 keeps
+     * 0.95 x (141 - 65.71) = 71.53 GiB of KV, 468,749 tokens, 234.4 requests of 2000: 32 x ceil(234.4 / 32) = 256 (224 in
+     * the first form). On two H100s both forms give 384: 89.58 GiB, 293.5 requests (first form 278.4), 128 x 3. The version
+     * picks the form: v0.17 the first, v1.0 the later.
+     */
+    @Test
+    void theLaterFormSizesTheWeightsInGib() {
+        ModelConfig llama = ModelZoo.get("llama-3-70b");
+        assertEquals(new TrtllmBenchLimits.Limits(256, 2048), TrtllmBenchLimits.of(llama, FP8, 1, 1, 1000, 1000, 141, BINARY));
+        assertEquals(new TrtllmBenchLimits.Limits(384, 2048), TrtllmBenchLimits.of(llama, FP8, 2, 1, 1000, 1000, 80, BINARY));
+        assertEquals(DECIMAL, TrtllmBenchLimits.Form.of("0.17"));
+        assertEquals(BINARY, TrtllmBenchLimits.Form.of("1.0"));
+        assertEquals(BINARY, TrtllmBenchLimits.Form.of("0.19"));
     }
 
     /**
@@ -65,9 +83,10 @@ class TrtllmBenchLimitsTest {
             ModelConfig m = ModelZoo.resolve(r.model());
             double gib = Systems.load(r.system()).device().memory().capacityGB();
             double nvml = r.system().startsWith("h200") ? 143771 / 1024.0 : 81559 / 1024.0;
-            TrtllmBenchLimits.Limits l = TrtllmBenchLimits.of(m, DType.parse(r.dtype()), r.tp(), 1, r.in(), r.out(), gib);
+            TrtllmBenchLimits.Form form = TrtllmBenchLimits.Form.of(r.frameworkVersion());
+            TrtllmBenchLimits.Limits l = TrtllmBenchLimits.of(m, DType.parse(r.dtype()), r.tp(), 1, r.in(), r.out(), gib, form);
             assertEquals(l, new TrtllmBenchLimits.Limits(r.maxBatch(), r.maxNumTokens()), r.id());
-            assertEquals(l, TrtllmBenchLimits.of(m, DType.parse(r.dtype()), r.tp(), 1, r.in(), r.out(), nvml), r.id() + " under NVML's memory");
+            assertEquals(l, TrtllmBenchLimits.of(m, DType.parse(r.dtype()), r.tp(), 1, r.in(), r.out(), nvml, form), r.id() + " under NVML's memory");
             assertEquals(Optional.of(true), r.chunkedPrefill(), r.id());
             assertTrue(r.scenario() == ServingRow.Scenario.OFFLINE, r.id());
         }
