@@ -82,7 +82,8 @@ public final class ServingSet {
                 ServingHarness h = harnesses.get(r.harness().get());
                 if (h == null) {
                     throw new TraceException(r.file(), r.line(), "harness: unknown '" + r.harness().get() + "' (known: "
-                            + (harnesses.isEmpty() ? "none" : String.join(", ", harnesses.keySet())) + "; named in " + ServingHarness.FILE + " beside the rows)");
+                            + (harnesses.isEmpty() ? "none" : String.join(", ", harnesses.keySet())) + "; named in "
+                            + Path.of(r.file()).toAbsolutePath().resolveSibling(ServingHarness.FILE) + ")");
                 }
                 if (!h.framework().equals(r.framework())) {
                     throw new TraceException(r.file(), r.line(), "harness: '" + h.id() + "' drives " + h.framework() + ", not " + r.framework());

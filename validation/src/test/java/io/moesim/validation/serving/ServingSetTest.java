@@ -97,6 +97,20 @@ class ServingSetTest {
         }
     }
 
+    /** A row names a harness of the file beside it, and one that drives its own framework's engine. */
+    @Test
+    void aRowsHarnessIsNamedBesideItAndDrivesItsFramework() throws IOException {
+        Files.writeString(tmp.resolve("harnesses.json"), "{\"triton\": {\"framework\": \"vllm\", \"iteration_overhead_us\": {\"value\": 1},"
+                + " \"per_sequence_us\": {\"value\": 1}, \"request_latency_ms\": {\"value\": 1}}}");
+        Path f = file(row("a", ", \"harness\": \"triton\""));
+        TraceException e = assertThrows(TraceException.class, () -> ServingSet.read(f));
+        assertTrue(e.getMessage().endsWith("s.jsonl:3: harness: 'triton' drives vllm, not trtllm"), e.getMessage());
+        Path g = file(row("a", ", \"harness\": \"tgi\""));
+        e = assertThrows(TraceException.class, () -> ServingSet.read(g));
+        assertTrue(e.getMessage().contains("harness: unknown 'tgi' (known: triton; named in " + tmp.toAbsolutePath().resolve("harnesses.json")),
+                e.getMessage());
+    }
+
     @Test
     void badRowsNameFileLineAndKey() throws IOException {
         String[][] cases = {
@@ -106,7 +120,7 @@ class ServingSetTest {
             {row("a", "").replace("\"gpus\": 1", "\"gpus\": 2"), "s.jsonl:3: gpus: 2 is not tp x ep = 1"},
             {row("a", "").replace("\"kv_fraction\": 0.9", "\"kv_fraction\": 1.5"), "s.jsonl:3: kv_fraction: must be in (0, 1]"},
             {row("a", ", \"chunked_prefill\": \"yes\""), "s.jsonl:3: chunked_prefill: expected true or false"},
-            {row("a", ", \"harness\": \"triton\""), "s.jsonl:3: harness: unknown 'triton' (known: none; named in harnesses.json beside the rows)"},
+            {row("a", ", \"harness\": \"triton\""), "s.jsonl:3: harness: unknown 'triton' (known: none; named in "},
             {row("a", "").replace("\"requests\": 6", "\"requests\": 0"), "s.jsonl:3: requests: expected a whole number >= 1"},
             {row("a", "").replace(", " + SOURCE, ""), "s.jsonl:3: source: expected an object"},
             {"{not json", "s.jsonl:3: not JSON"},
