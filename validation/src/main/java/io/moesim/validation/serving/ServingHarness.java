@@ -57,10 +57,9 @@ public record ServingHarness(String id, String framework, double iterationOverhe
      * keys and bad figures stop the read with the file and the key.
      */
     public static Map<String, ServingHarness> read(Path set) {
-        Path dir = Files.isDirectory(set) ? set : set.toAbsolutePath().getParent();
-        Path f = dir == null ? null : dir.resolve(FILE);
+        Path f = (Files.isDirectory(set) ? set : set.toAbsolutePath().getParent()).resolve(FILE);
         Map<String, ServingHarness> out = new TreeMap<>();
-        if (f == null || !Files.isRegularFile(f)) {
+        if (!Files.isRegularFile(f)) {
             return out;
         }
         JsonNode root;
@@ -95,6 +94,23 @@ public record ServingHarness(String id, String framework, double iterationOverhe
                     figure(f, id, h, "request_latency_ms"), src));
         }
         return out;
+    }
+
+    /**
+     * The harness a row names, of those read beside it ({@code known}): one the file names, for the row's framework. Anything
+     * else stops with the row's file and line.
+     */
+    static ServingHarness named(ServingRow r, Map<String, ServingHarness> known) {
+        String id = r.harness().orElseThrow();
+        ServingHarness h = known.get(id);
+        if (h == null) {
+            throw new TraceException(r.file(), r.line(), "harness: unknown '" + id + "' (known: " + (known.isEmpty() ? "none" : String.join(", ",
+                    known.keySet())) + "; named in " + Path.of(r.file()).toAbsolutePath().resolveSibling(FILE) + ")");
+        }
+        if (!h.framework().equals(r.framework())) {
+            throw new TraceException(r.file(), r.line(), "harness: '" + h.id() + "' drives " + h.framework() + ", not " + r.framework());
+        }
+        return h;
     }
 
     private static double figure(Path f, String id, JsonNode h, String key) {

@@ -77,19 +77,7 @@ public final class ServingSet {
             throw new TraceException(path.toString(), 0, "no rows");
         }
         java.util.Map<String, ServingHarness> harnesses = ServingHarness.read(path);
-        for (ServingRow r : rows) {
-            if (r.harness().isPresent()) {
-                ServingHarness h = harnesses.get(r.harness().get());
-                if (h == null) {
-                    throw new TraceException(r.file(), r.line(), "harness: unknown '" + r.harness().get() + "' (known: "
-                            + (harnesses.isEmpty() ? "none" : String.join(", ", harnesses.keySet())) + "; named in "
-                            + Path.of(r.file()).toAbsolutePath().resolveSibling(ServingHarness.FILE) + ")");
-                }
-                if (!h.framework().equals(r.framework())) {
-                    throw new TraceException(r.file(), r.line(), "harness: '" + h.id() + "' drives " + h.framework() + ", not " + r.framework());
-                }
-            }
-        }
+        rows.stream().filter(r -> r.harness().isPresent()).forEach(r -> ServingHarness.named(r, harnesses));
         return rows;
     }
 

@@ -63,13 +63,8 @@ public final class ServingValidation {
             if (r.harness().isEmpty()) {
                 return null;
             }
-            java.nio.file.Path set = java.nio.file.Path.of(r.file()).toAbsolutePath();
-            ServingHarness h = byFolder.computeIfAbsent(set.getParent(), ServingHarness::read).get(r.harness().get());
-            if (h == null) {
-                throw new MoesimException(r.file() + ":" + r.line() + ": harness: unknown '" + r.harness().get() + "' (none such in "
-                        + set.resolveSibling(ServingHarness.FILE) + ")");
-            }
-            return h;
+            java.nio.file.Path folder = java.nio.file.Path.of(r.file()).toAbsolutePath().getParent();
+            return ServingHarness.named(r, byFolder.computeIfAbsent(folder, ServingHarness::read));
         }
     }
 
@@ -105,10 +100,11 @@ public final class ServingValidation {
             }
         }
         KernelSimulator kernels = new KernelSimulator();
+        Harnesses harnesses = new Harnesses();
         Map<String, HarnessFit.Result> out = new java.util.TreeMap<>();
         for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
             List<ServingRow> cal = e.getValue();
-            ServingHarness start = new Harnesses().of(cal.get(0));
+            ServingHarness start = harnesses.of(cal.get(0));
             int[] runs = {0};
             out.put(e.getKey(), HarnessFit.fit(start, (a, b) -> {
                 ServingHarness h = start.with(a, b, 0, start.source());
@@ -116,7 +112,7 @@ public final class ServingValidation {
                     progress.row(runs[0]++, 0, cal.get(0));
                 }
                 return run(cal, "calibration rows of " + e.getKey(), "kernel (harness " + e.getKey() + ")",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, new Harnesses(), 0);
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, harnesses, 0);
             }));
         }
         return out;
