@@ -60,7 +60,7 @@ final class ServingFlags {
     int out;
 
     @Option(names = "--lengths", defaultValue = RunSpec.DEFAULT_LENGTHS, paramLabel = "SPEC",
-            description = {"fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded), or [file:]FILE of 'L_in L_out' lines (used in order)",
+            description = {"fixed, gaussian:SIGMA (SIGMA a fraction of the nominal, seeded), lognormal:SPREAD (mean the nominal, sd SPREAD x nominal, seeded), or [file:]FILE of 'L_in L_out' lines (used in order)",
                 "or of 'L_in L_out WEIGHT' lines (a histogram, drawn seeded by weight). Default: ${DEFAULT-VALUE}."})
     String lengths;
 

@@ -68,7 +68,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--fit-engine", description = {"With --serving: fit each framework's per-iteration engine costs (the serving: block of",
             "its profile) on the calibration offline rows only, and each serving harness's figures (harnesses.json beside the rows)",
-            "on the calibration server rows measured through it (a few minutes: each candidate re-runs them); print both."})
+            "on the calibration server rows measured through it, and each dataset's length spread (datasets.json beside the rows)",
+            "on the calibration rows that name it (a few minutes: each candidate re-runs them); print all three."})
     boolean fitEngine;
 
     @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")
@@ -181,6 +182,17 @@ final class ValidateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  \"iteration_overhead_us\": {\"value\": %.1f, \"source\": \"%s\"},%n", h.harness().iterationOverheadUs(), src);
                 out.printf(Locale.ROOT, "  \"per_sequence_us\": {\"value\": %.2f, \"source\": \"%s\"},%n", h.harness().perSequenceUs(), src);
                 out.printf(Locale.ROOT, "  \"request_latency_ms\": {\"value\": %.2f, \"source\": \"%s\"}%n", h.harness().requestLatencyMs(), src);
+            }
+            java.util.Map<String, io.moesim.validation.serving.DatasetFit.Result> datasets = ServingValidation.fitDatasets(rows, (i, n, row) -> {
+                err.printf(Locale.ROOT, "[dataset run %d] %s ...%n", i + 1, row.dataset().orElse(""));
+                err.flush();
+            });
+            for (io.moesim.validation.serving.DatasetFit.Result d : datasets.values()) {
+                String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration rows of dataset %s (%s)",
+                        d.rows(), d.dataset().id(), m);
+                out.printf(Locale.ROOT, "# dataset %s (%s): calibration throughput MAPE %.1f%% at the file's lengths -> %.1f%%%n",
+                        d.dataset().id(), io.moesim.validation.serving.ServingDataset.FILE, d.throughputBeforePct(), d.throughputAfterPct());
+                out.printf(Locale.ROOT, "  \"lengths\": {\"value\": \"%s\", \"source\": \"%s\"}%n", d.dataset().lengths(), src);
             }
             return 0;
         }

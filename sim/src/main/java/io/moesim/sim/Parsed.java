@@ -26,7 +26,7 @@ public record Parsed<T>(String text, T value) {
         return new Parsed<>(text, parse(text, label, Routing::parse));
     }
 
-    /** A length distribution ({@code fixed}, {@code gaussian:SIGMA}, a file, read now); errors start with {@code label}. */
+    /** A length distribution ({@code fixed}, {@code gaussian:SIGMA}, {@code lognormal:SPREAD}, a file, read now); errors start with {@code label}. */
     public static Parsed<LengthSpec> lengths(String text, String label) {
         return new Parsed<>(text, parse(text, label, LengthSpec::parse));
     }

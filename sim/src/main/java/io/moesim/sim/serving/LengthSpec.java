@@ -10,11 +10,13 @@ import java.util.SplittableRandom;
 /**
  * How request lengths (prompt L_in, output L_out) are drawn: {@code fixed}, {@code gaussian:SIGMA}
  * (normal around the nominal with standard deviation SIGMA × nominal, rounded, clamped to ≥ 1;
- * plain {@code gaussian} is SIGMA = 0.1), or a file ({@code file:PATH} or a plain path) of "L_in L_out" lines
+ * plain {@code gaussian} is SIGMA = 0.1), {@code lognormal:SPREAD} (log-normal with the nominal as its mean and SPREAD × nominal
+ * as its standard deviation, rounded, at least 1: a dataset's skewed lengths, whose mean the clamp of a wide gaussian
+ * would raise), or a file ({@code file:PATH} or a plain path) of "L_in L_out" lines
  * (used in order, cycled) or of "L_in L_out WEIGHT" lines on every line (a histogram of a dataset's lengths:
  * each request draws a row with probability WEIGHT / ΣWEIGHT from the seeded generator).
  */
-public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian, LengthSpec.FromFile {
+public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian, LengthSpec.LogNormal, LengthSpec.FromFile {
 
     /** Lengths of request {@code index}: {in, out}. */
     int[] draw(int index, int nominalIn, int nominalOut, SplittableRandom rnd);
@@ -51,6 +53,34 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
         @Override
         public String toString() {
             return "gaussian:" + relativeSigma;
+        }
+    }
+
+    /**
+     * Log-normal lengths: ln L ~ N(mu, s^2) with s^2 = ln(1 + SPREAD^2) and mu = ln(nominal) - s^2 / 2, so that E[L] = nominal
+     * and sd[L] = SPREAD × nominal (before rounding).
+     */
+    record LogNormal(double relativeSpread) implements LengthSpec {
+        public LogNormal {
+            if (!(relativeSpread >= 0) || Double.isInfinite(relativeSpread)) {
+                throw new IllegalArgumentException("lognormal spread must be a finite number >= 0, got " + relativeSpread);
+            }
+        }
+
+        @Override
+        public int[] draw(int index, int nominalIn, int nominalOut, SplittableRandom rnd) {
+            return new int[] {sample(nominalIn, rnd), sample(nominalOut, rnd)};
+        }
+
+        private int sample(int nominal, SplittableRandom rnd) {
+            double s2 = Math.log1p(relativeSpread * relativeSpread);
+            double v = Math.exp(Math.log(nominal) - s2 / 2 + Math.sqrt(s2) * gaussian(rnd));
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(v)));
+        }
+
+        @Override
+        public String toString() {
+            return "lognormal:" + relativeSpread;
         }
     }
 
@@ -126,6 +156,13 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
                 throw new SimulationException(0, "lengths", "'" + spec + "': expected gaussian:SIGMA with SIGMA >= 0 a fraction of the nominal length");
             }
         }
+        if (lower.startsWith("lognormal:")) {
+            try {
+                return new LogNormal(Double.parseDouble(s.substring(10)));
+            } catch (IllegalArgumentException e) {
+                throw new SimulationException(0, "lengths", "'" + spec + "': expected lognormal:SPREAD with SPREAD >= 0 a fraction of the nominal length");
+            }
+        }
         boolean prefixed = lower.startsWith("file:");
         Path p = Path.of(prefixed ? s.substring(5) : s);
         if (Files.isRegularFile(p)) {
@@ -134,7 +171,7 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
         if (prefixed) {
             throw new SimulationException(0, "lengths", "'" + spec + "': no such file");
         }
-        throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
+        throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA, lognormal:SPREAD or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
     }
 
     /** Standard normal by Box–Muller from two uniforms of the seeded generator. */

@@ -1,15 +1,10 @@
 package io.moesim.validation.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.validation.trace.TraceException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * A serving harness a benchmark drove its engine through, where it is not the framework's own benchmark: its host costs
@@ -57,43 +52,16 @@ public record ServingHarness(String id, String framework, double iterationOverhe
      * keys and bad figures stop the read with the file and the key.
      */
     public static Map<String, ServingHarness> read(Path set) {
-        Path f = (Files.isDirectory(set) ? set : set.toAbsolutePath().getParent()).resolve(FILE);
-        Map<String, ServingHarness> out = new TreeMap<>();
-        if (!Files.isRegularFile(f)) {
-            return out;
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(f.toFile());
-        } catch (IOException e) {
-            throw new TraceException(f.toString(), 0, "not JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new TraceException(f.toString(), 0, "expected an object of harnesses by name");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String id = e.getKey();
-            JsonNode h = e.getValue();
-            if (!h.isObject()) {
-                throw new TraceException(f.toString(), 0, id + ": expected an object");
-            }
-            for (Iterator<String> k = h.fieldNames(); k.hasNext();) {
-                String key = k.next();
-                if (!KEYS.contains(key)) {
-                    throw new TraceException(f.toString(), 0, id + "." + key + ": unknown key (known: "
-                            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
-                }
-            }
+        Path f = NamedEntries.file(set, FILE);
+        return NamedEntries.read(set, FILE, KEYS, (id, h) -> {
             JsonNode fw = h.get("framework");
             if (fw == null || !fw.isTextual()) {
                 throw new TraceException(f.toString(), 0, id + ".framework: expected the framework whose engine it drives");
             }
             String src = h.path("iteration_overhead_us").path("source").asText("");
-            out.put(id, new ServingHarness(id, fw.asText(), figure(f, id, h, "iteration_overhead_us"), figure(f, id, h, "per_sequence_us"),
-                    figure(f, id, h, "request_latency_ms"), src));
-        }
-        return out;
+            return new ServingHarness(id, fw.asText(), figure(f, id, h, "iteration_overhead_us"), figure(f, id, h, "per_sequence_us"),
+                    figure(f, id, h, "request_latency_ms"), src);
+        });
     }
 
     /**
@@ -101,12 +69,7 @@ public record ServingHarness(String id, String framework, double iterationOverhe
      * else stops with the row's file and line.
      */
     static ServingHarness named(ServingRow r, Map<String, ServingHarness> known) {
-        String id = r.harness().orElseThrow();
-        ServingHarness h = known.get(id);
-        if (h == null) {
-            throw new TraceException(r.file(), r.line(), "harness: unknown '" + id + "' (known: " + (known.isEmpty() ? "none" : String.join(", ",
-                    known.keySet())) + "; named in " + Path.of(r.file()).toAbsolutePath().resolveSibling(FILE) + ")");
-        }
+        ServingHarness h = NamedEntries.named(r, "harness", r.harness().orElseThrow(), known, FILE);
         if (!h.framework().equals(r.framework())) {
             throw new TraceException(r.file(), r.line(), "harness: '" + h.id() + "' drives " + h.framework() + ", not " + r.framework());
         }

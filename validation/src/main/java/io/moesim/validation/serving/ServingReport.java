@@ -228,6 +228,7 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             m.put("kv_fraction", s.kvFraction());
             s.chunkedPrefill().ifPresent(c -> m.put("chunked_prefill", c));
             s.harness().ifPresent(h -> m.put("harness", h));
+            s.dataset().ifPresent(d -> m.put("dataset", d));
             Map<String, Object> meas = new LinkedHashMap<>();
             meas.put("throughput_tokens_per_s", s.measured().throughputTokensPerS());
             meas.put("ttft_ms_mean", value(s.measured().ttftMsMean()));

@@ -26,20 +26,31 @@ import java.util.OptionalDouble;
  *                      framework profile's {@code serving.chunked_prefill}
  * @param harness       the serving harness the benchmark drove the engine through ({@link ServingHarness}, e.g. {@code triton});
  *                      empty: the framework's own benchmark, whose engine costs are the profile's
+ * @param dataset       the dataset whose lengths the requests have around {@code in}/{@code out} ({@link ServingDataset});
+ *                      empty: every request has exactly {@code in}/{@code out}
  * @param measured      the published figures
  * @param source        where the figures come from: URL, table, date
  * @param line          line of the row in its file (for messages)
  */
 public record ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
         int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
-        Optional<Boolean> chunkedPrefill, Optional<String> harness, Measured measured, Source source, String note, String file, int line) {
+        Optional<Boolean> chunkedPrefill, Optional<String> harness, Optional<String> dataset, Measured measured, Source source, String note,
+        String file, int line) {
 
-    /** A row that leaves chunked prefill to its framework's profile and names no harness (a copy made with it drops both). */
+    /** A row that names no dataset (a copy made with it drops it). */
+    public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
+            int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
+            Optional<Boolean> chunkedPrefill, Optional<String> harness, Measured measured, Source source, String note, String file, int line) {
+        this(id, scenario, framework, frameworkVersion, model, dtype, system, tp, ep, requests, in, out, qps, concurrency, maxBatch, maxNumTokens,
+                kvFraction, chunkedPrefill, harness, Optional.empty(), measured, source, note, file, line);
+    }
+
+    /** A row that leaves chunked prefill to its framework's profile and names no harness or dataset (a copy made with it drops them). */
     public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
             int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
             Measured measured, Source source, String note, String file, int line) {
         this(id, scenario, framework, frameworkVersion, model, dtype, system, tp, ep, requests, in, out, qps, concurrency, maxBatch, maxNumTokens,
-                kvFraction, Optional.empty(), Optional.empty(), measured, source, note, file, line);
+                kvFraction, Optional.empty(), Optional.empty(), Optional.empty(), measured, source, note, file, line);
     }
 
     /** How a benchmark offers its requests. */

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class ServingSet {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("id", "scenario", "framework", "framework_version", "model", "dtype", "gpu", "system", "gpus",
-            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "harness", "measured",
+            "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "harness", "dataset", "measured",
             "source", "note");
     private static final Set<String> MEASURED = Set.of("throughput_tokens_per_s", "ttft_ms_mean", "tpot_ms_mean");
     private static final Set<String> SOURCE = Set.of("url", "table", "date");
@@ -78,6 +78,8 @@ public final class ServingSet {
         }
         java.util.Map<String, ServingHarness> harnesses = ServingHarness.read(path);
         rows.stream().filter(r -> r.harness().isPresent()).forEach(r -> ServingHarness.named(r, harnesses));
+        java.util.Map<String, ServingDataset> datasets = ServingDataset.read(path);
+        rows.stream().filter(r -> r.dataset().isPresent()).forEach(r -> ServingDataset.named(r, datasets));
         return rows;
     }
 
@@ -138,7 +140,8 @@ public final class ServingSet {
                 r.text(n, "model"), r.text(n, "dtype"), r.text(n, "system"), tp, ep, r.whole(n, "requests"), r.whole(n, "in"), r.whole(n, "out"),
                 qps, concurrency, r.whole(n, "max_batch"), r.whole(n, "max_num_tokens"), kv,
                 n.has("chunked_prefill") ? Optional.of(r.flag(n, "chunked_prefill")) : Optional.empty(),
-                n.has("harness") ? Optional.of(r.text(n, "harness")) : Optional.empty(), measured, source,
+                n.has("harness") ? Optional.of(r.text(n, "harness")) : Optional.empty(),
+                n.has("dataset") ? Optional.of(r.text(n, "dataset")) : Optional.empty(), measured, source,
                 n.has("note") ? r.text(n, "note") : "", file, line);
     }
 

@@ -8,11 +8,13 @@ import io.moesim.hw.FrameworkProfiles;
 import io.moesim.hw.SystemSpec;
 import io.moesim.hw.Systems;
 import io.moesim.ir.MoesimException;
+import io.moesim.sim.Parsed;
 import io.moesim.sim.SimulationRequest;
 import io.moesim.sim.Simulator;
 import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.kernel.KernelSimulator;
 import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.serving.LengthSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,10 @@ public final class ServingValidation {
     public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
         KernelSimulator kernels = new KernelSimulator();
         Harnesses harnesses = new Harnesses();
+        Datasets datasets = new Datasets();
         return run(rows, source, "kernel (each row under its framework's profile)",
-                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1);
+                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1,
+                datasets::lengths);
     }
 
     /**
@@ -65,6 +69,26 @@ public final class ServingValidation {
             }
             java.nio.file.Path folder = java.nio.file.Path.of(r.file()).toAbsolutePath().getParent();
             return ServingHarness.named(r, byFolder.computeIfAbsent(folder, ServingHarness::read));
+        }
+    }
+
+    /** The datasets rows name, each file read once ({@link ServingDataset#read}). */
+    static final class Datasets {
+        private final Map<java.nio.file.Path, Map<String, ServingDataset>> byFolder = new java.util.HashMap<>();
+
+        /** The dataset a row names; null for none. */
+        ServingDataset of(ServingRow r) {
+            if (r.dataset().isEmpty()) {
+                return null;
+            }
+            java.nio.file.Path folder = java.nio.file.Path.of(r.file()).toAbsolutePath().getParent();
+            return ServingDataset.named(r, byFolder.computeIfAbsent(folder, ServingDataset::read));
+        }
+
+        /** How a row's request lengths are drawn: its dataset's; null (every request the row's in/out) where it names none. */
+        LengthSpec lengths(ServingRow r) {
+            ServingDataset d = of(r);
+            return d == null ? null : d.lengths();
         }
     }
 
@@ -101,6 +125,7 @@ public final class ServingValidation {
         }
         KernelSimulator kernels = new KernelSimulator();
         Harnesses harnesses = new Harnesses();
+        Datasets datasets = new Datasets();
         Map<String, HarnessFit.Result> out = new java.util.TreeMap<>();
         for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
             List<ServingRow> cal = e.getValue();
@@ -112,7 +137,40 @@ public final class ServingValidation {
                     progress.row(runs[0]++, 0, cal.get(0));
                 }
                 return run(cal, "calibration rows of " + e.getKey(), "kernel (harness " + e.getKey() + ")",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, harnesses, 0);
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, harnesses, 0, datasets::lengths);
+            }));
+        }
+        return out;
+    }
+
+    /**
+     * Each dataset's length spread ({@link ServingDataset}) fitted on the calibration rows that name it, server and closed
+     * ({@link DatasetFit}: the rows re-simulated at each candidate spread, scored by their throughput, which the run's tail of
+     * long requests lowers), each row under its framework's profile and its harness as the set gives them. No held-back row
+     * is run.
+     */
+    public static Map<String, DatasetFit.Result> fitDatasets(List<ServingRow> rows, Progress progress) {
+        Map<String, List<ServingRow>> by = new java.util.TreeMap<>();
+        for (ServingRow r : ServingSplit.calibration(rows)) {
+            if (r.dataset().isPresent() && r.scenario() != ServingRow.Scenario.OFFLINE) {
+                by.computeIfAbsent(r.dataset().get(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        KernelSimulator kernels = new KernelSimulator();
+        Harnesses harnesses = new Harnesses();
+        Datasets datasets = new Datasets();
+        Map<String, DatasetFit.Result> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
+            List<ServingRow> cal = e.getValue();
+            ServingDataset start = datasets.of(cal.get(0));
+            int[] runs = {0};
+            out.put(e.getKey(), DatasetFit.fit(start, cal.size(), spec -> {
+                if (progress != null) {
+                    progress.row(runs[0]++, 0, cal.get(0));
+                }
+                return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, harnesses.of(row))), null, harnesses, -1,
+                        row -> spec);
             }));
         }
         return out;
@@ -125,12 +183,15 @@ public final class ServingValidation {
 
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
             Progress progress) {
-        return run(rows, source, costName, costOf, progress, new Harnesses(), -1);
+        return run(rows, source, costName, costOf, progress, new Harnesses(), -1, new Datasets()::lengths);
     }
 
-    /** ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative. */
+    /**
+     * ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative, and each
+     * row's request lengths drawn as {@code lengthsOf} gives (null: every request the row's in/out).
+     */
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
-            Progress progress, Harnesses harnesses, double latencyMs) {
+            Progress progress, Harnesses harnesses, double latencyMs, Function<ServingRow, LengthSpec> lengthsOf) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -139,7 +200,7 @@ public final class ServingValidation {
             }
             try {
                 SystemSpec system = Systems.load(r.system());
-                SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r)), system);
+                SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r), lengthsOf.apply(r)), system);
                 ServingHarness h = latencyMs >= 0 ? null : harnesses.of(r);
                 out.add(ServingReport.Row.of(r, res, latencyMs >= 0 ? latencyMs : h == null ? 0 : h.requestLatencyMs()));
             } catch (MoesimException | IllegalArgumentException e) {
@@ -149,8 +210,13 @@ public final class ServingValidation {
         return new ServingReport(source, costName, out);
     }
 
-    /** The simulation a row asks for. */
+    /** The simulation a row asks for, every request of the row's in/out. */
     public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost) {
+        return request(r, system, cost, null);
+    }
+
+    /** ... with each request's lengths drawn from {@code lengths} around the row's in/out (seed 0); null: all the row's. */
+    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost, LengthSpec lengths) {
         if (r.tp() * r.ep() != system.devices()) {
             throw new MoesimException(r.file() + ":" + r.line() + ": tp x ep = " + r.tp() * r.ep() + " but system " + r.system() + " has "
                     + system.devices() + " devices");
@@ -159,6 +225,9 @@ public final class ServingValidation {
         SimulationRequest.Builder b = SimulationRequest.builder(r.model(), r.system()).dtype(r.dtype()).requests(r.requests())
                 .lengths(r.in(), r.out()).maxBatch(r.maxBatch()).tokenBudget(r.maxNumTokens()).kvFraction(r.kvFraction())
                 .chunkedPrefill(r.chunkedPrefill().orElse(null)).compileOptions(CompileOptions.defaults().withParallelism(p, p)).costModel(cost).seed(0);
+        if (lengths != null) {
+            b.lengths(new Parsed<>(lengths.toString(), lengths));
+        }
         switch (r.scenario()) {
             case OFFLINE -> b.offline();
             case SERVER -> b.qps(r.qps());

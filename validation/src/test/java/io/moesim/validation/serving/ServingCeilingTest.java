@@ -137,13 +137,18 @@ class ServingCeilingTest {
     // server rows held back TPOT 22.9 -> 8.7%, TTFT 16.2 -> 9.2%; offline rows 7.4%. (The 38 rows of before: throughput 7.0%,
     // TTFT 12.8%, TPOT 13.9%: the Llama-3-70B TP 4 rows' TPOT went 7-21% short as the 8B rows' came right.)
     // Each ceiling about a point above; the offline rows and the Triton harness's held-back rows keep guards of their own.
-    static final double HELD_BACK_CEILING = 9.2;
-    static final double TRTLLM_HELD_BACK_CEILING = 9.3;
-    static final double CALIBRATION_CEILING = 13.7;
-    static final double ALL_CEILING = 11.5;
-    static final double TPOT_CEILING = 15.5;
-    static final double TTFT_CEILING = 14.6;
+    // 2026-12-07 (session 34): the 24 rows at 202/214 draw their lengths from dataset online-202-214 (datasets.json: log-normal,
+    // spread 0.45 fitted on its 15 calibration rows; their closed rows' own figures show lengths that vary), the Triton harness's
+    // latency refitted with it (7.06 -> 6.81 ms, costs unchanged): held back 8.2 -> 6.7%, calibration 12.7 -> 5.7%, all 10.5 ->
+    // 6.2%, TensorRT-LLM held back 6.8%, TPOT 13.5%, TTFT 13.2%, offline 7.4%, Triton held-back TPOT 8.5%, TTFT 8.5%. Ceilings
+    // a point above, offline kept.
+    static final double HELD_BACK_CEILING = 7.7;
+    static final double TRTLLM_HELD_BACK_CEILING = 7.8;
+    static final double CALIBRATION_CEILING = 6.7;
+    static final double ALL_CEILING = 7.2;
+    static final double TPOT_CEILING = 14.5;
+    static final double TTFT_CEILING = 14.2;
     static final double OFFLINE_CEILING = 8.4;
-    static final double TRITON_HELD_BACK_TPOT_CEILING = 9.7;
-    static final double TRITON_HELD_BACK_TTFT_CEILING = 10.2;
+    static final double TRITON_HELD_BACK_TPOT_CEILING = 9.5;
+    static final double TRITON_HELD_BACK_TTFT_CEILING = 9.5;
 }
