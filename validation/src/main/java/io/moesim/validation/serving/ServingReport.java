@@ -26,12 +26,14 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
      * framework engine's per-iteration time within the run) take the run apart for {@link ServingFit};
      * the last two are 0 where the run had no framework engine.
      */
-    public record Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, long kvCapacityTokens,
-            long iterations, long preemptions, String failure, double simulatedS, long outputTokens, long sequenceIterations, double engineS) {
+    public record Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, OptionalDouble itlMs,
+            long kvCapacityTokens, long iterations, long preemptions, String failure, double simulatedS, long outputTokens,
+            long sequenceIterations, double engineS) {
 
+        /** A prediction whose pooled gap mean is its per-request TPOT (one length for all: the two are the same). */
         public Row(ServingRow row, OptionalDouble throughput, OptionalDouble ttftMs, OptionalDouble tpotMs, long kvCapacityTokens,
                 long iterations, long preemptions, String failure) {
-            this(row, throughput, ttftMs, tpotMs, kvCapacityTokens, iterations, preemptions, failure, 0, 0, 0, 0);
+            this(row, throughput, ttftMs, tpotMs, tpotMs, kvCapacityTokens, iterations, preemptions, failure, 0, 0, 0, 0);
         }
 
         static Row of(ServingRow r, SimulationResult res) {
@@ -47,7 +49,8 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
                 engineS = ((Number) e.get("total_s")).doubleValue();
             }
             return new Row(r, OptionalDouble.of(res.throughputTokensPerS()), OptionalDouble.of(res.ttft().meanMs() + requestLatencyMs),
-                    res.tpot().count() > 0 ? OptionalDouble.of(res.tpot().meanMs()) : OptionalDouble.empty(), res.kvCapacityTokens(),
+                    res.tpot().count() > 0 ? OptionalDouble.of(res.tpot().meanMs()) : OptionalDouble.empty(),
+                    res.tbt().count() > 0 ? OptionalDouble.of(res.tbt().meanMs()) : OptionalDouble.empty(), res.kvCapacityTokens(),
                     res.iterations(), res.preemptions(), "", res.simulatedS(), res.outputTokens(), seqIters, engineS);
         }
 
@@ -67,8 +70,14 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             return error(ttftMs, row.measured().ttftMsMean());
         }
 
+        /** The error of the time per output token the row publishes, against the prediction of the same definition. */
         public OptionalDouble tpotErrorPct() {
-            return error(tpotMs, row.measured().tpotMsMean());
+            return error(perTokenMs(), row.measured().perTokenMs());
+        }
+
+        /** The predicted time per output token as the row publishes it: every gap pooled, or each request's averaged. */
+        public OptionalDouble perTokenMs() {
+            return row.measured().pooledGaps() ? itlMs : tpotMs;
         }
 
         private static OptionalDouble error(OptionalDouble predicted, OptionalDouble measured) {
@@ -158,7 +167,7 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             }
             out.add(List.of(s.id(), s.scenario().name().toLowerCase(Locale.ROOT), s.system(), num(s.measured().throughputTokensPerS()),
                     num(r.throughput()), pct(r.throughputErrorPct()), num(s.measured().ttftMsMean()), num(r.ttftMs()), pct(r.ttftErrorPct()),
-                    num(s.measured().tpotMsMean()), num(r.tpotMs()), pct(r.tpotErrorPct())));
+                    num(s.measured().perTokenMs()), num(r.perTokenMs()), pct(r.tpotErrorPct())));
         }
         return out;
     }
@@ -233,11 +242,13 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             meas.put("throughput_tokens_per_s", s.measured().throughputTokensPerS());
             meas.put("ttft_ms_mean", value(s.measured().ttftMsMean()));
             meas.put("tpot_ms_mean", value(s.measured().tpotMsMean()));
+            meas.put("itl_ms_mean", value(s.measured().itlMsMean()));
             m.put("measured", meas);
             Map<String, Object> pred = new LinkedHashMap<>();
             pred.put("throughput_tokens_per_s", value(r.throughput()));
             pred.put("ttft_ms_mean", value(r.ttftMs()));
             pred.put("tpot_ms_mean", value(r.tpotMs()));
+            pred.put("itl_ms_mean", value(r.itlMs()));
             m.put("predicted", pred);
             Map<String, Object> err = new LinkedHashMap<>();
             err.put("throughput", value(r.throughputErrorPct()));

@@ -63,8 +63,33 @@ public record ServingRow(String id, Scenario scenario, String framework, String 
         CLOSED
     }
 
-    /** Published figures; absent ones are empty. Throughput is output tokens per second over the whole run. */
-    public record Measured(double throughputTokensPerS, OptionalDouble ttftMsMean, OptionalDouble tpotMsMean) {
+    /**
+     * Published figures; absent ones are empty. Throughput is output tokens per second over the whole run. A row's time per
+     * output token is published one of two ways, which differ where lengths vary: {@code tpotMsMean}, each request's (finish -
+     * first token) / (out - 1) averaged over requests (trtllm-bench, MLPerf), or {@code itlMsMean}, every gap between two tokens
+     * pooled over all requests (a serving benchmark's "Mean ITL": long requests weigh more).
+     */
+    public record Measured(double throughputTokensPerS, OptionalDouble ttftMsMean, OptionalDouble tpotMsMean, OptionalDouble itlMsMean) {
+        /** Figures with the time per output token as a per-request mean, or none. */
+        public Measured(double throughputTokensPerS, OptionalDouble ttftMsMean, OptionalDouble tpotMsMean) {
+            this(throughputTokensPerS, ttftMsMean, tpotMsMean, OptionalDouble.empty());
+        }
+
+        public Measured {
+            if (tpotMsMean.isPresent() && itlMsMean.isPresent()) {
+                throw new IllegalArgumentException("a row publishes its time per output token one way: tpot_ms_mean or itl_ms_mean");
+            }
+        }
+
+        /** The time per output token the row publishes, whichever way ({@link #pooledGaps} says which). */
+        public OptionalDouble perTokenMs() {
+            return itlMsMean.isPresent() ? itlMsMean : tpotMsMean;
+        }
+
+        /** Whether the published time per output token pools every gap ({@code itl_ms_mean}) rather than averaging requests. */
+        public boolean pooledGaps() {
+            return itlMsMean.isPresent();
+        }
     }
 
     /** Provenance: the page (with its commit where it is a repository file), the table as it is titled, and its date or version. */

@@ -27,7 +27,7 @@ public final class ServingSet {
     private static final Set<String> KEYS = Set.of("id", "scenario", "framework", "framework_version", "model", "dtype", "gpu", "system", "gpus",
             "tp", "ep", "requests", "in", "out", "qps", "concurrency", "max_batch", "max_num_tokens", "kv_fraction", "chunked_prefill", "harness", "dataset", "measured",
             "source", "note");
-    private static final Set<String> MEASURED = Set.of("throughput_tokens_per_s", "ttft_ms_mean", "tpot_ms_mean");
+    private static final Set<String> MEASURED = Set.of("throughput_tokens_per_s", "ttft_ms_mean", "tpot_ms_mean", "itl_ms_mean");
     private static final Set<String> SOURCE = Set.of("url", "table", "date");
 
     private ServingSet() {
@@ -124,12 +124,16 @@ public final class ServingSet {
         }
         JsonNode m = n.get("measured");
         if (m == null || !m.isObject()) {
-            throw r.error("measured: expected an object with throughput_tokens_per_s (and ttft_ms_mean, tpot_ms_mean where published)");
+            throw r.error("measured: expected an object with throughput_tokens_per_s (and ttft_ms_mean, tpot_ms_mean or itl_ms_mean where published)");
         }
         r.keys(m, MEASURED, "measured.");
+        if (m.has("tpot_ms_mean") && m.has("itl_ms_mean")) {
+            throw r.error("measured: tpot_ms_mean (each request's mean, averaged) or itl_ms_mean (every gap pooled), not both");
+        }
         ServingRow.Measured measured = new ServingRow.Measured(r.positive(m, "throughput_tokens_per_s"),
                 m.has("ttft_ms_mean") ? OptionalDouble.of(r.positive(m, "ttft_ms_mean")) : OptionalDouble.empty(),
-                m.has("tpot_ms_mean") ? OptionalDouble.of(r.positive(m, "tpot_ms_mean")) : OptionalDouble.empty());
+                m.has("tpot_ms_mean") ? OptionalDouble.of(r.positive(m, "tpot_ms_mean")) : OptionalDouble.empty(),
+                m.has("itl_ms_mean") ? OptionalDouble.of(r.positive(m, "itl_ms_mean")) : OptionalDouble.empty());
         JsonNode s = n.get("source");
         if (s == null || !s.isObject()) {
             throw r.error("source: expected an object {url, table, date}");

@@ -141,12 +141,14 @@ class ServingCeilingTest {
     // spread 0.45 fitted on its 15 calibration rows; their closed rows' own figures show lengths that vary), the Triton harness's
     // latency refitted with it (7.06 -> 6.81 ms, costs unchanged): held back 8.2 -> 6.7%, calibration 12.7 -> 5.7%, all 10.5 ->
     // 6.2%, TensorRT-LLM held back 6.8%, TPOT 13.5%, TTFT 13.2%, offline 7.4%, Triton held-back TPOT 8.5%, TTFT 8.5%. Ceilings
-    // a point above, offline kept.
+    // a point above, offline kept. Then the online table's mean ITL compared with the simulated gaps pooled over all requests
+    // (itl_ms_mean), not the per-request mean TPOT (the two differ where lengths vary): TPOT 13.5 -> 12.6% (the 202/214 rows
+    // 14.7 -> 12.1%), the rest unchanged; harness and dataset refits unchanged. TPOT ceiling 14.5 -> 13.6.
     static final double HELD_BACK_CEILING = 7.7;
     static final double TRTLLM_HELD_BACK_CEILING = 7.8;
     static final double CALIBRATION_CEILING = 6.7;
     static final double ALL_CEILING = 7.2;
-    static final double TPOT_CEILING = 14.5;
+    static final double TPOT_CEILING = 13.6;
     static final double TTFT_CEILING = 14.2;
     static final double OFFLINE_CEILING = 8.4;
     static final double TRITON_HELD_BACK_TPOT_CEILING = 9.5;

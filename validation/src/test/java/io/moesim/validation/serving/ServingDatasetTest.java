@@ -29,9 +29,13 @@ class ServingDatasetTest {
                         OptionalDouble.empty()), new ServingRow.Source("u", "t", "d"), "", "f", 1);
     }
 
-    /** Mean latency over the run's duration, from a closed row's published figures alone. */
+    /**
+     * Mean latency over the run's duration, from a closed row's published figures alone. With the mean ITL pooled over every gap,
+     * mean TTFT + (mean out - 1) x mean ITL is the mean latency exactly, whatever the lengths (the gaps of all requests sum to
+     * the requests' time after their first tokens).
+     */
     private static double latencyOverDuration(ServingRow r) {
-        double latencyS = (r.measured().ttftMsMean().getAsDouble() + (r.out() - 1) * r.measured().tpotMsMean().getAsDouble()) / 1000;
+        double latencyS = (r.measured().ttftMsMean().getAsDouble() + (r.out() - 1) * r.measured().itlMsMean().getAsDouble()) / 1000;
         double durationS = (double) r.requests() * r.out() / r.measured().throughputTokensPerS();
         return latencyS / durationS;
     }
@@ -45,7 +49,7 @@ class ServingDatasetTest {
     @Test
     void theClosedRowsShowWhichLengthsVary() {
         List<ServingRow> closed = ServingSet.read(ServingSet.published(Path.of(".."))).stream()
-                .filter(r -> r.scenario() == ServingRow.Scenario.CLOSED && r.measured().ttftMsMean().isPresent() && r.measured().tpotMsMean().isPresent())
+                .filter(r -> r.scenario() == ServingRow.Scenario.CLOSED && r.measured().ttftMsMean().isPresent() && r.measured().itlMsMean().isPresent())
                 .toList();
         assertEquals(12, closed.size(), "the online table's QPS INF rows");
         int varied = 0;

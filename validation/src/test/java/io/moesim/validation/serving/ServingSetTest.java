@@ -123,6 +123,8 @@ class ServingSetTest {
             {row("a", ", \"harness\": \"triton\""), "s.jsonl:3: harness: unknown 'triton' (known: none; named in "},
             {row("a", "").replace("\"requests\": 6", "\"requests\": 0"), "s.jsonl:3: requests: expected a whole number >= 1"},
             {row("a", "").replace(", " + SOURCE, ""), "s.jsonl:3: source: expected an object"},
+            {row("a", "").replace("{\"throughput_tokens_per_s\": 1000}", "{\"throughput_tokens_per_s\": 1000, \"tpot_ms_mean\": 5, \"itl_ms_mean\": 5}"),
+                "s.jsonl:3: measured: tpot_ms_mean (each request's mean, averaged) or itl_ms_mean (every gap pooled), not both"},
             {"{not json", "s.jsonl:3: not JSON"},
         };
         for (String[] c : cases) {
@@ -165,6 +167,44 @@ class ServingSetTest {
         assertEquals(Math.abs(e1), rep.only(ServingRow.Scenario.OFFLINE).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
         assertEquals(Math.abs(e2), rep.only(ServingRow.Scenario.SERVER).mapePct(ServingReport.Row::throughputErrorPct).getAsDouble(), 1e-9);
         assertTrue(((Map<?, ?>) rep.toJson().get("by_scenario")).keySet().containsAll(List.of("offline", "server")));
+    }
+
+    /**
+     * The two ways a row publishes its time per output token, each compared with the prediction of its own definition. A run of
+     * two requests, one of 2 tokens whose gap is 10 ms and one of 11 tokens whose 10 gaps are 20 ms: each request's TPOT
+     * averaged is (10 + 20) / 2 = 15 ms, every gap pooled is (10 + 10 x 20) / 11 = 19.09 ms. A row publishing a mean ITL of 20 ms
+     * is then 4.5% over (19.09 against 20), one publishing a mean TPOT of 20 ms 25% under.
+     */
+    @Test
+    void aMeanItlIsComparedWithTheGapsPooledAndAMeanTpotWithTheRequestsMean() {
+        double pooled = (10 + 10 * 20) / 11.0;
+        ServingRow.Source src = new ServingRow.Source("u", "t", "d");
+        ServingRow itl = new ServingRow("i", ServingRow.Scenario.SERVER, "trtllm", "", "llama-3-8b", "bf16", "h100x1", 1, 1, 2, 202, 214, 1, 0, 8,
+                8192, 0.9, new ServingRow.Measured(100, java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(),
+                        java.util.OptionalDouble.of(20)), src, "", "f", 1);
+        ServingRow tpot = new ServingRow("t", ServingRow.Scenario.SERVER, "trtllm", "", "llama-3-8b", "bf16", "h100x1", 1, 1, 2, 202, 214, 1, 0, 8,
+                8192, 0.9, new ServingRow.Measured(100, java.util.OptionalDouble.empty(), java.util.OptionalDouble.of(20)), src, "", "f", 1);
+        java.util.function.Function<ServingRow, ServingReport.Row> predicted = r -> new ServingReport.Row(r, java.util.OptionalDouble.of(100),
+                java.util.OptionalDouble.empty(), java.util.OptionalDouble.of(15), java.util.OptionalDouble.of(pooled), 0, 0, 0, "", 0, 0, 0, 0);
+        assertEquals(100 * (pooled - 20) / 20, predicted.apply(itl).tpotErrorPct().getAsDouble(), 1e-9);
+        assertEquals(-4.545, predicted.apply(itl).tpotErrorPct().getAsDouble(), 1e-3);
+        assertEquals(-25, predicted.apply(tpot).tpotErrorPct().getAsDouble(), 1e-9);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) ((List<?>) new ServingReport("s", "c", List.of(predicted.apply(itl))).toJson().get("rows")).get(0);
+        assertEquals(20.0, ((Map<?, ?>) json.get("measured")).get("itl_ms_mean"));
+        assertEquals(null, ((Map<?, ?>) json.get("measured")).get("tpot_ms_mean"));
+        assertEquals(pooled, ((Map<?, ?>) json.get("predicted")).get("itl_ms_mean"));
+        assertEquals(15.0, ((Map<?, ?>) json.get("predicted")).get("tpot_ms_mean"));
+    }
+
+    /** The online table publishes a mean ITL: its rows say so. */
+    @Test
+    void theOnlineTablesRowsPublishAMeanItl() {
+        for (ServingRow r : ServingSet.read(ServingSet.published(Path.of("..")))) {
+            boolean online = r.source().table().startsWith("Online Serving Measurements");
+            assertEquals(online, r.measured().pooledGaps(), r.id());
+            assertTrue(!online || r.measured().tpotMsMean().isEmpty() && r.measured().itlMsMean().isPresent(), r.id());
+        }
     }
 
     @Test
