@@ -192,7 +192,7 @@ final class ValidateCommand implements Callable<Integer> {
                         d.rows(), d.dataset().id(), m);
                 out.printf(Locale.ROOT, "# dataset %s (%s): calibration throughput MAPE %.1f%% at the file's lengths -> %.1f%%%n",
                         d.dataset().id(), io.moesim.validation.serving.ServingDataset.FILE, d.throughputBeforePct(), d.throughputAfterPct());
-                out.printf(Locale.ROOT, "  \"lengths\": {\"value\": \"%s\", \"source\": \"%s\"}%n", d.dataset().lengths(), src);
+                out.printf(Locale.ROOT, "  \"lengths\": {\"value\": \"%s\", \"source\": \"%s\"}%n", d.dataset().lengths().text(), src);
             }
             return 0;
         }

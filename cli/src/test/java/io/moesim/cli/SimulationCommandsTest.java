@@ -126,6 +126,21 @@ class SimulationCommandsTest {
         assertEquals(withoutWall(Files.readString(a)), withoutWall(Files.readString(b)));
     }
 
+    /** {@code --lengths lognormal:S} runs, is echoed as written, and a bad spread is one line naming the flag, exit 2. */
+    @Test
+    void logNormalLengthsAreEchoedAndABadSpreadIsExit2() throws Exception {
+        Path a = tmp.resolve("ln.json");
+        String[] args = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--batch", "8", "--requests", "16", "--in", "128", "--out", "32",
+            "--seed", "3", "--cost-model", "roofline"};
+        CliRunner.Outcome o = CliRunner.run(concat(concat(concat(concat(args, "--lengths"), "lognormal:0.45"), "--json"), a.toString()));
+        assertEquals(0, o.code(), o.err());
+        assertEquals("lognormal:0.45", M.readTree(a.toFile()).get("config").get("lengths").asText());
+        CliRunner.Outcome bad = CliRunner.run(concat(concat(args, "--lengths"), "lognormal:wide"));
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("moesim: --lengths: ") && bad.err().contains("expected lognormal:SPREAD") && bad.err().strip().lines().count() == 1,
+                bad.err());
+    }
+
     @Test
     void iterationModelIsChosenEchoedAndChecked() throws Exception {
         String[] args = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--qps", "20", "--requests", "16", "--in", "128", "--out",

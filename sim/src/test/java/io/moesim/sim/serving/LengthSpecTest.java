@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /** Length distributions: the log-normal keeps the nominal as its mean and SPREAD x nominal as its standard deviation. */
 class LengthSpecTest {
     /**
-     * 200,000 draws around 1000 at spread 0.45: the sample mean within 0.5% of 1000 and the sample standard deviation within 2%
-     * of 450 (the standard error of the mean is 450 / sqrt(200000) = 1.0, far inside). The median is below the mean, as a
+     * 400,000 values (two per draw) around 1000 at spread 0.45: the sample mean within 0.5% of 1000 and the sample standard
+     * deviation within 2% of 450 (the standard error of the mean is 450 / sqrt(400000) = 0.71, far inside). The median is below the mean, as a
      * right-skewed distribution's is: exp(mu) = 1000 / sqrt(1 + 0.45^2) = 912.
      */
     @Test
@@ -49,8 +49,10 @@ class LengthSpecTest {
         }
         SimulationException e = assertThrows(SimulationException.class, () -> LengthSpec.parse("lognormal:wide"));
         assertTrue(e.getMessage().contains("expected lognormal:SPREAD"), e.getMessage());
-        e = assertThrows(SimulationException.class, () -> LengthSpec.parse("lognormal:-0.1"));
-        assertTrue(e.getMessage().contains("expected lognormal:SPREAD"), e.getMessage());
+        for (String bad : new String[] {"lognormal:-0.1", "lognormal:NaN", "lognormal:Infinity"}) {
+            e = assertThrows(SimulationException.class, () -> LengthSpec.parse(bad), bad);
+            assertTrue(e.getMessage().contains("expected lognormal:SPREAD"), e.getMessage());
+        }
         assertEquals("lognormal:0.45", new LengthSpec.LogNormal(0.45).toString());
     }
 }

@@ -5,7 +5,7 @@ import java.util.function.BiFunction;
 
 /**
  * The fit of a serving harness's figures ({@link ServingHarness}) on its calibration server rows: the per-iteration and
- * per-sequence host costs by the rows' mean TPOT (each candidate re-simulates the rows: a server run's schedule depends on
+ * per-sequence host costs by the time per output token the rows publish (mean TPOT, or mean ITL of every gap pooled) (each candidate re-simulates the rows: a server run's schedule depends on
  * its iteration times, so there is no closed form as for offline rows, {@link ServingFit}), then the latency before the first
  * token by their mean TTFT at those costs (a constant added to every request's TTFT: least squares on the relative error,
  * in closed form, at least 0). A grid, then the midpoints between the best point and its grid neighbours (half a step past

@@ -10,7 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A file beside a serving set's rows that names entries rows refer to by name ({@code harnesses.json}, {@code datasets.json}):
@@ -26,11 +26,17 @@ final class NamedEntries {
         return (Files.isDirectory(set) ? set : set.toAbsolutePath().getParent()).resolve(name);
     }
 
+    /** Builds one entry from its checked node; {@code file} is the file it is in, for messages and paths beside it. */
+    @FunctionalInterface
+    interface Maker<T> {
+        T make(Path file, String id, JsonNode node);
+    }
+
     /**
-     * The entries of {@code name} beside {@code set}, each built by {@code make(id, node)}; none where there is no such file.
-     * Bad JSON and unknown keys stop the read with the file and the key.
+     * The entries of {@code name} beside {@code set}, each built by {@code make}; none where there is no such file. Bad JSON
+     * and unknown keys stop the read with the file and the key.
      */
-    static <T> Map<String, T> read(Path set, String name, Set<String> keys, BiFunction<String, JsonNode, T> make) {
+    static <T> Map<String, T> read(Path set, String name, Set<String> keys, Maker<T> make) {
         Path f = file(set, name);
         Map<String, T> out = new TreeMap<>();
         if (!Files.isRegularFile(f)) {
@@ -59,7 +65,7 @@ final class NamedEntries {
                             + String.join(", ", keys.stream().sorted().toList()) + ")");
                 }
             }
-            out.put(id, make.apply(id, h));
+            out.put(id, make.make(f, id, h));
         }
         return out;
     }
@@ -72,5 +78,23 @@ final class NamedEntries {
                     known.keySet())) + "; named in " + file(Path.of(r.file()), name) + ")");
         }
         return t;
+    }
+
+    /**
+     * The entries rows name, each file read once per folder of rows ({@code read} of the folder): one per kind of file, for a
+     * run over many rows.
+     */
+    static final class Cache<T> {
+        private final Function<Path, Map<String, T>> read;
+        private final Map<Path, Map<String, T>> byFolder = new java.util.HashMap<>();
+
+        Cache(Function<Path, Map<String, T>> read) {
+            this.read = read;
+        }
+
+        /** The entries read beside a row's file. */
+        Map<String, T> beside(ServingRow r) {
+            return byFolder.computeIfAbsent(Path.of(r.file()).toAbsolutePath().getParent(), read);
+        }
     }
 }

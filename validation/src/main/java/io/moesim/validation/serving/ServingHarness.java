@@ -52,8 +52,7 @@ public record ServingHarness(String id, String framework, double iterationOverhe
      * keys and bad figures stop the read with the file and the key.
      */
     public static Map<String, ServingHarness> read(Path set) {
-        Path f = NamedEntries.file(set, FILE);
-        return NamedEntries.read(set, FILE, KEYS, (id, h) -> {
+        return NamedEntries.read(set, FILE, KEYS, (f, id, h) -> {
             JsonNode fw = h.get("framework");
             if (fw == null || !fw.isTextual()) {
                 throw new TraceException(f.toString(), 0, id + ".framework: expected the framework whose engine it drives");

@@ -23,7 +23,7 @@ import java.util.function.Function;
 /**
  * {@code moesim validate --serving}: re-runs each published serving row through the simulator, as the
  * benchmark ran it (scenario, lengths, requests, parallelism, engine limits, KV fraction), and compares
- * throughput, mean TTFT and mean TPOT with the published figures.
+ * throughput, mean TTFT and time per output token (as the row publishes it: mean TPOT or mean ITL) with the published figures.
  */
 public final class ServingValidation {
     /** Called before each row is simulated. */
@@ -58,35 +58,27 @@ public final class ServingValidation {
         return h == null ? p : p.withServing(p.serving().withCosts(h.iterationOverheadUs(), h.perSequenceUs()));
     }
 
-    /** The harnesses rows name, each read once from the harness file beside its rows ({@link ServingHarness#read}). */
+    /** The harnesses rows name, each file read once ({@link ServingHarness#read}). */
     static final class Harnesses {
-        private final Map<java.nio.file.Path, Map<String, ServingHarness>> byFolder = new java.util.HashMap<>();
+        private final NamedEntries.Cache<ServingHarness> files = new NamedEntries.Cache<>(ServingHarness::read);
 
         /** The harness a row names; null for none. */
         ServingHarness of(ServingRow r) {
-            if (r.harness().isEmpty()) {
-                return null;
-            }
-            java.nio.file.Path folder = java.nio.file.Path.of(r.file()).toAbsolutePath().getParent();
-            return ServingHarness.named(r, byFolder.computeIfAbsent(folder, ServingHarness::read));
+            return r.harness().isEmpty() ? null : ServingHarness.named(r, files.beside(r));
         }
     }
 
     /** The datasets rows name, each file read once ({@link ServingDataset#read}). */
     static final class Datasets {
-        private final Map<java.nio.file.Path, Map<String, ServingDataset>> byFolder = new java.util.HashMap<>();
+        private final NamedEntries.Cache<ServingDataset> files = new NamedEntries.Cache<>(ServingDataset::read);
 
         /** The dataset a row names; null for none. */
         ServingDataset of(ServingRow r) {
-            if (r.dataset().isEmpty()) {
-                return null;
-            }
-            java.nio.file.Path folder = java.nio.file.Path.of(r.file()).toAbsolutePath().getParent();
-            return ServingDataset.named(r, byFolder.computeIfAbsent(folder, ServingDataset::read));
+            return r.dataset().isEmpty() ? null : ServingDataset.named(r, files.beside(r));
         }
 
         /** How a row's request lengths are drawn: its dataset's; null (every request the row's in/out) where it names none. */
-        LengthSpec lengths(ServingRow r) {
+        Parsed<LengthSpec> lengths(ServingRow r) {
             ServingDataset d = of(r);
             return d == null ? null : d.lengths();
         }
@@ -144,7 +136,8 @@ public final class ServingValidation {
     }
 
     /**
-     * Each dataset's length spread ({@link ServingDataset}) fitted on the calibration rows that name it, server and closed
+     * Each log-normal dataset's length spread ({@link ServingDataset}; one given as a file of lengths or in another form is
+     * data, not fitted) fitted on the calibration rows that name it, server and closed
      * ({@link DatasetFit}: the rows re-simulated at each candidate spread, scored by their throughput, which the run's tail of
      * long requests lowers), each row under its framework's profile and its harness as the set gives them. No held-back row
      * is run.
@@ -163,6 +156,9 @@ public final class ServingValidation {
         for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
             List<ServingRow> cal = e.getValue();
             ServingDataset start = datasets.of(cal.get(0));
+            if (!(start.lengths().value() instanceof LengthSpec.LogNormal)) {
+                continue; // a dataset given as data (a file of lengths, a gaussian) has no spread to fit
+            }
             int[] runs = {0};
             out.put(e.getKey(), DatasetFit.fit(start, cal.size(), spec -> {
                 if (progress != null) {
@@ -191,7 +187,7 @@ public final class ServingValidation {
      * row's request lengths drawn as {@code lengthsOf} gives (null: every request the row's in/out).
      */
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
-            Progress progress, Harnesses harnesses, double latencyMs, Function<ServingRow, LengthSpec> lengthsOf) {
+            Progress progress, Harnesses harnesses, double latencyMs, Function<ServingRow, Parsed<LengthSpec>> lengthsOf) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -210,13 +206,16 @@ public final class ServingValidation {
         return new ServingReport(source, costName, out);
     }
 
-    /** The simulation a row asks for, every request of the row's in/out. */
+    /** The simulation a row asks for, every request of the row's in/out (the row's dataset, if it names one, not applied). */
     public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost) {
         return request(r, system, cost, null);
     }
 
-    /** ... with each request's lengths drawn from {@code lengths} around the row's in/out (seed 0); null: all the row's. */
-    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost, LengthSpec lengths) {
+    /**
+     * ... with each request's lengths drawn from {@code lengths} around the row's in/out (seed 0); null: all the row's. The
+     * dataset a row names is resolved by the run ({@code Datasets}), which passes its lengths here.
+     */
+    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost, Parsed<LengthSpec> lengths) {
         if (r.tp() * r.ep() != system.devices()) {
             throw new MoesimException(r.file() + ":" + r.line() + ": tp x ep = " + r.tp() * r.ep() + " but system " + r.system() + " has "
                     + system.devices() + " devices");
@@ -226,7 +225,7 @@ public final class ServingValidation {
                 .lengths(r.in(), r.out()).maxBatch(r.maxBatch()).tokenBudget(r.maxNumTokens()).kvFraction(r.kvFraction())
                 .chunkedPrefill(r.chunkedPrefill().orElse(null)).compileOptions(CompileOptions.defaults().withParallelism(p, p)).costModel(cost).seed(0);
         if (lengths != null) {
-            b.lengths(new Parsed<>(lengths.toString(), lengths));
+            b.lengths(lengths);
         }
         switch (r.scenario()) {
             case OFFLINE -> b.offline();

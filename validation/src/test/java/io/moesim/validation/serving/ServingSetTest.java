@@ -173,7 +173,7 @@ class ServingSetTest {
      * The two ways a row publishes its time per output token, each compared with the prediction of its own definition. A run of
      * two requests, one of 2 tokens whose gap is 10 ms and one of 11 tokens whose 10 gaps are 20 ms: each request's TPOT
      * averaged is (10 + 20) / 2 = 15 ms, every gap pooled is (10 + 10 x 20) / 11 = 19.09 ms. A row publishing a mean ITL of 20 ms
-     * is then 4.5% over (19.09 against 20), one publishing a mean TPOT of 20 ms 25% under.
+     * is then 4.5% under (19.09 against 20), one publishing a mean TPOT of 20 ms 25% under.
      */
     @Test
     void aMeanItlIsComparedWithTheGapsPooledAndAMeanTpotWithTheRequestsMean() {
