@@ -50,6 +50,12 @@ final class ServingFlags {
                 "enable_chunked_context. Default: the framework profile's serving.chunked_prefill."})
     Boolean chunkedPrefill;
 
+    @Option(names = "--poisson-gaps", paramLabel = "GEN",
+            description = {"With --qps: which generator draws the arrival gaps, seeded by --seed: moesim (its own) or numpy (numpy's legacy",
+                "np.random after np.random.seed(SEED), as vLLM's benchmark_serving.py and SGLang's bench_serving.py draw theirs; the first",
+                "request at t = 0), so that a run has a benchmark's own arrival times. Default: moesim."})
+    String poissonGaps;
+
     @Option(names = "--requests", defaultValue = "" + RunSpec.DEFAULT_REQUESTS, paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
     int requests;
 
@@ -185,6 +191,13 @@ final class ServingFlags {
             b.kvFraction(kvFraction);
         }
         b.chunkedPrefill(chunkedPrefill);
+        if (poissonGaps != null) {
+            try {
+                b.poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.parse(poissonGaps));
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException("--poisson-gaps: " + e.getMessage());
+            }
+        }
         if (dtype != null) {
             b.dtype(Parsed.dtype(dtype, "--dtype"));
         }

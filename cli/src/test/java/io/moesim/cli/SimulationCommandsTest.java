@@ -126,6 +126,32 @@ class SimulationCommandsTest {
         assertEquals(withoutWall(Files.readString(a)), withoutWall(Files.readString(b)));
     }
 
+    /**
+     * {@code --poisson-gaps numpy}: the run's arrivals are numpy's seed-0 gaps, the first request at t = 0, so its simulated
+     * time is at least the 99 gaps over the rate (numpy's first 99 exponentials at seed 0 sum to S, checked below against the
+     * generator's own test values) and is echoed; without --qps it is exit 2.
+     */
+    @Test
+    void poissonGapsAreChosenEchoedAndChecked() throws Exception {
+        Path a = tmp.resolve("pg.json");
+        String[] args = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--qps", "0.5", "--requests", "100", "--in", "64", "--out", "4",
+            "--seed", "0", "--cost-model", "roofline", "--poisson-gaps", "numpy"};
+        CliRunner.Outcome o = CliRunner.run(concat(concat(args, "--json"), a.toString()));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = M.readTree(a.toFile());
+        assertEquals("numpy", j.get("config").get("poisson_gaps").asText());
+        io.moesim.sim.serving.NumpyLegacyRandom r = new io.moesim.sim.serving.NumpyLegacyRandom(0);
+        double span = 0;
+        for (int i = 0; i < 99; i++) {
+            span += r.nextExponential() / 0.5;
+        }
+        double simulated = j.get("simulated_s").asDouble();
+        assertTrue(simulated >= span && simulated < span + 1, simulated + " vs the last arrival at " + span);
+        CliRunner.Outcome bad = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--batch", "4", "--poisson-gaps", "numpy");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--poisson-gaps"), bad.err());
+    }
+
     /** {@code --lengths lognormal:S} runs, is echoed as written, and a bad spread is one line naming the flag, exit 2. */
     @Test
     void logNormalLengthsAreEchoedAndABadSpreadIsExit2() throws Exception {

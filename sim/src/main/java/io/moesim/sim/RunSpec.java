@@ -10,6 +10,7 @@ import io.moesim.ir.MoesimException;
 import io.moesim.ir.model.Routing;
 import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.kernel.KernelSimulator;
+import io.moesim.sim.serving.ArrivalSpec;
 import io.moesim.sim.serving.IterationModel;
 import io.moesim.sim.serving.LengthSpec;
 import io.moesim.sim.serving.ServingConfig;
@@ -42,6 +43,8 @@ import java.util.function.Function;
  * @param kvFraction  0 for the default KV sizing, else TensorRT-LLM's {@code kv_cache_free_gpu_mem_fraction}
  * @param chunkedPrefill whether the engine splits a prompt over iterations (its chunked context); null for the framework
  *                    profile's {@code serving.chunked_prefill}
+ * @param poissonGaps which generator draws a Poisson run's gaps: moesim's own, or numpy's legacy one as vLLM's and SGLang's
+ *                    serving benchmarks draw theirs ({@link ArrivalSpec.PoissonGaps})
  * @param framework   framework profile id or file; null for the device's default ({@link FrameworkProfiles#defaultId})
  * @param attention   parallel degrees of attention layers; null for the default (tensor parallel over the system)
  * @param moe         parallel degrees of MoE layers; null for the default (tensor parallel over the system)
@@ -66,6 +69,7 @@ public record RunSpec(
         long kvCapacityTokens,
         double kvFraction,
         Boolean chunkedPrefill,
+        ArrivalSpec.PoissonGaps poissonGaps,
         CollectiveAlgorithm collectives,
         IterationModel.Kind iterationModel,
         CostModelKind costModel,
@@ -146,6 +150,12 @@ public record RunSpec(
         }
         if (mode != Mode.CLOSED) {
             batch = 0;
+        }
+        if (poissonGaps == null) {
+            poissonGaps = ArrivalSpec.PoissonGaps.MOESIM;
+        }
+        if (mode != Mode.POISSON && poissonGaps != ArrivalSpec.PoissonGaps.MOESIM) {
+            throw new MoesimException("poisson_gaps (--poisson-gaps): draws the gaps of a Poisson run (qps, --qps); this run has none");
         }
         if (mode != Mode.POISSON) {
             qps = 0;
@@ -255,6 +265,7 @@ public record RunSpec(
         b.kvCapacityTokens = kvCapacityTokens;
         b.kvFraction = kvFraction;
         b.chunkedPrefill = chunkedPrefill;
+        b.poissonGaps = poissonGaps;
         b.collectives = collectives;
         b.iterationModel = iterationModel;
         b.costModel = costModel;
@@ -276,7 +287,7 @@ public record RunSpec(
     /** The keys {@link #fromMap} reads (besides {@link #ALIASES}), in the order {@link #toMap} writes them. */
     public static final List<String> KEYS = List.of("model", "system", "sets", "batch", "qps", "offline", "arrivals", "requests",
             "input_len", "output_len", "max_batch", "lengths", "routing", "dtype", "max_num_tokens", "kv_capacity_tokens", "kv_fraction",
-            "chunked_prefill", "collectives", "iteration_model", "cost_model", "framework", "tp", "ep", "dp", "pp", "moe_tp", "moe_ep", "moe_dp", "moe_pp",
+            "chunked_prefill", "poisson_gaps", "collectives", "iteration_model", "cost_model", "framework", "tp", "ep", "dp", "pp", "moe_tp", "moe_ep", "moe_dp", "moe_pp",
             "placement", "expert_placement", "overlap", "tiles", "routing_trace", "ilp_time_limit_s", "seed");
     /** Other names of keys: the command line's {@code in} and {@code out}. */
     public static final Map<String, String> ALIASES = Map.of("in", "input_len", "out", "output_len");
@@ -317,6 +328,9 @@ public record RunSpec(
         }
         if (chunkedPrefill != null) {
             m.put("chunked_prefill", chunkedPrefill);
+        }
+        if (poissonGaps != ArrivalSpec.PoissonGaps.MOESIM) {
+            m.put("poisson_gaps", poissonGaps.toString());
         }
         m.put("collectives", collectives.name().toLowerCase(Locale.ROOT));
         m.put("iteration_model", iterationModel.text());
@@ -427,6 +441,13 @@ public record RunSpec(
                 throw new MoesimException(at.apply("chunked_prefill") + ": expected true or false, got nothing");
             }
             b.chunkedPrefill(r.bool("chunked_prefill", true));
+        }
+        if (c.containsKey("poisson_gaps")) {
+            try {
+                b.poissonGaps(ArrivalSpec.PoissonGaps.parse(r.text("poisson_gaps")));
+            } catch (IllegalArgumentException e) {
+                throw new MoesimException(at.apply("poisson_gaps") + ": " + e.getMessage());
+            }
         }
         if (c.containsKey("collectives")) {
             b.collectives(option(CollectiveAlgorithm.class, r.text("collectives"), at.apply("collectives")));
@@ -588,6 +609,7 @@ public record RunSpec(
         private long kvCapacityTokens;
         private double kvFraction;
         private Boolean chunkedPrefill; // null: the framework profile's
+        private ArrivalSpec.PoissonGaps poissonGaps = ArrivalSpec.PoissonGaps.MOESIM;
         private CollectiveAlgorithm collectives = option(CollectiveAlgorithm.class, DEFAULT_COLLECTIVES, "collectives");
         private IterationModel.Kind iterationModel = option(IterationModel.Kind.class, DEFAULT_ITERATION_MODEL, "iteration_model");
         private CostModelKind costModel = option(CostModelKind.class, DEFAULT_COST_MODEL, "cost_model");
@@ -630,6 +652,7 @@ public record RunSpec(
         public Builder kvFraction(double v) { kvFraction = v; return this; }
         /** Whether the engine splits prompts over iterations; null for the framework profile's. */
         public Builder chunkedPrefill(Boolean v) { chunkedPrefill = v; return this; }
+        public Builder poissonGaps(ArrivalSpec.PoissonGaps v) { poissonGaps = v; return this; }
         public Builder collectives(CollectiveAlgorithm v) { collectives = v; return this; }
         public Builder iterationModel(IterationModel.Kind v) { iterationModel = v; return this; }
         public Builder costModel(CostModelKind v) { costModel = v; return this; }
@@ -646,7 +669,7 @@ public record RunSpec(
 
         public RunSpec build() {
             return new RunSpec(model, system, sets, mode, batch, qps, arrivals, requests, inputLength, outputLength, maxBatch, lengths,
-                    routing, dtype, tokenBudget, kvCapacityTokens, kvFraction, chunkedPrefill, collectives, iterationModel, costModel, framework, attention,
+                    routing, dtype, tokenBudget, kvCapacityTokens, kvFraction, chunkedPrefill, poissonGaps, collectives, iterationModel, costModel, framework, attention,
                     moe, placement, expertPlacement, overlap, tiles, routingTrace, ilpTimeLimitSeconds, seed);
         }
     }

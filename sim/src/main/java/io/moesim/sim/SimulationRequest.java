@@ -93,6 +93,7 @@ public record SimulationRequest(
     public double kvFraction() { return run.kvFraction(); }
     /** Whether the engine splits prompts over iterations; null for the framework profile's ({@link Simulator#engine}). */
     public Boolean chunkedPrefill() { return run.chunkedPrefill(); }
+    public io.moesim.sim.serving.ArrivalSpec.PoissonGaps poissonGaps() { return run.poissonGaps(); }
     public CollectiveAlgorithm collectiveAlgorithm() { return run.collectives(); }
     public IterationModel.Kind iterationModel() { return run.iterationModel(); }
     public long seed() { return run.seed(); }
@@ -180,6 +181,7 @@ public record SimulationRequest(
         public Builder kvCapacityTokens(long v) { run.kvCapacityTokens(v); return this; }
         public Builder kvFraction(double v) { run.kvFraction(v); return this; }
         public Builder chunkedPrefill(Boolean v) { run.chunkedPrefill(v); return this; }
+        public Builder poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps v) { run.poissonGaps(v); return this; }
         public Builder collectiveAlgorithm(CollectiveAlgorithm v) { run.collectives(v); return this; }
         public Builder iterationModel(IterationModel.Kind v) { run.iterationModel(v); return this; }
         public Builder seed(long v) { run.seed(v); return this; }

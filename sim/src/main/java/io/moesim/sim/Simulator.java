@@ -150,7 +150,7 @@ public final class Simulator {
     static ArrivalSpec arrival(SimulationRequest req) {
         return req.arrivalTrace() != null ? ArrivalSpec.Trace.read(req.arrivalTrace())
                 : req.offline() ? new ArrivalSpec.Closed(req.requests())
-                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps());
+                : req.batch() > 0 ? new ArrivalSpec.Closed(req.batch()) : new ArrivalSpec.Poisson(req.qps(), req.poissonGaps());
     }
 
     /**
@@ -432,6 +432,9 @@ public final class Simulator {
         m.put("mode", r.arrivalTrace() != null ? "trace" : r.offline() ? "offline" : r.batch() > 0 ? "closed" : "poisson");
         m.put("batch", r.batch());
         m.put("qps", r.qps());
+        if (r.poissonGaps() != ArrivalSpec.PoissonGaps.MOESIM) {
+            m.put("poisson_gaps", r.poissonGaps().toString()); // only where set: results of moesim's own gaps stay as they were
+        }
         m.put("arrival_trace", r.arrivalTrace() == null ? "none" : r.arrivalTrace().getFileName().toString());
         m.put("requests", r.requests());
         m.put("input_length", r.inputLength());

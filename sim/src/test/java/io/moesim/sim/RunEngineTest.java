@@ -44,6 +44,25 @@ class RunEngineTest {
         assertTrue(e.getMessage().startsWith("chunked_prefill: a setting of a framework's engine"), e.getMessage());
     }
 
+    /** poisson_gaps: a run key of Poisson runs only, written where it is not moesim's own, read back, and refused elsewhere. */
+    @Test
+    void poissonGapsIsARunKeyOfPoissonRunsThatRoundTrips() {
+        RunSpec own = RunSpec.builder("olmoe-1b-7b", "h100x1").qps(2).build();
+        assertFalse(own.toMap().containsKey("poisson_gaps"), "moesim's own gaps: the key left out, so older runs read as before");
+        RunSpec numpy = RunSpec.builder("olmoe-1b-7b", "h100x1").qps(2).poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.NUMPY).build();
+        Map<String, Object> m = numpy.toMap();
+        assertEquals("numpy", m.get("poisson_gaps"));
+        assertEquals(numpy, RunSpec.fromMap(m, k -> k));
+        java.util.Map<String, Object> bad = new java.util.HashMap<>(m);
+        bad.put("poisson_gaps", "scipy");
+        io.moesim.ir.MoesimException e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class,
+                () -> RunSpec.fromMap(bad, k -> "s.yaml: " + k));
+        assertEquals("s.yaml: poisson_gaps: unknown Poisson gaps 'scipy' (expected moesim or numpy)", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.ir.MoesimException.class, () -> RunSpec.builder("olmoe-1b-7b", "h100x1").batch(4)
+                .poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.NUMPY).build());
+        assertTrue(e.getMessage().startsWith("poisson_gaps (--poisson-gaps): draws the gaps of a Poisson run"), e.getMessage());
+    }
+
     @Test
     void chunkedPrefillIsARunKeyThatRoundTripsAndIsLeftOutWhenUnset() {
         RunSpec unset = RunSpec.builder("olmoe-1b-7b", "h100x1").build();

@@ -83,7 +83,7 @@ class SimulatorEvaluatorTest {
     void specProblemsAreFoundBeforeAnyPointRuns() {
         SimulatorEvaluatorFactory f = new SimulatorEvaluatorFactory();
         assertEquals("s.yaml: axes.batchsize: unknown key (known: arrivals, batch, chunked_prefill, collectives, cost_model, dp, dtype, ep, expert_placement, framework, ilp_time_limit_s, in, input_len, iteration_model, kv_capacity_tokens, kv_fraction, "
-                + "lengths, max_batch, max_num_tokens, model, moe_dp, moe_ep, moe_pp, moe_tp, offline, out, output_len, overlap, placement, pp, qps, requests, routing, "
+                + "lengths, max_batch, max_num_tokens, model, moe_dp, moe_ep, moe_pp, moe_tp, offline, out, output_len, overlap, placement, poisson_gaps, pp, qps, requests, routing, "
                 + "routing_trace, seed, sets, system, tiles, tp, or a spec key path such as duplex.logic_pim.tsv_multiplier)",
                 assertThrows(SweepException.class, () -> f.create(spec("base: {model: mixtral, system: duplex-x4}\naxes: {batchsize: [1]}"))).getMessage());
         assertTrue(assertThrows(SweepException.class, () -> f.create(spec("base: {model: mixtral, system: duplex-x4}\naxes: {tpu.clock_MHz: [1]}")))
@@ -95,7 +95,7 @@ class SimulatorEvaluatorTest {
         assertEquals("s.yaml: base.system: missing: every point needs a system",
                 assertThrows(SweepException.class, () -> f.create(spec("base: {model: mixtral}\naxes: {batch: [1]}"))).getMessage());
         assertEquals("s.yaml: base.workload.bacth: unknown key (known here: arrivals, batch, chunked_prefill, collectives, dtype, in, input_len, iteration_model, "
-                + "kv_capacity_tokens, kv_fraction, lengths, max_batch, max_num_tokens, offline, out, output_len, qps, requests, routing, seed)",
+                + "kv_capacity_tokens, kv_fraction, lengths, max_batch, max_num_tokens, offline, out, output_len, poisson_gaps, qps, requests, routing, seed)",
                 assertThrows(SweepException.class, () -> f.create(spec("base: {model: mixtral, system: duplex-x4, workload: {bacth: 2}}\naxes: {batch: [1]}")))
                         .getMessage());
     }

@@ -15,12 +15,46 @@ public sealed interface ArrivalSpec permits ArrivalSpec.Closed, ArrivalSpec.Pois
         }
     }
 
-    /** Open loop: Poisson arrivals at {@code ratePerS} requests per second (exponential gaps, seeded). */
-    record Poisson(double ratePerS) implements ArrivalSpec {
+    /**
+     * Open loop: Poisson arrivals at {@code ratePerS} requests per second (exponential gaps, seeded), the gaps drawn by
+     * {@code gaps}.
+     */
+    record Poisson(double ratePerS, PoissonGaps gaps) implements ArrivalSpec {
         public Poisson {
             if (!(ratePerS > 0) || Double.isInfinite(ratePerS)) {
                 throw new IllegalArgumentException("arrival rate must be a finite number > 0, got " + ratePerS);
             }
+            java.util.Objects.requireNonNull(gaps, "gaps");
+        }
+
+        /** Gaps from moesim's own seeded stream. */
+        public Poisson(double ratePerS) {
+            this(ratePerS, PoissonGaps.MOESIM);
+        }
+    }
+
+    /** Which generator draws a Poisson run's gaps (the run's seed seeds either). */
+    enum PoissonGaps {
+        /** moesim's own stream (SplittableRandom); the first request after one gap. */
+        MOESIM,
+        /**
+         * numpy's legacy global generator, as vLLM's and SGLang's serving benchmarks draw theirs ({@link NumpyLegacyRandom}):
+         * the first request at t = 0, each next one after the next gap, so a run at their seed has their arrival times.
+         */
+        NUMPY;
+
+        /** {@code moesim} or {@code numpy}; anything else is an error naming the choices. */
+        public static PoissonGaps parse(String s) {
+            return switch (s == null ? "" : s.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "moesim" -> MOESIM;
+                case "numpy" -> NUMPY;
+                default -> throw new IllegalArgumentException("unknown Poisson gaps '" + s + "' (expected moesim or numpy)");
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -132,11 +132,17 @@ public final class ServingLoop {
             return out;
         }
         double clock = 0;
+        NumpyLegacyRandom numpy = a instanceof ArrivalSpec.Poisson p && p.gaps() == ArrivalSpec.PoissonGaps.NUMPY
+                ? new NumpyLegacyRandom(config.seed()) : null;
         for (int i = 0; i < config.requests(); i++) {
             int[] len = config.lengths().draw(i, config.nominalIn(), config.nominalOut(), lengthRnd);
             long arrival;
             if (a instanceof ArrivalSpec.Poisson p) {
-                clock += -Math.log(1.0 - arrivalRnd.nextDouble()) / p.ratePerS();
+                if (numpy == null) {
+                    clock += -Math.log(1.0 - arrivalRnd.nextDouble()) / p.ratePerS();
+                } else if (i > 0) {
+                    clock += numpy.nextExponential() / p.ratePerS(); // the benchmarks send, then sleep one gap
+                }
                 arrival = arrivalPs(clock, i);
             } else {
                 int concurrency = ((ArrivalSpec.Closed) a).concurrency();

@@ -1,6 +1,7 @@
 package io.moesim.validation.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.moesim.sim.serving.ArrivalSpec;
 import io.moesim.validation.trace.TraceException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,16 +26,26 @@ import java.util.Set;
  * @param requestLatencyMs    time from a request's arrival to its first token beyond the engine's (front end, pre- and
  *                            post-processing), added to its TTFT
  * @param source              where the figures come from
+ * @param poissonGaps         how the harness's client draws the gaps of its Poisson arrivals (numpy's legacy generator for
+ *                            vLLM's {@code benchmark_serving.py}, whose printout the online table's columns are), which a
+ *                            server row then runs at its seed
  */
 public record ServingHarness(String id, String framework, double iterationOverheadUs, double perSequenceUs, double requestLatencyMs,
-        String source) {
+        String source, ArrivalSpec.PoissonGaps poissonGaps) {
 
     /** The file beside a set's rows that names its harnesses. */
     public static final String FILE = "harnesses.json";
 
-    private static final Set<String> KEYS = Set.of("framework", "iteration_overhead_us", "per_sequence_us", "request_latency_ms", "source", "what");
+    private static final Set<String> KEYS = Set.of("framework", "iteration_overhead_us", "per_sequence_us", "request_latency_ms", "poisson_gaps", "source",
+            "what");
+
+    /** A harness whose client draws its gaps as moesim does. */
+    public ServingHarness(String id, String framework, double iterationOverheadUs, double perSequenceUs, double requestLatencyMs, String source) {
+        this(id, framework, iterationOverheadUs, perSequenceUs, requestLatencyMs, source, ArrivalSpec.PoissonGaps.MOESIM);
+    }
 
     public ServingHarness {
+        java.util.Objects.requireNonNull(poissonGaps, "poissonGaps");
         for (double v : new double[] {iterationOverheadUs, perSequenceUs, requestLatencyMs}) {
             if (!(v >= 0) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException("harness " + id + ": figures must be finite and >= 0");
@@ -44,7 +55,7 @@ public record ServingHarness(String id, String framework, double iterationOverhe
 
     /** This harness with other figures (the fit's candidates and result). */
     public ServingHarness with(double iterationUs, double sequenceUs, double latencyMs, String src) {
-        return new ServingHarness(id, framework, iterationUs, sequenceUs, latencyMs, src);
+        return new ServingHarness(id, framework, iterationUs, sequenceUs, latencyMs, src, poissonGaps);
     }
 
     /**
@@ -58,8 +69,16 @@ public record ServingHarness(String id, String framework, double iterationOverhe
                 throw new TraceException(f.toString(), 0, id + ".framework: expected the framework whose engine it drives");
             }
             String src = h.path("iteration_overhead_us").path("source").asText("");
+            ArrivalSpec.PoissonGaps gaps = ArrivalSpec.PoissonGaps.MOESIM;
+            if (h.has("poisson_gaps")) {
+                try {
+                    gaps = ArrivalSpec.PoissonGaps.parse(h.path("poisson_gaps").path("value").asText(null));
+                } catch (IllegalArgumentException e) {
+                    throw new TraceException(f.toString(), 0, id + ".poisson_gaps: " + e.getMessage() + ", as {value: ..., source: ...}");
+                }
+            }
             return new ServingHarness(id, fw.asText(), figure(f, id, h, "iteration_overhead_us"), figure(f, id, h, "per_sequence_us"),
-                    figure(f, id, h, "request_latency_ms"), src);
+                    figure(f, id, h, "request_latency_ms"), src, gaps);
         });
     }
 

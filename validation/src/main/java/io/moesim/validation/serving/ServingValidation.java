@@ -14,6 +14,7 @@ import io.moesim.sim.Simulator;
 import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.kernel.KernelSimulator;
 import io.moesim.sim.metrics.SimulationResult;
+import io.moesim.sim.serving.ArrivalSpec;
 import io.moesim.sim.serving.LengthSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,8 +197,9 @@ public final class ServingValidation {
             }
             try {
                 SystemSpec system = Systems.load(r.system());
-                SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r), lengthsOf.apply(r)), system);
-                ServingHarness h = latencyMs >= 0 ? null : harnesses.of(r);
+                ServingHarness h = harnesses.of(r);
+                ArrivalSpec.PoissonGaps gaps = h == null ? ArrivalSpec.PoissonGaps.MOESIM : h.poissonGaps();
+                SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r), lengthsOf.apply(r), gaps), system);
                 out.add(ServingReport.Row.of(r, res, latencyMs >= 0 ? latencyMs : h == null ? 0 : h.requestLatencyMs()));
             } catch (MoesimException | IllegalArgumentException e) {
                 out.add(ServingReport.Row.failed(r, e.getMessage()));
@@ -208,14 +210,16 @@ public final class ServingValidation {
 
     /** The simulation a row asks for, every request of the row's in/out (the row's dataset, if it names one, not applied). */
     public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost) {
-        return request(r, system, cost, null);
+        return request(r, system, cost, null, ArrivalSpec.PoissonGaps.MOESIM);
     }
 
     /**
-     * ... with each request's lengths drawn from {@code lengths} around the row's in/out (seed 0); null: all the row's. The
-     * dataset a row names is resolved by the run ({@code Datasets}), which passes its lengths here.
+     * ... with each request's lengths drawn from {@code lengths} around the row's in/out (seed 0; null: all the row's), and a
+     * server row's arrival gaps drawn by {@code gaps}. The dataset and harness a row names are resolved by the run
+     * ({@code Datasets}, {@code Harnesses}), which passes their lengths and gaps here.
      */
-    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost, Parsed<LengthSpec> lengths) {
+    public static SimulationRequest request(ServingRow r, SystemSpec system, CostModel cost, Parsed<LengthSpec> lengths,
+            ArrivalSpec.PoissonGaps gaps) {
         if (r.tp() * r.ep() != system.devices()) {
             throw new MoesimException(r.file() + ":" + r.line() + ": tp x ep = " + r.tp() * r.ep() + " but system " + r.system() + " has "
                     + system.devices() + " devices");
@@ -229,7 +233,7 @@ public final class ServingValidation {
         }
         switch (r.scenario()) {
             case OFFLINE -> b.offline();
-            case SERVER -> b.qps(r.qps());
+            case SERVER -> b.qps(r.qps()).poissonGaps(gaps);
             case CLOSED -> b.batch(r.concurrency());
             default -> throw new IllegalStateException(r.scenario().name());
         }

@@ -110,6 +110,13 @@ class HarnessFitTest {
                 + " \"per_sequence_us\": {\"value\": 20}, \"request_latency_ms\": {\"value\": 7}}}");
         e = assertThrows(TraceException.class, () -> ServingHarness.read(tmp));
         assertTrue(e.getMessage().contains("triton.iteration_overhead_us: expected {value: a number >= 0"), e.getMessage());
+        Files.writeString(tmp.resolve(ServingHarness.FILE), "{\"triton\": {\"framework\": \"trtllm\", \"iteration_overhead_us\": {\"value\": 750},"
+                + " \"per_sequence_us\": {\"value\": 20}, \"request_latency_ms\": {\"value\": 7}, \"poisson_gaps\": {\"value\": \"numpy\"}}}");
+        assertEquals(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.NUMPY, ServingHarness.read(tmp).get("triton").poissonGaps());
+        Files.writeString(tmp.resolve(ServingHarness.FILE), "{\"triton\": {\"framework\": \"trtllm\", \"iteration_overhead_us\": {\"value\": 750},"
+                + " \"per_sequence_us\": {\"value\": 20}, \"request_latency_ms\": {\"value\": 7}, \"poisson_gaps\": {\"value\": \"scipy\"}}}");
+        e = assertThrows(TraceException.class, () -> ServingHarness.read(tmp));
+        assertTrue(e.getMessage().contains("triton.poisson_gaps: unknown Poisson gaps 'scipy'"), e.getMessage());
     }
 
     /** The harness fit reads calibration server rows only: given the set's held-back and closed rows alone, it fits (and runs) nothing. */
@@ -133,6 +140,8 @@ class HarnessFitTest {
         }
         ServingHarness t = ServingHarness.read(ServingSet.published(Path.of(".."))).get("triton");
         assertEquals("trtllm", t.framework());
+        // the online table's client (vLLM's benchmark_serving.py, inferred from its columns) draws numpy's gaps
+        assertEquals(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.NUMPY, t.poissonGaps());
         assertTrue(t.source().startsWith("fitted: moesim validate --serving --fit-engine"), t.source());
     }
 }

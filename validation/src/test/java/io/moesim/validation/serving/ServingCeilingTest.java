@@ -144,13 +144,18 @@ class ServingCeilingTest {
     // a point above, offline kept. Then the online table's mean ITL compared with the simulated gaps pooled over all requests
     // (itl_ms_mean), not the per-request mean TPOT (the two differ where lengths vary): TPOT 13.5 -> 12.6% (the 202/214 rows
     // 14.7 -> 12.1%), the rest unchanged; harness and dataset refits unchanged. TPOT ceiling 14.5 -> 13.6.
-    static final double HELD_BACK_CEILING = 7.7;
-    static final double TRTLLM_HELD_BACK_CEILING = 7.8;
-    static final double CALIBRATION_CEILING = 6.7;
-    static final double ALL_CEILING = 7.2;
+    // Then the Triton rows' arrivals at their client's own times (harnesses.json poisson_gaps numpy: vLLM's benchmark_serving.py
+    // draws its gaps from numpy's global generator at seed 0, whose 499 gaps sum to 503.6 mean gaps where moesim's own seed-0
+    // stream gave 489.2), the harness latency refitted 6.81 -> 6.66 ms (costs and the dataset's spread unchanged): held back
+    // 6.7 -> 5.6%, calibration 5.7 -> 4.8%, all 6.2 -> 5.2%, TensorRT-LLM held back 5.6%, server rows 4.5 -> 2.8%, TTFT 12.5%,
+    // TPOT 12.6%, Triton held-back TPOT 8.3%, TTFT 8.1%. Ceilings a point above, TPOT and offline kept.
+    static final double HELD_BACK_CEILING = 6.6;
+    static final double TRTLLM_HELD_BACK_CEILING = 6.7;
+    static final double CALIBRATION_CEILING = 5.8;
+    static final double ALL_CEILING = 6.2;
     static final double TPOT_CEILING = 13.6;
-    static final double TTFT_CEILING = 14.2;
+    static final double TTFT_CEILING = 13.5;
     static final double OFFLINE_CEILING = 8.4;
-    static final double TRITON_HELD_BACK_TPOT_CEILING = 9.5;
-    static final double TRITON_HELD_BACK_TTFT_CEILING = 9.5;
+    static final double TRITON_HELD_BACK_TPOT_CEILING = 9.3;
+    static final double TRITON_HELD_BACK_TTFT_CEILING = 9.1;
 }
