@@ -104,7 +104,8 @@ final class ReportSupport {
     private static String workload(RunSpec run) {
         return switch (run.mode()) {
             case CLOSED -> "closed loop, batch " + run.batch();
-            case POISSON -> "Poisson " + run.qps() + " req/s, open loop (max batch " + run.maxBatch() + ")";
+            case POISSON -> "Poisson " + run.qps() + " req/s, open loop" + (run.poissonGaps() == io.moesim.sim.serving.ArrivalSpec.PoissonGaps.NUMPY
+                    ? ", numpy's gaps" : "") + " (max batch " + run.maxBatch() + ")";
             case OFFLINE -> "offline, max batch " + run.maxBatch();
             case TRACE -> "arrivals from " + run.arrivals().getFileName() + ", max batch " + run.maxBatch();
         };

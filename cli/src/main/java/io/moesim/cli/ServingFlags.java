@@ -52,8 +52,9 @@ final class ServingFlags {
 
     @Option(names = "--poisson-gaps", paramLabel = "GEN",
             description = {"With --qps: which generator draws the arrival gaps, seeded by --seed: moesim (its own) or numpy (numpy's legacy",
-                "np.random after np.random.seed(SEED), as vLLM's benchmark_serving.py and SGLang's bench_serving.py draw theirs; the first",
-                "request at t = 0), so that a run has a benchmark's own arrival times. Default: moesim."})
+                "np.random after np.random.seed(SEED), the first request at t = 0, as vLLM's benchmark_serving.py draws them (2024-25, before",
+                "its gaps were rescaled; default seed 0) and SGLang's bench_serving.py (default seed 1), when nothing else drew from numpy",
+                "first), so that a run has such a benchmark's arrival times. Default: moesim."})
     String poissonGaps;
 
     @Option(names = "--requests", defaultValue = "" + RunSpec.DEFAULT_REQUESTS, paramLabel = "N", description = "Requests to serve. Default: ${DEFAULT-VALUE}.")
@@ -192,11 +193,10 @@ final class ServingFlags {
         }
         b.chunkedPrefill(chunkedPrefill);
         if (poissonGaps != null) {
-            try {
-                b.poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.parse(poissonGaps));
-            } catch (IllegalArgumentException e) {
-                throw new MoesimException("--poisson-gaps: " + e.getMessage());
+            if (qps == null) {
+                throw new MoesimException("--poisson-gaps: draws the gaps of a Poisson run; give it with --qps");
             }
+            b.poissonGaps(io.moesim.sim.serving.ArrivalSpec.PoissonGaps.parse(poissonGaps, "--poisson-gaps"));
         }
         if (dtype != null) {
             b.dtype(Parsed.dtype(dtype, "--dtype"));

@@ -127,9 +127,10 @@ class SimulationCommandsTest {
     }
 
     /**
-     * {@code --poisson-gaps numpy}: the run's arrivals are numpy's seed-0 gaps, the first request at t = 0, so its simulated
-     * time is at least the 99 gaps over the rate (numpy's first 99 exponentials at seed 0 sum to S, checked below against the
-     * generator's own test values) and is echoed; without --qps it is exit 2.
+     * {@code --poisson-gaps numpy}: the run's arrivals are numpy's seed-0 gaps, the first request at t = 0, so the 100th request
+     * arrives at numpy's {@code np.random.seed(0); np.random.exponential(2.0, 99).sum()} = 183.72026956036 s (at 0.5 req/s) and
+     * the run ends within a second after; it is echoed, and a default run echoes nothing. Without --qps, with a bad name or a
+     * seed numpy refuses, it is exit 2 with one line naming the flag.
      */
     @Test
     void poissonGapsAreChosenEchoedAndChecked() throws Exception {
@@ -140,16 +141,23 @@ class SimulationCommandsTest {
         assertEquals(0, o.code(), o.err());
         JsonNode j = M.readTree(a.toFile());
         assertEquals("numpy", j.get("config").get("poisson_gaps").asText());
-        io.moesim.sim.serving.NumpyLegacyRandom r = new io.moesim.sim.serving.NumpyLegacyRandom(0);
-        double span = 0;
-        for (int i = 0; i < 99; i++) {
-            span += r.nextExponential() / 0.5;
-        }
+        double span = 183.72026956036;
         double simulated = j.get("simulated_s").asDouble();
-        assertTrue(simulated >= span && simulated < span + 1, simulated + " vs the last arrival at " + span);
-        CliRunner.Outcome bad = CliRunner.run("simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--batch", "4", "--poisson-gaps", "numpy");
-        assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--poisson-gaps"), bad.err());
+        assertTrue(simulated >= span - 1e-6 && simulated < span + 1, simulated + " vs the last arrival at " + span);
+        Path d = tmp.resolve("pg-default.json");
+        assertEquals(0, CliRunner.run(concat(concat(java.util.Arrays.copyOf(args, args.length - 2), "--json"), d.toString())).code());
+        assertTrue(M.readTree(d.toFile()).get("config").get("poisson_gaps") == null, "a run on moesim's own gaps echoes no key");
+        for (String[] wrong : new String[][] {{"--batch", "4", "--poisson-gaps", "numpy"}, {"--offline", "--poisson-gaps", "moesim"},
+            {"--qps", "1", "--poisson-gaps", "scipy"}, {"--qps", "1", "--poisson-gaps", "numpy", "--seed", "-1"}}) {
+            String[] cmd = {"simulate", "--model", "olmoe-1b-7b", "--system", "h100x4", "--requests", "4", "--cost-model", "roofline"};
+            for (String w : wrong) {
+                cmd = concat(cmd, w);
+            }
+            CliRunner.Outcome bad = CliRunner.run(cmd);
+            assertEquals(2, bad.code(), String.join(" ", wrong) + ": " + bad.err());
+            assertTrue((bad.err().contains("--poisson-gaps") || bad.err().contains("--seed")) && bad.err().strip().lines().count() == 1,
+                    bad.err());
+        }
     }
 
     /** {@code --lengths lognormal:S} runs, is echoed as written, and a bad spread is one line naming the flag, exit 2. */

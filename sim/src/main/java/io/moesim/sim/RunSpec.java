@@ -157,6 +157,9 @@ public record RunSpec(
         if (mode != Mode.POISSON && poissonGaps != ArrivalSpec.PoissonGaps.MOESIM) {
             throw new MoesimException("poisson_gaps (--poisson-gaps): draws the gaps of a Poisson run (qps, --qps); this run has none");
         }
+        if (poissonGaps == ArrivalSpec.PoissonGaps.NUMPY && (seed < 0 || seed > 0xFFFFFFFFL)) {
+            throw new MoesimException("seed (--seed): numpy's legacy generator (poisson_gaps numpy) takes a seed in [0, 2^32 - 1], got " + seed);
+        }
         if (mode != Mode.POISSON) {
             qps = 0;
         }
@@ -443,11 +446,7 @@ public record RunSpec(
             b.chunkedPrefill(r.bool("chunked_prefill", true));
         }
         if (c.containsKey("poisson_gaps")) {
-            try {
-                b.poissonGaps(ArrivalSpec.PoissonGaps.parse(r.text("poisson_gaps")));
-            } catch (IllegalArgumentException e) {
-                throw new MoesimException(at.apply("poisson_gaps") + ": " + e.getMessage());
-            }
+            b.poissonGaps(ArrivalSpec.PoissonGaps.parse(r.text("poisson_gaps"), at.apply("poisson_gaps")));
         }
         if (c.containsKey("collectives")) {
             b.collectives(option(CollectiveAlgorithm.class, r.text("collectives"), at.apply("collectives")));

@@ -52,6 +52,15 @@ public sealed interface ArrivalSpec permits ArrivalSpec.Closed, ArrivalSpec.Pois
             };
         }
 
+        /** {@link #parse}, its error one line starting with {@code where} (a flag, a key, a file and key). */
+        public static PoissonGaps parse(String s, String where) {
+            try {
+                return parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new io.moesim.ir.MoesimException(where + ": " + e.getMessage());
+            }
+        }
+
         @Override
         public String toString() {
             return name().toLowerCase(java.util.Locale.ROOT);

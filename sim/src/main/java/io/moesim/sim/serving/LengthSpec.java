@@ -46,8 +46,7 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
         }
 
         private int sample(int nominal, SplittableRandom rnd) {
-            double v = nominal + relativeSigma * nominal * gaussian(rnd);
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(v)));
+            return length(nominal + relativeSigma * nominal * gaussian(rnd));
         }
 
         @Override
@@ -74,8 +73,7 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
 
         private int sample(int nominal, SplittableRandom rnd) {
             double s2 = Math.log1p(relativeSpread * relativeSpread);
-            double v = Math.exp(Math.log(nominal) - s2 / 2 + Math.sqrt(s2) * gaussian(rnd));
-            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(v)));
+            return length(Math.exp(Math.log(nominal) - s2 / 2 + Math.sqrt(s2) * gaussian(rnd)));
         }
 
         @Override
@@ -172,6 +170,11 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
             throw new SimulationException(0, "lengths", "'" + spec + "': no such file");
         }
         throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA, lognormal:SPREAD or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
+    }
+
+    /** A drawn length: rounded, at least one token. */
+    private static int length(double v) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(v)));
     }
 
     /** Standard normal by Box–Muller from two uniforms of the seeded generator. */

@@ -5,11 +5,12 @@ package io.moesim.sim.serving;
  * {@code np.random.seed(seed)}), reproduced: a Mersenne Twister MT19937 seeded by {@code init_genrand(seed)}, doubles of 53
  * bits from two 32-bit words ({@code genrand_res53}), and {@code -log(1 - u)} for a standard exponential.
  *
- * <p>Why: vLLM's and SGLang's serving benchmarks ({@code benchmark_serving.py}, {@code bench_serving.py}) draw the gaps of
- * their Poisson arrivals from that generator, seeded by their {@code --seed} (default 0): {@code np.random.exponential(1 /
- * rate)}, later {@code np.random.gamma(1, 1 / rate)}, which is the same draw at shape 1. A run that reproduces their arrival
- * times removes the sampling spread of a 500-request run's span (about 4.5% either way at one seed) from the comparison:
- * numpy's first 499 gaps at seed 0 sum to 503.6 mean gaps, where moesim's own seed-0 stream gives 489.2.
+ * <p>Why: vLLM's {@code benchmark_serving.py} (2024-25, before its gaps were rescaled to end at N / rate) and SGLang's
+ * {@code bench_serving.py} draw the gaps of their Poisson arrivals from that generator, seeded by their {@code --seed}
+ * (vLLM's default 0, SGLang's 1): {@code np.random.exponential(1 / rate)}, later {@code np.random.gamma(1, 1 / rate)}, the
+ * same draw at shape 1. A run that reproduces their arrival times removes the sampling spread of a 500-request run's span
+ * (about 4.5% either way at one seed) from a comparison, where nothing else drew from numpy first (a dataset sampled with
+ * numpy, as vLLM's "random" one is, moves the stream). The figures for the online table: docs/serving-validation.md.
  */
 public final class NumpyLegacyRandom {
     private static final int N = 624;
@@ -54,6 +55,6 @@ public final class NumpyLegacyRandom {
 
     /** A standard exponential, as {@code np.random.standard_exponential()} (and {@code np.random.gamma(1.0)}). */
     public double nextExponential() {
-        return -Math.log(1.0 - nextDouble());
+        return -StrictMath.log(1.0 - nextDouble()); // fdlibm: the same bits on every platform
     }
 }

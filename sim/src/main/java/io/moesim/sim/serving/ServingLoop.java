@@ -141,7 +141,7 @@ public final class ServingLoop {
                 if (numpy == null) {
                     clock += -Math.log(1.0 - arrivalRnd.nextDouble()) / p.ratePerS();
                 } else if (i > 0) {
-                    clock += numpy.nextExponential() / p.ratePerS(); // the benchmarks send, then sleep one gap
+                    clock += (1.0 / p.ratePerS()) * numpy.nextExponential(); // the benchmarks send, then sleep scale x the draw, as numpy multiplies
                 }
                 arrival = arrivalPs(clock, i);
             } else {

@@ -859,7 +859,7 @@ public final class DeploymentSearch {
         return SimulationRequest.builder(r.model(), c.prefillSystem()).systemSets(r.systemSets()).qps(qps)
                 .lengths(r.inputLength(), r.outputLength()).lengths(r.lengths()).routing(r.routing()).dtype(r.dtype())
                 .costModel(r.costModel()).collectiveAlgorithm(r.collectiveAlgorithm()).energy(r.energy()).tokenBudget(r.tokenBudget())
-                .signatureBits(r.signatureBits()).iterationModel(r.iterationModel()).seed(r.seed());
+                .signatureBits(r.signatureBits()).iterationModel(r.iterationModel()).poissonGaps(r.poissonGaps()).seed(r.seed());
     }
 
     /** Whether a candidate's wide-EP dispatch sends fp8 (its serving dtype has at most 8 bits), as DeepEP does. */

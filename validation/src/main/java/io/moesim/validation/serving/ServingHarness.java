@@ -71,10 +71,14 @@ public record ServingHarness(String id, String framework, double iterationOverhe
             String src = h.path("iteration_overhead_us").path("source").asText("");
             ArrivalSpec.PoissonGaps gaps = ArrivalSpec.PoissonGaps.MOESIM;
             if (h.has("poisson_gaps")) {
+                JsonNode v = h.path("poisson_gaps").path("value");
+                if (!v.isTextual()) {
+                    throw new TraceException(f.toString(), 0, id + ".poisson_gaps: expected {value: \"moesim\" or \"numpy\", source: ...}");
+                }
                 try {
-                    gaps = ArrivalSpec.PoissonGaps.parse(h.path("poisson_gaps").path("value").asText(null));
-                } catch (IllegalArgumentException e) {
-                    throw new TraceException(f.toString(), 0, id + ".poisson_gaps: " + e.getMessage() + ", as {value: ..., source: ...}");
+                    gaps = ArrivalSpec.PoissonGaps.parse(v.asText(), id + ".poisson_gaps");
+                } catch (io.moesim.ir.MoesimException e) {
+                    throw new TraceException(f.toString(), 0, e.getMessage());
                 }
             }
             return new ServingHarness(id, fw.asText(), figure(f, id, h, "iteration_overhead_us"), figure(f, id, h, "per_sequence_us"),

@@ -110,12 +110,7 @@ public final class ServingValidation {
      * TTFT). Offline and closed rows are not read (their throughput and TTFT are the queue's); no held-back row is run.
      */
     public static Map<String, HarnessFit.Result> fitHarnesses(List<ServingRow> rows, Progress progress) {
-        Map<String, List<ServingRow>> by = new java.util.TreeMap<>();
-        for (ServingRow r : ServingSplit.calibration(rows)) {
-            if (r.scenario() == ServingRow.Scenario.SERVER && r.harness().isPresent()) {
-                by.computeIfAbsent(r.harness().get(), k -> new ArrayList<>()).add(r);
-            }
-        }
+        Map<String, List<ServingRow>> by = calibrationBy(rows, ServingRow::harness, r -> r.scenario() == ServingRow.Scenario.SERVER);
         KernelSimulator kernels = new KernelSimulator();
         Harnesses harnesses = new Harnesses();
         Datasets datasets = new Datasets();
@@ -144,12 +139,7 @@ public final class ServingValidation {
      * is run.
      */
     public static Map<String, DatasetFit.Result> fitDatasets(List<ServingRow> rows, Progress progress) {
-        Map<String, List<ServingRow>> by = new java.util.TreeMap<>();
-        for (ServingRow r : ServingSplit.calibration(rows)) {
-            if (r.dataset().isPresent() && r.scenario() != ServingRow.Scenario.OFFLINE) {
-                by.computeIfAbsent(r.dataset().get(), k -> new ArrayList<>()).add(r);
-            }
-        }
+        Map<String, List<ServingRow>> by = calibrationBy(rows, ServingRow::dataset, r -> r.scenario() != ServingRow.Scenario.OFFLINE);
         KernelSimulator kernels = new KernelSimulator();
         Harnesses harnesses = new Harnesses();
         Datasets datasets = new Datasets();
@@ -171,6 +161,18 @@ public final class ServingValidation {
             }));
         }
         return out;
+    }
+
+    /** The calibration rows ({@link ServingSplit}) that {@code keep} keeps, by the name {@code name} gives them (rows with none left out). */
+    private static Map<String, List<ServingRow>> calibrationBy(List<ServingRow> rows, Function<ServingRow, java.util.Optional<String>> name,
+            java.util.function.Predicate<ServingRow> keep) {
+        Map<String, List<ServingRow>> by = new java.util.TreeMap<>();
+        for (ServingRow r : ServingSplit.calibration(rows)) {
+            if (keep.test(r) && name.apply(r).isPresent()) {
+                by.computeIfAbsent(name.apply(r).get(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        return by;
     }
 
     /** Every row on one cost model. */
