@@ -9,7 +9,7 @@ import java.util.OptionalDouble;
  * except {@code simWallS} is a function of the inputs and the seed.
  *
  * @param config             what was simulated, echoed in insertion order
- * @param simulatedS         simulated time from the first arrival to the last completion
+ * @param simulatedS         simulated time from t = 0 to the last completion (t = 0 is the first arrival of a closed, offline or numpy-gaps run; moesim's own Poisson gaps bring the first request one gap in)
  * @param outputTokens       tokens generated (Σ L_out over completed requests)
  * @param throughputTokensPerS output tokens per simulated second
  * @param tbt                every time-between-tokens gap (all requests' gaps pooled)
