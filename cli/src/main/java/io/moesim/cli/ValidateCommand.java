@@ -169,10 +169,8 @@ final class ValidateCommand implements Callable<Integer> {
                 engineFigure(out, "iteration_overhead_us", f.figures().iterationOverheadUs(), src);
                 engineFigure(out, "per_sequence_us", f.figures().perSequenceUs(), src);
             }
-            java.util.Map<String, io.moesim.validation.serving.HarnessFit.Result> harnesses = ServingValidation.fitHarnesses(rows, (i, n, row) -> {
-                err.printf(Locale.ROOT, "[harness run %d] %s ...%n", i + 1, row.harness().orElse(""));
-                err.flush();
-            });
+            java.util.Map<String, io.moesim.validation.serving.HarnessFit.Result> harnesses = ServingValidation.fitHarnesses(rows,
+                    fitRuns(err, "harness", ServingRow::harness));
             for (io.moesim.validation.serving.HarnessFit.Result h : harnesses.values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration server rows of harness %s (%s)",
                         h.rows(), h.harness().id(), m);
@@ -183,10 +181,8 @@ final class ValidateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  \"per_sequence_us\": {\"value\": %.2f, \"source\": \"%s\"},%n", h.harness().perSequenceUs(), src);
                 out.printf(Locale.ROOT, "  \"request_latency_ms\": {\"value\": %.2f, \"source\": \"%s\"}%n", h.harness().requestLatencyMs(), src);
             }
-            java.util.Map<String, io.moesim.validation.serving.DatasetFit.Result> datasets = ServingValidation.fitDatasets(rows, (i, n, row) -> {
-                err.printf(Locale.ROOT, "[dataset run %d] %s ...%n", i + 1, row.dataset().orElse(""));
-                err.flush();
-            });
+            java.util.Map<String, io.moesim.validation.serving.DatasetFit.Result> datasets = ServingValidation.fitDatasets(rows,
+                    fitRuns(err, "dataset", ServingRow::dataset));
             for (io.moesim.validation.serving.DatasetFit.Result d : datasets.values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration rows of dataset %s (%s)",
                         d.rows(), d.dataset().id(), m);
@@ -247,6 +243,15 @@ final class ValidateCommand implements Callable<Integer> {
             return yaml.startsWith("serving:") ? yaml : "";
         }
         return yaml.substring(at + 1);
+    }
+
+    /** Progress of a fit that re-runs its rows at each candidate: one line per candidate, naming what is fitted. */
+    private static ServingValidation.Progress fitRuns(PrintWriter err, String kind,
+            java.util.function.Function<ServingRow, java.util.Optional<String>> name) {
+        return (i, n, row) -> {
+            err.printf(Locale.ROOT, "[%s run %d] %s ...%n", kind, i + 1, name.apply(row).orElse(""));
+            err.flush();
+        };
     }
 
     private static String pct(java.util.OptionalDouble d) {

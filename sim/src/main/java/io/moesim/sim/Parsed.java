@@ -28,7 +28,12 @@ public record Parsed<T>(String text, T value) {
 
     /** A length distribution ({@code fixed}, {@code gaussian:SIGMA}, {@code lognormal:SPREAD}, a file, read now); errors start with {@code label}. */
     public static Parsed<LengthSpec> lengths(String text, String label) {
-        return new Parsed<>(text, parse(text, label, LengthSpec::parse));
+        return lengths(text, label, null);
+    }
+
+    /** ... a file of lengths found relative to {@code folder} (null: the working folder), as a file that names it says. */
+    public static Parsed<LengthSpec> lengths(String text, String label, java.nio.file.Path folder) {
+        return new Parsed<>(text, parse(text, label, t -> LengthSpec.parse(t, folder)));
     }
 
     /** A dtype name or alias; null stays null (the model's own); errors start with {@code label}. */

@@ -139,6 +139,11 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
     }
 
     static LengthSpec parse(String spec) {
+        return parse(spec, null);
+    }
+
+    /** {@link #parse}, a file of lengths ({@code file:PATH} or a plain path) found relative to {@code folder} (null: the working folder). */
+    static LengthSpec parse(String spec, Path folder) {
         String s = spec == null ? "fixed" : spec.strip();
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.equals("fixed")) {
@@ -162,7 +167,8 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
             }
         }
         boolean prefixed = lower.startsWith("file:");
-        Path p = Path.of(prefixed ? s.substring(5) : s);
+        String name = prefixed ? s.substring(5) : s;
+        Path p = folder == null ? Path.of(name) : folder.resolve(name);
         if (Files.isRegularFile(p)) {
             return FromFile.read(p);
         }

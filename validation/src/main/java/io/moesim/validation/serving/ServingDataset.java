@@ -6,7 +6,6 @@ import io.moesim.sim.Parsed;
 import io.moesim.sim.serving.LengthSpec;
 import io.moesim.validation.trace.TraceException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,12 +55,8 @@ public record ServingDataset(String id, Parsed<LengthSpec> lengths, String sourc
             if (!v.isTextual()) {
                 throw new TraceException(f.toString(), 0, id + ".lengths: expected {value: \"lognormal:SPREAD\" (or any --lengths spec), source: ...}");
             }
-            String text = v.asText().strip();
-            String lower = text.toLowerCase(Locale.ROOT);
-            boolean named = lower.equals("fixed") || lower.startsWith("gaussian") || lower.startsWith("lognormal:");
-            String path = lower.startsWith("file:") ? text.substring(5) : named ? null : text;
             try {
-                return new ServingDataset(id, Parsed.lengths(path == null ? text : "file:" + f.resolveSibling(path), "lengths"),
+                return new ServingDataset(id, Parsed.lengths(v.asText(), "lengths", f.toAbsolutePath().getParent()),
                         d.path("lengths").path("source").asText(""));
             } catch (MoesimException e) {
                 throw new TraceException(f.toString(), 0, id + "." + e.getMessage());

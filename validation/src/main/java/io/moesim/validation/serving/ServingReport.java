@@ -43,11 +43,7 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
             this(row, throughput, ttftMs, tpotMs, tpotMs, kvCapacityTokens, iterations, preemptions, failure, 0, 0, 0, 0);
         }
 
-        static Row of(ServingRow r, SimulationResult res) {
-            return of(r, res, 0);
-        }
-
-        /** ... with a harness's latency before the first token ({@link ServingHarness#requestLatencyMs}) added to the TTFT. */
+        /** A run's outcome, with a harness's latency before the first token ({@link ServingHarness#requestLatencyMs}) added to the TTFT. */
         static Row of(ServingRow r, SimulationResult res, double requestLatencyMs) {
             long seqIters = 0;
             double engineS = 0;

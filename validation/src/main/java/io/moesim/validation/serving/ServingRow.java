@@ -37,14 +37,6 @@ public record ServingRow(String id, Scenario scenario, String framework, String 
         Optional<Boolean> chunkedPrefill, Optional<String> harness, Optional<String> dataset, Measured measured, Source source, String note,
         String file, int line) {
 
-    /** A row that names no dataset (a copy made with it drops it). */
-    public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
-            int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
-            Optional<Boolean> chunkedPrefill, Optional<String> harness, Measured measured, Source source, String note, String file, int line) {
-        this(id, scenario, framework, frameworkVersion, model, dtype, system, tp, ep, requests, in, out, qps, concurrency, maxBatch, maxNumTokens,
-                kvFraction, chunkedPrefill, harness, Optional.empty(), measured, source, note, file, line);
-    }
-
     /** A row that leaves chunked prefill to its framework's profile and names no harness or dataset (a copy made with it drops them). */
     public ServingRow(String id, Scenario scenario, String framework, String frameworkVersion, String model, String dtype, String system,
             int tp, int ep, int requests, int in, int out, double qps, int concurrency, int maxBatch, long maxNumTokens, double kvFraction,
@@ -77,7 +69,7 @@ public record ServingRow(String id, Scenario scenario, String framework, String 
 
         public Measured {
             if (tpotMsMean.isPresent() && itlMsMean.isPresent()) {
-                throw new IllegalArgumentException("a row publishes its time per output token one way: tpot_ms_mean or itl_ms_mean");
+                throw new IllegalArgumentException("tpot_ms_mean (each request's mean, averaged) or itl_ms_mean (every gap pooled), not both");
             }
         }
 

@@ -127,13 +127,15 @@ public final class ServingSet {
             throw r.error("measured: expected an object with throughput_tokens_per_s (and ttft_ms_mean, tpot_ms_mean or itl_ms_mean where published)");
         }
         r.keys(m, MEASURED, "measured.");
-        if (m.has("tpot_ms_mean") && m.has("itl_ms_mean")) {
-            throw r.error("measured: tpot_ms_mean (each request's mean, averaged) or itl_ms_mean (every gap pooled), not both");
+        ServingRow.Measured measured;
+        try {
+            measured = new ServingRow.Measured(r.positive(m, "throughput_tokens_per_s"),
+                    m.has("ttft_ms_mean") ? OptionalDouble.of(r.positive(m, "ttft_ms_mean")) : OptionalDouble.empty(),
+                    m.has("tpot_ms_mean") ? OptionalDouble.of(r.positive(m, "tpot_ms_mean")) : OptionalDouble.empty(),
+                    m.has("itl_ms_mean") ? OptionalDouble.of(r.positive(m, "itl_ms_mean")) : OptionalDouble.empty());
+        } catch (IllegalArgumentException e) {
+            throw r.error("measured: " + e.getMessage());
         }
-        ServingRow.Measured measured = new ServingRow.Measured(r.positive(m, "throughput_tokens_per_s"),
-                m.has("ttft_ms_mean") ? OptionalDouble.of(r.positive(m, "ttft_ms_mean")) : OptionalDouble.empty(),
-                m.has("tpot_ms_mean") ? OptionalDouble.of(r.positive(m, "tpot_ms_mean")) : OptionalDouble.empty(),
-                m.has("itl_ms_mean") ? OptionalDouble.of(r.positive(m, "itl_ms_mean")) : OptionalDouble.empty());
         JsonNode s = n.get("source");
         if (s == null || !s.isObject()) {
             throw r.error("source: expected an object {url, table, date}");

@@ -24,7 +24,7 @@ class HarnessFitTest {
 
     private static ServingRow row(String id, double ttftMs, double tpotMs) {
         return new ServingRow(id, ServingRow.Scenario.SERVER, "trtllm", "0.14.0", "llama-3-8b", "bf16", "h100x1", 1, 1, 500, 467, 256, 2, 0,
-                2048, 8192, 0.9, Optional.empty(), Optional.of("triton"),
+                2048, 8192, 0.9, Optional.empty(), Optional.of("triton"), Optional.empty(),
                 new ServingRow.Measured(500, OptionalDouble.of(ttftMs), OptionalDouble.of(tpotMs)), new ServingRow.Source("u", "t", "d"), "",
                 "f", 1);
     }
