@@ -59,4 +59,19 @@ public record DeviceSpec(
         ps.put(primary().name(), q);
         return new DeviceSpec(id, name, origin, ps, memory, power, interconnect);
     }
+
+    /** This device with its primary processor's serving clock fraction set to {@code fraction} ({@link ProcessorSpec#servingClockFraction}). */
+    public DeviceSpec withServingClockFraction(double fraction) {
+        return withPrimary(primary().withServingClockFraction(java.util.OptionalDouble.of(fraction)));
+    }
+
+    /** This device as a serving engine's continuous load runs it ({@link ProcessorSpec#underServingLoad}, every processor). */
+    public DeviceSpec underServingLoad() {
+        if (processors.values().stream().allMatch(p -> p.servingClockFraction().isEmpty())) {
+            return this;
+        }
+        java.util.Map<String, ProcessorSpec> ps = new java.util.LinkedHashMap<>();
+        processors.forEach((n, p) -> ps.put(n, p.underServingLoad()));
+        return new DeviceSpec(id, name, origin, ps, memory, power, interconnect);
+    }
 }

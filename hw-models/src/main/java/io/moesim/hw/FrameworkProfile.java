@@ -143,6 +143,15 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 && collectives.isEmpty() && moeTiles.isEmpty() && quantizeCtas.isEmpty(); // fp8MoeTiles, quantizeL2: harness figures simulate never applies
     }
 
+    /**
+     * Whether the profile's per-op figures were fitted on a kernel database's timings (it has class figures): the rates a
+     * serving load's clock scales ({@link ProcessorSpec#servingClockFraction}); a profile without them runs the datasheet
+     * kernel model, as {@code ideal} does.
+     */
+    public boolean hasMeasuredOpFigures() {
+        return !classes.isEmpty();
+    }
+
     public ClassFigures figures(String opClass) {
         return classes.getOrDefault(resolvedClass(opClass), ClassFigures.NONE);
     }

@@ -14,6 +14,9 @@ import java.util.OptionalDouble;
  * @param clockMHz           the clock datasheet peaks are computed at
  * @param maxClockMHz        maximum boost clock, when it differs from the datasheet clock
  * @param sustainedClockMHz  clock under sustained load, where a source gives one
+ * @param servingClockFraction the clock a serving engine's continuous load holds the engines at, as a fraction of
+ *                           the clock the per-op figures hold for (a microbenchmark's bursts); applied to serving runs
+ *                           under a real framework profile only ({@link #servingLoadClockMHz})
  * @param vectorFlopsPerCycle non-matrix FLOPs per cycle per engine, by dtype
  * @param kernel             launch, per-tile and matrix-efficiency figures (calibration; optional)
  */
@@ -28,12 +31,36 @@ public record ProcessorSpec(
         Map<DType, Double> vectorFlopsPerCycle,
         SramSpec sram,
         Optional<PimSpec> pim,
-        KernelFigures kernel) {
+        KernelFigures kernel,
+        OptionalDouble servingClockFraction) {
 
     public ProcessorSpec {
         macsPerCycle = Map.copyOf(macsPerCycle);
         vectorFlopsPerCycle = Map.copyOf(vectorFlopsPerCycle);
         kernel = kernel == null ? KernelFigures.none() : kernel;
+        servingClockFraction = servingClockFraction == null ? OptionalDouble.empty() : servingClockFraction;
+        if (servingClockFraction.isPresent() && !(servingClockFraction.getAsDouble() > 0 && servingClockFraction.getAsDouble() <= 1)) {
+            throw new IllegalArgumentException("serving_clock_fraction must be in (0, 1], got " + servingClockFraction.getAsDouble());
+        }
+    }
+
+    /** A processor with no serving clock fraction (a serving load runs it at the clock its per-op figures hold for). */
+    public ProcessorSpec(String name, ProcessorKind kind, int engines, Map<DType, Double> macsPerCycle, double clockMHz,
+            OptionalDouble maxClockMHz, OptionalDouble sustainedClockMHz, Map<DType, Double> vectorFlopsPerCycle, SramSpec sram,
+            Optional<PimSpec> pim, KernelFigures kernel) {
+        this(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, sustainedClockMHz, vectorFlopsPerCycle, sram, pim, kernel,
+                OptionalDouble.empty());
+    }
+
+    /**
+     * The engines' clock under a serving engine's continuous load: the clock the per-op figures hold for (the clock under
+     * sustained load where the spec gives one, else the datasheet clock) times {@link #servingClockFraction}; empty where the
+     * spec gives no fraction.
+     */
+    public OptionalDouble servingLoadClockMHz() {
+        return servingClockFraction.isPresent()
+                ? OptionalDouble.of(sustainedClockMHz.orElse(clockMHz) * servingClockFraction.getAsDouble())
+                : OptionalDouble.empty();
     }
 
     public boolean supports(DType dtype) {
@@ -42,11 +69,31 @@ public record ProcessorSpec(
 
     /** This processor with other kernel figures. */
     public ProcessorSpec withKernel(KernelFigures k) {
-        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, sustainedClockMHz, vectorFlopsPerCycle, sram, pim, k);
+        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, sustainedClockMHz, vectorFlopsPerCycle, sram, pim, k,
+                servingClockFraction);
     }
 
     /** This processor with another clock under sustained load. */
     public ProcessorSpec withSustainedClock(OptionalDouble mhz) {
-        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, mhz, vectorFlopsPerCycle, sram, pim, kernel);
+        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, mhz, vectorFlopsPerCycle, sram, pim, kernel,
+                servingClockFraction);
+    }
+
+    /** This processor with another serving clock fraction (empty: none). */
+    public ProcessorSpec withServingClockFraction(OptionalDouble fraction) {
+        return new ProcessorSpec(name, kind, engines, macsPerCycle, clockMHz, maxClockMHz, sustainedClockMHz, vectorFlopsPerCycle, sram, pim,
+                kernel, fraction);
+    }
+
+    /**
+     * This processor as a serving engine's continuous load runs it: its clock under sustained load set to {@link
+     * #servingLoadClockMHz} (and no fraction left to apply again); itself where the spec gives no fraction.
+     */
+    public ProcessorSpec underServingLoad() {
+        if (servingClockFraction.isEmpty()) {
+            return this;
+        }
+        ProcessorSpec once = withServingClockFraction(OptionalDouble.empty());
+        return servingClockFraction.getAsDouble() == 1 ? once : once.withSustainedClock(servingLoadClockMHz());
     }
 }

@@ -25,6 +25,12 @@ public record SystemSpec(
         return devicesPerNode * nodes;
     }
 
+    /** This system with every device replaced by {@code d} (its links and topology kept). */
+    public SystemSpec withDevice(DeviceSpec d) {
+        return new SystemSpec(id, name, origin, d, devicesPerNode, nodes, intraNodeLink, intraNodeTopology, interNodeLink, interNodeTopology,
+                hostLink);
+    }
+
     public double totalCapacityGB() {
         return devices() * device.memory().capacityGB();
     }

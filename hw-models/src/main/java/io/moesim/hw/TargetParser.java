@@ -163,8 +163,14 @@ final class TargetParser {
         KernelFigures kernel = new KernelFigures(p.optNumber("launch_overhead_us"), p.optNumber("tile_overhead_cycles"),
                 p.dtypeMap("matrix_efficiency", false), p.optNumber("host_call_interval_us"), p.optNumber("memory_latency_ns"),
                 p.namedMap("harness_overhead_us"));
+        OptionalDouble serving = p.optNumber("serving_clock_fraction");
+        if (serving.isPresent() && !(serving.getAsDouble() > 0 && serving.getAsDouble() <= 1)) {
+            p.problem("serving_clock_fraction", "is a fraction of the clock the per-op figures hold for: must be in (0, 1], got "
+                    + Suggest.num(serving.getAsDouble()));
+            serving = OptionalDouble.empty();
+        }
         p.finish();
-        return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim, kernel));
+        return Optional.of(new ProcessorSpec(name, kind, engines, macs, clock, max, sustained, vector, sram, pim, kernel, serving));
     }
 
     private static Optional<PimSpec> pim(ProcessorKind kind, SpecReader p, MemorySpec mem, int stacks, int perStack) {

@@ -90,6 +90,7 @@ public final class TargetViews {
         m.put("clock_MHz", r3(p.clockMHz()));
         p.maxClockMHz().ifPresent(v -> m.put("max_clock_MHz", r3(v)));
         p.sustainedClockMHz().ifPresent(v -> m.put("sustained_clock_MHz", r3(v)));
+        p.servingClockFraction().ifPresent(v -> m.put("serving_clock_fraction", r3(v)));
         p.kernel().launchOverheadUs().ifPresent(v -> m.put("launch_overhead_us", r3(v)));
         p.kernel().tileOverheadCycles().ifPresent(v -> m.put("tile_overhead_cycles", r3(v)));
         p.kernel().hostCallIntervalUs().ifPresent(v -> m.put("host_call_interval_us", r3(v)));
@@ -206,6 +207,8 @@ public final class TargetViews {
                     .append(p.engines()).append(" engines at ").append(fmt(p.clockMHz(), 0)).append(" MHz");
             p.maxClockMHz().ifPresent(v -> b.append(" (max ").append(fmt(v, 0)).append(" MHz)"));
             p.sustainedClockMHz().ifPresent(v -> b.append(", ").append(fmt(v, 0)).append(" MHz under load"));
+            p.servingClockFraction().ifPresent(v -> b.append(", ").append(fmt(v, 3)).append(" of it under a serving engine's load (")
+                    .append(fmt(p.servingLoadClockMHz().getAsDouble(), 0)).append(" MHz)"));
             b.append('\n');
             KernelFigures k = p.kernel();
             if (!k.isEmpty()) {

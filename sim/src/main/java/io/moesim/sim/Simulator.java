@@ -224,6 +224,19 @@ public final class Simulator {
     }
 
     /**
+     * The clock a serving run's iterations run the system's device at ({@link
+     * io.moesim.sim.kernel.KernelCostModel#servingClockMHz}, rounded to 0.1 MHz), where its spec's serving clock fraction
+     * applies; empty elsewhere (the config then has no key, as before the figure existed).
+     */
+    public static OptionalDouble servingClock(CostModel cost, SystemSpec system) {
+        if (!(cost instanceof io.moesim.sim.kernel.KernelCostModel k)) {
+            return OptionalDouble.empty();
+        }
+        OptionalDouble mhz = k.underServingLoad().servingClockMHz(system.device(), system.device().primary());
+        return mhz.isPresent() ? OptionalDouble.of(Math.round(mhz.getAsDouble() * 10) / 10.0) : mhz;
+    }
+
+    /**
      * The model as the request serves it: its routed experts stored as {@code --expert-dtype} says, its KV cache in
      * {@code --kv-dtype}, its residual stream in {@code --residual}'s form. Every serving path (aggregated, each
      * disaggregated pool) takes its model from here.
@@ -461,6 +474,7 @@ public final class Simulator {
         m.put("iteration_model", r.iterationModel().text());
         m.put("cost_model", r.costModel().name());
         m.put("framework", r.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
+        servingClock(r.costModel(), system).ifPresent(v -> m.put("serving_clock_MHz", v));
         m.put("collective_algorithm", r.collectiveAlgorithm().name().toLowerCase(java.util.Locale.ROOT));
         m.put("compile", r.compileOptionsOn(system).describe());
         m.put("seed", r.seed());

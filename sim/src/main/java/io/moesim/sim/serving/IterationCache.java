@@ -99,7 +99,8 @@ public final class IterationCache implements IterationModel {
         this.seed = seed;
         this.system = system;
         this.planner = planner;
-        this.timer = new TaskTimer(costModel, system.device());
+        // a serving run's iterations keep the GPU busy: timed as that load clocks it (KernelCostModel.underServingLoad)
+        this.timer = new TaskTimer(io.moesim.sim.kernel.KernelCostModel.underServingLoad(costModel), system.device());
         this.roofline = costModel instanceof RooflineCostModel ? timer : new TaskTimer(RooflineCostModel.INSTANCE, system.device());
         this.collectives = CollectiveModel.of(system, algorithm, costModel);
         this.energy = energy;

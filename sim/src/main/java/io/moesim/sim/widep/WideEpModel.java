@@ -67,7 +67,8 @@ public final class WideEpModel {
         }
         this.model = model;
         this.system = system;
-        this.cost = cost;
+        // it prices a serving step: the GPU busy as a serving engine keeps it (KernelCostModel.underServingLoad)
+        this.cost = io.moesim.sim.kernel.KernelCostModel.underServingLoad(cost);
         this.cfg = cfg;
     }
 

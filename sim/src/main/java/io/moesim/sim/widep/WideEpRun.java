@@ -117,6 +117,7 @@ public final class WideEpRun {
         m.put("micro_batches", cfg.microBatches());
         m.put("cost_model", req.costModel().name());
         m.put("framework", req.costModel() instanceof io.moesim.sim.kernel.KernelCostModel k ? k.profile(system.device()).id() : "none");
+        io.moesim.sim.Simulator.servingClock(req.costModel(), system).ifPresent(v -> m.put("serving_clock_MHz", v));
         m.put("seed", req.seed());
         if (spec != null) {
             m.put("speculation", spec.describe());

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code moesim validate --serving}: re-runs each published serving row through the simulator, as the
@@ -47,7 +48,7 @@ public final class ServingValidation {
         Datasets datasets = new Datasets();
         return run(rows, source, "kernel (each row under its framework's profile)",
                 r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1,
-                datasets::lengths);
+                datasets::lengths, s -> s);
     }
 
     /**
@@ -92,15 +93,44 @@ public final class ServingValidation {
      * on them. No held-back row is run or read.
      */
     public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
+        return enginesAt(engineRows(rows), new KernelSimulator(), s -> s, progress);
+    }
+
+    /**
+     * The serving clock fraction ({@link ServingClockFit}) of the GPUs the calibration rows ran on, fitted with the engine
+     * and harness costs: at each candidate fraction every row runs with it on its GPU's processor, each framework's engine
+     * costs are fitted on the rows {@link #fitEngine} reads and each harness's figures on the rows {@link #fitHarnesses}
+     * reads, and the fraction whose calibration rows, each at the costs fitted there, score best is kept (with those costs).
+     * No held-back row is run or read.
+     */
+    public static ServingClockFit.Result fitServingClock(List<ServingRow> rows, Progress progress) {
+        List<ServingRow> cal = engineRows(rows);
+        java.util.Set<String> targets = new java.util.TreeSet<>();
+        for (ServingRow r : ServingSplit.calibration(rows)) {
+            targets.add(Systems.load(r.system()).device().id()); // every spec loaded (and cached) before the candidates run in parallel
+        }
+        return ServingClockFit.fit(List.copyOf(targets), f -> {
+            UnaryOperator<SystemSpec> on = s -> s.withDevice(s.device().withServingClockFraction(f));
+            // one simulator per candidate: no estimate is shared between fractions, and its memo is freed with the candidate
+            KernelSimulator kernels = new KernelSimulator();
+            return new ServingClockFit.Candidate(f, enginesAt(cal, kernels, on, progress), harnessesAt(rows, kernels, on, progress));
+        });
+    }
+
+    /** The rows the engine fit reads: calibration offline rows of the frameworks' own benchmarks (no harness). */
+    private static List<ServingRow> engineRows(List<ServingRow> rows) {
         // the framework's own benchmark's rows: a harness's rows pay its costs, not the engine's (fitHarnesses)
-        List<ServingRow> cal = ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE && r.harness().isEmpty())
-                .toList();
-        KernelSimulator kernels = new KernelSimulator();
+        return ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE && r.harness().isEmpty()).toList();
+    }
+
+    /** Each framework's engine costs fitted on {@code cal}, run on the systems {@code onSystem} makes of theirs. */
+    private static Map<String, ServingFit.Result> enginesAt(List<ServingRow> cal, KernelSimulator kernels, UnaryOperator<SystemSpec> onSystem,
+            Progress progress) {
         ServingReport r = run(cal, "calibration rows", "kernel (engine costs out)", row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE,
                 d -> {
                     FrameworkProfile p = FrameworkProfiles.load(row.framework());
                     return p.withServing(p.serving().withCosts(0, 0));
-                }), progress);
+                }), progress, new Harnesses(), -1, new Datasets()::lengths, onSystem);
         return ServingFit.fit(ServingFit.points(r));
     }
 
@@ -110,8 +140,13 @@ public final class ServingValidation {
      * TTFT). Offline and closed rows are not read (their throughput and TTFT are the queue's); no held-back row is run.
      */
     public static Map<String, HarnessFit.Result> fitHarnesses(List<ServingRow> rows, Progress progress) {
+        return harnessesAt(rows, new KernelSimulator(), s -> s, progress);
+    }
+
+    /** {@link #fitHarnesses}, each row run on the system {@code onSystem} makes of its own. */
+    private static Map<String, HarnessFit.Result> harnessesAt(List<ServingRow> rows, KernelSimulator kernels, UnaryOperator<SystemSpec> onSystem,
+            Progress progress) {
         Map<String, List<ServingRow>> by = calibrationBy(rows, ServingRow::harness, r -> r.scenario() == ServingRow.Scenario.SERVER);
-        KernelSimulator kernels = new KernelSimulator();
         Harnesses harnesses = new Harnesses();
         Datasets datasets = new Datasets();
         Map<String, HarnessFit.Result> out = new java.util.TreeMap<>();
@@ -125,7 +160,8 @@ public final class ServingValidation {
                     progress.row(runs[0]++, 0, cal.get(0));
                 }
                 return run(cal, "calibration rows of " + e.getKey(), "kernel (harness " + e.getKey() + ")",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, harnesses, 0, datasets::lengths);
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, h)), null, harnesses, 0, datasets::lengths,
+                        onSystem);
             }));
         }
         return out;
@@ -157,7 +193,7 @@ public final class ServingValidation {
                 }
                 return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
                         row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, harnesses.of(row))), null, harnesses, -1,
-                        row -> spec);
+                        row -> spec, s -> s);
             }));
         }
         return out;
@@ -182,15 +218,17 @@ public final class ServingValidation {
 
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
             Progress progress) {
-        return run(rows, source, costName, costOf, progress, new Harnesses(), -1, new Datasets()::lengths);
+        return run(rows, source, costName, costOf, progress, new Harnesses(), -1, new Datasets()::lengths, s -> s);
     }
 
     /**
-     * ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative, and each
-     * row's request lengths drawn as {@code lengthsOf} gives (null: every request the row's in/out).
+     * ... with the request latency {@code latencyMs} added to every TTFT, or each row's harness's where it is negative, each
+     * row's request lengths drawn as {@code lengthsOf} gives (null: every request the row's in/out), and each row run on the
+     * system {@code onSystem} makes of its own (a fit's candidate figure; identity elsewhere).
      */
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
-            Progress progress, Harnesses harnesses, double latencyMs, Function<ServingRow, Parsed<LengthSpec>> lengthsOf) {
+            Progress progress, Harnesses harnesses, double latencyMs, Function<ServingRow, Parsed<LengthSpec>> lengthsOf,
+            UnaryOperator<SystemSpec> onSystem) {
         List<ServingReport.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             ServingRow r = rows.get(i);
@@ -198,7 +236,7 @@ public final class ServingValidation {
                 progress.row(i, rows.size(), r);
             }
             try {
-                SystemSpec system = Systems.load(r.system());
+                SystemSpec system = onSystem.apply(Systems.load(r.system()));
                 ServingHarness h = harnesses.of(r);
                 ArrivalSpec.PoissonGaps gaps = h == null ? ArrivalSpec.PoissonGaps.MOESIM : h.poissonGaps();
                 SimulationResult res = Simulator.simulate(request(r, system, costOf.apply(r), lengthsOf.apply(r), gaps), system);

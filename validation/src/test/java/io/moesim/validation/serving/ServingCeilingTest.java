@@ -149,13 +149,19 @@ class ServingCeilingTest {
     // stream gave 489.2), the harness latency refitted 6.81 -> 6.66 ms (costs and the dataset's spread unchanged): held back
     // 6.7 -> 5.6%, calibration 5.7 -> 4.8%, all 6.2 -> 5.2%, TensorRT-LLM held back 5.6%, server rows 4.5 -> 2.8%, TTFT 12.5%,
     // TPOT 12.6%, Triton held-back TPOT 8.3%, TTFT 8.1%. Ceilings a point above, TPOT and offline kept.
-    static final double HELD_BACK_CEILING = 6.6;
-    static final double TRTLLM_HELD_BACK_CEILING = 6.7;
-    static final double CALIBRATION_CEILING = 5.8;
-    static final double ALL_CEILING = 6.2;
-    static final double TPOT_CEILING = 13.6;
-    static final double TTFT_CEILING = 13.5;
-    static final double OFFLINE_CEILING = 8.4;
-    static final double TRITON_HELD_BACK_TPOT_CEILING = 9.3;
-    static final double TRITON_HELD_BACK_TTFT_CEILING = 9.1;
+    // 2026-12-07 (session 35): H100's serving clock fraction (targets/h100.yaml serving_clock_fraction 0.825, H200 by preset: a
+    // serving run's kernels at that fraction of the clock the database's burst timings hold for), fitted with the engines' and
+    // the Triton harness's costs on the 47 calibration rows (TensorRT-LLM 2093.6 us per iteration + 7.052 us per sequence, vLLM
+    // 1250.4 us, Triton 750 us + 7.5 us per sequence and 4.91 ms; the dataset's spread refitted unchanged): held back 5.6 ->
+    // 4.4%, calibration 4.8 -> 3.3%, all 5.2 -> 3.8%, TPOT 12.6 -> 9.6%, TTFT 12.5 -> 6.5%, offline 7.4 -> 6.3%, Triton
+    // held-back TPOT 8.3 -> 7.5%, TTFT 8.1 -> 6.1%. Ceilings about a point above.
+    static final double HELD_BACK_CEILING = 5.4;
+    static final double TRTLLM_HELD_BACK_CEILING = 5.5;
+    static final double CALIBRATION_CEILING = 4.3;
+    static final double ALL_CEILING = 4.8;
+    static final double TPOT_CEILING = 10.6;
+    static final double TTFT_CEILING = 7.5;
+    static final double OFFLINE_CEILING = 7.3;
+    static final double TRITON_HELD_BACK_TPOT_CEILING = 8.5;
+    static final double TRITON_HELD_BACK_TTFT_CEILING = 7.1;
 }
