@@ -66,10 +66,12 @@ final class ValidateCommand implements Callable<Integer> {
         "through the simulator as the benchmark ran it, and report throughput, TTFT and TPOT error per row and as MAPE."})
     boolean serving;
 
-    @Option(names = "--fit-engine", description = {"With --serving: fit each framework's per-iteration engine costs (the serving: block of",
-            "its profile) on the calibration offline rows only, and each serving harness's figures (harnesses.json beside the rows)",
-            "on the calibration server rows measured through it, and each dataset's length spread (datasets.json beside the rows)",
-            "on the calibration rows that name it (a few minutes: each candidate re-runs them); print all three."})
+    @Option(names = "--fit-engine", description = {"With --serving: fit the GPUs' serving clock fraction (serving_clock_fraction of the",
+            "target), refitting at each candidate each framework's per-iteration engine costs (the serving: block of its profile)",
+            "on the calibration offline rows only and each serving harness's figures (harnesses.json beside the rows) on the",
+            "calibration server rows measured through it; then each dataset's length spread (datasets.json beside the rows) on the",
+            "calibration rows that name it, at the committed figures. About 21 minutes on 2 cores (each candidate re-runs the rows;",
+            "the candidates of a round run in parallel); print all four (paste the clock first and run it again for the spreads)."})
     boolean fitEngine;
 
     @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")

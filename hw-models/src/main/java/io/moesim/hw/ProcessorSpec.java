@@ -16,7 +16,7 @@ import java.util.OptionalDouble;
  * @param sustainedClockMHz  clock under sustained load, where a source gives one
  * @param servingClockFraction the clock a serving engine's continuous load holds the engines at, as a fraction of
  *                           the clock the per-op figures hold for (a microbenchmark's bursts); applied to serving runs
- *                           under a real framework profile only ({@link #servingLoadClockMHz})
+ *                           under a real framework profile only ({@link #servingLoadClockMHz}); a stated 1 is read as none
  * @param vectorFlopsPerCycle non-matrix FLOPs per cycle per engine, by dtype
  * @param kernel             launch, per-tile and matrix-efficiency figures (calibration; optional)
  */
@@ -41,6 +41,10 @@ public record ProcessorSpec(
         servingClockFraction = servingClockFraction == null ? OptionalDouble.empty() : servingClockFraction;
         if (servingClockFraction.isPresent() && !(servingClockFraction.getAsDouble() > 0 && servingClockFraction.getAsDouble() <= 1)) {
             throw new IllegalArgumentException("serving_clock_fraction must be in (0, 1], got " + servingClockFraction.getAsDouble());
+        }
+        // a stated 1 is no fraction (an overlay's way to drop its preset's): no clock, no echo, the same estimates as without
+        if (servingClockFraction.isPresent() && servingClockFraction.getAsDouble() == 1) {
+            servingClockFraction = OptionalDouble.empty();
         }
     }
 
@@ -93,7 +97,6 @@ public record ProcessorSpec(
         if (servingClockFraction.isEmpty()) {
             return this;
         }
-        ProcessorSpec once = withServingClockFraction(OptionalDouble.empty());
-        return servingClockFraction.getAsDouble() == 1 ? once : once.withSustainedClock(servingLoadClockMHz());
+        return withServingClockFraction(OptionalDouble.empty()).withSustainedClock(servingLoadClockMHz());
     }
 }

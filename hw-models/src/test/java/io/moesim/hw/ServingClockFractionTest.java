@@ -62,12 +62,20 @@ class ServingClockFractionTest {
         assertThrows(IllegalArgumentException.class, () -> Targets.load("h100").primary().withServingClockFraction(OptionalDouble.of(1.5)));
     }
 
-    /** B200 (datasheet figures only, nothing fitted on it) states a fraction of 1 rather than inherit H100's. */
+    /**
+     * B200 (datasheet figures only, nothing fitted on it) and the calibrated overlays state a fraction of 1 rather than inherit
+     * H100's 0.825: read as none, so a serving load leaves them as they are (the same spec, no clock to echo).
+     */
     @Test
-    void b200KeepsItsClockUnderLoad() {
-        ProcessorSpec p = Targets.load("b200").primary();
-        assertEquals(1.0, p.servingClockFraction().getAsDouble());
-        assertEquals(p.clockMHz(), p.servingLoadClockMHz().getAsDouble());
+    void aStatedOneIsNoFraction() {
+        assertTrue(Targets.load("h100").primary().servingClockFraction().isPresent(), "the preset they override has one");
+        for (String id : List.of("b200", "h100-calibrated", "h200-calibrated")) {
+            DeviceSpec d = Targets.load(id);
+            assertTrue(d.primary().servingClockFraction().isEmpty(), id);
+            assertSame(d, d.underServingLoad(), id);
+            assertTrue(d.primary().servingLoadClockMHz().isEmpty(), id);
+            assertTrue(!TargetViews.json(d).toString().contains("serving_clock_fraction"), id);
+        }
     }
 
     /** --set reaches it through a system, as any processor key. */

@@ -84,8 +84,7 @@ public final class KernelCostModel implements CostModel {
         if (processor.servingClockFraction().isEmpty() || !profile(device).hasMeasuredOpFigures()) {
             l = new Loaded(device, processor, device, processor);
         } else {
-            DeviceSpec d = device.underServingLoad();
-            l = new Loaded(device, processor, d, d.processor(processor.name()).orElse(processor.underServingLoad()));
+            l = new Loaded(device, processor, device.underServingLoad(), processor.underServingLoad());
         }
         lastLoaded = l;
         return l;

@@ -68,6 +68,11 @@ public record CalibrationResult(String target, DeviceSpec device, Mechanisms bef
         sb.append("preset: ").append(target).append('\n');
         sb.append("name: ").append(device.name()).append(" (calibrated)\n");
         sb.append("processors:\n  ").append(proc).append(":\n");
+        if (device.primary().servingClockFraction().isPresent()) {
+            // the overlay's own figures are its clock under load; the preset's serving clock fraction would count it twice
+            sb.append("    serving_clock_fraction: {value: 1, source: \"none: this overlay's own figures are its clock under load; the preset's"
+                    + " serving clock fraction, fitted on the kernel database's burst timings, would count it twice\"}\n");
+        }
         entry(sb, "    ", "launch_overhead_us", after.launchOverheadUs(), "fixed time per kernel call; " + prov);
         if (after.tileOverheadCycles() > 0) {
             entry(sb, "    ", "tile_overhead_cycles", after.tileOverheadCycles(), "clocks per CTA tile outside the overlapped main loop; " + prov);

@@ -101,19 +101,26 @@ public final class ServingValidation {
      * and harness costs: at each candidate fraction every row runs with it on its GPU's processor, each framework's engine
      * costs are fitted on the rows {@link #fitEngine} reads and each harness's figures on the rows {@link #fitHarnesses}
      * reads, and the fraction whose calibration rows, each at the costs fitted there, score best is kept (with those costs).
-     * No held-back row is run or read.
+     * One fraction for every GPU the rows ran on (the set's are H100 and H200: one chip, one power limit). No held-back row is
+     * run or read. {@code progress} is told from several threads, one call at a time.
      */
     public static ServingClockFit.Result fitServingClock(List<ServingRow> rows, Progress progress) {
         List<ServingRow> cal = engineRows(rows);
         java.util.Set<String> targets = new java.util.TreeSet<>();
         for (ServingRow r : ServingSplit.calibration(rows)) {
-            targets.add(Systems.load(r.system()).device().id()); // every spec loaded (and cached) before the candidates run in parallel
+            targets.add(Systems.load(r.system()).device().id());
         }
+        // the candidates run in parallel: the caller's progress is told one row at a time
+        Progress one = progress == null ? null : (i, n, row) -> {
+            synchronized (progress) {
+                progress.row(i, n, row);
+            }
+        };
         return ServingClockFit.fit(List.copyOf(targets), f -> {
             UnaryOperator<SystemSpec> on = s -> s.withDevice(s.device().withServingClockFraction(f));
             // one simulator per candidate: no estimate is shared between fractions, and its memo is freed with the candidate
             KernelSimulator kernels = new KernelSimulator();
-            return new ServingClockFit.Candidate(f, enginesAt(cal, kernels, on, progress), harnessesAt(rows, kernels, on, progress));
+            return new ServingClockFit.Candidate(f, enginesAt(cal, kernels, on, one), harnessesAt(rows, kernels, on, one));
         });
     }
 
