@@ -173,18 +173,18 @@ final class ValidateCommand implements Callable<Integer> {
             io.moesim.validation.serving.ServingClockFit.Candidate at = clock.best();
             out.printf(Locale.ROOT, "# serving clock (%s, their gpu processor): %d calibration rows (offline by throughput, server by TTFT and TPOT) "
                     + "score %.1f%% at fraction 1 -> %.1f%% at %s, the engine and harness costs refitted at each (tried:",
-                    String.join(", ", clock.targets()), at.rows(), clock.none().scorePct(), at.scorePct(), fraction(at.fraction()));
+                    String.join(", ", clock.targets()), at.rows(), clock.none().scorePct(), at.scorePct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
             for (io.moesim.validation.serving.ServingClockFit.Candidate c : clock.tried()) {
-                out.printf(Locale.ROOT, " %s %.1f%%", fraction(c.fraction()), c.scorePct());
+                out.printf(Locale.ROOT, " %s %.1f%%", io.moesim.validation.serving.ServingClockFit.text(c.fraction()), c.scorePct());
             }
             out.printf(Locale.ROOT, ")%n");
             out.printf(Locale.ROOT, "  serving_clock_fraction: {value: %s, source: \"fitted: moesim validate --serving --fit-engine, %d calibration rows "
-                    + "(%s), with the engines' and harnesses' costs\"}%n", fraction(at.fraction()), at.rows(), m);
+                    + "(%s), with the engines' and harnesses' costs\"}%n", io.moesim.validation.serving.ServingClockFit.text(at.fraction()), at.rows(), m);
             for (io.moesim.validation.serving.ServingFit.Result f : at.engines().values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration offline rows of %s (%s)",
                         f.rows(), f.framework(), m);
                 out.printf(Locale.ROOT, "# %s: calibration throughput MAPE %.1f%% without engine costs, %.1f%% with them (serving clock fraction %s)%n",
-                        f.framework(), f.mapeBeforePct(), f.mapeAfterPct(), fraction(at.fraction()));
+                        f.framework(), f.mapeBeforePct(), f.mapeAfterPct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
                 engineFigure(out, "iteration_overhead_us", f.figures().iterationOverheadUs(), src);
                 engineFigure(out, "per_sequence_us", f.figures().perSequenceUs(), src);
             }
@@ -193,7 +193,7 @@ final class ValidateCommand implements Callable<Integer> {
                         h.rows(), h.harness().id(), m);
                 out.printf(Locale.ROOT, "# harness %s (%s): calibration TPOT MAPE %.1f%% at the file's figures -> %.1f%%, TTFT %.1f%% -> %.1f%% "
                         + "(serving clock fraction %s)%n", h.harness().id(), io.moesim.validation.serving.ServingHarness.FILE, h.tpotBeforePct(),
-                        h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), fraction(at.fraction()));
+                        h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
                 out.printf(Locale.ROOT, "  \"iteration_overhead_us\": {\"value\": %.1f, \"source\": \"%s\"},%n", h.harness().iterationOverheadUs(), src);
                 out.printf(Locale.ROOT, "  \"per_sequence_us\": {\"value\": %.2f, \"source\": \"%s\"},%n", h.harness().perSequenceUs(), src);
                 out.printf(Locale.ROOT, "  \"request_latency_ms\": {\"value\": %.2f, \"source\": \"%s\"}%n", h.harness().requestLatencyMs(), src);
@@ -269,11 +269,6 @@ final class ValidateCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "[%s run %d] %s ...%n", kind, i + 1, name.apply(row).orElse(""));
             err.flush();
         };
-    }
-
-    /** A serving clock fraction as the fit prints it: up to three decimals, no trailing zeros (1, 0.8, 0.825). */
-    private static String fraction(double f) {
-        return java.math.BigDecimal.valueOf(Math.round(f * 1000) / 1000.0).stripTrailingZeros().toPlainString();
     }
 
     private static String pct(java.util.OptionalDouble d) {

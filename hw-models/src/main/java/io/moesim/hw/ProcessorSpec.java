@@ -39,13 +39,18 @@ public record ProcessorSpec(
         vectorFlopsPerCycle = Map.copyOf(vectorFlopsPerCycle);
         kernel = kernel == null ? KernelFigures.none() : kernel;
         servingClockFraction = servingClockFraction == null ? OptionalDouble.empty() : servingClockFraction;
-        if (servingClockFraction.isPresent() && !(servingClockFraction.getAsDouble() > 0 && servingClockFraction.getAsDouble() <= 1)) {
+        if (servingClockFraction.isPresent() && !isServingClockFraction(servingClockFraction.getAsDouble())) {
             throw new IllegalArgumentException("serving_clock_fraction must be in (0, 1], got " + servingClockFraction.getAsDouble());
         }
         // a stated 1 is no fraction (an overlay's way to drop its preset's): no clock, no echo, the same estimates as without
         if (servingClockFraction.isPresent() && servingClockFraction.getAsDouble() == 1) {
             servingClockFraction = OptionalDouble.empty();
         }
+    }
+
+    /** Whether {@code f} can be a serving clock fraction: in (0, 1] (the spec reader names the key where it is not). */
+    public static boolean isServingClockFraction(double f) {
+        return f > 0 && f <= 1;
     }
 
     /** A processor with no serving clock fraction (a serving load runs it at the clock its per-op figures hold for). */

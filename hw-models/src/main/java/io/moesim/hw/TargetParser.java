@@ -164,7 +164,7 @@ final class TargetParser {
                 p.dtypeMap("matrix_efficiency", false), p.optNumber("host_call_interval_us"), p.optNumber("memory_latency_ns"),
                 p.namedMap("harness_overhead_us"));
         OptionalDouble serving = p.optNumber("serving_clock_fraction");
-        if (serving.isPresent() && !(serving.getAsDouble() > 0 && serving.getAsDouble() <= 1)) {
+        if (serving.isPresent() && !ProcessorSpec.isServingClockFraction(serving.getAsDouble())) {
             p.problem("serving_clock_fraction", "is a fraction of the clock the per-op figures hold for: must be in (0, 1], got "
                     + Suggest.num(serving.getAsDouble()));
             serving = OptionalDouble.empty();

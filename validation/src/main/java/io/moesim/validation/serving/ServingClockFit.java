@@ -103,4 +103,9 @@ public final class ServingClockFit {
     static double round(double f) {
         return Math.round(f * 1000) / 1000.0;
     }
+
+    /** A fraction as the fit prints it: {@link #round}ed, no trailing zeros (1, 0.8, 0.825). */
+    public static String text(double f) {
+        return java.math.BigDecimal.valueOf(round(f)).stripTrailingZeros().toPlainString();
+    }
 }

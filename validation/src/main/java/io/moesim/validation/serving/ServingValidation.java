@@ -48,7 +48,7 @@ public final class ServingValidation {
         Datasets datasets = new Datasets();
         return run(rows, source, "kernel (each row under its framework's profile)",
                 r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1,
-                datasets::lengths, s -> s);
+                datasets::lengths, UnaryOperator.identity());
     }
 
     /**
@@ -93,7 +93,7 @@ public final class ServingValidation {
      * on them. No held-back row is run or read.
      */
     public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
-        return enginesAt(engineRows(rows), new KernelSimulator(), s -> s, progress);
+        return enginesAt(engineRows(rows), new KernelSimulator(), UnaryOperator.identity(), progress);
     }
 
     /**
@@ -107,9 +107,7 @@ public final class ServingValidation {
     public static ServingClockFit.Result fitServingClock(List<ServingRow> rows, Progress progress) {
         List<ServingRow> cal = engineRows(rows);
         java.util.Set<String> targets = new java.util.TreeSet<>();
-        for (ServingRow r : ServingSplit.calibration(rows)) {
-            targets.add(Systems.load(r.system()).device().id());
-        }
+        ServingSplit.calibration(rows).stream().map(ServingRow::system).distinct().forEach(id -> targets.add(Systems.load(id).device().id()));
         // the candidates run in parallel: the caller's progress is told one row at a time
         Progress one = progress == null ? null : (i, n, row) -> {
             synchronized (progress) {
@@ -147,7 +145,7 @@ public final class ServingValidation {
      * TTFT). Offline and closed rows are not read (their throughput and TTFT are the queue's); no held-back row is run.
      */
     public static Map<String, HarnessFit.Result> fitHarnesses(List<ServingRow> rows, Progress progress) {
-        return harnessesAt(rows, new KernelSimulator(), s -> s, progress);
+        return harnessesAt(rows, new KernelSimulator(), UnaryOperator.identity(), progress);
     }
 
     /** {@link #fitHarnesses}, each row run on the system {@code onSystem} makes of its own. */
@@ -200,7 +198,7 @@ public final class ServingValidation {
                 }
                 return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
                         row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, harnesses.of(row))), null, harnesses, -1,
-                        row -> spec, s -> s);
+                        row -> spec, UnaryOperator.identity());
             }));
         }
         return out;
@@ -225,7 +223,7 @@ public final class ServingValidation {
 
     private static ServingReport run(List<ServingRow> rows, String source, String costName, Function<ServingRow, CostModel> costOf,
             Progress progress) {
-        return run(rows, source, costName, costOf, progress, new Harnesses(), -1, new Datasets()::lengths, s -> s);
+        return run(rows, source, costName, costOf, progress, new Harnesses(), -1, new Datasets()::lengths, UnaryOperator.identity());
     }
 
     /**
