@@ -1,6 +1,6 @@
 package io.moesim.sim.serving;
 
-import io.moesim.sim.SimulationException;
+import io.moesim.ir.MoesimException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,7 +100,7 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
                 in[i] = r.length(0);
                 out[i] = r.length(1);
                 if (histogram != r.cells().length >= 3) {
-                    throw new SimulationException(0, file + ":" + r.line(), "every line needs the same columns: 'L_in L_out' or 'L_in L_out WEIGHT'");
+                    throw new MoesimException(file + ":" + r.line() + ": every line needs the same columns: 'L_in L_out' or 'L_in L_out WEIGHT'");
                 }
                 if (histogram) {
                     sum += r.weight(2);
@@ -108,7 +108,7 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
                 }
             }
             if (histogram && !(sum > 0)) {
-                throw new SimulationException(0, file.toString(), "the weights sum to 0");
+                throw new MoesimException(file + ": the weights sum to 0");
             }
             return new FromFile(file, in, out, cumulative);
         }
@@ -156,14 +156,14 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
             try {
                 return new Gaussian(Double.parseDouble(s.substring(9)));
             } catch (IllegalArgumentException e) {
-                throw new SimulationException(0, "lengths", "'" + spec + "': expected gaussian:SIGMA with SIGMA >= 0 a fraction of the nominal length");
+                throw new MoesimException("'" + spec + "': expected gaussian:SIGMA with SIGMA >= 0 a fraction of the nominal length");
             }
         }
         if (lower.startsWith("lognormal:")) {
             try {
                 return new LogNormal(Double.parseDouble(s.substring(10)));
             } catch (IllegalArgumentException e) {
-                throw new SimulationException(0, "lengths", "'" + spec + "': expected lognormal:SPREAD with SPREAD >= 0 a fraction of the nominal length");
+                throw new MoesimException("'" + spec + "': expected lognormal:SPREAD with SPREAD >= 0 a fraction of the nominal length");
             }
         }
         boolean prefixed = lower.startsWith("file:");
@@ -173,9 +173,9 @@ public sealed interface LengthSpec permits LengthSpec.Fixed, LengthSpec.Gaussian
             return FromFile.read(p);
         }
         if (prefixed) {
-            throw new SimulationException(0, "lengths", "'" + spec + "': no such file");
+            throw new MoesimException("'" + spec + "': no such file");
         }
-        throw new SimulationException(0, "lengths", "unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA, lognormal:SPREAD or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
+        throw new MoesimException("unknown lengths '" + spec + "' (expected fixed, gaussian:SIGMA, lognormal:SPREAD or [file:]FILE of 'L_in L_out [WEIGHT]' lines)");
     }
 
     /** A drawn length: rounded, at least one token. */

@@ -1,6 +1,6 @@
 package io.moesim.sim.serving;
 
-import io.moesim.sim.SimulationException;
+import io.moesim.ir.MoesimException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ final class Rows {
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new SimulationException(0, file + ":" + line, "expected a length >= 1, got '" + cells[column] + "'");
+                throw new MoesimException(file + ":" + line + ": expected a length >= 1, got '" + cells[column] + "'");
             }
         }
 
@@ -43,7 +43,7 @@ final class Rows {
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new SimulationException(0, file + ":" + line, "expected " + what + " >= 0, got '" + cells[column] + "'");
+                throw new MoesimException(file + ":" + line + ": expected " + what + " >= 0, got '" + cells[column] + "'");
             }
         }
     }
@@ -61,12 +61,12 @@ final class Rows {
             }
             String[] cells = line.split("[,\\s]+");
             if (cells.length < columns) {
-                throw new SimulationException(0, file + ":" + (i + 1), "expected " + columns + " columns, got '" + line + "'");
+                throw new MoesimException(file + ":" + (i + 1) + ": expected " + columns + " columns, got '" + line + "'");
             }
             rows.add(new Row(file, i + 1, cells));
         }
         if (rows.isEmpty()) {
-            throw new SimulationException(0, file.toString(), "no rows");
+            throw new MoesimException(file + ": no rows");
         }
         return rows;
     }

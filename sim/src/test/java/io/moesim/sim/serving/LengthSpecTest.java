@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moesim.sim.SimulationException;
+import io.moesim.ir.MoesimException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Length distributions: the log-normal keeps the nominal as its mean and SPREAD x nominal as its standard deviation. */
 class LengthSpecTest {
@@ -47,12 +51,24 @@ class LengthSpecTest {
             assertEquals(202, d[0]);
             assertEquals(214, d[1]);
         }
-        SimulationException e = assertThrows(SimulationException.class, () -> LengthSpec.parse("lognormal:wide"));
-        assertTrue(e.getMessage().contains("expected lognormal:SPREAD"), e.getMessage());
+        MoesimException e = assertThrows(MoesimException.class, () -> LengthSpec.parse("lognormal:wide"));
+        assertEquals("'lognormal:wide': expected lognormal:SPREAD with SPREAD >= 0 a fraction of the nominal length", e.getMessage());
         for (String bad : new String[] {"lognormal:-0.1", "lognormal:NaN", "lognormal:Infinity"}) {
-            e = assertThrows(SimulationException.class, () -> LengthSpec.parse(bad), bad);
+            e = assertThrows(MoesimException.class, () -> LengthSpec.parse(bad), bad);
             assertTrue(e.getMessage().contains("expected lognormal:SPREAD"), e.getMessage());
         }
         assertEquals("lognormal:0.45", new LengthSpec.LogNormal(0.45).toString());
+    }
+
+    /** A bad line of a lengths file is an input error naming the file and line, not a simulation error at some time. */
+    @Test
+    void aBadLengthsLineNamesItsFileAndLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("lengths.txt");
+        Files.writeString(f, "# in out\n100 20\nabc 5\n");
+        MoesimException e = assertThrows(MoesimException.class, () -> LengthSpec.parse(f.toString()));
+        assertEquals(f + ":3: expected a length >= 1, got 'abc'", e.getMessage());
+        Files.writeString(f, "100 20 1\n50 10\n");
+        e = assertThrows(MoesimException.class, () -> LengthSpec.parse(f.toString()));
+        assertEquals(f + ":2: every line needs the same columns: 'L_in L_out' or 'L_in L_out WEIGHT'", e.getMessage());
     }
 }
