@@ -74,6 +74,12 @@ final class ValidateCommand implements Callable<Integer> {
             "the candidates of a round run in parallel); print all four (paste the clock first and run it again for the spreads)."})
     boolean fitEngine;
 
+    @Option(names = "--leave-gpu-out", paramLabel = "GPU", description = {"With --serving: leave one GPU out (its target id: h100, h200). Fit every",
+            "serving figure --fit-engine fits (the serving clock fraction with the engines' and harnesses' costs, then the",
+            "datasets' spreads) on the calibration rows of the other GPUs alone, then report every row of GPU, calibration and",
+            "held back, at those figures, and the same rows at the committed figures. About 13 minutes (h200) or 8 (h100) on 2 cores."})
+    String leaveGpuOut;
+
     @Option(names = "--only", paramLabel = "TEXT", description = "With --serving: only the rows whose id contains TEXT (repeatable).")
     List<String> only = new java.util.ArrayList<>();
 
@@ -113,6 +119,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (leaveGpuOut != null && (!serving || fitEngine)) {
+            throw new MoesimException("--leave-gpu-out fits the serving figures without one GPU's rows: give it with --serving and without --fit-engine");
+        }
         if (fitEngine && !serving) {
             throw new MoesimException("--fit-engine fits the serving engine's costs: give it with --serving");
         }
@@ -158,18 +167,11 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
+        if (leaveGpuOut != null) {
+            return leaveGpuOut(out, err, rows, m);
+        }
         if (fitEngine) {
-            java.util.concurrent.atomic.AtomicInteger clockRuns = new java.util.concurrent.atomic.AtomicInteger();
-            ServingValidation.Progress engineRows = (i, n, row) -> {
-                if (i == 0 && n > 0) {
-                    synchronized (err) {
-                        err.printf(Locale.ROOT, "[serving clock candidate %d] %d calibration offline rows, then the harnesses' server rows ...%n",
-                                clockRuns.incrementAndGet(), n);
-                        err.flush();
-                    }
-                }
-            };
-            io.moesim.validation.serving.ServingClockFit.Result clock = ServingValidation.fitServingClock(rows, engineRows);
+            io.moesim.validation.serving.ServingClockFit.Result clock = ServingValidation.fitServingClock(rows, clockRuns(err));
             io.moesim.validation.serving.ServingClockFit.Candidate at = clock.best();
             out.printf(Locale.ROOT, "# serving clock (%s, their gpu processor): %d calibration rows (offline by throughput, server by TTFT and TPOT) "
                     + "score %.1f%% at fraction 1 -> %.1f%% at %s, the engine and harness costs refitted at each (tried:",
@@ -217,6 +219,15 @@ final class ValidateCommand implements Callable<Integer> {
         r.table().forEach(t::row);
         out.print(t.render());
         out.println();
+        summary(out, r);
+        if (json != null) {
+            AtomicFiles.write(json, Json.write(r.toJson()));
+        }
+        return 0;
+    }
+
+    /** The serving MAPE lines of a report: overall, by scenario, by split. */
+    private static void summary(PrintWriter out, ServingReport r) {
         out.printf(Locale.ROOT, "serving MAPE: throughput %s (bias %s), TTFT %s (bias %s), TPOT %s (bias %s); %d of %d rows predicted (cost model: %s)%n",
                 pct(r.mapePct(ServingReport.Row::throughputErrorPct)), signed(r.meanErrorPct(ServingReport.Row::throughputErrorPct)),
                 pct(r.mapePct(ServingReport.Row::ttftErrorPct)), signed(r.meanErrorPct(ServingReport.Row::ttftErrorPct)),
@@ -241,8 +252,86 @@ final class ValidateCommand implements Callable<Integer> {
                         off.rows().size(), pct(part.mapePct(ServingReport.Row::ttftErrorPct)), pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
             }
         }
+    }
+
+    /** A JSON object of these keys and values, in this order (deterministic output). */
+    private static java.util.Map<String, Object> ordered(Object... keysAndValues) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** Progress of the serving clock fit: a line as each candidate starts its calibration rows (the candidates run in parallel). */
+    private static ServingValidation.Progress clockRuns(PrintWriter err) {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        return (i, n, row) -> {
+            if (i == 0 && n > 0) {
+                synchronized (err) {
+                    err.printf(Locale.ROOT, "[serving clock candidate %d] %d calibration offline rows, then the harnesses' server rows ...%n",
+                            runs.incrementAndGet(), n);
+                    err.flush();
+                }
+            }
+        };
+    }
+
+    /**
+     * {@code --leave-gpu-out}: the serving figures fitted without one GPU's rows ({@link ServingValidation#leaveGpuOut}), printed
+     * as comments, then that GPU's rows at them, and the MAPE lines at them and at the committed figures.
+     */
+    private int leaveGpuOut(PrintWriter out, PrintWriter err, List<ServingRow> rows, Path m) {
+        ServingValidation.GpuLeftOut g = ServingValidation.leaveGpuOut(rows, m.toString(), leaveGpuOut.toLowerCase(Locale.ROOT), clockRuns(err),
+                fitRuns(err, "dataset", ServingRow::dataset), (i, n, row) -> {
+            err.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, n, row.id());
+            err.flush();
+        });
+        io.moesim.validation.serving.ServingClockFit.Candidate at = g.fitted().clock().best();
+        String f = io.moesim.validation.serving.ServingClockFit.text(at.fraction());
+        out.printf(Locale.ROOT, "# %s left out: every serving figure fitted on the calibration rows of %s alone (%d rows scored by the clock fit)%n",
+                g.gpu(), String.join(", ", g.fitGpus()), at.rows());
+        out.printf(Locale.ROOT, "# serving clock fraction %s (score %.1f%% at 1 -> %.1f%%)%n", f, g.fitted().clock().none().scorePct(), at.scorePct());
+        for (io.moesim.validation.serving.ServingFit.Result e : at.engines().values()) {
+            out.printf(Locale.ROOT, "# engine %s: %.1f us per iteration + %.3f us per sequence (%d calibration offline rows)%n", e.framework(),
+                    e.figures().iterationOverheadUs(), e.figures().perSequenceUs(), e.rows());
+        }
+        for (io.moesim.validation.serving.HarnessFit.Result h : at.harnesses().values()) {
+            out.printf(Locale.ROOT, "# harness %s: %.1f us per iteration + %.2f us per sequence, %.2f ms before the first token (%d calibration server rows)%n",
+                    h.harness().id(), h.harness().iterationOverheadUs(), h.harness().perSequenceUs(), h.harness().requestLatencyMs(), h.rows());
+        }
+        for (io.moesim.validation.serving.DatasetFit.Result d : g.fitted().datasets().values()) {
+            out.printf(Locale.ROOT, "# dataset %s: %s (%d calibration rows)%n", d.dataset().id(), d.dataset().lengths().text(), d.rows());
+        }
+        TextTable t = new TextTable(ServingReport.HEADER);
+        g.leftOut().table().forEach(t::row);
+        out.print(t.render());
+        out.println();
+        out.printf(Locale.ROOT, "%s's rows at the figures fitted without them:%n", g.gpu());
+        summary(out, g.leftOut());
+        out.printf(Locale.ROOT, "%s's rows at the committed figures (fitted on every GPU's calibration rows, these rows' among them):%n", g.gpu());
+        summary(out, g.committed());
         if (json != null) {
-            AtomicFiles.write(json, Json.write(r.toJson()));
+            java.util.Map<String, Object> j = new java.util.LinkedHashMap<>();
+            j.put("left_out_gpu", g.gpu());
+            j.put("fit_gpus", g.fitGpus());
+            java.util.Map<String, Object> fitted = new java.util.LinkedHashMap<>();
+            fitted.put("serving_clock_fraction", at.fraction());
+            java.util.Map<String, Object> engines = new java.util.LinkedHashMap<>();
+            at.engines().forEach((fw, e) -> engines.put(fw, ordered("iteration_overhead_us", e.figures().iterationOverheadUs(),
+                    "per_sequence_us", e.figures().perSequenceUs(), "rows", e.rows())));
+            fitted.put("engines", engines);
+            java.util.Map<String, Object> harnesses = new java.util.LinkedHashMap<>();
+            at.harnesses().forEach((id, h) -> harnesses.put(id, ordered("iteration_overhead_us", h.harness().iterationOverheadUs(),
+                    "per_sequence_us", h.harness().perSequenceUs(), "request_latency_ms", h.harness().requestLatencyMs(), "rows", h.rows())));
+            fitted.put("harnesses", harnesses);
+            java.util.Map<String, Object> datasets = new java.util.LinkedHashMap<>();
+            g.fitted().datasets().forEach((id, d) -> datasets.put(id, d.dataset().lengths().text()));
+            fitted.put("datasets", datasets);
+            j.put("fitted", fitted);
+            j.put("report", g.leftOut().toJson());
+            j.put("committed", g.committed().toJson());
+            AtomicFiles.write(json, Json.write(j));
         }
         return 0;
     }

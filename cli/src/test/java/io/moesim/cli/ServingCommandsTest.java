@@ -109,6 +109,33 @@ class ServingCommandsTest {
         assertEquals(1, fit.err().strip().lines().count(), fit.err());
     }
 
+    /**
+     * --leave-gpu-out on the set's four vLLM rows (one H100 calibration row to fit on): the figures fitted without H200 are
+     * printed and written, and H200's two rows are reported at them and at the committed figures.
+     */
+    @Test
+    void validateServingLeavesAGpuOut() throws Exception {
+        Path rep = tmp.resolve("lgo.json");
+        CliRunner.Outcome o = CliRunner.run("validate", "--serving", "--only", "vllm-latency", "--leave-gpu-out", "h200", "--json", rep.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("# h200 left out: every serving figure fitted on the calibration rows of h100 alone"), o.out());
+        assertTrue(o.out().contains("h200's rows at the committed figures"), o.out());
+        JsonNode j = M.readTree(rep.toFile());
+        assertEquals("h200", j.get("left_out_gpu").asText());
+        assertEquals("h100", j.get("fit_gpus").get(0).asText());
+        assertEquals(1, j.get("fitted").get("engines").get("vllm").get("rows").asInt());
+        assertTrue(j.get("fitted").has("serving_clock_fraction"));
+        assertEquals(2, j.get("report").get("rows").size());
+        for (JsonNode r : j.get("report").get("rows")) {
+            assertTrue(r.get("system").asText().startsWith("h200"), r.toString());
+        }
+        assertEquals(2, j.get("committed").get("count").asInt());
+        CliRunner.Outcome bad = CliRunner.run("validate", "--leave-gpu-out", "h200");
+        assertEquals(2, bad.code());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("give it with --serving"), bad.err());
+    }
+
     /** --profiles-out rewrites a profile from the database fit and keeps its serving: block, which that fit does not own. */
     @Test
     void profilesOutKeepsTheServingBlock() throws Exception {

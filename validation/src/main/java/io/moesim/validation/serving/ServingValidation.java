@@ -60,23 +60,64 @@ public final class ServingValidation {
         return h == null ? p : p.withServing(p.serving().withCosts(h.iterationOverheadUs(), h.perSequenceUs()));
     }
 
-    /** The harnesses rows name, each file read once ({@link ServingHarness#read}). */
+    /** The harnesses rows name, each file read once ({@link ServingHarness#read}), or a fit's figures for them. */
     static final class Harnesses {
         private final NamedEntries.Cache<ServingHarness> files = new NamedEntries.Cache<>(ServingHarness::read);
+        /** Null: the file's figures; else the fitted ones, and a harness the fit has none for is an error. */
+        private final Map<String, ServingHarness> fitted;
+
+        Harnesses() {
+            this(null);
+        }
+
+        Harnesses(Map<String, ServingHarness> fitted) {
+            this.fitted = fitted;
+        }
 
         /** The harness a row names; null for none. */
         ServingHarness of(ServingRow r) {
-            return r.harness().isEmpty() ? null : ServingHarness.named(r, files.beside(r));
+            if (r.harness().isEmpty()) {
+                return null;
+            }
+            if (fitted == null) {
+                return ServingHarness.named(r, files.beside(r));
+            }
+            ServingHarness h = fitted.get(r.harness().get());
+            if (h == null) {
+                throw new MoesimException(r.id() + ": harness " + r.harness().get() + " has no figures fitted on the fit's rows");
+            }
+            return h;
         }
     }
 
-    /** The datasets rows name, each file read once ({@link ServingDataset#read}). */
+    /** The datasets rows name, each file read once ({@link ServingDataset#read}), or a fit's spreads for them. */
     static final class Datasets {
         private final NamedEntries.Cache<ServingDataset> files = new NamedEntries.Cache<>(ServingDataset::read);
+        /** Null: the file's lengths; else the fitted ones, and a log-normal dataset the fit has none for is an error. */
+        private final Map<String, ServingDataset> fitted;
+
+        Datasets() {
+            this(null);
+        }
+
+        Datasets(Map<String, ServingDataset> fitted) {
+            this.fitted = fitted;
+        }
 
         /** The dataset a row names; null for none. */
         ServingDataset of(ServingRow r) {
-            return r.dataset().isEmpty() ? null : ServingDataset.named(r, files.beside(r));
+            if (r.dataset().isEmpty()) {
+                return null;
+            }
+            ServingDataset file = ServingDataset.named(r, files.beside(r));
+            if (fitted == null || !(file.lengths().value() instanceof LengthSpec.LogNormal)) {
+                return file; // a dataset given as data (a file of lengths) is not fitted
+            }
+            ServingDataset d = fitted.get(file.id());
+            if (d == null) {
+                throw new MoesimException(r.id() + ": dataset " + file.id() + " has no spread fitted on the fit's rows");
+            }
+            return d;
         }
 
         /** How a row's request lengths are drawn: its dataset's; null (every request the row's in/out) where it names none. */
@@ -180,9 +221,14 @@ public final class ServingValidation {
      * is run.
      */
     public static Map<String, DatasetFit.Result> fitDatasets(List<ServingRow> rows, Progress progress) {
+        return fitDatasets(rows, progress, Figures.COMMITTED);
+    }
+
+    /** {@link #fitDatasets}, each row run at {@code figures} (the committed ones, or a fit's). */
+    private static Map<String, DatasetFit.Result> fitDatasets(List<ServingRow> rows, Progress progress, Figures figures) {
         Map<String, List<ServingRow>> by = calibrationBy(rows, ServingRow::dataset, r -> r.scenario() != ServingRow.Scenario.OFFLINE);
         KernelSimulator kernels = new KernelSimulator();
-        Harnesses harnesses = new Harnesses();
+        Harnesses harnesses = figures.harnesses();
         Datasets datasets = new Datasets();
         Map<String, DatasetFit.Result> out = new java.util.TreeMap<>();
         for (Map.Entry<String, List<ServingRow>> e : by.entrySet()) {
@@ -197,11 +243,112 @@ public final class ServingValidation {
                     progress.row(runs[0]++, 0, cal.get(0));
                 }
                 return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(row, harnesses.of(row))), null, harnesses, -1,
-                        row -> spec, UnaryOperator.identity());
+                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> figures.profile(row, harnesses.of(row))), null, harnesses, -1,
+                        row -> spec, figures.onSystem());
             }));
         }
         return out;
+    }
+
+    /**
+     * The figures the serving fits produce, as a run takes them: the committed ones ({@link #COMMITTED}: each target's
+     * {@code serving_clock_fraction}, each profile's {@code serving:} costs, the set's harnesses.json and datasets.json) or a
+     * fit's ({@link #of(Fitted)}), where a row that needs a figure the fit has none for fails with the reason.
+     *
+     * @param engines each framework's fitted engine costs; null: the profiles'
+     * @param harnessFigures each harness's fitted figures; null: harnesses.json's
+     * @param datasetFigures each log-normal dataset's fitted lengths; null: datasets.json's
+     * @param onSystem the system a row runs on, made of its own (the fitted clock fraction on its device)
+     */
+    private record Figures(Map<String, ServingFit.Result> engines, Map<String, ServingHarness> harnessFigures,
+            Map<String, ServingDataset> datasetFigures, UnaryOperator<SystemSpec> onSystem) {
+        static final Figures COMMITTED = new Figures(null, null, null, UnaryOperator.identity());
+
+        static Figures of(Fitted f) {
+            ServingClockFit.Candidate c = f.clock().best();
+            Map<String, ServingHarness> harnesses = new java.util.TreeMap<>();
+            c.harnesses().forEach((id, h) -> harnesses.put(id, h.harness()));
+            Map<String, ServingDataset> datasets = new java.util.TreeMap<>();
+            f.datasets().forEach((id, d) -> datasets.put(id, d.dataset()));
+            double fraction = c.fraction();
+            return new Figures(c.engines(), harnesses, datasets, s -> s.withDevice(s.device().withServingClockFraction(fraction)));
+        }
+
+        Harnesses harnesses() {
+            return new Harnesses(harnessFigures);
+        }
+
+        Datasets datasets() {
+            return new Datasets(datasetFigures);
+        }
+
+        /** The profile a row runs under: {@link ServingValidation#profile}, with the fit's engine costs where it has them. */
+        FrameworkProfile profile(ServingRow r, ServingHarness h) {
+            if (engines == null || h != null) {
+                return ServingValidation.profile(r, h); // a harness's costs replace the engine's
+            }
+            ServingFit.Result e = engines.get(r.framework());
+            if (e == null) {
+                throw new MoesimException(r.id() + ": no engine costs of " + r.framework() + " fitted on the fit's rows");
+            }
+            FrameworkProfile p = FrameworkProfiles.load(r.framework());
+            return p.withServing(p.serving().withCosts(e.figures().iterationOverheadUs(), e.figures().perSequenceUs()));
+        }
+    }
+
+    /** What a serving fit produced: the clock fit (its best candidate's fraction, engine costs and harness figures) and each dataset's spread fitted at it. */
+    public record Fitted(ServingClockFit.Result clock, Map<String, DatasetFit.Result> datasets) {
+    }
+
+    /**
+     * The serving set with one GPU left out: every figure the serving fits produce fitted on the calibration rows of the
+     * other GPUs alone ({@link #fitWithout}), then every row of the left-out GPU, calibration and held back, run at those
+     * figures ({@code leftOut}) and at the committed ones ({@code committed}, fitted on every GPU's calibration rows).
+     *
+     * @param gpu the target id of the GPU left out (h100, h200)
+     * @param fitGpus the GPUs whose rows were fitted on
+     */
+    public record GpuLeftOut(String gpu, List<String> fitGpus, Fitted fitted, ServingReport leftOut, ServingReport committed) {
+    }
+
+    /** The target a row's system runs (h100, h200): the GPU {@link #leaveGpuOut} leaves out by. */
+    public static String gpu(ServingRow r) {
+        return Systems.load(r.system()).device().id();
+    }
+
+    /**
+     * The serving fits ({@link #fitServingClock}, then {@link #fitDatasets} at its figures) on the rows of every GPU but
+     * {@code gpu}: no row of {@code gpu} is run or read. One caveat, kept small: the clock fit runs a dataset's rows at its
+     * committed spread (fitted on every GPU's rows) before the spread is refitted here; where the refit gives the committed
+     * spread back, nothing of the left-out GPU entered.
+     */
+    public static Fitted fitWithout(List<ServingRow> rows, String gpu, Progress clockProgress, Progress datasetProgress) {
+        List<ServingRow> fit = rows.stream().filter(r -> !gpu.equals(gpu(r))).toList();
+        ServingClockFit.Result clock = fitServingClock(fit, clockProgress);
+        Fitted atClock = new Fitted(clock, Map.of());
+        return new Fitted(clock, fitDatasets(fit, datasetProgress, Figures.of(atClock)));
+    }
+
+    /** {@link GpuLeftOut}: the fits without {@code gpu}, then its rows at their figures and at the committed ones. */
+    public static GpuLeftOut leaveGpuOut(List<ServingRow> rows, String source, String gpu, Progress clockProgress, Progress datasetProgress,
+            Progress runProgress) {
+        java.util.Set<String> gpus = new java.util.TreeSet<>();
+        rows.forEach(r -> gpus.add(gpu(r)));
+        if (!gpus.contains(gpu) || gpus.size() < 2) {
+            throw new MoesimException("--leave-gpu-out " + gpu + ": the rows run on " + String.join(", ", gpus)
+                    + "; name one of them, with another left to fit on");
+        }
+        List<String> fitGpus = gpus.stream().filter(g -> !g.equals(gpu)).toList();
+        Fitted fitted = fitWithout(rows, gpu, clockProgress, datasetProgress);
+        List<ServingRow> left = rows.stream().filter(r -> gpu.equals(gpu(r))).toList();
+        Figures at = Figures.of(fitted);
+        KernelSimulator kernels = new KernelSimulator();
+        Harnesses harnesses = at.harnesses();
+        Datasets datasets = at.datasets();
+        ServingReport leftOut = run(left, source, "kernel (serving figures fitted on " + String.join(", ", fitGpus) + " calibration rows)",
+                row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> at.profile(row, harnesses.of(row))), runProgress, harnesses, -1,
+                datasets::lengths, at.onSystem());
+        return new GpuLeftOut(gpu, fitGpus, fitted, leftOut, run(left, source, runProgress));
     }
 
     /** The calibration rows ({@link ServingSplit}) that {@code keep} keeps, by the name {@code name} gives them (rows with none left out). */
