@@ -128,19 +128,9 @@ public final class ServingValidation {
     }
 
     /**
-     * The serving fit ({@link ServingFit}): the calibration offline rows ({@link ServingSplit}) of the frameworks' own
-     * benchmarks only (rows measured through a harness pay its costs, {@link #fitHarnesses}), each run under its framework's
-     * profile with the engine's per-iteration costs taken out (its admission policy kept), then each framework's costs fitted
-     * on them. No held-back row is run or read.
-     */
-    public static Map<String, ServingFit.Result> fitEngine(List<ServingRow> rows, Progress progress) {
-        return enginesAt(engineRows(rows), new KernelSimulator(), UnaryOperator.identity(), progress);
-    }
-
-    /**
      * The serving clock fraction ({@link ServingClockFit}) of the GPUs the calibration rows ran on, fitted with the engine
      * and harness costs: at each candidate fraction every row runs with it on its GPU's processor, each framework's engine
-     * costs are fitted on the rows {@link #fitEngine} reads and each harness's figures on the rows {@link #fitHarnesses}
+     * costs are fitted on the rows {@link #engineRows} keeps ({@link ServingFit}) and each harness's figures on the rows {@link #fitHarnesses}
      * reads, and the fraction whose calibration rows, each at the costs fitted there, score best is kept (with those costs).
      * One fraction for every GPU the rows ran on (the set's are H100 and H200: one chip, one power limit). No held-back row is
      * run or read. {@code progress} is told from several threads, one call at a time.
@@ -169,7 +159,11 @@ public final class ServingValidation {
         return ServingSplit.calibration(rows).stream().filter(r -> r.scenario() == ServingRow.Scenario.OFFLINE && r.harness().isEmpty()).toList();
     }
 
-    /** Each framework's engine costs fitted on {@code cal}, run on the systems {@code onSystem} makes of theirs. */
+    /**
+     * Each framework's engine costs ({@link ServingFit}) fitted on {@code cal} (the calibration offline rows of the frameworks'
+     * own benchmarks, {@link #engineRows}), each run under its framework's profile with the engine's per-iteration costs taken
+     * out (its admission policy kept), on the system {@code onSystem} makes of its own.
+     */
     private static Map<String, ServingFit.Result> enginesAt(List<ServingRow> cal, KernelSimulator kernels, UnaryOperator<SystemSpec> onSystem,
             Progress progress) {
         ServingReport r = run(cal, "calibration rows", "kernel (engine costs out)", row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE,
