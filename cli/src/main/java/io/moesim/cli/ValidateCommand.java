@@ -167,8 +167,12 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
+        // the report's path is checked before the rows (and a fit of many minutes) run
+        if (json != null) {
+            io.moesim.ir.io.AtomicFiles.checkWritable(json);
+        }
         if (leaveGpuOut != null) {
-            return leaveGpuOut(out, err, rows, m);
+            return servingWithoutGpu(out, err, rows, m);
         }
         if (fitEngine) {
             io.moesim.validation.serving.ServingClockFit.Result clock = ServingValidation.fitServingClock(rows, clockRuns(err));
@@ -281,12 +285,22 @@ final class ValidateCommand implements Callable<Integer> {
      * {@code --leave-gpu-out}: the serving figures fitted without one GPU's rows ({@link ServingValidation#leaveGpuOut}), printed
      * as comments, then that GPU's rows at them, and the MAPE lines at them and at the committed figures.
      */
-    private int leaveGpuOut(PrintWriter out, PrintWriter err, List<ServingRow> rows, Path m) {
-        ServingValidation.GpuLeftOut g = ServingValidation.leaveGpuOut(rows, m.toString(), leaveGpuOut.toLowerCase(Locale.ROOT), clockRuns(err),
-                fitRuns(err, "dataset", ServingRow::dataset), (i, n, row) -> {
-            err.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, n, row.id());
-            err.flush();
-        });
+    private int servingWithoutGpu(PrintWriter out, PrintWriter err, List<ServingRow> rows, Path m) {
+        String gpu = leaveGpuOut.toLowerCase(Locale.ROOT);
+        int[] runs = {0};
+        ServingValidation.GpuLeftOut g;
+        try {
+            g = ServingValidation.leaveGpuOut(rows, m.toString(), gpu, clockRuns(err), fitRuns(err, "dataset", ServingRow::dataset), (i, n, row) -> {
+                // the left-out rows run twice: at the fitted figures, then at the committed ones
+                if (i == 0) {
+                    runs[0]++;
+                }
+                err.printf(Locale.ROOT, "[%s %d/%d] %s%n", runs[0] == 1 ? "fitted" : "committed", i + 1, n, row.id());
+                err.flush();
+            });
+        } catch (MoesimException e) {
+            throw new MoesimException("--leave-gpu-out " + leaveGpuOut + ": " + e.getMessage());
+        }
         io.moesim.validation.serving.ServingClockFit.Candidate at = g.fitted().clock().best();
         String f = io.moesim.validation.serving.ServingClockFit.text(at.fraction());
         out.printf(Locale.ROOT, "# %s left out: every serving figure fitted on the calibration rows of %s alone (%d rows scored by the clock fit)%n",

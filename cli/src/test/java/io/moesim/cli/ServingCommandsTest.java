@@ -42,6 +42,17 @@ class ServingCommandsTest {
         assertEquals(12, j.get("tpot_ms").get("count").asInt(), "every request has L_out >= 2");
     }
 
+    /** A lengths file whose second line is not a length. */
+    private String badLengths() {
+        Path f = tmp.resolve("bad-lengths.txt");
+        try {
+            Files.writeString(f, "128 16\nabc 5\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return f.toString();
+    }
+
     @Test
     void badServingFlagsAreOneLineAndExit2() {
         String[][] cases = {
@@ -49,6 +60,7 @@ class ServingCommandsTest {
             {"--max-num-tokens", "0", "|--max-num-tokens must be > 0"},
             {"--kv-fraction", "1.5", "|--kv-fraction must be in (0, 1]"},
             {"--lengths", "file:" + tmp.resolve("missing.txt"), "|no such file"},
+            {"--lengths", badLengths(), "|--lengths: " + tmp.resolve("bad-lengths.txt") + ":2: expected a length >= 1, got 'abc'"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length - 1 + 10];
@@ -130,10 +142,14 @@ class ServingCommandsTest {
             assertTrue(r.get("system").asText().startsWith("h200"), r.toString());
         }
         assertEquals(2, j.get("committed").get("count").asInt());
+        assertTrue(j.get("fitted").get("serving_clock_fraction").asDouble() > 0 && j.get("fitted").get("serving_clock_fraction").asDouble() <= 1);
         CliRunner.Outcome bad = CliRunner.run("validate", "--leave-gpu-out", "h200");
         assertEquals(2, bad.code());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         assertTrue(bad.err().contains("give it with --serving"), bad.err());
+        CliRunner.Outcome unknown = CliRunner.run("validate", "--serving", "--only", "vllm-latency", "--leave-gpu-out", "H300");
+        assertEquals(2, unknown.code());
+        assertEquals("moesim: --leave-gpu-out H300: the rows run on h100, h200, not h300", unknown.err().strip());
     }
 
     /** --profiles-out rewrites a profile from the database fit and keeps its serving: block, which that fit does not own. */

@@ -79,10 +79,11 @@ public final class ServingValidation {
             if (r.harness().isEmpty()) {
                 return null;
             }
+            ServingHarness file = ServingHarness.named(r, files.beside(r));
             if (fitted == null) {
-                return ServingHarness.named(r, files.beside(r));
+                return file;
             }
-            ServingHarness h = fitted.get(r.harness().get());
+            ServingHarness h = fitted.get(file.id());
             if (h == null) {
                 throw new MoesimException(r.id() + ": harness " + r.harness().get() + " has no figures fitted on the fit's rows");
             }
@@ -146,11 +147,16 @@ public final class ServingValidation {
             }
         };
         return ServingClockFit.fit(List.copyOf(targets), f -> {
-            UnaryOperator<SystemSpec> on = s -> s.withDevice(s.device().withServingClockFraction(f));
+            UnaryOperator<SystemSpec> on = atClock(f);
             // one simulator per candidate: no estimate is shared between fractions, and its memo is freed with the candidate
             KernelSimulator kernels = new KernelSimulator();
             return new ServingClockFit.Candidate(f, enginesAt(cal, kernels, on, one), harnessesAt(rows, kernels, on, one));
         });
+    }
+
+    /** A system as it runs at a candidate or fitted serving clock fraction: its device's processors at that fraction. */
+    private static UnaryOperator<SystemSpec> atClock(double fraction) {
+        return s -> s.withDevice(s.device().withServingClockFraction(fraction));
     }
 
     /** The rows the engine fit reads: calibration offline rows of the frameworks' own benchmarks (no harness). */
@@ -232,14 +238,21 @@ public final class ServingValidation {
                 continue; // a dataset given as data (a file of lengths, a gaussian) has no spread to fit
             }
             int[] runs = {0};
-            out.put(e.getKey(), DatasetFit.fit(start, cal.size(), spec -> {
-                if (progress != null) {
-                    progress.row(runs[0]++, 0, cal.get(0));
+            try {
+                out.put(e.getKey(), DatasetFit.fit(start, cal.size(), spec -> {
+                    if (progress != null) {
+                        progress.row(runs[0]++, 0, cal.get(0));
+                    }
+                    return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
+                            row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> figures.profile(row, harnesses.of(row))), null,
+                            harnesses, -1, row -> spec, figures.onSystem());
+                }));
+            } catch (MoesimException unfittable) {
+                if (figures == Figures.COMMITTED) {
+                    throw unfittable;
                 }
-                return run(cal, "calibration rows of dataset " + e.getKey(), "kernel (each row under its framework's profile)",
-                        row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> figures.profile(row, harnesses.of(row))), null, harnesses, -1,
-                        row -> spec, figures.onSystem());
-            }));
+                // at a fit's figures, rows needing one it has none for: the dataset stays unfitted, and its left-out rows say so
+            }
         }
         return out;
     }
@@ -264,8 +277,7 @@ public final class ServingValidation {
             c.harnesses().forEach((id, h) -> harnesses.put(id, h.harness()));
             Map<String, ServingDataset> datasets = new java.util.TreeMap<>();
             f.datasets().forEach((id, d) -> datasets.put(id, d.dataset()));
-            double fraction = c.fraction();
-            return new Figures(c.engines(), harnesses, datasets, s -> s.withDevice(s.device().withServingClockFraction(fraction)));
+            return new Figures(c.engines(), harnesses, datasets, atClock(c.fraction()));
         }
 
         Harnesses harnesses() {
@@ -312,9 +324,10 @@ public final class ServingValidation {
 
     /**
      * The serving fits ({@link #fitServingClock}, then {@link #fitDatasets} at its figures) on the rows of every GPU but
-     * {@code gpu}: no row of {@code gpu} is run or read. One caveat, kept small: the clock fit runs a dataset's rows at its
-     * committed spread (fitted on every GPU's rows) before the spread is refitted here; where the refit gives the committed
-     * spread back, nothing of the left-out GPU entered.
+     * {@code gpu}: no row of {@code gpu} is run or read. One caveat: the clock fit runs a dataset's rows at its committed
+     * spread (fitted on every GPU's rows) before the spread is refitted here. Where the refit gives the committed spread
+     * back, the figures are a fixed point of this one-GPU procedure (spread, then clock and costs, then spread), which is
+     * consistency, not a proof that a procedure started from another spread would end there.
      */
     public static Fitted fitWithout(List<ServingRow> rows, String gpu, Progress clockProgress, Progress datasetProgress) {
         List<ServingRow> fit = rows.stream().filter(r -> !gpu.equals(gpu(r))).toList();
@@ -328,11 +341,16 @@ public final class ServingValidation {
             Progress runProgress) {
         java.util.Set<String> gpus = new java.util.TreeSet<>();
         rows.forEach(r -> gpus.add(gpu(r)));
-        if (!gpus.contains(gpu) || gpus.size() < 2) {
-            throw new MoesimException("--leave-gpu-out " + gpu + ": the rows run on " + String.join(", ", gpus)
-                    + "; name one of them, with another left to fit on");
+        if (!gpus.contains(gpu)) {
+            throw new MoesimException("the rows run on " + String.join(", ", gpus) + ", not " + gpu);
+        }
+        if (gpus.size() < 2) {
+            throw new MoesimException("every row runs on " + gpu + ": no other GPU to fit on");
         }
         List<String> fitGpus = gpus.stream().filter(g -> !g.equals(gpu)).toList();
+        if (ServingSplit.calibration(rows).stream().allMatch(r -> gpu.equals(gpu(r)))) {
+            throw new MoesimException(String.join(", ", fitGpus) + " has no calibration row to fit on");
+        }
         Fitted fitted = fitWithout(rows, gpu, clockProgress, datasetProgress);
         List<ServingRow> left = rows.stream().filter(r -> gpu.equals(gpu(r))).toList();
         Figures at = Figures.of(fitted);

@@ -41,7 +41,10 @@ class ServingLeaveGpuOutTest {
         assertEquals(ServingSplit.CALIBRATION, ServingSplit.of(row(H100_ROW)));
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
         ServingValidation.Fitted f = ServingValidation.fitWithout(rows, "h200", (i, n, r) -> ran.add(r.id()), (i, n, r) -> ran.add(r.id()));
-        assertEquals(f.clock().tried().size(), ran.size(), ran.toString());
+        // one offline row and two engine figures fit it exactly at every fraction: a flat score, whose search tries
+        // 1, 0.9, 0.8, 0.7, 0.6, then 0.95 and 0.975 (ServingClockFitTest.aFlatScoreKeepsOne), the row once each
+        assertEquals(7, ran.size(), ran.toString());
+        assertEquals(1.0, f.clock().best().fraction());
         assertTrue(ran.stream().allMatch(H100_ROW::equals), ran.toString());
         assertEquals(List.of("vllm"), List.copyOf(f.clock().best().engines().keySet()));
         assertTrue(f.clock().best().harnesses().isEmpty() && f.datasets().isEmpty());
@@ -62,10 +65,28 @@ class ServingLeaveGpuOutTest {
         assertTrue(g.committed().rows().get(0).predicted());
     }
 
+    /** A left-out row measured through a harness the other GPU's rows fitted no figures for is not predicted, and says why. */
     @Test
-    void aGpuNoRowRunsOnIsRefused() {
+    void aRowThroughAnUnfittedHarnessFailsWithTheReason() {
+        ServingRow triton = row("trtllm-0.14-llama-3-8b-h200-tp1-467-16-qps2");
+        ServingValidation.GpuLeftOut g = ServingValidation.leaveGpuOut(List.of(row(H100_ROW), triton), "test", "h200", null, null, null);
+        ServingReport.Row left = g.leftOut().rows().get(0);
+        assertFalse(left.predicted());
+        assertTrue(left.failure().contains("harness triton has no figures fitted"), left.failure());
+    }
+
+    /** What cannot be left out: a GPU no row runs on, the only GPU, a GPU whose others have no calibration row. */
+    @Test
+    void whatCannotBeLeftOutIsRefused() {
         MoesimException e = assertThrows(MoesimException.class,
-                () -> ServingValidation.leaveGpuOut(List.of(row(H100_ROW)), "test", "h100", null, null, null));
-        assertEquals("--leave-gpu-out h100: the rows run on h100; name one of them, with another left to fit on", e.getMessage());
+                () -> ServingValidation.leaveGpuOut(List.of(row(H100_ROW)), "test", "h300", null, null, null));
+        assertEquals("the rows run on h100, not h300", e.getMessage());
+        e = assertThrows(MoesimException.class, () -> ServingValidation.leaveGpuOut(List.of(row(H100_ROW)), "test", "h100", null, null, null));
+        assertEquals("every row runs on h100: no other GPU to fit on", e.getMessage());
+        ServingRow heldBack = row("vllm-latency-llama-3-70b-h100-tp4-32-128-bs8");
+        assertEquals(ServingSplit.HELD_BACK, ServingSplit.of(heldBack));
+        e = assertThrows(MoesimException.class, () -> ServingValidation.leaveGpuOut(
+                List.of(heldBack, row("vllm-latency-llama-3-70b-h200-tp4-32-128-bs8")), "test", "h200", null, null, null));
+        assertEquals("h100 has no calibration row to fit on", e.getMessage());
     }
 }
