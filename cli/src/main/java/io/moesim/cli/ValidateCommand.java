@@ -256,6 +256,13 @@ final class ValidateCommand implements Callable<Integer> {
                         off.rows().size(), pct(part.mapePct(ServingReport.Row::ttftErrorPct)), pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
             }
         }
+        java.util.Map<String, ServingReport> gpus = r.byGpu();
+        if (gpus.size() > 1) {
+            gpus.forEach((gpu, part) -> out.printf(Locale.ROOT, "  gpu %-7s %2d rows: throughput MAPE %s (bias %s), TTFT %s, TPOT %s%n", gpu,
+                    part.rows().size(), pct(part.mapePct(ServingReport.Row::throughputErrorPct)),
+                    signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(part.mapePct(ServingReport.Row::ttftErrorPct)),
+                    pct(part.mapePct(ServingReport.Row::tpotErrorPct))));
+        }
     }
 
     /** A JSON object of these keys and values, in this order (deterministic output). */

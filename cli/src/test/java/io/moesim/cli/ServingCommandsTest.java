@@ -191,5 +191,9 @@ class ServingCommandsTest {
             assertEquals(want, row.get("split").asText());
         }
         assertTrue(j.has("by_scenario") && j.has("mean_error_pct"), "the keys that were there stay");
+        // every row on one H100: by_gpu has that GPU alone, with every row, and the text prints no GPU lines
+        assertEquals(1, j.get("by_gpu").size());
+        assertEquals(4, j.get("by_gpu").get("h100").get("count").asInt());
+        assertTrue(!o.out().contains("  gpu h100"), o.out());
     }
 }

@@ -111,6 +111,28 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         return new ServingReport(source, costModel, rows.stream().filter(r -> ServingSplit.of(r.row()) == split).toList());
     }
 
+    /**
+     * The same report over each GPU's rows, by the target the row's system runs ({@link ServingValidation#gpu}: h100, h200),
+     * in name order; a row whose system cannot be read is counted under its system's id.
+     */
+    public Map<String, ServingReport> byGpu() {
+        Map<String, String> gpuOf = new java.util.HashMap<>();
+        Map<String, List<Row>> by = new java.util.TreeMap<>();
+        for (Row r : rows) {
+            String gpu = gpuOf.computeIfAbsent(r.row().system(), id -> {
+                try {
+                    return ServingValidation.gpu(r.row());
+                } catch (io.moesim.ir.MoesimException e) {
+                    return id;
+                }
+            });
+            by.computeIfAbsent(gpu, k -> new ArrayList<>()).add(r);
+        }
+        Map<String, ServingReport> out = new LinkedHashMap<>();
+        by.forEach((gpu, rs) -> out.put(gpu, new ServingReport(source, costModel, List.copyOf(rs))));
+        return out;
+    }
+
     /** Count, MAPE and bias per metric of this report, and the same per scenario (the JSON of {@code by_split}). */
     private Map<String, Object> summary() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -213,6 +235,9 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
         }
         splits.put("all", summary());
         out.put("by_split", splits);
+        Map<String, Object> gpus = new LinkedHashMap<>();
+        byGpu().forEach((gpu, part) -> gpus.put(gpu, part.summary()));
+        out.put("by_gpu", gpus);
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
             ServingRow s = r.row();
