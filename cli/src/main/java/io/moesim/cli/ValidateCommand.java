@@ -11,9 +11,16 @@ import io.moesim.validation.gpu.GpuRunReport;
 import io.moesim.validation.gpu.GpuValidation;
 import io.moesim.validation.gpu.NoGpuException;
 import io.moesim.validation.reference.NumericCheck;
+import io.moesim.validation.serving.DatasetFit;
+import io.moesim.validation.serving.HarnessFit;
+import io.moesim.validation.serving.ServingClockFit;
+import io.moesim.validation.serving.ServingDataset;
+import io.moesim.validation.serving.ServingFit;
+import io.moesim.validation.serving.ServingHarness;
 import io.moesim.validation.serving.ServingReport;
 import io.moesim.validation.serving.ServingRow;
 import io.moesim.validation.serving.ServingSet;
+import io.moesim.validation.serving.ServingSplit;
 import io.moesim.validation.serving.ServingValidation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -175,42 +182,43 @@ final class ValidateCommand implements Callable<Integer> {
             return servingWithoutGpu(out, err, rows, m);
         }
         if (fitEngine) {
-            io.moesim.validation.serving.ServingClockFit.Result clock = ServingValidation.fitServingClock(rows, clockRuns(err));
-            io.moesim.validation.serving.ServingClockFit.Candidate at = clock.best();
+            ServingClockFit.Result clock = ServingValidation.fitServingClock(rows, clockRuns(err));
+            ServingClockFit.Candidate at = clock.best();
+            String fraction = ServingClockFit.text(at.fraction());
             out.printf(Locale.ROOT, "# serving clock (%s, their gpu processor): %d calibration rows (offline by throughput, server by TTFT and TPOT) "
                     + "score %.1f%% at fraction 1 -> %.1f%% at %s, the engine and harness costs refitted at each (tried:",
-                    String.join(", ", clock.targets()), at.rows(), clock.none().scorePct(), at.scorePct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
-            for (io.moesim.validation.serving.ServingClockFit.Candidate c : clock.tried()) {
-                out.printf(Locale.ROOT, " %s %.1f%%", io.moesim.validation.serving.ServingClockFit.text(c.fraction()), c.scorePct());
+                    String.join(", ", clock.targets()), at.rows(), clock.none().scorePct(), at.scorePct(), fraction);
+            for (ServingClockFit.Candidate c : clock.tried()) {
+                out.printf(Locale.ROOT, " %s %.1f%%", ServingClockFit.text(c.fraction()), c.scorePct());
             }
             out.printf(Locale.ROOT, ")%n");
             out.printf(Locale.ROOT, "  serving_clock_fraction: {value: %s, source: \"fitted: moesim validate --serving --fit-engine, %d calibration rows "
-                    + "(%s), with the engines' and harnesses' costs\"}%n", io.moesim.validation.serving.ServingClockFit.text(at.fraction()), at.rows(), m);
-            for (io.moesim.validation.serving.ServingFit.Result f : at.engines().values()) {
+                    + "(%s), with the engines' and harnesses' costs\"}%n", fraction, at.rows(), m);
+            for (ServingFit.Result f : at.engines().values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration offline rows of %s (%s)",
                         f.rows(), f.framework(), m);
                 out.printf(Locale.ROOT, "# %s: calibration throughput MAPE %.1f%% without engine costs, %.1f%% with them (serving clock fraction %s)%n",
-                        f.framework(), f.mapeBeforePct(), f.mapeAfterPct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
+                        f.framework(), f.mapeBeforePct(), f.mapeAfterPct(), fraction);
                 engineFigure(out, "iteration_overhead_us", f.figures().iterationOverheadUs(), src);
                 engineFigure(out, "per_sequence_us", f.figures().perSequenceUs(), src);
             }
-            for (io.moesim.validation.serving.HarnessFit.Result h : at.harnesses().values()) {
+            for (HarnessFit.Result h : at.harnesses().values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration server rows of harness %s (%s)",
                         h.rows(), h.harness().id(), m);
                 out.printf(Locale.ROOT, "# harness %s (%s): calibration TPOT MAPE %.1f%% at the file's figures -> %.1f%%, TTFT %.1f%% -> %.1f%% "
-                        + "(serving clock fraction %s)%n", h.harness().id(), io.moesim.validation.serving.ServingHarness.FILE, h.tpotBeforePct(),
-                        h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), io.moesim.validation.serving.ServingClockFit.text(at.fraction()));
+                        + "(serving clock fraction %s)%n", h.harness().id(), ServingHarness.FILE, h.tpotBeforePct(),
+                        h.tpotAfterPct(), h.ttftBeforePct(), h.ttftAfterPct(), fraction);
                 out.printf(Locale.ROOT, "  \"iteration_overhead_us\": {\"value\": %.1f, \"source\": \"%s\"},%n", h.harness().iterationOverheadUs(), src);
                 out.printf(Locale.ROOT, "  \"per_sequence_us\": {\"value\": %.2f, \"source\": \"%s\"},%n", h.harness().perSequenceUs(), src);
                 out.printf(Locale.ROOT, "  \"request_latency_ms\": {\"value\": %.2f, \"source\": \"%s\"}%n", h.harness().requestLatencyMs(), src);
             }
-            java.util.Map<String, io.moesim.validation.serving.DatasetFit.Result> datasets = ServingValidation.fitDatasets(rows,
+            java.util.Map<String, DatasetFit.Result> datasets = ServingValidation.fitDatasets(rows,
                     fitRuns(err, "dataset", ServingRow::dataset));
-            for (io.moesim.validation.serving.DatasetFit.Result d : datasets.values()) {
+            for (DatasetFit.Result d : datasets.values()) {
                 String src = String.format(Locale.ROOT, "fitted: moesim validate --serving --fit-engine, %d calibration rows of dataset %s (%s)",
                         d.rows(), d.dataset().id(), m);
                 out.printf(Locale.ROOT, "# dataset %s (%s): calibration throughput MAPE %.1f%% at the file's lengths -> %.1f%%%n",
-                        d.dataset().id(), io.moesim.validation.serving.ServingDataset.FILE, d.throughputBeforePct(), d.throughputAfterPct());
+                        d.dataset().id(), ServingDataset.FILE, d.throughputBeforePct(), d.throughputAfterPct());
                 out.printf(Locale.ROOT, "  \"lengths\": {\"value\": \"%s\", \"source\": \"%s\"}%n", d.dataset().lengths().text(), src);
             }
             return 0;
@@ -246,7 +254,7 @@ final class ValidateCommand implements Callable<Integer> {
                         pct(part.mapePct(ServingReport.Row::tpotErrorPct)));
             }
         }
-        for (io.moesim.validation.serving.ServingSplit sp : io.moesim.validation.serving.ServingSplit.values()) {
+        for (ServingSplit sp : ServingSplit.values()) {
             ServingReport part = r.only(sp);
             if (!part.rows().isEmpty()) {
                 ServingReport off = part.only(ServingRow.Scenario.OFFLINE);
@@ -308,20 +316,20 @@ final class ValidateCommand implements Callable<Integer> {
         } catch (MoesimException e) {
             throw new MoesimException("--leave-gpu-out " + leaveGpuOut + ": " + e.getMessage());
         }
-        io.moesim.validation.serving.ServingClockFit.Candidate at = g.fitted().clock().best();
-        String f = io.moesim.validation.serving.ServingClockFit.text(at.fraction());
+        ServingClockFit.Candidate at = g.fitted().clock().best();
+        String f = ServingClockFit.text(at.fraction());
         out.printf(Locale.ROOT, "# %s left out: every serving figure fitted on the calibration rows of %s alone (%d rows scored by the clock fit)%n",
                 g.gpu(), String.join(", ", g.fitGpus()), at.rows());
         out.printf(Locale.ROOT, "# serving clock fraction %s (score %.1f%% at 1 -> %.1f%%)%n", f, g.fitted().clock().none().scorePct(), at.scorePct());
-        for (io.moesim.validation.serving.ServingFit.Result e : at.engines().values()) {
+        for (ServingFit.Result e : at.engines().values()) {
             out.printf(Locale.ROOT, "# engine %s: %.1f us per iteration + %.3f us per sequence (%d calibration offline rows)%n", e.framework(),
                     e.figures().iterationOverheadUs(), e.figures().perSequenceUs(), e.rows());
         }
-        for (io.moesim.validation.serving.HarnessFit.Result h : at.harnesses().values()) {
+        for (HarnessFit.Result h : at.harnesses().values()) {
             out.printf(Locale.ROOT, "# harness %s: %.1f us per iteration + %.2f us per sequence, %.2f ms before the first token (%d calibration server rows)%n",
                     h.harness().id(), h.harness().iterationOverheadUs(), h.harness().perSequenceUs(), h.harness().requestLatencyMs(), h.rows());
         }
-        for (io.moesim.validation.serving.DatasetFit.Result d : g.fitted().datasets().values()) {
+        for (DatasetFit.Result d : g.fitted().datasets().values()) {
             out.printf(Locale.ROOT, "# dataset %s: %s (%d calibration rows)%n", d.dataset().id(), d.dataset().lengths().text(), d.rows());
         }
         TextTable t = new TextTable(ServingReport.HEADER);

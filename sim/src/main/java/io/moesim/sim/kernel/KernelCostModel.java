@@ -72,7 +72,12 @@ public final class KernelCostModel implements CostModel {
      * FrameworkProfile#hasMeasuredOpFigures}: a real framework's); empty otherwise (the clock its per-op figures hold for).
      */
     public java.util.OptionalDouble servingClockMHz(DeviceSpec device, ProcessorSpec processor) {
-        return servingLoad && profile(device).hasMeasuredOpFigures() ? processor.servingLoadClockMHz() : java.util.OptionalDouble.empty();
+        return servingLoad && loadApplies(device, processor) ? processor.servingLoadClockMHz() : java.util.OptionalDouble.empty();
+    }
+
+    /** Whether a serving load clocks this processor: its spec gives a fraction and the device's profile measured per-op figures. */
+    private boolean loadApplies(DeviceSpec device, ProcessorSpec processor) {
+        return processor.servingClockFraction().isPresent() && profile(device).hasMeasuredOpFigures();
     }
 
     /** The device and processor a call runs on: under a serving load and a measured profile, as that load clocks them. */
@@ -81,11 +86,8 @@ public final class KernelCostModel implements CostModel {
         if (l != null && l.device == device && l.processor == processor) {
             return l;
         }
-        if (processor.servingClockFraction().isEmpty() || !profile(device).hasMeasuredOpFigures()) {
-            l = new Loaded(device, processor, device, processor);
-        } else {
-            l = new Loaded(device, processor, device.underServingLoad(), processor.underServingLoad());
-        }
+        l = loadApplies(device, processor) ? new Loaded(device, processor, device.underServingLoad(), processor.underServingLoad())
+                : new Loaded(device, processor, device, processor);
         lastLoaded = l;
         return l;
     }

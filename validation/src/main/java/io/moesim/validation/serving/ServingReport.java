@@ -116,16 +116,15 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
      * in name order; a row whose system cannot be read is counted under its system's id.
      */
     public Map<String, ServingReport> byGpu() {
-        Map<String, String> gpuOf = new java.util.HashMap<>();
+        Function<ServingRow, String> gpuOf = ServingValidation.gpus();
         Map<String, List<Row>> by = new java.util.TreeMap<>();
         for (Row r : rows) {
-            String gpu = gpuOf.computeIfAbsent(r.row().system(), id -> {
-                try {
-                    return ServingValidation.gpu(r.row());
-                } catch (io.moesim.ir.MoesimException e) {
-                    return id;
-                }
-            });
+            String gpu;
+            try {
+                gpu = gpuOf.apply(r.row());
+            } catch (io.moesim.ir.MoesimException e) {
+                gpu = r.row().system();
+            }
             by.computeIfAbsent(gpu, k -> new ArrayList<>()).add(r);
         }
         Map<String, ServingReport> out = new LinkedHashMap<>();

@@ -43,12 +43,16 @@ public final class ServingValidation {
      * row, so each op shape is simulated once.
      */
     public static ServingReport run(List<ServingRow> rows, String source, Progress progress) {
+        return runAt(rows, source, "kernel (each row under its framework's profile)", Figures.COMMITTED, progress);
+    }
+
+    /** Every row at {@code figures} (the committed ones, or a fit's) on the kernel cost model, one simulator for the run. */
+    private static ServingReport runAt(List<ServingRow> rows, String source, String costName, Figures figures, Progress progress) {
         KernelSimulator kernels = new KernelSimulator();
-        Harnesses harnesses = new Harnesses();
-        Datasets datasets = new Datasets();
-        return run(rows, source, "kernel (each row under its framework's profile)",
-                r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> profile(r, harnesses.of(r))), progress, harnesses, -1,
-                datasets::lengths, UnaryOperator.identity());
+        Harnesses harnesses = figures.harnesses();
+        Datasets datasets = figures.datasets();
+        return run(rows, source, costName, r -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> figures.profile(r, harnesses.of(r))),
+                progress, harnesses, -1, datasets::lengths, figures.onSystem());
     }
 
     /**
@@ -322,6 +326,12 @@ public final class ServingValidation {
         return Systems.load(r.system()).device().id();
     }
 
+    /** {@link #gpu} with each system read once (rows share a few systems; reading one parses its spec). One thread. */
+    static Function<ServingRow, String> gpus() {
+        Map<String, String> bySystem = new java.util.HashMap<>();
+        return r -> bySystem.computeIfAbsent(r.system(), id -> gpu(r));
+    }
+
     /**
      * The serving fits ({@link #fitServingClock}, then {@link #fitDatasets} at its figures) on the rows of every GPU but
      * {@code gpu}: no row of {@code gpu} is run or read. One caveat: the clock fit runs a dataset's rows at its committed
@@ -330,7 +340,12 @@ public final class ServingValidation {
      * consistency, not a proof that a procedure started from another spread would end there.
      */
     public static Fitted fitWithout(List<ServingRow> rows, String gpu, Progress clockProgress, Progress datasetProgress) {
-        List<ServingRow> fit = rows.stream().filter(r -> !gpu.equals(gpu(r))).toList();
+        return fitWithout(rows, gpu, gpus(), clockProgress, datasetProgress);
+    }
+
+    private static Fitted fitWithout(List<ServingRow> rows, String gpu, Function<ServingRow, String> gpuOf, Progress clockProgress,
+            Progress datasetProgress) {
+        List<ServingRow> fit = rows.stream().filter(r -> !gpu.equals(gpuOf.apply(r))).toList();
         ServingClockFit.Result clock = fitServingClock(fit, clockProgress);
         Fitted atClock = new Fitted(clock, Map.of());
         return new Fitted(clock, fitDatasets(fit, datasetProgress, Figures.of(atClock)));
@@ -339,8 +354,9 @@ public final class ServingValidation {
     /** {@link GpuLeftOut}: the fits without {@code gpu}, then its rows at their figures and at the committed ones. */
     public static GpuLeftOut leaveGpuOut(List<ServingRow> rows, String source, String gpu, Progress clockProgress, Progress datasetProgress,
             Progress runProgress) {
+        Function<ServingRow, String> gpuOf = gpus();
         java.util.Set<String> gpus = new java.util.TreeSet<>();
-        rows.forEach(r -> gpus.add(gpu(r)));
+        rows.forEach(r -> gpus.add(gpuOf.apply(r)));
         if (!gpus.contains(gpu)) {
             throw new MoesimException("the rows run on " + String.join(", ", gpus) + ", not " + gpu);
         }
@@ -348,18 +364,13 @@ public final class ServingValidation {
             throw new MoesimException("every row runs on " + gpu + ": no other GPU to fit on");
         }
         List<String> fitGpus = gpus.stream().filter(g -> !g.equals(gpu)).toList();
-        if (ServingSplit.calibration(rows).stream().allMatch(r -> gpu.equals(gpu(r)))) {
+        if (ServingSplit.calibration(rows).stream().allMatch(r -> gpu.equals(gpuOf.apply(r)))) {
             throw new MoesimException(String.join(", ", fitGpus) + " has no calibration row to fit on");
         }
-        Fitted fitted = fitWithout(rows, gpu, clockProgress, datasetProgress);
-        List<ServingRow> left = rows.stream().filter(r -> gpu.equals(gpu(r))).toList();
-        Figures at = Figures.of(fitted);
-        KernelSimulator kernels = new KernelSimulator();
-        Harnesses harnesses = at.harnesses();
-        Datasets datasets = at.datasets();
-        ServingReport leftOut = run(left, source, "kernel (serving figures fitted on " + String.join(", ", fitGpus) + " calibration rows)",
-                row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE, d -> at.profile(row, harnesses.of(row))), runProgress, harnesses, -1,
-                datasets::lengths, at.onSystem());
+        Fitted fitted = fitWithout(rows, gpu, gpuOf, clockProgress, datasetProgress);
+        List<ServingRow> left = rows.stream().filter(r -> gpu.equals(gpuOf.apply(r))).toList();
+        ServingReport leftOut = runAt(left, source, "kernel (serving figures fitted on " + String.join(", ", fitGpus) + " calibration rows)",
+                Figures.of(fitted), runProgress);
         return new GpuLeftOut(gpu, fitGpus, fitted, leftOut, run(left, source, runProgress));
     }
 
