@@ -41,7 +41,7 @@ final class ServingFlags {
     Long maxNumTokens;
 
     @Option(names = "--kv-fraction", paramLabel = "F",
-            description = {"KV cache = F x (device memory - weights), as TensorRT-LLM's kv_cache_free_gpu_mem_fraction (0 < F <= 1).",
+            description = {"KV cache = F x (device memory - weights - activations) of the fullest device, as TensorRT-LLM's kv_cache_free_gpu_mem_fraction (0 < F <= 1).",
                 "Default: " + io.moesim.sim.Simulator.MEMORY_UTILIZATION + " of all memory less the weights (vLLM's gpu_memory_utilization)."})
     Double kvFraction;
 

@@ -166,8 +166,9 @@ public final class Simulator {
         long tokens;
         double weights = storedWeightBytes(model, dtype, layout);
         if (req.kvFraction() > 0) {
-            long reserve = system.devices() * activationReserveBytes(cache, tokenBudget(req, system));
-            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), reserve, req.signatureBits(), weights);
+            // every rank keeps its share of every token's KV, so the pool is what the fullest device has free (x devices)
+            long fullest = fullestDeviceBytes(cache, tokenBudget(req, system));
+            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), 0, req.signatureBits(), (double) system.devices() * fullest);
         } else {
             tokens = kvCapacityTokensHolding(model, dtype, system, weights);
         }
@@ -366,10 +367,6 @@ public final class Simulator {
     }
 
     /**
-     * Activations of the largest iteration an engine runs, per device: the compiled plan of one prefill
-     * chunk of the whole token budget (the compiler's memory plan: twice the largest op's working set).
-     */
-    /**
      * The token budget per iteration a run gets: the request's, else its framework profile's default
      * ({@code serving: max_num_tokens}, e.g. TensorRT-LLM's 8192) under a real framework's kernel cost model,
      * else {@link ServingConfig#DEFAULT_TOKEN_BUDGET}.
@@ -403,11 +400,17 @@ public final class Simulator {
         return req.chunkedPrefill() == null ? s : s.withChunkedPrefill(req.chunkedPrefill());
     }
 
-    static long activationReserveBytes(IterationCache cache, long tokenBudget) {
+    /**
+     * What the fullest device of an instance holds before its KV cache: its weights as the compiled plan places them (the
+     * embedding, kept in the model's precision, on every tensor-parallel rank) and the activations of the largest iteration
+     * an engine runs (one prefill chunk of the whole token budget; the compiler's memory plan: twice the largest op's working
+     * set), the memory an engine finds taken after loading the weights and running that iteration once.
+     */
+    static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
         long max = 0;
         for (io.moesim.compiler.plan.DeviceMemory d : plan.memory()) {
-            max = Math.max(max, d.activationBytes());
+            max = Math.max(max, d.weightBytes() + d.activationBytes());
         }
         return max;
     }

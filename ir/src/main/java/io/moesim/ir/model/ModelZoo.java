@@ -89,6 +89,10 @@ public final class ModelZoo {
         // intermediate 28672, vocab 128256, rms_norm_eps 1e-5, untied.
         add(new ModelConfig("Llama-3-70B", "llama", 8192, 80, 128256, 28672, AttentionConfig.of(64, 8, 128), null, FfnActivation.SWIGLU,
                 Norm.Kind.RMS, 1e-5, false, 0, DType.BF16), "llama3", "llama-3", "llama3-70b", "meta-llama-3-70b");
+        // huggingface.co/meta-llama/Llama-3.1-405B config.json: hidden 16384, 126 layers, 128 heads / 8 kv (head dim 128),
+        // intermediate 53248, vocab 128256, rms_norm_eps 1e-5, untied (for TensorRT-LLM's published Llama 3.1 405B FP8 rows).
+        add(new ModelConfig("Llama-3-405B", "llama", 16384, 126, 128256, 53248, AttentionConfig.of(128, 8, 128), null, FfnActivation.SWIGLU,
+                Norm.Kind.RMS, 1e-5, false, 0, DType.BF16), "llama-3.1-405b", "meta-llama-3.1-405b");
     }
 
     private ModelZoo() {

@@ -76,6 +76,19 @@ class ModelStatsTest {
         assertEquals(total, ModelStats.of(ModelZoo.get("Llama-3-8B")).total());
     }
 
+    /**
+     * Llama 3.1 405B by hand (huggingface.co/meta-llama/Llama-3.1-405B config.json): per layer q and o 16384 x 16384, k and
+     * v 16384 x 1024 (8 KV heads of 128), gate, up and down 16384 x 53248, two RMS norms; 126 layers; untied embedding and LM
+     * head 128256 x 16384; a final norm: 405,853,388,800, the "405B" of Meta's model card.
+     */
+    @Test
+    void llama3_405bByHand() {
+        long layer = 2L * 16384 * 16384 + 2L * 16384 * 1024 + 3L * 16384 * 53248 + 2 * 16384;
+        long total = 126 * layer + 2L * 128256 * 16384 + 16384;
+        assertEquals(405_853_388_800L, total);
+        assertEquals(total, ModelStats.of(ModelZoo.get("Llama-3-405B")).total());
+    }
+
     @Test
     void tiedEmbeddingsCountedOnce() {
         ModelConfig opt = ModelZoo.get("opt-66b");

@@ -22,14 +22,15 @@ class ModelZooTest {
         assertSame(ModelZoo.get("DeepSeek-V3"), ModelZoo.get("deepseek-v3"));
         assertSame(ModelZoo.get("Llama-3-70B"), ModelZoo.get("llama3"));
         assertSame(ModelZoo.get("Llama-3-8B"), ModelZoo.get("llama-3.1-8b"));
-        assertEquals(13, ModelZoo.names().size());
+        assertSame(ModelZoo.get("Llama-3-405B"), ModelZoo.get("llama-3.1-405b"));
+        assertEquals(14, ModelZoo.names().size());
     }
 
     @Test
     void unknownNameListsKnownOnes() {
         ModelException e = assertThrows(ModelException.class, () -> ModelZoo.get("gpt-5"));
         assertTrue(e.getMessage().startsWith("unknown model 'gpt-5' (known: Mixtral-8x7B, "), e.getMessage());
-        assertTrue(e.getMessage().contains("Llama-3-70B)"));
+        assertTrue(e.getMessage().contains("Llama-3-70B, Llama-3-405B)"));
     }
 
     @Test

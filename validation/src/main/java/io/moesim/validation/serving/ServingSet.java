@@ -38,6 +38,16 @@ public final class ServingSet {
         return root.resolve("traces").resolve("published").resolve("serving");
     }
 
+    /**
+     * Rows of an engine no serving figure was fitted on, under {@link #published}: {@code engine-left-out} (TensorRT-LLM's
+     * v1.0 PyTorch-backend throughput table; the engine figures were fitted on v0.17's TensorRT engines). Not read by the
+     * published set; {@code validate --serving --measurements} runs them. Every row is out of sample whatever split its id
+     * hashes to.
+     */
+    public static Path engineLeftOut(Path root) {
+        return published(root).resolve("engine-left-out");
+    }
+
     public static List<ServingRow> read(Path path) {
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(path)) {

@@ -97,6 +97,41 @@ class ServingSetTest {
         }
     }
 
+    /**
+     * TensorRT-LLM's v1.0 throughput table (PyTorch backend) is checked whole, not a chosen part of it: every FP8 cell of its
+     * dense Llama tables on H100 and H200 (Llama 3.1 8B TP 1 on both, Llama 3.3 70B TP 1 on H200 and TP 2 on H100, Llama 3.1
+     * 405B TP 8 on both; ten ISL/OSL pairs each) is a row, 58 in the engine-left-out folder and the two 70B 1000/1000 cells in
+     * the set, each with the request count the page gives for its lengths. (Its MoE tables name no EP degree, and B200 appears
+     * at FP4 only, which moesim does not run.)
+     */
+    @Test
+    void theV10ThroughputTableIsCheckedWhole() {
+        List<ServingRow> out = ServingSet.read(ServingSet.engineLeftOut(Path.of("..")));
+        List<ServingRow> set = ServingSet.read(ServingSet.published(Path.of("..")));
+        assertEquals(58, out.size());
+        assertTrue(out.stream().noneMatch(r -> set.stream().anyMatch(x -> x.id().equals(r.id()))), "no row in both");
+        List<ServingRow> v10 = new java.util.ArrayList<>(out);
+        v10.addAll(set.stream().filter(r -> r.frameworkVersion().equals("1.0")).toList());
+        java.util.Map<String, Integer> requests = java.util.Map.of("128/128", 30000, "128/2048", 3000, "128/4096", 1500, "500/2000", 3000,
+                "1000/1000", 3000, "1000/2000", 1500, "2048/128", 3000, "2048/2048", 1500, "5000/500", 1500, "20000/2000", 1000);
+        java.util.Set<String> cells = new java.util.HashSet<>();
+        for (ServingRow r : v10) {
+            String len = r.in() + "/" + r.out();
+            assertEquals(requests.get(len), r.requests(), r.id());
+            assertEquals(ServingRow.Scenario.OFFLINE, r.scenario(), r.id());
+            assertEquals("fp8e4m3", r.dtype(), r.id());
+            assertTrue(r.source().url().contains("00f37686aa854010d68bcbd0f4ab000221541ca6"), r.id());
+            assertTrue(cells.add(r.model() + "|" + r.system() + "|" + len), r.id());
+        }
+        for (String col : List.of("llama-3-8b|h200x1", "llama-3-8b|h100x1", "llama-3-70b|h200x1", "llama-3-70b|h100x2", "llama-3-405b|h200x8",
+                "llama-3-405b|h100x8")) {
+            for (String len : requests.keySet()) {
+                assertTrue(cells.contains(col + "|" + len), col + " " + len);
+            }
+        }
+        assertEquals(60, cells.size());
+    }
+
     /** A row names a harness of the file beside it, and one that drives its own framework's engine. */
     @Test
     void aRowsHarnessIsNamedBesideItAndDrivesItsFramework() throws IOException {

@@ -71,7 +71,9 @@ class TrtllmBenchLimitsTest {
      */
     @Test
     void theSetsTrtllmBenchRowsRunOnItsLimitsWithChunkedContext() {
-        List<ServingRow> rows = ServingSet.read(ServingSet.published(Path.of("..")));
+        List<ServingRow> rows = new java.util.ArrayList<>(ServingSet.read(ServingSet.published(Path.of(".."))));
+        // and the engine left out of every fit (the v1.0 table's other cells), whose limits were written by a second implementation
+        rows.addAll(ServingSet.read(ServingSet.engineLeftOut(Path.of(".."))));
         int bench = 0;
         for (ServingRow r : rows) {
             boolean trtllmBench = r.framework().equals("trtllm") && (r.frameworkVersion().equals("0.17") || r.frameworkVersion().equals("1.0"));
@@ -90,6 +92,6 @@ class TrtllmBenchLimitsTest {
             assertEquals(Optional.of(true), r.chunkedPrefill(), r.id());
             assertTrue(r.scenario() == ServingRow.Scenario.OFFLINE, r.id());
         }
-        assertEquals(28, bench, "trtllm-bench rows");
+        assertEquals(28 + 58, bench, "trtllm-bench rows");
     }
 }
