@@ -40,7 +40,7 @@ public final class ServingSet {
 
     /**
      * Rows of an engine no serving figure was fitted on, under {@link #published}: {@code engine-left-out} (TensorRT-LLM's
-     * v1.0 PyTorch-backend throughput table; the engine figures were fitted on v0.17's TensorRT engines). Not read by the
+     * v1.0 and v0.20 PyTorch-backend throughput tables; the engine figures were fitted on v0.17's TensorRT engines). Not read by the
      * published set; {@code validate --serving --measurements} runs them. Every row is out of sample whatever split its id
      * hashes to.
      */

@@ -76,7 +76,7 @@ class TrtllmBenchLimitsTest {
         rows.addAll(ServingSet.read(ServingSet.engineLeftOut(Path.of(".."))));
         int bench = 0;
         for (ServingRow r : rows) {
-            boolean trtllmBench = r.framework().equals("trtllm") && (r.frameworkVersion().equals("0.17") || r.frameworkVersion().equals("1.0"));
+            boolean trtllmBench = r.framework().equals("trtllm") && List.of("0.17", "0.20", "1.0").contains(r.frameworkVersion());
             if (!trtllmBench) {
                 assertFalse(r.chunkedPrefill().isPresent() && r.framework().equals("trtllm"), r.id() + ": only trtllm-bench rows set chunked prefill");
                 continue;
@@ -92,6 +92,6 @@ class TrtllmBenchLimitsTest {
             assertEquals(Optional.of(true), r.chunkedPrefill(), r.id());
             assertTrue(r.scenario() == ServingRow.Scenario.OFFLINE, r.id());
         }
-        assertEquals(28 + 58, bench, "trtllm-bench rows");
+        assertEquals(28 + 58 + 95, bench, "trtllm-bench rows");
     }
 }
