@@ -64,29 +64,19 @@ class ModelStatsTest {
     }
 
     /**
-     * Llama 3.1 8B by hand: per layer q and o 4096 x 4096, k and v 4096 x 1024 (8 KV heads of 128), gate, up and down
-     * 4096 x 14336, two RMS norms; untied embedding and LM head 128256 x 4096; a final norm. Meta publishes the sum,
-     * 8,030,261,248 parameters (huggingface.co/meta-llama/Llama-3.1-8B, model card "8B", safetensors total).
+     * Llama 3.1 by hand: per layer q and o hidden x hidden, k and v hidden x 1024 (8 KV heads of 128), gate, up and down
+     * hidden x FFN, two RMS norms; untied embedding and LM head 128256 x hidden; a final norm. 8B: 32 layers of 4096 and
+     * 14336; Meta publishes the sum, 8,030,261,248 (huggingface.co/meta-llama/Llama-3.1-8B, safetensors total). 405B
+     * (huggingface.co/meta-llama/Llama-3.1-405B config.json): 126 layers of 16384 and 53248, 405,853,388,800, the "405B" of
+     * Meta's model card.
      */
-    @Test
-    void llama3_8bHasItsPublishedParameterCount() {
-        long layer = 2L * 4096 * 4096 + 2L * 4096 * 1024 + 3L * 4096 * 14336 + 2 * 4096;
-        long total = 32 * layer + 2L * 128256 * 4096 + 4096;
-        assertEquals(8_030_261_248L, total);
-        assertEquals(total, ModelStats.of(ModelZoo.get("Llama-3-8B")).total());
-    }
-
-    /**
-     * Llama 3.1 405B by hand (huggingface.co/meta-llama/Llama-3.1-405B config.json): per layer q and o 16384 x 16384, k and
-     * v 16384 x 1024 (8 KV heads of 128), gate, up and down 16384 x 53248, two RMS norms; 126 layers; untied embedding and LM
-     * head 128256 x 16384; a final norm: 405,853,388,800, the "405B" of Meta's model card.
-     */
-    @Test
-    void llama3_405bByHand() {
-        long layer = 2L * 16384 * 16384 + 2L * 16384 * 1024 + 3L * 16384 * 53248 + 2 * 16384;
-        long total = 126 * layer + 2L * 128256 * 16384 + 16384;
-        assertEquals(405_853_388_800L, total);
-        assertEquals(total, ModelStats.of(ModelZoo.get("Llama-3-405B")).total());
+    @ParameterizedTest
+    @CsvSource({"Llama-3-8B, 32, 4096, 14336, 8030261248", "Llama-3-405B, 126, 16384, 53248, 405853388800"})
+    void llama3ByHand(String name, long layers, long hidden, long ffn, long expected) {
+        long layer = 2 * hidden * hidden + 2 * hidden * 1024 + 3 * hidden * ffn + 2 * hidden;
+        long total = layers * layer + 2 * 128256 * hidden + hidden;
+        assertEquals(expected, total);
+        assertEquals(total, ModelStats.of(ModelZoo.get(name)).total());
     }
 
     @Test
