@@ -154,24 +154,19 @@ public final class Simulator {
     }
 
     /**
-     * The KV-cache capacity in tokens of one instance on {@code system}: the request's, else {@code kvFraction} of the memory
-     * left after the weights and the activations of {@code cache}'s largest iteration, else {@link #MEMORY_UTILIZATION} of all
-     * memory less the weights.
+     * The KV-cache capacity in tokens of one instance on {@code system}: the request's; else, under {@code kvFraction},
+     * that fraction of what the fullest device has free after its weights and the activations of {@code cache}'s largest
+     * iteration, times the devices ({@link #kvFractionTokens}); else {@link #MEMORY_UTILIZATION} of all memory less the
+     * weights. Either is divided by the copies of a token's KV the layout keeps ({@link #kvCopies}).
      */
     static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch,
             CompileOptions layout) {
         if (req.kvCapacityTokens() > 0) {
             return req.kvCapacityTokens();
         }
-        long tokens;
-        double weights = storedWeightBytes(model, dtype, layout);
-        if (req.kvFraction() > 0) {
-            // every rank keeps its share of every token's KV, so the pool is what the fullest device has free (x devices)
-            long fullest = fullestDeviceBytes(cache, tokenBudget(req, system));
-            tokens = kvCapacityTokens(model, dtype, system, req.kvFraction(), 0, req.signatureBits(), (double) system.devices() * fullest);
-        } else {
-            tokens = kvCapacityTokensHolding(model, dtype, system, weights);
-        }
+        long tokens = req.kvFraction() > 0
+                ? kvFractionTokens(model, dtype, system, req.kvFraction(), fullestDeviceBytes(cache, tokenBudget(req, system)), req.signatureBits())
+                : kvCapacityTokensHolding(model, dtype, system, storedWeightBytes(model, dtype, layout));
         return withStates(model, dtype, system, tokens / kvCopies(model, layout.attention().tp()), maxBatch);
     }
 
@@ -337,33 +332,26 @@ public final class Simulator {
     }
 
     /**
-     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
-     * weights ({@code kv_cache_free_gpu_mem_fraction}), with nothing reserved for activations.
-     */
-    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction) {
-        return kvCapacityTokens(m, dtype, system, fraction, 0, 30);
-    }
-
-    /**
-     * KV-cache capacity in tokens as TensorRT-LLM sizes it: {@code fraction} of the memory left after the
-     * weights and the activations ({@code reserveBytes}, all devices together), the memory an engine finds
-     * free after loading the weights and running its largest iteration once. It is also kept below
+     * KV-cache capacity in tokens as TensorRT-LLM sizes it ({@code kv_cache_free_gpu_mem_fraction}): {@code fraction} of the
+     * memory the fullest device finds free after loading its weights and running the largest iteration once
+     * ({@code fullestDeviceBytes}, {@link #fullestDeviceBytes}), times the devices. Every rank keeps its share of every
+     * token's KV, so the pool is what the rank with the least room left holds, times the ranks. It is also kept below
      * free / (1 + 2^−bits): iteration signatures round the KV context up by at most 2^−bits (see
      * {@link io.moesim.sim.serving.BatchSignature}), and the compiled iteration must still fit.
      */
-    public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits) {
-        return kvCapacityTokens(m, dtype, system, fraction, reserveBytes, signatureBits, io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype));
-    }
-
-    /** The same, with the devices holding {@code weights} bytes of weights ({@link #storedWeightBytes}). */
-    static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long reserveBytes, int signatureBits, double weights) {
+    public static long kvFractionTokens(ModelConfig m, DType dtype, SystemSpec system, double fraction, long fullestDeviceBytes, int signatureBits) {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
-        double memory = system.devices() * system.device().memory().capacityGB() * 1e9;
-        double free = memory - weights - reserveBytes;
-        double kvBytes = Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
-        return kvTokens(m, dtype, system, kvBytes, memory, weights);
+        double capacity = system.device().memory().capacityGB() * 1e9;
+        double free = capacity - fullestDeviceBytes;
+        double kvBytes = system.devices() * Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
+        long tokens = (long) (kvBytes / Math.max(1, kvBytesPerToken(m, dtype)));
+        if (tokens < 1) {
+            throw new SimulationException(0, "system " + system.id(), "the fullest device holds " + Math.round(fullestDeviceBytes / 1e9)
+                    + " GB of " + m.name() + "'s weights and activations, leaving no room for a KV cache in its " + Math.round(capacity / 1e9) + " GB");
+        }
+        return tokens;
     }
 
     /**
@@ -401,10 +389,12 @@ public final class Simulator {
     }
 
     /**
-     * What the fullest device of an instance holds before its KV cache: its weights as the compiled plan places them (the
-     * embedding, kept in the model's precision, on every tensor-parallel rank) and the activations of the largest iteration
-     * an engine runs (one prefill chunk of the whole token budget; the compiler's memory plan: twice the largest op's working
-     * set), the memory an engine finds taken after loading the weights and running that iteration once.
+     * What the fullest device of an instance holds before its KV cache: its weights as the compiled plan places them and the
+     * activations of the largest iteration an engine runs (one prefill chunk of the whole token budget; the compiler's memory
+     * plan: twice the largest op's working set), the memory an engine finds taken after loading the weights and running that
+     * iteration once. The plan keeps the embedding table and the LM head whole on every tensor-parallel rank, in the serving
+     * precision, where TensorRT-LLM shards both over the ranks in bf16 (a known gap: about 3 GB per rank more than the engine
+     * holds for Llama 3.1 405B FP8 over 8 ranks, the same for Llama 3 70B over 2).
      */
     static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();

@@ -134,26 +134,31 @@ public class ServingLoopTest {
     }
 
     /**
-     * TensorRT-LLM sizes the KV cache as a fraction of the memory left after the weights:
-     * tokens = F × (devices × capacity − weight bytes) / KV bytes per token, recomputed here.
+     * TensorRT-LLM sizes the KV cache as a fraction of what a device finds free after its weights and its largest iteration's
+     * activations, and every rank keeps its share of every token's KV, so the pool is the fullest device's room times the
+     * devices: tokens = F x devices x (capacity - fullest) / KV bytes per token, recomputed here.
      */
     @Test
-    void kvFractionSizesTheCacheFromTheMemoryLeftAfterTheWeights() {
+    void kvFractionSizesTheCacheFromTheFullestDevice() {
         ModelConfig m = ModelZoo.get("Mixtral-8x7B");
         io.moesim.ir.DType dt = io.moesim.ir.DType.FP8_E4M3;
         SystemSpec h = Systems.load("h100x2");
-        double weights = 46_702_792_704.0; // Mixtral-8x7B parameters (1 byte each in fp8)
+        long fullest = 25_000_000_000L; // a device holding 25 GB of weights and activations
         // per layer: K and V x 8 KV heads x 128 dims, 32 layers, 1 byte each
         double perToken = 2 * 8 * 128 * 32;
-        long expected = (long) (0.9 * (2 * 80e9 - weights) / perToken);
-        assertEquals(expected, Simulator.kvCapacityTokens(m, dt, h, 0.9), expected * 0.002);
-        assertTrue(Simulator.kvCapacityTokens(m, dt, h, 0.95) > Simulator.kvCapacityTokens(m, dt, h, 0.9));
-        // the engine measures free memory after its activations too: 4 GB reserved over the two devices
-        long reserved = (long) (0.9 * (2 * 80e9 - weights - 4e9) / perToken);
-        assertEquals(reserved, Simulator.kvCapacityTokens(m, dt, h, 0.9, 4_000_000_000L, 5), reserved * 0.002);
+        long expected = (long) (0.9 * 2 * (80e9 - fullest) / perToken);
+        assertEquals(expected, Simulator.kvFractionTokens(m, dt, h, 0.9, fullest, 30), 1);
+        assertTrue(Simulator.kvFractionTokens(m, dt, h, 0.95, fullest, 30) > expected);
+        // a fuller device (4 GB more) leaves every rank less
+        long fuller = (long) (0.9 * 2 * (80e9 - fullest - 4e9) / perToken);
+        assertEquals(fuller, Simulator.kvFractionTokens(m, dt, h, 0.9, fullest + 4_000_000_000L, 5), 1);
         // at F = 1 the signature rounding (up to 2^-5 above the true context) keeps 1/33 of the free memory back
-        long full = (long) ((2 * 80e9 - weights) / (1 + 1.0 / 32) / perToken);
-        assertEquals(full, Simulator.kvCapacityTokens(m, dt, h, 1.0, 0, 5), full * 0.002);
+        long full = (long) (2 * (80e9 - fullest) / (1 + 1.0 / 32) / perToken);
+        assertEquals(full, Simulator.kvFractionTokens(m, dt, h, 1.0, fullest, 5), 1);
+        // a device with no room left: an error naming the system
+        io.moesim.sim.SimulationException e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.sim.SimulationException.class,
+                () -> Simulator.kvFractionTokens(m, dt, h, 0.9, 80_000_000_000L, 5));
+        assertTrue(e.getMessage().contains("h100x2") && e.getMessage().contains("no room for a KV cache"), e.getMessage());
     }
 
     @Test

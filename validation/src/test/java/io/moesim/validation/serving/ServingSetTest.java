@@ -141,21 +141,24 @@ class ServingSetTest {
     void theV020ThroughputTableIsCheckedWhole() {
         List<ServingRow> rows = ServingSet.read(ServingSet.engineLeftOut(Path.of(".."))).stream().filter(r -> r.frameworkVersion().equals("0.20")).toList();
         assertEquals(95, rows.size());
+        // the page's $num_requests table, the same as v1.0's
+        java.util.Map<String, Integer> requests = java.util.Map.of("128/128", 30000, "128/2048", 3000, "128/4096", 1500, "500/2000", 3000,
+                "1000/1000", 3000, "1000/2000", 1500, "2048/128", 3000, "2048/2048", 1500, "5000/500", 1500, "20000/2000", 1000);
         java.util.Map<String, Long> perColumn = new java.util.TreeMap<>();
         java.util.Set<String> cells = new java.util.HashSet<>();
         for (ServingRow r : rows) {
             assertTrue(cells.add(r.model() + "|" + r.system() + "|" + r.in() + "/" + r.out()), r.id());
-            assertTrue(!(r.in() == 1024 && r.out() == 2048), r.id());
-            assertTrue(r.source().url().startsWith("https://nvidia.github.io/TensorRT-LLM/0.20.0/"), r.id());
+            assertFalse(r.in() == 1024 && r.out() == 2048, r.id());
+            assertTrue(r.source().url().contains("ab4143e1d3c82df550f0d5673090a8feee84c7bd") && r.note().contains("nvidia.github.io/TensorRT-LLM/0.20.0/"), r.id());
+            assertEquals(requests.get(r.in() + "/" + r.out()), r.requests(), r.id());
             perColumn.merge(r.model() + "|" + r.system(), 1L, Long::sum);
         }
         // the non-empty cells of each column, 1024/2048 aside, counted on the page by hand
-        assertEquals(java.util.Map.of("llama-3-8b|h100x1", 9L, "llama-3-8b|h200x1", 9L, "llama-3-70b|h200x1", 9L, "llama-3-70b|h200x2", 9L,
-                "llama-3-70b|h200x4", 9L, "llama-3-70b|h200x8", 8L, "llama-3-70b|h100x1", 5L, "llama-3-70b|h100x2", 9L, "llama-3-70b|h100x4", 8L,
-                "llama-3-70b|h100x8", 8L), perColumn.entrySet().stream().filter(e -> !e.getKey().startsWith("llama-3-405b"))
-                .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)));
-        assertEquals(7L, perColumn.get("llama-3-405b|h200x8"));
-        assertEquals(5L, perColumn.get("llama-3-405b|h100x8"));
+        assertEquals(java.util.Map.ofEntries(java.util.Map.entry("llama-3-8b|h100x1", 9L), java.util.Map.entry("llama-3-8b|h200x1", 9L),
+                java.util.Map.entry("llama-3-70b|h200x1", 9L), java.util.Map.entry("llama-3-70b|h200x2", 9L), java.util.Map.entry("llama-3-70b|h200x4", 9L),
+                java.util.Map.entry("llama-3-70b|h200x8", 8L), java.util.Map.entry("llama-3-70b|h100x1", 5L), java.util.Map.entry("llama-3-70b|h100x2", 9L),
+                java.util.Map.entry("llama-3-70b|h100x4", 8L), java.util.Map.entry("llama-3-70b|h100x8", 8L), java.util.Map.entry("llama-3-405b|h200x8", 7L),
+                java.util.Map.entry("llama-3-405b|h100x8", 5L)), perColumn);
         assertTrue(ServingSet.read(ServingSet.published(Path.of(".."))).stream().noneMatch(r -> r.frameworkVersion().equals("0.20")));
     }
 

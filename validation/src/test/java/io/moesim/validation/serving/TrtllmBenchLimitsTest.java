@@ -65,14 +65,14 @@ class TrtllmBenchLimitsTest {
     }
 
     /**
-     * Every row of the set that trtllm-bench measured (the v0.17 and v1.0 tables: its build heuristic, or the PyTorch flow's same
+     * Every row of the set that trtllm-bench measured (the v0.17, v0.20 and v1.0 tables: its build heuristic, or the PyTorch flow's same
      * computation) runs on these limits with chunked context on; the rounding makes them the same whether the GPU's memory is
      * read as the datasheet's figure or as NVML's total (81,559 MiB for H100 80GB, 143,771 MiB for H200). Other rows keep theirs.
      */
     @Test
     void theSetsTrtllmBenchRowsRunOnItsLimitsWithChunkedContext() {
         List<ServingRow> rows = new java.util.ArrayList<>(ServingSet.read(ServingSet.published(Path.of(".."))));
-        // and the engine left out of every fit (the v1.0 table's other cells), whose limits were written by a second implementation
+        // and the engine left out of every fit (the v1.0 table's other cells, the v0.20 table), whose limits a second implementation wrote
         rows.addAll(ServingSet.read(ServingSet.engineLeftOut(Path.of(".."))));
         int bench = 0;
         for (ServingRow r : rows) {
