@@ -394,7 +394,7 @@ public final class Simulator {
      * plan: twice the largest op's working set), the memory an engine finds taken after loading the weights and running that
      * iteration once. The plan keeps the embedding table and the LM head whole on every tensor-parallel rank, in the serving
      * precision, where TensorRT-LLM shards both over the ranks in bf16 (a known gap: about 3 GB per rank more than the engine
-     * holds for Llama 3.1 405B FP8 over 8 ranks, the same for Llama 3 70B over 2).
+     * holds for Llama 3.1 405B FP8 over 8 ranks; for Llama 3 70B FP8 over 2 the two come to the same 2.1 GB).
      */
     static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();
