@@ -341,25 +341,17 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s's rows at the committed figures (fitted on every GPU's calibration rows, these rows' among them):%n", g.gpu());
         summary(out, g.committed());
         if (json != null) {
-            java.util.Map<String, Object> j = new java.util.LinkedHashMap<>();
-            j.put("left_out_gpu", g.gpu());
-            j.put("fit_gpus", g.fitGpus());
-            java.util.Map<String, Object> fitted = new java.util.LinkedHashMap<>();
-            fitted.put("serving_clock_fraction", at.fraction());
             java.util.Map<String, Object> engines = new java.util.LinkedHashMap<>();
             at.engines().forEach((fw, e) -> engines.put(fw, ordered("iteration_overhead_us", e.figures().iterationOverheadUs(),
                     "per_sequence_us", e.figures().perSequenceUs(), "rows", e.rows())));
-            fitted.put("engines", engines);
             java.util.Map<String, Object> harnesses = new java.util.LinkedHashMap<>();
             at.harnesses().forEach((id, h) -> harnesses.put(id, ordered("iteration_overhead_us", h.harness().iterationOverheadUs(),
                     "per_sequence_us", h.harness().perSequenceUs(), "request_latency_ms", h.harness().requestLatencyMs(), "rows", h.rows())));
-            fitted.put("harnesses", harnesses);
             java.util.Map<String, Object> datasets = new java.util.LinkedHashMap<>();
             g.fitted().datasets().forEach((id, d) -> datasets.put(id, d.dataset().lengths().text()));
-            fitted.put("datasets", datasets);
-            j.put("fitted", fitted);
-            j.put("report", g.leftOut().toJson());
-            j.put("committed", g.committed().toJson());
+            java.util.Map<String, Object> j = ordered("left_out_gpu", g.gpu(), "fit_gpus", g.fitGpus(),
+                    "fitted", ordered("serving_clock_fraction", at.fraction(), "engines", engines, "harnesses", harnesses, "datasets", datasets),
+                    "report", g.leftOut().toJson(), "committed", g.committed().toJson());
             AtomicFiles.write(json, Json.write(j));
         }
         return 0;

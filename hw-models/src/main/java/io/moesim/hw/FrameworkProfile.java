@@ -418,6 +418,11 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
                 quantizeCtas, quantizeL2);
     }
 
+    /** This profile with other host costs per iteration and per sequence (its admission policy and token budget kept). */
+    public FrameworkProfile withEngineCosts(double iterationOverheadUs, double perSequenceUs) {
+        return withServing(serving.withCosts(iterationOverheadUs, perSequenceUs));
+    }
+
     public FrameworkProfile named(String newId, String newName) {
         return new FrameworkProfile(newId, newName, classes, fp8QuantizesActivation, customAllReduce, serving, fp8GemmTiles, collectives, fp8MoeTiles, moeTiles,
                 quantizeCtas, quantizeL2);

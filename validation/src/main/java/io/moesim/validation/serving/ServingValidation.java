@@ -61,7 +61,7 @@ public final class ServingValidation {
      */
     static FrameworkProfile profile(ServingRow r, ServingHarness h) {
         FrameworkProfile p = FrameworkProfiles.load(r.framework());
-        return h == null ? p : p.withServing(p.serving().withCosts(h.iterationOverheadUs(), h.perSequenceUs()));
+        return h == null ? p : p.withEngineCosts(h.iterationOverheadUs(), h.perSequenceUs());
     }
 
     /** The harnesses rows name, each file read once ({@link ServingHarness#read}), or a fit's figures for them. */
@@ -142,8 +142,8 @@ public final class ServingValidation {
      */
     public static ServingClockFit.Result fitServingClock(List<ServingRow> rows, Progress progress) {
         List<ServingRow> cal = engineRows(rows);
-        java.util.Set<String> targets = new java.util.TreeSet<>();
-        ServingSplit.calibration(rows).stream().map(ServingRow::system).distinct().forEach(id -> targets.add(Systems.load(id).device().id()));
+        java.util.Set<String> targets = ServingSplit.calibration(rows).stream().map(gpus())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         // the candidates run in parallel: the caller's progress is told one row at a time
         Progress one = progress == null ? null : (i, n, row) -> {
             synchronized (progress) {
@@ -177,10 +177,7 @@ public final class ServingValidation {
     private static Map<String, ServingFit.Result> enginesAt(List<ServingRow> cal, KernelSimulator kernels, UnaryOperator<SystemSpec> onSystem,
             Progress progress) {
         ServingReport r = run(cal, "calibration rows", "kernel (engine costs out)", row -> new KernelCostModel(kernels, RooflineCostModel.INSTANCE,
-                d -> {
-                    FrameworkProfile p = FrameworkProfiles.load(row.framework());
-                    return p.withServing(p.serving().withCosts(0, 0));
-                }), progress, new Harnesses(), -1, new Datasets()::lengths, onSystem);
+                d -> FrameworkProfiles.load(row.framework()).withEngineCosts(0, 0)), progress, new Harnesses(), -1, new Datasets()::lengths, onSystem);
         return ServingFit.fit(ServingFit.points(r));
     }
 
@@ -301,8 +298,7 @@ public final class ServingValidation {
             if (e == null) {
                 throw new MoesimException(r.id() + ": no engine costs of " + r.framework() + " fitted on the fit's rows");
             }
-            FrameworkProfile p = FrameworkProfiles.load(r.framework());
-            return p.withServing(p.serving().withCosts(e.figures().iterationOverheadUs(), e.figures().perSequenceUs()));
+            return FrameworkProfiles.load(r.framework()).withEngineCosts(e.figures().iterationOverheadUs(), e.figures().perSequenceUs());
         }
     }
 
