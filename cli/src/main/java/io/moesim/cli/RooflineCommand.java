@@ -83,7 +83,7 @@ final class RooflineCommand implements Callable<Integer> {
                 Map<String, Object> pj = new LinkedHashMap<>();
                 pj.put("time_us", us);
                 pj.put("bound", b.name());
-                pj.put("ridge_op_per_byte", DerivedFigures.ridgeOpPerByte(dev, p, RooflineCostModel.computeDType(r.inputs())).orElse(null));
+                pj.put("ridge_op_per_byte", DerivedFigures.ridgeOpPerByte(dev, p, RooflineCostModel.computeDType(r.node().op(), r.inputs())).orElse(null));
                 per.put(p.name(), pj);
                 if (us < bestT) {
                     bestT = us;

@@ -64,7 +64,7 @@ class ServingClockFractionTest {
 
     /**
      * B200 (datasheet figures only, nothing fitted on it) and the calibrated overlays state a fraction of 1 rather than inherit
-     * H100's 0.825: read as none, so a serving load leaves them as they are (the same spec, no clock to echo).
+     * H100's fitted fraction: read as none, so a serving load leaves them as they are (the same spec, no clock to echo).
      */
     @Test
     void aStatedOneIsNoFraction() {

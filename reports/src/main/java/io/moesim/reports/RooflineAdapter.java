@@ -35,7 +35,7 @@ public final class RooflineAdapter {
     private static RooflineData build(HardwarePlan plan, SystemSpec system, Optional<ExecutionResult> executed) {
         DeviceSpec device = system.device();
         DType dtype = plan.tasks().stream().filter(t -> !t.isTransfer() && t.flops() > 0)
-                .map(t -> RooflineCostModel.computeDType(t.inputs())).findFirst().orElse(DType.BF16);
+                .map(t -> RooflineCostModel.computeDType(t.op(), t.inputs())).findFirst().orElse(DType.BF16);
         List<Roof> roofs = new ArrayList<>();
         for (ProcessorSpec p : device.processorList()) {
             double peak = DerivedFigures.peakTflops(p, dtype).or(() -> DerivedFigures.peakTflops(p, DType.FP16)).orElse(0.0);

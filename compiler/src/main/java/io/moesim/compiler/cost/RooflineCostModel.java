@@ -6,6 +6,7 @@ import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.Op;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class RooflineCostModel implements CostModel {
         long bytes = op instanceof Collective ? 0 : op.traffic(inputs).total();
         double compute = 0;
         if (flops > 0) {
-            DType dt = computeDType(inputs);
+            DType dt = computeDType(op, inputs);
             double tflops = DerivedFigures.peakTflops(processor, dt)
                     .or(() -> DerivedFigures.peakTflops(processor, DType.FP16))
                     .orElse(0.0);
@@ -60,6 +61,12 @@ public final class RooflineCostModel implements CostModel {
         double bw = DerivedFigures.bandwidthSeenGBps(device, processor);
         double memory = bytes == 0 ? 0 : bw > 0 ? bytes / (bw * 1e9) : Double.POSITIVE_INFINITY;
         return new Bound(compute, memory);
+    }
+
+    /** The dtype {@code op}'s math runs in: a matmul's {@link MatMul#mathDType}, else {@link #computeDType(List)}. */
+    public static DType computeDType(Op op, List<TensorType> inputs) {
+        DType dt = computeDType(inputs);
+        return op instanceof MatMul m ? m.mathDType(dt) : dt;
     }
 
     /** The dtype the math runs in: the first floating operand's (bf16 for a bf16 model), fp16 if none. */

@@ -171,6 +171,11 @@ public final class ParallelizePass extends StagedPass {
             return replicatedKv.get(v);
         }
 
+        /** Whether {@code v} is an output of the model graph (not of a repeat body): the LM head's logits. */
+        boolean isModelOutput(Value v) {
+            return rw.in.outputs().contains(v);
+        }
+
         /** The state of a model value, or null when it is not defined yet. */
         VState state(Value v) {
             return env.get(v);

@@ -77,7 +77,7 @@ final class ShardingRules {
         m.put(Norm.class, ShardingRules::norm);
         m.put(Elementwise.class, ShardingRules::elementwise);
         m.put(Softmax.class, ShardingRules::tokenWise);
-        m.put(Embedding.class, ShardingRules::tokenWise);
+        m.put(Embedding.class, ShardingRules::embedding);
         m.put(KvAppend.class, ShardingRules::asIs);
         m.put(Split.class, ShardingRules::split);
         m.put(Concat.class, ShardingRules::concat);
@@ -122,6 +122,31 @@ final class ShardingRules {
     /** Rows of a token-wise op: the finest split among its operands (none: the section's). */
     private static int rowsAsGiven(List<VState> raw, int section) {
         return raw.isEmpty() ? section : raw.stream().mapToInt(VState::shards).max().getAsInt();
+    }
+
+    /**
+     * An embedding table under tensor parallelism: split over the ranks by rows (vocabulary-parallel, as vLLM's and SGLang's
+     * VocabParallelEmbedding and TensorRT-LLM's default SHARDING_ALONG_VOCAB hold it), each rank looking up the ids in its
+     * range and leaving zeros elsewhere, then all-reducing the lookup at once (as those layers do, before anything reads
+     * it). A table tp does not divide is padded to the next multiple. A learned-position table is split the same way. The
+     * ranks of a group must look up the same tokens: where the ids' rows are split finer than the section's data
+     * parallelism (sequence-parallel rows, each rank its own tokens), the table stays whole on every rank, row by row as
+     * the ids come.
+     */
+    static void embedding(Site x) {
+        Embedding em = (Embedding) x.op();
+        int tp = x.tp();
+        List<VState> raw = x.operandStates();
+        int want = rowsAsGiven(raw, x.rowShards());
+        if (tp == 1 || want > x.rowShards()) {
+            tokenWise(x);
+            return;
+        }
+        Operands o = x.operands(raw, want, null);
+        String name = x.node().result().name();
+        Value local = x.add1(name, new Embedding((em.vocab() + tp - 1) / tp, em.hidden(), em.wdtype(), em.outDtype()), null, o.values().get(0));
+        Value reduced = x.add1(name + "_ar", new AllReduce(tp), x.tpGroup(), local);
+        x.bind(x.node().result(), new VState(reduced, want, false, null));
     }
 
     /** Token-wise on whole features; an error on tensor-parallel split features (the norm would need every feature). */
@@ -193,9 +218,26 @@ final class ShardingRules {
                 throw new CompilerException(ParallelizePass.NAME, "node " + x.path() + ": a per-head matmul on replicated features is not supported");
             }
             x.emit(local, vs, shards, true, null);
+        } else if (tp > 1 && mm.batch() == 1 && x.isModelOutput(n.result())) {
+            lmHead(x, mm, vs, shards);
         } else {
             x.emit(mm, vs, shards, false, null);
         }
+    }
+
+    /**
+     * The LM head (a matmul on whole features whose result is the model's output): column-parallel over the vocabulary,
+     * each rank's logits gathered, as every serving engine runs it (vLLM's and SGLang's ParallelLMHead, TensorRT-LLM's
+     * column-parallel lm_head with gather_output). A vocabulary tp does not divide is padded to the next multiple, as
+     * those engines pad it; the gathered logits then carry the padding columns.
+     */
+    static void lmHead(Site x, MatMul mm, List<Value> vs, int shards) {
+        int tp = x.tp();
+        long perRank = (mm.n() + tp - 1) / tp;
+        String name = x.node().result().name();
+        Value local = x.add1(name, new MatMul(mm.k(), perRank, mm.wdtype()), null, vs.get(0));
+        Value gathered = x.add1(name + "_ag", new AllGather(tp, local.type().rank() - 1), x.tpGroup(), local);
+        x.bind(x.node().result(), new VState(gathered, shards, false, null));
     }
 
     /** Heads and KV heads over tp (operands from column-parallel projections), sequences over attention dp. */

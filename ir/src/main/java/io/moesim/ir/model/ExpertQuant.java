@@ -164,15 +164,19 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
     }
 
     /**
-     * Bytes of all of {@code m}'s weights with everything in {@code dtype} but the routed experts,
-     * which take their layer's format (its {@link ExpertQuant}, the serving dtype where none).
+     * Bytes of all of {@code m}'s weights with everything in {@code dtype} but the vocabulary's tables (the embedding and
+     * any learned-position table, the LM head where untied), in their own precision ({@link ModelConfig#vocabTableDType}),
+     * and the routed experts, which take their layer's format (its {@link ExpertQuant}, the serving dtype where none).
      */
     public static long weightBytes(ModelConfig m, io.moesim.ir.DType dtype) {
-        long total = ModelStats.of(m).total();
+        ModelStats s = ModelStats.of(m);
+        long tables = Math.addExact(s.embedding(), m.tiedEmbeddings() ? 0 : Math.multiplyExact(m.vocab(), (long) m.hidden()));
+        long rest = s.total() - tables;
+        long tableBytes = m.vocabTableDType(dtype).bytesFor(tables);
         if (m.moe() == null || m.moe().quant() == null) {
-            return dtype.bytesFor(total);
+            return Math.addExact(tableBytes, dtype.bytesFor(rest));
         }
-        return Math.addExact(routedExpertBytes(m, dtype), dtype.bytesFor(total - routedExpertParams(m)));
+        return Math.addExact(Math.addExact(tableBytes, routedExpertBytes(m, dtype)), dtype.bytesFor(rest - routedExpertParams(m)));
     }
 
     /** Parameters of one MoE layer's routed experts. */

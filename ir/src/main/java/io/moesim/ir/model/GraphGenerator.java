@@ -92,10 +92,11 @@ public final class GraphGenerator {
         GraphBuilder b = new GraphBuilder(graphName());
         int h = m.hidden();
         Value ids = b.input("tokens", TensorType.of(DType.INT32, tokens));
-        Value x = b.add("embed", new Embedding(m.vocab(), h, dt), ids);
+        DType table = m.vocabTableDType(dt);
+        Value x = b.add("embed", new Embedding(m.vocab(), h, table, dt), ids);
         if (m.learnedPositions() > 0) {
             Value pos = b.input("positions", TensorType.of(DType.INT32, tokens));
-            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, dt), pos);
+            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, table, dt), pos);
             x = b.add("x", new Elementwise(Elementwise.Kind.ADD), x, pe);
         }
         if (m.residual() == Residual.LADDER) {
@@ -117,7 +118,7 @@ public final class GraphGenerator {
             // the LM head on the sampled rows only (each prompt's last token and the decodes), the rest of the rows left unread
             x = b.addMulti(List.of("sampled", "unsampled"), Split.of(0, sampled, tokens - sampled), List.of(x)).get(0);
         }
-        Value logits = b.add("logits", new MatMul(h, m.vocab(), dt), x);
+        Value logits = b.add("logits", new MatMul(h, m.vocab(), table), x);
         b.output(logits);
         return b.build();
     }

@@ -116,6 +116,21 @@ public record ModelConfig(String name, String family, int hidden, int layers, lo
         }
     }
 
+    /**
+     * The precision of the vocabulary's tables (the embedding table, a learned-position table, the LM head) served in
+     * {@code serving}: the serving dtype at 16 bits and wider; under a quantised one (fp8, int8, int4) the checkpoint's,
+     * bf16 where the checkpoint is narrower, since quantising recipes keep them unquantised. NVIDIA ModelOpt quantises
+     * linear layers, and its default quantizer config, which its FP8 presets and TensorRT-LLM's checkpoints use, disables
+     * {@code *lm_head*}; vLLM's fp8 method quantises linear layers, neither its VocabParallelEmbedding nor its
+     * ParallelLMHead.
+     */
+    public DType vocabTableDType(DType serving) {
+        if (serving.bits() >= 16) {
+            return serving;
+        }
+        return weightDtype.isFloating() && weightDtype.bits() >= 16 ? weightDtype : DType.BF16;
+    }
+
     public boolean isMoe() {
         return moe != null;
     }

@@ -5,15 +5,24 @@ import io.moesim.ir.TensorType;
 import java.util.List;
 
 /**
- * Token-embedding lookup: {@code int32[...]} token ids → {@code wdtype[..., hidden]}. Only the
- * gathered rows are read (at most one per token, at most the vocabulary), counted as weight bytes.
+ * Token-embedding lookup: {@code int32[...]} token ids → {@code outDtype[..., hidden]} from a table in {@code wdtype}
+ * (the two differ where a quantised model keeps its table unquantised: a bf16 table, activations the graph types fp8).
+ * Only the gathered rows are read (at most one per token, at most the vocabulary), counted as weight bytes.
  */
-public record Embedding(long vocab, long hidden, DType wdtype) implements Op {
+public record Embedding(long vocab, long hidden, DType wdtype, DType outDtype) implements Op {
     public static final String MNEMONIC = "embedding";
 
     public Embedding {
         Check.positive(MNEMONIC, "vocab", vocab);
         Check.positive(MNEMONIC, "hidden", hidden);
+        if (outDtype == null) {
+            outDtype = wdtype;
+        }
+    }
+
+    /** A lookup that writes in its table's precision. */
+    public Embedding(long vocab, long hidden, DType wdtype) {
+        this(vocab, hidden, wdtype, wdtype);
     }
 
     @Override
@@ -23,12 +32,14 @@ public record Embedding(long vocab, long hidden, DType wdtype) implements Op {
 
     @Override
     public Attrs attributes() {
-        return new Attrs().put("vocab", vocab).put("hidden", hidden).put("wdtype", wdtype);
+        Attrs a = new Attrs().put("vocab", vocab).put("hidden", hidden).put("wdtype", wdtype);
+        return outDtype == wdtype ? a : a.put("out_dtype", outDtype);
     }
 
     static Embedding fromAttrs(Attrs a) {
-        a.allowOnly(MNEMONIC, "vocab", "hidden", "wdtype");
-        return new Embedding(a.getPositive("vocab"), a.getPositive("hidden"), a.getDType("wdtype"));
+        a.allowOnly(MNEMONIC, "vocab", "hidden", "wdtype", "out_dtype");
+        DType w = a.getDType("wdtype");
+        return new Embedding(a.getPositive("vocab"), a.getPositive("hidden"), w, a.has("out_dtype") ? a.getDType("out_dtype") : w);
     }
 
     @Override
@@ -39,7 +50,7 @@ public record Embedding(long vocab, long hidden, DType wdtype) implements Op {
         long[] d = ids.shape().dims();
         long[] out = java.util.Arrays.copyOf(d, d.length + 1);
         out[d.length] = hidden;
-        return List.of(TensorType.of(wdtype, out));
+        return List.of(TensorType.of(outDtype, out));
     }
 
     @Override
@@ -51,7 +62,7 @@ public record Embedding(long vocab, long hidden, DType wdtype) implements Op {
     public Traffic traffic(List<TensorType> in) {
         long t = in.get(0).elements();
         long rows = Math.min(t, vocab);
-        return new Traffic(wdtype.bytesFor(Math.multiplyExact((long) rows, (long) hidden)), in.get(0).bytes(), wdtype.bytesFor(Math.multiplyExact((long) t, (long) hidden)), 0, 0);
+        return new Traffic(wdtype.bytesFor(Math.multiplyExact((long) rows, (long) hidden)), in.get(0).bytes(), outDtype.bytesFor(Math.multiplyExact((long) t, (long) hidden)), 0, 0);
     }
 
     @Override

@@ -62,7 +62,16 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
             Check.minRank(MNEMONIC, "input", x, 1);
         }
         Check.dim(MNEMONIC, "input last dim (k)", x.last(), k);
-        return List.of(x.withShape(x.shape().withDim(-1, n)));
+        return List.of(x.withShape(x.shape().withDim(-1, n)).withDType(mathDType(x.dtype())));
+    }
+
+    /**
+     * The precision the GEMM runs in and writes: its input's, but its 16-bit-or-wider floating weights' on an 8-bit
+     * floating input. That is a layer a quantised model keeps unquantised, as the LM head of an fp8 checkpoint: the graph
+     * types activations in the serving dtype, and the stack runs a bf16 GEMM on the bf16 activation it holds.
+     */
+    public DType mathDType(DType input) {
+        return input.isFloating() && input.bits() == 8 && wdtype.isFloating() && wdtype.bits() >= 16 ? wdtype : input;
     }
 
     @Override
@@ -77,7 +86,7 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        long out = x.dtype().bytesFor(outElements(x));
+        long out = mathDType(x.dtype()).bytesFor(outElements(x));
         return new Traffic(wdtype.bytesFor(params()), x.bytes(), out, 0, 0);
     }
 

@@ -34,13 +34,17 @@ public record Quantize(DType from, DType to) implements Op {
 
     /**
      * The quantise a serving stack that quantises activations runs before {@code op} on operands {@code in}: for a
-     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else.
+     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else, a matmul whose
+     * floating weights are wider than its input (an unquantised layer of a quantised model) included.
      */
     public static java.util.Optional<Quantize> before(Op op, List<TensorType> in) {
         if (!(op instanceof MatMul m) || in.isEmpty()) {
             return java.util.Optional.empty();
         }
         DType x = in.get(0).dtype();
+        if (m.mathDType(x) != x) {
+            return java.util.Optional.empty(); // an unquantised layer (bf16 weights) runs on the activation as the stack holds it
+        }
         if (isFp8(x)) {
             return java.util.Optional.of(new Quantize(DType.BF16, x));
         }

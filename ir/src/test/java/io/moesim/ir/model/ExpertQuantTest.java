@@ -72,6 +72,27 @@ class ExpertQuantTest {
     }
 
     @Test
+    void anFp8ModelKeepsItsVocabularyTablesInBf16() {
+        // Mixtral-8x7B: untied, a 32,000 x 4096 embedding table and LM head, 2 bytes each; every other weight 1 byte in fp8
+        ModelConfig m = ModelZoo.get("mixtral-8x7b");
+        long total = ModelStats.of(m).total();
+        long tables = 2L * 32_000 * 4096;
+        assertEquals(2 * tables + (total - tables), ExpertQuant.weightBytes(m, DType.FP8_E4M3));
+        assertEquals(DType.BF16, m.vocabTableDType(DType.FP8_E4M3));
+        assertEquals(DType.FP16, m.vocabTableDType(DType.FP16), "an unquantised serving dtype is the tables' own");
+        // GLaM ties its LM head to the embedding table: one 256,000 x 4096 table in bf16
+        ModelConfig glam = ModelZoo.get("glam");
+        long glamTotal = ModelStats.of(glam).total();
+        long table = 256_000L * 4096;
+        assertEquals(2 * table + (glamTotal - table), ExpertQuant.weightBytes(glam, DType.FP8_E4M3));
+        // the graph: a bf16 table looked up into the fp8 activations, a bf16 LM head
+        io.moesim.ir.graph.Graph g = GraphGenerator.generate(GraphRequest.decode(m, 4, 64).withDtype(DType.FP8_E4M3));
+        java.util.List<io.moesim.ir.op.Op> ops = g.body().nodes().stream().map(io.moesim.ir.graph.Node::op).toList();
+        assertEquals(new io.moesim.ir.op.Embedding(32_000, 4096, DType.BF16, DType.FP8_E4M3), ops.get(0));
+        assertEquals(new io.moesim.ir.op.MatMul(4096, 32_000, DType.BF16), ops.get(ops.size() - 1));
+    }
+
+    @Test
     void layersOfDifferentFormatsAreDifferentRunsAndTheGraphRoundTrips() {
         ModelConfig m = ModelZoo.get("mixtral-8x7b").withExpertQuant(ExpertQuant.parse("q", List.of("all int4", "layer 0-3 int8")));
         List<LayerPlan.Run> runs = LayerPlan.of(m).runs();

@@ -50,8 +50,11 @@ class OpCostTest {
         assertEquals(q.traffic(in), q.traffic(in8));
         // the quantise an fp8 GEMM needs, none for a bf16 one
         assertEquals(java.util.Optional.of(q), Quantize.before(new MatMul(4096, 14336, DType.FP8_E4M3), in));
-        assertEquals(java.util.Optional.of(q), Quantize.before(new MatMul(4096, 14336, BF16), in8));
+        assertEquals(java.util.Optional.of(q), Quantize.before(new MatMul(4096, 14336, DType.FP8_E4M3), in8));
         assertEquals(java.util.Optional.empty(), Quantize.before(new MatMul(4096, 14336, BF16), in));
+        // nor for a bf16 GEMM on an activation the graph types fp8 (an fp8 model's unquantised LM head): it runs in bf16
+        assertEquals(java.util.Optional.empty(), Quantize.before(new MatMul(4096, 14336, BF16), in8));
+        assertEquals(List.of(bf16(64, 14336)), new MatMul(4096, 14336, BF16).inferTypes(in8));
         // attributes round-trip through the registry, as the parser builds ops
         assertEquals(q, OpRegistry.create("quantize", q.attributes()));
         assertThrows(AttrException.class, () -> OpRegistry.create("quantize", new Attrs().put("from", BF16).put("to", DType.INT8)));

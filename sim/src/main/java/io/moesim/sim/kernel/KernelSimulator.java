@@ -208,7 +208,7 @@ public final class KernelSimulator {
         if (op instanceof Collective) {
             throw new KernelException("kernel models do not time collective " + op.mnemonic() + ": the system level does");
         }
-        DType dt = RooflineCostModel.computeDType(in);
+        DType dt = RooflineCostModel.computeDType(op, in);
         WorkBreakdown w = op instanceof ExpertFfn f && f.mixed() ? mixed(f, in, device, p, dt) : work(op, in, device, p, dt, flops, bytes);
         if (w == null) {
             return OpEstimate.of(op.mnemonic(), new WorkBreakdown(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 0, 0, 0, 0, 0, "", 0,

@@ -22,7 +22,12 @@ import org.junit.jupiter.api.Test;
  * An fp8 model's plan under the {@code ideal} profile, byte for byte as it was before the activation quantise became an
  * op of its own (the golden file was written by the code before that change; regenerate with -Dgolden.update=true only
  * for a change meant to move ideal plans): hypothetical-hardware comparisons (Duplex) must not move. Regenerated once since,
- * for an attribute alone (session 31: the expert tasks' top_k is the layer's, 2, where it was 1; no time or placement moved).
+ * for an attribute alone (session 31: the expert tasks' top_k is the layer's, 2, where it was 1; no time or placement moved),
+ * and once for a change of the model (session 38: the vocabulary's tables split over the two ranks, 16,000 rows each. The
+ * LM head is column-parallel, in bf16 as fp8 checkpoints keep it, its logits all-gathered: the same weight bytes per rank,
+ * half the FLOPs, one all-gather of 16 x 16,000 bf16 logits. The embedding table is split by rows, in bf16 too, its lookup
+ * all-reduced at once: the same weight bytes per rank, its 16 rows read at 2 bytes, one all-reduce of 16 x 4096. Nothing
+ * else moved).
  */
 class IdealFp8PlanTest {
     static final Path GOLDEN = Path.of("src/test/resources/golden/mixtral2_fp8_decode_ideal_h100x2.plan.json");

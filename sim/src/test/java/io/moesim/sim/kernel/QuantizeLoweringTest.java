@@ -41,11 +41,19 @@ class QuantizeLoweringTest {
         KernelCostModel cost = new KernelCostModel(sim, RooflineCostModel.INSTANCE, d -> trt);
         int matmuls = 0;
         int quantizes = 0;
+        int heads = 0;
         for (Task t : ts) {
             if (t.op() instanceof Quantize) {
                 quantizes++;
             }
             if (!(t.op() instanceof MatMul m)) {
+                continue;
+            }
+            if (t.layerType().equals("head")) {
+                // the LM head stays bf16 in an fp8 model (ModelConfig.vocabTableDType) and quantises nothing
+                heads++;
+                assertEquals(DType.BF16, m.wdtype());
+                assertTrue(ts.stream().noneMatch(x -> x.op() instanceof Quantize && t.deps().contains(x.id())), t.name());
                 continue;
             }
             matmuls++;
@@ -68,6 +76,7 @@ class QuantizeLoweringTest {
         }
         assertTrue(matmuls > 0);
         assertEquals(matmuls, quantizes, "one quantise per fp8 matmul");
+        assertEquals(2, heads, "one LM head GEMM per tensor-parallel rank");
         // without the quantise kernel, the plan is the ideal profile's task list (same ops, same order)
         HardwarePlan none = plan(trt.withQuantize(false), sim);
         assertEquals(ts.size() - quantizes, none.tasks().size());
