@@ -392,9 +392,9 @@ public final class Simulator {
      * What the fullest device of an instance holds before its KV cache: its weights as the compiled plan places them and the
      * activations of the largest iteration an engine runs (one prefill chunk of the whole token budget; the compiler's memory
      * plan: twice the largest op's working set), the memory an engine finds taken after loading the weights and running that
-     * iteration once. The plan splits the embedding table and the LM head over the tensor-parallel ranks, as the engines do;
-     * the LM head in bf16 as they keep it, the embedding table in the serving precision (under fp8 half the bytes the
-     * engines' bf16 table holds: 0.26 GB per rank for Llama 3.1 405B over 8 ranks).
+     * iteration once. The plan splits the embedding table and the LM head over the tensor-parallel ranks and keeps both in
+     * the checkpoint's precision under fp8, as the engines do. (A tied table is still counted twice, once as the embedding
+     * and once as the LM head: a known gap.)
      */
     static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();

@@ -42,7 +42,9 @@ import java.util.Set;
  *   <li>TP: a matmul feeding attention heads is column-parallel (n/tp, heads/tp); one fed by
  *       split heads is row-parallel (k/tp) and its partial sums are reduced where consumed, by an
  *       all-reduce, or by a reduce-scatter when the consumer wants the rows split tp-ways
- *       (sequence parallelism); experts and dense FFNs are sliced on ffn (ffn/tp) and all-reduced.</li>
+ *       (sequence parallelism); experts and dense FFNs are sliced on ffn (ffn/tp) and all-reduced; the
+ *       vocabulary's tables are split over the ranks (the embedding by rows, all-reduced; the LM head by columns,
+ *       its logits all-gathered).</li>
  *   <li>DP: rows (tokens, sequences) split dp-ways; attention batch/dp.</li>
  *   <li>EP: experts/ep per device, all-to-all after dispatch and before combine.</li>
  *   <li>Sections with different row sharding (attention dp vs MoE ep·dp) meet through
@@ -171,7 +173,7 @@ public final class ParallelizePass extends StagedPass {
             return replicatedKv.get(v);
         }
 
-        /** Whether {@code v} is an output of the model graph (not of a repeat body): the LM head's logits. */
+        /** Whether {@code v} is an output of the model graph (not of a repeat body): in a generated graph, the LM head's logits. */
         boolean isModelOutput(Value v) {
             return rw.in.outputs().contains(v);
         }

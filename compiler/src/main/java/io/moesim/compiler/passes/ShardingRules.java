@@ -111,7 +111,7 @@ final class ShardingRules {
         x.emit(x.op(), o.values(), want, o.anySplit(), null);
     }
 
-    /** Softmax, embedding: row by row on whatever rows they get (the finest split among the operands). */
+    /** Softmax, quantise (and an embedding on sequence-parallel rows): row by row on whatever rows they get (the finest split among the operands). */
     static void tokenWise(Site x) {
         List<VState> raw = x.operandStates();
         int want = rowsAsGiven(raw, x.rowShards());
@@ -184,7 +184,8 @@ final class ShardingRules {
 
     /**
      * Row-parallel (k/tp, partial sums, reduced where used) on split features; column-parallel (n/tp, or batch/tp per
-     * head) where it feeds attention heads; else as it is (Megatron's pairing of column- and row-parallel GEMMs).
+     * head) where it feeds attention heads; the LM head column-parallel over the vocabulary ({@link #lmHead}); else as it
+     * is (Megatron's pairing of column- and row-parallel GEMMs).
      */
     static void matmul(Site x) {
         MatMul mm = (MatMul) x.op();

@@ -202,7 +202,8 @@ public record ExpertQuant(WeightFormat all, SortedMap<Integer, WeightFormat> lay
 
     /**
      * Bytes of {@code m}'s routed experts alone, each in its layer's format (its {@link ExpertQuant}, {@code dtype}
-     * where none); 0 for a dense model. {@link #weightBytes} less these is the rest of the weights, in {@code dtype}.
+     * where none); 0 for a dense model. {@link #weightBytes} less these is the rest of the weights, in {@code dtype} but
+     * the vocabulary's tables ({@link ModelConfig#vocabTableDType}).
      */
     public static long routedExpertBytes(ModelConfig m, io.moesim.ir.DType dtype) {
         if (m.moe() == null) {

@@ -66,12 +66,12 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
     }
 
     /**
-     * The precision the GEMM runs in and writes: its input's, but its 16-bit-or-wider floating weights' on an 8-bit
-     * floating input. That is a layer a quantised model keeps unquantised, as the LM head of an fp8 checkpoint: the graph
+     * The precision the GEMM runs in and writes: its input's, but its 16-bit floating weights' on an 8-bit floating
+     * input. That is a layer a quantised model keeps unquantised, as the LM head of an fp8 checkpoint: the graph
      * types activations in the serving dtype, and the stack runs a bf16 GEMM on the bf16 activation it holds.
      */
     public DType mathDType(DType input) {
-        return input.isFloating() && input.bits() == 8 && wdtype.isFloating() && wdtype.bits() >= 16 ? wdtype : input;
+        return input.isFloating() && input.bits() == 8 && wdtype.isFloating() && wdtype.bits() == 16 ? wdtype : input;
     }
 
     @Override

@@ -670,7 +670,7 @@ public final class FrameworkCost {
             return 0;
         }
         DType w = op instanceof MatMul m ? m.wdtype() : op instanceof GroupedMatMul g ? g.wdtype() : op instanceof ExpertFfn f ? f.wdtype() : null;
-        if (w == null || !(isFp8(w) || isFp8(RooflineCostModel.computeDType(in)))) {
+        if (w == null || !(isFp8(w) || isFp8(RooflineCostModel.computeDType(op, in)))) {
             return 0;
         }
         if (op instanceof GroupedMatMul) {

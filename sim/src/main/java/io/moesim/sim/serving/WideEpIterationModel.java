@@ -7,7 +7,6 @@ import io.moesim.hw.SystemSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelConfig;
-import io.moesim.ir.model.ModelStats;
 import io.moesim.ir.model.Phase;
 import io.moesim.ir.model.Routing;
 import io.moesim.sim.SimulationException;
@@ -262,14 +261,10 @@ public final class WideEpIterationModel implements IterationModel {
      */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, WideEpConfig cfg, double memoryUtilization, long kvBytesPerToken) {
         long all = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);
-        long routedParams = 0;
-        for (int l = 0; l < m.layers(); l++) {
-            if (m.isMoeLayer(l)) {
-                routedParams += (long) m.moe().experts() * m.activation().matrices() * m.hidden() * m.moe().expertFfn();
-            }
-        }
-        long nonRouted = dtype.bytesFor(ModelStats.of(m).total() - routedParams);
-        double routed = all - nonRouted;
+        // the routed experts in their formats; everything else (the vocabulary's tables in their own precision included)
+        long routedBytes = io.moesim.ir.model.ExpertQuant.routedExpertBytes(m, dtype);
+        long nonRouted = all - routedBytes;
+        double routed = routedBytes;
         double perDevice = nonRouted + routed * (m.moe().experts() + cfg.eplbSlots()) / m.moe().experts() / cfg.moeEp();
         double free = memoryUtilization * system.device().memory().capacityGB() * 1e9 - perDevice;
         long tokens = (long) (system.devices() * free / kvBytesPerToken);

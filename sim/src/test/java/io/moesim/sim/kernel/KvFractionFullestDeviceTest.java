@@ -43,7 +43,7 @@ class KvFractionFullestDeviceTest {
         double kvPerDevice = (double) r.kvCapacityTokens() * Simulator.kvBytesPerToken(m, DType.FP8_E4M3) / 8;
         assertTrue(kvPerDevice <= 0.95 * (80e9 - weights), "KV per device " + kvPerDevice / 1e9 + " GB");
         assertTrue(kvPerDevice >= 0.95 * (80e9 - weights - 1e9), "KV per device " + kvPerDevice / 1e9 + " GB");
-        // (before the tables were split, each device had been given 0.95 x (80 - 50.21 - 0.53) = 27.8 GB of KV from the model's
-        // bytes over the ranks, with both tables in fp8: 2.2 GB more than the 24.3 GB its plan then left it)
+        // (before this sizing, each device had been given 0.95 x (80 - 50.21 - 0.53) = 27.8 GB of KV from the model's bytes over
+        // the ranks, with both tables in fp8: 2.2 GB more than the 25.6 GB the plan then left it, with both tables whole)
     }
 }
