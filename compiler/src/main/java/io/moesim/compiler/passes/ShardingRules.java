@@ -111,7 +111,10 @@ final class ShardingRules {
         x.emit(x.op(), o.values(), want, o.anySplit(), null);
     }
 
-    /** Softmax, quantise (and an embedding on sequence-parallel rows): row by row on whatever rows they get (the finest split among the operands). */
+    /**
+     * Softmax, quantise (and an embedding on sequence-parallel rows): row by row on whatever rows they get (the finest split
+     * among the operands).
+     */
     static void tokenWise(Site x) {
         List<VState> raw = x.operandStates();
         int want = rowsAsGiven(raw, x.rowShards());

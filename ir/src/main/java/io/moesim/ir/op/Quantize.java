@@ -34,8 +34,8 @@ public record Quantize(DType from, DType to) implements Op {
 
     /**
      * The quantise a serving stack that quantises activations runs before {@code op} on operands {@code in}: for a
-     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else, a matmul whose
-     * floating weights are wider than its input (an unquantised layer of a quantised model) included.
+     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else, a bf16 matmul
+     * on an input the graph types fp8 (an unquantised layer of a quantised model, {@link MatMul#mathDType}) included.
      */
     public static java.util.Optional<Quantize> before(Op op, List<TensorType> in) {
         if (!(op instanceof MatMul m) || in.isEmpty()) {
