@@ -328,7 +328,8 @@ public final class Simulator {
     /** The same, with the devices holding {@code weights} bytes of weights ({@link #storedWeightBytes}). */
     public static long kvCapacityTokensHolding(ModelConfig m, DType dtype, SystemSpec system, double weights) {
         double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
-        return kvTokens(m, dtype, system, usable - weights, usable, weights);
+        return kvTokens(m, dtype, system, usable - weights, () -> "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
+                + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
     }
 
     /**
@@ -346,12 +347,8 @@ public final class Simulator {
         double capacity = system.device().memory().capacityGB() * 1e9;
         double free = capacity - fullestDeviceBytes;
         double kvBytes = system.devices() * Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
-        long tokens = (long) (kvBytes / Math.max(1, kvBytesPerToken(m, dtype)));
-        if (tokens < 1) {
-            throw new SimulationException(0, "system " + system.id(), "the fullest device holds " + Math.round(fullestDeviceBytes / 1e9)
-                    + " GB of " + m.name() + "'s weights and activations, leaving no room for a KV cache in its " + Math.round(capacity / 1e9) + " GB");
-        }
-        return tokens;
+        return kvTokens(m, dtype, system, kvBytes, () -> "the fullest device holds " + Math.round(fullestDeviceBytes / 1e9) + " GB of "
+                + m.name() + "'s weights and activations, leaving no room for a KV cache in its " + Math.round(capacity / 1e9) + " GB");
     }
 
     /**
@@ -405,11 +402,11 @@ public final class Simulator {
         return max;
     }
 
-    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, double usable, double weights) {
+    /** {@code kvBytes} of KV cache in tokens; an error naming the system and saying why ({@code noRoom}) when not one fits. */
+    private static long kvTokens(ModelConfig m, DType dtype, SystemSpec system, double kvBytes, java.util.function.Supplier<String> noRoom) {
         long tokens = (long) (kvBytes / Math.max(1, kvBytesPerToken(m, dtype)));
         if (tokens < 1) {
-            throw new SimulationException(0, "system " + system.id(), "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
-                    + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
+            throw new SimulationException(0, "system " + system.id(), noRoom.get());
         }
         return tokens;
     }

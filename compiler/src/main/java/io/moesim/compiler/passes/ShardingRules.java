@@ -147,7 +147,7 @@ final class ShardingRules {
         }
         Operands o = x.operands(raw, want, null);
         String name = x.node().result().name();
-        Value local = x.add1(name, new Embedding((em.vocab() + tp - 1) / tp, em.hidden(), em.wdtype(), em.outDtype()), null, o.values().get(0));
+        Value local = x.add1(name, new Embedding(paddedShare(em.vocab(), tp), em.hidden(), em.wdtype(), em.outDtype()), null, o.values().get(0));
         Value reduced = x.add1(name + "_ar", new AllReduce(tp), x.tpGroup(), local);
         x.bind(x.node().result(), new VState(reduced, want, false, null));
     }
@@ -237,11 +237,15 @@ final class ShardingRules {
      */
     static void lmHead(Site x, MatMul mm, List<Value> vs, int shards) {
         int tp = x.tp();
-        long perRank = (mm.n() + tp - 1) / tp;
         String name = x.node().result().name();
-        Value local = x.add1(name, new MatMul(mm.k(), perRank, mm.wdtype()), null, vs.get(0));
+        Value local = x.add1(name, new MatMul(mm.k(), paddedShare(mm.n(), tp), mm.wdtype()), null, vs.get(0));
         Value gathered = x.add1(name + "_ag", new AllGather(tp, local.type().rank() - 1), x.tpGroup(), local);
         x.bind(x.node().result(), new VState(gathered, shards, false, null));
+    }
+
+    /** One rank's share of a vocabulary split {@code tp} ways, padded to the next multiple of tp as the engines pad it. */
+    static long paddedShare(long vocab, int tp) {
+        return (vocab + tp - 1) / tp;
     }
 
     /** Heads and KV heads over tp (operands from column-parallel projections), sequences over attention dp. */

@@ -97,6 +97,10 @@ class ServingSetTest {
         }
     }
 
+    /** The request count per ISL/OSL pair of TensorRT-LLM's perf-overview pages ($num_requests), the same on v0.20 and v1.0. */
+    static final java.util.Map<String, Integer> PAGE_REQUESTS = java.util.Map.of("128/128", 30000, "128/2048", 3000, "128/4096", 1500,
+            "500/2000", 3000, "1000/1000", 3000, "1000/2000", 1500, "2048/128", 3000, "2048/2048", 1500, "5000/500", 1500, "20000/2000", 1000);
+
     /**
      * TensorRT-LLM's v1.0 throughput table (PyTorch backend) is checked whole, not a chosen part of it: every FP8 cell of its
      * dense Llama tables on H100 and H200 (Llama 3.1 8B TP 1 on both, Llama 3.3 70B TP 1 on H200 and TP 2 on H100, Llama 3.1
@@ -112,12 +116,10 @@ class ServingSetTest {
         assertTrue(out.stream().noneMatch(r -> set.stream().anyMatch(x -> x.id().equals(r.id()))), "no row in both");
         List<ServingRow> v10 = new java.util.ArrayList<>(out);
         v10.addAll(set.stream().filter(r -> r.frameworkVersion().equals("1.0")).toList());
-        java.util.Map<String, Integer> requests = java.util.Map.of("128/128", 30000, "128/2048", 3000, "128/4096", 1500, "500/2000", 3000,
-                "1000/1000", 3000, "1000/2000", 1500, "2048/128", 3000, "2048/2048", 1500, "5000/500", 1500, "20000/2000", 1000);
         java.util.Set<String> cells = new java.util.HashSet<>();
         for (ServingRow r : v10) {
             String len = r.in() + "/" + r.out();
-            assertEquals(requests.get(len), r.requests(), r.id());
+            assertEquals(PAGE_REQUESTS.get(len), r.requests(), r.id());
             assertEquals(ServingRow.Scenario.OFFLINE, r.scenario(), r.id());
             assertEquals("fp8e4m3", r.dtype(), r.id());
             assertTrue(r.source().url().contains("00f37686aa854010d68bcbd0f4ab000221541ca6"), r.id());
@@ -125,7 +127,7 @@ class ServingSetTest {
         }
         for (String col : List.of("llama-3-8b|h200x1", "llama-3-8b|h100x1", "llama-3-70b|h200x1", "llama-3-70b|h100x2", "llama-3-405b|h200x8",
                 "llama-3-405b|h100x8")) {
-            for (String len : requests.keySet()) {
+            for (String len : PAGE_REQUESTS.keySet()) {
                 assertTrue(cells.contains(col + "|" + len), col + " " + len);
             }
         }
@@ -141,16 +143,13 @@ class ServingSetTest {
     void theV020ThroughputTableIsCheckedWhole() {
         List<ServingRow> rows = ServingSet.read(ServingSet.engineLeftOut(Path.of(".."))).stream().filter(r -> r.frameworkVersion().equals("0.20")).toList();
         assertEquals(95, rows.size());
-        // the page's $num_requests table, the same as v1.0's
-        java.util.Map<String, Integer> requests = java.util.Map.of("128/128", 30000, "128/2048", 3000, "128/4096", 1500, "500/2000", 3000,
-                "1000/1000", 3000, "1000/2000", 1500, "2048/128", 3000, "2048/2048", 1500, "5000/500", 1500, "20000/2000", 1000);
         java.util.Map<String, Long> perColumn = new java.util.TreeMap<>();
         java.util.Set<String> cells = new java.util.HashSet<>();
         for (ServingRow r : rows) {
             assertTrue(cells.add(r.model() + "|" + r.system() + "|" + r.in() + "/" + r.out()), r.id());
             assertFalse(r.in() == 1024 && r.out() == 2048, r.id());
             assertTrue(r.source().url().contains("ab4143e1d3c82df550f0d5673090a8feee84c7bd") && r.note().contains("nvidia.github.io/TensorRT-LLM/0.20.0/"), r.id());
-            assertEquals(requests.get(r.in() + "/" + r.out()), r.requests(), r.id());
+            assertEquals(PAGE_REQUESTS.get(r.in() + "/" + r.out()), r.requests(), r.id());
             perColumn.merge(r.model() + "|" + r.system(), 1L, Long::sum);
         }
         // the non-empty cells of each column, 1024/2048 aside, counted on the page by hand
