@@ -20,7 +20,7 @@ final class OffloadFlags {
         if (budget == null && tier == null) {
             return null;
         }
-        long bytes = budget == null ? (long) (system.device().memory().capacityGB() * 1e9) : size(budget);
+        long bytes = budget == null ? (long) system.device().memory().reportedBytes() : size(budget);
         OffloadSpec.Policy p;
         try {
             p = OffloadSpec.Policy.parse(policy);

@@ -8,6 +8,7 @@ import java.util.OptionalDouble;
  *
  * @param capacityGB           usable capacity of the device (GB, 10^9 bytes as datasheets use)
  * @param capacityPerStackGB   raw capacity of one stack, when the source gives it
+ * @param driverTotalMiB       the device memory the driver reports (nvidia-smi's total, MiB), when a source gives it
  * @param ranks                stack IDs (SIDs): 2 for an 8-high HBM3 stack
  * @param pageSizeB            row (page) size of one pseudo-channel, bytes
  * @param busWidthBitsPerStack data pins of one stack (1024 for HBM3)
@@ -19,6 +20,7 @@ public record MemorySpec(
         int stacks,
         double capacityGB,
         OptionalDouble capacityPerStackGB,
+        OptionalDouble driverTotalMiB,
         int channelsPerStack,
         int pseudoChannelsPerChannel,
         int ranks,
@@ -31,6 +33,18 @@ public record MemorySpec(
         double hbmBandwidthGBps,
         DramTiming timing,
         MemoryController controller) {
+
+    /** Bytes in the MiB the driver counts in. */
+    public static final double MIB = 1 << 20;
+
+    /**
+     * The device memory software can allocate, in bytes: the driver's total where the spec gives it (what
+     * {@code cudaMemGetInfo} returns and a serving engine sizes its KV cache from; a datasheet's "80 GB" is 80 GiB of
+     * stacks less what the driver keeps, 81,559 MiB = 85.5e9 bytes on an H100), else {@code capacity_GB} read as 10^9 bytes.
+     */
+    public double reportedBytes() {
+        return driverTotalMiB.isPresent() ? driverTotalMiB.getAsDouble() * MIB : capacityGB * 1e9;
+    }
 
     public int pseudoChannelsPerStack() {
         return channelsPerStack * pseudoChannelsPerChannel;

@@ -67,6 +67,7 @@ final class TargetParser {
                 m.count("stacks"),
                 m.number("capacity_GB"),
                 m.optNumber("capacity_per_stack_GB"),
+                m.optNumber("driver_total_MiB"),
                 m.count("channels_per_stack"),
                 m.count("pseudo_channels_per_channel"),
                 m.count("ranks"),
@@ -330,6 +331,17 @@ final class TargetParser {
                         "declared %s GB does not fit stacks x capacity_per_stack_GB = %d x %s = %s GB (usable may be up to %.0f%% less, never more)",
                         Suggest.num(m.capacityGB()), m.stacks(), Suggest.num(m.capacityPerStackGB().getAsDouble()),
                         Suggest.num(raw), CAPACITY_TOLERANCE * 100)));
+            }
+        }
+        if (m.driverTotalMiB().isPresent()) {
+            // A datasheet's GB are the stacks' GiB less what the driver keeps: the driver's total lies between the two readings.
+            double bytes = m.driverTotalMiB().getAsDouble() * MemorySpec.MIB;
+            if (!(bytes >= m.capacityGB() * 1e9 && bytes <= m.capacityGB() * (1L << 30))) {
+                out.add(new SpecProblem(file, "memory.driver_total_MiB", String.format(java.util.Locale.ROOT,
+                        "%s MiB = %.2f GB is not between capacity_GB = %s read as 10^9 bytes and as 2^30 bytes (%s to %.2f GB); "
+                                + "give this part's own figure (nvidia-smi's total) or leave the key out",
+                        Suggest.num(m.driverTotalMiB().getAsDouble()), bytes / 1e9, Suggest.num(m.capacityGB()),
+                        Suggest.num(m.capacityGB()), m.capacityGB() * (1L << 30) / 1e9)));
             }
         }
         if (m.hbmBandwidthGBps() > MAX_BANDWIDTH_GBPS) {

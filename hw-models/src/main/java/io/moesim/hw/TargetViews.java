@@ -50,6 +50,7 @@ public final class TargetViews {
         m.put("hbm_bandwidth_from_pins_GBps", r3(DerivedFigures.externalBandwidthFromPinsGBps(mem)));
         m.put("hbm_bandwidth_per_stack_GBps", r3(DerivedFigures.externalBandwidthPerStackGBps(mem)));
         m.put("hbm_capacity_GB", r3(mem.capacityGB()));
+        m.put("hbm_reported_GB", r3(mem.reportedBytes() / 1e9));
         m.put("ridge_op_per_byte", byDtype(DerivedFigures.ridgeOpPerByte(d, primary)));
         Optional<ProcessorSpec> pim = d.pimProcessor();
         if (pim.isPresent()) {
@@ -146,6 +147,7 @@ public final class TargetViews {
         m.put("stacks", mem.stacks());
         m.put("capacity_GB", r3(mem.capacityGB()));
         mem.capacityPerStackGB().ifPresent(v -> m.put("capacity_per_stack_GB", r3(v)));
+        mem.driverTotalMiB().ifPresent(v -> m.put("driver_total_MiB", r3(v)));
         m.put("channels_per_stack", mem.channelsPerStack());
         m.put("pseudo_channels_per_channel", mem.pseudoChannelsPerChannel());
         m.put("ranks", mem.ranks());

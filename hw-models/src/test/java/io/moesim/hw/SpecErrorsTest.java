@@ -127,6 +127,19 @@ class SpecErrorsTest {
         assertMentions(e, "bad.yaml: memory.capacity_GB: declared 96 GB does not fit", "5 x 16 = 80 GB");
     }
 
+    /** The H100 96GB's stacks with the H100 80GB's driver total inherited: a figure of another part, refused by name. */
+    @Test
+    void driverTotalOfAnotherPart() throws IOException {
+        SpecException e = targetError("preset: h100\nmemory:\n  stacks: {value: 6, source: x}\n  hbm_bandwidth_GBps: {value: 3994, source: x}\n"
+                + "  capacity_GB: {value: 96, source: x}\n");
+        // 81,559 MiB = 85.52e9 bytes, below 96e9; 96 GiB = 103.08e9
+        assertMentions(e, "bad.yaml: memory.driver_total_MiB: 81559 MiB = 85.52 GB is not between capacity_GB = 96",
+                "(96 to 103.08 GB)");
+        // above the stacks read as GiB: 80 GiB = 81,920 MiB
+        SpecException above = targetError("preset: h100\nmemory:\n  driver_total_MiB: {value: 81921, source: x}\n");
+        assertMentions(above, "bad.yaml: memory.driver_total_MiB: 81921 MiB", "(80 to 85.90 GB)");
+    }
+
     @Test
     void inconsistentBundles() throws IOException {
         SpecException e = targetError("preset: duplex\nprocessors:\n  logic_pim:\n    bundles_per_pseudo_channel: {value: 2, source: x}\n");

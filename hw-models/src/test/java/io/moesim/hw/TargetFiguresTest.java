@@ -42,6 +42,8 @@ class TargetFiguresTest {
         near(1978.9, DerivedFigures.peakTflops(gpu, DType.FP8_E4M3).orElseThrow(), 0.001, "H100 fp8");
         near(3350, d.memory().hbmBandwidthGBps(), 1e-9, "H100 bandwidth");
         near(80, d.memory().capacityGB(), 1e-9, "H100 capacity");
+        // what the driver reports (nvidia-smi 81,559 MiB), software's to allocate: 85.52e9 bytes, not the datasheet's 80e9
+        assertEquals(85_520_809_984.0, d.memory().reportedBytes(), 0);
         assertEquals(5, d.memory().stacks());
         assertEquals("gpu", d.kind());
     }
@@ -56,6 +58,7 @@ class TargetFiguresTest {
         near(2614.9, DerivedFigures.peakTflops(gpu, DType.FP8_E4M3).orElseThrow(), 0.001, "MI300X fp8");
         near(5300, d.memory().hbmBandwidthGBps(), 1e-9, "MI300X bandwidth");
         near(192, d.memory().capacityGB(), 1e-9, "MI300X capacity");
+        assertEquals(205_822_885_888.0, d.memory().reportedBytes(), 0, "rocm-smi's VRAM total in bytes");
         assertEquals(8, d.memory().stacks());
     }
 
@@ -155,12 +158,22 @@ class TargetFiguresTest {
         near(DerivedFigures.bandwidthSeenGBps(duplex, lp), DerivedFigures.bandwidthSeenGBps(d, p), 1e-6, "bandwidth");
     }
 
+    /** Duplex keeps H100's stacks, so a Duplex-vs-H100 comparison gives both the same memory to allocate, and its PIM variants too. */
+    @Test
+    void duplexAllocatesWhatAnH100Does() {
+        double h100 = Targets.load("h100").memory().reportedBytes();
+        for (String t : List.of("duplex", "xpu", "logic-pim", "bank-pim", "bankgroup-pim", "h800")) {
+            assertEquals(h100, Targets.load(t).memory().reportedBytes(), 0, t);
+        }
+    }
+
     @Test
     void h200InheritsH100ComputeWithItsOwnMemory() {
         DeviceSpec h200 = Targets.load("h200");
         DeviceSpec h100 = Targets.load("h100");
         assertEquals(h100.primary(), h200.primary());
         near(141, h200.memory().capacityGB(), 1e-9, "capacity");
+        assertEquals(143771.0 * 1024 * 1024, h200.memory().reportedBytes(), 0, "nvidia-smi's 143,771 MiB, not the H100's it presets");
         near(4800, h200.memory().hbmBandwidthGBps(), 1e-9, "bandwidth");
         assertEquals(6, h200.memory().stacks());
         assertEquals("hbm3e", h200.memory().generation());
@@ -205,6 +218,7 @@ class TargetFiguresTest {
         near(8000, d.memory().hbmBandwidthGBps(), 1e-9, "B200 bandwidth");
         near(8 * 1024 * 7.8125 / 8, DerivedFigures.externalBandwidthFromPinsGBps(d.memory()), 1e-9, "B200 pins");
         near(180, d.memory().capacityGB(), 1e-9, "B200 capacity");
+        assertEquals(183359.0 * 1024 * 1024, d.memory().reportedBytes(), 0, "nvidia-smi's 183,359 MiB");
         assertEquals(8, d.memory().stacks());
         assertEquals("hbm3e", d.memory().generation());
         // JESD238 tCCD_L 2.5 ns in whole clocks of 4 / 7.8125 = 0.512 ns: 5 clocks (Ramulator 2.1's

@@ -31,7 +31,7 @@ class ViewsTest {
         assertEquals(a, b);
         assertTrue(a.startsWith("{\"id\":\"" + id + "\",\"name\":"), a);
         assertEquals(JSON.readTree(a).get("peak_tflops"), JSON.readTree(c).get("peak_tflops"));
-        for (String key : List.of("kind", "peak_tflops", "hbm_bandwidth_GBps", "hbm_capacity_GB", "ridge_op_per_byte", "processors")) {
+        for (String key : List.of("kind", "peak_tflops", "hbm_bandwidth_GBps", "hbm_capacity_GB", "hbm_reported_GB", "ridge_op_per_byte", "processors")) {
             assertTrue(JSON.readTree(a).has(key), key);
         }
     }
@@ -43,6 +43,15 @@ class ViewsTest {
         assertEquals(13312.0, (double) m.get("pim_internal_bandwidth_GBps"), 0.01);
         assertEquals(106.496, (double) ((Map<?, ?>) m.get("pim_peak_tflops")).get("fp16"), 1e-9);
         assertTrue(!TargetViews.json(Targets.load("h100")).containsKey("pim_internal_bandwidth_GBps"));
+    }
+
+    /** The datasheet's capacity beside what the driver reports (81,559 MiB = 85.521 GB), and the figure in the memory block. */
+    @Test
+    void gpusShowTheMemoryTheDriverReports() {
+        Map<String, Object> m = TargetViews.json(Targets.load("h100"));
+        assertEquals(80.0, (double) m.get("hbm_capacity_GB"), 0);
+        assertEquals(85.521, (double) m.get("hbm_reported_GB"), 0);
+        assertEquals(81559.0, (double) ((Map<?, ?>) m.get("memory")).get("driver_total_MiB"), 0);
     }
 
     @Test

@@ -38,8 +38,8 @@ import java.util.OptionalDouble;
 /** The simulator's front door, what the CLI calls: serving runs, comparisons, single plans, traces. */
 public final class Simulator {
     /**
-     * Fraction of device memory a server may use (vLLM's default {@code gpu_memory_utilization});
-     * the KV cache gets what is left of it after the weights.
+     * Fraction of device memory a server may use (vLLM's default {@code gpu_memory_utilization}), of the total the driver
+     * reports ({@link io.moesim.hw.MemorySpec#reportedBytes}); the KV cache gets what is left of it after the weights.
      */
     public static final double MEMORY_UTILIZATION = 0.9;
 
@@ -320,21 +320,22 @@ public final class Simulator {
         return m.attention().kvDtype() != null ? m.attention().kvDtype() : dtype;
     }
 
-    /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory, less the weights. */
+    /** KV-cache capacity in tokens: MEMORY_UTILIZATION of all device memory as the driver reports it, less the weights. */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system) {
         return kvCapacityTokensHolding(m, dtype, system, io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype));
     }
 
     /** The same, with the devices holding {@code weights} bytes of weights ({@link #storedWeightBytes}). */
     public static long kvCapacityTokensHolding(ModelConfig m, DType dtype, SystemSpec system, double weights) {
-        double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().capacityGB() * 1e9;
+        double usable = MEMORY_UTILIZATION * system.devices() * system.device().memory().reportedBytes();
         return kvTokens(m, dtype, system, usable - weights, () -> "the weights of " + m.name() + " (" + Math.round(weights / 1e9)
                 + " GB) leave no room for a KV cache in " + Math.round(usable / 1e9) + " GB");
     }
 
     /**
      * KV-cache capacity in tokens as TensorRT-LLM sizes it ({@code kv_cache_free_gpu_mem_fraction}): {@code fraction} of the
-     * memory the fullest device finds free after loading its weights and running the largest iteration once
+     * memory the fullest device finds free (of the driver's total, {@link io.moesim.hw.MemorySpec#reportedBytes}) after
+     * loading its weights and running the largest iteration once
      * ({@code fullestDeviceBytes}, {@link #fullestDeviceBytes}), times the devices. Every rank keeps its share of every
      * token's KV, so the pool is what the rank with the least room left holds, times the ranks. It is also kept below
      * free / (1 + 2^−bits): iteration signatures round the KV context up by at most 2^−bits (see
@@ -344,7 +345,7 @@ public final class Simulator {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new SimulationException(0, "kv fraction", "must be in (0, 1], got " + fraction);
         }
-        double capacity = system.device().memory().capacityGB() * 1e9;
+        double capacity = system.device().memory().reportedBytes();
         double free = capacity - fullestDeviceBytes;
         double kvBytes = system.devices() * Math.min(fraction * free, free / (1 + Math.scalb(1.0, -signatureBits)));
         return kvTokens(m, dtype, system, kvBytes, () -> "the fullest device holds " + Math.round(fullestDeviceBytes / 1e9) + " GB of "

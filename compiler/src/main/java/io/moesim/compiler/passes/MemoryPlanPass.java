@@ -50,7 +50,7 @@ public final class MemoryPlanPass extends StagedPass {
     @Override
     public Program run(Program in, PassContext ctx) {
         ParallelLayout layout = in.require(ParallelLayout.class, NAME);
-        long capacity = (long) (in.system().device().memory().capacityGB() * GB);
+        long capacity = (long) in.system().device().memory().reportedBytes();
         List<StageNeed> stages = stageNeeds(in.graph(), layout);
         List<DeviceMemory> out = new ArrayList<>();
         List<Long> experts = new ArrayList<>();

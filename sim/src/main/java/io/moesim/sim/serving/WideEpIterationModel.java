@@ -266,7 +266,7 @@ public final class WideEpIterationModel implements IterationModel {
         long nonRouted = all - routedBytes;
         double routed = routedBytes;
         double perDevice = nonRouted + routed * (m.moe().experts() + cfg.eplbSlots()) / m.moe().experts() / cfg.moeEp();
-        double free = memoryUtilization * system.device().memory().capacityGB() * 1e9 - perDevice;
+        double free = memoryUtilization * system.device().memory().reportedBytes() - perDevice;
         long tokens = (long) (system.devices() * free / kvBytesPerToken);
         if (tokens < 1) {
             throw new SimulationException(0, "system " + system.id(), "under wide EP each device holds " + Math.round(perDevice / 1e9)

@@ -136,7 +136,8 @@ public class ServingLoopTest {
     /**
      * TensorRT-LLM sizes the KV cache as a fraction of what a device finds free after its weights and its largest iteration's
      * activations, and every rank keeps its share of every token's KV, so the pool is the fullest device's room times the
-     * devices: tokens = F x devices x (capacity - fullest) / KV bytes per token, recomputed here.
+     * devices: tokens = F x devices x (capacity - fullest) / KV bytes per token, recomputed here, the capacity the total the
+     * driver reports.
      */
     @Test
     void kvFractionSizesTheCacheFromTheFullestDevice() {
@@ -144,20 +145,21 @@ public class ServingLoopTest {
         io.moesim.ir.DType dt = io.moesim.ir.DType.FP8_E4M3;
         SystemSpec h = Systems.load("h100x2");
         long fullest = 25_000_000_000L; // a device holding 25 GB of weights and activations
+        double total = 81559.0 * (1 << 20); // the driver's total of an H100 (nvidia-smi: 81,559 MiB), not the datasheet's 80e9
         // per layer: K and V x 8 KV heads x 128 dims, 32 layers, 1 byte each
         double perToken = 2 * 8 * 128 * 32;
-        long expected = (long) (0.9 * 2 * (80e9 - fullest) / perToken);
+        long expected = (long) (0.9 * 2 * (total - fullest) / perToken);
         assertEquals(expected, Simulator.kvFractionTokens(m, dt, h, 0.9, fullest, 30), 1);
         assertTrue(Simulator.kvFractionTokens(m, dt, h, 0.95, fullest, 30) > expected);
         // a fuller device (4 GB more) leaves every rank less
-        long fuller = (long) (0.9 * 2 * (80e9 - fullest - 4e9) / perToken);
+        long fuller = (long) (0.9 * 2 * (total - fullest - 4e9) / perToken);
         assertEquals(fuller, Simulator.kvFractionTokens(m, dt, h, 0.9, fullest + 4_000_000_000L, 5), 1);
         // at F = 1 the signature rounding (up to 2^-5 above the true context) keeps 1/33 of the free memory back
-        long full = (long) (2 * (80e9 - fullest) / (1 + 1.0 / 32) / perToken);
+        long full = (long) (2 * (total - fullest) / (1 + 1.0 / 32) / perToken);
         assertEquals(full, Simulator.kvFractionTokens(m, dt, h, 1.0, fullest, 5), 1);
         // a device with no room left: an error naming the system
         io.moesim.sim.SimulationException e = org.junit.jupiter.api.Assertions.assertThrows(io.moesim.sim.SimulationException.class,
-                () -> Simulator.kvFractionTokens(m, dt, h, 0.9, 80_000_000_000L, 5));
+                () -> Simulator.kvFractionTokens(m, dt, h, 0.9, (long) total, 5));
         assertTrue(e.getMessage().contains("h100x2") && e.getMessage().contains("no room for a KV cache"), e.getMessage());
     }
 

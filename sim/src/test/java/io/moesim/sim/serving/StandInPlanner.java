@@ -35,7 +35,7 @@ public final class StandInPlanner implements PlanSource {
     public HardwarePlan plan(Graph graph) {
         List<Task> tasks = new ArrayList<>();
         emit(graph.body(), 1, tasks);
-        List<DeviceMemory> mem = List.of(new DeviceMemory(0, 0, 0, 0, (long) (system.device().memory().capacityGB() * 1e9)));
+        List<DeviceMemory> mem = List.of(new DeviceMemory(0, 0, 0, 0, (long) system.device().memory().reportedBytes()));
         return new HardwarePlan(system.id(), graph.name(), 1, Map.of(), tasks, mem);
     }
 

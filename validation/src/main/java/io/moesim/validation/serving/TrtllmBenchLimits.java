@@ -20,9 +20,9 @@ import io.moesim.ir.model.ModelStats;
  * (at least 64) under 256, to 128 under 1024, else to 256; the budget up to 256 (at least 2048) under 4096, to 512 under
  * 8192, else to 1024.
  *
- * <p>The GPU's memory is NVML's total in GiB; here the datasheet's figure read as GiB ({@code capacity_GB}: 80 for
- * H100, 141 for H200, where nvidia-smi prints 81,559 and 143,771 MiB, 79.6 and 140.4 GiB). The rounding absorbs the
- * difference: every row of the published set gets the same limits under either (tested).
+ * <p>The GPU's memory is NVML's total in GiB (the targets' {@code driver_total_MiB}: nvidia-smi prints 81,559 MiB for H100
+ * and 143,771 MiB for H200, 79.6 and 140.4 GiB). The datasheet's figure read as GiB ({@code capacity_GB}: 80, 141) gives
+ * every row of the published set the same limits: the rounding absorbs the difference (tested).
  */
 public final class TrtllmBenchLimits {
     /** {@code calc_engine_setting}'s default share of the free memory for the KV cache. */

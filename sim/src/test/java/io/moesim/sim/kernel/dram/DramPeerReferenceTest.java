@@ -220,7 +220,7 @@ class DramPeerReferenceTest {
             case "r20-preset" -> with(h, 1, new DramTiming("Ramulator 2.0 HBM3_2Gbps", 1, 7, 7, 17, 19, 1, 2, 2, 3, 15, 8, 3, 350, 3900, 7,
                     4, o(7), o(2), o(3), o(4), o(7 + 4 + 2 - 2), NONE, NONE, NONE), 2.0, allBank);
             // DRAMsim3 HBM (configs/HBM_4Gb_x128): 128-bit channels, BL4 = 64 B per 2 ns, tRFC 260 ns
-            case "dsim3-preset" -> new MemorySpec(h.generation(), 8, h.capacityGB(), h.capacityPerStackGB(), 8, 1, 1, 4, 4, 1024, 4, 2.0,
+            case "dsim3-preset" -> new MemorySpec(h.generation(), 8, h.capacityGB(), h.capacityPerStackGB(), h.driverTotalMiB(), 8, 1, 1, 4, 4, 1024, 4, 2.0,
                     1024, 2048, new DramTiming("DRAMsim3 HBM", 1, 14, 14, 34, 48, 1, 2, 4, 6, 30, 16, 6, 260, 3900, 14, 2, o(14), o(4),
                     o(6), o(8), o(14 + 2 + 1 - 4), NONE, NONE, NONE), allBank);
             default -> throw new IllegalArgumentException(set);
@@ -228,7 +228,7 @@ class DramPeerReferenceTest {
     }
 
     private static MemorySpec with(MemorySpec b, int sids, DramTiming t, double rate, MemoryController c) {
-        return new MemorySpec(b.generation(), b.stacks(), b.capacityGB(), b.capacityPerStackGB(), b.channelsPerStack(),
+        return new MemorySpec(b.generation(), b.stacks(), b.capacityGB(), b.capacityPerStackGB(), b.driverTotalMiB(), b.channelsPerStack(),
                 b.pseudoChannelsPerChannel(), sids, b.bankGroups(), b.banksPerGroup(), b.pageSizeB(), b.burstLength(), rate,
                 b.busWidthBitsPerStack(), b.hbmBandwidthGBps(), t, c);
     }

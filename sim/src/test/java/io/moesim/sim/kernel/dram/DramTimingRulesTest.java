@@ -22,7 +22,7 @@ class DramTimingRulesTest {
 
     private static MemorySpec withController(MemoryController c) {
         MemorySpec b = H100;
-        return new MemorySpec(b.generation(), b.stacks(), b.capacityGB(), b.capacityPerStackGB(), b.channelsPerStack(),
+        return new MemorySpec(b.generation(), b.stacks(), b.capacityGB(), b.capacityPerStackGB(), b.driverTotalMiB(), b.channelsPerStack(),
                 b.pseudoChannelsPerChannel(), b.ranks(), b.bankGroups(), b.banksPerGroup(), b.pageSizeB(), b.burstLength(),
                 b.dataRateGbps(), b.busWidthBitsPerStack(), b.hbmBandwidthGBps(), b.timing(), c);
     }
