@@ -240,7 +240,10 @@ public final class TargetViews {
                     .append(" GB/s (").append(fmt(DerivedFigures.pimBandwidthRatio(ps, mem), 2)).append("x external)\n"));
         }
         b.append("  memory: ").append(mem.generation()).append(", ").append(mem.stacks()).append(" stacks, ")
-                .append(fmt(mem.capacityGB(), 0)).append(" GB, ").append(fmt(mem.hbmBandwidthGBps(), 0))
+                .append(fmt(mem.capacityGB(), 0)).append(" GB")
+                .append(mem.driverTotalMiB().isPresent() ? " (the driver reports " + fmt(mem.driverTotalMiB().getAsDouble(), 0) + " MiB = "
+                        + fmt(mem.reportedBytes() / 1e9, 2) + " GB)" : "")
+                .append(", ").append(fmt(mem.hbmBandwidthGBps(), 0))
                 .append(" GB/s declared (").append(fmt(DerivedFigures.externalBandwidthFromPinsGBps(mem), 1))
                 .append(" GB/s from ").append(fmt(mem.dataRateGbps(), 2)).append(" Gb/s x ")
                 .append(mem.busWidthBitsPerStack()).append(" pins per stack)\n");

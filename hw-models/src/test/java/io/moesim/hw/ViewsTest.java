@@ -52,6 +52,8 @@ class ViewsTest {
         assertEquals(80.0, (double) m.get("hbm_capacity_GB"), 0);
         assertEquals(85.521, (double) m.get("hbm_reported_GB"), 0);
         assertEquals(81559.0, (double) ((Map<?, ?>) m.get("memory")).get("driver_total_MiB"), 0);
+        String text = TargetViews.describe(Targets.load("h100"));
+        assertTrue(text.contains("5 stacks, 80 GB (the driver reports 81559 MiB = 85.52 GB), 3350 GB/s"), text);
     }
 
     @Test
