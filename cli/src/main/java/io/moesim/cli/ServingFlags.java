@@ -41,7 +41,8 @@ final class ServingFlags {
     Long maxNumTokens;
 
     @Option(names = "--kv-fraction", paramLabel = "F",
-            description = {"KV cache = F x (device memory - weights - activations) of the fullest device, as TensorRT-LLM's kv_cache_free_gpu_mem_fraction (0 < F <= 1).",
+            description = {"KV cache = F x (device memory - weights - activations) of the fullest device, as TensorRT-LLM's kv_cache_free_gpu_mem_fraction (0 < F <= 1);",
+                "device memory is what its driver reports (the target's memory.driver_total_MiB, e.g. 81,559 MiB on an H100), else capacity_GB.",
                 "Default: " + io.moesim.sim.Simulator.MEMORY_UTILIZATION + " of all memory less the weights (vLLM's gpu_memory_utilization)."})
     Double kvFraction;
 

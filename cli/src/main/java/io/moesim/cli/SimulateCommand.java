@@ -189,6 +189,10 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %d requests, %d output tokens in %.3f s simulated (%d iterations, %d preemptions)%n", system,
                 r.requestsCompleted(), r.outputTokens(), r.simulatedS(), r.iterations(), r.preemptions());
         out.printf(Locale.ROOT, "  throughput      %.1f tokens/s, %.3f requests/s%n", r.throughputTokensPerS(), r.requestsPerS());
+        if (r.kvCapacityTokens() > 0) {
+            out.printf(Locale.ROOT, "  KV cache        %d tokens, at most %d held at once (%.1f%%)%n", r.kvCapacityTokens(), r.peakKvTokens(),
+                    100.0 * r.peakKvTokens() / r.kvCapacityTokens());
+        }
         if (r.config().get("upper_bound_tokens_per_s") instanceof Double ub) {
             Map<String, Object> c = r.config();
             out.printf(Locale.ROOT, "  upper bound     %.1f tokens/s (MoE-Lens style: per iteration max(compute, unavoidable expert fetch)); simulated at %.1f%% of it%n",

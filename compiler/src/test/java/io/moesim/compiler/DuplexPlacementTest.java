@@ -122,7 +122,7 @@ class DuplexPlacementTest {
                 Fixtures.options(Fixtures.p(1, 1, 1, 1), Fixtures.p(1, 1, 1, 1), Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1),
                 RooflineCostModel.INSTANCE));
         // duplex.yaml gives the H100's driver total, 81,559 MiB = 85.52e9 bytes
-        assertTrue(e.getMessage().matches("plan-memory: does not fit: device 0 needs \\d+\\.\\d GB, has 85.5 GB \\(weights .*"), e.getMessage());
+        assertTrue(e.getMessage().matches("plan-memory: does not fit: device 0 needs \\d+\\.\\d GB, has 85\\.5 GB \\(weights .*"), e.getMessage());
         assertTrue(e.getMessage().contains("would fit: more devices (2, with ep=2"), e.getMessage());
         assertTrue(e.getMessage().contains("fp8 weights"), e.getMessage());
     }

@@ -6,9 +6,11 @@ import java.util.OptionalDouble;
  * A device's HBM: organisation per stack, declared figures and JEDEC timing. Organisation counts
  * are per pseudo-channel per rank where JEDEC counts them so (bank groups, banks per group).
  *
- * @param capacityGB           usable capacity of the device (GB, 10^9 bytes as datasheets use)
+ * @param capacityGB           the datasheet's capacity of the device (GB, 10^9 bytes as datasheets use); what software can
+ *                             allocate is {@link #reportedBytes()}
  * @param capacityPerStackGB   raw capacity of one stack, when the source gives it
- * @param driverTotalMiB       the device memory the driver reports (nvidia-smi's total, MiB), when a source gives it
+ * @param driverTotalMiB       the device memory the driver reports (nvidia-smi's or rocm-smi's total, MiB), when a source
+ *                             gives it; a layer that changes capacity_GB alone drops an inherited one ({@link Targets})
  * @param ranks                stack IDs (SIDs): 2 for an 8-high HBM3 stack
  * @param pageSizeB            row (page) size of one pseudo-channel, bytes
  * @param busWidthBitsPerStack data pins of one stack (1024 for HBM3)

@@ -157,7 +157,11 @@ final class SpecSources {
             cycle.add(parent.display());
             throw new SpecException(doc.display(), "preset", "preset cycle: " + String.join(" -> ", cycle));
         }
-        return DeepMerge.merge(resolve(folder, what, parent, chain), tree);
+        ObjectNode inherited = resolve(folder, what, parent, chain);
+        if (folder.equals("targets")) {
+            Targets.dropInheritedDriverTotal(inherited, tree.path("memory").has("capacity_GB"), tree.path("memory").has("driver_total_MiB"));
+        }
+        return DeepMerge.merge(inherited, tree);
     }
 
     static Optional<String> resourceText(String path) {

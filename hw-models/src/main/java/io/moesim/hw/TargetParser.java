@@ -339,7 +339,7 @@ final class TargetParser {
             if (!(bytes >= m.capacityGB() * 1e9 && bytes <= m.capacityGB() * (1L << 30))) {
                 out.add(new SpecProblem(file, "memory.driver_total_MiB", String.format(java.util.Locale.ROOT,
                         "%s MiB = %.2f GB is not between capacity_GB = %s read as 10^9 bytes and as 2^30 bytes (%s to %.2f GB); "
-                                + "give this part's own figure (nvidia-smi's total) or leave the key out",
+                                + "give this part's own total (nvidia-smi's or rocm-smi's), or leave driver_total_MiB out to allocate capacity_GB",
                         Suggest.num(m.driverTotalMiB().getAsDouble()), bytes / 1e9, Suggest.num(m.capacityGB()),
                         Suggest.num(m.capacityGB()), m.capacityGB() * (1L << 30) / 1e9)));
             }

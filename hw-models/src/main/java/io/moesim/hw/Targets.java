@@ -40,6 +40,8 @@ public final class Targets {
         List<SpecProblem> problems = new ArrayList<>();
         List<String> setPaths = SetApplier.apply(tree, overrides, doc.display(), problems);
         markTimingPresetStale(tree, overrides);
+        dropInheritedDriverTotal(tree, overrides.stream().anyMatch(o -> o.path().equals("memory.capacity_GB")),
+                overrides.stream().anyMatch(o -> o.path().equals("memory.driver_total_MiB")));
         DeviceSpec d = TargetParser.parse(doc.id(), doc.display(), tree, problems);
         if (!problems.isEmpty()) {
             throw new SpecException(markSets(problems, setPaths, overrides));
@@ -62,6 +64,17 @@ public final class Targets {
             ObjectNode mem = (ObjectNode) tree.get("memory");
             mem.put("timing_preset", mem.get("timing_preset").asText()
                     + " [figures as stated for the file's data rate; memory.data_rate_Gbps changed by --set]");
+        }
+    }
+
+    /**
+     * A driver's total belongs to one part's capacity. A layer that changes {@code memory.capacity_GB} without giving
+     * {@code memory.driver_total_MiB} (a file over its preset, or {@code --set}) drops the total it inherits, so what
+     * software can allocate follows the new capacity ({@code capacity_GB} x 10^9) rather than another part's driver.
+     */
+    static void dropInheritedDriverTotal(ObjectNode inherited, boolean capacitySet, boolean totalSet) {
+        if (capacitySet && !totalSet && inherited.path("memory") instanceof ObjectNode mem) {
+            mem.remove("driver_total_MiB");
         }
     }
 

@@ -127,17 +127,37 @@ class SpecErrorsTest {
         assertMentions(e, "bad.yaml: memory.capacity_GB: declared 96 GB does not fit", "5 x 16 = 80 GB");
     }
 
-    /** The H100 96GB's stacks with the H100 80GB's driver total inherited: a figure of another part, refused by name. */
+    /** A driver total outside the part's capacity read as 10^9 and as 2^30 bytes is refused by name. */
     @Test
     void driverTotalOfAnotherPart() throws IOException {
+        // the H100 96GB's stacks given the H100 80GB's total: 81,559 MiB = 85.52e9 bytes, below 96e9 (96 GiB = 103.08e9)
         SpecException e = targetError("preset: h100\nmemory:\n  stacks: {value: 6, source: x}\n  hbm_bandwidth_GBps: {value: 3994, source: x}\n"
-                + "  capacity_GB: {value: 96, source: x}\n");
-        // 81,559 MiB = 85.52e9 bytes, below 96e9; 96 GiB = 103.08e9
+                + "  capacity_GB: {value: 96, source: x}\n  driver_total_MiB: {value: 81559, source: x}\n");
         assertMentions(e, "bad.yaml: memory.driver_total_MiB: 81559 MiB = 85.52 GB is not between capacity_GB = 96",
-                "(96 to 103.08 GB)");
+                "(96 to 103.08 GB)", "or leave driver_total_MiB out to allocate capacity_GB");
         // above the stacks read as GiB: 80 GiB = 81,920 MiB
         SpecException above = targetError("preset: h100\nmemory:\n  driver_total_MiB: {value: 81921, source: x}\n");
         assertMentions(above, "bad.yaml: memory.driver_total_MiB: 81921 MiB", "(80 to 85.90 GB)");
+        SpecException set = targetError("preset: h100\n", List.of("memory.driver_total_MiB=70000"));
+        assertMentions(set, "[from --set memory.driver_total_MiB=70000]");
+    }
+
+    /**
+     * A part that changes its capacity over a preset, or by --set, without a total of its own allocates its capacity: it does
+     * not keep another part's driver total (the H100's 85.52e9 bytes).
+     */
+    @Test
+    void aNewCapacityDropsTheInheritedDriverTotal() throws IOException {
+        String file = write("h100-96.yaml", "preset: h100\nmemory:\n  stacks: {value: 6, source: x}\n  hbm_bandwidth_GBps: {value: 3994, source: x}\n"
+                + "  capacity_GB: {value: 96, source: x}\n");
+        assertEquals(96e9, Targets.load(file).memory().reportedBytes(), 0);
+        assertTrue(Targets.load(file).memory().driverTotalMiB().isEmpty());
+        assertEquals(79e9, Targets.load("h100", List.of("memory.capacity_GB=79")).memory().reportedBytes(), 0);
+        // both set: the new total stands
+        assertEquals(81000.0 * (1 << 20), Targets.load("h100", List.of("memory.capacity_GB=80", "memory.driver_total_MiB=81000")).memory()
+                .reportedBytes(), 0);
+        // a preset that keeps the capacity keeps the total (h800 over h100)
+        assertEquals(Targets.load("h100").memory().reportedBytes(), Targets.load("h800").memory().reportedBytes(), 0);
     }
 
     @Test

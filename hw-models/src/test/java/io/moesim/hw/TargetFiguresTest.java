@@ -158,7 +158,10 @@ class TargetFiguresTest {
         near(DerivedFigures.bandwidthSeenGBps(duplex, lp), DerivedFigures.bandwidthSeenGBps(d, p), 1e-6, "bandwidth");
     }
 
-    /** Duplex keeps H100's stacks, so a Duplex-vs-H100 comparison gives both the same memory to allocate, and its PIM variants too. */
+    /**
+     * Duplex keeps H100's stacks, so a Duplex-vs-H100 comparison gives both the same memory to allocate, and its PIM variants
+     * too; the H800 (the H100's die and memory) reports the same total.
+     */
     @Test
     void duplexAllocatesWhatAnH100Does() {
         double h100 = Targets.load("h100").memory().reportedBytes();

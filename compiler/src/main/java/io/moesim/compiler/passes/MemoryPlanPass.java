@@ -23,7 +23,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Checks that each device holds its weights, KV cache and activations within its memory. Weights:
+ * Checks that each device holds its weights, KV cache and activations within its memory, as much as its driver reports
+ * ({@link io.moesim.hw.MemorySpec#reportedBytes}: 81,559 MiB = 85.5 GB on an H100, where the datasheet says 80 GB). Weights:
  * every op's parameters in its pipeline stage (after slicing: experts/ep, heads/tp). KV cache: the
  * context of the attention ops (batch/dp × kv_len × cache width, kv_heads/tp). Activations: twice
  * the largest working set of one op (inputs + outputs), as double-buffered kernels need. When a
@@ -65,8 +66,8 @@ public final class MemoryPlanPass extends StagedPass {
             }
         }
         DeviceMemory worst = out.stream().max(java.util.Comparator.comparingLong(DeviceMemory::totalBytes)).orElseThrow();
-        ctx.note(() -> String.format(Locale.ROOT, "memory: device %d holds %.1f GB of %.0f GB (weights %.1f, KV cache %.1f, activations %.2f)",
-                worst.device(), worst.totalBytes() / GB, capacity / GB, worst.weightBytes() / GB, worst.kvCacheBytes() / GB,
+        ctx.note(() -> String.format(Locale.ROOT, "memory: device %d holds %.1f GB of %s GB (weights %.1f, KV cache %.1f, activations %.2f)",
+                worst.device(), worst.totalBytes() / GB, trim(capacity / GB), worst.weightBytes() / GB, worst.kvCacheBytes() / GB,
                 worst.activationBytes() / GB));
         return in.with(MemoryPlan.class, new MemoryPlan(out, experts));
     }

@@ -255,9 +255,10 @@ public final class WideEpIterationModel implements IterationModel {
     }
 
     /**
-     * KV capacity in tokens of one wide-EP instance: on every device {@code memoryUtilization} of its memory less what it
-     * holds of the weights (every non-expert weight, replicated on each DP rank, and its EP share of the routed experts
-     * with the redundant slots), over the KV bytes of a token.
+     * KV capacity in tokens of one wide-EP instance: on every device {@code memoryUtilization} of its memory (what its driver
+     * reports, {@link io.moesim.hw.MemorySpec#reportedBytes}) less what it holds of the weights (every non-expert weight,
+     * replicated on each DP rank, and its EP share of the routed experts with the redundant slots), over the KV bytes of a
+     * token.
      */
     public static long kvCapacityTokens(ModelConfig m, DType dtype, SystemSpec system, WideEpConfig cfg, double memoryUtilization, long kvBytesPerToken) {
         long all = io.moesim.ir.model.ExpertQuant.weightBytes(m, dtype);

@@ -98,7 +98,7 @@ class KernelPropertiesTest {
         SplittableRandom r = new SplittableRandom(seed);
         DeviceSpec base = KernelFixtures.h100();
         DeviceSpec moreStacks = Targets.load("h100", List.of("memory.stacks=6", "memory.hbm_bandwidth_GBps=3994",
-                "memory.capacity_GB=96", "memory.driver_total_MiB=93000")); // a driver total inside 96e9 .. 96 GiB
+                "memory.capacity_GB=96"));
         DeviceSpec moreSms = Targets.load("h100", List.of("processors.gpu.engines=144"));
         DeviceSpec fasterClock = Targets.load("h100", List.of("processors.gpu.clock_MHz=1980"));
         KernelSimulator sim = new KernelSimulator();
