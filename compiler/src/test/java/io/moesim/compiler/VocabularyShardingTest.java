@@ -67,6 +67,27 @@ class VocabularyShardingTest {
         assertEquals(List.of(TensorType.of(DType.BF16, 64, 128_256)), List.of(r.program().graph().outputs().get(0).type()), "the whole vocabulary's logits");
     }
 
+    /**
+     * OPT's learned-position table stays whole on every rank, as vLLM holds it (a plain nn.Embedding beside the
+     * VocabParallelEmbedding of the tokens): OPT-66B on 4 ranks looks up 2,050 x 9,216 positions whole on each, with no
+     * all-reduce, and the 50,272-row token table as 12,568 rows per rank, all-reduced.
+     */
+    @Test
+    void aLearnedPositionTableStaysWholeOnEveryRank() {
+        Graph g = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("OPT-66B"), 8, 1024));
+        HardwarePlan p = compile(g, "h100x4", 4).plan();
+        List<Embedding> pos = p.tasks().stream().filter(t -> t.op() instanceof Embedding e && e.positional()).map(t -> (Embedding) t.op()).toList();
+        List<Embedding> tok = p.tasks().stream().filter(t -> t.op() instanceof Embedding e && !e.positional()).map(t -> (Embedding) t.op()).toList();
+        assertEquals(4, pos.size(), "one whole position table per rank");
+        pos.forEach(e -> assertEquals(2050, e.vocab()));
+        assertEquals(4, tok.size());
+        tok.forEach(e -> assertEquals(50_272 / 4, e.vocab(), "12,568 token rows per rank"));
+        assertTrue(p.tasks().stream().noneMatch(t -> t.name().contains("pos_embed") && t.op().mnemonic().equals("all_reduce")),
+                "no all-reduce of the position lookup");
+        assertEquals(4, p.tasks().stream().filter(t -> t.name().contains("embed_ar") && !t.name().contains("pos_embed")).count(),
+                "the token lookup all-reduced on each rank");
+    }
+
     @Test
     void eightRanksEachHoldAnEighthOfTheEmbeddingTableAndAllReduceTheLookup() {
         Graph g = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("Llama-3-70B"), 64, 2048));

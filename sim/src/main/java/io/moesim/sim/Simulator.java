@@ -157,7 +157,8 @@ public final class Simulator {
      * The KV-cache capacity in tokens of one instance on {@code system}: the request's; else, under {@code kvFraction},
      * that fraction of what the fullest device has free after its weights and the activations of {@code cache}'s largest
      * iteration, times the devices ({@link #kvFractionTokens}); else {@link #MEMORY_UTILIZATION} of all memory less the
-     * weights. A device's memory is what its driver reports ({@link io.moesim.hw.MemorySpec#reportedBytes}). Either is divided by the copies of a token's KV the layout keeps ({@link #kvCopies}).
+     * weights. A device's memory is what its driver reports ({@link io.moesim.hw.MemorySpec#reportedBytes}). Either is
+     * divided by the copies of a token's KV the layout keeps ({@link #kvCopies}).
      */
     static long kvCapacity(SimulationRequest req, ModelConfig model, DType dtype, SystemSpec system, IterationCache cache, int maxBatch,
             CompileOptions layout) {

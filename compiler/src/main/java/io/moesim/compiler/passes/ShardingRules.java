@@ -131,7 +131,8 @@ final class ShardingRules {
      * An embedding table under tensor parallelism: split over the ranks by rows (vocabulary-parallel, as vLLM's and SGLang's
      * VocabParallelEmbedding and TensorRT-LLM's default SHARDING_ALONG_VOCAB hold it), each rank looking up the ids in its
      * range and leaving zeros elsewhere, then all-reducing the lookup at once (as those layers do, before anything reads
-     * it). A table tp does not divide is padded to the next multiple. A learned-position table is split the same way. The
+     * it). A table tp does not divide is padded to the next multiple. A learned-position table (OPT's) stays whole on every
+     * rank, as vLLM keeps it (a plain {@code nn.Embedding}), looked up row by row: no all-reduce. The
      * ranks of a group must look up the same tokens: where the ids' rows are split finer than the section's data
      * parallelism (sequence-parallel rows, each rank its own tokens), the table stays whole on every rank, row by row as
      * the ids come.
@@ -141,13 +142,13 @@ final class ShardingRules {
         int tp = x.tp();
         List<VState> raw = x.operandStates();
         int want = rowsAsGiven(raw, x.rowShards());
-        if (tp == 1 || want > x.rowShards()) {
+        if (tp == 1 || want > x.rowShards() || em.positional()) {
             tokenWise(x);
             return;
         }
         Operands o = x.operands(raw, want, null);
         String name = x.node().result().name();
-        Value local = x.add1(name, new Embedding(paddedShare(em.vocab(), tp), em.hidden(), em.wdtype(), em.outDtype()), null, o.values().get(0));
+        Value local = x.add1(name, new Embedding(paddedShare(em.vocab(), tp), em.hidden(), em.wdtype(), em.outDtype(), false), null, o.values().get(0));
         Value reduced = x.add1(name + "_ar", new AllReduce(tp), x.tpGroup(), local);
         x.bind(x.node().result(), new VState(reduced, want, false, null));
     }

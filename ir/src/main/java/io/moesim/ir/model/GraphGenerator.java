@@ -96,7 +96,7 @@ public final class GraphGenerator {
         Value x = b.add("embed", new Embedding(m.vocab(), h, table, dt), ids);
         if (m.learnedPositions() > 0) {
             Value pos = b.input("positions", TensorType.of(DType.INT32, tokens));
-            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, table, dt), pos);
+            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, table, dt, true), pos);
             x = b.add("x", new Elementwise(Elementwise.Kind.ADD), x, pe);
         }
         if (m.residual() == Residual.LADDER) {

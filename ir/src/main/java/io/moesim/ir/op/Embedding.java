@@ -8,8 +8,11 @@ import java.util.List;
  * Token-embedding lookup: {@code int32[...]} token ids → {@code outDtype[..., hidden]} from a table in {@code wdtype}
  * (the two differ where a quantised model keeps its table unquantised: a bf16 table, activations the graph types fp8).
  * Only the gathered rows are read (at most one per token, at most the vocabulary), counted as weight bytes.
+ * {@code positional}: a learned-position table (OPT's), looked up by position ids, not token ids; engines keep it whole on
+ * every rank (vLLM's OPT holds it in a plain {@code nn.Embedding}), where they split the token table over the vocabulary.
+ * Attribute {@code positional}, written only where true.
  */
-public record Embedding(long vocab, long hidden, DType wdtype, DType outDtype) implements Op {
+public record Embedding(long vocab, long hidden, DType wdtype, DType outDtype, boolean positional) implements Op {
     public static final String MNEMONIC = "embedding";
 
     public Embedding {
@@ -20,9 +23,14 @@ public record Embedding(long vocab, long hidden, DType wdtype, DType outDtype) i
         }
     }
 
-    /** A lookup that writes in its table's precision. */
+    /** A token table's lookup that writes in its table's precision. */
     public Embedding(long vocab, long hidden, DType wdtype) {
-        this(vocab, hidden, wdtype, wdtype);
+        this(vocab, hidden, wdtype, wdtype, false);
+    }
+
+    /** A token table's lookup that writes in {@code outDtype}. */
+    public Embedding(long vocab, long hidden, DType wdtype, DType outDtype) {
+        this(vocab, hidden, wdtype, outDtype, false);
     }
 
     @Override
@@ -33,13 +41,17 @@ public record Embedding(long vocab, long hidden, DType wdtype, DType outDtype) i
     @Override
     public Attrs attributes() {
         Attrs a = new Attrs().put("vocab", vocab).put("hidden", hidden).put("wdtype", wdtype);
-        return outDtype == wdtype ? a : a.put("out_dtype", outDtype);
+        if (outDtype != wdtype) {
+            a.put("out_dtype", outDtype);
+        }
+        return positional ? a.put("positional", true) : a;
     }
 
     static Embedding fromAttrs(Attrs a) {
-        a.allowOnly(MNEMONIC, "vocab", "hidden", "wdtype", "out_dtype");
+        a.allowOnly(MNEMONIC, "vocab", "hidden", "wdtype", "out_dtype", "positional");
         DType w = a.getDType("wdtype");
-        return new Embedding(a.getPositive("vocab"), a.getPositive("hidden"), w, a.has("out_dtype") ? a.getDType("out_dtype") : w);
+        return new Embedding(a.getPositive("vocab"), a.getPositive("hidden"), w, a.has("out_dtype") ? a.getDType("out_dtype") : w,
+                a.getBool("positional", false));
     }
 
     @Override

@@ -96,7 +96,8 @@ public record OffloadRun(OffloadSpec spec, long kvTokens, ExpertOffload model, l
     public static SystemSpec unbounded(SystemSpec s) {
         MemorySpec x = s.device().memory();
         MemorySpec big = new MemorySpec(x.generation(), x.stacks(), 1e6, x.capacityPerStackGB(), java.util.OptionalDouble.empty(),
-                x.channelsPerStack(), x.pseudoChannelsPerChannel(), x.ranks(), x.bankGroups(), x.banksPerGroup(), x.pageSizeB(), x.burstLength(), x.dataRateGbps(), x.busWidthBitsPerStack(),
+                x.channelsPerStack(), x.pseudoChannelsPerChannel(), x.ranks(), x.bankGroups(), x.banksPerGroup(), x.pageSizeB(),
+                x.burstLength(), x.dataRateGbps(), x.busWidthBitsPerStack(),
                 x.hbmBandwidthGBps(), x.timing(), x.controller());
         DeviceSpec d = s.device();
         DeviceSpec dev = new DeviceSpec(d.id(), d.name(), d.origin(), d.processors(), big, d.power(), d.interconnect());

@@ -92,8 +92,8 @@ class DataParallelShapeTest {
         assertEquals(4 * all, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(dp4, dp4)), "data parallel: a copy per rank");
         assertEquals(4 * (all - routed) + routed, io.moesim.sim.Simulator.storedWeightBytes(m, bf16, layout(dp4, ep4)),
                 "attention data parallel, experts split over EP: the dense weights copied, the experts once");
-        // the KV capacity on h100x4 under --dp 4: 90% of 4 x 81,559 MiB (the driver's total) less four copies of the weights, over 98,304 bytes a
-        // token (48 layers x 4 KV heads x 128 x K and V x 2 bytes), by hand
+        // the KV capacity on h100x4 under --dp 4: 90% of 4 x 81,559 MiB (the driver's total) less four copies of the weights,
+        // over 98,304 bytes a token (48 layers x 4 KV heads x 128 x K and V x 2 bytes), by hand
         SystemSpec sys = Systems.load("h100x4");
         long perToken = 48L * 4 * 128 * 2 * 2;
         assertEquals(perToken, io.moesim.sim.Simulator.kvBytesPerToken(m, bf16));
