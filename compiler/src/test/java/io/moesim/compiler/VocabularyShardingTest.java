@@ -68,6 +68,30 @@ class VocabularyShardingTest {
     }
 
     /**
+     * A tied LM head reads the embedding's table, which memory holds once: on 2 ranks a 1,000 x 64 bf16 vocabulary is 500 rows
+     * of the embedding (64,000 bytes) and the final norm's 64 bf16 weights (128 bytes) per rank when tied, and 64,000 bytes
+     * more for an untied head's 500 columns. GLaM's generated head is tied.
+     */
+    @Test
+    void aTiedHeadIsHeldOnceAsTheEmbedding() {
+        long[] weights = new long[2];
+        for (int tied = 0; tied < 2; tied++) {
+            GraphBuilder b = new GraphBuilder("tied_head");
+            Value ids = b.input("tokens", TensorType.of(DType.INT32, 16));
+            Value x = b.add("embed", new Embedding(1000, 64, DType.BF16), ids);
+            x = b.add("final_norm", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64, 1e-5, DType.BF16), x);
+            b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, tied == 1), x));
+            HardwarePlan p = compile(b.build(), "h100x2", 2).plan();
+            assertEquals(p.memory().get(0).weightBytes(), p.memory().get(1).weightBytes());
+            weights[tied] = p.memory().get(0).weightBytes();
+        }
+        assertEquals(500L * 64 * 2 + 64 * 2 + 500L * 64 * 2, weights[0], "untied: the embedding's and the head's shares and the norm");
+        assertEquals(500L * 64 * 2 + 64 * 2, weights[1], "tied: the embedding's share and the norm");
+        Graph glam = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("GLaM"), 8, 512));
+        assertTrue(glam.nodes().stream().anyMatch(n -> n.op() instanceof MatMul m && m.tied() && m.n() == 256_000), "GLaM's head is tied");
+    }
+
+    /**
      * OPT's learned-position table stays whole on every rank, as vLLM holds it (a plain nn.Embedding beside the
      * VocabParallelEmbedding of the tokens): OPT-66B on 4 ranks looks up 2,050 x 9,216 positions whole on each, with no
      * all-reduce, and the 50,272-row token table as 12,568 rows per rank, all-reduced.

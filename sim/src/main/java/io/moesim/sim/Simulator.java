@@ -392,8 +392,8 @@ public final class Simulator {
      * activations of the largest iteration an engine runs (one prefill chunk of the whole token budget; the compiler's memory
      * plan: twice the largest op's working set), the memory an engine finds taken after loading the weights and running that
      * iteration once. The plan splits the embedding table and the LM head over the tensor-parallel ranks and keeps both in
-     * the checkpoint's precision under fp8, as the engines do. (A tied table is still counted twice, once as the embedding
-     * and once as the LM head: a known gap.)
+     * the checkpoint's precision under fp8, as the engines do; a tied table is held once, as the embedding's
+     * ({@code MatMul.tied}).
      */
     static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();

@@ -239,7 +239,7 @@ final class ShardingRules {
     static void lmHead(Site x, MatMul mm, List<Value> vs, int shards) {
         int tp = x.tp();
         String name = x.node().result().name();
-        Value local = x.add1(name, new MatMul(mm.k(), paddedShare(mm.n(), tp), mm.wdtype()), null, vs.get(0));
+        Value local = x.add1(name, new MatMul(mm.k(), paddedShare(mm.n(), tp), mm.wdtype(), 1, mm.tied()), null, vs.get(0));
         Value gathered = x.add1(name + "_ag", new AllGather(tp, local.type().rank() - 1), x.tpGroup(), local);
         x.bind(x.node().result(), new VState(gathered, shards, false, null));
     }

@@ -9,7 +9,10 @@ import io.moesim.ir.op.Norm;
 import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Router;
 
-/** Bytes of the weights an op owns, in its weight dtype (or in another, for "what if fp8" questions). */
+/**
+ * Bytes of the weights an op owns, in its weight dtype (or in another, for "what if fp8" questions). A tied LM head owns none:
+ * its matrix is the embedding table, counted once, as the embedding's.
+ */
 final class WeightBytes {
     private WeightBytes() {
     }
@@ -37,6 +40,9 @@ final class WeightBytes {
     }
 
     static long of(Op op) {
+        if (op instanceof MatMul m && m.tied()) {
+            return 0; // the embedding's table, held once as the embedding's
+        }
         if (op instanceof ExpertFfn f) {
             return f.weightBytes();
         }
@@ -45,7 +51,7 @@ final class WeightBytes {
 
     /** As if the big matrices (matmuls, experts, embeddings) were stored in {@code as}; norms and router stay. */
     static long as(Op op, DType as) {
-        if (op.params() == 0) {
+        if (op.params() == 0 || op instanceof MatMul m && m.tied()) {
             return 0;
         }
         boolean big = op instanceof MatMul || op instanceof ExpertFfn || op instanceof Embedding || op instanceof GroupedMatMul;

@@ -118,7 +118,7 @@ public final class GraphGenerator {
             // the LM head on the sampled rows only (each prompt's last token and the decodes), the rest of the rows left unread
             x = b.addMulti(List.of("sampled", "unsampled"), Split.of(0, sampled, tokens - sampled), List.of(x)).get(0);
         }
-        Value logits = b.add("logits", new MatMul(h, m.vocab(), table), x);
+        Value logits = b.add("logits", new MatMul(h, m.vocab(), table, 1, m.tiedEmbeddings()), x);
         b.output(logits);
         return b.build();
     }

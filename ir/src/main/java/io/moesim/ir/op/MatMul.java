@@ -13,8 +13,11 @@ import java.util.List;
  *
  * <p>FLOPs = 2·(output elements)·k, i.e. 2·rows·k·n per weight matrix; weight bytes =
  * batch·k·n·sizeof(wdtype).
+ *
+ * <p>{@code tied}: an LM head whose matrix is the embedding table (a model with tied embeddings): it reads its weights as
+ * any GEMM does, but memory holds them once, as the embedding's. Attribute {@code tied}, written only where true.
  */
-public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
+public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) implements Op {
     public static final String MNEMONIC = "matmul";
 
     public MatMul {
@@ -24,7 +27,11 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
     }
 
     public MatMul(long k, long n, DType wdtype) {
-        this(k, n, wdtype, 1);
+        this(k, n, wdtype, 1, false);
+    }
+
+    public MatMul(long k, long n, DType wdtype, long batch) {
+        this(k, n, wdtype, batch, false);
     }
 
     @Override
@@ -38,12 +45,12 @@ public record MatMul(long k, long n, DType wdtype, long batch) implements Op {
         if (batch != 1) {
             a.put("batch", batch);
         }
-        return a;
+        return tied ? a.put("tied", true) : a;
     }
 
     static MatMul fromAttrs(Attrs a) {
-        a.allowOnly(MNEMONIC, "k", "n", "wdtype", "batch");
-        return new MatMul(a.getPositive("k"), a.getPositive("n"), a.getDType("wdtype"), a.getLong("batch", 1));
+        a.allowOnly(MNEMONIC, "k", "n", "wdtype", "batch", "tied");
+        return new MatMul(a.getPositive("k"), a.getPositive("n"), a.getDType("wdtype"), a.getLong("batch", 1), a.getBool("tied", false));
     }
 
     @Override

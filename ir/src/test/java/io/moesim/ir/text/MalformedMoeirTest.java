@@ -25,7 +25,7 @@ class MalformedMoeirTest {
                 bad("missing attribute", HEAD + "  %y = matmul(%x) {k=4096, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:2:8: missing attribute 'n'"),
                 bad("unknown attribute", HEAD + "  %y = matmul(%x) {k=4096, n=4096, wdtype=bf16, bias=true} : bf16[64,4096]\n  return %y\n}\n",
-                        "bad.moeir:2:49: unknown attribute 'bias' for matmul (known: k, n, wdtype, batch)"),
+                        "bad.moeir:2:49: unknown attribute 'bias' for matmul (known: k, n, wdtype, batch, tied)"),
                 bad("wrong attribute type", HEAD + "  %y = matmul(%x) {k=true, n=4096, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:2:20: attribute 'k' must be an integer, got true"),
                 bad("attribute out of range", HEAD + "  %y = matmul(%x) {k=0, n=4096, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",
