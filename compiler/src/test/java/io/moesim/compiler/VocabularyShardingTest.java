@@ -82,11 +82,29 @@ class VocabularyShardingTest {
             x = b.add("final_norm", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64, 1e-5, DType.BF16), x);
             b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, tied == 1), x));
             HardwarePlan p = compile(b.build(), "h100x2", 2).plan();
-            assertEquals(p.memory().get(0).weightBytes(), p.memory().get(1).weightBytes());
             weights[tied] = p.memory().get(0).weightBytes();
+            // tied or not, each rank's head still reads its 500 columns (and the fused final norm's weights)
+            assertEquals(2, head(p, "matmul").size(), "one head GEMM per rank");
+            for (Task t : head(p, "matmul")) {
+                assertEquals(500L * 64 * 2 + 64 * 2, t.traffic().weightBytes());
+            }
         }
         assertEquals(500L * 64 * 2 + 64 * 2 + 500L * 64 * 2, weights[0], "untied: the embedding's and the head's shares and the norm");
         assertEquals(500L * 64 * 2 + 64 * 2, weights[1], "tied: the embedding's share and the norm");
+        // under pipeline parallelism the head is on the last stage, the embedding on the first: the last holds its own copy.
+        // Two layers of one norm each over 2 stages: stage 0 the embedding (1,000 x 64 x 2 bytes) and a layer's norm (128),
+        // stage 1 a layer's norm, the final norm and the head's own copy of the table.
+        GraphBuilder b = new GraphBuilder("tied_head_pp");
+        Value ids = b.input("tokens", TensorType.of(DType.INT32, 16));
+        Value x = b.add("embed", new Embedding(1000, 64, DType.BF16), ids);
+        x = b.repeat("layers", 2, List.of(x), (bb, params) -> List.of(bb.add("n", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64,
+                1e-5, DType.BF16), params.get(0)))).get(0);
+        x = b.add("final_norm", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64, 1e-5, DType.BF16), x);
+        b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, true), x));
+        HardwarePlan pp = Compiler.compile(b.build(), Systems.load("h100x2"), Fixtures.options(Fixtures.p(1, 1, 1, 2), Fixtures.p(1, 1, 1, 2),
+                Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1), RooflineCostModel.INSTANCE).plan();
+        assertEquals(1000L * 64 * 2 + 128, pp.memory().get(0).weightBytes(), "first stage: the embedding and a layer");
+        assertEquals(128 + 128 + 1000L * 64 * 2, pp.memory().get(1).weightBytes(), "last stage: a layer, the final norm, the head's copy");
         Graph glam = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("GLaM"), 8, 512));
         assertTrue(glam.nodes().stream().anyMatch(n -> n.op() instanceof MatMul m && m.tied() && m.n() == 256_000), "GLaM's head is tied");
     }

@@ -393,7 +393,7 @@ public final class Simulator {
      * plan: twice the largest op's working set), the memory an engine finds taken after loading the weights and running that
      * iteration once. The plan splits the embedding table and the LM head over the tensor-parallel ranks and keeps both in
      * the checkpoint's precision under fp8, as the engines do; a tied table is held once, as the embedding's
-     * ({@code MatMul.tied}).
+     * ({@code MatMul.tied}), except on a later pipeline stage, which holds its own copy.
      */
     static long fullestDeviceBytes(IterationCache cache, long tokenBudget) {
         io.moesim.compiler.plan.HardwarePlan plan = cache.exact(new io.moesim.sim.serving.BatchSignature(0, 0, 1, tokenBudget)).execution().plan().plan();

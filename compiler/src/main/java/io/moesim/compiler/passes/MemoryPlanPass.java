@@ -15,7 +15,9 @@ import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.ExpertFfn;
 import io.moesim.ir.op.GatedDeltaNet;
 import io.moesim.ir.op.LightningIndexer;
+import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.MlaAttention;
+import io.moesim.ir.op.Op;
 import io.moesim.ir.op.Repeat;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,11 +107,16 @@ public final class MemoryPlanPass extends StagedPass {
 
     private static void add(long[] acc, long[] act, int stage, Node n) {
         List<TensorType> in = GraphWalk.types(n.operands());
-        acc[0] += WeightBytes.of(n.op());
+        Op op = n.op();
+        if (stage > 0 && op instanceof MatMul m && m.tied()) {
+            // a tied head on a later pipeline stage than the embedding's (the first) holds its own copy of the table
+            op = new MatMul(m.k(), m.n(), m.wdtype(), m.batch(), false);
+        }
+        acc[0] += WeightBytes.of(op);
         if (n.op() instanceof ExpertFfn f && f.routed()) {
             acc[1] += WeightBytes.of(n.op());
         }
-        acc[2] += WeightBytes.as(n.op(), DType.FP8_E4M3);
+        acc[2] += WeightBytes.as(op, DType.FP8_E4M3);
         acc[3] += kvBytes(n);
         long ws = 0;
         for (TensorType t : in) {

@@ -226,7 +226,8 @@ final class ShardingRules {
         } else if (tp > 1 && mm.batch() == 1 && x.isModelOutput(n.result())) {
             lmHead(x, mm, vs, shards);
         } else {
-            x.emit(mm, vs, shards, false, null);
+            // whole on every rank: a tied matrix kept whole is no longer the embedding's split table, so it holds its own bytes
+            x.emit(tp > 1 && mm.tied() ? new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch(), false) : mm, vs, shards, false, null);
         }
     }
 

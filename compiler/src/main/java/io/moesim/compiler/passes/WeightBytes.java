@@ -11,7 +11,8 @@ import io.moesim.ir.op.Router;
 
 /**
  * Bytes of the weights an op owns, in its weight dtype (or in another, for "what if fp8" questions). A tied LM head owns none:
- * its matrix is the embedding table, counted once, as the embedding's.
+ * its matrix is the embedding table, counted once, as the embedding's (the memory plan gives a tied head on a later pipeline
+ * stage than the embedding its own copy).
  */
 final class WeightBytes {
     private WeightBytes() {

@@ -15,7 +15,8 @@ import java.util.List;
  * batch·k·n·sizeof(wdtype).
  *
  * <p>{@code tied}: an LM head whose matrix is the embedding table (a model with tied embeddings): it reads its weights as
- * any GEMM does, but memory holds them once, as the embedding's. Attribute {@code tied}, written only where true.
+ * any GEMM does, but memory holds them once, as the embedding's, where both are on one device (under pipeline parallelism
+ * the last stage holds its own copy). Attribute {@code tied}, written only where true.
  */
 public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) implements Op {
     public static final String MNEMONIC = "matmul";
