@@ -49,6 +49,7 @@ public final class Verifier {
     public static List<Diagnostic> check(Graph g, Function<Node, String> locator) {
         Verifier v = new Verifier(locator);
         v.block(g.body(), "graph @" + g.name(), null);
+        v.tiedHeads(g);
         if (v.diagnostics.isEmpty()) {
             try {
                 GraphStats.of(g);
@@ -59,6 +60,24 @@ public final class Verifier {
             }
         }
         return v.diagnostics;
+    }
+
+    /**
+     * A tied matmul (an LM head that reads the embedding's table, held once in memory) needs a token table to share: one
+     * matrix (batch 1) and, at the graph's top level, a token embedding of its k as hidden size in its weight dtype. Without
+     * one its weights would be counted nowhere.
+     */
+    private void tiedHeads(Graph g) {
+        for (Node n : g.body().nodes()) {
+            if (n.op() instanceof io.moesim.ir.op.MatMul m && m.tied()) {
+                boolean table = g.body().nodes().stream().anyMatch(e -> e.op() instanceof io.moesim.ir.op.Embedding em && !em.positional()
+                        && em.hidden() == m.k() && em.wdtype() == m.wdtype());
+                if (m.batch() != 1 || !table) {
+                    report(n, "matmul tied=true: " + (m.batch() != 1 ? "a tied head is one matrix (batch 1), got batch " + m.batch()
+                            : "no token embedding of hidden " + m.k() + " in " + m.wdtype() + " at the graph's top level to share its table with"));
+                }
+            }
+        }
     }
 
     private void report(Node n, String msg) {

@@ -26,6 +26,8 @@ class MalformedMoeirTest {
                         "bad.moeir:2:8: missing attribute 'n'"),
                 bad("unknown attribute", HEAD + "  %y = matmul(%x) {k=4096, n=4096, wdtype=bf16, bias=true} : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:2:49: unknown attribute 'bias' for matmul (known: k, n, wdtype, batch, tied)"),
+                bad("tied head with no table", HEAD + "  %y = matmul(%x) {k=4096, n=32000, wdtype=bf16, tied=true} : bf16[64,32000]\n  return %y\n}\n",
+                        "bad.moeir:2:3: matmul tied=true: no token embedding of hidden 4096 in bf16 at the graph's top level to share its table with"),
                 bad("wrong attribute type", HEAD + "  %y = matmul(%x) {k=true, n=4096, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",
                         "bad.moeir:2:20: attribute 'k' must be an integer, got true"),
                 bad("attribute out of range", HEAD + "  %y = matmul(%x) {k=0, n=4096, wdtype=bf16} : bf16[64,4096]\n  return %y\n}\n",
