@@ -20,6 +20,7 @@ import io.moesim.ir.model.GraphRequest;
 import io.moesim.ir.model.ModelZoo;
 import io.moesim.ir.op.Embedding;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.Norm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +33,28 @@ import org.junit.jupiter.api.Test;
  */
 class VocabularyShardingTest {
     static Compiler.Result compile(Graph g, String system, int tp) {
-        return Compiler.compile(g, Systems.load(system), Fixtures.options(Fixtures.p(tp, 1, 1, 1), Fixtures.p(tp, 1, 1, 1), Placement.OPB,
+        return compile(g, system, tp, 1);
+    }
+
+    static Compiler.Result compile(Graph g, String system, int tp, int pp) {
+        return Compiler.compile(g, Systems.load(system), Fixtures.options(Fixtures.p(tp, 1, 1, pp), Fixtures.p(tp, 1, 1, pp), Placement.OPB,
                 ExpertPlacement.GREEDY, Overlap.LAYER, 1), RooflineCostModel.INSTANCE);
+    }
+
+    /** A 1,000 x 64 bf16 vocabulary: the embedding, {@code layers} layers of one RMS norm each, the final norm, the LM head. */
+    static Graph vocabularyOnly(int layers, boolean tied) {
+        GraphBuilder b = new GraphBuilder("tied_head");
+        Value x = b.add("embed", new Embedding(1000, 64, DType.BF16), b.input("tokens", TensorType.of(DType.INT32, 16)));
+        if (layers > 0) {
+            x = b.repeat("layers", layers, List.of(x), (bb, params) -> List.of(bb.add("n", rms(), params.get(0)))).get(0);
+        }
+        x = b.add("final_norm", rms(), x);
+        b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, tied), x));
+        return b.build();
+    }
+
+    static Norm rms() {
+        return new Norm(Norm.Kind.RMS, 64, 1e-5, DType.BF16);
     }
 
     static List<Task> head(HardwarePlan p, String mnemonic) {
@@ -76,12 +97,7 @@ class VocabularyShardingTest {
     void aTiedHeadIsHeldOnceAsTheEmbedding() {
         long[] weights = new long[2];
         for (int tied = 0; tied < 2; tied++) {
-            GraphBuilder b = new GraphBuilder("tied_head");
-            Value ids = b.input("tokens", TensorType.of(DType.INT32, 16));
-            Value x = b.add("embed", new Embedding(1000, 64, DType.BF16), ids);
-            x = b.add("final_norm", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64, 1e-5, DType.BF16), x);
-            b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, tied == 1), x));
-            HardwarePlan p = compile(b.build(), "h100x2", 2).plan();
+            HardwarePlan p = compile(vocabularyOnly(0, tied == 1), "h100x2", 2).plan();
             weights[tied] = p.memory().get(0).weightBytes();
             // tied or not, each rank's head still reads its 500 columns (and the fused final norm's weights)
             assertEquals(2, head(p, "matmul").size(), "one head GEMM per rank");
@@ -94,15 +110,7 @@ class VocabularyShardingTest {
         // under pipeline parallelism the head is on the last stage, the embedding on the first: the last holds its own copy.
         // Two layers of one norm each over 2 stages: stage 0 the embedding (1,000 x 64 x 2 bytes) and a layer's norm (128),
         // stage 1 a layer's norm, the final norm and the head's own copy of the table.
-        GraphBuilder b = new GraphBuilder("tied_head_pp");
-        Value ids = b.input("tokens", TensorType.of(DType.INT32, 16));
-        Value x = b.add("embed", new Embedding(1000, 64, DType.BF16), ids);
-        x = b.repeat("layers", 2, List.of(x), (bb, params) -> List.of(bb.add("n", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64,
-                1e-5, DType.BF16), params.get(0)))).get(0);
-        x = b.add("final_norm", new io.moesim.ir.op.Norm(io.moesim.ir.op.Norm.Kind.RMS, 64, 1e-5, DType.BF16), x);
-        b.output(b.add("logits", new MatMul(64, 1000, DType.BF16, 1, true), x));
-        HardwarePlan pp = Compiler.compile(b.build(), Systems.load("h100x2"), Fixtures.options(Fixtures.p(1, 1, 1, 2), Fixtures.p(1, 1, 1, 2),
-                Placement.OPB, ExpertPlacement.GREEDY, Overlap.LAYER, 1), RooflineCostModel.INSTANCE).plan();
+        HardwarePlan pp = compile(vocabularyOnly(2, true), "h100x2", 1, 2).plan();
         assertEquals(1000L * 64 * 2 + 128, pp.memory().get(0).weightBytes(), "first stage: the embedding and a layer");
         assertEquals(128 + 128 + 1000L * 64 * 2, pp.memory().get(1).weightBytes(), "last stage: a layer, the final norm, the head's copy");
         Graph glam = GraphGenerator.generate(GraphRequest.decode(ModelZoo.get("GLaM"), 8, 512));

@@ -107,11 +107,8 @@ public final class MemoryPlanPass extends StagedPass {
 
     private static void add(long[] acc, long[] act, int stage, Node n) {
         List<TensorType> in = GraphWalk.types(n.operands());
-        Op op = n.op();
-        if (stage > 0 && op instanceof MatMul m && m.tied()) {
-            // a tied head on a later pipeline stage than the embedding's (the first) holds its own copy of the table
-            op = new MatMul(m.k(), m.n(), m.wdtype(), m.batch(), false);
-        }
+        // a tied head on a later pipeline stage than the embedding's (the first) holds its own copy of the table
+        Op op = stage > 0 && n.op() instanceof MatMul m ? m.untied() : n.op();
         acc[0] += WeightBytes.of(op);
         if (n.op() instanceof ExpertFfn f && f.routed()) {
             acc[1] += WeightBytes.of(n.op());

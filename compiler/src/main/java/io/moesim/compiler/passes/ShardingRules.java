@@ -227,7 +227,7 @@ final class ShardingRules {
             lmHead(x, mm, vs, shards);
         } else {
             // whole on every rank: a tied matrix kept whole is no longer the embedding's split table, so it holds its own bytes
-            x.emit(tp > 1 && mm.tied() ? new MatMul(mm.k(), mm.n(), mm.wdtype(), mm.batch(), false) : mm, vs, shards, false, null);
+            x.emit(tp > 1 ? mm.untied() : mm, vs, shards, false, null);
         }
     }
 

@@ -40,9 +40,14 @@ final class WeightBytes {
         return DType.BF16;
     }
 
+    /** A tied LM head: its matrix is the embedding's table, held once, as the embedding's. */
+    private static boolean sharesTable(Op op) {
+        return op instanceof MatMul m && m.tied();
+    }
+
     static long of(Op op) {
-        if (op instanceof MatMul m && m.tied()) {
-            return 0; // the embedding's table, held once as the embedding's
+        if (sharesTable(op)) {
+            return 0;
         }
         if (op instanceof ExpertFfn f) {
             return f.weightBytes();
@@ -52,7 +57,7 @@ final class WeightBytes {
 
     /** As if the big matrices (matmuls, experts, embeddings) were stored in {@code as}; norms and router stay. */
     static long as(Op op, DType as) {
-        if (op.params() == 0 || op instanceof MatMul m && m.tied()) {
+        if (op.params() == 0 || sharesTable(op)) {
             return 0;
         }
         boolean big = op instanceof MatMul || op instanceof ExpertFfn || op instanceof Embedding || op instanceof GroupedMatMul;

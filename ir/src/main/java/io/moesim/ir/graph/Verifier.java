@@ -1,6 +1,8 @@
 package io.moesim.ir.graph;
 
 import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Embedding;
+import io.moesim.ir.op.MatMul;
 import io.moesim.ir.op.Repeat;
 import io.moesim.ir.op.Split;
 import io.moesim.ir.op.TypeException;
@@ -69,8 +71,8 @@ public final class Verifier {
      */
     private void tiedHeads(Graph g) {
         for (Node n : g.body().nodes()) {
-            if (n.op() instanceof io.moesim.ir.op.MatMul m && m.tied()) {
-                boolean table = g.body().nodes().stream().anyMatch(e -> e.op() instanceof io.moesim.ir.op.Embedding em && !em.positional()
+            if (n.op() instanceof MatMul m && m.tied()) {
+                boolean table = g.body().nodes().stream().anyMatch(e -> e.op() instanceof Embedding em && !em.positional()
                         && em.hidden() == m.k() && em.wdtype() == m.wdtype());
                 if (m.batch() != 1 || !table) {
                     report(n, "matmul tied=true: " + (m.batch() != 1 ? "a tied head is one matrix (batch 1), got batch " + m.batch()

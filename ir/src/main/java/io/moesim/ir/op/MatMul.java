@@ -35,6 +35,11 @@ public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) imp
         this(k, n, wdtype, batch, false);
     }
 
+    /** The same matrix held as its own: where a tied head does not sit beside its embedding's share of the table. */
+    public MatMul untied() {
+        return tied ? new MatMul(k, n, wdtype, batch, false) : this;
+    }
+
     @Override
     public String mnemonic() {
         return MNEMONIC;

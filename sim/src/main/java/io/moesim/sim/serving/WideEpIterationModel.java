@@ -265,8 +265,7 @@ public final class WideEpIterationModel implements IterationModel {
         // the routed experts in their formats; everything else (the vocabulary's tables in their own precision included)
         long routedBytes = io.moesim.ir.model.ExpertQuant.routedExpertBytes(m, dtype);
         long nonRouted = all - routedBytes;
-        double routed = routedBytes;
-        double perDevice = nonRouted + routed * (m.moe().experts() + cfg.eplbSlots()) / m.moe().experts() / cfg.moeEp();
+        double perDevice = nonRouted + (double) routedBytes * (m.moe().experts() + cfg.eplbSlots()) / m.moe().experts() / cfg.moeEp();
         double free = memoryUtilization * system.device().memory().reportedBytes() - perDevice;
         long tokens = (long) (system.devices() * free / kvBytesPerToken);
         if (tokens < 1) {
