@@ -40,7 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "op", mixinStandardHelpOptions = true,
         description = {"Simulate one op on one processor (kernel level, cycle-level DRAM and engines), or one collective on a system.",
             "KIND: matmul (m n k dtype), grouped-matmul (groups m_per_group n k dtype, or tokens=list), expert-ffn,",
-            "attention (batch heads kv_heads head_dim q_len kv_len causal dtype), mla-decode, memcpy (bytes),",
+            "attention (batch heads kv_heads head_dim q_len kv_len causal dtype; kv_dtype: a KV cache in another dtype),",
+            "mla-decode, memcpy (bytes),",
             "all-reduce | all-gather | all-to-all (bytes devices, with --system). processor=NAME picks a processor.",
             "Sizes: bytes=256MiB or 256M (2^20, as nccl-tests), 256MB (10^6); likewise KiB/K/KB and GiB/G/GB.",
             "Example: moesim op matmul m=8192 n=8192 k=8192 dtype=bf16 --target h100 --json"})

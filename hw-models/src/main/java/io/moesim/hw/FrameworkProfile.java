@@ -87,8 +87,17 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
     }
 
     /** The op classes a profile may give figures for. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode", "moe", "moe_fp8",
+    public static final java.util.List<String> CLASSES = java.util.List.of("gemm", "gemm_fp8", "attention_prefill", "attention_decode",
+            "attention_decode_fp8_kv", "moe", "moe_fp8",
             "moe_slots", "moe_fp8_slots", "quantize", "quantize_amax", "quantize_token", "other");
+
+    /**
+     * Decode attention on an fp8 KV cache (bf16 or fp16 queries): another kernel than a 16-bit cache's in the frameworks the
+     * kernel database times. TensorRT-LLM on SM 9.0 runs XQA's GMMA kernel only for an E4M3 cache and its HMMA kernel for a
+     * 16-bit one (supportConfigQGMMA and supportConfigHMMA, cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention/
+     * decoderXQAImplJIT/kernelUtils.cpp). A profile without figures of its own runs it on {@code attention_decode}'s.
+     */
+    public static final String ATTENTION_DECODE_FP8_KV = "attention_decode_fp8_kv";
 
     /** The class of a fused MoE block's top-k reduction over its whole slot buffer (see the class comment). */
     public static final String MOE_SLOTS = "moe_slots";
@@ -190,6 +199,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
         return switch (opClass) {
             case "gemm_fp8" -> "gemm";
+            case ATTENTION_DECODE_FP8_KV -> "attention_decode";
             case "moe_fp8" -> "moe";
             case "quantize_amax" -> "quantize";
             case MOE_FP8_SLOTS -> slotClass(opClass);
@@ -975,10 +985,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
      *                            ({@code fp8_moe_kernel}), where the kernel database's harness timed the same library on another
      *                            tactic than a serving engine runs (vLLM: FlashInfer's CUTLASS MoE untuned, which vLLM autotunes at
      *                            start-up); this profile's call overhead kept. Empty: its own figures
+     * @param staticActivationScales whether the engine quantises an fp8 linear layer's input with the per-tensor scale its
+     *                            checkpoint stores ({@code static_activation_scales}): one cast kernel, no amax pass, where the
+     *                            kernel database's harness timed the dynamic pair
      */
     public record Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill,
-            long maxNumTokens, java.util.Optional<String> fp8MoeKernel) {
+            long maxNumTokens, java.util.Optional<String> fp8MoeKernel, boolean staticActivationScales) {
         public static final Serving NONE = new Serving(0, 0, false, true, 0);
+
+        public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill, long maxNumTokens,
+                java.util.Optional<String> fp8MoeKernel) {
+            this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, fp8MoeKernel, false);
+        }
 
         public Serving(double iterationOverheadUs, double perSequenceUs, boolean guaranteedNoEvict, boolean chunkedPrefill, long maxNumTokens) {
             this(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, java.util.Optional.empty());
@@ -998,17 +1016,18 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
         }
 
         public boolean isNone() {
-            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill && maxNumTokens == 0 && fp8MoeKernel.isEmpty();
+            return iterationOverheadUs == 0 && perSequenceUs == 0 && !guaranteedNoEvict && chunkedPrefill && maxNumTokens == 0
+                    && fp8MoeKernel.isEmpty() && !staticActivationScales;
         }
 
         /** The same admission policy with other host costs (the serving fit's candidates). */
         public Serving withCosts(double iterationUs, double sequenceUs) {
-            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, fp8MoeKernel);
+            return new Serving(iterationUs, sequenceUs, guaranteedNoEvict, chunkedPrefill, maxNumTokens, fp8MoeKernel, staticActivationScales);
         }
 
         /** The same engine with prompts split over iterations or not (a benchmark harness that sets its engine's chunked context). */
         public Serving withChunkedPrefill(boolean chunked) {
-            return new Serving(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunked, maxNumTokens, fp8MoeKernel);
+            return new Serving(iterationOverheadUs, perSequenceUs, guaranteedNoEvict, chunked, maxNumTokens, fp8MoeKernel, staticActivationScales);
         }
 
         /** Picoseconds of engine work in an iteration of {@code sequences} sequences. */

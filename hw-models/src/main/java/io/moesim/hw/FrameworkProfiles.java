@@ -171,8 +171,10 @@ public final class FrameworkProfiles {
             List<String> kernels = FrameworkProfile.FP8_MOE_KERNELS.stream().filter(x -> !x.equals(id)).sorted().toList();
             Optional<String> moeKernel = !s.has("fp8_moe_kernel") ? Optional.empty()
                     : s.choice("fp8_moe_kernel", x -> kernels.contains(x) ? Optional.of(x) : Optional.empty(), kernels);
+            boolean staticScales = s.optFlag("static_activation_scales").orElse(false);
             s.finish();
-            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0), moeKernel);
+            serving = new FrameworkProfile.Serving(it.orElse(0), seq.orElse(0), noEvict, chunked, (long) maxTokens.orElse(0), moeKernel,
+                    staticScales);
         }
         r.finish();
         return new FrameworkProfile(id, name, classes, quant, car, serving, tiles, collectives, moeTiles, bf16MoeTiles, quantizeCtas, quantizeL2);

@@ -197,6 +197,25 @@ class FrameworkProfilesTest {
     }
 
     @Test
+    void anFp8CacheDecodesOnItsOwnFiguresOrOnTheDecodeClasssFigures() throws IOException {
+        // a profile with figures for the fp8 cache's kernel uses them; one without falls back on attention_decode's
+        Path f = dir.resolve("fp8kv.yaml");
+        Files.writeString(f, "name: x\nclasses:\n  attention_decode:\n    per_item_ns: {value: 3000, source: t}\n"
+                + "  attention_decode_fp8_kv:\n    per_item_ns: {value: 600, source: t}\n");
+        FrameworkProfile both = FrameworkProfiles.load(f.toString());
+        assertEquals(FrameworkProfile.ATTENTION_DECODE_FP8_KV, both.resolvedClass(FrameworkProfile.ATTENTION_DECODE_FP8_KV));
+        assertEquals(600, both.figures(FrameworkProfile.ATTENTION_DECODE_FP8_KV).perItemNs().getAsDouble(), 0);
+        Files.writeString(f, "name: x\nclasses:\n  attention_decode:\n    per_item_ns: {value: 3000, source: t}\n");
+        FrameworkProfile one = FrameworkProfiles.load(f.toString());
+        assertEquals("attention_decode", one.resolvedClass(FrameworkProfile.ATTENTION_DECODE_FP8_KV));
+        assertEquals(3000, one.figures(FrameworkProfile.ATTENTION_DECODE_FP8_KV).perItemNs().getAsDouble(), 0);
+        // the three measured profiles have their own (fitted on the kernel database's fp8-cache rows)
+        for (String id : List.of("trtllm", "vllm", "sglang")) {
+            assertEquals(FrameworkProfile.ATTENTION_DECODE_FP8_KV, FrameworkProfiles.load(id).resolvedClass(FrameworkProfile.ATTENTION_DECODE_FP8_KV), id);
+        }
+    }
+
+    @Test
     void vllmsWideHeadPrefillRunsItsTritonKernel() throws IOException {
         // vLLM's FlashAttention takes head dims up to 256; above, its Triton unified attention, at a compute share of its own
         FrameworkProfile.ClassFigures v = FrameworkProfiles.load("vllm").figures("attention_prefill");
@@ -310,6 +329,23 @@ class FrameworkProfilesTest {
         // a profile with no fp8 MoE kernel figures of its own (SGLang's moe_fp8 would be its bf16 Triton figures) is no kernel
         e = error("name: x\nserving:\n  fp8_moe_kernel: sglang\n");
         assertTrue(e.getMessage().contains("serving.fp8_moe_kernel") && e.getMessage().contains("unknown value 'sglang'"), e.getMessage());
+    }
+
+    @Test
+    void staticActivationScalesAreAServingEnginesFlag() throws IOException {
+        Path f = dir.resolve("static.yaml");
+        Files.writeString(f, "name: x\nserving:\n  static_activation_scales: {value: true, source: t}\n");
+        FrameworkProfile on = FrameworkProfiles.load(f.toString());
+        assertTrue(on.serving().staticActivationScales());
+        assertFalse(on.serving().isNone(), "a serving section that says only this is still a serving section");
+        // carried through the serving fit's candidates and a harness's chunking; dropped with the framework's costs
+        assertTrue(on.serving().withCosts(100, 2).staticActivationScales());
+        assertTrue(on.serving().withChunkedPrefill(false).staticActivationScales());
+        assertFalse(on.kernelsOnly().serving().staticActivationScales());
+        Files.writeString(f, "name: x\nserving:\n  iteration_overhead_us: {value: 100, source: t}\n");
+        assertFalse(FrameworkProfiles.load(f.toString()).serving().staticActivationScales(), "absent: the dynamic pair");
+        SpecException e = error("name: x\nserving:\n  static_activation_scales: {value: 1, source: t}\n");
+        assertTrue(e.getMessage().contains("static_activation_scales") && e.getMessage().contains("expected true or false"), e.getMessage());
     }
 
     @Test

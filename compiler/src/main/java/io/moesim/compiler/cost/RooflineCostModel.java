@@ -5,8 +5,12 @@ import io.moesim.hw.DeviceSpec;
 import io.moesim.hw.ProcessorSpec;
 import io.moesim.ir.DType;
 import io.moesim.ir.TensorType;
+import io.moesim.ir.op.Attention;
 import io.moesim.ir.op.Collective;
+import io.moesim.ir.op.ExpertFfn;
+import io.moesim.ir.op.GroupedMatMul;
 import io.moesim.ir.op.MatMul;
+import io.moesim.ir.op.MlaAttention;
 import io.moesim.ir.op.Op;
 import java.util.List;
 
@@ -63,10 +67,20 @@ public final class RooflineCostModel implements CostModel {
         return new Bound(compute, memory);
     }
 
-    /** The dtype {@code op}'s math runs in: a matmul's {@link MatMul#mathDType}, else {@link #computeDType(List)}. */
+    /**
+     * The dtype {@code op}'s math runs in: a matmul's {@link MatMul#mathDType}; an fp8 expert block or grouped GEMM on a
+     * 16-bit input, and attention on an fp8 KV cache with 16-bit queries, in fp8 (the stacks quantise the input, and their
+     * decode and prefill kernels on an fp8 cache run fp8 MMAs: TensorRT-LLM's XQA GMMA kernel, FlashAttention-3's fp8 path);
+     * else {@link #computeDType(List)}.
+     */
     public static DType computeDType(Op op, List<TensorType> inputs) {
         DType dt = computeDType(inputs);
-        return op instanceof MatMul m ? m.mathDType(dt) : dt;
+        if (op instanceof MatMul m) {
+            return m.mathDType(dt);
+        }
+        DType narrow = op instanceof ExpertFfn f ? f.wdtype() : op instanceof GroupedMatMul g ? g.wdtype()
+                : op instanceof Attention a ? a.kvDtype() : op instanceof MlaAttention a ? a.kvDtype() : null;
+        return narrow != null && narrow.isFloating() && narrow.bits() == 8 && dt.isFloating() && dt.bits() == 16 ? narrow : dt;
     }
 
     /** The dtype the math runs in: the first floating operand's (bf16 for a bf16 model), fp16 if none. */

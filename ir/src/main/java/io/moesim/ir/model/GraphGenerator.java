@@ -64,6 +64,8 @@ public final class GraphGenerator {
     private final GraphRequest req;
     private final ModelConfig m;
     private final DType dt;
+    /** The dtype activations are held in between ops ({@link GraphRequest#activationDtype}). */
+    private final DType act;
     private final DType kvDt;
     private final long tokens;
     private final long[] expertTokens;
@@ -72,6 +74,7 @@ public final class GraphGenerator {
         this.req = req;
         this.m = req.model();
         this.dt = req.dtype();
+        this.act = req.activationDtype();
         this.kvDt = m.attention().kvDtype() != null ? m.attention().kvDtype() : dt;
         this.tokens = req.tokens();
         this.expertTokens = m.isMoe() ? req.routing().counts(m.moe().experts(), m.moe().topK(), tokens, req.seed()) : null;
@@ -93,10 +96,10 @@ public final class GraphGenerator {
         int h = m.hidden();
         Value ids = b.input("tokens", TensorType.of(DType.INT32, tokens));
         DType table = m.vocabTableDType(dt);
-        Value x = b.add("embed", new Embedding(m.vocab(), h, table, dt), ids);
+        Value x = b.add("embed", new Embedding(m.vocab(), h, table, act), ids);
         if (m.learnedPositions() > 0) {
             Value pos = b.input("positions", TensorType.of(DType.INT32, tokens));
-            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, table, dt, true), pos);
+            Value pe = b.add("pos_embed", new Embedding(m.learnedPositions(), h, table, act, true), pos);
             x = b.add("x", new Elementwise(Elementwise.Kind.ADD), x, pe);
         }
         if (m.residual() == Residual.LADDER) {
@@ -128,7 +131,7 @@ public final class GraphGenerator {
     }
 
     private Norm norm(long width) {
-        return new Norm(m.norm(), width, m.normEps(), dt);
+        return new Norm(m.norm(), width, m.normEps(), act);
     }
 
     private Value layer(GraphBuilder b, Value x, LayerPlan.LayerKind kind) {
@@ -332,7 +335,7 @@ public final class GraphGenerator {
         MlaDims d = m.attention().mla();
         Value iq = b.add("index_q", new MatMul(d.qLoraRank(), (long) d.indexHeads() * d.indexHeadDim(), dt), cqn);
         Value ik = b.add("index_k", new MatMul(m.hidden(), d.indexHeadDim(), dt), a);
-        Value ikn = b.add("index_k_norm", new Norm(Norm.Kind.LAYER, d.indexHeadDim(), m.normEps(), dt), ik);
+        Value ikn = b.add("index_k_norm", new Norm(Norm.Kind.LAYER, d.indexHeadDim(), m.normEps(), act), ik);
         Value iw = b.add("index_w", new MatMul(m.hidden(), d.indexHeads(), dt), a);
         return List.of(iq, ikn, iw);
     }

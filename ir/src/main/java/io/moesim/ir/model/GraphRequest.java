@@ -11,8 +11,8 @@ import io.moesim.ir.DType;
  *   <li>mixed: {@code prefillBatch} prompts of {@code seqLen} tokens plus {@code batch} decodes at
  *       {@code kvLen} (T = prefillBatch·seqLen + batch).</li>
  * </ul>
- * {@code dtype} is the serving precision of weights, activations and KV cache (null: the model's
- * weight dtype). {@code seed} drives seeded routings. {@code prefillContext} is the keys each
+ * {@code dtype} is the serving precision of weights and KV cache (null: the model's weight dtype), and of the
+ * activations where it is 16 bits or wider ({@link #activationDtype}). {@code seed} drives seeded routings. {@code prefillContext} is the keys each
  * prefill chunk attends to: its own {@code seqLen} tokens plus the earlier chunks of its prompt
  * already in the KV cache (chunked prefill); equal to {@code seqLen} for a whole prompt.
  *
@@ -132,5 +132,20 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
     /** All tokens the token-wise ops see. */
     public long tokens() {
         return prefillTokens() + decodeTokens();
+    }
+
+    /**
+     * The dtype activations are held in between ops: the serving dtype, but under 8-bit weights the model's own 16-bit dtype
+     * (bf16 where the model's is narrower too). Serving stacks quantise only a GEMM's input, and their fp8 GEMMs write bf16:
+     * TensorRT-LLM's FP8QDQLinearMethod quantises its input and asks cublas_scaled_mm for the input's dtype out
+     * (tensorrt_llm/_torch/modules/linear.py), so residuals, norms, attention's q, k and v and the tensor-parallel
+     * all-reduces move 16-bit values.
+     */
+    public DType activationDtype() {
+        if (dtype.bits() >= 16) {
+            return dtype;
+        }
+        DType own = model.weightDtype();
+        return own.isFloating() && own.bits() == 16 ? own : DType.BF16;
     }
 }

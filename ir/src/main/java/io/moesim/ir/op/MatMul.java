@@ -75,16 +75,29 @@ public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) imp
             Check.minRank(MNEMONIC, "input", x, 1);
         }
         Check.dim(MNEMONIC, "input last dim (k)", x.last(), k);
-        return List.of(x.withShape(x.shape().withDim(-1, n)).withDType(mathDType(x.dtype())));
+        return List.of(x.withShape(x.shape().withDim(-1, n)).withDType(outputDType(x.dtype())));
     }
 
     /**
-     * The precision the GEMM runs in and writes: its input's, but its 16-bit floating weights' on an 8-bit floating
-     * input. That is a layer a quantised model keeps unquantised, as the LM head of an fp8 checkpoint: the graph
-     * types activations in the serving dtype, and the stack runs a bf16 GEMM on the bf16 activation it holds.
+     * The precision the GEMM runs in: its input's where the two are alike; its 8-bit floating weights' on a 16-bit
+     * input (the stack quantises the input first, {@link Quantize#before}: an fp8 layer on the bf16 activations a serving
+     * stack holds); its 16-bit weights' on an 8-bit floating input (a layer a quantised model keeps unquantised, as the LM
+     * head of an fp8 checkpoint, on a graph that types its activations fp8).
      */
     public DType mathDType(DType input) {
-        return input.isFloating() && input.bits() == 8 && wdtype.isFloating() && wdtype.bits() == 16 ? wdtype : input;
+        if (!input.isFloating() || !wdtype.isFloating()) {
+            return input;
+        }
+        if (input.bits() == 8 && wdtype.bits() == 16) {
+            return wdtype;
+        }
+        return input.bits() == 16 && wdtype.bits() == 8 ? wdtype : input;
+    }
+
+    /** The dtype the GEMM writes: the wider of its input's and its math's (an fp8 GEMM on a bf16 input writes bf16). */
+    public DType outputDType(DType input) {
+        DType math = mathDType(input);
+        return input.bits() >= math.bits() ? input : math;
     }
 
     @Override
@@ -99,8 +112,11 @@ public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) imp
     @Override
     public Traffic traffic(List<TensorType> in) {
         TensorType x = in.get(0);
-        long out = mathDType(x.dtype()).bytesFor(outElements(x));
-        return new Traffic(wdtype.bytesFor(params()), x.bytes(), out, 0, 0);
+        long out = outputDType(x.dtype()).bytesFor(outElements(x));
+        // the input as the math reads it: a quantised input's narrower copy (its quantise reads the 16-bit tensor)
+        DType math = mathDType(x.dtype());
+        long read = math.bits() < x.dtype().bits() ? math.bytesFor(x.elements()) : x.bytes();
+        return new Traffic(wdtype.bytesFor(params()), read, out, 0, 0);
     }
 
     @Override

@@ -8,11 +8,12 @@ import java.util.List;
  * Dynamic per-tensor activation quantisation before a low-precision GEMM, as serving stacks run it for fp8
  * GEMMs (TensorRT-LLM, vLLM and SGLang keep activations in {@code from}, bf16, between ops and quantise a GEMM's
  * input first): an amax pass over the tensor, then the cast to {@code to} with the scale it gives. Two streaming
- * kernels: the amax pass reads every element, the cast reads it again and writes it in {@code to}.
+ * kernels: the amax pass reads every element, the cast reads it again and writes it in {@code to} (an engine that
+ * quantises with its checkpoint's static scale runs the cast alone: {@code FrameworkProfile.Serving#staticActivationScales}).
  *
- * <p>The result is the operand's shape in {@code to}. The operand's own dtype may already be {@code to} where the
- * model graph types every activation in the serving dtype; the DRAM traffic is counted at {@code from}, the
- * precision the stack holds the activation in. FLOPs: 2 per element (the amax comparison, the scale multiply).
+ * <p>The result is the operand's shape in {@code to}. Generated graphs hold an fp8 model's activations in bf16
+ * ({@code GraphRequest#activationDtype}); a graph that types them fp8 (a hand-written one) gets the same op, its DRAM
+ * traffic counted at {@code from}, the precision the stack holds the activation in. FLOPs: 2 per element (the amax comparison, the scale multiply).
  */
 public record Quantize(DType from, DType to) implements Op {
     public static final String MNEMONIC = "quantize";
@@ -41,14 +42,9 @@ public record Quantize(DType from, DType to) implements Op {
         if (!(op instanceof MatMul m) || in.isEmpty()) {
             return java.util.Optional.empty();
         }
-        DType x = in.get(0).dtype();
-        if (m.mathDType(x) != x) {
-            return java.util.Optional.empty(); // an unquantised layer (bf16 weights) runs on the activation as the stack holds it
-        }
-        if (isFp8(x)) {
-            return java.util.Optional.of(new Quantize(DType.BF16, x));
-        }
-        return isFp8(m.wdtype()) ? java.util.Optional.of(new Quantize(DType.BF16, m.wdtype())) : java.util.Optional.empty();
+        // an unquantised layer (bf16 weights) runs on the activation as the stack holds it; an fp8 one on its input quantised
+        DType math = m.mathDType(in.get(0).dtype());
+        return isFp8(math) ? java.util.Optional.of(new Quantize(DType.BF16, math)) : java.util.Optional.empty();
     }
 
     private static boolean isFp8(DType d) {

@@ -59,7 +59,10 @@ public final class FrameworkCost {
             return "quantize";
         }
         if (op instanceof Attention a) {
-            return runsDecodeKernel(a) ? "attention_decode" : "attention_prefill";
+            if (!runsDecodeKernel(a)) {
+                return "attention_prefill";
+            }
+            return isFp8(a.kvDtype()) ? FrameworkProfile.ATTENTION_DECODE_FP8_KV : "attention_decode";
         }
         if (op instanceof MlaAttention a) {
             return a.isDecode() ? "attention_decode" : "attention_prefill";
@@ -452,10 +455,16 @@ public final class FrameworkCost {
         return gemmQuantizeSeconds(profile, sim, 0, elements, device, p);
     }
 
-    /** ... over {@code tokens} rows of the activation (0: not known). */
+    /**
+     * ... over {@code tokens} rows of the activation (0: not known). A serving engine that quantises with its checkpoint's
+     * static per-tensor scale ({@link FrameworkProfile.Serving#staticActivationScales}) runs the cast alone, no amax pass.
+     */
     public static double gemmQuantizeSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long elements, DeviceSpec device, ProcessorSpec p) {
         if (profile.perTokenQuantize()) {
             return apply(profile.figures(FrameworkProfile.QUANTIZE_TOKEN), quantizeKernel(sim, elements, true, device, p), 0, p.engines());
+        }
+        if (profile.serving().staticActivationScales()) {
+            return quantizeKernelSeconds(profile, quantizeClass(true), quantizeKernel(sim, elements, true, device, p), tokens, p.engines());
         }
         return quantizeSeconds(profile, sim, tokens, elements, device, p);
     }

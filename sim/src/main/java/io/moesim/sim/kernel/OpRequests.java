@@ -129,8 +129,9 @@ public final class OpRequests {
         long kvLen = a.positive("kv_len");
         boolean causal = a.has("causal") ? a.bool("causal") : qLen > 1;
         DType dt = a.dtype();
+        DType kvDt = a.has("kv_dtype") ? a.dtype("kv_dtype") : dt;
         long rows = batch * qLen;
-        return a.build(() -> new Attention(heads, kvHeads, headDim, batch, qLen, kvLen, causal, 0, dt),
+        return a.build(() -> new Attention(heads, kvHeads, headDim, batch, qLen, kvLen, causal, 0, kvDt),
                 List.of(TensorType.of(dt, rows, (long) heads * headDim), TensorType.of(dt, rows, (long) kvHeads * headDim),
                         TensorType.of(dt, rows, (long) kvHeads * headDim)), proc);
     }
@@ -300,14 +301,15 @@ public final class OpRequests {
         }
 
         DType dtype() {
-            if (!has("dtype")) {
-                return DType.BF16;
-            }
-            String s = text("dtype");
+            return has("dtype") ? dtype("dtype") : DType.BF16;
+        }
+
+        DType dtype(String key) {
+            String s = text(key);
             try {
                 return DType.parse(s);
             } catch (IllegalArgumentException e) {
-                throw bad("dtype", "expects fp32, bf16, fp16, fp8e4m3, fp8e5m2 or int8, got '" + s + "'");
+                throw bad(key, "expects fp32, bf16, fp16, fp8e4m3, fp8e5m2 or int8, got '" + s + "'");
             }
         }
 

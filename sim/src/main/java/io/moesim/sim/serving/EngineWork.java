@@ -68,6 +68,10 @@ public final class EngineWork {
         e.put("total_s", totalPs / 1e12);
         // the profile whose kernel the engine's fused fp8 MoE blocks run on (where a run has any), where not its own figures
         engine.fp8MoeKernel().ifPresent(k -> e.put("fp8_moe_kernel", k));
+        // an fp8 linear layer's input quantised with its checkpoint's scale: the cast alone (only where the profile says so)
+        if (engine.staticActivationScales()) {
+            e.put("static_activation_scales", true);
+        }
         return e;
     }
 }

@@ -219,6 +219,30 @@ class FrameworkCostTest {
     }
 
     @Test
+    void aStaticScaleQuantisesWithTheCastAlone() {
+        // the same figures as above, 3 us per quantise call; an engine that quantises with its checkpoint's scale runs the cast
+        // (a copy of 1.5 B per element) and no amax pass (a copy of 1 B per element): the dynamic pair less the amax kernel
+        KernelSimulator sim = new KernelSimulator();
+        FrameworkProfile.ClassFigures quant = new FrameworkProfile.ClassFigures(OptionalDouble.of(3), OptionalDouble.empty(), OptionalDouble.empty());
+        FrameworkProfile dynamic = new FrameworkProfile("t", "test", Map.of("quantize", quant), true, Optional.empty());
+        FrameworkProfile fixed = new FrameworkProfile("t", "test", Map.of("quantize", quant), true, Optional.empty(),
+                new FrameworkProfile.Serving(0, 0, false, true, 0, Optional.empty(), true));
+        long el = 1000L * 4096;
+        OpEstimate cast = sim.memcpy(el * 3 / 2, h100, h100.primary());
+        OpEstimate amax = sim.memcpy(el, h100, h100.primary());
+        double castS = cast.seconds() - cast.breakdown().launchUs() * 1e-6 + 3e-6;
+        double amaxS = amax.seconds() - amax.breakdown().launchUs() * 1e-6 + 3e-6;
+        assertEquals(castS + amaxS, FrameworkCost.gemmQuantizeSeconds(dynamic, sim, 1000, el, h100, h100.primary()), 1e-12);
+        assertEquals(castS, FrameworkCost.gemmQuantizeSeconds(fixed, sim, 1000, el, h100, h100.primary()), 1e-12);
+        // and the Quantize op lowering puts before an fp8 GEMM is priced so
+        List<TensorType> x = List.of(TensorType.of(DType.BF16, 1000, 4096));
+        assertEquals(castS, FrameworkCost.seconds(fixed, sim, new Quantize(DType.BF16, DType.FP8_E4M3), x, h100, h100.primary()), 1e-12);
+        // TensorRT-LLM's engine does (its performance tables ran ModelOpt checkpoints); the other built-in profiles do not say so
+        assertTrue(FrameworkProfiles.load("trtllm").serving().staticActivationScales());
+        assertTrue(!FrameworkProfiles.load("vllm").serving().staticActivationScales() && !FrameworkProfiles.load("sglang").serving().staticActivationScales());
+    }
+
+    @Test
     void aWholePromptRunsTheContextKernelAtOneTokenToo() {
         // a 1-token prompt (causal, no KV cache before it) is a context-phase request: the prefill class, one CTA per
         // (sequence, KV head) packed, or per query head where the kernel does not pack; a decode step against a cache is not
@@ -227,6 +251,11 @@ class FrameworkCostTest {
         assertTrue(prompt.isDecode() && prompt.isWholePrompt() && !FrameworkCost.runsDecodeKernel(prompt));
         assertEquals("attention_prefill", FrameworkCost.opClass(prompt));
         assertEquals("attention_decode", FrameworkCost.opClass(step));
+        // on an fp8 cache the decode step is its own class (TensorRT-LLM's XQA GMMA kernel), the prompt still the context kernel's
+        io.moesim.ir.op.Attention fp8Step = new io.moesim.ir.op.Attention(32, 1, 64, 64, 1, 2, true, 0, DType.FP8_E4M3);
+        io.moesim.ir.op.Attention fp8Prompt = new io.moesim.ir.op.Attention(32, 1, 64, 64, 1, 1, true, 0, DType.FP8_E4M3);
+        assertEquals(FrameworkProfile.ATTENTION_DECODE_FP8_KV, FrameworkCost.opClass(fp8Step));
+        assertEquals("attention_prefill", FrameworkCost.opClass(fp8Prompt));
         assertTrue(FrameworkCost.runsDecodeKernel(false, 1, 1), "not causal: a decode kernel's row");
         // 64 sequences x 1 KV head: FlashAttention-3 packs the group of 32 into one tile each (64 CTAs); per head, 64 x 32
         assertEquals(new FrameworkCost.PrefillTiles(64, 2048), FrameworkCost.PrefillTiles.of(prompt));

@@ -255,7 +255,10 @@ public final class AicConverter {
             }
             case "context_attention_perf":
             case "generation_attention_perf": {
-                if (!r.get("attn_dtype").equals("bfloat16") || !r.get("kv_cache_dtype").equals("bfloat16")) {
+                boolean gen = table.startsWith("generation");
+                // bf16 attention on a bf16 cache; and on decode an fp8 cache (kind attention-decode-fp8-kv: a check no fit reads)
+                String kvCache = r.get("kv_cache_dtype");
+                if (!r.get("attn_dtype").equals("bfloat16") || !(kvCache.equals("bfloat16") || (gen && kvCache.equals("fp8")))) {
                     return null;
                 }
                 String w = r.get("window_size");
@@ -266,10 +269,10 @@ public final class AicConverter {
                     return null;
                 }
                 long isl = r.num("isl");
-                boolean gen = table.startsWith("generation");
                 long kv = gen ? isl + r.num("step") : isl;
-                return String.format(Locale.ROOT, "attention batch=%d heads=%d kv_heads=%d head_dim=%d q_len=%d kv_len=%d causal=%s dtype=bf16",
-                        r.num("batch_size"), r.num("num_heads"), r.num("num_key_value_heads"), r.num("head_dim"), gen ? 1 : isl, kv, gen ? "false" : "true");
+                return String.format(Locale.ROOT, "attention batch=%d heads=%d kv_heads=%d head_dim=%d q_len=%d kv_len=%d causal=%s dtype=bf16%s",
+                        r.num("batch_size"), r.num("num_heads"), r.num("num_key_value_heads"), r.num("head_dim"), gen ? 1 : isl, kv,
+                        gen ? "false" : "true", kvCache.equals("fp8") ? " kv_dtype=fp8e4m3" : "");
             }
             case "moe_perf": {
                 String dt = switch (r.get("moe_dtype")) {

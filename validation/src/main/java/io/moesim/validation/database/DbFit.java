@@ -88,6 +88,9 @@ public final class DbFit {
         // a time per query head is one framework's decode kernel (TensorRT-LLM's GQA kernel pays it; the others' rows fit
         // none): fitted only in a framework's own profile, as moe_fp8
         p = fitClass(p, "attention_decode", rows(rows, "attention-decode"), model, devices, n, mape, true, ownKernels ? HEAD_SHARES : NO_HEADS, ownKernels);
+        // the same search on an fp8 cache's rows, another kernel (FrameworkProfile.ATTENTION_DECODE_FP8_KV); none: attention_decode's
+        p = fitClass(p, FrameworkProfile.ATTENTION_DECODE_FP8_KV, rows(rows, DbRow.DECODE_FP8_KV), model, devices, n, mape, true,
+                ownKernels ? HEAD_SHARES : NO_HEADS, ownKernels);
         // fused MoE: with the slot-buffer kernels (moe_slots: Triton's fused_moe) or without (only this GPU's rows), whichever
         // explains the calibration rows better. fp8 fused MoE is its own kernel family in each framework (vLLM's measures 3-5x
         // TensorRT-LLM's on the same shapes, and runs FlashInfer's CUTLASS MoE where its bf16 blocks run Triton's): in a
@@ -548,7 +551,7 @@ public final class DbFit {
             }
             return out;
         }
-        if (cls.equals("attention_decode") && ownKernels && !rows.isEmpty() && XQA_FRAMEWORKS.contains(rows.get(0).framework())) {
+        if (isDecodeClass(cls) && ownKernels && !rows.isEmpty() && XQA_FRAMEWORKS.contains(rows.get(0).framework())) {
             return List.of(new Held(0, true, true), Held.NONE);
         }
         return List.of(Held.NONE);
@@ -734,7 +737,7 @@ public final class DbFit {
         if (prep.stream().anyMatch(x -> x.mine.stream().anyMatch(q -> q.kvGroup() > 1))) {
             double[] b = best;
             double it = item;
-            boolean ownDecode = cls.equals("attention_decode") && heads.length > 1;
+            boolean ownDecode = isDecodeClass(cls) && heads.length > 1;
             double[] fallbacks = ownDecode ? FALLBACK_RATES : NO_FALLBACK;
             // a fallback kernel's time per CTA searched with its rate: its CTAs are a kernel of their own, which the
             // grouped kernel's per-item and per-head times (fitted on every row above) need not describe
@@ -811,14 +814,14 @@ public final class DbFit {
                 .withFallbackItemNs(round(fallbackItem, 1e-1)).withFallbackSplitWaveNs(round(fallbackSplit, 1e-1));
         // in a framework's own decode profile whose rows have head dims above FlashAttention's: vLLM's Triton 3D kernel's time
         // per program (ClassFigures.wideHeadProgramNs), on a grid with every other figure held (0: none)
-        if (cls.equals("attention_decode") && heads.length > 1 && hasWideHeads(prep)) {
+        if (isDecodeClass(cls) && heads.length > 1 && hasWideHeads(prep)) {
             Graded g = bestOnGrid(prep, held, 250, 40000, 250, 1, fig::withWideHeadProgramNs);
             fig = g.figures();
             bestErr = g.error();
         }
         // in the own decode profile of a framework whose decode kernel is FlashAttention-3's: its varlen scheduler walking the
         // batch 31 sequences a step (ClassFigures.varlenScanStepNs), a time per step on a grid with every other figure held (0: none)
-        if (cls.equals("attention_decode") && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
+        if (isDecodeClass(cls) && heads.length > 1 && !prep.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(p.id())) {
             Graded g = bestOnGrid(prep, held, 10, 600, 10, 1, fig::withVarlenScanStepNs);
             fig = g.figures();
             bestErr = g.error();
@@ -1027,5 +1030,10 @@ public final class DbFit {
             out[i] = lo + i * step;
         }
         return out;
+    }
+
+    /** A decode attention class: a 16-bit cache's kernel or an fp8 cache's, fitted by the same search. */
+    private static boolean isDecodeClass(String cls) {
+        return cls.equals("attention_decode") || cls.equals(FrameworkProfile.ATTENTION_DECODE_FP8_KV);
     }
 }

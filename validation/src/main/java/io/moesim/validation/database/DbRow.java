@@ -22,6 +22,12 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
         return new DbRow(f, gpu, device, framework, us, source, kindOf(f), DbSplit.of(f.text()));
     }
 
+    /**
+     * Decode attention on an fp8 KV cache (bf16 math): the kind of the class {@code attention_decode_fp8_kv}
+     * ({@link io.moesim.hw.FrameworkProfile#ATTENTION_DECODE_FP8_KV}), another kernel than a 16-bit cache's.
+     */
+    public static final String DECODE_FP8_KV = "attention-decode-fp8-kv";
+
     /** This row with another measured time (tests: a row no fit may read). */
     public DbRow withUs(double v) {
         return new DbRow(op, gpu, device, framework, v, source, kind, split);
@@ -32,8 +38,10 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
         switch (f.kind()) {
             case "matmul":
                 return f.get("dtype", "bf16").startsWith("fp8") ? "gemm-fp8" : "gemm-bf16";
-            case "attention":
-                return attentionKind(f);
+            case "attention": {
+                String kind = attentionKind(f);
+                return kind.equals("attention-decode") && f.get("kv_dtype", "").startsWith("fp8") ? DECODE_FP8_KV : kind;
+            }
             case "moe-layer":
                 return "moe";
             case "quantize":

@@ -56,7 +56,8 @@ public final class IrOps {
     private static final java.util.Map<String, java.util.Set<String>> ATTRIBUTES = java.util.Map.ofEntries(
             java.util.Map.entry("matmul", java.util.Set.of("m", "n", "k")),
             java.util.Map.entry("grouped-matmul", java.util.Set.of("tokens", "groups", "m", "n", "k")),
-            java.util.Map.entry("attention", java.util.Set.of("heads", "kv_heads", "head_dim", "batch", "q_len", "kv_len", "causal")),
+            // kv_dtype: the KV cache's dtype where it is not the math's (an fp8 cache under bf16 attention); default dtype
+            java.util.Map.entry("attention", java.util.Set.of("heads", "kv_heads", "head_dim", "batch", "q_len", "kv_len", "causal", "kv_dtype")),
             java.util.Map.entry("rms-norm", java.util.Set.of("hidden", "tokens")),
             java.util.Map.entry("router", java.util.Set.of("hidden", "tokens", "experts", "top_k", "scoring")),
             java.util.Map.entry("memcpy", java.util.Set.of("bytes")),
@@ -116,6 +117,18 @@ public final class IrOps {
         }
     }
 
+    /** An attention op's KV-cache dtype: {@code kv_dtype} where given, else the op's {@code dtype}. */
+    public static DType kvDtype(OpForm f, DType dtype) {
+        if (!f.has("kv_dtype")) {
+            return dtype;
+        }
+        try {
+            return DType.parse(f.get("kv_dtype", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(f.kind() + ": kv_dtype: " + e.getMessage());
+        }
+    }
+
     /** Per-group token counts of a grouped matmul: {@code tokens=[..]} or {@code groups=G m=M}. */
     public static long[] groupTokens(OpForm f) {
         if (f.has("tokens")) {
@@ -149,7 +162,7 @@ public final class IrOps {
                 long batch = f.getLong("batch");
                 long kv = f.getLong("kv_len");
                 long q = f.getLong("q_len", kv);
-                Attention a = new Attention(heads, kvHeads, hd, batch, q, kv, f.getBool("causal", q > 1), 0, dt);
+                Attention a = new Attention(heads, kvHeads, hd, batch, q, kv, f.getBool("causal", q > 1), 0, kvDtype(f, dt));
                 TensorType qt = TensorType.of(dt, batch * q, (long) heads * hd);
                 TensorType kvt = TensorType.of(dt, batch * q, (long) kvHeads * hd);
                 return Optional.of(new Applied(a, List.of(qt, kvt, kvt)));

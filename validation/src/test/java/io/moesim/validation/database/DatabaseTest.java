@@ -41,17 +41,26 @@ class DatabaseTest {
                 "framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,num_key_value_heads,head_dim,beam_width,attn_dtype,kv_cache_dtype,step,window_size,latency\n"
                         + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,bfloat16,7,0,0.05\n"
                         + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,bfloat16,7,128,0.04\n"
-                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,fp8,7,0,0.04\n");
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,fp8,7,0,0.03\n"
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,fp8,fp8,7,0,0.02\n");
+        table("h200_sxm/attention/vllm/0.24.0/context_attention_perf.csv.gz",
+                "framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,num_key_value_heads,head_dim,beam_width,attn_dtype,kv_cache_dtype,step,window_size,latency\n"
+                        + "VLLM,0.24.0,NVIDIA H200,attention,fa3,4,1024,32,8,128,1,bfloat16,fp8,0,0,0.5\n");
         table("h100_sxm/comm/vllm/0.24.0/custom_allreduce_perf.csv.gz",
                 "framework,version,device,op_name,kernel_source,allreduce_dtype,num_gpus,message_size,latency,backend\n"
                         + "vLLM,0.24.0,NVIDIA H100 80GB HBM3,all_reduce,g,bfloat16,4,1024,0.004,vllm_graph\n"
                         + "vLLM,0.24.0,NVIDIA H100 80GB HBM3,all_reduce,e,bfloat16,4,1024,0.02,vllm_eager\n");
         List<DbRow> rows = AicConverter.readAll(dir);
-        // files in path order (comm before gemm); fp8_block, windowed or fp8-KV attention and eager all-reduce rows left out
+        // files in path order (comm before gemm); fp8_block, windowed or fp8 attention, a context row on an fp8 cache and eager
+        // all-reduce rows left out; a decode row on an fp8 cache under bf16 attention kept, with its cache's dtype
         assertEquals(List.of("all-reduce bytes=2048 group=4 dtype=bf16 impl=vllm-graph", "matmul m=8 n=4096 k=4096 dtype=bf16",
                 "matmul m=8 n=4096 k=4096 dtype=fp8e4m3",
-                "attention batch=4 heads=32 kv_heads=8 head_dim=128 q_len=1 kv_len=1031 causal=false dtype=bf16"),
+                "attention batch=4 heads=32 kv_heads=8 head_dim=128 q_len=1 kv_len=1031 causal=false dtype=bf16",
+                "attention batch=4 heads=32 kv_heads=8 head_dim=128 q_len=1 kv_len=1031 causal=false dtype=bf16 kv_dtype=fp8e4m3"),
                 rows.stream().map(r -> r.op().text()).toList());
+        assertEquals("attention-decode", rows.get(3).kind());
+        assertEquals(DbRow.DECODE_FP8_KV, rows.get(4).kind());
+        assertEquals(30.0, rows.get(4).us(), 1e-9);
         assertEquals(12.5, rows.get(1).us(), 1e-9); // ms per call -> us
         assertEquals("gemm-fp8", rows.get(2).kind());
         assertEquals("h100x8", rows.get(0).system()); // 4 GPUs of one 8-GPU HGX node

@@ -47,7 +47,7 @@ class ServingCeilingTest {
      * H200's 48 rows at every serving figure fitted on H100's calibration rows alone (docs/serving-validation.md, "Session 36";
      * about 13 minutes on 2 cores, so behind its own flag {@code -Dmoesim.serving.leaveGpuOut=true}). Measured 2026-12-07:
      * throughput 3.9%, TTFT 7.3%, TPOT 11.8%, every row predicted; ceilings about a point above. Session 38: 4.1 / 7.4 / 12.4%;
-     * session 39 (the driver's memory): 4.0 / 7.4 / 12.4%.
+     * session 39 (the driver's memory): 4.0 / 7.4 / 12.4%; session 40 (fp8 cache, static scales, bf16 activations): 3.7 / 7.4 / 12.4%.
      */
     @Test
     @EnabledIfSystemProperty(named = "moesim.serving.leaveGpuOut", matches = "true")
@@ -72,6 +72,8 @@ class ServingCeilingTest {
      * tables in bf16, the serving figures refitted on the calibration rows of the main set): v1.0 13.9%, v0.20 10.6%. The v0.20
      * ceiling raised 10.5 -> 11.6 for that mechanism (its one-GPU 70B rows on H100 lose 2.1 GB of KV to the bf16 tables).
      * Session 39 (the pools sized from the driver's total, refitted): v1.0 13.9%, v0.20 9.4%; ceilings kept.
+     * Session 40 (decode on an fp8 cache on its own figures, TensorRT-LLM's static activation scales, an fp8 model's activations
+     * held in bf16, refitted): v1.0 9.95%, v0.20 7.3%; ceilings lowered 14.7 -> 11.0 and 11.6 -> 8.3.
      */
     @Test
     void anEngineNoFigureWasFittedOn() {
@@ -81,8 +83,8 @@ class ServingCeilingTest {
         ServingReport v10 = new ServingReport("1.0", r.costModel(), r.rows().stream().filter(x -> x.row().frameworkVersion().equals("1.0")).toList());
         ServingReport v020 = new ServingReport("0.20", r.costModel(), r.rows().stream().filter(x -> x.row().frameworkVersion().equals("0.20")).toList());
         assertEquals(58, v10.rows().size());
-        assertTrue(mape(v10) <= 14.7, "v1.0 throughput MAPE " + mape(v10));
-        assertTrue(mape(v020) <= 11.6, "v0.20 throughput MAPE " + mape(v020));
+        assertTrue(mape(v10) <= 11.0, "v1.0 throughput MAPE " + mape(v10));
+        assertTrue(mape(v020) <= 8.3, "v0.20 throughput MAPE " + mape(v020));
     }
 
     /** The whole set, calibration / held-back / all (figures of docs/serving-validation.md). */
@@ -210,6 +212,12 @@ class ServingCeilingTest {
     // 81,559 MiB on H100 where capacity_GB is 80e9 bytes), every serving figure refitted (clock fraction 0.8 kept, TensorRT-LLM
     // 3420.6 us + 5.735 us per sequence, the rest unchanged): held back 4.2 -> 4.3%, calibration 3.3 -> 3.2%, all 3.7 -> 3.75%,
     // TensorRT-LLM held back 4.3 -> 4.4%, offline 6.2%, TTFT, TPOT and Triton's unchanged. Ceilings kept.
+    // 2026-12-07 (session 40): decode attention on an fp8 KV cache on figures of its own (attention_decode_fp8_kv, fitted on the
+    // kernel database's fp8-cache rows), TensorRT-LLM's fp8 layers quantising with the checkpoint's static scale (the cast, no
+    // amax pass), an fp8 model's activations held in bf16 between ops (its all-reduces, residuals and norms at 2 bytes), every
+    // serving figure refitted (clock fraction 0.8 kept, TensorRT-LLM 5342.8 us + 1.621 us per sequence, the rest unchanged):
+    // held back 4.3 -> 3.8%, calibration 3.2 -> 2.7%, all 3.75 -> 3.3%, TensorRT-LLM held back 4.4 -> 3.9%, offline 6.2 -> 4.7%,
+    // TTFT, TPOT and Triton's unchanged. Ceilings kept.
     static final double HELD_BACK_CEILING = 5.4;
     static final double TRTLLM_HELD_BACK_CEILING = 5.5;
     static final double CALIBRATION_CEILING = 4.3;
