@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *
  * <p>Ops fall into {@link #CLASSES}: {@code gemm} (dense GEMMs, routers), {@code gemm_fp8} (fp8 GEMMs;
  * {@code gemm}'s figures where it has none), {@code attention_prefill},
- * {@code attention_decode} (q_len 1: the paged-KV walk), {@code moe} (the grouped expert GEMMs of a
+ * {@code attention_decode} (q_len 1: the paged-KV walk), {@code attention_decode_fp8_kv} (the same on an E4M3 cache: another
+ * kernel, {@link #ATTENTION_DECODE_FP8_KV}; {@code attention_decode}'s figures where it has none), {@code moe} (the grouped expert GEMMs of a
  * fused MoE block), {@code moe_fp8} (the same with fp8 expert weights: another kernel family, {@code moe}'s
  * figures where it has none), {@code moe_slots} (a fused MoE block's top-k reduction over its whole slot buffer, tokens × top_k rows
  * whichever GPU holds each slot's expert; a profile without this class runs only the unpermute of its own rows), {@code moe_fp8_slots}
@@ -190,7 +191,7 @@ public record FrameworkProfile(String id, String name, Map<String, ClassFigures>
 
     /**
      * The class whose figures an op of class {@code opClass} runs on here: its own where the profile has them, else fp8 GEMMs
-     * on {@code gemm}'s, fp8 MoE on {@code moe}'s, the amax pass on {@code quantize}'s, an fp8 block's slot pass as
+     * on {@code gemm}'s, decode on an fp8 cache on {@code attention_decode}'s, fp8 MoE on {@code moe}'s, the amax pass on {@code quantize}'s, an fp8 block's slot pass as
      * {@link #slotClass} says; any other class as itself (no figures: the kernel model as it is).
      */
     public String resolvedClass(String opClass) {

@@ -34,8 +34,12 @@ public final class RooflineAdapter {
 
     private static RooflineData build(HardwarePlan plan, SystemSpec system, Optional<ExecutionResult> executed) {
         DeviceSpec device = system.device();
-        DType dtype = plan.tasks().stream().filter(t -> !t.isTransfer() && t.flops() > 0)
-                .map(t -> RooflineCostModel.computeDType(t.op(), t.inputs())).findFirst().orElse(DType.BF16);
+        // the roof of the dtype most of the plan's FLOPs run in (an fp8 model's norms and residuals are bf16, its GEMMs fp8)
+        java.util.Map<DType, Double> flopsByDtype = new java.util.EnumMap<>(DType.class);
+        plan.tasks().stream().filter(t -> !t.isTransfer() && t.flops() > 0)
+                .forEach(t -> flopsByDtype.merge(RooflineCostModel.computeDType(t.op(), t.inputs()), (double) t.flops(), Double::sum));
+        DType dtype = flopsByDtype.entrySet().stream().max(java.util.Map.Entry.<DType, Double>comparingByValue()).map(java.util.Map.Entry::getKey)
+                .orElse(DType.BF16);
         List<Roof> roofs = new ArrayList<>();
         for (ProcessorSpec p : device.processorList()) {
             double peak = DerivedFigures.peakTflops(p, dtype).or(() -> DerivedFigures.peakTflops(p, DType.FP16)).orElse(0.0);

@@ -135,17 +135,14 @@ public record GraphRequest(ModelConfig model, Phase phase, int batch, long seqLe
     }
 
     /**
-     * The dtype activations are held in between ops: the serving dtype, but under 8-bit weights the model's own 16-bit dtype
-     * (bf16 where the model's is narrower too). Serving stacks quantise only a GEMM's input, and their fp8 GEMMs write bf16:
+     * The dtype activations are held in between ops: the serving dtype, but under 8-bit weights the checkpoint's own
+     * ({@link ModelConfig#vocabTableDType}: bf16 where the model's is narrower too). Serving stacks quantise only a GEMM's input, and their fp8 GEMMs write bf16:
      * TensorRT-LLM's FP8QDQLinearMethod quantises its input and asks cublas_scaled_mm for the input's dtype out
      * (tensorrt_llm/_torch/modules/linear.py), so residuals, norms, attention's q, k and v and the tensor-parallel
      * all-reduces move 16-bit values.
      */
     public DType activationDtype() {
-        if (dtype.bits() >= 16) {
-            return dtype;
-        }
-        DType own = model.weightDtype();
-        return own.isFloating() && own.bits() == 16 ? own : DType.BF16;
+        // the checkpoint's own precision under a narrower serving dtype, as its vocabulary tables keep
+        return model.vocabTableDType(dtype);
     }
 }

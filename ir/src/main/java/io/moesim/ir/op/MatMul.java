@@ -66,7 +66,7 @@ public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) imp
         Check.floating(MNEMONIC, "input", x);
         if (batch > 1 && x.rank() == 2) {
             Check.dim(MNEMONIC, "input last dim (batch*k)", x.last(), batch * k);
-            return List.of(x.withShape(x.shape().withDim(-1, batch * n)));
+            return List.of(x.withShape(x.shape().withDim(-1, batch * n)).withDType(outputDType(x.dtype())));
         }
         if (batch > 1) {
             Check.rank(MNEMONIC, "input", x, 3);

@@ -62,12 +62,20 @@ public final class FrameworkCost {
             if (!runsDecodeKernel(a)) {
                 return "attention_prefill";
             }
-            return isFp8(a.kvDtype()) ? FrameworkProfile.ATTENTION_DECODE_FP8_KV : "attention_decode";
+            return runsFp8CacheKernel(a.kvDtype()) ? FrameworkProfile.ATTENTION_DECODE_FP8_KV : "attention_decode";
         }
         if (op instanceof MlaAttention a) {
             return a.isDecode() ? "attention_decode" : "attention_prefill";
         }
         return "other";
+    }
+
+    /**
+     * Whether a decode step on a cache of {@code kvDtype} runs the frameworks' fp8-cache kernel ({@link
+     * FrameworkProfile#ATTENTION_DECODE_FP8_KV}): an E4M3 cache, the one TensorRT-LLM's XQA GMMA kernel takes.
+     */
+    public static boolean runsFp8CacheKernel(DType kvDtype) {
+        return kvDtype == DType.FP8_E4M3;
     }
 
     /**
@@ -179,9 +187,10 @@ public final class FrameworkCost {
      */
     private static double linearSeconds(FrameworkProfile profile, KernelSimulator sim, long tokens, long k, long n, DType w, DeviceSpec device, ProcessorSpec p) {
         MatMul mm = new MatMul(k, n, w);
-        List<TensorType> x = List.of(TensorType.of(w, tokens, k));
+        // the input as a serving graph holds it, bf16 (GraphRequest.activationDtype): the GEMM runs fp8 and writes bf16
+        List<TensorType> x = List.of(TensorType.of(DType.BF16, tokens, k));
         double q = Quantize.activation(mm, x, profile.gemmQuantizesActivation(), p.kind().isPim())
-                .map(op -> seconds(profile, sim, op, List.of(TensorType.of(DType.BF16, tokens, k)), device, p)).orElse(0.0);
+                .map(op -> seconds(profile, sim, op, x, device, p)).orElse(0.0);
         return q + seconds(profile, sim, mm, x, device, p);
     }
 

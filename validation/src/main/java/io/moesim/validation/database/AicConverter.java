@@ -256,7 +256,7 @@ public final class AicConverter {
             case "context_attention_perf":
             case "generation_attention_perf": {
                 boolean gen = table.startsWith("generation");
-                // bf16 attention on a bf16 cache; and on decode an fp8 cache (kind attention-decode-fp8-kv: a check no fit reads)
+                // bf16 attention on a bf16 cache; and on decode an fp8 cache (kind attention-decode-fp8-kv, its own class's rows)
                 String kvCache = r.get("kv_cache_dtype");
                 if (!r.get("attn_dtype").equals("bfloat16") || !(kvCache.equals("bfloat16") || (gen && kvCache.equals("fp8")))) {
                     return null;

@@ -39,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code matmul}: one GEMM ({@code gemm} or {@code gemm_fp8}); an fp8 GEMM adds the activation's
  *       quantise kernel when the profile says the framework runs one ({@code quantize} class).</li>
- *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 against a KV cache (paged-KV decode), else
+ *   <li>{@code attention}: one kernel, {@code attention_decode} for q_len 1 against a KV cache (paged-KV decode;
+ *       {@code attention_decode_fp8_kv} on an E4M3 cache, {@code kv_dtype=fp8e4m3}), else
  *       {@code attention_prefill} (a context-table row, a whole prompt, at one token too: {@link FrameworkCost#runsDecodeKernel}).</li>
  *   <li>{@code quantize}: a streaming kernel, {@code cast} reads 2 and writes 1 byte per element,
  *       {@code amax} reads 2; {@code token} (a dynamic per-token quantise) is the two of them, as a profile without

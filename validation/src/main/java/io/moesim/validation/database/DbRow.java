@@ -1,6 +1,7 @@
 package io.moesim.validation.database;
 
 import io.moesim.sim.kernel.FrameworkCost;
+import io.moesim.validation.trace.IrOps;
 import io.moesim.validation.trace.OpForm;
 
 /**
@@ -40,7 +41,9 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
                 return f.get("dtype", "bf16").startsWith("fp8") ? "gemm-fp8" : "gemm-bf16";
             case "attention": {
                 String kind = attentionKind(f);
-                return kind.equals("attention-decode") && f.get("kv_dtype", "").startsWith("fp8") ? DECODE_FP8_KV : kind;
+                // the class's own predicate on the op's cache (FrameworkCost.opClass asks the same)
+                boolean fp8Cache = FrameworkCost.runsFp8CacheKernel(IrOps.kvDtype(f, IrOps.dtype(f)));
+                return kind.equals("attention-decode") && fp8Cache ? DECODE_FP8_KV : kind;
             }
             case "moe-layer":
                 return "moe";
