@@ -24,7 +24,7 @@ public record DbRow(OpForm op, String gpu, String device, String framework, doub
     }
 
     /**
-     * Decode attention on an fp8 KV cache (bf16 math): the kind of the class {@code attention_decode_fp8_kv}
+     * Decode attention on an fp8 KV cache under bf16 queries (its math fp8, RooflineCostModel.computeDType): the kind of the class {@code attention_decode_fp8_kv}
      * ({@link io.moesim.hw.FrameworkProfile#ATTENTION_DECODE_FP8_KV}), another kernel than a 16-bit cache's.
      */
     public static final String DECODE_FP8_KV = "attention-decode-fp8-kv";

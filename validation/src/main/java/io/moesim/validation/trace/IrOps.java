@@ -56,7 +56,7 @@ public final class IrOps {
     private static final java.util.Map<String, java.util.Set<String>> ATTRIBUTES = java.util.Map.ofEntries(
             java.util.Map.entry("matmul", java.util.Set.of("m", "n", "k")),
             java.util.Map.entry("grouped-matmul", java.util.Set.of("tokens", "groups", "m", "n", "k")),
-            // kv_dtype: the KV cache's dtype where it is not the math's (an fp8 cache under bf16 attention); default dtype
+            // kv_dtype: the KV cache's dtype where it is not the queries' (an fp8 cache under bf16 queries); default dtype
             java.util.Map.entry("attention", java.util.Set.of("heads", "kv_heads", "head_dim", "batch", "q_len", "kv_len", "causal", "kv_dtype")),
             java.util.Map.entry("rms-norm", java.util.Set.of("hidden", "tokens")),
             java.util.Map.entry("router", java.util.Set.of("hidden", "tokens", "experts", "top_k", "scoring")),
