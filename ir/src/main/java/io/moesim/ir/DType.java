@@ -39,6 +39,20 @@ public enum DType {
         return floating;
     }
 
+    /** An 8-bit floating type (fp8e4m3, fp8e5m2). */
+    public boolean isFloat8() {
+        return floating && bits == 8;
+    }
+
+    /**
+     * The dtype math on a value of this dtype runs in beside an operand of {@code narrow}: {@code narrow} where it is 8-bit
+     * floating and this is 16-bit floating (a serving stack quantises its bf16 activation for fp8 weights or an fp8 KV cache),
+     * else this.
+     */
+    public DType quantisedFor(DType narrow) {
+        return floating && bits == 16 && narrow.isFloat8() ? narrow : this;
+    }
+
     /** Exact byte size of {@code elements} packed values (rounded up to a whole byte). */
     public long bytesFor(long elements) {
         if (elements < 0) {

@@ -80,7 +80,7 @@ public final class RooflineCostModel implements CostModel {
         }
         DType narrow = op instanceof ExpertFfn f ? f.wdtype() : op instanceof GroupedMatMul g ? g.wdtype()
                 : op instanceof Attention a ? a.kvDtype() : op instanceof MlaAttention a ? a.kvDtype() : null;
-        return narrow != null && narrow.isFloating() && narrow.bits() == 8 && dt.isFloating() && dt.bits() == 16 ? narrow : dt;
+        return narrow == null ? dt : dt.quantisedFor(narrow);
     }
 
     /** The dtype the math runs in: the first floating operand's (bf16 for a bf16 model), fp16 if none. */

@@ -85,13 +85,7 @@ public record MatMul(long k, long n, DType wdtype, long batch, boolean tied) imp
      * head of an fp8 checkpoint, on a graph that types its activations fp8).
      */
     public DType mathDType(DType input) {
-        if (!input.isFloating() || !wdtype.isFloating()) {
-            return input;
-        }
-        if (input.bits() == 8 && wdtype.bits() == 16) {
-            return wdtype;
-        }
-        return input.bits() == 16 && wdtype.bits() == 8 ? wdtype : input;
+        return input.isFloat8() && wdtype.isFloating() && wdtype.bits() == 16 ? wdtype : input.quantisedFor(wdtype);
     }
 
     /** The dtype the GEMM writes: the wider of its input's and its math's (an fp8 GEMM on a bf16 input writes bf16). */

@@ -44,11 +44,7 @@ public record Quantize(DType from, DType to) implements Op {
         }
         // an unquantised layer (bf16 weights) runs on the activation as the stack holds it; an fp8 one on its input quantised
         DType math = m.mathDType(in.get(0).dtype());
-        return isFp8(math) ? java.util.Optional.of(new Quantize(DType.BF16, math)) : java.util.Optional.empty();
-    }
-
-    private static boolean isFp8(DType d) {
-        return d.isFloating() && d.bits() == 8;
+        return math.isFloat8() ? java.util.Optional.of(new Quantize(DType.BF16, math)) : java.util.Optional.empty();
     }
 
     @Override

@@ -44,16 +44,16 @@ public final class FrameworkCost {
             return null;
         }
         if (op instanceof MatMul m) {
-            return isFp8(m.wdtype()) ? "gemm_fp8" : "gemm";
+            return m.wdtype().isFloat8() ? "gemm_fp8" : "gemm";
         }
         if (op instanceof BatchMatMul || op instanceof Router) {
             return "gemm";
         }
         if (op instanceof GroupedMatMul g) {
-            return isFp8(g.wdtype()) ? "moe_fp8" : "moe";
+            return g.wdtype().isFloat8() ? "moe_fp8" : "moe";
         }
         if (op instanceof ExpertFfn f) {
-            return isFp8(f.wdtype()) ? "moe_fp8" : "moe";
+            return f.wdtype().isFloat8() ? "moe_fp8" : "moe";
         }
         if (op instanceof Quantize) {
             return "quantize";
@@ -107,7 +107,7 @@ public final class FrameworkCost {
         if (op instanceof Quantize) {
             return gemmQuantizeSeconds(profile, sim, in.get(0).rows(), in.get(0).elements(), device, p);
         }
-        if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !isFp8(x.wdtype())) {
+        if (op instanceof ExpertFfn x && profile.moeTiles().isPresent() && !x.wdtype().isFloat8()) {
             if (x.dense()) {
                 // a dense FFN runs the framework's linear layers (cuBLAS), not its fused MoE kernel, whose figures are the tile's:
                 // its body on the gemm figures; its call, as in every profile, the moe class's, which stands in for the
@@ -128,7 +128,7 @@ public final class FrameworkCost {
             double t = withCompute(f, e, items(op, in, p), p.engines(), c, tiles.walkSeconds(MoeTileRule.kSteps(tile, x.hidden(), x.ffn())));
             return withUnalignedDown(f, t, e.breakdown().launchUs() * 1e-6, tiles, unalignedDownShare(tiles.rule(), x.hidden(), x.ffn(), x.activation()));
         }
-        if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !isFp8(gm.wdtype())) {
+        if (op instanceof GroupedMatMul gm && profile.moeTiles().isPresent() && !gm.wdtype().isFloat8()) {
             // one grouped GEMM on the framework's fused MoE tile: each group's rows padded to it (the call's M: all its rows, as
             // no top_k is known), one CTA's walk of K the floor of its DRAM part, as the block's GEMMs above
             FrameworkProfile.MoeTiles tiles = profile.moeTiles().get();
@@ -157,7 +157,7 @@ public final class FrameworkCost {
 
     /** Whether {@link #denseFp8FfnSeconds} prices the block: a dense FFN ({@link ExpertFfn#dense}), plain fp8 weights, some tokens. */
     static boolean isDenseFp8(ExpertFfn x) {
-        return x.dense() && isFp8(x.wdtype()) && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
+        return x.dense() && x.wdtype().isFloat8() && x.totalTokens() > 0 && !x.compressed() && !x.mixed();
     }
 
     /**
@@ -291,7 +291,7 @@ public final class FrameworkCost {
      * figures have one: vLLM's fp8 linear layer, see docs/validation.md), every other op's as {@link #items(Op)}.
      */
     public static double items(Op op, List<TensorType> in) {
-        if (op instanceof MatMul mm && isFp8(mm.wdtype()) && !in.isEmpty()) {
+        if (op instanceof MatMul mm && mm.wdtype().isFloat8() && !in.isEmpty()) {
             TensorType x = in.get(0);
             return (double) x.rows() * (mm.batch() > 1 && x.rank() == 2 ? mm.batch() : 1);
         }
@@ -661,7 +661,7 @@ public final class FrameworkCost {
      * fp8 MACs).
      */
     private static double tileMacsPerSecond(DType wdtype, DeviceSpec device, ProcessorSpec p) {
-        if (!isFp8(wdtype) || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
+        if (!wdtype.isFloat8() || p.kind().isPim() || !GemmTileRule.runsOn(device)) {
             return 0;
         }
         return engineMacsPerSecond(wdtype, p);
@@ -678,17 +678,13 @@ public final class FrameworkCost {
         return (a + b - 1) / b;
     }
 
-    private static boolean isFp8(DType d) {
-        return d.isFloating() && d.bits() == 8;
-    }
-
     /** Activation elements an fp8 grouped GEMM or expert FFN of this framework quantises inside its own time (0: none). */
     static long quantizedActivationElements(FrameworkProfile profile, Op op, List<TensorType> in) {
         if (!profile.fp8QuantizesActivation() || in.isEmpty()) {
             return 0;
         }
         DType w = op instanceof MatMul m ? m.wdtype() : op instanceof GroupedMatMul g ? g.wdtype() : op instanceof ExpertFfn f ? f.wdtype() : null;
-        if (w == null || !(isFp8(w) || isFp8(RooflineCostModel.computeDType(op, in)))) {
+        if (w == null || !(w.isFloat8() || RooflineCostModel.computeDType(op, in).isFloat8())) {
             return 0;
         }
         if (op instanceof GroupedMatMul) {

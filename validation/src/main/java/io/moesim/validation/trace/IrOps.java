@@ -110,22 +110,20 @@ public final class IrOps {
     public static final List<String> QUANTIZE_STEP_NAMES = List.of("cast", "amax", "token");
 
     public static DType dtype(OpForm f) {
-        try {
-            return DType.parse(f.get("dtype", "bf16"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(f.kind() + ": " + e.getMessage());
-        }
+        return parseDType(f, "dtype", "bf16");
     }
 
     /** An attention op's KV-cache dtype: {@code kv_dtype} where given, else the op's {@code dtype}. */
     public static DType kvDtype(OpForm f, DType dtype) {
-        if (!f.has("kv_dtype")) {
-            return dtype;
-        }
+        return f.has("kv_dtype") ? parseDType(f, "kv_dtype", "") : dtype;
+    }
+
+    /** The dtype attribute {@code key} ({@code fallback} where absent); a bad name says the kind, and the key unless it is dtype. */
+    private static DType parseDType(OpForm f, String key, String fallback) {
         try {
-            return DType.parse(f.get("kv_dtype", ""));
+            return DType.parse(f.get(key, fallback));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(f.kind() + ": kv_dtype: " + e.getMessage());
+            throw new IllegalArgumentException(f.kind() + ": " + (key.equals("dtype") ? "" : key + ": ") + e.getMessage());
         }
     }
 
