@@ -51,6 +51,8 @@ class Fp8ActivationsTest {
         // weights 4096 x 1024 at 1 byte; the quantised input read at 1 byte (16 x 4096); the output written at 2 (16 x 1024)
         assertEquals(new Traffic(4096L * 1024, 16L * 4096, 2L * 16 * 1024, 0, 0), fp8.traffic(List.of(x)));
         assertEquals(new Quantize(DType.BF16, DType.FP8_E4M3), Quantize.before(fp8, List.of(x)).orElseThrow());
+        // an fp16 model's activation (OPT's, above) is quantised from fp16, the dtype the stack holds it in
+        assertEquals(new Quantize(DType.FP16, DType.FP8_E4M3), Quantize.before(fp8, List.of(TensorType.of(DType.FP16, 16, 4096))).orElseThrow());
         // the cases as before: a bf16 layer on an fp8-typed input runs bf16; fp8 on fp8 stays fp8; bf16 on bf16 quantises nothing
         MatMul bf16 = new MatMul(4096, 1024, DType.BF16);
         assertEquals(DType.BF16, bf16.mathDType(DType.FP8_E4M3));

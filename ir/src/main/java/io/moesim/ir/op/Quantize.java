@@ -35,16 +35,18 @@ public record Quantize(DType from, DType to) implements Op {
 
     /**
      * The quantise a serving stack that quantises activations runs before {@code op} on operands {@code in}: for a
-     * matmul with fp8 weights or an fp8 input, its input from bf16 to that fp8 dtype; empty for anything else, a bf16 matmul
-     * on an input the graph types fp8 (an unquantised layer of a quantised model, {@link MatMul#mathDType}) included.
+     * matmul with fp8 weights or an fp8 input, its input from the 16-bit dtype the stack holds it in (the input's own: bf16,
+     * or fp16 for an fp16 model; bf16 where the graph already types it fp8) to that fp8 dtype; empty for anything else, a
+     * bf16 matmul on an input the graph types fp8 (an unquantised layer of a quantised model, {@link MatMul#mathDType}) included.
      */
     public static java.util.Optional<Quantize> before(Op op, List<TensorType> in) {
         if (!(op instanceof MatMul m) || in.isEmpty()) {
             return java.util.Optional.empty();
         }
         // an unquantised layer (bf16 weights) runs on the activation as the stack holds it; an fp8 one on its input quantised
-        DType math = m.mathDType(in.get(0).dtype());
-        return math.isFloat8() ? java.util.Optional.of(new Quantize(DType.BF16, math)) : java.util.Optional.empty();
+        DType held = in.get(0).dtype();
+        DType math = m.mathDType(held);
+        return math.isFloat8() ? java.util.Optional.of(new Quantize(held.isFloat8() ? DType.BF16 : held, math)) : java.util.Optional.empty();
     }
 
     @Override

@@ -25,7 +25,7 @@ public final class TraceReader {
     private static final Set<String> KEYS = Set.of("op", "gpu", "target", "system", "median_us", "p10_us", "p90_us", "reps",
             "reported", "source", "note", "env");
     private static final Set<String> REPORTED_KEYS = Set.of("value", "unit", "convention");
-    private static final Set<String> ENV_KEYS = Set.of("driver", "cuda", "sm_clock_MHz", "mem_clock_MHz", "date", "timing");
+    private static final Set<String> ENV_KEYS = Set.of("driver", "cuda", "sm_clock_MHz", "mem_clock_MHz", "date", "timing", "load");
 
     private TraceReader() {
     }
@@ -126,9 +126,15 @@ public final class TraceReader {
             }
             checkKeys(e, ENV_KEYS, "env.");
             env = new GpuEnvironment(gpu, text(e, "driver", false), text(e, "cuda", false), zeroIfNaN(number(e, "sm_clock_MHz", false)),
-                    zeroIfNaN(number(e, "mem_clock_MHz", false)), text(e, "date", false), text(e, "timing", false));
+                    zeroIfNaN(number(e, "mem_clock_MHz", false)), text(e, "date", false), text(e, "timing", false), text(e, "load", false));
             if (!env.timing().isEmpty() && !env.timing().matches("[a-z0-9-]+")) {
                 throw new IllegalArgumentException("env.timing: a harness id of lower-case letters, digits and '-', got '" + env.timing() + "'");
+            }
+            if (!env.load().isEmpty() && !env.sustainedLoad()) {
+                throw new IllegalArgumentException("env.load: '" + GpuEnvironment.SUSTAINED + "' or absent, got '" + env.load() + "'");
+            }
+            if (env.sustainedLoad() && env.smClockMHz() > 0) {
+                throw new IllegalArgumentException("env.load: a row with a fixed sm_clock_MHz ran at that clock, not at a clock under load");
             }
         }
         double reps = number(o, "reps", false);

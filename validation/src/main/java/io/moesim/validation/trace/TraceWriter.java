@@ -48,7 +48,7 @@ public final class TraceWriter {
         }
         GpuEnvironment e = m.env();
         if (!e.driver().isEmpty() || !e.cuda().isEmpty() || e.smClockMHz() > 0 || e.memClockMHz() > 0 || !e.date().isEmpty()
-                || !e.timing().isEmpty()) {
+                || !e.timing().isEmpty() || !e.load().isEmpty()) {
             ObjectNode eo = o.putObject("env");
             eo.put("driver", e.driver());
             eo.put("cuda", e.cuda());
@@ -57,6 +57,9 @@ public final class TraceWriter {
             eo.put("date", e.date());
             if (!e.timing().isEmpty()) {
                 eo.put("timing", e.timing());
+            }
+            if (!e.load().isEmpty()) {
+                eo.put("load", e.load());
             }
         }
         try {

@@ -72,6 +72,24 @@ class TraceTest {
         e = assertThrows(TraceException.class, () -> TraceReader.parse("k.jsonl",
                 List.of("{\"op\":\"matmul m=1 n=1 k=1\",\"gpu\":\"g\",\"median_us\":1,\"source\":\"s\",\"env\":{\"timing\":\"Torch Eager\"}}")));
         assertTrue(e.getMessage().contains("k.jsonl:1: env.timing"), e.getMessage());
+        e = assertThrows(TraceException.class, () -> TraceReader.parse("k.jsonl",
+                List.of("{\"op\":\"matmul m=1 n=1 k=1\",\"gpu\":\"g\",\"median_us\":1,\"source\":\"s\",\"env\":{\"load\":\"heavy\"}}")));
+        assertTrue(e.getMessage().contains("k.jsonl:1: env.load: 'sustained' or absent, got 'heavy'"), e.getMessage());
+        // a fixed clock and a clock under load cannot both be what the row ran at
+        e = assertThrows(TraceException.class, () -> TraceReader.parse("k.jsonl",
+                List.of("{\"op\":\"matmul m=1 n=1 k=1\",\"gpu\":\"g\",\"median_us\":1,\"source\":\"s\",\"env\":{\"load\":\"sustained\",\"sm_clock_MHz\":1500}}")));
+        assertTrue(e.getMessage().contains("k.jsonl:1: env.load"), e.getMessage());
+    }
+
+    @Test
+    void aRowUnderSustainedLoadSaysSoAndKeepsIt(@TempDir Path dir) {
+        Measurement m = TraceReader.parse("k.jsonl", List.of(
+                "{\"op\":\"matmul m=8 n=8 k=8\",\"gpu\":\"g\",\"median_us\":3,\"source\":\"s\",\"env\":{\"load\":\"sustained\"}}")).get(0);
+        assertTrue(m.env().sustainedLoad());
+        assertTrue(!GpuEnvironment.named("g").sustainedLoad());
+        Path f = dir.resolve("s.jsonl");
+        TraceWriter.write(f, List.of(m));
+        assertEquals(m.env(), TraceReader.read(f).get(0).env());
     }
 
     @Test
