@@ -271,6 +271,13 @@ final class ValidateCommand implements Callable<Integer> {
                     signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(part.mapePct(ServingReport.Row::ttftErrorPct)),
                     pct(part.mapePct(ServingReport.Row::tpotErrorPct))));
         }
+        java.util.Map<String, double[]> wanted = io.moesim.validation.serving.ServingFit.wantedByModel(r);
+        if (!wanted.isEmpty()) {
+            // what a per-iteration engine cost stands in for: the time each model's offline rows would want, per iteration
+            out.printf(Locale.ROOT, "  engine time wanted per iteration, offline rows (median ms, rows): %s%n", wanted.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.2f (%d)", e.getKey(), e.getValue()[0] * 1e3, (int) e.getValue()[1]))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
     }
 
     /** A JSON object of these keys and values, in this order (deterministic output). */

@@ -31,6 +31,14 @@ public final class ServingFit {
         double measuredS() {
             return outputTokens / row.measured().throughputTokensPerS();
         }
+
+        /**
+         * The engine time per iteration that would make this row's throughput exact on its own, (Tm − T0) / I (negative where
+         * the kernels alone already take longer than the measured run): what a per-iteration cost stands in for, row by row.
+         */
+        public double wantedPerIterationS() {
+            return (measuredS() - kernelS) / iterations;
+        }
     }
 
     /** A framework's fitted costs, the rows read, and the calibration rows' throughput MAPE before and after. */
@@ -41,11 +49,37 @@ public final class ServingFit {
     public static List<Point> points(ServingReport r) {
         List<Point> out = new ArrayList<>();
         for (ServingReport.Row row : r.rows()) {
-            if (row.predicted() && row.row().scenario() == ServingRow.Scenario.OFFLINE && row.sequenceIterations() > 0) {
-                out.add(new Point(row.row(), row.iterations(), row.sequenceIterations(), row.simulatedS() - row.engineS(), row.outputTokens()));
-            }
+            point(row).ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * The offline rows' wanted engine time per iteration ({@link Point#wantedPerIterationS}), the median per framework and
+     * model ("trtllm mixtral-8x7b"), with the row count: {median seconds, rows}, in name order. Where a model's rows want far
+     * more or less than a framework's fitted cost, that cost stands in for something the model's steps lack or overcount.
+     */
+    public static Map<String, double[]> wantedByModel(ServingReport r) {
+        Map<String, List<Double>> by = new TreeMap<>();
+        for (Point p : points(r)) {
+            by.computeIfAbsent(p.row().framework() + " " + p.row().model(), k -> new ArrayList<>()).add(p.wantedPerIterationS());
+        }
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        by.forEach((k, v) -> {
+            double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            int n = x.length;
+            out.put(k, new double[] {n % 2 == 1 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2, n});
+        });
+        return out;
+    }
+
+    /** A predicted offline row's point (a run under a framework's engine costs, which are taken out); empty for any other row. */
+    public static java.util.Optional<Point> point(ServingReport.Row row) {
+        if (row.predicted() && row.row().scenario() == ServingRow.Scenario.OFFLINE && row.sequenceIterations() > 0 && row.iterations() > 0) {
+            return java.util.Optional.of(new Point(row.row(), row.iterations(), row.sequenceIterations(), row.simulatedS() - row.engineS(),
+                    row.outputTokens()));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Fits each framework's costs on its calibration offline points; frameworks without any are left out. */

@@ -294,6 +294,8 @@ public record ServingReport(String source, String costModel, List<Row> rows) {
                     m.put("sequence_iterations", r.sequenceIterations());
                     m.put("engine_overhead_s", r.engineS());
                 }
+                // offline rows: the engine time per iteration this row alone would want (ServingFit.Point#wantedPerIterationS)
+                ServingFit.point(r).ifPresent(p -> m.put("engine_wanted_us_per_iteration", Math.round(p.wantedPerIterationS() * 1e7) / 10.0));
             } else {
                 m.put("failure", r.failure());
             }
