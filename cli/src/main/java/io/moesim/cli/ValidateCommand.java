@@ -27,7 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -271,12 +273,12 @@ final class ValidateCommand implements Callable<Integer> {
                     signed(part.meanErrorPct(ServingReport.Row::throughputErrorPct)), pct(part.mapePct(ServingReport.Row::ttftErrorPct)),
                     pct(part.mapePct(ServingReport.Row::tpotErrorPct))));
         }
-        java.util.Map<String, double[]> wanted = io.moesim.validation.serving.ServingFit.wantedByModel(r);
+        Map<String, ServingFit.Want> wanted = ServingFit.wantedByModel(r);
         if (!wanted.isEmpty()) {
-            // what a per-iteration engine cost stands in for: the time each model's offline rows would want, per iteration
+            // what the per-iteration engine costs stand in for: the time each model's offline rows would want, per iteration
             out.printf(Locale.ROOT, "  engine time wanted per iteration, offline rows (median ms, rows): %s%n", wanted.entrySet().stream()
-                    .map(e -> String.format(Locale.ROOT, "%s %.2f (%d)", e.getKey(), e.getValue()[0] * 1e3, (int) e.getValue()[1]))
-                    .collect(java.util.stream.Collectors.joining(", ")));
+                    .map(e -> String.format(Locale.ROOT, "%s %.2f (%d)", e.getKey(), e.getValue().medianPerIterationS() * 1e3, e.getValue().rows()))
+                    .collect(Collectors.joining(", ")));
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Dynamic per-tensor activation quantisation before a low-precision GEMM, as serving stacks run it for fp8
- * GEMMs (TensorRT-LLM, vLLM and SGLang keep activations in {@code from}, bf16, between ops and quantise a GEMM's
- * input first): an amax pass over the tensor, then the cast to {@code to} with the scale it gives. Two streaming
+ * GEMMs (TensorRT-LLM, vLLM and SGLang keep activations in {@code from}, the model's 16-bit dtype (bf16, or fp16), between
+ * ops and quantise a GEMM's input first): an amax pass over the tensor, then the cast to {@code to} with the scale it gives. Two streaming
  * kernels: the amax pass reads every element, the cast reads it again and writes it in {@code to} (an engine that
  * quantises with its checkpoint's static scale runs the cast alone: {@code FrameworkProfile.Serving#staticActivationScales}).
  *

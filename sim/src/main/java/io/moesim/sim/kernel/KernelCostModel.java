@@ -77,7 +77,16 @@ public final class KernelCostModel implements CostModel {
 
     /** Whether a serving load clocks this processor: its spec gives a fraction and the device's profile measured per-op figures. */
     private boolean loadApplies(DeviceSpec device, ProcessorSpec processor) {
-        return processor.servingClockFraction().isPresent() && profile(device).hasMeasuredOpFigures();
+        return servingLoadApplies(processor, profile(device));
+    }
+
+    /**
+     * Whether a load that holds the GPU at its power limit clocks {@code processor} below the clock its per-op figures hold
+     * for, under {@code profile}: its spec gives a serving clock fraction and the profile's per-op figures were measured
+     * ({@link FrameworkProfile#hasMeasuredOpFigures}: a real framework's; the datasheet kernel model keeps its clock).
+     */
+    public static boolean servingLoadApplies(ProcessorSpec processor, FrameworkProfile profile) {
+        return processor.servingClockFraction().isPresent() && profile != null && profile.hasMeasuredOpFigures();
     }
 
     /** The device and processor a call runs on: under a serving load and a measured profile, as that load clocks them. */

@@ -56,11 +56,6 @@ public final class KernelPredictor implements Predictor {
         if (m.env().smClockMHz() > 0 && !IrOps.isCollective(m.kind())) {
             // the row was measured at a fixed clock: that, not a clock under load, is what its engines ran at
             device = Mechanisms.atClock(device, m.env().smClockMHz());
-        } else if (m.env().sustainedLoad() && !IrOps.isCollective(m.kind()) && profile != null && profile.hasMeasuredOpFigures()) {
-            // the row's harness held the GPU under load until its power limit set the clock: the device as continuous load runs
-            // it (its serving clock fraction, fitted on serving rows, none of them kernel rows), where a framework's measured
-            // per-op figures are the clock's reference, as in a serving run (KernelCostModel#servingClockMHz)
-            device = device.underServingLoad();
         }
         if (IrOps.isCollective(m.kind())) {
             // a profile that names its collective library times collectives as that library runs them (nccl-tests rows too)
@@ -77,6 +72,13 @@ public final class KernelPredictor implements Predictor {
         Optional<IrOps.Applied> a = IrOps.apply(m.op());
         if (a.isEmpty()) {
             return Prediction.none(name, m.kind() + " has no IR op for the kernel model");
+        }
+        if (m.env().sustainedLoad() && mechanisms == null && KernelCostModel.servingLoadApplies(device.primary(), profile)) {
+            // the row's harness held the GPU under load until its power limit set the clock: the device at its serving clock (the
+            // fraction fitted on serving rows, none of them kernel rows), where a framework's measured per-op figures are the
+            // clock's reference, as in a serving run (KernelCostModel#servingClockMHz). Not beside calibration mechanisms,
+            // which fit a clock under load of their own (counting it twice)
+            device = device.underServingLoad();
         }
         double k = profile == null ? model.seconds(a.get().op(), a.get().inputs(), device, device.primary())
                 : io.moesim.sim.kernel.FrameworkCost.seconds(profile, model.simulator(), a.get().op(), a.get().inputs(), device, device.primary());

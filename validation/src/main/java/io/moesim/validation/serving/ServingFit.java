@@ -37,7 +37,12 @@ public final class ServingFit {
          * the kernels alone already take longer than the measured run): what a per-iteration cost stands in for, row by row.
          */
         public double wantedPerIterationS() {
-            return (measuredS() - kernelS) / iterations;
+            return wantedS() / iterations;
+        }
+
+        /** The engine time the whole run wants, Tm − T0: what a·I + b·S must equal for this row to be exact. */
+        double wantedS() {
+            return measuredS() - kernelS;
         }
     }
 
@@ -56,21 +61,25 @@ public final class ServingFit {
 
     /**
      * The offline rows' wanted engine time per iteration ({@link Point#wantedPerIterationS}), the median per framework and
-     * model ("trtllm mixtral-8x7b"), with the row count: {median seconds, rows}, in name order. Where a model's rows want far
-     * more or less than a framework's fitted cost, that cost stands in for something the model's steps lack or overcount.
+     * model ("trtllm mixtral-8x7b"), in name order. Where a model's rows want far more or less than a framework's fitted
+     * costs (a + b·S/I), those costs stand in for something the model's steps lack or overcount.
      */
-    public static Map<String, double[]> wantedByModel(ServingReport r) {
+    public static Map<String, Want> wantedByModel(ServingReport r) {
         Map<String, List<Double>> by = new TreeMap<>();
         for (Point p : points(r)) {
             by.computeIfAbsent(p.row().framework() + " " + p.row().model(), k -> new ArrayList<>()).add(p.wantedPerIterationS());
         }
-        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        Map<String, Want> out = new java.util.LinkedHashMap<>();
         by.forEach((k, v) -> {
             double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             int n = x.length;
-            out.put(k, new double[] {n % 2 == 1 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2, n});
+            out.put(k, new Want(n % 2 == 1 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2, n));
         });
         return out;
+    }
+
+    /** A group's median wanted engine time per iteration (seconds) over its {@code rows} offline rows. */
+    public record Want(double medianPerIterationS, int rows) {
     }
 
     /** A predicted offline row's point (a run under a framework's engine costs, which are taken out); empty for any other row. */
@@ -102,7 +111,7 @@ public final class ServingFit {
             double tm = p.measuredS();
             double i = p.iterations() / tm;
             double s = p.sequenceIterations() / tm;
-            double r = (tm - p.kernelS()) / tm;
+            double r = p.wantedS() / tm;
             sII += i * i;
             sIS += i * s;
             sSS += s * s;
@@ -131,7 +140,7 @@ public final class ServingFit {
             double e = 0;
             for (Point p : ps) {
                 double tm = p.measuredS();
-                double d = (c[0] * p.iterations() + c[1] * p.sequenceIterations() - (tm - p.kernelS())) / tm;
+                double d = (c[0] * p.iterations() + c[1] * p.sequenceIterations() - p.wantedS()) / tm;
                 e += d * d;
             }
             if (e < bestErr - 1e-15) {

@@ -7,8 +7,8 @@ package io.moesim.validation.trace;
  * @param timing the timing harness, where it adds a per-call cost of its own (e.g. {@code torch-eager}:
  *               PyTorch's eager dispatch between the timing events); empty for a plain launch loop
  * @param load   {@link #SUSTAINED} where the row's harness kept the GPU busy long enough to reach its power limit (its
- *               source says so: thousands of warm-up iterations, seconds of back-to-back calls), so its engines ran at the
- *               clock continuous load holds them at; empty where the source does not say
+ *               source says so: thousands of warm-up iterations, seconds of back-to-back calls), so its engines ran below the
+ *               clock the per-op figures hold for; empty where the source does not say (never with a fixed sm_clock_MHz)
  */
 public record GpuEnvironment(String gpu, String driver, String cuda, double smClockMHz, double memClockMHz, String date, String timing,
         String load) {
@@ -22,6 +22,12 @@ public record GpuEnvironment(String gpu, String driver, String cuda, double smCl
         date = date == null ? "" : date;
         timing = timing == null ? "" : timing;
         load = load == null ? "" : load;
+        if (!load.isEmpty() && !load.equals(SUSTAINED)) {
+            throw new IllegalArgumentException("env.load: '" + SUSTAINED + "' or absent, got '" + load + "'");
+        }
+        if (load.equals(SUSTAINED) && smClockMHz > 0) {
+            throw new IllegalArgumentException("env.load: a row with a fixed sm_clock_MHz ran at that clock, not at a clock under load");
+        }
     }
 
     public GpuEnvironment(String gpu, String driver, String cuda, double smClockMHz, double memClockMHz, String date, String timing) {

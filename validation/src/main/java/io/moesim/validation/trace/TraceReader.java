@@ -130,12 +130,6 @@ public final class TraceReader {
             if (!env.timing().isEmpty() && !env.timing().matches("[a-z0-9-]+")) {
                 throw new IllegalArgumentException("env.timing: a harness id of lower-case letters, digits and '-', got '" + env.timing() + "'");
             }
-            if (!env.load().isEmpty() && !env.sustainedLoad()) {
-                throw new IllegalArgumentException("env.load: '" + GpuEnvironment.SUSTAINED + "' or absent, got '" + env.load() + "'");
-            }
-            if (env.sustainedLoad() && env.smClockMHz() > 0) {
-                throw new IllegalArgumentException("env.load: a row with a fixed sm_clock_MHz ran at that clock, not at a clock under load");
-            }
         }
         double reps = number(o, "reps", false);
         double p10 = number(o, "p10_us", false);

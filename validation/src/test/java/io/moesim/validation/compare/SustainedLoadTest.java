@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A published row whose harness held the GPU under load until its power limit set the clock ({@code env.load: sustained})
- * is predicted at the clock continuous load holds the engines at: the processor's serving clock fraction, fitted on the
- * serving set (no kernel row), as a serving run applies it.
+ * is predicted at the processor's serving clock (its serving clock fraction, fitted on the serving set, no kernel row), by
+ * the rule a serving run uses.
  */
 class SustainedLoadTest {
     private static final FrameworkProfile KERNELS = FrameworkProfiles.load("trtllm").kernelsOnly();
@@ -42,6 +42,9 @@ class SustainedLoadTest {
         // as in a serving run: the kernel model alone (no measured per-op figures) keeps the clock its figures hold for
         KernelPredictor alone = new KernelPredictor();
         assertEquals(alone.predict(row(op, "H100", "h100", false), h100).us(), alone.predict(row(op, "H100", "h100", true), h100).us(), 1e-9);
+        // a copy's time is the HBM's, which no framework figure or clock sets: unchanged
+        String copy = "memcpy bytes=1073741824";
+        assertEquals(p.predict(row(copy, "H100", "h100", false), h100).us(), p.predict(row(copy, "H100", "h100", true), h100).us(), 1e-9);
         // and a GPU whose spec gives no serving clock fraction (MI300X) is predicted as before
         DeviceSpec mi300x = Targets.load("mi300x");
         assertTrue(mi300x.primary().servingClockFraction().isEmpty());

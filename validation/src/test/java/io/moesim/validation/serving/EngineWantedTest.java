@@ -18,7 +18,11 @@ class EngineWantedTest {
 
     /** A run of {@code simulatedS} with {@code engineS} of engine time in it, over 1,000 iterations. */
     private static ServingReport.Row run(ServingRow r, double simulatedS, double engineS, long outputTokens) {
-        return new ServingReport.Row(r, OptionalDouble.of(outputTokens / simulatedS), OptionalDouble.empty(), OptionalDouble.empty(), 1, 1000, 0,
+        return run(r, simulatedS, engineS, outputTokens, 1000);
+    }
+
+    private static ServingReport.Row run(ServingRow r, double simulatedS, double engineS, long outputTokens, long iterations) {
+        return new ServingReport.Row(r, OptionalDouble.of(outputTokens / simulatedS), OptionalDouble.empty(), OptionalDouble.empty(), 1, iterations, 0,
                 "", simulatedS, outputTokens, 500_000, engineS);
     }
 
@@ -38,9 +42,16 @@ class EngineWantedTest {
         ServingRow server = ALL.stream().filter(r -> r.scenario() == ServingRow.Scenario.SERVER).findFirst().orElseThrow();
         assertTrue(ServingFit.point(run(server, 110, 20, 1000)).isEmpty());
         // by model: the median of the rows' wants (here one row: 30 ms, and a second run of the same model wanting 10 ms)
-        Map<String, double[]> by = ServingFit.wantedByModel(new ServingReport("set", "none", List.of(row, run(off, 110, 0, outputs))));
-        double[] m = by.get(off.framework() + " " + off.model());
-        assertEquals(2, (int) m[1]);
-        assertEquals(((tm - 90) / 1000 + (tm - 110) / 1000) / 2, m[0], 1e-12);
+        Map<String, ServingFit.Want> by = ServingFit.wantedByModel(new ServingReport("set", "none", List.of(row, run(off, 110, 0, outputs))));
+        ServingFit.Want w = by.get(off.framework() + " " + off.model());
+        assertEquals(2, w.rows());
+        assertEquals(((tm - 90) / 1000 + (tm - 110) / 1000) / 2, w.medianPerIterationS(), 1e-12);
+        // three rows: the middle one (wants of 30, 10 and -5 ms: 10)
+        w = ServingFit.wantedByModel(new ServingReport("set", "none", List.of(row, run(off, 110, 0, outputs), run(off, 125, 0, outputs))))
+                .get(off.framework() + " " + off.model());
+        assertEquals(3, w.rows());
+        assertEquals((tm - 110) / 1000, w.medianPerIterationS(), 1e-12);
+        // a run of no iterations wants nothing per iteration: no point
+        assertTrue(ServingFit.point(run(off, 110, 20, outputs, 0)).isEmpty());
     }
 }
