@@ -53,5 +53,11 @@ class EngineWantedTest {
         assertEquals((tm - 110) / 1000, w.medianPerIterationS(), 1e-12);
         // a run of no iterations wants nothing per iteration: no point
         assertTrue(ServingFit.point(run(off, 110, 20, outputs, 0)).isEmpty());
+        // the JSON row gives the want in us, rounded to 0.1 us; a server row has no such key
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> json = (List<Map<String, Object>>) new ServingReport("set", "none",
+                List.of(row, run(server, 110, 20, 1000))).toJson().get("rows");
+        assertEquals(Math.round((tm - 90) / 1000 * 1e7) / 10.0, (Double) json.get(0).get("engine_wanted_us_per_iteration"), 1e-9);
+        assertTrue(!json.get(1).containsKey("engine_wanted_us_per_iteration"));
     }
 }
