@@ -16,6 +16,7 @@ import io.moesim.ir.op.AllGather;
 import io.moesim.ir.op.AllReduce;
 import io.moesim.ir.op.AllToAll;
 import io.moesim.ir.op.Collective;
+import io.moesim.sim.kernel.KernelCostModel;
 import io.moesim.sim.kernel.KernelSimulator;
 import io.moesim.sim.kernel.OpEstimate;
 import io.moesim.sim.kernel.OpRequest;
@@ -72,11 +73,18 @@ final class OpCommand implements Callable<Integer> {
             description = "Framework profile for framework_latency_us (collectives too: its own all-reduce, its collective library): trtllm, vllm, sglang, ideal or a file. Default: trtllm on real GPUs, ideal elsewhere.")
     String framework;
 
+    @Option(names = "--load", defaultValue = "burst", paramLabel = "L",
+            description = {"The load the op runs under: burst (the clock the framework's per-op figures hold for, as the kernel database timed",
+                "each op) or sustained (a long loop or a serving engine holding the GPU at its power limit: framework_latency_us at the",
+                "target's serving clock fraction, where it gives one and the profile's per-op figures were measured). Default: ${DEFAULT-VALUE}."})
+    String load;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
     @Override
     public Integer call() {
+        sustained(); // a bad --load is a usage error whatever the op
         OpRequest req = OpRequests.parse(kind, keyValues);
         Map<String, Object> result;
         if (req instanceof OpRequest.Collective c) {
@@ -97,12 +105,20 @@ final class OpCommand implements Callable<Integer> {
             FrameworkProfile fp = FrameworkProfiles.load(framework != null ? framework : FrameworkProfiles.defaultId(d));
             result.put("framework", fp.id());
             if (req instanceof OpRequest.Compute c) {
-                ProcessorSpec p = c.processor().map(n -> d.processor(n).orElseThrow()).orElse(d.primary());
-                double s = FrameworkCost.seconds(fp, sim, c.op(), c.inputs(), d, p);
+                ProcessorSpec named = c.processor().map(n -> d.processor(n).orElseThrow()).orElse(d.primary());
+                // under sustained load the processor runs at its serving clock, by the rule a serving run uses
+                boolean loaded = sustained() && KernelCostModel.servingLoadApplies(named, fp);
+                DeviceSpec dev = loaded ? d.underServingLoad() : d;
+                ProcessorSpec p = loaded ? dev.processor(named.name()).orElseThrow() : named;
+                result.put("load", loaded ? "sustained" : "burst");
+                if (loaded) {
+                    result.put("framework_clock_MHz", p.sustainedClockMHz().orElse(p.clockMHz()));
+                }
+                double s = FrameworkCost.seconds(fp, sim, c.op(), c.inputs(), dev, p);
                 // an fp8 GEMM of a stack that quantises its activation: the Quantize op lowering puts before it, counted here too
                 java.util.Optional<Quantize> q = Quantize.activation(c.op(), c.inputs(), fp.gemmQuantizesActivation(), p.kind().isPim());
                 if (q.isPresent()) {
-                    double qs = FrameworkCost.seconds(fp, sim, q.get(), c.inputs(), d, p);
+                    double qs = FrameworkCost.seconds(fp, sim, q.get(), c.inputs(), dev, p);
                     result.put("framework_quantize_us", qs * 1e6);
                     s += qs;
                 }
@@ -118,6 +134,15 @@ final class OpCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether --load asks for a sustained load ('burst' or 'sustained'; anything else is a usage error). */
+    private boolean sustained() {
+        return switch (load.toLowerCase(Locale.ROOT)) {
+            case "burst" -> false;
+            case "sustained" -> true;
+            default -> throw new MoesimException("op: --load must be burst or sustained, got '" + load + "'");
+        };
     }
 
     private static String format(Object v) {

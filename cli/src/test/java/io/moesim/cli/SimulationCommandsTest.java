@@ -93,6 +93,33 @@ class SimulationCommandsTest {
         assertEquals(ideal.get("latency_us").asDouble(), ideal.get("framework_latency_us").asDouble(), 1e-9);
     }
 
+    /**
+     * {@code op --load sustained}: a compute-bound GEMM (2 x 16384^3 fp8 FLOP, about 6 ms on the matrix engines against well
+     * under 1 ms of operand traffic) runs at the target's serving clock, so its framework time is the burst time over the
+     * serving clock fraction, within 1%; the kernel model alone ({@code ideal}) keeps its clock, as a serving run does.
+     */
+    @Test
+    void opUnderSustainedLoadRunsAtTheServingClock() throws Exception {
+        String[] gemm = {"op", "matmul", "m=16384", "n=16384", "k=16384", "dtype=fp8e4m3", "--target", "h100", "--framework", "trtllm", "--json"};
+        JsonNode burst = M.readTree(CliRunner.run(gemm).out());
+        CliRunner.Outcome o = CliRunner.run(concat(gemm, "--load", "sustained"));
+        assertEquals(0, o.code(), o.err());
+        JsonNode loaded = M.readTree(o.out());
+        double fraction = io.moesim.hw.Targets.load("h100").primary().servingClockFraction().orElseThrow();
+        assertEquals("burst", burst.get("load").asText());
+        assertEquals("sustained", loaded.get("load").asText());
+        assertEquals(1 / fraction, loaded.get("framework_latency_us").asDouble() / burst.get("framework_latency_us").asDouble(), 0.01 / fraction);
+        // the kernel model's own latency_us is the datasheet model's in both
+        assertEquals(burst.get("latency_us").asDouble(), loaded.get("latency_us").asDouble(), 1e-9);
+        String[] ideal = {"op", "matmul", "m=16384", "n=16384", "k=16384", "dtype=fp8e4m3", "--target", "h100", "--framework", "ideal", "--json"};
+        JsonNode idealLoaded = M.readTree(CliRunner.run(concat(ideal, "--load", "sustained")).out());
+        assertEquals("burst", idealLoaded.get("load").asText());
+        assertEquals(M.readTree(CliRunner.run(ideal).out()).get("framework_latency_us").asDouble(), idealLoaded.get("framework_latency_us").asDouble(), 1e-9);
+        CliRunner.Outcome bad = CliRunner.run(concat(gemm, "--load", "heavy"));
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--load must be burst or sustained, got 'heavy'"), bad.err());
+    }
+
     @Test
     void opBadKeysAreExit2() {
         CliRunner.Outcome o = CliRunner.run("op", "matmul", "m=256", "n=4096", "dtype=bf16", "--target", "h100");
@@ -206,9 +233,9 @@ class SimulationCommandsTest {
         assertEquals(ratio, rows.get(1).get("throughput_ratio").asDouble(), 1e-9);
     }
 
-    private static String[] concat(String[] a, String last) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
-        r[a.length] = last;
+    private static String[] concat(String[] a, String... more) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + more.length);
+        System.arraycopy(more, 0, r, a.length, more.length);
         return r;
     }
 
