@@ -86,7 +86,7 @@ final class OpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        sustained(); // a bad --load is a usage error whatever the op
+        boolean sustained = sustained(); // read first: a bad --load is a usage error whatever the op
         OpRequest req = OpRequests.parse(kind, keyValues);
         Map<String, Object> result;
         if (req instanceof OpRequest.Collective c) {
@@ -109,7 +109,7 @@ final class OpCommand implements Callable<Integer> {
             if (req instanceof OpRequest.Compute c) {
                 ProcessorSpec named = c.processor().map(n -> d.processor(n).orElseThrow()).orElse(d.primary());
                 // under sustained load the processor runs at its serving clock, by the rule a serving run uses
-                boolean loaded = sustained() && KernelCostModel.servingLoadApplies(named, fp);
+                boolean loaded = sustained && KernelCostModel.servingLoadApplies(named, fp);
                 DeviceSpec dev = loaded ? d.underServingLoad() : d;
                 ProcessorSpec p = loaded ? dev.processor(named.name()).orElseThrow() : named;
                 result.put("load", loaded ? "sustained" : "burst");
