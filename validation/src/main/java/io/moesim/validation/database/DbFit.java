@@ -458,6 +458,30 @@ public final class DbFit {
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
     /**
+     * The class of decode attention over an E4M3 cache, fitted with a DRAM rate per engine where every row's framework runs
+     * FlashAttention-3's kernel ({@link #FA3_DECODE_FRAMEWORKS}). FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
+     * must be K-major in shared memory and a cache that holds it the other way, so each CTA transposes its V tiles in the
+     * kernel through registers and shared memory (github.com/Dao-AILab/flash-attention hopper/mainloop_fwd_sm90_tma_gmma_ws.hpp:
+     * {@code Transpose_V = Is_FP8 && !V_colmajor}, the producer warp group's LDSM.T, byte permute and STSM of each V tile; Shah
+     * et al., "FlashAttention-3", 2024, section 3.3); that is SM work per cache element, which the bf16 path does not do,
+     * and bounds the kernel at a rate of its SMs, not of the HBM. TensorRT-LLM's XQA (cpp/kernels/xqa/mha_sm90.cu) instead
+     * converts the query to fp8 once ({@code needInputCvt}, F16QToF8Converter) and runs its GMMA on the cache as loaded: a
+     * bandwidth share, as every other class. (A mixed pool of rows, a leave-one-out fit of XQA's and FlashAttention's
+     * rows together, keeps the share: no one kernel.)
+     */
+    static final String FP8_KV_DECODE = "attention_decode_fp8_kv";
+
+    /** Whether {@code cls} is fitted on {@code rows} with a DRAM rate per engine in place of a bandwidth share. */
+    static boolean fitsEngineRate(String cls, List<DbRow> rows) {
+        if (ENGINE_RATE_CLASSES.contains(cls)) {
+            // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a
+            // part of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
+            return !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
+        }
+        return cls.equals(FP8_KV_DECODE) && !rows.isEmpty() && rows.stream().allMatch(r -> FA3_DECODE_FRAMEWORKS.contains(r.framework()));
+    }
+
+    /**
      * The least share of the HBM's bandwidth a class's DRAM part is fitted at (a bandwidth share): below it the kernel is
      * not one the HBM bounds (its loads are issued too slowly to fill it: a few CTAs each walking its operands, untuned
      * tiles), so the class is refitted with a DRAM rate per engine ({@link ClassFigures#engineGBps}), which another GPU of
@@ -563,14 +587,12 @@ public final class DbFit {
         if (prep.isEmpty()) {
             return p;
         }
-        // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a part
-        // of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
-        boolean rate = ENGINE_RATE_CLASSES.contains(cls) && !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
+        boolean rate = fitsEngineRate(cls, rows);
         Fitted fit = overHeld(p, cls, rows, prep, n, mape, compute, heads, ownKernels, rate);
         // a share of the HBM this low is no kernel the HBM bounds: its DRAM part refitted as a rate of the engines, where its
         // pieces run on the engines (a slot pass is timed as one stream: no engines to rate), leaving the engine-rate classes'
         // own exemption (a per-token quantise on a share) as it is
-        if (!ENGINE_RATE_CLASSES.contains(cls) && fit.profile().figures(cls).bandwidthFraction().orElse(1) < MIN_HBM_SHARE
+        if (!rate && !ENGINE_RATE_CLASSES.contains(cls) && fit.profile().figures(cls).bandwidthFraction().orElse(1) < MIN_HBM_SHARE
                 && prep.stream().allMatch(x -> x.mine.stream().allMatch(q -> q.engines() > 1))) {
             fit = overHeld(p, cls, rows, prep, n, mape, compute, heads, ownKernels, true);
         }
@@ -628,7 +650,7 @@ public final class DbFit {
                 }
             }
             if (!mine.isEmpty()) {
-                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= 20 ? 1 : SMALL_ROW_WEIGHT, p));
+                prep.add(new Prepared(r.us() * 1e-6, fixed, mine, r.us() >= DbProtocol.LARGE_OP_US ? 1 : SMALL_ROW_WEIGHT, p));
             }
         }
         return prep;

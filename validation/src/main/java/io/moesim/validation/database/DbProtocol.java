@@ -43,6 +43,9 @@ import java.util.function.Predicate;
  */
 public final class DbProtocol {
     public static final List<String> FRAMEWORKS = List.of("trtllm", "vllm", "sglang");
+
+    /** The measured time from which an op takes time rather than being launch-bound, us: the bar of the ">= 20 us" figures. */
+    public static final double LARGE_OP_US = 20;
     static final Map<String, String> NAMES = Map.of("trtllm", "TensorRT-LLM 1.3.0rc20", "vllm", "vLLM 0.24.0", "sglang", "SGLang 0.5.9");
 
     private DbProtocol() {
@@ -277,7 +280,7 @@ public final class DbProtocol {
             a += Math.abs(x[0]);
             s += x[0];
             ia += Math.abs(x[1]);
-            if (x[2] >= 20) {
+            if (x[2] >= LARGE_OP_US) {
                 n20++;
                 a20 += Math.abs(x[0]);
                 s20 += x[0];

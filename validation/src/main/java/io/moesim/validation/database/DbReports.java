@@ -97,6 +97,16 @@ public final class DbReports {
             sc.add(m);
         }
         j.put("scenarios", sc);
+        Map<String, Object> transfer = new LinkedHashMap<>();
+        GpuTransfer.byKind(r).forEach((k, v) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pairs", v.pairs());
+            m.put("measured_ratio", nan(Math.round(v.measuredRatio() * 1000) / 1000.0));
+            m.put("model_ratio", nan(Math.round(v.modelRatio() * 1000) / 1000.0));
+            m.put("ratio_error_pct", nan(Math.round(v.ratioErrorPct() * 10) / 10.0));
+            transfer.put(k, m);
+        });
+        j.put("h200_over_h100", transfer);
         return j;
     }
 
@@ -295,6 +305,8 @@ public final class DbReports {
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
             v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, DbFit.ENGINE_RATE_CLASSES.contains(k) ? src
+                    : k.equals(DbFit.FP8_KV_DECODE) && v.bandwidthFraction().isEmpty() ? src + "; a DRAM rate per SM, not a share of the HBM: "
+                            + "FlashAttention-3's fp8 decode transposes each V tile in the kernel (DbFit.FP8_KV_DECODE)"
                     : src + "; a DRAM rate per SM, not a share of the HBM: the share fitted was under DbFit.MIN_HBM_SHARE " + DbFit.MIN_HBM_SHARE));
             v.fallbackGBps().ifPresent(x -> figure(sb, "    ", "fallback_GBps", x, src + "; groups above max_kv_group run the MMHA fallback, one CTA per "
                     + "(query head, sequence): TensorRT-LLM's XQA takes query groups up to 32 (supportConfigQGMMA/HMMA, cpp/tensorrt_llm/kernels/"

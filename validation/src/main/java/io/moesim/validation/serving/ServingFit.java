@@ -70,11 +70,7 @@ public final class ServingFit {
             by.computeIfAbsent(p.row().framework() + " " + p.row().model(), k -> new ArrayList<>()).add(p.wantedPerIterationS());
         }
         Map<String, Want> out = new java.util.LinkedHashMap<>();
-        by.forEach((k, v) -> {
-            double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = x.length;
-            out.put(k, new Want(n % 2 == 1 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2, n));
-        });
+        by.forEach((k, v) -> out.put(k, new Want(io.moesim.validation.compare.Median.of(v.stream().mapToDouble(Double::doubleValue).toArray()), v.size())));
         return out;
     }
 
