@@ -1,6 +1,9 @@
 package io.moesim.validation.compare;
 
-/** The median of a sample: the middle value, or the mean of the two middle values of an even count; NaN when empty. */
+/**
+ * The median of a sample: the middle value, or the mean of the two middle values of an even count; NaN when empty.
+ * ({@code validation.gpu.TimingStats} takes its timing medians as its interpolated 50th percentile, the same value.)
+ */
 public final class Median {
     private Median() {
     }

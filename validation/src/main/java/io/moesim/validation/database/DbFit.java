@@ -458,7 +458,8 @@ public final class DbFit {
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
     /**
-     * The class of decode attention over an E4M3 cache, fitted with a DRAM rate per engine where every row's framework runs
+     * Decode attention over an E4M3 cache ({@link FrameworkProfile#ATTENTION_DECODE_FP8_KV}) is fitted with a DRAM rate per
+     * engine where every row's framework runs
      * FlashAttention-3's kernel ({@link #FA3_DECODE_FRAMEWORKS}). FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
      * must be K-major in shared memory and a cache that holds it the other way, so each CTA transposes its V tiles in the
      * kernel through registers and shared memory (github.com/Dao-AILab/flash-attention hopper/mainloop_fwd_sm90_tma_gmma_ws.hpp:
@@ -467,10 +468,10 @@ public final class DbFit {
      * and bounds the kernel at a rate of its SMs, not of the HBM. TensorRT-LLM's XQA (cpp/kernels/xqa/mha_sm90.cu) instead
      * converts the query to fp8 once ({@code needInputCvt}, F16QToF8Converter) and runs its GMMA on the cache as loaded: a
      * bandwidth share, as every other class. (A mixed pool of rows, a leave-one-out fit of XQA's and FlashAttention's
-     * rows together, keeps the share: no one kernel.)
+     * rows together, keeps the share: no one kernel.) The framework stands in for the kernel, as the tables' {@code
+     * kernel_source} says for every fp8-cache row they hold; vLLM runs head dims above FlashAttention's 256 on Triton instead
+     * ({@link ClassFigures#FLASH_MAX_HEAD_DIM}), which no fp8-cache row has.
      */
-    static final String FP8_KV_DECODE = "attention_decode_fp8_kv";
-
     /** Whether {@code cls} is fitted on {@code rows} with a DRAM rate per engine in place of a bandwidth share. */
     static boolean fitsEngineRate(String cls, List<DbRow> rows) {
         if (ENGINE_RATE_CLASSES.contains(cls)) {
@@ -478,7 +479,7 @@ public final class DbFit {
             // part of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
             return !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
         }
-        return cls.equals(FP8_KV_DECODE) && !rows.isEmpty() && rows.stream().allMatch(r -> FA3_DECODE_FRAMEWORKS.contains(r.framework()));
+        return cls.equals(FrameworkProfile.ATTENTION_DECODE_FP8_KV) && !rows.isEmpty() && rows.stream().allMatch(r -> FA3_DECODE_FRAMEWORKS.contains(r.framework()));
     }
 
     /**
@@ -491,7 +492,7 @@ public final class DbFit {
      */
     static final double MIN_HBM_SHARE = 0.5;
 
-    /** DRAM rates per engine searched for {@link #ENGINE_RATE_CLASSES} and for the {@link #MIN_HBM_SHARE} refit, GB/s. */
+    /** DRAM rates per engine searched for the engine-rate classes ({@link #fitsEngineRate}) and for the {@link #MIN_HBM_SHARE} refit, GB/s. */
     private static final double[] RATES = geometric(1, 100, 16);
 
     private static List<DbRow> rows(List<DbRow> all, String kind) {
@@ -502,7 +503,7 @@ public final class DbFit {
     private record Prepared(double measuredS, double fixedS, List<DbModel.Piece> mine, double weight, FrameworkProfile tiles) {
     }
 
-    /** Rows under 20 us (launch-bound) count this much in the objective: the figures are for the ops that take time. */
+    /** Rows under {@link DbProtocol#LARGE_OP_US} (launch-bound) count this much in the objective: the figures are for the ops that take time. */
     static final double SMALL_ROW_WEIGHT = 0.3;
 
     /**

@@ -44,6 +44,12 @@ import java.util.function.Predicate;
 public final class DbProtocol {
     public static final List<String> FRAMEWORKS = List.of("trtllm", "vllm", "sglang");
 
+    /** The scenario of the H100 test rows, each framework on its own H100 fit. */
+    public static final String H100_HELDBACK = "h100-heldback";
+
+    /** The scenario of the H200 test rows on the same H100 fits (leave one GPU out). */
+    public static final String H200_FROM_H100 = "h200-from-h100";
+
     /** The measured time from which an op takes time rather than being launch-bound, us: the bar of the ">= 20 us" figures. */
     public static final double LARGE_OP_US = 20;
     static final Map<String, String> NAMES = Map.of("trtllm", "TensorRT-LLM 1.3.0rc20", "vllm", "vLLM 0.24.0", "sglang", "SGLang 0.5.9");
@@ -183,9 +189,9 @@ public final class DbProtocol {
     public static Report run(List<DbRow> all, String source, List<Measurement> published, List<Measurement> measured, DbModel model,
             Map<String, DbFit.Result> fits) {
         List<Scenario> sc = new ArrayList<>();
-        sc.add(scenario("h100-heldback", "H100 test split, each framework's profile fitted on its H100 calibration split", all, model,
+        sc.add(scenario(H100_HELDBACK, "H100 test split, each framework's profile fitted on its H100 calibration split", all, model,
                 r -> r.gpu().equals("h100") && r.split() == DbSplit.TEST, r -> profile(fits, r.framework())));
-        sc.add(scenario("h200-from-h100", "H200 test split on the h200 datasheet target with the H100 fits (no H200 row fitted)", all, model,
+        sc.add(scenario(H200_FROM_H100, "H200 test split on the h200 datasheet target with the H100 fits (no H200 row fitted)", all, model,
                 r -> r.gpu().equals("h200") && r.split() == DbSplit.TEST, r -> profile(fits, r.framework())));
         sc.add(scenario("leave-framework-out", "each framework's H100 and H200 test rows with the profile fitted on the other two frameworks' H100 calibration rows",
                 all, model, r -> r.split() == DbSplit.TEST && FRAMEWORKS.contains(r.framework()),

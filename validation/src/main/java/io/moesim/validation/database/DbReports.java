@@ -101,13 +101,18 @@ public final class DbReports {
         GpuTransfer.byKind(r).forEach((k, v) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pairs", v.pairs());
-            m.put("measured_ratio", nan(Math.round(v.measuredRatio() * 1000) / 1000.0));
-            m.put("model_ratio", nan(Math.round(v.modelRatio() * 1000) / 1000.0));
-            m.put("ratio_error_pct", nan(Math.round(v.ratioErrorPct() * 10) / 10.0));
+            m.put("measured_ratio", nan(round(v.measuredRatio(), 1000)));
+            m.put("model_ratio", nan(round(v.modelRatio(), 1000)));
+            m.put("ratio_error_pct", nan(round(v.ratioErrorPct(), 10)));
             transfer.put(k, m);
         });
         j.put("h200_over_h100", transfer);
         return j;
+    }
+
+    /** {@code v} to the nearest 1 / {@code per}; NaN stays NaN (Math.round would make it 0). */
+    private static double round(double v, double per) {
+        return Double.isFinite(v) ? Math.round(v * per) / per : v;
     }
 
     private static Map<String, Object> stats(List<DbProtocol.Stats> l) {
@@ -305,8 +310,8 @@ public final class DbReports {
             v.exposedMemory().ifPresent(x -> figure(sb, "    ", "exposed_memory", x, src));
             v.perHeadNs().ifPresent(x -> figure(sb, "    ", "per_head_ns", x, src));
             v.engineGBps().ifPresent(x -> figure(sb, "    ", "engine_GBps", x, DbFit.ENGINE_RATE_CLASSES.contains(k) ? src
-                    : k.equals(DbFit.FP8_KV_DECODE) && v.bandwidthFraction().isEmpty() ? src + "; a DRAM rate per SM, not a share of the HBM: "
-                            + "FlashAttention-3's fp8 decode transposes each V tile in the kernel (DbFit.FP8_KV_DECODE)"
+                    : k.equals(FrameworkProfile.ATTENTION_DECODE_FP8_KV) && DbFit.FA3_DECODE_FRAMEWORKS.contains(p.id()) ? src + "; a DRAM rate per SM, not a share of the HBM: "
+                            + "FlashAttention-3's fp8 decode transposes each V tile in the kernel (DbFit.fitsEngineRate)"
                     : src + "; a DRAM rate per SM, not a share of the HBM: the share fitted was under DbFit.MIN_HBM_SHARE " + DbFit.MIN_HBM_SHARE));
             v.fallbackGBps().ifPresent(x -> figure(sb, "    ", "fallback_GBps", x, src + "; groups above max_kv_group run the MMHA fallback, one CTA per "
                     + "(query head, sequence): TensorRT-LLM's XQA takes query groups up to 32 (supportConfigQGMMA/HMMA, cpp/tensorrt_llm/kernels/"

@@ -9,19 +9,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How well the move from H100 to H200 is predicted, apart from how well either GPU is: each test row scored on both GPUs
- * (same framework and op; the split is by shape, so every H100 test row has its H200 twin) that takes at least
- * {@link DbProtocol#LARGE_OP_US} on H100 gives a measured time ratio
- * H200 / H100 and the model's ratio under the same H100 fit. The fit's own error cancels in the model's ratio, so where the
- * two ratios differ the H200 target (its datasheet memory, through the DRAM model) is what is off, not the fit.
+ * How well the move from H100 to H200 is predicted, beside how well either GPU is: each test row scored on both GPUs (same
+ * framework and op; the split is by shape, so an H100 test row has its H200 twin wherever both tables hold the op) that takes
+ * at least {@link DbProtocol#LARGE_OP_US} on H100 gives a measured time ratio H200 / H100 and the model's ratio under the
+ * same H100 fit. An error of the fit that scales both GPUs' times alike cancels in the model's ratio; one that does not
+ * (a fixed cost where the time scales with the memory, a share of the HBM where the kernel is bound by its SMs) shows, as
+ * does the H200 target's own (its datasheet memory through the DRAM model).
  */
 public final class GpuTransfer {
     private GpuTransfer() {
     }
 
-    /** The scenario of each GPU's test rows ({@link DbProtocol}). */
-    static final String FROM = "h100-heldback";
-    static final String TO = "h200-from-h100";
+    /** The scenario of each GPU's test rows. */
+    static final String FROM = DbProtocol.H100_HELDBACK;
+    static final String TO = DbProtocol.H200_FROM_H100;
 
     /**
      * One kind's pairs.

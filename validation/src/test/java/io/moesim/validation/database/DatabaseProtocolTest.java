@@ -201,7 +201,7 @@ class DatabaseProtocolTest {
      * value + 1. No other kind moved; the "all" figures now hold these rows: h100 9.8 -> 9.9, h200 10.4 -> 10.7 (ceilings kept),
      * left out 25.1 -> 27.1 (ceiling 26.0 -> 28.0).
      * Run of 2026-12-08 00:45 UTC (session 42: FlashAttention-3's fp8 decode, vLLM's and SGLang's, on a DRAM rate per SM, its V
-     * tiles transposed in the kernel, {@link DbFit#FP8_KV_DECODE}): attention-decode-fp8-kv 10.3 (h100), 13.4 -> 11.6 (h200),
+     * tiles transposed in the kernel, {@link DbFit#fitsEngineRate}): attention-decode-fp8-kv 10.3 (h100), 13.4 -> 11.6 (h200),
      * 45.1 -> 47.3 (left out: the profile fitted on vLLM's and SGLang's rows carries their rate to TensorRT-LLM's XQA rows);
      * ceilings h200 14.4 -> 12.6, left out 46.1 -> 48.3; "all" h200 10.7 -> 10.6, left out 27.1 -> 27.3 (ceilings kept).
      */

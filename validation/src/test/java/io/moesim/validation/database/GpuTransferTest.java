@@ -1,10 +1,7 @@
 package io.moesim.validation.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.moesim.validation.compare.Median;
 
 import java.util.List;
 import java.util.Map;
@@ -67,13 +64,4 @@ class GpuTransferTest {
         assertTrue(GpuTransfer.byKind(r).isEmpty());
     }
 
-    @Test
-    void medianOfOddAndEvenCountsAndNothing() {
-        assertEquals(2.0, Median.of(new double[] {3, 1, 2}), 0);
-        assertEquals(2.5, Median.of(new double[] {4, 1, 3, 2}), 0);
-        assertTrue(Double.isNaN(Median.of(new double[0])));
-        double[] x = {3, 1, 2};
-        Median.of(x);
-        assertFalse(x[0] != 3, "the caller's array is left as it was");
-    }
 }
