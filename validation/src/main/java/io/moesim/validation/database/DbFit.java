@@ -458,9 +458,10 @@ public final class DbFit {
     static final java.util.Set<String> ENGINE_RATE_CLASSES = java.util.Set.of("quantize_amax", "attention_prefill");
 
     /**
-     * Decode attention over an E4M3 cache ({@link FrameworkProfile#ATTENTION_DECODE_FP8_KV}) is fitted with a DRAM rate per
-     * engine where every row's framework runs
-     * FlashAttention-3's kernel ({@link #FA3_DECODE_FRAMEWORKS}). FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
+     * Whether {@code cls} is fitted on {@code rows} with a DRAM rate per engine in place of a bandwidth share: the
+     * {@link #ENGINE_RATE_CLASSES} (but the per-token quantise exemption), and decode attention over an E4M3 cache
+     * ({@link FrameworkProfile#ATTENTION_DECODE_FP8_KV}) where every row's framework runs FlashAttention-3's kernel
+     * ({@link #FA3_DECODE_FRAMEWORKS}). FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
      * must be K-major in shared memory and a cache that holds it the other way, so each CTA transposes its V tiles in the
      * kernel through registers and shared memory (github.com/Dao-AILab/flash-attention hopper/mainloop_fwd_sm90_tma_gmma_ws.hpp:
      * {@code Transpose_V = Is_FP8 && !V_colmajor}, the producer warp group's LDSM.T, byte permute and STSM of each V tile; Shah
@@ -472,7 +473,6 @@ public final class DbFit {
      * kernel_source} says for every fp8-cache row they hold; vLLM runs head dims above FlashAttention's 256 on Triton instead
      * ({@link ClassFigures#FLASH_MAX_HEAD_DIM}), which no fp8-cache row has.
      */
-    /** Whether {@code cls} is fitted on {@code rows} with a DRAM rate per engine in place of a bandwidth share. */
     static boolean fitsEngineRate(String cls, List<DbRow> rows) {
         if (ENGINE_RATE_CLASSES.contains(cls)) {
             // an engine-rate class on a bandwidth share where every row is a dynamic per-token quantise (vLLM's amax pass, a
