@@ -460,16 +460,16 @@ public final class DbFit {
     /**
      * Whether {@code cls} is fitted on {@code rows} with a DRAM rate per engine in place of a bandwidth share: the
      * {@link #ENGINE_RATE_CLASSES} (but the per-token quantise exemption), and decode attention over an E4M3 cache
-     * ({@link FrameworkProfile#ATTENTION_DECODE_FP8_KV}) where every row's framework runs FlashAttention-3's kernel
-     * ({@link #FA3_DECODE_FRAMEWORKS}). FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
+     * ({@link FrameworkProfile#ATTENTION_DECODE_FP8_KV}) in the own profile of a framework that runs FlashAttention-3's kernel
+     * ({@link #FA3_DECODE_FRAMEWORKS}): its rows all that framework's. FlashAttention-3's fp8 path feeds the WGMMA an fp8 V that
      * must be K-major in shared memory and a cache that holds it the other way, so each CTA transposes its V tiles in the
      * kernel through registers and shared memory (github.com/Dao-AILab/flash-attention hopper/mainloop_fwd_sm90_tma_gmma_ws.hpp:
      * {@code Transpose_V = Is_FP8 && !V_colmajor}, the producer warp group's LDSM.T, byte permute and STSM of each V tile; Shah
      * et al., "FlashAttention-3", 2024, section 3.3); that is SM work per cache element, which the bf16 path does not do,
      * and bounds the kernel at a rate of its SMs, not of the HBM. TensorRT-LLM's XQA (cpp/kernels/xqa/mha_sm90.cu) instead
      * converts the query to fp8 once ({@code needInputCvt}, F16QToF8Converter) and runs its GMMA on the cache as loaded: a
-     * bandwidth share, as every other class. (A mixed pool of rows, a leave-one-out fit of XQA's and FlashAttention's
-     * rows together, keeps the share: no one kernel.) The framework stands in for the kernel, as the tables' {@code
+     * bandwidth share, as every other class. (A profile pooled over frameworks, a leave-one-out fit, keeps the share, as it
+     * keeps no framework's own kernel mechanism: it predicts another framework's kernel.) The framework stands in for the kernel, as the tables' {@code
      * kernel_source} says for every fp8-cache row they hold; vLLM runs head dims above FlashAttention's 256 on Triton instead
      * ({@link ClassFigures#FLASH_MAX_HEAD_DIM}), which no fp8-cache row has.
      */
@@ -479,7 +479,8 @@ public final class DbFit {
             // part of its one kernel that streams the rows as the cast does, not TensorRT-LLM's reduction of 2-byte loads)
             return !rows.stream().allMatch(r -> r.kind().equals("quantize") && IrOps.quantizeStep(r.op()).equals("token"));
         }
-        return cls.equals(FrameworkProfile.ATTENTION_DECODE_FP8_KV) && !rows.isEmpty() && rows.stream().allMatch(r -> FA3_DECODE_FRAMEWORKS.contains(r.framework()));
+        return cls.equals(FrameworkProfile.ATTENTION_DECODE_FP8_KV) && !rows.isEmpty() && FA3_DECODE_FRAMEWORKS.contains(rows.get(0).framework())
+                && rows.stream().allMatch(r -> r.framework().equals(rows.get(0).framework()));
     }
 
     /**

@@ -24,8 +24,11 @@ class Fp8KvDecodeRateTest {
     }
 
     @Test
-    void theEngineRateIsFittedWhereEveryRowRunsFlashAttention3() {
-        assertTrue(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("vllm", "h100"), row("sglang", "h100"))));
+    void theEngineRateIsFittedInTheOwnProfileOfAFrameworkRunningFlashAttention3() {
+        assertTrue(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("vllm", "h100"), row("vllm", "h200"))));
+        assertTrue(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("sglang", "h100"))));
+        assertFalse(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("vllm", "h100"), row("sglang", "h100"))),
+                "a pooled profile (leave one out) keeps no framework's own kernel mechanism");
         assertFalse(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("trtllm", "h100"))), "XQA runs its GMMA on the cache as loaded");
         assertFalse(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of(row("vllm", "h100"), row("trtllm", "h100"))), "a mixed pool is no one kernel");
         assertFalse(DbFit.fitsEngineRate(FrameworkProfile.ATTENTION_DECODE_FP8_KV, List.of()));
