@@ -469,9 +469,9 @@ public final class DbFit {
      * and bounds the kernel at a rate of its SMs, not of the HBM. TensorRT-LLM's XQA (cpp/kernels/xqa/mha_sm90.cu) instead
      * converts the query to fp8 once ({@code needInputCvt}, F16QToF8Converter) and runs its GMMA on the cache as loaded: a
      * bandwidth share, as every other class. (A profile pooled over frameworks, a leave-one-out fit, keeps the share, as it
-     * keeps no framework's own kernel mechanism: it predicts another framework's kernel.) The framework stands in for the kernel, as the tables' {@code
-     * kernel_source} says for every fp8-cache row they hold; vLLM runs head dims above FlashAttention's 256 on Triton instead
-     * ({@link ClassFigures#FLASH_MAX_HEAD_DIM}), which no fp8-cache row has.
+     * keeps no framework's own kernel mechanism: it predicts another framework's kernel.) The framework stands in for the
+     * kernel, as the tables' {@code kernel_source} says for every fp8-cache row they hold; vLLM runs head dims above
+     * FlashAttention's 256 on Triton instead ({@link ClassFigures#FLASH_MAX_HEAD_DIM}), which no fp8-cache row has.
      */
     static boolean fitsEngineRate(String cls, List<DbRow> rows) {
         if (ENGINE_RATE_CLASSES.contains(cls)) {

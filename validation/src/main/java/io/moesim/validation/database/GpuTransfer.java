@@ -49,6 +49,7 @@ public final class GpuTransfer {
             h100.put(s.framework() + "\u0000" + s.op(), s);
         }
         Map<String, List<double[]>> by = new TreeMap<>();
+        List<double[]> all = new ArrayList<>();
         for (DbProtocol.Scored b : to.rows()) {
             DbProtocol.Scored a = h100.get(b.framework() + "\u0000" + b.op());
             // ops that take time on H100 (a launch-bound op's ratio is its launch's, about 1 on any GPU)
@@ -57,9 +58,12 @@ public final class GpuTransfer {
             }
             double[] p = {b.measuredUs() / a.measuredUs(), b.predictedUs() / a.predictedUs()};
             by.computeIfAbsent(b.kind(), k -> new ArrayList<>()).add(p);
-            by.computeIfAbsent("\uffffall", k -> new ArrayList<>()).add(p);
+            all.add(p);
         }
-        by.forEach((k, ps) -> out.put(k.equals("\uffffall") ? "all" : k, ratio(ps)));
+        by.forEach((k, ps) -> out.put(k, ratio(ps)));
+        if (!all.isEmpty()) {
+            out.put("all", ratio(all));
+        }
         return out;
     }
 
